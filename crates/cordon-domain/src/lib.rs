@@ -1,0 +1,24 @@
+//! Cordon's domain: the values that cross its boundary, parsed once into types that are valid by
+//! construction, and the records built from them. No async, no I/O, no database, no HTTP.
+//!
+//! - [`identity`]: identity documents (GB 11643-1999 resident identity numbers, residence permits,
+//!   passports and travel permits), [`person`]: the personal data of an occupant, masked by default.
+//! - [`plate`]: licence plates (GA 36-2018) and plate colours.
+//! - [`contact`]: mainland mobile numbers; [`division`]: administrative division codes.
+//! - [`checkpoint`]: jurisdictions, checkpoints, lanes, defence lines, status changes.
+//! - [`passage`]: a vehicle (or pedestrian) and its occupants at a lane, and the decision taken.
+//! - [`error`]: the one error shape every rejected field is reported in.
+
+pub mod checkpoint;
+pub mod contact;
+pub mod division;
+pub mod error;
+pub mod identity;
+pub mod mask;
+pub mod passage;
+pub mod person;
+pub mod plate;
+pub mod registration;
+pub mod time;
+
+pub use error::FieldError;
