@@ -233,7 +233,13 @@ mod tests {
         let c = CheckpointCode::parse("cp-130100-0001").unwrap();
         assert_eq!(c.as_str(), "CP-130100-0001");
         assert_eq!(c.division().to_string(), "130100");
-        for bad in ["CP-130100-001", "XP-130100-0001", "CP-990100-0001", "CP-130100_0001", ""] {
+        for bad in [
+            "CP-130100-001",
+            "XP-130100-0001",
+            "CP-990100-0001",
+            "CP-130100_0001",
+            "",
+        ] {
             assert!(CheckpointCode::parse(bad).is_err(), "{bad}");
         }
     }

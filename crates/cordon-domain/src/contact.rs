@@ -63,8 +63,17 @@ mod tests {
 
     #[test]
     fn accepts_common_spellings() {
-        for s in ["13812345678", "+86 138 1234 5678", "138-1234-5678", "008613812345678"] {
-            assert_eq!(MobileNumber::parse(s).unwrap().expose(), "13812345678", "{s}");
+        for s in [
+            "13812345678",
+            "+86 138 1234 5678",
+            "138-1234-5678",
+            "008613812345678",
+        ] {
+            assert_eq!(
+                MobileNumber::parse(s).unwrap().expose(),
+                "13812345678",
+                "{s}"
+            );
         }
         assert_eq!(
             format!("{:?}", MobileNumber::parse("13812345678").unwrap()),
@@ -74,7 +83,14 @@ mod tests {
 
     #[test]
     fn rejects_others() {
-        for s in ["12812345678", "1381234567", "138123456789", "0311-8765432", "", "1381234567a"] {
+        for s in [
+            "12812345678",
+            "1381234567",
+            "138123456789",
+            "0311-8765432",
+            "",
+            "1381234567a",
+        ] {
             assert!(MobileNumber::parse(s).is_err(), "{s}");
         }
     }

@@ -57,14 +57,20 @@ impl DocumentType {
     }
 
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        Self::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| {
-            let names: Vec<&str> = Self::ALL.iter().map(|t| t.as_str()).collect();
-            FieldError::new(
-                "unknown_document_type",
-                "",
-                format!("'{s}' is not a document type; expected one of {}", names.join(", ")),
-            )
-        })
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|t| t.as_str()).collect();
+                FieldError::new(
+                    "unknown_document_type",
+                    "",
+                    format!(
+                        "'{s}' is not a document type; expected one of {}",
+                        names.join(", ")
+                    ),
+                )
+            })
     }
 }
 
@@ -101,8 +107,12 @@ fn normalise(s: &str) -> String {
 
 fn birth_date(digits: &[u8], today: NaiveDate) -> Result<NaiveDate, FieldError> {
     let text = std::str::from_utf8(digits).unwrap_or("");
-    let date = NaiveDate::parse_from_str(text, "%Y%m%d")
-        .map_err(|_| err("invalid_birth_date", format!("'{text}' in the number is not a date")))?;
+    let date = NaiveDate::parse_from_str(text, "%Y%m%d").map_err(|_| {
+        err(
+            "invalid_birth_date",
+            format!("'{text}' in the number is not a date"),
+        )
+    })?;
     if date > today || date.year() < 1890 {
         return Err(err(
             "invalid_birth_date",
@@ -169,7 +179,11 @@ impl IdentityDocument {
     }
 
     /// Parses a document, judging birth dates against `today`.
-    pub fn parse_at(kind: DocumentType, number: &str, today: NaiveDate) -> Result<Self, FieldError> {
+    pub fn parse_at(
+        kind: DocumentType,
+        number: &str,
+        today: NaiveDate,
+    ) -> Result<Self, FieldError> {
         let n = normalise(number);
         if n.is_empty() {
             return Err(err("required", "the document number is missing"));
@@ -398,7 +412,10 @@ mod tests {
     fn serialises_masked_only() {
         let d = resident("11010519491231002X").unwrap();
         let json = serde_json::to_string(&d).unwrap();
-        assert_eq!(json, r#"{"type":"resident_id","number":"110105********002X"}"#);
+        assert_eq!(
+            json,
+            r#"{"type":"resident_id","number":"110105********002X"}"#
+        );
     }
 
     fn valid_id() -> impl Strategy<Value = String> {

@@ -18,9 +18,7 @@ pub fn document_number(n: &str) -> String {
 pub fn name(n: &str) -> String {
     let mut chars = n.chars();
     match chars.next() {
-        Some(first) => std::iter::once(first)
-            .chain(chars.map(|_| '*'))
-            .collect(),
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).collect(),
         None => String::new(),
     }
 }

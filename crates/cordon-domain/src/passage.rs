@@ -160,8 +160,9 @@ impl Decision {
                 code: "no_policy_loaded".into(),
                 rule: None,
                 occupant: None,
-                message: "未加载检查策略，默认放行 / No checkpoint policy is loaded; passed by default"
-                    .into(),
+                message:
+                    "未加载检查策略，默认放行 / No checkpoint policy is loaded; passed by default"
+                        .into(),
             }],
         }
     }
@@ -202,7 +203,11 @@ pub struct Passage {
 }
 
 impl Passage {
-    pub fn new(draft: PassageDraft, recorded_at: DateTime<FixedOffset>, decision: Decision) -> Self {
+    pub fn new(
+        draft: PassageDraft,
+        recorded_at: DateTime<FixedOffset>,
+        decision: Decision,
+    ) -> Self {
         Passage {
             id: draft.id,
             checkpoint: draft.checkpoint,

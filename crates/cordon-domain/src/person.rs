@@ -102,7 +102,10 @@ mod tests {
         assert!(!json.contains("张三") && !json.contains("13812345678"));
         assert!(json.contains("110105********002X") && json.contains("张*"));
         let debug = format!("{p:?}");
-        assert!(!debug.contains("张三") && !debug.contains("1949"), "{debug}");
+        assert!(
+            !debug.contains("张三") && !debug.contains("1949"),
+            "{debug}"
+        );
         assert_eq!(p.name.expose(), "张三");
     }
 

@@ -109,7 +109,8 @@ impl Plate {
         }
         // Embassy plates: 使 and six digits, at either end.
         let digits = |s: &[char]| s.iter().all(char::is_ascii_digit);
-        if c.len() == 7 && ((c[0] == '使' && digits(&c[1..])) || (c[6] == '使' && digits(&c[..6]))) {
+        if c.len() == 7 && ((c[0] == '使' && digits(&c[1..])) || (c[6] == '使' && digits(&c[..6])))
+        {
             return Ok(PlateKind::Embassy);
         }
         if !PROVINCES.contains(c[0]) {
@@ -136,7 +137,9 @@ impl Plate {
             5 if serial.iter().all(|&ch| serial_char(ch)) => Ok(PlateKind::Ordinary),
             5 => match suffix(serial[4]) {
                 Some(PlateKind::Consulate) if digits(&serial[..4]) => Ok(PlateKind::Consulate),
-                Some(PlateKind::Consulate) => Err(bad("a consulate plate has four digits before 领")),
+                Some(PlateKind::Consulate) => {
+                    Err(bad("a consulate plate has four digits before 领"))
+                }
                 Some(kind) if serial[..4].iter().all(|&ch| serial_char(ch)) => Ok(kind),
                 _ => Err(bad(format!(
                     "'{p}': the serial has letters (not I or O) and digits only"
@@ -223,8 +226,19 @@ mod tests {
     #[test]
     fn rejects_malformed_plates() {
         for s in [
-            "", "A12345", "冀112345", "冀AI2345", "冀A1O345", "冀A1234", "冀A123456", "冀A1234X领",
-            "冀AX12345", "冀A1234DD", "港A12345", "冀IA2345", "冀A1234挂挂",
+            "",
+            "A12345",
+            "冀112345",
+            "冀AI2345",
+            "冀A1O345",
+            "冀A1234",
+            "冀A123456",
+            "冀A1234X领",
+            "冀AX12345",
+            "冀A1234DD",
+            "港A12345",
+            "冀IA2345",
+            "冀A1234挂挂",
         ] {
             assert!(Plate::parse(s).is_err(), "{s}");
         }

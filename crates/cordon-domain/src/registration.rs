@@ -158,8 +158,13 @@ impl PassageRequest {
         let mut occupants: Vec<Occupant> = Vec::with_capacity(self.occupants.len());
         for (i, o) in self.occupants.iter().enumerate() {
             let path = format!("occupants[{i}]");
-            let occupant = o.parse(self.observed_at, today).map_err(|e| e.under(&path))?;
-            if occupants.iter().any(|p| p.person.document == occupant.person.document) {
+            let occupant = o
+                .parse(self.observed_at, today)
+                .map_err(|e| e.under(&path))?;
+            if occupants
+                .iter()
+                .any(|p| p.person.document == occupant.person.document)
+            {
                 return Err(FieldError::new(
                     "duplicate_occupant",
                     format!("{path}.document"),
@@ -311,7 +316,10 @@ impl PassageDraft {
             put(o.person.name.expose());
             put(o.person.phone.as_ref().map(|p| p.expose()).unwrap_or(""));
             put(o.role.as_str());
-            put(&o.temperature_c.map(|t| t.tenths().to_string()).unwrap_or_default());
+            put(&o
+                .temperature_c
+                .map(|t| t.tenths().to_string())
+                .unwrap_or_default());
             put(o.health_code.as_str());
             match &o.latest_test {
                 Some(t) => {
@@ -351,7 +359,9 @@ mod tests {
     }
 
     fn parse(v: serde_json::Value) -> Result<PassageDraft, FieldError> {
-        serde_json::from_value::<PassageRequest>(v).unwrap().parse(now())
+        serde_json::from_value::<PassageRequest>(v)
+            .unwrap()
+            .parse(now())
     }
 
     #[test]
@@ -365,24 +375,78 @@ mod tests {
     #[test]
     fn errors_carry_the_field_path() {
         let cases: Vec<(&str, serde_json::Value, &str, &str)> = vec![
-            ("/occupants/0/document/number", "11010519491231002Y".into(), "occupants[0].document.number", "invalid_check_digit"),
-            ("/occupants/0/phone", "12345".into(), "occupants[0].phone", "invalid_phone"),
-            ("/occupants/0/temperature_c", 50.0.into(), "occupants[0].temperature_c", "out_of_range"),
-            ("/occupants/0/health_code", "purple".into(), "occupants[0].health_code", "invalid_value"),
-            ("/occupants/0/visited/0", "99".into(), "occupants[0].visited[0]", "invalid_division_code"),
-            ("/occupants/0/role", "passenger".into(), "occupants", "invalid_role"),
-            ("/vehicle/plate", "冀AI2345".into(), "vehicle.plate", "invalid_plate"),
-            ("/checkpoint", "CP-1".into(), "checkpoint", "invalid_checkpoint_code"),
+            (
+                "/occupants/0/document/number",
+                "11010519491231002Y".into(),
+                "occupants[0].document.number",
+                "invalid_check_digit",
+            ),
+            (
+                "/occupants/0/phone",
+                "12345".into(),
+                "occupants[0].phone",
+                "invalid_phone",
+            ),
+            (
+                "/occupants/0/temperature_c",
+                50.0.into(),
+                "occupants[0].temperature_c",
+                "out_of_range",
+            ),
+            (
+                "/occupants/0/health_code",
+                "purple".into(),
+                "occupants[0].health_code",
+                "invalid_value",
+            ),
+            (
+                "/occupants/0/visited/0",
+                "99".into(),
+                "occupants[0].visited[0]",
+                "invalid_division_code",
+            ),
+            (
+                "/occupants/0/role",
+                "passenger".into(),
+                "occupants",
+                "invalid_role",
+            ),
+            (
+                "/vehicle/plate",
+                "冀AI2345".into(),
+                "vehicle.plate",
+                "invalid_plate",
+            ),
+            (
+                "/checkpoint",
+                "CP-1".into(),
+                "checkpoint",
+                "invalid_checkpoint_code",
+            ),
             ("/lane", 0.into(), "lane", "out_of_range"),
-            ("/observed_at", "2030-01-01T00:00:00+08:00".into(), "observed_at", "in_the_future"),
-            ("/occupants/0/latest_test/taken_at", "2022-05-04T00:00:00+08:00".into(), "occupants[0].latest_test.taken_at", "after_passage"),
+            (
+                "/observed_at",
+                "2030-01-01T00:00:00+08:00".into(),
+                "observed_at",
+                "in_the_future",
+            ),
+            (
+                "/occupants/0/latest_test/taken_at",
+                "2022-05-04T00:00:00+08:00".into(),
+                "occupants[0].latest_test.taken_at",
+                "after_passage",
+            ),
             ("/occupants", serde_json::json!([]), "occupants", "required"),
         ];
         for (pointer, value, field, code) in cases {
             let mut body = example();
             *body.pointer_mut(pointer).unwrap() = value;
             let e = parse(body).unwrap_err();
-            assert_eq!((e.field.as_str(), e.code.as_str()), (field, code), "{pointer}");
+            assert_eq!(
+                (e.field.as_str(), e.code.as_str()),
+                (field, code),
+                "{pointer}"
+            );
         }
     }
 
@@ -393,11 +457,17 @@ mod tests {
         second["role"] = "passenger".into();
         body["occupants"].as_array_mut().unwrap().push(second);
         let e = parse(body).unwrap_err();
-        assert_eq!((e.field.as_str(), e.code.as_str()), ("occupants[1].document", "duplicate_occupant"));
+        assert_eq!(
+            (e.field.as_str(), e.code.as_str()),
+            ("occupants[1].document", "duplicate_occupant")
+        );
 
         let mut walker = example();
         walker.as_object_mut().unwrap().remove("vehicle");
-        assert_eq!(parse(walker.clone()).unwrap_err().field, "occupants[0].role");
+        assert_eq!(
+            parse(walker.clone()).unwrap_err().field,
+            "occupants[0].role"
+        );
         walker["occupants"][0]["role"] = "pedestrian".into();
         assert!(parse(walker).unwrap().vehicle.is_none());
     }

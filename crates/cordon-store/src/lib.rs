@@ -1,1 +1,275 @@
-//! placeholder
+//! Cordon's storage. [`Store`] is the one interface the server uses; [`open`] picks the backend
+//! from the URL once: `sqlite://PATH` (embedded, the default) or `postgres://...`.
+//!
+//! Registrations go through a group-commit writer ([`writer`]): concurrent requests are gathered
+//! into one transaction, so a vehicle is written whole or not at all and the commit's cost is
+//! shared. Both backends run the same SQL ([`sql`]); only connection set-up and DDL differ.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use cordon_domain::checkpoint::{
+    Checkpoint, CheckpointCode, CheckpointKind, CheckpointStatus, DefenceLine, Jurisdiction,
+    Location, StatusEvent,
+};
+use cordon_domain::division::DivisionCode;
+use cordon_domain::identity::IdentityDocument;
+use cordon_domain::passage::{Decision, Passage, PassageDraft, TrajectoryPoint};
+use cordon_domain::plate::Plate;
+use uuid::Uuid;
+
+mod error;
+mod migrate;
+mod postgres;
+mod rows;
+mod sql;
+mod sqlite;
+pub mod writer;
+
+pub use error::{RecordRejection, StoreError};
+
+/// A registration ready to be recorded: the parsed draft, the decision taken at the lane, and
+/// the fingerprint that recognises a retry.
+#[derive(Debug, Clone)]
+pub struct NewPassage {
+    pub draft: PassageDraft,
+    pub decision: Decision,
+    pub fingerprint: [u8; 32],
+}
+
+impl NewPassage {
+    pub fn new(draft: PassageDraft, decision: Decision) -> Self {
+        let fingerprint = draft.fingerprint();
+        Self {
+            draft,
+            decision,
+            fingerprint,
+        }
+    }
+}
+
+/// What became of one registration.
+#[derive(Debug, Clone)]
+pub enum Recorded {
+    /// Written now.
+    Created(Passage),
+    /// Written before with the same content: the first answer, nothing written.
+    Replayed(Passage),
+}
+
+impl Recorded {
+    pub fn passage(&self) -> &Passage {
+        match self {
+            Recorded::Created(p) | Recorded::Replayed(p) => p,
+        }
+    }
+    pub fn into_passage(self) -> Passage {
+        match self {
+            Recorded::Created(p) | Recorded::Replayed(p) => p,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewJurisdiction {
+    pub code: DivisionCode,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCheckpoint {
+    pub code: CheckpointCode,
+    pub name: String,
+    pub jurisdiction: DivisionCode,
+    pub kind: CheckpointKind,
+    pub defence_line: DefenceLine,
+    pub location: Location,
+    pub lanes: u16,
+    pub cameras: u16,
+    pub status: CheckpointStatus,
+}
+
+/// Fields to change on a checkpoint; `None` leaves a field as it is. Status changes go through
+/// [`Store::set_checkpoint_status`] so that each is kept in the history.
+#[derive(Debug, Clone, Default)]
+pub struct CheckpointPatch {
+    pub name: Option<String>,
+    pub kind: Option<CheckpointKind>,
+    pub defence_line: Option<DefenceLine>,
+    pub location: Option<Location>,
+    pub lanes: Option<u16>,
+    pub cameras: Option<u16>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckpointFilter {
+    /// Only checkpoints within this division (province, city or county).
+    pub within: Option<DivisionCode>,
+    pub status: Option<CheckpointStatus>,
+    pub defence_line: Option<DefenceLine>,
+    pub kind: Option<CheckpointKind>,
+}
+
+/// Open or close many checkpoints at once, with one reason.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub codes: Vec<CheckpointCode>,
+    pub status: CheckpointStatus,
+    pub reason: String,
+    pub actor: String,
+}
+
+/// What a bulk status change did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChangeSummary {
+    pub changed: Vec<CheckpointCode>,
+    pub unchanged: Vec<CheckpointCode>,
+}
+
+/// A half-open interval of instants, milliseconds since the epoch: `from <= t < to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from_ms: i64,
+    pub to_ms: i64,
+}
+
+/// Position after which a page continues: the last row's time and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub observed_ms: i64,
+    pub id: Uuid,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!("{}_{}", self.observed_ms, self.id.simple())
+    }
+
+    pub fn decode(s: &str) -> Option<Cursor> {
+        let (ms, id) = s.split_once('_')?;
+        Some(Cursor {
+            observed_ms: ms.parse().ok()?,
+            id: Uuid::try_parse(id).ok()?,
+        })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct PassageQuery {
+    pub checkpoint: CheckpointCode,
+    pub period: Period,
+    pub after: Option<Cursor>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct PassagePage {
+    pub passages: Vec<Passage>,
+    /// Present when more rows follow.
+    pub next: Option<Cursor>,
+}
+
+/// Vehicles and persons counted at one checkpoint in one hour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HourlyCount {
+    /// Start of the hour, milliseconds since the epoch.
+    pub hour_ms: i64,
+    pub passages: i64,
+    pub persons: i64,
+}
+
+/// The storage interface. Every backend passes the same conformance suite (`tests/`).
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    async fn create_jurisdiction(&self, j: NewJurisdiction) -> Result<Jurisdiction, StoreError>;
+    async fn list_jurisdictions(&self) -> Result<Vec<Jurisdiction>, StoreError>;
+    async fn get_jurisdiction(&self, code: DivisionCode) -> Result<Jurisdiction, StoreError>;
+    async fn rename_jurisdiction(
+        &self,
+        code: DivisionCode,
+        name: String,
+    ) -> Result<Jurisdiction, StoreError>;
+
+    /// Creates a checkpoint and the first entry of its status history.
+    async fn create_checkpoint(
+        &self,
+        c: NewCheckpoint,
+        actor: &str,
+    ) -> Result<Checkpoint, StoreError>;
+    async fn list_checkpoints(&self, f: &CheckpointFilter) -> Result<Vec<Checkpoint>, StoreError>;
+    async fn get_checkpoint(&self, code: &CheckpointCode) -> Result<Checkpoint, StoreError>;
+    async fn update_checkpoint(
+        &self,
+        code: &CheckpointCode,
+        patch: CheckpointPatch,
+    ) -> Result<Checkpoint, StoreError>;
+    /// Opens or closes all the listed checkpoints in one transaction, or none of them.
+    async fn set_checkpoint_status(
+        &self,
+        change: StatusChange,
+    ) -> Result<StatusChangeSummary, StoreError>;
+    async fn checkpoint_history(
+        &self,
+        code: &CheckpointCode,
+    ) -> Result<Vec<StatusEvent>, StoreError>;
+
+    /// Records registrations as one unit: all of them, or none with the first rejection.
+    /// Retries (same id, same fingerprint) are answered with the first record and write nothing.
+    async fn record_passages(&self, passages: Vec<NewPassage>)
+        -> Result<Vec<Recorded>, StoreError>;
+    async fn get_passage(&self, id: Uuid) -> Result<Passage, StoreError>;
+    async fn passages_at_checkpoint(&self, q: &PassageQuery) -> Result<PassagePage, StoreError>;
+    async fn hourly_counts(
+        &self,
+        checkpoint: &CheckpointCode,
+        period: Period,
+    ) -> Result<Vec<HourlyCount>, StoreError>;
+    async fn count_passages(&self) -> Result<i64, StoreError>;
+
+    async fn person_trajectory(
+        &self,
+        document: &IdentityDocument,
+        period: Period,
+    ) -> Result<Vec<TrajectoryPoint>, StoreError>;
+    async fn vehicle_trajectory(
+        &self,
+        plate: &Plate,
+        period: Period,
+    ) -> Result<Vec<TrajectoryPoint>, StoreError>;
+
+    /// Benchmark baseline: inserts the rows with one prepared statement per row in a single
+    /// transaction, with no checks and no idempotency. Never used to serve requests.
+    async fn insert_raw_baseline(&self, passages: &[NewPassage]) -> Result<(), StoreError>;
+}
+
+/// Options for opening a store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Most connections in the pool (PostgreSQL) or readers (SQLite).
+    pub max_connections: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self { max_connections: 8 }
+    }
+}
+
+/// Opens the store the URL names, creating the SQLite file if needed, and applies migrations.
+pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(postgres::PgStore::open(url, options).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(sqlite::SqliteStore::open(url, options).await?))
+    } else {
+        Err(StoreError::Config(format!(
+            "unsupported database URL scheme in '{}': use sqlite://PATH or postgres://...",
+            url.split("://").next().unwrap_or(url)
+        )))
+    }
+}

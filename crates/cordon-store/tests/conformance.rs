@@ -1,0 +1,685 @@
+//! The conformance suite every backend must pass: the same story on SQLite (always) and on
+//! PostgreSQL (when `CORDON_TEST_POSTGRES` names a server; CI sets it and
+//! `CORDON_REQUIRE_POSTGRES=1`, so there it cannot be skipped). Each test gets a fresh database.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, FixedOffset};
+use cordon_domain::checkpoint::{
+    CheckpointCode, CheckpointKind, CheckpointStatus, DefenceLine, Location,
+};
+use cordon_domain::division::DivisionCode;
+use cordon_domain::identity::{check_char, DocumentType, IdentityDocument};
+use cordon_domain::passage::{Decision, PassageDraft};
+use cordon_domain::plate::Plate;
+use cordon_domain::registration::PassageRequest;
+use cordon_store::{
+    CheckpointFilter, CheckpointPatch, Cursor, NewCheckpoint, NewJurisdiction, NewPassage,
+    PassageQuery, Period, RecordRejection, Recorded, StatusChange, Store, StoreError, StoreOptions,
+};
+use uuid::Uuid;
+
+mod support {
+    use super::*;
+
+    /// A fresh SQLite file in the temp directory.
+    pub async fn sqlite() -> Arc<dyn Store> {
+        let dir = std::env::temp_dir().join(format!("cordon-test-{}", Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("cordon.db").display());
+        cordon_store::open(&url, &StoreOptions::default())
+            .await
+            .unwrap()
+    }
+
+    /// The admin URL of the test PostgreSQL server, or a printed notice that it is skipped.
+    pub fn postgres_url() -> Option<String> {
+        match std::env::var("CORDON_TEST_POSTGRES") {
+            Ok(url) if !url.is_empty() => Some(url),
+            _ => {
+                if std::env::var("CORDON_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                    panic!("CORDON_REQUIRE_POSTGRES=1 but CORDON_TEST_POSTGRES is not set");
+                }
+                // Written past the test harness's capture, so that the skip is always seen.
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "NOTICE: PostgreSQL conformance skipped: set CORDON_TEST_POSTGRES=postgres://... to run it"
+                );
+                None
+            }
+        }
+    }
+
+    /// A fresh database on the test server; answers its URL.
+    pub async fn fresh_postgres_url(admin: &str) -> String {
+        use sqlx::Connection;
+        let name = format!("cordon_test_{}", Uuid::now_v7().simple());
+        let mut conn = sqlx::PgConnection::connect(admin)
+            .await
+            .expect("connect to test PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+        format!("{base}/{name}")
+    }
+
+    pub async fn postgres(admin: &str) -> Arc<dyn Store> {
+        let url = fresh_postgres_url(admin).await;
+        cordon_store::open(&url, &StoreOptions::default())
+            .await
+            .unwrap()
+    }
+
+    pub fn resident_id(seed: u32) -> String {
+        let mut s = format!(
+            "130102{:04}0{}{:02}{:03}",
+            1960 + seed % 50,
+            1 + seed % 9,
+            1 + seed % 28,
+            seed % 1000
+        )
+        .into_bytes();
+        s.push(check_char(&s));
+        String::from_utf8(s).unwrap()
+    }
+
+    pub fn t0() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2022-05-03T08:00:00+08:00").unwrap()
+    }
+
+    pub fn draft(
+        id: Uuid,
+        checkpoint: &str,
+        minute: i64,
+        plate: &str,
+        people: &[u32],
+    ) -> PassageDraft {
+        let occupants: Vec<serde_json::Value> = people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                serde_json::json!({
+                    "document": {"type": "resident_id", "number": resident_id(*p)},
+                    "name": format!("测试{p}"), "phone": format!("138{:08}", p),
+                    "role": if i == 0 { "driver" } else { "passenger" },
+                    "temperature_c": 36.6, "health_code": "green",
+                    "latest_test": {"kind": "pcr", "taken_at": "2022-05-02T10:00:00+08:00", "result": "negative"},
+                    "visited": ["130100", "110105"]
+                })
+            })
+            .collect();
+        let body = serde_json::json!({
+            "id": id, "checkpoint": checkpoint, "lane": 1, "direction": "in",
+            "observed_at": (t0() + Duration::minutes(minute)).to_rfc3339(),
+            "vehicle": {"plate": plate, "plate_color": "blue", "class": "car"},
+            "origin": "130100", "destination": "110105", "occupants": occupants
+        });
+        let req: PassageRequest = serde_json::from_value(body).unwrap();
+        req.parse(t0() + Duration::days(1)).unwrap()
+    }
+
+    pub fn new(d: PassageDraft) -> NewPassage {
+        NewPassage::new(d, Decision::no_policy())
+    }
+
+    pub fn code(s: &str) -> CheckpointCode {
+        CheckpointCode::parse(s).unwrap()
+    }
+
+    pub fn div(s: &str) -> DivisionCode {
+        DivisionCode::parse(s).unwrap()
+    }
+
+    /// Hebei, Shijiazhuang, Chang'an district and two checkpoints with 4 lanes.
+    pub async fn network(store: &dyn Store) {
+        for (c, n) in [
+            ("130000", "河北省"),
+            ("130100", "石家庄市"),
+            ("130102", "长安区"),
+            ("130600", "保定市"),
+            ("130602", "竞秀区"),
+        ] {
+            store
+                .create_jurisdiction(NewJurisdiction {
+                    code: div(c),
+                    name: n.into(),
+                })
+                .await
+                .unwrap();
+        }
+        for (c, j) in [
+            ("CP-130100-0001", "130102"),
+            ("CP-130100-0002", "130102"),
+            ("CP-130600-0001", "130602"),
+        ] {
+            store
+                .create_checkpoint(
+                    NewCheckpoint {
+                        code: code(c),
+                        name: format!("检查站 {c}"),
+                        jurisdiction: div(j),
+                        kind: CheckpointKind::TollStation,
+                        defence_line: DefenceLine::CapitalRing,
+                        location: Location::parse(38.04, 114.51).unwrap(),
+                        lanes: 4,
+                        cameras: 2,
+                        status: CheckpointStatus::Open,
+                    },
+                    "test",
+                )
+                .await
+                .unwrap();
+        }
+    }
+
+    pub fn all_time() -> Period {
+        Period {
+            from_ms: 0,
+            to_ms: i64::MAX,
+        }
+    }
+}
+
+use support::*;
+
+macro_rules! conformance {
+    ($($name:ident),+ $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let store = super::support::sqlite().await;
+                    super::$name(store).await;
+                }
+            )+
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(admin) = super::support::postgres_url() else { return };
+                    let store = super::support::postgres(&admin).await;
+                    super::$name(store).await;
+                }
+            )+
+        }
+    };
+}
+
+conformance!(
+    jurisdictions_form_a_tree,
+    checkpoints_are_created_updated_and_filtered,
+    bulk_status_change_is_atomic_and_kept_in_history,
+    registration_is_idempotent,
+    rejected_batches_write_nothing,
+    concurrent_registrations_are_written_whole,
+    pages_follow_the_keyset,
+    hourly_counts_and_trajectories,
+);
+
+async fn jurisdictions_form_a_tree(store: Arc<dyn Store>) {
+    network(&*store).await;
+    let all = store.list_jurisdictions().await.unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(all[1].parent, Some(div("130000")));
+    let e = store
+        .create_jurisdiction(NewJurisdiction {
+            code: div("130900"),
+            name: "x".into(),
+        })
+        .await;
+    assert!(e.is_ok());
+    let e = store
+        .create_jurisdiction(NewJurisdiction {
+            code: div("131002"),
+            name: "x".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(f) if f.code == "unknown_parent"));
+    let e = store
+        .create_jurisdiction(NewJurisdiction {
+            code: div("130100"),
+            name: "x".into(),
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(f) if f.code == "duplicate"));
+    let renamed = store
+        .rename_jurisdiction(div("130102"), "长安".into())
+        .await
+        .unwrap();
+    assert_eq!(renamed.name, "长安");
+    assert!(matches!(
+        store.get_jurisdiction(div("140000")).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+async fn checkpoints_are_created_updated_and_filtered(store: Arc<dyn Store>) {
+    network(&*store).await;
+    let in_sjz = store
+        .list_checkpoints(&CheckpointFilter {
+            within: Some(div("130100")),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(in_sjz.len(), 2);
+    let in_hebei = store
+        .list_checkpoints(&CheckpointFilter {
+            within: Some(div("130000")),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(in_hebei.len(), 3);
+    let updated = store
+        .update_checkpoint(
+            &code("CP-130100-0001"),
+            CheckpointPatch {
+                lanes: Some(6),
+                name: Some("石家庄东收费站".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (updated.lanes, updated.name.as_str(), updated.cameras),
+        (6, "石家庄东收费站", 2)
+    );
+    let dup = NewCheckpoint {
+        code: code("CP-130100-0001"),
+        name: "dup".into(),
+        jurisdiction: div("130102"),
+        kind: CheckpointKind::HighwayExit,
+        defence_line: DefenceLine::Inland,
+        location: Location::parse(38.0, 114.0).unwrap(),
+        lanes: 2,
+        cameras: 0,
+        status: CheckpointStatus::Open,
+    };
+    assert!(
+        matches!(store.create_checkpoint(dup.clone(), "t").await, Err(StoreError::Invalid(f)) if f.code == "duplicate")
+    );
+    let outside = NewCheckpoint {
+        code: code("CP-130100-0009"),
+        jurisdiction: div("130602"),
+        ..dup
+    };
+    assert!(
+        matches!(store.create_checkpoint(outside, "t").await, Err(StoreError::Invalid(f)) if f.code == "jurisdiction_mismatch")
+    );
+    assert!(matches!(
+        store
+            .update_checkpoint(&code("CP-130100-0099"), CheckpointPatch::default())
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+async fn bulk_status_change_is_atomic_and_kept_in_history(store: Arc<dyn Store>) {
+    network(&*store).await;
+    let change = |codes: &[&str]| StatusChange {
+        codes: codes.iter().map(|c| code(c)).collect(),
+        status: CheckpointStatus::Closed,
+        reason: "政策调整".into(),
+        actor: "commander-1".into(),
+    };
+    let e = store
+        .set_checkpoint_status(change(&["CP-130100-0001", "CP-130100-0077"]))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Invalid(f) if f.field == "codes[1]"));
+    assert_eq!(
+        store
+            .get_checkpoint(&code("CP-130100-0001"))
+            .await
+            .unwrap()
+            .status,
+        CheckpointStatus::Open
+    );
+    let summary = store
+        .set_checkpoint_status(change(&["CP-130100-0001", "CP-130100-0002"]))
+        .await
+        .unwrap();
+    assert_eq!(summary.changed.len(), 2);
+    let again = store
+        .set_checkpoint_status(change(&["CP-130100-0001"]))
+        .await
+        .unwrap();
+    assert_eq!((again.changed.len(), again.unchanged.len()), (0, 1));
+    let closed = store
+        .list_checkpoints(&CheckpointFilter {
+            status: Some(CheckpointStatus::Closed),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(closed.len(), 2);
+    let history = store
+        .checkpoint_history(&code("CP-130100-0001"))
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(
+        (
+            history[1].status,
+            history[1].reason.as_str(),
+            history[1].actor.as_str()
+        ),
+        (CheckpointStatus::Closed, "政策调整", "commander-1")
+    );
+}
+
+async fn registration_is_idempotent(store: Arc<dyn Store>) {
+    network(&*store).await;
+    let id = Uuid::now_v7();
+    let d = draft(id, "CP-130100-0001", 0, "冀A12345", &[1, 2, 3]);
+    let first = store.record_passages(vec![new(d.clone())]).await.unwrap();
+    assert!(matches!(first[0], Recorded::Created(_)));
+    let again = store.record_passages(vec![new(d.clone())]).await.unwrap();
+    let Recorded::Replayed(replayed) = &again[0] else {
+        panic!("expected a replay")
+    };
+    assert_eq!(replayed.recorded_at, first[0].passage().recorded_at);
+    assert_eq!(store.count_passages().await.unwrap(), 1);
+    let stored = store.get_passage(id).await.unwrap();
+    assert_eq!(&stored, first[0].passage());
+    assert_eq!(stored.occupants.len(), 3);
+
+    let mut changed = d.clone();
+    changed.lane = 2;
+    let e = store.record_passages(vec![new(changed)]).await.unwrap_err();
+    assert!(matches!(
+        e,
+        StoreError::Rejected(RecordRejection::IdConflict { index: 0 })
+    ));
+    assert_eq!(store.count_passages().await.unwrap(), 1);
+}
+
+async fn rejected_batches_write_nothing(store: Arc<dyn Store>) {
+    network(&*store).await;
+    let good = |m| {
+        new(draft(
+            Uuid::now_v7(),
+            "CP-130100-0001",
+            m,
+            "冀A12345",
+            &[m as u32 + 10],
+        ))
+    };
+    let cases: Vec<(NewPassage, RecordRejection)> = vec![
+        (
+            new(draft(Uuid::now_v7(), "CP-130100-0042", 1, "冀A12345", &[1])),
+            RecordRejection::UnknownCheckpoint { index: 2 },
+        ),
+        (
+            {
+                let mut d = draft(Uuid::now_v7(), "CP-130100-0001", 1, "冀A12345", &[1]);
+                d.lane = 9;
+                new(d)
+            },
+            RecordRejection::LaneOutOfRange { index: 2, lanes: 4 },
+        ),
+    ];
+    for (bad, rejection) in cases {
+        let e = store
+            .record_passages(vec![good(1), good(2), bad, good(3)])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, StoreError::Rejected(r) if *r == rejection),
+            "{e:?}"
+        );
+    }
+    let id = Uuid::now_v7();
+    let mut twin = draft(id, "CP-130100-0001", 5, "冀A12345", &[5]);
+    let first = new(twin.clone());
+    twin.lane = 3;
+    let e = store
+        .record_passages(vec![first, new(twin)])
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        StoreError::Rejected(RecordRejection::DuplicateInBatch { index: 1 })
+    ));
+    assert_eq!(store.count_passages().await.unwrap(), 0);
+
+    store
+        .set_checkpoint_status(StatusChange {
+            codes: vec![code("CP-130600-0001")],
+            status: CheckpointStatus::Closed,
+            reason: "撤站".into(),
+            actor: "t".into(),
+        })
+        .await
+        .unwrap();
+    let e = store
+        .record_passages(vec![new(draft(
+            Uuid::now_v7(),
+            "CP-130600-0001",
+            1,
+            "冀F11111",
+            &[7],
+        ))])
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        StoreError::Rejected(RecordRejection::CheckpointClosed { index: 0 })
+    ));
+    assert_eq!(store.count_passages().await.unwrap(), 0);
+    let ok = store.record_passages(vec![good(1), good(2)]).await.unwrap();
+    assert_eq!(ok.len(), 2);
+    assert_eq!(store.count_passages().await.unwrap(), 2);
+}
+
+async fn concurrent_registrations_are_written_whole(store: Arc<dyn Store>) {
+    network(&*store).await;
+    let mut tasks = Vec::new();
+    let ids: Vec<Uuid> = (0..300).map(|_| Uuid::now_v7()).collect();
+    for (i, id) in ids.iter().enumerate() {
+        let store = store.clone();
+        let d = draft(
+            *id,
+            "CP-130100-0002",
+            i as i64 % 120,
+            "冀B54321",
+            &[i as u32 * 3, i as u32 * 3 + 1, i as u32 * 3 + 2],
+        );
+        // Every registration is sent twice at once, as a client retry would.
+        for _ in 0..2 {
+            let store = store.clone();
+            let d = d.clone();
+            tasks.push(tokio::spawn(async move {
+                store.record_passages(vec![new(d)]).await
+            }));
+        }
+    }
+    let mut created = 0;
+    for t in tasks {
+        if let Recorded::Created(_) = t.await.unwrap().unwrap()[0] {
+            created += 1;
+        }
+    }
+    assert_eq!(created, 300);
+    assert_eq!(store.count_passages().await.unwrap(), 300);
+    for id in ids.iter().step_by(37) {
+        assert_eq!(store.get_passage(*id).await.unwrap().occupants.len(), 3);
+    }
+}
+
+async fn pages_follow_the_keyset(store: Arc<dyn Store>) {
+    network(&*store).await;
+    let batch: Vec<NewPassage> = (0..25)
+        .map(|i| {
+            new(draft(
+                Uuid::now_v7(),
+                "CP-130100-0001",
+                i / 2,
+                "冀A12345",
+                &[i as u32 + 100],
+            ))
+        })
+        .collect();
+    store.record_passages(batch).await.unwrap();
+    let mut after: Option<Cursor> = None;
+    let mut seen = Vec::new();
+    loop {
+        let page = store
+            .passages_at_checkpoint(&PassageQuery {
+                checkpoint: code("CP-130100-0001"),
+                period: all_time(),
+                after,
+                limit: 10,
+            })
+            .await
+            .unwrap();
+        seen.extend(page.passages.iter().map(|p| (p.observed_at, p.id)));
+        match page.next {
+            Some(c) => after = Some(Cursor::decode(&c.encode()).unwrap()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 25);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, seen);
+    let none = store
+        .passages_at_checkpoint(&PassageQuery {
+            checkpoint: code("CP-130100-0002"),
+            period: all_time(),
+            after: None,
+            limit: 10,
+        })
+        .await
+        .unwrap();
+    assert!(none.passages.is_empty() && none.next.is_none());
+}
+
+async fn hourly_counts_and_trajectories(store: Arc<dyn Store>) {
+    network(&*store).await;
+    // Person 1 drives through three checkpoints; person 2 rides along once.
+    let stops = [
+        ("CP-130100-0001", 0, &[1, 2][..]),
+        ("CP-130600-0001", 90, &[1][..]),
+        ("CP-130100-0002", 200, &[1][..]),
+    ];
+    for (cp, minute, people) in stops {
+        store
+            .record_passages(vec![new(draft(
+                Uuid::now_v7(),
+                cp,
+                minute,
+                "冀A12345",
+                people,
+            ))])
+            .await
+            .unwrap();
+    }
+    store
+        .record_passages(vec![new(draft(
+            Uuid::now_v7(),
+            "CP-130100-0001",
+            30,
+            "冀B00001",
+            &[9, 8],
+        ))])
+        .await
+        .unwrap();
+    let counts = store
+        .hourly_counts(&code("CP-130100-0001"), all_time())
+        .await
+        .unwrap();
+    assert_eq!(counts.len(), 1);
+    assert_eq!((counts[0].passages, counts[0].persons), (2, 4));
+    assert_eq!(counts[0].hour_ms, t0().timestamp_millis());
+
+    let doc = IdentityDocument::parse(DocumentType::ResidentId, &resident_id(1)).unwrap();
+    let trail = store.person_trajectory(&doc, all_time()).await.unwrap();
+    let codes: Vec<&str> = trail.iter().map(|p| p.checkpoint.as_str()).collect();
+    assert_eq!(
+        codes,
+        ["CP-130100-0001", "CP-130600-0001", "CP-130100-0002"]
+    );
+    let window = Period {
+        from_ms: t0().timestamp_millis() + 60_000,
+        to_ms: t0().timestamp_millis() + 150 * 60_000,
+    };
+    assert_eq!(
+        store.person_trajectory(&doc, window).await.unwrap().len(),
+        1
+    );
+    let other = IdentityDocument::parse(DocumentType::ResidentId, &resident_id(2)).unwrap();
+    assert_eq!(
+        store
+            .person_trajectory(&other, all_time())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let plate = Plate::parse("冀A12345").unwrap();
+    let trail = store.vehicle_trajectory(&plate, all_time()).await.unwrap();
+    assert_eq!(trail.len(), 3);
+    assert!(trail
+        .windows(2)
+        .all(|w| w[0].observed_at <= w[1].observed_at));
+    assert!(store
+        .vehicle_trajectory(&Plate::parse("京A00000").unwrap(), all_time())
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+/// Several processes on one PostgreSQL: two stores with their own pools and writers register
+/// the same ids at once; each id is written once and both get a 2xx-worthy answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_idempotency_across_processes() {
+    let Some(admin) = postgres_url() else { return };
+    let url = fresh_postgres_url(&admin).await;
+    let a = cordon_store::open(&url, &StoreOptions::default())
+        .await
+        .unwrap();
+    let b = cordon_store::open(&url, &StoreOptions::default())
+        .await
+        .unwrap();
+    network(&*a).await;
+    let drafts: Vec<PassageDraft> = (0..200)
+        .map(|i| {
+            draft(
+                Uuid::now_v7(),
+                "CP-130100-0001",
+                i,
+                "冀C12345",
+                &[i as u32 + 500],
+            )
+        })
+        .collect();
+    let mut tasks = Vec::new();
+    for d in &drafts {
+        for s in [&a, &b] {
+            let s = s.clone();
+            let d = d.clone();
+            tasks.push(tokio::spawn(async move {
+                s.record_passages(vec![new(d)]).await
+            }));
+        }
+    }
+    let mut created = 0;
+    for t in tasks {
+        if matches!(t.await.unwrap().unwrap()[0], Recorded::Created(_)) {
+            created += 1;
+        }
+    }
+    assert_eq!(created, 200);
+    assert_eq!(a.count_passages().await.unwrap(), 200);
+}
