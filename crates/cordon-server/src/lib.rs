@@ -1,1 +1,56 @@
-//! placeholder
+//! Cordon's HTTP server: the JSON API under `/api/v1` ([`api`]), its OpenAPI document at
+//! `/api/openapi.json` ([`openapi`]), `/healthz` ([`health`]), and request metrics and logs
+//! ([`observe`]). It knows the store only through the `Store` trait.
+
+pub mod api;
+pub mod decide;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod observe;
+pub mod openapi;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use cordon_store::Store;
+use tower_http::catch_panic::CatchPanicLayer;
+
+pub use api::AppState;
+
+/// The whole public application: API, OpenAPI document, health, and the request observer.
+pub fn app(store: Arc<dyn Store>) -> Router {
+    observe::recorder();
+    let state = AppState { store };
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/api/openapi.json", get(openapi::document))
+        .with_state(state.clone())
+        .merge(api::router(state))
+        .fallback(|| async { error::ApiError::NotFound("no such route".into()) })
+        .layer(axum::middleware::from_fn(observe::observe))
+        .layer(CatchPanicLayer::custom(|_| {
+            tracing::error!("a request handler panicked");
+            (StatusCode::INTERNAL_SERVER_ERROR, error::ApiError::Internal).into_response()
+        }))
+}
+
+/// Binds `listen` and serves until `shutdown` resolves; answers the bound address through
+/// `on_bound` first (port 0 picks a free port).
+pub async fn serve(
+    store: Arc<dyn Store>,
+    listen: SocketAddr,
+    on_bound: impl FnOnce(SocketAddr),
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    on_bound(listener.local_addr()?);
+    axum::serve(listener, app(store))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

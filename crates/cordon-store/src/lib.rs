@@ -200,7 +200,17 @@ pub trait Store: Send + Sync + 'static {
         &self,
         c: NewCheckpoint,
         actor: &str,
-    ) -> Result<Checkpoint, StoreError>;
+    ) -> Result<Checkpoint, StoreError> {
+        let code = c.code.clone();
+        self.create_checkpoints(vec![c], actor).await?;
+        self.get_checkpoint(&code).await
+    }
+    /// Creates many checkpoints in one transaction: all of them, or none.
+    async fn create_checkpoints(
+        &self,
+        list: Vec<NewCheckpoint>,
+        actor: &str,
+    ) -> Result<(), StoreError>;
     async fn list_checkpoints(&self, f: &CheckpointFilter) -> Result<Vec<Checkpoint>, StoreError>;
     async fn get_checkpoint(&self, code: &CheckpointCode) -> Result<Checkpoint, StoreError>;
     async fn update_checkpoint(

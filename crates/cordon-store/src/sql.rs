@@ -552,66 +552,71 @@ macro_rules! sql_store {
                 self.get_jurisdiction(code).await
             }
 
-            async fn create_checkpoint(&self, c: NewCheckpoint, actor: &str) -> Result<Checkpoint, StoreError> {
-                if !c.code.division().contains(c.jurisdiction) {
-                    return Err(StoreError::invalid(
-                        "jurisdiction_mismatch",
-                        "jurisdiction",
-                        format!("{} lies outside the division {} named in the code", c.jurisdiction, c.code.division()),
-                    ));
-                }
+            async fn create_checkpoints(&self, list: Vec<NewCheckpoint>, actor: &str) -> Result<(), StoreError> {
                 let mut tx = self.core.write.begin().await?;
-                let found = sqlx::query("SELECT code FROM jurisdictions WHERE code = $1")
-                    .bind(rows::division_int(c.jurisdiction))
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if found.is_none() {
-                    return Err(StoreError::invalid(
-                        "unknown_jurisdiction",
-                        "jurisdiction",
-                        format!("jurisdiction {} does not exist", c.jurisdiction),
-                    ));
-                }
                 let now = cordon_domain::time::now_ms();
-                let inserted = sqlx::query(
-                    "INSERT INTO checkpoints (code, name, jurisdiction, kind, defence_line, lat, lon, lanes, \
-                     cameras, status, status_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-                     RETURNING id",
-                )
-                .bind(c.code.as_str())
-                .bind(&c.name)
-                .bind(rows::division_int(c.jurisdiction))
-                .bind(c.kind.as_str())
-                .bind(c.defence_line.as_str())
-                .bind(c.location.lat)
-                .bind(c.location.lon)
-                .bind(i64::from(c.lanes))
-                .bind(i64::from(c.cameras))
-                .bind(c.status.as_str())
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await;
-                let id: i64 = match inserted {
-                    Err(e) if StoreError::is_unique_violation(&e) => {
+                let known: Vec<i64> = sqlx::query("SELECT code FROM jurisdictions")
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get(0))
+                    .collect::<Result<_, _>>()?;
+                for (i, c) in list.iter().enumerate() {
+                    let field = |f: &str| if list.len() == 1 { f.to_owned() } else { format!("checkpoints[{i}].{f}") };
+                    if !c.code.division().contains(c.jurisdiction) {
                         return Err(StoreError::invalid(
-                            "duplicate",
-                            "code",
-                            format!("checkpoint {} exists already", c.code),
-                        ))
+                            "jurisdiction_mismatch",
+                            &field("jurisdiction"),
+                            format!("{} lies outside the division {} named in the code", c.jurisdiction, c.code.division()),
+                        ));
                     }
-                    Err(e) => return Err(e.into()),
-                    Ok(r) => r.try_get(0)?,
-                };
-                sqlx::query("INSERT INTO checkpoint_status_events (checkpoint_id, status, reason, actor, at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(id)
+                    if !known.contains(&rows::division_int(c.jurisdiction)) {
+                        return Err(StoreError::invalid(
+                            "unknown_jurisdiction",
+                            &field("jurisdiction"),
+                            format!("jurisdiction {} does not exist", c.jurisdiction),
+                        ));
+                    }
+                    let inserted = sqlx::query(
+                        "INSERT INTO checkpoints (code, name, jurisdiction, kind, defence_line, lat, lon, lanes, \
+                         cameras, status, status_changed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                         RETURNING id",
+                    )
+                    .bind(c.code.as_str())
+                    .bind(&c.name)
+                    .bind(rows::division_int(c.jurisdiction))
+                    .bind(c.kind.as_str())
+                    .bind(c.defence_line.as_str())
+                    .bind(c.location.lat)
+                    .bind(c.location.lon)
+                    .bind(i64::from(c.lanes))
+                    .bind(i64::from(c.cameras))
                     .bind(c.status.as_str())
-                    .bind("created")
-                    .bind(actor)
                     .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                    .fetch_one(&mut *tx)
+                    .await;
+                    let id: i64 = match inserted {
+                        Err(e) if StoreError::is_unique_violation(&e) => {
+                            return Err(StoreError::invalid(
+                                "duplicate",
+                                &field("code"),
+                                format!("checkpoint {} exists already", c.code),
+                            ))
+                        }
+                        Err(e) => return Err(e.into()),
+                        Ok(r) => r.try_get(0)?,
+                    };
+                    sqlx::query("INSERT INTO checkpoint_status_events (checkpoint_id, status, reason, actor, at) VALUES ($1, $2, $3, $4, $5)")
+                        .bind(id)
+                        .bind(c.status.as_str())
+                        .bind("created")
+                        .bind(actor)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 tx.commit().await?;
-                self.get_checkpoint(&c.code).await
+                Ok(())
             }
 
             async fn list_checkpoints(&self, f: &CheckpointFilter) -> Result<Vec<Checkpoint>, StoreError> {

@@ -1,0 +1,68 @@
+//! The JSON API under `/api/v1`: the checkpoint network ([`network`]), passage registration and
+//! reads ([`passages`]), trajectories ([`trajectories`]). Handlers parse at the boundary into
+//! domain types and call the store; they hold no rules of their own.
+
+pub mod network;
+pub mod passages;
+pub mod period;
+pub mod trajectories;
+
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use cordon_store::Store;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+}
+
+/// Largest single-registration body: a full coach with every field filled is about 60 KiB.
+pub const PASSAGE_BODY_LIMIT: usize = 256 * 1024;
+/// Largest batch body: 5,000 passages.
+pub const BATCH_BODY_LIMIT: usize = 32 * 1024 * 1024;
+/// Largest body on the other routes.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/api/v1/jurisdictions",
+            get(network::list_jurisdictions).post(network::create_jurisdiction),
+        )
+        .route(
+            "/api/v1/jurisdictions/{code}",
+            get(network::get_jurisdiction).patch(network::rename_jurisdiction),
+        )
+        .route(
+            "/api/v1/checkpoints",
+            get(network::list_checkpoints).post(network::create_checkpoint),
+        )
+        .route("/api/v1/checkpoints/status", post(network::set_status))
+        .route(
+            "/api/v1/checkpoints/{code}",
+            get(network::get_checkpoint).patch(network::update_checkpoint),
+        )
+        .route("/api/v1/checkpoints/{code}/history", get(network::history))
+        .route(
+            "/api/v1/checkpoints/{code}/passages",
+            get(passages::at_checkpoint),
+        )
+        .route("/api/v1/checkpoints/{code}/hourly", get(passages::hourly))
+        .route(
+            "/api/v1/passages",
+            post(passages::register).layer(DefaultBodyLimit::max(PASSAGE_BODY_LIMIT)),
+        )
+        .route(
+            "/api/v1/passages/batch",
+            post(passages::register_batch).layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT)),
+        )
+        .route("/api/v1/passages/{id}", get(passages::get_passage))
+        .route("/api/v1/trajectories/person", post(trajectories::person))
+        .route("/api/v1/trajectories/vehicle", post(trajectories::vehicle))
+        .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
+        .with_state(state)
+}

@@ -1,0 +1,368 @@
+//! The checkpoint network: jurisdictions and checkpoints, their creation and updates, and bulk
+//! opening and closing with a reason kept in each checkpoint's history.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use cordon_domain::checkpoint::{
+    parse_name, parse_reason, Checkpoint, CheckpointCode, CheckpointKind, CheckpointStatus,
+    DefenceLine, Jurisdiction, Location, StatusEvent, MAX_LANES,
+};
+use cordon_domain::division::DivisionCode;
+use cordon_domain::FieldError;
+use cordon_store::{
+    CheckpointFilter, CheckpointPatch, NewCheckpoint, NewJurisdiction, StatusChange,
+};
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+
+/// Until accounts exist, changes are attributed to the actor the request names, or this.
+const ANONYMOUS: &str = "unauthenticated";
+/// Most checkpoints one bulk status change may name.
+pub const MAX_BULK: usize = 2_000;
+
+fn at<T>(r: Result<T, FieldError>, field: &str) -> Result<T, ApiError> {
+    r.map_err(|e| ApiError::Invalid(e.under(field)))
+}
+
+fn division_param(code: &str) -> ApiResult<DivisionCode> {
+    DivisionCode::parse(code)
+        .map_err(|_| ApiError::NotFound(format!("jurisdiction {code} not found")))
+}
+
+fn checkpoint_param(code: &str) -> ApiResult<CheckpointCode> {
+    CheckpointCode::parse(code)
+        .map_err(|_| ApiError::NotFound(format!("checkpoint {code} not found")))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JurisdictionRequest {
+    #[schema(example = "130100")]
+    pub code: String,
+    #[schema(example = "石家庄市")]
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenameRequest {
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct JurisdictionList {
+    pub jurisdictions: Vec<Jurisdiction>,
+}
+
+#[utoipa::path(get, path = "/api/v1/jurisdictions", tag = "network",
+    responses((status = 200, body = JurisdictionList)))]
+pub async fn list_jurisdictions(State(app): State<AppState>) -> ApiResult<Json<JurisdictionList>> {
+    Ok(Json(JurisdictionList {
+        jurisdictions: app.store.list_jurisdictions().await?,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/jurisdictions", tag = "network", request_body = JurisdictionRequest,
+    responses((status = 201, body = Jurisdiction), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_jurisdiction(
+    State(app): State<AppState>,
+    ApiJson(req): ApiJson<JurisdictionRequest>,
+) -> ApiResult<(StatusCode, Json<Jurisdiction>)> {
+    let code = at(DivisionCode::parse(&req.code), "code")?;
+    let name = parse_name(&req.name)?;
+    let j = app
+        .store
+        .create_jurisdiction(NewJurisdiction { code, name })
+        .await?;
+    Ok((StatusCode::CREATED, Json(j)))
+}
+
+#[utoipa::path(get, path = "/api/v1/jurisdictions/{code}", tag = "network",
+    params(("code" = String, Path, description = "division code")),
+    responses((status = 200, body = Jurisdiction), (status = 404, body = ErrorBody)))]
+pub async fn get_jurisdiction(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Jurisdiction>> {
+    Ok(Json(
+        app.store.get_jurisdiction(division_param(&code)?).await?,
+    ))
+}
+
+#[utoipa::path(patch, path = "/api/v1/jurisdictions/{code}", tag = "network", request_body = RenameRequest,
+    params(("code" = String, Path, description = "division code")),
+    responses((status = 200, body = Jurisdiction), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn rename_jurisdiction(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+    ApiJson(req): ApiJson<RenameRequest>,
+) -> ApiResult<Json<Jurisdiction>> {
+    let code = division_param(&code)?;
+    let name = parse_name(&req.name)?;
+    Ok(Json(app.store.rename_jurisdiction(code, name).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationRequest {
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointRequest {
+    #[schema(example = "CP-130100-0001")]
+    pub code: String,
+    pub name: String,
+    /// The county or city the checkpoint belongs to.
+    #[schema(example = "130102")]
+    pub jurisdiction: String,
+    #[schema(example = "toll_station")]
+    pub kind: String,
+    #[schema(example = "capital_ring")]
+    pub defence_line: String,
+    pub location: LocationRequest,
+    pub lanes: u16,
+    #[serde(default)]
+    pub cameras: u16,
+    /// `open` (default) or `closed`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Who makes the change (until accounts exist).
+    #[serde(default)]
+    pub actor: Option<String>,
+}
+
+fn lanes(n: u16, field: &str) -> ApiResult<u16> {
+    if n == 0 || n > MAX_LANES {
+        return Err(ApiError::invalid(
+            "out_of_range",
+            field,
+            format!("a checkpoint has 1 to {MAX_LANES} lanes"),
+        ));
+    }
+    Ok(n)
+}
+
+fn location(l: &LocationRequest) -> ApiResult<Location> {
+    at(Location::parse(l.lat, l.lon), "location")
+}
+
+#[utoipa::path(post, path = "/api/v1/checkpoints", tag = "network", request_body = CheckpointRequest,
+    responses((status = 201, body = Checkpoint), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_checkpoint(
+    State(app): State<AppState>,
+    ApiJson(req): ApiJson<CheckpointRequest>,
+) -> ApiResult<(StatusCode, Json<Checkpoint>)> {
+    let c = NewCheckpoint {
+        code: at(CheckpointCode::parse(&req.code), "code")?,
+        name: parse_name(&req.name)?,
+        jurisdiction: at(DivisionCode::parse(&req.jurisdiction), "jurisdiction")?,
+        kind: at(CheckpointKind::parse(&req.kind), "kind")?,
+        defence_line: at(DefenceLine::parse(&req.defence_line), "defence_line")?,
+        location: location(&req.location)?,
+        lanes: lanes(req.lanes, "lanes")?,
+        cameras: req.cameras,
+        status: match req.status.as_deref() {
+            None => CheckpointStatus::Open,
+            Some(s) => at(CheckpointStatus::parse(s), "status")?,
+        },
+    };
+    let actor = actor(req.actor.as_deref())?;
+    Ok((
+        StatusCode::CREATED,
+        Json(app.store.create_checkpoint(c, &actor).await?),
+    ))
+}
+
+fn actor(a: Option<&str>) -> ApiResult<String> {
+    match a {
+        None => Ok(ANONYMOUS.to_owned()),
+        Some(a) => parse_name(a).map_err(|e| {
+            ApiError::Invalid(FieldError {
+                field: "actor".into(),
+                ..e
+            })
+        }),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointListParams {
+    /// Only checkpoints within this province, city or county code.
+    pub within: Option<String>,
+    pub status: Option<String>,
+    pub defence_line: Option<String>,
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CheckpointList {
+    pub checkpoints: Vec<Checkpoint>,
+}
+
+#[utoipa::path(get, path = "/api/v1/checkpoints", tag = "network", params(CheckpointListParams),
+    responses((status = 200, body = CheckpointList), (status = 422, body = ErrorBody)))]
+pub async fn list_checkpoints(
+    State(app): State<AppState>,
+    ApiQuery(p): ApiQuery<CheckpointListParams>,
+) -> ApiResult<Json<CheckpointList>> {
+    let filter = CheckpointFilter {
+        within: p
+            .within
+            .as_deref()
+            .map(|w| at(DivisionCode::parse(w), "within"))
+            .transpose()?,
+        status: p
+            .status
+            .as_deref()
+            .map(|s| at(CheckpointStatus::parse(s), "status"))
+            .transpose()?,
+        defence_line: p
+            .defence_line
+            .as_deref()
+            .map(|s| at(DefenceLine::parse(s), "defence_line"))
+            .transpose()?,
+        kind: p
+            .kind
+            .as_deref()
+            .map(|s| at(CheckpointKind::parse(s), "kind"))
+            .transpose()?,
+    };
+    Ok(Json(CheckpointList {
+        checkpoints: app.store.list_checkpoints(&filter).await?,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/checkpoints/{code}", tag = "network",
+    params(("code" = String, Path, description = "checkpoint code")),
+    responses((status = 200, body = Checkpoint), (status = 404, body = ErrorBody)))]
+pub async fn get_checkpoint(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Checkpoint>> {
+    Ok(Json(
+        app.store.get_checkpoint(&checkpoint_param(&code)?).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointUpdate {
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub defence_line: Option<String>,
+    pub location: Option<LocationRequest>,
+    pub lanes: Option<u16>,
+    pub cameras: Option<u16>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/checkpoints/{code}", tag = "network", request_body = CheckpointUpdate,
+    params(("code" = String, Path, description = "checkpoint code")),
+    responses((status = 200, body = Checkpoint), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_checkpoint(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+    ApiJson(req): ApiJson<CheckpointUpdate>,
+) -> ApiResult<Json<Checkpoint>> {
+    let code = checkpoint_param(&code)?;
+    let patch = CheckpointPatch {
+        name: req.name.as_deref().map(parse_name).transpose()?,
+        kind: req
+            .kind
+            .as_deref()
+            .map(|k| at(CheckpointKind::parse(k), "kind"))
+            .transpose()?,
+        defence_line: req
+            .defence_line
+            .as_deref()
+            .map(|l| at(DefenceLine::parse(l), "defence_line"))
+            .transpose()?,
+        location: req.location.as_ref().map(location).transpose()?,
+        lanes: req.lanes.map(|n| lanes(n, "lanes")).transpose()?,
+        cameras: req.cameras,
+    };
+    Ok(Json(app.store.update_checkpoint(&code, patch).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusRequest {
+    /// The checkpoints to open or close: all of them change, or none.
+    pub codes: Vec<String>,
+    /// `open` or `closed`.
+    pub status: String,
+    pub reason: String,
+    #[serde(default)]
+    pub actor: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StatusResponse {
+    /// Checkpoints whose status changed.
+    #[schema(value_type = Vec<String>)]
+    pub changed: Vec<CheckpointCode>,
+    /// Checkpoints that already had that status.
+    #[schema(value_type = Vec<String>)]
+    pub unchanged: Vec<CheckpointCode>,
+}
+
+#[utoipa::path(post, path = "/api/v1/checkpoints/status", tag = "network", request_body = StatusRequest,
+    responses((status = 200, body = StatusResponse), (status = 422, body = ErrorBody)))]
+pub async fn set_status(
+    State(app): State<AppState>,
+    ApiJson(req): ApiJson<StatusRequest>,
+) -> ApiResult<Json<StatusResponse>> {
+    if req.codes.is_empty() || req.codes.len() > MAX_BULK {
+        return Err(ApiError::invalid(
+            "out_of_range",
+            "codes",
+            format!("name 1 to {MAX_BULK} checkpoints"),
+        ));
+    }
+    let codes = req
+        .codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| at(CheckpointCode::parse(c), &format!("codes[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let change = StatusChange {
+        codes,
+        status: at(CheckpointStatus::parse(&req.status), "status")?,
+        reason: parse_reason(&req.reason)?,
+        actor: actor(req.actor.as_deref())?,
+    };
+    let summary = app.store.set_checkpoint_status(change).await?;
+    metrics::counter!("cordon_checkpoint_status_changes_total")
+        .increment(summary.changed.len() as u64);
+    Ok(Json(StatusResponse {
+        changed: summary.changed,
+        unchanged: summary.unchanged,
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HistoryResponse {
+    pub events: Vec<StatusEvent>,
+}
+
+#[utoipa::path(get, path = "/api/v1/checkpoints/{code}/history", tag = "network",
+    params(("code" = String, Path, description = "checkpoint code")),
+    responses((status = 200, body = HistoryResponse), (status = 404, body = ErrorBody)))]
+pub async fn history(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+) -> ApiResult<Json<HistoryResponse>> {
+    Ok(Json(HistoryResponse {
+        events: app
+            .store
+            .checkpoint_history(&checkpoint_param(&code)?)
+            .await?,
+    }))
+}

@@ -1,0 +1,280 @@
+//! Passage registration (one vehicle, or a batch) and the reads by checkpoint: pages in time
+//! order with a keyset cursor, and hourly counts.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::Json;
+use chrono::{DateTime, Duration, FixedOffset};
+use cordon_domain::checkpoint::CheckpointCode;
+use cordon_domain::passage::{Passage, PassageDraft};
+use cordon_domain::registration::PassageRequest;
+use cordon_store::{Cursor, NewPassage, PassageQuery, Recorded, StoreError};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::period::PeriodParams;
+use super::AppState;
+use crate::decide;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+
+/// Set on the answer to a retry: nothing was written, this is the first answer again.
+pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+/// Most passages in one batch.
+pub const MAX_BATCH: usize = 5_000;
+
+fn now() -> DateTime<FixedOffset> {
+    chrono::Utc::now().with_timezone(&cordon_domain::time::china())
+}
+
+fn count(recorded: &[Recorded]) {
+    for r in recorded {
+        let result = match r {
+            Recorded::Created(_) => "created",
+            Recorded::Replayed(_) => "replayed",
+        };
+        let outcome = r.passage().decision.outcome.as_str();
+        metrics::counter!("cordon_registrations_total", "outcome" => outcome, "result" => result)
+            .increment(1);
+    }
+}
+
+fn new_passage(draft: PassageDraft) -> NewPassage {
+    let decision = decide::decide(&draft);
+    NewPassage::new(draft, decision)
+}
+
+#[utoipa::path(post, path = "/api/v1/passages", tag = "passages", request_body = PassageRequest,
+    responses(
+        (status = 201, body = Passage, description = "recorded; a retry with the same id and body gets the same answer and header idempotent-replayed: true"),
+        (status = 400, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn register(
+    State(app): State<AppState>,
+    ApiJson(req): ApiJson<PassageRequest>,
+) -> ApiResult<(StatusCode, [(HeaderName, HeaderValue); 1], Json<Passage>)> {
+    let draft = req.parse(now())?;
+    let mut recorded = app.store.record_passages(vec![new_passage(draft)]).await?;
+    count(&recorded);
+    let r = recorded.pop().ok_or(ApiError::Internal)?;
+    let replayed = HeaderValue::from_static(if matches!(r, Recorded::Replayed(_)) {
+        "true"
+    } else {
+        "false"
+    });
+    Ok((
+        StatusCode::CREATED,
+        [(REPLAYED, replayed)],
+        Json(r.into_passage()),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    pub passages: Vec<PassageRequest>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BatchItem {
+    pub id: Uuid,
+    /// `created` or `replayed`.
+    pub status: &'static str,
+    pub decision: cordon_domain::passage::Decision,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BatchResponse {
+    pub created: usize,
+    pub replayed: usize,
+    pub results: Vec<BatchItem>,
+}
+
+#[utoipa::path(post, path = "/api/v1/passages/batch", tag = "passages", request_body = BatchRequest,
+    responses(
+        (status = 200, body = BatchResponse, description = "all recorded (or replayed) in one transaction"),
+        (status = 400, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody, description = "nothing written; the field path names the passage")))]
+pub async fn register_batch(
+    State(app): State<AppState>,
+    ApiJson(req): ApiJson<BatchRequest>,
+) -> ApiResult<Json<BatchResponse>> {
+    if req.passages.is_empty() || req.passages.len() > MAX_BATCH {
+        return Err(ApiError::invalid(
+            "out_of_range",
+            "passages",
+            format!("a batch has 1 to {MAX_BATCH} passages"),
+        ));
+    }
+    let now = now();
+    let drafts = req
+        .passages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            p.parse(now)
+                .map(new_passage)
+                .map_err(|e| e.under(&format!("passages[{i}]")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let recorded = app
+        .store
+        .record_passages(drafts)
+        .await
+        .map_err(|e| match e {
+            StoreError::Rejected(r) => ApiError::from_rejection(r, "passages"),
+            other => other.into(),
+        })?;
+    count(&recorded);
+    let created = recorded
+        .iter()
+        .filter(|r| matches!(r, Recorded::Created(_)))
+        .count();
+    let results = recorded
+        .into_iter()
+        .map(|r| {
+            let status = if matches!(r, Recorded::Created(_)) {
+                "created"
+            } else {
+                "replayed"
+            };
+            let p = r.into_passage();
+            BatchItem {
+                id: p.id,
+                status,
+                decision: p.decision,
+            }
+        })
+        .collect::<Vec<_>>();
+    Ok(Json(BatchResponse {
+        created,
+        replayed: results.len() - created,
+        results,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/passages/{id}", tag = "passages",
+    params(("id" = Uuid, Path, description = "passage id")),
+    responses((status = 200, body = Passage), (status = 404, body = ErrorBody)))]
+pub async fn get_passage(
+    State(app): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Passage>> {
+    let id =
+        Uuid::try_parse(&id).map_err(|_| ApiError::NotFound(format!("passage {id} not found")))?;
+    Ok(Json(app.store.get_passage(id).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    /// Start, inclusive (RFC 3339). Default: 24 hours before `to`.
+    pub from: Option<DateTime<FixedOffset>>,
+    /// End, exclusive (RFC 3339). Default: now.
+    pub to: Option<DateTime<FixedOffset>>,
+    /// The `next` value of the previous page.
+    pub after: Option<String>,
+    /// Rows per page, 1 to 1000 (default 100).
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PassagePageResponse {
+    pub passages: Vec<Passage>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+fn checkpoint_param(code: &str) -> ApiResult<CheckpointCode> {
+    CheckpointCode::parse(code)
+        .map_err(|_| ApiError::NotFound(format!("checkpoint {code} not found")))
+}
+
+#[utoipa::path(get, path = "/api/v1/checkpoints/{code}/passages", tag = "passages",
+    params(("code" = String, Path, description = "checkpoint code"), PageParams),
+    responses((status = 200, body = PassagePageResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn at_checkpoint(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> ApiResult<Json<PassagePageResponse>> {
+    let checkpoint = checkpoint_param(&code)?;
+    let period = PeriodParams {
+        from: p.from,
+        to: p.to,
+    }
+    .resolve(Duration::hours(24))?;
+    let after = p
+        .after
+        .as_deref()
+        .map(|a| {
+            Cursor::decode(a).ok_or_else(|| {
+                ApiError::invalid(
+                    "invalid_cursor",
+                    "after",
+                    "pass the `next` value of the previous page",
+                )
+            })
+        })
+        .transpose()?;
+    let limit = p.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::invalid(
+            "out_of_range",
+            "limit",
+            "limit runs from 1 to 1000",
+        ));
+    }
+    let page = app
+        .store
+        .passages_at_checkpoint(&PassageQuery {
+            checkpoint,
+            period,
+            after,
+            limit,
+        })
+        .await?;
+    Ok(Json(PassagePageResponse {
+        passages: page.passages,
+        next: page.next.map(|c| c.encode()),
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HourRow {
+    /// Start of the hour, China Standard Time.
+    pub hour: DateTime<FixedOffset>,
+    pub passages: i64,
+    pub persons: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HourlyResponse {
+    #[schema(value_type = String)]
+    pub checkpoint: CheckpointCode,
+    pub hours: Vec<HourRow>,
+}
+
+#[utoipa::path(get, path = "/api/v1/checkpoints/{code}/hourly", tag = "passages",
+    params(("code" = String, Path, description = "checkpoint code"), PeriodParams),
+    responses((status = 200, body = HourlyResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn hourly(
+    State(app): State<AppState>,
+    Path(code): Path<String>,
+    ApiQuery(p): ApiQuery<PeriodParams>,
+) -> ApiResult<Json<HourlyResponse>> {
+    let checkpoint = checkpoint_param(&code)?;
+    let period = p.resolve(Duration::hours(24))?;
+    let hours = app
+        .store
+        .hourly_counts(&checkpoint, period)
+        .await?
+        .into_iter()
+        .map(|h| HourRow {
+            hour: cordon_domain::time::from_ms(h.hour_ms),
+            passages: h.passages,
+            persons: h.persons,
+        })
+        .collect();
+    Ok(Json(HourlyResponse { checkpoint, hours }))
+}

@@ -1,0 +1,144 @@
+//! The one error type of the HTTP API. Every variant's doc names its status. The body is always
+//! `{"error": {"code", "field", "message"}}`; database failures are logged and answered with a
+//! generic message, never with the database's words.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use cordon_domain::FieldError;
+use cordon_store::{RecordRejection, StoreError};
+use serde::Serialize;
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: the body is not JSON, or not the JSON it should be at the top level.
+    Malformed(String),
+    /// 404: what the path names does not exist (or is not yours to see).
+    NotFound(String),
+    /// 409: the request contradicts what is recorded.
+    Conflict(FieldError),
+    /// 413: the body is larger than the route accepts.
+    TooLarge(String),
+    /// 415: the body is not `application/json`.
+    UnsupportedMediaType,
+    /// 422: a field was rejected.
+    Invalid(FieldError),
+    /// 503: the store could not answer.
+    Unavailable,
+    /// 500: something is wrong that the client cannot fix.
+    Internal,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: FieldError,
+}
+
+impl ApiError {
+    pub fn invalid(code: &str, field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Invalid(FieldError::new(code, field, message))
+    }
+
+    /// The error a registration rejection becomes; `prefix` is the batch path (`passages`) or
+    /// empty for a single registration.
+    pub fn from_rejection(r: RecordRejection, prefix: &str) -> Self {
+        let at = |index: usize, field: &str| {
+            if prefix.is_empty() {
+                field.to_owned()
+            } else {
+                format!("{prefix}[{index}].{field}")
+            }
+        };
+        match r {
+            RecordRejection::UnknownCheckpoint { index } => ApiError::invalid(
+                "unknown_checkpoint",
+                at(index, "checkpoint"),
+                "no checkpoint has this code",
+            ),
+            RecordRejection::CheckpointClosed { index } => ApiError::Conflict(FieldError::new(
+                "checkpoint_closed",
+                at(index, "checkpoint"),
+                "this checkpoint is closed and does not register passages",
+            )),
+            RecordRejection::LaneOutOfRange { index, lanes } => ApiError::invalid(
+                "unknown_lane",
+                at(index, "lane"),
+                format!("this checkpoint has lanes 1 to {lanes}"),
+            ),
+            RecordRejection::IdConflict { index } => ApiError::Conflict(FieldError::new(
+                "id_conflict",
+                at(index, "id"),
+                "a different passage was registered with this id; a retry must send the same body",
+            )),
+            RecordRejection::DuplicateInBatch { index } => ApiError::invalid(
+                "duplicate_id",
+                at(index, "id"),
+                "this id appears earlier in the batch with a different body",
+            ),
+        }
+    }
+
+    fn parts(&self) -> (StatusCode, FieldError) {
+        let plain = |code: &str, message: &str| FieldError::new(code, "", message);
+        match self {
+            ApiError::Malformed(m) => (StatusCode::BAD_REQUEST, plain("malformed_json", m)),
+            ApiError::NotFound(m) => (StatusCode::NOT_FOUND, plain("not_found", m)),
+            ApiError::Conflict(e) => (StatusCode::CONFLICT, e.clone()),
+            ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, plain("too_large", m)),
+            ApiError::UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                plain(
+                    "unsupported_media_type",
+                    "send the body as application/json",
+                ),
+            ),
+            ApiError::Invalid(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.clone()),
+            ApiError::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                plain(
+                    "unavailable",
+                    "the store is not answering; retry with the same id",
+                ),
+            ),
+            ApiError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                plain("internal", "an internal error occurred; it has been logged"),
+            ),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { what } => ApiError::NotFound(format!("{what} not found")),
+            StoreError::Invalid(f) if f.code == "duplicate" => ApiError::Conflict(f),
+            StoreError::Invalid(f) => ApiError::Invalid(f),
+            StoreError::Rejected(r) => ApiError::from_rejection(r, ""),
+            StoreError::Unavailable(m) => {
+                tracing::error!(error = %m, "store unavailable");
+                ApiError::Unavailable
+            }
+            StoreError::Closed => ApiError::Unavailable,
+            other => {
+                tracing::error!(error = %other, "store error");
+                ApiError::Internal
+            }
+        }
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::Invalid(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, error) = self.parts();
+        (status, Json(ErrorBody { error })).into_response()
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

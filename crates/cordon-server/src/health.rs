@@ -1,0 +1,34 @@
+//! `/healthz`: whether the process is up and its store answers.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Serialize;
+
+use crate::api::AppState;
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok` or `unavailable`.
+    pub status: &'static str,
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+    pub version: &'static str,
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, body = Health), (status = 503, body = Health)))]
+pub async fn healthz(State(app): State<AppState>) -> (StatusCode, Json<Health>) {
+    let ok = app.store.ping().await.is_ok();
+    let health = Health {
+        status: if ok { "ok" } else { "unavailable" },
+        backend: app.store.backend(),
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(health))
+}
