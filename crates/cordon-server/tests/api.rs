@@ -19,12 +19,21 @@ async fn spawn_with(store: Arc<dyn Store>) -> TestApp {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let s = store.clone();
     tokio::spawn(async move {
-        cordon_server::serve(s, "127.0.0.1:0".parse().unwrap(), |a| tx.send(a).unwrap(), std::future::pending())
-            .await
-            .unwrap();
+        cordon_server::serve(
+            s,
+            "127.0.0.1:0".parse().unwrap(),
+            |a| tx.send(a).unwrap(),
+            std::future::pending(),
+        )
+        .await
+        .unwrap();
     });
     let addr = rx.await.unwrap();
-    let app = TestApp { base: format!("http://{addr}"), http: reqwest::Client::new(), store };
+    let app = TestApp {
+        base: format!("http://{addr}"),
+        http: reqwest::Client::new(),
+        store,
+    };
     app.network().await;
     app
 }
@@ -32,9 +41,12 @@ async fn spawn_with(store: Arc<dyn Store>) -> TestApp {
 async fn sqlite_app() -> TestApp {
     let dir = std::env::temp_dir().join(format!("cordon-api-{}", Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).unwrap();
-    let store = cordon_store::open(&format!("sqlite://{}", dir.join("c.db").display()), &StoreOptions::default())
-        .await
-        .unwrap();
+    let store = cordon_store::open(
+        &format!("sqlite://{}", dir.join("c.db").display()),
+        &StoreOptions::default(),
+    )
+    .await
+    .unwrap();
     spawn_with(store).await
 }
 
@@ -47,34 +59,67 @@ async fn postgres_app() -> Option<TestApp> {
                 "CORDON_REQUIRE_POSTGRES=1 but CORDON_TEST_POSTGRES is not set"
             );
             use std::io::Write;
-            let _ = writeln!(std::io::stderr(), "NOTICE: PostgreSQL API tests skipped: set CORDON_TEST_POSTGRES to run them");
+            let _ = writeln!(
+                std::io::stderr(),
+                "NOTICE: PostgreSQL API tests skipped: set CORDON_TEST_POSTGRES to run them"
+            );
             return None;
         }
     };
     use sqlx::Connection;
     let name = format!("cordon_test_{}", Uuid::now_v7().simple());
     let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
     let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-    Some(spawn_with(cordon_store::open(&url, &StoreOptions::default()).await.unwrap()).await)
+    Some(
+        spawn_with(
+            cordon_store::open(&url, &StoreOptions::default())
+                .await
+                .unwrap(),
+        )
+        .await,
+    )
 }
 
 impl TestApp {
     async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        let r = self.http.post(format!("{}{path}", self.base)).json(body).send().await.unwrap();
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
         let status = r.status();
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
     async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let r = self.http.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
         let status = r.status();
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
     async fn network(&self) {
-        for (code, name) in [("130000", "河北省"), ("130100", "石家庄市"), ("130102", "长安区")] {
-            let (s, _) = self.post("/api/v1/jurisdictions", &json!({"code": code, "name": name})).await;
+        for (code, name) in [
+            ("130000", "河北省"),
+            ("130100", "石家庄市"),
+            ("130102", "长安区"),
+        ] {
+            let (s, _) = self
+                .post(
+                    "/api/v1/jurisdictions",
+                    &json!({"code": code, "name": name}),
+                )
+                .await;
             assert_eq!(s, StatusCode::CREATED);
         }
         for n in 1..=3 {
@@ -134,7 +179,13 @@ async fn the_contract_example_registers_masked_and_idempotent(app: TestApp) {
     assert_eq!(o["phone"], "138****5678");
     assert!(!first.to_string().contains("13812345678") && !first.to_string().contains("张三"));
 
-    let r = app.http.post(format!("{}/api/v1/passages", app.base)).json(&example()).send().await.unwrap();
+    let r = app
+        .http
+        .post(format!("{}/api/v1/passages", app.base))
+        .json(&example())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     assert_eq!(r.headers()["idempotent-replayed"], "true");
     let again: Value = r.json().await.unwrap();
@@ -144,19 +195,37 @@ async fn the_contract_example_registers_masked_and_idempotent(app: TestApp) {
     let mut different = example();
     different["lane"] = json!(3);
     let (s, e) = app.post("/api/v1/passages", &different).await;
-    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("id_conflict")));
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("id_conflict"))
+    );
     assert_eq!(app.count().await, 1);
 
-    let (s, stored) = app.get("/api/v1/passages/0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01").await;
+    let (s, stored) = app
+        .get("/api/v1/passages/0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01")
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(stored, first);
 }
 
 async fn bad_input_is_refused_with_a_path_and_writes_nothing(app: TestApp) {
     let url = format!("{}/api/v1/passages", app.base);
-    let r = app.http.post(&url).header("content-type", "application/json").body("{\"id\": ").send().await.unwrap();
+    let r = app
+        .http
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{\"id\": ")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    let r = app.http.post(&url).body(example().to_string()).send().await.unwrap();
+    let r = app
+        .http
+        .post(&url)
+        .body(example().to_string())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let big = json!({"pad": "x".repeat(300 * 1024)});
     let r = app.http.post(&url).json(&big).send().await.unwrap();
@@ -168,46 +237,130 @@ async fn bad_input_is_refused_with_a_path_and_writes_nothing(app: TestApp) {
     second["role"] = json!("passenger");
     second["document"]["number"] = json!("11010519491231002Y");
     let cases: Vec<(&str, Value, StatusCode, &str, &str)> = vec![
-        ("/occupants/0/temperature_c", json!("hot"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_type", "occupants[0].temperature_c"),
-        ("/occupants/0/document/number", json!(11010519491231002u64), StatusCode::UNPROCESSABLE_ENTITY, "invalid_type", "occupants[0].document.number"),
-        ("/occupants/0/phone", json!("555"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_phone", "occupants[0].phone"),
-        ("/vehicle/plate", json!("冀A1234"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_plate", "vehicle.plate"),
-        ("/checkpoint", json!("CP-130100-0099"), StatusCode::UNPROCESSABLE_ENTITY, "unknown_checkpoint", "checkpoint"),
-        ("/lane", json!(7), StatusCode::UNPROCESSABLE_ENTITY, "unknown_lane", "lane"),
-        ("/lane", json!(-1), StatusCode::UNPROCESSABLE_ENTITY, "invalid_type", "lane"),
-        ("/direction", json!("sideways"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_value", "direction"),
-        ("/id", json!("not-a-uuid"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_type", "id"),
+        (
+            "/occupants/0/temperature_c",
+            json!("hot"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_type",
+            "occupants[0].temperature_c",
+        ),
+        (
+            "/occupants/0/document/number",
+            json!(11010519491231002u64),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_type",
+            "occupants[0].document.number",
+        ),
+        (
+            "/occupants/0/phone",
+            json!("555"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_phone",
+            "occupants[0].phone",
+        ),
+        (
+            "/vehicle/plate",
+            json!("冀A1234"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_plate",
+            "vehicle.plate",
+        ),
+        (
+            "/checkpoint",
+            json!("CP-130100-0099"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_checkpoint",
+            "checkpoint",
+        ),
+        (
+            "/lane",
+            json!(7),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_lane",
+            "lane",
+        ),
+        (
+            "/lane",
+            json!(-1),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_type",
+            "lane",
+        ),
+        (
+            "/direction",
+            json!("sideways"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_value",
+            "direction",
+        ),
+        (
+            "/id",
+            json!("not-a-uuid"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_type",
+            "id",
+        ),
     ];
     for (pointer, value, status, code, field) in cases {
         let mut body = example();
         *body.pointer_mut(pointer).unwrap() = value;
         let (s, e) = app.post("/api/v1/passages", &body).await;
-        assert_eq!((s, e["error"]["code"].as_str(), e["error"]["field"].as_str()), (status, Some(code), Some(field)), "{pointer}: {e}");
-        assert!(!e.to_string().contains("11010519491231002"), "an error echoed an identity number: {e}");
+        assert_eq!(
+            (s, e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+            (status, Some(code), Some(field)),
+            "{pointer}: {e}"
+        );
+        assert!(
+            !e.to_string().contains("11010519491231002"),
+            "an error echoed an identity number: {e}"
+        );
     }
     let mut two = example();
     two["occupants"].as_array_mut().unwrap().push(second);
     let (s, e) = app.post("/api/v1/passages", &two).await;
-    assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("occupants[1].document.number")));
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("occupants[1].document.number")
+        )
+    );
     let mut unknown = example();
     unknown["colour"] = json!("red");
     let (s, e) = app.post("/api/v1/passages", &unknown).await;
-    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_field")));
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_field"))
+    );
     let mut missing = example();
     missing.as_object_mut().unwrap().remove("occupants");
     let (s, e) = app.post("/api/v1/passages", &missing).await;
-    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("required")));
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("required"))
+    );
 
-    let (s, _) = app.post("/api/v1/checkpoints/status", &json!({"codes": ["CP-130100-0003"], "status": "closed", "reason": "撤站"})).await;
+    let (s, _) = app
+        .post(
+            "/api/v1/checkpoints/status",
+            &json!({"codes": ["CP-130100-0003"], "status": "closed", "reason": "撤站"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     let mut closed = example();
     closed["checkpoint"] = json!("CP-130100-0003");
     let (s, e) = app.post("/api/v1/passages", &closed).await;
-    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("checkpoint_closed")));
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("checkpoint_closed"))
+    );
     assert_eq!(app.count().await, 0);
 
     let (s, e) = app.get("/api/v1/nowhere").await;
-    assert_eq!((s, e["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
 }
 
 async fn batches_are_all_or_nothing(app: TestApp) {
@@ -221,18 +374,45 @@ async fn batches_are_all_or_nothing(app: TestApp) {
         .collect();
     let mut bad = passages.clone();
     bad[3]["occupants"][0]["health_code"] = json!("blue");
-    let (s, e) = app.post("/api/v1/passages/batch", &json!({"passages": bad})).await;
-    assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("passages[3].occupants[0].health_code")));
+    let (s, e) = app
+        .post("/api/v1/passages/batch", &json!({"passages": bad}))
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("passages[3].occupants[0].health_code")
+        )
+    );
     let mut unknown = passages.clone();
     unknown[5]["checkpoint"] = json!("CP-130100-0009");
-    let (s, e) = app.post("/api/v1/passages/batch", &json!({"passages": unknown})).await;
-    assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("passages[5].checkpoint")));
+    let (s, e) = app
+        .post("/api/v1/passages/batch", &json!({"passages": unknown}))
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("passages[5].checkpoint")
+        )
+    );
     assert_eq!(app.count().await, 0);
 
-    let (s, ok) = app.post("/api/v1/passages/batch", &json!({"passages": passages})).await;
-    assert_eq!((s, ok["created"].as_u64()), (StatusCode::OK, Some(10)), "{ok}");
-    let (s, again) = app.post("/api/v1/passages/batch", &json!({"passages": passages})).await;
-    assert_eq!((s, again["replayed"].as_u64(), again["created"].as_u64()), (StatusCode::OK, Some(10), Some(0)));
+    let (s, ok) = app
+        .post("/api/v1/passages/batch", &json!({"passages": passages}))
+        .await;
+    assert_eq!(
+        (s, ok["created"].as_u64()),
+        (StatusCode::OK, Some(10)),
+        "{ok}"
+    );
+    let (s, again) = app
+        .post("/api/v1/passages/batch", &json!({"passages": passages}))
+        .await;
+    assert_eq!(
+        (s, again["replayed"].as_u64(), again["created"].as_u64()),
+        (StatusCode::OK, Some(10), Some(0))
+    );
     assert_eq!(app.count().await, 10);
 }
 
@@ -240,26 +420,58 @@ async fn checkpoints_open_and_close_in_bulk(app: TestApp) {
     let (s, e) = app
         .post("/api/v1/checkpoints/status", &json!({"codes": ["CP-130100-0001", "CP-130100-0042"], "status": "closed", "reason": "政策调整"}))
         .await;
-    assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("codes[1]")));
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("codes[1]"))
+    );
     let (_, cp) = app.get("/api/v1/checkpoints/CP-130100-0001").await;
     assert_eq!(cp["status"], "open");
-    let (s, _) = app.post("/api/v1/checkpoints/status", &json!({"codes": ["CP-130100-0001"], "status": "closed", "reason": ""})).await;
+    let (s, _) = app
+        .post(
+            "/api/v1/checkpoints/status",
+            &json!({"codes": ["CP-130100-0001"], "status": "closed", "reason": ""}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (s, done) = app
         .post("/api/v1/checkpoints/status", &json!({"codes": ["CP-130100-0001", "CP-130100-0002"], "status": "closed", "reason": "政策调整", "actor": "指挥部"}))
         .await;
-    assert_eq!((s, done["changed"].as_array().unwrap().len()), (StatusCode::OK, 2));
-    let (_, list) = app.get("/api/v1/checkpoints?status=closed&within=130100").await;
+    assert_eq!(
+        (s, done["changed"].as_array().unwrap().len()),
+        (StatusCode::OK, 2)
+    );
+    let (_, list) = app
+        .get("/api/v1/checkpoints?status=closed&within=130100")
+        .await;
     assert_eq!(list["checkpoints"].as_array().unwrap().len(), 2);
     let (_, history) = app.get("/api/v1/checkpoints/CP-130100-0001/history").await;
     let events = history["events"].as_array().unwrap();
-    assert_eq!((events.len(), events[1]["reason"].as_str(), events[1]["actor"].as_str()), (2, Some("政策调整"), Some("指挥部")));
+    assert_eq!(
+        (
+            events.len(),
+            events[1]["reason"].as_str(),
+            events[1]["actor"].as_str()
+        ),
+        (2, Some("政策调整"), Some("指挥部"))
+    );
     let (s, e) = app.get("/api/v1/checkpoints?status=ajar").await;
-    assert_eq!((s, e["error"]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("status")));
-    let r = app.http.patch(format!("{}/api/v1/checkpoints/CP-130100-0003", app.base)).json(&json!({"lanes": 8, "name": "新名"})).send().await.unwrap();
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("status"))
+    );
+    let r = app
+        .http
+        .patch(format!("{}/api/v1/checkpoints/CP-130100-0003", app.base))
+        .json(&json!({"lanes": 8, "name": "新名"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let (_, cp) = app.get("/api/v1/checkpoints/CP-130100-0003").await;
-    assert_eq!((cp["lanes"].as_u64(), cp["name"].as_str()), (Some(8), Some("新名")));
+    assert_eq!(
+        (cp["lanes"].as_u64(), cp["name"].as_str()),
+        (Some(8), Some("新名"))
+    );
     let (s, _) = app.get("/api/v1/checkpoints/CP-999").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
@@ -269,18 +481,31 @@ async fn reads_page_count_and_trace(app: TestApp) {
         .map(|i| {
             let mut p = example();
             p["id"] = json!(Uuid::now_v7());
-            p["observed_at"] = json!(format!("2022-05-03T{:02}:{:02}:00+08:00", 8 + i / 20, (i * 3) % 60));
+            p["observed_at"] = json!(format!(
+                "2022-05-03T{:02}:{:02}:00+08:00",
+                8 + i / 20,
+                (i * 3) % 60
+            ));
             p
         })
         .collect();
-    let (s, _) = app.post("/api/v1/passages/batch", &json!({"passages": passages})).await;
+    let (s, _) = app
+        .post("/api/v1/passages/batch", &json!({"passages": passages}))
+        .await;
     assert_eq!(s, StatusCode::OK);
     let range = "from=2022-05-03T00:00:00%2B08:00&to=2022-05-04T00:00:00%2B08:00";
     let mut next: Option<String> = None;
     let mut seen = 0;
     loop {
-        let after = next.as_ref().map(|n| format!("&after={n}")).unwrap_or_default();
-        let (s, page) = app.get(&format!("/api/v1/checkpoints/CP-130100-0001/passages?{range}&limit=7{after}")).await;
+        let after = next
+            .as_ref()
+            .map(|n| format!("&after={n}"))
+            .unwrap_or_default();
+        let (s, page) = app
+            .get(&format!(
+                "/api/v1/checkpoints/CP-130100-0001/passages?{range}&limit=7{after}"
+            ))
+            .await;
         assert_eq!(s, StatusCode::OK, "{page}");
         seen += page["passages"].as_array().unwrap().len();
         match page["next"].as_str() {
@@ -289,9 +514,20 @@ async fn reads_page_count_and_trace(app: TestApp) {
         }
     }
     assert_eq!(seen, 30);
-    let (_, hourly) = app.get(&format!("/api/v1/checkpoints/CP-130100-0001/hourly?{range}")).await;
+    let (_, hourly) = app
+        .get(&format!(
+            "/api/v1/checkpoints/CP-130100-0001/hourly?{range}"
+        ))
+        .await;
     let hours = hourly["hours"].as_array().unwrap();
-    assert_eq!((hours.len(), hours[0]["passages"].as_i64(), hours[0]["hour"].as_str()), (2, Some(20), Some("2022-05-03T08:00:00+08:00")));
+    assert_eq!(
+        (
+            hours.len(),
+            hours[0]["passages"].as_i64(),
+            hours[0]["hour"].as_str()
+        ),
+        (2, Some(20), Some("2022-05-03T08:00:00+08:00"))
+    );
     let (s, _) = app.get("/api/v1/checkpoints/CP-130100-0001/passages?from=2022-05-04T00:00:00%2B08:00&to=2022-05-03T00:00:00%2B08:00").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 
@@ -302,15 +538,23 @@ async fn reads_page_count_and_trace(app: TestApp) {
     assert_eq!(s, StatusCode::OK);
     let points = trail["points"].as_array().unwrap();
     assert_eq!(points.len(), 30);
-    assert!(points.windows(2).all(|w| w[0]["observed_at"].as_str() <= w[1]["observed_at"].as_str()));
+    assert!(points
+        .windows(2)
+        .all(|w| w[0]["observed_at"].as_str() <= w[1]["observed_at"].as_str()));
     assert!(!trail.to_string().contains("11010519491231002"));
     person["document"]["number"] = json!("110105194912310011");
     let (s, none) = app.post("/api/v1/trajectories/person", &person).await;
-    assert_eq!((s, none["points"].as_array().unwrap().len()), (StatusCode::OK, 0));
+    assert_eq!(
+        (s, none["points"].as_array().unwrap().len()),
+        (StatusCode::OK, 0)
+    );
     let mut vehicle = window.clone();
     vehicle["plate"] = json!("冀A12345");
     let (s, trail) = app.post("/api/v1/trajectories/vehicle", &vehicle).await;
-    assert_eq!((s, trail["points"].as_array().unwrap().len()), (StatusCode::OK, 30));
+    assert_eq!(
+        (s, trail["points"].as_array().unwrap().len()),
+        (StatusCode::OK, 30)
+    );
     let mut too_long = vehicle.clone();
     too_long["from"] = json!("2021-01-01T00:00:00+08:00");
     let (s, _) = app.post("/api/v1/trajectories/vehicle", &too_long).await;
@@ -321,17 +565,35 @@ async fn reads_page_count_and_trace(app: TestApp) {
 async fn health_and_the_openapi_document() {
     let app = sqlite_app().await;
     let (s, h) = app.get("/healthz").await;
-    assert_eq!((s, h["status"].as_str(), h["backend"].as_str()), (StatusCode::OK, Some("ok"), Some("sqlite")));
+    assert_eq!(
+        (s, h["status"].as_str(), h["backend"].as_str()),
+        (StatusCode::OK, Some("ok"), Some("sqlite"))
+    );
     let (s, doc) = app.get("/api/openapi.json").await;
     assert_eq!(s, StatusCode::OK);
     let paths = doc["paths"].as_object().unwrap();
     for p in [
-        "/healthz", "/api/v1/jurisdictions", "/api/v1/jurisdictions/{code}", "/api/v1/checkpoints",
-        "/api/v1/checkpoints/status", "/api/v1/checkpoints/{code}", "/api/v1/checkpoints/{code}/history",
-        "/api/v1/checkpoints/{code}/passages", "/api/v1/checkpoints/{code}/hourly", "/api/v1/passages",
-        "/api/v1/passages/batch", "/api/v1/passages/{id}", "/api/v1/trajectories/person", "/api/v1/trajectories/vehicle",
+        "/healthz",
+        "/api/v1/jurisdictions",
+        "/api/v1/jurisdictions/{code}",
+        "/api/v1/checkpoints",
+        "/api/v1/checkpoints/status",
+        "/api/v1/checkpoints/{code}",
+        "/api/v1/checkpoints/{code}/history",
+        "/api/v1/checkpoints/{code}/passages",
+        "/api/v1/checkpoints/{code}/hourly",
+        "/api/v1/passages",
+        "/api/v1/passages/batch",
+        "/api/v1/passages/{id}",
+        "/api/v1/trajectories/person",
+        "/api/v1/trajectories/vehicle",
     ] {
         assert!(paths.contains_key(p), "OpenAPI lacks {p}");
     }
-    assert_eq!(paths.len(), 14, "a route was added without a test here: {:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(
+        paths.len(),
+        14,
+        "a route was added without a test here: {:?}",
+        paths.keys().collect::<Vec<_>>()
+    );
 }

@@ -1,0 +1,261 @@
+//! Real `cordon serve` processes: a SIGKILL in the middle of a registration load loses nothing
+//! that was acknowledged and a retry duplicates nothing; several processes on one PostgreSQL
+//! stay idempotent.
+
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+use uuid::Uuid;
+
+/// Starts `cordon serve` on a free port; answers the child and its base URL.
+async fn start(args: &[&str]) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cordon"))
+        .arg("serve")
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .env("CORDON_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start cordon serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(rest) = line.split("serving on ").nth(1) {
+                return rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_owned();
+            }
+        }
+        panic!("cordon serve exited before it listened");
+    })
+    .await
+    .expect("cordon serve did not start in time");
+    (child, base)
+}
+
+async fn setup_network(http: &reqwest::Client, base: &str) {
+    for (code, name) in [
+        ("130000", "河北省"),
+        ("130100", "石家庄市"),
+        ("130102", "长安区"),
+    ] {
+        let r = http
+            .post(format!("{base}/api/v1/jurisdictions"))
+            .json(&json!({"code": code, "name": name}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+    }
+    let body = json!({"code": "CP-130100-0001", "name": "石家庄东收费站", "jurisdiction": "130102", "kind": "toll_station",
+        "defence_line": "capital_ring", "location": {"lat": 38.04, "lon": 114.51}, "lanes": 8});
+    assert!(http
+        .post(format!("{base}/api/v1/checkpoints"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .is_success());
+}
+
+fn resident_id(n: u32) -> String {
+    let mut s = format!("130102{}0101{:03}", 1950 + n % 50, n % 1000).into_bytes();
+    let sum: u32 = s
+        .iter()
+        .zip([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    s.push(b"10X98765432"[(sum % 11) as usize]);
+    String::from_utf8(s).unwrap()
+}
+
+fn registration(id: Uuid, n: u32) -> Value {
+    let occupants: Vec<Value> = (0..3)
+        .map(|k| json!({"document": {"type": "resident_id", "number": resident_id(n * 3 + k)}, "name": "王伟",
+            "role": if k == 0 { "driver" } else { "passenger" }, "health_code": "green", "temperature_c": 36.4}))
+        .collect();
+    json!({"id": id, "checkpoint": "CP-130100-0001", "lane": 1 + n % 8, "direction": "in",
+        "observed_at": "2022-05-03T08:15:00+08:00", "vehicle": {"plate": "冀A12345", "plate_color": "blue", "class": "car"},
+        "occupants": occupants})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_loses_nothing_acknowledged_and_retries_duplicate_nothing() {
+    let dir = std::env::temp_dir().join(format!("cordon-kill-{}", Uuid::now_v7().simple()));
+    let data = dir.to_str().unwrap().to_owned();
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let (mut child, base) = start(&["--data", &data]).await;
+    setup_network(&http, &base).await;
+
+    let sent: Vec<(Uuid, Value)> = (0..4_000u32)
+        .map(|n| {
+            let id = Uuid::now_v7();
+            (id, registration(id, n))
+        })
+        .collect();
+    let acked = Arc::new(Mutex::new(Vec::<Uuid>::new()));
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let sent = Arc::new(sent);
+    let mut clients = Vec::new();
+    for _ in 0..32 {
+        let (http, base, acked, next, sent) = (
+            http.clone(),
+            base.clone(),
+            acked.clone(),
+            next.clone(),
+            sent.clone(),
+        );
+        clients.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let Some((id, body)) = sent.get(i) else {
+                    return;
+                };
+                match http
+                    .post(format!("{base}/api/v1/passages"))
+                    .json(body)
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
+                        acked.lock().unwrap().push(*id)
+                    }
+                    Ok(r) => panic!("unexpected status {}", r.status()),
+                    Err(_) => return, // the server is gone
+                }
+            }
+        }));
+    }
+    // Kill the server while registrations are in flight.
+    loop {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if acked.lock().unwrap().len() >= 500 {
+            break;
+        }
+    }
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+    for c in clients {
+        c.await.unwrap();
+    }
+    let acked = acked.lock().unwrap().clone();
+    let attempted = next
+        .load(std::sync::atomic::Ordering::SeqCst)
+        .min(sent.len());
+    assert!(
+        acked.len() >= 500 && attempted < sent.len(),
+        "the kill came too late to test anything"
+    );
+
+    let (_child, base) = start(&["--data", &data]).await;
+    for id in &acked {
+        let r = http
+            .get(format!("{base}/api/v1/passages/{id}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            r.status(),
+            reqwest::StatusCode::OK,
+            "acknowledged passage {id} was lost"
+        );
+        let p: Value = r.json().await.unwrap();
+        assert_eq!(
+            p["occupants"].as_array().unwrap().len(),
+            3,
+            "passage {id} is half-written"
+        );
+    }
+    // Every client retries whatever it sent; nothing is written twice and nothing conflicts.
+    for (id, body) in sent.iter().take(attempted) {
+        let r = http
+            .post(format!("{base}/api/v1/passages"))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), reqwest::StatusCode::CREATED, "retry of {id}");
+    }
+    let hourly: Value = http
+        .get(format!("{base}/api/v1/checkpoints/CP-130100-0001/hourly?from=2022-05-03T00:00:00%2B08:00&to=2022-05-04T00:00:00%2B08:00"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        hourly["hours"][0]["passages"].as_u64(),
+        Some(attempted as u64)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_postgres_stay_idempotent() {
+    let admin = match std::env::var("CORDON_TEST_POSTGRES") {
+        Ok(u) if !u.is_empty() => u,
+        _ => {
+            assert!(
+                std::env::var("CORDON_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "CORDON_TEST_POSTGRES is required"
+            );
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "NOTICE: multi-process PostgreSQL test skipped: set CORDON_TEST_POSTGRES to run it"
+            );
+            return;
+        }
+    };
+    use sqlx::Connection;
+    let name = format!("cordon_test_{}", Uuid::now_v7().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
+    let (_a, base_a) = start(&["--database", &url]).await;
+    let (_b, base_b) = start(&["--database", &url]).await;
+    let http = reqwest::Client::new();
+    setup_network(&http, &base_a).await;
+    let mut tasks = Vec::new();
+    for n in 0..300u32 {
+        let id = Uuid::now_v7();
+        for base in [&base_a, &base_b] {
+            let (http, url, body) = (
+                http.clone(),
+                format!("{base}/api/v1/passages"),
+                registration(id, n),
+            );
+            tasks.push(tokio::spawn(async move {
+                http.post(url).json(&body).send().await.unwrap().status()
+            }));
+        }
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), reqwest::StatusCode::CREATED);
+    }
+    let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
+    let (passages, persons): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM passages), (SELECT COUNT(*) FROM passage_occupants)",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!((passages, persons), (300, 900));
+}
