@@ -22,8 +22,10 @@ mod error;
 mod migrate;
 mod postgres;
 mod rows;
+pub mod scratch;
 mod sql;
 mod sqlite;
+mod sqlite_writer;
 pub mod writer;
 
 pub use error::{RecordRejection, StoreError};
@@ -254,7 +256,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Benchmark baseline: inserts the rows with one prepared statement per row in a single
     /// transaction, with no checks and no idempotency. Never used to serve requests.
-    async fn insert_raw_baseline(&self, passages: &[NewPassage]) -> Result<(), StoreError>;
+    async fn insert_raw_baseline(&self, passages: Vec<NewPassage>) -> Result<(), StoreError>;
 }
 
 /// Options for opening a store.

@@ -1,19 +1,25 @@
 //! The PostgreSQL backend, for deployments where several stateless `cordon serve` processes share
-//! one database. Idempotency across processes rests on the primary key of `passages`: a
-//! registration written by another process between our check and our insert is detected by
-//! `ON CONFLICT DO NOTHING RETURNING` and the group is retried.
+//! one database. Registrations are written by an async group writer with multi-row statements.
+//! Idempotency across processes rests on the primary key of `passages`: a registration written by
+//! another process between our check and our insert is detected by `ON CONFLICT DO NOTHING
+//! RETURNING`, the group is rolled back and planned again, and then sees it.
 
 use std::time::Duration;
 
+use cordon_domain::checkpoint::CheckpointStatus;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::Postgres;
 
+use crate::sql::{OCCUPANT_INSERT, PASSAGE_INSERT};
+use crate::writer::{group_keys, plan_group, Existing, GroupWrite, JobResult, Lane};
 use crate::StoreOptions;
 
 crate::sql::sql_store!(PgStore, PgCore, Postgres, "postgres");
 
 /// Serialises migrations when several processes start at once.
 const MIGRATION_LOCK: &str = "SELECT pg_advisory_xact_lock(7283101)";
+
+type Tx = sqlx::Transaction<'static, Postgres>;
 
 impl PgStore {
     pub async fn open(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
@@ -22,11 +28,211 @@ impl PgStore {
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await?;
-        let store = Self::from_pools(pool.clone(), pool);
-        store
-            .core
-            .migrate(crate::migrate::POSTGRES, Some(MIGRATION_LOCK))
+        let core = Arc::new(PgCore {
+            read: pool.clone(),
+            write: pool,
+        });
+        core.migrate(crate::migrate::POSTGRES, Some(MIGRATION_LOCK))
             .await?;
-        Ok(store)
+        let writer = PassageWriter::spawn(core.clone());
+        Ok(Self { core, writer })
+    }
+
+    /// The benchmark baseline: one prepared statement per row, one transaction.
+    async fn raw_baseline(&self, passages: Vec<NewPassage>) -> Result<(), StoreError> {
+        let mut tx = self.core.write.begin().await?;
+        let ids = lanes(&mut tx, &group_keys(&[&passages]).0).await?;
+        let now = cordon_domain::time::now_ms();
+        let passage_sql = format!("{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)");
+        let occupant_sql = format!("{OCCUPANT_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)");
+        for p in &passages {
+            let d = &p.draft;
+            let v = d.vehicle.as_ref();
+            let checkpoint = ids.get(d.checkpoint.as_str()).map(|l| l.id).unwrap_or(0);
+            sqlx::query(&passage_sql)
+                .bind(d.id)
+                .bind(checkpoint)
+                .bind(i64::from(d.lane))
+                .bind(d.direction.as_str())
+                .bind(d.observed_at.timestamp_millis())
+                .bind(i64::from(d.observed_at.offset().local_minus_utc()))
+                .bind(now)
+                .bind(v.map(|v| v.plate.as_str()))
+                .bind(v.map(|v| v.plate_color.as_str()))
+                .bind(v.map(|v| v.class.as_str()))
+                .bind(d.origin.map(rows::division_int))
+                .bind(d.destination.map(rows::division_int))
+                .bind(d.occupants.len() as i64)
+                .bind(p.decision.outcome.as_str())
+                .bind(serde_json::to_string(&p.decision).unwrap_or_default())
+                .bind(&p.fingerprint[..])
+                .execute(&mut *tx)
+                .await?;
+            for (i, o) in d.occupants.iter().enumerate() {
+                let t = o.latest_test.as_ref();
+                sqlx::query(&occupant_sql)
+                    .bind(d.id)
+                    .bind(i as i64)
+                    .bind(d.observed_at.timestamp_millis())
+                    .bind(o.person.document.kind().as_str())
+                    .bind(o.person.document.expose_number())
+                    .bind(o.person.name.expose())
+                    .bind(o.person.phone.as_ref().map(|p| p.expose()))
+                    .bind(o.role.as_str())
+                    .bind(o.temperature_c.map(|t| i64::from(t.tenths())))
+                    .bind(o.health_code.as_str())
+                    .bind(t.map(|t| t.kind.as_str()))
+                    .bind(t.map(|t| t.taken_at.timestamp_millis()))
+                    .bind(t.map(|t| i64::from(t.taken_at.offset().local_minus_utc())))
+                    .bind(t.map(|t| t.result.as_str()))
+                    .bind(rows::visited_text(o))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn lanes(tx: &mut Tx, codes: &[&str]) -> Result<HashMap<String, Lane>, StoreError> {
+    let codes: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+    let mut out = HashMap::new();
+    for r in sqlx::query("SELECT id, code, lanes, status FROM checkpoints WHERE code = ANY($1)")
+        .bind(&codes)
+        .fetch_all(&mut **tx)
+        .await?
+    {
+        let status: String = r.try_get(3)?;
+        out.insert(
+            r.try_get::<String, _>(1)?,
+            Lane {
+                id: r.try_get(0)?,
+                lanes: r.try_get(2)?,
+                open: status == CheckpointStatus::Open.as_str(),
+            },
+        );
+    }
+    Ok(out)
+}
+
+async fn existing(tx: &mut Tx, ids: &[Uuid]) -> Result<HashMap<Uuid, Existing>, StoreError> {
+    let mut out = HashMap::new();
+    for r in sqlx::query(
+        "SELECT id, fingerprint, recorded_at, decision FROM passages WHERE id = ANY($1)",
+    )
+    .bind(ids)
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        let decision: String = r.try_get(3)?;
+        out.insert(
+            r.try_get::<Uuid, _>(0)?,
+            Existing::from_columns(r.try_get(1)?, r.try_get(2)?, &decision)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Inserts passages and their occupants; answers `false`, having written no occupant, when
+/// another writer got one of the ids first.
+async fn insert(
+    tx: &mut Tx,
+    rows_: &[(&NewPassage, i64)],
+    recorded_at: i64,
+) -> Result<bool, StoreError> {
+    let mut inserted = 0;
+    for chunk in rows_.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Postgres>::new(PASSAGE_INSERT);
+        q.push_values(chunk, |mut b, (p, checkpoint_id)| {
+            let d = &p.draft;
+            let v = d.vehicle.as_ref();
+            b.push_bind(d.id)
+                .push_bind(*checkpoint_id)
+                .push_bind(i64::from(d.lane))
+                .push_bind(d.direction.as_str())
+                .push_bind(d.observed_at.timestamp_millis())
+                .push_bind(i64::from(d.observed_at.offset().local_minus_utc()))
+                .push_bind(recorded_at)
+                .push_bind(v.map(|v| v.plate.as_str().to_owned()))
+                .push_bind(v.map(|v| v.plate_color.as_str()))
+                .push_bind(v.map(|v| v.class.as_str()))
+                .push_bind(d.origin.map(rows::division_int))
+                .push_bind(d.destination.map(rows::division_int))
+                .push_bind(d.occupants.len() as i64)
+                .push_bind(p.decision.outcome.as_str())
+                .push_bind(serde_json::to_string(&p.decision).unwrap_or_default())
+                .push_bind(p.fingerprint.to_vec());
+        });
+        q.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
+        inserted += q.build().fetch_all(&mut **tx).await?.len();
+    }
+    if inserted != rows_.len() {
+        return Ok(false);
+    }
+    let occupants: Vec<(&NewPassage, usize)> = rows_
+        .iter()
+        .flat_map(|(p, _)| (0..p.draft.occupants.len()).map(move |i| (*p, i)))
+        .collect();
+    for chunk in occupants.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Postgres>::new(OCCUPANT_INSERT);
+        q.push_values(chunk, |mut b, (p, i)| {
+            let o = &p.draft.occupants[*i];
+            let t = o.latest_test.as_ref();
+            b.push_bind(p.draft.id)
+                .push_bind(*i as i64)
+                .push_bind(p.draft.observed_at.timestamp_millis())
+                .push_bind(o.person.document.kind().as_str())
+                .push_bind(o.person.document.expose_number().to_owned())
+                .push_bind(o.person.name.expose().to_owned())
+                .push_bind(o.person.phone.as_ref().map(|p| p.expose().to_owned()))
+                .push_bind(o.role.as_str())
+                .push_bind(o.temperature_c.map(|t| i64::from(t.tenths())))
+                .push_bind(o.health_code.as_str())
+                .push_bind(t.map(|t| t.kind.as_str()))
+                .push_bind(t.map(|t| t.taken_at.timestamp_millis()))
+                .push_bind(t.map(|t| i64::from(t.taken_at.offset().local_minus_utc())))
+                .push_bind(t.map(|t| t.result.as_str()))
+                .push_bind(rows::visited_text(o));
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(true)
+}
+
+impl PgCore {
+    /// One attempt at a group; `None` when another process won a race for one of the ids.
+    async fn try_group(
+        &self,
+        jobs: &[&[NewPassage]],
+    ) -> Result<Option<Vec<JobResult>>, StoreError> {
+        let mut tx = self.write.begin().await?;
+        let (codes, ids) = group_keys(jobs);
+        let lanes = lanes(&mut tx, &codes).await?;
+        let existing = existing(&mut tx, &ids).await?;
+        let recorded_at = cordon_domain::time::now_ms();
+        let plan = plan_group(jobs, &lanes, &existing, recorded_at)?;
+        if !plan.to_insert.is_empty() && !insert(&mut tx, &plan.to_insert, recorded_at).await? {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        tx.commit().await?;
+        metrics::counter!("cordon_store_passages_written_total", "backend" => "postgres")
+            .increment(plan.to_insert.len() as u64);
+        Ok(Some(plan.results))
+    }
+}
+
+#[async_trait]
+impl GroupWrite for PgCore {
+    async fn write_group(&self, jobs: &[&[NewPassage]]) -> Result<Vec<JobResult>, StoreError> {
+        for _ in 0..3 {
+            if let Some(results) = self.try_group(jobs).await? {
+                return Ok(results);
+            }
+        }
+        Err(StoreError::Unavailable(
+            "concurrent writers kept colliding".into(),
+        ))
     }
 }

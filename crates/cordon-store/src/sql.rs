@@ -19,6 +19,17 @@ pub(crate) const OCCUPANT_SELECT: &str = "SELECT passage_id, doc_type, doc_numbe
      role, temperature, health_code, test_kind, test_taken_at, test_offset, test_result, visited \
      FROM passage_occupants";
 
+/// Columns of a passage row as inserted.
+pub(crate) const PASSAGE_INSERT: &str =
+    "INSERT INTO passages (id, checkpoint_id, lane, direction, \
+     observed_at, observed_offset, recorded_at, plate, plate_color, vehicle_class, origin, \
+     destination, persons, outcome, decision, fingerprint) ";
+
+/// Columns of an occupant row as inserted.
+pub(crate) const OCCUPANT_INSERT: &str = "INSERT INTO passage_occupants (passage_id, seq, \
+     observed_at, doc_type, doc_number, name, phone, role, temperature, health_code, test_kind, \
+     test_taken_at, test_offset, test_result, visited) ";
+
 /// Rows per multi-row statement: well under both backends' limits on bound parameters.
 pub(crate) const CHUNK: usize = 1_000;
 
@@ -34,13 +45,13 @@ pub(crate) fn division_range(code: cordon_domain::division::DivisionCode) -> (i6
 }
 
 macro_rules! sql_store {
-    ($store:ident, $core:ident, $db:ty, $name:literal) => {
+    ($store:ident, $core:ident, $db:ty, $name:literal $(, $field:ident: $fty:ty)*) => {
         use std::collections::HashMap;
         use std::sync::Arc;
 
         use async_trait::async_trait;
         use cordon_domain::checkpoint::{
-            Checkpoint, CheckpointCode, CheckpointStatus, Jurisdiction, StatusEvent,
+            Checkpoint, CheckpointCode, Jurisdiction, StatusEvent,
         };
         use cordon_domain::division::{DivisionCode, DivisionLevel};
         use cordon_domain::identity::IdentityDocument;
@@ -54,11 +65,11 @@ macro_rules! sql_store {
         use crate::sql::{
             division_range, CHECKPOINT_COLUMNS, CHUNK, OCCUPANT_SELECT, PASSAGE_SELECT,
         };
-        use crate::writer::{GroupWrite, JobResult, PassageWriter};
+        use crate::writer::PassageWriter;
         use crate::{
             CheckpointFilter, CheckpointPatch, HourlyCount, NewCheckpoint, NewJurisdiction,
-            NewPassage, PassagePage, PassageQuery, Period, RecordRejection, Recorded,
-            StatusChange, StatusChangeSummary, Store, StoreError,
+            NewPassage, PassagePage, PassageQuery, Period, Recorded, StatusChange,
+            StatusChangeSummary, Store, StoreError,
         };
 
         type DbRow = <$db as sqlx::Database>::Row;
@@ -72,14 +83,7 @@ macro_rules! sql_store {
         pub struct $store {
             core: Arc<$core>,
             writer: PassageWriter,
-        }
-
-        impl $store {
-            fn from_pools(read: sqlx::Pool<$db>, write: sqlx::Pool<$db>) -> Self {
-                let core = Arc::new($core { read, write });
-                let writer = PassageWriter::spawn(core.clone());
-                Self { core, writer }
-            }
+            $($field: $fty,)*
         }
 
         fn checkpoint_row(r: &DbRow) -> Result<Checkpoint, StoreError> {
@@ -150,20 +154,6 @@ macro_rules! sql_store {
             .into_domain()
         }
 
-        /// The stored facts that make a retry's answer: when it was recorded and what was decided.
-        struct Existing {
-            fingerprint: Vec<u8>,
-            recorded_at: i64,
-            decision: String,
-        }
-
-        /// A checkpoint as a registration needs it.
-        struct Lane {
-            id: i64,
-            lanes: i64,
-            open: bool,
-        }
-
         impl $core {
             pub(crate) async fn migrate(
                 &self,
@@ -195,241 +185,6 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn lanes(
-                tx: &mut sqlx::Transaction<'static, $db>,
-                codes: &[&str],
-            ) -> Result<HashMap<String, Lane>, StoreError> {
-                let mut out = HashMap::new();
-                for chunk in codes.chunks(CHUNK) {
-                    let mut q = QueryBuilder::<$db>::new(
-                        "SELECT id, code, lanes, status FROM checkpoints WHERE code IN (",
-                    );
-                    let mut list = q.separated(", ");
-                    for c in chunk {
-                        list.push_bind(c.to_string());
-                    }
-                    q.push(")");
-                    for r in q.build().fetch_all(&mut **tx).await? {
-                        let status: String = r.try_get(3)?;
-                        out.insert(
-                            r.try_get::<String, _>(1)?,
-                            Lane {
-                                id: r.try_get(0)?,
-                                lanes: r.try_get(2)?,
-                                open: status == CheckpointStatus::Open.as_str(),
-                            },
-                        );
-                    }
-                }
-                Ok(out)
-            }
-
-            async fn existing(
-                tx: &mut sqlx::Transaction<'static, $db>,
-                ids: &[Uuid],
-            ) -> Result<HashMap<Uuid, Existing>, StoreError> {
-                let mut out = HashMap::new();
-                for chunk in ids.chunks(CHUNK) {
-                    let mut q = QueryBuilder::<$db>::new(
-                        "SELECT id, fingerprint, recorded_at, decision FROM passages WHERE id IN (",
-                    );
-                    let mut list = q.separated(", ");
-                    for id in chunk {
-                        list.push_bind(*id);
-                    }
-                    q.push(")");
-                    for r in q.build().fetch_all(&mut **tx).await? {
-                        out.insert(
-                            r.try_get::<Uuid, _>(0)?,
-                            Existing {
-                                fingerprint: r.try_get(1)?,
-                                recorded_at: r.try_get(2)?,
-                                decision: r.try_get(3)?,
-                            },
-                        );
-                    }
-                }
-                Ok(out)
-            }
-
-            /// Inserts passages and their occupants; answers `false`, having written no occupant,
-            /// when another writer got one of the ids first.
-            async fn insert(
-                tx: &mut sqlx::Transaction<'static, $db>,
-                rows: &[(&NewPassage, i64)],
-                recorded_at: i64,
-            ) -> Result<bool, StoreError> {
-                let mut inserted = 0;
-                for chunk in rows.chunks(CHUNK) {
-                    let mut q = QueryBuilder::<$db>::new(
-                        "INSERT INTO passages (id, checkpoint_id, lane, direction, observed_at, \
-                         observed_offset, recorded_at, plate, plate_color, vehicle_class, origin, \
-                         destination, persons, outcome, decision, fingerprint) ",
-                    );
-                    q.push_values(chunk, |mut b, (p, checkpoint_id)| {
-                        let d = &p.draft;
-                        let v = d.vehicle.as_ref();
-                        b.push_bind(d.id)
-                            .push_bind(*checkpoint_id)
-                            .push_bind(i64::from(d.lane))
-                            .push_bind(d.direction.as_str())
-                            .push_bind(d.observed_at.timestamp_millis())
-                            .push_bind(i64::from(d.observed_at.offset().local_minus_utc()))
-                            .push_bind(recorded_at)
-                            .push_bind(v.map(|v| v.plate.as_str().to_owned()))
-                            .push_bind(v.map(|v| v.plate_color.as_str()))
-                            .push_bind(v.map(|v| v.class.as_str()))
-                            .push_bind(d.origin.map(rows::division_int))
-                            .push_bind(d.destination.map(rows::division_int))
-                            .push_bind(d.occupants.len() as i64)
-                            .push_bind(p.decision.outcome.as_str())
-                            .push_bind(serde_json::to_string(&p.decision).unwrap_or_default())
-                            .push_bind(p.fingerprint.to_vec());
-                    });
-                    q.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
-                    inserted += q.build().fetch_all(&mut **tx).await?.len();
-                }
-                if inserted != rows.len() {
-                    return Ok(false);
-                }
-                let occupants: Vec<(&NewPassage, usize)> = rows
-                    .iter()
-                    .flat_map(|(p, _)| (0..p.draft.occupants.len()).map(move |i| (*p, i)))
-                    .collect();
-                for chunk in occupants.chunks(CHUNK) {
-                    let mut q = QueryBuilder::<$db>::new(
-                        "INSERT INTO passage_occupants (passage_id, seq, observed_at, doc_type, \
-                         doc_number, name, phone, role, temperature, health_code, test_kind, \
-                         test_taken_at, test_offset, test_result, visited) ",
-                    );
-                    q.push_values(chunk, |mut b, (p, i)| {
-                        let o = &p.draft.occupants[*i];
-                        let t = o.latest_test.as_ref();
-                        b.push_bind(p.draft.id)
-                            .push_bind(*i as i64)
-                            .push_bind(p.draft.observed_at.timestamp_millis())
-                            .push_bind(o.person.document.kind().as_str())
-                            .push_bind(o.person.document.expose_number().to_owned())
-                            .push_bind(o.person.name.expose().to_owned())
-                            .push_bind(o.person.phone.as_ref().map(|p| p.expose().to_owned()))
-                            .push_bind(o.role.as_str())
-                            .push_bind(o.temperature_c.map(|t| i64::from(t.tenths())))
-                            .push_bind(o.health_code.as_str())
-                            .push_bind(t.map(|t| t.kind.as_str()))
-                            .push_bind(t.map(|t| t.taken_at.timestamp_millis()))
-                            .push_bind(t.map(|t| i64::from(t.taken_at.offset().local_minus_utc())))
-                            .push_bind(t.map(|t| t.result.as_str()))
-                            .push_bind(rows::visited_text(o));
-                    });
-                    q.build().execute(&mut **tx).await?;
-                }
-                Ok(true)
-            }
-
-            /// One attempt at a group; `None` when another process wrote one of the ids
-            /// between our check and our insert (the caller retries, and then sees it).
-            async fn try_group(
-                &self,
-                jobs: &[&[NewPassage]],
-            ) -> Result<Option<Vec<JobResult>>, StoreError> {
-                let mut tx = self.write.begin().await?;
-                let mut codes: Vec<&str> = jobs
-                    .iter()
-                    .flat_map(|j| j.iter().map(|p| p.draft.checkpoint.as_str()))
-                    .collect();
-                codes.sort_unstable();
-                codes.dedup();
-                let lanes = Self::lanes(&mut tx, &codes).await?;
-                let ids: Vec<Uuid> = jobs.iter().flat_map(|j| j.iter().map(|p| p.draft.id)).collect();
-                let existing = Self::existing(&mut tx, &ids).await?;
-                let recorded_at = cordon_domain::time::now_ms();
-
-                // Decide each request in order; ids accepted earlier in this group count as stored.
-                let mut accepted: HashMap<Uuid, &NewPassage> = HashMap::new();
-                let mut to_insert: Vec<(&NewPassage, i64)> = Vec::new();
-                let mut results = Vec::with_capacity(jobs.len());
-                for job in jobs {
-                    let mut verdict: Result<Vec<Recorded>, RecordRejection> = Ok(Vec::new());
-                    let mut fresh: Vec<(&NewPassage, i64)> = Vec::new();
-                    for (index, p) in job.iter().enumerate() {
-                        let d = &p.draft;
-                        let outcome = match lanes.get(d.checkpoint.as_str()) {
-                            None => Err(RecordRejection::UnknownCheckpoint { index }),
-                            Some(l) if !l.open => Err(RecordRejection::CheckpointClosed { index }),
-                            Some(l) if i64::from(d.lane) > l.lanes => Err(RecordRejection::LaneOutOfRange {
-                                index,
-                                lanes: l.lanes as u16,
-                            }),
-                            Some(l) => {
-                                if let Some(e) = existing.get(&d.id) {
-                                    if e.fingerprint == p.fingerprint {
-                                        let decision = serde_json::from_str(&e.decision)
-                                            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                                        Ok(Recorded::Replayed(Passage::new(
-                                            d.clone(),
-                                            rows::china_time(e.recorded_at)?,
-                                            decision,
-                                        )))
-                                    } else {
-                                        Err(RecordRejection::IdConflict { index })
-                                    }
-                                } else if let Some(first) = accepted.get(&d.id) {
-                                    if first.fingerprint == p.fingerprint {
-                                        Ok(Recorded::Replayed(Passage::new(
-                                            d.clone(),
-                                            rows::china_time(recorded_at)?,
-                                            first.decision.clone(),
-                                        )))
-                                    } else {
-                                        Err(RecordRejection::IdConflict { index })
-                                    }
-                                } else if fresh.iter().any(|(f, _)| f.draft.id == d.id) {
-                                    let first = fresh.iter().find(|(f, _)| f.draft.id == d.id).map(|(f, _)| *f);
-                                    match first {
-                                        Some(f) if f.fingerprint == p.fingerprint => Ok(Recorded::Replayed(
-                                            Passage::new(d.clone(), rows::china_time(recorded_at)?, f.decision.clone()),
-                                        )),
-                                        _ => Err(RecordRejection::DuplicateInBatch { index }),
-                                    }
-                                } else {
-                                    fresh.push((p, l.id));
-                                    Ok(Recorded::Created(Passage::new(
-                                        d.clone(),
-                                        rows::china_time(recorded_at)?,
-                                        p.decision.clone(),
-                                    )))
-                                }
-                            }
-                        };
-                        match (outcome, &mut verdict) {
-                            (Ok(r), Ok(list)) => list.push(r),
-                            (Err(rejection), Ok(_)) => {
-                                verdict = Err(rejection);
-                                break;
-                            }
-                            _ => {}
-                        }
-                    }
-                    if verdict.is_ok() {
-                        for (p, _) in &fresh {
-                            accepted.insert(p.draft.id, p);
-                        }
-                        to_insert.extend(fresh);
-                    }
-                    results.push(verdict);
-                }
-                if !to_insert.is_empty() {
-                    if !Self::insert(&mut tx, &to_insert, recorded_at).await? {
-                        tx.rollback().await?;
-                        return Ok(None);
-                    }
-                }
-                tx.commit().await?;
-                let created = to_insert.len() as u64;
-                metrics::counter!("cordon_store_passages_written_total", "backend" => $name).increment(created);
-                Ok(Some(results))
-            }
-
             async fn load_passages(&self, rows_: Vec<PassageRow>) -> Result<Vec<Passage>, StoreError> {
                 let mut occupants = Vec::new();
                 for chunk in rows_.chunks(CHUNK) {
@@ -455,18 +210,6 @@ macro_rules! sql_store {
                     .map(|r| r.try_get::<i64, _>(0))
                     .transpose()?
                     .ok_or_else(|| StoreError::not_found(format!("checkpoint {code}")))
-            }
-        }
-
-        #[async_trait]
-        impl GroupWrite for $core {
-            async fn write_group(&self, jobs: &[&[NewPassage]]) -> Result<Vec<JobResult>, StoreError> {
-                for _ in 0..3 {
-                    if let Some(results) = self.try_group(jobs).await? {
-                        return Ok(results);
-                    }
-                }
-                Err(StoreError::Unavailable("concurrent writers kept colliding".into()))
             }
         }
 
@@ -857,68 +600,8 @@ macro_rules! sql_store {
                 .collect()
             }
 
-            async fn insert_raw_baseline(&self, passages: &[NewPassage]) -> Result<(), StoreError> {
-                let mut tx = self.core.write.begin().await?;
-                let ids = sqlx::query("SELECT code, id FROM checkpoints").fetch_all(&mut *tx).await?;
-                let mut lanes: HashMap<String, i64> = HashMap::new();
-                for r in ids {
-                    lanes.insert(r.try_get(0)?, r.try_get(1)?);
-                }
-                let now = cordon_domain::time::now_ms();
-                for p in passages {
-                    let d = &p.draft;
-                    let v = d.vehicle.as_ref();
-                    sqlx::query(
-                        "INSERT INTO passages (id, checkpoint_id, lane, direction, observed_at, observed_offset, \
-                         recorded_at, plate, plate_color, vehicle_class, origin, destination, persons, outcome, \
-                         decision, fingerprint) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-                    )
-                    .bind(d.id)
-                    .bind(lanes.get(d.checkpoint.as_str()).copied().unwrap_or(0))
-                    .bind(i64::from(d.lane))
-                    .bind(d.direction.as_str())
-                    .bind(d.observed_at.timestamp_millis())
-                    .bind(i64::from(d.observed_at.offset().local_minus_utc()))
-                    .bind(now)
-                    .bind(v.map(|v| v.plate.as_str().to_owned()))
-                    .bind(v.map(|v| v.plate_color.as_str()))
-                    .bind(v.map(|v| v.class.as_str()))
-                    .bind(d.origin.map(rows::division_int))
-                    .bind(d.destination.map(rows::division_int))
-                    .bind(d.occupants.len() as i64)
-                    .bind(p.decision.outcome.as_str())
-                    .bind(serde_json::to_string(&p.decision).unwrap_or_default())
-                    .bind(p.fingerprint.to_vec())
-                    .execute(&mut *tx)
-                    .await?;
-                    for (i, o) in d.occupants.iter().enumerate() {
-                        let t = o.latest_test.as_ref();
-                        sqlx::query(
-                            "INSERT INTO passage_occupants (passage_id, seq, observed_at, doc_type, doc_number, name, \
-                             phone, role, temperature, health_code, test_kind, test_taken_at, test_offset, test_result, \
-                             visited) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-                        )
-                        .bind(d.id)
-                        .bind(i as i64)
-                        .bind(d.observed_at.timestamp_millis())
-                        .bind(o.person.document.kind().as_str())
-                        .bind(o.person.document.expose_number())
-                        .bind(o.person.name.expose())
-                        .bind(o.person.phone.as_ref().map(|p| p.expose()))
-                        .bind(o.role.as_str())
-                        .bind(o.temperature_c.map(|t| i64::from(t.tenths())))
-                        .bind(o.health_code.as_str())
-                        .bind(t.map(|t| t.kind.as_str()))
-                        .bind(t.map(|t| t.taken_at.timestamp_millis()))
-                        .bind(t.map(|t| i64::from(t.taken_at.offset().local_minus_utc())))
-                        .bind(t.map(|t| t.result.as_str()))
-                        .bind(rows::visited_text(o))
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                }
-                tx.commit().await?;
-                Ok(())
+            async fn insert_raw_baseline(&self, passages: Vec<NewPassage>) -> Result<(), StoreError> {
+                self.raw_baseline(passages).await
             }
         }
     };

@@ -1,20 +1,23 @@
-//! The embedded backend: one SQLite file in WAL mode. One connection writes (the group-commit
-//! writer and the registry's few other writes); several read. `synchronous = FULL`: a commit is
-//! on disk before a registration is answered, so not even a power cut loses an acknowledged
-//! record; group commit keeps that affordable.
+//! The embedded backend: one SQLite file in WAL mode with `synchronous = FULL`, so a commit is on
+//! disk before a registration is answered and not even a power cut loses an acknowledged record;
+//! group commit keeps that affordable. Registrations are written by [`crate::sqlite_writer`] on
+//! its own thread; everything else goes through sqlx (one writing connection, several readers).
 
+use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::Sqlite;
 
+use crate::sqlite_writer::{self, SqliteWriter};
 use crate::StoreOptions;
 
-crate::sql::sql_store!(SqliteStore, SqliteCore, Sqlite, "sqlite");
+crate::sql::sql_store!(SqliteStore, SqliteCore, Sqlite, "sqlite", path: PathBuf);
 
 impl SqliteStore {
     pub async fn open(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+        let path = sqlite_writer::path_of(url)?;
         let connect = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -31,8 +34,16 @@ impl SqliteStore {
             .max_connections(options.max_connections.max(1))
             .connect_with(connect.read_only(true))
             .await?;
-        let store = Self::from_pools(read, write);
-        store.core.migrate(crate::migrate::SQLITE, None).await?;
-        Ok(store)
+        let core = Arc::new(SqliteCore { read, write });
+        core.migrate(crate::migrate::SQLITE, None).await?;
+        let writer = PassageWriter::spawn_thread(SqliteWriter::open(&path)?);
+        Ok(Self { core, writer, path })
+    }
+
+    async fn raw_baseline(&self, passages: Vec<NewPassage>) -> Result<(), StoreError> {
+        let path: PathBuf = self.path.clone();
+        tokio::task::spawn_blocking(move || sqlite_writer::raw_baseline(&path, &passages))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
     }
 }

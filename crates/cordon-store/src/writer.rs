@@ -1,22 +1,178 @@
-//! Group commit for registrations. Requests arrive from many connections at once; one writer
-//! task per process gathers whatever is waiting (up to a row budget) into a single transaction,
-//! commits it, and answers each request. A vehicle is written whole or not at all, a rejected
-//! request writes nothing, and the commit's cost is shared by everyone in the group.
+//! Group commit for registrations. Requests arrive from many connections at once; one writer per
+//! process gathers whatever is waiting (up to a row budget) into a single transaction, commits
+//! it, and answers each request. A vehicle is written whole or not at all, a rejected request
+//! writes nothing, and the commit's cost is shared by everyone in the group.
+//!
+//! What each request in a group comes to ([`plan_group`]) is decided here once for both backends;
+//! the backends only read the facts it needs (checkpoints, ids already stored) and write the plan.
+//! PostgreSQL's writer is an async task ([`GroupWrite`]); SQLite's is a thread that owns a
+//! direct connection ([`BlockingGroupWrite`]), because the embedded database is fastest driven
+//! synchronously, without a round trip between threads per statement.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, FixedOffset};
+use cordon_domain::passage::{Decision, Passage};
 use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
 
-use crate::{NewPassage, RecordRejection, Recorded, StoreError};
+use crate::{rows, NewPassage, RecordRejection, Recorded, StoreError};
 
 /// The result of one request in a group: its records, or why it was refused.
 pub type JobResult = Result<Vec<Recorded>, RecordRejection>;
 
-/// A backend that can write a group of requests in one transaction.
+/// A backend that writes a group of requests in one transaction, asynchronously.
 #[async_trait]
 pub trait GroupWrite: Send + Sync + 'static {
     async fn write_group(&self, jobs: &[&[NewPassage]]) -> Result<Vec<JobResult>, StoreError>;
+}
+
+/// A backend that writes a group of requests in one transaction, on its own thread.
+pub trait BlockingGroupWrite: Send + 'static {
+    fn write_group(&mut self, jobs: &[&[NewPassage]]) -> Result<Vec<JobResult>, StoreError>;
+}
+
+/// A checkpoint as a registration needs it.
+pub(crate) struct Lane {
+    pub id: i64,
+    pub lanes: i64,
+    pub open: bool,
+}
+
+/// The stored facts that make a retry's answer: when it was recorded and what was decided.
+pub(crate) struct Existing {
+    pub fingerprint: Vec<u8>,
+    pub recorded_at: DateTime<FixedOffset>,
+    pub decision: Decision,
+}
+
+impl Existing {
+    /// From the stored columns.
+    pub fn from_columns(
+        fingerprint: Vec<u8>,
+        recorded_at: i64,
+        decision: &str,
+    ) -> Result<Self, StoreError> {
+        Ok(Existing {
+            fingerprint,
+            recorded_at: rows::china_time(recorded_at)?,
+            decision: serde_json::from_str(decision)
+                .map_err(|e| StoreError::Corrupt(format!("decision: {e}")))?,
+        })
+    }
+}
+
+/// What a group comes to: the answer to each request, and the rows to insert (with their
+/// checkpoint's id).
+pub(crate) struct Plan<'a> {
+    pub results: Vec<JobResult>,
+    pub to_insert: Vec<(&'a NewPassage, i64)>,
+}
+
+/// The distinct checkpoint codes and all ids of a group: the facts [`plan_group`] needs.
+pub(crate) fn group_keys<'a>(jobs: &[&'a [NewPassage]]) -> (Vec<&'a str>, Vec<Uuid>) {
+    let mut codes: Vec<&str> = jobs
+        .iter()
+        .flat_map(|j| j.iter().map(|p| p.draft.checkpoint.as_str()))
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let ids = jobs
+        .iter()
+        .flat_map(|j| j.iter().map(|p| p.draft.id))
+        .collect();
+    (codes, ids)
+}
+
+/// Decides each request of a group, in order. Ids accepted earlier in the group count as
+/// stored; a request with any refused passage is refused whole.
+pub(crate) fn plan_group<'a>(
+    jobs: &[&'a [NewPassage]],
+    lanes: &HashMap<String, Lane>,
+    existing: &HashMap<Uuid, Existing>,
+    recorded_at: i64,
+) -> Result<Plan<'a>, StoreError> {
+    let now = rows::china_time(recorded_at)?;
+    let mut accepted: HashMap<Uuid, &NewPassage> = HashMap::new();
+    let mut plan = Plan {
+        results: Vec::with_capacity(jobs.len()),
+        to_insert: Vec::new(),
+    };
+    for job in jobs {
+        let mut records = Vec::with_capacity(job.len());
+        let mut fresh: Vec<(&'a NewPassage, i64)> = Vec::new();
+        let mut refused = None;
+        for (index, p) in job.iter().enumerate() {
+            let d = &p.draft;
+            let lane = match lanes.get(d.checkpoint.as_str()) {
+                None => Err(RecordRejection::UnknownCheckpoint { index }),
+                Some(l) if !l.open => Err(RecordRejection::CheckpointClosed { index }),
+                Some(l) if i64::from(d.lane) > l.lanes => Err(RecordRejection::LaneOutOfRange {
+                    index,
+                    lanes: l.lanes as u16,
+                }),
+                Some(l) => Ok(l.id),
+            };
+            let outcome = lane.and_then(|checkpoint_id| {
+                if let Some(e) = existing.get(&d.id) {
+                    if e.fingerprint != p.fingerprint {
+                        return Err(RecordRejection::IdConflict { index });
+                    }
+                    return Ok(Recorded::Replayed(Passage::new(
+                        d.clone(),
+                        e.recorded_at,
+                        e.decision.clone(),
+                    )));
+                }
+                if let Some(first) = accepted.get(&d.id) {
+                    if first.fingerprint != p.fingerprint {
+                        return Err(RecordRejection::IdConflict { index });
+                    }
+                    return Ok(Recorded::Replayed(Passage::new(
+                        d.clone(),
+                        now,
+                        first.decision.clone(),
+                    )));
+                }
+                if let Some((first, _)) = fresh.iter().find(|(f, _)| f.draft.id == d.id) {
+                    if first.fingerprint != p.fingerprint {
+                        return Err(RecordRejection::DuplicateInBatch { index });
+                    }
+                    return Ok(Recorded::Replayed(Passage::new(
+                        d.clone(),
+                        now,
+                        first.decision.clone(),
+                    )));
+                }
+                fresh.push((p, checkpoint_id));
+                Ok(Recorded::Created(Passage::new(
+                    d.clone(),
+                    now,
+                    p.decision.clone(),
+                )))
+            });
+            match outcome {
+                Ok(r) => records.push(r),
+                Err(r) => {
+                    refused = Some(r);
+                    break;
+                }
+            }
+        }
+        match refused {
+            Some(r) => plan.results.push(Err(r)),
+            None => {
+                for (p, _) in &fresh {
+                    accepted.insert(p.draft.id, p);
+                }
+                plan.to_insert.extend(fresh);
+                plan.results.push(Ok(records));
+            }
+        }
+    }
+    Ok(plan)
 }
 
 struct Job {
@@ -24,7 +180,7 @@ struct Job {
     reply: oneshot::Sender<Result<Vec<Recorded>, StoreError>>,
 }
 
-/// Handle to the writer task; cheap to clone.
+/// Handle to the writer; cheap to clone.
 #[derive(Clone)]
 pub struct PassageWriter {
     tx: mpsc::Sender<Job>,
@@ -34,9 +190,38 @@ pub struct PassageWriter {
 const GROUP_ROWS: usize = 4_000;
 
 impl PassageWriter {
+    /// A writer task driving an async backend.
     pub fn spawn(backend: Arc<dyn GroupWrite>) -> Self {
-        let (tx, rx) = mpsc::channel::<Job>(4_096);
-        tokio::spawn(run(backend, rx));
+        let (tx, mut rx) = mpsc::channel::<Job>(4_096);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let jobs = gather(first, &mut rx);
+                let started = std::time::Instant::now();
+                let inputs: Vec<&[NewPassage]> =
+                    jobs.iter().map(|j| j.passages.as_slice()).collect();
+                let outcome = backend.write_group(&inputs).await;
+                answer(jobs, outcome, started);
+            }
+        });
+        Self { tx }
+    }
+
+    /// A writer thread driving a blocking backend.
+    pub fn spawn_thread(mut backend: impl BlockingGroupWrite) -> Self {
+        let (tx, mut rx) = mpsc::channel::<Job>(4_096);
+        std::thread::Builder::new()
+            .name("cordon-writer".into())
+            .spawn(move || {
+                while let Some(first) = rx.blocking_recv() {
+                    let jobs = gather(first, &mut rx);
+                    let started = std::time::Instant::now();
+                    let inputs: Vec<&[NewPassage]> =
+                        jobs.iter().map(|j| j.passages.as_slice()).collect();
+                    let outcome = backend.write_group(&inputs);
+                    answer(jobs, outcome, started);
+                }
+            })
+            .expect("start the writer thread");
         Self { tx }
     }
 
@@ -57,36 +242,40 @@ fn persons(job: &Job) -> usize {
     job.passages.iter().map(|p| p.draft.occupants.len()).sum()
 }
 
-async fn run(backend: Arc<dyn GroupWrite>, mut rx: mpsc::Receiver<Job>) {
-    while let Some(first) = rx.recv().await {
-        let mut rows = persons(&first);
-        let mut jobs = vec![first];
-        while rows < GROUP_ROWS {
-            match rx.try_recv() {
-                Ok(job) => {
-                    rows += persons(&job);
-                    jobs.push(job);
-                }
-                Err(_) => break,
+/// The first job and whatever else is waiting, up to the row budget.
+fn gather(first: Job, rx: &mut mpsc::Receiver<Job>) -> Vec<Job> {
+    let mut rows = persons(&first);
+    let mut jobs = vec![first];
+    while rows < GROUP_ROWS {
+        match rx.try_recv() {
+            Ok(job) => {
+                rows += persons(&job);
+                jobs.push(job);
+            }
+            Err(_) => break,
+        }
+    }
+    jobs
+}
+
+fn answer(
+    jobs: Vec<Job>,
+    outcome: Result<Vec<JobResult>, StoreError>,
+    started: std::time::Instant,
+) {
+    metrics::histogram!("cordon_store_group_seconds").record(started.elapsed().as_secs_f64());
+    metrics::histogram!("cordon_store_group_requests").record(jobs.len() as f64);
+    match outcome {
+        Ok(results) => {
+            for (job, result) in jobs.into_iter().zip(results) {
+                let _ = job.reply.send(result.map_err(StoreError::Rejected));
             }
         }
-        let started = std::time::Instant::now();
-        let inputs: Vec<&[NewPassage]> = jobs.iter().map(|j| j.passages.as_slice()).collect();
-        let outcome = backend.write_group(&inputs).await;
-        metrics::histogram!("cordon_store_group_seconds").record(started.elapsed().as_secs_f64());
-        metrics::histogram!("cordon_store_group_requests").record(jobs.len() as f64);
-        match outcome {
-            Ok(results) => {
-                for (job, result) in jobs.into_iter().zip(results) {
-                    let _ = job.reply.send(result.map_err(StoreError::Rejected));
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, requests = jobs.len(), "group write failed");
-                let text = e.to_string();
-                for job in jobs {
-                    let _ = job.reply.send(Err(StoreError::Unavailable(text.clone())));
-                }
+        Err(e) => {
+            tracing::error!(error = %e, requests = jobs.len(), "group write failed");
+            let text = e.to_string();
+            for job in jobs {
+                let _ = job.reply.send(Err(StoreError::Unavailable(text.clone())));
             }
         }
     }

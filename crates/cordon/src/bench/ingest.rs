@@ -1,5 +1,417 @@
-pub async fn run(_a: IngestArgs) -> anyhow::Result<()> {
+//! `cordon bench ingest`: how fast registrations are recorded, against what the database itself
+//! can do. On the same generated rows, for each backend, on a fresh database each time:
+//!
+//! 1. single-vehicle registrations over HTTP on loopback, `--concurrency` clients at once;
+//! 2. batches of `--batch-size` passages over HTTP;
+//! 3. the baseline: the same rows inserted with one prepared statement per row, in transactions
+//!    of `--batch-size` passages, with no parsing, checks or idempotency.
+//!
+//! It prints throughput (vehicles and person-passages per second), p50/p99 latency, and each
+//! rate's ratio to the baseline.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use cordon_store::{NewCheckpoint, NewPassage, Store, StoreOptions};
+use futures_util::StreamExt;
+use rand::rngs::SmallRng;
+use rand::SeedableRng;
+use serde_json::{json, Value};
+
+use crate::demo::{network, traffic};
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Vehicles registered one by one over HTTP.
+    #[arg(long, default_value_t = 20_000)]
+    pub single: usize,
+    /// Passages registered in batches over HTTP, and inserted raw for the baseline.
+    #[arg(long, default_value_t = 100_000)]
+    pub passages: usize,
+    /// Passages per batch.
+    #[arg(long, default_value_t = 1_000)]
+    pub batch_size: usize,
+    /// Concurrent HTTP clients for single registrations.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// PostgreSQL server to measure too (a fresh database is created per phase and dropped).
+    #[arg(long, env = "CORDON_BENCH_POSTGRES")]
+    pub postgres: Option<String>,
+    /// Measure PostgreSQL only.
+    #[arg(long)]
+    pub skip_sqlite: bool,
+}
+
+/// A fresh store of one backend; `drop` removes it.
+enum Fresh {
+    Sqlite(std::path::PathBuf),
+    Postgres { admin: String, name: String },
+}
+
+impl Fresh {
+    async fn open(backend: &Backend) -> anyhow::Result<(Arc<dyn Store>, Fresh)> {
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(format!("cordon-bench-{id}"));
+                std::fs::create_dir_all(&dir)?;
+                let store = cordon_store::open(
+                    &format!("sqlite://{}", dir.join("cordon.db").display()),
+                    &StoreOptions::default(),
+                )
+                .await?;
+                Ok((store, Fresh::Sqlite(dir)))
+            }
+            Backend::Postgres(admin) => {
+                let (name, url) =
+                    cordon_store::scratch::create_postgres_database(admin, "bench").await?;
+                let store = cordon_store::open(
+                    &url,
+                    &StoreOptions {
+                        max_connections: 16,
+                    },
+                )
+                .await?;
+                Ok((
+                    store,
+                    Fresh::Postgres {
+                        admin: admin.clone(),
+                        name,
+                    },
+                ))
+            }
+        }
+    }
+
+    async fn remove(self) {
+        match self {
+            Fresh::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Fresh::Postgres { admin, name } => {
+                if let Err(e) = cordon_store::scratch::drop_postgres_database(&admin, &name).await {
+                    eprintln!("could not drop {name}: {e}");
+                }
+            }
+        }
+    }
+}
+
+enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+impl Backend {
+    fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// The wire form of a generated passage, as an officer's device would send it.
+fn request(p: &NewPassage) -> Value {
+    let d = &p.draft;
+    let occupants: Vec<Value> = d
+        .occupants
+        .iter()
+        .map(|o| {
+            json!({
+                "document": {"type": o.person.document.kind().as_str(), "number": o.person.document.expose_number()},
+                "name": o.person.name.expose(),
+                "phone": o.person.phone.as_ref().map(|p| p.expose()),
+                "role": o.role.as_str(),
+                "temperature_c": o.temperature_c.map(|t| t.celsius()),
+                "health_code": o.health_code.as_str(),
+                "latest_test": o.latest_test.as_ref().map(|t| json!({"kind": t.kind.as_str(), "taken_at": t.taken_at, "result": t.result.as_str()})),
+                "visited": o.visited.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "id": d.id, "checkpoint": d.checkpoint.as_str(), "lane": d.lane, "direction": d.direction.as_str(),
+        "observed_at": d.observed_at,
+        "vehicle": d.vehicle.as_ref().map(|v| json!({"plate": v.plate.as_str(), "plate_color": v.plate_color.as_str(), "class": v.class.as_str()})),
+        "origin": d.origin.map(|c| c.to_string()), "destination": d.destination.map(|c| c.to_string()),
+        "occupants": occupants,
+    })
+}
+
+struct Rows {
+    checkpoints: Vec<NewCheckpoint>,
+    passages: Vec<NewPassage>,
+}
+
+fn generate(n: usize) -> Rows {
+    let mut rng = SmallRng::seed_from_u64(7);
+    let checkpoints = network::checkpoints(&mut rng);
+    let open: Vec<&network::DemoCheckpoint> = checkpoints
+        .iter()
+        .filter(|c| c.checkpoint.status == cordon_domain::checkpoint::CheckpointStatus::Open)
+        .collect();
+    let population = traffic::Population::generate(&mut rng, n as f64);
+    let now = chrono::Utc::now().with_timezone(&cordon_domain::time::china());
+    let passages = (0..n)
+        .map(|i| {
+            let at = now - chrono::Duration::seconds((n - i) as i64);
+            traffic::with_decision(traffic::passage(
+                &mut rng,
+                &population,
+                open[i % open.len()],
+                at,
+            ))
+        })
+        .collect();
+    Rows {
+        checkpoints: checkpoints.into_iter().map(|c| c.checkpoint).collect(),
+        passages,
+    }
+}
+
+async fn prepare(store: &dyn Store, rows: &Rows) -> anyhow::Result<()> {
+    network::create_jurisdictions(store).await?;
+    store
+        .create_checkpoints(rows.checkpoints.clone(), "bench")
+        .await?;
     Ok(())
 }
-#[derive(Debug, clap::Args)]
-pub struct IngestArgs {}
+
+async fn serve(store: Arc<dyn Store>) -> anyhow::Result<String> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let _ = cordon_server::serve(
+            store,
+            "127.0.0.1:0".parse().expect("addr"),
+            |a| {
+                let _ = tx.send(a);
+            },
+            std::future::pending(),
+        )
+        .await;
+    });
+    Ok(format!("http://{}", rx.await?))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+struct Measured {
+    passages: usize,
+    persons: usize,
+    seconds: f64,
+    latencies: Vec<Duration>,
+}
+
+impl Measured {
+    fn persons_per_s(&self) -> f64 {
+        self.persons as f64 / self.seconds
+    }
+    fn print(&self, backend: &str, what: &str, baseline: Option<f64>) {
+        let mut l = self.latencies.clone();
+        l.sort();
+        let ratio = baseline
+            .map(|b| format!("{:.2}", self.persons_per_s() / b))
+            .unwrap_or_else(|| "1.00".into());
+        println!(
+            "{backend:<9} {what:<26} {:>9.0} vehicles/s {:>10.0} persons/s  p50 {:>7.2} ms  p99 {:>7.2} ms  ratio {ratio}",
+            self.passages as f64 / self.seconds,
+            self.persons_per_s(),
+            percentile(&l, 0.5),
+            percentile(&l, 0.99),
+        );
+    }
+}
+
+fn persons(p: &[NewPassage]) -> usize {
+    p.iter().map(|p| p.draft.occupants.len()).sum()
+}
+
+async fn single(
+    base: &str,
+    bodies: &[Vec<u8>],
+    concurrency: usize,
+    persons: usize,
+) -> anyhow::Result<Measured> {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()?;
+    let url = format!("{base}/api/v1/passages");
+    let started = Instant::now();
+    let results: Vec<anyhow::Result<Duration>> = futures_util::stream::iter(bodies.iter())
+        .map(|body| {
+            let (http, url) = (http.clone(), url.clone());
+            async move {
+                let t = Instant::now();
+                let r = http
+                    .post(url)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await?;
+                anyhow::ensure!(
+                    r.status().as_u16() == 201,
+                    "registration answered {}",
+                    r.status()
+                );
+                r.bytes().await?;
+                Ok(t.elapsed())
+            }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    let seconds = started.elapsed().as_secs_f64();
+    let latencies = results.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Measured {
+        passages: bodies.len(),
+        persons,
+        seconds,
+        latencies,
+    })
+}
+
+async fn batches(
+    base: &str,
+    bodies: &[Vec<u8>],
+    passages: usize,
+    persons: usize,
+) -> anyhow::Result<Measured> {
+    let http = reqwest::Client::new();
+    let url = format!("{base}/api/v1/passages/batch");
+    let started = Instant::now();
+    let results: Vec<anyhow::Result<Duration>> = futures_util::stream::iter(bodies.iter())
+        .map(|body| {
+            let (http, url) = (http.clone(), url.clone());
+            async move {
+                let t = Instant::now();
+                let r = http
+                    .post(url)
+                    .header("content-type", "application/json")
+                    .body(body.clone())
+                    .send()
+                    .await?;
+                anyhow::ensure!(r.status().is_success(), "batch answered {}", r.status());
+                r.bytes().await?;
+                Ok(t.elapsed())
+            }
+        })
+        .buffer_unordered(2)
+        .collect()
+        .await;
+    let seconds = started.elapsed().as_secs_f64();
+    let latencies = results.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Measured {
+        passages,
+        persons,
+        seconds,
+        latencies,
+    })
+}
+
+async fn raw(store: &dyn Store, rows: &[NewPassage], batch: usize) -> anyhow::Result<Measured> {
+    let chunks: Vec<Vec<NewPassage>> = rows.chunks(batch).map(<[NewPassage]>::to_vec).collect();
+    let started = Instant::now();
+    let mut latencies = Vec::new();
+    for chunk in chunks {
+        let t = Instant::now();
+        store.insert_raw_baseline(chunk).await?;
+        latencies.push(t.elapsed());
+    }
+    Ok(Measured {
+        passages: rows.len(),
+        persons: persons(rows),
+        seconds: started.elapsed().as_secs_f64(),
+        latencies,
+    })
+}
+
+pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
+    let total = args.single.max(args.passages);
+    println!("Generating {total} passages on the demo network...");
+    let rows = generate(total);
+    let single_rows = &rows.passages[..args.single];
+    let batch_rows = &rows.passages[..args.passages];
+    let single_bodies: Vec<Vec<u8>> = single_rows
+        .iter()
+        .map(|p| serde_json::to_vec(&request(p)))
+        .collect::<Result<_, _>>()?;
+    let batch_bodies: Vec<Vec<u8>> = batch_rows
+        .chunks(args.batch_size)
+        .map(|c| {
+            serde_json::to_vec(&json!({"passages": c.iter().map(request).collect::<Vec<_>>()}))
+        })
+        .collect::<Result<_, _>>()?;
+    println!(
+        "{} single registrations ({} persons), {} passages in batches of {} ({} persons); concurrency {}",
+        args.single,
+        persons(single_rows),
+        args.passages,
+        args.batch_size,
+        persons(batch_rows),
+        args.concurrency
+    );
+    let mut backends = Vec::new();
+    if !args.skip_sqlite {
+        backends.push(Backend::Sqlite);
+    }
+    match &args.postgres {
+        Some(url) => backends.push(Backend::Postgres(url.clone())),
+        None => println!(
+            "PostgreSQL skipped: pass --postgres URL (or CORDON_BENCH_POSTGRES) to measure it"
+        ),
+    }
+    for backend in &backends {
+        let name = backend.name();
+        let (store, fresh) = Fresh::open(backend).await?;
+        prepare(store.as_ref(), &rows).await?;
+        let baseline = raw(store.as_ref(), batch_rows, args.batch_size).await?;
+        drop(store);
+        fresh.remove().await;
+
+        let (store, fresh) = Fresh::open(backend).await?;
+        prepare(store.as_ref(), &rows).await?;
+        let base = serve(store.clone()).await?;
+        let batched = batches(&base, &batch_bodies, batch_rows.len(), persons(batch_rows)).await?;
+        drop(store);
+        fresh.remove().await;
+
+        let (store, fresh) = Fresh::open(backend).await?;
+        prepare(store.as_ref(), &rows).await?;
+        let base = serve(store.clone()).await?;
+        let singles = single(
+            &base,
+            &single_bodies,
+            args.concurrency,
+            persons(single_rows),
+        )
+        .await?;
+        drop(store);
+        fresh.remove().await;
+
+        let b = baseline.persons_per_s();
+        println!(
+            "\n{:<9} {:<26} (ratio: person-passages per second against the raw insert)",
+            "backend", "phase"
+        );
+        baseline.print(name, "raw insert (baseline)", None);
+        batched.print(
+            name,
+            &format!("HTTP batches of {}", args.batch_size),
+            Some(b),
+        );
+        singles.print(
+            name,
+            &format!("HTTP single, {} clients", args.concurrency),
+            Some(b),
+        );
+    }
+    Ok(())
+}

@@ -2,9 +2,9 @@
 //! (11 cities and Xiong'an with their counties, real division codes), about 1,300 checkpoints on
 //! the three defence lines, and days of passages up to now at a volume set by `--scale`.
 
-mod hebei;
-mod network;
-mod traffic;
+pub(crate) mod hebei;
+pub(crate) mod network;
+pub(crate) mod traffic;
 
 use std::time::Instant;
 

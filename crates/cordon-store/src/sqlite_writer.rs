@@ -1,0 +1,230 @@
+//! SQLite's registration writer: a thread that owns one direct (rusqlite) connection to the
+//! database file and writes each group in one `BEGIN IMMEDIATE` transaction with cached prepared
+//! statements. Reads and the registry's other writes go through sqlx; registrations, the hot
+//! path, skip its per-statement hand-off between threads.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use uuid::Uuid;
+
+use crate::rows;
+use crate::sql::{OCCUPANT_INSERT, PASSAGE_INSERT};
+use crate::writer::{group_keys, plan_group, BlockingGroupWrite, Existing, JobResult, Lane};
+use crate::{NewPassage, StoreError};
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Unavailable(format!("sqlite: {e}"))
+    }
+}
+
+/// The file a `sqlite://PATH?options` URL names.
+pub(crate) fn path_of(url: &str) -> Result<PathBuf, StoreError> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Err(StoreError::Config(
+            "the SQLite store needs a file: sqlite://PATH".into(),
+        ));
+    }
+    Ok(PathBuf::from(path))
+}
+
+pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", -65536)?;
+    conn.set_prepared_statement_cache_capacity(32);
+    Ok(conn)
+}
+
+pub(crate) struct SqliteWriter {
+    conn: Connection,
+}
+
+impl SqliteWriter {
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Ok(Self {
+            conn: connect(path)?,
+        })
+    }
+
+    /// One attempt at a group; `None` when another process wrote one of the ids first.
+    fn try_group(&mut self, jobs: &[&[NewPassage]]) -> Result<Option<Vec<JobResult>>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (codes, ids) = group_keys(jobs);
+        let lanes = lanes(&tx, &codes)?;
+        let existing = existing(&tx, &ids)?;
+        let recorded_at = cordon_domain::time::now_ms();
+        let plan = plan_group(jobs, &lanes, &existing, recorded_at)?;
+        if !insert(&tx, &plan.to_insert, recorded_at, true)? {
+            return Ok(None); // dropping the transaction rolls it back
+        }
+        tx.commit()?;
+        metrics::counter!("cordon_store_passages_written_total", "backend" => "sqlite")
+            .increment(plan.to_insert.len() as u64);
+        Ok(Some(plan.results))
+    }
+}
+
+impl BlockingGroupWrite for SqliteWriter {
+    fn write_group(&mut self, jobs: &[&[NewPassage]]) -> Result<Vec<JobResult>, StoreError> {
+        for _ in 0..3 {
+            if let Some(results) = self.try_group(jobs)? {
+                return Ok(results);
+            }
+        }
+        Err(StoreError::Unavailable(
+            "concurrent writers kept colliding".into(),
+        ))
+    }
+}
+
+fn lanes(conn: &Connection, codes: &[&str]) -> Result<HashMap<String, Lane>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT id, lanes, status FROM checkpoints WHERE code = ?1")?;
+    let mut out = HashMap::new();
+    for code in codes {
+        let lane = stmt
+            .query_row([code], |r| {
+                let status: String = r.get(2)?;
+                Ok(Lane {
+                    id: r.get(0)?,
+                    lanes: r.get(1)?,
+                    open: status == cordon_domain::checkpoint::CheckpointStatus::Open.as_str(),
+                })
+            })
+            .optional()?;
+        if let Some(lane) = lane {
+            out.insert((*code).to_owned(), lane);
+        }
+    }
+    Ok(out)
+}
+
+fn existing(conn: &Connection, ids: &[Uuid]) -> Result<HashMap<Uuid, Existing>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached("SELECT fingerprint, recorded_at, decision FROM passages WHERE id = ?1")?;
+    let mut out = HashMap::new();
+    for id in ids {
+        let row = stmt
+            .query_row([&id.as_bytes()[..]], |r| {
+                Ok((
+                    r.get::<_, Vec<u8>>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .optional()?;
+        if let Some((fingerprint, recorded_at, decision)) = row {
+            out.insert(
+                *id,
+                Existing::from_columns(fingerprint, recorded_at, &decision)?,
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// Inserts passages and their occupants with one prepared statement per row. With `idempotent`,
+/// a passage whose id exists already makes it answer `false` (the caller rolls back).
+fn insert(
+    conn: &Connection,
+    rows_: &[(&NewPassage, i64)],
+    recorded_at: i64,
+    idempotent: bool,
+) -> Result<bool, StoreError> {
+    let conflict = if idempotent {
+        " ON CONFLICT (id) DO NOTHING"
+    } else {
+        ""
+    };
+    let mut passage = conn.prepare_cached(&format!(
+        "{PASSAGE_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16){conflict}"
+    ))?;
+    let mut occupant = conn.prepare_cached(&format!(
+        "{OCCUPANT_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+    ))?;
+    for (p, checkpoint_id) in rows_ {
+        let d = &p.draft;
+        let v = d.vehicle.as_ref();
+        let observed = d.observed_at.timestamp_millis();
+        let written = passage.execute(params![
+            &d.id.as_bytes()[..],
+            checkpoint_id,
+            i64::from(d.lane),
+            d.direction.as_str(),
+            observed,
+            i64::from(d.observed_at.offset().local_minus_utc()),
+            recorded_at,
+            v.map(|v| v.plate.as_str()),
+            v.map(|v| v.plate_color.as_str()),
+            v.map(|v| v.class.as_str()),
+            d.origin.map(rows::division_int),
+            d.destination.map(rows::division_int),
+            d.occupants.len() as i64,
+            p.decision.outcome.as_str(),
+            serde_json::to_string(&p.decision).unwrap_or_default(),
+            &p.fingerprint[..],
+        ])?;
+        if written == 0 {
+            return Ok(false);
+        }
+        for (i, o) in d.occupants.iter().enumerate() {
+            let t = o.latest_test.as_ref();
+            occupant.execute(params![
+                &d.id.as_bytes()[..],
+                i as i64,
+                observed,
+                o.person.document.kind().as_str(),
+                o.person.document.expose_number(),
+                o.person.name.expose(),
+                o.person.phone.as_ref().map(|p| p.expose()),
+                o.role.as_str(),
+                o.temperature_c.map(|t| i64::from(t.tenths())),
+                o.health_code.as_str(),
+                t.map(|t| t.kind.as_str()),
+                t.map(|t| t.taken_at.timestamp_millis()),
+                t.map(|t| i64::from(t.taken_at.offset().local_minus_utc())),
+                t.map(|t| t.result.as_str()),
+                rows::visited_text(o),
+            ])?;
+        }
+    }
+    Ok(true)
+}
+
+/// The benchmark baseline: the rows inserted with one prepared statement per row in one
+/// transaction, on a connection of its own, with no checks.
+pub(crate) fn raw_baseline(path: &Path, passages: &[NewPassage]) -> Result<(), StoreError> {
+    let mut conn = connect(path)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (codes, _) = group_keys(&[passages]);
+    let lanes = lanes(&tx, &codes)?;
+    let rows_: Vec<(&NewPassage, i64)> = passages
+        .iter()
+        .map(|p| {
+            (
+                p,
+                lanes
+                    .get(p.draft.checkpoint.as_str())
+                    .map(|l| l.id)
+                    .unwrap_or(0),
+            )
+        })
+        .collect();
+    insert(&tx, &rows_, cordon_domain::time::now_ms(), false)?;
+    tx.commit()?;
+    Ok(())
+}
