@@ -249,13 +249,11 @@ impl IdentityDocument {
                 let old = b.len() == 15
                     && b[..3].iter().all(u8::is_ascii_uppercase)
                     && b[3..].iter().all(u8::is_ascii_digit);
-                if old {
-                    n
-                } else if n.len() == 18
-                    && n.starts_with('9')
-                    && n.as_bytes()[..17].iter().all(u8::is_ascii_digit)
-                    && check_char(&n.as_bytes()[..17]) == n.as_bytes()[17]
-                {
+                let new = b.len() == 18
+                    && b[0] == b'9'
+                    && b[..17].iter().all(u8::is_ascii_digit)
+                    && check_char(&b[..17]) == b[17];
+                if old || new {
                     n
                 } else {
                     return Err(err(

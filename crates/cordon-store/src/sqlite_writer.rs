@@ -36,11 +36,21 @@ pub(crate) fn path_of(url: &str) -> Result<PathBuf, StoreError> {
     Ok(PathBuf::from(path))
 }
 
+/// `FULL` (the default): every commit is on disk before it is answered. `CORDON_SQLITE_SYNC=normal`
+/// trades that for speed: a process crash still loses nothing, a power cut may lose the last
+/// commits.
+pub(crate) fn synchronous() -> &'static str {
+    match std::env::var("CORDON_SQLITE_SYNC").as_deref() {
+        Ok("normal") | Ok("NORMAL") => "NORMAL",
+        _ => "FULL",
+    }
+}
+
 pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "synchronous", synchronous())?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "cache_size", -65536)?;
     conn.set_prepared_statement_cache_capacity(32);
