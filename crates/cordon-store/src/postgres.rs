@@ -10,7 +10,7 @@ use cordon_domain::checkpoint::CheckpointStatus;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::Postgres;
 
-use crate::sql::{OCCUPANT_INSERT, PASSAGE_INSERT};
+use crate::sql::{PASSAGE_INSERT, PERSON_INSERT};
 use crate::writer::{group_keys, plan_group, Existing, GroupWrite, JobResult, Lane};
 use crate::StoreOptions;
 
@@ -43,13 +43,15 @@ impl PgStore {
         let mut tx = self.core.write.begin().await?;
         let ids = lanes(&mut tx, &group_keys(&[&passages]).0).await?;
         let now = cordon_domain::time::now_ms();
-        let passage_sql = format!("{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)");
-        let occupant_sql = format!("{OCCUPANT_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)");
+        let passage_sql = format!(
+            "{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING seq"
+        );
+        let person_sql = format!("{PERSON_INSERT} VALUES ($1, $2, $3, $4)");
         for p in &passages {
             let d = &p.draft;
             let v = d.vehicle.as_ref();
             let checkpoint = ids.get(d.checkpoint.as_str()).map(|l| l.id).unwrap_or(0);
-            sqlx::query(&passage_sql)
+            let seq: i64 = sqlx::query(&passage_sql)
                 .bind(d.id)
                 .bind(checkpoint)
                 .bind(i64::from(d.lane))
@@ -66,26 +68,16 @@ impl PgStore {
                 .bind(p.decision.outcome.as_str())
                 .bind(serde_json::to_string(&p.decision).unwrap_or_default())
                 .bind(&p.fingerprint[..])
-                .execute(&mut *tx)
-                .await?;
-            for (i, o) in d.occupants.iter().enumerate() {
-                let t = o.latest_test.as_ref();
-                sqlx::query(&occupant_sql)
-                    .bind(d.id)
-                    .bind(i as i64)
+                .bind(rows::occupants_json(&d.occupants))
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+            for o in &d.occupants {
+                sqlx::query(&person_sql)
+                    .bind(rows::doc_key(&o.person.document))
                     .bind(d.observed_at.timestamp_millis())
-                    .bind(o.person.document.kind().as_str())
-                    .bind(o.person.document.expose_number())
-                    .bind(o.person.name.expose())
-                    .bind(o.person.phone.as_ref().map(|p| p.expose()))
+                    .bind(seq)
                     .bind(o.role.as_str())
-                    .bind(o.temperature_c.map(|t| i64::from(t.tenths())))
-                    .bind(o.health_code.as_str())
-                    .bind(t.map(|t| t.kind.as_str()))
-                    .bind(t.map(|t| t.taken_at.timestamp_millis()))
-                    .bind(t.map(|t| i64::from(t.taken_at.offset().local_minus_utc())))
-                    .bind(t.map(|t| t.result.as_str()))
-                    .bind(rows::visited_text(o))
                     .execute(&mut *tx)
                     .await?;
             }
@@ -134,14 +126,14 @@ async fn existing(tx: &mut Tx, ids: &[Uuid]) -> Result<HashMap<Uuid, Existing>, 
     Ok(out)
 }
 
-/// Inserts passages and their occupants; answers `false`, having written no occupant, when
-/// another writer got one of the ids first.
+/// Inserts passages (occupants inside) and their person-index rows; answers `false`, having
+/// written no index row, when another writer got one of the ids first.
 async fn insert(
     tx: &mut Tx,
     rows_: &[(&NewPassage, i64)],
     recorded_at: i64,
 ) -> Result<bool, StoreError> {
-    let mut inserted = 0;
+    let mut seqs: HashMap<Uuid, i64> = HashMap::with_capacity(rows_.len());
     for chunk in rows_.chunks(CHUNK) {
         let mut q = QueryBuilder::<Postgres>::new(PASSAGE_INSERT);
         q.push_values(chunk, |mut b, (p, checkpoint_id)| {
@@ -162,38 +154,29 @@ async fn insert(
                 .push_bind(d.occupants.len() as i64)
                 .push_bind(p.decision.outcome.as_str())
                 .push_bind(serde_json::to_string(&p.decision).unwrap_or_default())
-                .push_bind(p.fingerprint.to_vec());
+                .push_bind(p.fingerprint.to_vec())
+                .push_bind(rows::occupants_json(&d.occupants));
         });
-        q.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
-        inserted += q.build().fetch_all(&mut **tx).await?.len();
+        q.push(" ON CONFLICT (id) DO NOTHING RETURNING id, seq");
+        for r in q.build().fetch_all(&mut **tx).await? {
+            seqs.insert(r.try_get(0)?, r.try_get(1)?);
+        }
     }
-    if inserted != rows_.len() {
+    if seqs.len() != rows_.len() {
         return Ok(false);
     }
-    let occupants: Vec<(&NewPassage, usize)> = rows_
+    let persons: Vec<(&NewPassage, usize)> = rows_
         .iter()
         .flat_map(|(p, _)| (0..p.draft.occupants.len()).map(move |i| (*p, i)))
         .collect();
-    for chunk in occupants.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Postgres>::new(OCCUPANT_INSERT);
+    for chunk in persons.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Postgres>::new(PERSON_INSERT);
         q.push_values(chunk, |mut b, (p, i)| {
             let o = &p.draft.occupants[*i];
-            let t = o.latest_test.as_ref();
-            b.push_bind(p.draft.id)
-                .push_bind(*i as i64)
+            b.push_bind(rows::doc_key(&o.person.document))
                 .push_bind(p.draft.observed_at.timestamp_millis())
-                .push_bind(o.person.document.kind().as_str())
-                .push_bind(o.person.document.expose_number().to_owned())
-                .push_bind(o.person.name.expose().to_owned())
-                .push_bind(o.person.phone.as_ref().map(|p| p.expose().to_owned()))
-                .push_bind(o.role.as_str())
-                .push_bind(o.temperature_c.map(|t| i64::from(t.tenths())))
-                .push_bind(o.health_code.as_str())
-                .push_bind(t.map(|t| t.kind.as_str()))
-                .push_bind(t.map(|t| t.taken_at.timestamp_millis()))
-                .push_bind(t.map(|t| i64::from(t.taken_at.offset().local_minus_utc())))
-                .push_bind(t.map(|t| t.result.as_str()))
-                .push_bind(rows::visited_text(o));
+                .push_bind(seqs[&p.draft.id])
+                .push_bind(o.role.as_str());
         });
         q.build().execute(&mut **tx).await?;
     }

@@ -17,6 +17,7 @@ use cordon_domain::passage::{
 use cordon_domain::person::{PersonName, PersonalData};
 use cordon_domain::plate::{Plate, PlateColor};
 use cordon_domain::FieldError;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -138,22 +139,56 @@ pub(crate) struct PassageRow {
     pub origin: Option<i64>,
     pub destination: Option<i64>,
     pub decision: String,
+    pub occupants: String,
 }
 
-pub(crate) struct OccupantRow {
-    pub passage_id: Uuid,
-    pub doc_type: String,
-    pub doc_number: String,
-    pub name: String,
-    pub phone: Option<String>,
-    pub role: String,
-    pub temperature: Option<i64>,
-    pub health_code: String,
-    pub test_kind: Option<String>,
-    pub test_taken_at: Option<i64>,
-    pub test_offset: Option<i64>,
-    pub test_result: Option<String>,
-    pub visited: String,
+/// An occupant as stored inside its passage row (short keys: this is written for every person).
+#[derive(Serialize, Deserialize)]
+struct StoredOccupant<'a> {
+    /// Document type and number.
+    t: &'a str,
+    n: &'a str,
+    /// Name (which may hold characters JSON escapes, so it is not always borrowed), phone.
+    #[serde(borrow)]
+    nm: std::borrow::Cow<'a, str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ph: Option<&'a str>,
+    /// Role, temperature in tenths, health code.
+    r: &'a str,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    tc: Option<i16>,
+    hc: &'a str,
+    /// Latest test: kind, taken at (ms), offset (s), result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    lt: Option<(&'a str, i64, i32, &'a str)>,
+    /// Places visited, division codes.
+    v: Vec<u32>,
+}
+
+/// The occupants of a passage as stored: a JSON array.
+pub(crate) fn occupants_json(occupants: &[Occupant]) -> String {
+    let stored: Vec<StoredOccupant> = occupants
+        .iter()
+        .map(|o| StoredOccupant {
+            t: o.person.document.kind().as_str(),
+            n: o.person.document.expose_number(),
+            nm: o.person.name.expose().into(),
+            ph: o.person.phone.as_ref().map(|p| p.expose()),
+            r: o.role.as_str(),
+            tc: o.temperature_c.map(|t| t.tenths()),
+            hc: o.health_code.as_str(),
+            lt: o.latest_test.as_ref().map(|t| {
+                (
+                    t.kind.as_str(),
+                    t.taken_at.timestamp_millis(),
+                    t.taken_at.offset().local_minus_utc(),
+                    t.result.as_str(),
+                )
+            }),
+            v: o.visited.iter().map(|c| c.value()).collect(),
+        })
+        .collect();
+    serde_json::to_string(&stored).expect("occupants serialise")
 }
 
 /// Stored birth dates were checked against the day they were written; reading them back must
@@ -162,44 +197,50 @@ fn far_future() -> NaiveDate {
     NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date")
 }
 
-impl OccupantRow {
-    fn into_domain(self) -> Result<Occupant, StoreError> {
-        let kind = ok(DocumentType::parse(&self.doc_type), "document type")?;
-        let latest_test = match (self.test_kind, self.test_taken_at, self.test_result) {
-            (Some(k), Some(t), Some(r)) => Some(LatestTest {
-                kind: ok(TestKind::parse(&k), "test kind")?,
-                taken_at: time(t, self.test_offset.unwrap_or(8 * 3600))?,
-                result: ok(TestResult::parse(&r), "test result")?,
-            }),
-            _ => None,
-        };
-        let visited = if self.visited.is_empty() {
-            Vec::new()
-        } else {
-            self.visited
-                .split(',')
-                .map(|v| ok(DivisionCode::parse(v), "visited"))
-                .collect::<Result<_, _>>()?
-        };
-        Ok(Occupant {
-            person: PersonalData {
-                document: ok(
-                    IdentityDocument::parse_at(kind, &self.doc_number, far_future()),
-                    "document",
-                )?,
-                name: ok(PersonName::parse(&self.name), "name")?,
-                phone: self
-                    .phone
-                    .map(|p| ok(MobileNumber::parse(&p), "phone"))
-                    .transpose()?,
-            },
-            role: ok(Role::parse(&self.role), "role")?,
-            temperature_c: self.temperature.map(|t| Temperature::from_tenths(t as i16)),
-            health_code: ok(HealthCode::parse(&self.health_code), "health code")?,
-            latest_test,
-            visited,
+fn occupants_from_json(text: &str) -> Result<Vec<Occupant>, StoreError> {
+    let stored: Vec<StoredOccupant> =
+        serde_json::from_str(text).map_err(|e| corrupt("occupants", e))?;
+    stored
+        .into_iter()
+        .map(|o| {
+            let kind = ok(DocumentType::parse(o.t), "document type")?;
+            let latest_test = match o.lt {
+                Some((k, at, offset, r)) => Some(LatestTest {
+                    kind: ok(TestKind::parse(k), "test kind")?,
+                    taken_at: time(at, i64::from(offset))?,
+                    result: ok(TestResult::parse(r), "test result")?,
+                }),
+                None => None,
+            };
+            Ok(Occupant {
+                person: PersonalData {
+                    document: ok(
+                        IdentityDocument::parse_at(kind, o.n, far_future()),
+                        "document",
+                    )?,
+                    name: ok(PersonName::parse(&o.nm), "name")?,
+                    phone: o
+                        .ph
+                        .map(|p| ok(MobileNumber::parse(p), "phone"))
+                        .transpose()?,
+                },
+                role: ok(Role::parse(o.r), "role")?,
+                temperature_c: o.tc.map(Temperature::from_tenths),
+                health_code: ok(HealthCode::parse(o.hc), "health code")?,
+                latest_test,
+                visited: o
+                    .v
+                    .into_iter()
+                    .map(|c| division(i64::from(c)))
+                    .collect::<Result<_, _>>()?,
+            })
         })
-    }
+        .collect()
+}
+
+/// The key under which a person's passages are indexed.
+pub(crate) fn doc_key(document: &IdentityDocument) -> String {
+    format!("{}:{}", document.kind().as_str(), document.expose_number())
 }
 
 fn vehicle(
@@ -217,17 +258,8 @@ fn vehicle(
     }
 }
 
-/// Joins passage rows with their occupant rows (ordered by passage, then seq).
-pub(crate) fn assemble(
-    passages: Vec<PassageRow>,
-    occupants: Vec<OccupantRow>,
-) -> Result<Vec<Passage>, StoreError> {
-    let mut by_passage: std::collections::HashMap<Uuid, Vec<Occupant>> =
-        std::collections::HashMap::with_capacity(passages.len());
-    for o in occupants {
-        let id = o.passage_id;
-        by_passage.entry(id).or_default().push(o.into_domain()?);
-    }
+/// Passages from their rows.
+pub(crate) fn assemble(passages: Vec<PassageRow>) -> Result<Vec<Passage>, StoreError> {
     passages
         .into_iter()
         .map(|p| {
@@ -243,7 +275,7 @@ pub(crate) fn assemble(
                 vehicle: vehicle(p.plate, p.plate_color, p.vehicle_class)?,
                 origin: p.origin.map(division).transpose()?,
                 destination: p.destination.map(division).transpose()?,
-                occupants: by_passage.remove(&p.id).unwrap_or_default(),
+                occupants: occupants_from_json(&p.occupants)?,
                 decision,
             })
         })
@@ -280,11 +312,28 @@ impl TrajectoryRow {
     }
 }
 
-/// The visited list as stored: comma-separated codes.
-pub(crate) fn visited_text(o: &Occupant) -> String {
-    o.visited
-        .iter()
-        .map(|c| c.to_string())
-        .collect::<Vec<_>>()
-        .join(",")
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cordon_domain::registration::PassageRequest;
+
+    #[test]
+    fn occupants_round_trip_through_their_stored_form() {
+        let body = serde_json::json!({"id": "0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01", "checkpoint": "CP-130100-0001",
+            "lane": 1, "direction": "out", "observed_at": "2022-05-03T08:15:00+08:00",
+            "occupants": [{"document": {"type": "passport", "number": "E12345678"}, "name": "O\"Brien \\ 奥布莱恩",
+                "role": "pedestrian", "health_code": "yellow", "temperature_c": 37.4,
+                "latest_test": {"kind": "antigen", "taken_at": "2022-05-03T07:00:00+09:00", "result": "pending"},
+                "visited": ["130100", "810000"]}]});
+        let req: PassageRequest = serde_json::from_value(body).unwrap();
+        let draft = req
+            .parse(time(1_700_000_000_000, 8 * 3600).unwrap())
+            .unwrap();
+        let text = occupants_json(&draft.occupants);
+        assert_eq!(occupants_from_json(&text).unwrap(), draft.occupants);
+        assert_eq!(
+            doc_key(&draft.occupants[0].person.document),
+            "passport:E12345678"
+        );
+    }
 }

@@ -12,23 +12,17 @@ pub(crate) const CHECKPOINT_COLUMNS: &str =
 /// Columns of a passage row joined with its checkpoint, in [`crate::rows::PassageRow`] order.
 pub(crate) const PASSAGE_SELECT: &str = "SELECT p.id, c.code, p.lane, p.direction, p.observed_at, \
      p.observed_offset, p.recorded_at, p.plate, p.plate_color, p.vehicle_class, p.origin, \
-     p.destination, p.decision FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id";
-
-/// Columns of an occupant row, in [`crate::rows::OccupantRow`] order.
-pub(crate) const OCCUPANT_SELECT: &str = "SELECT passage_id, doc_type, doc_number, name, phone, \
-     role, temperature, health_code, test_kind, test_taken_at, test_offset, test_result, visited \
-     FROM passage_occupants";
+     p.destination, p.decision, p.occupants FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id";
 
 /// Columns of a passage row as inserted.
 pub(crate) const PASSAGE_INSERT: &str =
     "INSERT INTO passages (id, checkpoint_id, lane, direction, \
      observed_at, observed_offset, recorded_at, plate, plate_color, vehicle_class, origin, \
-     destination, persons, outcome, decision, fingerprint) ";
+     destination, persons, outcome, decision, fingerprint, occupants) ";
 
-/// Columns of an occupant row as inserted.
-pub(crate) const OCCUPANT_INSERT: &str = "INSERT INTO passage_occupants (passage_id, seq, \
-     observed_at, doc_type, doc_number, name, phone, role, temperature, health_code, test_kind, \
-     test_taken_at, test_offset, test_result, visited) ";
+/// Columns of a person-passage index row as inserted.
+pub(crate) const PERSON_INSERT: &str =
+    "INSERT INTO person_passages (doc_key, observed_at, passage, role) ";
 
 /// Rows per multi-row statement: well under both backends' limits on bound parameters.
 pub(crate) const CHUNK: usize = 1_000;
@@ -61,9 +55,9 @@ macro_rules! sql_store {
         use uuid::Uuid;
 
         use crate::migrate::{Migration, CREATE_TABLE};
-        use crate::rows::{self, CheckpointRow, OccupantRow, PassageRow, TrajectoryRow};
+        use crate::rows::{self, CheckpointRow, PassageRow, TrajectoryRow};
         use crate::sql::{
-            division_range, CHECKPOINT_COLUMNS, CHUNK, OCCUPANT_SELECT, PASSAGE_SELECT,
+            division_range, CHECKPOINT_COLUMNS, CHUNK, PASSAGE_SELECT,
         };
         use crate::writer::PassageWriter;
         use crate::{
@@ -118,24 +112,7 @@ macro_rules! sql_store {
                 origin: r.try_get(10)?,
                 destination: r.try_get(11)?,
                 decision: r.try_get(12)?,
-            })
-        }
-
-        fn occupant_row(r: &DbRow) -> Result<OccupantRow, StoreError> {
-            Ok(OccupantRow {
-                passage_id: r.try_get(0)?,
-                doc_type: r.try_get(1)?,
-                doc_number: r.try_get(2)?,
-                name: r.try_get(3)?,
-                phone: r.try_get(4)?,
-                role: r.try_get(5)?,
-                temperature: r.try_get(6)?,
-                health_code: r.try_get(7)?,
-                test_kind: r.try_get(8)?,
-                test_taken_at: r.try_get(9)?,
-                test_offset: r.try_get(10)?,
-                test_result: r.try_get(11)?,
-                visited: r.try_get(12)?,
+                occupants: r.try_get(13)?,
             })
         }
 
@@ -183,23 +160,6 @@ macro_rules! sql_store {
                 }
                 tx.commit().await?;
                 Ok(())
-            }
-
-            async fn load_passages(&self, rows_: Vec<PassageRow>) -> Result<Vec<Passage>, StoreError> {
-                let mut occupants = Vec::new();
-                for chunk in rows_.chunks(CHUNK) {
-                    let mut q = QueryBuilder::<$db>::new(OCCUPANT_SELECT);
-                    q.push(" WHERE passage_id IN (");
-                    let mut list = q.separated(", ");
-                    for p in chunk {
-                        list.push_bind(p.id);
-                    }
-                    q.push(") ORDER BY passage_id, seq");
-                    for r in q.build().fetch_all(&self.read).await? {
-                        occupants.push(occupant_row(&r)?);
-                    }
-                }
-                rows::assemble(rows_, occupants)
             }
 
             async fn checkpoint_id(&self, code: &CheckpointCode) -> Result<i64, StoreError> {
@@ -504,7 +464,7 @@ macro_rules! sql_store {
                     .fetch_optional(&self.core.read)
                     .await?
                     .ok_or_else(|| StoreError::not_found(format!("passage {id}")))?;
-                let mut list = self.core.load_passages(vec![passage_row(&r)?]).await?;
+                let mut list = rows::assemble(vec![passage_row(&r)?])?;
                 list.pop().ok_or_else(|| StoreError::not_found(format!("passage {id}")))
             }
 
@@ -537,7 +497,7 @@ macro_rules! sql_store {
                 } else {
                     None
                 };
-                Ok(PassagePage { passages: self.core.load_passages(rows_).await?, next })
+                Ok(PassagePage { passages: rows::assemble(rows_)?, next })
             }
 
             async fn hourly_counts(&self, checkpoint: &CheckpointCode, period: Period) -> Result<Vec<HourlyCount>, StoreError> {
@@ -568,13 +528,12 @@ macro_rules! sql_store {
 
             async fn person_trajectory(&self, document: &IdentityDocument, period: Period) -> Result<Vec<TrajectoryPoint>, StoreError> {
                 sqlx::query(
-                    "SELECT p.id, c.code, p.lane, p.direction, p.observed_at, p.observed_offset, p.plate, o.role, p.outcome \
-                     FROM passage_occupants o JOIN passages p ON p.id = o.passage_id JOIN checkpoints c ON c.id = p.checkpoint_id \
-                     WHERE o.doc_type = $1 AND o.doc_number = $2 AND o.observed_at >= $3 AND o.observed_at < $4 \
-                     ORDER BY o.observed_at, p.id",
+                    "SELECT p.id, c.code, p.lane, p.direction, p.observed_at, p.observed_offset, p.plate, pp.role, p.outcome \
+                     FROM person_passages pp JOIN passages p ON p.seq = pp.passage JOIN checkpoints c ON c.id = p.checkpoint_id \
+                     WHERE pp.doc_key = $1 AND pp.observed_at >= $2 AND pp.observed_at < $3 \
+                     ORDER BY pp.observed_at, p.id",
                 )
-                .bind(document.kind().as_str())
-                .bind(document.expose_number())
+                .bind(rows::doc_key(document))
                 .bind(period.from_ms)
                 .bind(period.to_ms)
                 .fetch_all(&self.core.read)

@@ -11,7 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
 use crate::rows;
-use crate::sql::{OCCUPANT_INSERT, PASSAGE_INSERT};
+use crate::sql::{PASSAGE_INSERT, PERSON_INSERT};
 use crate::writer::{group_keys, plan_group, BlockingGroupWrite, Existing, JobResult, Lane};
 use crate::{NewPassage, StoreError};
 
@@ -147,8 +147,9 @@ fn existing(conn: &Connection, ids: &[Uuid]) -> Result<HashMap<Uuid, Existing>, 
     Ok(out)
 }
 
-/// Inserts passages and their occupants with one prepared statement per row. With `idempotent`,
-/// a passage whose id exists already makes it answer `false` (the caller rolls back).
+/// Inserts passages (occupants inside) and their person-index rows with one prepared statement
+/// per row. With `idempotent`, a passage whose id exists already makes it answer `false` (the
+/// caller rolls back).
 fn insert(
     conn: &Connection,
     rows_: &[(&NewPassage, i64)],
@@ -161,11 +162,9 @@ fn insert(
         ""
     };
     let mut passage = conn.prepare_cached(&format!(
-        "{PASSAGE_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16){conflict}"
+        "{PASSAGE_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17){conflict}"
     ))?;
-    let mut occupant = conn.prepare_cached(&format!(
-        "{OCCUPANT_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-    ))?;
+    let mut person = conn.prepare_cached(&format!("{PERSON_INSERT} VALUES (?1, ?2, ?3, ?4)"))?;
     for (p, checkpoint_id) in rows_ {
         let d = &p.draft;
         let v = d.vehicle.as_ref();
@@ -187,28 +186,18 @@ fn insert(
             p.decision.outcome.as_str(),
             serde_json::to_string(&p.decision).unwrap_or_default(),
             &p.fingerprint[..],
+            rows::occupants_json(&d.occupants),
         ])?;
         if written == 0 {
             return Ok(false);
         }
-        for (i, o) in d.occupants.iter().enumerate() {
-            let t = o.latest_test.as_ref();
-            occupant.execute(params![
-                &d.id.as_bytes()[..],
-                i as i64,
+        let seq = conn.last_insert_rowid();
+        for o in &d.occupants {
+            person.execute(params![
+                rows::doc_key(&o.person.document),
                 observed,
-                o.person.document.kind().as_str(),
-                o.person.document.expose_number(),
-                o.person.name.expose(),
-                o.person.phone.as_ref().map(|p| p.expose()),
-                o.role.as_str(),
-                o.temperature_c.map(|t| i64::from(t.tenths())),
-                o.health_code.as_str(),
-                t.map(|t| t.kind.as_str()),
-                t.map(|t| t.taken_at.timestamp_millis()),
-                t.map(|t| i64::from(t.taken_at.offset().local_minus_utc())),
-                t.map(|t| t.result.as_str()),
-                rows::visited_text(o),
+                seq,
+                o.role.as_str()
             ])?;
         }
     }

@@ -252,7 +252,7 @@ async fn two_processes_on_one_postgres_stay_idempotent() {
     }
     let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
     let (passages, persons): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM passages), (SELECT COUNT(*) FROM passage_occupants)",
+        "SELECT (SELECT COUNT(*) FROM passages), (SELECT COUNT(*) FROM person_passages)",
     )
     .fetch_one(&mut db)
     .await

@@ -33,8 +33,11 @@ CREATE TABLE checkpoint_status_events (
 );
 CREATE INDEX checkpoint_status_events_checkpoint ON checkpoint_status_events (checkpoint_id, at);
 
+-- A passage and its occupants in one row: the occupants (personal data) as a JSON array, so a
+-- vehicle is one insert; person_passages indexes who was in which passage.
 CREATE TABLE passages (
-    id              UUID PRIMARY KEY,
+    seq             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id              UUID NOT NULL UNIQUE,
     checkpoint_id   BIGINT NOT NULL REFERENCES checkpoints (id),
     lane            BIGINT NOT NULL,
     direction       TEXT NOT NULL,
@@ -49,27 +52,17 @@ CREATE TABLE passages (
     persons         BIGINT NOT NULL,
     outcome         TEXT NOT NULL,
     decision        TEXT NOT NULL,
-    fingerprint     BYTEA NOT NULL
+    fingerprint     BYTEA NOT NULL,
+    occupants       TEXT NOT NULL
 );
 CREATE INDEX passages_checkpoint_time ON passages (checkpoint_id, observed_at, id);
 CREATE INDEX passages_plate_time ON passages (plate, observed_at) WHERE plate IS NOT NULL;
 
-CREATE TABLE passage_occupants (
-    passage_id    UUID NOT NULL REFERENCES passages (id),
-    seq           BIGINT NOT NULL,
-    observed_at   BIGINT NOT NULL,
-    doc_type      TEXT NOT NULL,
-    doc_number    TEXT NOT NULL,
-    name          TEXT NOT NULL,
-    phone         TEXT,
-    role          TEXT NOT NULL,
-    temperature   BIGINT,
-    health_code   TEXT NOT NULL,
-    test_kind     TEXT,
-    test_taken_at BIGINT,
-    test_offset   BIGINT,
-    test_result   TEXT,
-    visited       TEXT NOT NULL,
-    PRIMARY KEY (passage_id, seq)
+-- Who was in which passage: the key is the document type and number, "resident_id:1101...".
+CREATE TABLE person_passages (
+    doc_key     TEXT NOT NULL,
+    observed_at BIGINT NOT NULL,
+    passage     BIGINT NOT NULL REFERENCES passages (seq),
+    role        TEXT NOT NULL,
+    PRIMARY KEY (doc_key, observed_at, passage)
 );
-CREATE INDEX passage_occupants_document ON passage_occupants (doc_type, doc_number, observed_at);

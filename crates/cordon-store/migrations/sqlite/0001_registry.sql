@@ -33,8 +33,11 @@ CREATE TABLE checkpoint_status_events (
 );
 CREATE INDEX checkpoint_status_events_checkpoint ON checkpoint_status_events (checkpoint_id, at);
 
+-- A passage and its occupants in one row: the occupants (personal data) as a JSON array, so a
+-- vehicle is one insert; person_passages indexes who was in which passage.
 CREATE TABLE passages (
-    id              BLOB PRIMARY KEY,
+    seq             INTEGER PRIMARY KEY,
+    id              BLOB NOT NULL UNIQUE,
     checkpoint_id   INTEGER NOT NULL REFERENCES checkpoints (id),
     lane            INTEGER NOT NULL,
     direction       TEXT NOT NULL,
@@ -49,27 +52,17 @@ CREATE TABLE passages (
     persons         INTEGER NOT NULL,
     outcome         TEXT NOT NULL,
     decision        TEXT NOT NULL,
-    fingerprint     BLOB NOT NULL
-) WITHOUT ROWID;
+    fingerprint     BLOB NOT NULL,
+    occupants       TEXT NOT NULL
+);
 CREATE INDEX passages_checkpoint_time ON passages (checkpoint_id, observed_at, id);
 CREATE INDEX passages_plate_time ON passages (plate, observed_at) WHERE plate IS NOT NULL;
 
-CREATE TABLE passage_occupants (
-    passage_id    BLOB NOT NULL REFERENCES passages (id),
-    seq           INTEGER NOT NULL,
-    observed_at   INTEGER NOT NULL,
-    doc_type      TEXT NOT NULL,
-    doc_number    TEXT NOT NULL,
-    name          TEXT NOT NULL,
-    phone         TEXT,
-    role          TEXT NOT NULL,
-    temperature   INTEGER,
-    health_code   TEXT NOT NULL,
-    test_kind     TEXT,
-    test_taken_at INTEGER,
-    test_offset   INTEGER,
-    test_result   TEXT,
-    visited       TEXT NOT NULL,
-    PRIMARY KEY (passage_id, seq)
+-- Who was in which passage: the key is the document type and number, "resident_id:1101...".
+CREATE TABLE person_passages (
+    doc_key     TEXT NOT NULL,
+    observed_at INTEGER NOT NULL,
+    passage     INTEGER NOT NULL REFERENCES passages (seq),
+    role        TEXT NOT NULL,
+    PRIMARY KEY (doc_key, observed_at, passage)
 ) WITHOUT ROWID;
-CREATE INDEX passage_occupants_document ON passage_occupants (doc_type, doc_number, observed_at);
