@@ -46,8 +46,12 @@ fn data_error(path: String, e: &serde_json::Error) -> ApiError {
     ApiError::invalid(code, path, message)
 }
 
-/// Parses JSON bytes into `T`, reporting where it failed.
+/// Parses JSON bytes into `T`, reporting where it failed. The fast parser runs first; only a
+/// body it refuses is parsed again with path tracking, to say where.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Ok(value) = serde_json::from_slice(bytes) {
+        return Ok(value);
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = path_text(e.path());

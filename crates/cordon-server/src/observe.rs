@@ -1,10 +1,11 @@
 //! Request metrics and logs. Each request is counted and timed by its route template
-//! (`/api/v1/checkpoints/{code}`), never by its raw URI, and logged with method, route, status
+//! (`/api/v1/checkpoints/{code}`), never by its raw URI, and logged (at debug level: a busy hub
+//! answers thousands a second) with method, route, status
 //! and duration only: no query string, no body, so no personal data. Metrics are exported in
 //! Prometheus format on their own listener (`--metrics-listen`), never on the public one.
 
 use std::net::SocketAddr;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
@@ -28,19 +29,25 @@ pub fn recorder() -> &'static PrometheusHandle {
 pub async fn observe(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().as_str().to_owned();
-    let route = req
+    let route: Arc<str> = req
         .extensions()
         .get::<MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".to_owned());
+        .map(|p| Arc::from(p.as_str()))
+        .unwrap_or_else(|| Arc::from("unmatched"));
     let response = next.run(req).await;
     let seconds = started.elapsed().as_secs_f64();
-    let status = response.status().as_u16().to_string();
-    metrics::counter!("cordon_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status.clone())
+    let status = response.status().as_u16();
+    let class = match status {
+        200..=299 => "2xx",
+        400..=499 => "4xx",
+        500..=599 => "5xx",
+        _ => "other",
+    };
+    metrics::counter!("cordon_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => class)
         .increment(1);
     metrics::histogram!("cordon_http_request_duration_seconds", "method" => method.clone(), "route" => route.clone())
         .record(seconds);
-    tracing::info!(%method, %route, %status, ms = seconds * 1000.0, "request");
+    tracing::debug!(%method, %route, %status, ms = seconds * 1000.0, "request");
     response
 }
 

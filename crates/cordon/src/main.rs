@@ -9,6 +9,11 @@ mod serve;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc: the request path allocates many small strings; measured with `cordon bench ingest`
+/// (docs/BENCHMARKS.md) against the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "cordon",

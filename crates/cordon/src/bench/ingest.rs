@@ -1,7 +1,8 @@
 //! `cordon bench ingest`: how fast registrations are recorded, against what the database itself
 //! can do. On the same generated rows, for each backend, on a fresh database each time:
 //!
-//! 1. single-vehicle registrations over HTTP on loopback, `--concurrency` clients at once;
+//! 1. single-vehicle registrations over HTTP on loopback, `--concurrency` keep-alive
+//!    connections at once (the lean load generator of [`super::http1`]);
 //! 2. batches of `--batch-size` passages over HTTP;
 //! 3. the baseline: the same rows inserted with one prepared statement per row, in transactions
 //!    of `--batch-size` passages, with no parsing, checks or idempotency.
@@ -14,11 +15,11 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use cordon_store::{NewCheckpoint, NewPassage, Store, StoreOptions};
-use futures_util::StreamExt;
 use rand::rngs::SmallRng;
 use rand::SeedableRng;
 use serde_json::{json, Value};
 
+use super::http1;
 use crate::demo::{network, traffic};
 
 #[derive(Debug, Args)]
@@ -192,7 +193,7 @@ async fn serve(store: Arc<dyn Store>) -> anyhow::Result<String> {
         )
         .await;
     });
-    Ok(format!("http://{}", rx.await?))
+    Ok(rx.await?.to_string())
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -235,83 +236,41 @@ fn persons(p: &[NewPassage]) -> usize {
 }
 
 async fn single(
-    base: &str,
+    addr: &str,
     bodies: &[Vec<u8>],
     concurrency: usize,
     persons: usize,
 ) -> anyhow::Result<Measured> {
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .build()?;
-    let url = format!("{base}/api/v1/passages");
+    let requests: Vec<Vec<u8>> = bodies
+        .iter()
+        .map(|b| http1::post(addr, "/api/v1/passages", b))
+        .collect();
     let started = Instant::now();
-    let results: Vec<anyhow::Result<Duration>> = futures_util::stream::iter(bodies.iter())
-        .map(|body| {
-            let (http, url) = (http.clone(), url.clone());
-            async move {
-                let t = Instant::now();
-                let r = http
-                    .post(url)
-                    .header("content-type", "application/json")
-                    .body(body.clone())
-                    .send()
-                    .await?;
-                anyhow::ensure!(
-                    r.status().as_u16() == 201,
-                    "registration answered {}",
-                    r.status()
-                );
-                r.bytes().await?;
-                Ok(t.elapsed())
-            }
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    let seconds = started.elapsed().as_secs_f64();
-    let latencies = results.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+    let latencies = http1::run(addr, &requests, concurrency, 201).await?;
     Ok(Measured {
         passages: bodies.len(),
         persons,
-        seconds,
+        seconds: started.elapsed().as_secs_f64(),
         latencies,
     })
 }
 
 async fn batches(
-    base: &str,
+    addr: &str,
     bodies: &[Vec<u8>],
     passages: usize,
     persons: usize,
 ) -> anyhow::Result<Measured> {
-    let http = reqwest::Client::new();
-    let url = format!("{base}/api/v1/passages/batch");
+    let requests: Vec<Vec<u8>> = bodies
+        .iter()
+        .map(|b| http1::post(addr, "/api/v1/passages/batch", b))
+        .collect();
     let started = Instant::now();
-    let results: Vec<anyhow::Result<Duration>> = futures_util::stream::iter(bodies.iter())
-        .map(|body| {
-            let (http, url) = (http.clone(), url.clone());
-            async move {
-                let t = Instant::now();
-                let r = http
-                    .post(url)
-                    .header("content-type", "application/json")
-                    .body(body.clone())
-                    .send()
-                    .await?;
-                anyhow::ensure!(r.status().is_success(), "batch answered {}", r.status());
-                r.bytes().await?;
-                Ok(t.elapsed())
-            }
-        })
-        .buffer_unordered(2)
-        .collect()
-        .await;
-    let seconds = started.elapsed().as_secs_f64();
-    let latencies = results.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+    let latencies = http1::run(addr, &requests, 2, 200).await?;
     Ok(Measured {
         passages,
         persons,
-        seconds,
+        seconds: started.elapsed().as_secs_f64(),
         latencies,
     })
 }

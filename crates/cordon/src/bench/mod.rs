@@ -1,6 +1,7 @@
 //! `cordon bench`: measurements that print their figures and the ratio to a baseline measured
 //! in the same run.
 
+mod http1;
 mod ingest;
 
 use clap::Subcommand;
