@@ -30,22 +30,36 @@ pub mod writer;
 
 pub use error::{RecordRejection, StoreError};
 
-/// A registration ready to be recorded: the parsed draft, the decision taken at the lane, and
-/// the fingerprint that recognises a retry.
+/// A registration ready to be recorded: the parsed draft, the decision taken at the lane, the
+/// fingerprint that recognises a retry, and its stored forms. The stored forms are made here, by
+/// the request's own task, so that the single writer only writes.
 #[derive(Debug, Clone)]
 pub struct NewPassage {
     pub draft: PassageDraft,
     pub decision: Decision,
     pub fingerprint: [u8; 32],
+    pub(crate) decision_json: String,
+    pub(crate) occupants_json: String,
+    pub(crate) doc_keys: Vec<String>,
 }
 
 impl NewPassage {
     pub fn new(draft: PassageDraft, decision: Decision) -> Self {
         let fingerprint = draft.fingerprint();
+        let decision_json = serde_json::to_string(&decision).expect("decisions serialise");
+        let occupants_json = rows::occupants_json(&draft.occupants);
+        let doc_keys = draft
+            .occupants
+            .iter()
+            .map(|o| rows::doc_key(&o.person.document))
+            .collect();
         Self {
             draft,
             decision,
             fingerprint,
+            decision_json,
+            occupants_json,
+            doc_keys,
         }
     }
 }

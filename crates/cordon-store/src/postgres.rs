@@ -44,14 +44,14 @@ impl PgStore {
         let ids = lanes(&mut tx, &group_keys(&[&passages]).0).await?;
         let now = cordon_domain::time::now_ms();
         let passage_sql = format!(
-            "{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING seq"
+            "{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
         );
         let person_sql = format!("{PERSON_INSERT} VALUES ($1, $2, $3, $4)");
         for p in &passages {
             let d = &p.draft;
             let v = d.vehicle.as_ref();
             let checkpoint = ids.get(d.checkpoint.as_str()).map(|l| l.id).unwrap_or(0);
-            let seq: i64 = sqlx::query(&passage_sql)
+            sqlx::query(&passage_sql)
                 .bind(d.id)
                 .bind(checkpoint)
                 .bind(i64::from(d.lane))
@@ -66,17 +66,16 @@ impl PgStore {
                 .bind(d.destination.map(rows::division_int))
                 .bind(d.occupants.len() as i64)
                 .bind(p.decision.outcome.as_str())
-                .bind(serde_json::to_string(&p.decision).unwrap_or_default())
+                .bind(&p.decision_json)
                 .bind(&p.fingerprint[..])
-                .bind(rows::occupants_json(&d.occupants))
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get(0)?;
-            for o in &d.occupants {
+                .bind(&p.occupants_json)
+                .execute(&mut *tx)
+                .await?;
+            for (o, key) in d.occupants.iter().zip(&p.doc_keys) {
                 sqlx::query(&person_sql)
-                    .bind(rows::doc_key(&o.person.document))
+                    .bind(key)
                     .bind(d.observed_at.timestamp_millis())
-                    .bind(seq)
+                    .bind(d.id)
                     .bind(o.role.as_str())
                     .execute(&mut *tx)
                     .await?;
@@ -133,7 +132,7 @@ async fn insert(
     rows_: &[(&NewPassage, i64)],
     recorded_at: i64,
 ) -> Result<bool, StoreError> {
-    let mut seqs: HashMap<Uuid, i64> = HashMap::with_capacity(rows_.len());
+    let mut inserted = 0;
     for chunk in rows_.chunks(CHUNK) {
         let mut q = QueryBuilder::<Postgres>::new(PASSAGE_INSERT);
         q.push_values(chunk, |mut b, (p, checkpoint_id)| {
@@ -153,16 +152,14 @@ async fn insert(
                 .push_bind(d.destination.map(rows::division_int))
                 .push_bind(d.occupants.len() as i64)
                 .push_bind(p.decision.outcome.as_str())
-                .push_bind(serde_json::to_string(&p.decision).unwrap_or_default())
+                .push_bind(p.decision_json.clone())
                 .push_bind(p.fingerprint.to_vec())
-                .push_bind(rows::occupants_json(&d.occupants));
+                .push_bind(p.occupants_json.clone());
         });
-        q.push(" ON CONFLICT (id) DO NOTHING RETURNING id, seq");
-        for r in q.build().fetch_all(&mut **tx).await? {
-            seqs.insert(r.try_get(0)?, r.try_get(1)?);
-        }
+        q.push(" ON CONFLICT (id) DO NOTHING");
+        inserted += q.build().execute(&mut **tx).await?.rows_affected();
     }
-    if seqs.len() != rows_.len() {
+    if inserted != rows_.len() as u64 {
         return Ok(false);
     }
     let persons: Vec<(&NewPassage, usize)> = rows_
@@ -173,9 +170,9 @@ async fn insert(
         let mut q = QueryBuilder::<Postgres>::new(PERSON_INSERT);
         q.push_values(chunk, |mut b, (p, i)| {
             let o = &p.draft.occupants[*i];
-            b.push_bind(rows::doc_key(&o.person.document))
+            b.push_bind(p.doc_keys[*i].clone())
                 .push_bind(p.draft.observed_at.timestamp_millis())
-                .push_bind(seqs[&p.draft.id])
+                .push_bind(p.draft.id)
                 .push_bind(o.role.as_str());
         });
         q.build().execute(&mut **tx).await?;

@@ -529,7 +529,7 @@ macro_rules! sql_store {
             async fn person_trajectory(&self, document: &IdentityDocument, period: Period) -> Result<Vec<TrajectoryPoint>, StoreError> {
                 sqlx::query(
                     "SELECT p.id, c.code, p.lane, p.direction, p.observed_at, p.observed_offset, p.plate, pp.role, p.outcome \
-                     FROM person_passages pp JOIN passages p ON p.seq = pp.passage JOIN checkpoints c ON c.id = p.checkpoint_id \
+                     FROM person_passages pp JOIN passages p ON p.id = pp.passage JOIN checkpoints c ON c.id = p.checkpoint_id \
                      WHERE pp.doc_key = $1 AND pp.observed_at >= $2 AND pp.observed_at < $3 \
                      ORDER BY pp.observed_at, p.id",
                 )

@@ -59,25 +59,45 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
 
 pub(crate) struct SqliteWriter {
     conn: Connection,
+    /// Every checkpoint, as of `data_version`: checkpoints change through the registry's other
+    /// connection, and that changes the data version this connection sees.
+    lanes: HashMap<String, Lane>,
+    data_version: Option<i64>,
 }
 
 impl SqliteWriter {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         Ok(Self {
             conn: connect(path)?,
+            lanes: HashMap::new(),
+            data_version: None,
         })
     }
 
-    /// One attempt at a group; `None` when another process wrote one of the ids first.
-    fn try_group(&mut self, jobs: &[&[NewPassage]]) -> Result<Option<Vec<JobResult>>, StoreError> {
+    /// One attempt at a group. The fast path (`look_up_ids` false) does not look for stored ids:
+    /// a retry is rare, and its insert finds the id taken, which answers `None`; the caller then
+    /// tries again, looking them up.
+    fn try_group(
+        &mut self,
+        jobs: &[&[NewPassage]],
+        look_up_ids: bool,
+    ) -> Result<Option<Vec<JobResult>>, StoreError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (codes, ids) = group_keys(jobs);
-        let lanes = lanes(&tx, &codes)?;
-        let existing = existing(&tx, &ids)?;
+        let version: i64 = tx.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        if self.data_version != Some(version) {
+            self.lanes = all_lanes(&tx)?;
+            self.data_version = Some(version);
+        }
+        let (_, ids) = group_keys(jobs);
+        let existing = if look_up_ids {
+            existing(&tx, &ids)?
+        } else {
+            HashMap::new()
+        };
         let recorded_at = cordon_domain::time::now_ms();
-        let plan = plan_group(jobs, &lanes, &existing, recorded_at)?;
+        let plan = plan_group(jobs, &self.lanes, &existing, recorded_at)?;
         if !insert(&tx, &plan.to_insert, recorded_at, true)? {
             return Ok(None); // dropping the transaction rolls it back
         }
@@ -90,8 +110,8 @@ impl SqliteWriter {
 
 impl BlockingGroupWrite for SqliteWriter {
     fn write_group(&mut self, jobs: &[&[NewPassage]]) -> Result<Vec<JobResult>, StoreError> {
-        for _ in 0..3 {
-            if let Some(results) = self.try_group(jobs)? {
+        for attempt in 0..3 {
+            if let Some(results) = self.try_group(jobs, attempt > 0)? {
                 return Ok(results);
             }
         }
@@ -99,6 +119,22 @@ impl BlockingGroupWrite for SqliteWriter {
             "concurrent writers kept colliding".into(),
         ))
     }
+}
+
+fn all_lanes(conn: &Connection) -> Result<HashMap<String, Lane>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT code, id, lanes, status FROM checkpoints")?;
+    let rows = stmt.query_map([], |r| {
+        let status: String = r.get(3)?;
+        Ok((
+            r.get::<_, String>(0)?,
+            Lane {
+                id: r.get(1)?,
+                lanes: r.get(2)?,
+                open: status == cordon_domain::checkpoint::CheckpointStatus::Open.as_str(),
+            },
+        ))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn lanes(conn: &Connection, codes: &[&str]) -> Result<HashMap<String, Lane>, StoreError> {
@@ -184,19 +220,18 @@ fn insert(
             d.destination.map(rows::division_int),
             d.occupants.len() as i64,
             p.decision.outcome.as_str(),
-            serde_json::to_string(&p.decision).unwrap_or_default(),
+            &p.decision_json,
             &p.fingerprint[..],
-            rows::occupants_json(&d.occupants),
+            &p.occupants_json,
         ])?;
         if written == 0 {
             return Ok(false);
         }
-        let seq = conn.last_insert_rowid();
-        for o in &d.occupants {
+        for (o, key) in d.occupants.iter().zip(&p.doc_keys) {
             person.execute(params![
-                rows::doc_key(&o.person.document),
+                key,
                 observed,
-                seq,
+                &d.id.as_bytes()[..],
                 o.role.as_str()
             ])?;
         }

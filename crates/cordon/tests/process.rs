@@ -140,8 +140,13 @@ async fn sigkill_loses_nothing_acknowledged_and_retries_duplicate_nothing() {
         }));
     }
     // Kill the server while registrations are in flight.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(
+            std::time::Instant::now() < deadline,
+            "registrations did not get acknowledged"
+        );
         if acked.lock().unwrap().len() >= 500 {
             break;
         }

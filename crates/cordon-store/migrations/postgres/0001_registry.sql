@@ -36,8 +36,7 @@ CREATE INDEX checkpoint_status_events_checkpoint ON checkpoint_status_events (ch
 -- A passage and its occupants in one row: the occupants (personal data) as a JSON array, so a
 -- vehicle is one insert; person_passages indexes who was in which passage.
 CREATE TABLE passages (
-    seq             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    id              UUID NOT NULL UNIQUE,
+    id              UUID PRIMARY KEY,
     checkpoint_id   BIGINT NOT NULL REFERENCES checkpoints (id),
     lane            BIGINT NOT NULL,
     direction       TEXT NOT NULL,
@@ -62,7 +61,7 @@ CREATE INDEX passages_plate_time ON passages (plate, observed_at) WHERE plate IS
 CREATE TABLE person_passages (
     doc_key     TEXT NOT NULL,
     observed_at BIGINT NOT NULL,
-    passage     BIGINT NOT NULL REFERENCES passages (seq),
+    passage     UUID NOT NULL REFERENCES passages (id),
     role        TEXT NOT NULL,
     PRIMARY KEY (doc_key, observed_at, passage)
 );

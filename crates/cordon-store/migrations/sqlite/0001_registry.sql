@@ -36,8 +36,7 @@ CREATE INDEX checkpoint_status_events_checkpoint ON checkpoint_status_events (ch
 -- A passage and its occupants in one row: the occupants (personal data) as a JSON array, so a
 -- vehicle is one insert; person_passages indexes who was in which passage.
 CREATE TABLE passages (
-    seq             INTEGER PRIMARY KEY,
-    id              BLOB NOT NULL UNIQUE,
+    id              BLOB PRIMARY KEY,
     checkpoint_id   INTEGER NOT NULL REFERENCES checkpoints (id),
     lane            INTEGER NOT NULL,
     direction       TEXT NOT NULL,
@@ -54,7 +53,7 @@ CREATE TABLE passages (
     decision        TEXT NOT NULL,
     fingerprint     BLOB NOT NULL,
     occupants       TEXT NOT NULL
-);
+) WITHOUT ROWID;
 CREATE INDEX passages_checkpoint_time ON passages (checkpoint_id, observed_at, id);
 CREATE INDEX passages_plate_time ON passages (plate, observed_at) WHERE plate IS NOT NULL;
 
@@ -62,7 +61,7 @@ CREATE INDEX passages_plate_time ON passages (plate, observed_at) WHERE plate IS
 CREATE TABLE person_passages (
     doc_key     TEXT NOT NULL,
     observed_at INTEGER NOT NULL,
-    passage     INTEGER NOT NULL REFERENCES passages (seq),
+    passage     BLOB NOT NULL REFERENCES passages (id),
     role        TEXT NOT NULL,
     PRIMARY KEY (doc_key, observed_at, passage)
 ) WITHOUT ROWID;
