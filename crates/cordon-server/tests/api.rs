@@ -66,14 +66,9 @@ async fn postgres_app() -> Option<TestApp> {
             return None;
         }
     };
-    use sqlx::Connection;
-    let name = format!("cordon_test_{}", Uuid::now_v7().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
+    let (_, url) = cordon_store::scratch::create_postgres_database(&admin, "test")
         .await
         .unwrap();
-    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
     Some(
         spawn_with(
             cordon_store::open(&url, &StoreOptions::default())

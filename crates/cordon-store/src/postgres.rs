@@ -180,6 +180,11 @@ async fn insert(
     Ok(true)
 }
 
+/// A deadlock or serialisation failure: another process's group holds what ours needs.
+fn is_contention(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("40P01") | Some("40001")))
+}
+
 impl PgCore {
     /// One attempt at a group; `None` when another process won a race for one of the ids.
     async fn try_group(
@@ -191,8 +196,15 @@ impl PgCore {
         let lanes = lanes(&mut tx, &codes).await?;
         let existing = existing(&mut tx, &ids).await?;
         let recorded_at = cordon_domain::time::now_ms();
-        let plan = plan_group(jobs, &lanes, &existing, recorded_at)?;
-        if !plan.to_insert.is_empty() && !insert(&mut tx, &plan.to_insert, recorded_at).await? {
+        let mut plan = plan_group(jobs, &lanes, &existing, recorded_at)?;
+        // One order for every process, so that two groups sharing ids wait for each other
+        // instead of deadlocking.
+        plan.to_insert.sort_by_key(|(p, _)| p.draft.id);
+        let written = match insert(&mut tx, &plan.to_insert, recorded_at).await {
+            Err(StoreError::Database(e)) if is_contention(&e) => false,
+            other => other?,
+        };
+        if !written {
             tx.rollback().await?;
             return Ok(None);
         }
@@ -206,10 +218,11 @@ impl PgCore {
 #[async_trait]
 impl GroupWrite for PgCore {
     async fn write_group(&self, jobs: &[&[NewPassage]]) -> Result<Vec<JobResult>, StoreError> {
-        for _ in 0..3 {
+        for attempt in 0..8u64 {
             if let Some(results) = self.try_group(jobs).await? {
                 return Ok(results);
             }
+            tokio::time::sleep(Duration::from_millis(attempt * 5)).await;
         }
         Err(StoreError::Unavailable(
             "concurrent writers kept colliding".into(),

@@ -53,17 +53,10 @@ mod support {
 
     /// A fresh database on the test server; answers its URL.
     pub async fn fresh_postgres_url(admin: &str) -> String {
-        use sqlx::Connection;
-        let name = format!("cordon_test_{}", Uuid::now_v7().simple());
-        let mut conn = sqlx::PgConnection::connect(admin)
+        cordon_store::scratch::create_postgres_database(admin, "test")
             .await
-            .expect("connect to test PostgreSQL");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
-        format!("{base}/{name}")
+            .expect("test PostgreSQL")
+            .1
     }
 
     pub async fn postgres(admin: &str) -> Arc<dyn Store> {

@@ -226,14 +226,9 @@ async fn two_processes_on_one_postgres_stay_idempotent() {
             return;
         }
     };
-    use sqlx::Connection;
-    let name = format!("cordon_test_{}", Uuid::now_v7().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
+    let (_, url) = cordon_store::scratch::create_postgres_database(&admin, "test")
         .await
         .unwrap();
-    let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
     let (_a, base_a) = start(&["--database", &url]).await;
     let (_b, base_b) = start(&["--database", &url]).await;
     let http = reqwest::Client::new();
@@ -255,6 +250,7 @@ async fn two_processes_on_one_postgres_stay_idempotent() {
     for t in tasks {
         assert_eq!(t.await.unwrap(), reqwest::StatusCode::CREATED);
     }
+    use sqlx::Connection;
     let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
     let (passages, persons): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT COUNT(*) FROM passages), (SELECT COUNT(*) FROM person_passages)",

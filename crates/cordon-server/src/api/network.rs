@@ -33,7 +33,8 @@ fn division_param(code: &str) -> ApiResult<DivisionCode> {
         .map_err(|_| ApiError::NotFound(format!("jurisdiction {code} not found")))
 }
 
-fn checkpoint_param(code: &str) -> ApiResult<CheckpointCode> {
+/// A checkpoint code from a path; one that does not parse is a checkpoint that does not exist.
+pub(crate) fn checkpoint_param(code: &str) -> ApiResult<CheckpointCode> {
     CheckpointCode::parse(code)
         .map_err(|_| ApiError::NotFound(format!("checkpoint {code} not found")))
 }

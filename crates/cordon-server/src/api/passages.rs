@@ -12,6 +12,7 @@ use cordon_store::{Cursor, NewPassage, PassageQuery, Recorded, StoreError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::network::checkpoint_param;
 use super::period::PeriodParams;
 use super::AppState;
 use crate::decide;
@@ -183,11 +184,6 @@ pub struct PassagePageResponse {
     pub passages: Vec<Passage>,
     /// Pass as `after` to get the next page; absent on the last page.
     pub next: Option<String>,
-}
-
-fn checkpoint_param(code: &str) -> ApiResult<CheckpointCode> {
-    CheckpointCode::parse(code)
-        .map_err(|_| ApiError::NotFound(format!("checkpoint {code} not found")))
 }
 
 #[utoipa::path(get, path = "/api/v1/checkpoints/{code}/passages", tag = "passages",
