@@ -7,6 +7,7 @@ pub mod decide;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod index;
 pub mod observe;
 pub mod openapi;
 
@@ -28,6 +29,7 @@ pub fn app(store: Arc<dyn Store>) -> Router {
     observe::recorder();
     let state = AppState { store };
     Router::new()
+        .route("/", get(index::index))
         .route("/healthz", get(health::healthz))
         .route("/api/openapi.json", get(openapi::document))
         .with_state(state.clone())

@@ -564,6 +564,9 @@ async fn health_and_the_openapi_document() {
         (s, h["status"].as_str(), h["backend"].as_str()),
         (StatusCode::OK, Some("ok"), Some("sqlite"))
     );
+    let page = app.http.get(format!("{}/", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("/api/v1/checkpoints"));
     let (s, doc) = app.get("/api/openapi.json").await;
     assert_eq!(s, StatusCode::OK);
     let paths = doc["paths"].as_object().unwrap();
