@@ -137,28 +137,6 @@ fn all_lanes(conn: &Connection) -> Result<HashMap<String, Lane>, StoreError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn lanes(conn: &Connection, codes: &[&str]) -> Result<HashMap<String, Lane>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id, lanes, status FROM checkpoints WHERE code = ?1")?;
-    let mut out = HashMap::new();
-    for code in codes {
-        let lane = stmt
-            .query_row([code], |r| {
-                let status: String = r.get(2)?;
-                Ok(Lane {
-                    id: r.get(0)?,
-                    lanes: r.get(1)?,
-                    open: status == cordon_domain::checkpoint::CheckpointStatus::Open.as_str(),
-                })
-            })
-            .optional()?;
-        if let Some(lane) = lane {
-            out.insert((*code).to_owned(), lane);
-        }
-    }
-    Ok(out)
-}
-
 fn existing(conn: &Connection, ids: &[Uuid]) -> Result<HashMap<Uuid, Existing>, StoreError> {
     let mut stmt = conn
         .prepare_cached("SELECT fingerprint, recorded_at, decision FROM passages WHERE id = ?1")?;
@@ -244,8 +222,7 @@ fn insert(
 pub(crate) fn raw_baseline(path: &Path, passages: &[NewPassage]) -> Result<(), StoreError> {
     let mut conn = connect(path)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let (codes, _) = group_keys(&[passages]);
-    let lanes = lanes(&tx, &codes)?;
+    let lanes = all_lanes(&tx)?;
     let rows_: Vec<(&NewPassage, i64)> = passages
         .iter()
         .map(|p| {
