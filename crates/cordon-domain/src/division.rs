@@ -51,6 +51,21 @@ impl DivisionCode {
         self.0
     }
 
+    /// The code for a stored integer, if it is one (no allocation: for decoding stored facts).
+    pub const fn from_value(n: u32) -> Option<Self> {
+        if n >= 1_000_000 {
+            return None;
+        }
+        let mut i = 0;
+        while i < PROVINCE_PREFIXES.len() {
+            if PROVINCE_PREFIXES[i] == n / 10_000 {
+                return Some(Self(n));
+            }
+            i += 1;
+        }
+        None
+    }
+
     pub fn level(self) -> DivisionLevel {
         if self.0.is_multiple_of(10_000) {
             DivisionLevel::Province

@@ -7,6 +7,8 @@
 //! - [`contact`]: mainland mobile numbers; [`division`]: administrative division codes.
 //! - [`checkpoint`]: jurisdictions, checkpoints, lanes, defence lines, status changes.
 //! - [`passage`]: a vehicle (or pedestrian) and its occupants at a lane, and the decision taken.
+//! - [`policy`]: checkpoint policies (TOML), checked, evaluated and explained; [`risk`]: the
+//!   risk-area register.
 //! - [`error`]: the one error shape every rejected field is reported in.
 
 pub mod checkpoint;
@@ -18,7 +20,9 @@ pub mod mask;
 pub mod passage;
 pub mod person;
 pub mod plate;
+pub mod policy;
 pub mod registration;
+pub mod risk;
 pub mod time;
 
 pub use error::FieldError;

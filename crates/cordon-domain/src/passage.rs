@@ -61,6 +61,44 @@ string_enum! {
     }
 }
 
+impl Outcome {
+    /// How severe an outcome is, for combining: pass < test on site < persuade to return < hold
+    /// in a lot < refer to quarantine or a fever clinic. A vehicle is turned back before it is
+    /// held, and held before a person in it is handed over to the health authorities.
+    pub fn severity(self) -> u8 {
+        match self {
+            Outcome::Pass => 0,
+            Outcome::TestOnSite => 1,
+            Outcome::PersuadeReturn => 2,
+            Outcome::Hold => 3,
+            Outcome::Refer => 4,
+        }
+    }
+}
+
+string_enum! {
+    /// Something the lane must do besides the outcome.
+    Action {
+        AntigenSample = "antigen_sample",
+        PcrSample = "pcr_sample",
+        Escort = "escort",
+        ClosedLoop = "closed_loop",
+        PriorityLane = "priority_lane",
+        HomeMonitoringNotice = "home_monitoring_notice",
+        QuarantineTransfer = "quarantine_transfer",
+        FeverClinic = "fever_clinic",
+        ReportToCommand = "report_to_command",
+    }
+}
+
+/// One fact a rule looked at, as the lane saw it (never an identity number, name or phone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Fact {
+    /// The condition's name in the policy, such as `health_code`.
+    pub name: String,
+    pub value: String,
+}
+
 /// A temperature in degrees Celsius, between 30.0 and 45.0, kept to a tenth of a degree.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
 #[serde(into = "f64")]
@@ -110,6 +148,9 @@ pub struct Vehicle {
     pub plate: Plate,
     pub plate_color: PlateColor,
     pub class: VehicleClass,
+    /// Carries a freight pass (重点物资运输车辆通行证).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub freight_pass: bool,
 }
 
 /// One person in a passage. The personal data serialises masked.
@@ -139,15 +180,25 @@ pub struct Reason {
     /// Index of the occupant it concerns, if one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occupant: Option<usize>,
+    /// The outcome this reason leads to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
     pub message: String,
+    /// The facts the rule used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<Fact>,
 }
 
 /// The decision at the lane, with the policy version and reasons that produced it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Decision {
     pub outcome: Outcome,
+    /// The policy version in force (`null` when none was).
     pub policy_version: Option<String>,
     pub reasons: Vec<Reason>,
+    /// What the lane must do besides the outcome, such as `escort` or `pcr_sample`.
+    #[serde(default)]
+    pub actions: Vec<Action>,
 }
 
 impl Decision {
@@ -160,10 +211,13 @@ impl Decision {
                 code: "no_policy_loaded".into(),
                 rule: None,
                 occupant: None,
+                outcome: Some(Outcome::Pass),
                 message:
                     "未加载检查策略，默认放行 / No checkpoint policy is loaded; passed by default"
                         .into(),
+                facts: Vec::new(),
             }],
+            actions: Vec::new(),
         }
     }
 }

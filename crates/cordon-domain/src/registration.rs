@@ -60,6 +60,9 @@ pub struct VehicleRequest {
     pub plate_color: String,
     #[schema(example = "car")]
     pub class: String,
+    /// The vehicle carries a freight pass (重点物资运输车辆通行证).
+    #[serde(default)]
+    pub freight_pass: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -128,6 +131,7 @@ impl PassageRequest {
                 plate: at(Plate::parse(&v.plate), "vehicle.plate")?,
                 plate_color: at(PlateColor::parse(&v.plate_color), "vehicle.plate_color")?,
                 class: at(VehicleClass::parse(&v.class), "vehicle.class")?,
+                freight_pass: v.freight_pass,
             }),
         };
         let origin = self
@@ -305,6 +309,9 @@ impl PassageDraft {
                 put(v.plate.as_str());
                 put(v.plate_color.as_str());
                 put(v.class.as_str());
+                if v.freight_pass {
+                    put("freight_pass");
+                }
             }
             None => put("-"),
         }

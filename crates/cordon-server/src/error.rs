@@ -23,6 +23,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     /// 422: a field was rejected.
     Invalid(FieldError),
+    /// 422: a document (a policy: code `invalid_policy`; an import: `invalid_import`) is
+    /// refused whole; every problem is listed with its line.
+    Problems(&'static str, Vec<cordon_domain::policy::PolicyProblem>),
     /// 503: the store could not answer.
     Unavailable,
     /// 500: something is wrong that the client cannot fix.
@@ -32,6 +35,9 @@ pub enum ApiError {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: FieldError,
+    /// Every problem found, when a document (a policy, an import) is refused whole.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<cordon_domain::policy::PolicyProblem>,
 }
 
 impl ApiError {
@@ -93,6 +99,26 @@ impl ApiError {
                 ),
             ),
             ApiError::Invalid(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.clone()),
+            ApiError::Problems(code, problems) => {
+                let first = problems.first();
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    FieldError::new(
+                        code,
+                        first.map(|p| p.field.clone()).unwrap_or_default(),
+                        format!(
+                            "the document has {} problem(s); nothing was stored. First: {}",
+                            problems.len(),
+                            first
+                                .map(|p| match p.line {
+                                    Some(l) => format!("line {l}: {}", p.message),
+                                    None => p.message.clone(),
+                                })
+                                .unwrap_or_default()
+                        ),
+                    ),
+                )
+            }
             ApiError::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 plain(
@@ -137,7 +163,11 @@ impl From<FieldError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error) = self.parts();
-        (status, Json(ErrorBody { error })).into_response()
+        let problems = match self {
+            ApiError::Problems(_, p) => p,
+            _ => Vec::new(),
+        };
+        (status, Json(ErrorBody { error, problems })).into_response()
     }
 }
 

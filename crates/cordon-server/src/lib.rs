@@ -4,12 +4,14 @@
 
 pub mod api;
 pub mod decide;
+pub mod dryrun;
 pub mod error;
 pub mod extract;
 pub mod health;
 pub mod index;
 pub mod observe;
 pub mod openapi;
+pub mod risk_import;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -24,10 +26,16 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 pub use api::AppState;
 
+/// Loads what the lanes apply and starts its periodic refresh.
+pub async fn state(store: Arc<dyn Store>) -> Result<AppState, cordon_store::StoreError> {
+    let lanes = decide::Lanes::load(store.as_ref()).await?;
+    lanes.spawn_refresh(store.clone());
+    Ok(AppState { store, lanes })
+}
+
 /// The whole public application: API, OpenAPI document, health, and the request observer.
-pub fn app(store: Arc<dyn Store>) -> Router {
+pub fn app(state: AppState) -> Router {
     observe::recorder();
-    let state = AppState { store };
     Router::new()
         .route("/", get(index::index))
         .route("/healthz", get(health::healthz))
@@ -50,9 +58,10 @@ pub async fn serve(
     on_bound: impl FnOnce(SocketAddr),
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let state = state(store).await.map_err(std::io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     on_bound(listener.local_addr()?);
-    axum::serve(listener, app(store))
+    axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await
 }

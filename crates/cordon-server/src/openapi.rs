@@ -3,11 +3,11 @@
 
 use utoipa::OpenApi;
 
-use crate::api::{network, passages, trajectories};
+use crate::api::{network, passages, policies, risk_areas, trajectories};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Cordon API", description = "Checkpoint network, passage registry and trajectories. Personal data in answers is masked."),
+    info(title = "Cordon API", description = "Checkpoint network, passage registry, trajectories and checkpoint policies. Personal data in answers is masked."),
     paths(
         crate::health::healthz,
         network::list_jurisdictions,
@@ -27,11 +27,25 @@ use crate::api::{network, passages, trajectories};
         passages::hourly,
         trajectories::person,
         trajectories::vehicle,
+        policies::list,
+        policies::create,
+        policies::validate,
+        policies::get,
+        policies::publications,
+        policies::publish,
+        policies::rollback,
+        policies::diff_versions,
+        policies::dry_run_version,
+        risk_areas::list,
+        risk_areas::declare,
+        risk_areas::end,
+        risk_areas::import,
     ),
     tags(
         (name = "network", description = "jurisdictions and checkpoints"),
         (name = "passages", description = "registration and reads by checkpoint"),
         (name = "trajectories", description = "where a person or vehicle was seen"),
+        (name = "policies", description = "checkpoint policies, their publication and dry-runs; the risk-area register"),
         (name = "operations", description = "health"),
     )
 )]

@@ -161,7 +161,16 @@ on_both!(
     batches_are_all_or_nothing,
     checkpoints_open_and_close_in_bulk,
     reads_page_count_and_trace,
+    publish_decide_explain_and_roll_back,
+    risk_areas_declare_end_and_import,
+    dry_run_and_diff,
 );
+
+#[path = "api/policies.rs"]
+mod policies;
+use policies::{
+    dry_run_and_diff, publish_decide_explain_and_roll_back, risk_areas_declare_end_and_import,
+};
 
 async fn the_contract_example_registers_masked_and_idempotent(app: TestApp) {
     let (s, first) = app.post("/api/v1/passages", &example()).await;
@@ -585,12 +594,23 @@ async fn health_and_the_openapi_document() {
         "/api/v1/passages/{id}",
         "/api/v1/trajectories/person",
         "/api/v1/trajectories/vehicle",
+        "/api/v1/policies",
+        "/api/v1/policies/validate",
+        "/api/v1/policies/publications",
+        "/api/v1/policies/rollback",
+        "/api/v1/policies/diff",
+        "/api/v1/policies/{version}",
+        "/api/v1/policies/{version}/publish",
+        "/api/v1/policies/{version}/dry-run",
+        "/api/v1/risk-areas",
+        "/api/v1/risk-areas/import",
+        "/api/v1/risk-areas/{id}/end",
     ] {
         assert!(paths.contains_key(p), "OpenAPI lacks {p}");
     }
     assert_eq!(
         paths.len(),
-        14,
+        25,
         "a route was added without a test here: {:?}",
         paths.keys().collect::<Vec<_>>()
     );

@@ -20,6 +20,8 @@ use uuid::Uuid;
 
 mod error;
 mod migrate;
+mod policy_sql;
+pub mod policy_store;
 mod postgres;
 mod rows;
 pub mod scratch;
@@ -29,6 +31,7 @@ mod sqlite_writer;
 pub mod writer;
 
 pub use error::{RecordRejection, StoreError};
+pub use policy_store::PolicyStore;
 
 /// A registration ready to be recorded: the parsed draft, the decision taken at the lane, the
 /// fingerprint that recognises a retry, and its stored forms. The stored forms are made here, by
@@ -41,6 +44,8 @@ pub struct NewPassage {
     pub(crate) decision_json: String,
     pub(crate) occupants_json: String,
     pub(crate) doc_keys: Vec<String>,
+    /// The compact facts a dry-run replays ([`cordon_domain::policy::facts`]).
+    pub(crate) facts: Vec<u8>,
 }
 
 impl NewPassage {
@@ -53,6 +58,7 @@ impl NewPassage {
             .iter()
             .map(|o| rows::doc_key(&o.person.document))
             .collect();
+        let facts = cordon_domain::policy::facts::encode(&draft);
         Self {
             draft,
             decision,
@@ -60,6 +66,7 @@ impl NewPassage {
             decision_json,
             occupants_json,
             doc_keys,
+            facts,
         }
     }
 }
@@ -196,7 +203,7 @@ pub struct HourlyCount {
 
 /// The storage interface. Every backend passes the same conformance suite (`tests/`).
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: PolicyStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

@@ -9,17 +9,31 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    name: "registry",
-    sql: include_str!("../migrations/sqlite/0001_registry.sql"),
-}];
+pub const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "registry",
+        sql: include_str!("../migrations/sqlite/0001_registry.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "policy",
+        sql: include_str!("../migrations/sqlite/0002_policy.sql"),
+    },
+];
 
-pub const POSTGRES: &[Migration] = &[Migration {
-    version: 1,
-    name: "registry",
-    sql: include_str!("../migrations/postgres/0001_registry.sql"),
-}];
+pub const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "registry",
+        sql: include_str!("../migrations/postgres/0001_registry.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "policy",
+        sql: include_str!("../migrations/postgres/0002_policy.sql"),
+    },
+];
 
 pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS cordon_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";

@@ -15,6 +15,7 @@ use crate::writer::{group_keys, plan_group, Existing, GroupWrite, JobResult, Lan
 use crate::StoreOptions;
 
 crate::sql::sql_store!(PgStore, PgCore, Postgres, "postgres");
+crate::policy_sql::policy_sql!(PgStore, sqlx::Postgres);
 
 /// Serialises migrations when several processes start at once.
 const MIGRATION_LOCK: &str = "SELECT pg_advisory_xact_lock(7283101)";
@@ -35,7 +36,50 @@ impl PgStore {
         core.migrate(crate::migrate::POSTGRES, Some(MIGRATION_LOCK))
             .await?;
         let writer = PassageWriter::spawn(core.clone());
-        Ok(Self { core, writer })
+        let store = Self { core, writer };
+        store.backfill_facts().await?;
+        Ok(store)
+    }
+
+    async fn replay_impl(
+        &self,
+        period: crate::Period,
+        to: tokio::sync::mpsc::Sender<Vec<crate::policy_store::ReplayRow>>,
+    ) -> Result<u64, StoreError> {
+        use futures_util::TryStreamExt;
+        let mut rows = sqlx::query(
+            "SELECT id, checkpoint_id, observed_at, observed_offset, outcome, facts FROM passages \
+             WHERE observed_at >= $1 AND observed_at < $2 AND facts IS NOT NULL",
+        )
+        .bind(period.from_ms)
+        .bind(period.to_ms)
+        .fetch(&self.core.read);
+        let mut batch = Vec::with_capacity(crate::policy_store::REPLAY_BATCH);
+        let mut sent = 0u64;
+        while let Some(r) = rows.try_next().await? {
+            let outcome: String = r.try_get(4)?;
+            let offset: i64 = r.try_get(3)?;
+            batch.push(crate::policy_store::ReplayRow {
+                id: r.try_get(0)?,
+                checkpoint_id: r.try_get(1)?,
+                observed_ms: r.try_get(2)?,
+                offset_s: offset as i32,
+                outcome: cordon_domain::passage::Outcome::parse(&outcome)
+                    .map_err(|_| StoreError::Corrupt("outcome".into()))?,
+                facts: r.try_get(5)?,
+            });
+            if batch.len() == crate::policy_store::REPLAY_BATCH {
+                sent += batch.len() as u64;
+                if to.send(std::mem::take(&mut batch)).await.is_err() {
+                    return Ok(sent);
+                }
+            }
+        }
+        sent += batch.len() as u64;
+        if !batch.is_empty() {
+            let _ = to.send(batch).await;
+        }
+        Ok(sent)
     }
 
     /// The benchmark baseline: one prepared statement per row, one transaction.
@@ -44,7 +88,7 @@ impl PgStore {
         let ids = lanes(&mut tx, &group_keys(&[&passages]).0).await?;
         let now = cordon_domain::time::now_ms();
         let passage_sql = format!(
-            "{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
+            "{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) "
         );
         let person_sql = format!("{PERSON_INSERT} VALUES ($1, $2, $3, $4)");
         for p in &passages {
@@ -69,6 +113,8 @@ impl PgStore {
                 .bind(&p.decision_json)
                 .bind(&p.fingerprint[..])
                 .bind(&p.occupants_json)
+                .bind(v.is_some_and(|v| v.freight_pass))
+                .bind(&p.facts[..])
                 .execute(&mut *tx)
                 .await?;
             for (o, key) in d.occupants.iter().zip(&p.doc_keys) {
@@ -154,7 +200,9 @@ async fn insert(
                 .push_bind(p.decision.outcome.as_str())
                 .push_bind(p.decision_json.clone())
                 .push_bind(p.fingerprint.to_vec())
-                .push_bind(p.occupants_json.clone());
+                .push_bind(p.occupants_json.clone())
+                .push_bind(v.is_some_and(|v| v.freight_pass))
+                .push_bind(p.facts.clone());
         });
         q.push(" ON CONFLICT (id) DO NOTHING");
         inserted += q.build().execute(&mut **tx).await?.rows_affected();

@@ -140,6 +140,7 @@ pub(crate) struct PassageRow {
     pub destination: Option<i64>,
     pub decision: String,
     pub occupants: String,
+    pub freight_pass: bool,
 }
 
 /// An occupant as stored inside its passage row (short keys: this is written for every person).
@@ -247,12 +248,14 @@ fn vehicle(
     plate: Option<String>,
     color: Option<String>,
     class: Option<String>,
+    freight_pass: bool,
 ) -> Result<Option<Vehicle>, StoreError> {
     match (plate, color, class) {
         (Some(p), Some(c), Some(k)) => Ok(Some(Vehicle {
             plate: ok(Plate::parse(&p), "plate")?,
             plate_color: ok(PlateColor::parse(&c), "plate colour")?,
             class: ok(VehicleClass::parse(&k), "vehicle class")?,
+            freight_pass,
         })),
         _ => Ok(None),
     }
@@ -272,7 +275,7 @@ pub(crate) fn assemble(passages: Vec<PassageRow>) -> Result<Vec<Passage>, StoreE
                 direction: ok(Direction::parse(&p.direction), "direction")?,
                 observed_at: time(p.observed_at, p.observed_offset)?,
                 recorded_at: china_time(p.recorded_at)?,
-                vehicle: vehicle(p.plate, p.plate_color, p.vehicle_class)?,
+                vehicle: vehicle(p.plate, p.plate_color, p.vehicle_class, p.freight_pass)?,
                 origin: p.origin.map(division).transpose()?,
                 destination: p.destination.map(division).transpose()?,
                 occupants: occupants_from_json(&p.occupants)?,

@@ -12,13 +12,13 @@ pub(crate) const CHECKPOINT_COLUMNS: &str =
 /// Columns of a passage row joined with its checkpoint, in [`crate::rows::PassageRow`] order.
 pub(crate) const PASSAGE_SELECT: &str = "SELECT p.id, c.code, p.lane, p.direction, p.observed_at, \
      p.observed_offset, p.recorded_at, p.plate, p.plate_color, p.vehicle_class, p.origin, \
-     p.destination, p.decision, p.occupants FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id";
+     p.destination, p.decision, p.occupants, p.freight_pass FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id";
 
 /// Columns of a passage row as inserted.
 pub(crate) const PASSAGE_INSERT: &str =
     "INSERT INTO passages (id, checkpoint_id, lane, direction, \
      observed_at, observed_offset, recorded_at, plate, plate_color, vehicle_class, origin, \
-     destination, persons, outcome, decision, fingerprint, occupants) ";
+     destination, persons, outcome, decision, fingerprint, occupants, freight_pass, facts) ";
 
 /// Columns of a person-passage index row as inserted.
 pub(crate) const PERSON_INSERT: &str =
@@ -113,6 +113,7 @@ macro_rules! sql_store {
                 destination: r.try_get(11)?,
                 decision: r.try_get(12)?,
                 occupants: r.try_get(13)?,
+                freight_pass: r.try_get(14)?,
             })
         }
 

@@ -14,6 +14,7 @@ use crate::sqlite_writer::{self, SqliteWriter};
 use crate::StoreOptions;
 
 crate::sql::sql_store!(SqliteStore, SqliteCore, Sqlite, "sqlite", path: PathBuf);
+crate::policy_sql::policy_sql!(SqliteStore, sqlx::Sqlite);
 
 /// Page size of a new database file. Measured with `cordon bench ingest` (docs/BENCHMARKS.md):
 /// 32 KiB pages ingest about 1.6 times as fast as the default 4 KiB (shallower trees, fewer
@@ -47,7 +48,20 @@ impl SqliteStore {
         let core = Arc::new(SqliteCore { read, write });
         core.migrate(crate::migrate::SQLITE, None).await?;
         let writer = PassageWriter::spawn_thread(SqliteWriter::open(&path)?);
-        Ok(Self { core, writer, path })
+        let store = Self { core, writer, path };
+        store.backfill_facts().await?;
+        Ok(store)
+    }
+
+    async fn replay_impl(
+        &self,
+        period: crate::Period,
+        to: tokio::sync::mpsc::Sender<Vec<crate::policy_store::ReplayRow>>,
+    ) -> Result<u64, StoreError> {
+        let path: PathBuf = self.path.clone();
+        tokio::task::spawn_blocking(move || sqlite_writer::replay(&path, period, &to))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
     }
 
     async fn raw_baseline(&self, passages: Vec<NewPassage>) -> Result<(), StoreError> {

@@ -15,6 +15,12 @@ use crate::sql::{PASSAGE_INSERT, PERSON_INSERT};
 use crate::writer::{group_keys, plan_group, BlockingGroupWrite, Existing, JobResult, Lane};
 use crate::{NewPassage, StoreError};
 
+impl From<rusqlite::types::FromSqlError> for StoreError {
+    fn from(e: rusqlite::types::FromSqlError) -> Self {
+        StoreError::Corrupt(format!("sqlite: {e}"))
+    }
+}
+
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         StoreError::Unavailable(format!("sqlite: {e}"))
@@ -176,7 +182,7 @@ fn insert(
         ""
     };
     let mut passage = conn.prepare_cached(&format!(
-        "{PASSAGE_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17){conflict}"
+        "{PASSAGE_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19){conflict}"
     ))?;
     let mut person = conn.prepare_cached(&format!("{PERSON_INSERT} VALUES (?1, ?2, ?3, ?4)"))?;
     for (p, checkpoint_id) in rows_ {
@@ -201,6 +207,8 @@ fn insert(
             &p.decision_json,
             &p.fingerprint[..],
             &p.occupants_json,
+            v.is_some_and(|v| v.freight_pass),
+            &p.facts[..],
         ])?;
         if written == 0 {
             return Ok(false);
@@ -238,4 +246,53 @@ pub(crate) fn raw_baseline(path: &Path, passages: &[NewPassage]) -> Result<(), S
     insert(&tx, &rows_, cordon_domain::time::now_ms(), false)?;
     tx.commit()?;
     Ok(())
+}
+
+/// Streams the passages observed in `period` to a dry-run, on a read-only connection of its
+/// own: rusqlite directly, since sqlx's per-row hand-off would cost more than the scan.
+pub(crate) fn replay(
+    path: &Path,
+    period: crate::Period,
+    to: &tokio::sync::mpsc::Sender<Vec<crate::policy_store::ReplayRow>>,
+) -> Result<u64, StoreError> {
+    use crate::policy_store::{ReplayRow, REPLAY_BATCH};
+    use cordon_domain::passage::Outcome;
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "cache_size", -65536)?;
+    let mut stmt = conn.prepare(
+        "SELECT id, checkpoint_id, observed_at, observed_offset, outcome, facts FROM passages \
+         WHERE observed_at >= ?1 AND observed_at < ?2 AND facts IS NOT NULL",
+    )?;
+    let mut rows = stmt.query(params![period.from_ms, period.to_ms])?;
+    let mut batch = Vec::with_capacity(REPLAY_BATCH);
+    let mut sent = 0u64;
+    let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
+    while let Some(r) = rows.next()? {
+        let id = r.get_ref(0)?.as_blob()?;
+        let outcome = r.get_ref(4)?.as_str()?;
+        batch.push(ReplayRow {
+            id: Uuid::from_slice(id).map_err(|_| corrupt("passage id"))?,
+            checkpoint_id: r.get(1)?,
+            observed_ms: r.get(2)?,
+            offset_s: r.get::<_, i64>(3)? as i32,
+            outcome: Outcome::parse(outcome).map_err(|_| corrupt("outcome"))?,
+            facts: r.get_ref(5)?.as_blob()?.to_vec(),
+        });
+        if batch.len() == REPLAY_BATCH {
+            sent += batch.len() as u64;
+            if to.blocking_send(std::mem::take(&mut batch)).is_err() {
+                return Ok(sent);
+            }
+            batch.reserve(REPLAY_BATCH);
+        }
+    }
+    sent += batch.len() as u64;
+    if !batch.is_empty() {
+        let _ = to.blocking_send(batch);
+    }
+    Ok(sent)
 }

@@ -5,6 +5,8 @@
 pub mod network;
 pub mod passages;
 pub mod period;
+pub mod policies;
+pub mod risk_areas;
 pub mod trajectories;
 
 use std::sync::Arc;
@@ -14,10 +16,14 @@ use axum::routing::{get, post};
 use axum::Router;
 use cordon_store::Store;
 
+use crate::decide::Lanes;
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// What the lanes apply: policies in force, risk areas, checkpoints' defence lines.
+    pub lanes: Arc<Lanes>,
 }
 
 /// Largest single-registration body: a full coach with every field filled is about 60 KiB.
@@ -63,6 +69,32 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/passages/{id}", get(passages::get_passage))
         .route("/api/v1/trajectories/person", post(trajectories::person))
         .route("/api/v1/trajectories/vehicle", post(trajectories::vehicle))
+        .route(
+            "/api/v1/policies",
+            get(policies::list).post(policies::create),
+        )
+        .route("/api/v1/policies/validate", post(policies::validate))
+        .route("/api/v1/policies/publications", get(policies::publications))
+        .route("/api/v1/policies/rollback", post(policies::rollback))
+        .route("/api/v1/policies/diff", get(policies::diff_versions))
+        .route("/api/v1/policies/{version}", get(policies::get))
+        .route(
+            "/api/v1/policies/{version}/publish",
+            post(policies::publish),
+        )
+        .route(
+            "/api/v1/policies/{version}/dry-run",
+            post(policies::dry_run_version),
+        )
+        .route(
+            "/api/v1/risk-areas",
+            get(risk_areas::list).post(risk_areas::declare),
+        )
+        .route(
+            "/api/v1/risk-areas/import",
+            post(risk_areas::import).layer(DefaultBodyLimit::max(risk_areas::IMPORT_LIMIT)),
+        )
+        .route("/api/v1/risk-areas/{id}/end", post(risk_areas::end))
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
         .with_state(state)
 }

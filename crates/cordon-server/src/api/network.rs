@@ -175,10 +175,9 @@ pub async fn create_checkpoint(
         },
     };
     let actor = actor(req.actor.as_deref())?;
-    Ok((
-        StatusCode::CREATED,
-        Json(app.store.create_checkpoint(c, &actor).await?),
-    ))
+    let created = app.store.create_checkpoint(c, &actor).await?;
+    reload_lanes(&app).await;
+    Ok((StatusCode::CREATED, Json(created)))
 }
 
 fn actor(a: Option<&str>) -> ApiResult<String> {
@@ -289,7 +288,16 @@ pub async fn update_checkpoint(
         lanes: req.lanes.map(|n| lanes(n, "lanes")).transpose()?,
         cameras: req.cameras,
     };
-    Ok(Json(app.store.update_checkpoint(&code, patch).await?))
+    let updated = app.store.update_checkpoint(&code, patch).await?;
+    reload_lanes(&app).await;
+    Ok(Json(updated))
+}
+
+/// A checkpoint's defence line is a fact the policies look at: reload what the lanes apply.
+async fn reload_lanes(app: &AppState) {
+    if let Err(e) = app.lanes.reload(app.store.as_ref()).await {
+        tracing::error!(error = %e, "checkpoint changed, but the lanes could not reload; the refresh will retry");
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

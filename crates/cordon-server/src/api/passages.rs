@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::network::checkpoint_param;
 use super::period::PeriodParams;
 use super::AppState;
-use crate::decide;
+use crate::decide::Engine;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 
@@ -40,8 +40,8 @@ fn count(recorded: &[Recorded]) {
     }
 }
 
-fn new_passage(draft: PassageDraft) -> NewPassage {
-    let decision = decide::decide(&draft);
+fn new_passage(engine: &Engine, draft: PassageDraft) -> NewPassage {
+    let decision = engine.decide(&draft, cordon_domain::time::now_ms());
     NewPassage::new(draft, decision)
 }
 
@@ -55,7 +55,17 @@ pub async fn register(
     ApiJson(req): ApiJson<PassageRequest>,
 ) -> ApiResult<(StatusCode, [(HeaderName, HeaderValue); 1], Json<Passage>)> {
     let draft = req.parse(now())?;
-    let mut recorded = app.store.record_passages(vec![new_passage(draft)]).await?;
+    let engine = app
+        .lanes
+        .engine_for(
+            app.store.as_ref(),
+            std::iter::once(draft.checkpoint.as_str()),
+        )
+        .await;
+    let mut recorded = app
+        .store
+        .record_passages(vec![new_passage(&engine, draft)])
+        .await?;
     count(&recorded);
     let r = recorded.pop().ok_or(ApiError::Internal)?;
     let replayed = HeaderValue::from_static(if matches!(r, Recorded::Replayed(_)) {
@@ -112,12 +122,19 @@ pub async fn register_batch(
         .passages
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            p.parse(now)
-                .map(new_passage)
-                .map_err(|e| e.under(&format!("passages[{i}]")))
-        })
+        .map(|(i, p)| p.parse(now).map_err(|e| e.under(&format!("passages[{i}]"))))
         .collect::<Result<Vec<_>, _>>()?;
+    let engine = app
+        .lanes
+        .engine_for(
+            app.store.as_ref(),
+            drafts.iter().map(|d| d.checkpoint.as_str()),
+        )
+        .await;
+    let drafts = drafts
+        .into_iter()
+        .map(|d| new_passage(&engine, d))
+        .collect();
     let recorded = app
         .store
         .record_passages(drafts)

@@ -155,15 +155,14 @@ fn generate(n: usize) -> Rows {
         .collect();
     let population = traffic::Population::generate(&mut rng, n as f64);
     let now = chrono::Utc::now().with_timezone(&cordon_domain::time::china());
+    let engine = cordon_server::decide::Engine::default();
     let passages = (0..n)
         .map(|i| {
             let at = now - chrono::Duration::seconds((n - i) as i64);
-            traffic::with_decision(traffic::passage(
-                &mut rng,
-                &population,
-                open[i % open.len()],
-                at,
-            ))
+            traffic::with_decision(
+                &engine,
+                traffic::passage(&mut rng, &population, open[i % open.len()], at),
+            )
         })
         .collect();
     Rows {

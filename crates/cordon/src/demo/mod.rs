@@ -4,6 +4,7 @@
 
 pub(crate) mod hebei;
 pub(crate) mod network;
+mod policy;
 pub(crate) mod traffic;
 
 use std::time::Instant;
@@ -72,6 +73,9 @@ pub async fn load_if_empty(store: &dyn Store, options: &DemoOptions) -> anyhow::
 
     let per_day = traffic::VEHICLES_PER_DAY_AT_SCALE_1 * options.scale;
     let now = chrono::Utc::now().with_timezone(&cordon_domain::time::china());
+    let start = now - chrono::Duration::days(i64::from(options.days) + 1);
+    policy::publish(store, start, now).await?;
+    let engine = cordon_server::decide::Lanes::load(store).await?.current();
     let schedule = traffic::schedule(&mut rng, &checkpoints, per_day, options.days, now);
     let total: u64 = schedule.iter().map(|(_, _, n)| u64::from(*n)).sum();
     let bar = ProgressBar::new(total).with_style(
@@ -93,7 +97,7 @@ pub async fn load_if_empty(store: &dyn Store, options: &DemoOptions) -> anyhow::
             for _ in 0..n {
                 let at = traffic::minute_in_hour(&mut rng, start);
                 let draft = traffic::passage(&mut rng, &population, &checkpoints[i], at);
-                batch.push(traffic::with_decision(draft));
+                batch.push(traffic::with_decision(&engine, draft));
                 if batch.len() == 2_000 && tx.blocking_send(std::mem::take(&mut batch)).is_err() {
                     return;
                 }

@@ -13,6 +13,7 @@ use cordon_domain::passage::{
 };
 use cordon_domain::person::{PersonName, PersonalData};
 use cordon_domain::plate::{Plate, PlateColor};
+use cordon_server::decide::Engine;
 use cordon_store::NewPassage;
 use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;
@@ -162,6 +163,8 @@ impl Population {
                     plate,
                     plate_color,
                     class,
+                    // Most trucks in 2022 ran with a freight pass.
+                    freight_pass: class == VehicleClass::Truck && rng.gen_bool(0.7),
                 },
                 driver,
                 companions,
@@ -346,7 +349,8 @@ pub fn minute_in_hour(rng: &mut SmallRng, start: DateTime<FixedOffset>) -> DateT
     start + Duration::seconds(rng.gen_range(0..3600))
 }
 
-pub fn with_decision(draft: PassageDraft) -> NewPassage {
-    let decision = cordon_server::decide::decide(&draft);
+/// The registration with the decision the lane would have taken when it was observed.
+pub fn with_decision(engine: &Engine, draft: PassageDraft) -> NewPassage {
+    let decision = engine.decide(&draft, draft.observed_at.timestamp_millis());
     NewPassage::new(draft, decision)
 }

@@ -1,0 +1,317 @@
+//! What the engine looks at: the facts of a passage and of each occupant, and nothing that
+//! identifies a person. They are taken from a registration ([`PassageFacts::of_draft`]) or
+//! decoded from the compact form stored beside every passage ([`FactsBuf::decode`]), so that a
+//! dry-run replays millions of stored passages without parsing their occupants' JSON.
+//!
+//! Stored form (little-endian): version `1`; direction; vehicle class + 1 (0 on foot); plate
+//! province as a `u32` char (0 none); freight pass; the number of occupants; then per occupant:
+//! document type, role, health code, temperature in tenths as `i16` (`i16::MIN` none), test kind
+//! + 1 (0 none), test result, test time in ms as `i64`, number of visited places, each a `u32`.
+
+use chrono::Timelike;
+
+use crate::checkpoint::DefenceLine;
+use crate::division::DivisionCode;
+use crate::identity::DocumentType;
+use crate::passage::{
+    Direction, HealthCode, Occupant, PassageDraft, Role, TestKind, TestResult, Vehicle,
+    VehicleClass,
+};
+
+/// The latest test, as the engine sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestFacts {
+    pub kind: TestKind,
+    pub result: TestResult,
+    pub taken_ms: i64,
+}
+
+/// One occupant's facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OccupantFacts<'a> {
+    pub document_type: DocumentType,
+    pub role: Role,
+    pub health_code: HealthCode,
+    /// Tenths of a degree.
+    pub temperature: Option<i16>,
+    pub test: Option<TestFacts>,
+    pub visited: &'a [DivisionCode],
+}
+
+impl<'a> OccupantFacts<'a> {
+    pub fn of(o: &'a Occupant) -> Self {
+        OccupantFacts {
+            document_type: o.person.document.kind(),
+            role: o.role,
+            health_code: o.health_code,
+            temperature: o.temperature_c.map(|t| t.tenths()),
+            test: o.latest_test.as_ref().map(|t| TestFacts {
+                kind: t.kind,
+                result: t.result,
+                taken_ms: t.taken_at.timestamp_millis(),
+            }),
+            visited: &o.visited,
+        }
+    }
+}
+
+/// The passage's facts, shared by its occupants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PassageFacts<'a> {
+    pub checkpoint: &'a str,
+    pub defence_line: DefenceLine,
+    pub direction: Direction,
+    pub observed_ms: i64,
+    /// Minutes after midnight at the lane (in the offset the lane sent).
+    pub local_minute: u16,
+    pub vehicle_class: Option<VehicleClass>,
+    pub plate_province: Option<char>,
+    pub freight_pass: bool,
+}
+
+impl<'a> PassageFacts<'a> {
+    pub fn of_draft(d: &'a PassageDraft, defence_line: DefenceLine) -> Self {
+        PassageFacts {
+            checkpoint: d.checkpoint.as_str(),
+            defence_line,
+            direction: d.direction,
+            observed_ms: d.observed_at.timestamp_millis(),
+            local_minute: (d.observed_at.hour() * 60 + d.observed_at.minute()) as u16,
+            vehicle_class: d.vehicle.as_ref().map(|v| v.class),
+            plate_province: d.vehicle.as_ref().and_then(|v| v.plate.province()),
+            freight_pass: d.vehicle.as_ref().is_some_and(|v| v.freight_pass),
+        }
+    }
+}
+
+/// Encodes a registration's facts for storage beside the passage.
+pub fn encode(d: &PassageDraft) -> Vec<u8> {
+    encode_parts(d.direction, d.vehicle.as_ref(), &d.occupants)
+}
+
+/// Encodes the facts of a passage from its parts (for passages stored before facts were kept).
+pub fn encode_parts(
+    direction: Direction,
+    vehicle: Option<&Vehicle>,
+    occupants: &[Occupant],
+) -> Vec<u8> {
+    let mut b = Vec::with_capacity(12 + occupants.len() * 24);
+    b.push(1);
+    b.push(direction as u8);
+    b.push(vehicle.map_or(0, |v| v.class as u8 + 1));
+    let province = vehicle.and_then(|v| v.plate.province());
+    b.extend_from_slice(&province.map_or(0, u32::from).to_le_bytes());
+    b.push(u8::from(vehicle.is_some_and(|v| v.freight_pass)));
+    b.push(occupants.len() as u8);
+    for o in occupants {
+        let f = OccupantFacts::of(o);
+        b.push(f.document_type as u8);
+        b.push(f.role as u8);
+        b.push(f.health_code as u8);
+        b.extend_from_slice(&f.temperature.unwrap_or(i16::MIN).to_le_bytes());
+        match f.test {
+            None => {
+                b.push(0);
+                b.push(0);
+                b.extend_from_slice(&0i64.to_le_bytes());
+            }
+            Some(t) => {
+                b.push(t.kind as u8 + 1);
+                b.push(t.result as u8);
+                b.extend_from_slice(&t.taken_ms.to_le_bytes());
+            }
+        }
+        b.push(f.visited.len() as u8);
+        for v in f.visited {
+            b.extend_from_slice(&v.value().to_le_bytes());
+        }
+    }
+    b
+}
+
+/// One occupant decoded, with its visited places as a range of [`FactsBuf`]'s list.
+#[derive(Debug, Clone, Copy)]
+struct DecodedOccupant {
+    document_type: DocumentType,
+    role: Role,
+    health_code: HealthCode,
+    temperature: Option<i16>,
+    test: Option<TestFacts>,
+    visited: (u32, u32),
+}
+
+/// A reusable buffer that stored facts are decoded into: after the first rows, decoding
+/// allocates nothing.
+#[derive(Debug, Default)]
+pub struct FactsBuf {
+    pub direction: Option<Direction>,
+    pub vehicle_class: Option<VehicleClass>,
+    pub plate_province: Option<char>,
+    pub freight_pass: bool,
+    occupants: Vec<DecodedOccupant>,
+    visited: Vec<DivisionCode>,
+}
+
+struct Reader<'b>(&'b [u8]);
+
+impl Reader<'_> {
+    fn u8(&mut self) -> Option<u8> {
+        let (&x, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(x)
+    }
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        if self.0.len() < N {
+            return None;
+        }
+        let (a, rest) = self.0.split_at(N);
+        self.0 = rest;
+        a.try_into().ok()
+    }
+}
+
+fn pick<T: Copy>(all: &[T], i: u8) -> Option<T> {
+    all.get(usize::from(i)).copied()
+}
+
+impl FactsBuf {
+    /// Decodes stored facts; `false` when they are not in the stored form (the buffer is then
+    /// in no particular state).
+    pub fn decode(&mut self, bytes: &[u8]) -> bool {
+        self.decode_inner(bytes).is_some()
+    }
+
+    fn decode_inner(&mut self, bytes: &[u8]) -> Option<()> {
+        self.occupants.clear();
+        self.visited.clear();
+        let mut r = Reader(bytes);
+        if r.u8()? != 1 {
+            return None;
+        }
+        self.direction = Some(pick(Direction::ALL, r.u8()?)?);
+        self.vehicle_class = match r.u8()? {
+            0 => None,
+            n => Some(pick(VehicleClass::ALL, n - 1)?),
+        };
+        self.plate_province = match u32::from_le_bytes(r.take()?) {
+            0 => None,
+            c => Some(char::from_u32(c)?),
+        };
+        self.freight_pass = r.u8()? != 0;
+        let n = r.u8()?;
+        for _ in 0..n {
+            let document_type = pick(&DocumentType::ALL, r.u8()?)?;
+            let role = pick(Role::ALL, r.u8()?)?;
+            let health_code = pick(HealthCode::ALL, r.u8()?)?;
+            let t = i16::from_le_bytes(r.take()?);
+            let kind = r.u8()?;
+            let result = r.u8()?;
+            let taken_ms = i64::from_le_bytes(r.take()?);
+            let test = match kind {
+                0 => None,
+                k => Some(TestFacts {
+                    kind: pick(TestKind::ALL, k - 1)?,
+                    result: pick(TestResult::ALL, result)?,
+                    taken_ms,
+                }),
+            };
+            let start = self.visited.len() as u32;
+            for _ in 0..r.u8()? {
+                self.visited
+                    .push(DivisionCode::from_value(u32::from_le_bytes(r.take()?))?);
+            }
+            self.occupants.push(DecodedOccupant {
+                document_type,
+                role,
+                health_code,
+                temperature: (t != i16::MIN).then_some(t),
+                test,
+                visited: (start, self.visited.len() as u32),
+            });
+        }
+        r.0.is_empty().then_some(())
+    }
+
+    pub fn occupant_count(&self) -> usize {
+        self.occupants.len()
+    }
+
+    pub fn occupant(&self, i: usize) -> OccupantFacts<'_> {
+        let o = &self.occupants[i];
+        OccupantFacts {
+            document_type: o.document_type,
+            role: o.role,
+            health_code: o.health_code,
+            temperature: o.temperature,
+            test: o.test,
+            visited: &self.visited[o.visited.0 as usize..o.visited.1 as usize],
+        }
+    }
+
+    /// The passage's facts, given what the stored row holds beside them.
+    pub fn passage<'a>(
+        &self,
+        checkpoint: &'a str,
+        defence_line: DefenceLine,
+        observed_ms: i64,
+        offset_s: i32,
+    ) -> PassageFacts<'a> {
+        let local = (observed_ms / 1000 + i64::from(offset_s)).rem_euclid(86_400);
+        PassageFacts {
+            checkpoint,
+            defence_line,
+            direction: self.direction.unwrap_or(Direction::In),
+            observed_ms,
+            local_minute: (local / 60) as u16,
+            vehicle_class: self.vehicle_class,
+            plate_province: self.plate_province,
+            freight_pass: self.freight_pass,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registration::PassageRequest;
+
+    #[test]
+    fn stored_facts_decode_to_the_registration_facts() {
+        let body = serde_json::json!({"id": "0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01", "checkpoint": "CP-130100-0001", "lane": 2,
+            "direction": "out", "observed_at": "2022-05-03T23:15:00+08:00",
+            "vehicle": {"plate": "鄂A12345", "plate_color": "yellow", "class": "truck", "freight_pass": true},
+            "occupants": [
+                {"document": {"type": "resident_id", "number": "11010519491231002X"}, "name": "张三", "role": "driver",
+                 "temperature_c": 36.5, "health_code": "yellow",
+                 "latest_test": {"kind": "antigen", "taken_at": "2022-05-02T10:00:00+08:00", "result": "negative"},
+                 "visited": ["130100", "420100"]},
+                {"document": {"type": "passport", "number": "E12345678"}, "name": "李四", "role": "passenger",
+                 "health_code": "green"}]});
+        let req: PassageRequest = serde_json::from_value(body).unwrap();
+        let now = chrono::DateTime::parse_from_rfc3339("2022-05-04T00:00:00+08:00").unwrap();
+        let draft = req.parse(now).unwrap();
+        let bytes = encode(&draft);
+        let mut buf = FactsBuf::default();
+        assert!(buf.decode(&bytes));
+        let live = PassageFacts::of_draft(&draft, DefenceLine::Inland);
+        let stored = buf.passage(
+            "CP-130100-0001",
+            DefenceLine::Inland,
+            live.observed_ms,
+            8 * 3600,
+        );
+        assert_eq!(stored, live);
+        assert_eq!(live.local_minute, 23 * 60 + 15);
+        assert_eq!(buf.occupant_count(), 2);
+        for (i, o) in draft.occupants.iter().enumerate() {
+            assert_eq!(buf.occupant(i), OccupantFacts::of(o));
+        }
+        // Truncated or altered bytes are refused, never misread.
+        for cut in 0..bytes.len() {
+            assert!(!buf.decode(&bytes[..cut]), "cut at {cut}");
+        }
+        let mut bad = bytes.clone();
+        bad[0] = 9;
+        assert!(!buf.decode(&bad));
+    }
+}

@@ -1,0 +1,307 @@
+//! Reading risk-area lists as the health commissions publish them: CSV (UTF-8) or an Excel
+//! workbook (first sheet). The first row names the columns, in English or Chinese:
+//!
+//! | column | also | value |
+//! |---|---|---|
+//! | `division` | `区划代码`, `地区代码` | six-digit division code |
+//! | `area` | `区域`, `名称` | a named area inside it, or empty for the whole division |
+//! | `level` | `风险等级`, `等级` | `high`/`medium`/`low` or `高`/`中`/`低` (`高风险` ...) |
+//! | `valid_from` | `开始时间`, `起始时间` | RFC 3339, `YYYY-MM-DD HH:MM` or `YYYY-MM-DD` (China time) |
+//! | `valid_to` | `结束时间`, `截止时间` | the same, or empty while it lasts |
+//!
+//! Every row is checked; a problem names the row's line (1 is the header).
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
+use cordon_domain::division::DivisionCode;
+use cordon_domain::policy::PolicyProblem;
+use cordon_domain::risk::{parse_area_name, RiskLevel};
+use cordon_store::policy_store::NewRiskArea;
+
+/// Most rows one import may carry.
+pub const MAX_ROWS: usize = 50_000;
+
+const COLUMNS: [(&str, &[&str]); 5] = [
+    (
+        "division",
+        &["division", "区划代码", "地区代码", "行政区划代码"],
+    ),
+    ("area", &["area", "区域", "名称", "区域名称"]),
+    ("level", &["level", "风险等级", "等级"]),
+    ("valid_from", &["valid_from", "开始时间", "起始时间"]),
+    ("valid_to", &["valid_to", "结束时间", "截止时间"]),
+];
+
+/// What the rows came to: the areas that parsed, and a problem for each row that did not.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub areas: Vec<NewRiskArea>,
+    pub problems: Vec<PolicyProblem>,
+    pub rows: usize,
+}
+
+fn problem(line: usize, field: &str, code: &str, message: impl Into<String>) -> PolicyProblem {
+    PolicyProblem {
+        code: code.to_owned(),
+        field: field.to_owned(),
+        line: Some(line as u32),
+        message: message.into(),
+    }
+}
+
+/// Parses an instant: RFC 3339, or a local date-time or date in China time.
+pub fn parse_instant(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.timestamp_millis());
+    }
+    let china = cordon_domain::time::china();
+    for f in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return china
+                .from_local_datetime(&t)
+                .single()
+                .map(|t| t.timestamp_millis());
+        }
+    }
+    for f in ["%Y-%m-%d", "%Y/%m/%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            let t = d.and_hms_opt(0, 0, 0)?;
+            return china
+                .from_local_datetime(&t)
+                .single()
+                .map(|t| t.timestamp_millis());
+        }
+    }
+    None
+}
+
+fn level(s: &str) -> Option<RiskLevel> {
+    match s.trim().trim_end_matches("风险").trim_end_matches("风险区") {
+        "high" | "高" => Some(RiskLevel::High),
+        "medium" | "中" => Some(RiskLevel::Medium),
+        "low" | "低" => Some(RiskLevel::Low),
+        _ => None,
+    }
+}
+
+/// Parses rows of text cells, the first being the header.
+pub fn parse_rows(rows: impl Iterator<Item = Vec<String>>) -> Parsed {
+    let mut out = Parsed::default();
+    let mut rows = rows.enumerate();
+    let Some((_, header)) = rows.next() else {
+        out.problems
+            .push(problem(1, "", "empty", "the file has no header row"));
+        return out;
+    };
+    let mut index = [usize::MAX; 5];
+    for (c, (name, aliases)) in COLUMNS.iter().enumerate() {
+        match header
+            .iter()
+            .position(|h| aliases.contains(&h.trim().trim_start_matches('\u{feff}')))
+        {
+            Some(i) => index[c] = i,
+            None if *name == "area" || *name == "valid_to" => {}
+            None => out.problems.push(problem(
+                1,
+                name,
+                "missing_column",
+                format!(
+                    "the header has no '{name}' column (or {})",
+                    aliases[1..].join(", ")
+                ),
+            )),
+        }
+    }
+    if !out.problems.is_empty() {
+        return out;
+    }
+    for (i, row) in rows {
+        let line = i + 1;
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        out.rows += 1;
+        if out.rows > MAX_ROWS {
+            out.problems.push(problem(
+                line,
+                "",
+                "too_many",
+                format!("an import has at most {MAX_ROWS} rows"),
+            ));
+            break;
+        }
+        let cell = |c: usize| row.get(index[c]).map(|s| s.trim()).unwrap_or("");
+        let before = out.problems.len();
+        let division = DivisionCode::parse(cell(0));
+        if let Err(e) = &division {
+            out.problems
+                .push(problem(line, "division", &e.code, e.message.clone()));
+        }
+        let area = parse_area_name(cell(1));
+        if let Err(e) = &area {
+            out.problems
+                .push(problem(line, "area", &e.code, e.message.clone()));
+        }
+        let lvl = level(cell(2));
+        if lvl.is_none() {
+            out.problems.push(problem(
+                line,
+                "level",
+                "invalid_value",
+                format!(
+                    "'{}' is not a risk level: high, medium, low (高, 中, 低)",
+                    cell(2)
+                ),
+            ));
+        }
+        let from = parse_instant(cell(3));
+        if from.is_none() {
+            out.problems.push(problem(
+                line,
+                "valid_from",
+                "invalid_time",
+                "valid_from is a date or time such as 2022-05-03 or 2022-05-03T08:00:00+08:00",
+            ));
+        }
+        let to = match cell(4) {
+            "" => Some(None),
+            s => parse_instant(s).map(Some),
+        };
+        match (to, from) {
+            (None, _) => out.problems.push(problem(
+                line,
+                "valid_to",
+                "invalid_time",
+                "valid_to is empty, or a date or time such as 2022-05-17",
+            )),
+            (Some(Some(t)), Some(f)) if t <= f => out.problems.push(problem(
+                line,
+                "valid_to",
+                "invalid_period",
+                "valid_to must be later than valid_from",
+            )),
+            _ => {}
+        }
+        if out.problems.len() == before {
+            out.areas.push(NewRiskArea {
+                division: division.expect("checked"),
+                area: area.expect("checked"),
+                level: lvl.expect("checked"),
+                valid_from_ms: from.expect("checked"),
+                valid_to_ms: to.expect("checked"),
+            });
+        }
+    }
+    out
+}
+
+/// Parses a CSV file.
+pub fn parse_csv(bytes: &[u8]) -> Parsed {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut rows = Vec::new();
+    for (i, r) in reader.records().enumerate() {
+        match r {
+            Ok(r) => rows.push(r.iter().map(str::to_owned).collect()),
+            Err(e) => {
+                let mut p = Parsed::default();
+                p.problems.push(problem(
+                    i + 1,
+                    "",
+                    "invalid_csv",
+                    format!("not readable as CSV (UTF-8): {e}"),
+                ));
+                return p;
+            }
+        }
+    }
+    parse_rows(rows.into_iter())
+}
+
+/// Parses the first sheet of an Excel workbook (.xlsx).
+pub fn parse_xlsx(bytes: &[u8]) -> Parsed {
+    use calamine::{Data, Reader, Xlsx};
+    let unreadable = |m: String| {
+        let mut p = Parsed::default();
+        p.problems.push(PolicyProblem {
+            code: "invalid_xlsx".into(),
+            field: String::new(),
+            line: None,
+            message: m,
+        });
+        p
+    };
+    let mut book: Xlsx<_> = match calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)) {
+        Ok(b) => b,
+        Err(e) => return unreadable(format!("not readable as an Excel workbook: {e}")),
+    };
+    let range = match book.worksheet_range_at(0) {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => return unreadable(format!("the first sheet is not readable: {e}")),
+        None => return unreadable("the workbook has no sheet".into()),
+    };
+    let text = |c: &Data| -> String {
+        match c {
+            Data::Empty => String::new(),
+            Data::String(s) | Data::DateTimeIso(s) => s.clone(),
+            Data::Int(i) => i.to_string(),
+            Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+            Data::DateTime(d) => d
+                .as_datetime()
+                .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+                .unwrap_or_default(),
+            other => other.to_string(),
+        }
+    };
+    parse_rows(range.rows().map(|r| r.iter().map(text).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_headers_and_levels() {
+        let csv = "区划代码,区域,风险等级,开始时间,结束时间\n130104,,高风险,2022-05-01,2022-05-08\n420100,武汉天河机场,中,2022-05-02 08:00,\n";
+        let p = parse_csv(csv.as_bytes());
+        assert!(p.problems.is_empty(), "{:?}", p.problems);
+        assert_eq!(p.areas.len(), 2);
+        assert_eq!(p.areas[0].level, RiskLevel::High);
+        assert_eq!(p.areas[1].area, "武汉天河机场");
+        assert_eq!(p.areas[1].valid_to_ms, None);
+        assert_eq!(
+            p.areas[0].valid_from_ms,
+            parse_instant("2022-05-01T00:00:00+08:00").unwrap()
+        );
+    }
+
+    #[test]
+    fn each_bad_row_names_its_line() {
+        let csv = "division,area,level,valid_from,valid_to\n130104,,high,2022-05-01,\n999999,,extreme,yesterday,\n130105,,low,2022-05-03,2022-05-01\n";
+        let p = parse_csv(csv.as_bytes());
+        assert_eq!(p.areas.len(), 1);
+        let found: Vec<(Option<u32>, &str)> = p
+            .problems
+            .iter()
+            .map(|x| (x.line, x.field.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (Some(3), "division"),
+                (Some(3), "level"),
+                (Some(3), "valid_from"),
+                (Some(4), "valid_to")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_missing_column_is_refused() {
+        let p = parse_csv(b"division,level\n130104,high\n");
+        assert_eq!(p.problems[0].field, "valid_from");
+        assert!(p.areas.is_empty());
+    }
+}
