@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(identity plate phone division checkpoint_code registration)
+[ ${#targets[@]} -gt 0 ] || targets=(identity plate phone division checkpoint_code registration policy)
 triple="$(rustc -vV | sed -n 's/^host: //p')"
 RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
   -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \

@@ -119,6 +119,13 @@ impl Lanes {
         Ok(())
     }
 
+    /// Reloads after a change made here; a failure is logged and left to the periodic refresh.
+    pub async fn reload_or_log(&self, store: &dyn Store) {
+        if let Err(e) = self.reload(store).await {
+            tracing::error!(error = %e, "the lanes could not reload after a change; the refresh will retry");
+        }
+    }
+
     /// The engine for deciding these registrations, reloaded first if one of their checkpoints
     /// is new to this process (created by another process since the last refresh).
     pub async fn engine_for<'a>(

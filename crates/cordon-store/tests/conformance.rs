@@ -211,7 +211,12 @@ conformance!(
     concurrent_registrations_are_written_whole,
     pages_follow_the_keyset,
     hourly_counts_and_trajectories,
+    policies_and_risk_areas_are_kept,
 );
+
+#[path = "conformance/policy.rs"]
+mod policy;
+use policy::policies_and_risk_areas_are_kept;
 
 async fn jurisdictions_form_a_tree(store: Arc<dyn Store>) {
     network(&*store).await;

@@ -180,7 +180,8 @@ pub async fn create_checkpoint(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-fn actor(a: Option<&str>) -> ApiResult<String> {
+/// Who makes a change: the actor the request names (until accounts exist), checked like a name.
+pub(crate) fn actor(a: Option<&str>) -> ApiResult<String> {
     match a {
         None => Ok(ANONYMOUS.to_owned()),
         Some(a) => parse_name(a).map_err(|e| {
@@ -295,9 +296,7 @@ pub async fn update_checkpoint(
 
 /// A checkpoint's defence line is a fact the policies look at: reload what the lanes apply.
 async fn reload_lanes(app: &AppState) {
-    if let Err(e) = app.lanes.reload(app.store.as_ref()).await {
-        tracing::error!(error = %e, "checkpoint changed, but the lanes could not reload; the refresh will retry");
-    }
+    app.lanes.reload_or_log(app.store.as_ref()).await;
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

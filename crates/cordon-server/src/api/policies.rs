@@ -15,14 +15,13 @@ use cordon_domain::policy::{compile, Combine, Policy, PolicyProblem};
 use cordon_store::policy_store::{NewPolicyVersion, NewPublication};
 use serde::{Deserialize, Serialize};
 
+use super::network::actor;
 use super::period::PeriodParams;
 use super::AppState;
 use crate::dryrun::{dry_run, DryRunReport};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 
-/// Until accounts exist, changes are attributed to the actor the request names, or this.
-const ANONYMOUS: &str = "unauthenticated";
 /// Most example passages a dry-run returns per change of outcome.
 const MAX_EXAMPLES: usize = 50;
 
@@ -116,21 +115,15 @@ pub struct DiffParams {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DryRunRequest {
-    #[serde(flatten)]
-    pub period: PeriodParams,
+    /// Start, inclusive (RFC 3339). Default: 24 hours before `to`.
+    #[serde(default)]
+    pub from: Option<DateTime<FixedOffset>>,
+    /// End, exclusive (RFC 3339). Default: now.
+    #[serde(default)]
+    pub to: Option<DateTime<FixedOffset>>,
     /// Example passages per change of outcome (default 5, at most 50).
     #[serde(default)]
     pub examples: Option<usize>,
-}
-
-fn actor(a: &Option<String>) -> String {
-    a.as_deref()
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .unwrap_or(ANONYMOUS)
-        .chars()
-        .take(64)
-        .collect()
 }
 
 fn now() -> DateTime<FixedOffset> {
@@ -163,7 +156,7 @@ pub async fn create(
             digest: digest(&req.source),
             source: req.source,
             note: req.note.trim().to_owned(),
-            actor: actor(&req.actor),
+            actor: actor(req.actor.as_deref())?,
         })
         .await?;
     Ok((StatusCode::CREATED, Json(v)))
@@ -227,9 +220,7 @@ pub async fn publications(State(app): State<AppState>) -> ApiResult<Json<Publica
 
 async fn append(app: &AppState, p: NewPublication) -> ApiResult<Publication> {
     let publication = app.store.publish_policy(p).await?;
-    if let Err(e) = app.lanes.reload(app.store.as_ref()).await {
-        tracing::error!(error = %e, "published, but the lanes could not reload; the refresh will retry");
-    }
+    app.lanes.reload_or_log(app.store.as_ref()).await;
     Ok(publication)
 }
 
@@ -261,7 +252,7 @@ pub async fn publish(
             effective_ms: effective.timestamp_millis(),
             action: PublicationAction::Publish,
             reason,
-            actor: actor(&req.actor),
+            actor: actor(req.actor.as_deref())?,
         },
     )
     .await?;
@@ -321,7 +312,7 @@ pub async fn rollback(
             effective_ms: now_ms,
             action: PublicationAction::Rollback,
             reason,
-            actor: actor(&req.actor),
+            actor: actor(req.actor.as_deref())?,
         },
     )
     .await?;
@@ -348,7 +339,11 @@ pub async fn dry_run_version(
     ApiJson(req): ApiJson<DryRunRequest>,
 ) -> ApiResult<Json<DryRunReport>> {
     let version = version_param(&v)?;
-    let period = req.period.resolve(chrono::Duration::days(1))?;
+    let period = PeriodParams {
+        from: req.from,
+        to: req.to,
+    }
+    .resolve(chrono::Duration::days(1))?;
     let examples = req.examples.unwrap_or(5);
     if examples > MAX_EXAMPLES {
         return Err(ApiError::invalid(

@@ -13,6 +13,7 @@ use cordon_domain::risk::{parse_area_name, RiskArea, RiskLevel};
 use cordon_store::policy_store::NewRiskArea;
 use serde::{Deserialize, Serialize};
 
+use super::network::actor;
 use super::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
@@ -22,7 +23,6 @@ use crate::risk_import::{parse_csv, parse_xlsx};
 pub const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
 /// Most areas one declaration may carry.
 pub const MAX_DECLARE: usize = 2_000;
-const ANONYMOUS: &str = "unauthenticated";
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -81,6 +81,9 @@ pub struct ImportParams {
     /// The file's name, recorded as the source.
     #[serde(default)]
     pub name: Option<String>,
+    /// Who imports it (until accounts exist).
+    #[serde(default)]
+    pub actor: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -89,22 +92,6 @@ pub struct ImportReport {
     pub imported: usize,
     /// Rows skipped, each with its line and field.
     pub skipped: Vec<PolicyProblem>,
-}
-
-fn actor(a: &Option<String>) -> String {
-    a.as_deref()
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .unwrap_or(ANONYMOUS)
-        .chars()
-        .take(64)
-        .collect()
-}
-
-async fn reload(app: &AppState) {
-    if let Err(e) = app.lanes.reload(app.store.as_ref()).await {
-        tracing::error!(error = %e, "risk areas changed, but the lanes could not reload; the refresh will retry");
-    }
 }
 
 #[utoipa::path(get, path = "/api/v1/risk-areas", tag = "policies", params(RiskQuery),
@@ -182,9 +169,9 @@ pub async fn declare(
         .collect::<Result<Vec<_>, _>>()?;
     let areas = app
         .store
-        .add_risk_areas(list, "api", &actor(&req.actor))
+        .add_risk_areas(list, "api", &actor(req.actor.as_deref())?)
         .await?;
-    reload(&app).await;
+    app.lanes.reload_or_log(app.store.as_ref()).await;
     Ok((StatusCode::CREATED, Json(RiskAreaList { areas })))
 }
 
@@ -206,9 +193,9 @@ pub async fn end(
         .unwrap_or_else(cordon_domain::time::now_ms);
     let area = app
         .store
-        .end_risk_area(id, at, &actor(&req.actor), &reason)
+        .end_risk_area(id, at, &actor(req.actor.as_deref())?, &reason)
         .await?;
-    reload(&app).await;
+    app.lanes.reload_or_log(app.store.as_ref()).await;
     Ok(Json(area))
 }
 
@@ -259,9 +246,13 @@ pub async fn import(
         .collect();
     let imported = parsed.areas.len();
     app.store
-        .add_risk_areas(parsed.areas, &format!("import:{name}"), ANONYMOUS)
+        .add_risk_areas(
+            parsed.areas,
+            &format!("import:{name}"),
+            &actor(params.actor.as_deref())?,
+        )
         .await?;
-    reload(&app).await;
+    app.lanes.reload_or_log(app.store.as_ref()).await;
     Ok((
         StatusCode::CREATED,
         Json(ImportReport {

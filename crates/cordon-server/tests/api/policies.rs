@@ -390,7 +390,18 @@ pub async fn dry_run_and_diff(app: TestApp) {
         (Some(4), Some(0)),
         "{same}"
     );
-    // A period the wrong way round is refused.
+    // An unknown field, or a period the wrong way round, is refused.
+    let (s, e) = app
+        .post(
+            &format!("/api/v1/policies/{may}/dry-run"),
+            &json!({"since": "yesterday"}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_field")),
+        "{e}"
+    );
     let (s, _) = app
         .post(
             &format!("/api/v1/policies/{may}/dry-run"),

@@ -44,14 +44,14 @@ pub struct IngestArgs {
     pub skip_sqlite: bool,
 }
 
-/// A fresh store of one backend; `drop` removes it.
-enum Fresh {
+/// A fresh store of one backend; `remove` removes it.
+pub(super) enum Fresh {
     Sqlite(std::path::PathBuf),
     Postgres { admin: String, name: String },
 }
 
 impl Fresh {
-    async fn open(backend: &Backend) -> anyhow::Result<(Arc<dyn Store>, Fresh)> {
+    pub(super) async fn open(backend: &Backend) -> anyhow::Result<(Arc<dyn Store>, Fresh)> {
         let id = uuid::Uuid::now_v7().simple().to_string();
         match backend {
             Backend::Sqlite => {
@@ -85,7 +85,7 @@ impl Fresh {
         }
     }
 
-    async fn remove(self) {
+    pub(super) async fn remove(self) {
         match self {
             Fresh::Sqlite(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
@@ -99,13 +99,13 @@ impl Fresh {
     }
 }
 
-enum Backend {
+pub(super) enum Backend {
     Sqlite,
     Postgres(String),
 }
 
 impl Backend {
-    fn name(&self) -> &'static str {
+    pub(super) fn name(&self) -> &'static str {
         match self {
             Backend::Sqlite => "sqlite",
             Backend::Postgres(_) => "postgres",
@@ -135,7 +135,7 @@ fn request(p: &NewPassage) -> Value {
     json!({
         "id": d.id, "checkpoint": d.checkpoint.as_str(), "lane": d.lane, "direction": d.direction.as_str(),
         "observed_at": d.observed_at,
-        "vehicle": d.vehicle.as_ref().map(|v| json!({"plate": v.plate.as_str(), "plate_color": v.plate_color.as_str(), "class": v.class.as_str()})),
+        "vehicle": d.vehicle.as_ref().map(|v| json!({"plate": v.plate.as_str(), "plate_color": v.plate_color.as_str(), "class": v.class.as_str(), "freight_pass": v.freight_pass})),
         "origin": d.origin.map(|c| c.to_string()), "destination": d.destination.map(|c| c.to_string()),
         "occupants": occupants,
     })

@@ -3,6 +3,7 @@
 
 mod http1;
 mod ingest;
+mod policy;
 
 use clap::Subcommand;
 
@@ -11,10 +12,14 @@ pub enum BenchCommand {
     /// Registration throughput and latency: single over HTTP, batches over HTTP, and a raw
     /// prepared-statement insert of the same rows as the baseline; on SQLite and PostgreSQL.
     Ingest(ingest::IngestArgs),
+    /// Policy evaluation per core against hand-written rules, and a dry-run over stored
+    /// passages against a plain scan of them.
+    Policy(policy::PolicyArgs),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Ingest(args) => ingest::run(args).await,
+        BenchCommand::Policy(args) => policy::run(args).await,
     }
 }
