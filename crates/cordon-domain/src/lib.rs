@@ -5,12 +5,16 @@
 //!   passports and travel permits), [`person`]: the personal data of an occupant, masked by default.
 //! - [`plate`]: licence plates (GA 36-2018) and plate colours.
 //! - [`contact`]: mainland mobile numbers; [`division`]: administrative division codes.
+//! - [`access`]: roles, scopes and the grants the store asks for.
+//! - [`audit`]: audit-trail entries and their hash chain.
 //! - [`checkpoint`]: jurisdictions, checkpoints, lanes, defence lines, status changes.
 //! - [`passage`]: a vehicle (or pedestrian) and its occupants at a lane, and the decision taken.
 //! - [`policy`]: checkpoint policies (TOML), checked, evaluated and explained; [`risk`]: the
 //!   risk-area register.
 //! - [`error`]: the one error shape every rejected field is reported in.
 
+pub mod access;
+pub mod audit;
 pub mod checkpoint;
 pub mod contact;
 pub mod division;

@@ -13,6 +13,14 @@ use serde::Serialize;
 pub enum ApiError {
     /// 400: the body is not JSON, or not the JSON it should be at the top level.
     Malformed(String),
+    /// 401: no valid session: no token, or one that is malformed, expired, ended or forged.
+    Unauthenticated,
+    /// 401: sign-in refused; the same answer whether or not the account exists.
+    BadCredentials,
+    /// 403: the account may not do this here. Says nothing of whether the thing exists.
+    Forbidden,
+    /// 429: too many failed sign-ins from this address; retry after the given seconds.
+    TooManyAttempts(u64),
     /// 404: what the path names does not exist (or is not yours to see).
     NotFound(String),
     /// 409: the request contradicts what is recorded.
@@ -88,6 +96,31 @@ impl ApiError {
         let plain = |code: &str, message: &str| FieldError::new(code, "", message);
         match self {
             ApiError::Malformed(m) => (StatusCode::BAD_REQUEST, plain("malformed_json", m)),
+            ApiError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                plain(
+                    "unauthenticated",
+                    "sign in first: send 'Authorization: Bearer TOKEN' from POST /api/v1/sessions",
+                ),
+            ),
+            ApiError::BadCredentials => (
+                StatusCode::UNAUTHORIZED,
+                plain(
+                    "bad_credentials",
+                    "the user name or the password is wrong, or the account is locked or disabled",
+                ),
+            ),
+            ApiError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                plain("forbidden", "this account may not do this here"),
+            ),
+            ApiError::TooManyAttempts(secs) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                plain(
+                    "too_many_attempts",
+                    &format!("too many failed sign-ins from this address; retry in {secs} seconds"),
+                ),
+            ),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, plain("not_found", m)),
             ApiError::Conflict(e) => (StatusCode::CONFLICT, e.clone()),
             ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, plain("too_large", m)),
@@ -138,6 +171,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound { what } => ApiError::NotFound(format!("{what} not found")),
+            StoreError::Forbidden => ApiError::Forbidden,
             StoreError::Invalid(f) if f.code == "duplicate" => ApiError::Conflict(f),
             StoreError::Invalid(f) => ApiError::Invalid(f),
             StoreError::Rejected(r) => ApiError::from_rejection(r, ""),
@@ -154,6 +188,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<cordon_domain::access::Denied> for ApiError {
+    fn from(_: cordon_domain::access::Denied) -> Self {
+        ApiError::Forbidden
+    }
+}
+
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
         ApiError::Invalid(e)
@@ -163,11 +203,21 @@ impl From<FieldError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error) = self.parts();
+        let retry_after = match self {
+            ApiError::TooManyAttempts(secs) => Some(secs),
+            _ => None,
+        };
         let problems = match self {
             ApiError::Problems(_, p) => p,
             _ => Vec::new(),
         };
-        (status, Json(ErrorBody { error, problems })).into_response()
+        let mut response = (status, Json(ErrorBody { error, problems })).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 

@@ -3,13 +3,46 @@
 
 use utoipa::OpenApi;
 
-use crate::api::{network, passages, policies, risk_areas, trajectories};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::Modify;
+
+use crate::api::{
+    accounts, audit_log, network, passages, policies, risk_areas, sessions, trajectories,
+};
+
+/// Declares the bearer token every route but sign-in and health needs.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Cordon API", description = "Checkpoint network, passage registry, trajectories and checkpoint policies. Personal data in answers is masked."),
+    info(title = "Cordon API", description = "Checkpoint network, passage registry, trajectories and checkpoint policies. Personal data in answers is masked. Sign in with POST /api/v1/sessions and send 'Authorization: Bearer TOKEN'."),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
     paths(
         crate::health::healthz,
+        sessions::sign_in,
+        sessions::current,
+        sessions::sign_out,
+        sessions::change_password,
+        accounts::list,
+        accounts::create,
+        accounts::disable,
+        accounts::enable,
+        accounts::reset_password,
+        audit_log::list,
+        audit_log::subject,
+        audit_log::verify,
         network::list_jurisdictions,
         network::create_jurisdiction,
         network::get_jurisdiction,
@@ -46,6 +79,8 @@ use crate::api::{network, passages, policies, risk_areas, trajectories};
         (name = "passages", description = "registration and reads by checkpoint"),
         (name = "trajectories", description = "where a person or vehicle was seen"),
         (name = "policies", description = "checkpoint policies, their publication and dry-runs; the risk-area register"),
+        (name = "accounts", description = "signing in and out; accounts (admin)"),
+        (name = "audit", description = "the audit trail (auditor)"),
         (name = "operations", description = "health"),
     )
 )]

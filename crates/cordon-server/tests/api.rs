@@ -2,6 +2,7 @@
 //! `CORDON_TEST_POSTGRES` is set): the registration contract, idempotency, every kind of bad
 //! input, the network's bulk changes, reads and trajectories.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use cordon_store::{Store, StoreOptions};
@@ -11,8 +12,96 @@ use uuid::Uuid;
 
 struct TestApp {
     base: String,
+    /// A client that presents no credentials.
     http: reqwest::Client,
+    /// A signed-in client per test account (see [`ACCOUNTS`]).
+    clients: HashMap<&'static str, reqwest::Client>,
     store: Arc<dyn Store>,
+}
+
+/// The test accounts: name, role, scope. The network of [`TestApp::network`] is in 130100.
+const ACCOUNTS: &[(&str, &str, &str)] = &[
+    ("commander", "commander", "130000"),
+    ("city", "commander", "130100"),
+    ("elsewhere", "commander", "130200"),
+    // Bound also to two codes with no checkpoint (yet), to test unknown checkpoints.
+    (
+        "officer",
+        "officer",
+        "CP-130100-0001,CP-130100-0002,CP-130100-0003,CP-130100-0009,CP-130100-0099",
+    ),
+    ("officer2", "officer", "CP-130100-0002"),
+    ("tracer", "tracer", "130000"),
+    ("auditor", "auditor", "130000"),
+    ("admin", "admin", "130000"),
+];
+
+/// The password of every test account; hashed once per test binary.
+const PASSWORD: &str = "test-password-1";
+
+fn password_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| cordon_server::auth::password::hash_blocking(PASSWORD))
+        .clone()
+}
+
+/// Creates the test accounts and a session for each (straight in the store: the sign-in route
+/// has its own tests).
+async fn sign_in_all(store: &dyn Store) -> HashMap<&'static str, reqwest::Client> {
+    use cordon_server::auth::sessions::{new_secret, token_hash};
+    let mut clients = HashMap::new();
+    for (name, role, scope) in ACCOUNTS {
+        let account = store
+            .create_account(cordon_store::access_store::NewAccount {
+                username: cordon_domain::access::Username::parse(name).unwrap(),
+                role: cordon_domain::access::Role::parse(role).unwrap(),
+                scope: cordon_domain::access::Scope::parse(scope).unwrap(),
+                password_hash: password_hash(),
+                created_by: "test".into(),
+            })
+            .await
+            .unwrap();
+        let token = new_secret();
+        let now = cordon_domain::time::now_ms();
+        store
+            .create_session(cordon_store::access_store::NewSession {
+                token_hash: token_hash(&token),
+                account: account.id,
+                csrf: new_secret(),
+                address: "test".into(),
+                created_at_ms: now,
+                expires_at_ms: now + 3_600_000,
+            })
+            .await
+            .unwrap();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().unwrap(),
+        );
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        clients.insert(*name, client);
+    }
+    clients
+}
+
+/// Who a test request is made as when the test does not say: the role a real client of that
+/// route would have.
+fn default_caller(method: &reqwest::Method, path: &str) -> &'static str {
+    if path.starts_with("/api/v1/passages") && method == reqwest::Method::POST {
+        "officer"
+    } else if path.starts_with("/api/v1/trajectories") {
+        "tracer"
+    } else if path.starts_with("/api/v1/audit") {
+        "auditor"
+    } else if path.starts_with("/api/v1/accounts") {
+        "admin"
+    } else {
+        "commander"
+    }
 }
 
 async fn spawn_with(store: Arc<dyn Store>) -> TestApp {
@@ -21,6 +110,7 @@ async fn spawn_with(store: Arc<dyn Store>) -> TestApp {
     tokio::spawn(async move {
         cordon_server::serve(
             s,
+            cordon_store::keyring::Keyring::random(),
             "127.0.0.1:0".parse().unwrap(),
             |a| tx.send(a).unwrap(),
             std::future::pending(),
@@ -29,9 +119,11 @@ async fn spawn_with(store: Arc<dyn Store>) -> TestApp {
         .unwrap();
     });
     let addr = rx.await.unwrap();
+    let clients = sign_in_all(store.as_ref()).await;
     let app = TestApp {
         base: format!("http://{addr}"),
         http: reqwest::Client::new(),
+        clients,
         store,
     };
     app.network().await;
@@ -80,27 +172,50 @@ async fn postgres_app() -> Option<TestApp> {
 }
 
 impl TestApp {
-    async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .unwrap();
+    /// The client signed in as `who` (an [`ACCOUNTS`] name), or the anonymous one for `-`.
+    fn client(&self, who: &str) -> &reqwest::Client {
+        if who == "-" {
+            &self.http
+        } else {
+            &self.clients[who]
+        }
+    }
+
+    async fn request_as(
+        &self,
+        who: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let mut r = self
+            .client(who)
+            .request(method, format!("{}{path}", self.base));
+        if let Some(b) = body {
+            r = r.json(b);
+        }
+        let r = r.send().await.unwrap();
         let status = r.status();
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
+    async fn post_as(&self, who: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.request_as(who, reqwest::Method::POST, path, Some(body))
             .await
-            .unwrap();
-        let status = r.status();
-        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get_as(&self, who: &str, path: &str) -> (StatusCode, Value) {
+        self.request_as(who, reqwest::Method::GET, path, None).await
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let who = default_caller(&reqwest::Method::POST, path);
+        self.post_as(who, path, body).await
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let who = default_caller(&reqwest::Method::GET, path);
+        self.get_as(who, path).await
     }
 
     async fn network(&self) {
@@ -164,7 +279,21 @@ on_both!(
     publish_decide_explain_and_roll_back,
     risk_areas_declare_end_and_import,
     dry_run_and_diff,
+    sign_in_bearer_cookie_and_sign_out,
+    every_route_against_every_role,
+    scopes_filter_reads,
 );
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_failures_lock_the_account() {
+    access::repeated_failures_lock_the_account(sqlite_app().await).await;
+}
+
+#[path = "api/access.rs"]
+mod access;
+use access::{
+    every_route_against_every_role, scopes_filter_reads, sign_in_bearer_cookie_and_sign_out,
+};
 
 #[path = "api/policies.rs"]
 mod policies;
@@ -184,7 +313,7 @@ async fn the_contract_example_registers_masked_and_idempotent(app: TestApp) {
     assert!(!first.to_string().contains("13812345678") && !first.to_string().contains("张三"));
 
     let r = app
-        .http
+        .client("officer")
         .post(format!("{}/api/v1/passages", app.base))
         .json(&example())
         .send()
@@ -215,7 +344,7 @@ async fn the_contract_example_registers_masked_and_idempotent(app: TestApp) {
 async fn bad_input_is_refused_with_a_path_and_writes_nothing(app: TestApp) {
     let url = format!("{}/api/v1/passages", app.base);
     let r = app
-        .http
+        .client("officer")
         .post(&url)
         .header("content-type", "application/json")
         .body("{\"id\": ")
@@ -224,7 +353,7 @@ async fn bad_input_is_refused_with_a_path_and_writes_nothing(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let r = app
-        .http
+        .client("officer")
         .post(&url)
         .body(example().to_string())
         .send()
@@ -232,7 +361,13 @@ async fn bad_input_is_refused_with_a_path_and_writes_nothing(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let big = json!({"pad": "x".repeat(300 * 1024)});
-    let r = app.http.post(&url).json(&big).send().await.unwrap();
+    let r = app
+        .client("officer")
+        .post(&url)
+        .json(&big)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["error"]["code"], "too_large");
@@ -438,7 +573,7 @@ async fn checkpoints_open_and_close_in_bulk(app: TestApp) {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (s, done) = app
-        .post("/api/v1/checkpoints/status", &json!({"codes": ["CP-130100-0001", "CP-130100-0002"], "status": "closed", "reason": "政策调整", "actor": "指挥部"}))
+        .post_as("city", "/api/v1/checkpoints/status", &json!({"codes": ["CP-130100-0001", "CP-130100-0002"], "status": "closed", "reason": "政策调整"}))
         .await;
     assert_eq!(
         (s, done["changed"].as_array().unwrap().len()),
@@ -456,7 +591,7 @@ async fn checkpoints_open_and_close_in_bulk(app: TestApp) {
             events[1]["reason"].as_str(),
             events[1]["actor"].as_str()
         ),
-        (2, Some("政策调整"), Some("指挥部"))
+        (2, Some("政策调整"), Some("city"))
     );
     let (s, e) = app.get("/api/v1/checkpoints?status=ajar").await;
     assert_eq!(
@@ -464,7 +599,7 @@ async fn checkpoints_open_and_close_in_bulk(app: TestApp) {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("status"))
     );
     let r = app
-        .http
+        .client("commander")
         .patch(format!("{}/api/v1/checkpoints/CP-130100-0003", app.base))
         .json(&json!({"lanes": 8, "name": "新名"}))
         .send()
@@ -578,40 +713,9 @@ async fn health_and_the_openapi_document() {
     assert!(page.text().await.unwrap().contains("/api/v1/checkpoints"));
     let (s, doc) = app.get("/api/openapi.json").await;
     assert_eq!(s, StatusCode::OK);
-    let paths = doc["paths"].as_object().unwrap();
-    for p in [
-        "/healthz",
-        "/api/v1/jurisdictions",
-        "/api/v1/jurisdictions/{code}",
-        "/api/v1/checkpoints",
-        "/api/v1/checkpoints/status",
-        "/api/v1/checkpoints/{code}",
-        "/api/v1/checkpoints/{code}/history",
-        "/api/v1/checkpoints/{code}/passages",
-        "/api/v1/checkpoints/{code}/hourly",
-        "/api/v1/passages",
-        "/api/v1/passages/batch",
-        "/api/v1/passages/{id}",
-        "/api/v1/trajectories/person",
-        "/api/v1/trajectories/vehicle",
-        "/api/v1/policies",
-        "/api/v1/policies/validate",
-        "/api/v1/policies/publications",
-        "/api/v1/policies/rollback",
-        "/api/v1/policies/diff",
-        "/api/v1/policies/{version}",
-        "/api/v1/policies/{version}/publish",
-        "/api/v1/policies/{version}/dry-run",
-        "/api/v1/risk-areas",
-        "/api/v1/risk-areas/import",
-        "/api/v1/risk-areas/{id}/end",
-    ] {
-        assert!(paths.contains_key(p), "OpenAPI lacks {p}");
-    }
+    // Which routes exist is held by access::every_route_against_every_role.
     assert_eq!(
-        paths.len(),
-        25,
-        "a route was added without a test here: {:?}",
-        paths.keys().collect::<Vec<_>>()
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
     );
 }

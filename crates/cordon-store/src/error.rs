@@ -35,6 +35,9 @@ pub enum StoreError {
     Invalid(FieldError),
     #[error("registration refused: {0:?}")]
     Rejected(RecordRejection),
+    /// Outside the caller's scope.
+    #[error("outside the account's scope")]
+    Forbidden,
     #[error("configuration: {0}")]
     Config(String),
     #[error("database: {0}")]

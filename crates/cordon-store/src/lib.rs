@@ -8,6 +8,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use cordon_domain::access::{PassageRead, TrajectoryRead};
 use cordon_domain::checkpoint::{
     Checkpoint, CheckpointCode, CheckpointKind, CheckpointStatus, DefenceLine, Jurisdiction,
     Location, StatusEvent,
@@ -18,7 +19,10 @@ use cordon_domain::passage::{Decision, Passage, PassageDraft, TrajectoryPoint};
 use cordon_domain::plate::Plate;
 use uuid::Uuid;
 
+mod access_sql;
+pub mod access_store;
 mod error;
+pub mod keyring;
 mod migrate;
 mod policy_sql;
 pub mod policy_store;
@@ -30,6 +34,7 @@ mod sqlite;
 mod sqlite_writer;
 pub mod writer;
 
+pub use access_store::AccessStore;
 pub use error::{RecordRejection, StoreError};
 pub use policy_store::PolicyStore;
 
@@ -203,7 +208,7 @@ pub struct HourlyCount {
 
 /// The storage interface. Every backend passes the same conformance suite (`tests/`).
 #[async_trait]
-pub trait Store: PolicyStore + Send + Sync + 'static {
+pub trait Store: PolicyStore + AccessStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 
@@ -255,22 +260,33 @@ pub trait Store: PolicyStore + Send + Sync + 'static {
     /// Retries (same id, same fingerprint) are answered with the first record and write nothing.
     async fn record_passages(&self, passages: Vec<NewPassage>)
         -> Result<Vec<Recorded>, StoreError>;
-    async fn get_passage(&self, id: Uuid) -> Result<Passage, StoreError>;
-    async fn passages_at_checkpoint(&self, q: &PassageQuery) -> Result<PassagePage, StoreError>;
+    /// A passage the grant covers; one outside its scope or period is `NotFound`, like one
+    /// that does not exist.
+    async fn get_passage(&self, grant: &PassageRead, id: Uuid) -> Result<Passage, StoreError>;
+    /// `Forbidden` for a checkpoint outside the grant's scope; nothing before its `since`.
+    async fn passages_at_checkpoint(
+        &self,
+        grant: &PassageRead,
+        q: &PassageQuery,
+    ) -> Result<PassagePage, StoreError>;
     async fn hourly_counts(
         &self,
+        grant: &PassageRead,
         checkpoint: &CheckpointCode,
         period: Period,
     ) -> Result<Vec<HourlyCount>, StoreError>;
     async fn count_passages(&self) -> Result<i64, StoreError>;
 
+    /// Only passages at checkpoints in the grant's scope.
     async fn person_trajectory(
         &self,
+        grant: &TrajectoryRead,
         document: &IdentityDocument,
         period: Period,
     ) -> Result<Vec<TrajectoryPoint>, StoreError>;
     async fn vehicle_trajectory(
         &self,
+        grant: &TrajectoryRead,
         plate: &Plate,
         period: Period,
     ) -> Result<Vec<TrajectoryPoint>, StoreError>;

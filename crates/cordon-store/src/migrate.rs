@@ -20,6 +20,11 @@ pub const SQLITE: &[Migration] = &[
         name: "policy",
         sql: include_str!("../migrations/sqlite/0002_policy.sql"),
     },
+    Migration {
+        version: 3,
+        name: "access",
+        sql: include_str!("../migrations/sqlite/0003_access.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -32,6 +37,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 2,
         name: "policy",
         sql: include_str!("../migrations/postgres/0002_policy.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "access",
+        sql: include_str!("../migrations/postgres/0003_access.sql"),
     },
 ];
 

@@ -16,6 +16,12 @@ use crate::StoreOptions;
 
 crate::sql::sql_store!(PgStore, PgCore, Postgres, "postgres");
 crate::policy_sql::policy_sql!(PgStore, sqlx::Postgres);
+crate::access_sql::access_sql!(
+    PgStore,
+    sqlx::Postgres,
+    begin: "BEGIN",
+    lock: Some("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+);
 
 /// Serialises migrations when several processes start at once.
 const MIGRATION_LOCK: &str = "SELECT pg_advisory_xact_lock(7283101)";

@@ -47,6 +47,7 @@ macro_rules! sql_store {
         use cordon_domain::checkpoint::{
             Checkpoint, CheckpointCode, Jurisdiction, StatusEvent,
         };
+        use cordon_domain::access::{PassageRead, Scope, TrajectoryRead};
         use cordon_domain::division::{DivisionCode, DivisionLevel};
         use cordon_domain::identity::IdentityDocument;
         use cordon_domain::passage::{Passage, TrajectoryPoint};
@@ -117,6 +118,24 @@ macro_rules! sql_store {
             })
         }
 
+        /// Appends ` AND <checkpoint c in scope>` to a query.
+        fn push_scope(q: &mut QueryBuilder<'_, $db>, scope: &Scope) {
+            match scope {
+                Scope::Division(d) => {
+                    let (lo, hi) = division_range(*d);
+                    q.push(" AND c.jurisdiction BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
+                }
+                Scope::Checkpoints(list) => {
+                    q.push(" AND c.code IN (");
+                    let mut sep = q.separated(", ");
+                    for code in list {
+                        sep.push_bind(code.as_str().to_owned());
+                    }
+                    q.push(")");
+                }
+            }
+        }
+
         fn trajectory_row(r: &DbRow) -> Result<TrajectoryPoint, StoreError> {
             TrajectoryRow {
                 passage: r.try_get(0)?,
@@ -161,6 +180,32 @@ macro_rules! sql_store {
                 }
                 tx.commit().await?;
                 Ok(())
+            }
+
+            /// The checkpoint's id if the grant's scope covers it: `Forbidden` otherwise, and
+            /// for a code that does not exist outside the scope, so the answer reveals nothing.
+            async fn checkpoint_in_scope(&self, code: &CheckpointCode, scope: &Scope) -> Result<i64, StoreError> {
+                let row = sqlx::query("SELECT id, jurisdiction FROM checkpoints WHERE code = $1")
+                    .bind(code.as_str())
+                    .fetch_optional(&self.read)
+                    .await?;
+                let Some(row) = row else {
+                    return match scope {
+                        Scope::Division(d) if d.contains(code.division()) => {
+                            Err(StoreError::not_found(format!("checkpoint {code}")))
+                        }
+                        _ => Err(StoreError::Forbidden),
+                    };
+                };
+                let jurisdiction = u32::try_from(row.try_get::<i64, _>(1)?)
+                    .ok()
+                    .and_then(DivisionCode::from_value)
+                    .ok_or_else(|| StoreError::Corrupt("checkpoint jurisdiction".into()))?;
+                if scope.covers(code, jurisdiction) {
+                    Ok(row.try_get(0)?)
+                } else {
+                    Err(StoreError::Forbidden)
+                }
             }
 
             async fn checkpoint_id(&self, code: &CheckpointCode) -> Result<i64, StoreError> {
@@ -459,9 +504,13 @@ macro_rules! sql_store {
                 self.writer.record(passages).await
             }
 
-            async fn get_passage(&self, id: Uuid) -> Result<Passage, StoreError> {
-                let r = sqlx::query(&format!("{PASSAGE_SELECT} WHERE p.id = $1"))
-                    .bind(id)
+            async fn get_passage(&self, grant: &PassageRead, id: Uuid) -> Result<Passage, StoreError> {
+                let mut q = QueryBuilder::<$db>::new(PASSAGE_SELECT);
+                q.push(" WHERE p.id = ").push_bind(id);
+                q.push(" AND p.observed_at >= ").push_bind(grant.since_ms());
+                push_scope(&mut q, grant.scope());
+                let r = q
+                    .build()
                     .fetch_optional(&self.core.read)
                     .await?
                     .ok_or_else(|| StoreError::not_found(format!("passage {id}")))?;
@@ -469,8 +518,8 @@ macro_rules! sql_store {
                 list.pop().ok_or_else(|| StoreError::not_found(format!("passage {id}")))
             }
 
-            async fn passages_at_checkpoint(&self, q: &PassageQuery) -> Result<PassagePage, StoreError> {
-                let checkpoint = self.core.checkpoint_id(&q.checkpoint).await?;
+            async fn passages_at_checkpoint(&self, grant: &PassageRead, q: &PassageQuery) -> Result<PassagePage, StoreError> {
+                let checkpoint = self.core.checkpoint_in_scope(&q.checkpoint, grant.scope()).await?;
                 let limit = i64::from(q.limit.clamp(1, 1_000));
                 let (after_ms, after_id) = match q.after {
                     Some(c) => (c.observed_ms, c.id),
@@ -481,7 +530,7 @@ macro_rules! sql_store {
                      AND (p.observed_at, p.id) > ($4, $5) ORDER BY p.observed_at, p.id LIMIT $6"
                 ))
                 .bind(checkpoint)
-                .bind(q.period.from_ms)
+                .bind(q.period.from_ms.max(grant.since_ms()))
                 .bind(q.period.to_ms)
                 .bind(after_ms)
                 .bind(after_id)
@@ -501,14 +550,14 @@ macro_rules! sql_store {
                 Ok(PassagePage { passages: rows::assemble(rows_)?, next })
             }
 
-            async fn hourly_counts(&self, checkpoint: &CheckpointCode, period: Period) -> Result<Vec<HourlyCount>, StoreError> {
-                let id = self.core.checkpoint_id(checkpoint).await?;
+            async fn hourly_counts(&self, grant: &PassageRead, checkpoint: &CheckpointCode, period: Period) -> Result<Vec<HourlyCount>, StoreError> {
+                let id = self.core.checkpoint_in_scope(checkpoint, grant.scope()).await?;
                 sqlx::query(
                     "SELECT observed_at / 3600000 AS hour, COUNT(*), CAST(SUM(persons) AS BIGINT) FROM passages \
                      WHERE checkpoint_id = $1 AND observed_at >= $2 AND observed_at < $3 GROUP BY hour ORDER BY hour",
                 )
                 .bind(id)
-                .bind(period.from_ms)
+                .bind(period.from_ms.max(grant.since_ms()))
                 .bind(period.to_ms)
                 .fetch_all(&self.core.read)
                 .await?
@@ -527,37 +576,45 @@ macro_rules! sql_store {
                 Ok(sqlx::query("SELECT COUNT(*) FROM passages").fetch_one(&self.core.read).await?.try_get(0)?)
             }
 
-            async fn person_trajectory(&self, document: &IdentityDocument, period: Period) -> Result<Vec<TrajectoryPoint>, StoreError> {
-                sqlx::query(
+            async fn person_trajectory(&self, grant: &TrajectoryRead, document: &IdentityDocument, period: Period) -> Result<Vec<TrajectoryPoint>, StoreError> {
+                let mut q = QueryBuilder::<$db>::new(
                     "SELECT p.id, c.code, p.lane, p.direction, p.observed_at, p.observed_offset, p.plate, pp.role, p.outcome \
                      FROM person_passages pp JOIN passages p ON p.id = pp.passage JOIN checkpoints c ON c.id = p.checkpoint_id \
-                     WHERE pp.doc_key = $1 AND pp.observed_at >= $2 AND pp.observed_at < $3 \
-                     ORDER BY pp.observed_at, p.id",
-                )
-                .bind(rows::doc_key(document))
-                .bind(period.from_ms)
-                .bind(period.to_ms)
-                .fetch_all(&self.core.read)
-                .await?
-                .iter()
-                .map(trajectory_row)
-                .collect()
+                     WHERE pp.doc_key = ",
+                );
+                q.push_bind(rows::doc_key(document))
+                    .push(" AND pp.observed_at >= ")
+                    .push_bind(period.from_ms)
+                    .push(" AND pp.observed_at < ")
+                    .push_bind(period.to_ms);
+                push_scope(&mut q, grant.scope());
+                q.push(" ORDER BY pp.observed_at, p.id");
+                q.build()
+                    .fetch_all(&self.core.read)
+                    .await?
+                    .iter()
+                    .map(trajectory_row)
+                    .collect()
             }
 
-            async fn vehicle_trajectory(&self, plate: &Plate, period: Period) -> Result<Vec<TrajectoryPoint>, StoreError> {
-                sqlx::query(
+            async fn vehicle_trajectory(&self, grant: &TrajectoryRead, plate: &Plate, period: Period) -> Result<Vec<TrajectoryPoint>, StoreError> {
+                let mut q = QueryBuilder::<$db>::new(
                     "SELECT p.id, c.code, p.lane, p.direction, p.observed_at, p.observed_offset, p.plate, NULL, p.outcome \
-                     FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id \
-                     WHERE p.plate = $1 AND p.observed_at >= $2 AND p.observed_at < $3 ORDER BY p.observed_at, p.id",
-                )
-                .bind(plate.as_str())
-                .bind(period.from_ms)
-                .bind(period.to_ms)
-                .fetch_all(&self.core.read)
-                .await?
-                .iter()
-                .map(trajectory_row)
-                .collect()
+                     FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id WHERE p.plate = ",
+                );
+                q.push_bind(plate.as_str().to_owned())
+                    .push(" AND p.observed_at >= ")
+                    .push_bind(period.from_ms)
+                    .push(" AND p.observed_at < ")
+                    .push_bind(period.to_ms);
+                push_scope(&mut q, grant.scope());
+                q.push(" ORDER BY p.observed_at, p.id");
+                q.build()
+                    .fetch_all(&self.core.read)
+                    .await?
+                    .iter()
+                    .map(trajectory_row)
+                    .collect()
             }
 
             async fn insert_raw_baseline(&self, passages: Vec<NewPassage>) -> Result<(), StoreError> {

@@ -114,6 +114,24 @@ mod support {
         req.parse(t0() + Duration::days(1)).unwrap()
     }
 
+    /// Leave to read everything: a province commander's.
+    pub fn reads() -> cordon_domain::access::PassageRead {
+        province().may_read_passages(0).unwrap()
+    }
+
+    pub fn traces() -> cordon_domain::access::TrajectoryRead {
+        province().may_read_trajectories().unwrap()
+    }
+
+    fn province() -> cordon_domain::access::Principal {
+        cordon_domain::access::Principal {
+            account: 0,
+            username: cordon_domain::access::Username::parse("conformance").unwrap(),
+            role: cordon_domain::access::Role::Commander,
+            scope: cordon_domain::access::Scope::parse("130000").unwrap(),
+        }
+    }
+
     pub fn new(d: PassageDraft) -> NewPassage {
         NewPassage::new(d, Decision::no_policy())
     }
@@ -212,7 +230,13 @@ conformance!(
     pages_follow_the_keyset,
     hourly_counts_and_trajectories,
     policies_and_risk_areas_are_kept,
+    accounts_sessions_and_the_audit_chain,
+    grants_filter_reads,
 );
+
+#[path = "conformance/access.rs"]
+mod access;
+use access::{accounts_sessions_and_the_audit_chain, grants_filter_reads};
 
 #[path = "conformance/policy.rs"]
 mod policy;
@@ -386,7 +410,7 @@ async fn registration_is_idempotent(store: Arc<dyn Store>) {
     };
     assert_eq!(replayed.recorded_at, first[0].passage().recorded_at);
     assert_eq!(store.count_passages().await.unwrap(), 1);
-    let stored = store.get_passage(id).await.unwrap();
+    let stored = store.get_passage(&reads(), id).await.unwrap();
     assert_eq!(&stored, first[0].passage());
     assert_eq!(stored.occupants.len(), 3);
 
@@ -509,7 +533,15 @@ async fn concurrent_registrations_are_written_whole(store: Arc<dyn Store>) {
     assert_eq!(created, 300);
     assert_eq!(store.count_passages().await.unwrap(), 300);
     for id in ids.iter().step_by(37) {
-        assert_eq!(store.get_passage(*id).await.unwrap().occupants.len(), 3);
+        assert_eq!(
+            store
+                .get_passage(&reads(), *id)
+                .await
+                .unwrap()
+                .occupants
+                .len(),
+            3
+        );
     }
 }
 
@@ -531,12 +563,15 @@ async fn pages_follow_the_keyset(store: Arc<dyn Store>) {
     let mut seen = Vec::new();
     loop {
         let page = store
-            .passages_at_checkpoint(&PassageQuery {
-                checkpoint: code("CP-130100-0001"),
-                period: all_time(),
-                after,
-                limit: 10,
-            })
+            .passages_at_checkpoint(
+                &reads(),
+                &PassageQuery {
+                    checkpoint: code("CP-130100-0001"),
+                    period: all_time(),
+                    after,
+                    limit: 10,
+                },
+            )
             .await
             .unwrap();
         seen.extend(page.passages.iter().map(|p| (p.observed_at, p.id)));
@@ -551,12 +586,15 @@ async fn pages_follow_the_keyset(store: Arc<dyn Store>) {
     sorted.dedup();
     assert_eq!(sorted, seen);
     let none = store
-        .passages_at_checkpoint(&PassageQuery {
-            checkpoint: code("CP-130100-0002"),
-            period: all_time(),
-            after: None,
-            limit: 10,
-        })
+        .passages_at_checkpoint(
+            &reads(),
+            &PassageQuery {
+                checkpoint: code("CP-130100-0002"),
+                period: all_time(),
+                after: None,
+                limit: 10,
+            },
+        )
         .await
         .unwrap();
     assert!(none.passages.is_empty() && none.next.is_none());
@@ -593,7 +631,7 @@ async fn hourly_counts_and_trajectories(store: Arc<dyn Store>) {
         .await
         .unwrap();
     let counts = store
-        .hourly_counts(&code("CP-130100-0001"), all_time())
+        .hourly_counts(&reads(), &code("CP-130100-0001"), all_time())
         .await
         .unwrap();
     assert_eq!(counts.len(), 1);
@@ -601,7 +639,10 @@ async fn hourly_counts_and_trajectories(store: Arc<dyn Store>) {
     assert_eq!(counts[0].hour_ms, t0().timestamp_millis());
 
     let doc = IdentityDocument::parse(DocumentType::ResidentId, &resident_id(1)).unwrap();
-    let trail = store.person_trajectory(&doc, all_time()).await.unwrap();
+    let trail = store
+        .person_trajectory(&traces(), &doc, all_time())
+        .await
+        .unwrap();
     let codes: Vec<&str> = trail.iter().map(|p| p.checkpoint.as_str()).collect();
     assert_eq!(
         codes,
@@ -612,13 +653,17 @@ async fn hourly_counts_and_trajectories(store: Arc<dyn Store>) {
         to_ms: t0().timestamp_millis() + 150 * 60_000,
     };
     assert_eq!(
-        store.person_trajectory(&doc, window).await.unwrap().len(),
+        store
+            .person_trajectory(&traces(), &doc, window)
+            .await
+            .unwrap()
+            .len(),
         1
     );
     let other = IdentityDocument::parse(DocumentType::ResidentId, &resident_id(2)).unwrap();
     assert_eq!(
         store
-            .person_trajectory(&other, all_time())
+            .person_trajectory(&traces(), &other, all_time())
             .await
             .unwrap()
             .len(),
@@ -626,13 +671,16 @@ async fn hourly_counts_and_trajectories(store: Arc<dyn Store>) {
     );
 
     let plate = Plate::parse("冀A12345").unwrap();
-    let trail = store.vehicle_trajectory(&plate, all_time()).await.unwrap();
+    let trail = store
+        .vehicle_trajectory(&traces(), &plate, all_time())
+        .await
+        .unwrap();
     assert_eq!(trail.len(), 3);
     assert!(trail
         .windows(2)
         .all(|w| w[0].observed_at <= w[1].observed_at));
     assert!(store
-        .vehicle_trajectory(&Plate::parse("京A00000").unwrap(), all_time())
+        .vehicle_trajectory(&traces(), &Plate::parse("京A00000").unwrap(), all_time())
         .await
         .unwrap()
         .is_empty());

@@ -2,6 +2,7 @@
 //! store with a realistic province; `bench` measures. Every option can also be set through a
 //! `CORDON_*` environment variable; `cordon help COMMAND` lists them.
 
+mod accounts;
 mod bench;
 mod demo;
 mod options;
@@ -39,6 +40,11 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Fill the store with a demo province (Hebei-like network and days of passages), then exit.
     Demo(demo::DemoArgs),
+    /// Administration from the console: accounts.
+    #[command(subcommand)]
+    Admin(accounts::AdminCommand),
+    /// The audit trail: `cordon audit verify`.
+    Audit(accounts::AuditArgs),
     /// Benchmarks; each prints its figures and the ratio to its baseline.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -54,6 +60,8 @@ fn main() -> anyhow::Result<()> {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Demo(args) => demo::run(args).await,
+            Command::Admin(cmd) => accounts::admin(cmd).await,
+            Command::Audit(args) => accounts::audit_command(args).await,
             Command::Bench(cmd) => bench::run(cmd).await,
         }
     })

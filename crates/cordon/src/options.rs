@@ -34,6 +34,10 @@ pub struct StoreArgs {
     /// Database URL: `postgres://user@host/db` for PostgreSQL. Default: SQLite under --data.
     #[arg(long, env = "CORDON_DATABASE")]
     pub database: Option<String>,
+    /// The hub's secret key file (created on first start; keep a copy apart from the database).
+    /// Default: cordon.key under --data. `CORDON_KEY` (64 hex digits) takes precedence.
+    #[arg(long, env = "CORDON_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
     /// Most database connections (PostgreSQL) or readers (SQLite).
     #[arg(long, env = "CORDON_DB_CONNECTIONS", default_value_t = 8)]
     pub db_connections: u32,
@@ -52,6 +56,19 @@ impl StoreArgs {
                 ))
             }
         }
+    }
+
+    /// The keyring: from `CORDON_KEY`, else the key file (created if absent).
+    pub fn keyring(&self) -> anyhow::Result<cordon_store::keyring::Keyring> {
+        let file = self
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.data.join("cordon.key"));
+        let env = std::env::var("CORDON_KEY").ok();
+        Ok(cordon_store::keyring::Keyring::load_or_create(
+            env.as_deref(),
+            &file,
+        )?)
     }
 
     pub async fn open(&self) -> anyhow::Result<std::sync::Arc<dyn Store>> {

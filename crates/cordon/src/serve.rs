@@ -26,9 +26,15 @@ pub struct ServeArgs {
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let keyring = args.store.keyring()?;
     let store = args.store.open().await?;
     if args.demo {
         demo::load_if_empty(store.as_ref(), &args.demo_options).await?;
+    }
+    crate::accounts::first_admin(&store).await?;
+    if args.demo {
+        let officer_scope = demo::officer_checkpoints(store.as_ref()).await?;
+        crate::accounts::demo_accounts(&store, &officer_scope).await?;
     }
     if let Some(addr) = args.metrics_listen {
         let bound = cordon_server::observe::serve_metrics(addr).await?;
@@ -36,9 +42,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     cordon_server::serve(
         store,
+        keyring,
         args.listen,
         |bound| {
-            println!("Cordon is serving on http://{bound}/  (API: http://{bound}/api/v1/checkpoints, OpenAPI: http://{bound}/api/openapi.json)");
+            println!("Cordon is serving on http://{bound}/  (sign in: POST http://{bound}/api/v1/sessions; OpenAPI: http://{bound}/api/openapi.json)");
         },
         shutdown(),
     )

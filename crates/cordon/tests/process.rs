@@ -1,6 +1,7 @@
 //! Real `cordon serve` processes: a SIGKILL in the middle of a registration load loses nothing
 //! that was acknowledged and a retry duplicates nothing; several processes on one PostgreSQL
-//! stay idempotent.
+//! stay idempotent; the first admin account, `cordon admin user ...` and `cordon audit verify`
+//! work from the console while the server runs.
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -11,9 +12,100 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use uuid::Uuid;
 
+/// Runs a `cordon` command to its end with `stdin`; answers whether it succeeded and its output.
+async fn cli(args: &[&str], stdin: &str) -> (bool, String) {
+    use tokio::io::AsyncWriteExt;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cordon"))
+        .args(args)
+        .env("CORDON_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run cordon");
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    let out = child.wait_with_output().await.unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Creates an account from the console (the server may be running).
+async fn add_user(store: &[&str], name: &str, role: &str, scope: &str) {
+    let mut args = vec![
+        "admin",
+        "user",
+        "add",
+        name,
+        "--role",
+        role,
+        "--scope",
+        scope,
+        "--password-stdin",
+    ];
+    args.extend_from_slice(store);
+    let (ok, out) = cli(&args, "a-test-password-9\n").await;
+    assert!(ok, "{out}");
+}
+
+/// A client signed in as `name` over HTTP.
+async fn signed_in(base: &str, name: &str, password: &str) -> reqwest::Client {
+    let r = reqwest::Client::new()
+        .post(format!("{base}/api/v1/sessions"))
+        .json(&json!({"username": name, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        reqwest::StatusCode::CREATED,
+        "sign-in of {name}"
+    );
+    let token = r.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().unwrap(),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+/// The commander and the officer of CP-130100-0001, created from the console and signed in.
+async fn staff(store: &[&str], base: &str) -> (reqwest::Client, reqwest::Client) {
+    add_user(store, "commander", "commander", "130000").await;
+    add_user(store, "officer", "officer", "CP-130100-0001").await;
+    (
+        signed_in(base, "commander", "a-test-password-9").await,
+        signed_in(base, "officer", "a-test-password-9").await,
+    )
+}
+
 /// Starts `cordon serve` on a free port; answers the child and its base URL.
 async fn start(args: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cordon"))
+    let (child, base, _) = start_with_output(args).await;
+    (child, base)
+}
+
+/// Like [`start`], also answering what it printed before it listened.
+async fn start_with_output(args: &[&str]) -> (Child, String, Vec<String>) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cordon"));
+    if args.contains(&"--database") {
+        // Processes sharing a PostgreSQL database share the hub's key; no key file is written.
+        command.env("CORDON_KEY", "5a".repeat(32));
+    }
+    let mut child = command
         .arg("serve")
         .args(["--listen", "127.0.0.1:0"])
         .args(args)
@@ -24,6 +116,7 @@ async fn start(args: &[&str]) -> (Child, String) {
         .spawn()
         .expect("start cordon serve");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = Vec::new();
     let base = tokio::time::timeout(Duration::from_secs(60), async {
         while let Some(line) = lines.next_line().await.unwrap() {
             if let Some(rest) = line.split("serving on ").nth(1) {
@@ -34,12 +127,13 @@ async fn start(args: &[&str]) -> (Child, String) {
                     .trim_end_matches('/')
                     .to_owned();
             }
+            printed.push(line);
         }
         panic!("cordon serve exited before it listened");
     })
     .await
     .expect("cordon serve did not start in time");
-    (child, base)
+    (child, base, printed)
 }
 
 async fn setup_network(http: &reqwest::Client, base: &str) {
@@ -93,12 +187,9 @@ fn registration(id: Uuid, n: u32) -> Value {
 async fn sigkill_loses_nothing_acknowledged_and_retries_duplicate_nothing() {
     let dir = std::env::temp_dir().join(format!("cordon-kill-{}", Uuid::now_v7().simple()));
     let data = dir.to_str().unwrap().to_owned();
-    let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
     let (mut child, base) = start(&["--data", &data]).await;
-    setup_network(&http, &base).await;
+    let (commander, http) = staff(&["--data", &data], &base).await;
+    setup_network(&commander, &base).await;
 
     let sent: Vec<(Uuid, Value)> = (0..4_000u32)
         .map(|n| {
@@ -166,8 +257,10 @@ async fn sigkill_loses_nothing_acknowledged_and_retries_duplicate_nothing() {
     );
 
     let (_child, base) = start(&["--data", &data]).await;
+    let commander = signed_in(&base, "commander", "a-test-password-9").await;
+    let http = signed_in(&base, "officer", "a-test-password-9").await;
     for id in &acked {
-        let r = http
+        let r = commander
             .get(format!("{base}/api/v1/passages/{id}"))
             .send()
             .await
@@ -194,7 +287,7 @@ async fn sigkill_loses_nothing_acknowledged_and_retries_duplicate_nothing() {
             .unwrap();
         assert_eq!(r.status(), reqwest::StatusCode::CREATED, "retry of {id}");
     }
-    let hourly: Value = http
+    let hourly: Value = commander
         .get(format!("{base}/api/v1/checkpoints/CP-130100-0001/hourly?from=2022-05-03T00:00:00%2B08:00&to=2022-05-04T00:00:00%2B08:00"))
         .send()
         .await
@@ -231,8 +324,8 @@ async fn two_processes_on_one_postgres_stay_idempotent() {
         .unwrap();
     let (_a, base_a) = start(&["--database", &url]).await;
     let (_b, base_b) = start(&["--database", &url]).await;
-    let http = reqwest::Client::new();
-    setup_network(&http, &base_a).await;
+    let (commander, http) = staff(&["--database", &url], &base_a).await;
+    setup_network(&commander, &base_a).await;
     let mut tasks = Vec::new();
     for n in 0..300u32 {
         let id = Uuid::now_v7();
@@ -259,4 +352,104 @@ async fn two_processes_on_one_postgres_stay_idempotent() {
     .await
     .unwrap();
     assert_eq!((passages, persons), (300, 900));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_manages_accounts_while_the_server_runs() {
+    let dir = std::env::temp_dir().join(format!("cordon-console-{}", Uuid::now_v7().simple()));
+    let data = dir.to_str().unwrap().to_owned();
+    let store = ["--data", data.as_str()];
+    let (_child, base, printed) = start_with_output(&store).await;
+    let line = printed
+        .iter()
+        .find(|l| l.contains("Created the first account: admin / "))
+        .expect("the first start prints the admin's password");
+    let password = line
+        .split("admin / ")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    let admin = signed_in(&base, "admin", password).await;
+    let r = admin
+        .get(format!(
+            "{base}/api/v1/passages/0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        reqwest::StatusCode::FORBIDDEN,
+        "an admin reads no passages"
+    );
+
+    add_user(&store, "tracer1", "tracer", "130100").await;
+    let (ok, out) = cli(
+        &[
+            "admin",
+            "user",
+            "add",
+            "bad",
+            "--role",
+            "officer",
+            "--scope",
+            "130100",
+            "--password-stdin",
+            "--data",
+            &data,
+        ],
+        "a-test-password-9\n",
+    )
+    .await;
+    assert!(
+        !ok && out.contains("checkpoints"),
+        "an officer needs checkpoints: {out}"
+    );
+    let (ok, out) = cli(&["admin", "user", "list", "--data", &data], "").await;
+    assert!(
+        ok && out.contains("tracer1") && out.contains("admin"),
+        "{out}"
+    );
+    let tracer = signed_in(&base, "tracer1", "a-test-password-9").await;
+    let me = |c: reqwest::Client| {
+        let url = format!("{base}/api/v1/sessions/current");
+        async move { c.get(url).send().await.unwrap().status() }
+    };
+    assert_eq!(me(tracer.clone()).await, reqwest::StatusCode::OK);
+
+    let (ok, out) = cli(
+        &["admin", "user", "disable", "tracer1", "--data", &data],
+        "",
+    )
+    .await;
+    assert!(ok, "{out}");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while me(tracer.clone()).await != reqwest::StatusCode::UNAUTHORIZED {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "a disabled account's session must end within seconds"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let (ok, out) = cli(
+        &[
+            "admin",
+            "user",
+            "reset-password",
+            "admin",
+            "--password-stdin",
+            "--data",
+            &data,
+        ],
+        "another-password-7\n",
+    )
+    .await;
+    assert!(ok, "{out}");
+    signed_in(&base, "admin", "another-password-7").await;
+
+    let (ok, out) = cli(&["audit", "verify", "--data", &data], "").await;
+    assert!(ok && out.contains("audit trail intact"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,20 +2,24 @@
 //! reads ([`passages`]), trajectories ([`trajectories`]). Handlers parse at the boundary into
 //! domain types and call the store; they hold no rules of their own.
 
+pub mod accounts;
+pub mod audit_log;
 pub mod network;
 pub mod passages;
 pub mod period;
 pub mod policies;
 pub mod risk_areas;
+pub mod sessions;
 pub mod trajectories;
 
 use std::sync::Arc;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post};
 use axum::Router;
 use cordon_store::Store;
 
+use crate::auth::sessions::Auth;
 use crate::decide::Lanes;
 
 /// What every handler can reach.
@@ -24,6 +28,14 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// What the lanes apply: policies in force, risk areas, checkpoints' defence lines.
     pub lanes: Arc<Lanes>,
+    /// Sessions, the keyring and the audit appender.
+    pub auth: Arc<Auth>,
+}
+
+impl FromRef<AppState> for Arc<Auth> {
+    fn from_ref(app: &AppState) -> Arc<Auth> {
+        app.auth.clone()
+    }
 }
 
 /// Largest single-registration body: a full coach with every field filled is about 60 KiB.
@@ -35,6 +47,31 @@ pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .route("/api/v1/sessions", post(sessions::sign_in))
+        .route(
+            "/api/v1/sessions/current",
+            get(sessions::current).delete(sessions::sign_out),
+        )
+        .route(
+            "/api/v1/sessions/current/password",
+            post(sessions::change_password),
+        )
+        .route(
+            "/api/v1/accounts",
+            get(accounts::list).post(accounts::create),
+        )
+        .route(
+            "/api/v1/accounts/{username}/disable",
+            post(accounts::disable),
+        )
+        .route("/api/v1/accounts/{username}/enable", post(accounts::enable))
+        .route(
+            "/api/v1/accounts/{username}/password",
+            post(accounts::reset_password),
+        )
+        .route("/api/v1/audit", get(audit_log::list))
+        .route("/api/v1/audit/subject", post(audit_log::subject))
+        .route("/api/v1/audit/verify", get(audit_log::verify))
         .route(
             "/api/v1/jurisdictions",
             get(network::list_jurisdictions).post(network::create_jurisdiction),
@@ -95,6 +132,10 @@ pub fn router(state: AppState) -> Router {
             post(risk_areas::import).layer(DefaultBodyLimit::max(risk_areas::IMPORT_LIMIT)),
         )
         .route("/api/v1/risk-areas/{id}/end", post(risk_areas::end))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.auth.clone(),
+            crate::auth::guard::guard,
+        ))
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
         .with_state(state)
 }

@@ -1,9 +1,12 @@
 //! The checkpoint network: jurisdictions and checkpoints, their creation and updates, and bulk
-//! opening and closing with a reason kept in each checkpoint's history.
+//! opening and closing with a reason kept in each checkpoint's history. Every signed-in account
+//! reads the network; commanders change it within their scope, and each change is attributed to
+//! the account that made it.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use cordon_domain::access::NetworkChange;
 use cordon_domain::checkpoint::{
     parse_name, parse_reason, Checkpoint, CheckpointCode, CheckpointKind, CheckpointStatus,
     DefenceLine, Jurisdiction, Location, StatusEvent, MAX_LANES,
@@ -16,11 +19,10 @@ use cordon_store::{
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
+use crate::auth::{Caller, Grant};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 
-/// Until accounts exist, changes are attributed to the actor the request names, or this.
-const ANONYMOUS: &str = "unauthenticated";
 /// Most checkpoints one bulk status change may name.
 pub const MAX_BULK: usize = 2_000;
 
@@ -61,7 +63,10 @@ pub struct JurisdictionList {
 
 #[utoipa::path(get, path = "/api/v1/jurisdictions", tag = "network",
     responses((status = 200, body = JurisdictionList)))]
-pub async fn list_jurisdictions(State(app): State<AppState>) -> ApiResult<Json<JurisdictionList>> {
+pub async fn list_jurisdictions(
+    State(app): State<AppState>,
+    _caller: Caller,
+) -> ApiResult<Json<JurisdictionList>> {
     Ok(Json(JurisdictionList {
         jurisdictions: app.store.list_jurisdictions().await?,
     }))
@@ -71,10 +76,14 @@ pub async fn list_jurisdictions(State(app): State<AppState>) -> ApiResult<Json<J
     responses((status = 201, body = Jurisdiction), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_jurisdiction(
     State(app): State<AppState>,
+    change: Grant<NetworkChange>,
     ApiJson(req): ApiJson<JurisdictionRequest>,
 ) -> ApiResult<(StatusCode, Json<Jurisdiction>)> {
     let code = at(DivisionCode::parse(&req.code), "code")?;
     let name = parse_name(&req.name)?;
+    if !change.grant.scope().covers_division(code) {
+        return Err(ApiError::Forbidden);
+    }
     let j = app
         .store
         .create_jurisdiction(NewJurisdiction { code, name })
@@ -87,6 +96,7 @@ pub async fn create_jurisdiction(
     responses((status = 200, body = Jurisdiction), (status = 404, body = ErrorBody)))]
 pub async fn get_jurisdiction(
     State(app): State<AppState>,
+    _caller: Caller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Jurisdiction>> {
     Ok(Json(
@@ -99,11 +109,15 @@ pub async fn get_jurisdiction(
     responses((status = 200, body = Jurisdiction), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn rename_jurisdiction(
     State(app): State<AppState>,
+    change: Grant<NetworkChange>,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<RenameRequest>,
 ) -> ApiResult<Json<Jurisdiction>> {
     let code = division_param(&code)?;
     let name = parse_name(&req.name)?;
+    if !change.grant.scope().covers_division(code) {
+        return Err(ApiError::Forbidden);
+    }
     Ok(Json(app.store.rename_jurisdiction(code, name).await?))
 }
 
@@ -134,9 +148,6 @@ pub struct CheckpointRequest {
     /// `open` (default) or `closed`.
     #[serde(default)]
     pub status: Option<String>,
-    /// Who makes the change (until accounts exist).
-    #[serde(default)]
-    pub actor: Option<String>,
 }
 
 fn lanes(n: u16, field: &str) -> ApiResult<u16> {
@@ -158,6 +169,7 @@ fn location(l: &LocationRequest) -> ApiResult<Location> {
     responses((status = 201, body = Checkpoint), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_checkpoint(
     State(app): State<AppState>,
+    change: Grant<NetworkChange>,
     ApiJson(req): ApiJson<CheckpointRequest>,
 ) -> ApiResult<(StatusCode, Json<Checkpoint>)> {
     let c = NewCheckpoint {
@@ -174,23 +186,38 @@ pub async fn create_checkpoint(
             Some(s) => at(CheckpointStatus::parse(s), "status")?,
         },
     };
-    let actor = actor(req.actor.as_deref())?;
-    let created = app.store.create_checkpoint(c, &actor).await?;
+    if !change.grant.scope().covers_division(c.jurisdiction) {
+        return Err(ApiError::Forbidden);
+    }
+    let created = app.store.create_checkpoint(c, change.caller.name()).await?;
     reload_lanes(&app).await;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
-/// Who makes a change: the actor the request names (until accounts exist), checked like a name.
-pub(crate) fn actor(a: Option<&str>) -> ApiResult<String> {
-    match a {
-        None => Ok(ANONYMOUS.to_owned()),
-        Some(a) => parse_name(a).map_err(|e| {
-            ApiError::Invalid(FieldError {
-                field: "actor".into(),
-                ..e
-            })
-        }),
+/// Refuses a change to checkpoints outside the account's scope: 403 whether or not they exist.
+async fn in_scope(
+    app: &AppState,
+    change: &NetworkChange,
+    codes: &[CheckpointCode],
+) -> ApiResult<()> {
+    let scope = change.scope();
+    let known: std::collections::HashMap<CheckpointCode, DivisionCode> = app
+        .store
+        .list_checkpoints(&CheckpointFilter::default())
+        .await?
+        .into_iter()
+        .map(|c| (c.code, c.jurisdiction))
+        .collect();
+    for code in codes {
+        let covered = match known.get(code) {
+            Some(j) => scope.covers(code, *j),
+            None => scope.covers_division(code.division()),
+        };
+        if !covered {
+            return Err(ApiError::Forbidden);
+        }
     }
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -212,6 +239,7 @@ pub struct CheckpointList {
     responses((status = 200, body = CheckpointList), (status = 422, body = ErrorBody)))]
 pub async fn list_checkpoints(
     State(app): State<AppState>,
+    _caller: Caller,
     ApiQuery(p): ApiQuery<CheckpointListParams>,
 ) -> ApiResult<Json<CheckpointList>> {
     let filter = CheckpointFilter {
@@ -246,6 +274,7 @@ pub async fn list_checkpoints(
     responses((status = 200, body = Checkpoint), (status = 404, body = ErrorBody)))]
 pub async fn get_checkpoint(
     State(app): State<AppState>,
+    _caller: Caller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Checkpoint>> {
     Ok(Json(
@@ -269,10 +298,12 @@ pub struct CheckpointUpdate {
     responses((status = 200, body = Checkpoint), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_checkpoint(
     State(app): State<AppState>,
+    change: Grant<NetworkChange>,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<CheckpointUpdate>,
 ) -> ApiResult<Json<Checkpoint>> {
     let code = checkpoint_param(&code)?;
+    in_scope(&app, &change.grant, std::slice::from_ref(&code)).await?;
     let patch = CheckpointPatch {
         name: req.name.as_deref().map(parse_name).transpose()?,
         kind: req
@@ -307,8 +338,6 @@ pub struct StatusRequest {
     /// `open` or `closed`.
     pub status: String,
     pub reason: String,
-    #[serde(default)]
-    pub actor: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -325,6 +354,7 @@ pub struct StatusResponse {
     responses((status = 200, body = StatusResponse), (status = 422, body = ErrorBody)))]
 pub async fn set_status(
     State(app): State<AppState>,
+    change: Grant<NetworkChange>,
     ApiJson(req): ApiJson<StatusRequest>,
 ) -> ApiResult<Json<StatusResponse>> {
     if req.codes.is_empty() || req.codes.len() > MAX_BULK {
@@ -340,13 +370,14 @@ pub async fn set_status(
         .enumerate()
         .map(|(i, c)| at(CheckpointCode::parse(c), &format!("codes[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
-    let change = StatusChange {
+    in_scope(&app, &change.grant, &codes).await?;
+    let status_change = StatusChange {
         codes,
         status: at(CheckpointStatus::parse(&req.status), "status")?,
         reason: parse_reason(&req.reason)?,
-        actor: actor(req.actor.as_deref())?,
+        actor: change.caller.name().to_owned(),
     };
-    let summary = app.store.set_checkpoint_status(change).await?;
+    let summary = app.store.set_checkpoint_status(status_change).await?;
     metrics::counter!("cordon_checkpoint_status_changes_total")
         .increment(summary.changed.len() as u64);
     Ok(Json(StatusResponse {
@@ -365,6 +396,7 @@ pub struct HistoryResponse {
     responses((status = 200, body = HistoryResponse), (status = 404, body = ErrorBody)))]
 pub async fn history(
     State(app): State<AppState>,
+    _caller: Caller,
     Path(code): Path<String>,
 ) -> ApiResult<Json<HistoryResponse>> {
     Ok(Json(HistoryResponse {

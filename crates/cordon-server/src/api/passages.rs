@@ -3,8 +3,9 @@
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::Json;
+use axum::{Extension, Json};
 use chrono::{DateTime, Duration, FixedOffset};
+use cordon_domain::access::{PassageRead, Registration};
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::passage::{Passage, PassageDraft};
 use cordon_domain::registration::PassageRequest;
@@ -15,6 +16,8 @@ use uuid::Uuid;
 use super::network::checkpoint_param;
 use super::period::PeriodParams;
 use super::AppState;
+use crate::audit::AuditNote;
+use crate::auth::Grant;
 use crate::decide::Engine;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
@@ -40,6 +43,34 @@ fn count(recorded: &[Recorded]) {
     }
 }
 
+/// Refuses a registration at a checkpoint outside the officer's scope.
+fn at_own_checkpoint(reg: &Registration, draft: &PassageDraft) -> ApiResult<()> {
+    let code = &draft.checkpoint;
+    if reg.scope().covers(code, code.division()) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden)
+    }
+}
+
+/// The audit note of registrations: where, and the keyed hashes of the persons registered.
+fn registration_note(app: &AppState, drafts: &[PassageDraft]) -> AuditNote {
+    let subjects = drafts
+        .iter()
+        .flat_map(|d| d.occupants.iter())
+        .map(|o| app.auth.keyring.person(&o.person.document))
+        .collect::<Vec<_>>();
+    let target = match drafts {
+        [one] => one.checkpoint.to_string(),
+        many => format!("{} passages", many.len()),
+    };
+    AuditNote {
+        persons: subjects.len() as i64,
+        ..AuditNote::read(target, 0)
+    }
+    .subjects(subjects)
+}
+
 fn new_passage(engine: &Engine, draft: PassageDraft) -> NewPassage {
     let decision = engine.decide(&draft, cordon_domain::time::now_ms());
     NewPassage::new(draft, decision)
@@ -52,9 +83,17 @@ fn new_passage(engine: &Engine, draft: PassageDraft) -> NewPassage {
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn register(
     State(app): State<AppState>,
+    reg: Grant<Registration>,
     ApiJson(req): ApiJson<PassageRequest>,
-) -> ApiResult<(StatusCode, [(HeaderName, HeaderValue); 1], Json<Passage>)> {
+) -> ApiResult<(
+    StatusCode,
+    Extension<AuditNote>,
+    [(HeaderName, HeaderValue); 1],
+    Json<Passage>,
+)> {
     let draft = req.parse(now())?;
+    at_own_checkpoint(&reg.grant, &draft)?;
+    let note = registration_note(&app, std::slice::from_ref(&draft));
     let engine = app
         .lanes
         .engine_for(
@@ -75,6 +114,7 @@ pub async fn register(
     });
     Ok((
         StatusCode::CREATED,
+        Extension(note),
         [(REPLAYED, replayed)],
         Json(r.into_passage()),
     ))
@@ -108,8 +148,9 @@ pub struct BatchResponse {
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody, description = "nothing written; the field path names the passage")))]
 pub async fn register_batch(
     State(app): State<AppState>,
+    reg: Grant<Registration>,
     ApiJson(req): ApiJson<BatchRequest>,
-) -> ApiResult<Json<BatchResponse>> {
+) -> ApiResult<(Extension<AuditNote>, Json<BatchResponse>)> {
     if req.passages.is_empty() || req.passages.len() > MAX_BATCH {
         return Err(ApiError::invalid(
             "out_of_range",
@@ -124,6 +165,10 @@ pub async fn register_batch(
         .enumerate()
         .map(|(i, p)| p.parse(now).map_err(|e| e.under(&format!("passages[{i}]"))))
         .collect::<Result<Vec<_>, _>>()?;
+    for d in &drafts {
+        at_own_checkpoint(&reg.grant, d)?;
+    }
+    let note = registration_note(&app, &drafts);
     let engine = app
         .lanes
         .engine_for(
@@ -164,11 +209,14 @@ pub async fn register_batch(
             }
         })
         .collect::<Vec<_>>();
-    Ok(Json(BatchResponse {
-        created,
-        replayed: results.len() - created,
-        results,
-    }))
+    Ok((
+        Extension(note),
+        Json(BatchResponse {
+            created,
+            replayed: results.len() - created,
+            results,
+        }),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/passages/{id}", tag = "passages",
@@ -176,11 +224,14 @@ pub async fn register_batch(
     responses((status = 200, body = Passage), (status = 404, body = ErrorBody)))]
 pub async fn get_passage(
     State(app): State<AppState>,
+    read: Grant<PassageRead>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Passage>> {
+) -> ApiResult<(Extension<AuditNote>, Json<Passage>)> {
     let id =
         Uuid::try_parse(&id).map_err(|_| ApiError::NotFound(format!("passage {id} not found")))?;
-    Ok(Json(app.store.get_passage(id).await?))
+    let passage = app.store.get_passage(&read.grant, id).await?;
+    let note = AuditNote::read(id.to_string(), passage.persons());
+    Ok((Extension(note), Json(passage)))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -208,9 +259,10 @@ pub struct PassagePageResponse {
     responses((status = 200, body = PassagePageResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn at_checkpoint(
     State(app): State<AppState>,
+    read: Grant<PassageRead>,
     Path(code): Path<String>,
     ApiQuery(p): ApiQuery<PageParams>,
-) -> ApiResult<Json<PassagePageResponse>> {
+) -> ApiResult<(Extension<AuditNote>, Json<PassagePageResponse>)> {
     let checkpoint = checkpoint_param(&code)?;
     let period = PeriodParams {
         from: p.from,
@@ -238,19 +290,27 @@ pub async fn at_checkpoint(
             "limit runs from 1 to 1000",
         ));
     }
+    let target = checkpoint.to_string();
     let page = app
         .store
-        .passages_at_checkpoint(&PassageQuery {
-            checkpoint,
-            period,
-            after,
-            limit,
-        })
+        .passages_at_checkpoint(
+            &read.grant,
+            &PassageQuery {
+                checkpoint,
+                period,
+                after,
+                limit,
+            },
+        )
         .await?;
-    Ok(Json(PassagePageResponse {
-        passages: page.passages,
-        next: page.next.map(|c| c.encode()),
-    }))
+    let persons = page.passages.iter().map(Passage::persons).sum();
+    Ok((
+        Extension(AuditNote::read(target, persons)),
+        Json(PassagePageResponse {
+            passages: page.passages,
+            next: page.next.map(|c| c.encode()),
+        }),
+    ))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -273,6 +333,7 @@ pub struct HourlyResponse {
     responses((status = 200, body = HourlyResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn hourly(
     State(app): State<AppState>,
+    read: Grant<PassageRead>,
     Path(code): Path<String>,
     ApiQuery(p): ApiQuery<PeriodParams>,
 ) -> ApiResult<Json<HourlyResponse>> {
@@ -280,7 +341,7 @@ pub async fn hourly(
     let period = p.resolve(Duration::hours(24))?;
     let hours = app
         .store
-        .hourly_counts(&checkpoint, period)
+        .hourly_counts(&read.grant, &checkpoint, period)
         .await?
         .into_iter()
         .map(|h| HourRow {

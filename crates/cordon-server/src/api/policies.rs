@@ -15,12 +15,13 @@ use cordon_domain::policy::{compile, Combine, Policy, PolicyProblem};
 use cordon_store::policy_store::{NewPolicyVersion, NewPublication};
 use serde::{Deserialize, Serialize};
 
-use super::network::actor;
 use super::period::PeriodParams;
 use super::AppState;
+use crate::auth::{Caller, Grant};
 use crate::dryrun::{dry_run, DryRunReport};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
+use cordon_domain::access::PolicyChange;
 
 /// Most example passages a dry-run returns per change of outcome.
 const MAX_EXAMPLES: usize = 50;
@@ -33,8 +34,6 @@ pub struct PolicyRequest {
     /// What this version changes, for the log.
     #[serde(default)]
     pub note: String,
-    #[serde(default)]
-    pub actor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -90,8 +89,6 @@ pub struct PublishRequest {
     #[serde(default)]
     pub effective_at: Option<DateTime<FixedOffset>>,
     pub reason: String,
-    #[serde(default)]
-    pub actor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -101,8 +98,6 @@ pub struct RollbackRequest {
     #[serde(default)]
     pub version: Option<i64>,
     pub reason: String,
-    #[serde(default)]
-    pub actor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -139,6 +134,7 @@ fn checked(source: &str) -> ApiResult<Policy> {
         (status = 422, body = ErrorBody, description = "the document does not validate: every problem is listed under `problems`")))]
 pub async fn create(
     State(app): State<AppState>,
+    change: Grant<PolicyChange>,
     ApiJson(req): ApiJson<PolicyRequest>,
 ) -> ApiResult<(StatusCode, Json<PolicyVersion>)> {
     let policy = checked(&req.source)?;
@@ -156,7 +152,7 @@ pub async fn create(
             digest: digest(&req.source),
             source: req.source,
             note: req.note.trim().to_owned(),
-            actor: actor(req.actor.as_deref())?,
+            actor: change.caller.name().to_owned(),
         })
         .await?;
     Ok((StatusCode::CREATED, Json(v)))
@@ -164,7 +160,7 @@ pub async fn create(
 
 #[utoipa::path(post, path = "/api/v1/policies/validate", tag = "policies", request_body = ValidateRequest,
     responses((status = 200, body = Validation)))]
-pub async fn validate(ApiJson(req): ApiJson<ValidateRequest>) -> Json<Validation> {
+pub async fn validate(_caller: Caller, ApiJson(req): ApiJson<ValidateRequest>) -> Json<Validation> {
     Json(match compile(&req.source) {
         Ok(p) => Validation {
             valid: true,
@@ -181,7 +177,7 @@ pub async fn validate(ApiJson(req): ApiJson<ValidateRequest>) -> Json<Validation
 
 #[utoipa::path(get, path = "/api/v1/policies", tag = "policies",
     responses((status = 200, body = PolicyList)))]
-pub async fn list(State(app): State<AppState>) -> ApiResult<Json<PolicyList>> {
+pub async fn list(State(app): State<AppState>, _caller: Caller) -> ApiResult<Json<PolicyList>> {
     let versions = app.store.list_policy_versions().await?;
     let engine = app.lanes.current();
     Ok(Json(PolicyList {
@@ -200,6 +196,7 @@ fn version_param(v: &str) -> ApiResult<i64> {
     responses((status = 200, body = PolicyVersion), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(app): State<AppState>,
+    _caller: Caller,
     Path(v): Path<String>,
 ) -> ApiResult<Json<PolicyVersion>> {
     Ok(Json(
@@ -209,7 +206,10 @@ pub async fn get(
 
 #[utoipa::path(get, path = "/api/v1/policies/publications", tag = "policies",
     responses((status = 200, body = PublicationLog)))]
-pub async fn publications(State(app): State<AppState>) -> ApiResult<Json<PublicationLog>> {
+pub async fn publications(
+    State(app): State<AppState>,
+    _caller: Caller,
+) -> ApiResult<Json<PublicationLog>> {
     let publications = app.store.list_publications().await?;
     let current = in_force(&publications, cordon_domain::time::now_ms()).cloned();
     Ok(Json(PublicationLog {
@@ -229,6 +229,7 @@ async fn append(app: &AppState, p: NewPublication) -> ApiResult<Publication> {
     responses((status = 201, body = Publication), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn publish(
     State(app): State<AppState>,
+    change: Grant<PolicyChange>,
     Path(v): Path<String>,
     ApiJson(req): ApiJson<PublishRequest>,
 ) -> ApiResult<(StatusCode, Json<Publication>)> {
@@ -252,7 +253,7 @@ pub async fn publish(
             effective_ms: effective.timestamp_millis(),
             action: PublicationAction::Publish,
             reason,
-            actor: actor(req.actor.as_deref())?,
+            actor: change.caller.name().to_owned(),
         },
     )
     .await?;
@@ -263,6 +264,7 @@ pub async fn publish(
     responses((status = 201, body = Publication), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn rollback(
     State(app): State<AppState>,
+    change: Grant<PolicyChange>,
     ApiJson(req): ApiJson<RollbackRequest>,
 ) -> ApiResult<(StatusCode, Json<Publication>)> {
     let reason = parse_reason(&req.reason).map_err(|e| e.under("reason"))?;
@@ -312,7 +314,7 @@ pub async fn rollback(
             effective_ms: now_ms,
             action: PublicationAction::Rollback,
             reason,
-            actor: actor(req.actor.as_deref())?,
+            actor: change.caller.name().to_owned(),
         },
     )
     .await?;
@@ -323,6 +325,7 @@ pub async fn rollback(
     responses((status = 200, body = PolicyDiff), (status = 404, body = ErrorBody)))]
 pub async fn diff_versions(
     State(app): State<AppState>,
+    _caller: Caller,
     ApiQuery(q): ApiQuery<DiffParams>,
 ) -> ApiResult<Json<PolicyDiff>> {
     let old = checked(&app.store.get_policy_version(q.from).await?.source)?;
@@ -335,6 +338,7 @@ pub async fn diff_versions(
     responses((status = 200, body = DryRunReport), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn dry_run_version(
     State(app): State<AppState>,
+    _change: Grant<PolicyChange>,
     Path(v): Path<String>,
     ApiJson(req): ApiJson<DryRunRequest>,
 ) -> ApiResult<Json<DryRunReport>> {

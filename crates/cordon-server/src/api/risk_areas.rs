@@ -13,11 +13,12 @@ use cordon_domain::risk::{parse_area_name, RiskArea, RiskLevel};
 use cordon_store::policy_store::NewRiskArea;
 use serde::{Deserialize, Serialize};
 
-use super::network::actor;
 use super::AppState;
+use crate::auth::{Caller, Grant};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::risk_import::{parse_csv, parse_xlsx};
+use cordon_domain::access::PolicyChange;
 
 /// Largest import file.
 pub const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
@@ -57,8 +58,6 @@ pub struct RiskAreaRequest {
 #[serde(deny_unknown_fields)]
 pub struct DeclareRequest {
     pub areas: Vec<RiskAreaRequest>,
-    #[serde(default)]
-    pub actor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -68,8 +67,6 @@ pub struct EndRequest {
     #[serde(default)]
     pub at: Option<DateTime<FixedOffset>>,
     pub reason: String,
-    #[serde(default)]
-    pub actor: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -81,9 +78,6 @@ pub struct ImportParams {
     /// The file's name, recorded as the source.
     #[serde(default)]
     pub name: Option<String>,
-    /// Who imports it (until accounts exist).
-    #[serde(default)]
-    pub actor: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -98,6 +92,7 @@ pub struct ImportReport {
     responses((status = 200, body = RiskAreaList), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(app): State<AppState>,
+    _caller: Caller,
     ApiQuery(q): ApiQuery<RiskQuery>,
 ) -> ApiResult<Json<RiskAreaList>> {
     let within = q
@@ -152,6 +147,7 @@ fn parse_area(r: &RiskAreaRequest) -> Result<NewRiskArea, cordon_domain::FieldEr
         (status = 422, body = ErrorBody)))]
 pub async fn declare(
     State(app): State<AppState>,
+    change: Grant<PolicyChange>,
     ApiJson(req): ApiJson<DeclareRequest>,
 ) -> ApiResult<(StatusCode, Json<RiskAreaList>)> {
     if req.areas.is_empty() || req.areas.len() > MAX_DECLARE {
@@ -169,7 +165,7 @@ pub async fn declare(
         .collect::<Result<Vec<_>, _>>()?;
     let areas = app
         .store
-        .add_risk_areas(list, "api", &actor(req.actor.as_deref())?)
+        .add_risk_areas(list, "api", change.caller.name())
         .await?;
     app.lanes.reload_or_log(app.store.as_ref()).await;
     Ok((StatusCode::CREATED, Json(RiskAreaList { areas })))
@@ -180,6 +176,7 @@ pub async fn declare(
     responses((status = 200, body = RiskArea), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn end(
     State(app): State<AppState>,
+    change: Grant<PolicyChange>,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EndRequest>,
 ) -> ApiResult<Json<RiskArea>> {
@@ -193,7 +190,7 @@ pub async fn end(
         .unwrap_or_else(cordon_domain::time::now_ms);
     let area = app
         .store
-        .end_risk_area(id, at, &actor(req.actor.as_deref())?, &reason)
+        .end_risk_area(id, at, change.caller.name(), &reason)
         .await?;
     app.lanes.reload_or_log(app.store.as_ref()).await;
     Ok(Json(area))
@@ -206,6 +203,7 @@ pub async fn end(
         (status = 422, body = ErrorBody, description = "rows that do not parse, each with its line; nothing was imported")))]
 pub async fn import(
     State(app): State<AppState>,
+    change: Grant<PolicyChange>,
     ApiQuery(params): ApiQuery<ImportParams>,
     headers: HeaderMap,
     body: Bytes,
@@ -249,7 +247,7 @@ pub async fn import(
         .add_risk_areas(
             parsed.areas,
             &format!("import:{name}"),
-            &actor(params.actor.as_deref())?,
+            change.caller.name(),
         )
         .await?;
     app.lanes.reload_or_log(app.store.as_ref()).await;

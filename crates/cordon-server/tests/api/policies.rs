@@ -427,7 +427,7 @@ fn urlencode(s: &str) -> String {
 
 async fn post_file(app: &TestApp, path: &str, kind: &str, body: Vec<u8>) -> (StatusCode, Value) {
     let r = app
-        .http
+        .client("commander")
         .post(format!("{}{path}", app.base))
         .header("content-type", kind)
         .body(body)

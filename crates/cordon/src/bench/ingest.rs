@@ -179,11 +179,46 @@ async fn prepare(store: &dyn Store, rows: &Rows) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A signed-in officer bound to every open checkpoint of the generated network, as a lane's
+/// client would be: its registrations go through authentication, scope checks and auditing.
+async fn officer_token(store: &dyn Store, rows: &Rows) -> anyhow::Result<String> {
+    use cordon_server::auth::sessions::{new_secret, token_hash, SESSION_MS};
+    let codes: Vec<String> = rows
+        .checkpoints
+        .iter()
+        .filter(|c| c.status == cordon_domain::checkpoint::CheckpointStatus::Open)
+        .map(|c| c.code.to_string())
+        .collect();
+    let account = store
+        .create_account(cordon_store::access_store::NewAccount {
+            username: cordon_domain::access::Username::parse("bench-officer")?,
+            role: cordon_domain::access::Role::Officer,
+            scope: cordon_domain::access::Scope::parse(&codes.join(","))?,
+            password_hash: cordon_server::auth::password::hash(new_secret()).await,
+            created_by: "bench".into(),
+        })
+        .await?;
+    let token = new_secret();
+    let now = cordon_domain::time::now_ms();
+    store
+        .create_session(cordon_store::access_store::NewSession {
+            token_hash: token_hash(&token),
+            account: account.id,
+            csrf: new_secret(),
+            address: "bench".into(),
+            created_at_ms: now,
+            expires_at_ms: now + SESSION_MS,
+        })
+        .await?;
+    Ok(token)
+}
+
 async fn serve(store: Arc<dyn Store>) -> anyhow::Result<String> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
         let _ = cordon_server::serve(
             store,
+            cordon_store::keyring::Keyring::random(),
             "127.0.0.1:0".parse().expect("addr"),
             |a| {
                 let _ = tx.send(a);
@@ -236,13 +271,14 @@ fn persons(p: &[NewPassage]) -> usize {
 
 async fn single(
     addr: &str,
+    token: &str,
     bodies: &[Vec<u8>],
     concurrency: usize,
     persons: usize,
 ) -> anyhow::Result<Measured> {
     let requests: Vec<Vec<u8>> = bodies
         .iter()
-        .map(|b| http1::post(addr, "/api/v1/passages", b))
+        .map(|b| http1::post(addr, "/api/v1/passages", token, b))
         .collect();
     let started = Instant::now();
     let latencies = http1::run(addr, &requests, concurrency, 201).await?;
@@ -256,13 +292,14 @@ async fn single(
 
 async fn batches(
     addr: &str,
+    token: &str,
     bodies: &[Vec<u8>],
     passages: usize,
     persons: usize,
 ) -> anyhow::Result<Measured> {
     let requests: Vec<Vec<u8>> = bodies
         .iter()
-        .map(|b| http1::post(addr, "/api/v1/passages/batch", b))
+        .map(|b| http1::post(addr, "/api/v1/passages/batch", token, b))
         .collect();
     let started = Instant::now();
     let latencies = http1::run(addr, &requests, 2, 200).await?;
@@ -336,16 +373,26 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
 
         let (store, fresh) = Fresh::open(backend).await?;
         prepare(store.as_ref(), &rows).await?;
+        let token = officer_token(store.as_ref(), &rows).await?;
         let base = serve(store.clone()).await?;
-        let batched = batches(&base, &batch_bodies, batch_rows.len(), persons(batch_rows)).await?;
+        let batched = batches(
+            &base,
+            &token,
+            &batch_bodies,
+            batch_rows.len(),
+            persons(batch_rows),
+        )
+        .await?;
         drop(store);
         fresh.remove().await;
 
         let (store, fresh) = Fresh::open(backend).await?;
         prepare(store.as_ref(), &rows).await?;
+        let token = officer_token(store.as_ref(), &rows).await?;
         let base = serve(store.clone()).await?;
         let singles = single(
             &base,
+            &token,
             &single_bodies,
             args.concurrency,
             persons(single_rows),

@@ -48,6 +48,25 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 }
 
 /// Loads the demo province unless the store already has checkpoints; answers whether it did.
+/// The demo officer's checkpoints: the first two of Shijiazhuang's (130100) by code.
+pub async fn officer_checkpoints(store: &dyn Store) -> anyhow::Result<String> {
+    let mut codes: Vec<String> = store
+        .list_checkpoints(&CheckpointFilter {
+            within: cordon_domain::division::DivisionCode::from_value(130100),
+            ..CheckpointFilter::default()
+        })
+        .await?
+        .into_iter()
+        .map(|c| c.code.to_string())
+        .collect();
+    codes.sort();
+    codes.truncate(2);
+    if codes.is_empty() {
+        anyhow::bail!("the demo province has no checkpoint in 130100");
+    }
+    Ok(codes.join(","))
+}
+
 pub async fn load_if_empty(store: &dyn Store, options: &DemoOptions) -> anyhow::Result<bool> {
     if !store
         .list_checkpoints(&CheckpointFilter::default())

@@ -1,0 +1,530 @@
+//! Access control over HTTP: signing in and out (bearer and cookie with CSRF), lockout, every
+//! route of the OpenAPI document against every role, scopes that filter reads, and the audit
+//! trail that records reads and refusals.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::{example, TestApp, ACCOUNTS, PASSWORD};
+
+async fn sign_in(app: &TestApp, username: &str, password: &str) -> (StatusCode, Value) {
+    app.post_as(
+        "-",
+        "/api/v1/sessions",
+        &json!({"username": username, "password": password}),
+    )
+    .await
+}
+
+pub async fn sign_in_bearer_cookie_and_sign_out(app: TestApp) {
+    let (s, wrong) = sign_in(&app, "tracer", "not-the-password").await;
+    let (s2, unknown) = sign_in(&app, "nobody", "not-the-password").await;
+    assert_eq!(
+        (s, s2),
+        (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
+    );
+    assert_eq!(
+        wrong, unknown,
+        "the answer must not tell whether the account exists"
+    );
+    assert_eq!(wrong["error"]["code"], "bad_credentials");
+
+    let r = app
+        .http
+        .post(format!("{}/api/v1/sessions", app.base))
+        .json(&json!({"username": "tracer", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let session: Value = r.json().await.unwrap();
+    let token = session["token"].as_str().unwrap().to_owned();
+    let csrf = session["csrf"].as_str().unwrap().to_owned();
+    assert_eq!(session["account"]["role"], "tracer");
+
+    let bearer = |m: Method, p: &str| {
+        app.http
+            .request(m, format!("{}{p}", app.base))
+            .bearer_auth(&token)
+    };
+    let me: Value = bearer(Method::GET, "/api/v1/sessions/current")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["account"]["username"], "tracer");
+
+    // The cookie signs the web UI in; a change needs the CSRF header too.
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    let with_cookie = |m: Method, p: &str| {
+        app.http
+            .request(m, format!("{}{p}", app.base))
+            .header("cookie", pair.clone())
+    };
+    let r = with_cookie(Method::GET, "/api/v1/sessions/current")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = json!({"document": {"type": "resident_id", "number": "11010519491231002X"}});
+    let r = with_cookie(Method::POST, "/api/v1/trajectories/person")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "a cookie without CSRF");
+    let r = with_cookie(Method::POST, "/api/v1/trajectories/person")
+        .header("x-csrf-token", &csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Malformed, forged and ended tokens are all 401.
+    for bad in ["abc", &"0".repeat(64), "Bearer"] {
+        let r = app
+            .http
+            .get(format!("{}/api/v1/checkpoints", app.base))
+            .bearer_auth(bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{bad}");
+    }
+    let r = bearer(Method::DELETE, "/api/v1/sessions/current")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = bearer(Method::GET, "/api/v1/sessions/current")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    // A password change ends every session of the account.
+    let (_, s) = sign_in(&app, "auditor", PASSWORD).await;
+    let t = s["token"].as_str().unwrap().to_owned();
+    let change = |body: Value| {
+        app.http
+            .post(format!("{}/api/v1/sessions/current/password", app.base))
+            .bearer_auth(&t)
+            .json(&body)
+            .send()
+    };
+    let r = change(json!({"current": "wrong-password", "new": "a-new-password-2"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = change(json!({"current": PASSWORD, "new": "short"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = change(json!({"current": PASSWORD, "new": "a-new-password-2"}))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (s, _) = app.get_as("auditor", "/api/v1/audit").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "the older session ended too");
+    assert_eq!(
+        sign_in(&app, "auditor", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&app, "auditor", "a-new-password-2").await.0,
+        StatusCode::CREATED
+    );
+}
+
+pub async fn repeated_failures_lock_the_account(app: TestApp) {
+    let started = std::time::Instant::now();
+    for _ in 0..10 {
+        let (s, _) = sign_in(&app, "officer2", "guessing-again").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(1500),
+        "failures after the third are slowed"
+    );
+    let (s, e) = sign_in(&app, "officer2", PASSWORD).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("bad_credentials")),
+        "locked: even the right password is refused"
+    );
+    let (_, list) = app.get_as("admin", "/api/v1/accounts").await;
+    let officer2 = list["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "officer2")
+        .unwrap();
+    assert!(officer2["locked_until_ms"].as_i64().unwrap() > cordon_domain::time::now_ms());
+    // An admin's reset clears the lock.
+    let (s, _) = app
+        .post_as(
+            "admin",
+            "/api/v1/accounts/officer2/password",
+            &json!({"password": "fresh-password-3"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(
+        sign_in(&app, "officer2", "fresh-password-3").await.0,
+        StatusCode::CREATED
+    );
+    // Failures from this address (11 so far: a success does not clear them) up to the limit
+    // lock the address itself.
+    for _ in 0..cordon_server::auth::throttle::LOCK_AFTER - 11 {
+        sign_in(&app, "no-such-user", "whatever-it-is").await;
+    }
+    let (s, e) = sign_in(&app, "tracer", PASSWORD).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts"))
+    );
+    let (denied, _) = audit_counts(&app).await;
+    assert!(denied >= 21, "every failed sign-in is audited: {denied}");
+}
+
+/// (denied entries, all entries) in the audit trail.
+async fn audit_counts(app: &TestApp) -> (usize, usize) {
+    let entries = app
+        .store
+        .query_audit(&cordon_store::access_store::AuditQuery {
+            limit: 1_000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let denied = entries
+        .iter()
+        .filter(|e| e.entry.outcome == "denied")
+        .count();
+    (denied, entries.len())
+}
+
+/// Who may call each route, by account name ([`ACCOUNTS`]); `-` is anonymous. A route that
+/// is missing here, or here and not in the OpenAPI document, fails the test.
+fn matrix() -> BTreeMap<&'static str, &'static [&'static str]> {
+    const SIGNED_IN: &[&str] = &[
+        "commander",
+        "city",
+        "elsewhere",
+        "officer",
+        "officer2",
+        "tracer",
+        "auditor",
+        "admin",
+    ];
+    const ANYONE: &[&str] = &[
+        "-",
+        "commander",
+        "city",
+        "elsewhere",
+        "officer",
+        "officer2",
+        "tracer",
+        "auditor",
+        "admin",
+    ];
+    const NETWORK_CITY: &[&str] = &["commander", "city"];
+    const PASSAGES_0001: &[&str] = &["commander", "city", "officer", "tracer"];
+    const PASSAGE_READERS: &[&str] = &[
+        "commander",
+        "city",
+        "elsewhere",
+        "officer",
+        "officer2",
+        "tracer",
+    ];
+    const TRACERS: &[&str] = &["commander", "city", "elsewhere", "tracer"];
+    const PROVINCE: &[&str] = &["commander"];
+    BTreeMap::from([
+        ("GET /healthz", ANYONE),
+        ("POST /api/v1/sessions", ANYONE),
+        ("GET /api/v1/sessions/current", SIGNED_IN),
+        ("DELETE /api/v1/sessions/current", SIGNED_IN),
+        ("POST /api/v1/sessions/current/password", SIGNED_IN),
+        ("GET /api/v1/accounts", &["admin"][..]),
+        ("POST /api/v1/accounts", &["admin"][..]),
+        ("POST /api/v1/accounts/{username}/disable", &["admin"][..]),
+        ("POST /api/v1/accounts/{username}/enable", &["admin"][..]),
+        ("POST /api/v1/accounts/{username}/password", &["admin"][..]),
+        ("GET /api/v1/audit", &["auditor"][..]),
+        ("POST /api/v1/audit/subject", &["auditor"][..]),
+        ("GET /api/v1/audit/verify", &["auditor"][..]),
+        ("GET /api/v1/jurisdictions", SIGNED_IN),
+        ("POST /api/v1/jurisdictions", NETWORK_CITY),
+        ("GET /api/v1/jurisdictions/{code}", SIGNED_IN),
+        ("PATCH /api/v1/jurisdictions/{code}", NETWORK_CITY),
+        ("GET /api/v1/checkpoints", SIGNED_IN),
+        ("POST /api/v1/checkpoints", NETWORK_CITY),
+        ("POST /api/v1/checkpoints/status", NETWORK_CITY),
+        ("GET /api/v1/checkpoints/{code}", SIGNED_IN),
+        ("PATCH /api/v1/checkpoints/{code}", NETWORK_CITY),
+        ("GET /api/v1/checkpoints/{code}/history", SIGNED_IN),
+        ("GET /api/v1/checkpoints/{code}/passages", PASSAGES_0001),
+        ("GET /api/v1/checkpoints/{code}/hourly", PASSAGES_0001),
+        ("POST /api/v1/passages", &["officer"][..]),
+        ("POST /api/v1/passages/batch", &["officer"][..]),
+        // Filtered, not refused: a passage outside the scope is "not found".
+        ("GET /api/v1/passages/{id}", PASSAGE_READERS),
+        ("POST /api/v1/trajectories/person", TRACERS),
+        ("POST /api/v1/trajectories/vehicle", TRACERS),
+        ("GET /api/v1/policies", SIGNED_IN),
+        ("POST /api/v1/policies", PROVINCE),
+        ("POST /api/v1/policies/validate", SIGNED_IN),
+        ("GET /api/v1/policies/publications", SIGNED_IN),
+        ("POST /api/v1/policies/rollback", PROVINCE),
+        ("GET /api/v1/policies/diff", SIGNED_IN),
+        ("GET /api/v1/policies/{version}", SIGNED_IN),
+        ("POST /api/v1/policies/{version}/publish", PROVINCE),
+        ("POST /api/v1/policies/{version}/dry-run", PROVINCE),
+        ("GET /api/v1/risk-areas", SIGNED_IN),
+        ("POST /api/v1/risk-areas", PROVINCE),
+        ("POST /api/v1/risk-areas/import", PROVINCE),
+        ("POST /api/v1/risk-areas/{id}/end", PROVINCE),
+    ])
+}
+
+/// A concrete request for a route: path parameters filled in, a plausible body.
+fn concrete(route: &str) -> (Method, String, Option<Value>) {
+    let (method, path) = route.split_once(' ').unwrap();
+    let path = path
+        .replace("{username}", "nobody-here")
+        .replace(
+            "{code}",
+            if path.starts_with("/api/v1/jurisdictions") {
+                "130102"
+            } else {
+                "CP-130100-0001"
+            },
+        )
+        .replace("{version}", "1")
+        .replace(
+            "{id}",
+            if path.contains("risk-areas") {
+                "1"
+            } else {
+                "0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01"
+            },
+        );
+    let mut passage = example();
+    passage["id"] = json!(Uuid::now_v7());
+    let body = match route {
+        "POST /api/v1/sessions" => Some(json!({"username": "nobody-here", "password": "x"})),
+        "POST /api/v1/sessions/current/password" => {
+            Some(json!({"current": "not-it-at-all", "new": "whatever-new-1"}))
+        }
+        "POST /api/v1/accounts" => Some(
+            json!({"username": "Bad Name", "role": "tracer", "scope": "130000", "password": "long-enough-pw"}),
+        ),
+        "POST /api/v1/accounts/{username}/password" => Some(json!({"password": "long-enough-pw"})),
+        "POST /api/v1/audit/subject" => Some(json!({"plate": "冀A12345"})),
+        "POST /api/v1/jurisdictions" => Some(json!({"code": "130104", "name": "桥西区"})),
+        "PATCH /api/v1/jurisdictions/{code}" => Some(json!({"name": "长安区"})),
+        "POST /api/v1/checkpoints" => Some(
+            json!({"code": "CP-130100-0099", "name": "测试站", "jurisdiction": "130102",
+            "kind": "toll_station", "defence_line": "capital_ring", "location": {"lat": 38.0, "lon": 114.5}, "lanes": 2}),
+        ),
+        "POST /api/v1/checkpoints/status" => {
+            Some(json!({"codes": ["CP-130100-0003"], "status": "open", "reason": "检查"}))
+        }
+        "PATCH /api/v1/checkpoints/{code}" => Some(json!({"cameras": 2})),
+        "POST /api/v1/passages" => Some(passage),
+        "POST /api/v1/passages/batch" => Some(json!({"passages": [passage]})),
+        "POST /api/v1/trajectories/person" => {
+            Some(json!({"document": {"type": "resident_id", "number": "11010519491231002X"}}))
+        }
+        "POST /api/v1/trajectories/vehicle" => Some(json!({"plate": "冀A12345"})),
+        "POST /api/v1/policies" | "POST /api/v1/policies/validate" => {
+            Some(json!({"source": "not toml ["}))
+        }
+        "POST /api/v1/policies/rollback" | "POST /api/v1/policies/{version}/publish" => {
+            Some(json!({"reason": "测试"}))
+        }
+        "POST /api/v1/policies/{version}/dry-run" => Some(json!({})),
+        "POST /api/v1/risk-areas" => Some(json!({"areas": []})),
+        "POST /api/v1/risk-areas/import" => None,
+        "POST /api/v1/risk-areas/{id}/end" => Some(json!({"reason": "测试"})),
+        _ => None,
+    };
+    let path = if route == "GET /api/v1/policies/diff" {
+        format!("{path}?from=1&to=1")
+    } else {
+        path
+    };
+    (method.parse().unwrap(), path, body)
+}
+
+pub async fn every_route_against_every_role(app: TestApp) {
+    let (_, doc) = app.get_as("-", "/api/openapi.json").await;
+    let documented: BTreeSet<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, ops)| {
+            ops.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| format!("{} {path}", m.to_uppercase()))
+        })
+        .collect();
+    let matrix = matrix();
+    let listed: BTreeSet<String> = matrix.keys().map(|k| k.to_string()).collect();
+    assert_eq!(
+        documented, listed,
+        "every route of the OpenAPI document must be in the access matrix, and only those"
+    );
+    let mut who: Vec<&str> = ACCOUNTS.iter().map(|a| a.0).collect();
+    who.push("-");
+    let mut refusals = 0;
+    // Sign-out last: it ends the session the other requests use.
+    let mut routes: Vec<&&str> = matrix.keys().collect();
+    routes.sort_by_key(|r| r.starts_with("DELETE /api/v1/sessions"));
+    for route in routes {
+        let allowed = matrix[*route];
+        let (method, path, body) = concrete(route);
+        for w in &who {
+            let mut r = app
+                .client(w)
+                .request(method.clone(), format!("{}{path}", app.base));
+            r = match (&body, *route) {
+                (Some(b), _) => r.json(b),
+                (None, "POST /api/v1/risk-areas/import") => r
+                    .header("content-type", "text/csv")
+                    .body("division,level\n"),
+                (None, _) => r,
+            };
+            let status = r.send().await.unwrap().status();
+            let refused = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;
+            if allowed.contains(w) {
+                let public_refusal =
+                    *route == "POST /api/v1/sessions" && status == StatusCode::UNAUTHORIZED;
+                assert!(
+                    !refused || public_refusal,
+                    "{w} should reach {route} ({path}): {status}"
+                );
+                if public_refusal {
+                    refusals += 1;
+                }
+            } else if *w == "-" {
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "anonymous {route}");
+                refusals += 1;
+            } else {
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{w} must be refused {route} ({path})"
+                );
+                refusals += 1;
+            }
+        }
+    }
+    let (denied, _) = audit_counts(&app).await;
+    assert_eq!(denied, refusals, "every refusal is audited once");
+}
+
+pub async fn scopes_filter_reads(app: TestApp) {
+    let now = chrono::Utc::now().with_timezone(&cordon_domain::time::china());
+    let mut recent = example();
+    recent["id"] = json!(Uuid::now_v7());
+    recent["observed_at"] = json!((now - chrono::Duration::hours(1)).to_rfc3339());
+    let mut old = example();
+    old["id"] = json!(Uuid::now_v7());
+    old["observed_at"] = json!((now - chrono::Duration::hours(30)).to_rfc3339());
+    for p in [&recent, &old] {
+        let (s, b) = app.post("/api/v1/passages", p).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let mut foreign = example();
+    foreign["id"] = json!(Uuid::now_v7());
+    let (s, _) = app.post_as("officer2", "/api/v1/passages", &foreign).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "officer2 is not bound to CP-130100-0001"
+    );
+
+    let from = (now - chrono::Duration::days(3))
+        .to_rfc3339()
+        .replace('+', "%2B");
+    let page = format!("/api/v1/checkpoints/CP-130100-0001/passages?from={from}");
+    let count = |v: &Value| v["passages"].as_array().map(Vec::len);
+    let (_, all) = app.get_as("city", &page).await;
+    assert_eq!(count(&all), Some(2));
+    let (_, own) = app.get_as("officer", &page).await;
+    assert_eq!(
+        count(&own),
+        Some(1),
+        "an officer reads the last 24 hours only"
+    );
+    let (s, _) = app.get_as("elsewhere", &page).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+
+    let old_id = old["id"].as_str().unwrap();
+    let (s, _) = app
+        .get_as("officer", &format!("/api/v1/passages/{old_id}"))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app
+        .get_as("elsewhere", &format!("/api/v1/passages/{old_id}"))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app
+        .get_as("city", &format!("/api/v1/passages/{old_id}"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+
+    let person = json!({"document": {"type": "resident_id", "number": "11010519491231002X"},
+        "from": (now - chrono::Duration::days(3)).to_rfc3339(), "purpose": "病例 2022-0513 流调"});
+    let points = |v: &Value| v["points"].as_array().map(Vec::len);
+    let (_, t) = app
+        .post_as("tracer", "/api/v1/trajectories/person", &person)
+        .await;
+    assert_eq!(points(&t), Some(2));
+    let (s, t) = app
+        .post_as("elsewhere", "/api/v1/trajectories/person", &person)
+        .await;
+    assert_eq!(
+        (s, points(&t)),
+        (StatusCode::OK, Some(0)),
+        "another city's commander sees nothing"
+    );
+
+    // The tracer's read is in the audit trail under the person's keyed hash, with its purpose.
+    let (_, subject) = app
+        .post_as(
+            "auditor",
+            "/api/v1/audit/subject",
+            &json!({"document": {"type": "resident_id", "number": "11010519491231002X"}}),
+        )
+        .await;
+    let hash = subject["subject"].as_str().unwrap();
+    let (s, found) = app
+        .get_as(
+            "auditor",
+            &format!("/api/v1/audit?subject={hash}&actor=tracer"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let entries = found["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{found}");
+    assert_eq!(entries[0]["purpose"], "病例 2022-0513 流调");
+    assert_eq!(entries[0]["persons"], 1);
+    assert_eq!(entries[0]["action"], "POST /api/v1/trajectories/person");
+    let text = found.to_string();
+    assert!(!text.contains("11010519491231002X") && !text.contains("张三"));
+    let (_, v) = app.get_as("auditor", "/api/v1/audit/verify").await;
+    assert_eq!(v["intact"], true, "{v}");
+    assert!(v["entries"].as_i64().unwrap() >= 6);
+}

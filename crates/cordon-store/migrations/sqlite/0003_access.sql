@@ -1,0 +1,51 @@
+-- SQLite. Accounts, sessions and the audit trail.
+CREATE TABLE accounts (
+    id                  INTEGER PRIMARY KEY,
+    username            TEXT NOT NULL UNIQUE,
+    role                TEXT NOT NULL,
+    scope               TEXT NOT NULL,
+    password_hash       TEXT NOT NULL,
+    disabled            BOOLEAN NOT NULL DEFAULT FALSE,
+    failed_signins      INTEGER NOT NULL DEFAULT 0,
+    locked_until        INTEGER NOT NULL DEFAULT 0,
+    created_by          TEXT NOT NULL,
+    created_at          INTEGER NOT NULL,
+    password_changed_at INTEGER NOT NULL
+);
+
+-- A session is known by the SHA-256 of its token: a copy of the table signs nobody in.
+CREATE TABLE sessions (
+    token_hash  BLOB PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts (id),
+    csrf        TEXT NOT NULL,
+    address     TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    ended_at    INTEGER
+) WITHOUT ROWID;
+CREATE INDEX sessions_account ON sessions (account_id);
+
+-- Append-only and hash-chained (see cordon_domain::audit). Subjects are keyed hashes.
+CREATE TABLE audit_log (
+    seq        INTEGER PRIMARY KEY,
+    at         INTEGER NOT NULL,
+    actor      TEXT NOT NULL,
+    role       TEXT NOT NULL,
+    scope      TEXT NOT NULL,
+    address    TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    outcome    TEXT NOT NULL,
+    purpose    TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    subjects   TEXT NOT NULL,
+    persons    INTEGER NOT NULL,
+    prev_hash  BLOB NOT NULL,
+    hash       BLOB NOT NULL
+);
+CREATE INDEX audit_log_actor ON audit_log (actor, at);
+CREATE INDEX audit_log_at ON audit_log (at);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;

@@ -1,0 +1,145 @@
+//! The hub's secret key and what is derived from it. The key lives in a file (`cordon.key`
+//! beside the embedded database, created on first start with mode 0600) or in the
+//! `CORDON_KEY` environment variable (64 hex digits), never in the database: a copy of the
+//! database alone reveals nothing the key protects.
+//!
+//! Derived: the keyed hash ([`Keyring::subject`]) by which persons and plates are named in the
+//! audit trail, so an auditor can find every read about one person without anyone writing the
+//! identity number down.
+
+use std::path::Path;
+
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::Sha256;
+
+use crate::StoreError;
+
+#[derive(Clone)]
+pub struct Keyring {
+    subject: [u8; 32],
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Keyring(..)")
+    }
+}
+
+fn derive(master: &[u8; 32], purpose: &str) -> [u8; 32] {
+    let mut mac = Hmac::<Sha256>::new_from_slice(master).expect("any key length");
+    mac.update(purpose.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+fn parse_hex(s: &str) -> Option<[u8; 32]> {
+    let s = s.trim();
+    if s.len() != 64 || !s.is_ascii() {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(out)
+}
+
+impl Keyring {
+    pub fn from_master(master: &[u8; 32]) -> Keyring {
+        Keyring {
+            subject: derive(master, "cordon subject hash v1"),
+        }
+    }
+
+    /// A fresh random key, for tests and benchmarks.
+    pub fn random() -> Keyring {
+        let mut master = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut master);
+        Keyring::from_master(&master)
+    }
+
+    /// From `CORDON_KEY` (hex) if given, else from the file, which is created if absent.
+    pub fn load_or_create(env: Option<&str>, file: &Path) -> Result<Keyring, StoreError> {
+        let bad = |what: &str| StoreError::Config(format!("{what}: expected 64 hex digits"));
+        if let Some(hex) = env {
+            return parse_hex(hex)
+                .map(|k| Keyring::from_master(&k))
+                .ok_or_else(|| bad("CORDON_KEY"));
+        }
+        match std::fs::read_to_string(file) {
+            Ok(text) => parse_hex(&text)
+                .map(|k| Keyring::from_master(&k))
+                .ok_or_else(|| bad(&format!("key file {}", file.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut master = [0u8; 32];
+                rand::rngs::OsRng.fill_bytes(&mut master);
+                write_new(file, &cordon_domain::audit::hex(&master)).map_err(|e| {
+                    StoreError::Config(format!("cannot create key file {}: {e}", file.display()))
+                })?;
+                tracing::warn!(file = %file.display(), "created a new key file: back it up apart from the database");
+                Ok(Keyring::from_master(&master))
+            }
+            Err(e) => Err(StoreError::Config(format!(
+                "cannot read key file {}: {e}",
+                file.display()
+            ))),
+        }
+    }
+
+    /// The keyed hash of a person, by identity document.
+    pub fn person(&self, document: &cordon_domain::identity::IdentityDocument) -> String {
+        self.subject(&crate::rows::doc_key(document))
+    }
+
+    /// The keyed hash of a vehicle, by plate.
+    pub fn plate(&self, plate: &cordon_domain::plate::Plate) -> String {
+        self.subject(&format!("plate:{}", plate.as_str()))
+    }
+
+    /// The keyed hash (hex) of an identifier: `resident_id:110105...` or a plate.
+    pub fn subject(&self, identifier: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.subject).expect("any key length");
+        mac.update(identifier.as_bytes());
+        cordon_domain::audit::hex(&mac.finalize().into_bytes())
+    }
+}
+
+fn write_new(file: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(file)?;
+    f.write_all(contents.as_bytes())?;
+    f.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_key_file_is_created_once_and_read_back() {
+        let dir = std::env::temp_dir().join(format!("cordon-key-{}", std::process::id()));
+        let file = dir.join("cordon.key");
+        let _ = std::fs::remove_file(&file);
+        let a = Keyring::load_or_create(None, &file).unwrap();
+        let b = Keyring::load_or_create(None, &file).unwrap();
+        assert_eq!(a.subject("x"), b.subject("x"));
+        assert_ne!(a.subject("x"), Keyring::random().subject("x"));
+        assert_eq!(a.subject("x").len(), 64);
+        std::fs::write(&file, "not a key").unwrap();
+        assert!(Keyring::load_or_create(None, &file).is_err());
+        assert!(Keyring::load_or_create(Some("12"), &file).is_err());
+        let hex = "00".repeat(32);
+        assert!(Keyring::load_or_create(Some(&hex), &file).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
