@@ -23,20 +23,16 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use cordon_store::keyring::Keyring;
 use cordon_store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
 
 pub use api::AppState;
 
 /// Loads what the lanes apply and starts its periodic refresh and the audit appender.
-pub async fn state(
-    store: Arc<dyn Store>,
-    keyring: Keyring,
-) -> Result<AppState, cordon_store::StoreError> {
+pub async fn state(store: Arc<dyn Store>) -> Result<AppState, cordon_store::StoreError> {
     let lanes = decide::Lanes::load(store.as_ref()).await?;
     lanes.spawn_refresh(store.clone());
-    let auth = Arc::new(auth::sessions::Auth::new(store.clone(), keyring));
+    let auth = Arc::new(auth::sessions::Auth::new(store.clone()));
     Ok(AppState { store, lanes, auth })
 }
 
@@ -61,12 +57,11 @@ pub fn app(state: AppState) -> Router {
 /// `on_bound` first (port 0 picks a free port).
 pub async fn serve(
     store: Arc<dyn Store>,
-    keyring: Keyring,
     listen: SocketAddr,
     on_bound: impl FnOnce(SocketAddr),
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let state = state(store, keyring).await.map_err(std::io::Error::other)?;
+    let state = state(store).await.map_err(std::io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     on_bound(listener.local_addr()?);
     axum::serve(

@@ -110,7 +110,6 @@ async fn spawn_with(store: Arc<dyn Store>) -> TestApp {
     tokio::spawn(async move {
         cordon_server::serve(
             s,
-            cordon_store::keyring::Keyring::random(),
             "127.0.0.1:0".parse().unwrap(),
             |a| tx.send(a).unwrap(),
             std::future::pending(),
@@ -136,6 +135,7 @@ async fn sqlite_app() -> TestApp {
     let store = cordon_store::open(
         &format!("sqlite://{}", dir.join("c.db").display()),
         &StoreOptions::default(),
+        cordon_store::keyring::Keyring::random(),
     )
     .await
     .unwrap();
@@ -163,9 +163,13 @@ async fn postgres_app() -> Option<TestApp> {
         .unwrap();
     Some(
         spawn_with(
-            cordon_store::open(&url, &StoreOptions::default())
-                .await
-                .unwrap(),
+            cordon_store::open(
+                &url,
+                &StoreOptions::default(),
+                cordon_store::keyring::Keyring::random(),
+            )
+            .await
+            .unwrap(),
         )
         .await,
     )

@@ -78,7 +78,69 @@ macro_rules! access_sql {
                 })
             }
 
+            /// Marks in `cordon_migrations` that passages written before sealing are sealed.
+            const SEAL_MARK: i64 = 1_002;
+
             impl $store {
+                /// Seals the occupants of passages written before migration 4 and rekeys their
+                /// index by keyed hash, once; then runs `vacuum` so the clear text is gone from
+                /// the database files, not only from the live rows.
+                pub(crate) async fn seal_legacy(&self, vacuum: &str) -> Result<u64, StoreError> {
+                    let done = sqlx::query("SELECT 1 FROM cordon_migrations WHERE version = $1")
+                        .bind(SEAL_MARK)
+                        .fetch_optional(&self.core.write)
+                        .await?;
+                    if done.is_some() {
+                        return Ok(0);
+                    }
+                    let mut total = 0u64;
+                    loop {
+                        let rows = sqlx::query(&format!(
+                            "{} WHERE p.sealed IS NULL LIMIT 2000",
+                            crate::sql::PASSAGE_SELECT
+                        ))
+                        .fetch_all(&self.core.write)
+                        .await?;
+                        if rows.is_empty() {
+                            break;
+                        }
+                        let mut tx = self.core.write.begin().await?;
+                        for r in &rows {
+                            let row = super::passage_row(r)?;
+                            let occupants = crate::rows::occupants_from_json(&row.occupants)?;
+                            let sealed = self.keyring.seal(row.id.as_bytes(), row.occupants.as_bytes());
+                            sqlx::query("UPDATE passages SET sealed = $1, occupants = '' WHERE id = $2")
+                                .bind(sealed)
+                                .bind(row.id)
+                                .execute(&mut *tx)
+                                .await?;
+                            for o in &occupants {
+                                sqlx::query(
+                                    "UPDATE person_passages SET doc_key = $1 WHERE passage = $2 AND doc_key = $3",
+                                )
+                                .bind(self.keyring.person(&o.person.document))
+                                .bind(row.id)
+                                .bind(crate::rows::doc_key(&o.person.document))
+                                .execute(&mut *tx)
+                                .await?;
+                            }
+                        }
+                        tx.commit().await?;
+                        total += rows.len() as u64;
+                    }
+                    sqlx::query("INSERT INTO cordon_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                        .bind(SEAL_MARK)
+                        .bind("seal_personal_data")
+                        .bind(cordon_domain::time::now_ms())
+                        .execute(&self.core.write)
+                        .await?;
+                    if total > 0 {
+                        sqlx::raw_sql(vacuum).execute(&self.core.write).await?;
+                        tracing::info!(passages = total, "sealed the personal data of earlier passages");
+                    }
+                    Ok(total)
+                }
+
                 async fn account_by_name(&self, username: &str) -> Result<Account, StoreError> {
                     let row = sqlx::query(&format!(
                         "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.username = $1"

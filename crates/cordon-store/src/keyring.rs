@@ -3,9 +3,10 @@
 //! `CORDON_KEY` environment variable (64 hex digits), never in the database: a copy of the
 //! database alone reveals nothing the key protects.
 //!
-//! Derived: the keyed hash ([`Keyring::subject`]) by which persons and plates are named in the
-//! audit trail, so an auditor can find every read about one person without anyone writing the
-//! identity number down.
+//! Derived: the sealing key of personal data at rest ([`Keyring::seal`]: XChaCha20-Poly1305 with
+//! a random nonce per value, bound to the record it belongs to), and the keyed hash
+//! ([`Keyring::subject`]) by which persons and plates are indexed and named in the audit trail,
+//! so that a person can be found without the identity number being stored.
 
 use std::path::Path;
 
@@ -18,7 +19,12 @@ use crate::StoreError;
 #[derive(Clone)]
 pub struct Keyring {
     subject: [u8; 32],
+    seal: [u8; 32],
 }
+
+/// First byte of a sealed value: the format, so that a later key or cipher can be told apart.
+const SEALED_V1: u8 = 1;
+const NONCE_LEN: usize = 24;
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -48,6 +54,7 @@ impl Keyring {
     pub fn from_master(master: &[u8; 32]) -> Keyring {
         Keyring {
             subject: derive(master, "cordon subject hash v1"),
+            seal: derive(master, "cordon seal v1"),
         }
     }
 
@@ -84,6 +91,53 @@ impl Keyring {
                 file.display()
             ))),
         }
+    }
+
+    /// Encrypts `plain`, bound to `context` (a record's id): the sealed value opens only with
+    /// the same key and the same context.
+    pub fn seal(&self, context: &[u8], plain: &[u8]) -> Vec<u8> {
+        use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, Payload};
+        use chacha20poly1305::XChaCha20Poly1305;
+        let cipher = XChaCha20Poly1305::new((&self.seal).into());
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut rand::rngs::OsRng);
+        let sealed = cipher
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plain,
+                    aad: context,
+                },
+            )
+            .expect("XChaCha20-Poly1305 seals any length we store");
+        let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
+        out.push(SEALED_V1);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// Decrypts a value from [`Keyring::seal`]; `Corrupt` if the key, the context or a byte differs.
+    pub fn open(&self, context: &[u8], sealed: &[u8]) -> Result<Vec<u8>, StoreError> {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+        let bad = || {
+            StoreError::Corrupt(
+                "a sealed value does not open: wrong key file or altered data".into(),
+            )
+        };
+        if sealed.len() < 1 + NONCE_LEN || sealed[0] != SEALED_V1 {
+            return Err(bad());
+        }
+        let cipher = XChaCha20Poly1305::new((&self.seal).into());
+        cipher
+            .decrypt(
+                XNonce::from_slice(&sealed[1..1 + NONCE_LEN]),
+                Payload {
+                    msg: &sealed[1 + NONCE_LEN..],
+                    aad: context,
+                },
+            )
+            .map_err(|_| bad())
     }
 
     /// The keyed hash of a person, by identity document.
@@ -124,6 +178,28 @@ fn write_new(file: &Path, contents: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealed_values_open_only_with_their_key_and_context() {
+        let k = Keyring::random();
+        let sealed = k.seal(b"passage 1", "张三 13812345678".as_bytes());
+        assert!(!String::from_utf8_lossy(&sealed).contains("138"));
+        assert_eq!(
+            k.open(b"passage 1", &sealed).unwrap(),
+            "张三 13812345678".as_bytes()
+        );
+        assert!(k.open(b"passage 2", &sealed).is_err());
+        assert!(Keyring::random().open(b"passage 1", &sealed).is_err());
+        let mut altered = sealed.clone();
+        *altered.last_mut().unwrap() ^= 1;
+        assert!(k.open(b"passage 1", &altered).is_err());
+        assert!(k.open(b"passage 1", &sealed[..10]).is_err());
+        assert_ne!(
+            k.seal(b"c", b"same"),
+            k.seal(b"c", b"same"),
+            "random nonces"
+        );
+    }
 
     #[test]
     fn the_key_file_is_created_once_and_read_back() {

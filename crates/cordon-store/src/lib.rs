@@ -47,21 +47,26 @@ pub struct NewPassage {
     pub decision: Decision,
     pub fingerprint: [u8; 32],
     pub(crate) decision_json: String,
-    pub(crate) occupants_json: String,
+    /// The occupants' stored form, sealed with the keyring ([`keyring::Keyring::seal`]).
+    pub(crate) sealed: Vec<u8>,
+    /// The occupants' keyed hashes, by which `person_passages` finds them.
     pub(crate) doc_keys: Vec<String>,
     /// The compact facts a dry-run replays ([`cordon_domain::policy::facts`]).
     pub(crate) facts: Vec<u8>,
 }
 
 impl NewPassage {
-    pub fn new(draft: PassageDraft, decision: Decision) -> Self {
+    pub fn new(draft: PassageDraft, decision: Decision, keyring: &keyring::Keyring) -> Self {
         let fingerprint = draft.fingerprint();
         let decision_json = serde_json::to_string(&decision).expect("decisions serialise");
-        let occupants_json = rows::occupants_json(&draft.occupants);
+        let sealed = keyring.seal(
+            draft.id.as_bytes(),
+            rows::occupants_json(&draft.occupants).as_bytes(),
+        );
         let doc_keys = draft
             .occupants
             .iter()
-            .map(|o| rows::doc_key(&o.person.document))
+            .map(|o| keyring.person(&o.person.document))
             .collect();
         let facts = cordon_domain::policy::facts::encode(&draft);
         Self {
@@ -69,7 +74,7 @@ impl NewPassage {
             decision,
             fingerprint,
             decision_json,
-            occupants_json,
+            sealed,
             doc_keys,
             facts,
         }
@@ -212,6 +217,9 @@ pub trait Store: PolicyStore + AccessStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 
+    /// The keyring personal data is sealed and indexed with.
+    fn keyring(&self) -> &keyring::Keyring;
+
     async fn ping(&self) -> Result<(), StoreError>;
 
     async fn create_jurisdiction(&self, j: NewJurisdiction) -> Result<Jurisdiction, StoreError>;
@@ -310,11 +318,21 @@ impl Default for StoreOptions {
 }
 
 /// Opens the store the URL names, creating the SQLite file if needed, and applies migrations.
-pub async fn open(url: &str, options: &StoreOptions) -> Result<Arc<dyn Store>, StoreError> {
+/// Personal data is sealed and indexed with `keyring`; opening with another key than the one
+/// the data was written with reads nothing of it (`Corrupt`).
+pub async fn open(
+    url: &str,
+    options: &StoreOptions,
+    keyring: keyring::Keyring,
+) -> Result<Arc<dyn Store>, StoreError> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(Arc::new(postgres::PgStore::open(url, options).await?))
+        Ok(Arc::new(
+            postgres::PgStore::open(url, options, keyring).await?,
+        ))
     } else if url.starts_with("sqlite:") {
-        Ok(Arc::new(sqlite::SqliteStore::open(url, options).await?))
+        Ok(Arc::new(
+            sqlite::SqliteStore::open(url, options, keyring).await?,
+        ))
     } else {
         Err(StoreError::Config(format!(
             "unsupported database URL scheme in '{}': use sqlite://PATH or postgres://...",

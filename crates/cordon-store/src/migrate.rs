@@ -25,6 +25,11 @@ pub const SQLITE: &[Migration] = &[
         name: "access",
         sql: include_str!("../migrations/sqlite/0003_access.sql"),
     },
+    Migration {
+        version: 4,
+        name: "sealed",
+        sql: include_str!("../migrations/sqlite/0004_sealed.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -42,6 +47,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 3,
         name: "access",
         sql: include_str!("../migrations/postgres/0003_access.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "sealed",
+        sql: include_str!("../migrations/postgres/0004_sealed.sql"),
     },
 ];
 

@@ -108,7 +108,7 @@ macro_rules! policy_sql {
                             .iter()
                             .map(super::passage_row)
                             .collect::<Result<Vec<_>, _>>()?;
-                        let passages = crate::rows::assemble(parsed)?;
+                        let passages = crate::rows::assemble(parsed, &self.keyring)?;
                         let mut tx = self.core.write.begin().await?;
                         for p in &passages {
                             let facts = cordon_domain::policy::facts::encode_parts(

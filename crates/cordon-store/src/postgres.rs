@@ -29,7 +29,11 @@ const MIGRATION_LOCK: &str = "SELECT pg_advisory_xact_lock(7283101)";
 type Tx = sqlx::Transaction<'static, Postgres>;
 
 impl PgStore {
-    pub async fn open(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+    pub async fn open(
+        url: &str,
+        options: &StoreOptions,
+        keyring: crate::keyring::Keyring,
+    ) -> Result<Self, StoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections.max(2))
             .acquire_timeout(Duration::from_secs(10))
@@ -42,8 +46,15 @@ impl PgStore {
         core.migrate(crate::migrate::POSTGRES, Some(MIGRATION_LOCK))
             .await?;
         let writer = PassageWriter::spawn(core.clone());
-        let store = Self { core, writer };
+        let store = Self {
+            core,
+            writer,
+            keyring,
+        };
         store.backfill_facts().await?;
+        store
+            .seal_legacy("VACUUM FULL passages, person_passages")
+            .await?;
         Ok(store)
     }
 
@@ -94,7 +105,7 @@ impl PgStore {
         let ids = lanes(&mut tx, &group_keys(&[&passages]).0).await?;
         let now = cordon_domain::time::now_ms();
         let passage_sql = format!(
-            "{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) "
+            "{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) "
         );
         let person_sql = format!("{PERSON_INSERT} VALUES ($1, $2, $3, $4)");
         for p in &passages {
@@ -118,9 +129,10 @@ impl PgStore {
                 .bind(p.decision.outcome.as_str())
                 .bind(&p.decision_json)
                 .bind(&p.fingerprint[..])
-                .bind(&p.occupants_json)
+                .bind("")
                 .bind(v.is_some_and(|v| v.freight_pass))
                 .bind(&p.facts[..])
+                .bind(&p.sealed[..])
                 .execute(&mut *tx)
                 .await?;
             for (o, key) in d.occupants.iter().zip(&p.doc_keys) {
@@ -206,9 +218,10 @@ async fn insert(
                 .push_bind(p.decision.outcome.as_str())
                 .push_bind(p.decision_json.clone())
                 .push_bind(p.fingerprint.to_vec())
-                .push_bind(p.occupants_json.clone())
+                .push_bind("")
                 .push_bind(v.is_some_and(|v| v.freight_pass))
-                .push_bind(p.facts.clone());
+                .push_bind(p.facts.clone())
+                .push_bind(p.sealed.clone());
         });
         q.push(" ON CONFLICT (id) DO NOTHING");
         inserted += q.build().execute(&mut **tx).await?.rows_affected();

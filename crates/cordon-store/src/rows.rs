@@ -139,8 +139,10 @@ pub(crate) struct PassageRow {
     pub origin: Option<i64>,
     pub destination: Option<i64>,
     pub decision: String,
+    /// The occupants as written before they were sealed (legacy rows); empty once sealed.
     pub occupants: String,
     pub freight_pass: bool,
+    pub sealed: Option<Vec<u8>>,
 }
 
 /// An occupant as stored inside its passage row (short keys: this is written for every person).
@@ -198,7 +200,7 @@ fn far_future() -> NaiveDate {
     NaiveDate::from_ymd_opt(9999, 12, 31).expect("valid date")
 }
 
-fn occupants_from_json(text: &str) -> Result<Vec<Occupant>, StoreError> {
+pub(crate) fn occupants_from_json(text: &str) -> Result<Vec<Occupant>, StoreError> {
     let stored: Vec<StoredOccupant> =
         serde_json::from_str(text).map_err(|e| corrupt("occupants", e))?;
     stored
@@ -262,12 +264,31 @@ fn vehicle(
 }
 
 /// Passages from their rows.
-pub(crate) fn assemble(passages: Vec<PassageRow>) -> Result<Vec<Passage>, StoreError> {
+/// The occupants of a stored row: opened from the sealed form, or read from a legacy row.
+pub(crate) fn stored_occupants(
+    p: &PassageRow,
+    keyring: &crate::keyring::Keyring,
+) -> Result<Vec<Occupant>, StoreError> {
+    match &p.sealed {
+        Some(sealed) => {
+            let plain = keyring.open(p.id.as_bytes(), sealed)?;
+            let text = std::str::from_utf8(&plain).map_err(|e| corrupt("occupants", e))?;
+            occupants_from_json(text)
+        }
+        None => occupants_from_json(&p.occupants),
+    }
+}
+
+pub(crate) fn assemble(
+    passages: Vec<PassageRow>,
+    keyring: &crate::keyring::Keyring,
+) -> Result<Vec<Passage>, StoreError> {
     passages
         .into_iter()
         .map(|p| {
             let decision: Decision =
                 serde_json::from_str(&p.decision).map_err(|e| corrupt("decision", e))?;
+            let occupants = stored_occupants(&p, keyring)?;
             Ok(Passage {
                 id: p.id,
                 checkpoint: ok(CheckpointCode::parse(&p.checkpoint), "checkpoint code")?,
@@ -278,7 +299,7 @@ pub(crate) fn assemble(passages: Vec<PassageRow>) -> Result<Vec<Passage>, StoreE
                 vehicle: vehicle(p.plate, p.plate_color, p.vehicle_class, p.freight_pass)?,
                 origin: p.origin.map(division).transpose()?,
                 destination: p.destination.map(division).transpose()?,
-                occupants: occupants_from_json(&p.occupants)?,
+                occupants,
                 decision,
             })
         })

@@ -12,13 +12,13 @@ pub(crate) const CHECKPOINT_COLUMNS: &str =
 /// Columns of a passage row joined with its checkpoint, in [`crate::rows::PassageRow`] order.
 pub(crate) const PASSAGE_SELECT: &str = "SELECT p.id, c.code, p.lane, p.direction, p.observed_at, \
      p.observed_offset, p.recorded_at, p.plate, p.plate_color, p.vehicle_class, p.origin, \
-     p.destination, p.decision, p.occupants, p.freight_pass FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id";
+     p.destination, p.decision, p.occupants, p.freight_pass, p.sealed FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id";
 
 /// Columns of a passage row as inserted.
 pub(crate) const PASSAGE_INSERT: &str =
     "INSERT INTO passages (id, checkpoint_id, lane, direction, \
      observed_at, observed_offset, recorded_at, plate, plate_color, vehicle_class, origin, \
-     destination, persons, outcome, decision, fingerprint, occupants, freight_pass, facts) ";
+     destination, persons, outcome, decision, fingerprint, occupants, freight_pass, facts, sealed) ";
 
 /// Columns of a person-passage index row as inserted.
 pub(crate) const PERSON_INSERT: &str =
@@ -78,6 +78,7 @@ macro_rules! sql_store {
         pub struct $store {
             core: Arc<$core>,
             writer: PassageWriter,
+            keyring: crate::keyring::Keyring,
             $($field: $fty,)*
         }
 
@@ -115,6 +116,7 @@ macro_rules! sql_store {
                 decision: r.try_get(12)?,
                 occupants: r.try_get(13)?,
                 freight_pass: r.try_get(14)?,
+                sealed: r.try_get(15)?,
             })
         }
 
@@ -223,6 +225,10 @@ macro_rules! sql_store {
         impl Store for $store {
             fn backend(&self) -> &'static str {
                 $name
+            }
+
+            fn keyring(&self) -> &crate::keyring::Keyring {
+                &self.keyring
             }
 
             async fn ping(&self) -> Result<(), StoreError> {
@@ -514,7 +520,7 @@ macro_rules! sql_store {
                     .fetch_optional(&self.core.read)
                     .await?
                     .ok_or_else(|| StoreError::not_found(format!("passage {id}")))?;
-                let mut list = rows::assemble(vec![passage_row(&r)?])?;
+                let mut list = rows::assemble(vec![passage_row(&r)?], &self.keyring)?;
                 list.pop().ok_or_else(|| StoreError::not_found(format!("passage {id}")))
             }
 
@@ -547,7 +553,7 @@ macro_rules! sql_store {
                 } else {
                     None
                 };
-                Ok(PassagePage { passages: rows::assemble(rows_)?, next })
+                Ok(PassagePage { passages: rows::assemble(rows_, &self.keyring)?, next })
             }
 
             async fn hourly_counts(&self, grant: &PassageRead, checkpoint: &CheckpointCode, period: Period) -> Result<Vec<HourlyCount>, StoreError> {
@@ -582,7 +588,7 @@ macro_rules! sql_store {
                      FROM person_passages pp JOIN passages p ON p.id = pp.passage JOIN checkpoints c ON c.id = p.checkpoint_id \
                      WHERE pp.doc_key = ",
                 );
-                q.push_bind(rows::doc_key(document))
+                q.push_bind(self.keyring.person(document))
                     .push(" AND pp.observed_at >= ")
                     .push_bind(period.from_ms)
                     .push(" AND pp.observed_at < ")

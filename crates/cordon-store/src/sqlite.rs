@@ -23,7 +23,11 @@ crate::access_sql::access_sql!(SqliteStore, sqlx::Sqlite, begin: "BEGIN IMMEDIAT
 const PAGE_SIZE: u32 = 32_768;
 
 impl SqliteStore {
-    pub async fn open(url: &str, options: &StoreOptions) -> Result<Self, StoreError> {
+    pub async fn open(
+        url: &str,
+        options: &StoreOptions,
+        keyring: crate::keyring::Keyring,
+    ) -> Result<Self, StoreError> {
         let path = sqlite_writer::path_of(url)?;
         let connect = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -37,6 +41,7 @@ impl SqliteStore {
             .foreign_keys(true)
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory")
+            .pragma("secure_delete", "ON")
             .page_size(PAGE_SIZE);
         let write = SqlitePoolOptions::new()
             .max_connections(1)
@@ -49,8 +54,16 @@ impl SqliteStore {
         let core = Arc::new(SqliteCore { read, write });
         core.migrate(crate::migrate::SQLITE, None).await?;
         let writer = PassageWriter::spawn_thread(SqliteWriter::open(&path)?);
-        let store = Self { core, writer, path };
+        let store = Self {
+            core,
+            writer,
+            keyring,
+            path,
+        };
         store.backfill_facts().await?;
+        store
+            .seal_legacy("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
+            .await?;
         Ok(store)
     }
 

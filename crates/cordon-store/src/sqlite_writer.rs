@@ -58,6 +58,7 @@ pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", synchronous())?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.pragma_update(None, "cache_size", -65536)?;
     conn.set_prepared_statement_cache_capacity(32);
     Ok(conn)
@@ -182,7 +183,7 @@ fn insert(
         ""
     };
     let mut passage = conn.prepare_cached(&format!(
-        "{PASSAGE_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19){conflict}"
+        "{PASSAGE_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20){conflict}"
     ))?;
     let mut person = conn.prepare_cached(&format!("{PERSON_INSERT} VALUES (?1, ?2, ?3, ?4)"))?;
     for (p, checkpoint_id) in rows_ {
@@ -206,9 +207,10 @@ fn insert(
             p.decision.outcome.as_str(),
             &p.decision_json,
             &p.fingerprint[..],
-            &p.occupants_json,
+            "",
             v.is_some_and(|v| v.freight_pass),
             &p.facts[..],
+            &p.sealed[..],
         ])?;
         if written == 0 {
             return Ok(false);

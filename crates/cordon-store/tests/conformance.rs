@@ -27,7 +27,7 @@ mod support {
         let dir = std::env::temp_dir().join(format!("cordon-test-{}", Uuid::now_v7().simple()));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}", dir.join("cordon.db").display());
-        cordon_store::open(&url, &StoreOptions::default())
+        cordon_store::open(&url, &StoreOptions::default(), key())
             .await
             .unwrap()
     }
@@ -61,7 +61,7 @@ mod support {
 
     pub async fn postgres(admin: &str) -> Arc<dyn Store> {
         let url = fresh_postgres_url(admin).await;
-        cordon_store::open(&url, &StoreOptions::default())
+        cordon_store::open(&url, &StoreOptions::default(), key())
             .await
             .unwrap()
     }
@@ -114,6 +114,11 @@ mod support {
         req.parse(t0() + Duration::days(1)).unwrap()
     }
 
+    /// The key every test store is opened with (a reopened database needs the same).
+    pub fn key() -> cordon_store::keyring::Keyring {
+        cordon_store::keyring::Keyring::from_master(&[7; 32])
+    }
+
     /// Leave to read everything: a province commander's.
     pub fn reads() -> cordon_domain::access::PassageRead {
         province().may_read_passages(0).unwrap()
@@ -133,7 +138,7 @@ mod support {
     }
 
     pub fn new(d: PassageDraft) -> NewPassage {
-        NewPassage::new(d, Decision::no_policy())
+        NewPassage::new(d, Decision::no_policy(), &key())
     }
 
     pub fn code(s: &str) -> CheckpointCode {
@@ -233,6 +238,9 @@ conformance!(
     accounts_sessions_and_the_audit_chain,
     grants_filter_reads,
 );
+
+#[path = "conformance/sealed.rs"]
+mod sealed;
 
 #[path = "conformance/access.rs"]
 mod access;
@@ -692,10 +700,10 @@ async fn hourly_counts_and_trajectories(store: Arc<dyn Store>) {
 async fn postgres_idempotency_across_processes() {
     let Some(admin) = postgres_url() else { return };
     let url = fresh_postgres_url(&admin).await;
-    let a = cordon_store::open(&url, &StoreOptions::default())
+    let a = cordon_store::open(&url, &StoreOptions::default(), key())
         .await
         .unwrap();
-    let b = cordon_store::open(&url, &StoreOptions::default())
+    let b = cordon_store::open(&url, &StoreOptions::default(), key())
         .await
         .unwrap();
     network(&*a).await;

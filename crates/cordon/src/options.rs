@@ -76,7 +76,7 @@ impl StoreArgs {
         let options = StoreOptions {
             max_connections: self.db_connections,
         };
-        let store = cordon_store::open(&url, &options).await?;
+        let store = cordon_store::open(&url, &options, self.keyring()?).await?;
         tracing::info!(backend = store.backend(), "store open");
         Ok(store)
     }

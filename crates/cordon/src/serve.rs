@@ -26,7 +26,6 @@ pub struct ServeArgs {
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let keyring = args.store.keyring()?;
     let store = args.store.open().await?;
     if args.demo {
         demo::load_if_empty(store.as_ref(), &args.demo_options).await?;
@@ -42,7 +41,6 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     cordon_server::serve(
         store,
-        keyring,
         args.listen,
         |bound| {
             println!("Cordon is serving on http://{bound}/  (sign in: POST http://{bound}/api/v1/sessions; OpenAPI: http://{bound}/api/openapi.json)");

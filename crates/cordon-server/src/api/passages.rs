@@ -9,6 +9,7 @@ use cordon_domain::access::{PassageRead, Registration};
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::passage::{Passage, PassageDraft};
 use cordon_domain::registration::PassageRequest;
+use cordon_store::keyring::Keyring;
 use cordon_store::{Cursor, NewPassage, PassageQuery, Recorded, StoreError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -71,9 +72,9 @@ fn registration_note(app: &AppState, drafts: &[PassageDraft]) -> AuditNote {
     .subjects(subjects)
 }
 
-fn new_passage(engine: &Engine, draft: PassageDraft) -> NewPassage {
+fn new_passage(engine: &Engine, keyring: &Keyring, draft: PassageDraft) -> NewPassage {
     let decision = engine.decide(&draft, cordon_domain::time::now_ms());
-    NewPassage::new(draft, decision)
+    NewPassage::new(draft, decision, keyring)
 }
 
 #[utoipa::path(post, path = "/api/v1/passages", tag = "passages", request_body = PassageRequest,
@@ -103,7 +104,7 @@ pub async fn register(
         .await;
     let mut recorded = app
         .store
-        .record_passages(vec![new_passage(&engine, draft)])
+        .record_passages(vec![new_passage(&engine, app.store.keyring(), draft)])
         .await?;
     count(&recorded);
     let r = recorded.pop().ok_or(ApiError::Internal)?;
@@ -178,7 +179,7 @@ pub async fn register_batch(
         .await;
     let drafts = drafts
         .into_iter()
-        .map(|d| new_passage(&engine, d))
+        .map(|d| new_passage(&engine, app.store.keyring(), d))
         .collect();
     let recorded = app
         .store

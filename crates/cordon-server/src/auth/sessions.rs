@@ -87,11 +87,11 @@ pub enum Refusal {
 }
 
 impl Auth {
-    pub fn new(store: Arc<dyn Store>, keyring: Keyring) -> Auth {
+    pub fn new(store: Arc<dyn Store>) -> Auth {
         let auditor = Auditor::start(store.clone());
         Auth {
+            keyring: store.keyring().clone(),
             store,
-            keyring,
             auditor,
             throttle: Throttle::default(),
             cache: Mutex::new(HashMap::new()),

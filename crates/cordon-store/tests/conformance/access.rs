@@ -148,7 +148,7 @@ pub async fn accounts_sessions_and_the_audit_chain(store: Arc<dyn Store>) {
 /// The trail refuses changes through SQL, and a change made anyway (by someone who disabled the
 /// guard on a copy of the database) is found.
 async fn tampering_is_detected(url: &str) {
-    let store = cordon_store::open(url, &StoreOptions::default())
+    let store = cordon_store::open(url, &StoreOptions::default(), key())
         .await
         .unwrap();
     store
@@ -197,7 +197,7 @@ async fn tampering_is_detected(url: &str) {
     } else {
         tamper!(sqlx::PgPool::connect(url).await.unwrap());
     }
-    let store = cordon_store::open(url, &StoreOptions::default())
+    let store = cordon_store::open(url, &StoreOptions::default(), key())
         .await
         .unwrap();
     let v = verify_audit(store.as_ref()).await.unwrap();

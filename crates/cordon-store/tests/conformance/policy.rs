@@ -171,7 +171,7 @@ pub async fn policies_and_risk_areas_are_kept(store: Arc<dyn Store>) {
 
 /// Passages stored before facts were kept get them once, when the store is next opened.
 async fn facts_are_backfilled(url: &str) {
-    let store = cordon_store::open(url, &StoreOptions::default())
+    let store = cordon_store::open(url, &StoreOptions::default(), key())
         .await
         .unwrap();
     network(store.as_ref()).await;
@@ -212,7 +212,7 @@ async fn facts_are_backfilled(url: &str) {
             .unwrap();
         pool.close().await;
     }
-    let store = cordon_store::open(url, &StoreOptions::default())
+    let store = cordon_store::open(url, &StoreOptions::default(), key())
         .await
         .unwrap();
     assert_eq!(replay(&store, all_time()).await.len(), 5);

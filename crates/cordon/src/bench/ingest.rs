@@ -44,6 +44,11 @@ pub struct IngestArgs {
     pub skip_sqlite: bool,
 }
 
+/// The key the generated rows are sealed with and every fresh store opens with.
+pub(super) fn bench_keyring() -> cordon_store::keyring::Keyring {
+    cordon_store::keyring::Keyring::from_master(&[0x42; 32])
+}
+
 /// A fresh store of one backend; `remove` removes it.
 pub(super) enum Fresh {
     Sqlite(std::path::PathBuf),
@@ -60,6 +65,7 @@ impl Fresh {
                 let store = cordon_store::open(
                     &format!("sqlite://{}", dir.join("cordon.db").display()),
                     &StoreOptions::default(),
+                    bench_keyring(),
                 )
                 .await?;
                 Ok((store, Fresh::Sqlite(dir)))
@@ -72,6 +78,7 @@ impl Fresh {
                     &StoreOptions {
                         max_connections: 16,
                     },
+                    bench_keyring(),
                 )
                 .await?;
                 Ok((
@@ -156,11 +163,13 @@ fn generate(n: usize) -> Rows {
     let population = traffic::Population::generate(&mut rng, n as f64);
     let now = chrono::Utc::now().with_timezone(&cordon_domain::time::china());
     let engine = cordon_server::decide::Engine::default();
+    let keyring = bench_keyring();
     let passages = (0..n)
         .map(|i| {
             let at = now - chrono::Duration::seconds((n - i) as i64);
             traffic::with_decision(
                 &engine,
+                &keyring,
                 traffic::passage(&mut rng, &population, open[i % open.len()], at),
             )
         })
@@ -218,7 +227,6 @@ async fn serve(store: Arc<dyn Store>) -> anyhow::Result<String> {
     tokio::spawn(async move {
         let _ = cordon_server::serve(
             store,
-            cordon_store::keyring::Keyring::random(),
             "127.0.0.1:0".parse().expect("addr"),
             |a| {
                 let _ = tx.send(a);

@@ -133,11 +133,16 @@ fn generate(n: usize, seed: u64) -> Vec<NewPassage> {
     let population = traffic::Population::generate(&mut rng, (n as f64).min(2_000_000.0));
     let now = chrono::Utc::now().with_timezone(&cordon_domain::time::china());
     let engine = cordon_server::decide::Engine::default();
+    let keyring = super::ingest::bench_keyring();
     (0..n)
         .map(|i| {
             let at = now - Duration::seconds((i % (13 * 86_400)) as i64);
             let c = &checkpoints[i % checkpoints.len()];
-            traffic::with_decision(&engine, traffic::passage(&mut rng, &population, c, at))
+            traffic::with_decision(
+                &engine,
+                &keyring,
+                traffic::passage(&mut rng, &population, c, at),
+            )
         })
         .collect()
 }

@@ -108,6 +108,7 @@ pub async fn load_if_empty(store: &dyn Store, options: &DemoOptions) -> anyhow::
 
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<cordon_store::NewPassage>>(4);
     let seed = options.seed;
+    let keyring = store.keyring().clone();
     let producer = tokio::task::spawn_blocking(move || {
         let mut rng = SmallRng::seed_from_u64(seed.wrapping_add(1));
         let population = traffic::Population::generate(&mut rng, per_day);
@@ -116,7 +117,7 @@ pub async fn load_if_empty(store: &dyn Store, options: &DemoOptions) -> anyhow::
             for _ in 0..n {
                 let at = traffic::minute_in_hour(&mut rng, start);
                 let draft = traffic::passage(&mut rng, &population, &checkpoints[i], at);
-                batch.push(traffic::with_decision(&engine, draft));
+                batch.push(traffic::with_decision(&engine, &keyring, draft));
                 if batch.len() == 2_000 && tx.blocking_send(std::mem::take(&mut batch)).is_err() {
                     return;
                 }

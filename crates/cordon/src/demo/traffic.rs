@@ -14,6 +14,7 @@ use cordon_domain::passage::{
 use cordon_domain::person::{PersonName, PersonalData};
 use cordon_domain::plate::{Plate, PlateColor};
 use cordon_server::decide::Engine;
+use cordon_store::keyring::Keyring;
 use cordon_store::NewPassage;
 use rand::rngs::SmallRng;
 use rand::seq::SliceRandom;
@@ -350,7 +351,7 @@ pub fn minute_in_hour(rng: &mut SmallRng, start: DateTime<FixedOffset>) -> DateT
 }
 
 /// The registration with the decision the lane would have taken when it was observed.
-pub fn with_decision(engine: &Engine, draft: PassageDraft) -> NewPassage {
+pub fn with_decision(engine: &Engine, keyring: &Keyring, draft: PassageDraft) -> NewPassage {
     let decision = engine.decide(&draft, draft.observed_at.timestamp_millis());
-    NewPassage::new(draft, decision)
+    NewPassage::new(draft, decision, keyring)
 }

@@ -1,0 +1,235 @@
+//! Identity numbers, names and phones are sealed at rest: the bytes of the database files hold
+//! none of them, on both backends, including rows written in clear by an earlier version (sealed
+//! at the next start, and the files compacted).
+
+use cordon_domain::access::{Principal, Role, Scope, Username};
+use cordon_domain::identity::{DocumentType, IdentityDocument};
+use cordon_store::{Period, StoreOptions};
+use uuid::Uuid;
+
+use super::support::*;
+
+const LEGACY_NAME: &str = "王秘密";
+const LEGACY_PHONE: &str = "13900001111";
+
+fn all() -> Period {
+    Period {
+        from_ms: 0,
+        to_ms: i64::MAX,
+    }
+}
+
+fn tracer() -> cordon_domain::access::TrajectoryRead {
+    Principal {
+        account: 0,
+        username: Username::parse("tracer").unwrap(),
+        role: Role::Tracer,
+        scope: Scope::parse("130000").unwrap(),
+    }
+    .may_read_trajectories()
+    .unwrap()
+}
+
+/// Every byte string that must not appear in the files.
+fn secrets(people: &[u32], legacy: &str) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = people
+        .iter()
+        .flat_map(|p| {
+            [
+                resident_id(*p).into_bytes(),
+                format!("测试{p}").into_bytes(),
+                format!("138{p:08}").into_bytes(),
+            ]
+        })
+        .collect();
+    out.push(legacy.as_bytes().to_vec());
+    out.push(LEGACY_NAME.as_bytes().to_vec());
+    out.push(LEGACY_PHONE.as_bytes().to_vec());
+    out
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Writes passages, turns one back into the clear form an earlier version wrote, reopens, and
+/// answers the ids.
+async fn story(url: &str, legacy_number: &str) -> Vec<Uuid> {
+    let store = cordon_store::open(url, &StoreOptions::default(), key())
+        .await
+        .unwrap();
+    network(store.as_ref()).await;
+    let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
+    for (i, id) in ids.iter().enumerate() {
+        let people = [40 + 2 * i as u32, 41 + 2 * i as u32];
+        store
+            .record_passages(vec![new(draft(
+                *id,
+                "CP-130100-0001",
+                i as i64,
+                "冀A12345",
+                &people,
+            ))])
+            .await
+            .unwrap();
+    }
+    drop(store);
+    let legacy = format!(
+        r#"[{{"t":"resident_id","n":"{legacy_number}","nm":"{LEGACY_NAME}","ph":"{LEGACY_PHONE}","r":"driver","hc":"green","v":[130100]}}]"#
+    );
+    let clear_key = format!("resident_id:{legacy_number}");
+    let statements = [
+        "UPDATE passages SET sealed = NULL, occupants = $1 WHERE id = $2",
+        "DELETE FROM person_passages WHERE passage = $2 AND role <> $1",
+        "UPDATE person_passages SET doc_key = $1 WHERE passage = $2",
+        "DELETE FROM cordon_migrations WHERE version = 1002",
+    ];
+    macro_rules! make_legacy {
+        ($pool:expr) => {{
+            let pool = $pool;
+            sqlx::query(statements[0])
+                .bind(&legacy)
+                .bind(ids[0])
+                .execute(&pool)
+                .await
+                .unwrap();
+            sqlx::query(statements[1])
+                .bind("driver")
+                .bind(ids[0])
+                .execute(&pool)
+                .await
+                .unwrap();
+            sqlx::query(statements[2])
+                .bind(&clear_key)
+                .bind(ids[0])
+                .execute(&pool)
+                .await
+                .unwrap();
+            sqlx::query(statements[3]).execute(&pool).await.unwrap();
+            pool.close().await;
+        }};
+    }
+    if url.starts_with("sqlite") {
+        make_legacy!(sqlx::SqlitePool::connect(url).await.unwrap());
+    } else {
+        make_legacy!(sqlx::PgPool::connect(url).await.unwrap());
+    }
+    let store = cordon_store::open(url, &StoreOptions::default(), key())
+        .await
+        .unwrap();
+    let p = store.get_passage(&reads(), ids[0]).await.unwrap();
+    assert_eq!(p.occupants[0].person.name.expose(), LEGACY_NAME);
+    let doc = IdentityDocument::parse(DocumentType::ResidentId, legacy_number).unwrap();
+    let trail = store
+        .person_trajectory(&tracer(), &doc, all())
+        .await
+        .unwrap();
+    assert_eq!(trail.len(), 1, "the legacy row is found by its keyed hash");
+    let other = store.get_passage(&reads(), ids[2]).await.unwrap();
+    assert_eq!(other.occupants[1].person.name.expose(), "测试45");
+    drop(store);
+    // Opened with another key, the sealed data does not open.
+    let stranger = cordon_store::open(
+        url,
+        &StoreOptions::default(),
+        cordon_store::keyring::Keyring::random(),
+    )
+    .await
+    .unwrap();
+    assert!(stranger.get_passage(&reads(), ids[1]).await.is_err());
+    drop(stranger);
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_data_is_sealed_in_the_sqlite_file() {
+    let dir = std::env::temp_dir().join(format!("cordon-test-{}", Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let legacy = resident_id(77);
+    story(
+        &format!("sqlite://{}", dir.join("cordon.db").display()),
+        &legacy,
+    )
+    .await;
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    assert!(bytes.len() > 10_000);
+    assert!(
+        find(&bytes, "冀A12345".as_bytes()),
+        "the search itself works"
+    );
+    for s in secrets(&[40, 41, 42, 43, 44, 45], &legacy) {
+        assert!(
+            !find(&bytes, &s),
+            "{} is in the database files",
+            String::from_utf8_lossy(&s)
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn personal_data_is_sealed_in_the_postgres_files() {
+    let Some(admin) = postgres_url() else { return };
+    let url = fresh_postgres_url(&admin).await;
+    let legacy = resident_id(78);
+    story(&url, &legacy).await;
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    // Flush every page to the files, then read the database's own directory.
+    sqlx::query("CHECKPOINT").execute(&pool).await.unwrap();
+    let (data_dir,): (String,) =
+        sqlx::query_as("SELECT setting FROM pg_settings WHERE name = 'data_directory'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let (oid,): (sqlx::postgres::types::Oid,) =
+        sqlx::query_as("SELECT oid FROM pg_database WHERE datname = current_database()")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    let dir = std::path::Path::new(&data_dir)
+        .join("base")
+        .join(oid.0.to_string());
+    let mut bytes = Vec::new();
+    match std::fs::read_dir(&dir) {
+        Ok(entries) => {
+            for entry in entries {
+                if let Ok(b) = std::fs::read(entry.unwrap().path()) {
+                    bytes.extend(b);
+                }
+            }
+        }
+        Err(e) => {
+            // Not the server's machine or user: the rows as the server returns them instead.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "NOTICE: cannot read {} ({e}); searching the rows' text instead of the files",
+                dir.display()
+            );
+            for table in ["passages", "person_passages", "audit_log"] {
+                let rows: Vec<(String,)> =
+                    sqlx::query_as(&format!("SELECT t::text FROM {table} t"))
+                        .fetch_all(&pool)
+                        .await
+                        .unwrap();
+                for (r,) in rows {
+                    bytes.extend(r.into_bytes());
+                }
+            }
+        }
+    }
+    assert!(
+        find(&bytes, "冀A12345".as_bytes()),
+        "the search itself works"
+    );
+    for s in secrets(&[40, 41, 42, 43, 44, 45], &legacy) {
+        assert!(
+            !find(&bytes, &s),
+            "{} is in the database files",
+            String::from_utf8_lossy(&s)
+        );
+    }
+}
