@@ -6,9 +6,9 @@
 //!
 //! | role | may |
 //! |---|---|
-//! | `commander` | read passages, counts and trajectories in scope; manage checkpoints in scope; publish policy and declare risk areas (province scope) |
+//! | `commander` | read passages, counts and trajectories in scope; reveal; manage checkpoints in scope; publish policy and declare risk areas (province scope) |
 //! | `officer` | register passages at its checkpoints; read their last 24 hours |
-//! | `tracer` | read passages, counts and trajectories in scope |
+//! | `tracer` | read passages, counts and trajectories in scope; reveal |
 //! | `auditor` | read the audit trail; no personal data |
 //! | `admin` | manage accounts; no personal data |
 //!
@@ -218,6 +218,20 @@ pub struct PassageRead {
     since_ms: i64,
 }
 
+/// Leave to see the clear identity numbers, names and phones of passages in a scope, for a
+/// stated purpose (every reveal is audited).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reveal {
+    read: PassageRead,
+}
+
+impl Reveal {
+    /// The passages a reveal may name.
+    pub fn passages(&self) -> &PassageRead {
+        &self.read
+    }
+}
+
 /// Leave to read trajectories of persons and vehicles through checkpoints in a scope.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrajectoryRead {
@@ -292,6 +306,20 @@ impl Principal {
             scope: self.scope.clone(),
             since_ms,
         })
+    }
+
+    /// Tracers (who call people) and commanders may reveal; officers see the people in front
+    /// of them, auditors and admins see no personal data.
+    pub fn may_reveal(&self) -> Result<Reveal, Denied> {
+        match self.role {
+            Role::Commander | Role::Tracer => Ok(Reveal {
+                read: PassageRead {
+                    scope: self.scope.clone(),
+                    since_ms: i64::MIN,
+                },
+            }),
+            _ => Err(Self::deny("reveal personal data")),
+        }
     }
 
     pub fn may_read_trajectories(&self) -> Result<TrajectoryRead, Denied> {

@@ -13,6 +13,7 @@ pub mod health;
 pub mod index;
 pub mod observe;
 pub mod openapi;
+pub mod retention;
 pub mod risk_import;
 
 use std::future::Future;

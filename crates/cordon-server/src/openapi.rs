@@ -56,6 +56,7 @@ impl Modify for BearerAuth {
         passages::register,
         passages::register_batch,
         passages::get_passage,
+        passages::reveal,
         passages::at_checkpoint,
         passages::hourly,
         trajectories::person,

@@ -286,6 +286,7 @@ on_both!(
     sign_in_bearer_cookie_and_sign_out,
     every_route_against_every_role,
     scopes_filter_reads,
+    retention_purges_and_is_audited,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -296,7 +297,8 @@ async fn repeated_failures_lock_the_account() {
 #[path = "api/access.rs"]
 mod access;
 use access::{
-    every_route_against_every_role, scopes_filter_reads, sign_in_bearer_cookie_and_sign_out,
+    every_route_against_every_role, retention_purges_and_is_audited, scopes_filter_reads,
+    sign_in_bearer_cookie_and_sign_out,
 };
 
 #[path = "api/policies.rs"]

@@ -299,9 +299,21 @@ pub trait Store: PolicyStore + AccessStore + Send + Sync + 'static {
         period: Period,
     ) -> Result<Vec<TrajectoryPoint>, StoreError>;
 
+    /// Removes the personal data of passages observed before `before_ms`: the sealed occupants,
+    /// their index entries, the plate and the facts. What remains (checkpoint, time, counts,
+    /// outcome, decision) keeps the statistics. Answers what was purged.
+    async fn purge_personal_data(&self, before_ms: i64) -> Result<Purged, StoreError>;
+
     /// Benchmark baseline: inserts the rows with one prepared statement per row in a single
     /// transaction, with no checks and no idempotency. Never used to serve requests.
     async fn insert_raw_baseline(&self, passages: Vec<NewPassage>) -> Result<(), StoreError>;
+}
+
+/// What a retention purge removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub passages: u64,
+    pub persons: u64,
 }
 
 /// Options for opening a store.

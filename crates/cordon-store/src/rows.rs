@@ -275,6 +275,8 @@ pub(crate) fn stored_occupants(
             let text = std::str::from_utf8(&plain).map_err(|e| corrupt("occupants", e))?;
             occupants_from_json(text)
         }
+        // Purged by retention: nothing personal is left.
+        None if p.occupants.is_empty() => Ok(Vec::new()),
         None => occupants_from_json(&p.occupants),
     }
 }

@@ -623,6 +623,63 @@ macro_rules! sql_store {
                     .collect()
             }
 
+            async fn purge_personal_data(&self, before_ms: i64) -> Result<crate::Purged, StoreError> {
+                let mut purged = crate::Purged::default();
+                let checkpoints: Vec<i64> = sqlx::query("SELECT id FROM checkpoints ORDER BY id")
+                    .fetch_all(&self.core.read)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get(0))
+                    .collect::<Result<_, _>>()?;
+                for checkpoint in checkpoints {
+                    loop {
+                        // The (checkpoint, time) index finds them; small batches keep the
+                        // lanes' writes flowing between them.
+                        let rows = sqlx::query(
+                            "SELECT id, observed_at, sealed FROM passages                              WHERE checkpoint_id = $1 AND observed_at < $2 AND sealed IS NOT NULL LIMIT 500",
+                        )
+                        .bind(checkpoint)
+                        .bind(before_ms)
+                        .fetch_all(&self.core.write)
+                        .await?;
+                        if rows.is_empty() {
+                            break;
+                        }
+                        let mut tx = self.core.write.begin().await?;
+                        for r in &rows {
+                            let id: Uuid = r.try_get(0)?;
+                            let observed: i64 = r.try_get(1)?;
+                            let sealed: Vec<u8> = r.try_get(2)?;
+                            let plain = self.keyring.open(id.as_bytes(), &sealed)?;
+                            let text = std::str::from_utf8(&plain)
+                                .map_err(|_| StoreError::Corrupt("sealed occupants".into()))?;
+                            for o in rows::occupants_from_json(text)? {
+                                sqlx::query("DELETE FROM person_passages WHERE doc_key = $1 AND observed_at = $2 AND passage = $3")
+                                    .bind(self.keyring.person(&o.person.document))
+                                    .bind(observed)
+                                    .bind(id)
+                                    .execute(&mut *tx)
+                                    .await?;
+                                purged.persons += 1;
+                            }
+                            sqlx::query(
+                                "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, facts = NULL WHERE id = $1",
+                            )
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        tx.commit().await?;
+                        purged.passages += rows.len() as u64;
+                    }
+                }
+                if purged.passages > 0 && self.backend() == "sqlite" {
+                    // Old page images in the write-ahead log go too.
+                    sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.core.write).await?;
+                }
+                Ok(purged)
+            }
+
             async fn insert_raw_baseline(&self, passages: Vec<NewPassage>) -> Result<(), StoreError> {
                 self.raw_baseline(passages).await
             }

@@ -237,10 +237,12 @@ conformance!(
     policies_and_risk_areas_are_kept,
     accounts_sessions_and_the_audit_chain,
     grants_filter_reads,
+    retention_purges_personal_data,
 );
 
 #[path = "conformance/sealed.rs"]
 mod sealed;
+use sealed::retention_purges_personal_data;
 
 #[path = "conformance/access.rs"]
 mod access;

@@ -16,6 +16,10 @@ pub struct ServeArgs {
     /// Address of the Prometheus metrics listener (`/metrics`); off unless given.
     #[arg(long, env = "CORDON_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Days the personal data of a passage is kept; older passages keep only their counts.
+    #[arg(long, env = "CORDON_RETENTION_DAYS", default_value_t = cordon_server::retention::DEFAULT_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub retention_days: u32,
     /// Load the demo province first if the store has no checkpoints yet.
     #[arg(long, env = "CORDON_DEMO")]
     pub demo: bool,
@@ -31,6 +35,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         demo::load_if_empty(store.as_ref(), &args.demo_options).await?;
     }
     crate::accounts::first_admin(&store).await?;
+    cordon_server::retention::spawn(store.clone(), args.retention_days);
     if args.demo {
         let officer_scope = demo::officer_checkpoints(store.as_ref()).await?;
         crate::accounts::demo_accounts(&store, &officer_scope).await?;

@@ -104,6 +104,7 @@ pub fn router(state: AppState) -> Router {
             post(passages::register_batch).layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT)),
         )
         .route("/api/v1/passages/{id}", get(passages::get_passage))
+        .route("/api/v1/passages/{id}/reveal", post(passages::reveal))
         .route("/api/v1/trajectories/person", post(trajectories::person))
         .route("/api/v1/trajectories/vehicle", post(trajectories::vehicle))
         .route(

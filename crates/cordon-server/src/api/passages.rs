@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::{Extension, Json};
 use chrono::{DateTime, Duration, FixedOffset};
-use cordon_domain::access::{PassageRead, Registration};
+use cordon_domain::access::{PassageRead, Registration, Reveal};
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::passage::{Passage, PassageDraft};
 use cordon_domain::registration::PassageRequest;
@@ -352,4 +352,76 @@ pub async fn hourly(
         })
         .collect();
     Ok(Json(HourlyResponse { checkpoint, hours }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevealRequest {
+    /// Why (a case number, a follow-up task): required, and kept in the audit trail.
+    pub purpose: String,
+}
+
+/// One occupant in clear.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RevealedPerson {
+    /// The occupant's place in the passage's `occupants`.
+    pub occupant: usize,
+    pub document_type: String,
+    pub number: String,
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RevealResponse {
+    pub passage: Uuid,
+    pub persons: Vec<RevealedPerson>,
+}
+
+#[utoipa::path(post, path = "/api/v1/passages/{id}/reveal", tag = "passages", request_body = RevealRequest,
+    params(("id" = Uuid, Path, description = "passage id")),
+    responses((status = 200, body = RevealResponse, description = "the occupants in clear; audited with the purpose"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn reveal(
+    State(app): State<AppState>,
+    grant: Grant<Reveal>,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<RevealRequest>,
+) -> ApiResult<(Extension<AuditNote>, Json<RevealResponse>)> {
+    let purpose = cordon_domain::checkpoint::parse_reason(&req.purpose).map_err(|e| {
+        ApiError::Invalid(cordon_domain::FieldError {
+            field: "purpose".into(),
+            ..e
+        })
+    })?;
+    let id =
+        Uuid::try_parse(&id).map_err(|_| ApiError::NotFound(format!("passage {id} not found")))?;
+    let passage = app.store.get_passage(grant.grant.passages(), id).await?;
+    let persons: Vec<RevealedPerson> = passage
+        .occupants
+        .iter()
+        .enumerate()
+        .map(|(i, o)| RevealedPerson {
+            occupant: i,
+            document_type: o.person.document.kind().as_str().to_owned(),
+            number: o.person.document.expose_number().to_owned(),
+            name: o.person.name.expose().to_owned(),
+            phone: o.person.phone.as_ref().map(|p| p.expose().to_owned()),
+        })
+        .collect();
+    let subjects = passage
+        .occupants
+        .iter()
+        .map(|o| app.auth.keyring.person(&o.person.document))
+        .collect();
+    let mut note = AuditNote::read(id.to_string(), persons.len()).subjects(subjects);
+    note.action = Some("reveal");
+    note.purpose = purpose;
+    Ok((
+        Extension(note),
+        Json(RevealResponse {
+            passage: id,
+            persons,
+        }),
+    ))
 }

@@ -52,8 +52,12 @@ pub struct TrajectoryResponse {
 fn purpose(p: Option<String>) -> ApiResult<String> {
     match p {
         None => Ok(String::new()),
-        Some(p) => cordon_domain::checkpoint::parse_reason(&p)
-            .map_err(|e| ApiError::Invalid(e.under("purpose"))),
+        Some(p) => cordon_domain::checkpoint::parse_reason(&p).map_err(|e| {
+            ApiError::Invalid(cordon_domain::FieldError {
+                field: "purpose".into(),
+                ..e
+            })
+        }),
     }
 }
 

@@ -20,7 +20,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use cordon_domain::access::{
     AccountAdmin, AuditRead, Denied, NetworkChange, PassageRead, PolicyChange, Principal,
-    Registration, TrajectoryRead,
+    Registration, Reveal, TrajectoryRead,
 };
 
 use crate::error::ApiError;
@@ -93,6 +93,7 @@ macro_rules! capability {
 capability! {
     PassageRead => may_read_passages(now);
     TrajectoryRead => may_read_trajectories;
+    Reveal => may_reveal;
     NetworkChange => may_change_network;
     Registration => may_register;
     PolicyChange => may_change_policy;

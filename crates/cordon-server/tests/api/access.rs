@@ -278,6 +278,7 @@ fn matrix() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("POST /api/v1/passages/batch", &["officer"][..]),
         // Filtered, not refused: a passage outside the scope is "not found".
         ("GET /api/v1/passages/{id}", PASSAGE_READERS),
+        ("POST /api/v1/passages/{id}/reveal", TRACERS),
         ("POST /api/v1/trajectories/person", TRACERS),
         ("POST /api/v1/trajectories/vehicle", TRACERS),
         ("GET /api/v1/policies", SIGNED_IN),
@@ -346,6 +347,7 @@ fn concrete(route: &str) -> (Method, String, Option<Value>) {
             Some(json!({"document": {"type": "resident_id", "number": "11010519491231002X"}}))
         }
         "POST /api/v1/trajectories/vehicle" => Some(json!({"plate": "冀A12345"})),
+        "POST /api/v1/passages/{id}/reveal" => Some(json!({"purpose": "核对"})),
         "POST /api/v1/policies" | "POST /api/v1/policies/validate" => {
             Some(json!({"source": "not toml ["}))
         }
@@ -501,6 +503,45 @@ pub async fn scopes_filter_reads(app: TestApp) {
         "another city's commander sees nothing"
     );
 
+    // A reveal shows the clear values, needs a purpose, and is for tracers and commanders.
+    let reveal = format!("/api/v1/passages/{old_id}/reveal");
+    let (s, e) = app
+        .post_as("tracer", &reveal, &json!({"purpose": " "}))
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("purpose"))
+    );
+    let (s, _) = app
+        .post_as("officer", &reveal, &json!({"purpose": "核对"}))
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .post_as("elsewhere", &reveal, &json!({"purpose": "核对"}))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, clear) = app
+        .post_as("tracer", &reveal, &json!({"purpose": "电话通知 2022-0513"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(clear["persons"][0]["number"], "11010519491231002X");
+    assert_eq!(clear["persons"][0]["name"], "张三");
+    assert_eq!(clear["persons"][0]["phone"], "13812345678");
+    let (_, reveals) = app.get_as("auditor", "/api/v1/audit?action=reveal").await;
+    let reveals = reveals["entries"].as_array().unwrap();
+    assert_eq!(
+        reveals.len(),
+        1,
+        "only the reveal that answered is a reveal"
+    );
+    assert_eq!(
+        (
+            reveals[0]["purpose"].as_str(),
+            reveals[0]["persons"].as_i64()
+        ),
+        (Some("电话通知 2022-0513"), Some(1))
+    );
+
     // The tracer's read is in the audit trail under the person's keyed hash, with its purpose.
     let (_, subject) = app
         .post_as(
@@ -518,7 +559,8 @@ pub async fn scopes_filter_reads(app: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK);
     let entries = found["entries"].as_array().unwrap();
-    assert_eq!(entries.len(), 1, "{found}");
+    assert_eq!(entries.len(), 2, "the trajectory and the reveal: {found}");
+    assert_eq!(entries[1]["action"], "reveal");
     assert_eq!(entries[0]["purpose"], "病例 2022-0513 流调");
     assert_eq!(entries[0]["persons"], 1);
     assert_eq!(entries[0]["action"], "POST /api/v1/trajectories/person");
@@ -527,4 +569,31 @@ pub async fn scopes_filter_reads(app: TestApp) {
     let (_, v) = app.get_as("auditor", "/api/v1/audit/verify").await;
     assert_eq!(v["intact"], true, "{v}");
     assert!(v["entries"].as_i64().unwrap() >= 6);
+}
+
+pub async fn retention_purges_and_is_audited(app: TestApp) {
+    let mut old = example();
+    old["id"] = json!(Uuid::now_v7());
+    let (s, _) = app.post("/api/v1/passages", &old).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let auditor = cordon_server::audit::Auditor::start(app.store.clone());
+    let now = cordon_domain::time::now_ms();
+    let purged = cordon_server::retention::purge_once(app.store.as_ref(), &auditor, 28, now)
+        .await
+        .unwrap();
+    assert_eq!((purged.passages, purged.persons), (1, 1));
+    let id = old["id"].as_str().unwrap();
+    let (_, p) = app
+        .get_as("commander", &format!("/api/v1/passages/{id}"))
+        .await;
+    assert_eq!(p["occupants"].as_array().map(Vec::len), Some(0));
+    let (_, log) = app
+        .get_as("auditor", "/api/v1/audit?action=retention.purge")
+        .await;
+    let entries = log["entries"].as_array().unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (entries[0]["actor"].as_str(), entries[0]["persons"].as_i64()),
+        (Some("system"), Some(1))
+    );
 }

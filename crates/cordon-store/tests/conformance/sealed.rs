@@ -233,3 +233,85 @@ async fn personal_data_is_sealed_in_the_postgres_files() {
         );
     }
 }
+
+/// The retention purge removes the personal data of old passages and keeps the counts.
+pub async fn retention_purges_personal_data(store: std::sync::Arc<dyn cordon_store::Store>) {
+    network(store.as_ref()).await;
+    let old = Uuid::now_v7();
+    let recent = Uuid::now_v7();
+    store
+        .record_passages(vec![
+            new(draft(old, "CP-130100-0001", 0, "冀R97531", &[60, 61])),
+            new(draft(recent, "CP-130100-0001", 120, "冀A12345", &[62])),
+        ])
+        .await
+        .unwrap();
+    let cutoff = (t0() + chrono::Duration::minutes(60)).timestamp_millis();
+    let purged = store.purge_personal_data(cutoff).await.unwrap();
+    assert_eq!((purged.passages, purged.persons), (1, 2));
+    assert_eq!(
+        store.purge_personal_data(cutoff).await.unwrap(),
+        cordon_store::Purged::default(),
+        "a second run finds nothing left"
+    );
+    let p = store.get_passage(&reads(), old).await.unwrap();
+    assert!(p.occupants.is_empty());
+    assert_eq!(p.vehicle.as_ref().map(|v| v.plate.as_str()), None);
+    assert_eq!(p.decision.outcome.as_str(), "pass", "the decision stays");
+    let kept = store.get_passage(&reads(), recent).await.unwrap();
+    assert_eq!(kept.occupants.len(), 1);
+    for (person, expected) in [(60, 0), (62, 1)] {
+        let doc = IdentityDocument::parse(DocumentType::ResidentId, &resident_id(person)).unwrap();
+        assert_eq!(
+            store
+                .person_trajectory(&tracer(), &doc, all())
+                .await
+                .unwrap()
+                .len(),
+            expected
+        );
+    }
+    let plate = cordon_domain::plate::Plate::parse("冀R97531").unwrap();
+    assert!(store
+        .vehicle_trajectory(&tracer(), &plate, all())
+        .await
+        .unwrap()
+        .is_empty());
+    let counts = store
+        .hourly_counts(&reads(), &code("CP-130100-0001"), all())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            counts.iter().map(|c| c.passages).sum::<i64>(),
+            counts.iter().map(|c| c.persons).sum::<i64>()
+        ),
+        (2, 3),
+        "counts keep what was purged"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn purged_data_leaves_the_sqlite_file() {
+    let dir = std::env::temp_dir().join(format!("cordon-test-{}", Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("cordon.db").display());
+    let store = cordon_store::open(&url, &StoreOptions::default(), key())
+        .await
+        .unwrap();
+    retention_purges_personal_data(store.clone()).await;
+    drop(store);
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        bytes.extend(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    assert!(
+        find(&bytes, "冀A12345".as_bytes()),
+        "the kept plate is found"
+    );
+    assert!(
+        !find(&bytes, "冀R97531".as_bytes()),
+        "the purged plate is gone from the file"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

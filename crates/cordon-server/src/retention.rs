@@ -1,0 +1,80 @@
+//! The retention job: every hour, the personal data of passages older than the retention period
+//! (default 28 days) is purged ([`cordon_store::Store::purge_personal_data`]); each purge that
+//! removed anything is appended to the audit trail as `retention.purge` by `system`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cordon_domain::audit::AuditEntry;
+use cordon_store::{Purged, Store, StoreError};
+
+use crate::audit::Auditor;
+
+pub const DEFAULT_DAYS: u32 = 28;
+const DAY_MS: i64 = 86_400_000;
+/// How often the job runs.
+const EVERY: Duration = Duration::from_secs(3_600);
+
+/// One purge of what is older than `days` before `now_ms`, audited if it removed anything.
+pub async fn purge_once(
+    store: &dyn Store,
+    auditor: &Auditor,
+    days: u32,
+    now_ms: i64,
+) -> Result<Purged, StoreError> {
+    let before = now_ms - i64::from(days) * DAY_MS;
+    let purged = store.purge_personal_data(before).await?;
+    if purged.passages > 0 {
+        let entry = AuditEntry {
+            at_ms: cordon_domain::time::now_ms(),
+            actor: "system".into(),
+            role: "-".into(),
+            scope: "-".into(),
+            address: "local".into(),
+            action: "retention.purge".into(),
+            outcome: "ok".into(),
+            purpose: format!("retention of {days} days"),
+            target: format!(
+                "{} passages observed before {}",
+                purged.passages,
+                cordon_domain::time::from_ms(before).to_rfc3339()
+            ),
+            subjects: Vec::new(),
+            persons: purged.persons as i64,
+        };
+        if !auditor.record(entry).await {
+            return Err(StoreError::Unavailable(
+                "the purge ran but its audit entry could not be written".into(),
+            ));
+        }
+        tracing::info!(
+            passages = purged.passages,
+            persons = purged.persons,
+            days,
+            "retention purge"
+        );
+    }
+    Ok(purged)
+}
+
+/// Runs the purge a minute after start and then every hour.
+pub fn spawn(store: Arc<dyn Store>, days: u32) {
+    let auditor = Auditor::start(store.clone());
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        let mut tick = tokio::time::interval(EVERY);
+        loop {
+            tick.tick().await;
+            if let Err(e) = purge_once(
+                store.as_ref(),
+                &auditor,
+                days,
+                cordon_domain::time::now_ms(),
+            )
+            .await
+            {
+                tracing::error!(error = %e, "retention purge failed; it runs again in an hour");
+            }
+        }
+    });
+}
