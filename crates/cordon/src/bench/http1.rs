@@ -19,6 +19,12 @@ pub fn post(addr: &str, path: &str, token: &str, body: &[u8]) -> Vec<u8> {
     r
 }
 
+/// A GET request as bytes, signed with a bearer token.
+pub fn get(addr: &str, path: &str, token: &str) -> Vec<u8> {
+    format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\r\n")
+        .into_bytes()
+}
+
 /// Sends `requests` over `connections` keep-alive connections (each takes every
 /// `connections`-th request); answers each request's latency, failing on any status but
 /// `expect`.

@@ -148,12 +148,12 @@ fn request(p: &NewPassage) -> Value {
     })
 }
 
-struct Rows {
-    checkpoints: Vec<NewCheckpoint>,
-    passages: Vec<NewPassage>,
+pub(super) struct Rows {
+    pub(super) checkpoints: Vec<NewCheckpoint>,
+    pub(super) passages: Vec<NewPassage>,
 }
 
-fn generate(n: usize) -> Rows {
+pub(super) fn generate(n: usize) -> Rows {
     let mut rng = SmallRng::seed_from_u64(7);
     let checkpoints = network::checkpoints(&mut rng);
     let open: Vec<&network::DemoCheckpoint> = checkpoints
@@ -180,7 +180,7 @@ fn generate(n: usize) -> Rows {
     }
 }
 
-async fn prepare(store: &dyn Store, rows: &Rows) -> anyhow::Result<()> {
+pub(super) async fn prepare(store: &dyn Store, rows: &Rows) -> anyhow::Result<()> {
     network::create_jurisdictions(store).await?;
     store
         .create_checkpoints(rows.checkpoints.clone(), "bench")
@@ -191,18 +191,34 @@ async fn prepare(store: &dyn Store, rows: &Rows) -> anyhow::Result<()> {
 /// A signed-in officer bound to every open checkpoint of the generated network, as a lane's
 /// client would be: its registrations go through authentication, scope checks and auditing.
 async fn officer_token(store: &dyn Store, rows: &Rows) -> anyhow::Result<String> {
-    use cordon_server::auth::sessions::{new_secret, token_hash, SESSION_MS};
     let codes: Vec<String> = rows
         .checkpoints
         .iter()
         .filter(|c| c.status == cordon_domain::checkpoint::CheckpointStatus::Open)
         .map(|c| c.code.to_string())
         .collect();
+    session_token(
+        store,
+        "bench-officer",
+        cordon_domain::access::Role::Officer,
+        &codes.join(","),
+    )
+    .await
+}
+
+/// Creates an account and a session for it straight in the store; answers the bearer token.
+pub(super) async fn session_token(
+    store: &dyn Store,
+    name: &str,
+    role: cordon_domain::access::Role,
+    scope: &str,
+) -> anyhow::Result<String> {
+    use cordon_server::auth::sessions::{new_secret, token_hash, SESSION_MS};
     let account = store
         .create_account(cordon_store::access_store::NewAccount {
-            username: cordon_domain::access::Username::parse("bench-officer")?,
-            role: cordon_domain::access::Role::Officer,
-            scope: cordon_domain::access::Scope::parse(&codes.join(","))?,
+            username: cordon_domain::access::Username::parse(name)?,
+            role,
+            scope: cordon_domain::access::Scope::parse(scope)?,
             password_hash: cordon_server::auth::password::hash(new_secret()).await,
             created_by: "bench".into(),
         })
@@ -222,7 +238,7 @@ async fn officer_token(store: &dyn Store, rows: &Rows) -> anyhow::Result<String>
     Ok(token)
 }
 
-async fn serve(store: Arc<dyn Store>) -> anyhow::Result<String> {
+pub(super) async fn serve(store: Arc<dyn Store>) -> anyhow::Result<String> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     tokio::spawn(async move {
         let _ = cordon_server::serve(
@@ -238,7 +254,7 @@ async fn serve(store: Arc<dyn Store>) -> anyhow::Result<String> {
     Ok(rx.await?.to_string())
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub(super) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

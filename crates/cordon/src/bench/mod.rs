@@ -1,6 +1,7 @@
 //! `cordon bench`: measurements that print their figures and the ratio to a baseline measured
 //! in the same run.
 
+mod audit;
 mod http1;
 mod ingest;
 mod policy;
@@ -15,11 +16,14 @@ pub enum BenchCommand {
     /// Policy evaluation per core against hand-written rules, and a dry-run over stored
     /// passages against a plain scan of them.
     Policy(policy::PolicyArgs),
+    /// Audited reads of passages per second against unaudited reads on the same server.
+    Audit(audit::AuditArgs),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Ingest(args) => ingest::run(args).await,
         BenchCommand::Policy(args) => policy::run(args).await,
+        BenchCommand::Audit(args) => audit::run(args).await,
     }
 }

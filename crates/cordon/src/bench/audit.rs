@@ -1,0 +1,131 @@
+//! `cordon bench audit`: how many audited reads of personal data a hub answers per second, against
+//! the same server answering reads it does not audit. On a fresh database per backend, with the
+//! demo network and `--passages` stored passages, a tracer's session reads:
+//!
+//! 1. baseline: `GET /api/v1/checkpoints/{code}` (signed in, scope-checked, not audited);
+//! 2. audited: `GET /api/v1/passages/{id}` (signed in, scope-filtered, and an audit entry committed
+//!    before each answer leaves).
+//!
+//! Then it checks that the trail holds one entry per audited read and that its chain verifies.
+
+use std::time::Instant;
+
+use clap::Args;
+use cordon_domain::access::Role;
+
+use super::http1;
+use super::ingest::{generate, percentile, prepare, serve, session_token, Backend, Fresh};
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Reads in each phase.
+    #[arg(long, default_value_t = 50_000)]
+    pub reads: usize,
+    /// Passages stored (the audited reads cycle through them).
+    #[arg(long, default_value_t = 5_000)]
+    pub passages: usize,
+    /// Concurrent HTTP clients.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// PostgreSQL server to measure too (a fresh database is created and dropped).
+    #[arg(long, env = "CORDON_BENCH_POSTGRES")]
+    pub postgres: Option<String>,
+}
+
+struct Phase {
+    reads: usize,
+    seconds: f64,
+    latencies: Vec<std::time::Duration>,
+}
+
+impl Phase {
+    fn rate(&self) -> f64 {
+        self.reads as f64 / self.seconds
+    }
+}
+
+async fn phase(addr: &str, requests: &[Vec<u8>], concurrency: usize) -> anyhow::Result<Phase> {
+    let started = Instant::now();
+    let mut latencies = http1::run(addr, requests, concurrency, 200).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    latencies.sort();
+    Ok(Phase {
+        reads: requests.len(),
+        seconds,
+        latencies,
+    })
+}
+
+pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
+    let rows = generate(args.passages);
+    let mut backends = vec![Backend::Sqlite];
+    match &args.postgres {
+        Some(url) => backends.push(Backend::Postgres(url.clone())),
+        None => println!("PostgreSQL skipped: pass --postgres URL to measure it"),
+    }
+    println!(
+        "\n| backend | what | reads/s | p50 | p99 | ratio to unaudited |\n|---|---|---:|---:|---:|---:|"
+    );
+    for backend in &backends {
+        let (store, fresh) = Fresh::open(backend).await?;
+        prepare(store.as_ref(), &rows).await?;
+        for chunk in rows.passages.chunks(1_000) {
+            store.record_passages(chunk.to_vec()).await?;
+        }
+        let token = session_token(store.as_ref(), "bench-tracer", Role::Tracer, "130000").await?;
+        let addr = serve(store.clone()).await?;
+        let codes: Vec<String> = rows
+            .checkpoints
+            .iter()
+            .map(|c| c.code.to_string())
+            .collect();
+        let unaudited: Vec<Vec<u8>> = (0..args.reads)
+            .map(|i| {
+                let path = format!("/api/v1/checkpoints/{}", codes[i % codes.len()]);
+                http1::get(&addr, &path, &token)
+            })
+            .collect();
+        let audited: Vec<Vec<u8>> = (0..args.reads)
+            .map(|i| {
+                let id = rows.passages[i % rows.passages.len()].draft.id;
+                http1::get(&addr, &format!("/api/v1/passages/{id}"), &token)
+            })
+            .collect();
+        let before = cordon_store::access_store::verify_audit(store.as_ref())
+            .await?
+            .entries;
+        let base = phase(&addr, &unaudited, args.concurrency).await?;
+        let read = phase(&addr, &audited, args.concurrency).await?;
+        let check = cordon_store::access_store::verify_audit(store.as_ref()).await?;
+        anyhow::ensure!(
+            check.intact && check.entries - before == args.reads as i64,
+            "expected {} new audit entries in an intact chain, found {:?}",
+            args.reads,
+            check
+        );
+        for (what, p, ratio) in [
+            ("unaudited reads (baseline)", &base, 1.0),
+            (
+                "audited reads of passages",
+                &read,
+                read.rate() / base.rate(),
+            ),
+        ] {
+            println!(
+                "| {} | {what} | {:.0} | {:.1} ms | {:.1} ms | {ratio:.2} |",
+                backend.name(),
+                p.rate(),
+                percentile(&p.latencies, 0.5),
+                percentile(&p.latencies, 0.99),
+            );
+        }
+        println!(
+            "| {} | audit trail after the run | {} entries, chain intact | | | |",
+            backend.name(),
+            check.entries
+        );
+        drop(store);
+        fresh.remove().await;
+    }
+    Ok(())
+}
