@@ -43,7 +43,9 @@ pub const MAX_SCOPE_CHECKPOINTS: usize = 2_000;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Scope {
     Division(DivisionCode),
-    Checkpoints(Vec<CheckpointCode>),
+    /// Sorted and without duplicates; shared, since a principal's scope is cloned into every
+    /// grant of every request and a station's officer may name many checkpoints.
+    Checkpoints(std::sync::Arc<[CheckpointCode]>),
 }
 
 impl Scope {
@@ -66,7 +68,7 @@ impl Scope {
                     ),
                 ));
             }
-            Ok(Scope::Checkpoints(codes))
+            Ok(Scope::Checkpoints(codes.into()))
         } else {
             DivisionCode::parse(s).map(Scope::Division)
         }
@@ -87,6 +89,18 @@ impl Scope {
         match self {
             Scope::Division(d) => d.contains(division),
             Scope::Checkpoints(_) => false,
+        }
+    }
+
+    /// A short form for the audit trail: the code, or up to three checkpoints and how many more
+    /// (the account's full scope is in its record).
+    pub fn label(&self) -> String {
+        match self {
+            Scope::Checkpoints(list) if list.len() > 3 => {
+                let first: Vec<&str> = list[..3].iter().map(|c| c.as_str()).collect();
+                format!("{} (+{} more)", first.join(","), list.len() - 3)
+            }
+            other => other.to_string(),
         }
     }
 
@@ -401,6 +415,13 @@ mod tests {
         assert!(!set.covers(&other, county));
         assert!(!set.covers_division(county));
         assert!(Scope::parse("CP-1").is_err());
+        let many =
+            Scope::parse("CP-130100-0004,CP-130100-0001,CP-130100-0003,CP-130100-0002").unwrap();
+        assert_eq!(
+            many.label(),
+            "CP-130100-0001,CP-130100-0002,CP-130100-0003 (+1 more)"
+        );
+        assert_eq!(city.label(), "130100");
         assert!(Scope::parse("xyz").is_err());
     }
 

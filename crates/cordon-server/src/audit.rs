@@ -25,6 +25,8 @@ pub struct AuditNote {
     pub purpose: String,
     /// For a sign-in, the name that was tried.
     pub actor: Option<String>,
+    /// The entry was appended already, in the transaction of the write it records.
+    pub recorded: bool,
 }
 
 impl AuditNote {

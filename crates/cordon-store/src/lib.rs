@@ -53,6 +53,9 @@ pub struct NewPassage {
     pub(crate) doc_keys: Vec<String>,
     /// The compact facts a dry-run replays ([`cordon_domain::policy::facts`]).
     pub(crate) facts: Vec<u8>,
+    /// The audit entry of the request this passage opens, appended in the same transaction as
+    /// the passages when the request is accepted (see [`NewPassage::audited`]).
+    pub(crate) audit: Option<cordon_domain::audit::AuditEntry>,
 }
 
 impl NewPassage {
@@ -77,7 +80,16 @@ impl NewPassage {
             sealed,
             doc_keys,
             facts,
+            audit: None,
         }
+    }
+
+    /// Carries the audit entry of the request this passage is the first of: it is appended to
+    /// the audit chain in the transaction that records the request, so a registration costs one
+    /// commit, and an acknowledged registration always has its entry.
+    pub fn audited(mut self, entry: cordon_domain::audit::AuditEntry) -> Self {
+        self.audit = Some(entry);
+        self
     }
 }
 

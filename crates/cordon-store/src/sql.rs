@@ -130,7 +130,7 @@ macro_rules! sql_store {
                 Scope::Checkpoints(list) => {
                     q.push(" AND c.code IN (");
                     let mut sep = q.separated(", ");
-                    for code in list {
+                    for code in list.iter() {
                         sep.push_bind(code.as_str().to_owned());
                     }
                     q.push(")");

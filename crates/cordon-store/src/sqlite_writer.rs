@@ -108,6 +108,7 @@ impl SqliteWriter {
         if !insert(&tx, &plan.to_insert, recorded_at, true)? {
             return Ok(None); // dropping the transaction rolls it back
         }
+        append_audit(&tx, &crate::writer::accepted_audit(jobs, &plan.results))?;
         tx.commit()?;
         metrics::counter!("cordon_store_passages_written_total", "backend" => "sqlite")
             .increment(plan.to_insert.len() as u64);
@@ -126,6 +127,57 @@ impl BlockingGroupWrite for SqliteWriter {
             "concurrent writers kept colliding".into(),
         ))
     }
+}
+
+/// Extends the audit chain inside the writer's transaction (which holds SQLite's write lock, so
+/// the head cannot move underneath).
+fn append_audit(
+    conn: &Connection,
+    entries: &[&cordon_domain::audit::AuditEntry],
+) -> Result<(), StoreError> {
+    use cordon_domain::audit::{chain_hash, GENESIS};
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let head: Option<(i64, Vec<u8>)> = conn
+        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (mut seq, mut prev) = match head {
+        Some((s, h)) => (
+            s,
+            <[u8; 32]>::try_from(h.as_slice())
+                .map_err(|_| StoreError::Corrupt("audit hash".into()))?,
+        ),
+        None => (0, GENESIS),
+    };
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO audit_log (seq, at, actor, role, scope, address, action, outcome, purpose, \
+         target, subjects, persons, prev_hash, hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?;
+    for e in entries {
+        seq += 1;
+        let hash = chain_hash(&prev, seq, e);
+        stmt.execute(params![
+            seq,
+            e.at_ms,
+            e.actor,
+            e.role,
+            e.scope,
+            e.address,
+            e.action,
+            e.outcome,
+            e.purpose,
+            e.target,
+            e.subjects.join(","),
+            e.persons,
+            &prev[..],
+            &hash[..],
+        ])?;
+        prev = hash;
+    }
+    Ok(())
 }
 
 fn all_lanes(conn: &Connection) -> Result<HashMap<String, Lane>, StoreError> {

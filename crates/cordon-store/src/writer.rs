@@ -71,6 +71,18 @@ pub(crate) struct Plan<'a> {
     pub to_insert: Vec<(&'a NewPassage, i64)>,
 }
 
+/// The audit entries of the accepted requests of a group, in order.
+pub(crate) fn accepted_audit<'a>(
+    jobs: &[&'a [NewPassage]],
+    results: &[JobResult],
+) -> Vec<&'a cordon_domain::audit::AuditEntry> {
+    jobs.iter()
+        .zip(results)
+        .filter(|(_, r)| r.is_ok())
+        .flat_map(|(job, _)| job.iter().filter_map(|p| p.audit.as_ref()))
+        .collect()
+}
+
 /// The distinct checkpoint codes and all ids of a group: the facts [`plan_group`] needs.
 pub(crate) fn group_keys<'a>(jobs: &[&'a [NewPassage]]) -> (Vec<&'a str>, Vec<Uuid>) {
     let mut codes: Vec<&str> = jobs

@@ -18,7 +18,7 @@ use super::network::checkpoint_param;
 use super::period::PeriodParams;
 use super::AppState;
 use crate::audit::AuditNote;
-use crate::auth::Grant;
+use crate::auth::{ClientAddress, Grant};
 use crate::decide::Engine;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
@@ -72,6 +72,31 @@ fn registration_note(app: &AppState, drafts: &[PassageDraft]) -> AuditNote {
     .subjects(subjects)
 }
 
+/// The audit entry of a registration request, written with the passages in one transaction,
+/// and the note that tells the guard it is written.
+fn audited(
+    app: &AppState,
+    reg: &Grant<Registration>,
+    address: ClientAddress,
+    action: &str,
+    drafts: &[PassageDraft],
+) -> (cordon_domain::audit::AuditEntry, AuditNote) {
+    let note = registration_note(app, drafts);
+    let entry = crate::auth::guard::audit_entry(
+        Some(&reg.caller),
+        address,
+        action,
+        "ok",
+        note,
+        cordon_domain::time::now_ms(),
+    );
+    let recorded = AuditNote {
+        recorded: true,
+        ..AuditNote::default()
+    };
+    (entry, recorded)
+}
+
 fn new_passage(engine: &Engine, keyring: &Keyring, draft: PassageDraft) -> NewPassage {
     let decision = engine.decide(&draft, cordon_domain::time::now_ms());
     NewPassage::new(draft, decision, keyring)
@@ -85,6 +110,7 @@ fn new_passage(engine: &Engine, keyring: &Keyring, draft: PassageDraft) -> NewPa
 pub async fn register(
     State(app): State<AppState>,
     reg: Grant<Registration>,
+    address: ClientAddress,
     ApiJson(req): ApiJson<PassageRequest>,
 ) -> ApiResult<(
     StatusCode,
@@ -94,7 +120,13 @@ pub async fn register(
 )> {
     let draft = req.parse(now())?;
     at_own_checkpoint(&reg.grant, &draft)?;
-    let note = registration_note(&app, std::slice::from_ref(&draft));
+    let (entry, note) = audited(
+        &app,
+        &reg,
+        address,
+        "POST /api/v1/passages",
+        std::slice::from_ref(&draft),
+    );
     let engine = app
         .lanes
         .engine_for(
@@ -104,7 +136,9 @@ pub async fn register(
         .await;
     let mut recorded = app
         .store
-        .record_passages(vec![new_passage(&engine, app.store.keyring(), draft)])
+        .record_passages(vec![
+            new_passage(&engine, app.store.keyring(), draft).audited(entry)
+        ])
         .await?;
     count(&recorded);
     let r = recorded.pop().ok_or(ApiError::Internal)?;
@@ -150,6 +184,7 @@ pub struct BatchResponse {
 pub async fn register_batch(
     State(app): State<AppState>,
     reg: Grant<Registration>,
+    address: ClientAddress,
     ApiJson(req): ApiJson<BatchRequest>,
 ) -> ApiResult<(Extension<AuditNote>, Json<BatchResponse>)> {
     if req.passages.is_empty() || req.passages.len() > MAX_BATCH {
@@ -169,7 +204,8 @@ pub async fn register_batch(
     for d in &drafts {
         at_own_checkpoint(&reg.grant, d)?;
     }
-    let note = registration_note(&app, &drafts);
+    let (entry, note) = audited(&app, &reg, address, "POST /api/v1/passages/batch", &drafts);
+    let mut entry = Some(entry);
     let engine = app
         .lanes
         .engine_for(
@@ -179,7 +215,13 @@ pub async fn register_batch(
         .await;
     let drafts = drafts
         .into_iter()
-        .map(|d| new_passage(&engine, app.store.keyring(), d))
+        .map(|d| {
+            let p = new_passage(&engine, app.store.keyring(), d);
+            match entry.take() {
+                Some(e) => p.audited(e),
+                None => p,
+            }
+        })
         .collect();
     let recorded = app
         .store

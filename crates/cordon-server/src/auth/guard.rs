@@ -75,6 +75,9 @@ pub async fn guard(State(auth): State<Arc<Auth>>, mut req: Request, next: Next) 
         return response;
     }
     let note = note.unwrap_or_default();
+    if note.recorded {
+        return response;
+    }
     let outcome = if status.is_success() {
         "ok"
     } else if refused {
@@ -82,11 +85,29 @@ pub async fn guard(State(auth): State<Arc<Auth>>, mut req: Request, next: Next) 
     } else {
         "failed"
     };
-    let (actor, role, scope) = match &caller {
+    let action = format!("{method} {route}");
+    let entry = audit_entry(caller.as_ref(), address, &action, outcome, note, now);
+    if auth.auditor.record(entry).await {
+        response
+    } else {
+        ApiError::Unavailable.into_response()
+    }
+}
+
+/// The audit entry of a request: who, from where, what, with the handler's note.
+pub fn audit_entry(
+    caller: Option<&Caller>,
+    address: ClientAddress,
+    default_action: &str,
+    outcome: &str,
+    note: AuditNote,
+    at_ms: i64,
+) -> AuditEntry {
+    let (actor, role, scope) = match caller {
         Some(c) => (
             c.name().to_owned(),
             c.principal.role.as_str().to_owned(),
-            c.principal.scope.to_string(),
+            c.principal.scope.label(),
         ),
         None => (
             note.actor.clone().unwrap_or_else(|| "-".into()),
@@ -94,8 +115,8 @@ pub async fn guard(State(auth): State<Arc<Auth>>, mut req: Request, next: Next) 
             "-".into(),
         ),
     };
-    let entry = AuditEntry {
-        at_ms: now,
+    AuditEntry {
+        at_ms,
         actor,
         role,
         scope,
@@ -103,16 +124,11 @@ pub async fn guard(State(auth): State<Arc<Auth>>, mut req: Request, next: Next) 
         action: note
             .action
             .map(str::to_owned)
-            .unwrap_or_else(|| format!("{method} {route}")),
+            .unwrap_or_else(|| default_action.to_owned()),
         outcome: outcome.into(),
         purpose: note.purpose,
         target: note.target,
         subjects: note.subjects,
         persons: note.persons,
-    };
-    if auth.auditor.record(entry).await {
-        response
-    } else {
-        ApiError::Unavailable.into_response()
     }
 }
