@@ -7,7 +7,7 @@ macro_rules! access_sql {
         mod access_impl {
             use async_trait::async_trait;
             use cordon_domain::access::{Role, Scope, Username};
-            use cordon_domain::audit::{chain_hash, AuditEntry, AuditRecord, GENESIS};
+            use cordon_domain::audit::{AuditEntry, AuditRecord};
             use sqlx::Row as _;
 
             use super::$store;
@@ -47,9 +47,31 @@ macro_rules! access_sql {
                 })
             }
 
+            /// The id an `UPDATE accounts ... RETURNING id` answered, or `NotFound`.
+            fn changed_account(row: Option<DbRow>, username: &str) -> Result<i64, StoreError> {
+                match row {
+                    Some(r) => Ok(r.try_get(0)?),
+                    None => Err(StoreError::not_found(format!("account {username}"))),
+                }
+            }
+
+            /// Ends every open session of an account.
+            async fn end_sessions(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                account: i64,
+                now_ms: i64,
+            ) -> Result<(), StoreError> {
+                sqlx::query("UPDATE sessions SET ended_at = $2 WHERE account_id = $1 AND ended_at IS NULL")
+                    .bind(account)
+                    .bind(now_ms)
+                    .execute(&mut **tx)
+                    .await?;
+                Ok(())
+            }
+
             fn hash32(r: &DbRow, i: usize) -> Result<[u8; 32], StoreError> {
                 let v: Vec<u8> = r.try_get(i)?;
-                v.try_into().map_err(|_| corrupt("audit hash"))
+                crate::access_store::hash32(&v)
             }
 
             fn chain_row(r: &DbRow) -> Result<ChainRow, StoreError> {
@@ -81,16 +103,58 @@ macro_rules! access_sql {
             /// Marks in `cordon_migrations` that passages written before sealing are sealed.
             const SEAL_MARK: i64 = 1_002;
 
+            /// Extends the audit chain inside `tx`: serialises on its head first where the
+            /// backend needs it (`$lock`), then appends the entries in order. The passage writer
+            /// calls it too, to record a registration's entry in the registration's transaction.
+            pub(crate) async fn append_chain(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                entries: &[&AuditEntry],
+            ) -> Result<Vec<i64>, StoreError> {
+                if entries.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let lock: Option<&str> = $lock;
+                if let Some(lock) = lock {
+                    sqlx::query(lock).execute(&mut **tx).await?;
+                }
+                let head = sqlx::query(crate::access_store::AUDIT_HEAD)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                let head = match head {
+                    Some(r) => Some((r.try_get::<i64, _>(0)?, hash32(&r, 1)?)),
+                    None => None,
+                };
+                let linked = crate::access_store::link(head, entries);
+                for chunk in linked.chunks(AUDIT_CHUNK) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(crate::access_store::AUDIT_INSERT);
+                    q.push_values(chunk, |mut b, l| {
+                        let e = l.entry;
+                        b.push_bind(l.seq)
+                            .push_bind(e.at_ms)
+                            .push_bind(e.actor.clone())
+                            .push_bind(e.role.clone())
+                            .push_bind(e.scope.clone())
+                            .push_bind(e.address.clone())
+                            .push_bind(e.action.clone())
+                            .push_bind(e.outcome.clone())
+                            .push_bind(e.purpose.clone())
+                            .push_bind(e.target.clone())
+                            .push_bind(e.subjects.join(","))
+                            .push_bind(e.persons)
+                            .push_bind(l.prev.to_vec())
+                            .push_bind(l.hash.to_vec());
+                    });
+                    q.build().execute(&mut **tx).await?;
+                }
+                Ok(linked.iter().map(|l| l.seq).collect())
+            }
+
             impl $store {
                 /// Seals the occupants of passages written before migration 4 and rekeys their
                 /// index by keyed hash, once; then runs `vacuum` so the clear text is gone from
                 /// the database files, not only from the live rows.
                 pub(crate) async fn seal_legacy(&self, vacuum: &str) -> Result<u64, StoreError> {
-                    let done = sqlx::query("SELECT 1 FROM cordon_migrations WHERE version = $1")
-                        .bind(SEAL_MARK)
-                        .fetch_optional(&self.core.write)
-                        .await?;
-                    if done.is_some() {
+                    if self.core.data_migration_done(SEAL_MARK).await? {
                         return Ok(0);
                     }
                     let mut total = 0u64;
@@ -128,12 +192,7 @@ macro_rules! access_sql {
                         tx.commit().await?;
                         total += rows.len() as u64;
                     }
-                    sqlx::query("INSERT INTO cordon_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                        .bind(SEAL_MARK)
-                        .bind("seal_personal_data")
-                        .bind(cordon_domain::time::now_ms())
-                        .execute(&self.core.write)
-                        .await?;
+                    self.core.mark_data_migration(SEAL_MARK, "seal_personal_data").await?;
                     if total > 0 {
                         sqlx::raw_sql(vacuum).execute(&self.core.write).await?;
                         tracing::info!(passages = total, "sealed the personal data of earlier passages");
@@ -255,25 +314,23 @@ macro_rules! access_sql {
                     username: &str,
                     password_hash: String,
                     now_ms: i64,
-                ) -> Result<(), StoreError> {
-                    let account = self.account_by_name(username).await?;
+                ) -> Result<i64, StoreError> {
                     let mut tx = self.core.write.begin().await?;
-                    sqlx::query(
-                        "UPDATE accounts SET password_hash = $2, password_changed_at = $3, \
-                         failed_signins = 0, locked_until = 0 WHERE id = $1",
-                    )
-                    .bind(account.id)
-                    .bind(&password_hash)
-                    .bind(now_ms)
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query("UPDATE sessions SET ended_at = $2 WHERE account_id = $1 AND ended_at IS NULL")
-                        .bind(account.id)
+                    let id = changed_account(
+                        sqlx::query(
+                            "UPDATE accounts SET password_hash = $2, password_changed_at = $3, \
+                             failed_signins = 0, locked_until = 0 WHERE username = $1 RETURNING id",
+                        )
+                        .bind(username)
+                        .bind(&password_hash)
                         .bind(now_ms)
-                        .execute(&mut *tx)
-                        .await?;
+                        .fetch_optional(&mut *tx)
+                        .await?,
+                        username,
+                    )?;
+                    end_sessions(&mut tx, id, now_ms).await?;
                     tx.commit().await?;
-                    Ok(())
+                    Ok(id)
                 }
 
                 async fn set_disabled(
@@ -281,23 +338,21 @@ macro_rules! access_sql {
                     username: &str,
                     disabled: bool,
                     now_ms: i64,
-                ) -> Result<(), StoreError> {
-                    let account = self.account_by_name(username).await?;
+                ) -> Result<i64, StoreError> {
                     let mut tx = self.core.write.begin().await?;
-                    sqlx::query("UPDATE accounts SET disabled = $2 WHERE id = $1")
-                        .bind(account.id)
-                        .bind(disabled)
-                        .execute(&mut *tx)
-                        .await?;
+                    let id = changed_account(
+                        sqlx::query("UPDATE accounts SET disabled = $2 WHERE username = $1 RETURNING id")
+                            .bind(username)
+                            .bind(disabled)
+                            .fetch_optional(&mut *tx)
+                            .await?,
+                        username,
+                    )?;
                     if disabled {
-                        sqlx::query("UPDATE sessions SET ended_at = $2 WHERE account_id = $1 AND ended_at IS NULL")
-                            .bind(account.id)
-                            .bind(now_ms)
-                            .execute(&mut *tx)
-                            .await?;
+                        end_sessions(&mut tx, id, now_ms).await?;
                     }
                     tx.commit().await?;
-                    Ok(())
+                    Ok(id)
                 }
 
                 async fn create_session(&self, s: NewSession) -> Result<(), StoreError> {
@@ -358,44 +413,8 @@ macro_rules! access_sql {
                         return Ok(Vec::new());
                     }
                     let mut tx = self.core.write.begin_with($begin).await?;
-                    let lock: Option<&str> = $lock;
-                    if let Some(lock) = lock {
-                        sqlx::query(lock).execute(&mut *tx).await?;
-                    }
-                    let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    let (mut seq, mut prev) = match head {
-                        Some(r) => (r.try_get::<i64, _>(0)?, hash32(&r, 1)?),
-                        None => (0, GENESIS),
-                    };
-                    let mut seqs = Vec::with_capacity(entries.len());
-                    for chunk in entries.chunks(AUDIT_CHUNK) {
-                        let mut q = sqlx::QueryBuilder::<$db>::new(format!(
-                            "INSERT INTO audit_log ({AUDIT_COLUMNS}) "
-                        ));
-                        q.push_values(chunk, |mut b, e| {
-                            seq += 1;
-                            let hash = chain_hash(&prev, seq, e);
-                            b.push_bind(seq)
-                                .push_bind(e.at_ms)
-                                .push_bind(e.actor.clone())
-                                .push_bind(e.role.clone())
-                                .push_bind(e.scope.clone())
-                                .push_bind(e.address.clone())
-                                .push_bind(e.action.clone())
-                                .push_bind(e.outcome.clone())
-                                .push_bind(e.purpose.clone())
-                                .push_bind(e.target.clone())
-                                .push_bind(e.subjects.join(","))
-                                .push_bind(e.persons)
-                                .push_bind(prev.to_vec())
-                                .push_bind(hash.to_vec());
-                            prev = hash;
-                            seqs.push(seq);
-                        });
-                        q.build().execute(&mut *tx).await?;
-                    }
+                    let entries: Vec<&AuditEntry> = entries.iter().collect();
+                    let seqs = append_chain(&mut tx, &entries).await?;
                     tx.commit().await?;
                     Ok(seqs)
                 }

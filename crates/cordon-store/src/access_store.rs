@@ -86,6 +86,50 @@ impl ChainRow {
     }
 }
 
+/// The last entry of the chain: its sequence number and hash.
+pub(crate) const AUDIT_HEAD: &str = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+/// The columns of an appended entry, in the order of [`Linked`]'s binding.
+pub(crate) const AUDIT_INSERT: &str = "INSERT INTO audit_log (seq, at, actor, role, scope, \
+     address, action, outcome, purpose, target, subjects, persons, prev_hash, hash) ";
+
+/// An entry placed in the chain: its sequence number, the previous hash and its own.
+pub(crate) struct Linked<'a> {
+    pub seq: i64,
+    pub entry: &'a AuditEntry,
+    pub prev: [u8; 32],
+    pub hash: [u8; 32],
+}
+
+/// Places entries after the chain's `head` (none: the chain is empty), in order.
+pub(crate) fn link<'a>(
+    head: Option<(i64, [u8; 32])>,
+    entries: &[&'a AuditEntry],
+) -> Vec<Linked<'a>> {
+    let (mut seq, mut prev) = head.unwrap_or((0, cordon_domain::audit::GENESIS));
+    entries
+        .iter()
+        .map(|entry| {
+            seq += 1;
+            let hash = cordon_domain::audit::chain_hash(&prev, seq, entry);
+            let l = Linked {
+                seq,
+                entry,
+                prev,
+                hash,
+            };
+            prev = hash;
+            l
+        })
+        .collect()
+}
+
+/// A stored hash, checked to be 32 bytes.
+pub(crate) fn hash32(bytes: &[u8]) -> Result<[u8; 32], StoreError> {
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("audit hash".into()))
+}
+
 #[async_trait]
 pub trait AccessStore: Send + Sync {
     /// A taken name is `Invalid` with code `username_taken`.
@@ -102,20 +146,21 @@ pub trait AccessStore: Send + Sync {
         lockout: Lockout,
     ) -> Result<i32, StoreError>;
     async fn signin_succeeded(&self, account: i64) -> Result<(), StoreError>;
-    /// Sets a new password hash, clears any lock and ends the account's sessions.
+    /// Sets a new password hash, clears any lock and ends the account's sessions; answers the
+    /// account's id.
     async fn set_password(
         &self,
         username: &str,
         password_hash: String,
         now_ms: i64,
-    ) -> Result<(), StoreError>;
-    /// Disables (ending its sessions) or enables an account.
+    ) -> Result<i64, StoreError>;
+    /// Disables (ending its sessions) or enables an account; answers its id.
     async fn set_disabled(
         &self,
         username: &str,
         disabled: bool,
         now_ms: i64,
-    ) -> Result<(), StoreError>;
+    ) -> Result<i64, StoreError>;
 
     async fn create_session(&self, s: NewSession) -> Result<(), StoreError>;
     /// The session if it has not ended or expired and its account is enabled.

@@ -54,7 +54,7 @@ pub struct NewPassage {
     /// The compact facts a dry-run replays ([`cordon_domain::policy::facts`]).
     pub(crate) facts: Vec<u8>,
     /// The audit entry of the request this passage opens, appended in the same transaction as
-    /// the passages when the request is accepted (see [`NewPassage::audited`]).
+    /// the passages when the request is accepted (see [`NewPassage::set_audit`]).
     pub(crate) audit: Option<cordon_domain::audit::AuditEntry>,
 }
 
@@ -87,9 +87,13 @@ impl NewPassage {
     /// Carries the audit entry of the request this passage is the first of: it is appended to
     /// the audit chain in the transaction that records the request, so a registration costs one
     /// commit, and an acknowledged registration always has its entry.
-    pub fn audited(mut self, entry: cordon_domain::audit::AuditEntry) -> Self {
+    pub fn set_audit(&mut self, entry: cordon_domain::audit::AuditEntry) {
         self.audit = Some(entry);
-        self
+    }
+
+    /// The occupants' keyed hashes ([`keyring::Keyring::person`]), in order.
+    pub fn subjects(&self) -> &[String] {
+        &self.doc_keys
     }
 }
 

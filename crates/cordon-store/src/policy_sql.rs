@@ -86,11 +86,7 @@ macro_rules! policy_sql {
             impl $store {
                 /// Computes the facts of passages stored before migration 2, once.
                 pub(crate) async fn backfill_facts(&self) -> Result<u64, StoreError> {
-                    let done = sqlx::query("SELECT 1 FROM cordon_migrations WHERE version = $1")
-                        .bind(BACKFILL_MARK)
-                        .fetch_optional(&self.core.write)
-                        .await?;
-                    if done.is_some() {
+                    if self.core.data_migration_done(BACKFILL_MARK).await? {
                         return Ok(0);
                     }
                     let mut total = 0u64;
@@ -125,12 +121,7 @@ macro_rules! policy_sql {
                         tx.commit().await?;
                         total += passages.len() as u64;
                     }
-                    sqlx::query("INSERT INTO cordon_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                        .bind(BACKFILL_MARK)
-                        .bind("backfill_passage_facts")
-                        .bind(cordon_domain::time::now_ms())
-                        .execute(&self.core.write)
-                        .await?;
+                    self.core.mark_data_migration(BACKFILL_MARK, "backfill_passage_facts").await?;
                     if total > 0 {
                         tracing::info!(passages = total, "computed the facts of earlier passages");
                     }

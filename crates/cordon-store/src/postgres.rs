@@ -275,68 +275,13 @@ impl PgCore {
             tx.rollback().await?;
             return Ok(None);
         }
-        append_audit(&mut tx, &crate::writer::accepted_audit(jobs, &plan.results)).await?;
+        access_impl::append_chain(&mut tx, &crate::writer::accepted_audit(jobs, &plan.results))
+            .await?;
         tx.commit().await?;
         metrics::counter!("cordon_store_passages_written_total", "backend" => "postgres")
             .increment(plan.to_insert.len() as u64);
         Ok(Some(plan.results))
     }
-}
-
-/// Extends the audit chain inside the writer's transaction, under the same table lock as every
-/// other appender, taken after the passages are written so it is held briefly.
-async fn append_audit(
-    tx: &mut Tx,
-    entries: &[&cordon_domain::audit::AuditEntry],
-) -> Result<(), StoreError> {
-    use cordon_domain::audit::{chain_hash, GENESIS};
-    if entries.is_empty() {
-        return Ok(());
-    }
-    sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
-        .execute(&mut **tx)
-        .await?;
-    let head = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-        .fetch_optional(&mut **tx)
-        .await?;
-    let (mut seq, mut prev) = match head {
-        Some(r) => {
-            let h: Vec<u8> = r.try_get(1)?;
-            (
-                r.try_get::<i64, _>(0)?,
-                <[u8; 32]>::try_from(h.as_slice())
-                    .map_err(|_| StoreError::Corrupt("audit hash".into()))?,
-            )
-        }
-        None => (0, GENESIS),
-    };
-    for chunk in entries.chunks(500) {
-        let mut q = QueryBuilder::<Postgres>::new(
-        "INSERT INTO audit_log (seq, at, actor, role, scope, address, action, outcome, purpose, \
-         target, subjects, persons, prev_hash, hash) ",
-    );
-        q.push_values(chunk, |mut b, e| {
-            seq += 1;
-            let hash = chain_hash(&prev, seq, e);
-            b.push_bind(seq)
-                .push_bind(e.at_ms)
-                .push_bind(e.actor.clone())
-                .push_bind(e.role.clone())
-                .push_bind(e.scope.clone())
-                .push_bind(e.address.clone())
-                .push_bind(e.action.clone())
-                .push_bind(e.outcome.clone())
-                .push_bind(e.purpose.clone())
-                .push_bind(e.target.clone())
-                .push_bind(e.subjects.join(","))
-                .push_bind(e.persons)
-                .push_bind(prev.to_vec())
-                .push_bind(hash.to_vec());
-            prev = hash;
-        });
-        q.build().execute(&mut **tx).await?;
-    }
-    Ok(())
 }
 
 #[async_trait]

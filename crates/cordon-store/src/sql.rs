@@ -184,6 +184,27 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            /// Whether a one-time data migration (a version above 1000 in `cordon_migrations`)
+            /// has run.
+            pub(crate) async fn data_migration_done(&self, version: i64) -> Result<bool, StoreError> {
+                Ok(sqlx::query("SELECT 1 FROM cordon_migrations WHERE version = $1")
+                    .bind(version)
+                    .fetch_optional(&self.write)
+                    .await?
+                    .is_some())
+            }
+
+            /// Records that a one-time data migration has run.
+            pub(crate) async fn mark_data_migration(&self, version: i64, name: &str) -> Result<(), StoreError> {
+                sqlx::query("INSERT INTO cordon_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                    .bind(version)
+                    .bind(name)
+                    .bind(cordon_domain::time::now_ms())
+                    .execute(&self.write)
+                    .await?;
+                Ok(())
+            }
+
             /// The checkpoint's id if the grant's scope covers it: `Forbidden` otherwise, and
             /// for a code that does not exist outside the scope, so the answer reveals nothing.
             async fn checkpoint_in_scope(&self, code: &CheckpointCode, scope: &Scope) -> Result<i64, StoreError> {

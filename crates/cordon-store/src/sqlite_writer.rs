@@ -135,32 +135,25 @@ fn append_audit(
     conn: &Connection,
     entries: &[&cordon_domain::audit::AuditEntry],
 ) -> Result<(), StoreError> {
-    use cordon_domain::audit::{chain_hash, GENESIS};
+    use crate::access_store::{hash32, link, AUDIT_HEAD, AUDIT_INSERT};
     if entries.is_empty() {
         return Ok(());
     }
     let head: Option<(i64, Vec<u8>)> = conn
-        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .prepare_cached(AUDIT_HEAD)?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let (mut seq, mut prev) = match head {
-        Some((s, h)) => (
-            s,
-            <[u8; 32]>::try_from(h.as_slice())
-                .map_err(|_| StoreError::Corrupt("audit hash".into()))?,
-        ),
-        None => (0, GENESIS),
+    let head = match head {
+        Some((seq, hash)) => Some((seq, hash32(&hash)?)),
+        None => None,
     };
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO audit_log (seq, at, actor, role, scope, address, action, outcome, purpose, \
-         target, subjects, persons, prev_hash, hash) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    )?;
-    for e in entries {
-        seq += 1;
-        let hash = chain_hash(&prev, seq, e);
+    let mut stmt = conn.prepare_cached(&format!(
+        "{AUDIT_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+    ))?;
+    for l in link(head, entries) {
+        let e = l.entry;
         stmt.execute(params![
-            seq,
+            l.seq,
             e.at_ms,
             e.actor,
             e.role,
@@ -172,10 +165,9 @@ fn append_audit(
             e.target,
             e.subjects.join(","),
             e.persons,
-            &prev[..],
-            &hash[..],
+            &l.prev[..],
+            &l.hash[..],
         ])?;
-        prev = hash;
     }
     Ok(())
 }

@@ -89,17 +89,11 @@ fn name_param(name: &str) -> ApiResult<Username> {
 
 async fn set_disabled(auth: &Auth, name: &str, disabled: bool) -> ApiResult<StatusCode> {
     let name = name_param(name)?;
-    auth.store
-        .set_disabled(name.as_str(), disabled, cordon_domain::time::now_ms())
-        .await?;
     let id = auth
         .store
-        .list_accounts()
-        .await?
-        .into_iter()
-        .find(|a| a.username == name)
-        .map(|a| a.id);
-    auth.forget(None, id);
+        .set_disabled(name.as_str(), disabled, cordon_domain::time::now_ms())
+        .await?;
+    auth.forget(None, Some(id));
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -144,16 +138,10 @@ pub async fn reset_password(
     let name = name_param(&name)?;
     password::check_new(&req.password, "password")?;
     let hash = password::hash(req.password).await;
-    auth.store
-        .set_password(name.as_str(), hash, cordon_domain::time::now_ms())
-        .await?;
     let id = auth
         .store
-        .list_accounts()
-        .await?
-        .into_iter()
-        .find(|a| a.username == name)
-        .map(|a| a.id);
-    auth.forget(None, id);
+        .set_password(name.as_str(), hash, cordon_domain::time::now_ms())
+        .await?;
+    auth.forget(None, Some(id));
     Ok(StatusCode::NO_CONTENT)
 }

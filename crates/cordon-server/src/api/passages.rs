@@ -54,34 +54,28 @@ fn at_own_checkpoint(reg: &Registration, draft: &PassageDraft) -> ApiResult<()> 
     }
 }
 
-/// The audit note of registrations: where, and the keyed hashes of the persons registered.
-fn registration_note(app: &AppState, drafts: &[PassageDraft]) -> AuditNote {
-    let subjects = drafts
-        .iter()
-        .flat_map(|d| d.occupants.iter())
-        .map(|o| app.auth.keyring.person(&o.person.document))
-        .collect::<Vec<_>>();
-    let target = match drafts {
-        [one] => one.checkpoint.to_string(),
-        many => format!("{} passages", many.len()),
-    };
-    AuditNote {
-        persons: subjects.len() as i64,
-        ..AuditNote::read(target, 0)
-    }
-    .subjects(subjects)
-}
-
-/// The audit entry of a registration request, written with the passages in one transaction,
-/// and the note that tells the guard it is written.
+/// Attaches the request's audit entry (where, and the keyed hashes of the persons registered,
+/// computed once with the passages) to its first passage, so the writer records it in the
+/// registration's transaction; answers the note that tells the guard it is written.
 fn audited(
-    app: &AppState,
     reg: &Grant<Registration>,
     address: ClientAddress,
     action: &str,
-    drafts: &[PassageDraft],
-) -> (cordon_domain::audit::AuditEntry, AuditNote) {
-    let note = registration_note(app, drafts);
+    passages: &mut [NewPassage],
+) -> AuditNote {
+    let subjects: Vec<String> = passages
+        .iter()
+        .flat_map(|p| p.subjects().iter().cloned())
+        .collect();
+    let target = match &*passages {
+        [one] => one.draft.checkpoint.to_string(),
+        many => format!("{} passages", many.len()),
+    };
+    let note = AuditNote {
+        persons: subjects.len() as i64,
+        ..AuditNote::read(target, 0)
+    }
+    .subjects(subjects);
     let entry = crate::auth::guard::audit_entry(
         Some(&reg.caller),
         address,
@@ -90,11 +84,13 @@ fn audited(
         note,
         cordon_domain::time::now_ms(),
     );
-    let recorded = AuditNote {
+    if let Some(first) = passages.first_mut() {
+        first.set_audit(entry);
+    }
+    AuditNote {
         recorded: true,
         ..AuditNote::default()
-    };
-    (entry, recorded)
+    }
 }
 
 fn new_passage(engine: &Engine, keyring: &Keyring, draft: PassageDraft) -> NewPassage {
@@ -120,13 +116,6 @@ pub async fn register(
 )> {
     let draft = req.parse(now())?;
     at_own_checkpoint(&reg.grant, &draft)?;
-    let (entry, note) = audited(
-        &app,
-        &reg,
-        address,
-        "POST /api/v1/passages",
-        std::slice::from_ref(&draft),
-    );
     let engine = app
         .lanes
         .engine_for(
@@ -134,12 +123,9 @@ pub async fn register(
             std::iter::once(draft.checkpoint.as_str()),
         )
         .await;
-    let mut recorded = app
-        .store
-        .record_passages(vec![
-            new_passage(&engine, app.store.keyring(), draft).audited(entry)
-        ])
-        .await?;
+    let mut passages = vec![new_passage(&engine, app.store.keyring(), draft)];
+    let note = audited(&reg, address, "POST /api/v1/passages", &mut passages);
+    let mut recorded = app.store.record_passages(passages).await?;
     count(&recorded);
     let r = recorded.pop().ok_or(ApiError::Internal)?;
     let replayed = HeaderValue::from_static(if matches!(r, Recorded::Replayed(_)) {
@@ -204,8 +190,6 @@ pub async fn register_batch(
     for d in &drafts {
         at_own_checkpoint(&reg.grant, d)?;
     }
-    let (entry, note) = audited(&app, &reg, address, "POST /api/v1/passages/batch", &drafts);
-    let mut entry = Some(entry);
     let engine = app
         .lanes
         .engine_for(
@@ -213,19 +197,14 @@ pub async fn register_batch(
             drafts.iter().map(|d| d.checkpoint.as_str()),
         )
         .await;
-    let drafts = drafts
+    let mut passages: Vec<NewPassage> = drafts
         .into_iter()
-        .map(|d| {
-            let p = new_passage(&engine, app.store.keyring(), d);
-            match entry.take() {
-                Some(e) => p.audited(e),
-                None => p,
-            }
-        })
+        .map(|d| new_passage(&engine, app.store.keyring(), d))
         .collect();
+    let note = audited(&reg, address, "POST /api/v1/passages/batch", &mut passages);
     let recorded = app
         .store
-        .record_passages(drafts)
+        .record_passages(passages)
         .await
         .map_err(|e| match e {
             StoreError::Rejected(r) => ApiError::from_rejection(r, "passages"),
