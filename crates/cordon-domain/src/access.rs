@@ -6,9 +6,9 @@
 //!
 //! | role | may |
 //! |---|---|
-//! | `commander` | read passages, counts and trajectories in scope; reveal; manage checkpoints in scope; publish policy and declare risk areas (province scope) |
+//! | `commander` | read passages, counts and trajectories in scope; reveal; manage checkpoints in scope; publish policy and declare risk areas (province scope); request, approve and reject person-status changes (never its own) |
 //! | `officer` | register passages at its checkpoints; read their last 24 hours |
-//! | `tracer` | read passages, counts and trajectories in scope; reveal |
+//! | `tracer` | read passages, counts and trajectories in scope; reveal; request person-status changes |
 //! | `auditor` | read the audit trail; no personal data |
 //! | `admin` | manage accounts; no personal data |
 //!
@@ -268,6 +268,24 @@ pub struct Registration {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PolicyChange(());
 
+/// Leave to request a change of a person's status, as this account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusRequest {
+    account: i64,
+    username: Username,
+}
+
+/// Leave to approve or reject a status change that another account requested, as this account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusDecision {
+    account: i64,
+    username: Username,
+}
+
+/// Leave to read the status changes (persons masked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusRead(());
+
 /// Leave to read the audit trail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuditRead(());
@@ -289,6 +307,25 @@ impl PassageRead {
 impl TrajectoryRead {
     pub fn scope(&self) -> &Scope {
         &self.scope
+    }
+}
+
+impl StatusRequest {
+    pub fn account(&self) -> i64 {
+        self.account
+    }
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+}
+
+impl StatusDecision {
+    /// The deciding account: the store refuses a decision on this account's own request.
+    pub fn account(&self) -> i64 {
+        self.account
+    }
+    pub fn username(&self) -> &Username {
+        &self.username
     }
 }
 
@@ -369,6 +406,35 @@ impl Principal {
             Ok(PolicyChange(()))
         } else {
             Err(Self::deny("change policies or risk areas"))
+        }
+    }
+
+    /// Tracers (who find the contacts) and commanders request status changes.
+    pub fn may_request_status_change(&self) -> Result<StatusRequest, Denied> {
+        match self.role {
+            Role::Commander | Role::Tracer => Ok(StatusRequest {
+                account: self.account,
+                username: self.username.clone(),
+            }),
+            _ => Err(Self::deny("request a person's status change")),
+        }
+    }
+
+    /// Commanders approve or reject; never their own request (the store checks that).
+    pub fn may_decide_status_change(&self) -> Result<StatusDecision, Denied> {
+        match self.role {
+            Role::Commander => Ok(StatusDecision {
+                account: self.account,
+                username: self.username.clone(),
+            }),
+            _ => Err(Self::deny("approve a person's status change")),
+        }
+    }
+
+    pub fn may_read_status_changes(&self) -> Result<StatusRead, Denied> {
+        match self.role {
+            Role::Commander | Role::Tracer => Ok(StatusRead(())),
+            _ => Err(Self::deny("read status changes")),
         }
     }
 

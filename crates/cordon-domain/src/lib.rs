@@ -11,6 +11,7 @@
 //! - [`passage`]: a vehicle (or pedestrian) and its occupants at a lane, and the decision taken.
 //! - [`policy`]: checkpoint policies (TOML), checked, evaluated and explained; [`risk`]: the
 //!   risk-area register.
+//! - [`status`]: person statuses (a case, a close contact) and their two-account changes.
 //! - [`error`]: the one error shape every rejected field is reported in.
 
 pub mod access;
@@ -27,6 +28,7 @@ pub mod plate;
 pub mod policy;
 pub mod registration;
 pub mod risk;
+pub mod status;
 pub mod time;
 
 pub use error::FieldError;

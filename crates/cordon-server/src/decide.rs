@@ -1,6 +1,6 @@
 //! The decision at the lane. [`Lanes`] holds what every lane on this hub applies: the compiled
-//! policy versions of the publication log, the risk-area register and the checkpoints' defence
-//! lines. It is swapped whole when something is published (at once on this process, and within
+//! policy versions of the publication log, the risk-area register, the checkpoints' defence
+//! lines and the persons' statuses (by keyed hash, from approved status changes). It is swapped whole when something is published (at once on this process, and within
 //! [`REFRESH`] on every other process sharing the database), so a publication reaches every lane
 //! with no restart; a publication with a future effective time takes over by itself when its
 //! time comes, since the version is chosen per decision from the log.
@@ -16,6 +16,7 @@ use cordon_domain::policy::facts::{OccupantFacts, PassageFacts};
 use cordon_domain::policy::record::{in_force, Publication};
 use cordon_domain::policy::{compile, Policy};
 use cordon_domain::risk::RiskRegister;
+use cordon_domain::status::{PersonStatus, StatusInForce};
 use cordon_store::{Store, StoreError};
 
 /// How often the state is reloaded from the store, for changes made by other processes.
@@ -28,6 +29,10 @@ pub struct Engine {
     pub policies: HashMap<i64, Arc<Policy>>,
     pub risk: Arc<RiskRegister>,
     pub checkpoints: HashMap<String, DefenceLine>,
+    /// Persons' statuses by keyed hash ([`cordon_store::keyring::Keyring::person`]).
+    pub statuses: Arc<HashMap<String, StatusInForce>>,
+    /// The store's status version these statuses were read at.
+    pub status_version: i64,
 }
 
 impl Engine {
@@ -37,10 +42,30 @@ impl Engine {
         Some((p.version, self.policies.get(&p.version)?))
     }
 
-    /// Decides a registration by the policy in force at `at_ms`.
-    pub fn decide(&self, draft: &PassageDraft, at_ms: i64) -> Decision {
+    /// The status of each person (by keyed hash) at `at_ms`.
+    pub fn statuses(&self, persons: &[String], at_ms: i64) -> Vec<PersonStatus> {
+        persons
+            .iter()
+            .map(|k| {
+                self.statuses
+                    .get(k)
+                    .map_or(PersonStatus::Unmarked, |s| s.at(at_ms))
+            })
+            .collect()
+    }
+
+    /// Decides a registration by the policy and the statuses in force at `at_ms`; `persons`
+    /// are the occupants' keyed hashes, in order. Answers the statuses it used too, so that
+    /// they are stored with the passage's facts.
+    pub fn decide(
+        &self,
+        draft: &PassageDraft,
+        persons: &[String],
+        at_ms: i64,
+    ) -> (Decision, Vec<PersonStatus>) {
+        let statuses = self.statuses(persons, at_ms);
         let Some((version, policy)) = self.in_force(at_ms) else {
-            return Decision::no_policy();
+            return (Decision::no_policy(), statuses);
         };
         let line = self
             .checkpoints
@@ -48,8 +73,18 @@ impl Engine {
             .copied()
             .unwrap_or(DefenceLine::Inland);
         let p = PassageFacts::of_draft(draft, line);
-        let occupants: Vec<OccupantFacts> = draft.occupants.iter().map(OccupantFacts::of).collect();
-        policy.decide(&version.to_string(), &p, &occupants, &self.risk)
+        let occupants: Vec<OccupantFacts> = draft
+            .occupants
+            .iter()
+            .zip(
+                statuses
+                    .iter()
+                    .chain(std::iter::repeat(&PersonStatus::Unmarked)),
+            )
+            .map(|(o, s)| OccupantFacts::of(o, *s))
+            .collect();
+        let decision = policy.decide(&version.to_string(), &p, &occupants, &self.risk);
+        (decision, statuses)
     }
 }
 
@@ -77,11 +112,17 @@ impl Lanes {
             .clone()
     }
 
-    /// Reads the publication log, the versions it names, the risk areas and the checkpoints
-    /// again, and swaps them in as one.
+    /// Reads the publication log, the versions it names, the risk areas, the checkpoints and
+    /// (when they changed) the persons' statuses again, and swaps them in as one.
     pub async fn reload(&self, store: &dyn Store) -> Result<(), StoreError> {
         let log = store.list_publications().await?;
         let old = self.current();
+        let status_version = store.status_version().await?;
+        let statuses = if status_version == old.status_version && old.status_version != 0 {
+            old.statuses.clone()
+        } else {
+            Arc::new(store.statuses_in_force().await?.into_iter().collect())
+        };
         let mut policies = HashMap::new();
         for p in &log {
             if policies.contains_key(&p.version) {
@@ -114,6 +155,8 @@ impl Lanes {
             policies,
             risk,
             checkpoints,
+            statuses,
+            status_version,
         });
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = engine;
         Ok(())

@@ -172,7 +172,14 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound { what } => ApiError::NotFound(format!("{what} not found")),
             StoreError::Forbidden => ApiError::Forbidden,
-            StoreError::Invalid(f) if f.code == "duplicate" => ApiError::Conflict(f),
+            StoreError::Invalid(f)
+                if matches!(
+                    f.code.as_str(),
+                    "duplicate" | "already_decided" | "second_account_required"
+                ) =>
+            {
+                ApiError::Conflict(f)
+            }
             StoreError::Invalid(f) => ApiError::Invalid(f),
             StoreError::Rejected(r) => ApiError::from_rejection(r, ""),
             StoreError::Unavailable(m) => {

@@ -7,7 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
 use crate::api::{
-    accounts, audit_log, network, passages, policies, risk_areas, sessions, trajectories,
+    accounts, audit_log, network, passages, policies, risk_areas, sessions, statuses, trajectories,
 };
 
 /// Declares the bearer token every route but sign-in and health needs.
@@ -74,12 +74,18 @@ impl Modify for BearerAuth {
         risk_areas::declare,
         risk_areas::end,
         risk_areas::import,
+        statuses::request,
+        statuses::list,
+        statuses::of_person,
+        statuses::approve,
+        statuses::reject,
     ),
     tags(
         (name = "network", description = "jurisdictions and checkpoints"),
         (name = "passages", description = "registration and reads by checkpoint"),
         (name = "trajectories", description = "where a person or vehicle was seen"),
         (name = "policies", description = "checkpoint policies, their publication and dry-runs; the risk-area register"),
+        (name = "statuses", description = "person statuses (case, close contact): requested with evidence, approved by a second account"),
         (name = "accounts", description = "signing in and out; accounts (admin)"),
         (name = "audit", description = "the audit trail (auditor)"),
         (name = "operations", description = "health"),

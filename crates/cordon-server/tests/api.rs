@@ -287,6 +287,7 @@ on_both!(
     every_route_against_every_role,
     scopes_filter_reads,
     retention_purges_and_is_audited,
+    status_changes_need_a_second_account_and_reach_the_lanes,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -300,6 +301,10 @@ use access::{
     every_route_against_every_role, retention_purges_and_is_audited, scopes_filter_reads,
     sign_in_bearer_cookie_and_sign_out,
 };
+
+#[path = "api/statuses.rs"]
+mod statuses;
+use statuses::status_changes_need_a_second_account_and_reach_the_lanes;
 
 #[path = "api/policies.rs"]
 mod policies;

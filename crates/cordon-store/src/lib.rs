@@ -17,6 +17,7 @@ use cordon_domain::division::DivisionCode;
 use cordon_domain::identity::IdentityDocument;
 use cordon_domain::passage::{Decision, Passage, PassageDraft, TrajectoryPoint};
 use cordon_domain::plate::Plate;
+use cordon_domain::status::PersonStatus;
 use uuid::Uuid;
 
 mod access_sql;
@@ -32,11 +33,14 @@ pub mod scratch;
 mod sql;
 mod sqlite;
 mod sqlite_writer;
+mod status_sql;
+pub mod status_store;
 pub mod writer;
 
 pub use access_store::AccessStore;
 pub use error::{RecordRejection, StoreError};
 pub use policy_store::PolicyStore;
+pub use status_store::StatusStore;
 
 /// A registration ready to be recorded: the parsed draft, the decision taken at the lane, the
 /// fingerprint that recognises a retry, and its stored forms. The stored forms are made here, by
@@ -59,19 +63,32 @@ pub struct NewPassage {
 }
 
 impl NewPassage {
+    /// A registration decided without person statuses (the demo's generated traffic, tests).
     pub fn new(draft: PassageDraft, decision: Decision, keyring: &keyring::Keyring) -> Self {
+        Self::decided(draft, keyring, |_, _| (decision, Vec::new()))
+    }
+
+    /// A registration decided by `decide`, which is given the draft and its occupants' keyed
+    /// hashes (in order) and answers the decision and the statuses it used; the statuses are
+    /// stored in the passage's facts.
+    pub fn decided(
+        draft: PassageDraft,
+        keyring: &keyring::Keyring,
+        decide: impl FnOnce(&PassageDraft, &[String]) -> (Decision, Vec<PersonStatus>),
+    ) -> Self {
+        let doc_keys: Vec<String> = draft
+            .occupants
+            .iter()
+            .map(|o| keyring.person(&o.person.document))
+            .collect();
+        let (decision, statuses) = decide(&draft, &doc_keys);
         let fingerprint = draft.fingerprint();
         let decision_json = serde_json::to_string(&decision).expect("decisions serialise");
         let sealed = keyring.seal(
             draft.id.as_bytes(),
             rows::occupants_json(&draft.occupants).as_bytes(),
         );
-        let doc_keys = draft
-            .occupants
-            .iter()
-            .map(|o| keyring.person(&o.person.document))
-            .collect();
-        let facts = cordon_domain::policy::facts::encode(&draft);
+        let facts = cordon_domain::policy::facts::encode(&draft, &statuses);
         Self {
             draft,
             decision,
@@ -229,7 +246,7 @@ pub struct HourlyCount {
 
 /// The storage interface. Every backend passes the same conformance suite (`tests/`).
 #[async_trait]
-pub trait Store: PolicyStore + AccessStore + Send + Sync + 'static {
+pub trait Store: PolicyStore + AccessStore + StatusStore + Send + Sync + 'static {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

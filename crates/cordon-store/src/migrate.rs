@@ -30,6 +30,11 @@ pub const SQLITE: &[Migration] = &[
         name: "sealed",
         sql: include_str!("../migrations/sqlite/0004_sealed.sql"),
     },
+    Migration {
+        version: 5,
+        name: "status",
+        sql: include_str!("../migrations/sqlite/0005_status.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -52,6 +57,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 4,
         name: "sealed",
         sql: include_str!("../migrations/postgres/0004_sealed.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "status",
+        sql: include_str!("../migrations/postgres/0005_status.sql"),
     },
 ];
 

@@ -111,6 +111,7 @@ macro_rules! policy_sql {
                                 p.direction,
                                 p.vehicle.as_ref(),
                                 &p.occupants,
+                                &[],
                             );
                             sqlx::query("UPDATE passages SET facts = $1 WHERE id = $2")
                                 .bind(facts)

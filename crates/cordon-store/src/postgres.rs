@@ -22,6 +22,7 @@ crate::access_sql::access_sql!(
     begin: "BEGIN",
     lock: Some("LOCK TABLE audit_log IN EXCLUSIVE MODE")
 );
+crate::status_sql::status_sql!(PgStore, sqlx::Postgres, begin: "BEGIN");
 
 /// Serialises migrations when several processes start at once.
 const MIGRATION_LOCK: &str = "SELECT pg_advisory_xact_lock(7283101)";

@@ -16,6 +16,7 @@ use crate::StoreOptions;
 crate::sql::sql_store!(SqliteStore, SqliteCore, Sqlite, "sqlite", path: PathBuf);
 crate::policy_sql::policy_sql!(SqliteStore, sqlx::Sqlite);
 crate::access_sql::access_sql!(SqliteStore, sqlx::Sqlite, begin: "BEGIN IMMEDIATE", lock: None);
+crate::status_sql::status_sql!(SqliteStore, sqlx::Sqlite, begin: "BEGIN IMMEDIATE");
 
 /// Page size of a new database file. Measured with `cordon bench ingest` (docs/BENCHMARKS.md):
 /// 32 KiB pages ingest about 1.6 times as fast as the default 4 KiB (shallower trees, fewer

@@ -238,6 +238,7 @@ conformance!(
     accounts_sessions_and_the_audit_chain,
     grants_filter_reads,
     retention_purges_personal_data,
+    status_changes_take_a_second_account,
 );
 
 #[path = "conformance/sealed.rs"]
@@ -247,6 +248,10 @@ use sealed::retention_purges_personal_data;
 #[path = "conformance/access.rs"]
 mod access;
 use access::{accounts_sessions_and_the_audit_chain, grants_filter_reads};
+
+#[path = "conformance/status.rs"]
+mod status;
+use status::status_changes_take_a_second_account;
 
 #[path = "conformance/policy.rs"]
 mod policy;

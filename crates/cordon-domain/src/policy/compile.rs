@@ -14,6 +14,7 @@ use crate::passage::{
 };
 use crate::plate::PROVINCES;
 use crate::risk::RiskLevel;
+use crate::status::PersonStatus;
 use crate::FieldError;
 
 /// The largest policy document accepted.
@@ -346,6 +347,7 @@ macro_rules! enum_bits {
 }
 enum_bits!(
     HealthCode,
+    PersonStatus,
     DocumentType,
     Role,
     TestResult,
@@ -461,6 +463,14 @@ fn conditions(p: &mut Problems, w: &WhenDocument, path: &str) -> Option<Conditio
             w.health_code.as_ref(),
             &f("health_code"),
             HealthCode::parse,
+            bit_of,
+            &mut ok,
+        ),
+        status: mask(
+            p,
+            w.status.as_ref(),
+            &f("status"),
+            PersonStatus::parse,
             bit_of,
             &mut ok,
         ),

@@ -112,6 +112,7 @@ fn most_severe_combines_outcomes_and_actions() {
         document_type: DocumentType::Passport,
         role: Role::Driver,
         health_code: HealthCode::Yellow,
+        status: crate::status::PersonStatus::Unmarked,
         temperature: None,
         test: None,
         visited: &[],

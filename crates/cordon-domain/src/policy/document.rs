@@ -79,6 +79,8 @@ pub struct VisitedRiskDocument {
 pub struct WhenDocument {
     // The occupant.
     pub health_code: Option<Spanned<Vec<String>>>,
+    /// The person's status in the network (`case`, `close_contact`, ..., `none`).
+    pub status: Option<Spanned<Vec<String>>>,
     pub temperature_at_least: Option<Spanned<f64>>,
     pub temperature_below: Option<Spanned<f64>>,
     pub document_type: Option<Spanned<Vec<String>>>,

@@ -69,6 +69,7 @@ impl Conditions {
     /// Whether all the conditions hold for this occupant of this passage.
     pub fn matches(&self, p: &PassageFacts, o: &OccupantFacts, risk: &RiskRegister) -> bool {
         if !in_set(self.health_code, o.health_code as u8)
+            || !in_set(self.status, o.status as u8)
             || !in_set(self.document_type, o.document_type as u8)
             || !in_set(self.role, o.role as u8)
             || !in_set(self.direction, p.direction as u8)

@@ -24,6 +24,12 @@ mod tests {
     use crate::policy::compile;
     use crate::policy::facts::{OccupantFacts, PassageFacts, TestFacts};
     use crate::risk::{RiskArea, RiskLevel, RiskRegister};
+    use crate::status::PersonStatus;
+
+    fn marked(mut o: OccupantFacts<'static>, status: PersonStatus) -> OccupantFacts<'static> {
+        o.status = status;
+        o
+    }
 
     const NOW: i64 = 1_651_536_900_000; // 2022-05-03 08:15 +08:00
     const H: i64 = 3_600_000;
@@ -55,6 +61,7 @@ mod tests {
             document_type: DocumentType::ResidentId,
             role: Role::Driver,
             health_code: code,
+            status: PersonStatus::Unmarked,
             temperature: Some(temp),
             test: test.map(|(kind, result, hours)| TestFacts {
                 kind,
@@ -117,6 +124,30 @@ mod tests {
             &'static [Action],
         );
         let cases: Vec<Case> = vec![
+            (
+                "close contact, green code and a fresh test",
+                passage(Inland, car, false),
+                marked(person(Green, 365, neg, &[]), PersonStatus::CloseContact),
+                Outcome::Refer,
+                "case_or_close_contact",
+                &[Action::QuarantineTransfer, Action::ReportToCommand],
+            ),
+            (
+                "secondary contact",
+                passage(Inland, car, false),
+                marked(person(Green, 365, neg, &[]), PersonStatus::SecondaryContact),
+                Outcome::TestOnSite,
+                "secondary_contact",
+                &[Action::PcrSample, Action::HomeMonitoringNotice],
+            ),
+            (
+                "secondary contact with fever",
+                passage(Inland, car, false),
+                marked(person(Green, 380, neg, &[]), PersonStatus::SecondaryContact),
+                Outcome::Refer,
+                "fever",
+                &[Action::FeverClinic],
+            ),
             (
                 "green, 20 h PCR",
                 passage(Inland, car, false),

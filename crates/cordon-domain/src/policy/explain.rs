@@ -94,6 +94,9 @@ fn facts_used(
     if c.health_code.is_some() {
         f.push(fact("health_code", o.health_code.as_str()));
     }
+    if c.status.is_some() {
+        f.push(fact("status", o.status.as_str()));
+    }
     if c.temperature_at_least.is_some() || c.temperature_below.is_some() {
         let t = o.temperature.map_or_else(
             || "not taken".to_owned(),

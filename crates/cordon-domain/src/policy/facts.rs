@@ -3,10 +3,12 @@
 //! decoded from the compact form stored beside every passage ([`FactsBuf::decode`]), so that a
 //! dry-run replays millions of stored passages without parsing their occupants' JSON.
 //!
-//! Stored form (little-endian): version `1`; direction; vehicle class + 1 (0 on foot); plate
+//! Stored form (little-endian): version `2`; direction; vehicle class + 1 (0 on foot); plate
 //! province as a `u32` char (0 none); freight pass; the number of occupants; then per occupant:
-//! document type, role, health code, temperature in tenths as `i16` (`i16::MIN` none), test kind
-//! + 1 (0 none), test result, test time in ms as `i64`, number of visited places, each a `u32`.
+//! document type, role, health code, status, temperature in tenths as `i16` (`i16::MIN` none),
+//! test kind + 1 (0 none), test result, test time in ms as `i64`, number of visited places, each
+//! a `u32`. Version `1` (written before person statuses) has no status byte and decodes with
+//! every occupant's status `none`.
 
 use chrono::Timelike;
 
@@ -17,6 +19,7 @@ use crate::passage::{
     Direction, HealthCode, Occupant, PassageDraft, Role, TestKind, TestResult, Vehicle,
     VehicleClass,
 };
+use crate::status::PersonStatus;
 
 /// The latest test, as the engine sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +35,9 @@ pub struct OccupantFacts<'a> {
     pub document_type: DocumentType,
     pub role: Role,
     pub health_code: HealthCode,
+    /// The person's status in the network at the time of the passage (not sent by the lane:
+    /// looked up by the hub from its register of approved status changes).
+    pub status: PersonStatus,
     /// Tenths of a degree.
     pub temperature: Option<i16>,
     pub test: Option<TestFacts>,
@@ -39,11 +45,13 @@ pub struct OccupantFacts<'a> {
 }
 
 impl<'a> OccupantFacts<'a> {
-    pub fn of(o: &'a Occupant) -> Self {
+    /// The occupant's facts as registered, with the status the network holds for the person.
+    pub fn of(o: &'a Occupant, status: PersonStatus) -> Self {
         OccupantFacts {
             document_type: o.person.document.kind(),
             role: o.role,
             health_code: o.health_code,
+            status,
             temperature: o.temperature_c.map(|t| t.tenths()),
             test: o.latest_test.as_ref().map(|t| TestFacts {
                 kind: t.kind,
@@ -84,9 +92,16 @@ impl<'a> PassageFacts<'a> {
     }
 }
 
-/// Encodes a registration's facts for storage beside the passage.
-pub fn encode(d: &PassageDraft) -> Vec<u8> {
-    encode_parts(d.direction, d.vehicle.as_ref(), &d.occupants)
+/// The status of the `i`th occupant in a list that may be shorter than the occupants (missing:
+/// `none`).
+fn status_at(statuses: &[PersonStatus], i: usize) -> PersonStatus {
+    statuses.get(i).copied().unwrap_or(PersonStatus::Unmarked)
+}
+
+/// Encodes a registration's facts for storage beside the passage, with its occupants' statuses
+/// in order.
+pub fn encode(d: &PassageDraft, statuses: &[PersonStatus]) -> Vec<u8> {
+    encode_parts(d.direction, d.vehicle.as_ref(), &d.occupants, statuses)
 }
 
 /// Encodes the facts of a passage from its parts (for passages stored before facts were kept).
@@ -94,20 +109,22 @@ pub fn encode_parts(
     direction: Direction,
     vehicle: Option<&Vehicle>,
     occupants: &[Occupant],
+    statuses: &[PersonStatus],
 ) -> Vec<u8> {
     let mut b = Vec::with_capacity(12 + occupants.len() * 24);
-    b.push(1);
+    b.push(2);
     b.push(direction as u8);
     b.push(vehicle.map_or(0, |v| v.class as u8 + 1));
     let province = vehicle.and_then(|v| v.plate.province());
     b.extend_from_slice(&province.map_or(0, u32::from).to_le_bytes());
     b.push(u8::from(vehicle.is_some_and(|v| v.freight_pass)));
     b.push(occupants.len() as u8);
-    for o in occupants {
-        let f = OccupantFacts::of(o);
+    for (i, o) in occupants.iter().enumerate() {
+        let f = OccupantFacts::of(o, status_at(statuses, i));
         b.push(f.document_type as u8);
         b.push(f.role as u8);
         b.push(f.health_code as u8);
+        b.push(f.status as u8);
         b.extend_from_slice(&f.temperature.unwrap_or(i16::MIN).to_le_bytes());
         match f.test {
             None => {
@@ -135,6 +152,7 @@ struct DecodedOccupant {
     document_type: DocumentType,
     role: Role,
     health_code: HealthCode,
+    status: PersonStatus,
     temperature: Option<i16>,
     test: Option<TestFacts>,
     visited: (u32, u32),
@@ -185,7 +203,8 @@ impl FactsBuf {
         self.occupants.clear();
         self.visited.clear();
         let mut r = Reader(bytes);
-        if r.u8()? != 1 {
+        let version = r.u8()?;
+        if !(1..=2).contains(&version) {
             return None;
         }
         self.direction = Some(pick(Direction::ALL, r.u8()?)?);
@@ -203,6 +222,10 @@ impl FactsBuf {
             let document_type = pick(&DocumentType::ALL, r.u8()?)?;
             let role = pick(Role::ALL, r.u8()?)?;
             let health_code = pick(HealthCode::ALL, r.u8()?)?;
+            let status = match version {
+                1 => PersonStatus::Unmarked,
+                _ => pick(PersonStatus::ALL, r.u8()?)?,
+            };
             let t = i16::from_le_bytes(r.take()?);
             let kind = r.u8()?;
             let result = r.u8()?;
@@ -224,6 +247,7 @@ impl FactsBuf {
                 document_type,
                 role,
                 health_code,
+                status,
                 temperature: (t != i16::MIN).then_some(t),
                 test,
                 visited: (start, self.visited.len() as u32),
@@ -242,6 +266,7 @@ impl FactsBuf {
             document_type: o.document_type,
             role: o.role,
             health_code: o.health_code,
+            status: o.status,
             temperature: o.temperature,
             test: o.test,
             visited: &self.visited[o.visited.0 as usize..o.visited.1 as usize],
@@ -290,7 +315,8 @@ mod tests {
         let req: PassageRequest = serde_json::from_value(body).unwrap();
         let now = chrono::DateTime::parse_from_rfc3339("2022-05-04T00:00:00+08:00").unwrap();
         let draft = req.parse(now).unwrap();
-        let bytes = encode(&draft);
+        let statuses = [PersonStatus::CloseContact];
+        let bytes = encode(&draft, &statuses);
         let mut buf = FactsBuf::default();
         assert!(buf.decode(&bytes));
         let live = PassageFacts::of_draft(&draft, DefenceLine::Inland);
@@ -304,8 +330,30 @@ mod tests {
         assert_eq!(live.local_minute, 23 * 60 + 15);
         assert_eq!(buf.occupant_count(), 2);
         for (i, o) in draft.occupants.iter().enumerate() {
-            assert_eq!(buf.occupant(i), OccupantFacts::of(o));
+            assert_eq!(
+                buf.occupant(i),
+                OccupantFacts::of(o, status_at(&statuses, i))
+            );
         }
+        assert_eq!(buf.occupant(0).status, PersonStatus::CloseContact);
+        assert_eq!(buf.occupant(1).status, PersonStatus::Unmarked);
+        // Version 1 (no status byte) still decodes, every status `none`.
+        let mut v1 = vec![1u8];
+        v1.extend_from_slice(&bytes[1..9]);
+        let mut at = 9;
+        for _ in 0..2 {
+            v1.extend_from_slice(&bytes[at..at + 3]);
+            at += 4; // skip the status byte
+            let visited = usize::from(bytes[at + 12]);
+            let len = 13 + visited * 4;
+            v1.extend_from_slice(&bytes[at..at + len]);
+            at += len;
+        }
+        assert_eq!(at, bytes.len());
+        assert!(buf.decode(&v1));
+        assert_eq!(buf.occupant(0).status, PersonStatus::Unmarked);
+        assert_eq!(buf.occupant(0).health_code, HealthCode::Yellow);
+        assert!(buf.decode(&bytes));
         // Truncated or altered bytes are refused, never misread.
         for cut in 0..bytes.len() {
             assert!(!buf.decode(&bytes[..cut]), "cut at {cut}");

@@ -89,6 +89,8 @@ pub struct VisitedRisk {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Conditions {
     pub health_code: Option<u8>,
+    /// Bits of [`PersonStatus`](crate::status::PersonStatus).
+    pub status: Option<u8>,
     /// Tenths of a degree.
     pub temperature_at_least: Option<i16>,
     pub temperature_below: Option<i16>,

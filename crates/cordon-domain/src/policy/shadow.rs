@@ -37,6 +37,7 @@ impl Conditions {
             _ => false,
         };
         set(self.health_code, other.health_code)
+            && set(self.status, other.status)
             && at_least
             && below
             && set(self.document_type, other.document_type)

@@ -1,5 +1,5 @@
 //! The JSON API under `/api/v1`: the checkpoint network ([`network`]), passage registration and
-//! reads ([`passages`]), trajectories ([`trajectories`]). Handlers parse at the boundary into
+//! reads ([`passages`]), trajectories ([`trajectories`]), person-status changes ([`statuses`]). Handlers parse at the boundary into
 //! domain types and call the store; they hold no rules of their own.
 
 pub mod accounts;
@@ -10,6 +10,7 @@ pub mod period;
 pub mod policies;
 pub mod risk_areas;
 pub mod sessions;
+pub mod statuses;
 pub mod trajectories;
 
 use std::sync::Arc;
@@ -133,6 +134,16 @@ pub fn router(state: AppState) -> Router {
             post(risk_areas::import).layer(DefaultBodyLimit::max(risk_areas::IMPORT_LIMIT)),
         )
         .route("/api/v1/risk-areas/{id}/end", post(risk_areas::end))
+        .route(
+            "/api/v1/status-changes",
+            get(statuses::list).post(statuses::request),
+        )
+        .route("/api/v1/status-changes/person", post(statuses::of_person))
+        .route(
+            "/api/v1/status-changes/{id}/approve",
+            post(statuses::approve),
+        )
+        .route("/api/v1/status-changes/{id}/reject", post(statuses::reject))
         .route_layer(axum::middleware::from_fn_with_state(
             state.auth.clone(),
             crate::auth::guard::guard,

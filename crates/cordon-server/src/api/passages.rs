@@ -94,8 +94,10 @@ fn audited(
 }
 
 fn new_passage(engine: &Engine, keyring: &Keyring, draft: PassageDraft) -> NewPassage {
-    let decision = engine.decide(&draft, cordon_domain::time::now_ms());
-    NewPassage::new(draft, decision, keyring)
+    let now = cordon_domain::time::now_ms();
+    NewPassage::decided(draft, keyring, |draft, persons| {
+        engine.decide(draft, persons, now)
+    })
 }
 
 #[utoipa::path(post, path = "/api/v1/passages", tag = "passages", request_body = PassageRequest,

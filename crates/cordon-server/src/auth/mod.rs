@@ -20,7 +20,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use cordon_domain::access::{
     AccountAdmin, AuditRead, Denied, NetworkChange, PassageRead, PolicyChange, Principal,
-    Registration, Reveal, TrajectoryRead,
+    Registration, Reveal, StatusDecision, StatusRead, StatusRequest, TrajectoryRead,
 };
 
 use crate::error::ApiError;
@@ -97,6 +97,9 @@ capability! {
     NetworkChange => may_change_network;
     Registration => may_register;
     PolicyChange => may_change_policy;
+    StatusRequest => may_request_status_change;
+    StatusDecision => may_decide_status_change;
+    StatusRead => may_read_status_changes;
     AuditRead => may_read_audit;
     AccountAdmin => may_administer_accounts;
 }

@@ -248,6 +248,7 @@ fn matrix() -> BTreeMap<&'static str, &'static [&'static str]> {
     ];
     const TRACERS: &[&str] = &["commander", "city", "elsewhere", "tracer"];
     const PROVINCE: &[&str] = &["commander"];
+    const COMMANDERS: &[&str] = &["commander", "city", "elsewhere"];
     BTreeMap::from([
         ("GET /healthz", ANYONE),
         ("POST /api/v1/sessions", ANYONE),
@@ -294,6 +295,11 @@ fn matrix() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("POST /api/v1/risk-areas", PROVINCE),
         ("POST /api/v1/risk-areas/import", PROVINCE),
         ("POST /api/v1/risk-areas/{id}/end", PROVINCE),
+        ("GET /api/v1/status-changes", TRACERS),
+        ("POST /api/v1/status-changes", TRACERS),
+        ("POST /api/v1/status-changes/person", TRACERS),
+        ("POST /api/v1/status-changes/{id}/approve", COMMANDERS),
+        ("POST /api/v1/status-changes/{id}/reject", COMMANDERS),
     ])
 }
 
@@ -315,6 +321,8 @@ fn concrete(route: &str) -> (Method, String, Option<Value>) {
             "{id}",
             if path.contains("risk-areas") {
                 "1"
+            } else if path.contains("status-changes") {
+                "999999"
             } else {
                 "0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01"
             },
@@ -331,6 +339,16 @@ fn concrete(route: &str) -> (Method, String, Option<Value>) {
         ),
         "POST /api/v1/accounts/{username}/password" => Some(json!({"password": "long-enough-pw"})),
         "POST /api/v1/audit/subject" => Some(json!({"plate": "冀A12345"})),
+        // Refused as invalid after the access check, so the matrix creates no change.
+        "POST /api/v1/status-changes" => Some(
+            json!({"document": {"type": "resident_id", "number": "11010519491231002X"},
+            "status": "infected", "reason": "r", "evidence": {"kind": "case", "reference": "C-1"}}),
+        ),
+        "POST /api/v1/status-changes/person" => {
+            Some(json!({"document": {"type": "resident_id", "number": "11010519491231002X"}}))
+        }
+        "POST /api/v1/status-changes/{id}/approve" => Some(json!({})),
+        "POST /api/v1/status-changes/{id}/reject" => Some(json!({"note": "证据不足"})),
         "POST /api/v1/jurisdictions" => Some(json!({"code": "130104", "name": "桥西区"})),
         "PATCH /api/v1/jurisdictions/{code}" => Some(json!({"name": "长安区"})),
         "POST /api/v1/checkpoints" => Some(

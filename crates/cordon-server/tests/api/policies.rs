@@ -15,7 +15,7 @@ fn now() -> chrono::DateTime<chrono::FixedOffset> {
 }
 
 /// A one-person car at the capital-ring test checkpoint, observed a minute ago.
-fn passage(number: &str, code: &str, test_hours: Option<i64>, visited: &[&str]) -> Value {
+pub fn passage(number: &str, code: &str, test_hours: Option<i64>, visited: &[&str]) -> Value {
     let at = now() - Duration::minutes(1);
     let test = test_hours.map(|h| {
         json!({"kind": "pcr", "taken_at": (at - Duration::hours(h)).to_rfc3339(), "result": "negative"})
@@ -28,7 +28,7 @@ fn passage(number: &str, code: &str, test_hours: Option<i64>, visited: &[&str]) 
             "latest_test": test, "visited": visited}]})
 }
 
-async fn store_version(app: &TestApp, source: &str) -> i64 {
+pub async fn store_version(app: &TestApp, source: &str) -> i64 {
     let (s, v) = app
         .post(
             "/api/v1/policies",
@@ -39,7 +39,7 @@ async fn store_version(app: &TestApp, source: &str) -> i64 {
     v["version"].as_i64().unwrap()
 }
 
-async fn publish(app: &TestApp, version: i64) {
+pub async fn publish(app: &TestApp, version: i64) {
     let (s, p) = app
         .post(
             &format!("/api/v1/policies/{version}/publish"),
@@ -413,7 +413,7 @@ pub async fn dry_run_and_diff(app: TestApp) {
         .get(&format!("/api/v1/policies/diff?from={may}&to={december}"))
         .await;
     assert_eq!(s, StatusCode::OK, "{d}");
-    assert_eq!(d["rules"].as_array().unwrap().len(), 10);
+    assert_eq!(d["rules"].as_array().unwrap().len(), 12);
     assert!(d["rules"]
         .as_array()
         .unwrap()

@@ -1,6 +1,6 @@
 //! Identity numbers, names and phones are sealed at rest: the bytes of the database files hold
 //! none of them, on both backends, including rows written in clear by an earlier version (sealed
-//! at the next start, and the files compacted).
+//! at the next start, and the files compacted), and the persons named by status changes.
 
 use cordon_domain::access::{Principal, Role, Scope, Username};
 use cordon_domain::identity::{DocumentType, IdentityDocument};
@@ -73,6 +73,8 @@ async fn story(url: &str, legacy_number: &str) -> Vec<Uuid> {
             .await
             .unwrap();
     }
+    // A status change names a person too: sealed, keyed hash and masked number only.
+    super::status::mark(store.as_ref(), &resident_id(40)).await;
     drop(store);
     let legacy = format!(
         r#"[{{"t":"resident_id","n":"{legacy_number}","nm":"{LEGACY_NAME}","ph":"{LEGACY_PHONE}","r":"driver","hc":"green","v":[130100]}}]"#

@@ -84,12 +84,16 @@ fn native(p: &PassageFacts, o: &OccupantFacts, risk: &RiskRegister) -> Outcome {
         })
     };
     let truck = p.vehicle_class == Some(VehicleClass::Truck);
-    if o.temperature.is_some_and(|t| t >= 373)
+    use cordon_domain::status::PersonStatus as S;
+    if matches!(o.status, S::Case | S::Asymptomatic | S::CloseContact)
+        || o.temperature.is_some_and(|t| t >= 373)
         || o.health_code == HealthCode::Red
         || o.test.is_some_and(|t| t.result == TestResult::Positive)
         || visited(RiskLevel::High)
     {
         Outcome::Refer
+    } else if matches!(o.status, S::SecondaryContact | S::Companion) {
+        Outcome::TestOnSite
     } else if truck && p.freight_pass && pcr_48 {
         Outcome::Pass
     } else if truck && !pcr_48 {
@@ -171,7 +175,13 @@ fn evaluation(args: &PolicyArgs) -> anyhow::Result<()> {
     for (p, line) in sample.iter().zip(&lines) {
         let facts = PassageFacts::of_draft(&p.draft, *line);
         for o in &p.draft.occupants {
-            cases.push((facts, OccupantFacts::of(o)));
+            // About one person in 200 marked, as in a city with an outbreak under way.
+            let status = match cases.len() % 400 {
+                0 => cordon_domain::status::PersonStatus::CloseContact,
+                1 => cordon_domain::status::PersonStatus::SecondaryContact,
+                _ => cordon_domain::status::PersonStatus::Unmarked,
+            };
+            cases.push((facts, OccupantFacts::of(o, status)));
         }
     }
     let shipped = compile(examples::STANDARD_2022_05).map_err(|p| anyhow::anyhow!("{p:?}"))?;

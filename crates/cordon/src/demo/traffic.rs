@@ -352,6 +352,8 @@ pub fn minute_in_hour(rng: &mut SmallRng, start: DateTime<FixedOffset>) -> DateT
 
 /// The registration with the decision the lane would have taken when it was observed.
 pub fn with_decision(engine: &Engine, keyring: &Keyring, draft: PassageDraft) -> NewPassage {
-    let decision = engine.decide(&draft, draft.observed_at.timestamp_millis());
-    NewPassage::new(draft, decision, keyring)
+    let at = draft.observed_at.timestamp_millis();
+    NewPassage::decided(draft, keyring, |draft, persons| {
+        engine.decide(draft, persons, at)
+    })
 }
