@@ -1,9 +1,10 @@
 //! The SQL of [`crate::access_store::AccessStore`], written once for both backends like
-//! [`crate::sql`]. `$begin` opens the audit append's transaction and `$lock` (if any) serialises
-//! appenders across processes, so the chain has one head.
+//! [`crate::sql`]. Audit entries are appended by each backend's passage writer (SQLite:
+//! [`crate::sqlite_writer`], PostgreSQL: [`crate::postgres`]), so one writer per process extends
+//! the chain.
 
 macro_rules! access_sql {
-    ($store:ident, $db:ty, begin: $begin:expr, lock: $lock:expr) => {
+    ($store:ident, $db:ty) => {
         mod access_impl {
             use async_trait::async_trait;
             use cordon_domain::access::{Role, Scope, Username};
@@ -23,8 +24,6 @@ macro_rules! access_sql {
                 a.created_by, a.created_at, a.password_changed_at, a.locked_until";
             const AUDIT_COLUMNS: &str = "seq, at, actor, role, scope, address, action, outcome, \
                 purpose, target, subjects, persons, prev_hash, hash";
-            /// Rows per insert statement: 14 parameters each stays under both backends' limits.
-            const AUDIT_CHUNK: usize = 500;
 
             fn corrupt(what: &str) -> StoreError {
                 StoreError::Corrupt(what.to_owned())
@@ -102,52 +101,6 @@ macro_rules! access_sql {
 
             /// Marks in `cordon_migrations` that passages written before sealing are sealed.
             const SEAL_MARK: i64 = 1_002;
-
-            /// Extends the audit chain inside `tx`: serialises on its head first where the
-            /// backend needs it (`$lock`), then appends the entries in order. The passage writer
-            /// calls it too, to record a registration's entry in the registration's transaction.
-            pub(crate) async fn append_chain(
-                tx: &mut sqlx::Transaction<'static, $db>,
-                entries: &[&AuditEntry],
-            ) -> Result<Vec<i64>, StoreError> {
-                if entries.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let lock: Option<&str> = $lock;
-                if let Some(lock) = lock {
-                    sqlx::query(lock).execute(&mut **tx).await?;
-                }
-                let head = sqlx::query(crate::access_store::AUDIT_HEAD)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                let head = match head {
-                    Some(r) => Some((r.try_get::<i64, _>(0)?, hash32(&r, 1)?)),
-                    None => None,
-                };
-                let linked = crate::access_store::link(head, entries);
-                for chunk in linked.chunks(AUDIT_CHUNK) {
-                    let mut q = sqlx::QueryBuilder::<$db>::new(crate::access_store::AUDIT_INSERT);
-                    q.push_values(chunk, |mut b, l| {
-                        let e = l.entry;
-                        b.push_bind(l.seq)
-                            .push_bind(e.at_ms)
-                            .push_bind(e.actor.clone())
-                            .push_bind(e.role.clone())
-                            .push_bind(e.scope.clone())
-                            .push_bind(e.address.clone())
-                            .push_bind(e.action.clone())
-                            .push_bind(e.outcome.clone())
-                            .push_bind(e.purpose.clone())
-                            .push_bind(e.target.clone())
-                            .push_bind(e.subjects.join(","))
-                            .push_bind(e.persons)
-                            .push_bind(l.prev.to_vec())
-                            .push_bind(l.hash.to_vec());
-                    });
-                    q.build().execute(&mut **tx).await?;
-                }
-                Ok(linked.iter().map(|l| l.seq).collect())
-            }
 
             impl $store {
                 /// Seals the occupants of passages written before migration 4 and rekeys their
@@ -408,15 +361,8 @@ macro_rules! access_sql {
                     Ok(())
                 }
 
-                async fn append_audit(&self, entries: &[AuditEntry]) -> Result<Vec<i64>, StoreError> {
-                    if entries.is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    let mut tx = self.core.write.begin_with($begin).await?;
-                    let entries: Vec<&AuditEntry> = entries.iter().collect();
-                    let seqs = append_chain(&mut tx, &entries).await?;
-                    tx.commit().await?;
-                    Ok(seqs)
+                async fn append_audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+                    self.writer.append_audit(entries.to_vec()).await
                 }
 
                 async fn query_audit(&self, f: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {

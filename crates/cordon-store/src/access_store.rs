@@ -171,8 +171,9 @@ pub trait AccessStore: Send + Sync {
     ) -> Result<Option<SessionRecord>, StoreError>;
     async fn end_session(&self, token_hash: [u8; 32], now_ms: i64) -> Result<(), StoreError>;
 
-    /// Appends entries in order to the chain, in one transaction; answers their sequence numbers.
-    async fn append_audit(&self, entries: &[AuditEntry]) -> Result<Vec<i64>, StoreError>;
+    /// Appends entries in order to the chain, in one transaction (the passage writer's next
+    /// group, [`crate::writer::PassageWriter::append_audit`]); they are committed when it answers.
+    async fn append_audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError>;
     async fn query_audit(&self, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError>;
     /// Up to `limit` stored entries after `after_seq`, in order, with their raw hashes.
     async fn audit_chain(&self, after_seq: i64, limit: u32) -> Result<Vec<ChainRow>, StoreError>;

@@ -32,6 +32,7 @@ mod rows;
 pub mod scratch;
 mod sql;
 mod sqlite;
+mod sqlite_read;
 mod sqlite_writer;
 mod status_sql;
 pub mod status_store;

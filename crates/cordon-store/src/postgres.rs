@@ -16,13 +16,15 @@ use crate::StoreOptions;
 
 crate::sql::sql_store!(PgStore, PgCore, Postgres, "postgres");
 crate::policy_sql::policy_sql!(PgStore, sqlx::Postgres);
-crate::access_sql::access_sql!(
-    PgStore,
-    sqlx::Postgres,
-    begin: "BEGIN",
-    lock: Some("LOCK TABLE audit_log IN EXCLUSIVE MODE")
-);
+crate::access_sql::access_sql!(PgStore, sqlx::Postgres);
 crate::status_sql::status_sql!(PgStore, sqlx::Postgres, begin: "BEGIN");
+
+impl PgStore {
+    /// PostgreSQL reads through its pool: its driver has no thread hand-off to skip.
+    pub(crate) fn direct_reads(&self) -> Option<&crate::sqlite_read::DirectReads> {
+        None
+    }
+}
 
 /// Serialises migrations when several processes start at once.
 const MIGRATION_LOCK: &str = "SELECT pg_advisory_xact_lock(7283101)";
@@ -248,6 +250,57 @@ async fn insert(
     Ok(true)
 }
 
+/// Audit rows per insert statement: 14 parameters each stays under PostgreSQL's limit.
+const AUDIT_CHUNK: usize = 500;
+
+/// Extends the audit chain inside the writer's transaction: serialises on the chain's head
+/// first (other processes on the same database append too), then appends the entries in order.
+async fn append_chain(
+    tx: &mut Tx,
+    entries: &[&cordon_domain::audit::AuditEntry],
+) -> Result<(), StoreError> {
+    use sqlx::Row as _;
+    if entries.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+        .execute(&mut **tx)
+        .await?;
+    let head = sqlx::query(crate::access_store::AUDIT_HEAD)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let head = match head {
+        Some(r) => Some((
+            r.try_get::<i64, _>(0)?,
+            crate::access_store::hash32(&r.try_get::<Vec<u8>, _>(1)?)?,
+        )),
+        None => None,
+    };
+    let linked = crate::access_store::link(head, entries);
+    for chunk in linked.chunks(AUDIT_CHUNK) {
+        let mut q = sqlx::QueryBuilder::<Postgres>::new(crate::access_store::AUDIT_INSERT);
+        q.push_values(chunk, |mut b, l| {
+            let e = l.entry;
+            b.push_bind(l.seq)
+                .push_bind(e.at_ms)
+                .push_bind(e.actor.clone())
+                .push_bind(e.role.clone())
+                .push_bind(e.scope.clone())
+                .push_bind(e.address.clone())
+                .push_bind(e.action.clone())
+                .push_bind(e.outcome.clone())
+                .push_bind(e.purpose.clone())
+                .push_bind(e.target.clone())
+                .push_bind(e.subjects.join(","))
+                .push_bind(e.persons)
+                .push_bind(l.prev.to_vec())
+                .push_bind(l.hash.to_vec());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
 /// A deadlock or serialisation failure: another process's group holds what ours needs.
 fn is_contention(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("40P01") | Some("40001")))
@@ -258,6 +311,7 @@ impl PgCore {
     async fn try_group(
         &self,
         jobs: &[&[NewPassage]],
+        audit: &[&cordon_domain::audit::AuditEntry],
     ) -> Result<Option<Vec<JobResult>>, StoreError> {
         let mut tx = self.write.begin().await?;
         let (codes, ids) = group_keys(jobs);
@@ -276,8 +330,11 @@ impl PgCore {
             tx.rollback().await?;
             return Ok(None);
         }
-        access_impl::append_chain(&mut tx, &crate::writer::accepted_audit(jobs, &plan.results))
-            .await?;
+        append_chain(
+            &mut tx,
+            &crate::writer::accepted_audit(jobs, &plan.results, audit),
+        )
+        .await?;
         tx.commit().await?;
         metrics::counter!("cordon_store_passages_written_total", "backend" => "postgres")
             .increment(plan.to_insert.len() as u64);
@@ -287,9 +344,13 @@ impl PgCore {
 
 #[async_trait]
 impl GroupWrite for PgCore {
-    async fn write_group(&self, jobs: &[&[NewPassage]]) -> Result<Vec<JobResult>, StoreError> {
+    async fn write_group(
+        &self,
+        jobs: &[&[NewPassage]],
+        audit: &[&cordon_domain::audit::AuditEntry],
+    ) -> Result<Vec<JobResult>, StoreError> {
         for attempt in 0..8u64 {
-            if let Some(results) = self.try_group(jobs).await? {
+            if let Some(results) = self.try_group(jobs, audit).await? {
                 return Ok(results);
             }
             tokio::time::sleep(Duration::from_millis(attempt * 5)).await;

@@ -532,16 +532,22 @@ macro_rules! sql_store {
             }
 
             async fn get_passage(&self, grant: &PassageRead, id: Uuid) -> Result<Passage, StoreError> {
-                let mut q = QueryBuilder::<$db>::new(PASSAGE_SELECT);
-                q.push(" WHERE p.id = ").push_bind(id);
-                q.push(" AND p.observed_at >= ").push_bind(grant.since_ms());
-                push_scope(&mut q, grant.scope());
-                let r = q
-                    .build()
-                    .fetch_optional(&self.core.read)
-                    .await?
-                    .ok_or_else(|| StoreError::not_found(format!("passage {id}")))?;
-                let mut list = rows::assemble(vec![passage_row(&r)?], &self.keyring)?;
+                let found = match self.direct_reads() {
+                    Some(direct) => direct.passage(grant, id)?,
+                    None => {
+                        let mut q = QueryBuilder::<$db>::new(PASSAGE_SELECT);
+                        q.push(" WHERE p.id = ").push_bind(id);
+                        q.push(" AND p.observed_at >= ").push_bind(grant.since_ms());
+                        push_scope(&mut q, grant.scope());
+                        q.build()
+                            .fetch_optional(&self.core.read)
+                            .await?
+                            .map(|r| passage_row(&r))
+                            .transpose()?
+                    }
+                };
+                let r = found.ok_or_else(|| StoreError::not_found(format!("passage {id}")))?;
+                let mut list = rows::assemble(vec![r], &self.keyring)?;
                 list.pop().ok_or_else(|| StoreError::not_found(format!("passage {id}")))
             }
 

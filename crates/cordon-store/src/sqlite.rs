@@ -10,12 +10,13 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::Sqlite;
 
+use crate::sqlite_read::DirectReads;
 use crate::sqlite_writer::{self, SqliteWriter};
 use crate::StoreOptions;
 
-crate::sql::sql_store!(SqliteStore, SqliteCore, Sqlite, "sqlite", path: PathBuf);
+crate::sql::sql_store!(SqliteStore, SqliteCore, Sqlite, "sqlite", path: PathBuf, reads: DirectReads);
 crate::policy_sql::policy_sql!(SqliteStore, sqlx::Sqlite);
-crate::access_sql::access_sql!(SqliteStore, sqlx::Sqlite, begin: "BEGIN IMMEDIATE", lock: None);
+crate::access_sql::access_sql!(SqliteStore, sqlx::Sqlite);
 crate::status_sql::status_sql!(SqliteStore, sqlx::Sqlite, begin: "BEGIN IMMEDIATE");
 
 /// Page size of a new database file. Measured with `cordon bench ingest` (docs/BENCHMARKS.md):
@@ -24,6 +25,11 @@ crate::status_sql::status_sql!(SqliteStore, sqlx::Sqlite, begin: "BEGIN IMMEDIAT
 const PAGE_SIZE: u32 = 32_768;
 
 impl SqliteStore {
+    /// The hot point reads go straight to the file ([`crate::sqlite_read`]).
+    pub(crate) fn direct_reads(&self) -> Option<&DirectReads> {
+        Some(&self.reads)
+    }
+
     pub async fn open(
         url: &str,
         options: &StoreOptions,
@@ -59,6 +65,7 @@ impl SqliteStore {
             core,
             writer,
             keyring,
+            reads: DirectReads::new(&path),
             path,
         };
         store.backfill_facts().await?;

@@ -87,6 +87,7 @@ impl SqliteWriter {
     fn try_group(
         &mut self,
         jobs: &[&[NewPassage]],
+        audit: &[&cordon_domain::audit::AuditEntry],
         look_up_ids: bool,
     ) -> Result<Option<Vec<JobResult>>, StoreError> {
         let tx = self
@@ -108,7 +109,10 @@ impl SqliteWriter {
         if !insert(&tx, &plan.to_insert, recorded_at, true)? {
             return Ok(None); // dropping the transaction rolls it back
         }
-        append_audit(&tx, &crate::writer::accepted_audit(jobs, &plan.results))?;
+        append_audit(
+            &tx,
+            &crate::writer::accepted_audit(jobs, &plan.results, audit),
+        )?;
         tx.commit()?;
         metrics::counter!("cordon_store_passages_written_total", "backend" => "sqlite")
             .increment(plan.to_insert.len() as u64);
@@ -117,9 +121,13 @@ impl SqliteWriter {
 }
 
 impl BlockingGroupWrite for SqliteWriter {
-    fn write_group(&mut self, jobs: &[&[NewPassage]]) -> Result<Vec<JobResult>, StoreError> {
+    fn write_group(
+        &mut self,
+        jobs: &[&[NewPassage]],
+        audit: &[&cordon_domain::audit::AuditEntry],
+    ) -> Result<Vec<JobResult>, StoreError> {
         for attempt in 0..3 {
-            if let Some(results) = self.try_group(jobs, attempt > 0)? {
+            if let Some(results) = self.try_group(jobs, audit, attempt > 0)? {
                 return Ok(results);
             }
         }

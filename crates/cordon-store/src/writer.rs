@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, FixedOffset};
+use cordon_domain::audit::AuditEntry;
 use cordon_domain::passage::{Decision, Passage};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
@@ -23,15 +24,26 @@ use crate::{rows, NewPassage, RecordRejection, Recorded, StoreError};
 /// The result of one request in a group: its records, or why it was refused.
 pub type JobResult = Result<Vec<Recorded>, RecordRejection>;
 
-/// A backend that writes a group of requests in one transaction, asynchronously.
+/// A backend that writes a group of requests in one transaction, asynchronously: the
+/// registrations of `jobs`, the audit entries of those it accepts, then `audit` (the entries of
+/// other requests, sent by the audit appender) in the same transaction.
 #[async_trait]
 pub trait GroupWrite: Send + Sync + 'static {
-    async fn write_group(&self, jobs: &[&[NewPassage]]) -> Result<Vec<JobResult>, StoreError>;
+    async fn write_group(
+        &self,
+        jobs: &[&[NewPassage]],
+        audit: &[&AuditEntry],
+    ) -> Result<Vec<JobResult>, StoreError>;
 }
 
-/// A backend that writes a group of requests in one transaction, on its own thread.
+/// A backend that writes a group of requests in one transaction, on its own thread (as
+/// [`GroupWrite`]).
 pub trait BlockingGroupWrite: Send + 'static {
-    fn write_group(&mut self, jobs: &[&[NewPassage]]) -> Result<Vec<JobResult>, StoreError>;
+    fn write_group(
+        &mut self,
+        jobs: &[&[NewPassage]],
+        audit: &[&AuditEntry],
+    ) -> Result<Vec<JobResult>, StoreError>;
 }
 
 /// A checkpoint as a registration needs it.
@@ -71,15 +83,18 @@ pub(crate) struct Plan<'a> {
     pub to_insert: Vec<(&'a NewPassage, i64)>,
 }
 
-/// The audit entries of the accepted requests of a group, in order.
+/// The audit entries of the accepted requests of a group, in order, then the group's other
+/// entries.
 pub(crate) fn accepted_audit<'a>(
     jobs: &[&'a [NewPassage]],
     results: &[JobResult],
-) -> Vec<&'a cordon_domain::audit::AuditEntry> {
+    others: &[&'a AuditEntry],
+) -> Vec<&'a AuditEntry> {
     jobs.iter()
         .zip(results)
         .filter(|(_, r)| r.is_ok())
         .flat_map(|(job, _)| job.iter().filter_map(|p| p.audit.as_ref()))
+        .chain(others.iter().copied())
         .collect()
 }
 
@@ -187,9 +202,19 @@ pub(crate) fn plan_group<'a>(
     Ok(plan)
 }
 
+/// A request for the writer: registrations, or audit entries of other requests (or both).
 struct Job {
     passages: Vec<NewPassage>,
+    audit: Vec<AuditEntry>,
     reply: oneshot::Sender<Result<Vec<Recorded>, StoreError>>,
+}
+
+/// A group's inputs, borrowed from its jobs.
+fn inputs(jobs: &[Job]) -> (Vec<&[NewPassage]>, Vec<&AuditEntry>) {
+    (
+        jobs.iter().map(|j| j.passages.as_slice()).collect(),
+        jobs.iter().flat_map(|j| j.audit.iter()).collect(),
+    )
 }
 
 /// Handle to the writer; cheap to clone.
@@ -209,9 +234,8 @@ impl PassageWriter {
             while let Some(first) = rx.recv().await {
                 let jobs = gather(first, &mut rx);
                 let started = std::time::Instant::now();
-                let inputs: Vec<&[NewPassage]> =
-                    jobs.iter().map(|j| j.passages.as_slice()).collect();
-                let outcome = backend.write_group(&inputs).await;
+                let (passages, audit) = inputs(&jobs);
+                let outcome = backend.write_group(&passages, &audit).await;
                 answer(jobs, outcome, started);
             }
         });
@@ -227,9 +251,8 @@ impl PassageWriter {
                 while let Some(first) = rx.blocking_recv() {
                     let jobs = gather(first, &mut rx);
                     let started = std::time::Instant::now();
-                    let inputs: Vec<&[NewPassage]> =
-                        jobs.iter().map(|j| j.passages.as_slice()).collect();
-                    let outcome = backend.write_group(&inputs);
+                    let (passages, audit) = inputs(&jobs);
+                    let outcome = backend.write_group(&passages, &audit);
                     answer(jobs, outcome, started);
                 }
             })
@@ -241,17 +264,44 @@ impl PassageWriter {
         if passages.is_empty() {
             return Ok(Vec::new());
         }
+        self.send(passages, Vec::new()).await
+    }
+
+    /// Appends audit entries to the chain in the next group's transaction: one writer per
+    /// process extends the chain, so entries of reads share the registrations' commits instead
+    /// of contending with them for the database's write lock.
+    pub async fn append_audit(&self, audit: Vec<AuditEntry>) -> Result<(), StoreError> {
+        if audit.is_empty() {
+            return Ok(());
+        }
+        self.send(Vec::new(), audit).await.map(drop)
+    }
+
+    async fn send(
+        &self,
+        passages: Vec<NewPassage>,
+        audit: Vec<AuditEntry>,
+    ) -> Result<Vec<Recorded>, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(Job { passages, reply })
+            .send(Job {
+                passages,
+                audit,
+                reply,
+            })
             .await
             .map_err(|_| StoreError::Closed)?;
         answer.await.map_err(|_| StoreError::Closed)?
     }
 }
 
+/// A job's weight against the group budget: its persons and its audit entries.
 fn persons(job: &Job) -> usize {
-    job.passages.iter().map(|p| p.draft.occupants.len()).sum()
+    job.passages
+        .iter()
+        .map(|p| p.draft.occupants.len())
+        .sum::<usize>()
+        + job.audit.len()
 }
 
 /// The first job and whatever else is waiting, up to the row budget.

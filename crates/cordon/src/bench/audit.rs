@@ -4,9 +4,13 @@
 //!
 //! 1. baseline: `GET /api/v1/checkpoints/{code}` (signed in, scope-checked, not audited);
 //! 2. audited: `GET /api/v1/passages/{id}` (signed in, scope-filtered, and an audit entry committed
-//!    before each answer leaves).
+//!    before each answer leaves);
+//! 3. the trail alone: `--concurrency` tasks each handing one read's entry to the server's audit
+//!    appender and waiting for its commit, as every audited request does, without the HTTP and the
+//!    read around it (which share the two cores with the load generator).
 //!
-//! Then it checks that the trail holds one entry per audited read and that its chain verifies.
+//! Then it checks that the trail holds one entry per audited read and per appended entry, and
+//! that its chain verifies.
 
 use std::time::Instant;
 
@@ -42,6 +46,55 @@ impl Phase {
     fn rate(&self) -> f64 {
         self.reads as f64 / self.seconds
     }
+}
+
+/// Entries like an audited read's, appended by `concurrency` tasks through one appender.
+async fn trail_alone(
+    store: std::sync::Arc<dyn cordon_store::Store>,
+    entries: usize,
+    concurrency: usize,
+) -> anyhow::Result<Phase> {
+    let auditor = cordon_server::audit::Auditor::start(store);
+    let started = Instant::now();
+    let per_task = entries.div_ceil(concurrency);
+    let mut tasks = Vec::new();
+    for t in 0..concurrency {
+        let auditor = auditor.clone();
+        let n = per_task.min(entries.saturating_sub(t * per_task));
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(n);
+            for i in 0..n {
+                let entry = cordon_domain::audit::AuditEntry {
+                    at_ms: cordon_domain::time::now_ms(),
+                    actor: "bench-tracer".into(),
+                    role: "tracer".into(),
+                    scope: "130000".into(),
+                    address: "127.0.0.1".into(),
+                    action: "GET /api/v1/passages/{id}".into(),
+                    outcome: "ok".into(),
+                    purpose: String::new(),
+                    target: format!("passage {t}-{i}"),
+                    subjects: vec![format!("{:064x}", t * 1_000_003 + i)],
+                    persons: 2,
+                };
+                let sent = Instant::now();
+                anyhow::ensure!(auditor.record(entry).await, "an audit append failed");
+                latencies.push(sent.elapsed());
+            }
+            Ok(latencies)
+        }));
+    }
+    let mut latencies = Vec::with_capacity(entries);
+    for t in tasks {
+        latencies.extend(t.await??);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    latencies.sort();
+    Ok(Phase {
+        reads: latencies.len(),
+        seconds,
+        latencies,
+    })
 }
 
 async fn phase(addr: &str, requests: &[Vec<u8>], concurrency: usize) -> anyhow::Result<Phase> {
@@ -96,11 +149,12 @@ pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
             .entries;
         let base = phase(&addr, &unaudited, args.concurrency).await?;
         let read = phase(&addr, &audited, args.concurrency).await?;
+        let alone = trail_alone(store.clone(), args.reads, args.concurrency).await?;
         let check = cordon_store::access_store::verify_audit(store.as_ref()).await?;
         anyhow::ensure!(
-            check.intact && check.entries - before == args.reads as i64,
+            check.intact && check.entries - before == 2 * args.reads as i64,
             "expected {} new audit entries in an intact chain, found {:?}",
-            args.reads,
+            2 * args.reads,
             check
         );
         for (what, p, ratio) in [
@@ -109,6 +163,11 @@ pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
                 "audited reads of passages",
                 &read,
                 read.rate() / base.rate(),
+            ),
+            (
+                "audit trail alone (entries/s)",
+                &alone,
+                alone.rate() / base.rate(),
             ),
         ] {
             println!(

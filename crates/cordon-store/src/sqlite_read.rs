@@ -1,0 +1,128 @@
+//! SQLite's direct reads: a few read-only rusqlite connections, used synchronously by the
+//! request's own task for the hot point reads (a passage by id). A point read by primary key
+//! takes tens of microseconds and, in WAL mode, never waits for the writer; sqlx's SQLite driver
+//! would hand every statement and every row to a worker thread and back, which cost more than the
+//! read (measured by `cordon bench audit`, docs/BENCHMARKS.md).
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use cordon_domain::access::{PassageRead, Scope};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use uuid::Uuid;
+
+use crate::rows::PassageRow;
+use crate::sql::{division_range, PASSAGE_SELECT};
+use crate::StoreError;
+
+/// Idle connections kept; more are opened when more requests read at once, and closed after.
+const KEEP: usize = 8;
+
+pub(crate) struct DirectReads {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl DirectReads {
+    pub fn new(path: &Path) -> Self {
+        Self {
+            path: path.to_owned(),
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn open(&self) -> Result<Connection, StoreError> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "cache_size", -16384)?;
+        conn.set_prepared_statement_cache_capacity(16);
+        Ok(conn)
+    }
+
+    /// Runs `f` on an idle connection (or a new one) and puts it back.
+    fn with<R>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let out = f(&conn);
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < KEEP {
+            idle.push(conn);
+        }
+        out
+    }
+
+    /// The passage `id` if the grant may read it (in its scope and time), as [`crate::sql`]'s
+    /// query over sqlx would answer it.
+    pub fn passage(&self, grant: &PassageRead, id: Uuid) -> Result<Option<PassageRow>, StoreError> {
+        let mut sql = format!("{PASSAGE_SELECT} WHERE p.id = ?1 AND p.observed_at >= ?2");
+        let mut codes: Vec<&str> = Vec::new();
+        let range = match grant.scope() {
+            Scope::Division(d) => {
+                sql.push_str(" AND c.jurisdiction BETWEEN ?3 AND ?4");
+                Some(division_range(*d))
+            }
+            Scope::Checkpoints(list) => {
+                sql.push_str(" AND c.code IN (");
+                for (i, code) in list.iter().enumerate() {
+                    if i > 0 {
+                        sql.push_str(", ");
+                    }
+                    sql.push_str(&format!("?{}", i + 3));
+                    codes.push(code.as_str());
+                }
+                sql.push(')');
+                None
+            }
+        };
+        let since = grant.since_ms();
+        let id_bytes: &[u8] = id.as_bytes();
+        let mut params: Vec<&dyn rusqlite::ToSql> = vec![&id_bytes, &since];
+        if let Some((lo, hi)) = &range {
+            params.push(lo);
+            params.push(hi);
+        }
+        for c in &codes {
+            params.push(c);
+        }
+        self.with(|conn| {
+            let mut stmt = conn.prepare_cached(&sql)?;
+            stmt.query_row(params.as_slice(), row)
+                .optional()
+                .map_err(StoreError::from)
+        })
+    }
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PassageRow> {
+    let id: Vec<u8> = r.get(0)?;
+    Ok(PassageRow {
+        id: Uuid::from_slice(&id).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e))
+        })?,
+        checkpoint: r.get(1)?,
+        lane: r.get(2)?,
+        direction: r.get(3)?,
+        observed_at: r.get(4)?,
+        observed_offset: r.get(5)?,
+        recorded_at: r.get(6)?,
+        plate: r.get(7)?,
+        plate_color: r.get(8)?,
+        vehicle_class: r.get(9)?,
+        origin: r.get(10)?,
+        destination: r.get(11)?,
+        decision: r.get(12)?,
+        occupants: r.get(13)?,
+        freight_pass: r.get(14)?,
+        sealed: r.get(15)?,
+    })
+}
