@@ -126,7 +126,8 @@ pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
             store.record_passages(chunk.to_vec()).await?;
         }
         let token = session_token(store.as_ref(), "bench-tracer", Role::Tracer, "130000").await?;
-        let addr = serve(store.clone()).await?;
+        let server = serve(store.clone()).await?;
+        let addr = server.addr.clone();
         let codes: Vec<String> = rows
             .checkpoints
             .iter()
@@ -183,6 +184,7 @@ pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
             backend.name(),
             check.entries
         );
+        server.stop().await;
         drop(store);
         fresh.remove().await;
     }

@@ -238,20 +238,42 @@ pub(super) async fn session_token(
     Ok(token)
 }
 
-pub(super) async fn serve(store: Arc<dyn Store>) -> anyhow::Result<String> {
+/// A hub serving one phase on loopback; [`Served::stop`] ends it before its database is
+/// removed (else its periodic reloads would find the database gone).
+pub(super) struct Served {
+    pub addr: String,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Served {
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+    }
+}
+
+pub(super) async fn serve(store: Arc<dyn Store>) -> anyhow::Result<Served> {
     let (tx, rx) = tokio::sync::oneshot::channel();
-    tokio::spawn(async move {
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
         let _ = cordon_server::serve(
             store,
             "127.0.0.1:0".parse().expect("addr"),
             |a| {
                 let _ = tx.send(a);
             },
-            std::future::pending(),
+            async move {
+                let _ = stopped.await;
+            },
         )
         .await;
     });
-    Ok(rx.await?.to_string())
+    Ok(Served {
+        addr: rx.await?.to_string(),
+        stop,
+        task,
+    })
 }
 
 pub(super) fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -398,30 +420,32 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
         let (store, fresh) = Fresh::open(backend).await?;
         prepare(store.as_ref(), &rows).await?;
         let token = officer_token(store.as_ref(), &rows).await?;
-        let base = serve(store.clone()).await?;
+        let server = serve(store.clone()).await?;
         let batched = batches(
-            &base,
+            &server.addr,
             &token,
             &batch_bodies,
             batch_rows.len(),
             persons(batch_rows),
         )
         .await?;
+        server.stop().await;
         drop(store);
         fresh.remove().await;
 
         let (store, fresh) = Fresh::open(backend).await?;
         prepare(store.as_ref(), &rows).await?;
         let token = officer_token(store.as_ref(), &rows).await?;
-        let base = serve(store.clone()).await?;
+        let server = serve(store.clone()).await?;
         let singles = single(
-            &base,
+            &server.addr,
             &token,
             &single_bodies,
             args.concurrency,
             persons(single_rows),
         )
         .await?;
+        server.stop().await;
         drop(store);
         fresh.remove().await;
 
