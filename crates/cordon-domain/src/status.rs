@@ -119,7 +119,7 @@ impl StatusChangeRequest {
         let document = IdentityDocument::parse(kind, &self.document.number)
             .map_err(|e| e.under("document"))?;
         let status = PersonStatus::parse(&self.status).map_err(|e| e.under("status"))?;
-        let reason = text(&self.reason, "reason", 500, "a reason")?;
+        let reason = crate::checkpoint::parse_reason(&self.reason)?;
         let evidence = Evidence {
             kind: EvidenceKind::parse(&self.evidence.kind).map_err(|e| e.under("evidence.kind"))?,
             reference: text(

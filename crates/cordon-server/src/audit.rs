@@ -1,8 +1,9 @@
 //! Appending to the audit trail. Handlers describe what they returned in an [`AuditNote`]
 //! (a response extension); the guard turns it, with the caller, the route and the status, into
 //! an entry and waits until the entry is committed before the response leaves: personal data is
-//! never released without its audit entry on disk. Entries that arrive together are appended in
-//! one transaction by one task ([`Auditor`]), which is how the trail keeps pace with the lanes.
+//! never released without its audit entry on disk. Entries that arrive together are gathered by
+//! one task ([`Auditor`]) and appended in one transaction by the store's passage writer, which is
+//! how the trail keeps pace with the lanes.
 
 use std::sync::Arc;
 

@@ -76,11 +76,7 @@ impl Engine {
         let occupants: Vec<OccupantFacts> = draft
             .occupants
             .iter()
-            .zip(
-                statuses
-                    .iter()
-                    .chain(std::iter::repeat(&PersonStatus::Unmarked)),
-            )
+            .zip(&statuses)
             .map(|(o, s)| OccupantFacts::of(o, *s))
             .collect();
         let decision = policy.decide(&version.to_string(), &p, &occupants, &self.risk);
