@@ -15,6 +15,7 @@ pub mod observe;
 pub mod openapi;
 pub mod retention;
 pub mod risk_import;
+pub mod trace;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -29,12 +30,38 @@ use tower_http::catch_panic::CatchPanicLayer;
 
 pub use api::AppState;
 
-/// Loads what the lanes apply and starts its periodic refresh and the audit appender.
-pub async fn state(store: Arc<dyn Store>) -> Result<AppState, cordon_store::StoreError> {
+/// What a hub is started with beyond its store.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Days the personal data of a passage is kept: a trace spans at most this.
+    pub retention_days: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            retention_days: retention::DEFAULT_DAYS,
+        }
+    }
+}
+
+/// Loads what the lanes apply and starts its periodic refresh, the audit appender, and the
+/// trace index's load and updates.
+pub async fn state(
+    store: Arc<dyn Store>,
+    settings: &Settings,
+) -> Result<AppState, cordon_store::StoreError> {
     let lanes = decide::Lanes::load(store.as_ref()).await?;
     lanes.spawn_refresh(store.clone());
     let auth = Arc::new(auth::sessions::Auth::new(store.clone()));
-    Ok(AppState { store, lanes, auth })
+    let trace = trace::LiveTrace::new(settings.retention_days);
+    trace.spawn(store.clone());
+    Ok(AppState {
+        store,
+        lanes,
+        auth,
+        trace,
+    })
 }
 
 /// The whole public application: API, OpenAPI document, health, and the request observer.
@@ -58,11 +85,14 @@ pub fn app(state: AppState) -> Router {
 /// `on_bound` first (port 0 picks a free port).
 pub async fn serve(
     store: Arc<dyn Store>,
+    settings: &Settings,
     listen: SocketAddr,
     on_bound: impl FnOnce(SocketAddr),
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let state = state(store).await.map_err(std::io::Error::other)?;
+    let state = state(store, settings)
+        .await
+        .map_err(std::io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     on_bound(listener.local_addr()?);
     axum::serve(

@@ -7,7 +7,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
 use crate::api::{
-    accounts, audit_log, network, passages, policies, risk_areas, sessions, statuses, trajectories,
+    accounts, audit_log, network, passages, policies, risk_areas, sessions, statuses, trace,
+    trace_export, trajectories,
 };
 
 /// Declares the bearer token every route but sign-in and health needs.
@@ -61,6 +62,9 @@ impl Modify for BearerAuth {
         passages::hourly,
         trajectories::person,
         trajectories::vehicle,
+        trace::case_trace,
+        trace_export::contacts_csv,
+        trace_export::contacts_xlsx,
         policies::list,
         policies::create,
         policies::validate,
@@ -84,6 +88,7 @@ impl Modify for BearerAuth {
         (name = "network", description = "jurisdictions and checkpoints"),
         (name = "passages", description = "registration and reads by checkpoint"),
         (name = "trajectories", description = "where a person or vehicle was seen"),
+        (name = "trace", description = "case traces: who crossed a case's path, with the evidence"),
         (name = "policies", description = "checkpoint policies, their publication and dry-runs; the risk-area register"),
         (name = "statuses", description = "person statuses (case, close contact): requested with evidence, approved by a second account"),
         (name = "accounts", description = "signing in and out; accounts (admin)"),

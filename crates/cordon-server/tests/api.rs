@@ -110,6 +110,7 @@ async fn spawn_with(store: Arc<dyn Store>) -> TestApp {
     tokio::spawn(async move {
         cordon_server::serve(
             s,
+            &cordon_server::Settings::default(),
             "127.0.0.1:0".parse().unwrap(),
             |a| tx.send(a).unwrap(),
             std::future::pending(),
@@ -288,6 +289,9 @@ on_both!(
     scopes_filter_reads,
     retention_purges_and_is_audited,
     status_changes_need_a_second_account_and_reach_the_lanes,
+    traces_find_contacts_with_evidence,
+    bad_traces_are_refused_with_their_field,
+    the_index_agrees_with_sql,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -305,6 +309,13 @@ use access::{
 #[path = "api/statuses.rs"]
 mod statuses;
 use statuses::status_changes_need_a_second_account_and_reach_the_lanes;
+
+#[path = "api/trace.rs"]
+mod trace;
+use trace::{
+    bad_traces_are_refused_with_their_field, the_index_agrees_with_sql,
+    traces_find_contacts_with_evidence,
+};
 
 #[path = "api/policies.rs"]
 mod policies;

@@ -36,12 +36,15 @@ mod sqlite_read;
 mod sqlite_writer;
 mod status_sql;
 pub mod status_store;
+mod trace_sql;
+pub mod trace_store;
 pub mod writer;
 
 pub use access_store::AccessStore;
 pub use error::{RecordRejection, StoreError};
 pub use policy_store::PolicyStore;
 pub use status_store::StatusStore;
+pub use trace_store::TraceStore;
 
 /// A registration ready to be recorded: the parsed draft, the decision taken at the lane, the
 /// fingerprint that recognises a retry, and its stored forms. The stored forms are made here, by
@@ -56,6 +59,9 @@ pub struct NewPassage {
     pub(crate) sealed: Vec<u8>,
     /// The occupants' keyed hashes, by which `person_passages` finds them.
     pub(crate) doc_keys: Vec<String>,
+    /// The occupants' keyed hashes with their roles, as the trace index reads them
+    /// ([`rows::occupant_keys`]).
+    pub(crate) occupant_keys: String,
     /// The compact facts a dry-run replays ([`cordon_domain::policy::facts`]).
     pub(crate) facts: Vec<u8>,
     /// The audit entry of the request this passage opens, appended in the same transaction as
@@ -90,6 +96,7 @@ impl NewPassage {
             rows::occupants_json(&draft.occupants).as_bytes(),
         );
         let facts = cordon_domain::policy::facts::encode(&draft, &statuses);
+        let occupant_keys = rows::occupant_keys(&draft.occupants, &doc_keys);
         Self {
             draft,
             decision,
@@ -97,6 +104,7 @@ impl NewPassage {
             decision_json,
             sealed,
             doc_keys,
+            occupant_keys,
             facts,
             audit: None,
         }
@@ -247,7 +255,9 @@ pub struct HourlyCount {
 
 /// The storage interface. Every backend passes the same conformance suite (`tests/`).
 #[async_trait]
-pub trait Store: PolicyStore + AccessStore + StatusStore + Send + Sync + 'static {
+pub trait Store:
+    PolicyStore + AccessStore + StatusStore + TraceStore + Send + Sync + 'static
+{
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

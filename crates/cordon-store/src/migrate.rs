@@ -35,6 +35,11 @@ pub const SQLITE: &[Migration] = &[
         name: "status",
         sql: include_str!("../migrations/sqlite/0005_status.sql"),
     },
+    Migration {
+        version: 6,
+        name: "trace",
+        sql: include_str!("../migrations/sqlite/0006_trace.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -62,6 +67,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 5,
         name: "status",
         sql: include_str!("../migrations/postgres/0005_status.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "trace",
+        sql: include_str!("../migrations/postgres/0006_trace.sql"),
     },
 ];
 

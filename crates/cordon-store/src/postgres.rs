@@ -17,6 +17,7 @@ use crate::StoreOptions;
 crate::sql::sql_store!(PgStore, PgCore, Postgres, "postgres");
 crate::policy_sql::policy_sql!(PgStore, sqlx::Postgres);
 crate::access_sql::access_sql!(PgStore, sqlx::Postgres);
+crate::trace_sql::trace_sql!(PgStore, sqlx::Postgres);
 crate::status_sql::status_sql!(PgStore, sqlx::Postgres, begin: "BEGIN");
 
 impl PgStore {
@@ -58,6 +59,7 @@ impl PgStore {
         store
             .seal_legacy("VACUUM FULL passages, person_passages")
             .await?;
+        store.fill_occupant_keys().await?;
         Ok(store)
     }
 
@@ -102,13 +104,79 @@ impl PgStore {
         Ok(sent)
     }
 
+    /// The trace benchmark's load (see [`crate::TraceStore::load_trace_bench`]), by `COPY`.
+    async fn trace_bench_impl(
+        &self,
+        rows: Vec<crate::trace_store::TraceRow>,
+    ) -> Result<(), StoreError> {
+        use crate::trace_sql::{keys_column, BENCH_INDEXES};
+        use sqlx::postgres::PgPoolCopyExt;
+        use std::fmt::Write as _;
+        for (name, _) in BENCH_INDEXES {
+            sqlx::raw_sql(&format!("DROP INDEX IF EXISTS {name}"))
+                .execute(&self.core.write)
+                .await?;
+        }
+        for chunk in rows.chunks(50_000) {
+            let mut text = String::with_capacity(chunk.len() * 300);
+            for r in chunk {
+                let _ = writeln!(
+                    text,
+                    "{}\t{}\t{}\t{}\t{}\t28800\t{}\t{}\t{}\tpass\t{{}}\t\\\\x\t\t{}",
+                    r.id,
+                    r.checkpoint_id,
+                    r.lane,
+                    if r.inbound { "in" } else { "out" },
+                    r.observed_ms,
+                    r.recorded_ms,
+                    r.plate.as_deref().unwrap_or("\\N"),
+                    r.occupants.len(),
+                    keys_column(r),
+                );
+            }
+            let mut copy = self
+                .core
+                .write
+                .copy_in_raw(
+                    "COPY passages (id, checkpoint_id, lane, direction, observed_at, observed_offset, \
+                     recorded_at, plate, persons, outcome, decision, fingerprint, occupants, occupant_keys) \
+                     FROM STDIN",
+                )
+                .await?;
+            copy.send(text.into_bytes()).await?;
+            copy.finish().await?;
+            let mut text = String::with_capacity(chunk.len() * 200);
+            for r in chunk {
+                for (k, role) in &r.occupants {
+                    let _ = writeln!(text, "{k}\t{}\t{}\t{}", r.observed_ms, r.id, role.as_str());
+                }
+            }
+            let mut copy = self
+                .core
+                .write
+                .copy_in_raw(
+                    "COPY person_passages (doc_key, observed_at, passage, role) FROM STDIN",
+                )
+                .await?;
+            copy.send(text.into_bytes()).await?;
+            copy.finish().await?;
+        }
+        for (_, create) in BENCH_INDEXES {
+            sqlx::raw_sql(create).execute(&self.core.write).await?;
+        }
+        sqlx::raw_sql("ANALYZE passages; ANALYZE person_passages")
+            .execute(&self.core.write)
+            .await?;
+        Ok(())
+    }
+
     /// The benchmark baseline: one prepared statement per row, one transaction.
     async fn raw_baseline(&self, passages: Vec<NewPassage>) -> Result<(), StoreError> {
         let mut tx = self.core.write.begin().await?;
         let ids = lanes(&mut tx, &group_keys(&[&passages]).0).await?;
         let now = cordon_domain::time::now_ms();
         let passage_sql = format!(
-            "{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) "
+            "{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) "
         );
         let person_sql = format!("{PERSON_INSERT} VALUES ($1, $2, $3, $4)");
         for p in &passages {
@@ -136,6 +204,7 @@ impl PgStore {
                 .bind(v.is_some_and(|v| v.freight_pass))
                 .bind(&p.facts[..])
                 .bind(&p.sealed[..])
+                .bind(&p.occupant_keys)
                 .execute(&mut *tx)
                 .await?;
             for (o, key) in d.occupants.iter().zip(&p.doc_keys) {
@@ -224,7 +293,8 @@ async fn insert(
                 .push_bind("")
                 .push_bind(v.is_some_and(|v| v.freight_pass))
                 .push_bind(p.facts.clone())
-                .push_bind(p.sealed.clone());
+                .push_bind(p.sealed.clone())
+                .push_bind(p.occupant_keys.clone());
         });
         q.push(" ON CONFLICT (id) DO NOTHING");
         inserted += q.build().execute(&mut **tx).await?.rows_affected();

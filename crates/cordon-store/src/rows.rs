@@ -43,7 +43,7 @@ pub(crate) fn china_time(ms: i64) -> Result<DateTime<FixedOffset>, StoreError> {
     time(ms, 8 * 3600)
 }
 
-fn division(code: i64) -> Result<DivisionCode, StoreError> {
+pub(crate) fn division(code: i64) -> Result<DivisionCode, StoreError> {
     ok(DivisionCode::parse(&format!("{code:06}")), "division code")
 }
 
@@ -237,6 +237,38 @@ pub(crate) fn occupants_from_json(text: &str) -> Result<Vec<Occupant>, StoreErro
                     .map(|c| division(i64::from(c)))
                     .collect::<Result<_, _>>()?,
             })
+        })
+        .collect()
+}
+
+/// The occupants' keyed hashes and roles as one column, for the trace index: `d<hex>,p<hex>`
+/// (`d` driver, `p` passenger, `w` pedestrian), in the occupants' order.
+pub(crate) fn occupant_keys(occupants: &[Occupant], keys: &[String]) -> String {
+    let mut out = String::with_capacity(keys.len() * 66);
+    for (o, key) in occupants.iter().zip(keys) {
+        if !out.is_empty() {
+            out.push(',');
+        }
+        out.push(crate::trace_sql::role_letter(o.role));
+        out.push_str(key);
+    }
+    out
+}
+
+/// The inverse of [`occupant_keys`].
+pub(crate) fn parse_occupant_keys(text: &str) -> Result<Vec<(String, Role)>, StoreError> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|part| {
+            let role = match part.as_bytes().first() {
+                Some(b'd') => Role::Driver,
+                Some(b'p') => Role::Passenger,
+                Some(b'w') => Role::Pedestrian,
+                _ => return Err(StoreError::Corrupt("occupant keys".into())),
+            };
+            Ok((part[1..].to_owned(), role))
         })
         .collect()
 }

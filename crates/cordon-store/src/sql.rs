@@ -18,7 +18,8 @@ pub(crate) const PASSAGE_SELECT: &str = "SELECT p.id, c.code, p.lane, p.directio
 pub(crate) const PASSAGE_INSERT: &str =
     "INSERT INTO passages (id, checkpoint_id, lane, direction, \
      observed_at, observed_offset, recorded_at, plate, plate_color, vehicle_class, origin, \
-     destination, persons, outcome, decision, fingerprint, occupants, freight_pass, facts, sealed) ";
+     destination, persons, outcome, decision, fingerprint, occupants, freight_pass, facts, sealed, \
+     occupant_keys) ";
 
 /// Columns of a person-passage index row as inserted.
 pub(crate) const PERSON_INSERT: &str =
@@ -690,7 +691,7 @@ macro_rules! sql_store {
                                 purged.persons += 1;
                             }
                             sqlx::query(
-                                "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, facts = NULL WHERE id = $1",
+                                "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, facts = NULL, occupant_keys = NULL WHERE id = $1",
                             )
                             .bind(id)
                             .execute(&mut *tx)

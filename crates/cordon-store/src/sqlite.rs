@@ -17,6 +17,7 @@ use crate::StoreOptions;
 crate::sql::sql_store!(SqliteStore, SqliteCore, Sqlite, "sqlite", path: PathBuf, reads: DirectReads);
 crate::policy_sql::policy_sql!(SqliteStore, sqlx::Sqlite);
 crate::access_sql::access_sql!(SqliteStore, sqlx::Sqlite);
+crate::trace_sql::trace_sql!(SqliteStore, sqlx::Sqlite);
 crate::status_sql::status_sql!(SqliteStore, sqlx::Sqlite, begin: "BEGIN IMMEDIATE");
 
 /// Page size of a new database file. Measured with `cordon bench ingest` (docs/BENCHMARKS.md):
@@ -72,6 +73,7 @@ impl SqliteStore {
         store
             .seal_legacy("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
             .await?;
+        store.fill_occupant_keys().await?;
         Ok(store)
     }
 
@@ -82,6 +84,16 @@ impl SqliteStore {
     ) -> Result<u64, StoreError> {
         let path: PathBuf = self.path.clone();
         tokio::task::spawn_blocking(move || sqlite_writer::replay(&path, period, &to))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+    }
+
+    async fn trace_bench_impl(
+        &self,
+        rows: Vec<crate::trace_store::TraceRow>,
+    ) -> Result<(), StoreError> {
+        let path: PathBuf = self.path.clone();
+        tokio::task::spawn_blocking(move || sqlite_writer::trace_bench_load(&path, rows))
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?
     }

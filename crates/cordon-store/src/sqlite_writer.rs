@@ -235,7 +235,7 @@ fn insert(
         ""
     };
     let mut passage = conn.prepare_cached(&format!(
-        "{PASSAGE_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20){conflict}"
+        "{PASSAGE_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21){conflict}"
     ))?;
     let mut person = conn.prepare_cached(&format!("{PERSON_INSERT} VALUES (?1, ?2, ?3, ?4)"))?;
     for (p, checkpoint_id) in rows_ {
@@ -263,6 +263,7 @@ fn insert(
             v.is_some_and(|v| v.freight_pass),
             &p.facts[..],
             &p.sealed[..],
+            &p.occupant_keys,
         ])?;
         if written == 0 {
             return Ok(false);
@@ -299,6 +300,60 @@ pub(crate) fn raw_baseline(path: &Path, passages: &[NewPassage]) -> Result<(), S
         .collect();
     insert(&tx, &rows_, cordon_domain::time::now_ms(), false)?;
     tx.commit()?;
+    Ok(())
+}
+
+/// The trace benchmark's load (see [`crate::TraceStore::load_trace_bench`]): rows in id order and
+/// index rows in key order, so both tables grow at their ends; secondary indexes built after.
+pub(crate) fn trace_bench_load(
+    path: &Path,
+    mut rows: Vec<crate::trace_store::TraceRow>,
+) -> Result<(), StoreError> {
+    use crate::trace_sql::{keys_column, BENCH_INDEXES};
+    let mut conn = connect(path)?;
+    for (name, _) in BENCH_INDEXES {
+        conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
+    }
+    rows.sort_unstable_by_key(|r| r.id);
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    {
+        let mut passage = tx.prepare(
+            "INSERT INTO passages (id, checkpoint_id, lane, direction, observed_at, observed_offset, \
+             recorded_at, plate, persons, outcome, decision, fingerprint, occupants, occupant_keys) \
+             VALUES (?1, ?2, ?3, ?4, ?5, 28800, ?6, ?7, ?8, 'pass', '{}', x'', '', ?9)",
+        )?;
+        for r in &rows {
+            passage.execute(params![
+                &r.id.as_bytes()[..],
+                r.checkpoint_id,
+                r.lane,
+                if r.inbound { "in" } else { "out" },
+                r.observed_ms,
+                r.recorded_ms,
+                r.plate,
+                r.occupants.len() as i64,
+                keys_column(r),
+            ])?;
+        }
+        let mut persons: Vec<(&str, i64, &Uuid, &str)> = rows
+            .iter()
+            .flat_map(|r| {
+                r.occupants
+                    .iter()
+                    .map(move |(k, role)| (k.as_str(), r.observed_ms, &r.id, role.as_str()))
+            })
+            .collect();
+        persons.sort_unstable();
+        let mut person = tx.prepare(&format!("{PERSON_INSERT} VALUES (?1, ?2, ?3, ?4)"))?;
+        for (key, at, id, role) in persons {
+            person.execute(params![key, at, &id.as_bytes()[..], role])?;
+        }
+    }
+    tx.commit()?;
+    for (_, create) in BENCH_INDEXES {
+        conn.execute_batch(create)?;
+    }
+    conn.execute_batch("ANALYZE")?;
     Ok(())
 }
 

@@ -46,6 +46,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     cordon_server::serve(
         store,
+        &cordon_server::Settings {
+            retention_days: args.retention_days,
+        },
         args.listen,
         |bound| {
             println!("Cordon is serving on http://{bound}/  (sign in: POST http://{bound}/api/v1/sessions; OpenAPI: http://{bound}/api/openapi.json)");

@@ -1,5 +1,5 @@
 //! The JSON API under `/api/v1`: the checkpoint network ([`network`]), passage registration and
-//! reads ([`passages`]), trajectories ([`trajectories`]), person-status changes ([`statuses`]). Handlers parse at the boundary into
+//! reads ([`passages`]), trajectories ([`trajectories`]), case traces ([`trace`]), person-status changes ([`statuses`]). Handlers parse at the boundary into
 //! domain types and call the store; they hold no rules of their own.
 
 pub mod accounts;
@@ -11,6 +11,8 @@ pub mod policies;
 pub mod risk_areas;
 pub mod sessions;
 pub mod statuses;
+pub mod trace;
+pub mod trace_export;
 pub mod trajectories;
 
 use std::sync::Arc;
@@ -31,6 +33,8 @@ pub struct AppState {
     pub lanes: Arc<Lanes>,
     /// Sessions, the keyring and the audit appender.
     pub auth: Arc<Auth>,
+    /// The live trace index.
+    pub trace: Arc<crate::trace::LiveTrace>,
 }
 
 impl FromRef<AppState> for Arc<Auth> {
@@ -108,6 +112,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/passages/{id}/reveal", post(passages::reveal))
         .route("/api/v1/trajectories/person", post(trajectories::person))
         .route("/api/v1/trajectories/vehicle", post(trajectories::vehicle))
+        .route("/api/v1/trace", post(trace::case_trace))
+        .route(
+            "/api/v1/trace/contacts.csv",
+            post(trace_export::contacts_csv),
+        )
+        .route(
+            "/api/v1/trace/contacts.xlsx",
+            post(trace_export::contacts_xlsx),
+        )
         .route(
             "/api/v1/policies",
             get(policies::list).post(policies::create),

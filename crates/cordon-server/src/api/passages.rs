@@ -129,6 +129,7 @@ pub async fn register(
     let note = audited(&reg, address, "POST /api/v1/passages", &mut passages);
     let mut recorded = app.store.record_passages(passages).await?;
     count(&recorded);
+    app.trace.nudge();
     let r = recorded.pop().ok_or(ApiError::Internal)?;
     let replayed = HeaderValue::from_static(if matches!(r, Recorded::Replayed(_)) {
         "true"
@@ -213,6 +214,7 @@ pub async fn register_batch(
             other => other.into(),
         })?;
     count(&recorded);
+    app.trace.nudge();
     let created = recorded
         .iter()
         .filter(|r| matches!(r, Recorded::Created(_)))

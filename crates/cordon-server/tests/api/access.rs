@@ -282,6 +282,10 @@ fn matrix() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("POST /api/v1/passages/{id}/reveal", TRACERS),
         ("POST /api/v1/trajectories/person", TRACERS),
         ("POST /api/v1/trajectories/vehicle", TRACERS),
+        // Filtered: only passages in the caller's scope link anyone.
+        ("POST /api/v1/trace", TRACERS),
+        ("POST /api/v1/trace/contacts.csv", TRACERS),
+        ("POST /api/v1/trace/contacts.xlsx", TRACERS),
         ("GET /api/v1/policies", SIGNED_IN),
         ("POST /api/v1/policies", PROVINCE),
         ("POST /api/v1/policies/validate", SIGNED_IN),
@@ -365,6 +369,9 @@ fn concrete(route: &str) -> (Method, String, Option<Value>) {
             Some(json!({"document": {"type": "resident_id", "number": "11010519491231002X"}}))
         }
         "POST /api/v1/trajectories/vehicle" => Some(json!({"plate": "冀A12345"})),
+        "POST /api/v1/trace"
+        | "POST /api/v1/trace/contacts.csv"
+        | "POST /api/v1/trace/contacts.xlsx" => Some(json!({"subject": {"plate": "冀A12345"}})),
         "POST /api/v1/passages/{id}/reveal" => Some(json!({"purpose": "核对"})),
         "POST /api/v1/policies" | "POST /api/v1/policies/validate" => {
             Some(json!({"source": "not toml ["}))

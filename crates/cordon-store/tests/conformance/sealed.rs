@@ -81,10 +81,10 @@ async fn story(url: &str, legacy_number: &str) -> Vec<Uuid> {
     );
     let clear_key = format!("resident_id:{legacy_number}");
     let statements = [
-        "UPDATE passages SET sealed = NULL, occupants = $1 WHERE id = $2",
+        "UPDATE passages SET sealed = NULL, occupants = $1, occupant_keys = NULL WHERE id = $2",
         "DELETE FROM person_passages WHERE passage = $2 AND role <> $1",
         "UPDATE person_passages SET doc_key = $1 WHERE passage = $2",
-        "DELETE FROM cordon_migrations WHERE version = 1002",
+        "DELETE FROM cordon_migrations WHERE version IN (1002, 1006)",
     ];
     macro_rules! make_legacy {
         ($pool:expr) => {{
@@ -127,6 +127,19 @@ async fn story(url: &str, legacy_number: &str) -> Vec<Uuid> {
         .await
         .unwrap();
     assert_eq!(trail.len(), 1, "the legacy row is found by its keyed hash");
+    let rows = store
+        .trace_rows(cordon_store::trace_store::TraceCursor::since(i64::MIN), 100)
+        .await
+        .unwrap();
+    let row = rows.iter().find(|r| r.id == ids[0]).unwrap();
+    assert_eq!(
+        row.occupants,
+        vec![(
+            store.keyring().person(&doc),
+            cordon_domain::passage::Role::Driver
+        )],
+        "the legacy row is given its occupants' keys for the trace index"
+    );
     let other = store.get_passage(&reads(), ids[2]).await.unwrap();
     assert_eq!(other.occupants[1].person.name.expose(), "测试45");
     drop(store);
@@ -267,6 +280,15 @@ pub async fn retention_purges_personal_data(store: std::sync::Arc<dyn cordon_sto
     assert_eq!(p.decision.outcome.as_str(), "pass", "the decision stays");
     let kept = store.get_passage(&reads(), recent).await.unwrap();
     assert_eq!(kept.occupants.len(), 1);
+    // The trace index reads only what keeps its personal data, with its occupants' keys.
+    let rows = store
+        .trace_rows(cordon_store::trace_store::TraceCursor::since(i64::MIN), 100)
+        .await
+        .unwrap();
+    assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![recent]);
+    let doc = IdentityDocument::parse(DocumentType::ResidentId, &resident_id(62)).unwrap();
+    assert_eq!(rows[0].occupants[0].0, store.keyring().person(&doc));
+    assert_eq!(rows[0].plate.as_deref(), Some("冀A12345"));
     for (person, expected) in [(60, 0), (62, 1)] {
         let doc = IdentityDocument::parse(DocumentType::ResidentId, &resident_id(person)).unwrap();
         assert_eq!(

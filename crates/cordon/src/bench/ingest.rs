@@ -259,6 +259,7 @@ pub(super) async fn serve(store: Arc<dyn Store>) -> anyhow::Result<Served> {
     let task = tokio::spawn(async move {
         let _ = cordon_server::serve(
             store,
+            &cordon_server::Settings::default(),
             "127.0.0.1:0".parse().expect("addr"),
             |a| {
                 let _ = tx.send(a);

@@ -5,6 +5,7 @@ mod audit;
 mod http1;
 mod ingest;
 mod policy;
+mod trace;
 
 use clap::Subcommand;
 
@@ -18,6 +19,9 @@ pub enum BenchCommand {
     Policy(policy::PolicyArgs),
     /// Audited reads of passages per second against unaudited reads on the same server.
     Audit(audit::AuditArgs),
+    /// Case traces on the in-memory index against the same questions in SQLite and
+    /// PostgreSQL: latency, ratios, the index's build time and bytes per person-passage.
+    Trace(trace::TraceArgs),
 }
 
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
@@ -25,5 +29,6 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Ingest(args) => ingest::run(args).await,
         BenchCommand::Policy(args) => policy::run(args).await,
         BenchCommand::Audit(args) => audit::run(args).await,
+        BenchCommand::Trace(args) => trace::run(args).await,
     }
 }

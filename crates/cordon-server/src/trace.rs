@@ -1,0 +1,304 @@
+//! The live trace index: loaded from the store once at start (in the background: lanes serve at
+//! once, traces answer `503 trace_index_loading` until it is ready), then kept current by reading
+//! what was recorded since, every second and at once after this process records passages. Rows
+//! recorded by other processes on the same PostgreSQL arrive the same way; rows whose
+//! transaction committed late are caught by re-reading the last minute every 30 polls.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use cordon_domain::access::Scope;
+use cordon_store::trace_store::{TraceCheckpoint, TraceCursor, TraceRow};
+use cordon_store::{Store, StoreError};
+use cordon_trace::{person_key, IndexRow, TraceIndex, RECORDING_LAG_MS};
+use tokio::sync::Notify;
+
+/// Rows per read while loading and polling.
+const PAGE: u32 = 20_000;
+/// How often the index reads what was recorded since.
+const POLL: Duration = Duration::from_secs(1);
+/// Every this many polls (about an hour), passages past the retention period are dropped.
+const FORGET_EVERY: u32 = 3_600;
+/// After a nudge, how long to wait for more registrations before reading.
+const NUDGE_BATCH: Duration = Duration::from_millis(50);
+/// Every this many polls, the last [`RECORDING_LAG_MS`] are read again.
+const LAG_SWEEP_EVERY: u32 = 30;
+
+pub struct LiveTrace {
+    index: RwLock<TraceIndex>,
+    checkpoints: RwLock<Arc<Vec<TraceCheckpoint>>>,
+    ready: AtomicBool,
+    nudge: Notify,
+    /// Milliseconds the first load took.
+    load_ms: AtomicU64,
+    /// How many days of personal data the hub keeps: a trace spans at most this.
+    pub retention_days: u32,
+}
+
+/// A row the store read, as the index holds it; `None` for a row whose keys are not hashes
+/// (never written by Cordon).
+fn index_row(r: TraceRow) -> Option<IndexRow> {
+    let occupants = r
+        .occupants
+        .iter()
+        .map(|(hex, role)| person_key(hex).map(|k| (k, *role)))
+        .collect::<Option<Vec<_>>>()?;
+    Some(IndexRow {
+        id: r.id,
+        checkpoint: u32::try_from(r.checkpoint_id).ok()?,
+        lane: u16::try_from(r.lane).ok()?,
+        inbound: r.inbound,
+        observed_ms: r.observed_ms,
+        recorded_ms: r.recorded_ms,
+        plate: r.plate,
+        occupants,
+    })
+}
+
+impl LiveTrace {
+    pub fn new(retention_days: u32) -> Arc<Self> {
+        Arc::new(Self {
+            index: RwLock::new(TraceIndex::default()),
+            checkpoints: RwLock::new(Arc::new(Vec::new())),
+            ready: AtomicBool::new(false),
+            nudge: Notify::new(),
+            load_ms: AtomicU64::new(0),
+            retention_days,
+        })
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// Asks for a read of what was recorded since (after this process recorded passages).
+    pub fn nudge(&self) {
+        self.nudge.notify_one();
+    }
+
+    /// Runs `f` over the index (under its read lock).
+    pub fn with<T>(&self, f: impl FnOnce(&TraceIndex) -> T) -> T {
+        let guard = self.index.read().unwrap_or_else(|e| e.into_inner());
+        f(&guard)
+    }
+
+    /// For each checkpoint number, whether `scope` covers it.
+    pub fn visibility(&self, scope: &Scope) -> Vec<bool> {
+        let list = self
+            .checkpoints
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let len = list.iter().map(|c| c.id + 1).max().unwrap_or(0).max(0) as usize;
+        let mut out = vec![false; len];
+        for c in list.iter() {
+            if scope.covers(&c.code, c.jurisdiction) {
+                out[c.id as usize] = true;
+            }
+        }
+        out
+    }
+
+    /// The checkpoint with this internal number.
+    pub fn checkpoint(&self, id: u32) -> Option<TraceCheckpoint> {
+        let list = self
+            .checkpoints
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        list.binary_search_by_key(&i64::from(id), |c| c.id)
+            .ok()
+            .map(|i| list[i].clone())
+    }
+
+    /// One more than the largest checkpoint number known.
+    fn checkpoint_bound(&self) -> u32 {
+        let list = self.checkpoints.read().unwrap_or_else(|e| e.into_inner());
+        list.last().map(|c| c.id as u32 + 1).unwrap_or(0)
+    }
+
+    /// Milliseconds the first load took (0 until it is done).
+    pub fn load_ms(&self) -> u64 {
+        self.load_ms.load(Ordering::Relaxed)
+    }
+
+    async fn reload_checkpoints(&self, store: &dyn Store) -> Result<(), StoreError> {
+        let list = store.trace_checkpoints().await?;
+        *self.checkpoints.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(list);
+        Ok(())
+    }
+
+    /// Loads the whole index from the store.
+    pub async fn load(self: &Arc<Self>, store: &dyn Store) -> Result<(), StoreError> {
+        let started = Instant::now();
+        self.reload_checkpoints(store).await?;
+        let total = store.count_passages().await?.max(1) as u64;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<IndexRow>>(4);
+        let build =
+            tokio::task::spawn_blocking(move || TraceIndex::build(rx.into_iter().flatten()));
+        let mut cursor = TraceCursor::since(i64::MIN);
+        let mut read = 0u64;
+        let mut next_report = total / 10;
+        loop {
+            let rows = store.trace_rows(cursor, PAGE).await?;
+            let Some(last) = rows.last() else { break };
+            cursor = TraceCursor {
+                recorded_ms: last.recorded_ms,
+                id: last.id,
+            };
+            let full = rows.len() == PAGE as usize;
+            read += rows.len() as u64;
+            let batch: Vec<IndexRow> = rows.into_iter().filter_map(index_row).collect();
+            let tx2 = tx.clone();
+            // The channel is bounded: hand the batch over without blocking the runtime.
+            tokio::task::spawn_blocking(move || tx2.send(batch))
+                .await
+                .map_err(|e| StoreError::Unavailable(format!("trace index loader: {e}")))?
+                .map_err(|_| StoreError::Unavailable("the trace index builder stopped".into()))?;
+            if read >= next_report {
+                tracing::info!(
+                    passages = read,
+                    percent = (read * 100 / total).min(100),
+                    "loading the trace index"
+                );
+                next_report += total / 10;
+            }
+            if !full {
+                break;
+            }
+        }
+        drop(tx);
+        let index = build
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("trace index builder: {e}")))?;
+        let took = started.elapsed();
+        tracing::info!(
+            passages = index.passages(),
+            person_passages = index.person_passages(),
+            persons = index.persons(),
+            megabytes = index.bytes() / 1_000_000,
+            seconds = format!("{:.1}", took.as_secs_f64()),
+            "trace index loaded"
+        );
+        *self.index.write().unwrap_or_else(|e| e.into_inner()) = index;
+        self.load_ms
+            .store(took.as_millis().max(1) as u64, Ordering::Relaxed);
+        self.ready.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// The earliest observation time a trace may reach: the retention period before now.
+    pub fn retention_cutoff_ms(&self) -> i64 {
+        cordon_domain::time::now_ms() - i64::from(self.retention_days) * 86_400_000
+    }
+
+    /// Rebuilds the index when passages are past the retention cutoff (the store purges their
+    /// personal data on the same schedule; `look_for_old`, since finding them scans every
+    /// passage) or when enough arrived since the last build that folding them in makes it compact
+    /// again. Queries go on meanwhile; only this task adds passages, so none is missed.
+    pub async fn rebuild_if_due(self: &Arc<Self>, look_for_old: bool) {
+        let cutoff = self.retention_cutoff_ms();
+        let old = look_for_old && self.with(|i| i.oldest_ms()).is_some_and(|o| o < cutoff);
+        if !old && !self.with(|i| i.wants_rebuild()) {
+            return;
+        }
+        let live = self.clone();
+        let started = Instant::now();
+        match tokio::task::spawn_blocking(move || live.with(|i| i.without_before(cutoff))).await {
+            Ok(index) => {
+                tracing::info!(
+                    passages = index.passages(),
+                    seconds = format!("{:.1}", started.elapsed().as_secs_f64()),
+                    "trace index rebuilt"
+                );
+                *self.index.write().unwrap_or_else(|e| e.into_inner()) = index;
+            }
+            Err(e) => tracing::warn!(error = %e, "could not rebuild the trace index"),
+        }
+    }
+
+    /// Reads what was recorded after `cursor` into the index; answers the new cursor and how many
+    /// rows were new.
+    async fn catch_up(
+        &self,
+        store: &dyn Store,
+        mut cursor: TraceCursor,
+    ) -> Result<(TraceCursor, usize), StoreError> {
+        let mut added = 0;
+        loop {
+            let rows = store.trace_rows(cursor, PAGE).await?;
+            let Some(last) = rows.last() else { break };
+            let next = TraceCursor {
+                recorded_ms: last.recorded_ms,
+                id: last.id,
+            };
+            if next.recorded_ms > cursor.recorded_ms
+                || (next.recorded_ms == cursor.recorded_ms && next.id > cursor.id)
+            {
+                cursor = next;
+            }
+            let full = rows.len() == PAGE as usize;
+            let batch: Vec<IndexRow> = rows.into_iter().filter_map(index_row).collect();
+            added += self
+                .index
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .add(batch);
+            if !full {
+                break;
+            }
+        }
+        Ok((cursor, added))
+    }
+
+    /// Loads the index, then keeps it current for as long as the process runs.
+    pub fn spawn(self: &Arc<Self>, store: Arc<dyn Store>) {
+        let live = Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                let Some(l) = live.upgrade() else { return };
+                match l.load(store.as_ref()).await {
+                    Ok(()) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not load the trace index; trying again");
+                        drop(l);
+                        tokio::time::sleep(Duration::from_secs(5)).await;
+                    }
+                }
+            }
+            let mut polls = 0u32;
+            let mut cursor = match live.upgrade() {
+                Some(l) => TraceCursor::since(l.with(|i| i.watermark()) - RECORDING_LAG_MS),
+                None => return,
+            };
+            loop {
+                let Some(l) = live.upgrade() else { return };
+                if tokio::time::timeout(POLL, l.nudge.notified()).await.is_ok() {
+                    // Woken by a registration: let the next few arrive, and read them at once.
+                    tokio::time::sleep(NUDGE_BATCH).await;
+                }
+                polls += 1;
+                l.rebuild_if_due(polls.is_multiple_of(FORGET_EVERY)).await;
+                if polls.is_multiple_of(LAG_SWEEP_EVERY) {
+                    cursor = TraceCursor::since(l.with(|i| i.watermark()) - RECORDING_LAG_MS);
+                    if let Err(e) = l.reload_checkpoints(store.as_ref()).await {
+                        tracing::warn!(error = %e, "could not reload the checkpoints for traces");
+                    }
+                }
+                match l.catch_up(store.as_ref(), cursor).await {
+                    Ok((next, added)) => {
+                        cursor = next;
+                        // A passage at a checkpoint created since the last read of the list.
+                        if added > 0 && l.with(|i| i.checkpoint_bound()) > l.checkpoint_bound() {
+                            if let Err(e) = l.reload_checkpoints(store.as_ref()).await {
+                                tracing::warn!(error = %e, "could not reload the checkpoints for traces");
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not update the trace index"),
+                }
+            }
+        });
+    }
+}

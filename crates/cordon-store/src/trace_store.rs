@@ -1,0 +1,120 @@
+//! What the trace engine reads from the store: passages in the order they were recorded (to
+//! load its index and keep it current), the checkpoints' internal numbers (to filter by scope),
+//! and the occupants of the passages a trace names (to show them, masked).
+
+use async_trait::async_trait;
+use cordon_domain::access::TrajectoryRead;
+use cordon_domain::checkpoint::CheckpointCode;
+use cordon_domain::division::DivisionCode;
+use cordon_domain::passage::{Occupant, Role};
+use uuid::Uuid;
+
+use crate::StoreError;
+
+/// Position in the recording order: rows after this one come next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraceCursor {
+    pub recorded_ms: i64,
+    pub id: Uuid,
+}
+
+impl TraceCursor {
+    /// Before every row recorded at or after `ms`.
+    pub fn since(ms: i64) -> Self {
+        Self {
+            recorded_ms: ms,
+            id: Uuid::nil(),
+        }
+    }
+}
+
+/// A passage as the trace index holds it: no personal data but the occupants' keyed hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceRow {
+    pub id: Uuid,
+    pub checkpoint_id: i64,
+    pub lane: i64,
+    pub inbound: bool,
+    pub observed_ms: i64,
+    pub recorded_ms: i64,
+    pub plate: Option<String>,
+    /// Keyed hashes (hex, [`crate::keyring::Keyring::person`]) and roles, in the occupants' order.
+    pub occupants: Vec<(String, Role)>,
+}
+
+/// A checkpoint's internal number, as trace rows carry it, with what scopes are checked on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceCheckpoint {
+    pub id: i64,
+    pub code: CheckpointCode,
+    pub jurisdiction: DivisionCode,
+}
+
+#[async_trait]
+pub trait TraceStore: Send + Sync {
+    /// Up to `limit` passages recorded after `after`, in recording order, leaving out those
+    /// whose personal data was purged.
+    async fn trace_rows(&self, after: TraceCursor, limit: u32)
+        -> Result<Vec<TraceRow>, StoreError>;
+
+    async fn trace_checkpoints(&self) -> Result<Vec<TraceCheckpoint>, StoreError>;
+
+    /// The occupants of the listed passages that lie in the grant's scope (others are left out,
+    /// as if they did not exist), opened from their sealed form.
+    async fn trace_occupants(
+        &self,
+        grant: &TrajectoryRead,
+        ids: &[Uuid],
+    ) -> Result<Vec<(Uuid, Vec<Occupant>)>, StoreError>;
+
+    /// Benchmark only, on a fresh database: bulk-loads passages that carry keys but no personal
+    /// data and no decision, with the secondary indexes dropped during the load and built again
+    /// after it. Never used to serve requests.
+    async fn load_trace_bench(&self, rows: Vec<TraceRow>) -> Result<(), StoreError>;
+
+    /// One hop of a case trace in SQL over the passages and their indexes (see
+    /// [`SqlTraceQuery`]); only passages in the grant's scope count.
+    async fn trace_hop_sql(
+        &self,
+        grant: &TrajectoryRead,
+        q: &SqlTraceQuery,
+    ) -> Result<SqlHop, StoreError>;
+}
+
+/// A trace's subject, as the SQL reference takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqlSubject {
+    /// The person's keyed hash ([`crate::keyring::Keyring::person`]).
+    Person(String),
+    Plate(String),
+}
+
+/// One hop of a case trace, asked of the database itself: the reference the trace index is
+/// tested against, and what the trace benchmark times on each backend.
+#[derive(Debug, Clone)]
+pub struct SqlTraceQuery {
+    pub subject: SqlSubject,
+    pub period: crate::Period,
+    pub window_ms: i64,
+    pub same_direction: bool,
+    pub same_lane: bool,
+}
+
+/// One link the SQL reference found.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SqlLink {
+    /// `same_vehicle`, `same_checkpoint` or `shared_vehicle`.
+    pub kind: &'static str,
+    /// The contact's keyed hash.
+    pub person: String,
+    /// The passage the contact was in.
+    pub passage: Uuid,
+    pub gap_ms: i64,
+}
+
+/// What one hop found: the subject's passages (in scope, in the period) and every link.
+#[derive(Debug, Clone, Default)]
+pub struct SqlHop {
+    pub subject_passages: Vec<Uuid>,
+    pub links: Vec<SqlLink>,
+}

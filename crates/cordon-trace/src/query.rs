@@ -1,0 +1,592 @@
+//! Case traces. From a subject (a person or a plate) and a period, every person who:
+//!
+//! 1. rode in one of the subject's passages (`same_vehicle`);
+//! 2. passed the same checkpoint within plus or minus the window of one of them, in another
+//!    passage (`same_checkpoint`; optionally only in the same direction, or the same lane);
+//! 3. rode, at another time in the period, in a vehicle the subject used (`shared_vehicle`).
+//!
+//! Only passages at checkpoints the caller may see count, on either side of a link. A trace of
+//! `hops > 1` repeats this from each contact of the previous hop; a person is a contact once, at
+//! the first hop that reaches them, with the evidence of every link at that hop.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::index::{PersonKey, TraceIndex};
+
+/// Whom a trace starts from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Person(PersonKey),
+    Plate(String),
+}
+
+pub struct TraceQuery<'a> {
+    pub subject: Subject,
+    /// The period, `[from, to)` in milliseconds: the subject's passages (and each contact's, at
+    /// later hops) are taken from it.
+    pub from_ms: i64,
+    pub to_ms: i64,
+    /// Plus or minus this, at the same checkpoint.
+    pub window_ms: i64,
+    pub hops: u8,
+    pub same_direction: bool,
+    pub same_lane: bool,
+    /// Most contacts over all hops; the trace stops when it is reached and says so.
+    pub max_contacts: usize,
+    /// Most links kept per contact (all are counted).
+    pub max_evidence: usize,
+    /// Whether the caller may see passages at the checkpoint with this internal number.
+    pub visible: &'a (dyn Fn(u32) -> bool + Sync),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EvidenceKind {
+    SameVehicle,
+    SameCheckpoint,
+    SharedVehicle,
+}
+
+impl EvidenceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKind::SameVehicle => "same_vehicle",
+            EvidenceKind::SameCheckpoint => "same_checkpoint",
+            EvidenceKind::SharedVehicle => "shared_vehicle",
+        }
+    }
+}
+
+/// Who a link starts from: the subject, or an earlier contact (its position in
+/// [`TraceAnswer::contacts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Link {
+    Subject,
+    Contact(usize),
+}
+
+/// One link between a source and a contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Evidence {
+    pub kind: EvidenceKind,
+    pub from: Link,
+    /// The passage the contact was in (an index position; see [`TraceIndex::id`]).
+    pub passage: u32,
+    /// The source's passage it is linked to.
+    pub linked: u32,
+    /// Milliseconds between the two passages (0 for the same passage).
+    pub gap_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Contact {
+    /// The person's number in the index.
+    pub person: u32,
+    pub hop: u8,
+    /// The first links found, strongest first (same vehicle, shared vehicle, same checkpoint;
+    /// then the smallest gap), at most `max_evidence`.
+    pub evidence: Vec<Evidence>,
+    /// How many links were found in all.
+    pub links: usize,
+}
+
+/// Where a trace was cut short.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut {
+    pub hop: u8,
+    pub reason: &'static str,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TraceAnswer {
+    /// The subject's passages in the period, in time order.
+    pub subject_passages: Vec<u32>,
+    pub contacts: Vec<Contact>,
+    pub truncated: Option<Cut>,
+}
+
+fn strength(e: &Evidence) -> (u8, i64, u32) {
+    let k = match e.kind {
+        EvidenceKind::SameVehicle => 0,
+        EvidenceKind::SharedVehicle => 1,
+        EvidenceKind::SameCheckpoint => 2,
+    };
+    (k, e.gap_ms, e.passage)
+}
+
+/// A source's passages: the subject's, or a contact's.
+struct Source {
+    link: Link,
+    person: Option<u32>,
+    passages: Vec<u32>,
+}
+
+/// Runs a trace. An unknown subject answers an empty trace.
+pub fn trace(index: &TraceIndex, q: &TraceQuery<'_>) -> TraceAnswer {
+    let visible = |p: &u32| (q.visible)(index.checkpoint_of(*p));
+    let (person, passages) = match &q.subject {
+        Subject::Person(key) => match index.person_number(*key) {
+            None => return TraceAnswer::default(),
+            Some(s) => (
+                Some(s),
+                index.by_person.between(s, &index.at, q.from_ms, q.to_ms),
+            ),
+        },
+        Subject::Plate(plate) => match index.vehicle_of(plate) {
+            None => return TraceAnswer::default(),
+            Some(v) => (
+                None,
+                index.by_vehicle.between(v, &index.at, q.from_ms, q.to_ms),
+            ),
+        },
+    };
+    let passages: Vec<u32> = passages.into_iter().filter(visible).collect();
+    let mut answer = TraceAnswer {
+        subject_passages: passages.clone(),
+        ..TraceAnswer::default()
+    };
+    // Persons already reached: the subject (never a contact) and each contact's position.
+    let mut reached: HashMap<u32, usize> = HashMap::new();
+    let mut frontier = vec![Source {
+        link: Link::Subject,
+        person,
+        passages,
+    }];
+    for hop in 1..=q.hops {
+        let first_of_hop = answer.contacts.len();
+        for source in &frontier {
+            for (p, mut evidence) in links(index, q, source) {
+                if Some(p) == person {
+                    continue;
+                }
+                let at = match reached.get(&p) {
+                    Some(&i) if answer.contacts[i].hop < hop => continue,
+                    Some(&i) => i,
+                    None => {
+                        if answer.contacts.len() == q.max_contacts {
+                            answer.truncated = Some(Cut {
+                                hop,
+                                reason: "max_contacts",
+                            });
+                            return answer;
+                        }
+                        answer.contacts.push(Contact {
+                            person: p,
+                            hop,
+                            evidence: Vec::new(),
+                            links: 0,
+                        });
+                        reached.insert(p, answer.contacts.len() - 1);
+                        answer.contacts.len() - 1
+                    }
+                };
+                let c = &mut answer.contacts[at];
+                c.links += evidence.len();
+                c.evidence.append(&mut evidence);
+                c.evidence.sort_by_key(strength);
+                c.evidence.truncate(q.max_evidence);
+            }
+        }
+        if hop == q.hops {
+            break;
+        }
+        frontier = (first_of_hop..answer.contacts.len())
+            .map(|i| {
+                let p = answer.contacts[i].person;
+                Source {
+                    link: Link::Contact(i),
+                    person: Some(p),
+                    passages: index
+                        .by_person
+                        .between(p, &index.at, q.from_ms, q.to_ms)
+                        .into_iter()
+                        .filter(visible)
+                        .collect(),
+                }
+            })
+            .collect();
+    }
+    answer
+}
+
+/// Every person one source links to, with the links, strongest first; persons in order of
+/// their strongest link.
+fn links(index: &TraceIndex, q: &TraceQuery<'_>, s: &Source) -> Vec<(u32, Vec<Evidence>)> {
+    let own: HashSet<u32> = s.passages.iter().copied().collect();
+    let mut found: HashMap<u32, Vec<Evidence>> = HashMap::new();
+    let mut add = |person: u32, e: Evidence| {
+        if Some(person) != s.person {
+            found.entry(person).or_default().push(e);
+        }
+    };
+    let at = |p: u32| index.at[p as usize];
+    for &p in &s.passages {
+        for (o, _) in index.occupants(p) {
+            add(
+                o,
+                Evidence {
+                    kind: EvidenceKind::SameVehicle,
+                    from: s.link,
+                    passage: p,
+                    linked: p,
+                    gap_ms: 0,
+                },
+            );
+        }
+        let near = index.at_checkpoint(
+            index.checkpoint_of(p),
+            at(p) - q.window_ms,
+            at(p) + q.window_ms + 1,
+        );
+        for n in near {
+            if own.contains(&n)
+                || (q.same_direction && index.inbound(n) != index.inbound(p))
+                || (q.same_lane && index.lane(n) != index.lane(p))
+            {
+                continue;
+            }
+            for (o, _) in index.occupants(n) {
+                add(
+                    o,
+                    Evidence {
+                        kind: EvidenceKind::SameCheckpoint,
+                        from: s.link,
+                        passage: n,
+                        linked: p,
+                        gap_ms: (at(n) - at(p)).abs(),
+                    },
+                );
+            }
+        }
+    }
+    if s.person.is_some() {
+        let mut used: Vec<u32> = s
+            .passages
+            .iter()
+            .filter_map(|&p| index.has_vehicle(p))
+            .collect();
+        used.sort_unstable();
+        used.dedup();
+        for v in used {
+            let mine: Vec<u32> = s
+                .passages
+                .iter()
+                .copied()
+                .filter(|&p| index.has_vehicle(p) == Some(v))
+                .collect();
+            for r in index.by_vehicle.between(v, &index.at, q.from_ms, q.to_ms) {
+                if own.contains(&r) || !(q.visible)(index.checkpoint_of(r)) {
+                    continue;
+                }
+                let linked = *mine
+                    .iter()
+                    .min_by_key(|&&p| ((at(r) - at(p)).abs(), p))
+                    .expect("a vehicle the source used has a passage of the source");
+                for (o, _) in index.occupants(r) {
+                    add(
+                        o,
+                        Evidence {
+                            kind: EvidenceKind::SharedVehicle,
+                            from: s.link,
+                            passage: r,
+                            linked,
+                            gap_ms: (at(r) - at(linked)).abs(),
+                        },
+                    );
+                }
+            }
+        }
+    }
+    let mut out: Vec<(u32, Vec<Evidence>)> = found
+        .into_iter()
+        .map(|(p, mut e)| {
+            e.sort_by_key(strength);
+            (p, e)
+        })
+        .collect();
+    out.sort_by_key(|(p, e)| (strength(&e[0]), *p));
+    out
+}
+
+impl TraceIndex {
+    /// Where `person` sits among passage `p`'s occupants (the order they were registered in).
+    pub fn position(&self, p: u32, person: u32) -> Option<usize> {
+        self.occupants(p).position(|(o, _)| o == person)
+    }
+
+    pub fn observed_ms(&self, p: u32) -> i64 {
+        self.at[p as usize]
+    }
+
+    pub fn plate_of(&self, p: u32) -> Option<&str> {
+        self.has_vehicle(p).map(|v| self.plate(v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::IndexRow;
+    use cordon_domain::passage::Role;
+    use uuid::Uuid;
+
+    const MIN: i64 = 60_000;
+
+    fn row(n: u128, checkpoint: u32, minute: i64, plate: Option<&str>, who: &[u128]) -> IndexRow {
+        IndexRow {
+            id: Uuid::from_u128(n),
+            checkpoint,
+            lane: 1,
+            inbound: true,
+            observed_ms: minute * MIN,
+            recorded_ms: minute * MIN,
+            plate: plate.map(str::to_owned),
+            occupants: who.iter().map(|&k| (k, Role::Passenger)).collect(),
+        }
+    }
+
+    fn query(subject: Subject, hops: u8, visible: &(dyn Fn(u32) -> bool + Sync)) -> TraceQuery<'_> {
+        TraceQuery {
+            subject,
+            from_ms: 0,
+            to_ms: 1_000 * MIN,
+            window_ms: 30 * MIN,
+            hops,
+            same_direction: false,
+            same_lane: false,
+            max_contacts: 100,
+            max_evidence: 10,
+            visible,
+        }
+    }
+
+    fn kinds(index: &TraceIndex, a: &TraceAnswer) -> Vec<(u128, u8, Vec<EvidenceKind>)> {
+        let mut out: Vec<_> = a
+            .contacts
+            .iter()
+            .map(|c| {
+                let key = (1..=10u128)
+                    .find(|&k| index.person_number(k) == Some(c.person))
+                    .unwrap();
+                (key, c.hop, c.evidence.iter().map(|e| e.kind).collect())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn network() -> TraceIndex {
+        TraceIndex::build(vec![
+            // The case (1) rides with 2 in car A at checkpoint 1, minute 100.
+            row(1, 1, 100, Some("A"), &[1, 2]),
+            // 3 passes checkpoint 1 ten minutes later; 4 an hour later (outside the window).
+            row(2, 1, 110, Some("B"), &[3]),
+            row(3, 1, 160, Some("C"), &[4]),
+            // 5 drives car A the next day.
+            row(4, 2, 900, Some("A"), &[5]),
+            // 6 rides with 5 in car D: two hops from the case.
+            row(5, 3, 950, Some("D"), &[5, 6]),
+            // 7 passes checkpoint 1 within the window, but checkpoint 1 is hidden from some.
+            row(6, 1, 95, None, &[7]),
+        ])
+    }
+
+    #[test]
+    fn one_hop_finds_each_kind_of_link() {
+        let index = network();
+        let all = |_: u32| true;
+        let a = trace(&index, &query(Subject::Person(1), 1, &all));
+        let ids = |ps: &[u32]| {
+            ps.iter()
+                .map(|&p| index.id(p).as_u128())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&a.subject_passages), vec![1]);
+        assert_eq!(
+            kinds(&index, &a),
+            vec![
+                (2, 1, vec![EvidenceKind::SameVehicle]),
+                (3, 1, vec![EvidenceKind::SameCheckpoint]),
+                (5, 1, vec![EvidenceKind::SharedVehicle]),
+                (7, 1, vec![EvidenceKind::SameCheckpoint]),
+            ]
+        );
+        let three = a
+            .contacts
+            .iter()
+            .find(|c| index.id(c.evidence[0].passage).as_u128() == 2)
+            .unwrap();
+        assert_eq!(three.evidence[0].gap_ms, 10 * MIN);
+        assert_eq!(index.id(three.evidence[0].linked).as_u128(), 1);
+        assert_eq!(a.truncated, None);
+    }
+
+    #[test]
+    fn two_hops_reach_the_contacts_of_contacts_once() {
+        let index = network();
+        let all = |_: u32| true;
+        let a = trace(&index, &query(Subject::Person(1), 2, &all));
+        let found = kinds(&index, &a);
+        assert!(
+            found.contains(&(6, 2, vec![EvidenceKind::SameVehicle])),
+            "{found:?}"
+        );
+        assert_eq!(found.iter().filter(|c| c.0 == 2).count(), 1);
+        assert!(
+            found.iter().all(|c| c.0 != 1),
+            "the subject is never a contact"
+        );
+        let six = a.contacts.iter().find(|c| c.hop == 2).unwrap();
+        assert!(matches!(six.evidence[0].from, Link::Contact(_)));
+    }
+
+    #[test]
+    fn hidden_checkpoints_link_nobody() {
+        let index = network();
+        let not_one = |c: u32| c != 1;
+        let a = trace(&index, &query(Subject::Person(1), 1, &not_one));
+        assert!(a.subject_passages.is_empty());
+        assert!(a.contacts.is_empty());
+    }
+
+    #[test]
+    fn plates_trace_their_riders_and_neighbours() {
+        let index = network();
+        let all = |_: u32| true;
+        let a = trace(&index, &query(Subject::Plate("A".into()), 1, &all));
+        let found: Vec<u128> = kinds(&index, &a).into_iter().map(|c| c.0).collect();
+        assert_eq!(found, vec![1, 2, 3, 5, 7]);
+        let none = trace(&index, &query(Subject::Plate("Z".into()), 1, &all));
+        assert!(none.contacts.is_empty() && none.subject_passages.is_empty());
+    }
+
+    #[test]
+    fn the_cap_cuts_and_says_where() {
+        let index = network();
+        let all = |_: u32| true;
+        let mut q = query(Subject::Person(1), 2, &all);
+        q.max_contacts = 2;
+        let a = trace(&index, &q);
+        assert_eq!(a.contacts.len(), 2);
+        assert_eq!(
+            a.truncated,
+            Some(Cut {
+                hop: 1,
+                reason: "max_contacts"
+            })
+        );
+    }
+
+    #[test]
+    fn options_narrow_the_checkpoint_link() {
+        let mut rows = vec![row(1, 1, 100, None, &[1]), row(2, 1, 105, None, &[2])];
+        rows[1].inbound = false;
+        let index = TraceIndex::build(rows);
+        let all = |_: u32| true;
+        let mut q = query(Subject::Person(1), 1, &all);
+        assert_eq!(trace(&index, &q).contacts.len(), 1);
+        q.same_direction = true;
+        assert_eq!(trace(&index, &q).contacts.len(), 0);
+    }
+}
+
+#[cfg(test)]
+mod incremental {
+    //! An index built at once and one built from half the rows with the rest added after must
+    //! answer every trace alike, and so must its rebuild.
+    use super::*;
+    use crate::index::IndexRow;
+    use cordon_domain::passage::Role;
+    use proptest::prelude::*;
+    use uuid::Uuid;
+
+    fn rows() -> impl Strategy<Value = Vec<IndexRow>> {
+        prop::collection::vec(
+            (
+                1u32..4,
+                0i64..600,
+                prop::option::of(0u8..5),
+                prop::collection::btree_set(0u128..25, 1..4),
+                any::<bool>(),
+            ),
+            1..80,
+        )
+        .prop_map(|v| {
+            v.into_iter()
+                .enumerate()
+                .map(|(i, (cp, minute, plate, who, inbound))| IndexRow {
+                    id: Uuid::from_u128(i as u128 + 1),
+                    checkpoint: cp,
+                    lane: 1,
+                    inbound,
+                    observed_ms: minute * 60_000,
+                    recorded_ms: i as i64,
+                    plate: plate.map(|p| format!("P{p}")),
+                    occupants: who.into_iter().map(|k| (k, Role::Passenger)).collect(),
+                })
+                .collect()
+        })
+    }
+
+    /// A contact as answered: id, hop, links (kind, passage id, gap).
+    type Answered = (u128, u8, Vec<(EvidenceKind, u128, i64)>);
+
+    fn answer(
+        index: &TraceIndex,
+        subject: Subject,
+        hops: u8,
+    ) -> Vec<Answered> {
+        let visible = |c: u32| c != 3;
+        let a = trace(
+            index,
+            &TraceQuery {
+                subject,
+                from_ms: 0,
+                to_ms: 400 * 60_000,
+                window_ms: 20 * 60_000,
+                hops,
+                same_direction: false,
+                same_lane: false,
+                max_contacts: 1_000,
+                max_evidence: 1_000,
+                visible: &visible,
+            },
+        );
+        let mut out: Vec<_> = a
+            .contacts
+            .iter()
+            .map(|c| {
+                let key = (0..25u128)
+                    .find(|&k| index.person_number(k) == Some(c.person))
+                    .unwrap();
+                let mut e: Vec<_> = c
+                    .evidence
+                    .iter()
+                    .map(|e| (e.kind, index.id(e.passage).as_u128(), e.gap_ms))
+                    .collect();
+                e.sort();
+                (key, c.hop, e)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn added_rows_answer_like_built_ones(rows in rows(), split in 0usize..80, person in 0u128..25, plate in 0u8..5) {
+            let split = split.min(rows.len());
+            let whole = TraceIndex::build(rows.clone());
+            let mut grown = TraceIndex::build(rows[..split].to_vec());
+            grown.add(rows[split..].to_vec());
+            let rebuilt = grown.without_before(i64::MIN);
+            for hops in 1..=2 {
+                for subject in [Subject::Person(person), Subject::Plate(format!("P{plate}"))] {
+                    let expected = answer(&whole, subject.clone(), hops);
+                    prop_assert_eq!(&answer(&grown, subject.clone(), hops), &expected);
+                    prop_assert_eq!(&answer(&rebuilt, subject, hops), &expected);
+                }
+            }
+            prop_assert_eq!(rebuilt.passages(), rows.len());
+        }
+    }
+}

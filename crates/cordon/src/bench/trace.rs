@@ -1,0 +1,417 @@
+//! `cordon bench trace`: case traces on the in-memory index against the same questions asked of
+//! SQLite and PostgreSQL with their indexes. On a generated province (the demo's ~1,300
+//! checkpoints; households that share a car and commute through the same few checkpoints; some
+//! who ride with others; pedestrians), `--passages` person-passages over `--days`:
+//!
+//! Cars carry 2.3 persons on average (the demo's traffic: 2.4).
+//!
+//! 1. builds the index from the rows (time, bytes per person-passage);
+//! 2. loads the same rows into a fresh SQLite and a fresh PostgreSQL database (the schema's own
+//!    indexes: the person index, passages by checkpoint and time, by plate and time);
+//! 3. runs the same `--traces` one-hop case traces on each, and two-hop traces (all on the
+//!    index, `--sql-two-hop` of them on each database, breadth first over the one-hop query);
+//! 4. prints p50 and p99 latency and each database's ratio to the index, after checking on a
+//!    sample that both sides find the same links.
+
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use cordon_domain::access::{Principal, Role, Scope, TrajectoryRead, Username};
+use cordon_domain::passage::Role as Seat;
+use cordon_store::trace_store::{SqlSubject, SqlTraceQuery, TraceRow};
+use cordon_store::{Period, Store};
+use cordon_trace::{person_key, trace, IndexRow, Subject, TraceIndex, TraceQuery};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use uuid::Uuid;
+
+use super::ingest::{percentile, prepare, Backend, Fresh, Rows};
+use crate::demo::network;
+
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// Person-passages to generate (10 million by default; up to 100 million).
+    #[arg(long, default_value_t = 10_000_000)]
+    pub passages: usize,
+    /// Days the generated passages span.
+    #[arg(long, default_value_t = 14)]
+    pub days: i64,
+    /// One-hop case traces run on each.
+    #[arg(long, default_value_t = 1_000)]
+    pub traces: usize,
+    /// Two-hop traces asked of each database (each is one query per contact).
+    #[arg(long, default_value_t = 20)]
+    pub sql_two_hop: usize,
+    /// Plus or minus this many minutes at the same checkpoint.
+    #[arg(long, default_value_t = 30)]
+    pub window_minutes: i64,
+    /// PostgreSQL server to measure too (a fresh database is created and dropped).
+    #[arg(long, env = "CORDON_BENCH_POSTGRES")]
+    pub postgres: Option<String>,
+    /// Measure the index only (no database).
+    #[arg(long)]
+    pub index_only: bool,
+    /// Skip SQLite.
+    #[arg(long)]
+    pub skip_sqlite: bool,
+}
+
+/// A keyed hash stand-in for person `n`: 64 hex digits, spread like the real ones.
+fn key(n: u64) -> String {
+    let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut out = String::with_capacity(64);
+    for _ in 0..4 {
+        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        out.push_str(&format!("{:016x}", z ^ (z >> 31)));
+    }
+    out
+}
+
+struct Generated {
+    checkpoints: Vec<cordon_store::NewCheckpoint>,
+    rows: Vec<TraceRow>,
+    person_passages: usize,
+}
+
+fn generate(target: usize, days: i64) -> Generated {
+    let mut rng = SmallRng::seed_from_u64(20_220_513);
+    let demo = network::checkpoints(&mut rng);
+    // Cumulative weights, to pick checkpoints by traffic volume.
+    let mut cumulative = Vec::with_capacity(demo.len());
+    let mut sum = 0.0;
+    for c in &demo {
+        sum += c.weight;
+        cumulative.push(sum);
+    }
+    let pick = |rng: &mut SmallRng| -> i64 {
+        let x = rng.gen_range(0.0..sum);
+        cumulative.partition_point(|&w| w < x) as i64 + 1
+    };
+    let persons = (target / 5).max(10) as u64;
+    // Households of 1 to 4 persons, each with a car and two checkpoints it mostly passes.
+    let mut households: Vec<(u64, u64, i64, i64)> = Vec::new();
+    let mut next = 0u64;
+    while next < persons {
+        let size = rng.gen_range(1..=4u64).min(persons - next);
+        households.push((next, size, pick(&mut rng), pick(&mut rng)));
+        next += size;
+    }
+    let end = cordon_domain::time::now_ms();
+    let span = days * 86_400_000;
+    let mut rows = Vec::with_capacity(target / 2);
+    let mut count = 0usize;
+    let mut n = 0u128;
+    while count < target {
+        let at = end - rng.gen_range(0..span);
+        n += 1;
+        let id = Uuid::from_u128((at as u128) << 64 | n);
+        let (checkpoint, plate, occupants) = if rng.gen_bool(0.05) {
+            let who = rng.gen_range(0..persons);
+            (pick(&mut rng), None, vec![(key(who), Seat::Pedestrian)])
+        } else {
+            let h = rng.gen_range(0..households.len());
+            let (first, size, home, work) = households[h];
+            let mut who = vec![(key(first), Seat::Driver)];
+            for m in 1..size {
+                if rng.gen_bool(0.8) {
+                    who.push((key(first + m), Seat::Passenger));
+                }
+            }
+            if rng.gen_bool(0.1) {
+                // Someone from elsewhere rides along (never twice in one passage).
+                let other = key(rng.gen_range(0..persons));
+                if who.iter().all(|(k, _)| *k != other) {
+                    who.push((other, Seat::Passenger));
+                }
+            }
+            let checkpoint = match rng.gen_range(0..10) {
+                0..=3 => home,
+                4..=7 => work,
+                _ => pick(&mut rng),
+            };
+            (
+                checkpoint,
+                Some(format!("冀{}{:05}", (b'A' + (h % 11) as u8) as char, h)),
+                who,
+            )
+        };
+        count += occupants.len();
+        rows.push(TraceRow {
+            id,
+            checkpoint_id: checkpoint,
+            lane: rng.gen_range(1..=4),
+            inbound: rng.gen_bool(0.5),
+            observed_ms: at,
+            recorded_ms: at,
+            plate,
+            occupants,
+        });
+    }
+    Generated {
+        checkpoints: demo.into_iter().map(|c| c.checkpoint).collect(),
+        rows,
+        person_passages: count,
+    }
+}
+
+fn index_row(r: &TraceRow) -> IndexRow {
+    IndexRow {
+        id: r.id,
+        checkpoint: r.checkpoint_id as u32,
+        lane: r.lane as u16,
+        inbound: r.inbound,
+        observed_ms: r.observed_ms,
+        recorded_ms: r.recorded_ms,
+        plate: r.plate.clone(),
+        occupants: r
+            .occupants
+            .iter()
+            .map(|(k, s)| (person_key(k).expect("generated keys are hex"), *s))
+            .collect(),
+    }
+}
+
+/// What one case trace asks.
+#[derive(Clone)]
+struct Case {
+    person: String,
+    period: Period,
+}
+
+struct Timed {
+    latencies: Vec<Duration>,
+    links: usize,
+}
+
+impl Timed {
+    fn p(&self, q: f64) -> f64 {
+        let mut l = self.latencies.clone();
+        l.sort();
+        percentile(&l, q)
+    }
+}
+
+fn province() -> TrajectoryRead {
+    Principal {
+        account: 0,
+        username: Username::parse("bench").expect("valid"),
+        role: Role::Tracer,
+        scope: Scope::parse("130000").expect("valid"),
+    }
+    .may_read_trajectories()
+    .expect("tracers read trajectories")
+}
+
+fn on_index(index: &TraceIndex, cases: &[Case], window_ms: i64, hops: u8) -> Timed {
+    let all = |_: u32| true;
+    let mut latencies = Vec::with_capacity(cases.len());
+    let mut links = 0;
+    for c in cases {
+        let started = Instant::now();
+        let a = trace(
+            index,
+            &TraceQuery {
+                subject: Subject::Person(person_key(&c.person).expect("hex")),
+                from_ms: c.period.from_ms,
+                to_ms: c.period.to_ms,
+                window_ms,
+                hops,
+                same_direction: false,
+                same_lane: false,
+                max_contacts: 10_000,
+                max_evidence: usize::MAX,
+                visible: &all,
+            },
+        );
+        latencies.push(started.elapsed());
+        links += a
+            .contacts
+            .iter()
+            .filter(|c| c.hop == 1)
+            .map(|c| c.links)
+            .sum::<usize>();
+    }
+    Timed { latencies, links }
+}
+
+fn sql_query(person: String, period: Period, window_ms: i64) -> SqlTraceQuery {
+    SqlTraceQuery {
+        subject: SqlSubject::Person(person),
+        period,
+        window_ms,
+        same_direction: false,
+        same_lane: false,
+    }
+}
+
+async fn on_sql(
+    store: &dyn Store,
+    cases: &[Case],
+    window_ms: i64,
+    hops: u8,
+) -> anyhow::Result<Timed> {
+    let grant = province();
+    let mut latencies = Vec::with_capacity(cases.len());
+    let mut links = 0;
+    for c in cases {
+        let started = Instant::now();
+        let first = store
+            .trace_hop_sql(&grant, &sql_query(c.person.clone(), c.period, window_ms))
+            .await?;
+        links += first.links.len();
+        if hops == 2 {
+            let mut seen: std::collections::HashSet<String> =
+                first.links.iter().map(|l| l.person.clone()).collect();
+            seen.insert(c.person.clone());
+            let contacts: Vec<String> = seen.iter().filter(|p| **p != c.person).cloned().collect();
+            for p in contacts {
+                store
+                    .trace_hop_sql(&grant, &sql_query(p, c.period, window_ms))
+                    .await?;
+            }
+        }
+        latencies.push(started.elapsed());
+    }
+    Ok(Timed { latencies, links })
+}
+
+fn line(what: &str, t: &Timed, baseline: Option<&Timed>) {
+    let ratio = baseline
+        .map(|b| format!("{:.0}x the index", t.p(0.5) / b.p(0.5).max(1e-6)))
+        .unwrap_or_default();
+    println!(
+        "  {what:<34} p50 {:>9.3} ms  p99 {:>9.3} ms  ({} traces)  {ratio}",
+        t.p(0.5),
+        t.p(0.99),
+        t.latencies.len()
+    );
+}
+
+pub async fn run(args: TraceArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (1..=100_000_000).contains(&args.passages),
+        "--passages is 1 to 100,000,000"
+    );
+    println!(
+        "Generating {} person-passages over {} days on the demo network...",
+        args.passages, args.days
+    );
+    let g = generate(args.passages, args.days);
+    println!(
+        "{} passages, {} person-passages",
+        g.rows.len(),
+        g.person_passages
+    );
+
+    let started = Instant::now();
+    let index = TraceIndex::build(g.rows.iter().map(index_row));
+    let build = started.elapsed();
+    let bytes = index.bytes();
+    println!(
+        "index: built in {:.2} s ({:.0} person-passages/s), {} MB, {:.1} bytes per person-passage, {} persons",
+        build.as_secs_f64(),
+        g.person_passages as f64 / build.as_secs_f64(),
+        bytes / 1_000_000,
+        bytes as f64 / g.person_passages as f64,
+        index.persons()
+    );
+
+    // The same random cases everywhere: a person seen in a random passage, the whole span.
+    let mut rng = SmallRng::seed_from_u64(7);
+    let period = Period {
+        from_ms: cordon_domain::time::now_ms() - args.days * 86_400_000 - 1,
+        to_ms: cordon_domain::time::now_ms() + 1,
+    };
+    let cases: Vec<Case> = (0..args.traces)
+        .map(|_| {
+            let r = &g.rows[rng.gen_range(0..g.rows.len())];
+            Case {
+                person: r.occupants[0].0.clone(),
+                period,
+            }
+        })
+        .collect();
+    let window_ms = args.window_minutes * 60_000;
+    let one = on_index(&index, &cases, window_ms, 1);
+    let two = on_index(&index, &cases, window_ms, 2);
+    println!(
+        "one-hop traces (same vehicle, same checkpoint within {} min, shared vehicle):",
+        args.window_minutes
+    );
+    line("index, one hop", &one, None);
+    line("index, two hops", &two, None);
+    println!(
+        "  on average {:.0} links per one-hop trace",
+        one.links as f64 / cases.len().max(1) as f64
+    );
+
+    if args.index_only {
+        return Ok(());
+    }
+    let mut backends = Vec::new();
+    if !args.skip_sqlite {
+        backends.push(Backend::Sqlite);
+    }
+    if let Some(url) = &args.postgres {
+        backends.push(Backend::Postgres(url.clone()));
+    }
+    for backend in backends {
+        let (store, fresh) = Fresh::open(&backend).await?;
+        let rows = Rows {
+            checkpoints: g.checkpoints.clone(),
+            passages: Vec::new(),
+        };
+        prepare(store.as_ref(), &rows).await?;
+        let ids: std::collections::HashMap<String, i64> = store
+            .trace_checkpoints()
+            .await?
+            .into_iter()
+            .map(|c| (c.code.as_str().to_owned(), c.id))
+            .collect();
+        // Generated rows number checkpoints by position; the database by its own ids.
+        let by_position: Vec<i64> = g.checkpoints.iter().map(|c| ids[c.code.as_str()]).collect();
+        let loaded: Vec<TraceRow> = g
+            .rows
+            .iter()
+            .map(|r| TraceRow {
+                checkpoint_id: by_position[(r.checkpoint_id - 1) as usize],
+                ..r.clone()
+            })
+            .collect();
+        let started = Instant::now();
+        store.load_trace_bench(loaded).await?;
+        println!(
+            "{}: loaded and indexed in {:.1} s",
+            backend.name(),
+            started.elapsed().as_secs_f64()
+        );
+        let sql_one = on_sql(store.as_ref(), &cases, window_ms, 1).await?;
+        anyhow::ensure!(
+            sql_one.links == one.links,
+            "{} found {} links, the index {}: the answers differ",
+            backend.name(),
+            sql_one.links,
+            one.links
+        );
+        line(
+            &format!("{}, one hop", backend.name()),
+            &sql_one,
+            Some(&one),
+        );
+        let few = &cases[..args.sql_two_hop.min(cases.len())];
+        let sql_two = on_sql(store.as_ref(), few, window_ms, 2).await?;
+        let index_two_few = on_index(&index, few, window_ms, 2);
+        line(
+            &format!("{}, two hops", backend.name()),
+            &sql_two,
+            Some(&index_two_few),
+        );
+        println!("  (the same {} links found on both sides)", sql_one.links);
+        drop(store);
+        fresh.remove().await;
+    }
+    Ok(())
+}
