@@ -530,11 +530,7 @@ mod incremental {
     /// A contact as answered: id, hop, links (kind, passage id, gap).
     type Answered = (u128, u8, Vec<(EvidenceKind, u128, i64)>);
 
-    fn answer(
-        index: &TraceIndex,
-        subject: Subject,
-        hops: u8,
-    ) -> Vec<Answered> {
+    fn answer(index: &TraceIndex, subject: Subject, hops: u8) -> Vec<Answered> {
         let visible = |c: u32| c != 3;
         let a = trace(
             index,

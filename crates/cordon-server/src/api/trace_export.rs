@@ -1,13 +1,21 @@
 //! The contact list of a case trace as a file for the follow-up teams: CSV
 //! (`POST /api/v1/trace/contacts.csv`) or Excel (`POST /api/v1/trace/contacts.xlsx`), one row per
-//! contact, masked like every answer, audited as `trace.export`. The body is the trace's. A file
-//! holds at most `max_contacts` (10,000) rows, so it is built whole and then sent.
+//! contact, masked like every answer, audited as `trace.export`. The body is the trace's.
+//!
+//! Both are streamed: the CSV is written a few hundred rows at a time as the client reads it;
+//! the workbook is written row by row to a temporary file (the writer's constant-memory mode)
+//! and sent from there in 64 KB pieces. What a request holds in memory is the trace's answer
+//! itself, bounded by `max_contacts` (at most 10,000), never the file.
 
+use std::io::{Read, Seek};
+
+use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use cordon_domain::access::TrajectoryRead;
+use futures_util::stream;
 
 use super::trace::{audit, check, risk, run, Resolved, TraceRequest};
 use super::AppState;
@@ -15,6 +23,11 @@ use crate::audit::AuditNote;
 use crate::auth::Grant;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
+
+/// Rows per CSV chunk.
+const CSV_CHUNK_ROWS: usize = 256;
+/// Bytes per piece of a workbook sent from its temporary file.
+const FILE_PIECE: usize = 64 * 1024;
 
 const COLUMNS: [&str; 14] = [
     "contact",
@@ -33,36 +46,28 @@ const COLUMNS: [&str; 14] = [
     "linked_to",
 ];
 
-/// Each contact as a row of [`COLUMNS`], with the contact's strongest link.
-fn rows(r: &Resolved) -> Vec<[String; 14]> {
-    r.answer
-        .contacts
-        .iter()
-        .zip(&r.evidence)
-        .zip(&r.persons)
-        .enumerate()
-        .map(|(i, ((c, evidence), person))| {
-            let e = evidence.first();
-            let p = person.as_ref();
-            [
-                format!("c{}", i + 1),
-                c.hop.to_string(),
-                risk(c).to_owned(),
-                p.map(|p| p.document.kind.as_str().to_owned())
-                    .unwrap_or_default(),
-                p.map(|p| p.document.number.clone()).unwrap_or_default(),
-                p.map(|p| p.name.clone()).unwrap_or_default(),
-                p.and_then(|p| p.phone.clone()).unwrap_or_default(),
-                e.map(|e| e.kind.to_owned()).unwrap_or_default(),
-                e.map(|e| e.checkpoint.clone()).unwrap_or_default(),
-                e.map(|e| e.observed_at.to_rfc3339()).unwrap_or_default(),
-                e.and_then(|e| e.plate.clone()).unwrap_or_default(),
-                e.map(|e| e.gap_minutes.to_string()).unwrap_or_default(),
-                c.links.to_string(),
-                e.map(|e| e.from.clone()).unwrap_or_default(),
-            ]
-        })
-        .collect()
+/// Contact `i` as a row of [`COLUMNS`], with the contact's strongest link.
+fn row(r: &Resolved, i: usize) -> [String; 14] {
+    let c = &r.answer.contacts[i];
+    let e = r.evidence[i].first();
+    let p = r.persons[i].as_ref();
+    [
+        format!("c{}", i + 1),
+        c.hop.to_string(),
+        risk(c).to_owned(),
+        p.map(|p| p.document.kind.as_str().to_owned())
+            .unwrap_or_default(),
+        p.map(|p| p.document.number.clone()).unwrap_or_default(),
+        p.map(|p| p.name.clone()).unwrap_or_default(),
+        p.and_then(|p| p.phone.clone()).unwrap_or_default(),
+        e.map(|e| e.kind.to_owned()).unwrap_or_default(),
+        e.map(|e| e.checkpoint.clone()).unwrap_or_default(),
+        e.map(|e| e.observed_at.to_rfc3339()).unwrap_or_default(),
+        e.and_then(|e| e.plate.clone()).unwrap_or_default(),
+        e.map(|e| e.gap_minutes.to_string()).unwrap_or_default(),
+        c.links.to_string(),
+        e.map(|e| e.from.clone()).unwrap_or_default(),
+    ]
 }
 
 /// The line that says a trace was cut, when it was.
@@ -90,7 +95,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn attachment(content_type: &'static str, name: &'static str, body: Vec<u8>) -> Response {
+fn attachment(content_type: &'static str, name: &'static str, body: Body) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type),
@@ -112,25 +117,45 @@ pub async fn contacts_csv(
     let checked = check(&app, req)?;
     let resolved = run(&app, &read.grant, &checked).await?;
     let note = audit(&checked, &resolved, "trace.export");
-    let mut out = String::from("\u{feff}");
-    out.push_str(&COLUMNS.join(","));
-    out.push('\n');
-    for row in rows(&resolved) {
-        let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
-        out.push_str(&fields.join(","));
-        out.push('\n');
-    }
-    if let Some(note) = cut_note(&resolved) {
-        out.push_str(&format!("# {note}\n"));
-    }
     Ok((
         Extension(note),
         attachment(
             "text/csv; charset=utf-8",
             "attachment; filename=\"contacts.csv\"",
-            out.into_bytes(),
+            Body::from_stream(csv_chunks(resolved)),
         ),
     ))
+}
+
+/// The CSV as a stream of chunks: the header, [`CSV_CHUNK_ROWS`] contacts at a time, the cut
+/// note last.
+fn csv_chunks(
+    r: Resolved,
+) -> impl futures_util::Stream<Item = Result<Bytes, std::convert::Infallible>> + Send {
+    let n = r.answer.contacts.len();
+    let mut header = String::from("\u{feff}");
+    header.push_str(&COLUMNS.join(","));
+    header.push('\n');
+    let starts = (0..n).step_by(CSV_CHUNK_ROWS).map(Some).chain([None]);
+    let body = starts.map(move |start| {
+        let mut out = String::new();
+        match start {
+            Some(start) => {
+                for i in start..(start + CSV_CHUNK_ROWS).min(n) {
+                    let fields: Vec<String> = row(&r, i).iter().map(|f| csv_field(f)).collect();
+                    out.push_str(&fields.join(","));
+                    out.push('\n');
+                }
+            }
+            None => {
+                if let Some(note) = cut_note(&r) {
+                    out.push_str(&format!("# {note}\n"));
+                }
+            }
+        }
+        Ok(Bytes::from(out))
+    });
+    stream::iter(std::iter::once(Ok(Bytes::from(header))).chain(body))
 }
 
 #[utoipa::path(post, path = "/api/v1/trace/contacts.xlsx", tag = "trace", request_body = TraceRequest,
@@ -144,9 +169,7 @@ pub async fn contacts_xlsx(
     let checked = check(&app, req)?;
     let resolved = run(&app, &read.grant, &checked).await?;
     let note = audit(&checked, &resolved, "trace.export");
-    let rows = rows(&resolved);
-    let cut = cut_note(&resolved);
-    let bytes = tokio::task::spawn_blocking(move || workbook(&rows, cut.as_deref()))
+    let file = tokio::task::spawn_blocking(move || workbook(&resolved))
         .await
         .map_err(|_| ApiError::Internal)?
         .map_err(|e| {
@@ -158,30 +181,57 @@ pub async fn contacts_xlsx(
         attachment(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "attachment; filename=\"contacts.xlsx\"",
-            bytes,
+            Body::from_stream(file_pieces(file)),
         ),
     ))
 }
 
-fn workbook(
-    rows: &[[String; 14]],
-    cut: Option<&str>,
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// A written file, read in [`FILE_PIECE`] pieces off the async runtime; the file is gone when
+/// the stream ends or the client leaves.
+fn file_pieces(
+    file: tempfile::NamedTempFile,
+) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send {
+    stream::try_unfold(Some(file), |file| async move {
+        let Some(file) = file else {
+            return Ok(None);
+        };
+        let (piece, file) = tokio::task::spawn_blocking(move || {
+            let mut piece = vec![0u8; FILE_PIECE];
+            let n = file.as_file().read(&mut piece)?;
+            piece.truncate(n);
+            Ok::<_, std::io::Error>((piece, file))
+        })
+        .await
+        .map_err(std::io::Error::other)??;
+        Ok(if piece.is_empty() {
+            None
+        } else {
+            Some((Bytes::from(piece), Some(file)))
+        })
+    })
+}
+
+/// The workbook written to a temporary file, each row flushed as it is written.
+fn workbook(r: &Resolved) -> Result<tempfile::NamedTempFile, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
+    let sheet = book.add_worksheet_with_constant_memory()?;
     sheet.set_name("contacts")?;
+    sheet.set_freeze_panes(1, 0)?;
     for (c, h) in COLUMNS.iter().enumerate() {
         sheet.write_string(0, c as u16, *h)?;
     }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, value) in row.iter().enumerate() {
+    let n = r.answer.contacts.len();
+    for i in 0..n {
+        for (c, value) in row(r, i).iter().enumerate() {
             // Text cells throughout: a spreadsheet never evaluates what a contact's name holds.
-            sheet.write_string(r as u32 + 1, c as u16, value)?;
+            sheet.write_string(i as u32 + 1, c as u16, value)?;
         }
     }
-    if let Some(cut) = cut {
-        sheet.write_string(rows.len() as u32 + 2, 0, cut)?;
+    if let Some(cut) = cut_note(r) {
+        sheet.write_string(n as u32 + 2, 0, cut)?;
     }
-    sheet.set_freeze_panes(1, 0)?;
-    book.save_to_buffer()
+    let mut file = tempfile::NamedTempFile::new()?;
+    book.save_to_writer(file.as_file_mut())?;
+    file.as_file_mut().rewind()?;
+    Ok(file)
 }

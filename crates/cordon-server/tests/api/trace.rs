@@ -240,6 +240,21 @@ pub async fn traces_find_contacts_with_evidence(app: TestApp) {
     assert_eq!(lines.len(), 4, "{csv}");
     assert!(lines[0].contains("document_number") && lines[0].contains("gap_minutes"));
     assert!(csv.contains(&masked(3)) && !csv.contains(&resident_id(3)));
+    // A cut list says so on its last line.
+    let r = app
+        .client("tracer")
+        .post(format!("{}/api/v1/trace/contacts.csv", app.base))
+        .json(&capped)
+        .send()
+        .await
+        .unwrap();
+    let csv = r.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(
+        lines[3].starts_with("# cut at hop 1 (max_contacts)"),
+        "{csv}"
+    );
 
     // And as an Excel workbook: the same rows, as text cells.
     let r = app

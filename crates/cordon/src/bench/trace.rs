@@ -70,67 +70,89 @@ fn key(n: u64) -> String {
     out
 }
 
-struct Generated {
+/// The generated province: its checkpoints and a stream of passages, the same for the same
+/// arguments, so that a 100-million run never holds the rows themselves.
+struct Province {
+    rng: SmallRng,
     checkpoints: Vec<cordon_store::NewCheckpoint>,
-    rows: Vec<TraceRow>,
-    person_passages: usize,
+    /// Cumulative traffic weights, to pick checkpoints by volume.
+    cumulative: Vec<f64>,
+    persons: u64,
+    /// Households: first person, size, the two checkpoints they mostly pass.
+    households: Vec<(u64, u64, i64, i64)>,
+    end: i64,
+    span: i64,
+    n: u128,
 }
 
-fn generate(target: usize, days: i64) -> Generated {
-    let mut rng = SmallRng::seed_from_u64(20_220_513);
-    let demo = network::checkpoints(&mut rng);
-    // Cumulative weights, to pick checkpoints by traffic volume.
-    let mut cumulative = Vec::with_capacity(demo.len());
-    let mut sum = 0.0;
-    for c in &demo {
-        sum += c.weight;
-        cumulative.push(sum);
+impl Province {
+    fn new(target: usize, days: i64) -> Self {
+        let mut rng = SmallRng::seed_from_u64(20_220_513);
+        let demo = network::checkpoints(&mut rng);
+        let mut cumulative = Vec::with_capacity(demo.len());
+        let mut sum = 0.0;
+        for c in &demo {
+            sum += c.weight;
+            cumulative.push(sum);
+        }
+        let mut province = Self {
+            rng,
+            checkpoints: demo.into_iter().map(|c| c.checkpoint).collect(),
+            cumulative,
+            persons: (target / 5).max(10) as u64,
+            households: Vec::new(),
+            end: cordon_domain::time::now_ms(),
+            span: days * 86_400_000,
+            n: 0,
+        };
+        let mut next = 0u64;
+        while next < province.persons {
+            let size = province
+                .rng
+                .gen_range(1..=4u64)
+                .min(province.persons - next);
+            let (home, work) = (province.pick(), province.pick());
+            province.households.push((next, size, home, work));
+            next += size;
+        }
+        province
     }
-    let pick = |rng: &mut SmallRng| -> i64 {
-        let x = rng.gen_range(0.0..sum);
-        cumulative.partition_point(|&w| w < x) as i64 + 1
-    };
-    let persons = (target / 5).max(10) as u64;
-    // Households of 1 to 4 persons, each with a car and two checkpoints it mostly passes.
-    let mut households: Vec<(u64, u64, i64, i64)> = Vec::new();
-    let mut next = 0u64;
-    while next < persons {
-        let size = rng.gen_range(1..=4u64).min(persons - next);
-        households.push((next, size, pick(&mut rng), pick(&mut rng)));
-        next += size;
+
+    /// A checkpoint (numbered from 1 in the demo's order), by traffic volume.
+    fn pick(&mut self) -> i64 {
+        let sum = *self.cumulative.last().expect("the demo has checkpoints");
+        let x = self.rng.gen_range(0.0..sum);
+        self.cumulative.partition_point(|&w| w < x) as i64 + 1
     }
-    let end = cordon_domain::time::now_ms();
-    let span = days * 86_400_000;
-    let mut rows = Vec::with_capacity(target / 2);
-    let mut count = 0usize;
-    let mut n = 0u128;
-    while count < target {
-        let at = end - rng.gen_range(0..span);
-        n += 1;
-        let id = Uuid::from_u128((at as u128) << 64 | n);
-        let (checkpoint, plate, occupants) = if rng.gen_bool(0.05) {
-            let who = rng.gen_range(0..persons);
-            (pick(&mut rng), None, vec![(key(who), Seat::Pedestrian)])
+
+    /// The next passage.
+    fn row(&mut self) -> TraceRow {
+        let at = self.end - self.rng.gen_range(0..self.span);
+        self.n += 1;
+        let id = Uuid::from_u128((at as u128) << 64 | self.n);
+        let (checkpoint, plate, occupants) = if self.rng.gen_bool(0.05) {
+            let who = self.rng.gen_range(0..self.persons);
+            (self.pick(), None, vec![(key(who), Seat::Pedestrian)])
         } else {
-            let h = rng.gen_range(0..households.len());
-            let (first, size, home, work) = households[h];
+            let h = self.rng.gen_range(0..self.households.len());
+            let (first, size, home, work) = self.households[h];
             let mut who = vec![(key(first), Seat::Driver)];
             for m in 1..size {
-                if rng.gen_bool(0.8) {
+                if self.rng.gen_bool(0.8) {
                     who.push((key(first + m), Seat::Passenger));
                 }
             }
-            if rng.gen_bool(0.1) {
+            if self.rng.gen_bool(0.1) {
                 // Someone from elsewhere rides along (never twice in one passage).
-                let other = key(rng.gen_range(0..persons));
+                let other = key(self.rng.gen_range(0..self.persons));
                 if who.iter().all(|(k, _)| *k != other) {
                     who.push((other, Seat::Passenger));
                 }
             }
-            let checkpoint = match rng.gen_range(0..10) {
+            let checkpoint = match self.rng.gen_range(0..10) {
                 0..=3 => home,
                 4..=7 => work,
-                _ => pick(&mut rng),
+                _ => self.pick(),
             };
             (
                 checkpoint,
@@ -138,22 +160,46 @@ fn generate(target: usize, days: i64) -> Generated {
                 who,
             )
         };
-        count += occupants.len();
-        rows.push(TraceRow {
+        TraceRow {
             id,
             checkpoint_id: checkpoint,
-            lane: rng.gen_range(1..=4),
-            inbound: rng.gen_bool(0.5),
+            lane: self.rng.gen_range(1..=4),
+            inbound: self.rng.gen_bool(0.5),
             observed_ms: at,
             recorded_ms: at,
             plate,
             occupants,
-        });
+        }
     }
-    Generated {
-        checkpoints: demo.into_iter().map(|c| c.checkpoint).collect(),
-        rows,
-        person_passages: count,
+}
+
+/// Passages of a province until `target` person-passages; keeps the first occupant of every
+/// 16th passage as a candidate case, and the time spent generating.
+struct Stream<'a> {
+    province: &'a mut Province,
+    target: usize,
+    passages: usize,
+    person_passages: usize,
+    candidates: Vec<String>,
+    generating: Duration,
+}
+
+impl Iterator for Stream<'_> {
+    type Item = TraceRow;
+
+    fn next(&mut self) -> Option<TraceRow> {
+        if self.person_passages >= self.target {
+            return None;
+        }
+        let started = Instant::now();
+        let row = self.province.row();
+        self.person_passages += row.occupants.len();
+        if self.passages.is_multiple_of(16) {
+            self.candidates.push(row.occupants[0].0.clone());
+        }
+        self.passages += 1;
+        self.generating += started.elapsed();
+        Some(row)
     }
 }
 
@@ -299,25 +345,48 @@ pub async fn run(args: TraceArgs) -> anyhow::Result<()> {
         "Generating {} person-passages over {} days on the demo network...",
         args.passages, args.days
     );
-    let g = generate(args.passages, args.days);
-    println!(
-        "{} passages, {} person-passages",
-        g.rows.len(),
-        g.person_passages
-    );
-
+    let mut province = Province::new(args.passages, args.days);
+    // With a database the rows are kept to load them there too; with the index alone they are
+    // streamed into it and never held (a 100-million run would not fit otherwise).
+    let mut rows = Stream {
+        province: &mut province,
+        target: args.passages,
+        passages: 0,
+        person_passages: 0,
+        candidates: Vec::new(),
+        generating: Duration::ZERO,
+    };
     let started = Instant::now();
-    let index = TraceIndex::build(g.rows.iter().map(index_row));
-    let build = started.elapsed();
+    let (index, kept) = if args.index_only {
+        let index = TraceIndex::build(rows.by_ref().map(|r| index_row(&r)));
+        (index, Vec::new())
+    } else {
+        let kept: Vec<TraceRow> = rows.by_ref().collect();
+        (TraceIndex::build(kept.iter().map(index_row)), kept)
+    };
+    let (passages, person_passages) = (rows.passages, rows.person_passages);
+    let (candidates, generating) = (std::mem::take(&mut rows.candidates), rows.generating);
+    let build = started.elapsed() - generating;
+    println!("{passages} passages, {person_passages} person-passages");
     let bytes = index.bytes();
     println!(
         "index: built in {:.2} s ({:.0} person-passages/s), {} MB, {:.1} bytes per person-passage, {} persons",
         build.as_secs_f64(),
-        g.person_passages as f64 / build.as_secs_f64(),
+        person_passages as f64 / build.as_secs_f64(),
         bytes / 1_000_000,
-        bytes as f64 / g.person_passages as f64,
+        bytes as f64 / person_passages as f64,
         index.persons()
     );
+    if let Some(peak) = peak_resident_mb() {
+        println!(
+            "process peak resident memory: {peak} MB{}",
+            if args.index_only {
+                " (the index and its build)"
+            } else {
+                " (with the generated rows held for the databases)"
+            }
+        );
+    }
 
     // The same random cases everywhere: a person seen in a random passage, the whole span.
     let mut rng = SmallRng::seed_from_u64(7);
@@ -326,14 +395,12 @@ pub async fn run(args: TraceArgs) -> anyhow::Result<()> {
         to_ms: cordon_domain::time::now_ms() + 1,
     };
     let cases: Vec<Case> = (0..args.traces)
-        .map(|_| {
-            let r = &g.rows[rng.gen_range(0..g.rows.len())];
-            Case {
-                person: r.occupants[0].0.clone(),
-                period,
-            }
+        .map(|_| Case {
+            person: candidates[rng.gen_range(0..candidates.len())].clone(),
+            period,
         })
         .collect();
+    drop(candidates);
     let window_ms = args.window_minutes * 60_000;
     let one = on_index(&index, &cases, window_ms, 1);
     let two = on_index(&index, &cases, window_ms, 2);
@@ -361,7 +428,7 @@ pub async fn run(args: TraceArgs) -> anyhow::Result<()> {
     for backend in backends {
         let (store, fresh) = Fresh::open(&backend).await?;
         let rows = Rows {
-            checkpoints: g.checkpoints.clone(),
+            checkpoints: province.checkpoints.clone(),
             passages: Vec::new(),
         };
         prepare(store.as_ref(), &rows).await?;
@@ -372,9 +439,12 @@ pub async fn run(args: TraceArgs) -> anyhow::Result<()> {
             .map(|c| (c.code.as_str().to_owned(), c.id))
             .collect();
         // Generated rows number checkpoints by position; the database by its own ids.
-        let by_position: Vec<i64> = g.checkpoints.iter().map(|c| ids[c.code.as_str()]).collect();
-        let loaded: Vec<TraceRow> = g
-            .rows
+        let by_position: Vec<i64> = province
+            .checkpoints
+            .iter()
+            .map(|c| ids[c.code.as_str()])
+            .collect();
+        let loaded: Vec<TraceRow> = kept
             .iter()
             .map(|r| TraceRow {
                 checkpoint_id: by_position[(r.checkpoint_id - 1) as usize],
@@ -414,4 +484,12 @@ pub async fn run(args: TraceArgs) -> anyhow::Result<()> {
         fresh.remove().await;
     }
     Ok(())
+}
+
+/// The process's peak resident set, from `/proc/self/status` (Linux only).
+fn peak_resident_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }
