@@ -6,6 +6,8 @@
 //! holds no identity number, name or phone.
 
 use std::collections::HashMap;
+
+use crate::hash::IdMap;
 use std::hash::Hasher;
 
 use cordon_domain::passage::Role;
@@ -43,6 +45,13 @@ pub struct IndexRow {
 
 const NO_VEHICLE: u32 = u32::MAX;
 
+/// Base passages per entry of the time sample.
+const AT_STRIDE: usize = 32;
+
+fn prefix(key: &[u8; 16]) -> usize {
+    usize::from(key[0]) << 8 | usize::from(key[1])
+}
+
 /// Passages added since the build past which the index wants rebuilding (and past an eighth of
 /// those it was built with).
 const TAIL_REBUILD: usize = 65_536;
@@ -62,20 +71,27 @@ pub struct TraceIndex {
     /// a posting list per checkpoint is stored for them.
     base: u32,
     cp_off: Vec<u32>,
+    /// Every [`AT_STRIDE`]th base passage's time (`at[i * AT_STRIDE]`): a checkpoint's window is
+    /// found by searching these few first, then one stride of `at`, instead of the whole of a
+    /// busy checkpoint's fortnight (each step of which would be a cache miss).
+    at_sample: Vec<i64>,
     /// The checkpoint of each passage added since (passage `base + i`), and their lists.
     tail_checkpoint: Vec<u32>,
     tail_by_checkpoint: Postings,
     /// Persons the index was built with, in key order: a person's number is its position. Keys
     /// are bytes (a `u128` would align to 16 and pad a map's entries).
     person_keys: Vec<[u8; 16]>,
+    /// `person_dir[b]` is the first of `person_keys` whose first two bytes are at least `b`, so
+    /// a lookup searches one small run instead of every key (keys are hashes, spread evenly).
+    person_dir: Vec<u32>,
     /// Persons first seen since, numbered on from `person_keys.len()`.
-    tail_persons: HashMap<[u8; 16], u32>,
+    tail_persons: IdMap<[u8; 16], u32>,
     /// Vehicles are filed under a 64-bit hash of their plate (a rare collision takes the next
     /// value): those the index was built with in slot order, a vehicle's number being its
     /// position; those first seen since in `tail_vehicles`, numbered on. The text is in
     /// `plate_text`.
     vehicle_slots: Vec<u64>,
-    tail_vehicles: HashMap<u64, u32>,
+    tail_vehicles: IdMap<u64, u32>,
     /// Every plate's text, one after the other; vehicle `v`'s is
     /// `plate_text[plate_off[v]..plate_off[v + 1]]`.
     plate_text: String,
@@ -132,7 +148,10 @@ impl TraceIndex {
             renumber[*old as usize] = new as u32;
         }
         self.person_keys = keys.into_iter().map(|(k, _)| k).collect();
-        self.tail_persons = HashMap::new();
+        self.person_dir = (0..=1usize << 16)
+            .map(|b| self.person_keys.partition_point(|k| prefix(k) < b) as u32)
+            .collect();
+        self.tail_persons = IdMap::default();
         // Vehicles: every one is in `tail_vehicles`; renumber by slot, plates in that order.
         let mut slots: Vec<(u64, u32)> = self.tail_vehicles.drain().collect();
         slots.sort_unstable();
@@ -147,7 +166,7 @@ impl TraceIndex {
         }
         (self.plate_text, self.plate_off) = (text, off);
         self.vehicle_slots = slots.into_iter().map(|(h, _)| h).collect();
-        self.tail_vehicles = HashMap::new();
+        self.tail_vehicles = IdMap::default();
         for v in self.vehicle.iter_mut() {
             if *v != NO_VEHICLE {
                 *v = vehicle_renumber[*v as usize];
@@ -184,6 +203,7 @@ impl TraceIndex {
         (self.occ_off, self.occupants) = (occ_off, occupants);
         self.base = n as u32;
         self.cp_off = cp_off;
+        self.at_sample = self.at.iter().step_by(AT_STRIDE).copied().collect();
         self.tail_checkpoint = Vec::new();
         self.tail_by_checkpoint = Postings::default();
         let mut people = Vec::with_capacity(self.occupants.len());
@@ -412,9 +432,11 @@ impl TraceIndex {
             + vec(&self.occ_off)
             + vec(&self.occupants)
             + vec(&self.cp_off)
+            + vec(&self.at_sample)
             + vec(&self.tail_checkpoint)
             + self.tail_by_checkpoint.bytes()
             + vec(&self.person_keys)
+            + vec(&self.person_dir)
             + map_bytes(&self.tail_persons)
             + vec(&self.vehicle_slots)
             + map_bytes(&self.tail_vehicles)
@@ -428,8 +450,15 @@ impl TraceIndex {
     /// The number the index gave a person, if it holds any passage of theirs.
     pub fn person_number(&self, key: PersonKey) -> Option<u32> {
         let key = key.to_le_bytes();
-        match self.person_keys.binary_search(&key) {
-            Ok(n) => Some(n as u32),
+        let run = match (
+            self.person_dir.get(prefix(&key)),
+            self.person_dir.get(prefix(&key) + 1),
+        ) {
+            (Some(&a), Some(&b)) => a as usize..b as usize,
+            _ => 0..0,
+        };
+        match self.person_keys[run.clone()].binary_search(&key) {
+            Ok(n) => Some((run.start + n) as u32),
             Err(_) => self.tail_persons.get(&key).copied(),
         }
     }
@@ -479,23 +508,51 @@ impl TraceIndex {
     }
 
     /// The passages at checkpoint `c` observed in `[from, to)`, in time order.
-    pub(crate) fn at_checkpoint(&self, c: u32, from: i64, to: i64) -> Vec<u32> {
+    pub(crate) fn at_checkpoint(&self, c: u32, from: i64, to: i64) -> Near {
         let (lo, hi) = match (self.cp_off.get(c as usize), self.cp_off.get(c as usize + 1)) {
             (Some(&a), Some(&b)) => (a as usize, b as usize),
             _ => (0, 0),
         };
-        let times = &self.at[lo..hi];
         let (a, b) = (
-            lo + times.partition_point(|&t| t < from),
-            lo + times.partition_point(|&t| t < to),
+            self.first_at_or_after(lo, hi, from),
+            self.first_at_or_after(lo, hi, to),
         );
         let tail = self.tail_by_checkpoint.between(c, &self.at, from, to);
         if tail.is_empty() {
-            return (a as u32..b as u32).collect();
+            return Near::Base(a as u32..b as u32);
         }
         let mut out: Vec<u32> = (a as u32..b as u32).chain(tail).collect();
         out.sort_unstable_by_key(|&p| (self.at[p as usize], p));
-        out
+        Near::Merged(out.into_iter())
+    }
+
+    /// The first base passage in `lo..hi` (one checkpoint's, in time order) observed at or after
+    /// `t`, or `hi`: searched in the time sample first, then within one stride.
+    fn first_at_or_after(&self, lo: usize, hi: usize, t: i64) -> usize {
+        // Sample entries `s0..s1` stand for positions inside `lo..hi`.
+        let (s0, s1) = (lo.div_ceil(AT_STRIDE), hi.div_ceil(AT_STRIDE));
+        let k = s0 + self.at_sample[s0..s1].partition_point(|&x| x < t);
+        let start = if k > s0 { (k - 1) * AT_STRIDE + 1 } else { lo };
+        let end = if k < s1 { k * AT_STRIDE } else { hi };
+        start + self.at[start..end].partition_point(|&x| x < t)
+    }
+}
+
+/// The passages of [`TraceIndex::at_checkpoint`]: a run of base passages, or base and later
+/// ones merged.
+pub(crate) enum Near {
+    Base(std::ops::Range<u32>),
+    Merged(std::vec::IntoIter<u32>),
+}
+
+impl Iterator for Near {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        match self {
+            Near::Base(r) => r.next(),
+            Near::Merged(m) => m.next(),
+        }
     }
 }
 
@@ -506,7 +563,7 @@ fn permuted<T: Copy>(v: &[T], order: &[u32]) -> Vec<T> {
 
 /// Bytes a hash map holds: its buckets (a power of two, at most 7/8 full) with one control
 /// byte each.
-fn map_bytes<K, V>(m: &HashMap<K, V>) -> usize {
+fn map_bytes<K, V, S>(m: &HashMap<K, V, S>) -> usize {
     if m.capacity() == 0 {
         return 0;
     }
@@ -586,5 +643,56 @@ mod tests {
         assert_eq!(newer.watermark(), index.watermark());
         assert_eq!(newer.oldest_ms(), Some(2_000));
         assert!(newer.person_number(8).is_none());
+    }
+
+    proptest::proptest! {
+        /// Windows at a checkpoint and person lookups, through the time sample and the key
+        /// directory, find exactly what a plain scan finds.
+        #[test]
+        fn windows_and_persons_match_a_scan(
+            times in proptest::collection::vec((1u32..4, 0i64..5_000), 1..400),
+            windows in proptest::collection::vec((0i64..5_200, 0i64..800), 1..20),
+        ) {
+            let rows: Vec<IndexRow> = times
+                .iter()
+                .enumerate()
+                .map(|(i, &(c, at))| IndexRow {
+                    id: Uuid::from_u128(i as u128 + 1),
+                    checkpoint: c,
+                    lane: 1,
+                    inbound: true,
+                    observed_ms: at,
+                    recorded_ms: at,
+                    plate: None,
+                    // Keys spread over the directory like hashes, and some sharing a prefix.
+                    occupants: vec![((i as u128 % 97).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835), Role::Pedestrian)],
+                })
+                .collect();
+            let index = TraceIndex::build(rows.clone());
+            for &(from, len) in &windows {
+                for c in 1..4u32 {
+                    let mut found: Vec<u128> = index
+                        .at_checkpoint(c, from, from + len)
+                        .map(|p| index.id(p).as_u128())
+                        .collect();
+                    found.sort_unstable();
+                    let expected: Vec<u128> = rows
+                        .iter()
+                        .filter(|r| r.checkpoint == c && (from..from + len).contains(&r.observed_ms))
+                        .map(|r| r.id.as_u128())
+                        .collect();
+                    proptest::prop_assert_eq!(found, expected);
+                }
+            }
+            for r in &rows {
+                let n = index.person_number(r.occupants[0].0);
+                proptest::prop_assert!(n.is_some());
+                proptest::prop_assert_eq!(
+                    index.person_keys[n.unwrap() as usize],
+                    r.occupants[0].0.to_le_bytes()
+                );
+            }
+            proptest::prop_assert_eq!(index.person_number(12_345), None);
+        }
     }
 }

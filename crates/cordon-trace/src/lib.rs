@@ -5,6 +5,7 @@
 //! The crate does no I/O: the server loads the index from the store and keeps it current
 //! (`cordon_server::trace`), and decides which checkpoints a caller may see.
 
+mod hash;
 mod index;
 mod postings;
 mod query;

@@ -4,7 +4,7 @@
 //! small per-key lists beside it, until the index is rebuilt
 //! ([`crate::TraceIndex::wants_rebuild`]).
 
-use std::collections::HashMap;
+use crate::hash::IdMap;
 
 #[derive(Debug, Default)]
 pub(crate) struct Postings {
@@ -12,7 +12,7 @@ pub(crate) struct Postings {
     off: Vec<u32>,
     list: Vec<u32>,
     /// Added since the last compaction, each sorted by time.
-    extra: HashMap<u32, Vec<u32>>,
+    extra: IdMap<u32, Vec<u32>>,
     extra_len: usize,
 }
 
@@ -42,7 +42,7 @@ impl Postings {
         let mut p = Self {
             off,
             list,
-            extra: HashMap::new(),
+            extra: IdMap::default(),
             extra_len: 0,
         };
         p.shrink();
@@ -69,7 +69,11 @@ impl Postings {
             (Some(&a), Some(&b)) => &self.list[a as usize..b as usize],
             _ => &[],
         };
-        let extra: &[u32] = self.extra.get(&k).map(Vec::as_slice).unwrap_or(&[]);
+        let extra: &[u32] = if self.extra.is_empty() {
+            &[]
+        } else {
+            self.extra.get(&k).map(Vec::as_slice).unwrap_or(&[])
+        };
         let cut = |s: &[u32]| -> (usize, usize) {
             (
                 s.partition_point(|&p| at[p as usize] < from),

@@ -9,8 +9,7 @@
 //! `hops > 1` repeats this from each contact of the previous hop; a person is a contact once, at
 //! the first hop that reaches them, with the evidence of every link at that hop.
 
-use std::collections::{HashMap, HashSet};
-
+use crate::hash::IdMap;
 use crate::index::{PersonKey, TraceIndex};
 
 /// Whom a trace starts from.
@@ -145,16 +144,20 @@ pub fn trace(index: &TraceIndex, q: &TraceQuery<'_>) -> TraceAnswer {
         ..TraceAnswer::default()
     };
     // Persons already reached: the subject (never a contact) and each contact's position.
-    let mut reached: HashMap<u32, usize> = HashMap::new();
+    let mut reached: IdMap<u32, usize> = IdMap::default();
     let mut frontier = vec![Source {
         link: Link::Subject,
         person,
         passages,
     }];
+    let mut found = Found::default();
     for hop in 1..=q.hops {
         let first_of_hop = answer.contacts.len();
         for source in &frontier {
-            for (p, mut evidence) in links(index, q, source) {
+            links(index, q, source, &mut found);
+            let groups = grouped(&found.sorted);
+            reached.reserve(groups.len());
+            for (p, evidence) in groups {
                 if Some(p) == person {
                     continue;
                 }
@@ -181,9 +184,19 @@ pub fn trace(index: &TraceIndex, q: &TraceQuery<'_>) -> TraceAnswer {
                 };
                 let c = &mut answer.contacts[at];
                 c.links += evidence.len();
-                c.evidence.append(&mut evidence);
-                c.evidence.sort_by_key(strength);
-                c.evidence.truncate(q.max_evidence);
+                let from = source.link;
+                if c.evidence.is_empty() {
+                    // Already strongest first.
+                    let keep = evidence.len().min(q.max_evidence);
+                    c.evidence.reserve_exact(keep);
+                    c.evidence
+                        .extend(evidence[..keep].iter().map(|&l| unpack(index, from, l)));
+                } else {
+                    c.evidence
+                        .extend(evidence.iter().map(|&l| unpack(index, from, l)));
+                    c.evidence.sort_unstable_by_key(strength);
+                    c.evidence.truncate(q.max_evidence);
+                }
             }
         }
         if hop == q.hops {
@@ -208,14 +221,97 @@ pub fn trace(index: &TraceIndex, q: &TraceQuery<'_>) -> TraceAnswer {
     answer
 }
 
-/// Every person one source links to, with the links, strongest first; persons in order of
-/// their strongest link.
-fn links(index: &TraceIndex, q: &TraceQuery<'_>, s: &Source) -> Vec<(u32, Vec<Evidence>)> {
-    let own: HashSet<u32> = s.passages.iter().copied().collect();
-    let mut found: HashMap<u32, Vec<Evidence>> = HashMap::new();
+/// One link as sorted: `(person << 2 | kind rank, gap << 32 | passage, linked passage)`, so that
+/// sorting the plain numbers orders links by person, then strongest first (kind, then gap, then
+/// passage), without moving whole [`Evidence`] values around. Gaps past `u32::MAX` ms (49 days)
+/// sort as equal.
+type Packed = (u64, u64, u32);
+
+fn rank(kind: EvidenceKind) -> u64 {
+    match kind {
+        EvidenceKind::SameVehicle => 0,
+        EvidenceKind::SharedVehicle => 1,
+        EvidenceKind::SameCheckpoint => 2,
+    }
+}
+
+const KINDS: [EvidenceKind; 3] = [
+    EvidenceKind::SameVehicle,
+    EvidenceKind::SharedVehicle,
+    EvidenceKind::SameCheckpoint,
+];
+
+fn pack(person: u32, e: &Evidence) -> Packed {
+    let gap = e.gap_ms.clamp(0, u32::MAX as i64) as u64;
+    (
+        u64::from(person) << 2 | rank(e.kind),
+        gap << 32 | u64::from(e.passage),
+        e.linked,
+    )
+}
+
+/// The evidence a packed link stands for; `at` gives the exact gap back.
+fn unpack(index: &TraceIndex, from: Link, l: Packed) -> Evidence {
+    let passage = l.1 as u32;
+    Evidence {
+        kind: KINDS[(l.0 & 3) as usize],
+        from,
+        passage,
+        linked: l.2,
+        gap_ms: (index.at[passage as usize] - index.at[l.2 as usize]).abs(),
+    }
+}
+
+/// The links of one source as they are found, then sorted. Sorting plain `u64`s (`person << 34
+/// | kind rank << 32 | position`) and then the rare runs of one person and kind costs a fraction
+/// of sorting the links themselves.
+#[derive(Default)]
+struct Found {
+    keys: Vec<u64>,
+    /// `(gap << 32 | passage, linked passage)`, by position.
+    links: Vec<(u64, u32)>,
+    /// All of them packed, by person and then strongest first.
+    sorted: Vec<Packed>,
+}
+
+impl Found {
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.links.clear();
+        self.sorted.clear();
+    }
+
+    fn push(&mut self, person: u32, e: &Evidence) {
+        let (who, strength, linked) = pack(person, e);
+        self.keys.push(who << 32 | self.links.len() as u64);
+        self.links.push((strength, linked));
+    }
+
+    fn sort(&mut self) {
+        self.keys.sort_unstable();
+        self.sorted.extend(self.keys.iter().map(|&k| {
+            let (strength, linked) = self.links[(k & 0xFFFF_FFFF) as usize];
+            (k >> 32, strength, linked)
+        }));
+        for run in self.sorted.chunk_by_mut(|a, b| a.0 == b.0) {
+            if run.len() > 1 {
+                run.sort_unstable();
+            }
+        }
+    }
+}
+
+/// Every link from one source into `found`, sorted by person and then strongest first; the
+/// source's own person is left out.
+fn links(index: &TraceIndex, q: &TraceQuery<'_>, s: &Source, found: &mut Found) {
+    found.clear();
+    // The source's passages are few and in time order; a sorted copy answers "is it theirs".
+    let mut own = s.passages.clone();
+    own.sort_unstable();
+    let is_own = |p: u32| own.binary_search(&p).is_ok();
     let mut add = |person: u32, e: Evidence| {
         if Some(person) != s.person {
-            found.entry(person).or_default().push(e);
+            found.push(person, &e);
         }
     };
     let at = |p: u32| index.at[p as usize];
@@ -238,7 +334,7 @@ fn links(index: &TraceIndex, q: &TraceQuery<'_>, s: &Source) -> Vec<(u32, Vec<Ev
             at(p) + q.window_ms + 1,
         );
         for n in near {
-            if own.contains(&n)
+            if is_own(n)
                 || (q.same_direction && index.inbound(n) != index.inbound(p))
                 || (q.same_lane && index.lane(n) != index.lane(p))
             {
@@ -274,7 +370,7 @@ fn links(index: &TraceIndex, q: &TraceQuery<'_>, s: &Source) -> Vec<(u32, Vec<Ev
                 .filter(|&p| index.has_vehicle(p) == Some(v))
                 .collect();
             for r in index.by_vehicle.between(v, &index.at, q.from_ms, q.to_ms) {
-                if own.contains(&r) || !(q.visible)(index.checkpoint_of(r)) {
+                if is_own(r) || !(q.visible)(index.checkpoint_of(r)) {
                     continue;
                 }
                 let linked = *mine
@@ -296,15 +392,32 @@ fn links(index: &TraceIndex, q: &TraceQuery<'_>, s: &Source) -> Vec<(u32, Vec<Ev
             }
         }
     }
-    let mut out: Vec<(u32, Vec<Evidence>)> = found
-        .into_iter()
-        .map(|(p, mut e)| {
-            e.sort_by_key(strength);
-            (p, e)
+    found.sort();
+}
+
+/// The links of [`links`] by person, persons in order of their strongest link (kind, then gap to
+/// the second, then person).
+fn grouped(found: &[Packed]) -> Vec<(u32, &[Packed])> {
+    let runs: Vec<&[Packed]> = found.chunk_by(|a, b| a.0 >> 2 == b.0 >> 2).collect();
+    // One `u64` per person: kind rank, gap in whole seconds (30 bits, 34 years), and the run's
+    // position, which stands for the person (runs are in person order). Sorting these costs a
+    // fraction of sorting wider keys (each comparison of random keys is a branch missed).
+    let mut order: Vec<u64> = runs
+        .iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let seconds = ((g[0].1 >> 32) / 1_000).min((1 << 30) - 1);
+            (g[0].0 & 3) << 62 | seconds << 32 | i as u64
         })
         .collect();
-    out.sort_by_key(|(p, e)| (strength(&e[0]), *p));
-    out
+    order.sort_unstable();
+    order
+        .into_iter()
+        .map(|k| {
+            let g = runs[(k & 0xFFFF_FFFF) as usize];
+            ((g[0].0 >> 2) as u32, g)
+        })
+        .collect()
 }
 
 impl TraceIndex {
