@@ -264,7 +264,8 @@ fn unpack(index: &TraceIndex, from: Link, l: Packed) -> Evidence {
 
 /// The links of one source as they are found, then sorted. Sorting plain `u64`s (`person << 34
 /// | kind rank << 32 | position`) and then the rare runs of one person and kind costs a fraction
-/// of sorting the links themselves.
+/// of sorting the links themselves. Person numbers fit in 30 bits (a billion persons; the
+/// retention period of a province holds tens of millions).
 #[derive(Default)]
 struct Found {
     keys: Vec<u64>,
