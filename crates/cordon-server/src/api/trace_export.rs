@@ -106,6 +106,18 @@ fn attachment(content_type: &'static str, name: &'static str, body: Body) -> Res
         .into_response()
 }
 
+/// The trace an export lists, and its audit entry (`trace.export`).
+async fn traced(
+    app: &AppState,
+    read: &Grant<TrajectoryRead>,
+    req: TraceRequest,
+) -> ApiResult<(Resolved, AuditNote)> {
+    let checked = check(app, req)?;
+    let resolved = run(app, &read.grant, &checked).await?;
+    let note = audit(&checked, &resolved, "trace.export");
+    Ok((resolved, note))
+}
+
 #[utoipa::path(post, path = "/api/v1/trace/contacts.csv", tag = "trace", request_body = TraceRequest,
     responses((status = 200, description = "The contact list as CSV (UTF-8 with a byte-order mark), one row per contact, masked", content_type = "text/csv"),
               (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
@@ -114,9 +126,7 @@ pub async fn contacts_csv(
     read: Grant<TrajectoryRead>,
     ApiJson(req): ApiJson<TraceRequest>,
 ) -> ApiResult<(Extension<AuditNote>, Response)> {
-    let checked = check(&app, req)?;
-    let resolved = run(&app, &read.grant, &checked).await?;
-    let note = audit(&checked, &resolved, "trace.export");
+    let (resolved, note) = traced(&app, &read, req).await?;
     Ok((
         Extension(note),
         attachment(
@@ -166,9 +176,7 @@ pub async fn contacts_xlsx(
     read: Grant<TrajectoryRead>,
     ApiJson(req): ApiJson<TraceRequest>,
 ) -> ApiResult<(Extension<AuditNote>, Response)> {
-    let checked = check(&app, req)?;
-    let resolved = run(&app, &read.grant, &checked).await?;
-    let note = audit(&checked, &resolved, "trace.export");
+    let (resolved, note) = traced(&app, &read, req).await?;
     let file = tokio::task::spawn_blocking(move || workbook(&resolved))
         .await
         .map_err(|_| ApiError::Internal)?
