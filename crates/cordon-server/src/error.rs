@@ -36,6 +36,9 @@ pub enum ApiError {
     Problems(&'static str, Vec<cordon_domain::policy::PolicyProblem>),
     /// 503: the store could not answer.
     Unavailable,
+    /// 503: the trace index (which answers traces and trajectories) is still loading after a
+    /// start.
+    IndexLoading,
     /// 500: something is wrong that the client cannot fix.
     Internal,
 }
@@ -157,6 +160,13 @@ impl ApiError {
                 plain(
                     "unavailable",
                     "the store is not answering; retry with the same id",
+                ),
+            ),
+            ApiError::IndexLoading => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                plain(
+                    "trace_index_loading",
+                    "the trace index is still loading after a restart; retry in a few seconds",
                 ),
             ),
             ApiError::Internal => (

@@ -2,7 +2,9 @@
 //! once, traces answer `503 trace_index_loading` until it is ready), then kept current by reading
 //! what was recorded since, every second and at once after this process records passages. Rows
 //! recorded by other processes on the same PostgreSQL arrive the same way; rows whose
-//! transaction committed late are caught by re-reading the last minute every 30 polls.
+//! transaction committed late are caught by re-reading the last minute every 30 polls. A trace or
+//! trajectory asks for a read first ([`LiveTrace::fresh`]), so it sees every passage acknowledged
+//! before it was asked.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -12,7 +14,9 @@ use cordon_domain::access::Scope;
 use cordon_store::trace_store::{TraceCheckpoint, TraceCursor, TraceRow};
 use cordon_store::{Store, StoreError};
 use cordon_trace::{person_key, IndexRow, TraceIndex, RECORDING_LAG_MS};
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
+
+use crate::error::ApiError;
 
 /// Rows per read while loading and polling.
 const PAGE: u32 = 20_000;
@@ -24,12 +28,21 @@ const FORGET_EVERY: u32 = 3_600;
 const NUDGE_BATCH: Duration = Duration::from_millis(50);
 /// Every this many polls, the last [`RECORDING_LAG_MS`] are read again.
 const LAG_SWEEP_EVERY: u32 = 30;
+/// How long a query waits for the index to read what was recorded before it; past this it
+/// answers from what the index holds.
+const FRESH_WAIT: Duration = Duration::from_secs(2);
 
 pub struct LiveTrace {
     index: RwLock<TraceIndex>,
     checkpoints: RwLock<Arc<Vec<TraceCheckpoint>>>,
     ready: AtomicBool,
     nudge: Notify,
+    /// Set by a query waiting for a read: the poller reads at once instead of waiting for more
+    /// registrations.
+    urgent: AtomicBool,
+    /// When the last completed read of the store started: everything recorded before then is in
+    /// the index.
+    read_since: watch::Sender<Instant>,
     /// Milliseconds the first load took.
     load_ms: AtomicU64,
     /// How many days of personal data the hub keeps: a trace spans at most this.
@@ -63,6 +76,8 @@ impl LiveTrace {
             checkpoints: RwLock::new(Arc::new(Vec::new())),
             ready: AtomicBool::new(false),
             nudge: Notify::new(),
+            urgent: AtomicBool::new(false),
+            read_since: watch::Sender::new(Instant::now()),
             load_ms: AtomicU64::new(0),
             retention_days,
         })
@@ -75,6 +90,25 @@ impl LiveTrace {
     /// Asks for a read of what was recorded since (after this process recorded passages).
     pub fn nudge(&self) {
         self.nudge.notify_one();
+    }
+
+    /// Waits (up to [`FRESH_WAIT`]) until the index holds every passage recorded before the call:
+    /// `503 trace_index_loading` while the first load runs.
+    pub async fn fresh(&self) -> Result<(), ApiError> {
+        if !self.is_ready() {
+            return Err(ApiError::IndexLoading);
+        }
+        let asked = Instant::now();
+        let mut read = self.read_since.subscribe();
+        self.urgent.store(true, Ordering::Release);
+        self.nudge.notify_one();
+        if tokio::time::timeout(FRESH_WAIT, read.wait_for(|since| *since >= asked))
+            .await
+            .is_err()
+        {
+            tracing::warn!("the trace index is behind the store; answering from what it holds");
+        }
+        Ok(())
     }
 
     /// Runs `f` over the index (under its read lock).
@@ -274,10 +308,14 @@ impl LiveTrace {
             };
             loop {
                 let Some(l) = live.upgrade() else { return };
-                if tokio::time::timeout(POLL, l.nudge.notified()).await.is_ok() {
+                if tokio::time::timeout(POLL, l.nudge.notified()).await.is_ok()
+                    && !l.urgent.swap(false, Ordering::AcqRel)
+                {
                     // Woken by a registration: let the next few arrive, and read them at once.
                     tokio::time::sleep(NUDGE_BATCH).await;
                 }
+                l.urgent.store(false, Ordering::Release);
+                let started = Instant::now();
                 polls += 1;
                 l.rebuild_if_due(polls.is_multiple_of(FORGET_EVERY)).await;
                 if polls.is_multiple_of(LAG_SWEEP_EVERY) {
@@ -295,6 +333,7 @@ impl LiveTrace {
                                 tracing::warn!(error = %e, "could not reload the checkpoints for traces");
                             }
                         }
+                        l.read_since.send_replace(started);
                     }
                     Err(e) => tracing::warn!(error = %e, "could not update the trace index"),
                 }

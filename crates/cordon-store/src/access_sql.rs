@@ -103,8 +103,8 @@ macro_rules! access_sql {
             const SEAL_MARK: i64 = 1_002;
 
             impl $store {
-                /// Seals the occupants of passages written before migration 4 and rekeys their
-                /// index by keyed hash, once; then runs `vacuum` so the clear text is gone from
+                /// Seals the occupants of passages written before migration 4, once (their keys
+                /// for the trace index follow in `fill_occupant_keys`); then runs `vacuum` so the clear text is gone from
                 /// the database files, not only from the live rows.
                 pub(crate) async fn seal_legacy(&self, vacuum: &str) -> Result<u64, StoreError> {
                     if self.core.data_migration_done(SEAL_MARK).await? {
@@ -124,23 +124,12 @@ macro_rules! access_sql {
                         let mut tx = self.core.write.begin().await?;
                         for r in &rows {
                             let row = super::passage_row(r)?;
-                            let occupants = crate::rows::occupants_from_json(&row.occupants)?;
                             let sealed = self.keyring.seal(row.id.as_bytes(), row.occupants.as_bytes());
                             sqlx::query("UPDATE passages SET sealed = $1, occupants = '' WHERE id = $2")
                                 .bind(sealed)
                                 .bind(row.id)
                                 .execute(&mut *tx)
                                 .await?;
-                            for o in &occupants {
-                                sqlx::query(
-                                    "UPDATE person_passages SET doc_key = $1 WHERE passage = $2 AND doc_key = $3",
-                                )
-                                .bind(self.keyring.person(&o.person.document))
-                                .bind(row.id)
-                                .bind(crate::rows::doc_key(&o.person.document))
-                                .execute(&mut *tx)
-                                .await?;
-                            }
                         }
                         tx.commit().await?;
                         total += rows.len() as u64;

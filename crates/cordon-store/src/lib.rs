@@ -14,9 +14,7 @@ use cordon_domain::checkpoint::{
     Location, StatusEvent,
 };
 use cordon_domain::division::DivisionCode;
-use cordon_domain::identity::IdentityDocument;
-use cordon_domain::passage::{Decision, Passage, PassageDraft, TrajectoryPoint};
-use cordon_domain::plate::Plate;
+use cordon_domain::passage::{Decision, Passage, PassageDraft, Role, TrajectoryPoint};
 use cordon_domain::status::PersonStatus;
 use uuid::Uuid;
 
@@ -57,7 +55,7 @@ pub struct NewPassage {
     pub(crate) decision_json: String,
     /// The occupants' stored form, sealed with the keyring ([`keyring::Keyring::seal`]).
     pub(crate) sealed: Vec<u8>,
-    /// The occupants' keyed hashes, by which `person_passages` finds them.
+    /// The occupants' keyed hashes, written into `occupant_keys` for the trace index.
     pub(crate) doc_keys: Vec<String>,
     /// The occupants' keyed hashes with their roles, as the trace index reads them
     /// ([`rows::occupant_keys`]).
@@ -329,22 +327,17 @@ pub trait Store:
     ) -> Result<Vec<HourlyCount>, StoreError>;
     async fn count_passages(&self) -> Result<i64, StoreError>;
 
-    /// Only passages at checkpoints in the grant's scope.
-    async fn person_trajectory(
+    /// The listed passages (a person's or a vehicle's, as the trace index finds them, with the
+    /// person's role in each) that lie in the grant's scope and still carry personal data, in
+    /// time order; the others are left out as if they did not exist.
+    async fn trajectory(
         &self,
         grant: &TrajectoryRead,
-        document: &IdentityDocument,
-        period: Period,
-    ) -> Result<Vec<TrajectoryPoint>, StoreError>;
-    async fn vehicle_trajectory(
-        &self,
-        grant: &TrajectoryRead,
-        plate: &Plate,
-        period: Period,
+        passages: &[(Uuid, Option<Role>)],
     ) -> Result<Vec<TrajectoryPoint>, StoreError>;
 
     /// Removes the personal data of passages observed before `before_ms`: the sealed occupants,
-    /// their index entries, the plate and the facts. What remains (checkpoint, time, counts,
+    /// their keys (`occupant_keys`), the plate and the facts. What remains (checkpoint, time, counts,
     /// outcome, decision) keeps the statistics. Answers what was purged.
     async fn purge_personal_data(&self, before_ms: i64) -> Result<Purged, StoreError>;
 

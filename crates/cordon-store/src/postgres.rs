@@ -10,14 +10,18 @@ use cordon_domain::checkpoint::CheckpointStatus;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::Postgres;
 
-use crate::sql::{PASSAGE_INSERT, PERSON_INSERT};
+use crate::sql::PASSAGE_INSERT;
 use crate::writer::{group_keys, plan_group, Existing, GroupWrite, JobResult, Lane};
 use crate::StoreOptions;
 
 crate::sql::sql_store!(PgStore, PgCore, Postgres, "postgres");
 crate::policy_sql::policy_sql!(PgStore, sqlx::Postgres);
 crate::access_sql::access_sql!(PgStore, sqlx::Postgres);
-crate::trace_sql::trace_sql!(PgStore, sqlx::Postgres);
+crate::trace_sql::trace_sql!(
+    PgStore,
+    sqlx::Postgres,
+    crate::trace_sql::REFERENCE_PERSONS_POSTGRES
+);
 crate::status_sql::status_sql!(PgStore, sqlx::Postgres, begin: "BEGIN");
 
 impl PgStore {
@@ -56,9 +60,7 @@ impl PgStore {
             keyring,
         };
         store.backfill_facts().await?;
-        store
-            .seal_legacy("VACUUM FULL passages, person_passages")
-            .await?;
+        store.seal_legacy("VACUUM FULL passages").await?;
         store.fill_occupant_keys().await?;
         Ok(store)
     }
@@ -109,7 +111,7 @@ impl PgStore {
         &self,
         rows: Vec<crate::trace_store::TraceRow>,
     ) -> Result<(), StoreError> {
-        use crate::trace_sql::{keys_column, BENCH_INDEXES};
+        use crate::trace_sql::{keys_column, BENCH_INDEXES, REFERENCE_PERSONS_POSTGRES};
         use sqlx::postgres::PgPoolCopyExt;
         use std::fmt::Write as _;
         for (name, _) in BENCH_INDEXES {
@@ -117,6 +119,9 @@ impl PgStore {
                 .execute(&self.core.write)
                 .await?;
         }
+        sqlx::raw_sql(REFERENCE_PERSONS_POSTGRES)
+            .execute(&self.core.write)
+            .await?;
         for chunk in rows.chunks(50_000) {
             let mut text = String::with_capacity(chunk.len() * 300);
             for r in chunk {
@@ -155,7 +160,7 @@ impl PgStore {
                 .core
                 .write
                 .copy_in_raw(
-                    "COPY person_passages (doc_key, observed_at, passage, role) FROM STDIN",
+                    "COPY trace_reference_persons (doc_key, observed_at, passage, role) FROM STDIN",
                 )
                 .await?;
             copy.send(text.into_bytes()).await?;
@@ -164,7 +169,7 @@ impl PgStore {
         for (_, create) in BENCH_INDEXES {
             sqlx::raw_sql(create).execute(&self.core.write).await?;
         }
-        sqlx::raw_sql("ANALYZE passages; ANALYZE person_passages")
+        sqlx::raw_sql("ANALYZE passages; ANALYZE trace_reference_persons")
             .execute(&self.core.write)
             .await?;
         Ok(())
@@ -178,7 +183,6 @@ impl PgStore {
         let passage_sql = format!(
             "{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) "
         );
-        let person_sql = format!("{PERSON_INSERT} VALUES ($1, $2, $3, $4)");
         for p in &passages {
             let d = &p.draft;
             let v = d.vehicle.as_ref();
@@ -207,15 +211,6 @@ impl PgStore {
                 .bind(&p.occupant_keys)
                 .execute(&mut *tx)
                 .await?;
-            for (o, key) in d.occupants.iter().zip(&p.doc_keys) {
-                sqlx::query(&person_sql)
-                    .bind(key)
-                    .bind(d.observed_at.timestamp_millis())
-                    .bind(d.id)
-                    .bind(o.role.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
         }
         tx.commit().await?;
         Ok(())
@@ -261,8 +256,8 @@ async fn existing(tx: &mut Tx, ids: &[Uuid]) -> Result<HashMap<Uuid, Existing>, 
     Ok(out)
 }
 
-/// Inserts passages (occupants inside) and their person-index rows; answers `false`, having
-/// written no index row, when another writer got one of the ids first.
+/// Inserts passages (occupants inside, sealed); answers `false` when another writer got one of
+/// the ids first (the caller rolls back).
 async fn insert(
     tx: &mut Tx,
     rows_: &[(&NewPassage, i64)],
@@ -299,25 +294,7 @@ async fn insert(
         q.push(" ON CONFLICT (id) DO NOTHING");
         inserted += q.build().execute(&mut **tx).await?.rows_affected();
     }
-    if inserted != rows_.len() as u64 {
-        return Ok(false);
-    }
-    let persons: Vec<(&NewPassage, usize)> = rows_
-        .iter()
-        .flat_map(|(p, _)| (0..p.draft.occupants.len()).map(move |i| (*p, i)))
-        .collect();
-    for chunk in persons.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Postgres>::new(PERSON_INSERT);
-        q.push_values(chunk, |mut b, (p, i)| {
-            let o = &p.draft.occupants[*i];
-            b.push_bind(p.doc_keys[*i].clone())
-                .push_bind(p.draft.observed_at.timestamp_millis())
-                .push_bind(p.draft.id)
-                .push_bind(o.role.as_str());
-        });
-        q.build().execute(&mut **tx).await?;
-    }
-    Ok(true)
+    Ok(inserted == rows_.len() as u64)
 }
 
 /// Audit rows per insert statement: 14 parameters each stays under PostgreSQL's limit.

@@ -21,9 +21,10 @@ pub(crate) const PASSAGE_INSERT: &str =
      destination, persons, outcome, decision, fingerprint, occupants, freight_pass, facts, sealed, \
      occupant_keys) ";
 
-/// Columns of a person-passage index row as inserted.
+/// Columns of a row of the trace reference's person index (tests and benchmarks only), as
+/// inserted.
 pub(crate) const PERSON_INSERT: &str =
-    "INSERT INTO person_passages (doc_key, observed_at, passage, role) ";
+    "INSERT INTO trace_reference_persons (doc_key, observed_at, passage, role) ";
 
 /// Rows per multi-row statement: well under both backends' limits on bound parameters.
 pub(crate) const CHUNK: usize = 1_000;
@@ -50,9 +51,7 @@ macro_rules! sql_store {
         };
         use cordon_domain::access::{PassageRead, Scope, TrajectoryRead};
         use cordon_domain::division::{DivisionCode, DivisionLevel};
-        use cordon_domain::identity::IdentityDocument;
-        use cordon_domain::passage::{Passage, TrajectoryPoint};
-        use cordon_domain::plate::Plate;
+        use cordon_domain::passage::{Passage, Role, TrajectoryPoint};
         use sqlx::{QueryBuilder, Row as _};
         use uuid::Uuid;
 
@@ -610,45 +609,29 @@ macro_rules! sql_store {
                 Ok(sqlx::query("SELECT COUNT(*) FROM passages").fetch_one(&self.core.read).await?.try_get(0)?)
             }
 
-            async fn person_trajectory(&self, grant: &TrajectoryRead, document: &IdentityDocument, period: Period) -> Result<Vec<TrajectoryPoint>, StoreError> {
-                let mut q = QueryBuilder::<$db>::new(
-                    "SELECT p.id, c.code, p.lane, p.direction, p.observed_at, p.observed_offset, p.plate, pp.role, p.outcome \
-                     FROM person_passages pp JOIN passages p ON p.id = pp.passage JOIN checkpoints c ON c.id = p.checkpoint_id \
-                     WHERE pp.doc_key = ",
-                );
-                q.push_bind(self.keyring.person(document))
-                    .push(" AND pp.observed_at >= ")
-                    .push_bind(period.from_ms)
-                    .push(" AND pp.observed_at < ")
-                    .push_bind(period.to_ms);
-                push_scope(&mut q, grant.scope());
-                q.push(" ORDER BY pp.observed_at, p.id");
-                q.build()
-                    .fetch_all(&self.core.read)
-                    .await?
-                    .iter()
-                    .map(trajectory_row)
-                    .collect()
-            }
-
-            async fn vehicle_trajectory(&self, grant: &TrajectoryRead, plate: &Plate, period: Period) -> Result<Vec<TrajectoryPoint>, StoreError> {
-                let mut q = QueryBuilder::<$db>::new(
-                    "SELECT p.id, c.code, p.lane, p.direction, p.observed_at, p.observed_offset, p.plate, NULL, p.outcome \
-                     FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id WHERE p.plate = ",
-                );
-                q.push_bind(plate.as_str().to_owned())
-                    .push(" AND p.observed_at >= ")
-                    .push_bind(period.from_ms)
-                    .push(" AND p.observed_at < ")
-                    .push_bind(period.to_ms);
-                push_scope(&mut q, grant.scope());
-                q.push(" ORDER BY p.observed_at, p.id");
-                q.build()
-                    .fetch_all(&self.core.read)
-                    .await?
-                    .iter()
-                    .map(trajectory_row)
-                    .collect()
+            async fn trajectory(&self, grant: &TrajectoryRead, passages: &[(Uuid, Option<Role>)]) -> Result<Vec<TrajectoryPoint>, StoreError> {
+                let roles: HashMap<Uuid, Option<Role>> = passages.iter().copied().collect();
+                let mut points = Vec::with_capacity(passages.len());
+                for chunk in passages.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(
+                        "SELECT p.id, c.code, p.lane, p.direction, p.observed_at, p.observed_offset, p.plate, NULL, p.outcome \
+                         FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id \
+                         WHERE p.occupant_keys IS NOT NULL AND p.id IN (",
+                    );
+                    let mut list = q.separated(", ");
+                    for (id, _) in chunk {
+                        list.push_bind(*id);
+                    }
+                    q.push(")");
+                    push_scope(&mut q, grant.scope());
+                    for r in q.build().fetch_all(&self.core.read).await? {
+                        let mut point = trajectory_row(&r)?;
+                        point.role = roles.get(&point.passage).copied().flatten();
+                        points.push(point);
+                    }
+                }
+                points.sort_unstable_by_key(|p| (p.observed_at.timestamp_millis(), p.passage));
+                Ok(points)
             }
 
             async fn purge_personal_data(&self, before_ms: i64) -> Result<crate::Purged, StoreError> {
@@ -664,7 +647,8 @@ macro_rules! sql_store {
                         // The (checkpoint, time) index finds them; small batches keep the
                         // lanes' writes flowing between them.
                         let rows = sqlx::query(
-                            "SELECT id, observed_at, sealed FROM passages                              WHERE checkpoint_id = $1 AND observed_at < $2 AND sealed IS NOT NULL LIMIT 500",
+                            "SELECT id, persons FROM passages \
+                             WHERE checkpoint_id = $1 AND observed_at < $2 AND sealed IS NOT NULL LIMIT 500",
                         )
                         .bind(checkpoint)
                         .bind(before_ms)
@@ -676,20 +660,8 @@ macro_rules! sql_store {
                         let mut tx = self.core.write.begin().await?;
                         for r in &rows {
                             let id: Uuid = r.try_get(0)?;
-                            let observed: i64 = r.try_get(1)?;
-                            let sealed: Vec<u8> = r.try_get(2)?;
-                            let plain = self.keyring.open(id.as_bytes(), &sealed)?;
-                            let text = std::str::from_utf8(&plain)
-                                .map_err(|_| StoreError::Corrupt("sealed occupants".into()))?;
-                            for o in rows::occupants_from_json(text)? {
-                                sqlx::query("DELETE FROM person_passages WHERE doc_key = $1 AND observed_at = $2 AND passage = $3")
-                                    .bind(self.keyring.person(&o.person.document))
-                                    .bind(observed)
-                                    .bind(id)
-                                    .execute(&mut *tx)
-                                    .await?;
-                                purged.persons += 1;
-                            }
+                            let persons: i64 = r.try_get(1)?;
+                            purged.persons += persons.max(0) as u64;
                             sqlx::query(
                                 "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, facts = NULL, occupant_keys = NULL WHERE id = $1",
                             )

@@ -17,7 +17,11 @@ use crate::StoreOptions;
 crate::sql::sql_store!(SqliteStore, SqliteCore, Sqlite, "sqlite", path: PathBuf, reads: DirectReads);
 crate::policy_sql::policy_sql!(SqliteStore, sqlx::Sqlite);
 crate::access_sql::access_sql!(SqliteStore, sqlx::Sqlite);
-crate::trace_sql::trace_sql!(SqliteStore, sqlx::Sqlite);
+crate::trace_sql::trace_sql!(
+    SqliteStore,
+    sqlx::Sqlite,
+    crate::trace_sql::REFERENCE_PERSONS_SQLITE
+);
 crate::status_sql::status_sql!(SqliteStore, sqlx::Sqlite, begin: "BEGIN IMMEDIATE");
 
 /// Page size of a new database file. Measured with `cordon bench ingest` (docs/BENCHMARKS.md):

@@ -220,8 +220,8 @@ fn existing(conn: &Connection, ids: &[Uuid]) -> Result<HashMap<Uuid, Existing>, 
     Ok(out)
 }
 
-/// Inserts passages (occupants inside) and their person-index rows with one prepared statement
-/// per row. With `idempotent`, a passage whose id exists already makes it answer `false` (the
+/// Inserts passages (occupants inside, sealed) with one prepared statement per row. With
+/// `idempotent`, a passage whose id exists already makes it answer `false` (the
 /// caller rolls back).
 fn insert(
     conn: &Connection,
@@ -237,7 +237,6 @@ fn insert(
     let mut passage = conn.prepare_cached(&format!(
         "{PASSAGE_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21){conflict}"
     ))?;
-    let mut person = conn.prepare_cached(&format!("{PERSON_INSERT} VALUES (?1, ?2, ?3, ?4)"))?;
     for (p, checkpoint_id) in rows_ {
         let d = &p.draft;
         let v = d.vehicle.as_ref();
@@ -268,14 +267,6 @@ fn insert(
         if written == 0 {
             return Ok(false);
         }
-        for (o, key) in d.occupants.iter().zip(&p.doc_keys) {
-            person.execute(params![
-                key,
-                observed,
-                &d.id.as_bytes()[..],
-                o.role.as_str()
-            ])?;
-        }
     }
     Ok(true)
 }
@@ -304,16 +295,18 @@ pub(crate) fn raw_baseline(path: &Path, passages: &[NewPassage]) -> Result<(), S
 }
 
 /// The trace benchmark's load (see [`crate::TraceStore::load_trace_bench`]): rows in id order and
-/// index rows in key order, so both tables grow at their ends; secondary indexes built after.
+/// the SQL reference's person rows in key order, so both tables grow at their ends; secondary
+/// indexes built after.
 pub(crate) fn trace_bench_load(
     path: &Path,
     mut rows: Vec<crate::trace_store::TraceRow>,
 ) -> Result<(), StoreError> {
-    use crate::trace_sql::{keys_column, BENCH_INDEXES};
+    use crate::trace_sql::{keys_column, BENCH_INDEXES, REFERENCE_PERSONS_SQLITE};
     let mut conn = connect(path)?;
     for (name, _) in BENCH_INDEXES {
         conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
     }
+    conn.execute_batch(REFERENCE_PERSONS_SQLITE)?;
     rows.sort_unstable_by_key(|r| r.id);
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     {

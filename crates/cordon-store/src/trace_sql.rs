@@ -2,7 +2,7 @@
 //! [`crate::sql`], and the one-off fill of `occupant_keys` for passages recorded before it.
 
 macro_rules! trace_sql {
-    ($store:ident, $db:ty) => {
+    ($store:ident, $db:ty, $reference_persons:expr) => {
         mod trace_impl {
             use async_trait::async_trait;
             use cordon_domain::access::TrajectoryRead;
@@ -129,17 +129,48 @@ macro_rules! trace_sql {
                     self.trace_bench_impl(rows).await
                 }
 
+                async fn build_trace_reference(&self) -> Result<(), StoreError> {
+                    sqlx::raw_sql($reference_persons).execute(&self.core.write).await?;
+                    sqlx::raw_sql("DELETE FROM trace_reference_persons").execute(&self.core.write).await?;
+                    for (name, create) in crate::trace_sql::BENCH_INDEXES {
+                        if *name == "trace_reference_plates" {
+                            sqlx::raw_sql(&create.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS"))
+                                .execute(&self.core.write)
+                                .await?;
+                        }
+                    }
+                    let mut after = TraceCursor::since(i64::MIN);
+                    loop {
+                        let rows_ = self.trace_rows(after, 2_000).await?;
+                        let Some(last) = rows_.last() else { break };
+                        after = TraceCursor { recorded_ms: last.recorded_ms, id: last.id };
+                        let persons: Vec<(&str, i64, Uuid, &'static str)> = rows_
+                            .iter()
+                            .flat_map(|r| r.occupants.iter().map(move |(k, role)| (k.as_str(), r.observed_ms, r.id, role.as_str())))
+                            .collect();
+                        for chunk in persons.chunks(IDS_PER_QUERY) {
+                            let mut q = sqlx::QueryBuilder::<$db>::new(crate::sql::PERSON_INSERT);
+                            q.push_values(chunk, |mut b, (k, at, id, role)| {
+                                b.push_bind(k.to_string()).push_bind(*at).push_bind(*id).push_bind(*role);
+                            });
+                            q.push(" ON CONFLICT DO NOTHING");
+                            q.build().execute(&self.core.write).await?;
+                        }
+                    }
+                    Ok(())
+                }
+
                 async fn trace_hop_sql(
                     &self,
                     grant: &TrajectoryRead,
                     q: &SqlTraceQuery,
                 ) -> Result<SqlHop, StoreError> {
-                    // The subject's passages, by the person index or the plate index.
+                    // The subject's passages, by the reference's person index or plate index.
                     let mut first = match &q.subject {
                         SqlSubject::Person(key) => {
                             let mut b = sqlx::QueryBuilder::<$db>::new(
                                 "SELECT p.id, p.observed_at, p.plate, c.code, c.jurisdiction, p.occupant_keys \
-                                 FROM person_passages pp JOIN passages p ON p.id = pp.passage \
+                                 FROM trace_reference_persons pp JOIN passages p ON p.id = pp.passage \
                                  JOIN checkpoints c ON c.id = p.checkpoint_id WHERE pp.doc_key = ",
                             );
                             b.push_bind(key.clone()).push(" AND pp.observed_at >= ");
@@ -315,15 +346,30 @@ macro_rules! trace_sql {
 
 pub(crate) use trace_sql;
 
-/// The secondary indexes the trace benchmark drops while it loads and builds again after.
+/// The person index of the SQL reference for traces (`trace_hop_sql`), in SQLite: built by the
+/// trace benchmark's load and by `build_trace_reference`, never written by registrations (the
+/// trace index answers who was in which passage).
+pub(crate) const REFERENCE_PERSONS_SQLITE: &str = "CREATE TABLE IF NOT EXISTS trace_reference_persons (\
+    doc_key TEXT NOT NULL, observed_at INTEGER NOT NULL, passage BLOB NOT NULL, role TEXT NOT NULL, \
+    PRIMARY KEY (doc_key, observed_at, passage)) WITHOUT ROWID";
+
+/// [`REFERENCE_PERSONS_SQLITE`] in PostgreSQL.
+pub(crate) const REFERENCE_PERSONS_POSTGRES: &str =
+    "CREATE TABLE IF NOT EXISTS trace_reference_persons (\
+    doc_key TEXT NOT NULL, observed_at BIGINT NOT NULL, passage UUID NOT NULL, role TEXT NOT NULL, \
+    PRIMARY KEY (doc_key, observed_at, passage))";
+
+/// The secondary indexes the trace benchmark drops while it loads and builds again after; the
+/// plate index is the SQL reference's own (registrations do not keep one: the trace index
+/// answers which passages a vehicle made).
 pub(crate) const BENCH_INDEXES: &[(&str, &str)] = &[
     (
         "passages_checkpoint_time",
         "CREATE INDEX passages_checkpoint_time ON passages (checkpoint_id, observed_at, id)",
     ),
     (
-        "passages_plate_time",
-        "CREATE INDEX passages_plate_time ON passages (plate, observed_at) WHERE plate IS NOT NULL",
+        "trace_reference_plates",
+        "CREATE INDEX trace_reference_plates ON passages (plate, observed_at) WHERE plate IS NOT NULL",
     ),
     (
         "passages_recorded",

@@ -72,8 +72,15 @@ pub trait TraceStore: Send + Sync {
     /// after it. Never used to serve requests.
     async fn load_trace_bench(&self, rows: Vec<TraceRow>) -> Result<(), StoreError>;
 
-    /// One hop of a case trace in SQL over the passages and their indexes (see
-    /// [`SqlTraceQuery`]); only passages in the grant's scope count.
+    /// Tests and benchmarks only: (re)builds the SQL reference's own indexes (a person index
+    /// and a plate index, which registrations do not keep) from the passages stored now, so
+    /// that [`TraceStore::trace_hop_sql`] can run. It slows every later registration: never call
+    /// it on a hub that serves lanes.
+    async fn build_trace_reference(&self) -> Result<(), StoreError>;
+
+    /// One hop of a case trace in SQL over the passages and the reference's indexes (see
+    /// [`SqlTraceQuery`], [`TraceStore::build_trace_reference`]); only passages in the grant's
+    /// scope count.
     async fn trace_hop_sql(
         &self,
         grant: &TrajectoryRead,

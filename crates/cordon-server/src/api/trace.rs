@@ -288,9 +288,7 @@ pub(super) async fn run(
     grant: &TrajectoryRead,
     c: &Checked,
 ) -> ApiResult<Resolved> {
-    if !app.trace.is_ready() {
-        return Err(ApiError::Unavailable);
-    }
+    app.trace.fresh().await?;
     let visible = app.trace.visibility(grant.scope());
     let live = app.trace.clone();
     let subject = c.subject.clone();

@@ -1,6 +1,10 @@
 //! Trajectories of a person or a vehicle in time order. The subject travels in the POST body:
 //! identity numbers and plates never appear in URLs, so never in access logs. An unknown
 //! subject gets an empty list, never an error that would reveal who is on record.
+//!
+//! The live trace index finds the subject's passages (the store keeps no on-disk person or
+//! plate index: see docs/DECISIONS.md); the store then reads those passages by id, checking the
+//! scope again. Until the index has loaded after a start, these answer `503 trace_index_loading`.
 
 use axum::extract::State;
 use axum::{Extension, Json};
@@ -10,6 +14,8 @@ use cordon_domain::identity::{DocumentType, IdentityDocument};
 use cordon_domain::passage::TrajectoryPoint;
 use cordon_domain::plate::Plate;
 use cordon_domain::registration::DocumentRequest;
+use cordon_store::Period;
+use cordon_trace::{trajectory, Subject};
 use serde::{Deserialize, Serialize};
 
 use super::period::PeriodParams;
@@ -61,12 +67,31 @@ fn purpose(p: Option<String>) -> ApiResult<String> {
     }
 }
 
+/// The subject's passages in the period, in scope, from the index; then read from the store.
+async fn points(
+    app: &AppState,
+    grant: &TrajectoryRead,
+    subject: Subject,
+    period: Period,
+) -> ApiResult<Vec<TrajectoryPoint>> {
+    app.trace.fresh().await?;
+    let visible = app.trace.visibility(grant.scope());
+    let is_visible = |cp: u32| visible.get(cp as usize).copied().unwrap_or(false);
+    let passages = app
+        .trace
+        .with(|index| trajectory(index, &subject, period.from_ms, period.to_ms, &is_visible));
+    if passages.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(app.store.trajectory(grant, &passages).await?)
+}
+
 fn invalid(e: cordon_domain::FieldError, field: &str) -> ApiError {
     ApiError::Invalid(e.under(field))
 }
 
 #[utoipa::path(post, path = "/api/v1/trajectories/person", tag = "trajectories", request_body = PersonTrajectoryRequest,
-    responses((status = 200, body = TrajectoryResponse), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = TrajectoryResponse), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn person(
     State(app): State<AppState>,
     read: Grant<TrajectoryRead>,
@@ -80,18 +105,16 @@ pub async fn person(
         to: req.to,
     }
     .resolve(Duration::days(DEFAULT_DAYS))?;
-    let points = app
-        .store
-        .person_trajectory(&read.grant, &document, period)
-        .await?;
-    let mut note = AuditNote::read("", usize::from(!points.is_empty()))
-        .subjects(vec![app.auth.keyring.person(&document)]);
+    let hash = app.auth.keyring.person(&document);
+    let key = cordon_trace::person_key(&hash).ok_or(ApiError::Internal)?;
+    let points = points(&app, &read.grant, Subject::Person(key), period).await?;
+    let mut note = AuditNote::read("", usize::from(!points.is_empty())).subjects(vec![hash]);
     note.purpose = purpose(req.purpose)?;
     Ok((Extension(note), Json(TrajectoryResponse { points })))
 }
 
 #[utoipa::path(post, path = "/api/v1/trajectories/vehicle", tag = "trajectories", request_body = VehicleTrajectoryRequest,
-    responses((status = 200, body = TrajectoryResponse), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = TrajectoryResponse), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
 pub async fn vehicle(
     State(app): State<AppState>,
     read: Grant<TrajectoryRead>,
@@ -103,10 +126,13 @@ pub async fn vehicle(
         to: req.to,
     }
     .resolve(Duration::days(DEFAULT_DAYS))?;
-    let points = app
-        .store
-        .vehicle_trajectory(&read.grant, &plate, period)
-        .await?;
+    let points = points(
+        &app,
+        &read.grant,
+        Subject::Plate(plate.as_str().to_owned()),
+        period,
+    )
+    .await?;
     let mut note = AuditNote::read("", 0).subjects(vec![app.auth.keyring.plate(&plate)]);
     note.purpose = purpose(req.purpose)?;
     Ok((Extension(note), Json(TrajectoryResponse { points })))

@@ -254,22 +254,19 @@ pub async fn grants_filter_reads(store: Arc<dyn Store>) {
         d.observed_at = cordon_domain::time::from_ms(at);
         store.record_passages(vec![new(d)]).await.unwrap();
     }
-    let doc = cordon_domain::identity::IdentityDocument::parse(
-        cordon_domain::identity::DocumentType::ResidentId,
-        &resident_id(1),
-    )
-    .unwrap();
     let all = Period {
         from_ms: 0,
         to_ms: i64::MAX,
     };
     let now = cordon_domain::time::now_ms();
+    let asked: Vec<(Uuid, Option<cordon_domain::passage::Role>)> =
+        ids.iter().map(|id| (*id, None)).collect();
     let trail = |p: Principal| {
         let store = store.clone();
-        let doc = doc.clone();
+        let asked = asked.clone();
         async move {
             store
-                .person_trajectory(&p.may_read_trajectories().unwrap(), &doc, all)
+                .trajectory(&p.may_read_trajectories().unwrap(), &asked)
                 .await
                 .unwrap()
                 .len()
