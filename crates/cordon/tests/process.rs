@@ -345,12 +345,11 @@ async fn two_processes_on_one_postgres_stay_idempotent() {
     }
     use sqlx::Connection;
     let mut db = sqlx::PgConnection::connect(&url).await.unwrap();
-    let (passages, persons): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), CAST(SUM(persons) AS BIGINT) FROM passages",
-    )
-    .fetch_one(&mut db)
-    .await
-    .unwrap();
+    let (passages, persons): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), CAST(SUM(persons) AS BIGINT) FROM passages")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
     assert_eq!((passages, persons), (300, 900));
 }
 
