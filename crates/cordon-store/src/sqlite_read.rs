@@ -2,10 +2,12 @@
 //! request's own task for the hot point reads (a passage by id). A point read by primary key
 //! takes tens of microseconds and, in WAL mode, never waits for the writer; sqlx's SQLite driver
 //! would hand every statement and every row to a worker thread and back, which cost more than the
-//! read (measured by `cordon bench audit`, docs/BENCHMARKS.md).
+//! read (measured by `cordon bench audit`, docs/BENCHMARKS.md). The trace index's reads of what
+//! was recorded (every passage, once at start and then as it arrives) go the same way, on a
+//! blocking thread.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cordon_domain::access::{PassageRead, Scope};
@@ -19,16 +21,18 @@ use crate::StoreError;
 /// Idle connections kept; more are opened when more requests read at once, and closed after.
 const KEEP: usize = 8;
 
+/// Cheap to clone: clones share the idle connections.
+#[derive(Clone)]
 pub(crate) struct DirectReads {
     path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    idle: Arc<Mutex<Vec<Connection>>>,
 }
 
 impl DirectReads {
     pub fn new(path: &Path) -> Self {
         Self {
             path: path.to_owned(),
-            idle: Mutex::new(Vec::new()),
+            idle: Arc::new(Mutex::new(Vec::new())),
         }
     }
 
@@ -99,6 +103,43 @@ impl DirectReads {
             stmt.query_row(params.as_slice(), row)
                 .optional()
                 .map_err(StoreError::from)
+        })
+    }
+}
+
+impl DirectReads {
+    /// [`crate::TraceStore::trace_rows`], read directly: blocking, for a blocking thread.
+    pub fn trace_rows(
+        &self,
+        after: crate::trace_store::TraceCursor,
+        limit: u32,
+    ) -> Result<Vec<crate::trace_store::TraceRow>, StoreError> {
+        use cordon_domain::passage::Direction;
+        let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
+        self.with(|conn| {
+            let mut stmt = conn.prepare_cached(crate::trace_sql::TRACE_ROWS)?;
+            let mut rows = stmt.query(rusqlite::params![
+                after.recorded_ms,
+                &after.id.as_bytes()[..],
+                i64::from(limit)
+            ])?;
+            let mut out = Vec::with_capacity(limit.min(4_096) as usize);
+            while let Some(r) = rows.next()? {
+                let id = r.get_ref(0)?.as_blob()?;
+                let direction =
+                    Direction::parse(r.get_ref(3)?.as_str()?).map_err(|_| corrupt("direction"))?;
+                out.push(crate::trace_store::TraceRow {
+                    id: Uuid::from_slice(id).map_err(|_| corrupt("passage id"))?,
+                    checkpoint_id: r.get(1)?,
+                    lane: r.get(2)?,
+                    inbound: direction == Direction::In,
+                    observed_ms: r.get(4)?,
+                    recorded_ms: r.get(5)?,
+                    plate: r.get(6)?,
+                    occupants: crate::rows::parse_occupant_keys(r.get_ref(7)?.as_str()?)?,
+                });
+            }
+            Ok(out)
         })
     }
 }

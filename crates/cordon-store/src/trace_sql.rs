@@ -37,12 +37,13 @@ macro_rules! trace_sql {
                     after: TraceCursor,
                     limit: u32,
                 ) -> Result<Vec<TraceRow>, StoreError> {
-                    sqlx::query(
-                        "SELECT id, checkpoint_id, lane, direction, observed_at, recorded_at, plate, \
-                         occupant_keys FROM passages \
-                         WHERE recorded_at >= $1 AND (recorded_at > $1 OR id > $2) \
-                         AND occupant_keys IS NOT NULL ORDER BY recorded_at, id LIMIT $3",
-                    )
+                    if let Some(reads) = self.direct_reads() {
+                        let reads = reads.clone();
+                        return tokio::task::spawn_blocking(move || reads.trace_rows(after, limit))
+                            .await
+                            .map_err(|e| StoreError::Unavailable(format!("trace read: {e}")))?;
+                    }
+                    sqlx::query(crate::trace_sql::TRACE_ROWS)
                     .bind(after.recorded_ms)
                     .bind(after.id)
                     .bind(i64::from(limit))
@@ -345,6 +346,14 @@ macro_rules! trace_sql {
 }
 
 pub(crate) use trace_sql;
+
+/// Passages recorded after a cursor (`$1` time, `$2` id), in recording order, at most `$3`,
+/// leaving out purged ones: what the trace index reads.
+pub(crate) const TRACE_ROWS: &str =
+    "SELECT id, checkpoint_id, lane, direction, observed_at, recorded_at, plate, \
+     occupant_keys FROM passages \
+     WHERE recorded_at >= $1 AND (recorded_at > $1 OR id > $2) \
+     AND occupant_keys IS NOT NULL ORDER BY recorded_at, id LIMIT $3";
 
 /// The person index of the SQL reference for traces (`trace_hop_sql`), in SQLite: built by the
 /// trace benchmark's load and by `build_trace_reference`, never written by registrations (the
