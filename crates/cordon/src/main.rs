@@ -3,17 +3,13 @@
 //! `CORDON_*` environment variable; `cordon help COMMAND` lists them.
 
 mod accounts;
+mod allocator;
 mod bench;
 mod demo;
 mod options;
 mod serve;
 
 use clap::{Parser, Subcommand};
-
-/// mimalloc: the request path allocates many small strings; measured with `cordon bench ingest`
-/// (docs/BENCHMARKS.md) against the system allocator.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(
@@ -53,6 +49,7 @@ enum Command {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     options::init_logging(cli.log_format);
+    allocator::keep_freed_memory();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
