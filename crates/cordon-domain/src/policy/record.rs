@@ -45,10 +45,7 @@ pub struct Publication {
 /// SHA-256 of a policy document, hex: what a version's `digest` holds.
 pub fn digest(source: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(source.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::audit::hex(&Sha256::digest(source.as_bytes()))
 }
 
 /// The publication in force at `at_ms`, if any: the latest by effective time, then by sequence.
