@@ -441,21 +441,13 @@ mod tests {
     use super::*;
     use crate::index::IndexRow;
     use cordon_domain::passage::Role;
-    use uuid::Uuid;
 
     const MIN: i64 = 60_000;
 
+    /// A passage whose occupants all ride as passengers.
     fn row(n: u128, checkpoint: u32, minute: i64, plate: Option<&str>, who: &[u128]) -> IndexRow {
-        IndexRow {
-            id: Uuid::from_u128(n),
-            checkpoint,
-            lane: 1,
-            inbound: true,
-            observed_ms: minute * MIN,
-            recorded_ms: minute * MIN,
-            plate: plate.map(str::to_owned),
-            occupants: who.iter().map(|&k| (k, Role::Passenger)).collect(),
-        }
+        let who: Vec<(u128, Role)> = who.iter().map(|&k| (k, Role::Passenger)).collect();
+        crate::trajectory::tests::row(n, checkpoint, minute, plate, &who)
     }
 
     fn query(subject: Subject, hops: u8, visible: &(dyn Fn(u32) -> bool + Sync)) -> TraceQuery<'_> {

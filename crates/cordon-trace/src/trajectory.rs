@@ -49,13 +49,14 @@ pub fn trajectory(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::index::IndexRow;
 
     const MIN: i64 = 60_000;
 
-    fn row(
+    /// A passage observed `minute` minutes after time 0, with these occupants and roles.
+    pub(crate) fn row(
         n: u128,
         checkpoint: u32,
         minute: i64,
