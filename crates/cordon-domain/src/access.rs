@@ -264,6 +264,11 @@ pub struct Registration {
     scope: Scope,
 }
 
+/// Leave to revoke a driver's pre-declaration (a commander of any scope: a declaration is good at
+/// every checkpoint).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeclarationRevoke(());
+
 /// Leave to create, check, dry-run and publish policies and to change the risk-area register.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PolicyChange(());
@@ -388,6 +393,13 @@ impl Principal {
                 scope: self.scope.clone(),
             }),
             _ => Err(Self::deny("change the checkpoint network")),
+        }
+    }
+
+    pub fn may_revoke_declarations(&self) -> Result<DeclarationRevoke, Denied> {
+        match self.role {
+            Role::Commander => Ok(DeclarationRevoke(())),
+            _ => Err(Self::deny("revoke pre-declarations")),
         }
     }
 

@@ -18,6 +18,7 @@ pub mod access;
 pub mod audit;
 pub mod checkpoint;
 pub mod contact;
+pub mod declaration;
 pub mod division;
 pub mod error;
 pub mod identity;

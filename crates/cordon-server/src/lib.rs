@@ -5,17 +5,18 @@
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod dashboard;
 pub mod decide;
 pub mod dryrun;
 pub mod error;
 pub mod extract;
 pub mod health;
-pub mod index;
 pub mod observe;
 pub mod openapi;
 pub mod retention;
 pub mod risk_import;
 pub mod trace;
+pub mod ui;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -61,6 +62,7 @@ pub async fn state(
         lanes,
         auth,
         trace,
+        dashboard: Default::default(),
     })
 }
 
@@ -68,10 +70,10 @@ pub async fn state(
 pub fn app(state: AppState) -> Router {
     observe::recorder();
     Router::new()
-        .route("/", get(index::index))
         .route("/healthz", get(health::healthz))
         .route("/api/openapi.json", get(openapi::document))
         .with_state(state.clone())
+        .merge(ui::router(state.clone()))
         .merge(api::router(state))
         .fallback(|| async { error::ApiError::NotFound("no such route".into()) })
         .layer(axum::middleware::from_fn(observe::observe))

@@ -7,8 +7,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
 use crate::api::{
-    accounts, audit_log, network, passages, policies, risk_areas, sessions, statuses, trace,
-    trace_export, trajectories,
+    accounts, audit_log, dashboard, declarations, network, passages, policies, risk_areas,
+    sessions, statuses, trace, trace_export, trajectories,
 };
 
 /// Declares the bearer token every route but sign-in and health needs.
@@ -60,6 +60,11 @@ impl Modify for BearerAuth {
         passages::reveal,
         passages::at_checkpoint,
         passages::hourly,
+        dashboard::dashboard,
+        declarations::declare,
+        declarations::verify,
+        declarations::revoke,
+        declarations::revoked,
         trajectories::person,
         trajectories::vehicle,
         trace::case_trace,
@@ -87,6 +92,8 @@ impl Modify for BearerAuth {
     tags(
         (name = "network", description = "jurisdictions and checkpoints"),
         (name = "passages", description = "registration and reads by checkpoint"),
+        (name = "dashboard", description = "the command dashboard's figures: counts per checkpoint, hour and outcome"),
+        (name = "declarations", description = "drivers' pre-declarations: signed QR codes checked at the lane, revocation"),
         (name = "trajectories", description = "where a person or vehicle was seen"),
         (name = "trace", description = "case traces: who crossed a case's path, with the evidence"),
         (name = "policies", description = "checkpoint policies, their publication and dry-runs; the risk-area register"),

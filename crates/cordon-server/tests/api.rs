@@ -292,6 +292,8 @@ on_both!(
     traces_find_contacts_with_evidence,
     bad_traces_are_refused_with_their_field,
     the_index_agrees_with_sql,
+    declarations_are_signed_checked_and_revoked,
+    the_dashboard_counts_in_scope,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -316,6 +318,22 @@ use trace::{
     bad_traces_are_refused_with_their_field, the_index_agrees_with_sql,
     traces_find_contacts_with_evidence,
 };
+
+#[path = "api/declarations.rs"]
+mod declarations;
+use declarations::{declarations_are_signed_checked_and_revoked, the_dashboard_counts_in_scope};
+
+#[path = "api/webdriver.rs"]
+mod webdriver;
+
+#[path = "api/browser.rs"]
+mod browser;
+
+/// The browser drives the UI, which does not depend on the backend: SQLite only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lane_the_declaration_and_the_dashboard_in_a_browser() {
+    browser::the_lane_the_declaration_and_the_dashboard_in_a_browser(sqlite_app().await).await;
+}
 
 #[path = "api/policies.rs"]
 mod policies;
@@ -732,7 +750,10 @@ async fn health_and_the_openapi_document() {
     );
     let page = app.http.get(format!("{}/", app.base)).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.unwrap().contains("/api/v1/checkpoints"));
+    // The start page sends a visitor to sign in; it links the API's document.
+    assert!(page.url().path().ends_with("/signin"));
+    let text = page.text().await.unwrap();
+    assert!(text.contains(r#"id="signin""#) && text.contains("/api/openapi.json"));
     let (s, doc) = app.get("/api/openapi.json").await;
     assert_eq!(s, StatusCode::OK);
     // Which routes exist is held by access::every_route_against_every_role.

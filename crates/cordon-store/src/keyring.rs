@@ -20,6 +20,7 @@ use crate::StoreError;
 pub struct Keyring {
     subject: [u8; 32],
     seal: [u8; 32],
+    declaration: [u8; 32],
 }
 
 /// First byte of a sealed value: the format, so that a later key or cipher can be told apart.
@@ -55,6 +56,7 @@ impl Keyring {
         Keyring {
             subject: derive(master, "cordon subject hash v1"),
             seal: derive(master, "cordon seal v1"),
+            declaration: derive(master, "cordon declaration signing v1"),
         }
     }
 
@@ -138,6 +140,12 @@ impl Keyring {
                 },
             )
             .map_err(|_| bad())
+    }
+
+    /// The Ed25519 key that signs drivers' pre-declarations; stations check them with its public
+    /// half.
+    pub fn declaration_key(&self) -> cordon_domain::declaration::SigningKey {
+        cordon_domain::declaration::signing_key(&self.declaration)
     }
 
     /// The keyed hash of a person, by identity document.

@@ -32,6 +32,8 @@ mod sql;
 mod sqlite;
 mod sqlite_read;
 mod sqlite_writer;
+mod station_sql;
+pub mod station_store;
 mod status_sql;
 pub mod status_store;
 mod trace_sql;
@@ -41,6 +43,7 @@ pub mod writer;
 pub use access_store::AccessStore;
 pub use error::{RecordRejection, StoreError};
 pub use policy_store::PolicyStore;
+pub use station_store::StationStore;
 pub use status_store::StatusStore;
 pub use trace_store::TraceStore;
 
@@ -254,7 +257,7 @@ pub struct HourlyCount {
 /// The storage interface. Every backend passes the same conformance suite (`tests/`).
 #[async_trait]
 pub trait Store:
-    PolicyStore + AccessStore + StatusStore + TraceStore + Send + Sync + 'static
+    PolicyStore + AccessStore + StatusStore + StationStore + TraceStore + Send + Sync + 'static
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

@@ -45,6 +45,11 @@ pub const SQLITE: &[Migration] = &[
         name: "lean",
         sql: include_str!("../migrations/sqlite/0007_lean.sql"),
     },
+    Migration {
+        version: 8,
+        name: "declarations",
+        sql: include_str!("../migrations/sqlite/0008_declarations.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -82,6 +87,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 7,
         name: "lean",
         sql: include_str!("../migrations/postgres/0007_lean.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "declarations",
+        sql: include_str!("../migrations/postgres/0008_declarations.sql"),
     },
 ];
 

@@ -22,6 +22,7 @@ crate::trace_sql::trace_sql!(
     sqlx::Postgres,
     crate::trace_sql::REFERENCE_PERSONS_POSTGRES
 );
+crate::station_sql::station_sql!(PgStore, sqlx::Postgres);
 crate::status_sql::status_sql!(PgStore, sqlx::Postgres, begin: "BEGIN");
 
 impl PgStore {

@@ -22,6 +22,7 @@ crate::trace_sql::trace_sql!(
     sqlx::Sqlite,
     crate::trace_sql::REFERENCE_PERSONS_SQLITE
 );
+crate::station_sql::station_sql!(SqliteStore, sqlx::Sqlite);
 crate::status_sql::status_sql!(SqliteStore, sqlx::Sqlite, begin: "BEGIN IMMEDIATE");
 
 /// Page size of a new database file. Measured with `cordon bench ingest` (docs/BENCHMARKS.md):

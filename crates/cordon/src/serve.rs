@@ -51,7 +51,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         },
         args.listen,
         |bound| {
-            println!("Cordon is serving on http://{bound}/  (sign in: POST http://{bound}/api/v1/sessions; OpenAPI: http://{bound}/api/openapi.json)");
+            println!("Cordon is serving on http://{bound}/  (sign in there; the lane: /lane, the dashboard: /dashboard, drivers' pre-declaration: /declare; API: /api/v1, OpenAPI: http://{bound}/api/openapi.json)");
         },
         shutdown(),
     )

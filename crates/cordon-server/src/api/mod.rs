@@ -4,6 +4,8 @@
 
 pub mod accounts;
 pub mod audit_log;
+pub mod dashboard;
+pub mod declarations;
 pub mod network;
 pub mod passages;
 pub mod period;
@@ -35,6 +37,8 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// The live trace index.
     pub trace: Arc<crate::trace::LiveTrace>,
+    /// Dashboards computed in the last seconds.
+    pub dashboard: Arc<crate::dashboard::DashboardCache>,
 }
 
 impl FromRef<AppState> for Arc<Auth> {
@@ -109,6 +113,14 @@ pub fn router(state: AppState) -> Router {
             post(passages::register_batch).layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT)),
         )
         .route("/api/v1/passages/{id}", get(passages::get_passage))
+        .route("/api/v1/dashboard", get(dashboard::dashboard))
+        .route("/api/v1/declarations", post(declarations::declare))
+        .route("/api/v1/declarations/verify", post(declarations::verify))
+        .route("/api/v1/declarations/revoked", get(declarations::revoked))
+        .route(
+            "/api/v1/declarations/{id}/revoke",
+            post(declarations::revoke),
+        )
         .route("/api/v1/passages/{id}/reveal", post(passages::reveal))
         .route("/api/v1/trajectories/person", post(trajectories::person))
         .route("/api/v1/trajectories/vehicle", post(trajectories::vehicle))

@@ -19,8 +19,8 @@ use std::net::IpAddr;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use cordon_domain::access::{
-    AccountAdmin, AuditRead, Denied, NetworkChange, PassageRead, PolicyChange, Principal,
-    Registration, Reveal, StatusDecision, StatusRead, StatusRequest, TrajectoryRead,
+    AccountAdmin, AuditRead, DeclarationRevoke, Denied, NetworkChange, PassageRead, PolicyChange,
+    Principal, Registration, Reveal, StatusDecision, StatusRead, StatusRequest, TrajectoryRead,
 };
 
 use crate::error::ApiError;
@@ -102,6 +102,7 @@ capability! {
     StatusRead => may_read_status_changes;
     AuditRead => may_read_audit;
     AccountAdmin => may_administer_accounts;
+    DeclarationRevoke => may_revoke_declarations;
 }
 
 /// A signed-in caller holding capability `T`.

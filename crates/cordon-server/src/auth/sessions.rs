@@ -86,6 +86,20 @@ pub enum Refusal {
     MissingCsrf,
 }
 
+fn caller(hash: [u8; 32], record: SessionRecord) -> Caller {
+    let a = record.account;
+    Caller {
+        principal: Principal {
+            account: a.id,
+            username: a.username,
+            role: a.role,
+            scope: a.scope,
+        },
+        session: hash,
+        expires_at_ms: record.expires_at_ms,
+    }
+}
+
 impl Auth {
     pub fn new(store: Arc<dyn Store>) -> Auth {
         let auditor = Auditor::start(store.clone());
@@ -126,16 +140,23 @@ impl Auth {
                 return Ok(Err(Refusal::MissingCsrf));
             }
         }
-        let a = record.account;
-        Ok(Ok(Caller {
-            principal: Principal {
-                account: a.id,
-                username: a.username,
-                role: a.role,
-                scope: a.scope,
-            },
-            session: hash,
-            expires_at_ms: record.expires_at_ms,
+        Ok(Ok(caller(hash, record)))
+    }
+
+    /// The caller and CSRF token of a web page's session cookie, for the pages the hub serves
+    /// (a page embeds the CSRF token that its scripts send back).
+    pub async fn page_session(
+        &self,
+        token: &str,
+        now_ms: i64,
+    ) -> Result<Option<(Caller, String)>, StoreError> {
+        if !well_formed(token) {
+            return Ok(None);
+        }
+        let hash = token_hash(token);
+        Ok(self.session(hash, now_ms).await?.map(|record| {
+            let csrf = record.csrf.clone();
+            (caller(hash, record), csrf)
         }))
     }
 

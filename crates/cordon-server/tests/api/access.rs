@@ -276,6 +276,19 @@ fn matrix() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("GET /api/v1/checkpoints/{code}/passages", PASSAGES_0001),
         ("GET /api/v1/checkpoints/{code}/hourly", PASSAGES_0001),
         ("POST /api/v1/passages", &["officer"][..]),
+        // Counts only, filtered by scope.
+        ("GET /api/v1/dashboard", PASSAGE_READERS),
+        // A driver has no account.
+        ("POST /api/v1/declarations", ANYONE),
+        (
+            "POST /api/v1/declarations/verify",
+            &["officer", "officer2"][..],
+        ),
+        (
+            "GET /api/v1/declarations/revoked",
+            &["officer", "officer2"][..],
+        ),
+        ("POST /api/v1/declarations/{id}/revoke", COMMANDERS),
         ("POST /api/v1/passages/batch", &["officer"][..]),
         // Filtered, not refused: a passage outside the scope is "not found".
         ("GET /api/v1/passages/{id}", PASSAGE_READERS),
@@ -383,6 +396,10 @@ fn concrete(route: &str) -> (Method, String, Option<Value>) {
         "POST /api/v1/risk-areas" => Some(json!({"areas": []})),
         "POST /api/v1/risk-areas/import" => None,
         "POST /api/v1/risk-areas/{id}/end" => Some(json!({"reason": "测试"})),
+        // Refused as invalid or unknown after the access check: the matrix creates nothing.
+        "POST /api/v1/declarations" => Some(json!({"occupants": []})),
+        "POST /api/v1/declarations/verify" => Some(json!({"token": "CD1.not-a-token"})),
+        "POST /api/v1/declarations/{id}/revoke" => Some(json!({"reason": "测试"})),
         _ => None,
     };
     let path = if route == "GET /api/v1/policies/diff" {

@@ -1,0 +1,163 @@
+// Cordon: what every page shares: the page's words, API calls with the session cookie and its
+// CSRF token, client-made ids, China time, and the checks that run as one types (the server
+// checks everything again; these only say early what it would refuse).
+"use strict";
+const T = JSON.parse(document.getElementById("texts").textContent);
+const CSRF = (document.querySelector('meta[name="csrf"]') || {}).content || "";
+const $ = (id) => document.getElementById(id);
+
+async function api(method, path, body) {
+  const headers = { "x-csrf-token": CSRF };
+  if (body !== undefined) headers["content-type"] = "application/json";
+  const r = await fetch(path, {
+    method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let json = null;
+  try { json = await r.json(); } catch (_) { /* an empty answer */ }
+  return { status: r.status, json };
+}
+
+// A random (version 4) UUID; crypto.randomUUID needs HTTPS, which a station's Wi-Fi may not have.
+function uuid() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// A moment as China time with its offset, whatever the device's time zone.
+function chinaTime(d) {
+  const t = new Date(d.getTime() + 8 * 3600e3).toISOString().slice(0, 19);
+  return t + "+08:00";
+}
+function clock(iso) { return iso ? iso.slice(11, 16) : ""; }
+
+const PROVINCES = "京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新";
+function plateOk(p) {
+  return /^[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川贵云藏陕甘青宁新][A-HJ-Z]([A-HJ-NP-Z0-9]{5}|[A-HJ-NP-Z0-9]{4}[挂学警港澳]|[DF][A-HJ-NP-Z0-9][0-9]{4}|[0-9]{5}[DF])$/.test(p);
+}
+function idOk(n) {
+  n = n.toUpperCase();
+  if (/^\d{15}$/.test(n)) return true;
+  if (!/^\d{17}[\dX]$/.test(n)) return false;
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  let s = 0;
+  for (let i = 0; i < 17; i++) s += w[i] * +n[i];
+  return "10X98765432"[s % 11] === n[17];
+}
+function phoneOk(p) { return p === "" || /^1[3-9]\d{9}$/.test(p); }
+function masked(n) { return n.length > 8 ? n.slice(0, 6) + "*".repeat(n.length - 10) + n.slice(-4) : n; }
+function outcomeLabel(o) { return T["outcome_" + o] || o; }
+
+// The province picker beside a plate field.
+function provincePicker(button, panel, input) {
+  for (const p of PROVINCES) {
+    const b = document.createElement("button");
+    b.type = "button"; b.textContent = p;
+    b.onclick = () => { button.textContent = p; panel.hidden = true; input.focus(); input.dispatchEvent(new Event("input")); };
+    panel.appendChild(b);
+  }
+  button.onclick = () => { panel.hidden = !panel.hidden; };
+}
+function fullPlate(button, input) {
+  let v = input.value.replace(/[\s·.\-]/g, "").toUpperCase();
+  if (v && !PROVINCES.includes(v[0])) v = button.textContent + v;
+  return v;
+}
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v; else if (k.startsWith("on")) e[k] = v; else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c);
+  return e;
+}
+
+// One person's fields. `o` fills them; `lane` adds the temperature.
+function occupantEditor(o, lane) {
+  const li = el("li", { class: "occupant" });
+  const kind = el("select", { class: "doc-kind" });
+  for (const k of ["resident_id", "residence_permit", "passport", "home_return_permit", "taiwan_permit", "exit_entry_permit", "foreign_permanent_resident"]) {
+    kind.append(el("option", { value: k }, k));
+  }
+  kind.value = o.document ? o.document.type : "resident_id";
+  const num = el("input", { class: "num doc-number", autocomplete: "off", spellcheck: "false", value: o.document ? o.document.number : "" });
+  const numErr = el("span", { class: "field-error" });
+  const name = el("input", { class: "name", autocomplete: "off", value: o.name || "" });
+  const phone = el("input", { class: "phone", inputmode: "tel", autocomplete: "off", value: o.phone || "" });
+  const role = el("select", { class: "role" },
+    el("option", { value: "driver" }, T.driver), el("option", { value: "passenger" }, T.passenger), el("option", { value: "pedestrian" }, T.pedestrian));
+  role.value = o.role || "passenger";
+  const hc = el("span", { class: "hc", role: "group" });
+  for (const [v, c] of [["green", "g"], ["yellow", "y"], ["red", "r"]]) {
+    const b = el("button", { type: "button", class: c, "data-code": v }, T[v]);
+    b.onclick = () => { for (const x of hc.children) x.classList.toggle("on", x === b); };
+    if ((o.health_code || "green") === v) b.classList.add("on");
+    hc.append(b);
+  }
+  const check = () => {
+    const bad = kind.value === "resident_id" && num.value !== "" && !idOk(num.value);
+    num.classList.toggle("bad", bad);
+    numErr.textContent = bad ? T.invalid_id : "";
+    phone.classList.toggle("bad", !phoneOk(phone.value.trim()));
+  };
+  num.oninput = check; phone.oninput = check; kind.onchange = check;
+  li.append(
+    el("label", {}, T.document_type, kind),
+    el("label", { class: "grow" }, T.document_number, num, numErr),
+    el("label", {}, T.name, name),
+    el("label", {}, T.phone, phone),
+    el("label", {}, T.role, role),
+    el("label", {}, T.health_code, hc));
+  let temp = null;
+  if (lane) {
+    temp = el("input", { class: "temp", type: "number", step: "0.1", min: "30", max: "45", inputmode: "decimal" });
+    li.append(el("label", {}, T.temperature, temp));
+  }
+  const testKind = el("select", { class: "test-kind" }, el("option", { value: "" }, T.none), el("option", { value: "pcr" }, "PCR"), el("option", { value: "antigen" }, "antigen"));
+  const testAt = el("input", { class: "test-at", type: "datetime-local" });
+  const testResult = el("select", { class: "test-result" }, el("option", { value: "negative" }, T.negative), el("option", { value: "positive" }, T.positive), el("option", { value: "pending" }, T.pending));
+  if (o.latest_test) {
+    testKind.value = o.latest_test.kind; testResult.value = o.latest_test.result;
+    testAt.value = o.latest_test.taken_at.slice(0, 16);
+  }
+  li.append(el("label", {}, T.latest_test, testKind), el("label", {}, T.test_time, testAt), el("label", {}, T.test_result, testResult));
+  li.append(el("button", { type: "button", class: "secondary remove", onclick: () => { li.remove(); li.dispatchEvent(new Event("removed", { bubbles: true })); } }, T.remove));
+  li.visited = o.visited || [];
+  li.read = () => {
+    const out = {
+      document: { type: kind.value, number: num.value.trim().toUpperCase() },
+      name: name.value.trim(), role: role.value,
+      health_code: (hc.querySelector(".on") || { dataset: { code: "green" } }).dataset.code,
+      visited: li.visited,
+    };
+    if (phone.value.trim()) out.phone = phone.value.trim();
+    if (temp && temp.value) out.temperature_c = +temp.value;
+    if (testKind.value && testAt.value) out.latest_test = { kind: testKind.value, taken_at: testAt.value + ":00+08:00", result: testResult.value };
+    return out;
+  };
+  li.focusName = () => name.focus();
+  check();
+  return li;
+}
+
+// A server refusal as a sentence, with the field it names.
+function refusal(r) {
+  const e = r.json && r.json.error;
+  if (!e) return `${T.failed} (${r.status})`;
+  return e.field ? `${e.field}: ${e.message}` : e.message;
+}
+
+(function common() {
+  const so = $("signout");
+  if (so) so.onclick = async () => { await api("DELETE", "/api/v1/sessions/current"); location.href = "/signin"; };
+  const form = $("signin");
+  if (form) form.onsubmit = async (ev) => {
+    ev.preventDefault();
+    const r = await api("POST", "/api/v1/sessions", { username: $("username").value.trim(), password: $("password").value });
+    if (r.status === 201) { location.href = form.dataset.next || "/"; return; }
+    $("signin-error").textContent = r.status === 429 ? T.too_many : T.bad_credentials;
+  };
+})();

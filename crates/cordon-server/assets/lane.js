@@ -1,0 +1,202 @@
+// The lane page: scanner- and keyboard-first registration. Scanners type into the scan field
+// and end with Enter: an identity number (optionally followed by the name) adds a person, a
+// pre-declaration code (CD1.…) fills the whole vehicle, a plate sets the plate. Enter on the
+// empty scan field registers; after the decision, Enter starts the next vehicle. A registration
+// keeps its id until it is answered, so a retry after a dropped connection never registers twice.
+"use strict";
+(function lane() {
+  const station = JSON.parse(localStorage.getItem("cordon.station") || "{}");
+  const cp = $("checkpoint"), laneNo = $("lane-no"), scan = $("scan"), list = $("occupants");
+  const plate = $("plate"), province = $("province");
+  let direction = station.direction || "in";
+  let vehicle = null; // { id, observedAt, declaration }
+  let sending = false;
+
+  if (station.checkpoint && [...cp.options].some((o) => o.value === station.checkpoint)) cp.value = station.checkpoint;
+  if (station.lane) laneNo.value = station.lane;
+  if (station.province) province.textContent = station.province;
+  const saveStation = () => localStorage.setItem("cordon.station", JSON.stringify({
+    checkpoint: cp.value, lane: laneNo.value, direction, province: province.textContent,
+  }));
+  for (const b of document.querySelectorAll(".dir")) {
+    b.classList.toggle("on", b.dataset.dir === direction);
+    b.onclick = () => { direction = b.dataset.dir; for (const x of document.querySelectorAll(".dir")) x.classList.toggle("on", x === b); saveStation(); scan.focus(); };
+  }
+  cp.onchange = () => { saveStation(); refresh(); };
+  laneNo.onchange = saveStation;
+  provincePicker(province, $("provinces"), plate);
+
+  const msg = (text, ok) => { const m = $("scan-msg"); m.textContent = text; m.className = "msg " + (ok ? "ok" : "bad"); };
+  const started = () => { if (!vehicle) vehicle = { id: uuid(), observedAt: new Date(), declaration: null }; };
+  const countPersons = () => { $("count").textContent = list.children.length; };
+  list.addEventListener("removed", countPersons);
+
+  plate.oninput = () => {
+    started();
+    const p = fullPlate(province, plate);
+    const bad = plate.value !== "" && !plateOk(p);
+    plate.classList.toggle("bad", bad);
+    $("plate-error").textContent = bad ? T.invalid_plate : "";
+  };
+
+  function addPerson(o) {
+    started();
+    if (!o.role) o.role = $("vehicle-class").value === "" ? "pedestrian" : (list.children.length === 0 ? "driver" : "passenger");
+    const li = occupantEditor(o, true);
+    list.append(li);
+    countPersons();
+    return li;
+  }
+  $("add-person").onclick = () => addPerson({}).querySelector(".doc-number").focus();
+
+  async function fromDeclaration(token) {
+    const r = await api("POST", "/api/v1/declarations/verify", { token });
+    if (r.status !== 200) { msg(`${T.code_refused}: ${refusal(r)}`, false); return; }
+    const d = r.json;
+    reset(false);
+    started();
+    vehicle.declaration = d.id;
+    if (d.vehicle) {
+      province.textContent = d.vehicle.plate[0];
+      plate.value = d.vehicle.plate.slice(1);
+      $("plate-color").value = d.vehicle.plate_color;
+      $("vehicle-class").value = d.vehicle.class;
+    } else {
+      $("vehicle-class").value = "";
+      plate.value = "";
+    }
+    for (const o of d.occupants) addPerson(o);
+    vehicle.origin = d.origin; vehicle.destination = d.destination;
+    $("submit").textContent = T.confirm_declared;
+    msg(`${T.declared_by_code} · ${d.occupants.map((o) => o.name).join("、")}`, true);
+    plate.oninput();
+  }
+
+  scan.addEventListener("keydown", async (ev) => {
+    if (ev.key !== "Enter") return;
+    ev.preventDefault();
+    const v = scan.value.trim();
+    scan.value = "";
+    if (!$("decision").hidden) { reset(true); return; }
+    if (v === "") { submit(); return; }
+    if (v.startsWith("CD1.")) { await fromDeclaration(v); return; }
+    const id = v.match(/^(\d{17}[\dXx]|\d{15})(?:[\s,|;\t]+(.+))?$/);
+    if (id) {
+      const number = id[1].toUpperCase();
+      if (!idOk(number)) { msg(`${masked(number)}: ${T.invalid_id}`, false); return; }
+      const li = addPerson({ document: { type: "resident_id", number }, name: (id[2] || "").trim() });
+      msg(`+ ${masked(number)} ${(id[2] || "").trim()}`, true);
+      if (!id[2]) li.focusName();
+      return;
+    }
+    const p = v.replace(/[\s·.\-]/g, "").toUpperCase();
+    if (plateOk(p) || plateOk(province.textContent + p)) {
+      if (PROVINCES.includes(p[0])) { province.textContent = p[0]; plate.value = p.slice(1); } else plate.value = p;
+      plate.oninput();
+      msg(`${T.plate} ${fullPlate(province, plate)}`, true);
+      return;
+    }
+    msg(`${v.slice(0, 12)}…: ${T.invalid_plate}`, false);
+  });
+
+  function request() {
+    const cls = $("vehicle-class").value;
+    const body = {
+      id: vehicle.id, checkpoint: cp.value, lane: +laneNo.value || 1, direction,
+      observed_at: chinaTime(vehicle.observedAt),
+      occupants: [...list.children].map((li) => li.read()),
+    };
+    if (cls) body.vehicle = { plate: fullPlate(province, plate), plate_color: $("plate-color").value, class: cls };
+    if (vehicle.origin) body.origin = vehicle.origin;
+    if (vehicle.destination) body.destination = vehicle.destination;
+    return body;
+  }
+
+  async function submit() {
+    if (sending) return;
+    $("form-error").textContent = "";
+    if (!vehicle || list.children.length === 0) { $("form-error").textContent = `${T.occupants}: ${T.required}`; return; }
+    const body = request();
+    sending = true;
+    $("submit").disabled = true;
+    msg(T.sending, true);
+    let wait = 500;
+    for (;;) {
+      let r;
+      try { r = await api("POST", "/api/v1/passages", body); } catch (_) { r = null; }
+      if (r && r.status !== 503 && r.status !== 502 && r.status !== 504) {
+        sending = false; $("submit").disabled = false;
+        if (r.status === 201) { show(r.json); msg("", true); } else { $("form-error").textContent = refusal(r); msg("", true); markField(r); }
+        return;
+      }
+      msg(T.offline_retry, false);
+      await new Promise((res) => setTimeout(res, wait));
+      wait = Math.min(wait * 2, 8000);
+    }
+  }
+  $("submit").onclick = submit;
+
+  function markField(r) {
+    const f = r.json && r.json.error && r.json.error.field;
+    const m = f && f.match(/^occupants\[(\d+)\]\.(\w+)/);
+    if (m && list.children[+m[1]]) {
+      const li = list.children[+m[1]];
+      const input = li.querySelector(m[2] === "document" ? ".doc-number" : "." + m[2]) || li.querySelector("input");
+      input.classList.add("bad"); input.focus();
+    } else if (f && f.startsWith("vehicle.plate")) { plate.classList.add("bad"); plate.focus(); }
+  }
+
+  function show(p) {
+    const d = p.decision, box = $("decision");
+    box.className = "decision o-" + d.outcome;
+    $("outcome").textContent = outcomeLabel(d.outcome);
+    const reasons = $("reasons");
+    reasons.textContent = "";
+    for (const r of d.reasons) {
+      const who = r.occupant !== undefined && p.occupants[r.occupant] ? p.occupants[r.occupant].name + ": " : "";
+      reasons.append(el("li", {}, who + r.message));
+    }
+    $("actions").textContent = d.actions.length ? `${T.actions}: ${d.actions.join(", ")}` : "";
+    $("entry").hidden = true;
+    box.hidden = false;
+    $("next").focus();
+    refresh();
+  }
+
+  function reset(focus) {
+    vehicle = null;
+    list.textContent = "";
+    plate.value = ""; plate.classList.remove("bad"); $("plate-error").textContent = "";
+    $("form-error").textContent = "";
+    $("submit").textContent = T.submit;
+    $("decision").hidden = true;
+    $("entry").hidden = false;
+    countPersons();
+    if (focus) { msg("", true); scan.focus(); }
+  }
+  $("next").onclick = () => reset(true);
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && !$("decision").hidden && ev.target !== scan) { ev.preventDefault(); reset(true); }
+  });
+
+  async function refresh() {
+    if (!cp.value) return;
+    const from = encodeURIComponent(chinaTime(new Date(Date.now() - 3600e3)));
+    const r = await api("GET", `/api/v1/checkpoints/${encodeURIComponent(cp.value)}/passages?from=${from}&limit=1000`);
+    if (r.status !== 200) return;
+    const ps = r.json.passages || [];
+    $("rate").textContent = ps.length;
+    const by = {};
+    for (const p of ps) by[p.decision.outcome] = (by[p.decision.outcome] || 0) + 1;
+    $("outcomes-hour").textContent = Object.entries(by).map(([o, n]) => `${outcomeLabel(o)} ${n}`).join(" · ");
+    const body = $("recent");
+    body.textContent = "";
+    for (const p of ps.slice(-10).reverse()) {
+      body.append(el("tr", {}, el("td", {}, clock(p.observed_at)), el("td", {}, p.vehicle ? p.vehicle.plate : T.pedestrian),
+        el("td", {}, String(p.occupants.length)), el("td", { class: "o-" + p.decision.outcome }, outcomeLabel(p.decision.outcome))));
+    }
+  }
+  refresh();
+  setInterval(refresh, 60000);
+  scan.focus();
+})();

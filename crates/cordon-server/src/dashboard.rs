@@ -1,0 +1,322 @@
+//! The command dashboard's figures: per checkpoint and per hour, vehicles and persons, decisions
+//! by outcome, and the lanes' handling time (recorded minus observed, for vehicles registered at
+//! the lane). Computed from the store's summary rows and the checkpoint list within the reader's
+//! scope; served as JSON (`GET /api/v1/dashboard`) and drawn by the dashboard page. Kept for a
+//! few seconds per scope, so that a wall of screens refreshing does not each scan the day.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use cordon_domain::access::{PassageRead, Scope};
+use cordon_domain::checkpoint::{Checkpoint, CheckpointStatus};
+use cordon_store::station_store::SummaryRow;
+use cordon_store::{CheckpointFilter, Store, StoreError};
+use serde::Serialize;
+
+/// How long a computed dashboard is served again to readers of the same scope and period.
+pub const CACHE_MS: i64 = 5_000;
+/// The longest period the dashboard covers.
+pub const MAX_HOURS: i64 = 72;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Dashboard {
+    pub from: String,
+    pub to: String,
+    pub hours: i64,
+    pub passages: i64,
+    pub persons: i64,
+    /// Vehicles (passages) per outcome.
+    pub outcomes: BTreeMap<String, i64>,
+    /// Per hour of the period, oldest first.
+    pub hourly: Vec<HourFigures>,
+    /// Every checkpoint in scope, busiest first.
+    pub checkpoints: Vec<CheckpointFigures>,
+    /// Passages per hour over the last hour of the period.
+    pub last_hour: i64,
+    pub open: usize,
+    pub closed: usize,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HourFigures {
+    pub hour: String,
+    pub passages: i64,
+    pub persons: i64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CheckpointFigures {
+    pub code: String,
+    pub name: String,
+    pub status: String,
+    pub defence_line: String,
+    pub kind: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub passages: i64,
+    pub persons: i64,
+    pub outcomes: BTreeMap<String, i64>,
+    /// Mean seconds from observation to record, over vehicles registered at the lane.
+    pub handling_seconds: Option<f64>,
+    pub handled: i64,
+}
+
+fn iso(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .with_timezone(&cordon_domain::time::china())
+        .to_rfc3339()
+}
+
+/// Builds the dashboard of `rows` over the checkpoints in scope.
+pub fn compute(
+    rows: &[SummaryRow],
+    checkpoints: &[Checkpoint],
+    from_ms: i64,
+    to_ms: i64,
+) -> Dashboard {
+    let first_hour = from_ms.div_euclid(3_600_000);
+    let last_hour = (to_ms - 1).div_euclid(3_600_000);
+    let mut hourly: Vec<HourFigures> = (first_hour..=last_hour)
+        .map(|h| HourFigures {
+            hour: iso(h * 3_600_000),
+            passages: 0,
+            persons: 0,
+        })
+        .collect();
+    let mut by_code: HashMap<&str, CheckpointFigures> = checkpoints
+        .iter()
+        .map(|c| {
+            (
+                c.code.as_str(),
+                CheckpointFigures {
+                    code: c.code.to_string(),
+                    name: c.name.clone(),
+                    status: c.status.as_str().into(),
+                    defence_line: c.defence_line.as_str().into(),
+                    kind: c.kind.as_str().into(),
+                    lat: c.location.lat,
+                    lon: c.location.lon,
+                    passages: 0,
+                    persons: 0,
+                    outcomes: BTreeMap::new(),
+                    handling_seconds: None,
+                    handled: 0,
+                },
+            )
+        })
+        .collect();
+    let mut handling_ms: HashMap<&str, i64> = HashMap::new();
+    let mut outcomes = BTreeMap::new();
+    let (mut passages, mut persons, mut recent) = (0, 0, 0);
+    for r in rows {
+        let Some(cp) = by_code.get_mut(r.checkpoint.as_str()) else {
+            continue;
+        };
+        cp.passages += r.passages;
+        cp.persons += r.persons;
+        cp.handled += r.handled;
+        *cp.outcomes.entry(r.outcome.clone()).or_default() += r.passages;
+        *handling_ms.entry(r.checkpoint.as_str()).or_default() += r.handling_ms;
+        *outcomes.entry(r.outcome.clone()).or_default() += r.passages;
+        passages += r.passages;
+        persons += r.persons;
+        let h = r.hour_ms.div_euclid(3_600_000);
+        if let Some(slot) = hourly.get_mut((h - first_hour) as usize) {
+            slot.passages += r.passages;
+            slot.persons += r.persons;
+        }
+        if h == last_hour {
+            recent += r.passages;
+        }
+    }
+    let mut list: Vec<CheckpointFigures> = by_code
+        .into_iter()
+        .map(|(code, mut cp)| {
+            if cp.handled > 0 {
+                let ms = handling_ms.get(code).copied().unwrap_or(0);
+                cp.handling_seconds = Some(ms as f64 / cp.handled as f64 / 1000.0);
+            }
+            cp
+        })
+        .collect();
+    list.sort_by(|a, b| b.passages.cmp(&a.passages).then(a.code.cmp(&b.code)));
+    let open = list.iter().filter(|c| c.status == "open").count();
+    Dashboard {
+        from: iso(from_ms),
+        to: iso(to_ms),
+        hours: last_hour - first_hour + 1,
+        passages,
+        persons,
+        outcomes,
+        hourly,
+        closed: list.len() - open,
+        open,
+        checkpoints: list,
+        last_hour: recent,
+    }
+}
+
+/// The checkpoints a scope covers.
+pub async fn checkpoints_in(
+    store: &dyn Store,
+    scope: &Scope,
+) -> Result<Vec<Checkpoint>, StoreError> {
+    match scope {
+        Scope::Division(d) => {
+            store
+                .list_checkpoints(&CheckpointFilter {
+                    within: Some(*d),
+                    ..CheckpointFilter::default()
+                })
+                .await
+        }
+        Scope::Checkpoints(list) => {
+            let mut out = Vec::with_capacity(list.len());
+            for code in list.iter() {
+                match store.get_checkpoint(code).await {
+                    Ok(c) => out.push(c),
+                    Err(StoreError::NotFound { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Recently computed dashboards, by scope and period.
+#[derive(Default)]
+pub struct DashboardCache {
+    entries: Mutex<HashMap<(String, i64), (i64, Dashboard)>>,
+}
+
+impl DashboardCache {
+    /// The dashboard of the last `hours` hours for the grant's scope.
+    pub async fn get(
+        &self,
+        store: &dyn Store,
+        grant: &PassageRead,
+        hours: i64,
+    ) -> Result<Dashboard, StoreError> {
+        let now = cordon_domain::time::now_ms();
+        let key = (grant.scope().label(), hours);
+        if let Some((at, d)) = self.entries.lock().expect("dashboard cache").get(&key) {
+            if now - at < CACHE_MS {
+                return Ok(d.clone());
+            }
+        }
+        // Whole hours: the period starts at the top of the hour `hours - 1` hours ago.
+        let to = now + 1;
+        let from = (now.div_euclid(3_600_000) - (hours - 1)) * 3_600_000;
+        let checkpoints = checkpoints_in(store, grant.scope()).await?;
+        let rows = store.network_summary(grant, from, to).await?;
+        let d = compute(&rows, &checkpoints, from.max(grant.since_ms()), to);
+        let mut entries = self.entries.lock().expect("dashboard cache");
+        entries.retain(|_, (at, _)| now - *at < CACHE_MS);
+        entries.insert(key, (now, d.clone()));
+        Ok(d)
+    }
+}
+
+/// One checkpoint's vehicles per hour over the last 24 hours, labelled `HH:MM`, every hour
+/// present (empty ones as 0).
+pub async fn checkpoint_hours(
+    app: &crate::api::AppState,
+    caller: &crate::auth::Caller,
+    code: &cordon_domain::checkpoint::CheckpointCode,
+) -> Vec<(String, i64)> {
+    let now = cordon_domain::time::now_ms();
+    let Ok(grant) = caller.principal.may_read_passages(now) else {
+        return Vec::new();
+    };
+    let first = now.div_euclid(3_600_000) - 23;
+    let period = cordon_store::Period {
+        from_ms: first * 3_600_000,
+        to_ms: now + 1,
+    };
+    let counts = app
+        .store
+        .hourly_counts(&grant, code, period)
+        .await
+        .unwrap_or_default();
+    (first..first + 24)
+        .map(|h| {
+            let n = counts
+                .iter()
+                .find(|c| c.hour_ms == h * 3_600_000)
+                .map_or(0, |c| c.passages);
+            (iso(h * 3_600_000).get(11..16).unwrap_or("").to_owned(), n)
+        })
+        .collect()
+}
+
+/// Checkpoint status as its colour on the map.
+pub fn status_colour(status: &str) -> &'static str {
+    if status == CheckpointStatus::Open.as_str() {
+        "#1b873f"
+    } else {
+        "#8a8f98"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_add_up_per_checkpoint_hour_and_outcome() {
+        use cordon_domain::checkpoint::{CheckpointCode, CheckpointKind, DefenceLine, Location};
+        let cp = Checkpoint {
+            code: CheckpointCode::parse("CP-130100-0001").unwrap(),
+            name: "A".into(),
+            jurisdiction: cordon_domain::division::DivisionCode::parse("130102").unwrap(),
+            kind: CheckpointKind::parse("toll_station").unwrap(),
+            defence_line: DefenceLine::parse("capital_ring").unwrap(),
+            location: Location {
+                lat: 38.0,
+                lon: 114.5,
+            },
+            lanes: 4,
+            cameras: 2,
+            status: CheckpointStatus::Open,
+            status_changed_at: chrono::DateTime::parse_from_rfc3339("2022-05-01T00:00:00+08:00")
+                .unwrap(),
+        };
+        let h = 3_600_000;
+        let row = |hour: i64, outcome: &str, n: i64, handled: i64, ms: i64| SummaryRow {
+            checkpoint: "CP-130100-0001".into(),
+            hour_ms: hour * h,
+            outcome: outcome.into(),
+            passages: n,
+            persons: 2 * n,
+            handled,
+            handling_ms: ms,
+        };
+        let rows = vec![
+            row(10, "pass", 5, 4, 40_000),
+            row(11, "pass", 3, 0, 0),
+            row(11, "hold", 1, 1, 20_000),
+            // A checkpoint out of scope is left out.
+            SummaryRow {
+                checkpoint: "CP-130200-0001".into(),
+                ..row(11, "pass", 100, 0, 0)
+            },
+        ];
+        let d = compute(&rows, &[cp], 10 * h, 12 * h);
+        assert_eq!(d.passages, 9);
+        assert_eq!(d.persons, 18);
+        assert_eq!(d.hours, 2);
+        assert_eq!(
+            d.hourly.iter().map(|x| x.passages).collect::<Vec<_>>(),
+            [5, 4]
+        );
+        assert_eq!(d.last_hour, 4);
+        assert_eq!(d.outcomes["hold"], 1);
+        let c = &d.checkpoints[0];
+        assert_eq!(c.passages, 9);
+        assert_eq!(c.handled, 5);
+        assert_eq!(c.handling_seconds, Some(12.0));
+        assert_eq!((d.open, d.closed), (1, 0));
+    }
+}

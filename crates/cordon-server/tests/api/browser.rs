@@ -1,0 +1,166 @@
+//! The web UI in a real browser (headless Chromium through chromedriver), against a real server:
+//! an officer registers a three-occupant vehicle from the lane page with scans and sees the
+//! decision; a driver pre-declares and the officer registers the vehicle with a scan and a
+//! confirm; a tampered code is refused; the commander's dashboard counts the new vehicles.
+//! Screenshots go to the test's target directory, and to `docs/screenshots/` when
+//! `CORDON_SCREENSHOTS=docs`.
+
+use super::webdriver::{Browser, ENTER};
+use super::{TestApp, PASSWORD};
+
+async fn keep(browser: &Browser, name: &str) {
+    let png = browser.screenshot().await;
+    assert!(png.starts_with(b"\x89PNG"), "{name} is a PNG");
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), &png).unwrap();
+    if std::env::var("CORDON_SCREENSHOTS").as_deref() == Ok("docs") {
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+        std::fs::create_dir_all(&docs).unwrap();
+        std::fs::write(docs.join(format!("{name}.png")), &png).unwrap();
+    }
+}
+
+async fn sign_in(browser: &Browser, app: &TestApp, user: &str, next: &str) {
+    browser
+        .goto(&format!("{}/signin?next={next}", app.base))
+        .await;
+    browser.type_into("#username", user).await;
+    browser.type_into("#password", PASSWORD).await;
+    browser.type_into("#password", ENTER).await;
+    browser
+        .wait_until(&format!("location.pathname === '{next}'"))
+        .await;
+    assert_eq!(browser.current_url().await, format!("{}{next}", app.base));
+}
+
+/// Scans one line into the lane's scan field, as a scanner does (text, then Enter).
+async fn scan(browser: &Browser, line: &str) {
+    browser.type_into("#scan", &format!("{line}{ENTER}")).await;
+}
+
+pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestApp) {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let before = app.count().await;
+    // Chinese, whatever the browser's language: the default the lanes see.
+    browser.goto(&format!("{}/lang/zh", app.base)).await;
+
+    // An undeclared vehicle with three occupants: the plate, three ID scans, a confirm.
+    sign_in(&browser, &app, "officer", "/lane").await;
+    browser.set_window(420, 900).await;
+    scan(&browser, "冀A12345").await;
+    scan(&browser, "11010519491231002X 张三").await;
+    scan(&browser, "130102199001011237 李四").await;
+    scan(&browser, "130102198506151230,王五").await;
+    browser
+        .wait_until("document.querySelectorAll('#occupants li').length === 3")
+        .await;
+    keep(&browser, "lane-entry").await;
+    scan(&browser, "").await;
+    browser
+        .wait_until("!document.getElementById('decision').hidden")
+        .await;
+    let outcome = browser.text("#outcome").await;
+    assert!(!outcome.is_empty(), "the decision is shown");
+    let reasons = browser.text("#reasons").await;
+    assert!(!reasons.is_empty(), "with its reasons");
+    keep(&browser, "lane-decision").await;
+    assert_eq!(app.count().await, before + 1);
+
+    // A driver declares (no account), gets a code.
+    browser.set_window(420, 1200).await;
+    browser.goto(&format!("{}/declare", app.base)).await;
+    browser.type_into("#plate", "B54321").await;
+    browser
+        .type_into("#occupants li .doc-number", "11010519491231002X")
+        .await;
+    browser.type_into("#occupants li .name", "张三").await;
+    browser
+        .type_into("#occupants li .phone", "13812345678")
+        .await;
+    browser.click("#submit").await;
+    browser
+        .wait_until("!document.getElementById('issued').hidden")
+        .await;
+    let token = browser
+        .eval("document.getElementById('token').value")
+        .await
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(token.starts_with("CD1."), "{token}");
+    assert!(
+        browser
+            .eval("document.querySelector('#qr svg') !== null")
+            .await
+            .as_bool()
+            .unwrap(),
+        "the QR code is drawn"
+    );
+    keep(&browser, "declare").await;
+
+    // At the lane: a tampered code is refused with a message, and nothing is registered.
+    browser.set_window(420, 900).await;
+    browser.goto(&format!("{}/lane", app.base)).await;
+    let cut = token.len() - 10;
+    let flipped = if &token[cut..cut + 1] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    let tampered = format!("{}{flipped}{}", &token[..cut], &token[cut + 1..]);
+    scan(&browser, &tampered).await;
+    browser
+        .wait_until("document.getElementById('scan-msg').classList.contains('bad')")
+        .await;
+    let refused = browser.text("#scan-msg").await;
+    assert!(refused.contains("申报码无效"), "{refused}");
+    assert_eq!(
+        browser
+            .eval("document.querySelectorAll('#occupants li').length")
+            .await,
+        0
+    );
+
+    // The genuine code: scan, confirm.
+    scan(&browser, &token).await;
+    browser
+        .wait_until("document.querySelectorAll('#occupants li').length === 1")
+        .await;
+    assert_eq!(
+        browser.eval("document.getElementById('plate').value").await,
+        "B54321"
+    );
+    keep(&browser, "lane-declared").await;
+    scan(&browser, "").await;
+    browser
+        .wait_until("!document.getElementById('decision').hidden")
+        .await;
+    assert_eq!(app.count().await, before + 2);
+
+    // The commander's dashboard counts both.
+    browser.set_window(1280, 1000).await;
+    sign_in(&browser, &app, "commander", "/dashboard").await;
+    let shown: i64 = browser.text("#n-passages").await.parse().unwrap();
+    assert_eq!(shown, before + 2);
+    assert!(
+        browser
+            .eval("document.querySelectorAll('svg.map circle').length")
+            .await
+            .as_i64()
+            .unwrap()
+            >= 3,
+        "every checkpoint is on the map"
+    );
+    keep(&browser, "dashboard").await;
+    browser
+        .goto(&format!("{}/checkpoints/CP-130100-0001", app.base))
+        .await;
+    browser
+        .wait_until("document.querySelectorAll('#passages tr').length === 2")
+        .await;
+    keep(&browser, "checkpoint").await;
+    browser.quit().await;
+}

@@ -1,0 +1,183 @@
+//! Pre-declarations over the API: a driver declares with no account and gets a signed token and
+//! its QR code; the lane's check answers what was declared; a tampered, foreign or revoked token
+//! is refused with its own code; bad declarations are refused with the field's path and leave
+//! nothing behind; the dashboard's figures follow registrations.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use super::TestApp;
+
+fn declared() -> Value {
+    json!({"vehicle": {"plate": "冀A12345", "plate_color": "blue", "class": "car"},
+        "origin": "130100", "destination": "110105",
+        "occupants": [{"document": {"type": "resident_id", "number": "11010519491231002X"},
+            "name": "张三", "phone": "13812345678", "role": "driver", "health_code": "green"}]})
+}
+
+pub async fn declarations_are_signed_checked_and_revoked(app: TestApp) {
+    let (s, issued) = app.post_as("-", "/api/v1/declarations", &declared()).await;
+    assert_eq!(s, StatusCode::CREATED, "{issued}");
+    let token = issued["token"].as_str().unwrap().to_owned();
+    assert!(token.starts_with("CD1."));
+    assert!(
+        issued["qr_svg"].as_str().unwrap().starts_with("<?xml")
+            || issued["qr_svg"].as_str().unwrap().contains("<svg")
+    );
+
+    // The lane reads it back whole, to fill its form.
+    let (s, d) = app
+        .post_as(
+            "officer",
+            "/api/v1/declarations/verify",
+            &json!({"token": token}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(d["vehicle"]["plate"], "冀A12345");
+    assert_eq!(
+        d["occupants"][0]["document"]["number"],
+        "11010519491231002X"
+    );
+    assert_eq!(d["id"], issued["id"]);
+
+    // A changed character, a token of another hub, junk: each refused with its code.
+    let cut = token.find('.').unwrap() + 12;
+    let flipped = if &token[cut..cut + 1] == "A" {
+        "B"
+    } else {
+        "A"
+    };
+    let tampered = format!("{}{flipped}{}", &token[..cut], &token[cut + 1..]);
+    let other_hub = {
+        let d = cordon_domain::declaration::Declaration::new(
+            serde_json::from_value(declared()).unwrap(),
+            uuid::Uuid::now_v7(),
+            chrono::Utc::now().with_timezone(&cordon_domain::time::china()),
+        )
+        .unwrap();
+        d.sign(&cordon_domain::declaration::signing_key(&[9u8; 32]))
+    };
+    for (t, code) in [
+        (
+            tampered.as_str(),
+            ["declaration_forged", "declaration_malformed"],
+        ),
+        (
+            other_hub.as_str(),
+            ["declaration_forged", "declaration_forged"],
+        ),
+        ("hello", ["declaration_malformed", "declaration_malformed"]),
+    ] {
+        let (s, e) = app
+            .post_as(
+                "officer",
+                "/api/v1/declarations/verify",
+                &json!({"token": t}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert!(code.contains(&e["error"]["code"].as_str().unwrap()), "{e}");
+        assert_eq!(e["error"]["field"], "token");
+    }
+
+    // Revoked by a commander: refused at the lane, listed for stations with the public key.
+    let id = issued["id"].as_str().unwrap();
+    let (s, r) = app
+        .post_as(
+            "city",
+            &format!("/api/v1/declarations/{id}/revoke"),
+            &json!({"reason": "  "}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{r}");
+    let (s, r) = app
+        .post_as(
+            "city",
+            &format!("/api/v1/declarations/{id}/revoke"),
+            &json!({"reason": "车辆信息有误"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(r["revoked_by"], "city");
+    let (s, e) = app
+        .post_as(
+            "officer",
+            "/api/v1/declarations/verify",
+            &json!({"token": token}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["code"], "declaration_revoked");
+    let (s, offline) = app.get_as("officer", "/api/v1/declarations/revoked").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(offline["public_key"].as_str().unwrap().len(), 64);
+    assert_eq!(offline["revoked"][0]["id"], issued["id"]);
+    let (s, _) = app
+        .post_as(
+            "city",
+            "/api/v1/declarations/0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01/revoke",
+            &json!({"reason": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Bad declarations: the field's path, nothing kept.
+    let mut bad = declared();
+    bad["occupants"][0]["document"]["number"] = json!("110105194912310021");
+    let (s, e) = app.post_as("-", "/api/v1/declarations", &bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["error"]["field"], "occupants[0].document.number");
+    assert!(
+        !e.to_string().contains("110105194912310021"),
+        "the number is not echoed"
+    );
+    let mut bad = declared();
+    bad["occupants"][0]["temperature_c"] = json!(36.6);
+    let (s, e) = app.post_as("-", "/api/v1/declarations", &bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["field"], "occupants[0].temperature_c");
+    let (_, offline) = app.get_as("officer", "/api/v1/declarations/revoked").await;
+    assert_eq!(offline["revoked"].as_array().unwrap().len(), 1);
+}
+
+pub async fn the_dashboard_counts_in_scope(app: TestApp) {
+    let (s, d) = app.get_as("commander", "/api/v1/dashboard?hours=2").await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    let before = d["passages"].as_i64().unwrap();
+    assert_eq!(d["hours"], 2);
+    let mut p = super::example();
+    p["id"] = json!(uuid::Uuid::now_v7());
+    p["observed_at"] = json!(chrono::Utc::now()
+        .with_timezone(&cordon_domain::time::china())
+        .to_rfc3339());
+    p["occupants"][0]["latest_test"]["taken_at"] = p["observed_at"].clone();
+    let (s, b) = app.post("/api/v1/passages", &p).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    // The cache lets a figure be a few seconds old.
+    tokio::time::sleep(std::time::Duration::from_millis(
+        cordon_server::dashboard::CACHE_MS as u64 + 100,
+    ))
+    .await;
+    let (_, d) = app.get_as("commander", "/api/v1/dashboard?hours=2").await;
+    assert_eq!(d["passages"].as_i64().unwrap(), before + 1);
+    let cp = d["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "CP-130100-0001")
+        .unwrap()
+        .clone();
+    assert_eq!(cp["passages"], 1);
+    assert_eq!(cp["handled"], 1, "registered at the lane within minutes");
+    assert!(cp["handling_seconds"].as_f64().unwrap() < 60.0);
+    // Another city's commander sees none of it; an officer sees only their checkpoints.
+    let (_, d) = app.get_as("elsewhere", "/api/v1/dashboard?hours=2").await;
+    assert_eq!(d["passages"], 0);
+    assert!(d["checkpoints"].as_array().unwrap().is_empty());
+    let (_, d) = app.get_as("officer2", "/api/v1/dashboard?hours=2").await;
+    assert_eq!(d["checkpoints"].as_array().unwrap().len(), 1);
+    let (s, e) = app.get_as("commander", "/api/v1/dashboard?hours=0").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["field"], "hours");
+}

@@ -1,0 +1,185 @@
+//! The SQL of [`crate::station_store::StationStore`], written once for both backends like
+//! [`crate::sql`].
+
+macro_rules! station_sql {
+    ($store:ident, $db:ty) => {
+        mod station_impl {
+            use async_trait::async_trait;
+            use cordon_domain::access::{DeclarationRevoke, PassageRead, Scope};
+            use sqlx::{QueryBuilder, Row as _};
+            use uuid::Uuid;
+
+            use super::$store;
+            use crate::station_store::{
+                DeclarationRecord, Revocation, StationStore, SummaryRow, LANE_HANDLING_MAX_MS,
+            };
+            use crate::StoreError;
+
+            type DbRow = <$db as sqlx::Database>::Row;
+
+            const COLUMNS: &str = "id, issued_at, expires_at, plate_key, persons, revoked_at, \
+                revoked_by, revoke_reason";
+
+            fn declaration_row(r: &DbRow) -> Result<DeclarationRecord, StoreError> {
+                let revoked_at: Option<i64> = r.try_get(5)?;
+                Ok(DeclarationRecord {
+                    id: r.try_get(0)?,
+                    issued_at_ms: r.try_get(1)?,
+                    expires_at_ms: r.try_get(2)?,
+                    plate_key: r.try_get(3)?,
+                    persons: r.try_get(4)?,
+                    revoked: match revoked_at {
+                        None => None,
+                        Some(at_ms) => Some(Revocation {
+                            at_ms,
+                            by: r.try_get::<Option<String>, _>(6)?.unwrap_or_default(),
+                            reason: r.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
+                        }),
+                    },
+                })
+            }
+
+            fn push_scope(q: &mut QueryBuilder<'_, $db>, scope: &Scope) {
+                match scope {
+                    Scope::Division(d) => {
+                        let (lo, hi) = crate::sql::division_range(*d);
+                        q.push(" AND c.jurisdiction BETWEEN ")
+                            .push_bind(lo)
+                            .push(" AND ")
+                            .push_bind(hi);
+                    }
+                    Scope::Checkpoints(list) => {
+                        q.push(" AND c.code IN (");
+                        let mut sep = q.separated(", ");
+                        for code in list.iter() {
+                            sep.push_bind(code.as_str().to_owned());
+                        }
+                        q.push(")");
+                    }
+                }
+            }
+
+            #[async_trait]
+            impl StationStore for $store {
+                async fn record_declaration(
+                    &self,
+                    d: &DeclarationRecord,
+                ) -> Result<(), StoreError> {
+                    sqlx::query(
+                        "INSERT INTO declarations (id, issued_at, expires_at, plate_key, persons) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(d.id)
+                    .bind(d.issued_at_ms)
+                    .bind(d.expires_at_ms)
+                    .bind(&d.plate_key)
+                    .bind(d.persons)
+                    .execute(&self.core.write)
+                    .await?;
+                    Ok(())
+                }
+
+                async fn declaration(
+                    &self,
+                    id: Uuid,
+                ) -> Result<Option<DeclarationRecord>, StoreError> {
+                    sqlx::query(&format!("SELECT {COLUMNS} FROM declarations WHERE id = $1"))
+                        .bind(id)
+                        .fetch_optional(&self.core.read)
+                        .await?
+                        .as_ref()
+                        .map(declaration_row)
+                        .transpose()
+                }
+
+                async fn revoke_declaration(
+                    &self,
+                    _grant: &DeclarationRevoke,
+                    id: Uuid,
+                    revocation: Revocation,
+                ) -> Result<DeclarationRecord, StoreError> {
+                    let row = sqlx::query(&format!(
+                        "UPDATE declarations SET revoked_at = COALESCE(revoked_at, $2), \
+                         revoked_by = COALESCE(revoked_by, $3), \
+                         revoke_reason = COALESCE(revoke_reason, $4) WHERE id = $1 \
+                         RETURNING {COLUMNS}"
+                    ))
+                    .bind(id)
+                    .bind(revocation.at_ms)
+                    .bind(&revocation.by)
+                    .bind(&revocation.reason)
+                    .fetch_optional(&self.core.write)
+                    .await?;
+                    match row {
+                        Some(r) => declaration_row(&r),
+                        None => Err(StoreError::NotFound { what: "declaration".into() }),
+                    }
+                }
+
+                async fn revoked_declarations(
+                    &self,
+                    now_ms: i64,
+                ) -> Result<Vec<DeclarationRecord>, StoreError> {
+                    sqlx::query(&format!(
+                        "SELECT {COLUMNS} FROM declarations \
+                         WHERE revoked_at IS NOT NULL AND expires_at > $1 ORDER BY revoked_at, id"
+                    ))
+                    .bind(now_ms)
+                    .fetch_all(&self.core.read)
+                    .await?
+                    .iter()
+                    .map(declaration_row)
+                    .collect()
+                }
+
+                async fn network_summary(
+                    &self,
+                    grant: &PassageRead,
+                    from_ms: i64,
+                    to_ms: i64,
+                ) -> Result<Vec<SummaryRow>, StoreError> {
+                    let from_ms = from_ms.max(grant.since_ms());
+                    let mut q = QueryBuilder::<$db>::new(
+                        "SELECT c.code, p.observed_at / 3600000, p.outcome, COUNT(*), \
+                         CAST(SUM(p.persons) AS BIGINT), \
+                         CAST(SUM(CASE WHEN p.recorded_at - p.observed_at BETWEEN 0 AND ",
+                    );
+                    q.push_bind(LANE_HANDLING_MAX_MS)
+                        .push(" THEN 1 ELSE 0 END) AS BIGINT), ")
+                        .push("CAST(SUM(CASE WHEN p.recorded_at - p.observed_at BETWEEN 0 AND ")
+                        .push_bind(LANE_HANDLING_MAX_MS)
+                        .push(
+                            " THEN p.recorded_at - p.observed_at ELSE 0 END) AS BIGINT) \
+                             FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id \
+                             WHERE p.recorded_at >= ",
+                        )
+                        .push_bind(from_ms)
+                        .push(" AND p.observed_at >= ")
+                        .push_bind(from_ms)
+                        .push(" AND p.observed_at < ")
+                        .push_bind(to_ms);
+                    push_scope(&mut q, grant.scope());
+                    q.push(" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+                    q.build()
+                        .fetch_all(&self.core.read)
+                        .await?
+                        .iter()
+                        .map(|r| {
+                            Ok(SummaryRow {
+                                checkpoint: r.try_get(0)?,
+                                hour_ms: r.try_get::<i64, _>(1)? * 3_600_000,
+                                outcome: r.try_get(2)?,
+                                passages: r.try_get(3)?,
+                                persons: r.try_get(4)?,
+                                handled: r.try_get(5)?,
+                                handling_ms: r.try_get(6)?,
+                            })
+                        })
+                        .collect()
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use station_sql;
