@@ -3,9 +3,10 @@
 //! hub's public key can check it with no network.
 //!
 //! Token: `CD1.` + base64url(payload JSON) + `.` + base64url(signature over everything before
-//! the second dot). The payload uses one-letter keys to keep the code small (three occupants fit
-//! in a version-15 code or so). What was declared is checked with the same parsers as a
-//! registration, so a token never carries a field the lane would refuse.
+//! the second dot). The payload uses one-letter keys to keep the code small (a car of three with
+//! phones and tests: about 800 characters, a version-23 code at level M). What was declared is
+//! checked with the same parsers as a registration, so a token never carries a field the lane
+//! would refuse.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use base64::Engine as _;

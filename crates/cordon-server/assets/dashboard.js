@@ -23,6 +23,15 @@
     if (r.status === 200) { out.textContent = `${T.done}: ${codes.length}`; out.className = "msg ok"; setTimeout(() => location.reload(), 800); } else { out.textContent = refusal(r); out.className = "msg bad"; }
   };
 
+  const revoke = $("revoke");
+  if (revoke) revoke.onsubmit = async (ev) => {
+    ev.preventDefault();
+    const id = $("revoke-id").value.trim(), out = $("revoke-msg");
+    const r = await api("POST", `/api/v1/declarations/${encodeURIComponent(id)}/revoke`, { reason: $("revoke-reason").value.trim() });
+    out.textContent = r.status === 200 ? `${T.done}: ${r.json.revoked_at.slice(0, 16).replace("T", " ")}` : refusal(r);
+    out.className = "msg " + (r.status === 200 ? "ok" : "bad");
+  };
+
   const page = $("checkpoint-page");
   if (page) (async () => {
     const from = encodeURIComponent(chinaTime(new Date(Date.now() - 24 * 3600e3)));

@@ -136,14 +136,21 @@
   }
   $("submit").onclick = submit;
 
+  // A refusal that names a field is shown beside that field, and the field takes the focus.
   function markField(r) {
-    const f = r.json && r.json.error && r.json.error.field;
+    const e = r.json && r.json.error;
+    const f = e && e.field;
     const m = f && f.match(/^occupants\[(\d+)\]\.(\w+)/);
+    let input = null, note = null;
     if (m && list.children[+m[1]]) {
       const li = list.children[+m[1]];
-      const input = li.querySelector(m[2] === "document" ? ".doc-number" : "." + m[2]) || li.querySelector("input");
-      input.classList.add("bad"); input.focus();
-    } else if (f && f.startsWith("vehicle.plate")) { plate.classList.add("bad"); plate.focus(); }
+      input = li.querySelector(m[2] === "document" ? ".doc-number" : "." + m[2]) || li.querySelector("input");
+      note = li.querySelector(".field-error");
+    } else if (f && f.startsWith("vehicle.plate")) { input = plate; note = $("plate-error"); }
+    if (!input) return;
+    input.classList.add("bad");
+    if (note) note.textContent = e.message;
+    input.focus();
   }
 
   function show(p) {

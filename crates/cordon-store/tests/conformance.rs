@@ -238,7 +238,15 @@ conformance!(
     grants_filter_reads,
     retention_purges_personal_data,
     status_changes_take_a_second_account,
+    declarations_are_kept_and_revoked_once,
+    the_summary_counts_per_checkpoint_hour_and_outcome,
 );
+
+#[path = "conformance/station.rs"]
+mod station;
+use station::{
+    declarations_are_kept_and_revoked_once, the_summary_counts_per_checkpoint_hour_and_outcome,
+};
 
 #[path = "conformance/sealed.rs"]
 mod sealed;

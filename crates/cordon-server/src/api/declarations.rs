@@ -242,3 +242,40 @@ pub async fn revoked(
         revoked: revoked.into_iter().map(Into::into).collect(),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_car_of_three_fits_a_code_a_phone_camera_reads() {
+        let req: DeclarationRequest = serde_json::from_value(serde_json::json!({
+            "vehicle": {"plate": "冀A12345", "plate_color": "blue", "class": "car"},
+            "origin": "130100", "destination": "110105",
+            "occupants": [
+                {"document": {"type": "resident_id", "number": "11010519491231002X"}, "name": "欧阳建国",
+                 "phone": "13812345678", "role": "driver", "health_code": "green",
+                 "latest_test": {"kind": "pcr", "taken_at": "2022-05-02T09:00:00+08:00", "result": "negative"},
+                 "visited": ["130100", "110105"]},
+                {"document": {"type": "resident_id", "number": "130102199001011237"}, "name": "李四",
+                 "phone": "13912345678", "role": "passenger", "health_code": "green",
+                 "latest_test": {"kind": "antigen", "taken_at": "2022-05-02T19:00:00+08:00", "result": "negative"}},
+                {"document": {"type": "resident_id", "number": "130102198506151230"}, "name": "王五",
+                 "role": "passenger", "health_code": "green"}
+            ]
+        }))
+        .unwrap();
+        let now = chrono::DateTime::parse_from_rfc3339("2022-05-03T08:00:00+08:00").unwrap();
+        let d = Declaration::new(req, Uuid::now_v7(), now).unwrap();
+        let token = d.sign(&cordon_domain::declaration::signing_key(&[1; 32]));
+        let code =
+            qrcode::QrCode::with_error_correction_level(token.as_bytes(), qrcode::EcLevel::M)
+                .unwrap();
+        let qrcode::Version::Normal(v) = code.version() else {
+            panic!("a micro code")
+        };
+        // Version 25 is 117 modules a side: about 2.5 px a module on a 300 px phone screen.
+        assert!(v <= 25, "{} characters need version {v}", token.len());
+        assert!(qr_svg(&token).unwrap().contains("<svg"));
+    }
+}

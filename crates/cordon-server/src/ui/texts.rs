@@ -175,6 +175,8 @@ pub struct Texts {
     pub api_doc: &'static str,
     pub done: &'static str,
     pub failed: &'static str,
+    pub revoke_declaration: &'static str,
+    pub revoke: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -284,6 +286,8 @@ pub static ZH: Texts = Texts {
     api_doc: "接口文档 (OpenAPI)",
     done: "已完成",
     failed: "失败",
+    revoke_declaration: "撤销出行申报",
+    revoke: "撤销",
 };
 
 pub static EN: Texts = Texts {
@@ -392,6 +396,8 @@ pub static EN: Texts = Texts {
     api_doc: "API document (OpenAPI)",
     done: "Done",
     failed: "Failed",
+    revoke_declaration: "Revoke a pre-declaration",
+    revoke: "Revoke",
 };
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! an officer registers a three-occupant vehicle from the lane page with scans and sees the
 //! decision; a driver pre-declares and the officer registers the vehicle with a scan and a
 //! confirm; a tampered code is refused; the commander's dashboard counts the new vehicles.
-//! Screenshots go to the test's target directory, and to `docs/screenshots/` when
+//! The phone pages are driven at 375 pixels wide. Screenshots go to the test's target directory, and to `docs/screenshots/` when
 //! `CORDON_SCREENSHOTS=docs`.
 
 use super::webdriver::{Browser, ENTER};
@@ -49,7 +49,7 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
 
     // An undeclared vehicle with three occupants: the plate, three ID scans, a confirm.
     sign_in(&browser, &app, "officer", "/lane").await;
-    browser.set_window(420, 900).await;
+    browser.set_window(375, 900).await;
     scan(&browser, "冀A12345").await;
     scan(&browser, "11010519491231002X 张三").await;
     scan(&browser, "130102199001011237 李四").await;
@@ -70,7 +70,7 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
     assert_eq!(app.count().await, before + 1);
 
     // A driver declares (no account), gets a code.
-    browser.set_window(420, 1200).await;
+    browser.set_window(375, 1200).await;
     browser.goto(&format!("{}/declare", app.base)).await;
     browser.type_into("#plate", "B54321").await;
     browser
@@ -91,6 +91,7 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
         .unwrap()
         .to_owned();
     assert!(token.starts_with("CD1."), "{token}");
+    let declaration_id = browser.text("#declaration-id").await;
     assert!(
         browser
             .eval("document.querySelector('#qr svg') !== null")
@@ -102,7 +103,7 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
     keep(&browser, "declare").await;
 
     // At the lane: a tampered code is refused with a message, and nothing is registered.
-    browser.set_window(420, 900).await;
+    browser.set_window(375, 900).await;
     browser.goto(&format!("{}/lane", app.base)).await;
     let cut = token.len() - 10;
     let flipped = if &token[cut..cut + 1] == "A" {
@@ -155,6 +156,23 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
         "every checkpoint is on the map"
     );
     keep(&browser, "dashboard").await;
+
+    // The commander revokes the declaration from the dashboard: the lanes refuse it from then on.
+    browser.type_into("#revoke-id", &declaration_id).await;
+    browser.type_into("#revoke-reason", "车辆信息有误").await;
+    browser.click("#revoke button").await;
+    browser
+        .wait_until("document.getElementById('revoke-msg').classList.contains('ok')")
+        .await;
+    let (s, e) = app
+        .post_as(
+            "officer",
+            "/api/v1/declarations/verify",
+            &serde_json::json!({"token": token}),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["code"], "declaration_revoked");
     browser
         .goto(&format!("{}/checkpoints/CP-130100-0001", app.base))
         .await;

@@ -121,7 +121,7 @@ impl Backend {
 }
 
 /// The wire form of a generated passage, as an officer's device would send it.
-fn request(p: &NewPassage) -> Value {
+pub(super) fn request(p: &NewPassage) -> Value {
     let d = &p.draft;
     let occupants: Vec<Value> = d
         .occupants
@@ -190,7 +190,7 @@ pub(super) async fn prepare(store: &dyn Store, rows: &Rows) -> anyhow::Result<()
 
 /// A signed-in officer bound to every open checkpoint of the generated network, as a lane's
 /// client would be: its registrations go through authentication, scope checks and auditing.
-async fn officer_token(store: &dyn Store, rows: &Rows) -> anyhow::Result<String> {
+pub(super) async fn officer_token(store: &dyn Store, rows: &Rows) -> anyhow::Result<String> {
     let codes: Vec<String> = rows
         .checkpoints
         .iter()

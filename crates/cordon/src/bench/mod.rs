@@ -4,6 +4,7 @@
 mod audit;
 mod http1;
 mod ingest;
+mod lane;
 mod policy;
 mod trace;
 
@@ -14,6 +15,9 @@ pub enum BenchCommand {
     /// Registration throughput and latency: single over HTTP, batches over HTTP, and a raw
     /// prepared-statement insert of the same rows as the baseline; on SQLite and PostgreSQL.
     Ingest(ingest::IngestArgs),
+    /// The lane page loaded cold (time and bytes) and registrations from one lane and from
+    /// many, against the lane-page issue's targets.
+    Lane(lane::LaneArgs),
     /// Policy evaluation per core against hand-written rules, and a dry-run over stored
     /// passages against a plain scan of them.
     Policy(policy::PolicyArgs),
@@ -27,6 +31,7 @@ pub enum BenchCommand {
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Ingest(args) => ingest::run(args).await,
+        BenchCommand::Lane(args) => lane::run(args).await,
         BenchCommand::Policy(args) => policy::run(args).await,
         BenchCommand::Audit(args) => audit::run(args).await,
         BenchCommand::Trace(args) => trace::run(args).await,
