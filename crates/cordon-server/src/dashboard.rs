@@ -171,6 +171,13 @@ pub async fn checkpoints_in(
                 })
                 .await
         }
+        // Many codes: one read of the network, filtered, rather than a read per code.
+        Scope::Checkpoints(list) if list.len() > 16 => Ok(store
+            .list_checkpoints(&CheckpointFilter::default())
+            .await?
+            .into_iter()
+            .filter(|c| list.binary_search(&c.code).is_ok())
+            .collect()),
         Scope::Checkpoints(list) => {
             let mut out = Vec::with_capacity(list.len());
             for code in list.iter() {

@@ -323,9 +323,6 @@ use trace::{
 mod declarations;
 use declarations::{declarations_are_signed_checked_and_revoked, the_dashboard_counts_in_scope};
 
-#[path = "api/webdriver.rs"]
-mod webdriver;
-
 #[path = "api/browser.rs"]
 mod browser;
 

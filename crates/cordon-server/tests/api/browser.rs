@@ -5,8 +5,8 @@
 //! The phone pages are driven at 375 pixels wide. Screenshots go to the test's target directory, and to `docs/screenshots/` when
 //! `CORDON_SCREENSHOTS=docs`.
 
-use super::webdriver::{Browser, ENTER};
 use super::{TestApp, PASSWORD};
+use cordon_webdriver::{Browser, ENTER};
 
 async fn keep(browser: &Browser, name: &str) {
     let png = browser.screenshot().await;

@@ -1,6 +1,7 @@
 //! A small W3C WebDriver client over HTTP, enough to drive headless Chromium through Debian's
 //! chromedriver: start a session, open pages, find elements, type, click, read text, run a
-//! script, take screenshots. [`Browser::start`] answers `None` (with a printed notice) when
+//! script, take screenshots, send a DevTools command. Used by the browser tests and by
+//! `cordon bench lane`. [`Browser::start`] answers `None` (with a printed notice) when
 //! chromedriver is absent, unless `CORDON_REQUIRE_BROWSER=1`, where it fails.
 
 use std::process::{Child, Command, Stdio};
@@ -38,7 +39,7 @@ impl Browser {
                 "CORDON_REQUIRE_BROWSER=1 but {driver} or {chromium} is missing"
             );
             eprintln!(
-                "NOTICE: browser tests skipped: install chromium and chromium-driver (or set CORDON_CHROMEDRIVER and CORDON_CHROMIUM)"
+                "NOTICE: no browser, so what needs one is skipped: install chromium and chromium-driver (or set CORDON_CHROMEDRIVER and CORDON_CHROMIUM)"
             );
             return None;
         }
@@ -189,6 +190,26 @@ impl Browser {
             reqwest::Method::POST,
             "/execute/sync",
             Some(json!({"script": format!("return ({expression});"), "args": []})),
+        )
+        .await
+    }
+
+    /// Sets a cookie for the site of the page open now.
+    pub async fn add_cookie(&self, name: &str, value: &str) {
+        self.call(
+            reqwest::Method::POST,
+            "/cookie",
+            Some(json!({"cookie": {"name": name, "value": value, "path": "/"}})),
+        )
+        .await;
+    }
+
+    /// A Chrome DevTools command (such as `Network.clearBrowserCache`).
+    pub async fn devtools(&self, command: &str, params: Value) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/goog/cdp/execute",
+            Some(json!({"cmd": command, "params": params})),
         )
         .await
     }
