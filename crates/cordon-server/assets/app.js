@@ -49,6 +49,13 @@ function idOk(n) {
 function phoneOk(p) { return p === "" || /^1[3-9]\d{9}$/.test(p); }
 function masked(n) { return n.length > 8 ? n.slice(0, 6) + "*".repeat(n.length - 10) + n.slice(-4) : n; }
 function outcomeLabel(o) { return T["outcome_" + o] || o; }
+// Policy messages are written "中文 / English": the part in the page's language.
+function localized(m) {
+  const parts = String(m).split(" / ");
+  if (parts.length !== 2) return m;
+  return document.documentElement.lang.startsWith("zh") ? parts[0] : parts[1];
+}
+function actionLabel(a) { return T["action_" + a] || a; }
 
 // The province picker beside a plate field.
 function provincePicker(button, panel, input) {
@@ -80,7 +87,7 @@ function occupantEditor(o, lane) {
   const li = el("li", { class: "occupant" });
   const kind = el("select", { class: "doc-kind" });
   for (const k of ["resident_id", "residence_permit", "passport", "home_return_permit", "taiwan_permit", "exit_entry_permit", "foreign_permanent_resident"]) {
-    kind.append(el("option", { value: k }, k));
+    kind.append(el("option", { value: k }, T["doc_" + k] || k));
   }
   kind.value = o.document ? o.document.type : "resident_id";
   const num = el("input", { class: "num doc-number", autocomplete: "off", spellcheck: "false", value: o.document ? o.document.number : "" });

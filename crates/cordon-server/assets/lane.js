@@ -126,7 +126,7 @@
       try { r = await api("POST", "/api/v1/passages", body); } catch (_) { r = null; }
       if (r && r.status !== 503 && r.status !== 502 && r.status !== 504) {
         sending = false; $("submit").disabled = false;
-        if (r.status === 201) { show(r.json); msg("", true); } else { $("form-error").textContent = refusal(r); msg("", true); markField(r); }
+        if (r.status === 201) { show(r.json, body.occupants.map((o) => o.name)); msg("", true); } else { $("form-error").textContent = refusal(r); msg("", true); markField(r); }
         return;
       }
       msg(T.offline_retry, false);
@@ -153,17 +153,19 @@
     input.focus();
   }
 
-  function show(p) {
+  // The decision; each reason names its person as the officer entered them (the answer masks
+  // names, and two persons of one surname must still be told apart).
+  function show(p, names) {
     const d = p.decision, box = $("decision");
     box.className = "decision o-" + d.outcome;
     $("outcome").textContent = outcomeLabel(d.outcome);
     const reasons = $("reasons");
     reasons.textContent = "";
     for (const r of d.reasons) {
-      const who = r.occupant !== undefined && p.occupants[r.occupant] ? p.occupants[r.occupant].name + ": " : "";
-      reasons.append(el("li", {}, who + r.message));
+      const who = r.occupant !== undefined && names[r.occupant] !== undefined ? `${r.occupant + 1}. ${names[r.occupant]}: ` : "";
+      reasons.append(el("li", {}, who + localized(r.message)));
     }
-    $("actions").textContent = d.actions.length ? `${T.actions}: ${d.actions.join(", ")}` : "";
+    $("actions").textContent = d.actions.length ? `${T.actions}: ${d.actions.map(actionLabel).join("、")}` : "";
     $("entry").hidden = true;
     box.hidden = false;
     $("next").focus();

@@ -25,6 +25,7 @@ async fn sign_in(browser: &Browser, app: &TestApp, user: &str, next: &str) {
     browser
         .goto(&format!("{}/signin?next={next}", app.base))
         .await;
+    keep(browser, "signin").await;
     browser.type_into("#username", user).await;
     browser.type_into("#password", PASSWORD).await;
     browser.type_into("#password", ENTER).await;
@@ -44,6 +45,11 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
         return;
     };
     let before = app.count().await;
+    // The May 2022 rules, so that decisions have reasons per person and actions.
+    let may =
+        super::policies::store_version(&app, cordon_domain::policy::examples::STANDARD_2022_05)
+            .await;
+    super::policies::publish(&app, may).await;
     // Chinese, whatever the browser's language: the default the lanes see.
     browser.goto(&format!("{}/lang/zh", app.base)).await;
 
@@ -65,7 +71,27 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
     let outcome = browser.text("#outcome").await;
     assert!(!outcome.is_empty(), "the decision is shown");
     let reasons = browser.text("#reasons").await;
-    assert!(!reasons.is_empty(), "with its reasons");
+    for name in ["张三", "李四", "王五"] {
+        assert!(reasons.contains(name), "each person's reasons: {reasons}");
+    }
+    let (_, listed) = app
+        .get_as("commander", "/api/v1/checkpoints/CP-130100-0001/passages")
+        .await;
+    let decision = &listed["passages"][0]["decision"];
+    assert_eq!(
+        browser
+            .eval("document.getElementById('decision').className")
+            .await,
+        format!("decision o-{}", decision["outcome"].as_str().unwrap()),
+        "the decision in its colour"
+    );
+    // What to do, in words: as many as the decision lists (none for a return).
+    let actions = decision["actions"].as_array().unwrap().len() as i64;
+    let shown = browser
+        .eval("(document.getElementById('actions').textContent.split(': ')[1] || '').split('、').filter((x) => x).length")
+        .await;
+    assert_eq!(shown, actions, "{decision}");
+    assert_eq!(outcome, "劝返", "{decision}");
     keep(&browser, "lane-decision").await;
     assert_eq!(app.count().await, before + 1);
 
