@@ -22,13 +22,15 @@ use crate::division::{DivisionCode, DivisionLevel};
 use crate::FieldError;
 
 string_enum! {
-    /// What an account is for.
+    /// What an account is for. A `station` is an edge station's credential: it pushes its one
+    /// checkpoint's registrations to the hub.
     Role {
         Commander = "commander",
         Officer = "officer",
         Tracer = "tracer",
         Auditor = "auditor",
         Admin = "admin",
+        Station = "station",
     }
 }
 
@@ -193,6 +195,12 @@ pub fn check_role_scope(role: Role, scope: &Scope) -> Result<(), FieldError> {
             "scope",
             "an officer is bound to checkpoints: give their codes, separated by commas",
         )),
+        (Role::Station, Scope::Checkpoints(list)) if list.len() == 1 => Ok(()),
+        (Role::Station, _) => Err(FieldError::new(
+            "scope_mismatch",
+            "scope",
+            "a station's credential is bound to exactly one checkpoint",
+        )),
         (Role::Auditor | Role::Admin, s) if !s.is_province() => Err(FieldError::new(
             "scope_mismatch",
             "scope",
@@ -262,6 +270,36 @@ pub struct NetworkChange {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registration {
     scope: Scope,
+}
+
+/// Leave for an edge station to push its checkpoint's registrations to the hub, as its own
+/// account (the hub keeps one series per station account).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StationSync {
+    account: i64,
+    checkpoint: CheckpointCode,
+}
+
+impl StationSync {
+    pub fn account(&self) -> i64 {
+        self.account
+    }
+    /// The one checkpoint the station writes for.
+    pub fn checkpoint(&self) -> &CheckpointCode {
+        &self.checkpoint
+    }
+}
+
+/// Leave to issue and revoke stations' credentials for checkpoints in a scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StationAdmin {
+    scope: Scope,
+}
+
+impl StationAdmin {
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
 }
 
 /// Leave to revoke a driver's pre-declaration (a commander of any scope: a declaration is good at
@@ -356,7 +394,7 @@ impl Principal {
         let since_ms = match self.role {
             Role::Commander | Role::Tracer => i64::MIN,
             Role::Officer => now_ms - OFFICER_LOOKBACK_MS,
-            Role::Auditor | Role::Admin => return Err(Self::deny("read passages")),
+            Role::Auditor | Role::Admin | Role::Station => return Err(Self::deny("read passages")),
         };
         Ok(PassageRead {
             scope: self.scope.clone(),
@@ -393,6 +431,25 @@ impl Principal {
                 scope: self.scope.clone(),
             }),
             _ => Err(Self::deny("change the checkpoint network")),
+        }
+    }
+
+    pub fn may_sync(&self) -> Result<StationSync, Denied> {
+        match (&self.role, &self.scope) {
+            (Role::Station, Scope::Checkpoints(list)) if list.len() == 1 => Ok(StationSync {
+                account: self.account,
+                checkpoint: list[0].clone(),
+            }),
+            _ => Err(Self::deny("push a station's registrations")),
+        }
+    }
+
+    pub fn may_administer_stations(&self) -> Result<StationAdmin, Denied> {
+        match self.role {
+            Role::Commander => Ok(StationAdmin {
+                scope: self.scope.clone(),
+            }),
+            _ => Err(Self::deny("issue or revoke station credentials")),
         }
     }
 

@@ -30,6 +30,7 @@ pub mod policy;
 pub mod registration;
 pub mod risk;
 pub mod status;
+pub mod sync;
 pub mod time;
 
 pub use error::FieldError;

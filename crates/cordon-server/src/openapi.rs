@@ -8,7 +8,7 @@ use utoipa::Modify;
 
 use crate::api::{
     accounts, audit_log, dashboard, declarations, network, passages, policies, risk_areas,
-    sessions, statuses, trace, trace_export, trajectories,
+    sessions, stations, statuses, sync, trace, trace_export, trajectories,
 };
 
 /// Declares the bearer token every route but sign-in and health needs.
@@ -65,6 +65,10 @@ impl Modify for BearerAuth {
         declarations::verify,
         declarations::revoke,
         declarations::revoked,
+        stations::issue,
+        stations::list,
+        stations::revoke,
+        sync::push,
         trajectories::person,
         trajectories::vehicle,
         trace::case_trace,
@@ -93,6 +97,7 @@ impl Modify for BearerAuth {
         (name = "network", description = "jurisdictions and checkpoints"),
         (name = "passages", description = "registration and reads by checkpoint"),
         (name = "dashboard", description = "the command dashboard's figures: counts per checkpoint, hour and outcome"),
+        (name = "stations", description = "edge stations: credentials, their series, and the push of their registrations"),
         (name = "declarations", description = "drivers' pre-declarations: signed QR codes checked at the lane, revocation"),
         (name = "trajectories", description = "where a person or vehicle was seen"),
         (name = "trace", description = "case traces: who crossed a case's path, with the evidence"),

@@ -34,6 +34,7 @@ const ACCOUNTS: &[(&str, &str, &str)] = &[
     ("tracer", "tracer", "130000"),
     ("auditor", "auditor", "130000"),
     ("admin", "admin", "130000"),
+    ("station", "station", "CP-130100-0001"),
 ];
 
 /// The password of every test account; hashed once per test binary.
@@ -294,6 +295,7 @@ on_both!(
     the_index_agrees_with_sql,
     declarations_are_signed_checked_and_revoked,
     the_dashboard_counts_in_scope,
+    stations_push_their_series_exactly_once,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -322,6 +324,10 @@ use trace::{
 #[path = "api/declarations.rs"]
 mod declarations;
 use declarations::{declarations_are_signed_checked_and_revoked, the_dashboard_counts_in_scope};
+
+#[path = "api/sync.rs"]
+mod sync;
+use sync::stations_push_their_series_exactly_once;
 
 #[path = "api/browser.rs"]
 mod browser;

@@ -36,6 +36,8 @@ mod station_sql;
 pub mod station_store;
 mod status_sql;
 pub mod status_store;
+mod sync_sql;
+pub mod sync_store;
 mod trace_sql;
 pub mod trace_store;
 pub mod writer;
@@ -45,6 +47,7 @@ pub use error::{RecordRejection, StoreError};
 pub use policy_store::PolicyStore;
 pub use station_store::StationStore;
 pub use status_store::StatusStore;
+pub use sync_store::SyncStore;
 pub use trace_store::TraceStore;
 
 /// A registration ready to be recorded: the parsed draft, the decision taken at the lane, the
@@ -68,6 +71,8 @@ pub struct NewPassage {
     /// The audit entry of the request this passage opens, appended in the same transaction as
     /// the passages when the request is accepted (see [`NewPassage::set_audit`]).
     pub(crate) audit: Option<cordon_domain::audit::AuditEntry>,
+    /// Recorded at an edge station ([`NewPassage::from_station`]).
+    pub(crate) from_station: bool,
 }
 
 impl NewPassage {
@@ -108,7 +113,15 @@ impl NewPassage {
             occupant_keys,
             facts,
             audit: None,
+            from_station: false,
         }
+    }
+
+    /// A registration an edge station recorded and now pushes: kept even if the hub holds the
+    /// checkpoint closed now (the station recorded it while it was open there).
+    pub fn from_station(mut self) -> Self {
+        self.from_station = true;
+        self
     }
 
     /// Carries the audit entry of the request this passage is the first of: it is appended to
@@ -257,7 +270,15 @@ pub struct HourlyCount {
 /// The storage interface. Every backend passes the same conformance suite (`tests/`).
 #[async_trait]
 pub trait Store:
-    PolicyStore + AccessStore + StatusStore + StationStore + TraceStore + Send + Sync + 'static
+    PolicyStore
+    + AccessStore
+    + StatusStore
+    + StationStore
+    + SyncStore
+    + TraceStore
+    + Send
+    + Sync
+    + 'static
 {
     /// `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;

@@ -50,6 +50,11 @@ pub const SQLITE: &[Migration] = &[
         name: "declarations",
         sql: include_str!("../migrations/sqlite/0008_declarations.sql"),
     },
+    Migration {
+        version: 9,
+        name: "sync",
+        sql: include_str!("../migrations/sqlite/0009_sync.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -92,6 +97,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 8,
         name: "declarations",
         sql: include_str!("../migrations/postgres/0008_declarations.sql"),
+    },
+    Migration {
+        version: 9,
+        name: "sync",
+        sql: include_str!("../migrations/postgres/0009_sync.sql"),
     },
 ];
 

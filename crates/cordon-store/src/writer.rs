@@ -135,7 +135,9 @@ pub(crate) fn plan_group<'a>(
             let d = &p.draft;
             let lane = match lanes.get(d.checkpoint.as_str()) {
                 None => Err(RecordRejection::UnknownCheckpoint { index }),
-                Some(l) if !l.open => Err(RecordRejection::CheckpointClosed { index }),
+                Some(l) if !l.open && !p.from_station => {
+                    Err(RecordRejection::CheckpointClosed { index })
+                }
                 Some(l) if i64::from(d.lane) > l.lanes => Err(RecordRejection::LaneOutOfRange {
                     index,
                     lanes: l.lanes as u16,

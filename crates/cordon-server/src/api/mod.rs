@@ -12,7 +12,9 @@ pub mod period;
 pub mod policies;
 pub mod risk_areas;
 pub mod sessions;
+pub mod stations;
 pub mod statuses;
+pub mod sync;
 pub mod trace;
 pub mod trace_export;
 pub mod trajectories;
@@ -114,6 +116,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/passages/{id}", get(passages::get_passage))
         .route("/api/v1/dashboard", get(dashboard::dashboard))
+        .route(
+            "/api/v1/stations",
+            get(stations::list).post(stations::issue),
+        )
+        .route("/api/v1/stations/{account}/revoke", post(stations::revoke))
+        .route(
+            "/api/v1/sync/passages",
+            post(sync::push).layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT)),
+        )
         .route("/api/v1/declarations", post(declarations::declare))
         .route("/api/v1/declarations/verify", post(declarations::verify))
         .route("/api/v1/declarations/revoked", get(declarations::revoked))

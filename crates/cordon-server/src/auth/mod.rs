@@ -20,7 +20,8 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use cordon_domain::access::{
     AccountAdmin, AuditRead, DeclarationRevoke, Denied, NetworkChange, PassageRead, PolicyChange,
-    Principal, Registration, Reveal, StatusDecision, StatusRead, StatusRequest, TrajectoryRead,
+    Principal, Registration, Reveal, StationAdmin, StationSync, StatusDecision, StatusRead,
+    StatusRequest, TrajectoryRead,
 };
 
 use crate::error::ApiError;
@@ -103,6 +104,8 @@ capability! {
     AuditRead => may_read_audit;
     AccountAdmin => may_administer_accounts;
     DeclarationRevoke => may_revoke_declarations;
+    StationSync => may_sync;
+    StationAdmin => may_administer_stations;
 }
 
 /// A signed-in caller holding capability `T`.

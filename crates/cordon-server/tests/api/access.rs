@@ -224,6 +224,7 @@ fn matrix() -> BTreeMap<&'static str, &'static [&'static str]> {
         "tracer",
         "auditor",
         "admin",
+        "station",
     ];
     const ANYONE: &[&str] = &[
         "-",
@@ -235,6 +236,7 @@ fn matrix() -> BTreeMap<&'static str, &'static [&'static str]> {
         "tracer",
         "auditor",
         "admin",
+        "station",
     ];
     const NETWORK_CITY: &[&str] = &["commander", "city"];
     const PASSAGES_0001: &[&str] = &["commander", "city", "officer", "tracer"];
@@ -289,6 +291,11 @@ fn matrix() -> BTreeMap<&'static str, &'static [&'static str]> {
             &["officer", "officer2"][..],
         ),
         ("POST /api/v1/declarations/{id}/revoke", COMMANDERS),
+        ("GET /api/v1/stations", COMMANDERS),
+        // Issued for a checkpoint of 130100: refused to the other city's commander.
+        ("POST /api/v1/stations", NETWORK_CITY),
+        ("POST /api/v1/stations/{account}/revoke", COMMANDERS),
+        ("POST /api/v1/sync/passages", &["station"][..]),
         ("POST /api/v1/passages/batch", &["officer"][..]),
         // Filtered, not refused: a passage outside the scope is "not found".
         ("GET /api/v1/passages/{id}", PASSAGE_READERS),
@@ -325,6 +332,7 @@ fn concrete(route: &str) -> (Method, String, Option<Value>) {
     let (method, path) = route.split_once(' ').unwrap();
     let path = path
         .replace("{username}", "nobody-here")
+        .replace("{account}", "st-nobody-1")
         .replace(
             "{code}",
             if path.starts_with("/api/v1/jurisdictions") {
@@ -400,6 +408,8 @@ fn concrete(route: &str) -> (Method, String, Option<Value>) {
         "POST /api/v1/declarations" => Some(json!({"occupants": []})),
         "POST /api/v1/declarations/verify" => Some(json!({"token": "CD1.not-a-token"})),
         "POST /api/v1/declarations/{id}/revoke" => Some(json!({"reason": "测试"})),
+        "POST /api/v1/stations" => Some(json!({"checkpoint": "CP-130100-0001"})),
+        "POST /api/v1/sync/passages" => Some(json!({"records": []})),
         _ => None,
     };
     let path = if route == "GET /api/v1/policies/diff" {

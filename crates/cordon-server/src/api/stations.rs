@@ -1,0 +1,192 @@
+//! Edge stations' credentials: a commander issues one for a checkpoint in scope (a station
+//! account bound to that one checkpoint, with a long-lived session whose token is shown once)
+//! and revokes it (the account is disabled, its sessions end). Each credential is its own
+//! account, so each station install keeps its own series at the hub. The list shows every
+//! station's series and how far behind it is.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use cordon_domain::access::{Role, Scope, StationAdmin, Username};
+use cordon_domain::checkpoint::CheckpointCode;
+use cordon_store::access_store::{NewAccount, NewSession};
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use crate::auth::sessions::{new_secret, token_hash};
+use crate::auth::{password, Grant};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::ApiJson;
+
+/// How long a station's credential lasts unless revoked: ten years.
+pub const CREDENTIAL_MS: i64 = 10 * 366 * 24 * 3_600_000;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueRequest {
+    #[schema(example = "CP-130100-0001")]
+    pub checkpoint: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct IssuedCredential {
+    /// The station's account: name it to revoke the credential.
+    pub account: String,
+    pub checkpoint: String,
+    /// Give to the station (`--station-token` or `CORDON_STATION_TOKEN`); shown once.
+    pub token: String,
+}
+
+fn in_scope(admin: &StationAdmin, cp: &cordon_domain::checkpoint::Checkpoint) -> bool {
+    admin.scope().covers(&cp.code, cp.jurisdiction)
+}
+
+#[utoipa::path(post, path = "/api/v1/stations", tag = "stations", request_body = IssueRequest,
+    responses((status = 201, body = IssuedCredential), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn issue(
+    State(app): State<AppState>,
+    commander: Grant<StationAdmin>,
+    ApiJson(req): ApiJson<IssueRequest>,
+) -> ApiResult<(StatusCode, Json<IssuedCredential>)> {
+    let code = CheckpointCode::parse(&req.checkpoint)
+        .map_err(|e| ApiError::Invalid(e.under("checkpoint")))?;
+    let cp = match app.store.get_checkpoint(&code).await {
+        Ok(cp) if in_scope(&commander.grant, &cp) => cp,
+        Ok(_) => return Err(ApiError::Forbidden),
+        // The network is no secret from a commander: an unknown code is simply refused.
+        Err(cordon_store::StoreError::NotFound { .. }) => {
+            return Err(ApiError::invalid(
+                "unknown_checkpoint",
+                "checkpoint",
+                "no checkpoint has this code",
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let prefix = format!("st-{}", cp.code.as_str().to_ascii_lowercase());
+    let taken = app
+        .store
+        .list_accounts()
+        .await?
+        .iter()
+        .filter(|a| a.username.as_str().starts_with(&prefix))
+        .count();
+    let username = Username::parse(&format!("{prefix}-{}", taken + 1))
+        .map_err(|e| ApiError::Invalid(e.under("checkpoint")))?;
+    let scope = Scope::parse(cp.code.as_str()).map_err(ApiError::Invalid)?;
+    let account = app
+        .store
+        .create_account(NewAccount {
+            username,
+            role: Role::Station,
+            scope,
+            // No one signs in as a station: its password is a random secret nobody holds.
+            password_hash: password::hash(new_secret()).await,
+            created_by: commander.caller.name().to_owned(),
+        })
+        .await?;
+    let token = new_secret();
+    let now = cordon_domain::time::now_ms();
+    app.store
+        .create_session(NewSession {
+            token_hash: token_hash(&token),
+            account: account.id,
+            csrf: new_secret(),
+            address: "station credential".into(),
+            created_at_ms: now,
+            expires_at_ms: now + CREDENTIAL_MS,
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedCredential {
+            account: account.username.to_string(),
+            checkpoint: cp.code.to_string(),
+            token,
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/stations/{account}/revoke", tag = "stations",
+    params(("account" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke(
+    State(app): State<AppState>,
+    commander: Grant<StationAdmin>,
+    Path(account): Path<String>,
+) -> ApiResult<StatusCode> {
+    let not_found = || ApiError::NotFound("no station credential has this name".into());
+    let name = Username::parse(&account).map_err(|_| not_found())?;
+    let found = app
+        .store
+        .list_accounts()
+        .await?
+        .into_iter()
+        .find(|a| a.username == name && a.role == Role::Station)
+        .ok_or_else(not_found)?;
+    let Scope::Checkpoints(list) = &found.scope else {
+        return Err(not_found());
+    };
+    let cp = app.store.get_checkpoint(&list[0]).await?;
+    if !in_scope(&commander.grant, &cp) {
+        return Err(not_found());
+    }
+    let id = app
+        .store
+        .set_disabled(name.as_str(), true, cordon_domain::time::now_ms())
+        .await?;
+    app.auth.forget(None, Some(id));
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A station's series as the hub holds it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StationState {
+    pub account: String,
+    pub checkpoint: String,
+    /// The highest number of its series the hub holds.
+    pub high_water: i64,
+    pub last_sync_at: Option<String>,
+    /// Seconds from the newest passage it pushed being observed to now: how far behind the hub
+    /// sees it.
+    pub lag_seconds: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StationList {
+    pub stations: Vec<StationState>,
+}
+
+fn iso(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .with_timezone(&cordon_domain::time::china())
+        .to_rfc3339()
+}
+
+#[utoipa::path(get, path = "/api/v1/stations", tag = "stations",
+    responses((status = 200, body = StationList), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(app): State<AppState>,
+    commander: Grant<StationAdmin>,
+) -> ApiResult<Json<StationList>> {
+    let now = cordon_domain::time::now_ms();
+    let network =
+        crate::dashboard::checkpoints_in(app.store.as_ref(), commander.grant.scope()).await?;
+    let stations = app
+        .store
+        .station_series()
+        .await?
+        .into_iter()
+        .filter(|s| network.iter().any(|c| c.code.as_str() == s.checkpoint))
+        .map(|s| StationState {
+            account: s.account,
+            checkpoint: s.checkpoint,
+            high_water: s.high_water,
+            last_sync_at: (s.last_sync_ms > 0).then(|| iso(s.last_sync_ms)),
+            lag_seconds: (s.newest_observed_ms > 0)
+                .then(|| ((now - s.newest_observed_ms) / 1000).max(0)),
+        })
+        .collect();
+    Ok(Json(StationList { stations }))
+}

@@ -1,0 +1,161 @@
+//! Edge stations over the API: a commander issues a credential for a checkpoint; the station
+//! pushes numbered batches; a batch sent again is recognised; a gap, a series that goes
+//! backwards, a malformed record (with its position, nothing written) and a record for another
+//! checkpoint (403) are refused; a checkpoint closed at the hub meanwhile still takes what the
+//! station recorded; a revoked credential is refused.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::TestApp;
+
+fn record(seq: i64, checkpoint: &str) -> Value {
+    let mut p = super::example();
+    p["id"] = json!(Uuid::now_v7());
+    p["checkpoint"] = json!(checkpoint);
+    json!({"seq": seq, "passage": p, "recorded_at": "2022-05-03T08:15:02+08:00",
+        "decision": {"outcome": "test_on_site", "policy_version": "7",
+            "reasons": [{"code": "no_test", "occupant": 0, "outcome": "test_on_site", "message": "站点决定 / decided at the station"}],
+            "actions": ["pcr_sample"]}})
+}
+
+async fn push(app: &TestApp, token: &str, records: &[Value]) -> (StatusCode, Value) {
+    let r = app
+        .http
+        .post(format!("{}/api/v1/sync/passages", app.base))
+        .bearer_auth(token)
+        .json(&json!({"records": records}))
+        .send()
+        .await
+        .unwrap();
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
+pub async fn stations_push_their_series_exactly_once(app: TestApp) {
+    let (s, issued) = app
+        .post_as(
+            "city",
+            "/api/v1/stations",
+            &json!({"checkpoint": "CP-130100-0001"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{issued}");
+    let token = issued["token"].as_str().unwrap().to_owned();
+    let account = issued["account"].as_str().unwrap().to_owned();
+    assert_eq!(account, "st-cp-130100-0001-1");
+    let (s, _) = app
+        .post_as(
+            "city",
+            "/api/v1/stations",
+            &json!({"checkpoint": "CP-130100-0404"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let before = app.count().await;
+    let batch: Vec<Value> = (1..=5).map(|i| record(i, "CP-130100-0001")).collect();
+    let (s, a) = push(&app, &token, &batch).await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a, json!({"high_water": 5, "created": 5, "replayed": 0}));
+    assert_eq!(app.count().await, before + 5);
+    // The station's decision is kept, not taken again.
+    let id = batch[0]["passage"]["id"].as_str().unwrap();
+    let (_, p) = app
+        .get_as("commander", &format!("/api/v1/passages/{id}"))
+        .await;
+    assert_eq!(p["decision"]["outcome"], "test_on_site");
+    assert_eq!(p["decision"]["policy_version"], "7");
+
+    // Sent again, and overlapping: recognised, nothing twice.
+    let mut more = batch[3..].to_vec();
+    more.extend((6..=8).map(|i| record(i, "CP-130100-0001")));
+    let (s, a) = push(&app, &token, &more).await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a, json!({"high_water": 8, "created": 3, "replayed": 2}));
+    assert_eq!(app.count().await, before + 8);
+    let (_, a) = push(&app, &token, &[]).await;
+    assert_eq!(a["high_water"], 8);
+
+    // A gap; a series that goes backwards; numbers out of order.
+    let (s, e) = push(&app, &token, &[record(10, "CP-130100-0001")]).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(e["error"]["code"], "series_gap");
+    assert!(e["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("send from 9"));
+    let (s, e) = push(&app, &token, &[record(7, "CP-130100-0001")]).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(e["error"]["code"], "series_backwards");
+    let (s, e) = push(
+        &app,
+        &token,
+        &[record(9, "CP-130100-0001"), record(11, "CP-130100-0001")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["field"], "records[1].seq");
+
+    // A malformed record: its position, nothing of the batch written.
+    let mut bad = vec![record(9, "CP-130100-0001"), record(10, "CP-130100-0001")];
+    bad[1]["passage"]["occupants"][0]["document"]["number"] = json!("110105194912310021");
+    let (s, e) = push(&app, &token, &bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(
+        e["error"]["field"],
+        "records[1].passage.occupants[0].document.number"
+    );
+    // Another checkpoint's record: 403, nothing written.
+    let (s, _) = push(
+        &app,
+        &token,
+        &[record(9, "CP-130100-0001"), record(10, "CP-130100-0002")],
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(app.count().await, before + 8);
+
+    // Closed at the hub meanwhile: what the station recorded is still taken.
+    let (s, b) = app
+        .post(
+            "/api/v1/checkpoints/status",
+            &json!({"codes": ["CP-130100-0001"], "status": "closed", "reason": "测试"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, a) = push(&app, &token, &[record(9, "CP-130100-0001")]).await;
+    assert_eq!(s, StatusCode::OK, "{a}");
+    assert_eq!(a["high_water"], 9);
+
+    // The commander sees the station and its series; revoking ends the credential.
+    let (s, list) = app.get_as("city", "/api/v1/stations").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list["stations"][0]["account"], account);
+    assert_eq!(list["stations"][0]["high_water"], 9);
+    let (_, list) = app.get_as("elsewhere", "/api/v1/stations").await;
+    assert!(list["stations"].as_array().unwrap().is_empty());
+    let (s, _) = app
+        .post_as(
+            "elsewhere",
+            &format!("/api/v1/stations/{account}/revoke"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "another city's station is not theirs to see"
+    );
+    let (s, _) = app
+        .post_as(
+            "city",
+            &format!("/api/v1/stations/{account}/revoke"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = push(&app, &token, &[record(10, "CP-130100-0001")]).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
