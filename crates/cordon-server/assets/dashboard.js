@@ -23,6 +23,21 @@
     if (r.status === 200) { out.textContent = `${T.done}: ${codes.length}`; out.className = "msg ok"; setTimeout(() => location.reload(), 800); } else { out.textContent = refusal(r); out.className = "msg bad"; }
   };
 
+  // Each edge station's series at the hub and how far behind it is.
+  const stations = $("stations");
+  async function loadStations() {
+    const r = await api("GET", "/api/v1/stations");
+    if (r.status !== 200) return;
+    stations.textContent = "";
+    for (const s of r.json.stations) {
+      const lag = s.lag_seconds === null ? "–" : `${Math.round(s.lag_seconds / 60)} ${T.minutes}`;
+      stations.append(el("tr", {}, el("td", {}, s.account), el("td", {}, s.checkpoint), el("td", {}, String(s.high_water)),
+        el("td", {}, s.last_sync_at ? s.last_sync_at.slice(5, 16).replace("T", " ") : T.never), el("td", {}, lag)));
+    }
+    if (!r.json.stations.length) stations.append(el("tr", {}, el("td", { colspan: "5" }, T.no_data)));
+  }
+  if (stations) { loadStations(); setInterval(loadStations, 15000); }
+
   const revoke = $("revoke");
   if (revoke) revoke.onsubmit = async (ev) => {
     ev.preventDefault();

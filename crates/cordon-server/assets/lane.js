@@ -205,7 +205,21 @@
         el("td", {}, String(p.occupants.length)), el("td", { class: "o-" + p.decision.outcome }, outcomeLabel(p.decision.outcome))));
     }
   }
+  // The station's link to the hub, and the policy version the lane applies.
+  async function link() {
+    const r = await api("GET", "/api/v1/link");
+    if (r.status !== 200) return;
+    const l = r.json, parts = [`${T.policy_version} ${l.policy_version === null ? T.no_policy : l.policy_version}`];
+    if (l.station) {
+      parts.unshift(`${T.link_pending} ${l.pending}`, `${T.last_sync} ${l.last_sync_at ? clock(l.last_sync_at) : T.never}`);
+    }
+    const out = $("link");
+    out.textContent = parts.join(" · ");
+    out.classList.toggle("bad", l.station && l.pending > 0 && (!l.last_sync_at || Date.now() - Date.parse(l.last_sync_at) > 60000));
+  }
   refresh();
+  link();
   setInterval(refresh, 60000);
+  setInterval(link, 5000);
   scan.focus();
 })();

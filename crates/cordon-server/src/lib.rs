@@ -36,12 +36,15 @@ pub use api::AppState;
 pub struct Settings {
     /// Days the personal data of a passage is kept: a trace spans at most this.
     pub retention_days: u32,
+    /// Set when this process is an edge station: the hub it pushes to.
+    pub upstream: Option<String>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             retention_days: retention::DEFAULT_DAYS,
+            upstream: None,
         }
     }
 }
@@ -63,6 +66,7 @@ pub async fn state(
         auth,
         trace,
         dashboard: Default::default(),
+        upstream: settings.upstream.clone(),
     })
 }
 

@@ -7,7 +7,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::Modify;
 
 use crate::api::{
-    accounts, audit_log, dashboard, declarations, network, passages, policies, risk_areas,
+    accounts, audit_log, dashboard, declarations, link, network, passages, policies, risk_areas,
     sessions, stations, statuses, sync, trace, trace_export, trajectories,
 };
 
@@ -65,6 +65,7 @@ impl Modify for BearerAuth {
         declarations::verify,
         declarations::revoke,
         declarations::revoked,
+        link::link,
         stations::issue,
         stations::list,
         stations::revoke,

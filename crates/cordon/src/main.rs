@@ -8,6 +8,7 @@ mod bench;
 mod demo;
 mod options;
 mod serve;
+mod station;
 
 use clap::{Parser, Subcommand};
 

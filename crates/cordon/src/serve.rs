@@ -25,12 +25,55 @@ pub struct ServeArgs {
     pub demo: bool,
     #[command(flatten)]
     pub demo_options: DemoOptions,
+    /// Run as an edge station: serve the lanes from the local database and push what they
+    /// record to the hub at this URL (for example http://hub.example:8080).
+    #[arg(long, env = "CORDON_UPSTREAM", requires = "checkpoint")]
+    pub upstream: Option<String>,
+    /// The station's checkpoint (with --upstream).
+    #[arg(long, env = "CORDON_CHECKPOINT", requires = "upstream")]
+    pub checkpoint: Option<String>,
+    /// The station's credential, issued by a commander (POST /api/v1/stations on the hub), in a
+    /// file; default DIR/station.token. `CORDON_STATION_TOKEN` gives it directly.
+    #[arg(long, env = "CORDON_STATION_TOKEN_FILE")]
+    pub station_token_file: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub store: StoreArgs,
 }
 
+/// The station's credential: `CORDON_STATION_TOKEN`, else the token file.
+fn station_token(args: &ServeArgs) -> anyhow::Result<String> {
+    if let Ok(t) = std::env::var("CORDON_STATION_TOKEN") {
+        if !t.trim().is_empty() {
+            return Ok(t.trim().to_owned());
+        }
+    }
+    let file = args
+        .station_token_file
+        .clone()
+        .unwrap_or_else(|| args.store.data.join("station.token"));
+    let t = std::fs::read_to_string(&file).map_err(|e| {
+        anyhow::anyhow!(
+            "an edge station needs its credential: set CORDON_STATION_TOKEN or write it to {} ({e})",
+            file.display()
+        )
+    })?;
+    Ok(t.trim().to_owned())
+}
+
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let store = args.store.open().await?;
+    if let (Some(url), Some(code)) = (&args.upstream, &args.checkpoint) {
+        anyhow::ensure!(
+            store.backend() == "sqlite",
+            "an edge station runs on the embedded database: leave out --database"
+        );
+        let code = cordon_domain::checkpoint::CheckpointCode::parse(code)
+            .map_err(|e| anyhow::anyhow!("--checkpoint: {}", e.message))?;
+        let upstream = crate::station::Upstream::new(url, &station_token(&args)?)?;
+        crate::station::bootstrap(store.as_ref(), &upstream, &code).await?;
+        crate::station::spawn_uplink(store.clone(), upstream);
+        tracing::info!(hub = %url, checkpoint = %code, "edge station: pushing to the hub");
+    }
     if args.demo {
         demo::load_if_empty(store.as_ref(), &args.demo_options).await?;
     }
@@ -48,6 +91,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         store,
         &cordon_server::Settings {
             retention_days: args.retention_days,
+            upstream: args.upstream.clone(),
         },
         args.listen,
         |bound| {

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit_log;
 pub mod dashboard;
 pub mod declarations;
+pub mod link;
 pub mod network;
 pub mod passages;
 pub mod period;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub trace: Arc<crate::trace::LiveTrace>,
     /// Dashboards computed in the last seconds.
     pub dashboard: Arc<crate::dashboard::DashboardCache>,
+    /// The hub this process pushes to, when it is an edge station.
+    pub upstream: Option<String>,
 }
 
 impl FromRef<AppState> for Arc<Auth> {
@@ -116,6 +119,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/passages/{id}", get(passages::get_passage))
         .route("/api/v1/dashboard", get(dashboard::dashboard))
+        .route("/api/v1/link", get(link::link))
         .route(
             "/api/v1/stations",
             get(stations::list).post(stations::issue),

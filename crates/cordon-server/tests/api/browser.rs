@@ -63,6 +63,11 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
     browser
         .wait_until("document.querySelectorAll('#occupants li').length === 3")
         .await;
+    browser
+        .wait_until(&format!(
+            "document.getElementById('link').textContent.includes('策略版本 {may}')"
+        ))
+        .await;
     keep(&browser, "lane-entry").await;
     scan(&browser, "").await;
     browser

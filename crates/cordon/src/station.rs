@@ -1,0 +1,289 @@
+//! Edge mode (`cordon serve --upstream URL --checkpoint CODE`): the station serves its lanes
+//! from its own SQLite database and pushes what they record to the hub whenever the hub can be
+//! reached.
+//!
+//! - [`bootstrap`]: at first start, the station asks the hub for its checkpoint (and the
+//!   jurisdictions above it) and records them locally; afterwards it starts without the hub.
+//! - [`spawn_uplink`]: the outbox is the station's own passages in recording order (their
+//!   rowids number the station's series); a task pushes them in batches to
+//!   `POST /api/v1/sync/passages`, remembers what the hub acknowledged (in the same database, so
+//!   it resumes after a restart of either side), retries with exponential backoff and jitter,
+//!   and on a gap resends from the hub's high-water mark. A registration is answered once it is
+//!   on the station's disk; the push never holds a lane up.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use cordon_domain::checkpoint::{
+    CheckpointCode, CheckpointKind, CheckpointStatus, DefenceLine, Location,
+};
+use cordon_domain::division::DivisionCode;
+use cordon_domain::sync::{SyncAnswer, SyncRecord};
+use cordon_store::{NewCheckpoint, NewJurisdiction, Store, StoreError};
+use rand::Rng as _;
+use serde_json::{json, Value};
+
+/// Records per push.
+pub const BATCH: i64 = 1_000;
+/// How often an idle station looks for new records (a registration reaches the hub within this
+/// plus one round trip).
+pub const POLL: Duration = Duration::from_millis(100);
+/// The longest wait between failed pushes.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// The hub as a station sees it.
+#[derive(Clone)]
+pub struct Upstream {
+    pub base: String,
+    pub token: String,
+    pub http: reqwest::Client,
+}
+
+impl Upstream {
+    pub fn new(base: &str, token: &str) -> anyhow::Result<Upstream> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(60))
+            .build()?;
+        Ok(Upstream {
+            base: base.trim_end_matches('/').to_owned(),
+            token: token.trim().to_owned(),
+            http,
+        })
+    }
+
+    async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .with_context(|| format!("the hub at {} cannot be reached", self.base))?;
+        let status = r.status();
+        let body: Value = r.json().await.unwrap_or(Value::Null);
+        anyhow::ensure!(
+            status.is_success(),
+            "the hub answered {status} to {path}: {body}"
+        );
+        Ok(body)
+    }
+}
+
+fn parse<T>(r: Result<T, cordon_domain::FieldError>) -> anyhow::Result<T> {
+    r.map_err(|e| anyhow::anyhow!("the hub's checkpoint: {}", e.message))
+}
+
+fn text<'a>(v: &'a Value, field: &str) -> anyhow::Result<&'a str> {
+    v[field]
+        .as_str()
+        .with_context(|| format!("the hub's checkpoint has no {field}"))
+}
+
+/// Makes sure the station's checkpoint is in its own store, asking the hub the first time.
+pub async fn bootstrap(
+    store: &dyn Store,
+    upstream: &Upstream,
+    code: &CheckpointCode,
+) -> anyhow::Result<()> {
+    match store.get_checkpoint(code).await {
+        Ok(_) => return Ok(()),
+        Err(StoreError::NotFound { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let cp = upstream
+        .get(&format!("/api/v1/checkpoints/{code}"))
+        .await
+        .context("a station's first start needs the hub once, to learn its checkpoint")?;
+    let county = DivisionCode::parse(text(&cp, "jurisdiction")?)
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    // Province, city, county: each created once, parents first.
+    let value = county.value();
+    let mut chain = vec![value / 10_000 * 10_000, value / 100 * 100, value];
+    chain.dedup();
+    for c in chain {
+        let j = upstream.get(&format!("/api/v1/jurisdictions/{c}")).await?;
+        let code =
+            DivisionCode::parse(text(&j, "code")?).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        if store.get_jurisdiction(code).await.is_ok() {
+            continue;
+        }
+        store
+            .create_jurisdiction(NewJurisdiction {
+                code,
+                name: text(&j, "name")?.to_owned(),
+            })
+            .await?;
+    }
+    store
+        .create_checkpoint(
+            NewCheckpoint {
+                code: code.clone(),
+                name: text(&cp, "name")?.to_owned(),
+                jurisdiction: county,
+                kind: parse(CheckpointKind::parse(text(&cp, "kind")?))?,
+                defence_line: parse(DefenceLine::parse(text(&cp, "defence_line")?))?,
+                location: Location {
+                    lat: cp["location"]["lat"].as_f64().unwrap_or(0.0),
+                    lon: cp["location"]["lon"].as_f64().unwrap_or(0.0),
+                },
+                lanes: cp["lanes"].as_u64().unwrap_or(1) as u16,
+                cameras: cp["cameras"].as_u64().unwrap_or(0) as u16,
+                status: parse(CheckpointStatus::parse(text(&cp, "status")?))?,
+            },
+            "station",
+        )
+        .await?;
+    tracing::info!(checkpoint = %code, "the station's checkpoint, learnt from the hub");
+    Ok(())
+}
+
+/// What one push came to.
+enum Pushed {
+    /// The hub holds the series up to this number.
+    Acknowledged(i64),
+    /// The hub expects an earlier number: resend from its mark.
+    Gap,
+    /// Not now: the hub is unreachable or busy.
+    Retry(String),
+    /// The hub refuses this station (credential revoked, series gone backwards, a record it
+    /// cannot take): only an operator can fix it.
+    Refused(String),
+}
+
+async fn push(upstream: &Upstream, records: &[SyncRecord]) -> Pushed {
+    let sent = upstream
+        .http
+        .post(format!("{}/api/v1/sync/passages", upstream.base))
+        .bearer_auth(&upstream.token)
+        .json(&json!({ "records": records }))
+        .send()
+        .await;
+    let r = match sent {
+        Ok(r) => r,
+        Err(e) => return Pushed::Retry(e.to_string()),
+    };
+    let status = r.status();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    if status.is_success() {
+        return match serde_json::from_value::<SyncAnswer>(body) {
+            Ok(a) => Pushed::Acknowledged(a.high_water),
+            Err(e) => Pushed::Retry(format!("an answer the station does not understand: {e}")),
+        };
+    }
+    let code = body["error"]["code"].as_str().unwrap_or("");
+    if code == "series_gap" {
+        return Pushed::Gap;
+    }
+    if status.is_server_error() || status.as_u16() == 429 {
+        return Pushed::Retry(format!("{status}: {body}"));
+    }
+    Pushed::Refused(format!("{status}: {body}"))
+}
+
+/// One pass: pushes what is pending, in batches, until the outbox is empty or a push fails.
+/// Answers the failure, if any.
+async fn drain(store: &dyn Store, upstream: &Upstream) -> Result<(), Pushed> {
+    loop {
+        let link = store
+            .uplink()
+            .await
+            .map_err(|e| Pushed::Retry(e.to_string()))?;
+        if link.newest <= link.acknowledged {
+            return Ok(());
+        }
+        let rows = store
+            .outbox(link.acknowledged, BATCH)
+            .await
+            .map_err(|e| Pushed::Retry(e.to_string()))?;
+        let records: Vec<SyncRecord> = rows
+            .iter()
+            .map(|(seq, p)| SyncRecord {
+                seq: *seq,
+                passage: p.to_request(),
+                decision: p.decision.clone(),
+                recorded_at: p.recorded_at,
+            })
+            .collect();
+        let acknowledged = match push(upstream, &records).await {
+            Pushed::Acknowledged(high) => high,
+            // The hub's mark is behind what this station thought acknowledged (the hub was
+            // restored from a backup): start again from the hub's mark.
+            Pushed::Gap => match push(upstream, &[]).await {
+                Pushed::Acknowledged(high) => high,
+                other => return Err(other),
+            },
+            other => return Err(other),
+        };
+        if acknowledged > link.newest {
+            return Err(Pushed::Refused(format!(
+                "the hub holds this station's series up to {acknowledged}, beyond the station's newest record {}: the station's database is older than what it sent (restored from a backup?); it needs a new credential",
+                link.newest
+            )));
+        }
+        store
+            .acknowledge_uplink(acknowledged, cordon_domain::time::now_ms())
+            .await
+            .map_err(|e| Pushed::Retry(e.to_string()))?;
+    }
+}
+
+/// Starts the push to the hub; it runs until the process ends.
+pub fn spawn_uplink(store: Arc<dyn Store>, upstream: Upstream) {
+    tokio::spawn(async move {
+        let mut failures: u32 = 0;
+        loop {
+            match drain(store.as_ref(), &upstream).await {
+                Ok(()) => {
+                    if failures > 0 {
+                        tracing::info!("the hub is reachable again; the outbox is pushed");
+                    }
+                    failures = 0;
+                    tokio::time::sleep(POLL).await;
+                }
+                Err(outcome) => {
+                    failures = failures.saturating_add(1);
+                    match outcome {
+                        Pushed::Refused(why) => {
+                            tracing::error!(%why, "the hub refuses this station's records");
+                        }
+                        Pushed::Retry(why) if failures == 1 || failures.is_multiple_of(20) => {
+                            tracing::warn!(%why, failures, "cannot push to the hub; retrying");
+                        }
+                        _ => {}
+                    }
+                    tokio::time::sleep(backoff(failures)).await;
+                }
+            }
+        }
+    });
+}
+
+/// Exponential backoff with jitter: a random wait between half and all of 200 ms × 2^(failures -
+/// 1), capped at [`MAX_BACKOFF`], so that stations coming back together do not push in step.
+pub fn backoff(failures: u32) -> Duration {
+    let ceiling = Duration::from_millis(200)
+        .saturating_mul(1u32 << failures.saturating_sub(1).min(16))
+        .min(MAX_BACKOFF);
+    let ms =
+        rand::thread_rng().gen_range(ceiling.as_millis() as u64 / 2..=ceiling.as_millis() as u64);
+    Duration::from_millis(ms)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_to_its_cap_with_jitter() {
+        for failures in 1..40 {
+            let d = backoff(failures);
+            assert!(d <= MAX_BACKOFF, "{failures}: {d:?}");
+            assert!(d >= Duration::from_millis(100), "{failures}: {d:?}");
+        }
+        assert!(backoff(30) >= MAX_BACKOFF / 2);
+        let waits: std::collections::HashSet<Duration> = (0..20).map(|_| backoff(8)).collect();
+        assert!(waits.len() > 1, "jittered");
+    }
+}
