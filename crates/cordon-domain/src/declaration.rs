@@ -304,6 +304,19 @@ pub fn public_key_hex(key: &VerifyingKey) -> String {
     crate::audit::hex(key.as_bytes())
 }
 
+/// The key [`public_key_hex`] wrote, if `hex` is one.
+pub fn public_key_from_hex(hex: &str) -> Option<VerifyingKey> {
+    let hex = hex.trim();
+    if hex.len() != 64 || !hex.is_ascii() {
+        return None;
+    }
+    let mut bytes = [0u8; 32];
+    for (i, b) in bytes.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    }
+    VerifyingKey::from_bytes(&bytes).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,6 +380,12 @@ mod tests {
                 "byte {i}: {got:?}"
             );
         }
+        assert_eq!(
+            public_key_from_hex(&public_key_hex(&public)),
+            Some(public),
+            "a key survives its hex form"
+        );
+        assert_eq!(public_key_from_hex("zz"), None);
         let other = signing_key(&[8u8; 32]).verifying_key();
         assert_eq!(
             Declaration::verify(&token, &other, now()),

@@ -38,6 +38,8 @@ pub struct Settings {
     pub retention_days: u32,
     /// Set when this process is an edge station: the hub it pushes to.
     pub upstream: Option<String>,
+    /// At a station: the hub's key for pre-declaration codes.
+    pub hub_key: Option<cordon_domain::declaration::VerifyingKey>,
 }
 
 impl Default for Settings {
@@ -45,6 +47,7 @@ impl Default for Settings {
         Self {
             retention_days: retention::DEFAULT_DAYS,
             upstream: None,
+            hub_key: None,
         }
     }
 }
@@ -67,6 +70,7 @@ pub async fn state(
         trace,
         dashboard: Default::default(),
         upstream: settings.upstream.clone(),
+        hub_key: settings.hub_key,
     })
 }
 

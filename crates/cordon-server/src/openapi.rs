@@ -65,6 +65,7 @@ impl Modify for BearerAuth {
         declarations::verify,
         declarations::revoke,
         declarations::revoked,
+        declarations::public_key,
         link::link,
         stations::issue,
         stations::list,

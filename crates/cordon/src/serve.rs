@@ -62,6 +62,7 @@ fn station_token(args: &ServeArgs) -> anyhow::Result<String> {
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let store = args.store.open().await?;
+    let mut hub_key = None;
     if let (Some(url), Some(code)) = (&args.upstream, &args.checkpoint) {
         anyhow::ensure!(
             store.backend() == "sqlite",
@@ -71,6 +72,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("--checkpoint: {}", e.message))?;
         let upstream = crate::station::Upstream::new(url, &station_token(&args)?)?;
         crate::station::bootstrap(store.as_ref(), &upstream, &code).await?;
+        hub_key =
+            crate::station::hub_key(&upstream, &args.store.data.join("hub-declaration.key")).await;
         crate::station::spawn_uplink(store.clone(), upstream);
         tracing::info!(hub = %url, checkpoint = %code, "edge station: pushing to the hub");
     }
@@ -92,6 +95,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         &cordon_server::Settings {
             retention_days: args.retention_days,
             upstream: args.upstream.clone(),
+            hub_key,
         },
         args.listen,
         |bound| {

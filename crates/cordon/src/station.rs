@@ -139,6 +139,35 @@ pub async fn bootstrap(
     Ok(())
 }
 
+/// The hub's key for pre-declaration codes: asked of the hub, kept in `cache` for starts
+/// without the link; `None` if neither is there (the station then refuses codes until it has
+/// talked to the hub once).
+pub async fn hub_key(
+    upstream: &Upstream,
+    cache: &std::path::Path,
+) -> Option<cordon_domain::declaration::VerifyingKey> {
+    use cordon_domain::declaration::public_key_from_hex;
+    match upstream.get("/api/v1/declarations/key").await {
+        Ok(v) => {
+            let hex = v["public_key"].as_str().unwrap_or_default().to_owned();
+            let key = public_key_from_hex(&hex)?;
+            if let Err(e) = std::fs::write(cache, &hex) {
+                tracing::warn!(error = %e, "cannot keep the hub's key for starts without the link");
+            }
+            Some(key)
+        }
+        Err(e) => {
+            let key = std::fs::read_to_string(cache)
+                .ok()
+                .and_then(|hex| public_key_from_hex(&hex));
+            if key.is_none() {
+                tracing::warn!(error = %e, "the hub's key for pre-declaration codes is not known yet");
+            }
+            key
+        }
+    }
+}
+
 /// What one push came to.
 enum Pushed {
     /// The hub holds the series up to this number.

@@ -1,7 +1,8 @@
 //! Real `cordon serve` processes: a SIGKILL in the middle of a registration load loses nothing
 //! that was acknowledged and a retry duplicates nothing; several processes on one PostgreSQL
 //! stay idempotent; the first admin account, `cordon admin user ...` and `cordon audit verify`
-//! work from the console while the server runs.
+//! work from the console while the server runs; edge stations get every record to the hub once
+//! ([`edge`]).
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -179,11 +180,15 @@ fn resident_id(n: u32) -> String {
 }
 
 fn registration(id: Uuid, n: u32) -> Value {
+    registration_at(id, n, "CP-130100-0001")
+}
+
+fn registration_at(id: Uuid, n: u32, checkpoint: &str) -> Value {
     let occupants: Vec<Value> = (0..3)
         .map(|k| json!({"document": {"type": "resident_id", "number": resident_id(n * 3 + k)}, "name": "王伟",
             "role": if k == 0 { "driver" } else { "passenger" }, "health_code": "green", "temperature_c": 36.4}))
         .collect();
-    json!({"id": id, "checkpoint": "CP-130100-0001", "lane": 1 + n % 8, "direction": "in",
+    json!({"id": id, "checkpoint": checkpoint, "lane": 1 + n % 8, "direction": "in",
         "observed_at": "2022-05-03T08:15:00+08:00", "vehicle": {"plate": "冀A12345", "plate_color": "blue", "class": "car"},
         "occupants": occupants})
 }
@@ -458,149 +463,8 @@ async fn the_console_manages_accounts_while_the_server_runs() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A free loopback address, so that a restarted hub comes back where its stations look for it.
-fn free_address() -> String {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().to_string()
-}
+#[path = "process/proxy.rs"]
+mod proxy;
 
-/// Vehicles the hub holds at CP-130100-0001 on the day the registrations are dated.
-async fn hub_count(commander: &reqwest::Client, base: &str) -> i64 {
-    let r = commander
-        .get(format!(
-            "{base}/api/v1/checkpoints/CP-130100-0001/hourly?from=2022-05-03T00:00:00%2B08:00&to=2022-05-04T00:00:00%2B08:00"
-        ))
-        .send()
-        .await;
-    let Ok(r) = r else { return -1 };
-    let v: Value = r.json().await.unwrap_or(Value::Null);
-    v["hours"]
-        .as_array()
-        .or(v.as_array())
-        .map(|a| a.iter().map(|h| h["passages"].as_i64().unwrap_or(0)).sum())
-        .unwrap_or(-1)
-}
-
-/// Registers `n` vehicles at the station, numbered from `from`, 16 at a time; every one must be
-/// acknowledged.
-async fn register_at(station: &reqwest::Client, base: &str, from: u32, n: u32) {
-    let mut tasks = Vec::new();
-    for chunk in (from..from + n)
-        .collect::<Vec<_>>()
-        .chunks(((n as usize) / 16).max(1))
-    {
-        let (station, base, chunk) = (station.clone(), base.to_owned(), chunk.to_vec());
-        tasks.push(tokio::spawn(async move {
-            for k in chunk {
-                let r = station
-                    .post(format!("{base}/api/v1/passages"))
-                    .json(&registration(Uuid::now_v7(), k))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), reqwest::StatusCode::CREATED);
-            }
-        }));
-    }
-    for t in tasks {
-        t.await.unwrap();
-    }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_station_pushes_to_the_hub_exactly_once_across_kills() {
-    let root = std::env::temp_dir().join(format!("cordon-edge-{}", Uuid::now_v7().simple()));
-    let hub_data = root.join("hub").to_str().unwrap().to_owned();
-    let station_data = root.join("station").to_str().unwrap().to_owned();
-    let hub_at = free_address();
-    let (mut hub, hub_base, _) = start_at(&hub_at, &["--data", &hub_data]).await;
-    let (commander, _) = staff(&["--data", &hub_data], &hub_base).await;
-    setup_network(&commander, &hub_base).await;
-    let issued: Value = commander
-        .post(format!("{hub_base}/api/v1/stations"))
-        .json(&json!({"checkpoint": "CP-130100-0001"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    std::fs::create_dir_all(&station_data).unwrap();
-    std::fs::write(
-        root.join("station/station.token"),
-        issued["token"].as_str().unwrap(),
-    )
-    .unwrap();
-    let station_args = [
-        "--data",
-        &station_data,
-        "--upstream",
-        &hub_base,
-        "--checkpoint",
-        "CP-130100-0001",
-    ];
-
-    // The station learns its checkpoint from the hub at its first start, then registers on its
-    // own disk; a SIGKILL of the station loses nothing it acknowledged.
-    let (mut station, station_base) = start(&station_args).await;
-    add_user(
-        &["--data", &station_data],
-        "officer",
-        "officer",
-        "CP-130100-0001",
-    )
-    .await;
-    let officer = signed_in(&station_base, "officer", "a-test-password-9").await;
-    register_at(&officer, &station_base, 0, 300).await;
-    station.start_kill().unwrap();
-    station.wait().await.unwrap();
-
-    // The restarted station pushes what it holds; the hub is killed in the middle of that, and
-    // the station keeps registering with the hub down: the outbox holds it.
-    let (mut station, station_base) = start(&station_args).await;
-    hub.start_kill().unwrap();
-    hub.wait().await.unwrap();
-    let officer = signed_in(&station_base, "officer", "a-test-password-9").await;
-    register_at(&officer, &station_base, 300, 200).await;
-
-    // The hub comes back where it was; every record reaches it, once.
-    let (_hub, hub_base, _) = start_at(&hub_at, &["--data", &hub_data]).await;
-    let commander = signed_in(&hub_base, "commander", "a-test-password-9").await;
-    let mut held = 0;
-    for _ in 0..300 {
-        held = hub_count(&commander, &hub_base).await;
-        if held >= 500 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(
-        held, 500,
-        "the hub holds every registration of the station once"
-    );
-    let stations: Value = commander
-        .get(format!("{hub_base}/api/v1/stations"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(stations["stations"][0]["high_water"], 500);
-    // Nothing more arrives: the count stays; the lane page's link state says all is at the hub.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(hub_count(&commander, &hub_base).await, 500);
-    let link: Value = officer
-        .get(format!("{station_base}/api/v1/link"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(link["station"], true, "{link}");
-    assert_eq!(link["pending"], 0, "{link}");
-    assert!(link["last_sync_at"].is_string(), "{link}");
-    station.start_kill().unwrap();
-    let _ = std::fs::remove_dir_all(&root);
-}
+#[path = "process/edge.rs"]
+mod edge;

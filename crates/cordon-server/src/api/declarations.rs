@@ -64,6 +64,13 @@ pub async fn declare(
     State(app): State<AppState>,
     ApiJson(req): ApiJson<DeclarationRequest>,
 ) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<Issued>)> {
+    if app.upstream.is_some() {
+        return Err(ApiError::Conflict(cordon_domain::FieldError::new(
+            "declare_at_hub",
+            "",
+            "pre-declarations are made on the hub's page: a station's code would not be recognised elsewhere",
+        )));
+    }
     let declaration = Declaration::new(req, Uuid::now_v7(), now())?;
     let keyring = app.store.keyring();
     let token = declaration.sign(&keyring.declaration_key());
@@ -115,8 +122,7 @@ pub async fn verify(
     _officer: Grant<Registration>,
     ApiJson(req): ApiJson<Scanned>,
 ) -> ApiResult<(Extension<AuditNote>, Json<Declaration>)> {
-    let key = app.store.keyring().declaration_key().verifying_key();
-    let declaration = Declaration::verify(&req.token, &key, now())
+    let declaration = Declaration::verify(&req.token, &app.verifying_key(), now())
         .map_err(|e: TokenError| ApiError::invalid(e.code(), "token", e.message()))?;
     if let Some(record) = app.store.declaration(declaration.id).await? {
         if let Some(r) = record.revoked {
@@ -217,6 +223,21 @@ pub async fn revoke(
     Ok(Json(record.into()))
 }
 
+/// The key pre-declaration codes are checked with.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PublicKey {
+    /// The hub's Ed25519 public key, 64 hex digits.
+    pub public_key: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/declarations/key", tag = "declarations",
+    responses((status = 200, body = PublicKey)))]
+pub async fn public_key(State(app): State<AppState>) -> Json<PublicKey> {
+    Json(PublicKey {
+        public_key: cordon_domain::declaration::public_key_hex(&app.verifying_key()),
+    })
+}
+
 /// What a station needs to check tokens with no network.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Offline {
@@ -232,7 +253,7 @@ pub async fn revoked(
     State(app): State<AppState>,
     _officer: Grant<Registration>,
 ) -> ApiResult<Json<Offline>> {
-    let key = app.store.keyring().declaration_key().verifying_key();
+    let key = app.verifying_key();
     let revoked = app
         .store
         .revoked_declarations(cordon_domain::time::now_ms())

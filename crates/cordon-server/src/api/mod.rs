@@ -44,6 +44,17 @@ pub struct AppState {
     pub dashboard: Arc<crate::dashboard::DashboardCache>,
     /// The hub this process pushes to, when it is an edge station.
     pub upstream: Option<String>,
+    /// At a station, the hub's key for pre-declaration codes (learnt from the hub).
+    pub hub_key: Option<cordon_domain::declaration::VerifyingKey>,
+}
+
+impl AppState {
+    /// The key pre-declaration codes are checked with: the hub's (at a station, as learnt from
+    /// the hub), else this hub's own.
+    pub fn verifying_key(&self) -> cordon_domain::declaration::VerifyingKey {
+        self.hub_key
+            .unwrap_or_else(|| self.store.keyring().declaration_key().verifying_key())
+    }
 }
 
 impl FromRef<AppState> for Arc<Auth> {
@@ -132,6 +143,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/declarations", post(declarations::declare))
         .route("/api/v1/declarations/verify", post(declarations::verify))
         .route("/api/v1/declarations/revoked", get(declarations::revoked))
+        .route("/api/v1/declarations/key", get(declarations::public_key))
         .route(
             "/api/v1/declarations/{id}/revoke",
             post(declarations::revoke),

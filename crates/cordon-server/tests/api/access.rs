@@ -291,6 +291,7 @@ fn matrix() -> BTreeMap<&'static str, &'static [&'static str]> {
             &["officer", "officer2"][..],
         ),
         ("POST /api/v1/declarations/{id}/revoke", COMMANDERS),
+        ("GET /api/v1/declarations/key", ANYONE),
         ("GET /api/v1/link", SIGNED_IN),
         ("GET /api/v1/stations", COMMANDERS),
         // Issued for a checkpoint of 130100: refused to the other city's commander.

@@ -2,6 +2,7 @@
 //! in the same run.
 
 mod audit;
+mod edge;
 mod http1;
 mod ingest;
 mod lane;
@@ -15,6 +16,9 @@ pub enum BenchCommand {
     /// Registration throughput and latency: single over HTTP, batches over HTTP, and a raw
     /// prepared-statement insert of the same rows as the baseline; on SQLite and PostgreSQL.
     Ingest(ingest::IngestArgs),
+    /// An edge station's backlog pushed to the hub (against the hub writing it directly), and
+    /// how long a registration takes to reach the hub with the link up.
+    Edge(edge::EdgeArgs),
     /// The lane page loaded cold (time and bytes) and registrations from one lane and from
     /// many, against the lane-page issue's targets.
     Lane(lane::LaneArgs),
@@ -31,6 +35,7 @@ pub enum BenchCommand {
 pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Ingest(args) => ingest::run(args).await,
+        BenchCommand::Edge(args) => edge::run(args).await,
         BenchCommand::Lane(args) => lane::run(args).await,
         BenchCommand::Policy(args) => policy::run(args).await,
         BenchCommand::Audit(args) => audit::run(args).await,

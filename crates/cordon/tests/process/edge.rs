@@ -1,0 +1,338 @@
+//! Edge stations as real processes: a station registers on its own disk and its outbox gets
+//! every record to the hub exactly once, across SIGKILLs of the station and of the hub, and over
+//! a link that drops, stalls and cuts connections at random.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::proxy::FaultyLink;
+use super::{add_user, registration_at, setup_network, signed_in, staff, start, start_at};
+
+/// A free loopback address, so that a restarted hub comes back where its stations look for it.
+fn free_address() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().to_string()
+}
+
+/// Vehicles the hub holds at a checkpoint on the day the registrations are dated.
+async fn hub_count(commander: &reqwest::Client, base: &str, checkpoint: &str) -> i64 {
+    let r = commander
+        .get(format!(
+            "{base}/api/v1/checkpoints/{checkpoint}/hourly?from=2022-05-03T00:00:00%2B08:00&to=2022-05-04T00:00:00%2B08:00"
+        ))
+        .send()
+        .await;
+    let Ok(r) = r else { return -1 };
+    let v: Value = r.json().await.unwrap_or(Value::Null);
+    v["hours"]
+        .as_array()
+        .or(v.as_array())
+        .map(|a| a.iter().map(|h| h["passages"].as_i64().unwrap_or(0)).sum())
+        .unwrap_or(-1)
+}
+
+/// Registers `n` vehicles at the station, numbered from `from`, 16 at a time; every one must be
+/// acknowledged.
+async fn register_at(station: &reqwest::Client, base: &str, checkpoint: &str, from: u32, n: u32) {
+    let mut tasks = Vec::new();
+    for chunk in (from..from + n)
+        .collect::<Vec<_>>()
+        .chunks(((n as usize) / 16).max(1))
+    {
+        let (station, base, chunk, checkpoint) = (
+            station.clone(),
+            base.to_owned(),
+            chunk.to_vec(),
+            checkpoint.to_owned(),
+        );
+        tasks.push(tokio::spawn(async move {
+            for k in chunk {
+                let r = station
+                    .post(format!("{base}/api/v1/passages"))
+                    .json(&registration_at(Uuid::now_v7(), k, &checkpoint))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_station_pushes_to_the_hub_exactly_once_across_kills() {
+    let root = std::env::temp_dir().join(format!("cordon-edge-{}", Uuid::now_v7().simple()));
+    let hub_data = root.join("hub").to_str().unwrap().to_owned();
+    let station_data = root.join("station").to_str().unwrap().to_owned();
+    let hub_at = free_address();
+    let (mut hub, hub_base, _) = start_at(&hub_at, &["--data", &hub_data]).await;
+    let (commander, _) = staff(&["--data", &hub_data], &hub_base).await;
+    setup_network(&commander, &hub_base).await;
+    let issued: Value = commander
+        .post(format!("{hub_base}/api/v1/stations"))
+        .json(&json!({"checkpoint": "CP-130100-0001"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    std::fs::create_dir_all(&station_data).unwrap();
+    std::fs::write(
+        root.join("station/station.token"),
+        issued["token"].as_str().unwrap(),
+    )
+    .unwrap();
+    let station_args = [
+        "--data",
+        &station_data,
+        "--upstream",
+        &hub_base,
+        "--checkpoint",
+        "CP-130100-0001",
+    ];
+
+    // The station learns its checkpoint from the hub at its first start, then registers on its
+    // own disk; a SIGKILL of the station loses nothing it acknowledged.
+    let (mut station, station_base) = start(&station_args).await;
+    add_user(
+        &["--data", &station_data],
+        "officer",
+        "officer",
+        "CP-130100-0001",
+    )
+    .await;
+    let officer = signed_in(&station_base, "officer", "a-test-password-9").await;
+
+    // A driver's code from the hub is checked at the station with the hub's key; declaring is
+    // done at the hub.
+    let declared = json!({"vehicle": {"plate": "冀A12345", "plate_color": "blue", "class": "car"},
+        "occupants": [{"document": {"type": "resident_id", "number": "11010519491231002X"},
+            "name": "张三", "role": "driver", "health_code": "green"}]});
+    let issued: Value = reqwest::Client::new()
+        .post(format!("{hub_base}/api/v1/declarations"))
+        .json(&declared)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = officer
+        .post(format!("{station_base}/api/v1/declarations/verify"))
+        .json(&json!({"token": issued["token"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        reqwest::StatusCode::OK,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{station_base}/api/v1/declarations"))
+        .json(&declared)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::CONFLICT);
+
+    register_at(&officer, &station_base, "CP-130100-0001", 0, 300).await;
+    station.start_kill().unwrap();
+    station.wait().await.unwrap();
+
+    // The restarted station pushes what it holds; the hub is killed in the middle of that, and
+    // the station keeps registering with the hub down: the outbox holds it.
+    let (mut station, station_base) = start(&station_args).await;
+    hub.start_kill().unwrap();
+    hub.wait().await.unwrap();
+    let officer = signed_in(&station_base, "officer", "a-test-password-9").await;
+    register_at(&officer, &station_base, "CP-130100-0001", 300, 200).await;
+
+    // The hub comes back where it was; every record reaches it, once.
+    let (_hub, hub_base, _) = start_at(&hub_at, &["--data", &hub_data]).await;
+    let commander = signed_in(&hub_base, "commander", "a-test-password-9").await;
+    let mut held = 0;
+    for _ in 0..300 {
+        held = hub_count(&commander, &hub_base, "CP-130100-0001").await;
+        if held >= 500 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        held, 500,
+        "the hub holds every registration of the station once"
+    );
+    let stations: Value = commander
+        .get(format!("{hub_base}/api/v1/stations"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stations["stations"][0]["high_water"], 500);
+    // Nothing more arrives: the count stays; the lane page's link state says all is at the hub.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        hub_count(&commander, &hub_base, "CP-130100-0001").await,
+        500
+    );
+    let link: Value = officer
+        .get(format!("{station_base}/api/v1/link"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(link["station"], true, "{link}");
+    assert_eq!(link["pending"], 0, "{link}");
+    assert!(link["last_sync_at"].is_string(), "{link}");
+    station.start_kill().unwrap();
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Issues a station credential for `checkpoint` and writes it where the station reads it.
+async fn credential(commander: &reqwest::Client, hub: &str, checkpoint: &str, data: &str) {
+    let issued: Value = commander
+        .post(format!("{hub}/api/v1/stations"))
+        .json(&json!({ "checkpoint": checkpoint }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    std::fs::create_dir_all(data).unwrap();
+    std::fs::write(
+        std::path::Path::new(data).join("station.token"),
+        issued["token"].as_str().unwrap(),
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stations_over_a_flapping_link_deliver_every_record_once() {
+    // 10,000 at each station in CI; fewer when a developer asks for a quick run.
+    let n: u32 = std::env::var("CORDON_EDGE_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let root = std::env::temp_dir().join(format!("cordon-flap-{}", Uuid::now_v7().simple()));
+    let hub_data = root.join("hub").to_str().unwrap().to_owned();
+    let (_hub, hub_base) = start(&["--data", &hub_data]).await;
+    let (commander, _) = staff(&["--data", &hub_data], &hub_base).await;
+    setup_network(&commander, &hub_base).await;
+    let second = json!({"code": "CP-130100-0002", "name": "石家庄西收费站", "jurisdiction": "130102",
+        "kind": "toll_station", "defence_line": "capital_ring", "location": {"lat": 38.03, "lon": 114.40}, "lanes": 8});
+    let r = commander
+        .post(format!("{hub_base}/api/v1/checkpoints"))
+        .json(&second)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+
+    let link = FaultyLink::start(hub_base.trim_start_matches("http://").to_owned(), 7).await;
+    let upstream = format!("http://{}", link.addr);
+    let codes = ["CP-130100-0001", "CP-130100-0002"];
+    let mut stations = Vec::new();
+    for code in codes {
+        let data = root.join(code).to_str().unwrap().to_owned();
+        credential(&commander, &hub_base, code, &data).await;
+        let (child, base) = start(&[
+            "--data",
+            &data,
+            "--upstream",
+            &upstream,
+            "--checkpoint",
+            code,
+        ])
+        .await;
+        add_user(&["--data", &data], "officer", "officer", code).await;
+        let officer = signed_in(&base, "officer", "a-test-password-9").await;
+        stations.push((child, base, officer, code));
+    }
+
+    // The link flaps while both stations register.
+    let flapping = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let link = std::sync::Arc::new(link);
+    let flapper = {
+        let (link, flapping) = (link.clone(), flapping.clone());
+        tokio::spawn(async move {
+            use rand::{Rng, SeedableRng};
+            let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+            while flapping.load(std::sync::atomic::Ordering::SeqCst) {
+                tokio::time::sleep(Duration::from_millis(rng.gen_range(100..600))).await;
+                link.set_up(false);
+                tokio::time::sleep(Duration::from_millis(rng.gen_range(50..400))).await;
+                link.set_up(true);
+            }
+        })
+    };
+    let started = std::time::Instant::now();
+    let loads: Vec<_> = stations
+        .iter()
+        .map(|(_, base, officer, code)| {
+            let (officer, base, code) = (officer.clone(), base.clone(), code.to_string());
+            tokio::spawn(async move { register_at(&officer, &base, &code, 0, n).await })
+        })
+        .collect();
+    for l in loads {
+        l.await.unwrap();
+    }
+    let registered = started.elapsed();
+    flapping.store(false, std::sync::atomic::Ordering::SeqCst);
+    flapper.await.unwrap();
+    link.set_up(true);
+
+    // Healed: the hub holds exactly n from each station, none twice.
+    let mut held = [0i64; 2];
+    for _ in 0..1200 {
+        for (i, code) in codes.iter().enumerate() {
+            held[i] = hub_count(&commander, &hub_base, code).await;
+        }
+        if held.iter().all(|h| *h >= i64::from(n)) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    eprintln!(
+        "{} registrations at two stations in {registered:?}; all at the hub {:?} after the start; the link failed {} times",
+        2 * n,
+        started.elapsed(),
+        link.faults.load(std::sync::atomic::Ordering::Relaxed)
+    );
+    assert_eq!(held, [i64::from(n); 2], "every record at the hub, once");
+    assert!(
+        link.faults.load(std::sync::atomic::Ordering::Relaxed) > 0,
+        "the link did fail"
+    );
+    let list: Value = commander
+        .get(format!("{hub_base}/api/v1/stations"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for s in list["stations"].as_array().unwrap() {
+        assert_eq!(s["high_water"], i64::from(n), "{s}");
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for code in codes {
+        assert_eq!(hub_count(&commander, &hub_base, code).await, i64::from(n));
+    }
+    for (mut child, ..) in stations {
+        let _ = child.start_kill();
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
