@@ -235,22 +235,24 @@ async fn drain(store: &dyn Store, upstream: &Upstream) -> Result<(), Pushed> {
                 recorded_at: p.recorded_at,
             })
             .collect();
+        let sent_to = records.last().map_or(link.acknowledged, |r| r.seq);
         let acknowledged = match push(upstream, &records).await {
+            // The hub holds more of this series than the station has sent: the station's
+            // database is older than what it once pushed.
+            Pushed::Acknowledged(high) if high > sent_to => {
+                return Err(Pushed::Refused(format!(
+                    "the hub holds this station's series up to {high}, beyond the {sent_to} records the station has: the station's database is older than what it sent (restored from a backup?); it needs a new credential"
+                )));
+            }
             Pushed::Acknowledged(high) => high,
             // The hub's mark is behind what this station thought acknowledged (the hub was
             // restored from a backup): start again from the hub's mark.
             Pushed::Gap => match push(upstream, &[]).await {
-                Pushed::Acknowledged(high) => high,
+                Pushed::Acknowledged(high) => high.min(sent_to),
                 other => return Err(other),
             },
             other => return Err(other),
         };
-        if acknowledged > link.newest {
-            return Err(Pushed::Refused(format!(
-                "the hub holds this station's series up to {acknowledged}, beyond the station's newest record {}: the station's database is older than what it sent (restored from a backup?); it needs a new credential",
-                link.newest
-            )));
-        }
         store
             .acknowledge_uplink(acknowledged, cordon_domain::time::now_ms())
             .await
