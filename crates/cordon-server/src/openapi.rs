@@ -71,6 +71,7 @@ impl Modify for BearerAuth {
         stations::list,
         stations::revoke,
         sync::push,
+        sync::state,
         trajectories::person,
         trajectories::vehicle,
         trace::case_trace,

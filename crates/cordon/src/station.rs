@@ -10,6 +10,10 @@
 //!   it resumes after a restart of either side), retries with exponential backoff and jitter,
 //!   and on a gap resends from the hub's high-water mark. A registration is answered once it is
 //!   on the station's disk; the push never holds a lane up.
+//! - [`spawn_downlink`]: every [`DOWNLINK_EVERY`] (and at start) the station asks the hub for its
+//!   policy versions and publication log (`GET /api/v1/sync/state`) and copies what it lacks, in
+//!   the hub's order, so that versions keep the hub's numbers; the lanes pick them up within
+//!   their 5-second refresh. Decisions taken before keep the version they were taken under.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -137,6 +141,98 @@ pub async fn bootstrap(
         .await?;
     tracing::info!(checkpoint = %code, "the station's checkpoint, learnt from the hub");
     Ok(())
+}
+
+/// How often a station asks the hub for its rules.
+pub const DOWNLINK_EVERY: Duration = Duration::from_secs(15);
+
+/// Copies the hub's policy versions and publications the station lacks; answers how many of
+/// each it copied.
+pub async fn apply_hub_state(store: &dyn Store, state: &Value) -> anyhow::Result<(usize, usize)> {
+    use cordon_domain::policy::record::PublicationAction;
+    use cordon_store::policy_store::{NewPolicyVersion, NewPublication};
+    let local = store.list_policy_versions().await?;
+    let mut copied = (0, 0);
+    for v in state["policies"].as_array().into_iter().flatten() {
+        let number = v["version"]
+            .as_i64()
+            .context("a policy version without a number")?;
+        let digest = text(v, "digest")?;
+        if let Some(mine) = local.iter().find(|l| l.version == number) {
+            anyhow::ensure!(
+                mine.digest == digest,
+                "policy version {number} differs from the hub's: this station's policies were changed locally"
+            );
+            continue;
+        }
+        let made = store
+            .create_policy_version(NewPolicyVersion {
+                name: text(v, "name")?.to_owned(),
+                source: text(v, "source")?.to_owned(),
+                digest: digest.to_owned(),
+                note: text(v, "note")?.to_owned(),
+                actor: text(v, "created_by")?.to_owned(),
+            })
+            .await?;
+        anyhow::ensure!(
+            made.version == number,
+            "the hub's policy version {number} became {} here: this station's policies were changed locally",
+            made.version
+        );
+        copied.0 += 1;
+    }
+    let held = store.list_publications().await?.len();
+    for p in state["publications"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .skip(held)
+    {
+        let effective = chrono::DateTime::parse_from_rfc3339(text(p, "effective_at")?)?;
+        store
+            .publish_policy(NewPublication {
+                version: p["version"]
+                    .as_i64()
+                    .context("a publication without a version")?,
+                effective_ms: effective.timestamp_millis(),
+                action: PublicationAction::parse(text(p, "action")?)
+                    .map_err(|e| anyhow::anyhow!(e.message))?,
+                reason: text(p, "reason")?.to_owned(),
+                actor: text(p, "actor")?.to_owned(),
+            })
+            .await?;
+        copied.1 += 1;
+    }
+    Ok(copied)
+}
+
+/// Starts the station's copy of the hub's rules; it runs until the process ends.
+pub fn spawn_downlink(store: Arc<dyn Store>, upstream: Upstream) {
+    tokio::spawn(async move {
+        let mut failures: u32 = 0;
+        loop {
+            let pulled = match upstream.get("/api/v1/sync/state").await {
+                Ok(state) => apply_hub_state(store.as_ref(), &state).await,
+                Err(e) => Err(e),
+            };
+            match pulled {
+                Ok((versions, publications)) => {
+                    if versions + publications > 0 {
+                        tracing::info!(versions, publications, "policies copied from the hub");
+                    }
+                    failures = 0;
+                    tokio::time::sleep(DOWNLINK_EVERY).await;
+                }
+                Err(e) => {
+                    failures = failures.saturating_add(1);
+                    if failures == 1 || failures.is_multiple_of(20) {
+                        tracing::warn!(error = %e, failures, "cannot copy the hub's policies; retrying");
+                    }
+                    tokio::time::sleep(backoff(failures).max(Duration::from_secs(1))).await;
+                }
+            }
+        }
+    });
 }
 
 /// The hub's key for pre-declaration codes: asked of the hub, kept in `cache` for starts

@@ -136,6 +136,7 @@ pub fn router(state: AppState) -> Router {
             get(stations::list).post(stations::issue),
         )
         .route("/api/v1/stations/{account}/revoke", post(stations::revoke))
+        .route("/api/v1/sync/state", get(sync::state))
         .route(
             "/api/v1/sync/passages",
             post(sync::push).layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT)),

@@ -183,3 +183,31 @@ pub async fn push(
         }),
     ))
 }
+
+/// What a station holds of the hub's rules, for it to decide as the hub would.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct HubState {
+    /// Every policy version, oldest first (documents included).
+    #[schema(value_type = Vec<Object>)]
+    pub policies: Vec<cordon_domain::policy::record::PolicyVersion>,
+    /// The whole publication log, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub publications: Vec<cordon_domain::policy::record::Publication>,
+    /// The hub's key for drivers' pre-declaration codes.
+    pub public_key: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/sync/state", tag = "stations",
+    responses((status = 200, body = HubState), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn state(
+    State(app): State<AppState>,
+    _station: Grant<StationSync>,
+) -> ApiResult<Json<HubState>> {
+    let mut policies = app.store.list_policy_versions().await?;
+    policies.sort_by_key(|p| p.version);
+    Ok(Json(HubState {
+        policies,
+        publications: app.store.list_publications().await?,
+        public_key: cordon_domain::declaration::public_key_hex(&app.verifying_key()),
+    }))
+}

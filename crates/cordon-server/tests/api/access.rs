@@ -298,6 +298,7 @@ fn matrix() -> BTreeMap<&'static str, &'static [&'static str]> {
         ("POST /api/v1/stations", NETWORK_CITY),
         ("POST /api/v1/stations/{account}/revoke", COMMANDERS),
         ("POST /api/v1/sync/passages", &["station"][..]),
+        ("GET /api/v1/sync/state", &["station"][..]),
         ("POST /api/v1/passages/batch", &["officer"][..]),
         // Filtered, not refused: a passage outside the scope is "not found".
         ("GET /api/v1/passages/{id}", PASSAGE_READERS),

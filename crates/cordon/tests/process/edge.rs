@@ -336,3 +336,143 @@ async fn two_stations_over_a_flapping_link_deliver_every_record_once() {
     }
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// The decision's policy version of a passage the hub holds, by id.
+async fn version_at_hub(commander: &reqwest::Client, hub: &str, id: &str) -> Value {
+    let p: Value = commander
+        .get(format!("{hub}/api/v1/passages/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    p["decision"]["policy_version"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_station_applies_the_policy_published_meanwhile() {
+    let root = std::env::temp_dir().join(format!("cordon-offline-{}", Uuid::now_v7().simple()));
+    let hub_data = root.join("hub").to_str().unwrap().to_owned();
+    let station_data = root.join("station").to_str().unwrap().to_owned();
+    let (_hub, hub_base) = start(&["--data", &hub_data]).await;
+    let (commander, _) = staff(&["--data", &hub_data], &hub_base).await;
+    setup_network(&commander, &hub_base).await;
+    credential(&commander, &hub_base, "CP-130100-0001", &station_data).await;
+    let args = [
+        "--data",
+        &station_data,
+        "--upstream",
+        &hub_base,
+        "--checkpoint",
+        "CP-130100-0001",
+    ];
+    let register = |officer: reqwest::Client, base: String, n: u32| async move {
+        let id = Uuid::now_v7();
+        let r: Value = officer
+            .post(format!("{base}/api/v1/passages"))
+            .json(&registration_at(id, n, "CP-130100-0001"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        (id.to_string(), r["decision"]["policy_version"].clone())
+    };
+
+    // Before: no policy anywhere; the station decides so.
+    let (mut station, base) = start(&args).await;
+    add_user(
+        &["--data", &station_data],
+        "officer",
+        "officer",
+        "CP-130100-0001",
+    )
+    .await;
+    let officer = signed_in(&base, "officer", "a-test-password-9").await;
+    let (before, version) = register(officer.clone(), base.clone(), 1).await;
+    assert_eq!(version, Value::Null);
+    station.start_kill().unwrap();
+    station.wait().await.unwrap();
+
+    // While the station is off, the hub publishes the May 2022 rules.
+    let v: Value = commander
+        .post(format!("{hub_base}/api/v1/policies"))
+        .json(&json!({"source": cordon_domain::policy::examples::STANDARD_2022_05, "note": "五月"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let version = v["version"].as_i64().unwrap();
+    let r = commander
+        .post(format!("{hub_base}/api/v1/policies/{version}/publish"))
+        .json(&json!({"reason": "五月规则"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+
+    // Back on: the station copies the rules and its lanes apply them from then on.
+    let (mut station, base) = start(&args).await;
+    let officer = signed_in(&base, "officer", "a-test-password-9").await;
+    let mut applied = Value::Null;
+    for _ in 0..200 {
+        let link: Value = officer
+            .get(format!("{base}/api/v1/link"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        applied = link["policy_version"].clone();
+        if applied == json!(version) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        applied,
+        json!(version),
+        "the station applies the hub's version"
+    );
+    let (after, decided) = register(officer.clone(), base.clone(), 2).await;
+    assert_eq!(decided, json!(version.to_string()));
+    // The station's own commander cannot fork the hub's policies.
+    add_user(
+        &["--data", &station_data],
+        "commander",
+        "commander",
+        "130000",
+    )
+    .await;
+    let local = signed_in(&base, "commander", "a-test-password-9").await;
+    let r = local
+        .post(format!("{base}/api/v1/policies"))
+        .json(&json!({"source": cordon_domain::policy::examples::OPEN_2022_12}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::CONFLICT);
+
+    // At the hub, each decision keeps the version it was taken under.
+    for _ in 0..100 {
+        if hub_count(&commander, &hub_base, "CP-130100-0001").await == 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        version_at_hub(&commander, &hub_base, &before).await,
+        Value::Null
+    );
+    assert_eq!(
+        version_at_hub(&commander, &hub_base, &after).await,
+        json!(version.to_string())
+    );
+    station.start_kill().unwrap();
+    let _ = std::fs::remove_dir_all(&root);
+}
