@@ -65,15 +65,19 @@ macro_rules! station_sql {
                     &self,
                     d: &DeclarationRecord,
                 ) -> Result<(), StoreError> {
+                    let r = d.revoked.as_ref();
                     sqlx::query(
-                        "INSERT INTO declarations (id, issued_at, expires_at, plate_key, persons) \
-                         VALUES ($1, $2, $3, $4, $5)",
+                        "INSERT INTO declarations (id, issued_at, expires_at, plate_key, persons, \
+                         revoked_at, revoked_by, revoke_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     )
                     .bind(d.id)
                     .bind(d.issued_at_ms)
                     .bind(d.expires_at_ms)
                     .bind(&d.plate_key)
                     .bind(d.persons)
+                    .bind(r.map(|r| r.at_ms))
+                    .bind(r.map(|r| r.by.clone()))
+                    .bind(r.map(|r| r.reason.clone()))
                     .execute(&self.core.write)
                     .await?;
                     Ok(())

@@ -49,7 +49,8 @@ pub const LANE_HANDLING_MAX_MS: i64 = 10 * 60_000;
 
 #[async_trait]
 pub trait StationStore: Send + Sync + 'static {
-    /// Keeps a declaration that was just signed.
+    /// Keeps a declaration that was just signed (or, at a station, one the hub revoked, with its
+    /// revocation).
     async fn record_declaration(&self, d: &DeclarationRecord) -> Result<(), StoreError>;
 
     async fn declaration(&self, id: Uuid) -> Result<Option<DeclarationRecord>, StoreError>;

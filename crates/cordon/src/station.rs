@@ -11,9 +11,10 @@
 //!   and on a gap resends from the hub's high-water mark. A registration is answered once it is
 //!   on the station's disk; the push never holds a lane up.
 //! - [`spawn_downlink`]: every [`DOWNLINK_EVERY`] (and at start) the station asks the hub for its
-//!   policy versions and publication log (`GET /api/v1/sync/state`) and copies what it lacks, in
-//!   the hub's order, so that versions keep the hub's numbers; the lanes pick them up within
-//!   their 5-second refresh. Decisions taken before keep the version they were taken under.
+//!   policy versions and publication log, risk areas and revoked declarations
+//!   (`GET /api/v1/sync/state`) and copies what it lacks, in the hub's order, so that versions
+//!   keep the hub's numbers; the lanes pick them up within their 5-second refresh. Decisions
+//!   taken before keep the version they were taken under.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -146,13 +147,87 @@ pub async fn bootstrap(
 /// How often a station asks the hub for its rules.
 pub const DOWNLINK_EVERY: Duration = Duration::from_secs(15);
 
-/// Copies the hub's policy versions and publications the station lacks; answers how many of
-/// each it copied.
+/// Copies the hub's risk-area intervals the station lacks (matched by division, area, level
+/// and start), ends those the hub has ended, and keeps the hub's revoked declarations; answers
+/// how many changes it made.
+async fn apply_risk_and_revocations(store: &dyn Store, state: &Value) -> anyhow::Result<usize> {
+    use cordon_domain::risk::RiskLevel;
+    use cordon_store::policy_store::NewRiskArea;
+    use cordon_store::station_store::{DeclarationRecord, Revocation};
+    let mut changes = 0;
+    let local = store.list_risk_areas().await?;
+    for a in state["risk_areas"].as_array().into_iter().flatten() {
+        let division = parse(DivisionCode::parse(text(a, "division")?))?;
+        let area = text(a, "area")?;
+        let level = parse(RiskLevel::parse(text(a, "level")?))?;
+        let from = a["valid_from_ms"]
+            .as_i64()
+            .context("a risk area without a start")?;
+        let to = a["valid_to_ms"].as_i64();
+        let mine = local.iter().find(|l| {
+            l.division == division && l.area == area && l.level == level && l.valid_from_ms == from
+        });
+        match mine {
+            None => {
+                store
+                    .add_risk_areas(
+                        vec![NewRiskArea {
+                            division,
+                            area: area.to_owned(),
+                            level,
+                            valid_from_ms: from,
+                            valid_to_ms: to,
+                        }],
+                        "hub",
+                        text(a, "actor")?,
+                    )
+                    .await?;
+                changes += 1;
+            }
+            Some(l) if l.valid_to_ms != to => {
+                if let Some(end) = to {
+                    store
+                        .end_risk_area(l.id, end, "hub", "ended at the hub")
+                        .await?;
+                    changes += 1;
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    for d in state["revoked"].as_array().into_iter().flatten() {
+        let id: uuid::Uuid = text(d, "id")?.parse()?;
+        if store.declaration(id).await?.is_some() {
+            continue;
+        }
+        store
+            .record_declaration(&DeclarationRecord {
+                id,
+                issued_at_ms: d["issued_at_ms"].as_i64().unwrap_or(0),
+                expires_at_ms: d["expires_at_ms"].as_i64().unwrap_or(0),
+                plate_key: None,
+                persons: d["persons"].as_i64().unwrap_or(0) as i32,
+                revoked: Some(Revocation {
+                    at_ms: d["revoked_at_ms"].as_i64().unwrap_or(0),
+                    by: text(d, "revoked_by")?.to_owned(),
+                    reason: text(d, "reason")?.to_owned(),
+                }),
+            })
+            .await?;
+        changes += 1;
+    }
+    Ok(changes)
+}
+
+/// Copies the hub's risk areas and revoked declarations, then the policy versions and
+/// publications the station lacks; answers how many policy versions and other changes it copied.
 pub async fn apply_hub_state(store: &dyn Store, state: &Value) -> anyhow::Result<(usize, usize)> {
     use cordon_domain::policy::record::PublicationAction;
     use cordon_store::policy_store::{NewPolicyVersion, NewPublication};
+    // Risk areas and revocations first: once a policy is visible to the lanes, what it looks at
+    // is there too.
+    let mut copied = (0, apply_risk_and_revocations(store, state).await?);
     let local = store.list_policy_versions().await?;
-    let mut copied = (0, 0);
     for v in state["policies"].as_array().into_iter().flatten() {
         let number = v["version"]
             .as_i64()
@@ -218,7 +293,11 @@ pub fn spawn_downlink(store: Arc<dyn Store>, upstream: Upstream) {
             match pulled {
                 Ok((versions, publications)) => {
                     if versions + publications > 0 {
-                        tracing::info!(versions, publications, "policies copied from the hub");
+                        tracing::info!(
+                            versions,
+                            changes = publications,
+                            "rules copied from the hub"
+                        );
                     }
                     failures = 0;
                     tokio::time::sleep(DOWNLINK_EVERY).await;

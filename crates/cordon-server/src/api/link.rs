@@ -22,6 +22,18 @@ pub struct LinkState {
     pub last_sync_at: Option<String>,
     /// The policy version the lanes apply now (`null`: none published).
     pub policy_version: Option<i64>,
+    /// What a station holds of the hub's rules (absent on the hub).
+    pub holds: Option<Holdings>,
+}
+
+/// How much of the hub's rules a station holds: compared with the hub's, it says what is
+/// missing.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Holdings {
+    pub policy_versions: usize,
+    pub publications: usize,
+    pub risk_areas: usize,
+    pub revoked_declarations: usize,
 }
 
 #[utoipa::path(get, path = "/api/v1/link", tag = "stations",
@@ -36,9 +48,16 @@ pub async fn link(State(app): State<AppState>, _caller: Caller) -> ApiResult<Jso
             pending: 0,
             last_sync_at: None,
             policy_version,
+            holds: None,
         }));
     };
     let link = app.store.uplink().await?;
+    let holds = Holdings {
+        policy_versions: app.store.list_policy_versions().await?.len(),
+        publications: app.store.list_publications().await?.len(),
+        risk_areas: app.store.list_risk_areas().await?.len(),
+        revoked_declarations: app.store.revoked_declarations(now).await?.len(),
+    };
     Ok(Json(LinkState {
         station: true,
         upstream: Some(upstream),
@@ -50,5 +69,6 @@ pub async fn link(State(app): State<AppState>, _caller: Caller) -> ApiResult<Jso
                 .to_rfc3339()
         }),
         policy_version,
+        holds: Some(holds),
     }))
 }

@@ -48,6 +48,21 @@ pub struct AppState {
     pub hub_key: Option<cordon_domain::declaration::VerifyingKey>,
 }
 
+/// Refuses a change a station must take from the hub (its policies, its risk areas): a change
+/// of its own would fork them.
+pub(crate) fn hub_only(app: &AppState, what: &str) -> crate::error::ApiResult<()> {
+    match app.upstream {
+        Some(_) => Err(crate::error::ApiError::Conflict(
+            cordon_domain::FieldError::new(
+                "hub_rules",
+                "",
+                format!("a station applies the hub's {what}: change them on the hub"),
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 impl AppState {
     /// The key pre-declaration codes are checked with: the hub's (at a station, as learnt from
     /// the hub), else this hub's own.

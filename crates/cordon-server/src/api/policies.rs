@@ -129,19 +129,6 @@ fn checked(source: &str) -> ApiResult<Policy> {
     compile(source).map_err(|p| ApiError::Problems("invalid_policy", p))
 }
 
-/// A station applies the hub's policies, copied from the hub in the hub's numbering: its own
-/// changes would fork them.
-fn not_at_station(app: &AppState) -> ApiResult<()> {
-    match app.upstream {
-        Some(_) => Err(ApiError::Conflict(cordon_domain::FieldError::new(
-            "hub_policies",
-            "",
-            "a station applies the hub's policies: create and publish them on the hub",
-        ))),
-        None => Ok(()),
-    }
-}
-
 #[utoipa::path(post, path = "/api/v1/policies", tag = "policies", request_body = PolicyRequest,
     responses((status = 201, body = PolicyVersion, description = "stored as a new version; not yet published"),
         (status = 422, body = ErrorBody, description = "the document does not validate: every problem is listed under `problems`")))]
@@ -150,7 +137,7 @@ pub async fn create(
     change: Grant<PolicyChange>,
     ApiJson(req): ApiJson<PolicyRequest>,
 ) -> ApiResult<(StatusCode, Json<PolicyVersion>)> {
-    not_at_station(&app)?;
+    super::hub_only(&app, "policies")?;
     let policy = checked(&req.source)?;
     if req.note.chars().count() > 500 {
         return Err(ApiError::invalid(
@@ -247,7 +234,7 @@ pub async fn publish(
     Path(v): Path<String>,
     ApiJson(req): ApiJson<PublishRequest>,
 ) -> ApiResult<(StatusCode, Json<Publication>)> {
-    not_at_station(&app)?;
+    super::hub_only(&app, "policies")?;
     let version = version_param(&v)?;
     let reason = parse_reason(&req.reason).map_err(|e| e.under("reason"))?;
     let now = now();
@@ -282,7 +269,7 @@ pub async fn rollback(
     change: Grant<PolicyChange>,
     ApiJson(req): ApiJson<RollbackRequest>,
 ) -> ApiResult<(StatusCode, Json<Publication>)> {
-    not_at_station(&app)?;
+    super::hub_only(&app, "policies")?;
     let reason = parse_reason(&req.reason).map_err(|e| e.under("reason"))?;
     let log = app.store.list_publications().await?;
     let now_ms = cordon_domain::time::now_ms();

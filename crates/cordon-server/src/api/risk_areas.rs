@@ -150,6 +150,7 @@ pub async fn declare(
     change: Grant<PolicyChange>,
     ApiJson(req): ApiJson<DeclareRequest>,
 ) -> ApiResult<(StatusCode, Json<RiskAreaList>)> {
+    super::hub_only(&app, "risk areas")?;
     if req.areas.is_empty() || req.areas.len() > MAX_DECLARE {
         return Err(ApiError::invalid(
             "out_of_range",
@@ -180,6 +181,7 @@ pub async fn end(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EndRequest>,
 ) -> ApiResult<Json<RiskArea>> {
+    super::hub_only(&app, "risk areas")?;
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::NotFound(format!("risk area {id} not found")))?;
@@ -208,6 +210,7 @@ pub async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
+    super::hub_only(&app, "risk areas")?;
     let kind = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

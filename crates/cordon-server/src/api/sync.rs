@@ -193,8 +193,23 @@ pub struct HubState {
     /// The whole publication log, oldest first.
     #[schema(value_type = Vec<Object>)]
     pub publications: Vec<cordon_domain::policy::record::Publication>,
+    /// Every risk-area interval ever recorded.
+    pub risk_areas: Vec<cordon_domain::risk::RiskArea>,
+    /// Pre-declarations revoked and not yet expired.
+    pub revoked: Vec<RevokedDeclaration>,
     /// The hub's key for drivers' pre-declaration codes.
     pub public_key: String,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct RevokedDeclaration {
+    pub id: uuid::Uuid,
+    pub issued_at_ms: i64,
+    pub expires_at_ms: i64,
+    pub persons: i32,
+    pub revoked_at_ms: i64,
+    pub revoked_by: String,
+    pub reason: String,
 }
 
 #[utoipa::path(get, path = "/api/v1/sync/state", tag = "stations",
@@ -205,9 +220,30 @@ pub async fn state(
 ) -> ApiResult<Json<HubState>> {
     let mut policies = app.store.list_policy_versions().await?;
     policies.sort_by_key(|p| p.version);
+    let now = cordon_domain::time::now_ms();
+    let revoked = app
+        .store
+        .revoked_declarations(now)
+        .await?
+        .into_iter()
+        .filter_map(|d| {
+            let r = d.revoked?;
+            Some(RevokedDeclaration {
+                id: d.id,
+                issued_at_ms: d.issued_at_ms,
+                expires_at_ms: d.expires_at_ms,
+                persons: d.persons,
+                revoked_at_ms: r.at_ms,
+                revoked_by: r.by,
+                reason: r.reason,
+            })
+        })
+        .collect();
     Ok(Json(HubState {
         policies,
         publications: app.store.list_publications().await?,
+        risk_areas: app.store.list_risk_areas().await?,
+        revoked,
         public_key: cordon_domain::declaration::public_key_hex(&app.verifying_key()),
     }))
 }

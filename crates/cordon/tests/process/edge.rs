@@ -10,6 +10,29 @@ use uuid::Uuid;
 use super::proxy::FaultyLink;
 use super::{add_user, registration_at, setup_network, signed_in, staff, start, start_at};
 
+/// GET as `client`: the answer's JSON.
+async fn get_json(client: &reqwest::Client, url: String) -> Value {
+    client
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap_or(Value::Null)
+}
+
+/// POST `body` as `client`: the status and the answer's JSON.
+async fn post_json(
+    client: &reqwest::Client,
+    url: String,
+    body: &Value,
+) -> (reqwest::StatusCode, Value) {
+    let r = client.post(url).json(body).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
 /// A free loopback address, so that a restarted hub comes back where its stations look for it.
 fn free_address() -> String {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -49,13 +72,13 @@ async fn register_at(station: &reqwest::Client, base: &str, checkpoint: &str, fr
         );
         tasks.push(tokio::spawn(async move {
             for k in chunk {
-                let r = station
-                    .post(format!("{base}/api/v1/passages"))
-                    .json(&registration_at(Uuid::now_v7(), k, &checkpoint))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+                let r = post_json(
+                    &station,
+                    format!("{base}/api/v1/passages"),
+                    &registration_at(Uuid::now_v7(), k, &checkpoint),
+                )
+                .await;
+                assert_eq!(r.0, reqwest::StatusCode::CREATED);
             }
         }));
     }
@@ -73,15 +96,13 @@ async fn a_station_pushes_to_the_hub_exactly_once_across_kills() {
     let (mut hub, hub_base, _) = start_at(&hub_at, &["--data", &hub_data]).await;
     let (commander, _) = staff(&["--data", &hub_data], &hub_base).await;
     setup_network(&commander, &hub_base).await;
-    let issued: Value = commander
-        .post(format!("{hub_base}/api/v1/stations"))
-        .json(&json!({"checkpoint": "CP-130100-0001"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let issued: Value = post_json(
+        &commander,
+        format!("{hub_base}/api/v1/stations"),
+        &json!({"checkpoint": "CP-130100-0001"}),
+    )
+    .await
+    .1;
     std::fs::create_dir_all(&station_data).unwrap();
     std::fs::write(
         root.join("station/station.token"),
@@ -114,34 +135,27 @@ async fn a_station_pushes_to_the_hub_exactly_once_across_kills() {
     let declared = json!({"vehicle": {"plate": "冀A12345", "plate_color": "blue", "class": "car"},
         "occupants": [{"document": {"type": "resident_id", "number": "11010519491231002X"},
             "name": "张三", "role": "driver", "health_code": "green"}]});
-    let issued: Value = reqwest::Client::new()
-        .post(format!("{hub_base}/api/v1/declarations"))
-        .json(&declared)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let r = officer
-        .post(format!("{station_base}/api/v1/declarations/verify"))
-        .json(&json!({"token": issued["token"]}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.status(),
-        reqwest::StatusCode::OK,
-        "{}",
-        r.text().await.unwrap()
-    );
-    let r = reqwest::Client::new()
-        .post(format!("{station_base}/api/v1/declarations"))
-        .json(&declared)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), reqwest::StatusCode::CONFLICT);
+    let issued: Value = post_json(
+        &reqwest::Client::new(),
+        format!("{hub_base}/api/v1/declarations"),
+        &declared,
+    )
+    .await
+    .1;
+    let r = post_json(
+        &officer,
+        format!("{station_base}/api/v1/declarations/verify"),
+        &json!({"token": issued["token"]}),
+    )
+    .await;
+    assert_eq!(r.0, reqwest::StatusCode::OK, "{}", r.1);
+    let r = post_json(
+        &reqwest::Client::new(),
+        format!("{station_base}/api/v1/declarations"),
+        &declared,
+    )
+    .await;
+    assert_eq!(r.0, reqwest::StatusCode::CONFLICT);
 
     register_at(&officer, &station_base, "CP-130100-0001", 0, 300).await;
     station.start_kill().unwrap();
@@ -170,14 +184,7 @@ async fn a_station_pushes_to_the_hub_exactly_once_across_kills() {
         held, 500,
         "the hub holds every registration of the station once"
     );
-    let stations: Value = commander
-        .get(format!("{hub_base}/api/v1/stations"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stations: Value = get_json(&commander, format!("{hub_base}/api/v1/stations")).await;
     assert_eq!(stations["stations"][0]["high_water"], 500);
     // Nothing more arrives: the count stays; the lane page's link state says all is at the hub.
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -185,14 +192,7 @@ async fn a_station_pushes_to_the_hub_exactly_once_across_kills() {
         hub_count(&commander, &hub_base, "CP-130100-0001").await,
         500
     );
-    let link: Value = officer
-        .get(format!("{station_base}/api/v1/link"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let link: Value = get_json(&officer, format!("{station_base}/api/v1/link")).await;
     assert_eq!(link["station"], true, "{link}");
     assert_eq!(link["pending"], 0, "{link}");
     assert!(link["last_sync_at"].is_string(), "{link}");
@@ -202,15 +202,13 @@ async fn a_station_pushes_to_the_hub_exactly_once_across_kills() {
 
 /// Issues a station credential for `checkpoint` and writes it where the station reads it.
 async fn credential(commander: &reqwest::Client, hub: &str, checkpoint: &str, data: &str) {
-    let issued: Value = commander
-        .post(format!("{hub}/api/v1/stations"))
-        .json(&json!({ "checkpoint": checkpoint }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let issued: Value = post_json(
+        commander,
+        format!("{hub}/api/v1/stations"),
+        &json!({ "checkpoint": checkpoint }),
+    )
+    .await
+    .1;
     std::fs::create_dir_all(data).unwrap();
     std::fs::write(
         std::path::Path::new(data).join("station.token"),
@@ -233,13 +231,13 @@ async fn two_stations_over_a_flapping_link_deliver_every_record_once() {
     setup_network(&commander, &hub_base).await;
     let second = json!({"code": "CP-130100-0002", "name": "石家庄西收费站", "jurisdiction": "130102",
         "kind": "toll_station", "defence_line": "capital_ring", "location": {"lat": 38.03, "lon": 114.40}, "lanes": 8});
-    let r = commander
-        .post(format!("{hub_base}/api/v1/checkpoints"))
-        .json(&second)
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    let r = post_json(
+        &commander,
+        format!("{hub_base}/api/v1/checkpoints"),
+        &second,
+    )
+    .await;
+    assert!(r.0.is_success());
 
     let link = FaultyLink::start(hub_base.trim_start_matches("http://").to_owned(), 7).await;
     let upstream = format!("http://{}", link.addr);
@@ -316,14 +314,7 @@ async fn two_stations_over_a_flapping_link_deliver_every_record_once() {
         link.faults.load(std::sync::atomic::Ordering::Relaxed) > 0,
         "the link did fail"
     );
-    let list: Value = commander
-        .get(format!("{hub_base}/api/v1/stations"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = get_json(&commander, format!("{hub_base}/api/v1/stations")).await;
     for s in list["stations"].as_array().unwrap() {
         assert_eq!(s["high_water"], i64::from(n), "{s}");
     }
@@ -339,14 +330,7 @@ async fn two_stations_over_a_flapping_link_deliver_every_record_once() {
 
 /// The decision's policy version of a passage the hub holds, by id.
 async fn version_at_hub(commander: &reqwest::Client, hub: &str, id: &str) -> Value {
-    let p: Value = commander
-        .get(format!("{hub}/api/v1/passages/{id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p: Value = get_json(commander, format!("{hub}/api/v1/passages/{id}")).await;
     p["decision"]["policy_version"].clone()
 }
 
@@ -369,15 +353,13 @@ async fn an_offline_station_applies_the_policy_published_meanwhile() {
     ];
     let register = |officer: reqwest::Client, base: String, n: u32| async move {
         let id = Uuid::now_v7();
-        let r: Value = officer
-            .post(format!("{base}/api/v1/passages"))
-            .json(&registration_at(id, n, "CP-130100-0001"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let r: Value = post_json(
+            &officer,
+            format!("{base}/api/v1/passages"),
+            &registration_at(id, n, "CP-130100-0001"),
+        )
+        .await
+        .1;
         (id.to_string(), r["decision"]["policy_version"].clone())
     };
 
@@ -396,38 +378,51 @@ async fn an_offline_station_applies_the_policy_published_meanwhile() {
     station.start_kill().unwrap();
     station.wait().await.unwrap();
 
-    // While the station is off, the hub publishes the May 2022 rules.
-    let v: Value = commander
-        .post(format!("{hub_base}/api/v1/policies"))
-        .json(&json!({"source": cordon_domain::policy::examples::STANDARD_2022_05, "note": "五月"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    // A driver declared at the hub before; while the station is off, the hub revokes that
+    // declaration, declares a risk area and publishes the May 2022 rules.
+    let declared: Value = post_json(
+        &reqwest::Client::new(),
+        format!("{hub_base}/api/v1/declarations"),
+        &json!({"vehicle": {"plate": "冀A12345", "plate_color": "blue", "class": "car"},
+            "occupants": [{"document": {"type": "resident_id", "number": "11010519491231002X"},
+                "name": "张三", "role": "driver", "health_code": "green"}]}),
+    )
+    .await
+    .1;
+    let r = post_json(
+        &commander,
+        format!(
+            "{hub_base}/api/v1/declarations/{}/revoke",
+            declared["id"].as_str().unwrap()
+        ),
+        &json!({"reason": "信息有误"}),
+    )
+    .await;
+    assert!(r.0.is_success());
+    let r = post_json(&commander, format!("{hub_base}/api/v1/risk-areas"), &json!({"areas": [{"division": "130104", "level": "high", "valid_from": "2022-05-01T00:00:00+08:00"}]})).await;
+    assert!(r.0.is_success(), "{}", r.1);
+    let v: Value = post_json(
+        &commander,
+        format!("{hub_base}/api/v1/policies"),
+        &json!({"source": cordon_domain::policy::examples::STANDARD_2022_05, "note": "五月"}),
+    )
+    .await
+    .1;
     let version = v["version"].as_i64().unwrap();
-    let r = commander
-        .post(format!("{hub_base}/api/v1/policies/{version}/publish"))
-        .json(&json!({"reason": "五月规则"}))
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    let r = post_json(
+        &commander,
+        format!("{hub_base}/api/v1/policies/{version}/publish"),
+        &json!({"reason": "五月规则"}),
+    )
+    .await;
+    assert!(r.0.is_success());
 
     // Back on: the station copies the rules and its lanes apply them from then on.
     let (mut station, base) = start(&args).await;
     let officer = signed_in(&base, "officer", "a-test-password-9").await;
     let mut applied = Value::Null;
     for _ in 0..200 {
-        let link: Value = officer
-            .get(format!("{base}/api/v1/link"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let link: Value = get_json(&officer, format!("{base}/api/v1/link")).await;
         applied = link["policy_version"].clone();
         if applied == json!(version) {
             break;
@@ -441,6 +436,18 @@ async fn an_offline_station_applies_the_policy_published_meanwhile() {
     );
     let (after, decided) = register(officer.clone(), base.clone(), 2).await;
     assert_eq!(decided, json!(version.to_string()));
+    // The hub's risk area and revocation are at the station too.
+    let areas: Value = get_json(&officer, format!("{base}/api/v1/risk-areas")).await;
+    assert!(areas.to_string().contains("130104"), "{areas}");
+    let r: Value = post_json(
+        &officer,
+        format!("{base}/api/v1/declarations/verify"),
+        &json!({"token": declared["token"]}),
+    )
+    .await
+    .1;
+    assert_eq!(r["error"]["code"], "declaration_revoked", "{r}");
+
     // The station's own commander cannot fork the hub's policies.
     add_user(
         &["--data", &station_data],
@@ -450,13 +457,13 @@ async fn an_offline_station_applies_the_policy_published_meanwhile() {
     )
     .await;
     let local = signed_in(&base, "commander", "a-test-password-9").await;
-    let r = local
-        .post(format!("{base}/api/v1/policies"))
-        .json(&json!({"source": cordon_domain::policy::examples::OPEN_2022_12}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), reqwest::StatusCode::CONFLICT);
+    let r = post_json(
+        &local,
+        format!("{base}/api/v1/policies"),
+        &json!({"source": cordon_domain::policy::examples::OPEN_2022_12}),
+    )
+    .await;
+    assert_eq!(r.0, reqwest::StatusCode::CONFLICT);
 
     // At the hub, each decision keeps the version it was taken under.
     for _ in 0..100 {
