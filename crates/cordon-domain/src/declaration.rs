@@ -162,6 +162,7 @@ impl Declaration {
             origin: req.origin.clone(),
             destination: req.destination.clone(),
             occupants: occupants.clone(),
+            supersedes: None,
         };
         as_passage.parse(now)?;
         let issued = now.timestamp();

@@ -234,6 +234,8 @@ pub struct PassageDraft {
     pub origin: Option<DivisionCode>,
     pub destination: Option<DivisionCode>,
     pub occupants: Vec<Occupant>,
+    /// The earlier passage this one corrects, if it is a correction.
+    pub supersedes: Option<Uuid>,
 }
 
 /// A recorded passage as the registry holds it.
@@ -254,6 +256,12 @@ pub struct Passage {
     pub destination: Option<DivisionCode>,
     pub occupants: Vec<Occupant>,
     pub decision: Decision,
+    /// The earlier passage this one corrects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<Uuid>,
+    /// The later passage that corrects this one: this one no longer holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded_by: Option<Uuid>,
 }
 
 impl Passage {
@@ -274,6 +282,8 @@ impl Passage {
             destination: draft.destination,
             occupants: draft.occupants,
             decision,
+            supersedes: draft.supersedes,
+            superseded_by: None,
         }
     }
 

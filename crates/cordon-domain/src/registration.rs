@@ -49,6 +49,11 @@ pub struct PassageRequest {
     #[schema(example = "110105")]
     pub destination: Option<String>,
     pub occupants: Vec<OccupantRequest>,
+    /// A correction: the id of an earlier passage at the same checkpoint that this one replaces
+    /// (a wrong plate, a person missed). The earlier one stays, marked as superseded: records
+    /// are corrected by new records, never edited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -178,6 +183,13 @@ impl PassageRequest {
             occupants.push(occupant);
         }
         check_roles(vehicle.is_some(), &occupants)?;
+        if self.supersedes == Some(self.id) {
+            return Err(FieldError::new(
+                "invalid_correction",
+                "supersedes",
+                "a passage cannot correct itself: name the earlier passage's id",
+            ));
+        }
         Ok(PassageDraft {
             id: self.id,
             checkpoint,
@@ -188,6 +200,7 @@ impl PassageRequest {
             origin,
             destination,
             occupants,
+            supersedes: self.supersedes,
         })
     }
 }
@@ -340,6 +353,11 @@ impl PassageDraft {
                 put(&v.to_string());
             }
             put("\u{1e}");
+        }
+        // Only a correction adds to the digest, so that earlier registrations keep theirs.
+        if let Some(earlier) = self.supersedes {
+            put("supersedes");
+            put(&earlier.to_string());
         }
         h.finalize().into()
     }

@@ -86,6 +86,7 @@ impl Passage {
             origin: self.origin.map(|d| d.to_string()),
             destination: self.destination.map(|d| d.to_string()),
             occupants: self.occupants.iter().map(occupant_request).collect(),
+            supersedes: self.supersedes,
         }
     }
 }

@@ -296,6 +296,7 @@ on_both!(
     declarations_are_signed_checked_and_revoked,
     the_dashboard_counts_in_scope,
     stations_push_their_series_exactly_once,
+    corrections_supersede_and_never_edit,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -327,7 +328,7 @@ use declarations::{declarations_are_signed_checked_and_revoked, the_dashboard_co
 
 #[path = "api/sync.rs"]
 mod sync;
-use sync::stations_push_their_series_exactly_once;
+use sync::{corrections_supersede_and_never_edit, stations_push_their_series_exactly_once};
 
 #[path = "api/browser.rs"]
 mod browser;

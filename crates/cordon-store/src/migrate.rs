@@ -55,6 +55,11 @@ pub const SQLITE: &[Migration] = &[
         name: "sync",
         sql: include_str!("../migrations/sqlite/0009_sync.sql"),
     },
+    Migration {
+        version: 10,
+        name: "corrections",
+        sql: include_str!("../migrations/sqlite/0010_corrections.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -102,6 +107,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 9,
         name: "sync",
         sql: include_str!("../migrations/postgres/0009_sync.sql"),
+    },
+    Migration {
+        version: 10,
+        name: "corrections",
+        sql: include_str!("../migrations/postgres/0010_corrections.sql"),
     },
 ];
 

@@ -335,6 +335,9 @@ pub(crate) fn assemble(
                 destination: p.destination.map(division).transpose()?,
                 occupants,
                 decision,
+                // Corrections are kept apart (`corrections`): the reads that show them fill these.
+                supersedes: None,
+                superseded_by: None,
             })
         })
         .collect()

@@ -136,6 +136,52 @@ macro_rules! station_sql {
                     .collect()
                 }
 
+                async fn record_corrections(&self, links: &[(Uuid, Uuid)]) -> Result<(), StoreError> {
+                    for chunk in links.chunks(crate::sql::CHUNK) {
+                        let mut q = QueryBuilder::<$db>::new("INSERT INTO corrections (passage, supersedes) ");
+                        q.push_values(chunk, |mut b, (passage, earlier)| {
+                            b.push_bind(*passage).push_bind(*earlier);
+                        });
+                        q.push(" ON CONFLICT (passage) DO NOTHING");
+                        q.build().execute(&self.core.write).await?;
+                    }
+                    Ok(())
+                }
+
+                async fn corrections(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+                    let mut out = Vec::new();
+                    for chunk in ids.chunks(crate::sql::CHUNK / 2) {
+                        let mut q = QueryBuilder::<$db>::new(
+                            "SELECT passage, supersedes FROM corrections WHERE passage IN (",
+                        );
+                        let mut list = q.separated(", ");
+                        for id in chunk {
+                            list.push_bind(*id);
+                        }
+                        q.push(") OR supersedes IN (");
+                        let mut list = q.separated(", ");
+                        for id in chunk {
+                            list.push_bind(*id);
+                        }
+                        q.push(")");
+                        for r in q.build().fetch_all(&self.core.read).await? {
+                            out.push((r.try_get(0)?, r.try_get(1)?));
+                        }
+                    }
+                    Ok(out)
+                }
+
+                async fn passage_checkpoint(&self, id: Uuid) -> Result<Option<String>, StoreError> {
+                    Ok(sqlx::query(
+                        "SELECT c.code FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id WHERE p.id = $1",
+                    )
+                    .bind(id)
+                    .fetch_optional(&self.core.read)
+                    .await?
+                    .map(|r| r.try_get(0))
+                    .transpose()?)
+                }
+
                 async fn network_summary(
                     &self,
                     grant: &PassageRead,

@@ -1,6 +1,7 @@
 //! What the lanes and the command dashboard need beyond the registry: drivers' pre-declarations
 //! (kept only as far as revoking them needs: no personal data) and the network's live summary
-//! (passages per checkpoint, hour and outcome, with the lanes' handling time). [`StationStore`]
+//! (passages per checkpoint, hour and outcome, with the lanes' handling time), and corrections
+//! (which passage supersedes which). [`StationStore`]
 //! is a supertrait of [`crate::Store`]; both backends share its SQL ([`crate::station_sql`]).
 
 use async_trait::async_trait;
@@ -66,6 +67,16 @@ pub trait StationStore: Send + Sync + 'static {
     /// Declarations revoked and not yet expired at `now_ms`: what a station must refuse.
     async fn revoked_declarations(&self, now_ms: i64)
         -> Result<Vec<DeclarationRecord>, StoreError>;
+
+    /// Notes corrections: each passage and the earlier one it supersedes (noted once).
+    async fn record_corrections(&self, links: &[(Uuid, Uuid)]) -> Result<(), StoreError>;
+
+    /// The corrections touching these passages, either way: `(passage, the one it supersedes)`.
+    async fn corrections(&self, ids: &[Uuid]) -> Result<Vec<(Uuid, Uuid)>, StoreError>;
+
+    /// The checkpoint a passage was recorded at, if it exists (no personal data: what a
+    /// correction is checked against).
+    async fn passage_checkpoint(&self, id: Uuid) -> Result<Option<String>, StoreError>;
 
     /// Passages observed in `[from_ms, to_ms)` within the grant's scope, per checkpoint, hour
     /// and outcome.

@@ -132,7 +132,13 @@ macro_rules! sync_sql {
                         seqs.push(r.try_get::<i64, _>(16)?);
                         passages.push(super::passage_row(r)?);
                     }
-                    let passages = crate::rows::assemble(passages, &self.keyring)?;
+                    let mut passages = crate::rows::assemble(passages, &self.keyring)?;
+                    // Corrections travel with the correcting record.
+                    let ids: Vec<Uuid> = passages.iter().map(|p| p.id).collect();
+                    let links = crate::StationStore::corrections(self, &ids).await?;
+                    for p in &mut passages {
+                        p.supersedes = links.iter().find(|(later, _)| *later == p.id).map(|l| l.1);
+                    }
                     Ok(seqs.into_iter().zip(passages).collect())
                 }
 

@@ -93,6 +93,58 @@ fn audited(
     }
 }
 
+/// Checks that each correction names an earlier passage at its own checkpoint (stored, or
+/// earlier in the same request); `prefix` is the batch path or empty.
+pub(crate) async fn check_corrections(
+    app: &AppState,
+    drafts: &[PassageDraft],
+    prefix: &str,
+) -> ApiResult<()> {
+    for (i, d) in drafts.iter().enumerate() {
+        let Some(earlier) = d.supersedes else {
+            continue;
+        };
+        let in_request = drafts[..i]
+            .iter()
+            .any(|e| e.id == earlier && e.checkpoint == d.checkpoint);
+        let stored = match in_request {
+            true => true,
+            false => {
+                app.store.passage_checkpoint(earlier).await?.as_deref()
+                    == Some(d.checkpoint.as_str())
+            }
+        };
+        if !stored {
+            let field = if prefix.is_empty() {
+                "supersedes".to_owned()
+            } else {
+                format!("{prefix}[{i}].supersedes")
+            };
+            return Err(ApiError::invalid(
+                "unknown_superseded",
+                field,
+                "a correction names an earlier passage at the same checkpoint: no such passage",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Notes the corrections among recorded passages (after they are written: a retry notes them
+/// again, once).
+pub(crate) async fn note_corrections<'a>(
+    app: &AppState,
+    passages: impl Iterator<Item = &'a Passage>,
+) -> ApiResult<()> {
+    let links: Vec<(Uuid, Uuid)> = passages
+        .filter_map(|p| p.supersedes.map(|e| (p.id, e)))
+        .collect();
+    if !links.is_empty() {
+        app.store.record_corrections(&links).await?;
+    }
+    Ok(())
+}
+
 fn new_passage(engine: &Engine, keyring: &Keyring, draft: PassageDraft) -> NewPassage {
     let now = cordon_domain::time::now_ms();
     NewPassage::decided(draft, keyring, |draft, persons| {
@@ -118,6 +170,7 @@ pub async fn register(
 )> {
     let draft = req.parse(now())?;
     at_own_checkpoint(&reg.grant, &draft)?;
+    check_corrections(&app, std::slice::from_ref(&draft), "").await?;
     let engine = app
         .lanes
         .engine_for(
@@ -128,6 +181,7 @@ pub async fn register(
     let mut passages = vec![new_passage(&engine, app.store.keyring(), draft)];
     let note = audited(&reg, address, "POST /api/v1/passages", &mut passages);
     let mut recorded = app.store.record_passages(passages).await?;
+    note_corrections(&app, recorded.iter().map(Recorded::passage)).await?;
     count(&recorded);
     app.trace.nudge();
     let r = recorded.pop().ok_or(ApiError::Internal)?;
@@ -193,6 +247,7 @@ pub async fn register_batch(
     for d in &drafts {
         at_own_checkpoint(&reg.grant, d)?;
     }
+    check_corrections(&app, &drafts, "passages").await?;
     let engine = app
         .lanes
         .engine_for(
@@ -213,6 +268,7 @@ pub async fn register_batch(
             StoreError::Rejected(r) => ApiError::from_rejection(r, "passages"),
             other => other.into(),
         })?;
+    note_corrections(&app, recorded.iter().map(Recorded::passage)).await?;
     count(&recorded);
     app.trace.nudge();
     let created = recorded
@@ -255,7 +311,14 @@ pub async fn get_passage(
 ) -> ApiResult<(Extension<AuditNote>, Json<Passage>)> {
     let id =
         Uuid::try_parse(&id).map_err(|_| ApiError::NotFound(format!("passage {id} not found")))?;
-    let passage = app.store.get_passage(&read.grant, id).await?;
+    let mut passage = app.store.get_passage(&read.grant, id).await?;
+    for (later, earlier) in app.store.corrections(&[id]).await? {
+        if later == id {
+            passage.supersedes = Some(earlier);
+        } else {
+            passage.superseded_by = Some(later);
+        }
+    }
     let note = AuditNote::read(id.to_string(), passage.persons());
     Ok((Extension(note), Json(passage)))
 }

@@ -159,3 +159,84 @@ pub async fn stations_push_their_series_exactly_once(app: TestApp) {
     let (s, _) = push(&app, &token, &[record(10, "CP-130100-0001")]).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
 }
+
+pub async fn corrections_supersede_and_never_edit(app: TestApp) {
+    let mut first = super::example();
+    first["id"] = json!(Uuid::now_v7());
+    let (s, a) = app.post("/api/v1/passages", &first).await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    // The officer typed the plate wrong: a new record corrects it.
+    let mut fixed = first.clone();
+    fixed["id"] = json!(Uuid::now_v7());
+    fixed["vehicle"]["plate"] = json!("冀A12346");
+    fixed["supersedes"] = first["id"].clone();
+    let (s, b) = app.post("/api/v1/passages", &fixed).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(b["supersedes"], first["id"]);
+    // Sent again: the same answer, noted once.
+    let (s, again) = app.post("/api/v1/passages", &fixed).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(again["supersedes"], first["id"]);
+    let (_, old) = app
+        .get_as(
+            "commander",
+            &format!("/api/v1/passages/{}", first["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(old["superseded_by"], fixed["id"], "{old}");
+    assert_eq!(
+        old["vehicle"]["plate"], "冀A12345",
+        "the earlier record is never edited"
+    );
+    let (_, new) = app
+        .get_as(
+            "commander",
+            &format!("/api/v1/passages/{}", fixed["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(new["supersedes"], first["id"]);
+
+    // A correction must name an earlier passage at its own checkpoint, and not itself.
+    let before = app.count().await;
+    for (target, code) in [
+        (json!(Uuid::now_v7()), "unknown_superseded"),
+        (json!("self"), "invalid_correction"),
+    ] {
+        let mut bad = first.clone();
+        let id = Uuid::now_v7();
+        bad["id"] = json!(id);
+        bad["supersedes"] = if target == json!("self") {
+            json!(id)
+        } else {
+            target
+        };
+        let (s, e) = app.post("/api/v1/passages", &bad).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+        assert_eq!(e["error"]["code"], code);
+        assert_eq!(e["error"]["field"], "supersedes");
+    }
+    let mut elsewhere = first.clone();
+    elsewhere["id"] = json!(Uuid::now_v7());
+    elsewhere["checkpoint"] = json!("CP-130100-0002");
+    elsewhere["supersedes"] = first["id"].clone();
+    let (s, e) = app.post("/api/v1/passages", &elsewhere).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    // In one batch, a correction of a passage earlier in the batch.
+    let mut a = first.clone();
+    a["id"] = json!(Uuid::now_v7());
+    let mut b = a.clone();
+    b["id"] = json!(Uuid::now_v7());
+    b["supersedes"] = a["id"].clone();
+    let (s, r) = app
+        .post("/api/v1/passages/batch", &json!({"passages": [a, b]}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    assert_eq!(app.count().await, before + 2);
+    let (_, old) = app
+        .get_as(
+            "commander",
+            &format!("/api/v1/passages/{}", a["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(old["superseded_by"], b["id"]);
+}

@@ -262,6 +262,7 @@ pub fn passage(
             origin: None,
             destination: None,
             occupants: vec![occupant(rng, pop, who, Role::Pedestrian, at)],
+            supersedes: None,
         };
     }
     let group = if rng.gen_bool(0.8) {
@@ -302,6 +303,7 @@ pub fn passage(
         origin: Some(origin),
         destination: Some(destination),
         occupants,
+        supersedes: None,
     }
 }
 

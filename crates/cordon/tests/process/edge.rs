@@ -465,9 +465,16 @@ async fn an_offline_station_applies_the_policy_published_meanwhile() {
     .await;
     assert_eq!(r.0, reqwest::StatusCode::CONFLICT);
 
+    // A correction made at the station travels as a new record naming the one it replaces.
+    let correction = Uuid::now_v7();
+    let mut body = registration_at(correction, 1, "CP-130100-0001");
+    body["supersedes"] = json!(before);
+    let (s, _) = post_json(&officer, format!("{base}/api/v1/passages"), &body).await;
+    assert_eq!(s, reqwest::StatusCode::CREATED);
+
     // At the hub, each decision keeps the version it was taken under.
     for _ in 0..100 {
-        if hub_count(&commander, &hub_base, "CP-130100-0001").await == 2 {
+        if hub_count(&commander, &hub_base, "CP-130100-0001").await == 3 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -476,6 +483,8 @@ async fn an_offline_station_applies_the_policy_published_meanwhile() {
         version_at_hub(&commander, &hub_base, &before).await,
         Value::Null
     );
+    let old = get_json(&commander, format!("{hub_base}/api/v1/passages/{before}")).await;
+    assert_eq!(old["superseded_by"], json!(correction.to_string()), "{old}");
     assert_eq!(
         version_at_hub(&commander, &hub_base, &after).await,
         json!(version.to_string())

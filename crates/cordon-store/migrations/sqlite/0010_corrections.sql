@@ -1,0 +1,7 @@
+-- SQLite. Corrections: a passage that replaces an earlier one at the same checkpoint (a wrong
+-- plate, a person missed). Both passages stay; this says which one holds.
+CREATE TABLE corrections (
+    passage    BLOB NOT NULL PRIMARY KEY,
+    supersedes BLOB NOT NULL
+);
+CREATE INDEX corrections_superseded ON corrections (supersedes);
