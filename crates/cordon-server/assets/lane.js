@@ -9,7 +9,7 @@
   const cp = $("checkpoint"), laneNo = $("lane-no"), scan = $("scan"), list = $("occupants");
   const plate = $("plate"), province = $("province");
   let direction = station.direction || "in";
-  let vehicle = null; // { id, observedAt, declaration }
+  let vehicle = null; // { id, observedAt, origin, destination }
   let sending = false;
 
   if (station.checkpoint && [...cp.options].some((o) => o.value === station.checkpoint)) cp.value = station.checkpoint;
@@ -27,7 +27,7 @@
   provincePicker(province, $("provinces"), plate);
 
   const msg = (text, ok) => { const m = $("scan-msg"); m.textContent = text; m.className = "msg " + (ok ? "ok" : "bad"); };
-  const started = () => { if (!vehicle) vehicle = { id: uuid(), observedAt: new Date(), declaration: null }; };
+  const started = () => { if (!vehicle) vehicle = { id: uuid(), observedAt: new Date() }; };
   const countPersons = () => { $("count").textContent = list.children.length; };
   list.addEventListener("removed", countPersons);
 
@@ -55,7 +55,6 @@
     const d = r.json;
     reset(false);
     started();
-    vehicle.declaration = d.id;
     if (d.vehicle) {
       province.textContent = d.vehicle.plate[0];
       plate.value = d.vehicle.plate.slice(1);

@@ -5,7 +5,7 @@ macro_rules! station_sql {
     ($store:ident, $db:ty) => {
         mod station_impl {
             use async_trait::async_trait;
-            use cordon_domain::access::{DeclarationRevoke, PassageRead, Scope};
+            use cordon_domain::access::{DeclarationRevoke, PassageRead};
             use sqlx::{QueryBuilder, Row as _};
             use uuid::Uuid;
 
@@ -37,26 +37,6 @@ macro_rules! station_sql {
                         }),
                     },
                 })
-            }
-
-            fn push_scope(q: &mut QueryBuilder<'_, $db>, scope: &Scope) {
-                match scope {
-                    Scope::Division(d) => {
-                        let (lo, hi) = crate::sql::division_range(*d);
-                        q.push(" AND c.jurisdiction BETWEEN ")
-                            .push_bind(lo)
-                            .push(" AND ")
-                            .push_bind(hi);
-                    }
-                    Scope::Checkpoints(list) => {
-                        q.push(" AND c.code IN (");
-                        let mut sep = q.separated(", ");
-                        for code in list.iter() {
-                            sep.push_bind(code.as_str().to_owned());
-                        }
-                        q.push(")");
-                    }
-                }
             }
 
             #[async_trait]
@@ -208,7 +188,7 @@ macro_rules! station_sql {
                         .push_bind(from_ms)
                         .push(" AND p.observed_at < ")
                         .push_bind(to_ms);
-                    push_scope(&mut q, grant.scope());
+                    super::push_scope(&mut q, grant.scope());
                     q.push(" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
                     q.build()
                         .fetch_all(&self.core.read)

@@ -10,6 +10,13 @@ use uuid::Uuid;
 use super::proxy::FaultyLink;
 use super::{add_user, registration_at, setup_network, signed_in, staff, start, start_at};
 
+/// The officer of `checkpoint` at the station at `base` (data in `data`), created from the
+/// console and signed in.
+async fn station_officer(data: &str, base: &str, checkpoint: &str) -> reqwest::Client {
+    add_user(&["--data", data], "officer", "officer", checkpoint).await;
+    signed_in(base, "officer", "a-test-password-9").await
+}
+
 /// GET as `client`: the answer's JSON.
 async fn get_json(client: &reqwest::Client, url: String) -> Value {
     client
@@ -121,14 +128,7 @@ async fn a_station_pushes_to_the_hub_exactly_once_across_kills() {
     // The station learns its checkpoint from the hub at its first start, then registers on its
     // own disk; a SIGKILL of the station loses nothing it acknowledged.
     let (mut station, station_base) = start(&station_args).await;
-    add_user(
-        &["--data", &station_data],
-        "officer",
-        "officer",
-        "CP-130100-0001",
-    )
-    .await;
-    let officer = signed_in(&station_base, "officer", "a-test-password-9").await;
+    let officer = station_officer(&station_data, &station_base, "CP-130100-0001").await;
 
     // A driver's code from the hub is checked at the station with the hub's key; declaring is
     // done at the hub.
@@ -255,8 +255,7 @@ async fn two_stations_over_a_flapping_link_deliver_every_record_once() {
             code,
         ])
         .await;
-        add_user(&["--data", &data], "officer", "officer", code).await;
-        let officer = signed_in(&base, "officer", "a-test-password-9").await;
+        let officer = station_officer(&data, &base, code).await;
         stations.push((child, base, officer, code));
     }
 
@@ -365,14 +364,7 @@ async fn an_offline_station_applies_the_policy_published_meanwhile() {
 
     // Before: no policy anywhere; the station decides so.
     let (mut station, base) = start(&args).await;
-    add_user(
-        &["--data", &station_data],
-        "officer",
-        "officer",
-        "CP-130100-0001",
-    )
-    .await;
-    let officer = signed_in(&base, "officer", "a-test-password-9").await;
+    let officer = station_officer(&station_data, &base, "CP-130100-0001").await;
     let (before, version) = register(officer.clone(), base.clone(), 1).await;
     assert_eq!(version, Value::Null);
     station.start_kill().unwrap();
