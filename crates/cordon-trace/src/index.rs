@@ -517,11 +517,37 @@ impl TraceIndex {
             self.first_at_or_after(lo, hi, from),
             self.first_at_or_after(lo, hi, to),
         );
+        self.with_tail(c, a as u32..b as u32, from, to)
+    }
+
+    /// The passages at base or later passage `p`'s checkpoint `c` observed in `[from, to)`, a
+    /// period around `p`'s own time, in time order. The base holds a checkpoint's passages in
+    /// time order, so the base part is found by stepping outwards from `p` itself: the steps
+    /// read the very times the caller then reads, where a search from the checkpoint's start
+    /// would wait on a cache miss at each probe.
+    pub(crate) fn around(&self, p: u32, c: u32, from: i64, to: i64) -> Near {
+        let t = self.at[p as usize];
+        if p >= self.base || t < from || t >= to {
+            return self.at_checkpoint(c, from, to);
+        }
+        let (lo, hi) = (self.cp_off[c as usize], self.cp_off[c as usize + 1]);
+        let (mut a, mut b) = (p, p + 1);
+        while a > lo && self.at[a as usize - 1] >= from {
+            a -= 1;
+        }
+        while b < hi && self.at[b as usize] < to {
+            b += 1;
+        }
+        self.with_tail(c, a..b, from, to)
+    }
+
+    /// Base passages `base` merged with checkpoint `c`'s later passages in `[from, to)`.
+    fn with_tail(&self, c: u32, base: std::ops::Range<u32>, from: i64, to: i64) -> Near {
         let tail = self.tail_by_checkpoint.between(c, &self.at, from, to);
         if tail.is_empty() {
-            return Near::Base(a as u32..b as u32);
+            return Near::Base(base);
         }
-        let mut out: Vec<u32> = (a as u32..b as u32).chain(tail).collect();
+        let mut out: Vec<u32> = base.chain(tail).collect();
         out.sort_unstable_by_key(|&p| (self.at[p as usize], p));
         Near::Merged(out.into_iter())
     }
@@ -543,6 +569,16 @@ impl TraceIndex {
 pub(crate) enum Near {
     Base(std::ops::Range<u32>),
     Merged(std::vec::IntoIter<u32>),
+}
+
+impl Near {
+    /// The run of base passages, when that is all there is.
+    pub(crate) fn span(&self) -> Option<std::ops::Range<u32>> {
+        match self {
+            Near::Base(r) => Some(r.clone()),
+            Near::Merged(_) => None,
+        }
+    }
 }
 
 impl Iterator for Near {
@@ -682,6 +718,15 @@ mod tests {
                         .map(|r| r.id.as_u128())
                         .collect();
                     proptest::prop_assert_eq!(found, expected);
+                }
+            }
+            // Around each passage, stepping outwards from it: what the search finds.
+            for p in 0..index.passages() as u32 {
+                let (c, t) = (index.checkpoint_of(p), index.observed_ms(p));
+                for &(_, len) in &windows {
+                    let around: Vec<u32> = index.around(p, c, t - len, t + len + 1).collect();
+                    let searched: Vec<u32> = index.at_checkpoint(c, t - len, t + len + 1).collect();
+                    proptest::prop_assert_eq!(around, searched);
                 }
             }
             for r in &rows {

@@ -81,9 +81,10 @@ pub struct Contact {
     /// The person's number in the index.
     pub person: u32,
     pub hop: u8,
-    /// The first links found, strongest first (same vehicle, shared vehicle, same checkpoint;
-    /// then the smallest gap), at most `max_evidence`.
-    pub evidence: Vec<Evidence>,
+    /// Where the contact's links sit in [`TraceAnswer::evidence`]: the first found, strongest
+    /// first (same vehicle, shared vehicle, same checkpoint; then the smallest gap), at most
+    /// `max_evidence`. Read them with [`TraceAnswer::evidence_of`].
+    pub evidence: std::ops::Range<u32>,
     /// How many links were found in all.
     pub links: usize,
 }
@@ -100,7 +101,17 @@ pub struct TraceAnswer {
     /// The subject's passages in the period, in time order.
     pub subject_passages: Vec<u32>,
     pub contacts: Vec<Contact>,
+    /// Every contact's kept links, one contact after another (one buffer for the whole answer
+    /// rather than one per contact: a trace reaches hundreds of contacts).
+    pub evidence: Vec<Evidence>,
     pub truncated: Option<Cut>,
+}
+
+impl TraceAnswer {
+    /// A contact's kept links, strongest first.
+    pub fn evidence_of(&self, c: &Contact) -> &[Evidence] {
+        &self.evidence[c.evidence.start as usize..c.evidence.end as usize]
+    }
 }
 
 fn strength(e: &Evidence) -> (u8, i64, u32) {
@@ -143,62 +154,76 @@ pub fn trace(index: &TraceIndex, q: &TraceQuery<'_>) -> TraceAnswer {
         subject_passages: passages.clone(),
         ..TraceAnswer::default()
     };
-    // Persons already reached: the subject (never a contact) and each contact's position.
+    // Persons already reached, with their position among the contacts: needed only when a
+    // later hop, or a second source, may reach someone again (one source's links are grouped
+    // by person already).
     let mut reached: IdMap<u32, usize> = IdMap::default();
     let mut frontier = vec![Source {
         link: Link::Subject,
         person,
         passages,
     }];
-    let mut found = Found::default();
+    // Room for a typical trace's links up front: growing the buffers one doubling at a time
+    // showed in the profile.
+    let mut found = Found::with_capacity(512);
+    // Links to contacts reached again by a later source of the same hop, merged at its end.
+    let mut more: Vec<(u32, Evidence)> = Vec::new();
     for hop in 1..=q.hops {
         let first_of_hop = answer.contacts.len();
+        let track = q.hops > 1 || frontier.len() > 1;
         for source in &frontier {
             links(index, q, source, &mut found);
             let groups = grouped(&found.sorted);
-            reached.reserve(groups.len());
+            if track {
+                reached.reserve(groups.len());
+            }
+            answer.contacts.reserve(groups.len());
             for (p, evidence) in groups {
                 if Some(p) == person {
                     continue;
                 }
-                let at = match reached.get(&p) {
+                let (at, again) = match track.then(|| reached.get(&p)).flatten() {
                     Some(&i) if answer.contacts[i].hop < hop => continue,
-                    Some(&i) => i,
+                    Some(&i) => (i, true),
                     None => {
                         if answer.contacts.len() == q.max_contacts {
                             answer.truncated = Some(Cut {
                                 hop,
                                 reason: "max_contacts",
                             });
+                            merge(&mut answer, &mut more, first_of_hop, q.max_evidence);
                             return answer;
                         }
                         answer.contacts.push(Contact {
                             person: p,
                             hop,
-                            evidence: Vec::new(),
+                            evidence: 0..0,
                             links: 0,
                         });
-                        reached.insert(p, answer.contacts.len() - 1);
-                        answer.contacts.len() - 1
+                        if track {
+                            reached.insert(p, answer.contacts.len() - 1);
+                        }
+                        (answer.contacts.len() - 1, false)
                     }
                 };
+                let from = source.link;
+                // Already strongest first.
+                let kept = evidence[..evidence.len().min(q.max_evidence)]
+                    .iter()
+                    .map(|&l| unpack(index, from, l));
                 let c = &mut answer.contacts[at];
                 c.links += evidence.len();
-                let from = source.link;
-                if c.evidence.is_empty() {
-                    // Already strongest first.
-                    let keep = evidence.len().min(q.max_evidence);
-                    c.evidence.reserve_exact(keep);
-                    c.evidence
-                        .extend(evidence[..keep].iter().map(|&l| unpack(index, from, l)));
+                if again {
+                    more.extend(kept.map(|e| (at as u32, e)));
                 } else {
-                    c.evidence
-                        .extend(evidence.iter().map(|&l| unpack(index, from, l)));
-                    c.evidence.sort_unstable_by_key(strength);
-                    c.evidence.truncate(q.max_evidence);
+                    // A new contact's links follow the previous contact's.
+                    let start = answer.evidence.len() as u32;
+                    answer.evidence.extend(kept);
+                    c.evidence = start..answer.evidence.len() as u32;
                 }
             }
         }
+        merge(&mut answer, &mut more, first_of_hop, q.max_evidence);
         if hop == q.hops {
             break;
         }
@@ -221,11 +246,55 @@ pub fn trace(index: &TraceIndex, q: &TraceQuery<'_>) -> TraceAnswer {
     answer
 }
 
+/// Merges the links of contacts reached again within a hop (`more`, by contact position) with
+/// those of the first source that reached them: each keeps its strongest `max_evidence`. The
+/// hop's contacts' links are rewritten in contact order.
+fn merge(
+    answer: &mut TraceAnswer,
+    more: &mut Vec<(u32, Evidence)>,
+    first_of_hop: usize,
+    max_evidence: usize,
+) {
+    if more.is_empty() {
+        return;
+    }
+    more.sort_by_key(|(c, e)| (*c, strength(e)));
+    let hop_start = answer.contacts[first_of_hop..]
+        .first()
+        .map_or(answer.evidence.len(), |c| c.evidence.start as usize);
+    let hop_links = answer.evidence.split_off(hop_start);
+    let mut rest = &more[..];
+    let mut merged: Vec<Evidence> = Vec::new();
+    for (i, c) in answer.contacts[first_of_hop..].iter_mut().enumerate() {
+        let i = (first_of_hop + i) as u32;
+        let own =
+            &hop_links[c.evidence.start as usize - hop_start..c.evidence.end as usize - hop_start];
+        let m = rest.iter().take_while(|(c, _)| *c == i).count();
+        let start = answer.evidence.len() as u32;
+        if m == 0 {
+            answer.evidence.extend_from_slice(own);
+        } else {
+            merged.clear();
+            merged.extend_from_slice(own);
+            merged.extend(rest[..m].iter().map(|(_, e)| *e));
+            merged.sort_by_key(strength);
+            answer
+                .evidence
+                .extend_from_slice(&merged[..merged.len().min(max_evidence)]);
+        }
+        c.evidence = start..answer.evidence.len() as u32;
+        rest = &rest[m..];
+    }
+    more.clear();
+}
+
 /// One link as sorted: `(person << 2 | kind rank, gap << 32 | passage, linked passage)`, so that
 /// sorting the plain numbers orders links by person, then strongest first (kind, then gap, then
-/// passage), without moving whole [`Evidence`] values around. Gaps past `u32::MAX` ms (49 days)
-/// sort as equal.
+/// passage), without moving whole [`Evidence`] values around.
 type Packed = (u64, u64, u32);
+
+/// Gaps are packed in 32 bits (49 days); longer ones sort as equal and are read again.
+const MAX_GAP_MS: i64 = u32::MAX as i64;
 
 fn rank(kind: EvidenceKind) -> u64 {
     match kind {
@@ -242,7 +311,7 @@ const KINDS: [EvidenceKind; 3] = [
 ];
 
 fn pack(person: u32, e: &Evidence) -> Packed {
-    let gap = e.gap_ms.clamp(0, u32::MAX as i64) as u64;
+    let gap = e.gap_ms.clamp(0, MAX_GAP_MS) as u64;
     (
         u64::from(person) << 2 | rank(e.kind),
         gap << 32 | u64::from(e.passage),
@@ -250,15 +319,19 @@ fn pack(person: u32, e: &Evidence) -> Packed {
     )
 }
 
-/// The evidence a packed link stands for; `at` gives the exact gap back.
+/// The evidence a packed link stands for; a gap too long for its 32 bits is read again.
 fn unpack(index: &TraceIndex, from: Link, l: Packed) -> Evidence {
-    let passage = l.1 as u32;
+    let (passage, linked) = (l.1 as u32, l.2);
+    let gap_ms = match (l.1 >> 32) as i64 {
+        MAX_GAP_MS => (index.at[passage as usize] - index.at[linked as usize]).abs(),
+        gap => gap,
+    };
     Evidence {
         kind: KINDS[(l.0 & 3) as usize],
         from,
         passage,
-        linked: l.2,
-        gap_ms: (index.at[passage as usize] - index.at[l.2 as usize]).abs(),
+        linked,
+        gap_ms,
     }
 }
 
@@ -276,6 +349,14 @@ struct Found {
 }
 
 impl Found {
+    fn with_capacity(n: usize) -> Self {
+        Found {
+            keys: Vec::with_capacity(n),
+            links: Vec::with_capacity(n),
+            sorted: Vec::with_capacity(n),
+        }
+    }
+
     fn clear(&mut self) {
         self.keys.clear();
         self.links.clear();
@@ -316,7 +397,14 @@ fn links(index: &TraceIndex, q: &TraceQuery<'_>, s: &Source, found: &mut Found) 
         }
     };
     let at = |p: u32| index.at[p as usize];
-    for &p in &s.passages {
+    // The source's passages are scattered over the index: their times and checkpoints are read
+    // in one pass first, so that the reads overlap instead of waiting one after another.
+    let mut places: Vec<(u32, i64, u32)> = s
+        .passages
+        .iter()
+        .map(|&p| (p, at(p), index.checkpoint_of(p)))
+        .collect();
+    for &(p, _, _) in &places {
         for (o, _) in index.occupants(p) {
             add(
                 o,
@@ -329,13 +417,19 @@ fn links(index: &TraceIndex, q: &TraceQuery<'_>, s: &Source, found: &mut Found) 
                 },
             );
         }
-        let near = index.at_checkpoint(
-            index.checkpoint_of(p),
-            at(p) - q.window_ms,
-            at(p) + q.window_ms + 1,
-        );
+    }
+    for (p, at_p, checkpoint) in places.drain(..) {
+        let near = index.around(p, checkpoint, at_p - q.window_ms, at_p + q.window_ms + 1);
+        // The source's own passages among them: in a run of base passages, those numbered
+        // within the run (found once rather than searched for at each passage).
+        let mine = match near.span() {
+            Some(r) => {
+                &own[own.partition_point(|&x| x < r.start)..own.partition_point(|&x| x < r.end)]
+            }
+            None => &own[..],
+        };
         for n in near {
-            if is_own(n)
+            if mine.contains(&n)
                 || (q.same_direction && index.inbound(n) != index.inbound(p))
                 || (q.same_lane && index.lane(n) != index.lane(p))
             {
@@ -349,7 +443,7 @@ fn links(index: &TraceIndex, q: &TraceQuery<'_>, s: &Source, found: &mut Found) 
                         from: s.link,
                         passage: n,
                         linked: p,
-                        gap_ms: (at(n) - at(p)).abs(),
+                        gap_ms: (at(n) - at_p).abs(),
                     },
                 );
             }
@@ -473,7 +567,11 @@ mod tests {
                 let key = (1..=10u128)
                     .find(|&k| index.person_number(k) == Some(c.person))
                     .unwrap();
-                (key, c.hop, c.evidence.iter().map(|e| e.kind).collect())
+                (
+                    key,
+                    c.hop,
+                    a.evidence_of(c).iter().map(|e| e.kind).collect(),
+                )
             })
             .collect();
         out.sort();
@@ -519,10 +617,10 @@ mod tests {
         let three = a
             .contacts
             .iter()
-            .find(|c| index.id(c.evidence[0].passage).as_u128() == 2)
+            .find(|c| index.id(a.evidence_of(c)[0].passage).as_u128() == 2)
             .unwrap();
-        assert_eq!(three.evidence[0].gap_ms, 10 * MIN);
-        assert_eq!(index.id(three.evidence[0].linked).as_u128(), 1);
+        assert_eq!(a.evidence_of(three)[0].gap_ms, 10 * MIN);
+        assert_eq!(index.id(a.evidence_of(three)[0].linked).as_u128(), 1);
         assert_eq!(a.truncated, None);
     }
 
@@ -542,7 +640,7 @@ mod tests {
             "the subject is never a contact"
         );
         let six = a.contacts.iter().find(|c| c.hop == 2).unwrap();
-        assert!(matches!(six.evidence[0].from, Link::Contact(_)));
+        assert!(matches!(a.evidence_of(six)[0].from, Link::Contact(_)));
     }
 
     #[test]
@@ -660,8 +758,8 @@ mod incremental {
                 let key = (0..25u128)
                     .find(|&k| index.person_number(k) == Some(c.person))
                     .unwrap();
-                let mut e: Vec<_> = c
-                    .evidence
+                let mut e: Vec<_> = a
+                    .evidence_of(c)
                     .iter()
                     .map(|e| (e.kind, index.id(e.passage).as_u128(), e.gap_ms))
                     .collect();

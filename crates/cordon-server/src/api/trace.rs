@@ -263,8 +263,8 @@ pub(super) struct Resolved {
     took_ms: f64,
 }
 
-pub(super) fn risk(c: &Contact) -> &'static str {
-    let base: i32 = match c.evidence.first().map(|e| e.kind) {
+pub(super) fn risk(a: &TraceAnswer, c: &Contact) -> &'static str {
+    let base: i32 = match a.evidence_of(c).first().map(|e| e.kind) {
         Some(EvidenceKind::SameVehicle) => 3,
         Some(EvidenceKind::SharedVehicle) => 2,
         _ => 1,
@@ -331,17 +331,16 @@ pub(super) async fn run(
             for &p in &answer.subject_passages {
                 name(p);
             }
-            for c in &answer.contacts {
-                for e in &c.evidence {
-                    name(e.passage);
-                    name(e.linked);
-                }
+            for e in &answer.evidence {
+                name(e.passage);
+                name(e.linked);
             }
             let places: Vec<Option<usize>> = answer
                 .contacts
                 .iter()
                 .map(|c| {
-                    c.evidence
+                    answer
+                        .evidence_of(c)
                         .first()
                         .and_then(|e| index.position(e.passage, c.person))
                 })
@@ -356,7 +355,7 @@ pub(super) async fn run(
     let wanted: Vec<Uuid> = answer
         .contacts
         .iter()
-        .filter_map(|c| c.evidence.first().map(|e| rows[&e.passage].0))
+        .filter_map(|c| answer.evidence_of(c).first().map(|e| rows[&e.passage].0))
         .collect();
     let occupants: HashMap<Uuid, Vec<cordon_domain::passage::Occupant>> = app
         .store
@@ -369,7 +368,7 @@ pub(super) async fn run(
         .iter()
         .zip(&places)
         .map(|(c, place)| {
-            let e = c.evidence.first()?;
+            let e = answer.evidence_of(c).first()?;
             let list = occupants.get(&rows[&e.passage].0)?;
             list.get((*place)?).map(|o| o.person.masked())
         })
@@ -390,7 +389,8 @@ pub(super) async fn run(
         .contacts
         .iter()
         .map(|c| {
-            c.evidence
+            answer
+                .evidence_of(c)
                 .iter()
                 .map(|e| {
                     let (id, at, cp, plate) = &rows[&e.passage];
@@ -437,7 +437,7 @@ fn graph(c: &Checked, r: &Resolved) -> TraceGraph {
         nodes.push(GraphNode {
             id: id.clone(),
             kind: "person",
-            risk: risk(contact),
+            risk: risk(&r.answer, contact),
             hop: contact.hop,
             label: person
                 .as_ref()
@@ -445,7 +445,7 @@ fn graph(c: &Checked, r: &Resolved) -> TraceGraph {
                 .unwrap_or_default(),
         });
         let mut by_source: Vec<(Link, Vec<&'static str>, usize)> = Vec::new();
-        for e in &contact.evidence {
+        for e in r.answer.evidence_of(contact) {
             match by_source.iter_mut().find(|(l, _, _)| *l == e.from) {
                 Some((_, kinds, n)) => {
                     if !kinds.contains(&e.kind.as_str()) {
@@ -508,7 +508,7 @@ pub async fn case_trace(
             id: format!("c{}", i + 1),
             person,
             hop: c.hop,
-            risk: risk(c),
+            risk: risk(&answer, c),
             links: c.links,
             evidence,
         })

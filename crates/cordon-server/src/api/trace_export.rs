@@ -54,7 +54,7 @@ fn row(r: &Resolved, i: usize) -> [String; 14] {
     [
         format!("c{}", i + 1),
         c.hop.to_string(),
-        risk(c).to_owned(),
+        risk(&r.answer, c).to_owned(),
         p.map(|p| p.document.kind.as_str().to_owned())
             .unwrap_or_default(),
         p.map(|p| p.document.number.clone()).unwrap_or_default(),

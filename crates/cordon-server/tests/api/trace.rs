@@ -476,7 +476,7 @@ pub async fn the_index_agrees_with_sql(app: TestApp) {
                 .map(|c| {
                     (
                         c.hop,
-                        c.evidence
+                        a.evidence_of(c)
                             .iter()
                             .map(|e| (e.kind, index.id(e.passage), e.gap_ms, e.from))
                             .collect(),
