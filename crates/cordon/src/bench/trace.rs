@@ -73,6 +73,7 @@ fn key(n: u64) -> String {
 
 /// The generated province: its checkpoints and a stream of passages, the same for the same
 /// arguments, so that a 100-million run never holds the rows themselves.
+#[derive(Clone)]
 struct Province {
     rng: SmallRng,
     checkpoints: Vec<cordon_store::NewCheckpoint>,
@@ -347,6 +348,8 @@ pub async fn run(args: TraceArgs) -> anyhow::Result<()> {
         args.passages, args.days
     );
     let mut province = Province::new(args.passages, args.days);
+    // The databases get the same rows, generated again from the same state.
+    let mut replay = province.clone();
     // With a database the rows are kept to load them there too; with the index alone they are
     // streamed into it and never held (a 100-million run would not fit otherwise).
     let mut rows = Stream {
@@ -358,16 +361,27 @@ pub async fn run(args: TraceArgs) -> anyhow::Result<()> {
         generating: Duration::ZERO,
     };
     let started = Instant::now();
-    let (index, kept) = if args.index_only {
-        let index = TraceIndex::build(rows.by_ref().map(|r| index_row(&r)));
-        (index, Vec::new())
+    // The index is built from the stream, never from rows held in memory, as a hub builds it
+    // from its store; the rows the databases need are generated again after it. (Built from
+    // 10 million held rows, the same index answered one hop about half as slowly again: 0.030
+    // against 0.020 ms, docs/BENCHMARKS.md.)
+    let index = TraceIndex::build(rows.by_ref().map(|r| index_row(&r)));
+    let build = started.elapsed() - rows.generating;
+    let kept: Vec<TraceRow> = if args.index_only {
+        Vec::new()
     } else {
-        let kept: Vec<TraceRow> = rows.by_ref().collect();
-        (TraceIndex::build(kept.iter().map(index_row)), kept)
+        Stream {
+            province: &mut replay,
+            target: args.passages,
+            passages: 0,
+            person_passages: 0,
+            candidates: Vec::new(),
+            generating: Duration::ZERO,
+        }
+        .collect()
     };
     let (passages, person_passages) = (rows.passages, rows.person_passages);
-    let (candidates, generating) = (std::mem::take(&mut rows.candidates), rows.generating);
-    let build = started.elapsed() - generating;
+    let candidates = std::mem::take(&mut rows.candidates);
     println!("{passages} passages, {person_passages} person-passages");
     let bytes = index.bytes();
     println!(
