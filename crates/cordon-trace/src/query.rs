@@ -267,15 +267,15 @@ fn merge(
     let mut merged: Vec<Evidence> = Vec::new();
     for (i, c) in answer.contacts[first_of_hop..].iter_mut().enumerate() {
         let i = (first_of_hop + i) as u32;
-        let own =
+        let first =
             &hop_links[c.evidence.start as usize - hop_start..c.evidence.end as usize - hop_start];
         let m = rest.iter().take_while(|(c, _)| *c == i).count();
         let start = answer.evidence.len() as u32;
         if m == 0 {
-            answer.evidence.extend_from_slice(own);
+            answer.evidence.extend_from_slice(first);
         } else {
             merged.clear();
-            merged.extend_from_slice(own);
+            merged.extend_from_slice(first);
             merged.extend(rest[..m].iter().map(|(_, e)| *e));
             merged.sort_by_key(strength);
             answer
@@ -399,7 +399,7 @@ fn links(index: &TraceIndex, q: &TraceQuery<'_>, s: &Source, found: &mut Found) 
     let at = |p: u32| index.at[p as usize];
     // The source's passages are scattered over the index: their times and checkpoints are read
     // in one pass first, so that the reads overlap instead of waiting one after another.
-    let mut places: Vec<(u32, i64, u32)> = s
+    let places: Vec<(u32, i64, u32)> = s
         .passages
         .iter()
         .map(|&p| (p, at(p), index.checkpoint_of(p)))
@@ -418,7 +418,7 @@ fn links(index: &TraceIndex, q: &TraceQuery<'_>, s: &Source, found: &mut Found) 
             );
         }
     }
-    for (p, at_p, checkpoint) in places.drain(..) {
+    for &(p, at_p, checkpoint) in &places {
         let near = index.around(p, checkpoint, at_p - q.window_ms, at_p + q.window_ms + 1);
         // The source's own passages among them: in a run of base passages, those numbered
         // within the run (found once rather than searched for at each passage).

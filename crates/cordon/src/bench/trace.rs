@@ -186,6 +186,19 @@ struct Stream<'a> {
     generating: Duration,
 }
 
+impl<'a> Stream<'a> {
+    fn new(province: &'a mut Province, target: usize) -> Self {
+        Stream {
+            province,
+            target,
+            passages: 0,
+            person_passages: 0,
+            candidates: Vec::new(),
+            generating: Duration::ZERO,
+        }
+    }
+}
+
 impl Iterator for Stream<'_> {
     type Item = TraceRow;
 
@@ -349,36 +362,18 @@ pub async fn run(args: TraceArgs) -> anyhow::Result<()> {
     );
     let mut province = Province::new(args.passages, args.days);
     // The databases get the same rows, generated again from the same state.
-    let mut replay = province.clone();
-    // With a database the rows are kept to load them there too; with the index alone they are
-    // streamed into it and never held (a 100-million run would not fit otherwise).
-    let mut rows = Stream {
-        province: &mut province,
-        target: args.passages,
-        passages: 0,
-        person_passages: 0,
-        candidates: Vec::new(),
-        generating: Duration::ZERO,
-    };
+    let mut replay = (!args.index_only).then(|| province.clone());
+    let mut rows = Stream::new(&mut province, args.passages);
     let started = Instant::now();
     // The index is built from the stream, never from rows held in memory, as a hub builds it
-    // from its store; the rows the databases need are generated again after it. (Built from
-    // 10 million held rows, the same index answered one hop about half as slowly again: 0.030
-    // against 0.020 ms, docs/BENCHMARKS.md.)
+    // from its store (a 100-million run would not fit otherwise); the rows the databases need
+    // are generated again after it. Built from 10 million held rows, the same index answered
+    // one hop at 0.030 ms against 0.020 ms streamed (docs/BENCHMARKS.md).
     let index = TraceIndex::build(rows.by_ref().map(|r| index_row(&r)));
     let build = started.elapsed() - rows.generating;
-    let kept: Vec<TraceRow> = if args.index_only {
-        Vec::new()
-    } else {
-        Stream {
-            province: &mut replay,
-            target: args.passages,
-            passages: 0,
-            person_passages: 0,
-            candidates: Vec::new(),
-            generating: Duration::ZERO,
-        }
-        .collect()
+    let kept: Vec<TraceRow> = match replay.as_mut() {
+        Some(replay) => Stream::new(replay, args.passages).collect(),
+        None => Vec::new(),
     };
     let (passages, person_passages) = (rows.passages, rows.person_passages);
     let candidates = std::mem::take(&mut rows.candidates);
