@@ -1,18 +1,22 @@
 //! The live trace index: loaded from the store once at start (in the background: lanes serve at
-//! once, traces answer `503 trace_index_loading` until it is ready), then kept current by reading
-//! what was recorded since, every second and at once after this process records passages. Rows
-//! recorded by other processes on the same PostgreSQL arrive the same way; rows whose
-//! transaction committed late are caught by re-reading the last minute every 30 polls. A trace or
-//! trajectory asks for a read first ([`LiveTrace::fresh`]), so it sees every passage acknowledged
-//! before it was asked.
+//! once, traces answer `503 trace_index_loading` until it is ready), then kept current two ways.
+//! What this process records goes in as it is acknowledged ([`LiveTrace::prepare`],
+//! [`LiveTrace::recorded`]). Every second, the poller reads the positions of what was recorded
+//! since (from the recording index alone) and reads whole rows only for those the index lacks:
+//! rows other processes on the same PostgreSQL recorded, rows recorded while the index was being
+//! loaded or rebuilt. Rows whose transaction committed late are caught by reading the last
+//! minute's positions again every 30 polls. A trace or trajectory asks for a read first
+//! ([`LiveTrace::fresh`]), so it sees every passage acknowledged before it was asked, whichever
+//! process recorded it.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use cordon_domain::access::Scope;
 use cordon_store::trace_store::{TraceCheckpoint, TraceCursor, TraceRow};
-use cordon_store::{Store, StoreError};
+use cordon_store::{NewPassage, Recorded, Store, StoreError};
 use cordon_trace::{person_key, IndexRow, TraceIndex, RECORDING_LAG_MS};
 use tokio::sync::{watch, Notify};
 
@@ -35,6 +39,8 @@ const FRESH_WAIT: Duration = Duration::from_secs(2);
 pub struct LiveTrace {
     index: RwLock<TraceIndex>,
     checkpoints: RwLock<Arc<Vec<TraceCheckpoint>>>,
+    /// Each checkpoint's internal number by its code, for the passages this process records.
+    numbers: RwLock<Arc<HashMap<String, u32>>>,
     ready: AtomicBool,
     nudge: Notify,
     /// Set by a query waiting for a read: the poller reads at once instead of waiting for more
@@ -48,6 +54,9 @@ pub struct LiveTrace {
     /// How many days of personal data the hub keeps: a trace spans at most this.
     pub retention_days: u32,
 }
+
+/// The index rows of passages being recorded by this process ([`LiveTrace::prepare`]).
+pub struct Pending(Vec<Option<IndexRow>>);
 
 /// A row the store read, as the index holds it; `None` for a row whose keys are not hashes
 /// (never written by Cordon).
@@ -74,6 +83,7 @@ impl LiveTrace {
         Arc::new(Self {
             index: RwLock::new(TraceIndex::default()),
             checkpoints: RwLock::new(Arc::new(Vec::new())),
+            numbers: RwLock::new(Arc::new(HashMap::new())),
             ready: AtomicBool::new(false),
             nudge: Notify::new(),
             urgent: AtomicBool::new(false),
@@ -90,6 +100,76 @@ impl LiveTrace {
     /// Asks for a read of what was recorded since (after this process recorded passages).
     pub fn nudge(&self) {
         self.nudge.notify_one();
+    }
+
+    /// The index rows of passages about to be recorded (their recording time comes with
+    /// [`LiveTrace::recorded`]); `None` where one cannot be made here (a checkpoint created
+    /// since the list was read, the index still loading): the poller reads those.
+    pub fn prepare(&self, passages: &[NewPassage]) -> Pending {
+        if !self.is_ready() {
+            return Pending(vec![None; passages.len()]);
+        }
+        let numbers = self
+            .numbers
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        Pending(
+            passages
+                .iter()
+                .map(|p| {
+                    let d = &p.draft;
+                    let occupants = d
+                        .occupants
+                        .iter()
+                        .zip(p.subjects())
+                        .map(|(o, key)| person_key(key).map(|k| (k, o.role)))
+                        .collect::<Option<Vec<_>>>()?;
+                    Some(IndexRow {
+                        id: d.id,
+                        checkpoint: *numbers.get(d.checkpoint.as_str())?,
+                        lane: d.lane,
+                        inbound: d.direction == cordon_domain::passage::Direction::In,
+                        observed_ms: d.observed_at.timestamp_millis(),
+                        recorded_ms: 0,
+                        plate: d.vehicle.as_ref().map(|v| v.plate.as_str().to_owned()),
+                        occupants,
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    /// Adds the passages just recorded (those created, not replayed) to the index, so a trace
+    /// finds them without waiting for the poller; asks the poller for a read if some could not be
+    /// added here.
+    pub fn recorded(&self, pending: Pending, recorded: &[Recorded]) {
+        let mut missed = false;
+        let rows: Vec<IndexRow> = pending
+            .0
+            .into_iter()
+            .zip(recorded)
+            .filter_map(|(row, r)| match (row, r) {
+                (Some(mut row), Recorded::Created(p)) => {
+                    row.recorded_ms = p.recorded_at.timestamp_millis();
+                    Some(row)
+                }
+                (None, Recorded::Created(_)) => {
+                    missed = true;
+                    None
+                }
+                (_, Recorded::Replayed(_)) => None,
+            })
+            .collect();
+        if !rows.is_empty() {
+            self.index
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .add(rows);
+        }
+        if missed {
+            self.nudge();
+        }
     }
 
     /// Waits (up to [`FRESH_WAIT`]) until the index holds every passage recorded before the call:
@@ -159,7 +239,12 @@ impl LiveTrace {
 
     async fn reload_checkpoints(&self, store: &dyn Store) -> Result<(), StoreError> {
         let list = store.trace_checkpoints().await?;
+        let numbers = list
+            .iter()
+            .filter_map(|c| Some((c.code.to_string(), u32::try_from(c.id).ok()?)))
+            .collect();
         *self.checkpoints.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(list);
+        *self.numbers.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(numbers);
         Ok(())
     }
 
@@ -252,8 +337,8 @@ impl LiveTrace {
         }
     }
 
-    /// Reads what was recorded after `cursor` into the index; answers the new cursor and how many
-    /// rows were new.
+    /// Reads what was recorded after `cursor` into the index: the positions first, then whole
+    /// rows for those the index lacks. Answers the new cursor and how many rows were new.
     async fn catch_up(
         &self,
         store: &dyn Store,
@@ -261,24 +346,30 @@ impl LiveTrace {
     ) -> Result<(TraceCursor, usize), StoreError> {
         let mut added = 0;
         loop {
-            let rows = store.trace_rows(cursor, PAGE).await?;
-            let Some(last) = rows.last() else { break };
-            let next = TraceCursor {
-                recorded_ms: last.recorded_ms,
-                id: last.id,
-            };
-            if next.recorded_ms > cursor.recorded_ms
-                || (next.recorded_ms == cursor.recorded_ms && next.id > cursor.id)
+            let positions = store.trace_positions(cursor, PAGE).await?;
+            let Some(&last) = positions.last() else { break };
+            if last.recorded_ms > cursor.recorded_ms
+                || (last.recorded_ms == cursor.recorded_ms && last.id > cursor.id)
             {
-                cursor = next;
+                cursor = last;
             }
-            let full = rows.len() == PAGE as usize;
-            let batch: Vec<IndexRow> = rows.into_iter().filter_map(index_row).collect();
-            added += self
-                .index
-                .write()
-                .unwrap_or_else(|e| e.into_inner())
-                .add(batch);
+            let full = positions.len() == PAGE as usize;
+            let lacking: Vec<uuid::Uuid> = self.with(|index| {
+                positions
+                    .iter()
+                    .filter(|p| !index.holds_recent(&p.id))
+                    .map(|p| p.id)
+                    .collect()
+            });
+            if !lacking.is_empty() {
+                let rows = store.trace_rows_by_id(&lacking).await?;
+                let batch: Vec<IndexRow> = rows.into_iter().filter_map(index_row).collect();
+                added += self
+                    .index
+                    .write()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .add(batch);
+            }
             if !full {
                 break;
             }

@@ -291,6 +291,7 @@ on_both!(
     retention_purges_and_is_audited,
     status_changes_need_a_second_account_and_reach_the_lanes,
     traces_find_contacts_with_evidence,
+    passages_recorded_elsewhere_reach_traces,
     bad_traces_are_refused_with_their_field,
     the_index_agrees_with_sql,
     declarations_are_signed_checked_and_revoked,
@@ -318,8 +319,8 @@ use statuses::status_changes_need_a_second_account_and_reach_the_lanes;
 #[path = "api/trace.rs"]
 mod trace;
 use trace::{
-    bad_traces_are_refused_with_their_field, the_index_agrees_with_sql,
-    traces_find_contacts_with_evidence,
+    bad_traces_are_refused_with_their_field, passages_recorded_elsewhere_reach_traces,
+    the_index_agrees_with_sql, traces_find_contacts_with_evidence,
 };
 
 #[path = "api/declarations.rs"]

@@ -144,6 +144,33 @@ impl DirectReads {
     }
 }
 
+impl DirectReads {
+    /// [`crate::trace_store::TraceStore::trace_positions`], straight from the file.
+    pub fn trace_positions(
+        &self,
+        after: crate::trace_store::TraceCursor,
+        limit: u32,
+    ) -> Result<Vec<crate::trace_store::TraceCursor>, StoreError> {
+        self.with(|conn| {
+            let mut stmt = conn.prepare_cached(crate::trace_sql::TRACE_POSITIONS)?;
+            let mut rows = stmt.query(rusqlite::params![
+                after.recorded_ms,
+                &after.id.as_bytes()[..],
+                i64::from(limit)
+            ])?;
+            let mut out = Vec::with_capacity(limit.min(4_096) as usize);
+            while let Some(r) = rows.next()? {
+                out.push(crate::trace_store::TraceCursor {
+                    recorded_ms: r.get(0)?,
+                    id: Uuid::from_slice(r.get_ref(1)?.as_blob()?)
+                        .map_err(|_| StoreError::Corrupt("passage id".into()))?,
+                });
+            }
+            Ok(out)
+        })
+    }
+}
+
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PassageRow> {
     let id: Vec<u8> = r.get(0)?;
     Ok(PassageRow {

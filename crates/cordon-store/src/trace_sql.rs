@@ -30,6 +30,23 @@ macro_rules! trace_sql {
                 StoreError::Corrupt(what.to_owned())
             }
 
+            /// A row of [`crate::trace_sql::TRACE_ROW_COLUMNS`].
+            fn trace_row(r: &<$db as sqlx::Database>::Row) -> Result<TraceRow, StoreError> {
+                let direction: String = r.try_get(3)?;
+                let keys: String = r.try_get(7)?;
+                Ok(TraceRow {
+                    id: r.try_get(0)?,
+                    checkpoint_id: r.try_get(1)?,
+                    lane: r.try_get(2)?,
+                    inbound: Direction::parse(&direction).map_err(|_| corrupt("direction"))?
+                        == Direction::In,
+                    observed_ms: r.try_get(4)?,
+                    recorded_ms: r.try_get(5)?,
+                    plate: r.try_get(6)?,
+                    occupants: rows::parse_occupant_keys(&keys)?,
+                })
+            }
+
             #[async_trait]
             impl TraceStore for $store {
                 async fn trace_rows(
@@ -43,30 +60,53 @@ macro_rules! trace_sql {
                             .await
                             .map_err(|e| StoreError::Unavailable(format!("trace read: {e}")))?;
                     }
-                    sqlx::query(crate::trace_sql::TRACE_ROWS)
-                    .bind(after.recorded_ms)
-                    .bind(after.id)
-                    .bind(i64::from(limit))
-                    .fetch_all(&self.core.read)
-                    .await?
-                    .iter()
-                    .map(|r| {
-                        let direction: String = r.try_get(3)?;
-                        let keys: String = r.try_get(7)?;
-                        Ok(TraceRow {
-                            id: r.try_get(0)?,
-                            checkpoint_id: r.try_get(1)?,
-                            lane: r.try_get(2)?,
-                            inbound: Direction::parse(&direction)
-                                .map_err(|_| corrupt("direction"))?
-                                == Direction::In,
-                            observed_ms: r.try_get(4)?,
-                            recorded_ms: r.try_get(5)?,
-                            plate: r.try_get(6)?,
-                            occupants: rows::parse_occupant_keys(&keys)?,
-                        })
-                    })
-                    .collect()
+                    let rows = sqlx::query(crate::trace_sql::TRACE_ROWS)
+                        .bind(after.recorded_ms)
+                        .bind(after.id)
+                        .bind(i64::from(limit))
+                        .fetch_all(&self.core.read)
+                        .await?;
+                    rows.iter().map(trace_row).collect()
+                }
+
+                async fn trace_positions(
+                    &self,
+                    after: TraceCursor,
+                    limit: u32,
+                ) -> Result<Vec<TraceCursor>, StoreError> {
+                    if let Some(reads) = self.direct_reads() {
+                        let reads = reads.clone();
+                        return tokio::task::spawn_blocking(move || reads.trace_positions(after, limit))
+                            .await
+                            .map_err(|e| StoreError::Unavailable(format!("trace read: {e}")))?;
+                    }
+                    sqlx::query(crate::trace_sql::TRACE_POSITIONS)
+                        .bind(after.recorded_ms)
+                        .bind(after.id)
+                        .bind(i64::from(limit))
+                        .fetch_all(&self.core.read)
+                        .await?
+                        .iter()
+                        .map(|r| Ok(TraceCursor { recorded_ms: r.try_get(0)?, id: r.try_get(1)? }))
+                        .collect()
+                }
+
+                async fn trace_rows_by_id(&self, ids: &[Uuid]) -> Result<Vec<TraceRow>, StoreError> {
+                    let mut out = Vec::with_capacity(ids.len());
+                    for chunk in ids.chunks(IDS_PER_QUERY) {
+                        let mut q = sqlx::QueryBuilder::<$db>::new(crate::trace_sql::TRACE_ROW_COLUMNS);
+                        q.push(" WHERE occupant_keys IS NOT NULL AND id IN (");
+                        let mut list = q.separated(", ");
+                        for id in chunk {
+                            list.push_bind(*id);
+                        }
+                        q.push(")");
+                        for r in q.build().fetch_all(&self.core.read).await? {
+                            out.push(trace_row(&r)?);
+                        }
+                    }
+                    out.sort_unstable_by_key(|r| (r.recorded_ms, r.id));
+                    Ok(out)
                 }
 
                 async fn trace_checkpoints(&self) -> Result<Vec<TraceCheckpoint>, StoreError> {
@@ -349,11 +389,26 @@ pub(crate) use trace_sql;
 
 /// Passages recorded after a cursor (`$1` time, `$2` id), in recording order, at most `$3`,
 /// leaving out purged ones: what the trace index reads.
-pub(crate) const TRACE_ROWS: &str =
-    "SELECT id, checkpoint_id, lane, direction, observed_at, recorded_at, plate, \
-     occupant_keys FROM passages \
-     WHERE recorded_at >= $1 AND (recorded_at > $1 OR id > $2) \
-     AND occupant_keys IS NOT NULL ORDER BY recorded_at, id LIMIT $3";
+/// The columns of a trace row, from `passages`.
+macro_rules! trace_row_columns {
+    () => {
+        "SELECT id, checkpoint_id, lane, direction, observed_at, recorded_at, plate, \
+         occupant_keys FROM passages"
+    };
+}
+
+/// The columns of a trace row, from `passages`.
+pub(crate) const TRACE_ROW_COLUMNS: &str = trace_row_columns!();
+
+pub(crate) const TRACE_ROWS: &str = concat!(
+    trace_row_columns!(),
+    " WHERE recorded_at >= $1 AND (recorded_at > $1 OR id > $2) \
+     AND occupant_keys IS NOT NULL ORDER BY recorded_at, id LIMIT $3"
+);
+
+/// Positions in the recording order, from the recording index alone.
+pub(crate) const TRACE_POSITIONS: &str = "SELECT recorded_at, id FROM passages \
+     WHERE recorded_at >= $1 AND (recorded_at > $1 OR id > $2) ORDER BY recorded_at, id LIMIT $3";
 
 /// The person index of the SQL reference for traces (`trace_hop_sql`), in SQLite: built by the
 /// trace benchmark's load and by `build_trace_reference`, never written by registrations (the

@@ -57,6 +57,19 @@ pub trait TraceStore: Send + Sync {
     async fn trace_rows(&self, after: TraceCursor, limit: u32)
         -> Result<Vec<TraceRow>, StoreError>;
 
+    /// Up to `limit` positions of passages recorded after `after`, in recording order (read
+    /// from the recording index alone): the live index checks them against what it holds and
+    /// reads whole rows ([`TraceStore::trace_rows_by_id`]) only for those it lacks.
+    async fn trace_positions(
+        &self,
+        after: TraceCursor,
+        limit: u32,
+    ) -> Result<Vec<TraceCursor>, StoreError>;
+
+    /// The listed passages as [`TraceStore::trace_rows`] reads them (purged ones left out), in
+    /// recording order.
+    async fn trace_rows_by_id(&self, ids: &[Uuid]) -> Result<Vec<TraceRow>, StoreError>;
+
     async fn trace_checkpoints(&self) -> Result<Vec<TraceCheckpoint>, StoreError>;
 
     /// The occupants of the listed passages that lie in the grant's scope (others are left out,

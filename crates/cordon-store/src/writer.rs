@@ -21,8 +21,31 @@ use uuid::Uuid;
 
 use crate::{rows, NewPassage, RecordRejection, Recorded, StoreError};
 
-/// The result of one request in a group: its records, or why it was refused.
-pub type JobResult = Result<Vec<Recorded>, RecordRejection>;
+/// What became of one passage of a group. The writer answers this, not the passage itself: the
+/// request turns it back into a [`Recorded`] from its own registration, so that the one writer
+/// neither copies nor frees the passages it writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Slot {
+    /// Written now, at this time.
+    Created(DateTime<FixedOffset>),
+    /// Written before with the same content (stored, or earlier in the same group): when it was
+    /// recorded and what was decided then.
+    Replayed(DateTime<FixedOffset>, Decision),
+}
+
+impl Slot {
+    /// The record of `p` this slot makes.
+    pub fn record(self, p: NewPassage) -> Recorded {
+        match self {
+            Slot::Created(at) => Recorded::Created(Passage::new(p.draft, at, p.decision)),
+            Slot::Replayed(at, decision) => Recorded::Replayed(Passage::new(p.draft, at, decision)),
+        }
+    }
+}
+
+/// The result of one request in a group: what became of each of its passages, or why it was
+/// refused.
+pub type JobResult = Result<Vec<Slot>, RecordRejection>;
 
 /// A backend that writes a group of requests in one transaction, asynchronously: the
 /// registrations of `jobs`, the audit entries of those it accepts, then `audit` (the entries of
@@ -149,38 +172,22 @@ pub(crate) fn plan_group<'a>(
                     if e.fingerprint != p.fingerprint {
                         return Err(RecordRejection::IdConflict { index });
                     }
-                    return Ok(Recorded::Replayed(Passage::new(
-                        d.clone(),
-                        e.recorded_at,
-                        e.decision.clone(),
-                    )));
+                    return Ok(Slot::Replayed(e.recorded_at, e.decision.clone()));
                 }
                 if let Some(first) = accepted.get(&d.id) {
                     if first.fingerprint != p.fingerprint {
                         return Err(RecordRejection::IdConflict { index });
                     }
-                    return Ok(Recorded::Replayed(Passage::new(
-                        d.clone(),
-                        now,
-                        first.decision.clone(),
-                    )));
+                    return Ok(Slot::Replayed(now, first.decision.clone()));
                 }
                 if let Some((first, _)) = fresh.iter().find(|(f, _)| f.draft.id == d.id) {
                     if first.fingerprint != p.fingerprint {
                         return Err(RecordRejection::DuplicateInBatch { index });
                     }
-                    return Ok(Recorded::Replayed(Passage::new(
-                        d.clone(),
-                        now,
-                        first.decision.clone(),
-                    )));
+                    return Ok(Slot::Replayed(now, first.decision.clone()));
                 }
                 fresh.push((p, checkpoint_id));
-                Ok(Recorded::Created(Passage::new(
-                    d.clone(),
-                    now,
-                    p.decision.clone(),
-                )))
+                Ok(Slot::Created(now))
             });
             match outcome {
                 Ok(r) => records.push(r),
@@ -208,8 +215,11 @@ pub(crate) fn plan_group<'a>(
 struct Job {
     passages: Vec<NewPassage>,
     audit: Vec<AuditEntry>,
-    reply: oneshot::Sender<Result<Vec<Recorded>, StoreError>>,
+    reply: oneshot::Sender<Reply>,
 }
+
+/// A job's passages, handed back with what became of them.
+type Reply = (Vec<NewPassage>, Result<Vec<Slot>, StoreError>);
 
 /// A group's inputs, borrowed from its jobs.
 fn inputs(jobs: &[Job]) -> (Vec<&[NewPassage]>, Vec<&AuditEntry>) {
@@ -293,7 +303,12 @@ impl PassageWriter {
             })
             .await
             .map_err(|_| StoreError::Closed)?;
-        answer.await.map_err(|_| StoreError::Closed)?
+        let (passages, slots) = answer.await.map_err(|_| StoreError::Closed)?;
+        Ok(slots?
+            .into_iter()
+            .zip(passages)
+            .map(|(slot, p)| slot.record(p))
+            .collect())
     }
 }
 
@@ -332,14 +347,18 @@ fn answer(
     match outcome {
         Ok(results) => {
             for (job, result) in jobs.into_iter().zip(results) {
-                let _ = job.reply.send(result.map_err(StoreError::Rejected));
+                let _ = job
+                    .reply
+                    .send((job.passages, result.map_err(StoreError::Rejected)));
             }
         }
         Err(e) => {
             tracing::error!(error = %e, requests = jobs.len(), "group write failed");
             let text = e.to_string();
             for job in jobs {
-                let _ = job.reply.send(Err(StoreError::Unavailable(text.clone())));
+                let _ = job
+                    .reply
+                    .send((job.passages, Err(StoreError::Unavailable(text.clone()))));
             }
         }
     }

@@ -247,6 +247,12 @@ impl TraceIndex {
         added
     }
 
+    /// Whether the passage `id`, recorded within [`RECORDING_LAG_MS`] of the newest held, is
+    /// held: the live loader reads whole rows only for the positions this answers `false` for.
+    pub fn holds_recent(&self, id: &Uuid) -> bool {
+        self.recent.contains_key(id)
+    }
+
     /// Whether enough passages arrived since the build that a rebuild
     /// ([`TraceIndex::without_before`]) would make the index compact again.
     pub fn wants_rebuild(&self) -> bool {

@@ -180,10 +180,11 @@ pub async fn register(
         .await;
     let mut passages = vec![new_passage(&engine, app.store.keyring(), draft)];
     let note = audited(&reg, address, "POST /api/v1/passages", &mut passages);
+    let pending = app.trace.prepare(&passages);
     let mut recorded = app.store.record_passages(passages).await?;
+    app.trace.recorded(pending, &recorded);
     note_corrections(&app, recorded.iter().map(Recorded::passage)).await?;
     count(&recorded);
-    app.trace.nudge();
     let r = recorded.pop().ok_or(ApiError::Internal)?;
     let replayed = HeaderValue::from_static(if matches!(r, Recorded::Replayed(_)) {
         "true"
@@ -260,6 +261,7 @@ pub async fn register_batch(
         .map(|d| new_passage(&engine, app.store.keyring(), d))
         .collect();
     let note = audited(&reg, address, "POST /api/v1/passages/batch", &mut passages);
+    let pending = app.trace.prepare(&passages);
     let recorded = app
         .store
         .record_passages(passages)
@@ -268,9 +270,9 @@ pub async fn register_batch(
             StoreError::Rejected(r) => ApiError::from_rejection(r, "passages"),
             other => other.into(),
         })?;
+    app.trace.recorded(pending, &recorded);
     note_corrections(&app, recorded.iter().map(Recorded::passage)).await?;
     count(&recorded);
-    app.trace.nudge();
     let created = recorded
         .iter()
         .filter(|r| matches!(r, Recorded::Created(_)))

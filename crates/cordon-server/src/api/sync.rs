@@ -154,6 +154,7 @@ pub async fn push(
             cordon_domain::time::now_ms(),
         );
         fresh[0].set_audit(entry);
+        let pending = app.trace.prepare(&fresh);
         let recorded = app
             .store
             .record_passages(fresh)
@@ -169,7 +170,7 @@ pub async fn push(
                 Recorded::Replayed(_) => replayed += 1,
             }
         }
-        app.trace.nudge();
+        app.trace.recorded(pending, &recorded);
     }
     let high = app
         .store

@@ -100,6 +100,49 @@ async fn trace_until(app: &TestApp, who: &str, body: &Value, expect_contacts: us
     last
 }
 
+/// Passages this hub did not record itself (written straight into the store, as another hub
+/// process on the same database writes them) reach its traces: the poller finds their positions
+/// and reads the rows the index lacks; a trace asked after they were written waits for that read.
+pub async fn passages_recorded_elsewhere_reach_traces(app: TestApp) {
+    let t = start();
+    // Recorded here first, so the index is loaded and fed directly.
+    record(
+        &app,
+        vec![passage(t, 1, 1, true, 0, Some("冀A70000"), &[70])],
+    )
+    .await;
+    let case = json!({"subject": {"document": {"type": "resident_id", "number": resident_id(71)}},
+        "from": (t - chrono::Duration::hours(1)).to_rfc3339(), "to": (t + chrono::Duration::days(1)).to_rfc3339(),
+        "window_minutes": 0, "hops": 1, "purpose": "冀石疾控-2022-0513-018"});
+    // Until the index is loaded, traces answer 503.
+    for _ in 0..100 {
+        let (s, _) = app.post_as("tracer", "/api/v1/trace", &case).await;
+        if s == StatusCode::OK {
+            break;
+        }
+        assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let now = chrono::Utc::now().with_timezone(&cordon_domain::time::china());
+    let body = passage(t, 2, 1, true, 30, Some("冀A71000"), &[71, 72]);
+    let draft = serde_json::from_value::<cordon_domain::registration::PassageRequest>(body)
+        .unwrap()
+        .parse(now)
+        .unwrap();
+    let elsewhere = cordon_store::NewPassage::new(
+        draft,
+        cordon_domain::passage::Decision::no_policy(),
+        app.store.keyring(),
+    );
+    app.store.record_passages(vec![elsewhere]).await.unwrap();
+    // Asked once: the trace waits for the poller's read, so the contact is there at once.
+    let (s, b) = app.post_as("tracer", "/api/v1/trace", &case).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let contacts = b["contacts"].as_array().unwrap();
+    assert_eq!(contacts.len(), 1, "{b}");
+    assert_eq!(evidence_kinds(&contacts[0]), vec!["same_vehicle"], "{b}");
+}
+
 fn evidence_kinds(contact: &Value) -> Vec<String> {
     contact["evidence"]
         .as_array()

@@ -269,6 +269,29 @@ pub async fn retention_purges_personal_data(store: std::sync::Arc<dyn cordon_sto
     let doc = IdentityDocument::parse(DocumentType::ResidentId, &resident_id(62)).unwrap();
     assert_eq!(rows[0].occupants[0].0, store.keyring().person(&doc));
     assert_eq!(rows[0].plate.as_deref(), Some("冀A12345"));
+    // The live index reads positions of everything recorded, then whole rows only for what it
+    // lacks: by id, purged rows still left out.
+    let start = cordon_store::trace_store::TraceCursor::since(i64::MIN);
+    let positions = store.trace_positions(start, 100).await.unwrap();
+    let mut both = vec![old, recent];
+    both.sort();
+    let mut seen: Vec<Uuid> = positions.iter().map(|p| p.id).collect();
+    seen.sort();
+    assert_eq!(seen, both, "positions of every passage, purged or not");
+    assert!(positions
+        .windows(2)
+        .all(|w| (w[0].recorded_ms, w[0].id) < (w[1].recorded_ms, w[1].id)));
+    assert_eq!(
+        store.trace_positions(positions[0], 100).await.unwrap(),
+        positions[1..],
+        "positions after a cursor"
+    );
+    assert_eq!(
+        store.trace_rows_by_id(&[old, recent]).await.unwrap(),
+        rows,
+        "by id, as trace_rows reads them"
+    );
+    assert!(store.trace_rows_by_id(&[]).await.unwrap().is_empty());
     // A trajectory leaves out what was purged, even if asked for it by id.
     let trail = store
         .trajectory(&tracer(), &[(old, None), (recent, None)])

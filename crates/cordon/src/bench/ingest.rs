@@ -36,6 +36,9 @@ pub struct IngestArgs {
     /// Concurrent HTTP clients for single registrations.
     #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
+    /// Concurrent HTTP clients sending batches (stations pushing at once).
+    #[arg(long, default_value_t = 2)]
+    pub batch_concurrency: usize,
     /// PostgreSQL server to measure too (a fresh database is created per phase and dropped).
     #[arg(long, env = "CORDON_BENCH_POSTGRES")]
     pub postgres: Option<String>,
@@ -341,6 +344,7 @@ async fn batches(
     addr: &str,
     token: &str,
     bodies: &[Vec<u8>],
+    concurrency: usize,
     passages: usize,
     persons: usize,
 ) -> anyhow::Result<Measured> {
@@ -349,7 +353,7 @@ async fn batches(
         .map(|b| http1::post(addr, "/api/v1/passages/batch", token, b))
         .collect();
     let started = Instant::now();
-    let latencies = http1::run(addr, &requests, 2, 200).await?;
+    let latencies = http1::run(addr, &requests, concurrency, 200).await?;
     Ok(Measured {
         passages,
         persons,
@@ -392,13 +396,14 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
         })
         .collect::<Result<_, _>>()?;
     println!(
-        "{} single registrations ({} persons), {} passages in batches of {} ({} persons); concurrency {}",
+        "{} single registrations ({} persons), {} passages in batches of {} ({} persons); concurrency {} single, {} batches",
         args.single,
         persons(single_rows),
         args.passages,
         args.batch_size,
         persons(batch_rows),
-        args.concurrency
+        args.concurrency,
+        args.batch_concurrency
     );
     let mut backends = Vec::new();
     if !args.skip_sqlite {
@@ -426,6 +431,7 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
             &server.addr,
             &token,
             &batch_bodies,
+            args.batch_concurrency,
             batch_rows.len(),
             persons(batch_rows),
         )

@@ -184,8 +184,17 @@ async fn a_station_pushes_to_the_hub_exactly_once_across_kills() {
         held, 500,
         "the hub holds every registration of the station once"
     );
-    let stations: Value = get_json(&commander, format!("{hub_base}/api/v1/stations")).await;
-    assert_eq!(stations["stations"][0]["high_water"], 500);
+    // The station's high-water mark is stored after its passages, in the same request: a read
+    // between the two sees the passages first.
+    let mut stations = Value::Null;
+    for _ in 0..50 {
+        stations = get_json(&commander, format!("{hub_base}/api/v1/stations")).await;
+        if stations["stations"][0]["high_water"] == 500 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(stations["stations"][0]["high_water"], 500, "{stations}");
     // Nothing more arrives: the count stays; the lane page's link state says all is at the hub.
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
