@@ -140,9 +140,9 @@ impl LiveTrace {
         )
     }
 
-    /// Adds the passages just recorded (those created, not replayed) to the index, so a trace
-    /// finds them without waiting for the poller; asks the poller for a read if some could not be
-    /// added here.
+    /// Adds the passages just recorded (those created, not replayed) to the index, so that the
+    /// poller need not read them back; asks the poller for a read if some could not be added here
+    /// (the index busy: a rebuild or a query holds it).
     pub fn recorded(&self, pending: Pending, recorded: &[Recorded]) {
         let mut missed = false;
         let rows: Vec<IndexRow> = pending
@@ -162,10 +162,17 @@ impl LiveTrace {
             })
             .collect();
         if !rows.is_empty() {
-            self.index
-                .write()
-                .unwrap_or_else(|e| e.into_inner())
-                .add(rows);
+            // Never wait here: a rebuild holds the read lock for seconds, and queries for a
+            // moment. Whatever is not added now, the poller reads.
+            match self.index.try_write() {
+                Ok(mut index) => {
+                    index.add(rows);
+                }
+                Err(std::sync::TryLockError::Poisoned(e)) => {
+                    e.into_inner().add(rows);
+                }
+                Err(std::sync::TryLockError::WouldBlock) => missed = true,
+            }
         }
         if missed {
             self.nudge();
