@@ -108,6 +108,42 @@ impl DirectReads {
 }
 
 impl DirectReads {
+    /// Runs `read` on a blocking thread (the trace reads are long scans): the async store
+    /// methods call this when they read straight from the file.
+    pub async fn off_runtime<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&DirectReads) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let reads = self.clone();
+        tokio::task::spawn_blocking(move || read(&reads))
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("trace read: {e}")))?
+    }
+
+    /// Up to `limit` rows of `sql` (recording order after a cursor: `$1` time, `$2` id, `$3`
+    /// limit), each made by `make`.
+    fn after_cursor<T>(
+        &self,
+        sql: &str,
+        after: crate::trace_store::TraceCursor,
+        limit: u32,
+        make: impl Fn(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.with(|conn| {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let mut rows = stmt.query(rusqlite::params![
+                after.recorded_ms,
+                &after.id.as_bytes()[..],
+                i64::from(limit)
+            ])?;
+            let mut out = Vec::with_capacity(limit.min(4_096) as usize);
+            while let Some(r) = rows.next()? {
+                out.push(make(r)?);
+            }
+            Ok(out)
+        })
+    }
+
     /// [`crate::TraceStore::trace_rows`], read directly: blocking, for a blocking thread.
     pub fn trace_rows(
         &self,
@@ -115,60 +151,44 @@ impl DirectReads {
         limit: u32,
     ) -> Result<Vec<crate::trace_store::TraceRow>, StoreError> {
         use cordon_domain::passage::Direction;
-        let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
-        self.with(|conn| {
-            let mut stmt = conn.prepare_cached(crate::trace_sql::TRACE_ROWS)?;
-            let mut rows = stmt.query(rusqlite::params![
-                after.recorded_ms,
-                &after.id.as_bytes()[..],
-                i64::from(limit)
-            ])?;
-            let mut out = Vec::with_capacity(limit.min(4_096) as usize);
-            while let Some(r) = rows.next()? {
-                let id = r.get_ref(0)?.as_blob()?;
-                let direction =
-                    Direction::parse(r.get_ref(3)?.as_str()?).map_err(|_| corrupt("direction"))?;
-                out.push(crate::trace_store::TraceRow {
-                    id: Uuid::from_slice(id).map_err(|_| corrupt("passage id"))?,
-                    checkpoint_id: r.get(1)?,
-                    lane: r.get(2)?,
-                    inbound: direction == Direction::In,
-                    observed_ms: r.get(4)?,
-                    recorded_ms: r.get(5)?,
-                    plate: r.get(6)?,
-                    occupants: crate::rows::parse_occupant_keys(r.get_ref(7)?.as_str()?)?,
-                });
-            }
-            Ok(out)
+        self.after_cursor(crate::trace_sql::TRACE_ROWS, after, limit, |r| {
+            let direction =
+                Direction::parse(r.get_ref(3)?.as_str()?).map_err(|_| corrupt("direction"))?;
+            Ok(crate::trace_store::TraceRow {
+                id: blob_id(r, 0)?,
+                checkpoint_id: r.get(1)?,
+                lane: r.get(2)?,
+                inbound: direction == Direction::In,
+                observed_ms: r.get(4)?,
+                recorded_ms: r.get(5)?,
+                plate: r.get(6)?,
+                occupants: crate::rows::parse_occupant_keys(r.get_ref(7)?.as_str()?)?,
+            })
         })
     }
-}
 
-impl DirectReads {
-    /// [`crate::trace_store::TraceStore::trace_positions`], straight from the file.
+    /// [`crate::trace_store::TraceStore::trace_positions`], read directly: blocking.
     pub fn trace_positions(
         &self,
         after: crate::trace_store::TraceCursor,
         limit: u32,
     ) -> Result<Vec<crate::trace_store::TraceCursor>, StoreError> {
-        self.with(|conn| {
-            let mut stmt = conn.prepare_cached(crate::trace_sql::TRACE_POSITIONS)?;
-            let mut rows = stmt.query(rusqlite::params![
-                after.recorded_ms,
-                &after.id.as_bytes()[..],
-                i64::from(limit)
-            ])?;
-            let mut out = Vec::with_capacity(limit.min(4_096) as usize);
-            while let Some(r) = rows.next()? {
-                out.push(crate::trace_store::TraceCursor {
-                    recorded_ms: r.get(0)?,
-                    id: Uuid::from_slice(r.get_ref(1)?.as_blob()?)
-                        .map_err(|_| StoreError::Corrupt("passage id".into()))?,
-                });
-            }
-            Ok(out)
+        self.after_cursor(crate::trace_sql::TRACE_POSITIONS, after, limit, |r| {
+            Ok(crate::trace_store::TraceCursor {
+                recorded_ms: r.get(0)?,
+                id: blob_id(r, 1)?,
+            })
         })
     }
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_owned())
+}
+
+/// A passage id stored as a 16-byte blob in column `i`.
+fn blob_id(r: &rusqlite::Row<'_>, i: usize) -> Result<Uuid, StoreError> {
+    Uuid::from_slice(r.get_ref(i)?.as_blob()?).map_err(|_| corrupt("passage id"))
 }
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PassageRow> {

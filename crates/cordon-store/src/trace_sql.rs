@@ -55,10 +55,7 @@ macro_rules! trace_sql {
                     limit: u32,
                 ) -> Result<Vec<TraceRow>, StoreError> {
                     if let Some(reads) = self.direct_reads() {
-                        let reads = reads.clone();
-                        return tokio::task::spawn_blocking(move || reads.trace_rows(after, limit))
-                            .await
-                            .map_err(|e| StoreError::Unavailable(format!("trace read: {e}")))?;
+                        return reads.off_runtime(move |r| r.trace_rows(after, limit)).await;
                     }
                     let rows = sqlx::query(crate::trace_sql::TRACE_ROWS)
                         .bind(after.recorded_ms)
@@ -75,10 +72,7 @@ macro_rules! trace_sql {
                     limit: u32,
                 ) -> Result<Vec<TraceCursor>, StoreError> {
                     if let Some(reads) = self.direct_reads() {
-                        let reads = reads.clone();
-                        return tokio::task::spawn_blocking(move || reads.trace_positions(after, limit))
-                            .await
-                            .map_err(|e| StoreError::Unavailable(format!("trace read: {e}")))?;
+                        return reads.off_runtime(move |r| r.trace_positions(after, limit)).await;
                     }
                     sqlx::query(crate::trace_sql::TRACE_POSITIONS)
                         .bind(after.recorded_ms)

@@ -151,7 +151,7 @@ pub(crate) fn plan_group<'a>(
         to_insert: Vec::new(),
     };
     for job in jobs {
-        let mut records = Vec::with_capacity(job.len());
+        let mut slots = Vec::with_capacity(job.len());
         let mut fresh: Vec<(&'a NewPassage, i64)> = Vec::new();
         let mut refused = None;
         for (index, p) in job.iter().enumerate() {
@@ -190,7 +190,7 @@ pub(crate) fn plan_group<'a>(
                 Ok(Slot::Created(now))
             });
             match outcome {
-                Ok(r) => records.push(r),
+                Ok(slot) => slots.push(slot),
                 Err(r) => {
                     refused = Some(r);
                     break;
@@ -204,7 +204,7 @@ pub(crate) fn plan_group<'a>(
                     accepted.insert(p.draft.id, p);
                 }
                 plan.to_insert.extend(fresh);
-                plan.results.push(Ok(records));
+                plan.results.push(Ok(slots));
             }
         }
     }
