@@ -60,6 +60,11 @@ pub const SQLITE: &[Migration] = &[
         name: "corrections",
         sql: include_str!("../migrations/sqlite/0010_corrections.sql"),
     },
+    Migration {
+        version: 11,
+        name: "hour_first",
+        sql: include_str!("../migrations/sqlite/0011_hour_first.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -112,6 +117,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 10,
         name: "corrections",
         sql: include_str!("../migrations/postgres/0010_corrections.sql"),
+    },
+    Migration {
+        version: 11,
+        name: "hour_first",
+        sql: include_str!("../migrations/postgres/0011_hour_first.sql"),
     },
 ];
 

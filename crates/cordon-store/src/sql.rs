@@ -29,6 +29,38 @@ pub(crate) const PERSON_INSERT: &str =
 /// Rows per multi-row statement: well under both backends' limits on bound parameters.
 pub(crate) const CHUNK: usize = 1_000;
 
+/// Passages at a checkpoint by time are indexed hour first (`observed_at / HOUR_MS`, then the
+/// checkpoint, then the time: `passages_hour_checkpoint`), so that a registration lands at the
+/// end of the index instead of on a random page. Queries name the hours they want
+/// (`observed_at / 3600000 IN (...)`): one seek each.
+pub(crate) const HOUR_MS: i64 = 3_600_000;
+
+/// Hours named in one query.
+pub(crate) const HOURS_PER_QUERY: i64 = 24;
+
+/// Past this many hours a range is first narrowed to the hours that hold passages at all (the
+/// API's periods stay well under it: 62 days).
+pub(crate) const HOURS_UNCLAMPED: i64 = 24 * 64;
+
+/// The hours holding `from_ms..to_ms`, as the index computes them (integer division, truncating
+/// like SQL's); `None` when the range is empty.
+pub(crate) fn hours_of(from_ms: i64, to_ms: i64) -> Option<(i64, i64)> {
+    (from_ms < to_ms).then(|| (from_ms / HOUR_MS, (to_ms - 1) / HOUR_MS))
+}
+
+/// `first..=last` in windows of at most [`HOURS_PER_QUERY`] hours, oldest first.
+pub(crate) fn hour_windows(
+    (first, last): (i64, i64),
+) -> impl Iterator<Item = std::ops::RangeInclusive<i64>> {
+    let mut next = Some(first).filter(|f| *f <= last);
+    std::iter::from_fn(move || {
+        let start = next?;
+        let end = start.saturating_add(HOURS_PER_QUERY - 1).min(last);
+        next = end.checked_add(1).filter(|n| *n <= last);
+        Some(start..=end)
+    })
+}
+
 /// The smallest and largest division codes inside `code`.
 pub(crate) fn division_range(code: cordon_domain::division::DivisionCode) -> (i64, i64) {
     use cordon_domain::division::DivisionLevel;
@@ -58,7 +90,7 @@ macro_rules! sql_store {
         use crate::migrate::{Migration, CREATE_TABLE};
         use crate::rows::{self, CheckpointRow, PassageRow, TrajectoryRow};
         use crate::sql::{
-            division_range, CHECKPOINT_COLUMNS, CHUNK, PASSAGE_SELECT,
+            division_range, hour_windows, CHECKPOINT_COLUMNS, CHUNK, PASSAGE_SELECT,
         };
         use crate::writer::PassageWriter;
         use crate::{
@@ -117,6 +149,38 @@ macro_rules! sql_store {
                 occupants: r.try_get(13)?,
                 freight_pass: r.try_get(14)?,
                 sealed: r.try_get(15)?,
+            })
+        }
+
+        /// Appends ` AND <column> / 3600000 IN (<hours>)`: the hour-first index's seeks.
+        fn push_hours(q: &mut QueryBuilder<'_, $db>, column: &str, hours: std::ops::RangeInclusive<i64>) {
+            q.push(format!(" AND {column} / 3600000 IN ("));
+            let mut sep = q.separated(", ");
+            for h in hours {
+                sep.push_bind(h);
+            }
+            q.push(")");
+        }
+
+        /// The hours of `from_ms..to_ms` worth asking about: all of them, or for a long range
+        /// those between the first and last hour that hold any passage.
+        async fn hours_held(read: &sqlx::Pool<$db>, from_ms: i64, to_ms: i64) -> Result<Option<(i64, i64)>, StoreError> {
+            let Some((first, last)) = crate::sql::hours_of(from_ms, to_ms) else {
+                return Ok(None);
+            };
+            if last.saturating_sub(first) < crate::sql::HOURS_UNCLAMPED {
+                return Ok(Some((first, last)));
+            }
+            let r = sqlx::query(
+                "SELECT (SELECT observed_at / 3600000 FROM passages ORDER BY observed_at / 3600000 LIMIT 1), \
+                 (SELECT observed_at / 3600000 FROM passages ORDER BY observed_at / 3600000 DESC LIMIT 1)",
+            )
+            .fetch_one(read)
+            .await?;
+            let (lo, hi): (Option<i64>, Option<i64>) = (r.try_get(0)?, r.try_get(1)?);
+            Ok(match (lo, hi) {
+                (Some(lo), Some(hi)) if lo.max(first) <= hi.min(last) => Some((lo.max(first), hi.min(last))),
+                _ => None,
             })
         }
 
@@ -558,21 +622,25 @@ macro_rules! sql_store {
                     Some(c) => (c.observed_ms, c.id),
                     None => (i64::MIN, Uuid::nil()),
                 };
-                let mut rows_ = sqlx::query(&format!(
-                    "{PASSAGE_SELECT} WHERE p.checkpoint_id = $1 AND p.observed_at >= $2 AND p.observed_at < $3 \
-                     AND (p.observed_at, p.id) > ($4, $5) ORDER BY p.observed_at, p.id LIMIT $6"
-                ))
-                .bind(checkpoint)
-                .bind(q.period.from_ms.max(grant.since_ms()))
-                .bind(q.period.to_ms)
-                .bind(after_ms)
-                .bind(after_id)
-                .bind(limit + 1)
-                .fetch_all(&self.core.read)
-                .await?
-                .iter()
-                .map(passage_row)
-                .collect::<Result<Vec<_>, _>>()?;
+                let from = q.period.from_ms.max(grant.since_ms());
+                let mut rows_: Vec<PassageRow> = Vec::new();
+                // Hour windows from the cursor on, until a page and one more are found.
+                let held = hours_held(&self.core.read, from.max(after_ms), q.period.to_ms).await?;
+                for hours in held.into_iter().flat_map(hour_windows) {
+                    let mut b = QueryBuilder::<$db>::new(PASSAGE_SELECT);
+                    b.push(" WHERE p.checkpoint_id = ").push_bind(checkpoint);
+                    b.push(" AND p.observed_at >= ").push_bind(from);
+                    b.push(" AND p.observed_at < ").push_bind(q.period.to_ms);
+                    b.push(" AND (p.observed_at, p.id) > (").push_bind(after_ms).push(", ").push_bind(after_id).push(")");
+                    push_hours(&mut b, "p.observed_at", hours);
+                    b.push(" ORDER BY p.observed_at, p.id LIMIT ").push_bind(limit + 1 - rows_.len() as i64);
+                    for r in b.build().fetch_all(&self.core.read).await? {
+                        rows_.push(passage_row(&r)?);
+                    }
+                    if rows_.len() as i64 > limit {
+                        break;
+                    }
+                }
                 let more = rows_.len() as i64 > limit;
                 rows_.truncate(limit as usize);
                 let next = if more {
@@ -585,24 +653,27 @@ macro_rules! sql_store {
 
             async fn hourly_counts(&self, grant: &PassageRead, checkpoint: &CheckpointCode, period: Period) -> Result<Vec<HourlyCount>, StoreError> {
                 let id = self.core.checkpoint_in_scope(checkpoint, grant.scope()).await?;
-                sqlx::query(
-                    "SELECT observed_at / 3600000 AS hour, COUNT(*), CAST(SUM(persons) AS BIGINT) FROM passages \
-                     WHERE checkpoint_id = $1 AND observed_at >= $2 AND observed_at < $3 GROUP BY hour ORDER BY hour",
-                )
-                .bind(id)
-                .bind(period.from_ms.max(grant.since_ms()))
-                .bind(period.to_ms)
-                .fetch_all(&self.core.read)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok(HourlyCount {
-                        hour_ms: r.try_get::<i64, _>(0)? * 3_600_000,
-                        passages: r.try_get(1)?,
-                        persons: r.try_get(2)?,
-                    })
-                })
-                .collect()
+                let from = period.from_ms.max(grant.since_ms());
+                let mut counts = Vec::new();
+                let held = hours_held(&self.core.read, from, period.to_ms).await?;
+                for hours in held.into_iter().flat_map(hour_windows) {
+                    let mut b = QueryBuilder::<$db>::new(
+                        "SELECT observed_at / 3600000 AS hour, COUNT(*), CAST(SUM(persons) AS BIGINT) FROM passages WHERE checkpoint_id = ",
+                    );
+                    b.push_bind(id);
+                    b.push(" AND observed_at >= ").push_bind(from);
+                    b.push(" AND observed_at < ").push_bind(period.to_ms);
+                    push_hours(&mut b, "observed_at", hours);
+                    b.push(" GROUP BY hour ORDER BY hour");
+                    for r in b.build().fetch_all(&self.core.read).await? {
+                        counts.push(HourlyCount {
+                            hour_ms: r.try_get::<i64, _>(0)? * crate::sql::HOUR_MS,
+                            passages: r.try_get(1)?,
+                            persons: r.try_get(2)?,
+                        });
+                    }
+                }
+                Ok(counts)
             }
 
             async fn count_passages(&self) -> Result<i64, StoreError> {
@@ -636,42 +707,45 @@ macro_rules! sql_store {
 
             async fn purge_personal_data(&self, before_ms: i64) -> Result<crate::Purged, StoreError> {
                 let mut purged = crate::Purged::default();
-                let checkpoints: Vec<i64> = sqlx::query("SELECT id FROM checkpoints ORDER BY id")
-                    .fetch_all(&self.core.read)
-                    .await?
-                    .iter()
-                    .map(|r| r.try_get(0))
-                    .collect::<Result<_, _>>()?;
-                for checkpoint in checkpoints {
-                    loop {
-                        // The (checkpoint, time) index finds them; small batches keep the
-                        // lanes' writes flowing between them.
-                        let rows = sqlx::query(
-                            "SELECT id, persons FROM passages \
-                             WHERE checkpoint_id = $1 AND observed_at < $2 AND sealed IS NOT NULL LIMIT 500",
+                // Hour by hour along the hour-first index, oldest first; small batches keep the
+                // lanes' writes flowing between them.
+                let last_hour = before_ms.saturating_sub(1) / crate::sql::HOUR_MS;
+                let first: Option<i64> = sqlx::query(
+                    "SELECT observed_at / 3600000 FROM passages ORDER BY observed_at / 3600000 LIMIT 1",
+                )
+                .fetch_optional(&self.core.write)
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+                let mut hour = first.unwrap_or(i64::MAX);
+                while hour <= last_hour {
+                    let rows = sqlx::query(
+                        "SELECT id, persons, observed_at / 3600000 FROM passages \
+                         WHERE observed_at / 3600000 >= $1 AND observed_at / 3600000 <= $2 \
+                         AND observed_at < $3 AND sealed IS NOT NULL \
+                         ORDER BY observed_at / 3600000 LIMIT 500",
+                    )
+                    .bind(hour)
+                    .bind(last_hour)
+                    .bind(before_ms)
+                    .fetch_all(&self.core.write)
+                    .await?;
+                    let Some(last) = rows.last() else { break };
+                    hour = last.try_get(2)?;
+                    let mut tx = self.core.write.begin().await?;
+                    for r in &rows {
+                        let id: Uuid = r.try_get(0)?;
+                        let persons: i64 = r.try_get(1)?;
+                        purged.persons += persons.max(0) as u64;
+                        sqlx::query(
+                            "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, facts = NULL, occupant_keys = NULL WHERE id = $1",
                         )
-                        .bind(checkpoint)
-                        .bind(before_ms)
-                        .fetch_all(&self.core.write)
+                        .bind(id)
+                        .execute(&mut *tx)
                         .await?;
-                        if rows.is_empty() {
-                            break;
-                        }
-                        let mut tx = self.core.write.begin().await?;
-                        for r in &rows {
-                            let id: Uuid = r.try_get(0)?;
-                            let persons: i64 = r.try_get(1)?;
-                            purged.persons += persons.max(0) as u64;
-                            sqlx::query(
-                                "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, facts = NULL, occupant_keys = NULL WHERE id = $1",
-                            )
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await?;
-                        }
-                        tx.commit().await?;
-                        purged.passages += rows.len() as u64;
                     }
+                    tx.commit().await?;
+                    purged.passages += rows.len() as u64;
                 }
                 if purged.passages > 0 && self.backend() == "sqlite" {
                     // Old page images in the write-ahead log go too.
@@ -688,3 +762,26 @@ macro_rules! sql_store {
 }
 
 pub(crate) use sql_store;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hours_cover_the_range_in_windows() {
+        let day = 24 * HOUR_MS;
+        assert_eq!(hours_of(5, 5), None);
+        assert_eq!(hours_of(0, 1), Some((0, 0)));
+        assert_eq!(hours_of(HOUR_MS - 1, HOUR_MS + 1), Some((0, 1)));
+        let windows: Vec<_> = hour_windows(hours_of(0, 2 * day + HOUR_MS).unwrap()).collect();
+        assert_eq!(windows, vec![0..=23, 24..=47, 48..=48]);
+        let one: Vec<_> = hour_windows((7, 7)).collect();
+        assert_eq!(one, vec![7..=7]);
+        assert_eq!(hour_windows((8, 7)).count(), 0);
+        // A range of every representable hour is walked lazily, and ends.
+        let all = hours_of(i64::MIN, i64::MAX).unwrap();
+        let mut w = hour_windows(all);
+        assert_eq!(w.next(), Some(all.0..=all.0 + 23));
+        assert_eq!(hour_windows((i64::MAX - 30, i64::MAX)).count(), 2);
+    }
+}

@@ -110,7 +110,7 @@ mod support {
             "origin": "130100", "destination": "110105", "occupants": occupants
         });
         let req: PassageRequest = serde_json::from_value(body).unwrap();
-        req.parse(t0() + Duration::days(1)).unwrap()
+        req.parse(t0() + Duration::days(7)).unwrap()
     }
 
     /// The key every test store is opened with (a reopened database needs the same).
@@ -232,6 +232,7 @@ conformance!(
     rejected_batches_write_nothing,
     concurrent_registrations_are_written_whole,
     pages_follow_the_keyset,
+    pages_and_counts_span_days,
     hourly_counts_and_trajectories,
     policies_and_risk_areas_are_kept,
     accounts_sessions_and_the_audit_chain,
@@ -620,6 +621,105 @@ async fn pages_follow_the_keyset(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert!(none.passages.is_empty() && none.next.is_none());
+}
+
+/// Lists and counts walk the hour-first index a day of hours at a time: passages two and a half
+/// hours apart over three days, another checkpoint's in between, pages that cross the days.
+async fn pages_and_counts_span_days(store: Arc<dyn Store>) {
+    network(&*store).await;
+    let mut batch = Vec::new();
+    for i in 0..30 {
+        for (cp, minute) in [("CP-130100-0001", i * 150), ("CP-130100-0002", i * 150 + 5)] {
+            batch.push(new(draft(
+                Uuid::now_v7(),
+                cp,
+                minute,
+                "冀A12345",
+                &[i as u32 + 200],
+            )));
+        }
+    }
+    store.record_passages(batch).await.unwrap();
+    let start = t0().timestamp_millis();
+    let hour = 3_600_000;
+    // From the start of the second hour to the end of the seventieth.
+    let period = Period {
+        from_ms: start + hour,
+        to_ms: start + 70 * hour,
+    };
+    let expected: Vec<i64> = (0..30)
+        .map(|i| start + i * 150 * 60_000)
+        .filter(|t| *t >= period.from_ms && *t < period.to_ms)
+        .collect();
+    let mut after: Option<Cursor> = None;
+    let mut seen = Vec::new();
+    loop {
+        let page = store
+            .passages_at_checkpoint(
+                &reads(),
+                &PassageQuery {
+                    checkpoint: code("CP-130100-0001"),
+                    period,
+                    after,
+                    limit: 4,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(page.passages.len() <= 4);
+        assert!(page
+            .passages
+            .iter()
+            .all(|p| p.checkpoint.as_str() == "CP-130100-0001"));
+        seen.extend(
+            page.passages
+                .iter()
+                .map(|p| p.observed_at.timestamp_millis()),
+        );
+        match page.next {
+            Some(c) => after = Some(c),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected);
+    let counts = store
+        .hourly_counts(&reads(), &code("CP-130100-0001"), period)
+        .await
+        .unwrap();
+    let hours: Vec<i64> = counts.iter().map(|c| c.hour_ms).collect();
+    let expected_hours: Vec<i64> = expected.iter().map(|t| t - t.rem_euclid(hour)).collect();
+    assert_eq!(hours, expected_hours);
+    assert!(counts.iter().all(|c| (c.passages, c.persons) == (1, 1)));
+    // An empty or reversed period finds nothing.
+    for period in [
+        Period {
+            from_ms: start,
+            to_ms: start,
+        },
+        Period {
+            from_ms: start + hour,
+            to_ms: start,
+        },
+    ] {
+        let page = store
+            .passages_at_checkpoint(
+                &reads(),
+                &PassageQuery {
+                    checkpoint: code("CP-130100-0001"),
+                    period,
+                    after: None,
+                    limit: 4,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(page.passages.is_empty() && page.next.is_none());
+        let none = store
+            .hourly_counts(&reads(), &code("CP-130100-0001"), period)
+            .await
+            .unwrap();
+        assert!(none.is_empty());
+    }
 }
 
 async fn hourly_counts_and_trajectories(store: Arc<dyn Store>) {
