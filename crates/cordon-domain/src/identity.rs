@@ -105,9 +105,23 @@ fn normalise(s: &str) -> String {
         .collect()
 }
 
+/// `YYYYMMDD` as eight ASCII digits, if it names a real day (read directly: a format string
+/// would be parsed again for every number).
+fn ymd(digits: &[u8]) -> Option<NaiveDate> {
+    if digits.len() != 8 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| {
+        digits[r]
+            .iter()
+            .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
+    };
+    NaiveDate::from_ymd_opt(n(0..4) as i32, n(4..6), n(6..8))
+}
+
 fn birth_date(digits: &[u8], today: NaiveDate) -> Result<NaiveDate, FieldError> {
     let text = std::str::from_utf8(digits).unwrap_or("");
-    let date = NaiveDate::parse_from_str(text, "%Y%m%d").map_err(|_| {
+    let date = ymd(digits).ok_or_else(|| {
         err(
             "invalid_birth_date",
             format!("'{text}' in the number is not a date"),
@@ -284,7 +298,7 @@ impl IdentityDocument {
     pub fn birth_date(&self) -> Option<NaiveDate> {
         match self.kind {
             DocumentType::ResidentId | DocumentType::ResidencePermit => {
-                NaiveDate::parse_from_str(&self.number[6..14], "%Y%m%d").ok()
+                ymd(self.number.as_bytes().get(6..14)?)
             }
             _ => None,
         }
@@ -337,6 +351,24 @@ mod tests {
         assert_eq!(d.masked_number(), "110105********002X");
         assert_eq!(format!("{d:?}"), "resident_id:110105********002X");
         assert_eq!(d.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31));
+    }
+
+    #[test]
+    fn birth_dates_are_real_days() {
+        assert_eq!(ymd(b"20000229"), NaiveDate::from_ymd_opt(2000, 2, 29));
+        assert_eq!(ymd(b"19491231"), NaiveDate::from_ymd_opt(1949, 12, 31));
+        for bad in [
+            &b"19000229"[..],
+            b"19490230",
+            b"19491300",
+            b"19490100",
+            b"2000 229",
+            b"+2000229",
+            b"2000022",
+            b"200002290",
+        ] {
+            assert_eq!(ymd(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
     }
 
     #[test]
