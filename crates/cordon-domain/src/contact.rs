@@ -11,10 +11,13 @@ pub struct MobileNumber(String);
 
 impl MobileNumber {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
-        let digits: String = s
-            .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
-            .collect();
+        let digits: String = if s.bytes().all(|b| b.is_ascii_digit()) {
+            s.to_owned()
+        } else {
+            s.chars()
+                .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+                .collect()
+        };
         let digits = digits
             .strip_prefix("+86")
             .or_else(|| digits.strip_prefix("0086"))

@@ -99,6 +99,11 @@ fn err(code: &str, message: impl Into<String>) -> FieldError {
 }
 
 fn normalise(s: &str) -> String {
+    // Most numbers arrive as plain ASCII letters and digits: upper-cased without a walk through
+    // Unicode's case tables.
+    if s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return s.to_ascii_uppercase();
+    }
     s.chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .flat_map(char::to_uppercase)

@@ -3,6 +3,18 @@
 /// `110105********002X` for an 18-character number; shorter numbers keep their first and last
 /// two characters.
 pub fn document_number(n: &str) -> String {
+    if n.is_ascii() {
+        // Every number Cordon accepts: sliced by bytes, no list of characters built.
+        let (head, tail) = if n.len() >= 15 { (6, 4) } else { (2, 2) };
+        if n.len() <= head + tail {
+            return "*".repeat(n.len());
+        }
+        let mut out = String::with_capacity(n.len());
+        out.push_str(&n[..head]);
+        out.extend(std::iter::repeat_n('*', n.len() - head - tail));
+        out.push_str(&n[n.len() - tail..]);
+        return out;
+    }
     let chars: Vec<char> = n.chars().collect();
     let (head, tail) = if chars.len() >= 15 { (6, 4) } else { (2, 2) };
     if chars.len() <= head + tail {
@@ -45,5 +57,8 @@ mod tests {
         assert_eq!(name("欧阳娜娜"), "欧***");
         assert_eq!(name(""), "");
         assert_eq!(phone("13812345678"), "138****5678");
+        // Characters beyond ASCII are counted as characters, not bytes.
+        assert_eq!(document_number("粤12345678"), "粤1*****78");
+        assert_eq!(document_number("粤123"), "****");
     }
 }

@@ -46,10 +46,11 @@ fn data_error(path: String, e: &serde_json::Error) -> ApiError {
     ApiError::invalid(code, path, message)
 }
 
-/// Parses JSON bytes into `T`, reporting where it failed. The fast parser runs first; only a
-/// body it refuses is parsed again with path tracking, to say where.
+/// Parses JSON bytes into `T`, reporting where it failed. The fast parser runs first (on text
+/// checked as UTF-8 once, rather than string by string); only a body it refuses is parsed again
+/// with path tracking, to say where.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    if let Ok(value) = serde_json::from_slice(bytes) {
+    if let Ok(Ok(value)) = std::str::from_utf8(bytes).map(serde_json::from_str::<T>) {
         return Ok(value);
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);

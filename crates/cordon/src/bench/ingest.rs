@@ -36,8 +36,9 @@ pub struct IngestArgs {
     /// Concurrent HTTP clients for single registrations.
     #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
-    /// Concurrent HTTP clients sending batches (stations pushing at once).
-    #[arg(long, default_value_t = 2)]
+    /// Concurrent HTTP clients sending batches (stations pushing at once). Four keep both cores
+    /// busy: while the writer stores one batch, others are parsed and decided.
+    #[arg(long, default_value_t = 4)]
     pub batch_concurrency: usize,
     /// PostgreSQL server to measure too (a fresh database is created per phase and dropped).
     #[arg(long, env = "CORDON_BENCH_POSTGRES")]
