@@ -85,8 +85,9 @@ pub trait TraceStore: Send + Sync {
     /// after it. Never used to serve requests.
     async fn load_trace_bench(&self, rows: Vec<TraceRow>) -> Result<(), StoreError>;
 
-    /// Tests and benchmarks only: (re)builds the SQL reference's own indexes (a person index
-    /// and a plate index, which registrations do not keep) from the passages stored now, so
+    /// Tests and benchmarks only: (re)builds the SQL reference's own indexes (a person index,
+    /// a plate index and a checkpoint-first index, which registrations do not keep) from the
+    /// passages stored now, so
     /// that [`TraceStore::trace_hop_sql`] can run. It slows every later registration: never call
     /// it on a hub that serves lanes.
     async fn build_trace_reference(&self) -> Result<(), StoreError>;
