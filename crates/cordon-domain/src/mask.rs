@@ -3,26 +3,18 @@
 /// `110105********002X` for an 18-character number; shorter numbers keep their first and last
 /// two characters.
 pub fn document_number(n: &str) -> String {
-    if n.is_ascii() {
-        // Every number Cordon accepts: sliced by bytes, no list of characters built.
-        let (head, tail) = if n.len() >= 15 { (6, 4) } else { (2, 2) };
-        if n.len() <= head + tail {
-            return "*".repeat(n.len());
-        }
-        let mut out = String::with_capacity(n.len());
-        out.push_str(&n[..head]);
-        out.extend(std::iter::repeat_n('*', n.len() - head - tail));
-        out.push_str(&n[n.len() - tail..]);
-        return out;
+    let len = n.chars().count();
+    let (head, tail) = if len >= 15 { (6, 4) } else { (2, 2) };
+    if len <= head + tail {
+        return "*".repeat(len);
     }
-    let chars: Vec<char> = n.chars().collect();
-    let (head, tail) = if chars.len() >= 15 { (6, 4) } else { (2, 2) };
-    if chars.len() <= head + tail {
-        return "*".repeat(chars.len());
-    }
-    let mut out: String = chars[..head].iter().collect();
-    out.extend(std::iter::repeat_n('*', chars.len() - head - tail));
-    out.extend(&chars[chars.len() - tail..]);
+    // Byte offsets of the kept ends (equal to character counts for the ASCII numbers Cordon
+    // accepts): sliced, not rebuilt character by character.
+    let at = |chars: usize| n.char_indices().nth(chars).map_or(n.len(), |(i, _)| i);
+    let mut out = String::with_capacity(n.len());
+    out.push_str(&n[..at(head)]);
+    out.extend(std::iter::repeat_n('*', len - head - tail));
+    out.push_str(&n[at(len - tail)..]);
     out
 }
 

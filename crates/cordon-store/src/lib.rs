@@ -21,6 +21,7 @@ use uuid::Uuid;
 mod access_sql;
 pub mod access_store;
 mod error;
+mod hours;
 pub mod keyring;
 mod migrate;
 mod policy_sql;

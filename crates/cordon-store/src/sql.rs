@@ -29,38 +29,6 @@ pub(crate) const PERSON_INSERT: &str =
 /// Rows per multi-row statement: well under both backends' limits on bound parameters.
 pub(crate) const CHUNK: usize = 1_000;
 
-/// Passages at a checkpoint by time are indexed hour first (`observed_at / HOUR_MS`, then the
-/// checkpoint, then the time: `passages_hour_checkpoint`), so that a registration lands at the
-/// end of the index instead of on a random page. Queries name the hours they want
-/// (`observed_at / 3600000 IN (...)`): one seek each.
-pub(crate) const HOUR_MS: i64 = 3_600_000;
-
-/// Hours named in one query.
-pub(crate) const HOURS_PER_QUERY: i64 = 24;
-
-/// Past this many hours a range is first narrowed to the hours that hold passages at all (the
-/// API's periods stay well under it: 62 days).
-pub(crate) const HOURS_UNCLAMPED: i64 = 24 * 64;
-
-/// The hours holding `from_ms..to_ms`, as the index computes them (integer division, truncating
-/// like SQL's); `None` when the range is empty.
-pub(crate) fn hours_of(from_ms: i64, to_ms: i64) -> Option<(i64, i64)> {
-    (from_ms < to_ms).then(|| (from_ms / HOUR_MS, (to_ms - 1) / HOUR_MS))
-}
-
-/// `first..=last` in windows of at most [`HOURS_PER_QUERY`] hours, oldest first.
-pub(crate) fn hour_windows(
-    (first, last): (i64, i64),
-) -> impl Iterator<Item = std::ops::RangeInclusive<i64>> {
-    let mut next = Some(first).filter(|f| *f <= last);
-    std::iter::from_fn(move || {
-        let start = next?;
-        let end = start.saturating_add(HOURS_PER_QUERY - 1).min(last);
-        next = end.checked_add(1).filter(|n| *n <= last);
-        Some(start..=end)
-    })
-}
-
 /// The smallest and largest division codes inside `code`.
 pub(crate) fn division_range(code: cordon_domain::division::DivisionCode) -> (i64, i64) {
     use cordon_domain::division::DivisionLevel;
@@ -90,7 +58,7 @@ macro_rules! sql_store {
         use crate::migrate::{Migration, CREATE_TABLE};
         use crate::rows::{self, CheckpointRow, PassageRow, TrajectoryRow};
         use crate::sql::{
-            division_range, hour_windows, CHECKPOINT_COLUMNS, CHUNK, PASSAGE_SELECT,
+            division_range, CHECKPOINT_COLUMNS, CHUNK, PASSAGE_SELECT,
         };
         use crate::writer::PassageWriter;
         use crate::{
@@ -165,10 +133,10 @@ macro_rules! sql_store {
         /// The hours of `from_ms..to_ms` worth asking about: all of them, or for a long range
         /// those between the first and last hour that hold any passage.
         async fn hours_held(read: &sqlx::Pool<$db>, from_ms: i64, to_ms: i64) -> Result<Option<(i64, i64)>, StoreError> {
-            let Some((first, last)) = crate::sql::hours_of(from_ms, to_ms) else {
+            let Some((first, last)) = crate::hours::hours_of(from_ms, to_ms) else {
                 return Ok(None);
             };
-            if last.saturating_sub(first) < crate::sql::HOURS_UNCLAMPED {
+            if last.saturating_sub(first) < crate::hours::HOURS_UNCLAMPED {
                 return Ok(Some((first, last)));
             }
             let r = sqlx::query(
@@ -626,7 +594,7 @@ macro_rules! sql_store {
                 let mut rows_: Vec<PassageRow> = Vec::new();
                 // Hour windows from the cursor on, until a page and one more are found.
                 let held = hours_held(&self.core.read, from.max(after_ms), q.period.to_ms).await?;
-                for hours in held.into_iter().flat_map(hour_windows) {
+                for hours in held.into_iter().flat_map(crate::hours::hour_windows) {
                     let mut b = QueryBuilder::<$db>::new(PASSAGE_SELECT);
                     b.push(" WHERE p.checkpoint_id = ").push_bind(checkpoint);
                     b.push(" AND p.observed_at >= ").push_bind(from);
@@ -656,7 +624,7 @@ macro_rules! sql_store {
                 let from = period.from_ms.max(grant.since_ms());
                 let mut counts = Vec::new();
                 let held = hours_held(&self.core.read, from, period.to_ms).await?;
-                for hours in held.into_iter().flat_map(hour_windows) {
+                for hours in held.into_iter().flat_map(crate::hours::hour_windows) {
                     let mut b = QueryBuilder::<$db>::new(
                         "SELECT observed_at / 3600000 AS hour, COUNT(*), CAST(SUM(persons) AS BIGINT) FROM passages WHERE checkpoint_id = ",
                     );
@@ -667,7 +635,7 @@ macro_rules! sql_store {
                     b.push(" GROUP BY hour ORDER BY hour");
                     for r in b.build().fetch_all(&self.core.read).await? {
                         counts.push(HourlyCount {
-                            hour_ms: r.try_get::<i64, _>(0)? * crate::sql::HOUR_MS,
+                            hour_ms: r.try_get::<i64, _>(0)? * crate::hours::HOUR_MS,
                             passages: r.try_get(1)?,
                             persons: r.try_get(2)?,
                         });
@@ -709,7 +677,7 @@ macro_rules! sql_store {
                 let mut purged = crate::Purged::default();
                 // Hour by hour along the hour-first index, oldest first; small batches keep the
                 // lanes' writes flowing between them.
-                let last_hour = before_ms.saturating_sub(1) / crate::sql::HOUR_MS;
+                let last_hour = before_ms.saturating_sub(1) / crate::hours::HOUR_MS;
                 let first: Option<i64> = sqlx::query(
                     "SELECT observed_at / 3600000 FROM passages ORDER BY observed_at / 3600000 LIMIT 1",
                 )
@@ -762,26 +730,3 @@ macro_rules! sql_store {
 }
 
 pub(crate) use sql_store;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hours_cover_the_range_in_windows() {
-        let day = 24 * HOUR_MS;
-        assert_eq!(hours_of(5, 5), None);
-        assert_eq!(hours_of(0, 1), Some((0, 0)));
-        assert_eq!(hours_of(HOUR_MS - 1, HOUR_MS + 1), Some((0, 1)));
-        let windows: Vec<_> = hour_windows(hours_of(0, 2 * day + HOUR_MS).unwrap()).collect();
-        assert_eq!(windows, vec![0..=23, 24..=47, 48..=48]);
-        let one: Vec<_> = hour_windows((7, 7)).collect();
-        assert_eq!(one, vec![7..=7]);
-        assert_eq!(hour_windows((8, 7)).count(), 0);
-        // A range of every representable hour is walked lazily, and ends.
-        let all = hours_of(i64::MIN, i64::MAX).unwrap();
-        let mut w = hour_windows(all);
-        assert_eq!(w.next(), Some(all.0..=all.0 + 23));
-        assert_eq!(hour_windows((i64::MAX - 30, i64::MAX)).count(), 2);
-    }
-}

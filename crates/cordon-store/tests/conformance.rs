@@ -568,6 +568,37 @@ async fn concurrent_registrations_are_written_whole(store: Arc<dyn Store>) {
     }
 }
 
+/// Every page of a checkpoint's passages in `period`, following each page's cursor through its
+/// text form as a client would.
+async fn every_page(
+    store: &dyn Store,
+    checkpoint: &str,
+    period: Period,
+    limit: u32,
+) -> Vec<Vec<cordon_domain::passage::Passage>> {
+    let mut after: Option<Cursor> = None;
+    let mut pages = Vec::new();
+    loop {
+        let page = store
+            .passages_at_checkpoint(
+                &reads(),
+                &PassageQuery {
+                    checkpoint: code(checkpoint),
+                    period,
+                    after,
+                    limit,
+                },
+            )
+            .await
+            .unwrap();
+        pages.push(page.passages);
+        match page.next {
+            Some(c) => after = Some(Cursor::decode(&c.encode()).unwrap()),
+            None => return pages,
+        }
+    }
+}
+
 async fn pages_follow_the_keyset(store: Arc<dyn Store>) {
     network(&*store).await;
     let batch: Vec<NewPassage> = (0..25)
@@ -582,27 +613,12 @@ async fn pages_follow_the_keyset(store: Arc<dyn Store>) {
         })
         .collect();
     store.record_passages(batch).await.unwrap();
-    let mut after: Option<Cursor> = None;
-    let mut seen = Vec::new();
-    loop {
-        let page = store
-            .passages_at_checkpoint(
-                &reads(),
-                &PassageQuery {
-                    checkpoint: code("CP-130100-0001"),
-                    period: all_time(),
-                    after,
-                    limit: 10,
-                },
-            )
-            .await
-            .unwrap();
-        seen.extend(page.passages.iter().map(|p| (p.observed_at, p.id)));
-        match page.next {
-            Some(c) => after = Some(Cursor::decode(&c.encode()).unwrap()),
-            None => break,
-        }
-    }
+    let seen: Vec<_> = every_page(&*store, "CP-130100-0001", all_time(), 10)
+        .await
+        .into_iter()
+        .flatten()
+        .map(|p| (p.observed_at, p.id))
+        .collect();
     assert_eq!(seen.len(), 25);
     let mut sorted = seen.clone();
     sorted.sort();
@@ -651,36 +667,14 @@ async fn pages_and_counts_span_days(store: Arc<dyn Store>) {
         .map(|i| start + i * 150 * 60_000)
         .filter(|t| *t >= period.from_ms && *t < period.to_ms)
         .collect();
-    let mut after: Option<Cursor> = None;
-    let mut seen = Vec::new();
-    loop {
-        let page = store
-            .passages_at_checkpoint(
-                &reads(),
-                &PassageQuery {
-                    checkpoint: code("CP-130100-0001"),
-                    period,
-                    after,
-                    limit: 4,
-                },
-            )
-            .await
-            .unwrap();
-        assert!(page.passages.len() <= 4);
-        assert!(page
-            .passages
-            .iter()
-            .all(|p| p.checkpoint.as_str() == "CP-130100-0001"));
-        seen.extend(
-            page.passages
-                .iter()
-                .map(|p| p.observed_at.timestamp_millis()),
-        );
-        match page.next {
-            Some(c) => after = Some(c),
-            None => break,
-        }
-    }
+    let pages = every_page(&*store, "CP-130100-0001", period, 4).await;
+    assert!(pages.iter().all(|page| page.len() <= 4));
+    let seen: Vec<i64> = pages
+        .iter()
+        .flatten()
+        .inspect(|p| assert_eq!(p.checkpoint.as_str(), "CP-130100-0001"))
+        .map(|p| p.observed_at.timestamp_millis())
+        .collect();
     assert_eq!(seen, expected);
     let counts = store
         .hourly_counts(&reads(), &code("CP-130100-0001"), period)
