@@ -335,8 +335,9 @@ pub trait Store:
     /// Retries (same id, same fingerprint) are answered with the first record and write nothing.
     async fn record_passages(&self, passages: Vec<NewPassage>)
         -> Result<Vec<Recorded>, StoreError>;
-    /// A passage the grant covers; one outside its scope or period is `NotFound`, like one
-    /// that does not exist.
+    /// A passage the grant covers, with the corrections that link it to others (`supersedes`,
+    /// `superseded_by`); one outside its scope or period is `NotFound`, like one that does not
+    /// exist.
     async fn get_passage(&self, grant: &PassageRead, id: Uuid) -> Result<Passage, StoreError>;
     /// `Forbidden` for a checkpoint outside the grant's scope; nothing before its `since`.
     async fn passages_at_checkpoint(

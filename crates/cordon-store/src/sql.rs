@@ -564,23 +564,37 @@ macro_rules! sql_store {
             }
 
             async fn get_passage(&self, grant: &PassageRead, id: Uuid) -> Result<Passage, StoreError> {
-                let found = match self.direct_reads() {
+                let (found, links) = match self.direct_reads() {
                     Some(direct) => direct.passage(grant, id)?,
                     None => {
                         let mut q = QueryBuilder::<$db>::new(PASSAGE_SELECT);
                         q.push(" WHERE p.id = ").push_bind(id);
                         q.push(" AND p.observed_at >= ").push_bind(grant.since_ms());
                         push_scope(&mut q, grant.scope());
-                        q.build()
+                        let found = q.build()
                             .fetch_optional(&self.core.read)
                             .await?
                             .map(|r| passage_row(&r))
-                            .transpose()?
+                            .transpose()?;
+                        let links = match found {
+                            Some(_) => crate::StationStore::corrections(self, &[id]).await?,
+                            None => Vec::new(),
+                        };
+                        (found, links)
                     }
                 };
                 let r = found.ok_or_else(|| StoreError::not_found(format!("passage {id}")))?;
-                let mut list = rows::assemble(vec![r], &self.keyring)?;
-                list.pop().ok_or_else(|| StoreError::not_found(format!("passage {id}")))
+                let mut passage = rows::assemble(vec![r], &self.keyring)?
+                    .pop()
+                    .ok_or_else(|| StoreError::not_found(format!("passage {id}")))?;
+                for (later, earlier) in links {
+                    if later == id {
+                        passage.supersedes = Some(earlier);
+                    } else {
+                        passage.superseded_by = Some(later);
+                    }
+                }
+                Ok(passage)
             }
 
             async fn passages_at_checkpoint(&self, grant: &PassageRead, q: &PassageQuery) -> Result<PassagePage, StoreError> {

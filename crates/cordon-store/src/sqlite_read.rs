@@ -66,8 +66,13 @@ impl DirectReads {
     }
 
     /// The passage `id` if the grant may read it (in its scope and time), as [`crate::sql`]'s
-    /// query over sqlx would answer it.
-    pub fn passage(&self, grant: &PassageRead, id: Uuid) -> Result<Option<PassageRow>, StoreError> {
+    /// query over sqlx would answer it, and the corrections that touch it (`(passage, the one it
+    /// supersedes)`, read on the same connection).
+    pub fn passage(
+        &self,
+        grant: &PassageRead,
+        id: Uuid,
+    ) -> Result<(Option<PassageRow>, Vec<(Uuid, Uuid)>), StoreError> {
         let mut sql = format!("{PASSAGE_SELECT} WHERE p.id = ?1 AND p.observed_at >= ?2");
         let mut codes: Vec<&str> = Vec::new();
         let range = match grant.scope() {
@@ -99,10 +104,24 @@ impl DirectReads {
             params.push(c);
         }
         self.with(|conn| {
-            let mut stmt = conn.prepare_cached(&sql)?;
-            stmt.query_row(params.as_slice(), row)
-                .optional()
-                .map_err(StoreError::from)
+            let found = conn
+                .prepare_cached(&sql)?
+                .query_row(params.as_slice(), row)
+                .optional()?;
+            if found.is_none() {
+                return Ok((None, Vec::new()));
+            }
+            let mut links = conn.prepare_cached(
+                "SELECT passage, supersedes FROM corrections WHERE passage = ?1 OR supersedes = ?1",
+            )?;
+            let links = links
+                .query_map([id_bytes], |r| Ok((blob_id(r, 0), blob_id(r, 1))))?
+                .map(|l| {
+                    let (later, earlier) = l?;
+                    Ok((later?, earlier?))
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            Ok((found, links))
         })
     }
 }

@@ -241,12 +241,14 @@ conformance!(
     status_changes_take_a_second_account,
     declarations_are_kept_and_revoked_once,
     the_summary_counts_per_checkpoint_hour_and_outcome,
+    a_passage_read_shows_its_corrections,
 );
 
 #[path = "conformance/station.rs"]
 mod station;
 use station::{
-    declarations_are_kept_and_revoked_once, the_summary_counts_per_checkpoint_hour_and_outcome,
+    a_passage_read_shows_its_corrections, declarations_are_kept_and_revoked_once,
+    the_summary_counts_per_checkpoint_hour_and_outcome,
 };
 
 #[path = "conformance/sealed.rs"]

@@ -313,14 +313,7 @@ pub async fn get_passage(
 ) -> ApiResult<(Extension<AuditNote>, Json<Passage>)> {
     let id =
         Uuid::try_parse(&id).map_err(|_| ApiError::NotFound(format!("passage {id} not found")))?;
-    let mut passage = app.store.get_passage(&read.grant, id).await?;
-    for (later, earlier) in app.store.corrections(&[id]).await? {
-        if later == id {
-            passage.supersedes = Some(earlier);
-        } else {
-            passage.superseded_by = Some(later);
-        }
-    }
+    let passage = app.store.get_passage(&read.grant, id).await?;
     let note = AuditNote::read(id.to_string(), passage.persons());
     Ok((Extension(note), Json(passage)))
 }

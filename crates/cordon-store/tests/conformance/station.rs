@@ -1,6 +1,6 @@
 //! What the lanes and the dashboard keep, on both backends: pre-declarations (recorded, found,
-//! revoked once, listed while in force) and the network's summary per checkpoint, hour and
-//! outcome, within a scope.
+//! revoked once, listed while in force), corrections (each passage read shows its links), and
+//! the network's summary per checkpoint, hour and outcome, within a scope.
 
 use std::sync::Arc;
 
@@ -132,4 +132,33 @@ pub async fn the_summary_counts_per_checkpoint_hour_and_outcome(store: Arc<dyn S
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);
+}
+
+pub async fn a_passage_read_shows_its_corrections(store: Arc<dyn Store>) {
+    network(&*store).await;
+    let (first, second, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let mut fix = draft(second, "CP-130100-0001", 5, "冀A12345", &[1, 2]);
+    fix.supersedes = Some(first);
+    store
+        .record_passages(vec![
+            new(draft(first, "CP-130100-0001", 0, "冀A12346", &[1])),
+            new(fix),
+            new(draft(other, "CP-130100-0001", 9, "冀A12347", &[3])),
+        ])
+        .await
+        .unwrap();
+    store.record_corrections(&[(second, first)]).await.unwrap();
+    // Noted once: a retry of the same link changes nothing.
+    store.record_corrections(&[(second, first)]).await.unwrap();
+
+    let old = store.get_passage(&reads(), first).await.unwrap();
+    assert_eq!((old.supersedes, old.superseded_by), (None, Some(second)));
+    let fixed = store.get_passage(&reads(), second).await.unwrap();
+    assert_eq!((fixed.supersedes, fixed.superseded_by), (Some(first), None));
+    let plain = store.get_passage(&reads(), other).await.unwrap();
+    assert_eq!((plain.supersedes, plain.superseded_by), (None, None));
+    assert_eq!(
+        store.corrections(&[first, other]).await.unwrap(),
+        vec![(second, first)]
+    );
 }
