@@ -18,6 +18,9 @@ use crate::rows::PassageRow;
 use crate::sql::{division_range, PASSAGE_SELECT};
 use crate::StoreError;
 
+/// A correction: `(passage, the earlier one it supersedes)`.
+pub(crate) type Correction = (Uuid, Uuid);
+
 /// Idle connections kept; more are opened when more requests read at once, and closed after.
 const KEEP: usize = 8;
 
@@ -72,7 +75,7 @@ impl DirectReads {
         &self,
         grant: &PassageRead,
         id: Uuid,
-    ) -> Result<(Option<PassageRow>, Vec<(Uuid, Uuid)>), StoreError> {
+    ) -> Result<(Option<PassageRow>, Vec<Correction>), StoreError> {
         let mut sql = format!("{PASSAGE_SELECT} WHERE p.id = ?1 AND p.observed_at >= ?2");
         let mut codes: Vec<&str> = Vec::new();
         let range = match grant.scope() {
