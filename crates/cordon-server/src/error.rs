@@ -21,6 +21,9 @@ pub enum ApiError {
     Forbidden,
     /// 429: too many failed sign-ins from this address; retry after the given seconds.
     TooManyAttempts(u64),
+    /// 429: too many requests from this address to a route open to anyone; retry after the
+    /// given seconds.
+    RateLimited(u64),
     /// 404: what the path names does not exist (or is not yours to see).
     NotFound(String),
     /// 409: the request contradicts what is recorded.
@@ -124,6 +127,13 @@ impl ApiError {
                     &format!("too many failed sign-ins from this address; retry in {secs} seconds"),
                 ),
             ),
+            ApiError::RateLimited(secs) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                plain(
+                    "rate_limited",
+                    &format!("too many requests from this address; retry in {secs} seconds"),
+                ),
+            ),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, plain("not_found", m)),
             ApiError::Conflict(e) => (StatusCode::CONFLICT, e.clone()),
             ApiError::TooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, plain("too_large", m)),
@@ -221,7 +231,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, error) = self.parts();
         let retry_after = match self {
-            ApiError::TooManyAttempts(secs) => Some(secs),
+            ApiError::TooManyAttempts(secs) | ApiError::RateLimited(secs) => Some(secs),
             _ => None,
         };
         let problems = match self {

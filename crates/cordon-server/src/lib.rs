@@ -40,6 +40,8 @@ pub struct Settings {
     pub upstream: Option<String>,
     /// At a station: the hub's key for pre-declaration codes.
     pub hub_key: Option<cordon_domain::declaration::VerifyingKey>,
+    /// Pre-declarations accepted per client address and minute (0: no limit).
+    pub declarations_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -48,6 +50,7 @@ impl Default for Settings {
             retention_days: retention::DEFAULT_DAYS,
             upstream: None,
             hub_key: None,
+            declarations_per_minute: auth::rate::DEFAULT_PER_MINUTE,
         }
     }
 }
@@ -71,6 +74,7 @@ pub async fn state(
         dashboard: Default::default(),
         upstream: settings.upstream.clone(),
         hub_key: settings.hub_key,
+        declarations: Arc::new(auth::rate::RateLimit::new(settings.declarations_per_minute)),
     })
 }
 

@@ -305,6 +305,11 @@ async fn repeated_failures_lock_the_account() {
     access::repeated_failures_lock_the_account(sqlite_app().await).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declarations_are_limited_per_address() {
+    declarations::declarations_are_limited_per_address(sqlite_app().await).await;
+}
+
 #[path = "api/access.rs"]
 mod access;
 use access::{

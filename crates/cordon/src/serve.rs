@@ -20,6 +20,10 @@ pub struct ServeArgs {
     #[arg(long, env = "CORDON_RETENTION_DAYS", default_value_t = cordon_server::retention::DEFAULT_DAYS,
           value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub retention_days: u32,
+    /// Drivers' pre-declarations accepted per client address and minute (IPv6 per /64; up to a
+    /// minute's worth at once); 0 turns the limit off, for example behind a proxy that limits.
+    #[arg(long, env = "CORDON_DECLARATIONS_PER_MINUTE", default_value_t = cordon_server::auth::rate::DEFAULT_PER_MINUTE)]
+    pub declarations_per_minute: u32,
     /// Load the demo province first if the store has no checkpoints yet.
     #[arg(long, env = "CORDON_DEMO")]
     pub demo: bool,
@@ -97,6 +101,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             retention_days: args.retention_days,
             upstream: args.upstream.clone(),
             hub_key,
+            declarations_per_minute: args.declarations_per_minute,
         },
         args.listen,
         |bound| {

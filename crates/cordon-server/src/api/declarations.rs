@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use crate::audit::AuditNote;
-use crate::auth::Grant;
+use crate::auth::{ClientAddress, Grant};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 
@@ -59,11 +59,16 @@ pub fn qr_svg(text: &str) -> Result<String, ApiError> {
 
 #[utoipa::path(post, path = "/api/v1/declarations", tag = "declarations",
     request_body = DeclarationRequest,
-    responses((status = 201, body = Issued), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Issued), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "rate_limited: too many declarations from this address (header retry-after)")))]
 pub async fn declare(
     State(app): State<AppState>,
+    address: ClientAddress,
     ApiJson(req): ApiJson<DeclarationRequest>,
 ) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<Issued>)> {
+    app.declarations
+        .take(address.0, cordon_domain::time::now_ms())
+        .map_err(ApiError::RateLimited)?;
     if app.upstream.is_some() {
         return Err(ApiError::Conflict(cordon_domain::FieldError::new(
             "declare_at_hub",

@@ -46,6 +46,8 @@ pub struct AppState {
     pub upstream: Option<String>,
     /// At a station, the hub's key for pre-declaration codes (learnt from the hub).
     pub hub_key: Option<cordon_domain::declaration::VerifyingKey>,
+    /// The public pre-declaration route's limit per client address.
+    pub declarations: Arc<crate::auth::rate::RateLimit>,
 }
 
 /// Refuses a change a station must take from the hub (its policies, its risk areas): a change

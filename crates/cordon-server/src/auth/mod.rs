@@ -11,6 +11,7 @@
 
 pub mod guard;
 pub mod password;
+pub mod rate;
 pub mod sessions;
 pub mod throttle;
 

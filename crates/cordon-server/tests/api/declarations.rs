@@ -1,7 +1,8 @@
 //! Pre-declarations over the API: a driver declares with no account and gets a signed token and
 //! its QR code; the lane's check answers what was declared; a tampered, foreign or revoked token
 //! is refused with its own code; bad declarations are refused with the field's path and leave
-//! nothing behind; the dashboard's figures follow registrations.
+//! nothing behind; one address gets a minute's allowance, then 429 with when to retry; the
+//! dashboard's figures follow registrations.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -139,6 +140,48 @@ pub async fn declarations_are_signed_checked_and_revoked(app: TestApp) {
     assert_eq!(e["error"]["field"], "occupants[0].temperature_c");
     let (_, offline) = app.get_as("officer", "/api/v1/declarations/revoked").await;
     assert_eq!(offline["revoked"].as_array().unwrap().len(), 1);
+}
+
+pub async fn declarations_are_limited_per_address(app: TestApp) {
+    use cordon_server::auth::rate::DEFAULT_PER_MINUTE;
+    let declare = || {
+        app.http
+            .post(format!("{}/api/v1/declarations", app.base))
+            .json(&declared())
+            .send()
+    };
+    let mut accepted = 0;
+    let refused = loop {
+        let r = declare().await.unwrap();
+        if r.status() != StatusCode::CREATED {
+            break r;
+        }
+        accepted += 1;
+        assert!(accepted <= DEFAULT_PER_MINUTE + 2, "never limited");
+    };
+    // A minute's allowance at once (one more may have been earned while the loop ran).
+    assert!(
+        (DEFAULT_PER_MINUTE..=DEFAULT_PER_MINUTE + 1).contains(&accepted),
+        "{accepted} accepted"
+    );
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry), "retry after {retry} s");
+    let e: Value = refused.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "rate_limited", "{e}");
+    // Signed-in lanes are not held back by the public route's limit.
+    let (s, _) = app
+        .post_as(
+            "officer",
+            "/api/v1/declarations/verify",
+            &json!({"token": "hello"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 pub async fn the_dashboard_counts_in_scope(app: TestApp) {
