@@ -27,6 +27,7 @@ mod migrate;
 mod policy_sql;
 pub mod policy_store;
 mod postgres;
+mod retention_sql;
 mod rows;
 pub mod scratch;
 mod sql;

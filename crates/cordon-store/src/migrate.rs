@@ -65,6 +65,11 @@ pub const SQLITE: &[Migration] = &[
         name: "hour_first",
         sql: include_str!("../migrations/sqlite/0011_hour_first.sql"),
     },
+    Migration {
+        version: 12,
+        name: "retention_marks",
+        sql: include_str!("../migrations/sqlite/0012_retention_marks.sql"),
+    },
 ];
 
 pub const POSTGRES: &[Migration] = &[
@@ -122,6 +127,11 @@ pub const POSTGRES: &[Migration] = &[
         version: 11,
         name: "hour_first",
         sql: include_str!("../migrations/postgres/0011_hour_first.sql"),
+    },
+    Migration {
+        version: 12,
+        name: "retention_marks",
+        sql: include_str!("../migrations/postgres/0012_retention_marks.sql"),
     },
 ];
 

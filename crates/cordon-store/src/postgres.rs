@@ -23,6 +23,7 @@ crate::trace_sql::trace_sql!(
     crate::trace_sql::REFERENCE_PERSONS_POSTGRES
 );
 crate::station_sql::station_sql!(PgStore, sqlx::Postgres);
+crate::retention_sql::retention_sql!(PgStore, sqlx::Postgres);
 crate::sync_sql::sync_sql!(PgStore, sqlx::Postgres, outbox: None::<&str>);
 crate::status_sql::status_sql!(PgStore, sqlx::Postgres, begin: "BEGIN");
 

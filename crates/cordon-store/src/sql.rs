@@ -688,52 +688,7 @@ macro_rules! sql_store {
             }
 
             async fn purge_personal_data(&self, before_ms: i64) -> Result<crate::Purged, StoreError> {
-                let mut purged = crate::Purged::default();
-                // Hour by hour along the hour-first index, oldest first; small batches keep the
-                // lanes' writes flowing between them.
-                let last_hour = before_ms.saturating_sub(1) / crate::hours::HOUR_MS;
-                let first: Option<i64> = sqlx::query(
-                    "SELECT observed_at / 3600000 FROM passages ORDER BY observed_at / 3600000 LIMIT 1",
-                )
-                .fetch_optional(&self.core.write)
-                .await?
-                .map(|r| r.try_get(0))
-                .transpose()?;
-                let mut hour = first.unwrap_or(i64::MAX);
-                while hour <= last_hour {
-                    let rows = sqlx::query(
-                        "SELECT id, persons, observed_at / 3600000 FROM passages \
-                         WHERE observed_at / 3600000 >= $1 AND observed_at / 3600000 <= $2 \
-                         AND observed_at < $3 AND sealed IS NOT NULL \
-                         ORDER BY observed_at / 3600000 LIMIT 500",
-                    )
-                    .bind(hour)
-                    .bind(last_hour)
-                    .bind(before_ms)
-                    .fetch_all(&self.core.write)
-                    .await?;
-                    let Some(last) = rows.last() else { break };
-                    hour = last.try_get(2)?;
-                    let mut tx = self.core.write.begin().await?;
-                    for r in &rows {
-                        let id: Uuid = r.try_get(0)?;
-                        let persons: i64 = r.try_get(1)?;
-                        purged.persons += persons.max(0) as u64;
-                        sqlx::query(
-                            "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, facts = NULL, occupant_keys = NULL WHERE id = $1",
-                        )
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                    }
-                    tx.commit().await?;
-                    purged.passages += rows.len() as u64;
-                }
-                if purged.passages > 0 && self.backend() == "sqlite" {
-                    // Old page images in the write-ahead log go too.
-                    sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.core.write).await?;
-                }
-                Ok(purged)
+                self.purge(before_ms).await
             }
 
             async fn insert_raw_baseline(&self, passages: Vec<NewPassage>) -> Result<(), StoreError> {

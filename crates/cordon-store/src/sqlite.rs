@@ -23,6 +23,7 @@ crate::trace_sql::trace_sql!(
     crate::trace_sql::REFERENCE_PERSONS_SQLITE
 );
 crate::station_sql::station_sql!(SqliteStore, sqlx::Sqlite);
+crate::retention_sql::retention_sql!(SqliteStore, sqlx::Sqlite);
 crate::sync_sql::sync_sql!(SqliteStore, sqlx::Sqlite, outbox: Some(crate::sync_sql::OUTBOX_SQLITE));
 crate::status_sql::status_sql!(SqliteStore, sqlx::Sqlite, begin: "BEGIN IMMEDIATE");
 

@@ -254,6 +254,47 @@ pub async fn retention_purges_personal_data(store: std::sync::Arc<dyn cordon_sto
         cordon_store::Purged::default(),
         "a second run finds nothing left"
     );
+    // A record of an old passage entered after the run (hours before where the run stopped)
+    // is found by the next run; a longer retention since then keeps what it now covers.
+    let late = Uuid::now_v7();
+    let kept_late = Uuid::now_v7();
+    store
+        .record_passages(vec![
+            new(draft(late, "CP-130100-0001", -180, "冀R97533", &[63])),
+            new(draft(
+                kept_late,
+                "CP-130100-0001",
+                30,
+                "冀R97535",
+                &[64, 65],
+            )),
+        ])
+        .await
+        .unwrap();
+    let shorter = (t0() - chrono::Duration::minutes(120)).timestamp_millis();
+    let purged = store.purge_personal_data(shorter).await.unwrap();
+    assert_eq!((purged.passages, purged.persons), (1, 1), "the late record");
+    assert!(store
+        .get_passage(&reads(), late)
+        .await
+        .unwrap()
+        .occupants
+        .is_empty());
+    assert_eq!(
+        store
+            .get_passage(&reads(), kept_late)
+            .await
+            .unwrap()
+            .occupants
+            .len(),
+        2
+    );
+    let purged = store.purge_personal_data(cutoff).await.unwrap();
+    assert_eq!(
+        (purged.passages, purged.persons),
+        (1, 2),
+        "back to the first cutoff"
+    );
     let p = store.get_passage(&reads(), old).await.unwrap();
     assert!(p.occupants.is_empty());
     assert_eq!(p.vehicle.as_ref().map(|v| v.plate.as_str()), None);
@@ -273,7 +314,7 @@ pub async fn retention_purges_personal_data(store: std::sync::Arc<dyn cordon_sto
     // lacks: by id, purged rows still left out.
     let start = cordon_store::trace_store::TraceCursor::since(i64::MIN);
     let positions = store.trace_positions(start, 100).await.unwrap();
-    let mut both = vec![old, recent];
+    let mut both = vec![old, recent, late, kept_late];
     both.sort();
     let mut seen: Vec<Uuid> = positions.iter().map(|p| p.id).collect();
     seen.sort();
@@ -310,7 +351,7 @@ pub async fn retention_purges_personal_data(store: std::sync::Arc<dyn cordon_sto
             counts.iter().map(|c| c.passages).sum::<i64>(),
             counts.iter().map(|c| c.persons).sum::<i64>()
         ),
-        (2, 3),
+        (4, 6),
         "counts keep what was purged"
     );
 }
