@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod retention;
 pub mod risk_import;
 pub mod trace;
+pub mod trace_corrections;
 pub mod ui;
 
 use std::future::Future;

@@ -5,7 +5,8 @@
 //! since (from the recording index alone) and reads whole rows only for those the index lacks:
 //! rows other processes on the same PostgreSQL recorded, rows recorded while the index was being
 //! loaded or rebuilt. Rows whose transaction committed late are caught by reading the last
-//! minute's positions again every 30 polls. A trace or trajectory asks for a read first
+//! minute's positions again every 30 polls. Passages superseded by a correction are kept out
+//! and withdrawn ([`crate::trace_corrections`]). A trace or trajectory asks for a read first
 //! ([`LiveTrace::fresh`]), so it sees every passage acknowledged before it was asked, whichever
 //! process recorded it.
 
@@ -53,6 +54,8 @@ pub struct LiveTrace {
     load_ms: AtomicU64,
     /// How many days of personal data the hub keeps: a trace spans at most this.
     pub retention_days: u32,
+    /// Passages superseded by corrections, left out of the index.
+    pub withdrawals: crate::trace_corrections::Withdrawals,
 }
 
 /// The index rows of passages being recorded by this process ([`LiveTrace::prepare`]).
@@ -90,6 +93,7 @@ impl LiveTrace {
             read_since: watch::Sender::new(Instant::now()),
             load_ms: AtomicU64::new(0),
             retention_days,
+            withdrawals: Default::default(),
         })
     }
 
@@ -150,6 +154,7 @@ impl LiveTrace {
             .into_iter()
             .zip(recorded)
             .filter_map(|(row, r)| match (row, r) {
+                (Some(_), Recorded::Created(p)) if self.withdrawals.superseded(&p.id) => None,
                 (Some(mut row), Recorded::Created(p)) => {
                     row.recorded_ms = p.recorded_at.timestamp_millis();
                     Some(row)
@@ -259,6 +264,8 @@ impl LiveTrace {
     pub async fn load(self: &Arc<Self>, store: &dyn Store) -> Result<(), StoreError> {
         let started = Instant::now();
         self.reload_checkpoints(store).await?;
+        // The superseded passages first, so that none goes in.
+        self.withdrawals.read(store, &self.index, true).await?;
         let total = store.count_passages().await?.max(1) as u64;
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<IndexRow>>(4);
         let build =
@@ -275,7 +282,7 @@ impl LiveTrace {
             };
             let full = rows.len() == PAGE as usize;
             read += rows.len() as u64;
-            let batch: Vec<IndexRow> = rows.into_iter().filter_map(index_row).collect();
+            let batch: Vec<IndexRow> = self.kept(rows);
             let tx2 = tx.clone();
             // The channel is bounded: hand the batch over without blocking the runtime.
             tokio::task::spawn_blocking(move || tx2.send(batch))
@@ -312,6 +319,12 @@ impl LiveTrace {
             .store(took.as_millis().max(1) as u64, Ordering::Relaxed);
         self.ready.store(true, Ordering::Release);
         Ok(())
+    }
+
+    /// The rows the index takes of those read: not superseded, and written by Cordon.
+    fn kept(&self, mut rows: Vec<TraceRow>) -> Vec<IndexRow> {
+        self.withdrawals.leave_out(&mut rows, |r| r.id);
+        rows.into_iter().filter_map(index_row).collect()
     }
 
     /// The earliest observation time a trace may reach: the retention period before now.
@@ -370,7 +383,7 @@ impl LiveTrace {
             });
             if !lacking.is_empty() {
                 let rows = store.trace_rows_by_id(&lacking).await?;
-                let batch: Vec<IndexRow> = rows.into_iter().filter_map(index_row).collect();
+                let batch: Vec<IndexRow> = self.kept(rows);
                 added += self
                     .index
                     .write()
@@ -406,9 +419,10 @@ impl LiveTrace {
             };
             loop {
                 let Some(l) = live.upgrade() else { return };
-                if tokio::time::timeout(POLL, l.nudge.notified()).await.is_ok()
-                    && !l.urgent.swap(false, Ordering::AcqRel)
-                {
+                let woken = tokio::time::timeout(POLL, l.nudge.notified()).await.is_ok();
+                // A query waits for this read: it must see corrections made anywhere.
+                let asked = l.urgent.swap(false, Ordering::AcqRel);
+                if woken && !asked {
                     // Woken by a registration: let the next few arrive, and read them at once.
                     tokio::time::sleep(NUDGE_BATCH).await;
                 }
@@ -416,6 +430,13 @@ impl LiveTrace {
                 let started = Instant::now();
                 polls += 1;
                 l.rebuild_if_due(polls.is_multiple_of(FORGET_EVERY)).await;
+                if l.withdrawals
+                    .due(asked || polls.is_multiple_of(LAG_SWEEP_EVERY))
+                {
+                    if let Err(e) = l.withdrawals.read(store.as_ref(), &l.index, false).await {
+                        tracing::warn!(error = %e, "could not read the corrections for traces");
+                    }
+                }
                 if polls.is_multiple_of(LAG_SWEEP_EVERY) {
                     cursor = TraceCursor::since(l.with(|i| i.watermark()) - RECORDING_LAG_MS);
                     if let Err(e) = l.reload_checkpoints(store.as_ref()).await {

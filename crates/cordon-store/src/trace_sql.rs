@@ -14,7 +14,7 @@ macro_rules! trace_sql {
             use super::$store;
             use crate::rows;
             use crate::trace_store::{
-                SqlHop, SqlLink, SqlSubject, SqlTraceQuery, TraceCheckpoint, TraceCursor,
+                SqlHop, SqlLink, SqlSubject, SqlTraceQuery, Superseded, TraceCheckpoint, TraceCursor,
                 TraceRow, TraceStore,
             };
             use crate::StoreError;
@@ -118,6 +118,31 @@ macro_rules! trace_sql {
                             })
                         })
                         .collect()
+                }
+
+                async fn count_corrections(&self) -> Result<i64, StoreError> {
+                    Ok(sqlx::query("SELECT count(*) FROM corrections")
+                        .fetch_one(&self.core.read)
+                        .await?
+                        .try_get::<i64, _>(0)?)
+                }
+
+                async fn superseded_passages(&self) -> Result<Vec<Superseded>, StoreError> {
+                    sqlx::query(
+                        "SELECT k.supersedes, p.checkpoint_id, p.observed_at FROM corrections k \
+                         JOIN passages p ON p.id = k.supersedes",
+                    )
+                    .fetch_all(&self.core.read)
+                    .await?
+                    .iter()
+                    .map(|r| {
+                        Ok(Superseded {
+                            id: r.try_get(0)?,
+                            checkpoint_id: r.try_get(1)?,
+                            observed_ms: r.try_get(2)?,
+                        })
+                    })
+                    .collect()
                 }
 
                 async fn trace_occupants(

@@ -42,6 +42,15 @@ pub struct TraceRow {
     pub occupants: Vec<(String, Role)>,
 }
 
+/// A passage a correction superseded, with where and when it was observed (where the live
+/// index looks for it to withdraw it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Superseded {
+    pub id: Uuid,
+    pub checkpoint_id: i64,
+    pub observed_ms: i64,
+}
+
 /// A checkpoint's internal number, as trace rows carry it, with what scopes are checked on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceCheckpoint {
@@ -71,6 +80,12 @@ pub trait TraceStore: Send + Sync {
     async fn trace_rows_by_id(&self, ids: &[Uuid]) -> Result<Vec<TraceRow>, StoreError>;
 
     async fn trace_checkpoints(&self) -> Result<Vec<TraceCheckpoint>, StoreError>;
+
+    /// How many corrections are recorded: the live index reads them again when this changes.
+    async fn count_corrections(&self) -> Result<i64, StoreError>;
+
+    /// Every passage a correction superseded (which traces and trajectories leave out).
+    async fn superseded_passages(&self) -> Result<Vec<Superseded>, StoreError>;
 
     /// The occupants of the listed passages that lie in the grant's scope (others are left out,
     /// as if they did not exist), opened from their sealed form.

@@ -102,6 +102,9 @@ pub struct TraceIndex {
     /// recognises them.
     recent: HashMap<Uuid, i64>,
     recent_pruned: usize,
+    /// Passages superseded by a correction, a bit per passage number ([`crate::withdrawn`]):
+    /// left out of every answer, and out of the next rebuild.
+    pub(crate) withdrawn: Vec<u64>,
     watermark: i64,
     checkpoints: u32,
 }
@@ -359,9 +362,10 @@ impl TraceIndex {
     }
 
     /// A rebuilt copy without the passages observed before `cutoff_ms` (whose personal data the
-    /// store has purged): swapped in after each retention purge, so the index neither answers
-    /// with purged passages nor grows without end, and when passages added since the build
-    /// want folding in ([`TraceIndex::wants_rebuild`]).
+    /// store has purged) nor those withdrawn ([`TraceIndex::withdraw`]): swapped in after each
+    /// retention purge, so the index neither answers with purged passages nor grows without
+    /// end, and when passages added since the build want folding in
+    /// ([`TraceIndex::wants_rebuild`]).
     pub fn without_before(&self, cutoff_ms: i64) -> TraceIndex {
         let mut keys: Vec<u128> = self
             .person_keys
@@ -373,7 +377,7 @@ impl TraceIndex {
             keys[n as usize] = u128::from_le_bytes(k);
         }
         let rows = (0..self.ids.len() as u32)
-            .filter(|&p| self.at[p as usize] >= cutoff_ms)
+            .filter(|&p| self.at[p as usize] >= cutoff_ms && !self.is_withdrawn(p))
             .map(|p| IndexRow {
                 id: self.ids[p as usize],
                 checkpoint: self.checkpoint_of(p),
@@ -451,6 +455,7 @@ impl TraceIndex {
             + map_bytes(&self.recent)
             + self.by_person.bytes()
             + self.by_vehicle.bytes()
+            + vec(&self.withdrawn)
     }
 
     /// The number the index gave a person, if it holds any passage of theirs.

@@ -11,6 +11,7 @@ mod index;
 mod postings;
 mod query;
 mod trajectory;
+mod withdrawn;
 
 pub use index::{person_key, IndexRow, PersonKey, TraceIndex, RECORDING_LAG_MS};
 pub use query::{

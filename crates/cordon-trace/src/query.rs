@@ -132,7 +132,7 @@ struct Source {
 
 /// Runs a trace. An unknown subject answers an empty trace.
 pub fn trace(index: &TraceIndex, q: &TraceQuery<'_>) -> TraceAnswer {
-    let visible = |p: &u32| (q.visible)(index.checkpoint_of(*p));
+    let visible = |p: &u32| (q.visible)(index.checkpoint_of(*p)) && !index.is_withdrawn(*p);
     let (person, passages) = match &q.subject {
         Subject::Person(key) => match index.person_number(*key) {
             None => return TraceAnswer::default(),
@@ -430,6 +430,7 @@ fn links(index: &TraceIndex, q: &TraceQuery<'_>, s: &Source, found: &mut Found) 
         };
         for n in near {
             if mine.contains(&n)
+                || index.is_withdrawn(n)
                 || (q.same_direction && index.inbound(n) != index.inbound(p))
                 || (q.same_lane && index.lane(n) != index.lane(p))
             {
@@ -465,7 +466,7 @@ fn links(index: &TraceIndex, q: &TraceQuery<'_>, s: &Source, found: &mut Found) 
                 .filter(|&p| index.has_vehicle(p) == Some(v))
                 .collect();
             for r in index.by_vehicle.between(v, &index.at, q.from_ms, q.to_ms) {
-                if is_own(r) || !(q.visible)(index.checkpoint_of(r)) {
+                if is_own(r) || index.is_withdrawn(r) || !(q.visible)(index.checkpoint_of(r)) {
                     continue;
                 }
                 let linked = *mine

@@ -9,8 +9,8 @@ use crate::index::TraceIndex;
 use crate::query::Subject;
 
 /// The subject's passages observed in `[from_ms, to_ms)` at checkpoints `visible` admits, in
-/// time order (then id), each with the person's role in it (`None` for a vehicle). An unknown
-/// subject has none.
+/// time order (then id), each with the person's role in it (`None` for a vehicle); withdrawn
+/// passages ([`TraceIndex::withdraw`]) are left out. An unknown subject has none.
 pub fn trajectory(
     index: &TraceIndex,
     subject: &Subject,
@@ -33,7 +33,7 @@ pub fn trajectory(
     };
     let mut out: Vec<(i64, Uuid, Option<Role>)> = passages
         .into_iter()
-        .filter(|&p| visible(index.checkpoint_of(p)))
+        .filter(|&p| visible(index.checkpoint_of(p)) && !index.is_withdrawn(p))
         .map(|p| {
             let role = person.and_then(|n| {
                 index

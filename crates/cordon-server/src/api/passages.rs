@@ -141,6 +141,9 @@ pub(crate) async fn note_corrections<'a>(
         .collect();
     if !links.is_empty() {
         app.store.record_corrections(&links).await?;
+        // Traces asked from now on leave the superseded passages out.
+        app.trace.withdrawals.noted();
+        app.trace.nudge();
     }
     Ok(())
 }

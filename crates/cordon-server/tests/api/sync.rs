@@ -165,6 +165,21 @@ pub async fn corrections_supersede_and_never_edit(app: TestApp) {
     first["id"] = json!(Uuid::now_v7());
     let (s, a) = app.post("/api/v1/passages", &first).await;
     assert_eq!(s, StatusCode::CREATED, "{a}");
+    let window = json!({"from": "2022-05-01T00:00:00+08:00", "to": "2022-05-14T00:00:00+08:00"});
+    let ids = |trail: &Value| -> Vec<Value> {
+        trail["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["passage"].clone())
+            .collect()
+    };
+    let mut vehicle = window.clone();
+    vehicle["plate"] = json!("冀A12345");
+    // Traced before it is corrected: the trace index holds it.
+    let (s, trail) = app.post("/api/v1/trajectories/vehicle", &vehicle).await;
+    assert_eq!(s, StatusCode::OK, "{trail}");
+    assert_eq!(ids(&trail), vec![first["id"].clone()]);
     // The officer typed the plate wrong: a new record corrects it.
     let mut fixed = first.clone();
     fixed["id"] = json!(Uuid::now_v7());
@@ -239,4 +254,21 @@ pub async fn corrections_supersede_and_never_edit(app: TestApp) {
         )
         .await;
     assert_eq!(old["superseded_by"], b["id"]);
+
+    // Trajectories leave the superseded passages out: the wrong plate made one passage, the
+    // one that holds; the person's are the two corrections.
+    let (s, trail) = app.post("/api/v1/trajectories/vehicle", &vehicle).await;
+    assert_eq!(s, StatusCode::OK, "{trail}");
+    assert_eq!(ids(&trail), vec![b["id"].clone()]);
+    vehicle["plate"] = json!("冀A12346");
+    let (_, trail) = app.post("/api/v1/trajectories/vehicle", &vehicle).await;
+    assert_eq!(ids(&trail), vec![fixed["id"].clone()]);
+    let mut person = window.clone();
+    person["document"] = first["occupants"][0]["document"].clone();
+    let (_, trail) = app.post("/api/v1/trajectories/person", &person).await;
+    let mut got = ids(&trail);
+    got.sort_by_key(|v| v.to_string());
+    let mut want = vec![fixed["id"].clone(), b["id"].clone()];
+    want.sort_by_key(|v| v.to_string());
+    assert_eq!(got, want);
 }

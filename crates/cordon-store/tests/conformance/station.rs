@@ -161,4 +161,21 @@ pub async fn a_passage_read_shows_its_corrections(store: Arc<dyn Store>) {
         store.corrections(&[first, other]).await.unwrap(),
         vec![(second, first)]
     );
+    // What the trace index withdraws: the superseded passage, where and when it was observed.
+    assert_eq!(store.count_corrections().await.unwrap(), 1);
+    let checkpoint = store
+        .trace_checkpoints()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.code.as_str() == "CP-130100-0001")
+        .unwrap();
+    assert_eq!(
+        store.superseded_passages().await.unwrap(),
+        vec![cordon_store::trace_store::Superseded {
+            id: first,
+            checkpoint_id: checkpoint.id,
+            observed_ms: t0().timestamp_millis(),
+        }]
+    );
 }
