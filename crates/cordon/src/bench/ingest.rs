@@ -320,46 +320,42 @@ fn persons(p: &[NewPassage]) -> usize {
     p.iter().map(|p| p.draft.occupants.len()).sum()
 }
 
-async fn single(
-    addr: &str,
-    token: &str,
-    bodies: &[Vec<u8>],
+/// One phase over HTTP on a fresh store of `backend`: the signed-in officer posts `bodies` to
+/// `path` with `concurrency` keep-alive connections, each answered `expect`.
+struct HttpPhase<'a> {
+    path: &'a str,
+    bodies: &'a [Vec<u8>],
     concurrency: usize,
-    persons: usize,
-) -> anyhow::Result<Measured> {
-    let requests: Vec<Vec<u8>> = bodies
-        .iter()
-        .map(|b| http1::post(addr, "/api/v1/passages", token, b))
-        .collect();
-    let started = Instant::now();
-    let latencies = http1::run(addr, &requests, concurrency, 201).await?;
-    Ok(Measured {
-        passages: bodies.len(),
-        persons,
-        seconds: started.elapsed().as_secs_f64(),
-        latencies,
-    })
-}
-
-async fn batches(
-    addr: &str,
-    token: &str,
-    bodies: &[Vec<u8>],
-    concurrency: usize,
+    expect: u16,
     passages: usize,
     persons: usize,
+}
+
+async fn over_http(
+    backend: &Backend,
+    rows: &Rows,
+    phase: HttpPhase<'_>,
 ) -> anyhow::Result<Measured> {
-    let requests: Vec<Vec<u8>> = bodies
+    let (store, fresh) = Fresh::open(backend).await?;
+    prepare(store.as_ref(), rows).await?;
+    let token = officer_token(store.as_ref(), rows).await?;
+    let server = serve(store.clone()).await?;
+    let requests: Vec<Vec<u8>> = phase
+        .bodies
         .iter()
-        .map(|b| http1::post(addr, "/api/v1/passages/batch", token, b))
+        .map(|b| http1::post(&server.addr, phase.path, &token, b))
         .collect();
     let started = Instant::now();
-    let latencies = http1::run(addr, &requests, concurrency, 200).await?;
+    let latencies = http1::run(&server.addr, &requests, phase.concurrency, phase.expect).await;
+    let seconds = started.elapsed().as_secs_f64();
+    server.stop().await;
+    drop(store);
+    fresh.remove().await;
     Ok(Measured {
-        passages,
-        persons,
-        seconds: started.elapsed().as_secs_f64(),
-        latencies,
+        passages: phase.passages,
+        persons: phase.persons,
+        seconds,
+        latencies: latencies?,
     })
 }
 
@@ -424,38 +420,32 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
         drop(store);
         fresh.remove().await;
 
-        let (store, fresh) = Fresh::open(backend).await?;
-        prepare(store.as_ref(), &rows).await?;
-        let token = officer_token(store.as_ref(), &rows).await?;
-        let server = serve(store.clone()).await?;
-        let batched = batches(
-            &server.addr,
-            &token,
-            &batch_bodies,
-            args.batch_concurrency,
-            batch_rows.len(),
-            persons(batch_rows),
+        let batched = over_http(
+            backend,
+            &rows,
+            HttpPhase {
+                path: "/api/v1/passages/batch",
+                bodies: &batch_bodies,
+                concurrency: args.batch_concurrency,
+                expect: 200,
+                passages: batch_rows.len(),
+                persons: persons(batch_rows),
+            },
         )
         .await?;
-        server.stop().await;
-        drop(store);
-        fresh.remove().await;
-
-        let (store, fresh) = Fresh::open(backend).await?;
-        prepare(store.as_ref(), &rows).await?;
-        let token = officer_token(store.as_ref(), &rows).await?;
-        let server = serve(store.clone()).await?;
-        let singles = single(
-            &server.addr,
-            &token,
-            &single_bodies,
-            args.concurrency,
-            persons(single_rows),
+        let singles = over_http(
+            backend,
+            &rows,
+            HttpPhase {
+                path: "/api/v1/passages",
+                bodies: &single_bodies,
+                concurrency: args.concurrency,
+                expect: 201,
+                passages: single_rows.len(),
+                persons: persons(single_rows),
+            },
         )
         .await?;
-        server.stop().await;
-        drop(store);
-        fresh.remove().await;
 
         let b = baseline.persons_per_s();
         println!(
