@@ -15,6 +15,7 @@ pub mod observe;
 pub mod openapi;
 pub mod retention;
 pub mod risk_import;
+pub mod tls;
 pub mod trace;
 pub mod trace_corrections;
 pub mod ui;
@@ -43,6 +44,8 @@ pub struct Settings {
     pub hub_key: Option<cordon_domain::declaration::VerifyingKey>,
     /// Pre-declarations accepted per client address and minute (0: no limit).
     pub declarations_per_minute: u32,
+    /// Serve HTTPS with these (plain HTTP without).
+    pub tls: Option<tls::TlsFiles>,
 }
 
 impl Default for Settings {
@@ -52,6 +55,7 @@ impl Default for Settings {
             upstream: None,
             hub_key: None,
             declarations_per_minute: auth::rate::DEFAULT_PER_MINUTE,
+            tls: None,
         }
     }
 }
@@ -96,8 +100,9 @@ pub fn app(state: AppState) -> Router {
         }))
 }
 
-/// Binds `listen` and serves until `shutdown` resolves; answers the bound address through
-/// `on_bound` first (port 0 picks a free port).
+/// Binds `listen` and serves (HTTPS with `settings.tls`) until `shutdown` resolves, letting
+/// requests under way finish; answers the bound address through `on_bound` first (port 0 picks
+/// a free port).
 pub async fn serve(
     store: Arc<dyn Store>,
     settings: &Settings,
@@ -108,12 +113,26 @@ pub async fn serve(
     let state = state(store, settings)
         .await
         .map_err(std::io::Error::other)?;
+    let tls = match &settings.tls {
+        Some(files) => Some(tls::config(files).await?),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind(listen).await?;
     on_bound(listener.local_addr()?);
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let Some(tls) = tls else {
+        return axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await;
+    };
+    let handle = axum_server::Handle::new();
+    let stop = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stop.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+    });
+    axum_server::from_tcp_rustls(listener.into_std()?, tls)?
+        .handle(handle)
+        .serve(service)
+        .await
 }

@@ -13,6 +13,14 @@ pub struct ServeArgs {
     /// Address of the public API and UI. Use 0.0.0.0:8080 to serve a station's Wi-Fi.
     #[arg(long, env = "CORDON_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Serve HTTPS with this certificate chain (PEM; with --tls-key): for stations and browsers
+    /// that reach the hub over networks it does not own. Without it the listener speaks plain
+    /// HTTP (behind a TLS-terminating proxy, or on a station's own Wi-Fi).
+    #[arg(long, env = "CORDON_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, env = "CORDON_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
     /// Address of the Prometheus metrics listener (`/metrics`); off unless given.
     #[arg(long, env = "CORDON_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
@@ -33,6 +41,10 @@ pub struct ServeArgs {
     /// record to the hub at this URL (for example http://hub.example:8080).
     #[arg(long, env = "CORDON_UPSTREAM", requires = "checkpoint")]
     pub upstream: Option<String>,
+    /// Certificate (PEM) of the authority that signed the hub's certificate, when it is not one
+    /// the system trusts (a private CA): with an https:// --upstream.
+    #[arg(long, env = "CORDON_UPSTREAM_CA", requires = "upstream")]
+    pub upstream_ca: Option<std::path::PathBuf>,
     /// The station's checkpoint (with --upstream).
     #[arg(long, env = "CORDON_CHECKPOINT", requires = "upstream")]
     pub checkpoint: Option<String>,
@@ -74,7 +86,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         );
         let code = cordon_domain::checkpoint::CheckpointCode::parse(code)
             .map_err(|e| anyhow::anyhow!("--checkpoint: {}", e.message))?;
-        let upstream = crate::station::Upstream::new(url, &station_token(&args)?)?;
+        let upstream = crate::station::Upstream::new(
+            url,
+            &station_token(&args)?,
+            args.upstream_ca.as_deref(),
+        )?;
         crate::station::bootstrap(store.as_ref(), &upstream, &code).await?;
         hub_key =
             crate::station::hub_key(&upstream, &args.store.data.join("hub-declaration.key")).await;
@@ -102,10 +118,18 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             upstream: args.upstream.clone(),
             hub_key,
             declarations_per_minute: args.declarations_per_minute,
+            tls: match (&args.tls_cert, &args.tls_key) {
+                (Some(cert), Some(key)) => Some(cordon_server::tls::TlsFiles {
+                    cert: cert.clone(),
+                    key: key.clone(),
+                }),
+                _ => None,
+            },
         },
         args.listen,
         |bound| {
-            println!("Cordon is serving on http://{bound}/  (sign in there; the lane: /lane, the dashboard: /dashboard, drivers' pre-declaration: /declare; API: /api/v1, OpenAPI: http://{bound}/api/openapi.json)");
+            let scheme = if args.tls_cert.is_some() { "https" } else { "http" };
+            println!("Cordon is serving on {scheme}://{bound}/  (sign in there; the lane: /lane, the dashboard: /dashboard, drivers' pre-declaration: /declare; API: /api/v1, OpenAPI: {scheme}://{bound}/api/openapi.json)");
         },
         shutdown(),
     )

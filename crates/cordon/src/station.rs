@@ -46,11 +46,24 @@ pub struct Upstream {
 }
 
 impl Upstream {
-    pub fn new(base: &str, token: &str) -> anyhow::Result<Upstream> {
-        let http = reqwest::Client::builder()
+    /// The hub at `base` (http:// or https://), with the station's credential; `ca` is the
+    /// certificate (PEM) of a private authority that signed the hub's certificate, trusted
+    /// besides the system's.
+    pub fn new(base: &str, token: &str, ca: Option<&std::path::Path>) -> anyhow::Result<Upstream> {
+        cordon_server::tls::install_provider();
+        let mut http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(60))
-            .build()?;
+            .timeout(Duration::from_secs(60));
+        if let Some(path) = ca {
+            let pem = std::fs::read(path)
+                .with_context(|| format!("the hub's certificate authority {}", path.display()))?;
+            for cert in reqwest::Certificate::from_pem_bundle(&pem)
+                .with_context(|| format!("{}: not a PEM certificate", path.display()))?
+            {
+                http = http.add_root_certificate(cert);
+            }
+        }
+        let http = http.build()?;
         Ok(Upstream {
             base: base.trim_end_matches('/').to_owned(),
             token: token.trim().to_owned(),

@@ -2,7 +2,7 @@
 //! that was acknowledged and a retry duplicates nothing; several processes on one PostgreSQL
 //! stay idempotent; the first admin account, `cordon admin user ...` and `cordon audit verify`
 //! work from the console while the server runs; edge stations get every record to the hub once
-//! ([`edge`]).
+//! ([`edge`]), over HTTPS with a private authority ([`tls`]).
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -468,3 +468,6 @@ mod proxy;
 
 #[path = "process/edge.rs"]
 mod edge;
+
+#[path = "process/tls.rs"]
+mod tls;

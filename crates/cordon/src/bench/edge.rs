@@ -102,7 +102,7 @@ pub async fn run(args: EdgeArgs) -> anyhow::Result<()> {
     let t = Instant::now();
     spawn_uplink(
         station.clone(),
-        Upstream::new(&format!("http://{}", hub_server.addr), &token)?,
+        Upstream::new(&format!("http://{}", hub_server.addr), &token, None)?,
     );
     wait_until_acknowledged(station.as_ref(), args.queued as i64).await?;
     let synced = t.elapsed().as_secs_f64();
