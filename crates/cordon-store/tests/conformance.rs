@@ -10,11 +10,11 @@ use cordon_domain::checkpoint::{
 };
 use cordon_domain::division::DivisionCode;
 use cordon_domain::identity::check_char;
-use cordon_domain::passage::{Decision, PassageDraft, Role};
+use cordon_domain::passage::{Decision, PassageDraft};
 use cordon_domain::registration::PassageRequest;
 use cordon_store::{
-    CheckpointFilter, CheckpointPatch, Cursor, NewCheckpoint, NewJurisdiction, NewPassage,
-    PassageQuery, Period, RecordRejection, Recorded, StatusChange, Store, StoreError, StoreOptions,
+    NewCheckpoint, NewJurisdiction, NewPassage, Period, RecordRejection, Recorded, StatusChange,
+    Store, StoreError, StoreOptions,
 };
 use uuid::Uuid;
 
@@ -244,6 +244,17 @@ conformance!(
     a_passage_read_shows_its_corrections,
 );
 
+#[path = "conformance/network.rs"]
+mod network;
+use network::{
+    bulk_status_change_is_atomic_and_kept_in_history, checkpoints_are_created_updated_and_filtered,
+    jurisdictions_form_a_tree,
+};
+
+#[path = "conformance/reads.rs"]
+mod reads;
+use reads::{hourly_counts_and_trajectories, pages_and_counts_span_days, pages_follow_the_keyset};
+
 #[path = "conformance/station.rs"]
 mod station;
 use station::{
@@ -266,162 +277,6 @@ use status::status_changes_take_a_second_account;
 #[path = "conformance/policy.rs"]
 mod policy;
 use policy::policies_and_risk_areas_are_kept;
-
-async fn jurisdictions_form_a_tree(store: Arc<dyn Store>) {
-    network(&*store).await;
-    let all = store.list_jurisdictions().await.unwrap();
-    assert_eq!(all.len(), 5);
-    assert_eq!(all[1].parent, Some(div("130000")));
-    let e = store
-        .create_jurisdiction(NewJurisdiction {
-            code: div("130900"),
-            name: "x".into(),
-        })
-        .await;
-    assert!(e.is_ok());
-    let e = store
-        .create_jurisdiction(NewJurisdiction {
-            code: div("131002"),
-            name: "x".into(),
-        })
-        .await
-        .unwrap_err();
-    assert!(matches!(e, StoreError::Invalid(f) if f.code == "unknown_parent"));
-    let e = store
-        .create_jurisdiction(NewJurisdiction {
-            code: div("130100"),
-            name: "x".into(),
-        })
-        .await
-        .unwrap_err();
-    assert!(matches!(e, StoreError::Invalid(f) if f.code == "duplicate"));
-    let renamed = store
-        .rename_jurisdiction(div("130102"), "长安".into())
-        .await
-        .unwrap();
-    assert_eq!(renamed.name, "长安");
-    assert!(matches!(
-        store.get_jurisdiction(div("140000")).await,
-        Err(StoreError::NotFound { .. })
-    ));
-}
-
-async fn checkpoints_are_created_updated_and_filtered(store: Arc<dyn Store>) {
-    network(&*store).await;
-    let in_sjz = store
-        .list_checkpoints(&CheckpointFilter {
-            within: Some(div("130100")),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(in_sjz.len(), 2);
-    let in_hebei = store
-        .list_checkpoints(&CheckpointFilter {
-            within: Some(div("130000")),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(in_hebei.len(), 3);
-    let updated = store
-        .update_checkpoint(
-            &code("CP-130100-0001"),
-            CheckpointPatch {
-                lanes: Some(6),
-                name: Some("石家庄东收费站".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
-    assert_eq!(
-        (updated.lanes, updated.name.as_str(), updated.cameras),
-        (6, "石家庄东收费站", 2)
-    );
-    let dup = NewCheckpoint {
-        code: code("CP-130100-0001"),
-        name: "dup".into(),
-        jurisdiction: div("130102"),
-        kind: CheckpointKind::HighwayExit,
-        defence_line: DefenceLine::Inland,
-        location: Location::parse(38.0, 114.0).unwrap(),
-        lanes: 2,
-        cameras: 0,
-        status: CheckpointStatus::Open,
-    };
-    assert!(
-        matches!(store.create_checkpoint(dup.clone(), "t").await, Err(StoreError::Invalid(f)) if f.code == "duplicate")
-    );
-    let outside = NewCheckpoint {
-        code: code("CP-130100-0009"),
-        jurisdiction: div("130602"),
-        ..dup
-    };
-    assert!(
-        matches!(store.create_checkpoint(outside, "t").await, Err(StoreError::Invalid(f)) if f.code == "jurisdiction_mismatch")
-    );
-    assert!(matches!(
-        store
-            .update_checkpoint(&code("CP-130100-0099"), CheckpointPatch::default())
-            .await,
-        Err(StoreError::NotFound { .. })
-    ));
-}
-
-async fn bulk_status_change_is_atomic_and_kept_in_history(store: Arc<dyn Store>) {
-    network(&*store).await;
-    let change = |codes: &[&str]| StatusChange {
-        codes: codes.iter().map(|c| code(c)).collect(),
-        status: CheckpointStatus::Closed,
-        reason: "政策调整".into(),
-        actor: "commander-1".into(),
-    };
-    let e = store
-        .set_checkpoint_status(change(&["CP-130100-0001", "CP-130100-0077"]))
-        .await
-        .unwrap_err();
-    assert!(matches!(e, StoreError::Invalid(f) if f.field == "codes[1]"));
-    assert_eq!(
-        store
-            .get_checkpoint(&code("CP-130100-0001"))
-            .await
-            .unwrap()
-            .status,
-        CheckpointStatus::Open
-    );
-    let summary = store
-        .set_checkpoint_status(change(&["CP-130100-0001", "CP-130100-0002"]))
-        .await
-        .unwrap();
-    assert_eq!(summary.changed.len(), 2);
-    let again = store
-        .set_checkpoint_status(change(&["CP-130100-0001"]))
-        .await
-        .unwrap();
-    assert_eq!((again.changed.len(), again.unchanged.len()), (0, 1));
-    let closed = store
-        .list_checkpoints(&CheckpointFilter {
-            status: Some(CheckpointStatus::Closed),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(closed.len(), 2);
-    let history = store
-        .checkpoint_history(&code("CP-130100-0001"))
-        .await
-        .unwrap();
-    assert_eq!(history.len(), 2);
-    assert_eq!(
-        (
-            history[1].status,
-            history[1].reason.as_str(),
-            history[1].actor.as_str()
-        ),
-        (CheckpointStatus::Closed, "政策调整", "commander-1")
-    );
-}
 
 async fn registration_is_idempotent(store: Arc<dyn Store>) {
     network(&*store).await;
@@ -568,220 +423,6 @@ async fn concurrent_registrations_are_written_whole(store: Arc<dyn Store>) {
             3
         );
     }
-}
-
-/// Every page of a checkpoint's passages in `period`, following each page's cursor through its
-/// text form as a client would.
-async fn every_page(
-    store: &dyn Store,
-    checkpoint: &str,
-    period: Period,
-    limit: u32,
-) -> Vec<Vec<cordon_domain::passage::Passage>> {
-    let mut after: Option<Cursor> = None;
-    let mut pages = Vec::new();
-    loop {
-        let page = store
-            .passages_at_checkpoint(
-                &reads(),
-                &PassageQuery {
-                    checkpoint: code(checkpoint),
-                    period,
-                    after,
-                    limit,
-                },
-            )
-            .await
-            .unwrap();
-        pages.push(page.passages);
-        match page.next {
-            Some(c) => after = Some(Cursor::decode(&c.encode()).unwrap()),
-            None => return pages,
-        }
-    }
-}
-
-async fn pages_follow_the_keyset(store: Arc<dyn Store>) {
-    network(&*store).await;
-    let batch: Vec<NewPassage> = (0..25)
-        .map(|i| {
-            new(draft(
-                Uuid::now_v7(),
-                "CP-130100-0001",
-                i / 2,
-                "冀A12345",
-                &[i as u32 + 100],
-            ))
-        })
-        .collect();
-    store.record_passages(batch).await.unwrap();
-    let seen: Vec<_> = every_page(&*store, "CP-130100-0001", all_time(), 10)
-        .await
-        .into_iter()
-        .flatten()
-        .map(|p| (p.observed_at, p.id))
-        .collect();
-    assert_eq!(seen.len(), 25);
-    let mut sorted = seen.clone();
-    sorted.sort();
-    sorted.dedup();
-    assert_eq!(sorted, seen);
-    let none = store
-        .passages_at_checkpoint(
-            &reads(),
-            &PassageQuery {
-                checkpoint: code("CP-130100-0002"),
-                period: all_time(),
-                after: None,
-                limit: 10,
-            },
-        )
-        .await
-        .unwrap();
-    assert!(none.passages.is_empty() && none.next.is_none());
-}
-
-/// Lists and counts walk the hour-first index a day of hours at a time: passages two and a half
-/// hours apart over three days, another checkpoint's in between, pages that cross the days.
-async fn pages_and_counts_span_days(store: Arc<dyn Store>) {
-    network(&*store).await;
-    let mut batch = Vec::new();
-    for i in 0..30 {
-        for (cp, minute) in [("CP-130100-0001", i * 150), ("CP-130100-0002", i * 150 + 5)] {
-            batch.push(new(draft(
-                Uuid::now_v7(),
-                cp,
-                minute,
-                "冀A12345",
-                &[i as u32 + 200],
-            )));
-        }
-    }
-    store.record_passages(batch).await.unwrap();
-    let start = t0().timestamp_millis();
-    let hour = 3_600_000;
-    // From the start of the second hour to the end of the seventieth.
-    let period = Period {
-        from_ms: start + hour,
-        to_ms: start + 70 * hour,
-    };
-    let expected: Vec<i64> = (0..30)
-        .map(|i| start + i * 150 * 60_000)
-        .filter(|t| *t >= period.from_ms && *t < period.to_ms)
-        .collect();
-    let pages = every_page(&*store, "CP-130100-0001", period, 4).await;
-    assert!(pages.iter().all(|page| page.len() <= 4));
-    let seen: Vec<i64> = pages
-        .iter()
-        .flatten()
-        .inspect(|p| assert_eq!(p.checkpoint.as_str(), "CP-130100-0001"))
-        .map(|p| p.observed_at.timestamp_millis())
-        .collect();
-    assert_eq!(seen, expected);
-    let counts = store
-        .hourly_counts(&reads(), &code("CP-130100-0001"), period)
-        .await
-        .unwrap();
-    let hours: Vec<i64> = counts.iter().map(|c| c.hour_ms).collect();
-    let expected_hours: Vec<i64> = expected.iter().map(|t| t - t.rem_euclid(hour)).collect();
-    assert_eq!(hours, expected_hours);
-    assert!(counts.iter().all(|c| (c.passages, c.persons) == (1, 1)));
-    // An empty or reversed period finds nothing.
-    for period in [
-        Period {
-            from_ms: start,
-            to_ms: start,
-        },
-        Period {
-            from_ms: start + hour,
-            to_ms: start,
-        },
-    ] {
-        let page = store
-            .passages_at_checkpoint(
-                &reads(),
-                &PassageQuery {
-                    checkpoint: code("CP-130100-0001"),
-                    period,
-                    after: None,
-                    limit: 4,
-                },
-            )
-            .await
-            .unwrap();
-        assert!(page.passages.is_empty() && page.next.is_none());
-        let none = store
-            .hourly_counts(&reads(), &code("CP-130100-0001"), period)
-            .await
-            .unwrap();
-        assert!(none.is_empty());
-    }
-}
-
-async fn hourly_counts_and_trajectories(store: Arc<dyn Store>) {
-    network(&*store).await;
-    // Person 1 drives through three checkpoints; person 2 rides along once.
-    let stops = [
-        ("CP-130100-0001", 0, &[1, 2][..]),
-        ("CP-130600-0001", 90, &[1][..]),
-        ("CP-130100-0002", 200, &[1][..]),
-    ];
-    let mut ids = Vec::new();
-    for (cp, minute, people) in stops {
-        let id = Uuid::now_v7();
-        ids.push(id);
-        store
-            .record_passages(vec![new(draft(id, cp, minute, "冀A12345", people))])
-            .await
-            .unwrap();
-    }
-    store
-        .record_passages(vec![new(draft(
-            Uuid::now_v7(),
-            "CP-130100-0001",
-            30,
-            "冀B00001",
-            &[9, 8],
-        ))])
-        .await
-        .unwrap();
-    let counts = store
-        .hourly_counts(&reads(), &code("CP-130100-0001"), all_time())
-        .await
-        .unwrap();
-    assert_eq!(counts.len(), 1);
-    assert_eq!((counts[0].passages, counts[0].persons), (2, 4));
-    assert_eq!(counts[0].hour_ms, t0().timestamp_millis());
-
-    // The trace index names the passages (see cordon-trace); the store reads them in time order,
-    // with the role it was given, leaving out ids it does not hold.
-    let trail = store
-        .trajectory(
-            &traces(),
-            &[
-                (ids[2], Some(Role::Driver)),
-                (Uuid::now_v7(), Some(Role::Driver)),
-                (ids[0], Some(Role::Passenger)),
-                (ids[1], None),
-            ],
-        )
-        .await
-        .unwrap();
-    let codes: Vec<&str> = trail.iter().map(|p| p.checkpoint.as_str()).collect();
-    assert_eq!(
-        codes,
-        ["CP-130100-0001", "CP-130600-0001", "CP-130100-0002"]
-    );
-    let roles: Vec<Option<Role>> = trail.iter().map(|p| p.role).collect();
-    assert_eq!(roles, [Some(Role::Passenger), None, Some(Role::Driver)]);
-    assert_eq!(
-        trail[0].plate.as_ref().map(|p| p.as_str()),
-        Some("冀A12345")
-    );
-    assert!(trail
-        .windows(2)
-        .all(|w| w[0].observed_at <= w[1].observed_at));
-    assert!(store.trajectory(&traces(), &[]).await.unwrap().is_empty());
 }
 
 /// Several processes on one PostgreSQL: two stores with their own pools and writers register

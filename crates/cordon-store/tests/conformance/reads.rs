@@ -1,0 +1,224 @@
+//! Reads of the registry on both backends: pages by checkpoint along the keyset, across day
+//! windows, hourly counts and trajectories.
+
+use std::sync::Arc;
+
+use cordon_domain::passage::Role;
+use cordon_store::{Cursor, NewPassage, PassageQuery, Period, Store};
+use uuid::Uuid;
+
+use super::support::*;
+
+/// Every page of a checkpoint's passages in `period`, following each page's cursor through its
+/// text form as a client would.
+async fn every_page(
+    store: &dyn Store,
+    checkpoint: &str,
+    period: Period,
+    limit: u32,
+) -> Vec<Vec<cordon_domain::passage::Passage>> {
+    let mut after: Option<Cursor> = None;
+    let mut pages = Vec::new();
+    loop {
+        let page = store
+            .passages_at_checkpoint(
+                &reads(),
+                &PassageQuery {
+                    checkpoint: code(checkpoint),
+                    period,
+                    after,
+                    limit,
+                },
+            )
+            .await
+            .unwrap();
+        pages.push(page.passages);
+        match page.next {
+            Some(c) => after = Some(Cursor::decode(&c.encode()).unwrap()),
+            None => return pages,
+        }
+    }
+}
+
+pub async fn pages_follow_the_keyset(store: Arc<dyn Store>) {
+    network(&*store).await;
+    let batch: Vec<NewPassage> = (0..25)
+        .map(|i| {
+            new(draft(
+                Uuid::now_v7(),
+                "CP-130100-0001",
+                i / 2,
+                "冀A12345",
+                &[i as u32 + 100],
+            ))
+        })
+        .collect();
+    store.record_passages(batch).await.unwrap();
+    let seen: Vec<_> = every_page(&*store, "CP-130100-0001", all_time(), 10)
+        .await
+        .into_iter()
+        .flatten()
+        .map(|p| (p.observed_at, p.id))
+        .collect();
+    assert_eq!(seen.len(), 25);
+    let mut sorted = seen.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, seen);
+    let none = store
+        .passages_at_checkpoint(
+            &reads(),
+            &PassageQuery {
+                checkpoint: code("CP-130100-0002"),
+                period: all_time(),
+                after: None,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(none.passages.is_empty() && none.next.is_none());
+}
+
+/// Lists and counts walk the hour-first index a day of hours at a time: passages two and a half
+/// hours apart over three days, another checkpoint's in between, pages that cross the days.
+pub async fn pages_and_counts_span_days(store: Arc<dyn Store>) {
+    network(&*store).await;
+    let mut batch = Vec::new();
+    for i in 0..30 {
+        for (cp, minute) in [("CP-130100-0001", i * 150), ("CP-130100-0002", i * 150 + 5)] {
+            batch.push(new(draft(
+                Uuid::now_v7(),
+                cp,
+                minute,
+                "冀A12345",
+                &[i as u32 + 200],
+            )));
+        }
+    }
+    store.record_passages(batch).await.unwrap();
+    let start = t0().timestamp_millis();
+    let hour = 3_600_000;
+    // From the start of the second hour to the end of the seventieth.
+    let period = Period {
+        from_ms: start + hour,
+        to_ms: start + 70 * hour,
+    };
+    let expected: Vec<i64> = (0..30)
+        .map(|i| start + i * 150 * 60_000)
+        .filter(|t| *t >= period.from_ms && *t < period.to_ms)
+        .collect();
+    let pages = every_page(&*store, "CP-130100-0001", period, 4).await;
+    assert!(pages.iter().all(|page| page.len() <= 4));
+    let seen: Vec<i64> = pages
+        .iter()
+        .flatten()
+        .inspect(|p| assert_eq!(p.checkpoint.as_str(), "CP-130100-0001"))
+        .map(|p| p.observed_at.timestamp_millis())
+        .collect();
+    assert_eq!(seen, expected);
+    let counts = store
+        .hourly_counts(&reads(), &code("CP-130100-0001"), period)
+        .await
+        .unwrap();
+    let hours: Vec<i64> = counts.iter().map(|c| c.hour_ms).collect();
+    let expected_hours: Vec<i64> = expected.iter().map(|t| t - t.rem_euclid(hour)).collect();
+    assert_eq!(hours, expected_hours);
+    assert!(counts.iter().all(|c| (c.passages, c.persons) == (1, 1)));
+    // An empty or reversed period finds nothing.
+    for period in [
+        Period {
+            from_ms: start,
+            to_ms: start,
+        },
+        Period {
+            from_ms: start + hour,
+            to_ms: start,
+        },
+    ] {
+        let page = store
+            .passages_at_checkpoint(
+                &reads(),
+                &PassageQuery {
+                    checkpoint: code("CP-130100-0001"),
+                    period,
+                    after: None,
+                    limit: 4,
+                },
+            )
+            .await
+            .unwrap();
+        assert!(page.passages.is_empty() && page.next.is_none());
+        let none = store
+            .hourly_counts(&reads(), &code("CP-130100-0001"), period)
+            .await
+            .unwrap();
+        assert!(none.is_empty());
+    }
+}
+
+pub async fn hourly_counts_and_trajectories(store: Arc<dyn Store>) {
+    network(&*store).await;
+    // Person 1 drives through three checkpoints; person 2 rides along once.
+    let stops = [
+        ("CP-130100-0001", 0, &[1, 2][..]),
+        ("CP-130600-0001", 90, &[1][..]),
+        ("CP-130100-0002", 200, &[1][..]),
+    ];
+    let mut ids = Vec::new();
+    for (cp, minute, people) in stops {
+        let id = Uuid::now_v7();
+        ids.push(id);
+        store
+            .record_passages(vec![new(draft(id, cp, minute, "冀A12345", people))])
+            .await
+            .unwrap();
+    }
+    store
+        .record_passages(vec![new(draft(
+            Uuid::now_v7(),
+            "CP-130100-0001",
+            30,
+            "冀B00001",
+            &[9, 8],
+        ))])
+        .await
+        .unwrap();
+    let counts = store
+        .hourly_counts(&reads(), &code("CP-130100-0001"), all_time())
+        .await
+        .unwrap();
+    assert_eq!(counts.len(), 1);
+    assert_eq!((counts[0].passages, counts[0].persons), (2, 4));
+    assert_eq!(counts[0].hour_ms, t0().timestamp_millis());
+
+    // The trace index names the passages (see cordon-trace); the store reads them in time order,
+    // with the role it was given, leaving out ids it does not hold.
+    let trail = store
+        .trajectory(
+            &traces(),
+            &[
+                (ids[2], Some(Role::Driver)),
+                (Uuid::now_v7(), Some(Role::Driver)),
+                (ids[0], Some(Role::Passenger)),
+                (ids[1], None),
+            ],
+        )
+        .await
+        .unwrap();
+    let codes: Vec<&str> = trail.iter().map(|p| p.checkpoint.as_str()).collect();
+    assert_eq!(
+        codes,
+        ["CP-130100-0001", "CP-130600-0001", "CP-130100-0002"]
+    );
+    let roles: Vec<Option<Role>> = trail.iter().map(|p| p.role).collect();
+    assert_eq!(roles, [Some(Role::Passenger), None, Some(Role::Driver)]);
+    assert_eq!(
+        trail[0].plate.as_ref().map(|p| p.as_str()),
+        Some("冀A12345")
+    );
+    assert!(trail
+        .windows(2)
+        .all(|w| w[0].observed_at <= w[1].observed_at));
+    assert!(store.trajectory(&traces(), &[]).await.unwrap().is_empty());
+}
