@@ -169,27 +169,32 @@ macro_rules! station_sql {
                     to_ms: i64,
                 ) -> Result<Vec<SummaryRow>, StoreError> {
                     let from_ms = from_ms.max(grant.since_ms());
+                    // Grouped by the checkpoint's number first, and named after: grouping by
+                    // its code joined per passage took 2 to 10 times as long (docs/BENCHMARKS.md).
                     let mut q = QueryBuilder::<$db>::new(
-                        "SELECT c.code, p.observed_at / 3600000, p.outcome, COUNT(*), \
-                         CAST(SUM(p.persons) AS BIGINT), \
+                        "SELECT c.code, g.h, g.o, g.n, g.persons, g.handled, g.handling FROM (\
+                         SELECT p.checkpoint_id AS cid, p.observed_at / 3600000 AS h, \
+                         p.outcome AS o, COUNT(*) AS n, CAST(SUM(p.persons) AS BIGINT) AS persons, \
                          CAST(SUM(CASE WHEN p.recorded_at - p.observed_at BETWEEN 0 AND ",
                     );
                     q.push_bind(LANE_HANDLING_MAX_MS)
-                        .push(" THEN 1 ELSE 0 END) AS BIGINT), ")
+                        .push(" THEN 1 ELSE 0 END) AS BIGINT) AS handled, ")
                         .push("CAST(SUM(CASE WHEN p.recorded_at - p.observed_at BETWEEN 0 AND ")
                         .push_bind(LANE_HANDLING_MAX_MS)
                         .push(
-                            " THEN p.recorded_at - p.observed_at ELSE 0 END) AS BIGINT) \
-                             FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id \
-                             WHERE p.recorded_at >= ",
+                            " THEN p.recorded_at - p.observed_at ELSE 0 END) AS BIGINT) AS handling \
+                             FROM passages p WHERE p.recorded_at >= ",
                         )
                         .push_bind(from_ms)
                         .push(" AND p.observed_at >= ")
                         .push_bind(from_ms)
                         .push(" AND p.observed_at < ")
-                        .push_bind(to_ms);
+                        .push_bind(to_ms)
+                        .push(" AND p.checkpoint_id IN (SELECT c.id FROM checkpoints c WHERE 1 = 1");
                     super::push_scope(&mut q, grant.scope());
-                    q.push(" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3");
+                    q.push(
+                        ") GROUP BY 1, 2, 3) g JOIN checkpoints c ON c.id = g.cid ORDER BY 1, 2, 3",
+                    );
                     q.build()
                         .fetch_all(&self.core.read)
                         .await?

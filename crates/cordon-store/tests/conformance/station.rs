@@ -126,6 +126,21 @@ pub async fn the_summary_counts_per_checkpoint_hour_and_outcome(store: Arc<dyn S
     let rows = store.network_summary(&city, from, to).await.unwrap();
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|r| r.checkpoint.starts_with("CP-130100")));
+    // A station's officer, bound to a list of checkpoints, sees theirs.
+    let officer = Principal {
+        account: 2,
+        username: Username::parse("officer").unwrap(),
+        role: Role::Officer,
+        scope: Scope::parse("CP-130600-0001,CP-130100-0009").unwrap(),
+    };
+    let own = officer.may_read_passages(from + 12 * 3_600_000).unwrap();
+    let rows = store.network_summary(&own, from, to).await.unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| (r.checkpoint.as_str(), r.passages, r.persons))
+            .collect::<Vec<_>>(),
+        vec![("CP-130600-0001", 1, 3)]
+    );
     // The period bounds the observation time.
     let rows = store
         .network_summary(&reads(), from + 3_600_000, to)
