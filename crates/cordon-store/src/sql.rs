@@ -646,6 +646,8 @@ macro_rules! sql_store {
                     b.push(" AND observed_at >= ").push_bind(from);
                     b.push(" AND observed_at < ").push_bind(period.to_ms);
                     push_hours(&mut b, "observed_at", hours);
+                    // A passage a correction superseded is not counted: the vehicle passed once.
+                    b.push(" AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.supersedes = passages.id)");
                     b.push(" GROUP BY hour ORDER BY hour");
                     for r in b.build().fetch_all(&self.core.read).await? {
                         counts.push(HourlyCount {

@@ -171,6 +171,7 @@ macro_rules! station_sql {
                     let from_ms = from_ms.max(grant.since_ms());
                     // Grouped by the checkpoint's number first, and named after: grouping by
                     // its code joined per passage took 2 to 10 times as long (docs/BENCHMARKS.md).
+                    // A passage a correction superseded is not counted: the vehicle passed once.
                     let mut q = QueryBuilder::<$db>::new(
                         "SELECT c.code, g.h, g.o, g.n, g.persons, g.handled, g.handling FROM (\
                          SELECT p.checkpoint_id AS cid, p.observed_at / 3600000 AS h, \
@@ -190,7 +191,10 @@ macro_rules! station_sql {
                         .push_bind(from_ms)
                         .push(" AND p.observed_at < ")
                         .push_bind(to_ms)
-                        .push(" AND p.checkpoint_id IN (SELECT c.id FROM checkpoints c WHERE 1 = 1");
+                        .push(
+                            " AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.supersedes = p.id) \
+                             AND p.checkpoint_id IN (SELECT c.id FROM checkpoints c WHERE 1 = 1",
+                        );
                     super::push_scope(&mut q, grant.scope());
                     q.push(
                         ") GROUP BY 1, 2, 3) g JOIN checkpoints c ON c.id = g.cid ORDER BY 1, 2, 3",

@@ -1,6 +1,7 @@
 //! What the lanes and the dashboard keep, on both backends: pre-declarations (recorded, found,
-//! revoked once, listed while in force), corrections (each passage read shows its links), and
-//! the network's summary per checkpoint, hour and outcome, within a scope.
+//! revoked once, listed while in force), corrections (each passage read shows its links; the
+//! superseded record is not counted), and the network's summary per checkpoint, hour and
+//! outcome, within a scope.
 
 use std::sync::Arc;
 
@@ -162,6 +163,18 @@ pub async fn a_passage_read_shows_its_corrections(store: Arc<dyn Store>) {
         ])
         .await
         .unwrap();
+    let hour = |counts: Vec<cordon_store::HourlyCount>| {
+        counts
+            .iter()
+            .map(|c| (c.passages, c.persons))
+            .collect::<Vec<_>>()
+    };
+    let cp = code("CP-130100-0001");
+    let counts = store
+        .hourly_counts(&reads(), &cp, all_time())
+        .await
+        .unwrap();
+    assert_eq!(hour(counts), vec![(3, 4)], "before the correction");
     store.record_corrections(&[(second, first)]).await.unwrap();
     // Noted once: a retry of the same link changes nothing.
     store.record_corrections(&[(second, first)]).await.unwrap();
@@ -172,6 +185,24 @@ pub async fn a_passage_read_shows_its_corrections(store: Arc<dyn Store>) {
     assert_eq!((fixed.supersedes, fixed.superseded_by), (Some(first), None));
     let plain = store.get_passage(&reads(), other).await.unwrap();
     assert_eq!((plain.supersedes, plain.superseded_by), (None, None));
+    // Counted once: the superseded record is left out of hourly counts and the summary.
+    let counts = store
+        .hourly_counts(&reads(), &cp, all_time())
+        .await
+        .unwrap();
+    assert_eq!(hour(counts), vec![(2, 3)]);
+    let from = t0().timestamp_millis();
+    let summary = store
+        .network_summary(&reads(), from, from + 3_600_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        summary
+            .iter()
+            .map(|r| (r.passages, r.persons))
+            .collect::<Vec<_>>(),
+        vec![(2, 3)]
+    );
     assert_eq!(
         store.corrections(&[first, other]).await.unwrap(),
         vec![(second, first)]
