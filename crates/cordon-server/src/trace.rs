@@ -420,6 +420,11 @@ impl LiveTrace {
             loop {
                 let Some(l) = live.upgrade() else { return };
                 let woken = tokio::time::timeout(POLL, l.nudge.notified()).await.is_ok();
+                if Arc::strong_count(&l) == 1 {
+                    // The server that held the index stopped while this waited: its store may
+                    // be gone too.
+                    return;
+                }
                 // A query waits for this read: it must see corrections made anywhere.
                 let asked = l.urgent.swap(false, Ordering::AcqRel);
                 if woken && !asked {
