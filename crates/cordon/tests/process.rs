@@ -56,7 +56,19 @@ async fn add_user(store: &[&str], name: &str, role: &str, scope: &str) {
 
 /// A client signed in as `name` over HTTP.
 async fn signed_in(base: &str, name: &str, password: &str) -> reqwest::Client {
-    let r = reqwest::Client::new()
+    signed_in_with(reqwest::Client::builder, base, name, password).await
+}
+
+/// A client made by `builder` (which may trust a private authority, say), signed in as `name`.
+async fn signed_in_with(
+    builder: impl Fn() -> reqwest::ClientBuilder,
+    base: &str,
+    name: &str,
+    password: &str,
+) -> reqwest::Client {
+    let r = builder()
+        .build()
+        .unwrap()
         .post(format!("{base}/api/v1/sessions"))
         .json(&json!({"username": name, "password": password}))
         .send()
@@ -76,7 +88,7 @@ async fn signed_in(base: &str, name: &str, password: &str) -> reqwest::Client {
         reqwest::header::AUTHORIZATION,
         format!("Bearer {token}").parse().unwrap(),
     );
-    reqwest::Client::builder()
+    builder()
         .default_headers(headers)
         .timeout(Duration::from_secs(10))
         .build()

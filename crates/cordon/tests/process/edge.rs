@@ -210,7 +210,12 @@ async fn a_station_pushes_to_the_hub_exactly_once_across_kills() {
 }
 
 /// Issues a station credential for `checkpoint` and writes it where the station reads it.
-async fn credential(commander: &reqwest::Client, hub: &str, checkpoint: &str, data: &str) {
+pub(super) async fn credential(
+    commander: &reqwest::Client,
+    hub: &str,
+    checkpoint: &str,
+    data: &str,
+) {
     let issued: Value = post_json(
         commander,
         format!("{hub}/api/v1/stations"),

@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
-use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::edge::credential;
 use super::{add_user, cli, registration_at, setup_network, start};
 
 /// A private authority and a certificate it signed for `localhost`: the authority's PEM, the
@@ -27,38 +27,6 @@ fn private_authority() -> (String, String, String) {
         .signed_by(&hub_key, &issuer)
         .unwrap();
     (ca_cert.pem(), hub_cert.pem(), hub_key.serialize_pem())
-}
-
-/// A client that trusts the authority, signed in as `name` at `base`.
-async fn signed_in_over_tls(base: &str, ca_pem: &str, name: &str) -> reqwest::Client {
-    let trusting = || {
-        reqwest::Client::builder()
-            .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).unwrap())
-            .timeout(Duration::from_secs(10))
-    };
-    let r = trusting()
-        .build()
-        .unwrap()
-        .post(format!("{base}/api/v1/sessions"))
-        .json(&json!({"username": name, "password": "a-test-password-9"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        r.status(),
-        reqwest::StatusCode::CREATED,
-        "sign-in of {name}"
-    );
-    let token = r.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::AUTHORIZATION,
-        format!("Bearer {token}").parse().unwrap(),
-    );
-    trusting().default_headers(headers).build().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -105,23 +73,15 @@ async fn a_station_reaches_its_hub_over_https_only_with_the_authority() {
         .is_err());
 
     add_user(&["--data", &hub_data], "commander", "commander", "130000").await;
-    let commander = signed_in_over_tls(&hub, &ca_pem, "commander").await;
+    let trusting = || {
+        reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).unwrap())
+    };
+    let commander = super::signed_in_with(trusting, &hub, "commander", "a-test-password-9").await;
     setup_network(&commander, &hub).await;
-    let issued: Value = commander
-        .post(format!("{hub}/api/v1/stations"))
-        .json(&json!({"checkpoint": "CP-130100-0001"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = issued["token"].as_str().unwrap().to_owned();
-
     // Without the authority the station's first start cannot learn its checkpoint.
     let untrusting = path(&root.join("untrusting"));
-    std::fs::create_dir_all(&untrusting).unwrap();
-    std::fs::write(root.join("untrusting/station.token"), &token).unwrap();
+    credential(&commander, &hub, "CP-130100-0001", &untrusting).await;
     let (ok, out) = cli(
         &[
             "serve",
@@ -142,8 +102,7 @@ async fn a_station_reaches_its_hub_over_https_only_with_the_authority() {
 
     // With it, the station starts and what it registers reaches the hub.
     let station_data = path(&root.join("station"));
-    std::fs::create_dir_all(&station_data).unwrap();
-    std::fs::write(root.join("station/station.token"), &token).unwrap();
+    credential(&commander, &hub, "CP-130100-0001", &station_data).await;
     let (_station, station) = start(&[
         "--data",
         &station_data,
