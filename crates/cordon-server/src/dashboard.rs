@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use cordon_domain::access::{PassageRead, Scope};
 use cordon_domain::checkpoint::{Checkpoint, CheckpointStatus};
-use cordon_store::station_store::SummaryRow;
+use cordon_store::dashboard::SummaryRow;
 use cordon_store::{CheckpointFilter, Store, StoreError};
 use serde::Serialize;
 

@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone};
 use cordon_domain::division::DivisionCode;
 use cordon_domain::policy::PolicyProblem;
 use cordon_domain::risk::{parse_area_name, RiskLevel};
-use cordon_store::policy_store::NewRiskArea;
+use cordon_store::risk::NewRiskArea;
 
 /// Most rows one import may carry.
 pub const MAX_ROWS: usize = 50_000;

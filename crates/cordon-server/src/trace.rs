@@ -16,7 +16,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use cordon_domain::access::Scope;
-use cordon_store::trace_store::{TraceCheckpoint, TraceCursor, TraceRow};
+use cordon_store::trace::{TraceCheckpoint, TraceCursor, TraceRow};
 use cordon_store::{NewPassage, Recorded, Store, StoreError};
 use cordon_trace::{person_key, IndexRow, TraceIndex, RECORDING_LAG_MS};
 use tokio::sync::{watch, Notify};

@@ -55,7 +55,7 @@ async fn sign_in_all(store: &dyn Store) -> HashMap<&'static str, reqwest::Client
     let mut clients = HashMap::new();
     for (name, role, scope) in ACCOUNTS {
         let account = store
-            .create_account(cordon_store::access_store::NewAccount {
+            .create_account(cordon_store::access::NewAccount {
                 username: cordon_domain::access::Username::parse(name).unwrap(),
                 role: cordon_domain::access::Role::parse(role).unwrap(),
                 scope: cordon_domain::access::Scope::parse(scope).unwrap(),
@@ -67,7 +67,7 @@ async fn sign_in_all(store: &dyn Store) -> HashMap<&'static str, reqwest::Client
         let token = new_secret();
         let now = cordon_domain::time::now_ms();
         store
-            .create_session(cordon_store::access_store::NewSession {
+            .create_session(cordon_store::access::NewSession {
                 token_hash: token_hash(&token),
                 account: account.id,
                 csrf: new_secret(),

@@ -152,7 +152,7 @@ impl Keyring {
 
     /// The keyed hash of a person, by identity document.
     pub fn person(&self, document: &cordon_domain::identity::IdentityDocument) -> String {
-        self.subject(&crate::rows::doc_key(document))
+        self.subject(&doc_key(document))
     }
 
     /// The keyed hash of a vehicle, by plate.
@@ -166,6 +166,11 @@ impl Keyring {
         mac.update(identifier.as_bytes());
         cordon_domain::audit::hex(&mac.finalize().into_bytes())
     }
+}
+
+/// The identifier of a person that the keyed hash is taken of: `resident_id:110105...`.
+pub(crate) fn doc_key(document: &cordon_domain::identity::IdentityDocument) -> String {
+    format!("{}:{}", document.kind().as_str(), document.expose_number())
 }
 
 fn write_new(file: &Path, contents: &str) -> std::io::Result<()> {

@@ -1,156 +1,150 @@
-//! Schema migrations, one append-only list per backend. A shipped migration is never edited:
-//! a change is a new file with the next number. Each is applied once, in its own transaction,
-//! and recorded in `cordon_migrations`.
+//! Schema migrations: one list, one line per migration, each a pair of files named after the
+//! capability that brought it (`migrations/sqlite/NNNN_name.sql` and
+//! `migrations/postgres/NNNN_name.sql`). A shipped migration is never edited: a change is a new
+//! pair with the next number. Each is applied once, in its own transaction, and recorded in
+//! `cordon_migrations`; on PostgreSQL an advisory lock keeps processes that start together from
+//! applying one twice. One-time data migrations (numbers above 1000) are in [`crate::upgrade`].
 
-/// One migration: its number, its name and its SQL.
+use crate::db::{on_pool, BeginWrite, Db};
+use crate::StoreError;
+
+/// One migration: its number, its name and its SQL on each backend.
 pub struct Migration {
     pub version: i64,
     pub name: &'static str,
-    pub sql: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
 }
 
-pub const SQLITE: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "registry",
-        sql: include_str!("../migrations/sqlite/0001_registry.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "policy",
-        sql: include_str!("../migrations/sqlite/0002_policy.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "access",
-        sql: include_str!("../migrations/sqlite/0003_access.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "sealed",
-        sql: include_str!("../migrations/sqlite/0004_sealed.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "status",
-        sql: include_str!("../migrations/sqlite/0005_status.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "trace",
-        sql: include_str!("../migrations/sqlite/0006_trace.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "lean",
-        sql: include_str!("../migrations/sqlite/0007_lean.sql"),
-    },
-    Migration {
-        version: 8,
-        name: "declarations",
-        sql: include_str!("../migrations/sqlite/0008_declarations.sql"),
-    },
-    Migration {
-        version: 9,
-        name: "sync",
-        sql: include_str!("../migrations/sqlite/0009_sync.sql"),
-    },
-    Migration {
-        version: 10,
-        name: "corrections",
-        sql: include_str!("../migrations/sqlite/0010_corrections.sql"),
-    },
-    Migration {
-        version: 11,
-        name: "hour_first",
-        sql: include_str!("../migrations/sqlite/0011_hour_first.sql"),
-    },
-    Migration {
-        version: 12,
-        name: "retention_marks",
-        sql: include_str!("../migrations/sqlite/0012_retention_marks.sql"),
-    },
+/// `migration!(13, "0013_followup")`: the two files of a migration, compiled in.
+macro_rules! migration {
+    ($version:literal, $file:literal) => {
+        Migration {
+            version: $version,
+            name: $file,
+            sqlite: include_str!(concat!("../migrations/sqlite/", $file, ".sql")),
+            postgres: include_str!(concat!("../migrations/postgres/", $file, ".sql")),
+        }
+    };
+}
+
+/// Every migration, in order.
+pub const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_registry"),
+    migration!(2, "0002_policy"),
+    migration!(3, "0003_access"),
+    migration!(4, "0004_sealed"),
+    migration!(5, "0005_status"),
+    migration!(6, "0006_trace"),
+    migration!(7, "0007_lean"),
+    migration!(8, "0008_declarations"),
+    migration!(9, "0009_sync"),
+    migration!(10, "0010_corrections"),
+    migration!(11, "0011_hour_first"),
+    migration!(12, "0012_retention_marks"),
 ];
 
-pub const POSTGRES: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "registry",
-        sql: include_str!("../migrations/postgres/0001_registry.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "policy",
-        sql: include_str!("../migrations/postgres/0002_policy.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "access",
-        sql: include_str!("../migrations/postgres/0003_access.sql"),
-    },
-    Migration {
-        version: 4,
-        name: "sealed",
-        sql: include_str!("../migrations/postgres/0004_sealed.sql"),
-    },
-    Migration {
-        version: 5,
-        name: "status",
-        sql: include_str!("../migrations/postgres/0005_status.sql"),
-    },
-    Migration {
-        version: 6,
-        name: "trace",
-        sql: include_str!("../migrations/postgres/0006_trace.sql"),
-    },
-    Migration {
-        version: 7,
-        name: "lean",
-        sql: include_str!("../migrations/postgres/0007_lean.sql"),
-    },
-    Migration {
-        version: 8,
-        name: "declarations",
-        sql: include_str!("../migrations/postgres/0008_declarations.sql"),
-    },
-    Migration {
-        version: 9,
-        name: "sync",
-        sql: include_str!("../migrations/postgres/0009_sync.sql"),
-    },
-    Migration {
-        version: 10,
-        name: "corrections",
-        sql: include_str!("../migrations/postgres/0010_corrections.sql"),
-    },
-    Migration {
-        version: 11,
-        name: "hour_first",
-        sql: include_str!("../migrations/postgres/0011_hour_first.sql"),
-    },
-    Migration {
-        version: 12,
-        name: "retention_marks",
-        sql: include_str!("../migrations/postgres/0012_retention_marks.sql"),
-    },
-];
+/// Which of a migration's files to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backend {
+    Sqlite,
+    Postgres,
+}
 
-pub const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS cordon_migrations (
+impl Migration {
+    /// The migration's name as recorded: the file's name without its number.
+    pub fn short_name(&self) -> &'static str {
+        self.name
+            .split_once('_')
+            .map(|(_, n)| n)
+            .unwrap_or(self.name)
+    }
+
+    fn sql(&self, backend: Backend) -> &'static str {
+        match backend {
+            Backend::Sqlite => self.sqlite,
+            Backend::Postgres => self.postgres,
+        }
+    }
+}
+
+const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS cordon_migrations (
     version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+
+/// Serialises migrations when several PostgreSQL processes start at once.
+const POSTGRES_LOCK: &str = "SELECT pg_advisory_xact_lock(7283101)";
+
+/// Applies the migrations not yet applied, in one transaction.
+pub(crate) async fn run(db: &Db, backend: Backend) -> Result<(), StoreError> {
+    let done = "SELECT version FROM cordon_migrations WHERE version = $1";
+    let record = "INSERT INTO cordon_migrations (version, name, applied_at) VALUES ($1, $2, $3)";
+    on_pool!(&db.write, |p| {
+        let mut tx = p.begin_write().await?;
+        if backend == Backend::Postgres {
+            sqlx::query(POSTGRES_LOCK).execute(&mut *tx).await?;
+        }
+        sqlx::raw_sql(CREATE_TABLE).execute(&mut *tx).await?;
+        for m in MIGRATIONS {
+            let applied: Option<i64> = sqlx::query_scalar(done)
+                .bind(m.version)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if applied.is_none() {
+                tracing::info!(version = m.version, name = m.name, "applying migration");
+                sqlx::raw_sql(m.sql(backend)).execute(&mut *tx).await?;
+                sqlx::query(record)
+                    .bind(m.version)
+                    .bind(m.short_name())
+                    .bind(cordon_domain::time::now_ms())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// Whether a one-time data migration (a version above 1000 in `cordon_migrations`) has run.
+pub(crate) async fn data_migration_done(db: &Db, version: i64) -> Result<bool, StoreError> {
+    let sql = "SELECT version FROM cordon_migrations WHERE version = $1";
+    let found: Option<i64> = on_pool!(&db.write, |p| sqlx::query_scalar(sql)
+        .bind(version)
+        .fetch_optional(p)
+        .await?);
+    Ok(found.is_some())
+}
+
+/// Records that a one-time data migration has run.
+pub(crate) async fn mark_data_migration(
+    db: &Db,
+    version: i64,
+    name: &str,
+) -> Result<(), StoreError> {
+    let sql = "INSERT INTO cordon_migrations (version, name, applied_at) VALUES ($1, $2, $3)";
+    on_pool!(&db.write, |p| {
+        sqlx::query(sql)
+            .bind(version)
+            .bind(name)
+            .bind(cordon_domain::time::now_ms())
+            .execute(p)
+            .await?;
+    });
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn versions_are_consecutive_and_both_backends_match() {
-        for list in [SQLITE, POSTGRES] {
-            for (i, m) in list.iter().enumerate() {
-                assert_eq!(m.version, i as i64 + 1, "{}", m.name);
-            }
+    fn versions_are_consecutive_and_files_are_numbered_alike() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1, "{}", m.name);
+            assert_eq!(m.name[..4].parse::<i64>().unwrap(), m.version, "{}", m.name);
+            assert!(!m.short_name().is_empty() && !m.short_name().contains(".sql"));
         }
-        let names = |l: &[Migration]| l.iter().map(|m| m.name).collect::<Vec<_>>();
-        assert_eq!(names(SQLITE), names(POSTGRES));
+        assert_eq!(MIGRATIONS[10].short_name(), "hour_first");
     }
 
     /// Migration 7 rebuilds `passages` as a rowid table: every column of every row survives, in
@@ -159,8 +153,8 @@ mod tests {
     fn the_lean_migration_keeps_every_passage() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         conn.pragma_update(None, "foreign_keys", "ON").unwrap();
-        for m in &SQLITE[..6] {
-            conn.execute_batch(m.sql).unwrap();
+        for m in &MIGRATIONS[..6] {
+            conn.execute_batch(m.sqlite).unwrap();
         }
         conn.execute_batch(
             "INSERT INTO jurisdictions VALUES (130100, 'Shijiazhuang', 'city', NULL);
@@ -177,7 +171,7 @@ mod tests {
         )
         .unwrap();
         let before: Vec<String> = dump(&conn);
-        conn.execute_batch(SQLITE[6].sql).unwrap();
+        conn.execute_batch(MIGRATIONS[6].sqlite).unwrap();
         assert_eq!(dump(&conn), before);
         let order: Vec<Vec<u8>> = conn
             .prepare("SELECT id FROM passages ORDER BY rowid")

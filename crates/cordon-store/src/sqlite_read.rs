@@ -8,14 +8,14 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use cordon_domain::access::{PassageRead, Scope};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use uuid::Uuid;
 
-use crate::rows::PassageRow;
-use crate::sql::{division_range, PASSAGE_SELECT};
+use crate::db::division_range;
+use crate::passage::rows::{PassageRow, PASSAGE_SELECT};
+use crate::trace::{TraceCursor, TraceRow};
 use crate::StoreError;
 
 /// A correction: `(passage, the earlier one it supersedes)`.
@@ -44,7 +44,7 @@ impl DirectReads {
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.busy_timeout(crate::sqlite::BUSY_TIMEOUT)?;
         conn.pragma_update(None, "cache_size", -16384)?;
         conn.set_prepared_statement_cache_capacity(16);
         Ok(conn)
@@ -68,7 +68,7 @@ impl DirectReads {
         out
     }
 
-    /// The passage `id` if the grant may read it (in its scope and time), as [`crate::sql`]'s
+    /// The passage `id` if the grant may read it (in its scope and time), as [`crate::passage`]'s
     /// query over sqlx would answer it, and the corrections that touch it (`(passage, the one it
     /// supersedes)`, read on the same connection).
     pub fn passage(
@@ -147,7 +147,7 @@ impl DirectReads {
     fn after_cursor<T>(
         &self,
         sql: &str,
-        after: crate::trace_store::TraceCursor,
+        after: TraceCursor,
         limit: u32,
         make: impl Fn(&rusqlite::Row<'_>) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
@@ -167,16 +167,17 @@ impl DirectReads {
     }
 
     /// [`crate::TraceStore::trace_rows`], read directly: blocking, for a blocking thread.
-    pub fn trace_rows(
-        &self,
-        after: crate::trace_store::TraceCursor,
-        limit: u32,
-    ) -> Result<Vec<crate::trace_store::TraceRow>, StoreError> {
+    pub fn trace_rows(&self, after: TraceCursor, limit: u32) -> Result<Vec<TraceRow>, StoreError> {
         use cordon_domain::passage::Direction;
-        self.after_cursor(crate::trace_sql::TRACE_ROWS, after, limit, |r| {
+        let sql = format!(
+            "{}{}",
+            crate::trace::sql::TRACE_ROW_COLUMNS,
+            crate::trace::sql::TRACE_ROWS_WHERE
+        );
+        self.after_cursor(&sql, after, limit, |r| {
             let direction =
                 Direction::parse(r.get_ref(3)?.as_str()?).map_err(|_| corrupt("direction"))?;
-            Ok(crate::trace_store::TraceRow {
+            Ok(TraceRow {
                 id: blob_id(r, 0)?,
                 checkpoint_id: r.get(1)?,
                 lane: r.get(2)?,
@@ -184,19 +185,19 @@ impl DirectReads {
                 observed_ms: r.get(4)?,
                 recorded_ms: r.get(5)?,
                 plate: r.get(6)?,
-                occupants: crate::rows::parse_occupant_keys(r.get_ref(7)?.as_str()?)?,
+                occupants: crate::passage::rows::parse_occupant_keys(r.get_ref(7)?.as_str()?)?,
             })
         })
     }
 
-    /// [`crate::trace_store::TraceStore::trace_positions`], read directly: blocking.
+    /// [`crate::TraceStore::trace_positions`], read directly: blocking.
     pub fn trace_positions(
         &self,
-        after: crate::trace_store::TraceCursor,
+        after: TraceCursor,
         limit: u32,
-    ) -> Result<Vec<crate::trace_store::TraceCursor>, StoreError> {
-        self.after_cursor(crate::trace_sql::TRACE_POSITIONS, after, limit, |r| {
-            Ok(crate::trace_store::TraceCursor {
+    ) -> Result<Vec<TraceCursor>, StoreError> {
+        self.after_cursor(crate::trace::sql::TRACE_POSITIONS, after, limit, |r| {
+            Ok(TraceCursor {
                 recorded_ms: r.get(0)?,
                 id: blob_id(r, 1)?,
             })

@@ -12,7 +12,7 @@ use cordon_domain::audit::AuditEntry;
 use cordon_server::api::accounts::parse_new_account;
 use cordon_server::auth::password;
 use cordon_server::auth::sessions::new_secret;
-use cordon_store::access_store::NewAccount;
+use cordon_store::access::NewAccount;
 use cordon_store::Store;
 
 use crate::options::StoreArgs;
@@ -193,7 +193,7 @@ async fn set_disabled(store: &StoreArgs, name: &str, disabled: bool) -> anyhow::
 pub async fn audit_command(args: AuditArgs) -> anyhow::Result<()> {
     let AuditCommand::Verify { store } = args.command;
     let store = store.open().await?;
-    let v = cordon_store::access_store::verify_audit(store.as_ref()).await?;
+    let v = cordon_store::audit::verify_audit(store.as_ref()).await?;
     if v.intact {
         println!("audit trail intact: {} entries; head {}", v.entries, v.head);
         Ok(())

@@ -165,8 +165,8 @@ pub const DOWNLINK_EVERY: Duration = Duration::from_secs(15);
 /// how many changes it made.
 async fn apply_risk_and_revocations(store: &dyn Store, state: &Value) -> anyhow::Result<usize> {
     use cordon_domain::risk::RiskLevel;
-    use cordon_store::policy_store::NewRiskArea;
-    use cordon_store::station_store::{DeclarationRecord, Revocation};
+    use cordon_store::declaration::{DeclarationRecord, Revocation};
+    use cordon_store::risk::NewRiskArea;
     let mut changes = 0;
     let local = store.list_risk_areas().await?;
     for a in state["risk_areas"].as_array().into_iter().flatten() {
@@ -236,7 +236,7 @@ async fn apply_risk_and_revocations(store: &dyn Store, state: &Value) -> anyhow:
 /// publications the station lacks; answers how many policy versions and other changes it copied.
 pub async fn apply_hub_state(store: &dyn Store, state: &Value) -> anyhow::Result<(usize, usize)> {
     use cordon_domain::policy::record::PublicationAction;
-    use cordon_store::policy_store::{NewPolicyVersion, NewPublication};
+    use cordon_store::policy::{NewPolicyVersion, NewPublication};
     // Risk areas and revocations first: once a policy is visible to the lanes, what it looks at
     // is there too.
     let mut copied = (0, apply_risk_and_revocations(store, state).await?);

@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use cordon_domain::access::{check_role_scope, AccountAdmin, Role, Scope, Username};
-use cordon_store::access_store::{Account, NewAccount};
+use cordon_store::access::{Account, NewAccount};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::sessions::Auth;

@@ -13,7 +13,7 @@ use cordon_domain::audit::AuditRecord;
 use cordon_domain::identity::{DocumentType, IdentityDocument};
 use cordon_domain::plate::Plate;
 use cordon_domain::registration::DocumentRequest;
-use cordon_store::access_store::{verify_audit, AuditQuery, Verification};
+use cordon_store::audit::{verify_audit, AuditQuery, Verification};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::sessions::Auth;

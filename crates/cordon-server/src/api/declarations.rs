@@ -11,7 +11,7 @@ use cordon_domain::access::{DeclarationRevoke, Registration};
 use cordon_domain::declaration::{Declaration, DeclarationRequest, TokenError};
 use cordon_domain::identity::{DocumentType, IdentityDocument};
 use cordon_domain::plate::Plate;
-use cordon_store::station_store::{DeclarationRecord, Revocation};
+use cordon_store::declaration::{DeclarationRecord, Revocation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

@@ -12,7 +12,7 @@ use cordon_domain::policy::record::{
     digest, in_force, parse_reason, PolicyVersion, Publication, PublicationAction,
 };
 use cordon_domain::policy::{compile, Combine, Policy, PolicyProblem};
-use cordon_store::policy_store::{NewPolicyVersion, NewPublication};
+use cordon_store::policy::{NewPolicyVersion, NewPublication};
 use serde::{Deserialize, Serialize};
 
 use super::period::PeriodParams;

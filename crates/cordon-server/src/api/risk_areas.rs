@@ -10,7 +10,7 @@ use cordon_domain::checkpoint::parse_reason;
 use cordon_domain::division::DivisionCode;
 use cordon_domain::policy::PolicyProblem;
 use cordon_domain::risk::{parse_area_name, RiskArea, RiskLevel};
-use cordon_store::policy_store::NewRiskArea;
+use cordon_store::risk::NewRiskArea;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use cordon_domain::access::Scope;
-use cordon_store::access_store::{Lockout, NewSession};
+use cordon_store::access::{Lockout, NewSession};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditNote;

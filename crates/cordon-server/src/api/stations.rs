@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use cordon_domain::access::{Role, Scope, StationAdmin, Username};
 use cordon_domain::checkpoint::CheckpointCode;
-use cordon_store::access_store::{NewAccount, NewSession};
+use cordon_store::access::{NewAccount, NewSession};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;

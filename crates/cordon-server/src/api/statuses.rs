@@ -11,7 +11,7 @@ use cordon_domain::access::{StatusDecision, StatusRead, StatusRequest};
 use cordon_domain::identity::{DocumentType, IdentityDocument};
 use cordon_domain::registration::DocumentRequest;
 use cordon_domain::status::{parse_note, ChangeState, StatusChange, StatusChangeRequest};
-use cordon_store::status_store::{NewStatusChange, StatusChangeRecord, StatusQuery};
+use cordon_store::status::{NewStatusChange, StatusChangeRecord, StatusQuery};
 use serde::{Deserialize, Serialize};
 
 use super::AppState;

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::http::{header, HeaderMap};
 use cordon_domain::access::Principal;
-use cordon_store::access_store::SessionRecord;
+use cordon_store::access::SessionRecord;
 use cordon_store::keyring::Keyring;
 use cordon_store::{Store, StoreError};
 use rand::RngCore;

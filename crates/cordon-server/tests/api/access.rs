@@ -199,7 +199,7 @@ pub async fn repeated_failures_lock_the_account(app: TestApp) {
 async fn audit_counts(app: &TestApp) -> (usize, usize) {
     let entries = app
         .store
-        .query_audit(&cordon_store::access_store::AuditQuery {
+        .query_audit(&cordon_store::audit::AuditQuery {
             limit: 1_000,
             ..Default::default()
         })

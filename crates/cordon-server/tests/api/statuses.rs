@@ -194,7 +194,7 @@ pub async fn status_changes_need_a_second_account_and_reach_the_lanes(app: TestA
     let subject = app.store.keyring().subject(&format!("resident_id:{A}"));
     let trail = app
         .store
-        .query_audit(&cordon_store::access_store::AuditQuery {
+        .query_audit(&cordon_store::audit::AuditQuery {
             subject: Some(subject),
             limit: 100,
             ..Default::default()

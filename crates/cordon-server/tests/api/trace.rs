@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use cordon_domain::access::{Principal, Role, Scope, TrajectoryRead, Username};
-use cordon_store::trace_store::{SqlSubject, SqlTraceQuery};
+use cordon_store::trace::{SqlSubject, SqlTraceQuery};
 use cordon_store::Period;
 use cordon_trace::{person_key, trace, EvidenceKind, Subject, TraceQuery};
 use rand::rngs::SmallRng;

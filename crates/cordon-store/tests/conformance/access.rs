@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use cordon_domain::access::{Principal, Role, Scope, Username};
 use cordon_domain::audit::AuditEntry;
-use cordon_store::access_store::{verify_audit, AuditQuery, Lockout, NewAccount, NewSession};
+use cordon_store::access::{Lockout, NewAccount, NewSession};
+use cordon_store::audit::{verify_audit, AuditQuery};
 use cordon_store::{Period, Store, StoreOptions};
 use uuid::Uuid;
 

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use cordon_domain::policy::facts::FactsBuf;
 use cordon_domain::policy::record::{in_force, PublicationAction};
 use cordon_domain::risk::RiskLevel;
-use cordon_store::policy_store::{NewPolicyVersion, NewPublication, NewRiskArea, ReplayRow};
+use cordon_store::policy::{NewPolicyVersion, NewPublication, ReplayRow};
+use cordon_store::risk::NewRiskArea;
 use cordon_store::{Period, Store, StoreError, StoreOptions};
 use uuid::Uuid;
 

@@ -108,7 +108,7 @@ async fn story(url: &str, legacy_number: &str) -> Vec<Uuid> {
     assert_eq!(p.occupants[0].person.name.expose(), LEGACY_NAME);
     let doc = IdentityDocument::parse(DocumentType::ResidentId, legacy_number).unwrap();
     let rows = store
-        .trace_rows(cordon_store::trace_store::TraceCursor::since(i64::MIN), 100)
+        .trace_rows(cordon_store::trace::TraceCursor::since(i64::MIN), 100)
         .await
         .unwrap();
     let row = rows.iter().find(|r| r.id == ids[0]).unwrap();
@@ -303,7 +303,7 @@ pub async fn retention_purges_personal_data(store: std::sync::Arc<dyn cordon_sto
     assert_eq!(kept.occupants.len(), 1);
     // The trace index reads only what keeps its personal data, with its occupants' keys.
     let rows = store
-        .trace_rows(cordon_store::trace_store::TraceCursor::since(i64::MIN), 100)
+        .trace_rows(cordon_store::trace::TraceCursor::since(i64::MIN), 100)
         .await
         .unwrap();
     assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![recent]);
@@ -312,7 +312,7 @@ pub async fn retention_purges_personal_data(store: std::sync::Arc<dyn cordon_sto
     assert_eq!(rows[0].plate.as_deref(), Some("冀A12345"));
     // The live index reads positions of everything recorded, then whole rows only for what it
     // lacks: by id, purged rows still left out.
-    let start = cordon_store::trace_store::TraceCursor::since(i64::MIN);
+    let start = cordon_store::trace::TraceCursor::since(i64::MIN);
     let positions = store.trace_positions(start, 100).await.unwrap();
     let mut both = vec![old, recent, late, kept_late];
     both.sort();

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use cordon_domain::access::{Principal, Role, Scope, Username};
-use cordon_store::station_store::{DeclarationRecord, Revocation};
+use cordon_store::declaration::{DeclarationRecord, Revocation};
 use cordon_store::{Store, StoreError};
 use uuid::Uuid;
 
@@ -218,7 +218,7 @@ pub async fn a_passage_read_shows_its_corrections(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(
         store.superseded_passages().await.unwrap(),
-        vec![cordon_store::trace_store::Superseded {
+        vec![cordon_store::trace::Superseded {
             id: first,
             checkpoint_id: checkpoint.id,
             observed_ms: t0().timestamp_millis(),

@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use cordon_domain::access::{Principal, Role, Scope, Username};
 use cordon_domain::status::{ChangeState, PersonStatus, StatusChangeRequest};
-use cordon_store::access_store::NewAccount;
-use cordon_store::status_store::{NewStatusChange, StatusQuery};
+use cordon_store::access::NewAccount;
+use cordon_store::status::{NewStatusChange, StatusQuery};
 use cordon_store::{Store, StoreError, StoreOptions};
 use uuid::Uuid;
 

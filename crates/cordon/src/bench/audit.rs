@@ -145,13 +145,13 @@ pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
                 http1::get(&addr, &format!("/api/v1/passages/{id}"), &token)
             })
             .collect();
-        let before = cordon_store::access_store::verify_audit(store.as_ref())
+        let before = cordon_store::audit::verify_audit(store.as_ref())
             .await?
             .entries;
         let base = phase(&addr, &unaudited, args.concurrency).await?;
         let read = phase(&addr, &audited, args.concurrency).await?;
         let alone = trail_alone(store.clone(), args.reads, args.concurrency).await?;
-        let check = cordon_store::access_store::verify_audit(store.as_ref()).await?;
+        let check = cordon_store::audit::verify_audit(store.as_ref()).await?;
         anyhow::ensure!(
             check.intact && check.entries - before == 2 * args.reads as i64,
             "expected {} new audit entries in an intact chain, found {:?}",

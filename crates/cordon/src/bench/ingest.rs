@@ -219,7 +219,7 @@ pub(super) async fn session_token(
 ) -> anyhow::Result<String> {
     use cordon_server::auth::sessions::{new_secret, token_hash, SESSION_MS};
     let account = store
-        .create_account(cordon_store::access_store::NewAccount {
+        .create_account(cordon_store::access::NewAccount {
             username: cordon_domain::access::Username::parse(name)?,
             role,
             scope: cordon_domain::access::Scope::parse(scope)?,
@@ -230,7 +230,7 @@ pub(super) async fn session_token(
     let token = new_secret();
     let now = cordon_domain::time::now_ms();
     store
-        .create_session(cordon_store::access_store::NewSession {
+        .create_session(cordon_store::access::NewSession {
             token_hash: token_hash(&token),
             account: account.id,
             csrf: new_secret(),

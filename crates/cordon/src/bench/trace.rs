@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use cordon_domain::access::{Principal, Role, Scope, TrajectoryRead, Username};
 use cordon_domain::passage::Role as Seat;
-use cordon_store::trace_store::{SqlSubject, SqlTraceQuery, TraceRow};
+use cordon_store::trace::{SqlSubject, SqlTraceQuery, TraceRow};
 use cordon_store::{Period, Store};
 use cordon_trace::{person_key, trace, IndexRow, Subject, TraceIndex, TraceQuery};
 use rand::rngs::SmallRng;

@@ -8,7 +8,8 @@ use cordon_domain::division::DivisionCode;
 use cordon_domain::policy::examples;
 use cordon_domain::policy::record::{digest, PublicationAction};
 use cordon_domain::risk::RiskLevel;
-use cordon_store::policy_store::{NewPolicyVersion, NewPublication, NewRiskArea};
+use cordon_store::policy::{NewPolicyVersion, NewPublication};
+use cordon_store::risk::NewRiskArea;
 use cordon_store::Store;
 
 /// Stores both example policies, publishes May 2022 from `start`, and declares risk areas.

@@ -1,6 +1,6 @@
 //! Person statuses' storage: the two-account status changes and the statuses in force.
-//! [`StatusStore`] is a supertrait of [`crate::Store`]; both backends implement it with the same
-//! SQL ([`crate::status_sql`]). Its only method that sets a status is
+//! [`StatusStore`] is a supertrait of [`crate::Store`]; its SQL ([`sql`]) is written once for
+//! both backends. Its only method that sets a status is
 //! [`StatusStore::decide_status_change`], which takes a commander's [`StatusDecision`] and
 //! refuses the account that made the request; triggers refuse any other write to the statuses.
 
@@ -13,6 +13,8 @@ use cordon_domain::status::{
 
 use crate::keyring::Keyring;
 use crate::StoreError;
+
+mod sql;
 
 /// A checked request in its stored form: the person by keyed hash, with the document sealed (so
 /// that the person can be named to a follow-up team) and its masked number for display.
@@ -33,7 +35,7 @@ impl NewStatusChange {
         let doc_key = keyring.person(&draft.document);
         let sealed = keyring.seal(
             doc_key.as_bytes(),
-            crate::rows::doc_key(&draft.document).as_bytes(),
+            crate::keyring::doc_key(&draft.document).as_bytes(),
         );
         Self {
             doc_key,

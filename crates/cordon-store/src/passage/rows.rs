@@ -3,10 +3,7 @@
 //! is reported instead of passed on.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
-use cordon_domain::checkpoint::{
-    Checkpoint, CheckpointCode, CheckpointKind, CheckpointStatus, DefenceLine, Jurisdiction,
-    Location, StatusEvent,
-};
+use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::contact::MobileNumber;
 use cordon_domain::division::DivisionCode;
 use cordon_domain::identity::{DocumentType, IdentityDocument};
@@ -21,6 +18,18 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::StoreError;
+
+/// Columns of a passage row joined with its checkpoint, in [`PassageRow`] order.
+pub(crate) const PASSAGE_SELECT: &str = "SELECT p.id, c.code, p.lane, p.direction, \
+     p.observed_at, p.observed_offset, p.recorded_at, p.plate, p.plate_color, p.vehicle_class, \
+     p.origin, p.destination, p.decision, p.occupants, p.freight_pass, p.sealed \
+     FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id";
+
+/// Columns of a passage row as inserted.
+pub(crate) const PASSAGE_INSERT: &str = "INSERT INTO passages (id, checkpoint_id, lane, \
+     direction, observed_at, observed_offset, recorded_at, plate, plate_color, vehicle_class, \
+     origin, destination, persons, outcome, decision, fingerprint, occupants, freight_pass, facts, \
+     sealed, occupant_keys) ";
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
@@ -51,80 +60,6 @@ pub(crate) fn division_int(code: DivisionCode) -> i64 {
     i64::from(code.value())
 }
 
-pub(crate) struct JurisdictionRow {
-    pub code: i64,
-    pub name: String,
-    pub level: String,
-}
-
-impl JurisdictionRow {
-    pub fn into_domain(self) -> Result<Jurisdiction, StoreError> {
-        let code = division(self.code)?;
-        let level = serde_json::from_value(serde_json::Value::String(self.level))
-            .map_err(|e| corrupt("level", e))?;
-        Ok(Jurisdiction {
-            code,
-            name: self.name,
-            level,
-            parent: code.parent(),
-        })
-    }
-}
-
-pub(crate) struct CheckpointRow {
-    pub code: String,
-    pub name: String,
-    pub jurisdiction: i64,
-    pub kind: String,
-    pub defence_line: String,
-    pub lat: f64,
-    pub lon: f64,
-    pub lanes: i64,
-    pub cameras: i64,
-    pub status: String,
-    pub status_changed_at: i64,
-}
-
-impl CheckpointRow {
-    pub fn into_domain(self) -> Result<Checkpoint, StoreError> {
-        Ok(Checkpoint {
-            code: ok(CheckpointCode::parse(&self.code), "checkpoint code")?,
-            name: self.name,
-            jurisdiction: division(self.jurisdiction)?,
-            kind: ok(CheckpointKind::parse(&self.kind), "kind")?,
-            defence_line: ok(DefenceLine::parse(&self.defence_line), "defence line")?,
-            location: Location {
-                lat: self.lat,
-                lon: self.lon,
-            },
-            lanes: u16::try_from(self.lanes).map_err(|e| corrupt("lanes", e))?,
-            cameras: u16::try_from(self.cameras).map_err(|e| corrupt("cameras", e))?,
-            status: ok(CheckpointStatus::parse(&self.status), "status")?,
-            status_changed_at: china_time(self.status_changed_at)?,
-        })
-    }
-}
-
-pub(crate) struct StatusEventRow {
-    pub code: String,
-    pub status: String,
-    pub reason: String,
-    pub actor: String,
-    pub at: i64,
-}
-
-impl StatusEventRow {
-    pub fn into_domain(self) -> Result<StatusEvent, StoreError> {
-        Ok(StatusEvent {
-            checkpoint: ok(CheckpointCode::parse(&self.code), "checkpoint code")?,
-            status: ok(CheckpointStatus::parse(&self.status), "status")?,
-            reason: self.reason,
-            actor: self.actor,
-            at: china_time(self.at)?,
-        })
-    }
-}
-
 pub(crate) struct PassageRow {
     pub id: Uuid,
     pub checkpoint: String,
@@ -143,6 +78,49 @@ pub(crate) struct PassageRow {
     pub occupants: String,
     pub freight_pass: bool,
     pub sealed: Option<Vec<u8>>,
+}
+
+/// A row of [`PASSAGE_SELECT`] as sqlx decodes it.
+pub(crate) type PassageCols = (
+    Uuid,
+    String,
+    i64,
+    String,
+    i64,
+    i64,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+    bool,
+    Option<Vec<u8>>,
+);
+
+impl From<PassageCols> for PassageRow {
+    fn from(c: PassageCols) -> Self {
+        PassageRow {
+            id: c.0,
+            checkpoint: c.1,
+            lane: c.2,
+            direction: c.3,
+            observed_at: c.4,
+            observed_offset: c.5,
+            recorded_at: c.6,
+            plate: c.7,
+            plate_color: c.8,
+            vehicle_class: c.9,
+            origin: c.10,
+            destination: c.11,
+            decision: c.12,
+            occupants: c.13,
+            freight_pass: c.14,
+            sealed: c.15,
+        }
+    }
 }
 
 /// An occupant as stored inside its passage row (short keys: this is written for every person).
@@ -249,10 +227,19 @@ pub(crate) fn occupant_keys(occupants: &[Occupant], keys: &[String]) -> String {
         if !out.is_empty() {
             out.push(',');
         }
-        out.push(crate::trace_sql::role_letter(o.role));
+        out.push(role_letter(o.role));
         out.push_str(key);
     }
     out
+}
+
+/// A role's letter in `occupant_keys`.
+pub(crate) fn role_letter(r: Role) -> char {
+    match r {
+        Role::Driver => 'd',
+        Role::Passenger => 'p',
+        Role::Pedestrian => 'w',
+    }
 }
 
 /// The inverse of [`occupant_keys`].
@@ -271,11 +258,6 @@ pub(crate) fn parse_occupant_keys(text: &str) -> Result<Vec<(String, Role)>, Sto
             Ok((part[1..].to_owned(), role))
         })
         .collect()
-}
-
-/// The key under which a person's passages are indexed.
-pub(crate) fn doc_key(document: &IdentityDocument) -> String {
-    format!("{}:{}", document.kind().as_str(), document.expose_number())
 }
 
 fn vehicle(
@@ -374,9 +356,22 @@ impl TrajectoryRow {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use cordon_domain::registration::PassageRequest;
+
+    /// A passage with one person, as read back.
+    pub(crate) fn passage() -> Passage {
+        let body = serde_json::json!({"id": "0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01",
+            "checkpoint": "CP-130100-0001", "lane": 1, "direction": "in",
+            "observed_at": "2022-05-03T08:15:00+08:00",
+            "occupants": [{"document": {"type": "passport", "number": "E12345678"},
+                "name": "测试", "role": "pedestrian", "health_code": "green"}]});
+        let req: PassageRequest = serde_json::from_value(body).unwrap();
+        let at = time(1_700_000_000_000, 8 * 3600).unwrap();
+        let draft = req.parse(at).unwrap();
+        Passage::new(draft, at, Decision::no_policy())
+    }
 
     #[test]
     fn occupants_round_trip_through_their_stored_form() {
@@ -393,7 +388,7 @@ mod tests {
         let text = occupants_json(&draft.occupants);
         assert_eq!(occupants_from_json(&text).unwrap(), draft.occupants);
         assert_eq!(
-            doc_key(&draft.occupants[0].person.document),
+            crate::keyring::doc_key(&draft.occupants[0].person.document),
             "passport:E12345678"
         );
     }

@@ -19,7 +19,8 @@ use cordon_domain::passage::{Decision, Passage};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::{rows, NewPassage, RecordRejection, Recorded, StoreError};
+use super::{rows, NewPassage, Recorded};
+use crate::{RecordRejection, StoreError};
 
 /// What became of one passage of a group. The writer answers this, not the passage itself: the
 /// request turns it back into a [`Recorded`] from its own registration, so that the one writer

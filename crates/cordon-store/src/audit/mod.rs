@@ -1,57 +1,14 @@
-//! Accounts, sessions and the audit trail's storage. [`AccessStore`] is a supertrait of
-//! [`crate::Store`]; both backends implement it with the same SQL ([`crate::access_sql`]).
-//! Password hashing and token generation happen above the store: it keeps only argon2id hashes
-//! and the SHA-256 of session tokens.
+//! The audit trail: every change, refusal and read of personal data as an entry in a hash chain
+//! (each entry's hash covers the one before), appended by the passage writer's transactions so
+//! that one writer per process extends it. [`AuditStore`] is a supertrait of [`crate::Store`];
+//! its SQL ([`sql`]) is written once for both backends, and [`verify_audit`] walks the chain.
 
 use async_trait::async_trait;
-pub use cordon_domain::access::Account;
-use cordon_domain::access::{Role, Scope, Username};
 use cordon_domain::audit::{AuditEntry, AuditRecord};
 
 use crate::StoreError;
 
-#[derive(Debug, Clone)]
-pub struct NewAccount {
-    pub username: Username,
-    pub role: Role,
-    pub scope: Scope,
-    /// An argon2id PHC string.
-    pub password_hash: String,
-    pub created_by: String,
-}
-
-/// What sign-in checks.
-#[derive(Debug, Clone)]
-pub struct Credentials {
-    pub account: Account,
-    pub password_hash: String,
-    pub failed_signins: i32,
-}
-
-/// A live session and its account.
-#[derive(Debug, Clone)]
-pub struct SessionRecord {
-    pub account: Account,
-    pub csrf: String,
-    pub expires_at_ms: i64,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewSession {
-    pub token_hash: [u8; 32],
-    pub account: i64,
-    pub csrf: String,
-    pub address: String,
-    pub created_at_ms: i64,
-    pub expires_at_ms: i64,
-}
-
-/// Failures in a row before an account is locked, and for how long.
-#[derive(Debug, Clone, Copy)]
-pub struct Lockout {
-    pub after_failures: i32,
-    pub lock_ms: i64,
-}
+mod sql;
 
 /// What an auditor asks for. Entries come in sequence order, after `after_seq`.
 #[derive(Debug, Clone, Default)]
@@ -131,48 +88,10 @@ pub(crate) fn hash32(bytes: &[u8]) -> Result<[u8; 32], StoreError> {
 }
 
 #[async_trait]
-pub trait AccessStore: Send + Sync {
-    /// A taken name is `Invalid` with code `username_taken`.
-    async fn create_account(&self, a: NewAccount) -> Result<Account, StoreError>;
-    async fn list_accounts(&self) -> Result<Vec<Account>, StoreError>;
-    async fn count_accounts(&self) -> Result<i64, StoreError>;
-    async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError>;
-    /// Counts a failed sign-in; at `lockout.after_failures` in a row, locks the account.
-    /// Answers the failures in a row so far.
-    async fn signin_failed(
-        &self,
-        account: i64,
-        now_ms: i64,
-        lockout: Lockout,
-    ) -> Result<i32, StoreError>;
-    async fn signin_succeeded(&self, account: i64) -> Result<(), StoreError>;
-    /// Sets a new password hash, clears any lock and ends the account's sessions; answers the
-    /// account's id.
-    async fn set_password(
-        &self,
-        username: &str,
-        password_hash: String,
-        now_ms: i64,
-    ) -> Result<i64, StoreError>;
-    /// Disables (ending its sessions) or enables an account; answers its id.
-    async fn set_disabled(
-        &self,
-        username: &str,
-        disabled: bool,
-        now_ms: i64,
-    ) -> Result<i64, StoreError>;
-
-    async fn create_session(&self, s: NewSession) -> Result<(), StoreError>;
-    /// The session if it has not ended or expired and its account is enabled.
-    async fn session(
-        &self,
-        token_hash: [u8; 32],
-        now_ms: i64,
-    ) -> Result<Option<SessionRecord>, StoreError>;
-    async fn end_session(&self, token_hash: [u8; 32], now_ms: i64) -> Result<(), StoreError>;
-
+pub trait AuditStore: Send + Sync + 'static {
     /// Appends entries in order to the chain, in one transaction (the passage writer's next
-    /// group, [`crate::writer::PassageWriter::append_audit`]); they are committed when it answers.
+    /// group, [`crate::passage::writer::PassageWriter::append_audit`]); they are committed when
+    /// it answers.
     async fn append_audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError>;
     async fn query_audit(&self, q: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError>;
     /// Up to `limit` stored entries after `after_seq`, in order, with their raw hashes.
@@ -193,7 +112,7 @@ pub struct Verification {
 }
 
 /// Walks the whole audit chain in pages and names the first broken link.
-pub async fn verify_audit<S: AccessStore + ?Sized>(store: &S) -> Result<Verification, StoreError> {
+pub async fn verify_audit<S: AuditStore + ?Sized>(store: &S) -> Result<Verification, StoreError> {
     use cordon_domain::audit::{hex, verify, GENESIS};
     let mut state = (0i64, GENESIS);
     let mut checked = 0i64;

@@ -1,9 +1,9 @@
 //! Edge stations' series. At the hub: each station account's high-water mark and which passage
 //! each number of its series recorded. At a station: its outbox, which is its own passages in
 //! recording order (their rowids are the series' numbers: the table is only ever appended to),
-//! and how far the hub has acknowledged them. [`SyncStore`] is a supertrait of [`crate::Store`];
-//! both backends share its SQL ([`crate::sync_sql`]), except the outbox, which only the embedded
-//! database keeps (a station always runs on SQLite).
+//! and how far the hub has acknowledged them. [`StationStore`] is a supertrait of
+//! [`crate::Store`]; both backends share its SQL ([`sql`]), except the outbox, which only the
+//! embedded database keeps (a station always runs on SQLite).
 
 use async_trait::async_trait;
 use cordon_domain::access::StationSync;
@@ -11,6 +11,8 @@ use cordon_domain::passage::Passage;
 use uuid::Uuid;
 
 use crate::StoreError;
+
+mod sql;
 
 /// A station's series as the hub holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +37,7 @@ pub struct Uplink {
 }
 
 #[async_trait]
-pub trait SyncStore: Send + Sync + 'static {
+pub trait StationStore: Send + Sync + 'static {
     /// Hub: the highest number of the station's series held (0 before its first batch).
     async fn station_high_water(&self, grant: &StationSync) -> Result<i64, StoreError>;
 

@@ -1,18 +1,19 @@
-//! The policy engine's storage: policy versions, the publication log, the risk-area register,
-//! and the replay of stored passages' facts for dry-runs. [`PolicyStore`] is a supertrait of
-//! [`crate::Store`]; both backends implement it with the same SQL ([`policy_sql`]) except the
-//! replay scan, which each backend streams its own way.
+//! The policy engine's storage: policy versions, the publication log, the checkpoints as the
+//! engine knows them, and the replay of stored passages' facts for dry-runs. [`PolicyStore`] is a
+//! supertrait of [`crate::Store`]; both backends share its SQL ([`sql`]) except the replay scan,
+//! which each backend streams its own way ([`replay`]).
 
 use async_trait::async_trait;
 use cordon_domain::checkpoint::{CheckpointCode, DefenceLine};
-use cordon_domain::division::DivisionCode;
 use cordon_domain::passage::Outcome;
 use cordon_domain::policy::record::{PolicyVersion, Publication, PublicationAction};
-use cordon_domain::risk::{RiskArea, RiskLevel};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use crate::{Period, StoreError};
+
+mod replay;
+mod sql;
 
 #[derive(Debug, Clone)]
 pub struct NewPolicyVersion {
@@ -30,15 +31,6 @@ pub struct NewPublication {
     pub action: PublicationAction,
     pub reason: String,
     pub actor: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct NewRiskArea {
-    pub division: DivisionCode,
-    pub area: String,
-    pub level: RiskLevel,
-    pub valid_from_ms: i64,
-    pub valid_to_ms: Option<i64>,
 }
 
 /// A stored passage as a dry-run sees it: where and when, what was decided, and its facts.
@@ -74,25 +66,6 @@ pub trait PolicyStore: Send + Sync + 'static {
     async fn publish_policy(&self, p: NewPublication) -> Result<Publication, StoreError>;
     /// The whole publication log, oldest first.
     async fn list_publications(&self) -> Result<Vec<Publication>, StoreError>;
-
-    /// Declares areas in one transaction: all of them, or none. An open interval of the same
-    /// division and area that the new one overlaps is ended where the new one begins.
-    async fn add_risk_areas(
-        &self,
-        list: Vec<NewRiskArea>,
-        source: &str,
-        actor: &str,
-    ) -> Result<Vec<RiskArea>, StoreError>;
-    /// Ends an interval at `at_ms` (which must fall inside it), recording who and why.
-    async fn end_risk_area(
-        &self,
-        id: i64,
-        at_ms: i64,
-        actor: &str,
-        reason: &str,
-    ) -> Result<RiskArea, StoreError>;
-    /// Every interval ever recorded, by division and start.
-    async fn list_risk_areas(&self) -> Result<Vec<RiskArea>, StoreError>;
 
     async fn checkpoint_keys(&self) -> Result<Vec<CheckpointKey>, StoreError>;
     /// Streams the passages observed in `period` in batches of [`REPLAY_BATCH`], in no

@@ -1,6 +1,8 @@
 //! What the trace engine reads from the store: passages in the order they were recorded (to
 //! load its index and keep it current), the checkpoints' internal numbers (to filter by scope),
-//! and the occupants of the passages a trace names (to show them, masked).
+//! and the occupants of the passages a trace names (to show them, masked). [`TraceStore`] is a
+//! supertrait of [`crate::Store`]; its SQL ([`sql`]) is written once for both backends, and the
+//! SQL reference a trace is tested and timed against is in [`reference`].
 
 use async_trait::async_trait;
 use cordon_domain::access::TrajectoryRead;
@@ -10,6 +12,10 @@ use cordon_domain::passage::{Occupant, Role};
 use uuid::Uuid;
 
 use crate::StoreError;
+
+mod bench_load;
+mod reference;
+pub(crate) mod sql;
 
 /// Position in the recording order: rows after this one come next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

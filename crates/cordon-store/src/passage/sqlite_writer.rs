@@ -5,15 +5,14 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
-use crate::rows;
-use crate::sql::{PASSAGE_INSERT, PERSON_INSERT};
-use crate::writer::{group_keys, plan_group, BlockingGroupWrite, Existing, JobResult, Lane};
-use crate::{NewPassage, StoreError};
+use super::rows::{self, PASSAGE_INSERT};
+use super::writer::{group_keys, plan_group, BlockingGroupWrite, Existing, JobResult, Lane};
+use super::NewPassage;
+use crate::StoreError;
 
 impl From<rusqlite::types::FromSqlError> for StoreError {
     fn from(e: rusqlite::types::FromSqlError) -> Self {
@@ -54,7 +53,7 @@ pub(crate) fn synchronous() -> &'static str {
 
 pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
-    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.busy_timeout(crate::sqlite::BUSY_TIMEOUT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", synchronous())?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -111,7 +110,7 @@ impl SqliteWriter {
         }
         append_audit(
             &tx,
-            &crate::writer::accepted_audit(jobs, &plan.results, audit),
+            &super::writer::accepted_audit(jobs, &plan.results, audit),
         )?;
         tx.commit()?;
         metrics::counter!("cordon_store_passages_written_total", "backend" => "sqlite")
@@ -143,7 +142,7 @@ fn append_audit(
     conn: &Connection,
     entries: &[&cordon_domain::audit::AuditEntry],
 ) -> Result<(), StoreError> {
-    use crate::access_store::{hash32, link, AUDIT_HEAD, AUDIT_INSERT};
+    use crate::audit::{hash32, link, AUDIT_HEAD, AUDIT_INSERT};
     if entries.is_empty() {
         return Ok(());
     }
@@ -292,109 +291,4 @@ pub(crate) fn raw_baseline(path: &Path, passages: &[NewPassage]) -> Result<(), S
     insert(&tx, &rows_, cordon_domain::time::now_ms(), false)?;
     tx.commit()?;
     Ok(())
-}
-
-/// The trace benchmark's load (see [`crate::TraceStore::load_trace_bench`]): rows in id order and
-/// the SQL reference's person rows in key order, so both tables grow at their ends; secondary
-/// indexes built after.
-pub(crate) fn trace_bench_load(
-    path: &Path,
-    mut rows: Vec<crate::trace_store::TraceRow>,
-) -> Result<(), StoreError> {
-    use crate::trace_sql::{keys_column, BENCH_INDEXES, REFERENCE_PERSONS_SQLITE};
-    let mut conn = connect(path)?;
-    for (name, _) in BENCH_INDEXES {
-        conn.execute_batch(&format!("DROP INDEX IF EXISTS {name}"))?;
-    }
-    conn.execute_batch(REFERENCE_PERSONS_SQLITE)?;
-    rows.sort_unstable_by_key(|r| r.id);
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    {
-        let mut passage = tx.prepare(
-            "INSERT INTO passages (id, checkpoint_id, lane, direction, observed_at, observed_offset, \
-             recorded_at, plate, persons, outcome, decision, fingerprint, occupants, occupant_keys) \
-             VALUES (?1, ?2, ?3, ?4, ?5, 28800, ?6, ?7, ?8, 'pass', '{}', x'', '', ?9)",
-        )?;
-        for r in &rows {
-            passage.execute(params![
-                &r.id.as_bytes()[..],
-                r.checkpoint_id,
-                r.lane,
-                if r.inbound { "in" } else { "out" },
-                r.observed_ms,
-                r.recorded_ms,
-                r.plate,
-                r.occupants.len() as i64,
-                keys_column(r),
-            ])?;
-        }
-        let mut persons: Vec<(&str, i64, &Uuid, &str)> = rows
-            .iter()
-            .flat_map(|r| {
-                r.occupants
-                    .iter()
-                    .map(move |(k, role)| (k.as_str(), r.observed_ms, &r.id, role.as_str()))
-            })
-            .collect();
-        persons.sort_unstable();
-        let mut person = tx.prepare(&format!("{PERSON_INSERT} VALUES (?1, ?2, ?3, ?4)"))?;
-        for (key, at, id, role) in persons {
-            person.execute(params![key, at, &id.as_bytes()[..], role])?;
-        }
-    }
-    tx.commit()?;
-    for (_, create) in BENCH_INDEXES {
-        conn.execute_batch(create)?;
-    }
-    conn.execute_batch("ANALYZE")?;
-    Ok(())
-}
-
-/// Streams the passages observed in `period` to a dry-run, on a read-only connection of its
-/// own: rusqlite directly, since sqlx's per-row hand-off would cost more than the scan.
-pub(crate) fn replay(
-    path: &Path,
-    period: crate::Period,
-    to: &tokio::sync::mpsc::Sender<Vec<crate::policy_store::ReplayRow>>,
-) -> Result<u64, StoreError> {
-    use crate::policy_store::{ReplayRow, REPLAY_BATCH};
-    use cordon_domain::passage::Outcome;
-    let conn = Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(Duration::from_secs(10))?;
-    conn.pragma_update(None, "cache_size", -65536)?;
-    let mut stmt = conn.prepare(
-        "SELECT id, checkpoint_id, observed_at, observed_offset, outcome, facts FROM passages \
-         WHERE observed_at >= ?1 AND observed_at < ?2 AND facts IS NOT NULL",
-    )?;
-    let mut rows = stmt.query(params![period.from_ms, period.to_ms])?;
-    let mut batch = Vec::with_capacity(REPLAY_BATCH);
-    let mut sent = 0u64;
-    let corrupt = |what: &str| StoreError::Corrupt(what.to_owned());
-    while let Some(r) = rows.next()? {
-        let id = r.get_ref(0)?.as_blob()?;
-        let outcome = r.get_ref(4)?.as_str()?;
-        batch.push(ReplayRow {
-            id: Uuid::from_slice(id).map_err(|_| corrupt("passage id"))?,
-            checkpoint_id: r.get(1)?,
-            observed_ms: r.get(2)?,
-            offset_s: r.get::<_, i64>(3)? as i32,
-            outcome: Outcome::parse(outcome).map_err(|_| corrupt("outcome"))?,
-            facts: r.get_ref(5)?.as_blob()?.to_vec(),
-        });
-        if batch.len() == REPLAY_BATCH {
-            sent += batch.len() as u64;
-            if to.blocking_send(std::mem::take(&mut batch)).is_err() {
-                return Ok(sent);
-            }
-            batch.reserve(REPLAY_BATCH);
-        }
-    }
-    sent += batch.len() as u64;
-    if !batch.is_empty() {
-        let _ = to.blocking_send(batch);
-    }
-    Ok(sent)
 }

@@ -1,0 +1,260 @@
+//! PostgreSQL's registration writer: an async task that writes each group with multi-row
+//! statements. Idempotency across processes rests on the primary key of `passages`: a
+//! registration written by another process between our check and our insert is detected by
+//! `ON CONFLICT DO NOTHING`, the group is rolled back and planned again, and then sees it.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use cordon_domain::checkpoint::CheckpointStatus;
+use sqlx::{PgPool, Postgres, QueryBuilder, Row as _};
+use uuid::Uuid;
+
+use super::rows::{self, PASSAGE_INSERT};
+use super::writer::{group_keys, plan_group, Existing, GroupWrite, JobResult, Lane};
+use super::NewPassage;
+use crate::db::CHUNK;
+use crate::StoreError;
+
+type Tx = sqlx::Transaction<'static, Postgres>;
+
+/// The group writer's handle on the database.
+pub(crate) struct PgWriter {
+    pub pool: PgPool,
+}
+
+/// The benchmark baseline: one prepared statement per row, one transaction.
+pub(crate) async fn raw_baseline(
+    pool: &PgPool,
+    passages: Vec<NewPassage>,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let ids = lanes(&mut tx, &group_keys(&[&passages]).0).await?;
+    let now = cordon_domain::time::now_ms();
+    let passage_sql = format!(
+        "{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) "
+    );
+    for p in &passages {
+        let d = &p.draft;
+        let v = d.vehicle.as_ref();
+        let checkpoint = ids.get(d.checkpoint.as_str()).map(|l| l.id).unwrap_or(0);
+        sqlx::query(&passage_sql)
+            .bind(d.id)
+            .bind(checkpoint)
+            .bind(i64::from(d.lane))
+            .bind(d.direction.as_str())
+            .bind(d.observed_at.timestamp_millis())
+            .bind(i64::from(d.observed_at.offset().local_minus_utc()))
+            .bind(now)
+            .bind(v.map(|v| v.plate.as_str()))
+            .bind(v.map(|v| v.plate_color.as_str()))
+            .bind(v.map(|v| v.class.as_str()))
+            .bind(d.origin.map(rows::division_int))
+            .bind(d.destination.map(rows::division_int))
+            .bind(d.occupants.len() as i64)
+            .bind(p.decision.outcome.as_str())
+            .bind(&p.decision_json)
+            .bind(&p.fingerprint[..])
+            .bind("")
+            .bind(v.is_some_and(|v| v.freight_pass))
+            .bind(&p.facts[..])
+            .bind(&p.sealed[..])
+            .bind(&p.occupant_keys)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn lanes(tx: &mut Tx, codes: &[&str]) -> Result<HashMap<String, Lane>, StoreError> {
+    let codes: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+    let mut out = HashMap::new();
+    for r in sqlx::query("SELECT id, code, lanes, status FROM checkpoints WHERE code = ANY($1)")
+        .bind(&codes)
+        .fetch_all(&mut **tx)
+        .await?
+    {
+        let status: String = r.try_get(3)?;
+        out.insert(
+            r.try_get::<String, _>(1)?,
+            Lane {
+                id: r.try_get(0)?,
+                lanes: r.try_get(2)?,
+                open: status == CheckpointStatus::Open.as_str(),
+            },
+        );
+    }
+    Ok(out)
+}
+
+async fn existing(tx: &mut Tx, ids: &[Uuid]) -> Result<HashMap<Uuid, Existing>, StoreError> {
+    let mut out = HashMap::new();
+    for r in sqlx::query(
+        "SELECT id, fingerprint, recorded_at, decision FROM passages WHERE id = ANY($1)",
+    )
+    .bind(ids)
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        let decision: String = r.try_get(3)?;
+        out.insert(
+            r.try_get::<Uuid, _>(0)?,
+            Existing::from_columns(r.try_get(1)?, r.try_get(2)?, &decision)?,
+        );
+    }
+    Ok(out)
+}
+
+/// Inserts passages (occupants inside, sealed); answers `false` when another writer got one of
+/// the ids first (the caller rolls back).
+async fn insert(
+    tx: &mut Tx,
+    rows_: &[(&NewPassage, i64)],
+    recorded_at: i64,
+) -> Result<bool, StoreError> {
+    let mut inserted = 0;
+    for chunk in rows_.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Postgres>::new(PASSAGE_INSERT);
+        q.push_values(chunk, |mut b, (p, checkpoint_id)| {
+            let d = &p.draft;
+            let v = d.vehicle.as_ref();
+            b.push_bind(d.id)
+                .push_bind(*checkpoint_id)
+                .push_bind(i64::from(d.lane))
+                .push_bind(d.direction.as_str())
+                .push_bind(d.observed_at.timestamp_millis())
+                .push_bind(i64::from(d.observed_at.offset().local_minus_utc()))
+                .push_bind(recorded_at)
+                .push_bind(v.map(|v| v.plate.as_str().to_owned()))
+                .push_bind(v.map(|v| v.plate_color.as_str()))
+                .push_bind(v.map(|v| v.class.as_str()))
+                .push_bind(d.origin.map(rows::division_int))
+                .push_bind(d.destination.map(rows::division_int))
+                .push_bind(d.occupants.len() as i64)
+                .push_bind(p.decision.outcome.as_str())
+                .push_bind(p.decision_json.clone())
+                .push_bind(p.fingerprint.to_vec())
+                .push_bind("")
+                .push_bind(v.is_some_and(|v| v.freight_pass))
+                .push_bind(p.facts.clone())
+                .push_bind(p.sealed.clone())
+                .push_bind(p.occupant_keys.clone());
+        });
+        q.push(" ON CONFLICT (id) DO NOTHING");
+        inserted += q.build().execute(&mut **tx).await?.rows_affected();
+    }
+    Ok(inserted == rows_.len() as u64)
+}
+
+/// Audit rows per insert statement: 14 parameters each stays under PostgreSQL's limit.
+const AUDIT_CHUNK: usize = 500;
+
+/// Extends the audit chain inside the writer's transaction: serialises on the chain's head
+/// first (other processes on the same database append too), then appends the entries in order.
+async fn append_chain(
+    tx: &mut Tx,
+    entries: &[&cordon_domain::audit::AuditEntry],
+) -> Result<(), StoreError> {
+    use sqlx::Row as _;
+    if entries.is_empty() {
+        return Ok(());
+    }
+    sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+        .execute(&mut **tx)
+        .await?;
+    let head = sqlx::query(crate::audit::AUDIT_HEAD)
+        .fetch_optional(&mut **tx)
+        .await?;
+    let head = match head {
+        Some(r) => Some((
+            r.try_get::<i64, _>(0)?,
+            crate::audit::hash32(&r.try_get::<Vec<u8>, _>(1)?)?,
+        )),
+        None => None,
+    };
+    let linked = crate::audit::link(head, entries);
+    for chunk in linked.chunks(AUDIT_CHUNK) {
+        let mut q = sqlx::QueryBuilder::<Postgres>::new(crate::audit::AUDIT_INSERT);
+        q.push_values(chunk, |mut b, l| {
+            let e = l.entry;
+            b.push_bind(l.seq)
+                .push_bind(e.at_ms)
+                .push_bind(e.actor.clone())
+                .push_bind(e.role.clone())
+                .push_bind(e.scope.clone())
+                .push_bind(e.address.clone())
+                .push_bind(e.action.clone())
+                .push_bind(e.outcome.clone())
+                .push_bind(e.purpose.clone())
+                .push_bind(e.target.clone())
+                .push_bind(e.subjects.join(","))
+                .push_bind(e.persons)
+                .push_bind(l.prev.to_vec())
+                .push_bind(l.hash.to_vec());
+        });
+        q.build().execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// A deadlock or serialisation failure: another process's group holds what ours needs.
+fn is_contention(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if matches!(d.code().as_deref(), Some("40P01") | Some("40001")))
+}
+
+impl PgWriter {
+    /// One attempt at a group; `None` when another process won a race for one of the ids.
+    async fn try_group(
+        &self,
+        jobs: &[&[NewPassage]],
+        audit: &[&cordon_domain::audit::AuditEntry],
+    ) -> Result<Option<Vec<JobResult>>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let (codes, ids) = group_keys(jobs);
+        let lanes = lanes(&mut tx, &codes).await?;
+        let existing = existing(&mut tx, &ids).await?;
+        let recorded_at = cordon_domain::time::now_ms();
+        let mut plan = plan_group(jobs, &lanes, &existing, recorded_at)?;
+        // One order for every process, so that two groups sharing ids wait for each other
+        // instead of deadlocking.
+        plan.to_insert.sort_by_key(|(p, _)| p.draft.id);
+        let written = match insert(&mut tx, &plan.to_insert, recorded_at).await {
+            Err(StoreError::Database(e)) if is_contention(&e) => false,
+            other => other?,
+        };
+        if !written {
+            tx.rollback().await?;
+            return Ok(None);
+        }
+        append_chain(
+            &mut tx,
+            &super::writer::accepted_audit(jobs, &plan.results, audit),
+        )
+        .await?;
+        tx.commit().await?;
+        metrics::counter!("cordon_store_passages_written_total", "backend" => "postgres")
+            .increment(plan.to_insert.len() as u64);
+        Ok(Some(plan.results))
+    }
+}
+
+#[async_trait]
+impl GroupWrite for PgWriter {
+    async fn write_group(
+        &self,
+        jobs: &[&[NewPassage]],
+        audit: &[&cordon_domain::audit::AuditEntry],
+    ) -> Result<Vec<JobResult>, StoreError> {
+        for attempt in 0..8u64 {
+            if let Some(results) = self.try_group(jobs, audit).await? {
+                return Ok(results);
+            }
+            tokio::time::sleep(Duration::from_millis(attempt * 5)).await;
+        }
+        Err(StoreError::Unavailable(
+            "concurrent writers kept colliding".into(),
+        ))
+    }
+}

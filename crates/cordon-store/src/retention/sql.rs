@@ -1,0 +1,129 @@
+//! The SQL of [`RetentionStore`], written once for both backends ([`crate::db`]).
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use super::{Purged, RetentionStore};
+use crate::db::{on_pool, retry, BeginWrite, Pool};
+use crate::hours::HOUR_MS;
+use crate::store::SqlStore;
+use crate::StoreError;
+
+/// How far before a run's start its marks say everything recorded was seen: a registration's
+/// recording time is taken before its transaction commits.
+const RECORDING_LAG_MS: i64 = 5 * 60_000;
+
+/// Passages purged per transaction.
+const PURGE_BATCH: i64 = 500;
+
+impl SqlStore {
+    /// Purges `rows` (id, persons) in one transaction and counts them.
+    async fn purge_rows(
+        &self,
+        rows: &[(Uuid, i64)],
+        purged: &mut Purged,
+    ) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let sql = "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, facts = NULL, \
+             occupant_keys = NULL WHERE id = $1";
+        retry(|| async move {
+            on_pool!(&self.db.write, |p| {
+                let mut tx = p.begin_write().await?;
+                for (id, _) in rows {
+                    sqlx::query(sql).bind(*id).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            })
+        })
+        .await?;
+        purged.passages += rows.len() as u64;
+        purged.persons += rows.iter().map(|r| r.1.max(0) as u64).sum::<u64>();
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl RetentionStore for SqlStore {
+    async fn purge_personal_data(&self, before_ms: i64) -> Result<Purged, StoreError> {
+        let started = cordon_domain::time::now_ms();
+        let db = &self.db;
+        let marks = "SELECT purged_before, recorded_through FROM retention_marks WHERE id = 1";
+        let marks: Option<(i64, i64)> = on_pool!(&db.write, |p| sqlx::query_as(marks)
+            .fetch_optional(p)
+            .await?);
+        let mut purged = Purged::default();
+        // Everything observed before `walked_to` and recorded before the last run was purged by
+        // it (a cutoff that moved back, with a longer retention, is taken as it is now).
+        let walked_to = match marks {
+            Some((purged_before, recorded_through)) => {
+                let walked_to = purged_before.min(before_ms);
+                let late = "SELECT id, persons FROM passages WHERE recorded_at >= $1 \
+                     AND observed_at < $2 AND sealed IS NOT NULL LIMIT $3";
+                loop {
+                    let rows: Vec<(Uuid, i64)> = on_pool!(&db.write, |p| sqlx::query_as(late)
+                        .bind(recorded_through)
+                        .bind(walked_to)
+                        .bind(PURGE_BATCH)
+                        .fetch_all(p)
+                        .await?);
+                    self.purge_rows(&rows, &mut purged).await?;
+                    if (rows.len() as i64) < PURGE_BATCH {
+                        break;
+                    }
+                }
+                Some(walked_to)
+            }
+            None => None,
+        };
+        let last_hour = before_ms.saturating_sub(1) / HOUR_MS;
+        let first: Option<i64> = match walked_to {
+            Some(ms) => Some(ms / HOUR_MS),
+            None => {
+                let sql = "SELECT observed_at / 3600000 FROM passages \
+                     ORDER BY observed_at / 3600000 LIMIT 1";
+                on_pool!(&db.write, |p| sqlx::query_scalar(sql)
+                    .fetch_optional(p)
+                    .await?)
+            }
+        };
+        let batch = "SELECT id, persons, observed_at / 3600000 FROM passages \
+             WHERE observed_at / 3600000 >= $1 AND observed_at / 3600000 <= $2 \
+             AND observed_at < $3 AND sealed IS NOT NULL \
+             ORDER BY observed_at / 3600000 LIMIT $4";
+        let mut hour = first.unwrap_or(i64::MAX);
+        while hour <= last_hour {
+            let rows: Vec<(Uuid, i64, i64)> = on_pool!(&db.write, |p| sqlx::query_as(batch)
+                .bind(hour)
+                .bind(last_hour)
+                .bind(before_ms)
+                .bind(PURGE_BATCH)
+                .fetch_all(p)
+                .await?);
+            let Some(last) = rows.last() else { break };
+            hour = last.2;
+            let rows: Vec<(Uuid, i64)> = rows.into_iter().map(|(id, n, _)| (id, n)).collect();
+            self.purge_rows(&rows, &mut purged).await?;
+        }
+        let mark = "INSERT INTO retention_marks (id, purged_before, recorded_through) \
+             VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET \
+             purged_before = excluded.purged_before, \
+             recorded_through = excluded.recorded_through";
+        on_pool!(&db.write, |p| {
+            sqlx::query(mark)
+                .bind(before_ms)
+                .bind(started - RECORDING_LAG_MS)
+                .execute(p)
+                .await?;
+        });
+        if let (true, Pool::Sqlite(p)) = (purged.passages > 0, &db.write) {
+            // Old page images in the write-ahead log go too.
+            sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(p)
+                .await?;
+        }
+        Ok(purged)
+    }
+}

@@ -1,0 +1,100 @@
+//! The [`Store`] the server knows, as the sum of one trait per capability, and [`SqlStore`], the
+//! one type that implements them all on either backend. A new capability adds its trait to the
+//! list below (one line) and implements it for [`SqlStore`] in its own folder.
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+
+use crate::db::{on_pool, Db};
+use crate::keyring::Keyring;
+use crate::passage::writer::PassageWriter;
+use crate::sqlite_read::DirectReads;
+use crate::StoreError;
+
+/// The storage interface: every capability's part. Every backend passes the same conformance
+/// suite (`tests/`).
+#[async_trait]
+pub trait Store:
+    crate::passage::PassageStore
+    + crate::network::NetworkStore
+    + crate::policy::PolicyStore
+    + crate::risk::RiskStore
+    + crate::status::StatusStore
+    + crate::station::StationStore
+    + crate::declaration::DeclarationStore
+    + crate::trace::TraceStore
+    + crate::dashboard::DashboardStore
+    + crate::access::AccessStore
+    + crate::audit::AuditStore
+    + crate::retention::RetentionStore
+    + Send
+    + Sync
+    + 'static
+{
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    /// The keyring personal data is sealed and indexed with.
+    fn keyring(&self) -> &Keyring;
+
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// A store on SQLite or PostgreSQL: the pools, the passage writer, the keyring, and what only
+/// one backend has.
+pub struct SqlStore {
+    pub(crate) db: Db,
+    pub(crate) writer: PassageWriter,
+    pub(crate) keyring: Keyring,
+    pub(crate) engine: Engine,
+}
+
+/// What one backend has beyond its pools.
+pub(crate) enum Engine {
+    /// The database file, and the direct (rusqlite) connections that read it on the hot paths.
+    Sqlite {
+        path: PathBuf,
+        reads: DirectReads,
+    },
+    Postgres,
+}
+
+impl SqlStore {
+    /// SQLite's direct reads, which skip sqlx for the hot point reads ([`crate::sqlite_read`]).
+    pub(crate) fn direct_reads(&self) -> Option<&DirectReads> {
+        match &self.engine {
+            Engine::Sqlite { reads, .. } => Some(reads),
+            Engine::Postgres => None,
+        }
+    }
+
+    /// The SQLite file, for work done on a connection of its own.
+    pub(crate) fn sqlite_path(&self) -> Option<&Path> {
+        match &self.engine {
+            Engine::Sqlite { path, .. } => Some(path),
+            Engine::Postgres => None,
+        }
+    }
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> &'static str {
+        match self.engine {
+            Engine::Sqlite { .. } => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+
+    fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(&self.db.read, |p| {
+            sqlx::query("SELECT 1").execute(p).await?;
+        });
+        Ok(())
+    }
+}

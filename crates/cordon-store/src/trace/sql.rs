@@ -1,0 +1,232 @@
+//! The SQL of [`TraceStore`]'s reads, written once for both backends ([`crate::db`]). On SQLite
+//! the long scans in recording order go straight to the file on a blocking thread
+//! ([`crate::sqlite_read`]).
+
+use async_trait::async_trait;
+use cordon_domain::access::TrajectoryRead;
+use cordon_domain::checkpoint::CheckpointCode;
+use cordon_domain::passage::{Direction, Occupant};
+use sqlx::QueryBuilder;
+use uuid::Uuid;
+
+use super::{
+    SqlHop, SqlTraceQuery, Superseded, TraceCheckpoint, TraceCursor, TraceRow, TraceStore,
+};
+use crate::db::on_pool;
+use crate::db::push_list;
+use crate::passage::rows;
+use crate::store::SqlStore;
+use crate::StoreError;
+
+/// Ids per `IN (...)` list.
+pub(super) const IDS_PER_QUERY: usize = 500;
+
+/// The columns of a trace row, from `passages`.
+pub(crate) const TRACE_ROW_COLUMNS: &str = "SELECT id, checkpoint_id, lane, direction, \
+     observed_at, recorded_at, plate, occupant_keys FROM passages";
+
+/// Passages recorded after a cursor (`$1` time, `$2` id), in recording order, at most `$3`,
+/// leaving out purged ones: what the trace index reads.
+pub(crate) const TRACE_ROWS_WHERE: &str = " WHERE recorded_at >= $1 \
+     AND (recorded_at > $1 OR id > $2) AND occupant_keys IS NOT NULL \
+     ORDER BY recorded_at, id LIMIT $3";
+
+/// Positions in the recording order, from the recording index alone.
+pub(crate) const TRACE_POSITIONS: &str = "SELECT recorded_at, id FROM passages \
+     WHERE recorded_at >= $1 AND (recorded_at > $1 OR id > $2) ORDER BY recorded_at, id LIMIT $3";
+
+/// A row of [`TRACE_ROW_COLUMNS`].
+type TraceCols = (Uuid, i64, i64, String, i64, i64, Option<String>, String);
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_owned())
+}
+
+fn trace_row(c: TraceCols) -> Result<TraceRow, StoreError> {
+    let direction = Direction::parse(&c.3).map_err(|_| corrupt("direction"))?;
+    Ok(TraceRow {
+        id: c.0,
+        checkpoint_id: c.1,
+        lane: c.2,
+        inbound: direction == Direction::In,
+        observed_ms: c.4,
+        recorded_ms: c.5,
+        plate: c.6,
+        occupants: rows::parse_occupant_keys(&c.7)?,
+    })
+}
+
+/// The occupants of a sealed passage (none once purged).
+fn opened(
+    keyring: &crate::keyring::Keyring,
+    id: Uuid,
+    sealed: Option<Vec<u8>>,
+) -> Result<Vec<Occupant>, StoreError> {
+    let Some(sealed) = sealed else {
+        return Ok(Vec::new());
+    };
+    let plain = keyring.open(id.as_bytes(), &sealed)?;
+    let text = std::str::from_utf8(&plain).map_err(|_| corrupt("occupants"))?;
+    rows::occupants_from_json(text)
+}
+
+#[async_trait]
+impl TraceStore for SqlStore {
+    async fn trace_rows(
+        &self,
+        after: TraceCursor,
+        limit: u32,
+    ) -> Result<Vec<TraceRow>, StoreError> {
+        if let Some(reads) = self.direct_reads() {
+            return reads.off_runtime(move |r| r.trace_rows(after, limit)).await;
+        }
+        let sql = format!("{TRACE_ROW_COLUMNS}{TRACE_ROWS_WHERE}");
+        let found: Vec<TraceCols> = on_pool!(&self.db.read, |p| sqlx::query_as(&sql)
+            .bind(after.recorded_ms)
+            .bind(after.id)
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await?);
+        found.into_iter().map(trace_row).collect()
+    }
+
+    async fn trace_positions(
+        &self,
+        after: TraceCursor,
+        limit: u32,
+    ) -> Result<Vec<TraceCursor>, StoreError> {
+        if let Some(reads) = self.direct_reads() {
+            return reads
+                .off_runtime(move |r| r.trace_positions(after, limit))
+                .await;
+        }
+        let found: Vec<(i64, Uuid)> = on_pool!(&self.db.read, |p| sqlx::query_as(TRACE_POSITIONS)
+            .bind(after.recorded_ms)
+            .bind(after.id)
+            .bind(i64::from(limit))
+            .fetch_all(p)
+            .await?);
+        Ok(found
+            .into_iter()
+            .map(|(recorded_ms, id)| TraceCursor { recorded_ms, id })
+            .collect())
+    }
+
+    async fn trace_rows_by_id(&self, ids: &[Uuid]) -> Result<Vec<TraceRow>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let found: Vec<TraceCols> = on_pool!(&self.db.read, |p| {
+                let mut q = QueryBuilder::new(TRACE_ROW_COLUMNS);
+                q.push(" WHERE occupant_keys IS NOT NULL AND id IN ");
+                push_list(&mut q, chunk.iter().copied());
+                q.build_query_as().fetch_all(p).await?
+            });
+            for r in found {
+                out.push(trace_row(r)?);
+            }
+        }
+        out.sort_unstable_by_key(|r| (r.recorded_ms, r.id));
+        Ok(out)
+    }
+
+    async fn trace_checkpoints(&self) -> Result<Vec<TraceCheckpoint>, StoreError> {
+        let sql = "SELECT id, code, jurisdiction FROM checkpoints ORDER BY id";
+        let found: Vec<(i64, String, i64)> =
+            on_pool!(&self.db.read, |p| sqlx::query_as(sql).fetch_all(p).await?);
+        found
+            .into_iter()
+            .map(|(id, code, jurisdiction)| {
+                Ok(TraceCheckpoint {
+                    id,
+                    code: CheckpointCode::parse(&code).map_err(|_| corrupt("checkpoint code"))?,
+                    jurisdiction: rows::division(jurisdiction)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn count_corrections(&self) -> Result<i64, StoreError> {
+        let sql = "SELECT count(*) FROM corrections";
+        Ok(on_pool!(&self.db.read, |p| sqlx::query_scalar(sql)
+            .fetch_one(p)
+            .await?))
+    }
+
+    async fn superseded_passages(&self) -> Result<Vec<Superseded>, StoreError> {
+        let sql = "SELECT k.supersedes, p.checkpoint_id, p.observed_at FROM corrections k \
+             JOIN passages p ON p.id = k.supersedes";
+        let found: Vec<(Uuid, i64, i64)> =
+            on_pool!(&self.db.read, |p| sqlx::query_as(sql).fetch_all(p).await?);
+        Ok(found
+            .into_iter()
+            .map(|(id, checkpoint_id, observed_ms)| Superseded {
+                id,
+                checkpoint_id,
+                observed_ms,
+            })
+            .collect())
+    }
+
+    async fn trace_occupants(
+        &self,
+        grant: &TrajectoryRead,
+        ids: &[Uuid],
+    ) -> Result<Vec<(Uuid, Vec<Occupant>)>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IDS_PER_QUERY) {
+            let found: Vec<(Uuid, String, i64, Option<Vec<u8>>)> = on_pool!(&self.db.read, |p| {
+                let mut q = QueryBuilder::new(
+                    "SELECT p.id, c.code, c.jurisdiction, p.sealed FROM passages p \
+                         JOIN checkpoints c ON c.id = p.checkpoint_id WHERE p.id IN ",
+                );
+                push_list(&mut q, chunk.iter().copied());
+                q.build_query_as().fetch_all(p).await?
+            });
+            for (id, code, jurisdiction, sealed) in found {
+                let code = CheckpointCode::parse(&code).map_err(|_| corrupt("checkpoint code"))?;
+                if grant.scope().covers(&code, rows::division(jurisdiction)?) {
+                    out.push((id, opened(&self.keyring, id, sealed)?));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn load_trace_bench(&self, rows: Vec<TraceRow>) -> Result<(), StoreError> {
+        super::bench_load::load(self, rows).await
+    }
+
+    async fn build_trace_reference(&self) -> Result<(), StoreError> {
+        super::reference::build(self).await
+    }
+
+    async fn trace_hop_sql(
+        &self,
+        grant: &TrajectoryRead,
+        q: &SqlTraceQuery,
+    ) -> Result<SqlHop, StoreError> {
+        super::reference::hop(self, grant, q).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_rows_carry_their_occupants_keys() {
+        let id = Uuid::now_v7();
+        let r = trace_row((id, 3, 1, "in".into(), 10, 20, None, "dk1,pk2".into())).unwrap();
+        assert!(r.inbound);
+        assert_eq!(r.occupants.len(), 2);
+        assert!(trace_row((id, 3, 1, "up".into(), 10, 20, None, "".into())).is_err());
+        assert!(trace_row((id, 3, 1, "out".into(), 10, 20, None, "xk1".into())).is_err());
+    }
+
+    #[test]
+    fn a_purged_passage_has_no_occupants() {
+        let k = crate::keyring::Keyring::random();
+        assert!(opened(&k, Uuid::now_v7(), None).unwrap().is_empty());
+        assert!(opened(&k, Uuid::now_v7(), Some(vec![1, 2, 3])).is_err());
+    }
+}
