@@ -23,6 +23,13 @@ use crate::StoreError;
 /// Rows per multi-row statement: well under both backends' limits on bound parameters.
 pub(crate) const CHUNK: usize = 1_000;
 
+/// Ids per `IN (...)` list of the trace reads.
+pub(crate) const IDS_PER_QUERY: usize = 500;
+
+/// How long a write waits for SQLite's write lock (held by the passage writer's group, or by
+/// another write) before it is answered 503.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// A pool of one backend.
 #[derive(Debug, Clone)]
 pub(crate) enum Pool {

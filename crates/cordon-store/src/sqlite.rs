@@ -4,7 +4,6 @@
 //! its own thread; everything else goes through sqlx (one writing connection, several readers).
 
 use std::str::FromStr;
-use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
@@ -21,10 +20,6 @@ use crate::{StoreError, StoreOptions};
 /// splits); an existing file keeps the size it was created with.
 const PAGE_SIZE: u32 = 32_768;
 
-/// How long a write waits for SQLite's write lock (held by the passage writer's group, or by
-/// another write) before it is answered 503.
-pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// Opens (creating if needed) the file a `sqlite://PATH` URL names and applies the migrations.
 pub(crate) async fn open(
     url: &str,
@@ -40,7 +35,7 @@ pub(crate) async fn open(
         } else {
             SqliteSynchronous::Normal
         })
-        .busy_timeout(BUSY_TIMEOUT)
+        .busy_timeout(crate::db::BUSY_TIMEOUT)
         .foreign_keys(true)
         .pragma("cache_size", "-65536")
         .pragma("temp_store", "memory")
@@ -48,7 +43,7 @@ pub(crate) async fn open(
         .page_size(PAGE_SIZE);
     let write = SqlitePoolOptions::new()
         .max_connections(1)
-        .acquire_timeout(BUSY_TIMEOUT)
+        .acquire_timeout(crate::db::BUSY_TIMEOUT)
         .connect_with(connect.clone())
         .await?;
     let read = SqlitePoolOptions::new()

@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::keyring::Keyring;
 use crate::StoreError;
 
+pub(crate) mod direct;
 pub(crate) mod postgres_writer;
 mod reads;
 pub(crate) mod rows;

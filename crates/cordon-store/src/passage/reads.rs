@@ -125,7 +125,7 @@ impl PassageStore for SqlStore {
 
     async fn get_passage(&self, grant: &PassageRead, id: Uuid) -> Result<Passage, StoreError> {
         let (found, links) = match self.direct_reads() {
-            Some(direct) => direct.passage(grant, id)?,
+            Some(direct) => super::direct::passage(direct, grant, id)?,
             None => {
                 let found: Option<PassageCols> = on_pool!(&self.db.read, |p| {
                     let mut q = QueryBuilder::new(PASSAGE_SELECT);

@@ -53,7 +53,7 @@ pub(crate) fn synchronous() -> &'static str {
 
 pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
-    conn.busy_timeout(crate::sqlite::BUSY_TIMEOUT)?;
+    conn.busy_timeout(crate::db::BUSY_TIMEOUT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", synchronous())?;
     conn.pragma_update(None, "foreign_keys", "ON")?;

@@ -81,7 +81,7 @@ fn replay_sqlite(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
-    conn.busy_timeout(crate::sqlite::BUSY_TIMEOUT)?;
+    conn.busy_timeout(crate::db::BUSY_TIMEOUT)?;
     conn.pragma_update(None, "cache_size", -65536)?;
     let mut stmt = conn.prepare(
         "SELECT id, checkpoint_id, observed_at, observed_offset, outcome, facts FROM passages \

@@ -14,8 +14,23 @@ use uuid::Uuid;
 use crate::StoreError;
 
 mod bench_load;
+pub(crate) mod direct;
 mod reference;
-pub(crate) mod sql;
+mod sql;
+
+/// The columns of a trace row, from `passages`.
+pub(crate) const TRACE_ROW_COLUMNS: &str = "SELECT id, checkpoint_id, lane, direction, \
+     observed_at, recorded_at, plate, occupant_keys FROM passages";
+
+/// Passages recorded after a cursor (`$1` time, `$2` id), in recording order, at most `$3`,
+/// leaving out purged ones: what the trace index reads.
+pub(crate) const TRACE_ROWS_WHERE: &str = " WHERE recorded_at >= $1 \
+     AND (recorded_at > $1 OR id > $2) AND occupant_keys IS NOT NULL \
+     ORDER BY recorded_at, id LIMIT $3";
+
+/// Positions in the recording order, from the recording index alone.
+pub(crate) const TRACE_POSITIONS: &str = "SELECT recorded_at, id FROM passages \
+     WHERE recorded_at >= $1 AND (recorded_at > $1 OR id > $2) ORDER BY recorded_at, id LIMIT $3";
 
 /// Position in the recording order: rows after this one come next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -11,9 +11,8 @@ use cordon_domain::checkpoint::CheckpointCode;
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::sql::IDS_PER_QUERY;
 use super::{SqlHop, SqlLink, SqlSubject, SqlTraceQuery, TraceCursor, TraceRow, TraceStore};
-use crate::db::{on_pool, push_list, Pool};
+use crate::db::{on_pool, push_list, Pool, IDS_PER_QUERY};
 use crate::passage::rows;
 use crate::store::SqlStore;
 use crate::StoreError;

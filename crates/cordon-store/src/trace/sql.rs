@@ -11,29 +11,12 @@ use uuid::Uuid;
 
 use super::{
     SqlHop, SqlTraceQuery, Superseded, TraceCheckpoint, TraceCursor, TraceRow, TraceStore,
+    TRACE_POSITIONS, TRACE_ROWS_WHERE, TRACE_ROW_COLUMNS,
 };
-use crate::db::on_pool;
-use crate::db::push_list;
+use crate::db::{on_pool, push_list, IDS_PER_QUERY};
 use crate::passage::rows;
 use crate::store::SqlStore;
 use crate::StoreError;
-
-/// Ids per `IN (...)` list.
-pub(super) const IDS_PER_QUERY: usize = 500;
-
-/// The columns of a trace row, from `passages`.
-pub(crate) const TRACE_ROW_COLUMNS: &str = "SELECT id, checkpoint_id, lane, direction, \
-     observed_at, recorded_at, plate, occupant_keys FROM passages";
-
-/// Passages recorded after a cursor (`$1` time, `$2` id), in recording order, at most `$3`,
-/// leaving out purged ones: what the trace index reads.
-pub(crate) const TRACE_ROWS_WHERE: &str = " WHERE recorded_at >= $1 \
-     AND (recorded_at > $1 OR id > $2) AND occupant_keys IS NOT NULL \
-     ORDER BY recorded_at, id LIMIT $3";
-
-/// Positions in the recording order, from the recording index alone.
-pub(crate) const TRACE_POSITIONS: &str = "SELECT recorded_at, id FROM passages \
-     WHERE recorded_at >= $1 AND (recorded_at > $1 OR id > $2) ORDER BY recorded_at, id LIMIT $3";
 
 /// A row of [`TRACE_ROW_COLUMNS`].
 type TraceCols = (Uuid, i64, i64, String, i64, i64, Option<String>, String);
@@ -78,7 +61,9 @@ impl TraceStore for SqlStore {
         limit: u32,
     ) -> Result<Vec<TraceRow>, StoreError> {
         if let Some(reads) = self.direct_reads() {
-            return reads.off_runtime(move |r| r.trace_rows(after, limit)).await;
+            return reads
+                .off_runtime(move |r| super::direct::trace_rows(r, after, limit))
+                .await;
         }
         let sql = format!("{TRACE_ROW_COLUMNS}{TRACE_ROWS_WHERE}");
         let found: Vec<TraceCols> = on_pool!(&self.db.read, |p| sqlx::query_as(&sql)
@@ -97,7 +82,7 @@ impl TraceStore for SqlStore {
     ) -> Result<Vec<TraceCursor>, StoreError> {
         if let Some(reads) = self.direct_reads() {
             return reads
-                .off_runtime(move |r| r.trace_positions(after, limit))
+                .off_runtime(move |r| super::direct::trace_positions(r, after, limit))
                 .await;
         }
         let found: Vec<(i64, Uuid)> = on_pool!(&self.db.read, |p| sqlx::query_as(TRACE_POSITIONS)
