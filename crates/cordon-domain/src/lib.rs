@@ -12,6 +12,7 @@
 //! - [`policy`]: checkpoint policies (TOML), checked, evaluated and explained; [`risk`]: the
 //!   risk-area register.
 //! - [`status`]: person statuses (a case, a close contact) and their two-account changes.
+//! - [`declaration`]: drivers' pre-declarations, signed; [`station`]: an edge station's series.
 //! - [`error`]: the one error shape every rejected field is reported in.
 
 pub mod access;
@@ -29,8 +30,8 @@ pub mod plate;
 pub mod policy;
 pub mod registration;
 pub mod risk;
+pub mod station;
 pub mod status;
-pub mod sync;
 pub mod time;
 
 pub use error::FieldError;

@@ -7,7 +7,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use cordon_domain::access::{PassageRead, Scope};
+use cordon_domain::access::passage::PassageRead;
+use cordon_domain::access::Scope;
 use cordon_domain::checkpoint::{Checkpoint, CheckpointStatus};
 use cordon_store::dashboard::SummaryRow;
 use cordon_store::{CheckpointFilter, Store, StoreError};

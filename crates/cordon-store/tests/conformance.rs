@@ -119,11 +119,11 @@ mod support {
     }
 
     /// Leave to read everything: a province commander's.
-    pub fn reads() -> cordon_domain::access::PassageRead {
+    pub fn reads() -> cordon_domain::access::passage::PassageRead {
         province().may_read_passages(0).unwrap()
     }
 
-    pub fn traces() -> cordon_domain::access::TrajectoryRead {
+    pub fn traces() -> cordon_domain::access::trace::TrajectoryRead {
         province().may_read_trajectories().unwrap()
     }
 

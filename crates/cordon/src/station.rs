@@ -24,7 +24,7 @@ use cordon_domain::checkpoint::{
     CheckpointCode, CheckpointKind, CheckpointStatus, DefenceLine, Location,
 };
 use cordon_domain::division::DivisionCode;
-use cordon_domain::sync::{SyncAnswer, SyncRecord};
+use cordon_domain::station::{SyncAnswer, SyncRecord};
 use cordon_store::{NewCheckpoint, NewJurisdiction, Store, StoreError};
 use rand::Rng as _;
 use serde_json::{json, Value};

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use cordon_domain::access::{check_role_scope, AccountAdmin, Role, Scope, Username};
+use cordon_domain::access::accounts::AccountAdmin;
+use cordon_domain::access::{check_role_scope, Role, Scope, Username};
 use cordon_store::access::{Account, NewAccount};
 use serde::{Deserialize, Serialize};
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, FixedOffset};
-use cordon_domain::access::AuditRead;
+use cordon_domain::access::audit::AuditRead;
 use cordon_domain::audit::AuditRecord;
 use cordon_domain::identity::{DocumentType, IdentityDocument};
 use cordon_domain::plate::Plate;

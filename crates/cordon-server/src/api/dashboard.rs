@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::Json;
-use cordon_domain::access::PassageRead;
+use cordon_domain::access::passage::PassageRead;
 use serde::Deserialize;
 
 use super::AppState;

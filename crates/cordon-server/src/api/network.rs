@@ -6,7 +6,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use cordon_domain::access::NetworkChange;
+use cordon_domain::access::network::NetworkChange;
 use cordon_domain::checkpoint::{
     parse_name, parse_reason, Checkpoint, CheckpointCode, CheckpointKind, CheckpointStatus,
     DefenceLine, Jurisdiction, Location, StatusEvent, MAX_LANES,

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::{Extension, Json};
 use chrono::{DateTime, Duration, FixedOffset};
-use cordon_domain::access::{PassageRead, Registration, Reveal};
+use cordon_domain::access::passage::{PassageRead, Registration, Reveal};
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::passage::{Passage, PassageDraft};
 use cordon_domain::registration::PassageRequest;

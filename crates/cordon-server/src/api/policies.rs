@@ -21,7 +21,7 @@ use crate::auth::{Caller, Grant};
 use crate::dryrun::{dry_run, DryRunReport};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
-use cordon_domain::access::PolicyChange;
+use cordon_domain::access::policy::PolicyChange;
 
 /// Most example passages a dry-run returns per change of outcome.
 const MAX_EXAMPLES: usize = 50;

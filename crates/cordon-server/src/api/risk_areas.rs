@@ -18,7 +18,7 @@ use crate::auth::{Caller, Grant};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::risk_import::{parse_csv, parse_xlsx};
-use cordon_domain::access::PolicyChange;
+use cordon_domain::access::policy::PolicyChange;
 
 /// Largest import file.
 pub const IMPORT_LIMIT: usize = 8 * 1024 * 1024;

@@ -7,7 +7,8 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use cordon_domain::access::{Role, Scope, StationAdmin, Username};
+use cordon_domain::access::station::StationAdmin;
+use cordon_domain::access::{Role, Scope, Username};
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_store::access::{NewAccount, NewSession};
 use serde::{Deserialize, Serialize};

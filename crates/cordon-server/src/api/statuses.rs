@@ -7,7 +7,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use cordon_domain::access::{StatusDecision, StatusRead, StatusRequest};
+use cordon_domain::access::status::{StatusDecision, StatusRead, StatusRequest};
 use cordon_domain::identity::{DocumentType, IdentityDocument};
 use cordon_domain::registration::DocumentRequest;
 use cordon_domain::status::{parse_note, ChangeState, StatusChange, StatusChangeRequest};

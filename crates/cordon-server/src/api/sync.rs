@@ -9,8 +9,8 @@
 
 use axum::extract::State;
 use axum::{Extension, Json};
-use cordon_domain::access::StationSync;
-use cordon_domain::sync::{SyncAnswer, SyncBatch, MAX_BATCH};
+use cordon_domain::access::station::StationSync;
+use cordon_domain::station::{SyncAnswer, SyncBatch, MAX_BATCH};
 use cordon_store::{NewPassage, Recorded, StoreError};
 
 use super::AppState;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use axum::extract::State;
 use axum::{Extension, Json};
 use chrono::{DateTime, Duration, FixedOffset};
-use cordon_domain::access::TrajectoryRead;
+use cordon_domain::access::trace::TrajectoryRead;
 use cordon_domain::identity::{DocumentType, IdentityDocument};
 use cordon_domain::person::MaskedPerson;
 use cordon_domain::plate::Plate;

@@ -14,7 +14,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use cordon_domain::access::TrajectoryRead;
+use cordon_domain::access::trace::TrajectoryRead;
 use futures_util::stream;
 
 use super::trace::{audit, check, risk, run, Resolved, TraceRequest};

@@ -19,11 +19,7 @@ use std::net::IpAddr;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use cordon_domain::access::{
-    AccountAdmin, AuditRead, DeclarationRevoke, Denied, NetworkChange, PassageRead, PolicyChange,
-    Principal, Registration, Reveal, StationAdmin, StationSync, StatusDecision, StatusRead,
-    StatusRequest, TrajectoryRead,
-};
+use cordon_domain::access::{Capability, Principal};
 
 use crate::error::ApiError;
 
@@ -74,39 +70,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
             .copied()
             .unwrap_or(ClientAddress(None)))
     }
-}
-
-/// A capability a route needs.
-pub trait Capability: Sized {
-    fn grant(p: &Principal, now_ms: i64) -> Result<Self, Denied>;
-}
-
-macro_rules! capability {
-    ($($t:ty => $may:ident $(($now:ident))?;)+) => {
-        $(impl Capability for $t {
-            fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
-                p.$may($(capability!(@now $now _now_ms))?)
-            }
-        })+
-    };
-    (@now $now:ident $v:ident) => { $v };
-}
-
-capability! {
-    PassageRead => may_read_passages(now);
-    TrajectoryRead => may_read_trajectories;
-    Reveal => may_reveal;
-    NetworkChange => may_change_network;
-    Registration => may_register;
-    PolicyChange => may_change_policy;
-    StatusRequest => may_request_status_change;
-    StatusDecision => may_decide_status_change;
-    StatusRead => may_read_status_changes;
-    AuditRead => may_read_audit;
-    AccountAdmin => may_administer_accounts;
-    DeclarationRevoke => may_revoke_declarations;
-    StationSync => may_sync;
-    StationAdmin => may_administer_stations;
 }
 
 /// A signed-in caller holding capability `T`.

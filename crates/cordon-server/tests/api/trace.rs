@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cordon_domain::access::{Principal, Role, Scope, TrajectoryRead, Username};
+use cordon_domain::access::trace::TrajectoryRead;
+use cordon_domain::access::{Principal, Role, Scope, Username};
 use cordon_store::trace::{SqlSubject, SqlTraceQuery};
 use cordon_store::Period;
 use cordon_trace::{person_key, trace, EvidenceKind, Subject, TraceQuery};

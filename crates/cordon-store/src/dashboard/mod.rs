@@ -3,7 +3,7 @@
 //! [`crate::Store`]; its SQL ([`sql`]) is written once for both backends.
 
 use async_trait::async_trait;
-use cordon_domain::access::PassageRead;
+use cordon_domain::access::passage::PassageRead;
 
 use crate::StoreError;
 

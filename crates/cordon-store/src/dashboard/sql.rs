@@ -1,7 +1,7 @@
 //! The SQL of [`DashboardStore`], written once for both backends ([`crate::db`]).
 
 use async_trait::async_trait;
-use cordon_domain::access::PassageRead;
+use cordon_domain::access::passage::PassageRead;
 use sqlx::QueryBuilder;
 
 use super::{DashboardStore, SummaryRow, LANE_HANDLING_MAX_MS};

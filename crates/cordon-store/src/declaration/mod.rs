@@ -3,7 +3,7 @@
 //! supertrait of [`crate::Store`]; its SQL ([`sql`]) is written once for both backends.
 
 use async_trait::async_trait;
-use cordon_domain::access::DeclarationRevoke;
+use cordon_domain::access::declaration::DeclarationRevoke;
 use uuid::Uuid;
 
 use crate::StoreError;

@@ -1,7 +1,7 @@
 //! The SQL of [`DeclarationStore`], written once for both backends ([`crate::db`]).
 
 use async_trait::async_trait;
-use cordon_domain::access::DeclarationRevoke;
+use cordon_domain::access::declaration::DeclarationRevoke;
 use uuid::Uuid;
 
 use super::{DeclarationRecord, DeclarationStore, Revocation};

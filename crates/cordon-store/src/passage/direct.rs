@@ -1,7 +1,8 @@
 //! A passage by id read straight from the SQLite file on the request's own task
 //! ([`crate::sqlite_read`]): the hot point read of every reveal and every audited lookup.
 
-use cordon_domain::access::{PassageRead, Scope};
+use cordon_domain::access::passage::PassageRead;
+use cordon_domain::access::Scope;
 use rusqlite::OptionalExtension;
 use uuid::Uuid;
 

@@ -5,7 +5,8 @@
 //! of [`crate::Store`].
 
 use async_trait::async_trait;
-use cordon_domain::access::{PassageRead, TrajectoryRead};
+use cordon_domain::access::passage::PassageRead;
+use cordon_domain::access::trace::TrajectoryRead;
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::passage::{Decision, Passage, PassageDraft, Role, TrajectoryPoint};
 use cordon_domain::status::PersonStatus;

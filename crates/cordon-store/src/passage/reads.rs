@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use cordon_domain::access::{PassageRead, Scope, TrajectoryRead};
+use cordon_domain::access::passage::PassageRead;
+use cordon_domain::access::trace::TrajectoryRead;
+use cordon_domain::access::Scope;
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::division::DivisionCode;
 use cordon_domain::passage::{Passage, Role, TrajectoryPoint};

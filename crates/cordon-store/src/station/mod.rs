@@ -6,7 +6,7 @@
 //! embedded database keeps (a station always runs on SQLite).
 
 use async_trait::async_trait;
-use cordon_domain::access::StationSync;
+use cordon_domain::access::station::StationSync;
 use cordon_domain::passage::Passage;
 use uuid::Uuid;
 

@@ -2,7 +2,7 @@
 //! outbox, which only a station's SQLite file has (read by rowid).
 
 use async_trait::async_trait;
-use cordon_domain::access::StationSync;
+use cordon_domain::access::station::StationSync;
 use cordon_domain::passage::Passage;
 use sqlx::QueryBuilder;
 use uuid::Uuid;

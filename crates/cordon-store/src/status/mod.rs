@@ -5,7 +5,7 @@
 //! refuses the account that made the request; triggers refuse any other write to the statuses.
 
 use async_trait::async_trait;
-use cordon_domain::access::{StatusDecision, StatusRead, StatusRequest};
+use cordon_domain::access::status::{StatusDecision, StatusRead, StatusRequest};
 use cordon_domain::identity::DocumentType;
 use cordon_domain::status::{
     ChangeState, Evidence, PersonStatus, StatusChange, StatusChangeDraft, StatusInForce,

@@ -3,7 +3,7 @@
 //! writer slips between its check and its change.
 
 use async_trait::async_trait;
-use cordon_domain::access::{StatusDecision, StatusRead, StatusRequest};
+use cordon_domain::access::status::{StatusDecision, StatusRead, StatusRequest};
 use cordon_domain::identity::{DocumentType, MaskedDocument};
 use cordon_domain::status::{
     ChangeState, Evidence, EvidenceKind, PersonStatus, StatusChange, StatusInForce,

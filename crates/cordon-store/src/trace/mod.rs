@@ -5,7 +5,7 @@
 //! SQL reference a trace is tested and timed against is in [`reference`].
 
 use async_trait::async_trait;
-use cordon_domain::access::TrajectoryRead;
+use cordon_domain::access::trace::TrajectoryRead;
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::division::DivisionCode;
 use cordon_domain::passage::{Occupant, Role};

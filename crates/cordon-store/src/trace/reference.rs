@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use cordon_domain::access::TrajectoryRead;
+use cordon_domain::access::trace::TrajectoryRead;
 use cordon_domain::checkpoint::CheckpointCode;
 use sqlx::QueryBuilder;
 use uuid::Uuid;

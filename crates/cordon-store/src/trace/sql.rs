@@ -3,7 +3,7 @@
 //! ([`crate::sqlite_read`]).
 
 use async_trait::async_trait;
-use cordon_domain::access::TrajectoryRead;
+use cordon_domain::access::trace::TrajectoryRead;
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::passage::{Direction, Occupant};
 use sqlx::QueryBuilder;

@@ -19,7 +19,7 @@ fn all() -> Period {
     }
 }
 
-fn tracer() -> cordon_domain::access::TrajectoryRead {
+fn tracer() -> cordon_domain::access::trace::TrajectoryRead {
     Principal {
         account: 0,
         username: Username::parse("tracer").unwrap(),

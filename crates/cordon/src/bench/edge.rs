@@ -31,7 +31,7 @@ pub struct EdgeArgs {
 const BACKLOG_TARGET_S: f64 = 10.0;
 const LIVE_P99_TARGET_MS: f64 = 1_000.0;
 
-fn reader() -> cordon_domain::access::PassageRead {
+fn reader() -> cordon_domain::access::passage::PassageRead {
     Principal {
         account: 0,
         username: Username::parse("bench").expect("name"),

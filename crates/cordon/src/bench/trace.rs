@@ -16,7 +16,8 @@
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use cordon_domain::access::{Principal, Role, Scope, TrajectoryRead, Username};
+use cordon_domain::access::trace::TrajectoryRead;
+use cordon_domain::access::{Principal, Role, Scope, Username};
 use cordon_domain::passage::Role as Seat;
 use cordon_store::trace::{SqlSubject, SqlTraceQuery, TraceRow};
 use cordon_store::{Period, Store};

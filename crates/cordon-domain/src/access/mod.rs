@@ -1,8 +1,10 @@
 //! Who may do what, and where. An account has one [`Role`] and one [`Scope`]; a signed-in
-//! account is a [`Principal`]. The store's methods that return personal data take a grant
-//! ([`PassageRead`], [`TrajectoryRead`]) whose fields are private and whose only constructors
-//! are the `Principal::may_*` methods here, so code that has not asked the principal cannot call
-//! them, and the grant carries the scope the store filters by.
+//! account is a [`Principal`]. The store's methods that return personal data or change state take
+//! a grant ([`passage::PassageRead`], [`trace::TrajectoryRead`], ...) whose fields are private and
+//! whose only constructor is a `Principal::may_*` method beside it, so code that has not asked
+//! the principal cannot call them, and the grant carries the scope the store filters by. Each
+//! capability's grants are a file here named after it (`access/status.rs`), implementing
+//! [`Capability`] so that the server can ask for them by type.
 //!
 //! | role | may |
 //! |---|---|
@@ -16,6 +18,16 @@
 //! risk areas: none of them is personal data, and a lane needs them.
 
 use serde::{Deserialize, Serialize};
+
+pub mod accounts;
+pub mod audit;
+pub mod declaration;
+pub mod network;
+pub mod passage;
+pub mod policy;
+pub mod station;
+pub mod status;
+pub mod trace;
 
 use crate::checkpoint::{string_enum, CheckpointCode};
 use crate::division::{DivisionCode, DivisionLevel};
@@ -233,293 +245,17 @@ impl std::fmt::Display for Denied {
 
 impl std::error::Error for Denied {}
 
-/// Leave to read passages (and counts) at checkpoints in a scope, from an instant on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PassageRead {
-    scope: Scope,
-    since_ms: i64,
-}
-
-/// Leave to see the clear identity numbers, names and phones of passages in a scope, for a
-/// stated purpose (every reveal is audited).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reveal {
-    read: PassageRead,
-}
-
-impl Reveal {
-    /// The passages a reveal may name.
-    pub fn passages(&self) -> &PassageRead {
-        &self.read
-    }
-}
-
-/// Leave to read trajectories of persons and vehicles through checkpoints in a scope.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrajectoryRead {
-    scope: Scope,
-}
-
-/// Leave to change the checkpoint network within a scope.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NetworkChange {
-    scope: Scope,
-}
-
-/// Leave to register passages at checkpoints in a scope.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Registration {
-    scope: Scope,
-}
-
-/// Leave for an edge station to push its checkpoint's registrations to the hub, as its own
-/// account (the hub keeps one series per station account).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StationSync {
-    account: i64,
-    checkpoint: CheckpointCode,
-}
-
-impl StationSync {
-    pub fn account(&self) -> i64 {
-        self.account
-    }
-    /// The one checkpoint the station writes for.
-    pub fn checkpoint(&self) -> &CheckpointCode {
-        &self.checkpoint
-    }
-}
-
-/// Leave to issue and revoke stations' credentials for checkpoints in a scope.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StationAdmin {
-    scope: Scope,
-}
-
-impl StationAdmin {
-    pub fn scope(&self) -> &Scope {
-        &self.scope
-    }
-}
-
-/// Leave to revoke a driver's pre-declaration (a commander of any scope: a declaration is good at
-/// every checkpoint).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DeclarationRevoke(());
-
-/// Leave to create, check, dry-run and publish policies and to change the risk-area register.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PolicyChange(());
-
-/// Leave to request a change of a person's status, as this account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusRequest {
-    account: i64,
-    username: Username,
-}
-
-/// Leave to approve or reject a status change that another account requested, as this account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusDecision {
-    account: i64,
-    username: Username,
-}
-
-/// Leave to read the status changes (persons masked).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StatusRead(());
-
-/// Leave to read the audit trail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AuditRead(());
-
-/// Leave to manage accounts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AccountAdmin(());
-
-impl PassageRead {
-    pub fn scope(&self) -> &Scope {
-        &self.scope
-    }
-    /// Nothing observed before this instant may be read (an officer's 24 hours).
-    pub fn since_ms(&self) -> i64 {
-        self.since_ms
-    }
-}
-
-impl TrajectoryRead {
-    pub fn scope(&self) -> &Scope {
-        &self.scope
-    }
-}
-
-impl StatusRequest {
-    pub fn account(&self) -> i64 {
-        self.account
-    }
-    pub fn username(&self) -> &Username {
-        &self.username
-    }
-}
-
-impl StatusDecision {
-    /// The deciding account: the store refuses a decision on this account's own request.
-    pub fn account(&self) -> i64 {
-        self.account
-    }
-    pub fn username(&self) -> &Username {
-        &self.username
-    }
-}
-
-impl NetworkChange {
-    pub fn scope(&self) -> &Scope {
-        &self.scope
-    }
-}
-
-impl Registration {
-    pub fn scope(&self) -> &Scope {
-        &self.scope
-    }
-}
-
 impl Principal {
     fn deny(capability: &'static str) -> Denied {
         Denied { capability }
     }
+}
 
-    /// Commanders and tracers read their scope; officers the last 24 hours of their checkpoints.
-    pub fn may_read_passages(&self, now_ms: i64) -> Result<PassageRead, Denied> {
-        let since_ms = match self.role {
-            Role::Commander | Role::Tracer => i64::MIN,
-            Role::Officer => now_ms - OFFICER_LOOKBACK_MS,
-            Role::Auditor | Role::Admin | Role::Station => return Err(Self::deny("read passages")),
-        };
-        Ok(PassageRead {
-            scope: self.scope.clone(),
-            since_ms,
-        })
-    }
-
-    /// Tracers (who call people) and commanders may reveal; officers see the people in front
-    /// of them, auditors and admins see no personal data.
-    pub fn may_reveal(&self) -> Result<Reveal, Denied> {
-        match self.role {
-            Role::Commander | Role::Tracer => Ok(Reveal {
-                read: PassageRead {
-                    scope: self.scope.clone(),
-                    since_ms: i64::MIN,
-                },
-            }),
-            _ => Err(Self::deny("reveal personal data")),
-        }
-    }
-
-    pub fn may_read_trajectories(&self) -> Result<TrajectoryRead, Denied> {
-        match self.role {
-            Role::Commander | Role::Tracer => Ok(TrajectoryRead {
-                scope: self.scope.clone(),
-            }),
-            _ => Err(Self::deny("read trajectories")),
-        }
-    }
-
-    pub fn may_change_network(&self) -> Result<NetworkChange, Denied> {
-        match self.role {
-            Role::Commander => Ok(NetworkChange {
-                scope: self.scope.clone(),
-            }),
-            _ => Err(Self::deny("change the checkpoint network")),
-        }
-    }
-
-    pub fn may_sync(&self) -> Result<StationSync, Denied> {
-        match (&self.role, &self.scope) {
-            (Role::Station, Scope::Checkpoints(list)) if list.len() == 1 => Ok(StationSync {
-                account: self.account,
-                checkpoint: list[0].clone(),
-            }),
-            _ => Err(Self::deny("push a station's registrations")),
-        }
-    }
-
-    pub fn may_administer_stations(&self) -> Result<StationAdmin, Denied> {
-        match self.role {
-            Role::Commander => Ok(StationAdmin {
-                scope: self.scope.clone(),
-            }),
-            _ => Err(Self::deny("issue or revoke station credentials")),
-        }
-    }
-
-    pub fn may_revoke_declarations(&self) -> Result<DeclarationRevoke, Denied> {
-        match self.role {
-            Role::Commander => Ok(DeclarationRevoke(())),
-            _ => Err(Self::deny("revoke pre-declarations")),
-        }
-    }
-
-    pub fn may_register(&self) -> Result<Registration, Denied> {
-        match self.role {
-            Role::Officer => Ok(Registration {
-                scope: self.scope.clone(),
-            }),
-            _ => Err(Self::deny("register passages")),
-        }
-    }
-
-    /// Policies and risk areas hold for the whole province: only a province commander changes them.
-    pub fn may_change_policy(&self) -> Result<PolicyChange, Denied> {
-        if self.role == Role::Commander && self.scope.is_province() {
-            Ok(PolicyChange(()))
-        } else {
-            Err(Self::deny("change policies or risk areas"))
-        }
-    }
-
-    /// Tracers (who find the contacts) and commanders request status changes.
-    pub fn may_request_status_change(&self) -> Result<StatusRequest, Denied> {
-        match self.role {
-            Role::Commander | Role::Tracer => Ok(StatusRequest {
-                account: self.account,
-                username: self.username.clone(),
-            }),
-            _ => Err(Self::deny("request a person's status change")),
-        }
-    }
-
-    /// Commanders approve or reject; never their own request (the store checks that).
-    pub fn may_decide_status_change(&self) -> Result<StatusDecision, Denied> {
-        match self.role {
-            Role::Commander => Ok(StatusDecision {
-                account: self.account,
-                username: self.username.clone(),
-            }),
-            _ => Err(Self::deny("approve a person's status change")),
-        }
-    }
-
-    pub fn may_read_status_changes(&self) -> Result<StatusRead, Denied> {
-        match self.role {
-            Role::Commander | Role::Tracer => Ok(StatusRead(())),
-            _ => Err(Self::deny("read status changes")),
-        }
-    }
-
-    pub fn may_read_audit(&self) -> Result<AuditRead, Denied> {
-        match self.role {
-            Role::Auditor => Ok(AuditRead(())),
-            _ => Err(Self::deny("read the audit trail")),
-        }
-    }
-
-    pub fn may_administer_accounts(&self) -> Result<AccountAdmin, Denied> {
-        match self.role {
-            Role::Admin => Ok(AccountAdmin(())),
-            _ => Err(Self::deny("manage accounts")),
-        }
-    }
+/// A grant a request needs: made from the signed-in principal by its `may_*` method, or refused.
+/// The server asks for grants by type (`Grant<PassageRead>`); each grant's file implements this
+/// beside the method that makes it.
+pub trait Capability: Sized {
+    fn grant(p: &Principal, now_ms: i64) -> Result<Self, Denied>;
 }
 
 #[cfg(test)]
