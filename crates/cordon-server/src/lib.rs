@@ -3,22 +3,30 @@
 //! ([`observe`]). It knows the store only through the `Store` trait.
 
 pub mod api;
-pub mod audit;
 pub mod auth;
-pub mod dashboard;
-pub mod decide;
-pub mod dryrun;
 pub mod error;
 pub mod extract;
 pub mod health;
 pub mod observe;
 pub mod openapi;
-pub mod retention;
-pub mod risk_import;
+pub mod period;
+pub mod state;
 pub mod tls;
-pub mod trace;
-pub mod trace_corrections;
 pub mod ui;
+
+// The capabilities, each a folder named as in every other crate.
+pub mod access;
+pub mod audit;
+pub mod dashboard;
+pub mod declaration;
+pub mod network;
+pub mod passage;
+pub mod policy;
+pub mod retention;
+pub mod risk;
+pub mod station;
+pub mod status;
+pub mod trace;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -31,57 +39,7 @@ use axum::Router;
 use cordon_store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
 
-pub use api::AppState;
-
-/// What a hub is started with beyond its store.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Days the personal data of a passage is kept: a trace spans at most this.
-    pub retention_days: u32,
-    /// Set when this process is an edge station: the hub it pushes to.
-    pub upstream: Option<String>,
-    /// At a station: the hub's key for pre-declaration codes.
-    pub hub_key: Option<cordon_domain::declaration::VerifyingKey>,
-    /// Pre-declarations accepted per client address and minute (0: no limit).
-    pub declarations_per_minute: u32,
-    /// Serve HTTPS with these (plain HTTP without).
-    pub tls: Option<tls::TlsFiles>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            retention_days: retention::DEFAULT_DAYS,
-            upstream: None,
-            hub_key: None,
-            declarations_per_minute: auth::rate::DEFAULT_PER_MINUTE,
-            tls: None,
-        }
-    }
-}
-
-/// Loads what the lanes apply and starts its periodic refresh, the audit appender, and the
-/// trace index's load and updates.
-pub async fn state(
-    store: Arc<dyn Store>,
-    settings: &Settings,
-) -> Result<AppState, cordon_store::StoreError> {
-    let lanes = decide::Lanes::load(store.as_ref()).await?;
-    lanes.spawn_refresh(store.clone());
-    let auth = Arc::new(auth::sessions::Auth::new(store.clone()));
-    let trace = trace::LiveTrace::new(settings.retention_days);
-    trace.spawn(store.clone());
-    Ok(AppState {
-        store,
-        lanes,
-        auth,
-        trace,
-        dashboard: Default::default(),
-        upstream: settings.upstream.clone(),
-        hub_key: settings.hub_key,
-        declarations: Arc::new(auth::rate::RateLimit::new(settings.declarations_per_minute)),
-    })
-}
+pub use state::{state, AppState, Settings};
 
 /// The whole public application: API, OpenAPI document, health, and the request observer.
 pub fn app(state: AppState) -> Router {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use clap::{Args, Subcommand};
 use cordon_domain::access::{Role, Scope, Username};
 use cordon_domain::audit::AuditEntry;
-use cordon_server::api::accounts::parse_new_account;
+use cordon_server::access::accounts::parse_new_account;
 use cordon_server::auth::password;
 use cordon_server::auth::sessions::new_secret;
 use cordon_store::access::NewAccount;

@@ -2,10 +2,12 @@
 //! (`templates/`, askama) and scripts and styles embedded (`assets/`); nothing is loaded from
 //! elsewhere. Chinese by default, English by the switch or the browser's language ([`texts`]).
 //!
-//! Pages: `/signin`; `/lane` (officers: the registration lane); `/declare` (public: a driver's
-//! pre-declaration and its QR code); `/dashboard` and `/checkpoints/{code}` (commanders). Pages
-//! carry no personal data themselves: their scripts read it from the API with the session
-//! cookie, where it is masked, scoped and audited like any other read.
+//! The shared pages are here (`/`, `/signin`, the language switch) with the frame every page
+//! is drawn in ([`pages::Chrome`]); each capability's pages are in its own folder and listed in
+//! [`PAGES`] (`/lane` in `passage`, `/declare` in `declaration`, `/dashboard` in `dashboard`,
+//! `/checkpoints/{code}` in `network`). Pages carry no personal data themselves: their scripts
+//! read it from the API with the session cookie, where it is masked, scoped and audited like
+//! any other read.
 
 pub mod assets;
 pub mod pages;
@@ -18,10 +20,10 @@ use axum::routing::get;
 use axum::Router;
 use cordon_domain::access::Role;
 
-use crate::api::AppState;
 use crate::auth::sessions::{presented, Presented};
 use crate::auth::Caller;
-use texts::Lang;
+use crate::state::AppState;
+use texts::{Lang, Texts};
 
 /// Who asks for a page, in which language.
 pub struct Viewer {
@@ -63,16 +65,45 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
+/// A capability's pages: their routes, and the entries they add to the navigation bar.
+pub struct Pages {
+    pub routes: fn() -> Router<AppState>,
+    pub nav: &'static [NavItem],
+}
+
+/// An entry of the navigation bar, shown to the roles listed.
+pub struct NavItem {
+    pub href: &'static str,
+    pub roles: &'static [Role],
+    pub label: fn(&'static Texts) -> &'static str,
+}
+
+/// Every role, and visitors without an account.
+pub const EVERYONE: &[Role] = &[];
+
+impl NavItem {
+    /// Whether a viewer with `role` (none: not signed in) sees this entry.
+    pub fn shown_to(&self, role: Option<Role>) -> bool {
+        self.roles.is_empty() || role.is_some_and(|r| self.roles.contains(&r))
+    }
+}
+
+/// Every capability with pages, in the order of the navigation bar (one line each).
+pub static PAGES: &[&Pages] = &[
+    &crate::passage::PAGES,
+    &crate::dashboard::PAGES,
+    &crate::network::PAGES,
+    &crate::declaration::PAGES,
+];
+
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let shared = Router::new()
         .route("/", get(pages::home))
         .route("/signin", get(pages::signin))
         .route("/lang/{code}", get(pages::switch_lang))
-        .route("/lane", get(pages::lane))
-        .route("/declare", get(pages::declare))
-        .route("/dashboard", get(pages::dashboard))
-        .route("/dashboard/live", get(pages::dashboard_live))
-        .route("/checkpoints/{code}", get(pages::checkpoint))
-        .route("/assets/{name}", get(assets::serve))
+        .route("/assets/{name}", get(assets::serve));
+    PAGES
+        .iter()
+        .fold(shared, |r, p| r.merge((p.routes)()))
         .with_state(state)
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::dashboard::{status_colour, CheckpointFigures};
+use crate::dashboard::figures::{status_colour, CheckpointFigures};
 
 /// Escapes text for XML content and attribute values.
 pub fn esc(s: &str) -> String {

@@ -199,7 +199,7 @@ pub async fn the_dashboard_counts_in_scope(app: TestApp) {
     assert_eq!(s, StatusCode::CREATED, "{b}");
     // The cache lets a figure be a few seconds old.
     tokio::time::sleep(std::time::Duration::from_millis(
-        cordon_server::dashboard::CACHE_MS as u64 + 100,
+        cordon_server::dashboard::figures::CACHE_MS as u64 + 100,
     ))
     .await;
     let (_, d) = app.get_as("commander", "/api/v1/dashboard?hours=2").await;

@@ -468,7 +468,7 @@ pub async fn the_index_agrees_with_sql(app: TestApp) {
     }
     record(&app, passages).await;
     app.store.build_trace_reference().await.unwrap();
-    let live = cordon_server::trace::LiveTrace::new(28);
+    let live = cordon_server::trace::live::LiveTrace::new(28);
     live.load(app.store.as_ref()).await.unwrap();
     assert_eq!(live.with(|i| i.passages()), 400);
 

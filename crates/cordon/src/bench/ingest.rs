@@ -166,7 +166,7 @@ pub(super) fn generate(n: usize) -> Rows {
         .collect();
     let population = traffic::Population::generate(&mut rng, n as f64);
     let now = chrono::Utc::now().with_timezone(&cordon_domain::time::china());
-    let engine = cordon_server::decide::Engine::default();
+    let engine = cordon_server::policy::decide::Engine::default();
     let keyring = bench_keyring();
     let passages = (0..n)
         .map(|i| {

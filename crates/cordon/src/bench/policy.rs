@@ -7,7 +7,7 @@
 //!    the May 2022 rules written by hand as Rust. The engine's outcomes under the shipped rules
 //!    are checked against the hand-written ones first; a difference stops the benchmark.
 //! 2. Dry-run: `--passages` generated passages stored in a fresh database, then the December
-//!    2022 rules replayed over them with [`cordon_server::dryrun::dry_run`], against the
+//!    2022 rules replayed over them with [`cordon_server::policy::dryrun::dry_run`], against the
 //!    baseline: the same replay scan with nothing evaluated.
 
 use std::sync::Arc;
@@ -136,7 +136,7 @@ fn generate(n: usize, seed: u64) -> Vec<NewPassage> {
     let checkpoints = network::checkpoints(&mut rng);
     let population = traffic::Population::generate(&mut rng, (n as f64).min(2_000_000.0));
     let now = chrono::Utc::now().with_timezone(&cordon_domain::time::china());
-    let engine = cordon_server::decide::Engine::default();
+    let engine = cordon_server::policy::decide::Engine::default();
     let keyring = super::ingest::bench_keyring();
     (0..n)
         .map(|i| {
@@ -305,7 +305,7 @@ async fn dry_run(backend: &Backend, n: usize) -> anyhow::Result<()> {
     let mut lines = Vec::new();
     for (name, policy) in [("December 2022", december), ("May 2022", may)] {
         let started = Instant::now();
-        let report = cordon_server::dryrun::dry_run(
+        let report = cordon_server::policy::dryrun::dry_run(
             store.clone(),
             Arc::new(policy),
             risk.clone(),

@@ -94,7 +94,9 @@ pub async fn load_if_empty(store: &dyn Store, options: &DemoOptions) -> anyhow::
     let now = chrono::Utc::now().with_timezone(&cordon_domain::time::china());
     let start = now - chrono::Duration::days(i64::from(options.days) + 1);
     policy::publish(store, start, now).await?;
-    let engine = cordon_server::decide::Lanes::load(store).await?.current();
+    let engine = cordon_server::policy::decide::Lanes::load(store)
+        .await?
+        .current();
     let schedule = traffic::schedule(&mut rng, &checkpoints, per_day, options.days, now);
     let total: u64 = schedule.iter().map(|(_, _, n)| u64::from(*n)).sum();
     let bar = ProgressBar::new(total).with_style(

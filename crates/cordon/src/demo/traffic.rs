@@ -13,7 +13,7 @@ use cordon_domain::passage::{
 };
 use cordon_domain::person::{PersonName, PersonalData};
 use cordon_domain::plate::{Plate, PlateColor};
-use cordon_server::decide::Engine;
+use cordon_server::policy::decide::Engine;
 use cordon_store::keyring::Keyring;
 use cordon_store::NewPassage;
 use rand::rngs::SmallRng;

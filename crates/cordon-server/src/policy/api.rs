@@ -15,12 +15,12 @@ use cordon_domain::policy::{compile, Combine, Policy, PolicyProblem};
 use cordon_store::policy::{NewPolicyVersion, NewPublication};
 use serde::{Deserialize, Serialize};
 
-use super::period::PeriodParams;
 use super::AppState;
 use crate::auth::{Caller, Grant};
-use crate::dryrun::{dry_run, DryRunReport};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::period::PeriodParams;
+use crate::policy::dryrun::{dry_run, DryRunReport};
 use cordon_domain::access::policy::PolicyChange;
 
 /// Most example passages a dry-run returns per change of outcome.
@@ -137,7 +137,7 @@ pub async fn create(
     change: Grant<PolicyChange>,
     ApiJson(req): ApiJson<PolicyRequest>,
 ) -> ApiResult<(StatusCode, Json<PolicyVersion>)> {
-    super::hub_only(&app, "policies")?;
+    app.hub_only("policies")?;
     let policy = checked(&req.source)?;
     if req.note.chars().count() > 500 {
         return Err(ApiError::invalid(
@@ -234,7 +234,7 @@ pub async fn publish(
     Path(v): Path<String>,
     ApiJson(req): ApiJson<PublishRequest>,
 ) -> ApiResult<(StatusCode, Json<Publication>)> {
-    super::hub_only(&app, "policies")?;
+    app.hub_only("policies")?;
     let version = version_param(&v)?;
     let reason = parse_reason(&req.reason).map_err(|e| e.under("reason"))?;
     let now = now();
@@ -269,7 +269,7 @@ pub async fn rollback(
     change: Grant<PolicyChange>,
     ApiJson(req): ApiJson<RollbackRequest>,
 ) -> ApiResult<(StatusCode, Json<Publication>)> {
-    super::hub_only(&app, "policies")?;
+    app.hub_only("policies")?;
     let reason = parse_reason(&req.reason).map_err(|e| e.under("reason"))?;
     let log = app.store.list_publications().await?;
     let now_ms = cordon_domain::time::now_ms();

@@ -17,7 +17,7 @@ use axum::Extension;
 use cordon_domain::access::trace::TrajectoryRead;
 use futures_util::stream;
 
-use super::trace::{audit, check, risk, run, Resolved, TraceRequest};
+use super::api::{audit, check, risk, run, Resolved, TraceRequest};
 use super::AppState;
 use crate::audit::AuditNote;
 use crate::auth::Grant;

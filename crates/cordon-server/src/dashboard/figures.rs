@@ -230,7 +230,7 @@ impl DashboardCache {
 /// One checkpoint's vehicles per hour over the last 24 hours, labelled `HH:MM`, every hour
 /// present (empty ones as 0).
 pub async fn checkpoint_hours(
-    app: &crate::api::AppState,
+    app: &crate::state::AppState,
     caller: &crate::auth::Caller,
     code: &cordon_domain::checkpoint::CheckpointCode,
 ) -> Vec<(String, i64)> {

@@ -1,7 +1,7 @@
 //! Person-status changes: a tracer or commander requests one (a case, a close contact, or `none`
 //! to clear) with a reason and an evidence reference; another commander approves or rejects it.
 //! An approval changes the decision at every lane at once on this process and within
-//! [`crate::decide::REFRESH`] on the others. Every request, decision and list is audited with the
+//! [`crate::policy::decide::REFRESH`] on the others. Every request, decision and list is audited with the
 //! person's keyed hash; the identity number is taken in bodies only and answered masked.
 
 use axum::extract::{Path, State};

@@ -18,12 +18,12 @@ use cordon_store::Period;
 use cordon_trace::{trajectory, Subject};
 use serde::{Deserialize, Serialize};
 
-use super::period::PeriodParams;
 use super::AppState;
 use crate::audit::AuditNote;
 use crate::auth::Grant;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
+use crate::period::PeriodParams;
 
 /// Default span of a trajectory query: the last 14 days.
 const DEFAULT_DAYS: i64 = 14;

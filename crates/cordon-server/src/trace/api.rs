@@ -19,12 +19,12 @@ use cordon_trace::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::period::PeriodParams;
 use super::AppState;
 use crate::audit::AuditNote;
 use crate::auth::Grant;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
+use crate::period::PeriodParams;
 
 /// Default span of a trace: the 14 days before `to`.
 const DEFAULT_DAYS: i64 = 14;

@@ -6,7 +6,7 @@
 //! rows other processes on the same PostgreSQL recorded, rows recorded while the index was being
 //! loaded or rebuilt. Rows whose transaction committed late are caught by reading the last
 //! minute's positions again every 30 polls. Passages superseded by a correction are kept out
-//! and withdrawn ([`crate::trace_corrections`]). A trace or trajectory asks for a read first
+//! and withdrawn ([`crate::trace::corrections`]). A trace or trajectory asks for a read first
 //! ([`LiveTrace::fresh`]), so it sees every passage acknowledged before it was asked, whichever
 //! process recorded it.
 
@@ -55,7 +55,7 @@ pub struct LiveTrace {
     /// How many days of personal data the hub keeps: a trace spans at most this.
     pub retention_days: u32,
     /// Passages superseded by corrections, left out of the index.
-    pub withdrawals: crate::trace_corrections::Withdrawals,
+    pub withdrawals: crate::trace::corrections::Withdrawals,
 }
 
 /// The index rows of passages being recorded by this process ([`LiveTrace::prepare`]).

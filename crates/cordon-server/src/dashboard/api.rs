@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use crate::auth::Grant;
-use crate::dashboard::{Dashboard, MAX_HOURS};
+use crate::dashboard::figures::{Dashboard, MAX_HOURS};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
 

@@ -17,7 +17,7 @@ use super::AppState;
 use crate::auth::{Caller, Grant};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::risk_import::{parse_csv, parse_xlsx};
+use crate::risk::import::{parse_csv, parse_xlsx};
 use cordon_domain::access::policy::PolicyChange;
 
 /// Largest import file.
@@ -150,7 +150,7 @@ pub async fn declare(
     change: Grant<PolicyChange>,
     ApiJson(req): ApiJson<DeclareRequest>,
 ) -> ApiResult<(StatusCode, Json<RiskAreaList>)> {
-    super::hub_only(&app, "risk areas")?;
+    app.hub_only("risk areas")?;
     if req.areas.is_empty() || req.areas.len() > MAX_DECLARE {
         return Err(ApiError::invalid(
             "out_of_range",
@@ -181,7 +181,7 @@ pub async fn end(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EndRequest>,
 ) -> ApiResult<Json<RiskArea>> {
-    super::hub_only(&app, "risk areas")?;
+    app.hub_only("risk areas")?;
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::NotFound(format!("risk area {id} not found")))?;
@@ -210,7 +210,7 @@ pub async fn import(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
-    super::hub_only(&app, "risk areas")?;
+    app.hub_only("risk areas")?;
     let kind = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

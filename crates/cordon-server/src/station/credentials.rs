@@ -173,7 +173,8 @@ pub async fn list(
 ) -> ApiResult<Json<StationList>> {
     let now = cordon_domain::time::now_ms();
     let network =
-        crate::dashboard::checkpoints_in(app.store.as_ref(), commander.grant.scope()).await?;
+        crate::dashboard::figures::checkpoints_in(app.store.as_ref(), commander.grant.scope())
+            .await?;
     let stations = app
         .store
         .station_series()

@@ -14,14 +14,14 @@ use cordon_store::{Cursor, NewPassage, PassageQuery, Recorded, StoreError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::network::checkpoint_param;
-use super::period::PeriodParams;
 use super::AppState;
 use crate::audit::AuditNote;
 use crate::auth::{ClientAddress, Grant};
-use crate::decide::Engine;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::network::api::checkpoint_param;
+use crate::period::PeriodParams;
+use crate::policy::decide::Engine;
 
 /// Set on the answer to a retry: nothing was written, this is the first answer again.
 pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");

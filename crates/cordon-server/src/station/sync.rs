@@ -163,7 +163,7 @@ pub async fn push(
                 StoreError::Rejected(r) => ApiError::from_rejection(r, "records"),
                 e => e.into(),
             })?;
-        super::passages::note_corrections(&app, recorded.iter().map(Recorded::passage)).await?;
+        crate::passage::api::note_corrections(&app, recorded.iter().map(Recorded::passage)).await?;
         for r in &recorded {
             match r {
                 Recorded::Created(_) => created += 1,

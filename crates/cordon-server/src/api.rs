@@ -1,0 +1,36 @@
+//! The JSON API under `/api/v1`: every capability's routes, merged here (one line each) under the
+//! [`crate::auth::guard`] that resolves the session and audits every request. Handlers parse at
+//! the boundary into domain types and call the store; they hold no rules of their own.
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+
+use crate::state::AppState;
+
+/// Largest single-registration body: a full coach with every field filled is about 60 KiB.
+pub const PASSAGE_BODY_LIMIT: usize = 256 * 1024;
+/// Largest batch body: 5,000 passages.
+pub const BATCH_BODY_LIMIT: usize = 32 * 1024 * 1024;
+/// Largest body on the other routes.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(crate::access::api())
+        .merge(crate::audit::api())
+        .merge(crate::network::api())
+        .merge(crate::passage::api())
+        .merge(crate::dashboard::api())
+        .merge(crate::station::api())
+        .merge(crate::declaration::api())
+        .merge(crate::trace::api())
+        .merge(crate::policy::api())
+        .merge(crate::risk::api())
+        .merge(crate::status::api())
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.auth.clone(),
+            crate::auth::guard::guard,
+        ))
+        .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
+        .with_state(state)
+}

@@ -1,0 +1,113 @@
+//! What every handler can reach ([`AppState`]), what a hub is started with ([`Settings`]), and
+//! how the state is made at start ([`state`]): the lanes' policy state and its refresh, sessions
+//! and the audit appender, and the trace index's load.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use cordon_store::Store;
+
+use crate::auth::sessions::Auth;
+use crate::policy::decide::Lanes;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    /// What the lanes apply: policies in force, risk areas, checkpoints' defence lines.
+    pub lanes: Arc<Lanes>,
+    /// Sessions, the keyring and the audit appender.
+    pub auth: Arc<Auth>,
+    /// The live trace index.
+    pub trace: Arc<crate::trace::live::LiveTrace>,
+    /// Dashboards computed in the last seconds.
+    pub dashboard: Arc<crate::dashboard::figures::DashboardCache>,
+    /// The hub this process pushes to, when it is an edge station.
+    pub upstream: Option<String>,
+    /// At a station, the hub's key for pre-declaration codes (learnt from the hub).
+    pub hub_key: Option<cordon_domain::declaration::VerifyingKey>,
+    /// The public pre-declaration route's limit per client address.
+    pub declarations: Arc<crate::auth::rate::RateLimit>,
+}
+
+impl AppState {
+    /// Refuses a change a station must take from the hub (its policies, its risk areas): a
+    /// change of its own would fork them.
+    pub(crate) fn hub_only(&self, what: &str) -> crate::error::ApiResult<()> {
+        match self.upstream {
+            Some(_) => Err(crate::error::ApiError::Conflict(
+                cordon_domain::FieldError::new(
+                    "hub_rules",
+                    "",
+                    format!("a station applies the hub's {what}: change them on the hub"),
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The key pre-declaration codes are checked with: the hub's (at a station, as learnt from
+    /// the hub), else this hub's own.
+    pub fn verifying_key(&self) -> cordon_domain::declaration::VerifyingKey {
+        self.hub_key
+            .unwrap_or_else(|| self.store.keyring().declaration_key().verifying_key())
+    }
+}
+
+impl FromRef<AppState> for Arc<Auth> {
+    fn from_ref(app: &AppState) -> Arc<Auth> {
+        app.auth.clone()
+    }
+}
+
+/// What a hub is started with beyond its store.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Days the personal data of a passage is kept: a trace spans at most this.
+    pub retention_days: u32,
+    /// Set when this process is an edge station: the hub it pushes to.
+    pub upstream: Option<String>,
+    /// At a station: the hub's key for pre-declaration codes.
+    pub hub_key: Option<cordon_domain::declaration::VerifyingKey>,
+    /// Pre-declarations accepted per client address and minute (0: no limit).
+    pub declarations_per_minute: u32,
+    /// Serve HTTPS with these (plain HTTP without).
+    pub tls: Option<crate::tls::TlsFiles>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            retention_days: crate::retention::DEFAULT_DAYS,
+            upstream: None,
+            hub_key: None,
+            declarations_per_minute: crate::auth::rate::DEFAULT_PER_MINUTE,
+            tls: None,
+        }
+    }
+}
+
+/// Loads what the lanes apply and starts its periodic refresh, the audit appender, and the
+/// trace index's load and updates.
+pub async fn state(
+    store: Arc<dyn Store>,
+    settings: &Settings,
+) -> Result<AppState, cordon_store::StoreError> {
+    let lanes = Lanes::load(store.as_ref()).await?;
+    lanes.spawn_refresh(store.clone());
+    let auth = Arc::new(Auth::new(store.clone()));
+    let trace = crate::trace::live::LiveTrace::new(settings.retention_days);
+    trace.spawn(store.clone());
+    Ok(AppState {
+        store,
+        lanes,
+        auth,
+        trace,
+        dashboard: Default::default(),
+        upstream: settings.upstream.clone(),
+        hub_key: settings.hub_key,
+        declarations: Arc::new(crate::auth::rate::RateLimit::new(
+            settings.declarations_per_minute,
+        )),
+    })
+}

@@ -1,0 +1,46 @@
+//! Edge stations: their credentials ([`credentials`]), the push of their registrations and the
+//! state they copy from the hub ([`sync`]), and the lane's view of its link ([`link`]).
+
+pub mod credentials;
+pub mod link;
+pub mod sync;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use axum::Router;
+use utoipa::OpenApi;
+
+use crate::api::BATCH_BODY_LIMIT;
+use crate::state::AppState;
+
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/link", get(link::link))
+        .route(
+            "/api/v1/stations",
+            get(credentials::list).post(credentials::issue),
+        )
+        .route(
+            "/api/v1/stations/{account}/revoke",
+            post(credentials::revoke),
+        )
+        .route("/api/v1/sync/state", get(sync::state))
+        .route(
+            "/api/v1/sync/passages",
+            post(sync::push).layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT)),
+        )
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        link::link,
+        credentials::issue,
+        credentials::list,
+        credentials::revoke,
+        sync::push,
+        sync::state,
+    ),
+    tags((name = "stations", description = "edge stations: credentials, their series, and the push of their registrations"))
+)]
+pub struct Api;
