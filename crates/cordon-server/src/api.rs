@@ -7,13 +7,6 @@ use axum::Router;
 
 use crate::state::AppState;
 
-/// Largest single-registration body: a full coach with every field filled is about 60 KiB.
-pub const PASSAGE_BODY_LIMIT: usize = 256 * 1024;
-/// Largest batch body: 5,000 passages.
-pub const BATCH_BODY_LIMIT: usize = 32 * 1024 * 1024;
-/// Largest body on the other routes.
-pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
-
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::access::api())
@@ -31,6 +24,6 @@ pub fn router(state: AppState) -> Router {
             state.auth.clone(),
             crate::auth::guard::guard,
         ))
-        .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(crate::extract::DEFAULT_BODY_LIMIT))
         .with_state(state)
 }

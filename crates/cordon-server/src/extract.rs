@@ -115,3 +115,10 @@ where
             })
     }
 }
+
+/// Largest single-registration body: a full coach with every field filled is about 60 KiB.
+pub const PASSAGE_BODY_LIMIT: usize = 256 * 1024;
+/// Largest batch body: 5,000 passages.
+pub const BATCH_BODY_LIMIT: usize = 32 * 1024 * 1024;
+/// Largest body on the other routes.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;

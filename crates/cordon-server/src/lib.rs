@@ -48,7 +48,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/api/openapi.json", get(openapi::document))
         .with_state(state.clone())
-        .merge(ui::router(state.clone()))
+        .merge(ui::site::router(state.clone()))
         .merge(api::router(state))
         .fallback(|| async { error::ApiError::NotFound("no such route".into()) })
         .layer(axum::middleware::from_fn(observe::observe))

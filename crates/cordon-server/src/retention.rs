@@ -8,7 +8,7 @@ use std::time::Duration;
 use cordon_domain::audit::AuditEntry;
 use cordon_store::{Purged, Store, StoreError};
 
-use crate::audit::Auditor;
+use crate::audit::appender::Auditor;
 
 pub const DEFAULT_DAYS: u32 = 28;
 const DAY_MS: i64 = 86_400_000;

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::throttle::Throttle;
 use super::Caller;
-use crate::audit::Auditor;
+use crate::audit::appender::Auditor;
 
 /// How long a session lasts: an officer's shift.
 pub const SESSION_MS: i64 = 12 * 3_600_000;

@@ -62,7 +62,7 @@ pub struct CheckpointFigures {
     pub handled: i64,
 }
 
-fn iso(ms: i64) -> String {
+pub fn iso(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .with_timezone(&cordon_domain::time::china())
@@ -225,38 +225,6 @@ impl DashboardCache {
         entries.insert(key, (now, d.clone()));
         Ok(d)
     }
-}
-
-/// One checkpoint's vehicles per hour over the last 24 hours, labelled `HH:MM`, every hour
-/// present (empty ones as 0).
-pub async fn checkpoint_hours(
-    app: &crate::state::AppState,
-    caller: &crate::auth::Caller,
-    code: &cordon_domain::checkpoint::CheckpointCode,
-) -> Vec<(String, i64)> {
-    let now = cordon_domain::time::now_ms();
-    let Ok(grant) = caller.principal.may_read_passages(now) else {
-        return Vec::new();
-    };
-    let first = now.div_euclid(3_600_000) - 23;
-    let period = cordon_store::Period {
-        from_ms: first * 3_600_000,
-        to_ms: now + 1,
-    };
-    let counts = app
-        .store
-        .hourly_counts(&grant, code, period)
-        .await
-        .unwrap_or_default();
-    (first..first + 24)
-        .map(|h| {
-            let n = counts
-                .iter()
-                .find(|c| c.hour_ms == h * 3_600_000)
-                .map_or(0, |c| c.passages);
-            (iso(h * 3_600_000).get(11..16).unwrap_or("").to_owned(), n)
-        })
-        .collect()
 }
 
 /// Checkpoint status as its colour on the map.

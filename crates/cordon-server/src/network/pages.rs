@@ -42,7 +42,7 @@ pub async fn checkpoint(
         _ => return not_found(),
     };
     // The checkpoint's own hours: its hourly counts over the last 24 hours.
-    let hours = crate::dashboard::figures::checkpoint_hours(&app, caller, &cp.code).await;
+    let hours = checkpoint_hours(&app, caller, &cp.code).await;
     let passages = hours.iter().map(|h| h.1).sum();
     render(CheckpointPage {
         c: Chrome::new(&viewer),
@@ -50,4 +50,42 @@ pub async fn checkpoint(
         passages,
         cp,
     })
+}
+
+/// One checkpoint's vehicles per hour over the last 24 hours, labelled `HH:MM`, every hour
+/// present (empty ones as 0).
+async fn checkpoint_hours(
+    app: &AppState,
+    caller: &crate::auth::Caller,
+    code: &cordon_domain::checkpoint::CheckpointCode,
+) -> Vec<(String, i64)> {
+    let now = cordon_domain::time::now_ms();
+    let Ok(grant) = caller.principal.may_read_passages(now) else {
+        return Vec::new();
+    };
+    let first = now.div_euclid(3_600_000) - 23;
+    let period = cordon_store::Period {
+        from_ms: first * 3_600_000,
+        to_ms: now + 1,
+    };
+    let counts = app
+        .store
+        .hourly_counts(&grant, code, period)
+        .await
+        .unwrap_or_default();
+    (first..first + 24)
+        .map(|h| {
+            let n = counts
+                .iter()
+                .find(|c| c.hour_ms == h * 3_600_000)
+                .map_or(0, |c| c.passages);
+            (
+                crate::dashboard::figures::iso(h * 3_600_000)
+                    .get(11..16)
+                    .unwrap_or("")
+                    .to_owned(),
+                n,
+            )
+        })
+        .collect()
 }

@@ -10,7 +10,7 @@ use axum::Router;
 use cordon_domain::access::Role;
 use utoipa::OpenApi;
 
-use crate::api::{BATCH_BODY_LIMIT, PASSAGE_BODY_LIMIT};
+use crate::extract::{BATCH_BODY_LIMIT, PASSAGE_BODY_LIMIT};
 use crate::state::AppState;
 use crate::ui::{NavItem, Pages};
 

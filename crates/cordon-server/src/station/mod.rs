@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use utoipa::OpenApi;
 
-use crate::api::BATCH_BODY_LIMIT;
+use crate::extract::BATCH_BODY_LIMIT;
 use crate::state::AppState;
 
 pub fn api() -> Router<AppState> {

@@ -11,12 +11,12 @@
 
 pub mod assets;
 pub mod pages;
+pub mod site;
 pub mod svg;
 pub mod texts;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::routing::get;
 use axum::Router;
 use cordon_domain::access::Role;
 
@@ -32,6 +32,8 @@ pub struct Viewer {
     pub session: Option<(Caller, String)>,
     /// The path asked for, to come back to after signing in.
     pub path: String,
+    /// The capabilities' pages, for the navigation bar.
+    pub nav: &'static [&'static Pages],
 }
 
 impl Viewer {
@@ -61,6 +63,7 @@ impl FromRequestParts<AppState> for Viewer {
             lang,
             session,
             path: parts.uri.path().to_owned(),
+            nav: parts.extensions.get::<Nav>().map_or(&[], |n| n.0),
         })
     }
 }
@@ -88,22 +91,7 @@ impl NavItem {
     }
 }
 
-/// Every capability with pages, in the order of the navigation bar (one line each).
-pub static PAGES: &[&Pages] = &[
-    &crate::passage::PAGES,
-    &crate::dashboard::PAGES,
-    &crate::network::PAGES,
-    &crate::declaration::PAGES,
-];
-
-pub fn router(state: AppState) -> Router {
-    let shared = Router::new()
-        .route("/", get(pages::home))
-        .route("/signin", get(pages::signin))
-        .route("/lang/{code}", get(pages::switch_lang))
-        .route("/assets/{name}", get(assets::serve));
-    PAGES
-        .iter()
-        .fold(shared, |r, p| r.merge((p.routes)()))
-        .with_state(state)
-}
+/// The capabilities' pages the navigation bar is built from; [`site`] puts it on every page
+/// request.
+#[derive(Clone, Copy)]
+pub struct Nav(pub &'static [&'static Pages]);

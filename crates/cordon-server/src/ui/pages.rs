@@ -30,7 +30,8 @@ impl Chrome {
     pub fn new(viewer: &Viewer) -> Chrome {
         let t = viewer.lang.texts();
         let role = viewer.role();
-        let nav = super::PAGES
+        let nav = viewer
+            .nav
             .iter()
             .flat_map(|p| p.nav.iter())
             .filter(|item| item.shown_to(role))
