@@ -1,8 +1,9 @@
 //! The HTTP API against a real server on a loopback port, on SQLite (and on PostgreSQL when
-//! `CORDON_TEST_POSTGRES` is set): the registry ([`registry`]: the registration contract,
-//! idempotency, every kind of bad input, the network's bulk changes, reads and trajectories),
-//! access control, statuses, traces, declarations, stations' sync, policies, and the pages in a
-//! browser.
+//! `CORDON_TEST_POSTGRES` is set), one module per capability: the registry ([`passage`]: the
+//! registration contract, idempotency, every kind of bad input, reads and trajectories), the
+//! network, access control and the audit trail (with the role x route matrix, whose rows each
+//! module lists), statuses, traces, declarations, the dashboard, stations' sync, policies and
+//! risk areas, and the pages in a browser.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -265,101 +266,41 @@ fn example() -> Value {
                       "visited": ["130100"]}]})
 }
 
+/// Runs each named test of a capability's module on SQLite and on PostgreSQL.
 macro_rules! on_both {
     ($($name:ident),+ $(,)?) => {
         mod on_sqlite {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { super::$name(super::sqlite_app().await).await; })+
+            async fn $name() { super::$name(crate::sqlite_app().await).await; })+
         }
         mod on_postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() { if let Some(app) = super::postgres_app().await { super::$name(app).await; } })+
+            async fn $name() { if let Some(app) = crate::postgres_app().await { super::$name(app).await; } })+
         }
     };
 }
 
-on_both!(
-    the_contract_example_registers_masked_and_idempotent,
-    bad_input_is_refused_with_a_path_and_writes_nothing,
-    batches_are_all_or_nothing,
-    checkpoints_open_and_close_in_bulk,
-    reads_page_count_and_trace,
-    publish_decide_explain_and_roll_back,
-    risk_areas_declare_end_and_import,
-    dry_run_and_diff,
-    sign_in_bearer_cookie_and_sign_out,
-    every_route_against_every_role,
-    scopes_filter_reads,
-    retention_purges_and_is_audited,
-    status_changes_need_a_second_account_and_reach_the_lanes,
-    traces_find_contacts_with_evidence,
-    passages_recorded_elsewhere_reach_traces,
-    bad_traces_are_refused_with_their_field,
-    the_index_agrees_with_sql,
-    declarations_are_signed_checked_and_revoked,
-    the_dashboard_counts_in_scope,
-    stations_push_their_series_exactly_once,
-    corrections_supersede_and_never_edit,
-);
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn repeated_failures_lock_the_account() {
-    access::repeated_failures_lock_the_account(sqlite_app().await).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn declarations_are_limited_per_address() {
-    declarations::declarations_are_limited_per_address(sqlite_app().await).await;
-}
-
+// Each capability's tests, in a module of this one binary.
 #[path = "api/access.rs"]
 mod access;
-use access::{
-    every_route_against_every_role, retention_purges_and_is_audited, scopes_filter_reads,
-    sign_in_bearer_cookie_and_sign_out,
-};
-
-#[path = "api/statuses.rs"]
-mod statuses;
-use statuses::status_changes_need_a_second_account_and_reach_the_lanes;
-
-#[path = "api/trace.rs"]
-mod trace;
-use trace::{
-    bad_traces_are_refused_with_their_field, passages_recorded_elsewhere_reach_traces,
-    the_index_agrees_with_sql, traces_find_contacts_with_evidence,
-};
-
-#[path = "api/declarations.rs"]
-mod declarations;
-use declarations::{declarations_are_signed_checked_and_revoked, the_dashboard_counts_in_scope};
-
-#[path = "api/sync.rs"]
-mod sync;
-use sync::{corrections_supersede_and_never_edit, stations_push_their_series_exactly_once};
-
 #[path = "api/browser.rs"]
 mod browser;
-
-/// The browser drives the UI, which does not depend on the backend: SQLite only.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_lane_the_declaration_and_the_dashboard_in_a_browser() {
-    browser::the_lane_the_declaration_and_the_dashboard_in_a_browser(sqlite_app().await).await;
-}
-
-#[path = "api/registry.rs"]
-mod registry;
-use registry::{
-    bad_input_is_refused_with_a_path_and_writes_nothing, batches_are_all_or_nothing,
-    checkpoints_open_and_close_in_bulk, reads_page_count_and_trace,
-    the_contract_example_registers_masked_and_idempotent,
-};
-
-#[path = "api/policies.rs"]
-mod policies;
-use policies::{
-    dry_run_and_diff, publish_decide_explain_and_roll_back, risk_areas_declare_end_and_import,
-};
+#[path = "api/dashboard.rs"]
+mod dashboard;
+#[path = "api/declaration.rs"]
+mod declaration;
+#[path = "api/network.rs"]
+mod network;
+#[path = "api/passage.rs"]
+mod passage;
+#[path = "api/policy.rs"]
+mod policy;
+#[path = "api/station.rs"]
+mod station;
+#[path = "api/status.rs"]
+mod status;
+#[path = "api/trace.rs"]
+mod trace;
 
 #[tokio::test]
 async fn health_and_the_openapi_document() {

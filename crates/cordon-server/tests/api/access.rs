@@ -212,126 +212,153 @@ async fn audit_counts(app: &TestApp) -> (usize, usize) {
     (denied, entries.len())
 }
 
-/// Who may call each route, by account name ([`ACCOUNTS`]); `-` is anonymous. A route that
-/// is missing here, or here and not in the OpenAPI document, fails the test.
-fn matrix() -> BTreeMap<&'static str, &'static [&'static str]> {
-    const SIGNED_IN: &[&str] = &[
-        "commander",
-        "city",
-        "elsewhere",
-        "officer",
-        "officer2",
-        "tracer",
-        "auditor",
-        "admin",
-        "station",
-    ];
-    const ANYONE: &[&str] = &[
-        "-",
-        "commander",
-        "city",
-        "elsewhere",
-        "officer",
-        "officer2",
-        "tracer",
-        "auditor",
-        "admin",
-        "station",
-    ];
-    const NETWORK_CITY: &[&str] = &["commander", "city"];
-    const PASSAGES_0001: &[&str] = &["commander", "city", "officer", "tracer"];
-    const PASSAGE_READERS: &[&str] = &[
-        "commander",
-        "city",
-        "elsewhere",
-        "officer",
-        "officer2",
-        "tracer",
-    ];
-    const TRACERS: &[&str] = &["commander", "city", "elsewhere", "tracer"];
-    const PROVINCE: &[&str] = &["commander"];
-    const COMMANDERS: &[&str] = &["commander", "city", "elsewhere"];
-    BTreeMap::from([
-        ("GET /healthz", ANYONE),
-        ("POST /api/v1/sessions", ANYONE),
-        ("GET /api/v1/sessions/current", SIGNED_IN),
-        ("DELETE /api/v1/sessions/current", SIGNED_IN),
-        ("POST /api/v1/sessions/current/password", SIGNED_IN),
-        ("GET /api/v1/accounts", &["admin"][..]),
-        ("POST /api/v1/accounts", &["admin"][..]),
-        ("POST /api/v1/accounts/{username}/disable", &["admin"][..]),
-        ("POST /api/v1/accounts/{username}/enable", &["admin"][..]),
-        ("POST /api/v1/accounts/{username}/password", &["admin"][..]),
-        ("GET /api/v1/audit", &["auditor"][..]),
-        ("POST /api/v1/audit/subject", &["auditor"][..]),
-        ("GET /api/v1/audit/verify", &["auditor"][..]),
-        ("GET /api/v1/jurisdictions", SIGNED_IN),
-        ("POST /api/v1/jurisdictions", NETWORK_CITY),
-        ("GET /api/v1/jurisdictions/{code}", SIGNED_IN),
-        ("PATCH /api/v1/jurisdictions/{code}", NETWORK_CITY),
-        ("GET /api/v1/checkpoints", SIGNED_IN),
-        ("POST /api/v1/checkpoints", NETWORK_CITY),
-        ("POST /api/v1/checkpoints/status", NETWORK_CITY),
-        ("GET /api/v1/checkpoints/{code}", SIGNED_IN),
-        ("PATCH /api/v1/checkpoints/{code}", NETWORK_CITY),
-        ("GET /api/v1/checkpoints/{code}/history", SIGNED_IN),
-        ("GET /api/v1/checkpoints/{code}/passages", PASSAGES_0001),
-        ("GET /api/v1/checkpoints/{code}/hourly", PASSAGES_0001),
-        ("POST /api/v1/passages", &["officer"][..]),
-        // Counts only, filtered by scope.
-        ("GET /api/v1/dashboard", PASSAGE_READERS),
-        // A driver has no account.
-        ("POST /api/v1/declarations", ANYONE),
-        (
-            "POST /api/v1/declarations/verify",
-            &["officer", "officer2"][..],
-        ),
-        (
-            "GET /api/v1/declarations/revoked",
-            &["officer", "officer2"][..],
-        ),
-        ("POST /api/v1/declarations/{id}/revoke", COMMANDERS),
-        ("GET /api/v1/declarations/key", ANYONE),
-        ("GET /api/v1/link", SIGNED_IN),
-        ("GET /api/v1/stations", COMMANDERS),
-        // Issued for a checkpoint of 130100: refused to the other city's commander.
-        ("POST /api/v1/stations", NETWORK_CITY),
-        ("POST /api/v1/stations/{account}/revoke", COMMANDERS),
-        ("POST /api/v1/sync/passages", &["station"][..]),
-        ("GET /api/v1/sync/state", &["station"][..]),
-        ("POST /api/v1/passages/batch", &["officer"][..]),
-        // Filtered, not refused: a passage outside the scope is "not found".
-        ("GET /api/v1/passages/{id}", PASSAGE_READERS),
-        ("POST /api/v1/passages/{id}/reveal", TRACERS),
-        ("POST /api/v1/trajectories/person", TRACERS),
-        ("POST /api/v1/trajectories/vehicle", TRACERS),
-        // Filtered: only passages in the caller's scope link anyone.
-        ("POST /api/v1/trace", TRACERS),
-        ("POST /api/v1/trace/contacts.csv", TRACERS),
-        ("POST /api/v1/trace/contacts.xlsx", TRACERS),
-        ("GET /api/v1/policies", SIGNED_IN),
-        ("POST /api/v1/policies", PROVINCE),
-        ("POST /api/v1/policies/validate", SIGNED_IN),
-        ("GET /api/v1/policies/publications", SIGNED_IN),
-        ("POST /api/v1/policies/rollback", PROVINCE),
-        ("GET /api/v1/policies/diff", SIGNED_IN),
-        ("GET /api/v1/policies/{version}", SIGNED_IN),
-        ("POST /api/v1/policies/{version}/publish", PROVINCE),
-        ("POST /api/v1/policies/{version}/dry-run", PROVINCE),
-        ("GET /api/v1/risk-areas", SIGNED_IN),
-        ("POST /api/v1/risk-areas", PROVINCE),
-        ("POST /api/v1/risk-areas/import", PROVINCE),
-        ("POST /api/v1/risk-areas/{id}/end", PROVINCE),
-        ("GET /api/v1/status-changes", TRACERS),
-        ("POST /api/v1/status-changes", TRACERS),
-        ("POST /api/v1/status-changes/person", TRACERS),
-        ("POST /api/v1/status-changes/{id}/approve", COMMANDERS),
-        ("POST /api/v1/status-changes/{id}/reject", COMMANDERS),
-    ])
+/// Who may call a route: every signed-in account.
+pub const SIGNED_IN: &[&str] = &[
+    "commander",
+    "city",
+    "elsewhere",
+    "officer",
+    "officer2",
+    "tracer",
+    "auditor",
+    "admin",
+    "station",
+];
+/// Anyone, signed in or not (`-`).
+pub const ANYONE: &[&str] = &[
+    "-",
+    "commander",
+    "city",
+    "elsewhere",
+    "officer",
+    "officer2",
+    "tracer",
+    "auditor",
+    "admin",
+    "station",
+];
+/// The commanders whose scope holds the test network (130100).
+pub const NETWORK_CITY: &[&str] = &["commander", "city"];
+/// Who reads the passages of CP-130100-0001.
+pub const PASSAGES_0001: &[&str] = &["commander", "city", "officer", "tracer"];
+/// Every account that reads passages somewhere (a passage outside the scope is "not found").
+pub const PASSAGE_READERS: &[&str] = &[
+    "commander",
+    "city",
+    "elsewhere",
+    "officer",
+    "officer2",
+    "tracer",
+];
+/// Who traces and reveals.
+pub const TRACERS: &[&str] = &["commander", "city", "elsewhere", "tracer"];
+/// The province commander alone.
+pub const PROVINCE: &[&str] = &["commander"];
+/// Every commander.
+pub const COMMANDERS: &[&str] = &["commander", "city", "elsewhere"];
+/// The officers.
+pub const OFFICERS: &[&str] = &["officer", "officer2"];
+
+/// One route of the access matrix: who may call it (by account name, [`ACCOUNTS`]; `-` is
+/// anonymous), with a plausible body. Each capability's test module lists its own rows.
+pub struct Row {
+    /// `METHOD /path/{param}` as the OpenAPI document names it.
+    pub route: &'static str,
+    pub who: &'static [&'static str],
+    pub body: Body,
+    /// A query string to add, for routes that need one.
+    pub query: &'static str,
 }
 
-/// A concrete request for a route: path parameters filled in, a plausible body.
-fn concrete(route: &str) -> (Method, String, Option<Value>) {
+pub enum Body {
+    Empty,
+    Json(Value),
+    Csv(&'static str),
+}
+
+/// A row with a JSON body (`Value::Null`: none).
+pub fn row(route: &'static str, who: &'static [&'static str], body: Value) -> Row {
+    Row {
+        route,
+        who,
+        body: if body.is_null() {
+            Body::Empty
+        } else {
+            Body::Json(body)
+        },
+        query: "",
+    }
+}
+
+/// The rows of accounts, sessions and the audit trail.
+pub fn rows() -> Vec<Row> {
+    vec![
+        row("GET /healthz", ANYONE, Value::Null),
+        row(
+            "POST /api/v1/sessions",
+            ANYONE,
+            json!({"username": "nobody-here", "password": "x"}),
+        ),
+        row("GET /api/v1/sessions/current", SIGNED_IN, Value::Null),
+        row("DELETE /api/v1/sessions/current", SIGNED_IN, Value::Null),
+        row(
+            "POST /api/v1/sessions/current/password",
+            SIGNED_IN,
+            json!({"current": "not-it-at-all", "new": "whatever-new-1"}),
+        ),
+        row("GET /api/v1/accounts", &["admin"], Value::Null),
+        row(
+            "POST /api/v1/accounts",
+            &["admin"],
+            json!({"username": "Bad Name", "role": "tracer", "scope": "130000", "password": "long-enough-pw"}),
+        ),
+        row(
+            "POST /api/v1/accounts/{username}/disable",
+            &["admin"],
+            Value::Null,
+        ),
+        row(
+            "POST /api/v1/accounts/{username}/enable",
+            &["admin"],
+            Value::Null,
+        ),
+        row(
+            "POST /api/v1/accounts/{username}/password",
+            &["admin"],
+            json!({"password": "long-enough-pw"}),
+        ),
+        row("GET /api/v1/audit", &["auditor"], Value::Null),
+        row(
+            "POST /api/v1/audit/subject",
+            &["auditor"],
+            json!({"plate": "冀A12345"}),
+        ),
+        row("GET /api/v1/audit/verify", &["auditor"], Value::Null),
+    ]
+}
+
+/// Every capability's rows: one line each.
+fn matrix() -> BTreeMap<&'static str, Row> {
+    [
+        rows(),
+        super::network::rows(),
+        super::passage::rows(),
+        super::dashboard::rows(),
+        super::declaration::rows(),
+        super::station::rows(),
+        super::trace::rows(),
+        super::policy::rows(),
+        super::status::rows(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|r| (r.route, r))
+    .collect()
+}
+
+/// The path of a route with its parameters filled in (values that exist or that are refused
+/// after the access check, so the matrix changes nothing).
+fn concrete(route: &str) -> (Method, String) {
     let (method, path) = route.split_once(' ').unwrap();
     let path = path
         .replace("{username}", "nobody-here")
@@ -355,72 +382,7 @@ fn concrete(route: &str) -> (Method, String, Option<Value>) {
                 "0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01"
             },
         );
-    let mut passage = example();
-    passage["id"] = json!(Uuid::now_v7());
-    let body = match route {
-        "POST /api/v1/sessions" => Some(json!({"username": "nobody-here", "password": "x"})),
-        "POST /api/v1/sessions/current/password" => {
-            Some(json!({"current": "not-it-at-all", "new": "whatever-new-1"}))
-        }
-        "POST /api/v1/accounts" => Some(
-            json!({"username": "Bad Name", "role": "tracer", "scope": "130000", "password": "long-enough-pw"}),
-        ),
-        "POST /api/v1/accounts/{username}/password" => Some(json!({"password": "long-enough-pw"})),
-        "POST /api/v1/audit/subject" => Some(json!({"plate": "冀A12345"})),
-        // Refused as invalid after the access check, so the matrix creates no change.
-        "POST /api/v1/status-changes" => Some(
-            json!({"document": {"type": "resident_id", "number": "11010519491231002X"},
-            "status": "infected", "reason": "r", "evidence": {"kind": "case", "reference": "C-1"}}),
-        ),
-        "POST /api/v1/status-changes/person" => {
-            Some(json!({"document": {"type": "resident_id", "number": "11010519491231002X"}}))
-        }
-        "POST /api/v1/status-changes/{id}/approve" => Some(json!({})),
-        "POST /api/v1/status-changes/{id}/reject" => Some(json!({"note": "证据不足"})),
-        "POST /api/v1/jurisdictions" => Some(json!({"code": "130104", "name": "桥西区"})),
-        "PATCH /api/v1/jurisdictions/{code}" => Some(json!({"name": "长安区"})),
-        "POST /api/v1/checkpoints" => Some(
-            json!({"code": "CP-130100-0099", "name": "测试站", "jurisdiction": "130102",
-            "kind": "toll_station", "defence_line": "capital_ring", "location": {"lat": 38.0, "lon": 114.5}, "lanes": 2}),
-        ),
-        "POST /api/v1/checkpoints/status" => {
-            Some(json!({"codes": ["CP-130100-0003"], "status": "open", "reason": "检查"}))
-        }
-        "PATCH /api/v1/checkpoints/{code}" => Some(json!({"cameras": 2})),
-        "POST /api/v1/passages" => Some(passage),
-        "POST /api/v1/passages/batch" => Some(json!({"passages": [passage]})),
-        "POST /api/v1/trajectories/person" => {
-            Some(json!({"document": {"type": "resident_id", "number": "11010519491231002X"}}))
-        }
-        "POST /api/v1/trajectories/vehicle" => Some(json!({"plate": "冀A12345"})),
-        "POST /api/v1/trace"
-        | "POST /api/v1/trace/contacts.csv"
-        | "POST /api/v1/trace/contacts.xlsx" => Some(json!({"subject": {"plate": "冀A12345"}})),
-        "POST /api/v1/passages/{id}/reveal" => Some(json!({"purpose": "核对"})),
-        "POST /api/v1/policies" | "POST /api/v1/policies/validate" => {
-            Some(json!({"source": "not toml ["}))
-        }
-        "POST /api/v1/policies/rollback" | "POST /api/v1/policies/{version}/publish" => {
-            Some(json!({"reason": "测试"}))
-        }
-        "POST /api/v1/policies/{version}/dry-run" => Some(json!({})),
-        "POST /api/v1/risk-areas" => Some(json!({"areas": []})),
-        "POST /api/v1/risk-areas/import" => None,
-        "POST /api/v1/risk-areas/{id}/end" => Some(json!({"reason": "测试"})),
-        // Refused as invalid or unknown after the access check: the matrix creates nothing.
-        "POST /api/v1/declarations" => Some(json!({"occupants": []})),
-        "POST /api/v1/declarations/verify" => Some(json!({"token": "CD1.not-a-token"})),
-        "POST /api/v1/declarations/{id}/revoke" => Some(json!({"reason": "测试"})),
-        "POST /api/v1/stations" => Some(json!({"checkpoint": "CP-130100-0001"})),
-        "POST /api/v1/sync/passages" => Some(json!({"records": []})),
-        _ => None,
-    };
-    let path = if route == "GET /api/v1/policies/diff" {
-        format!("{path}?from=1&to=1")
-    } else {
-        path
-    };
-    (method.parse().unwrap(), path, body)
+    (method.parse().unwrap(), path)
 }
 
 pub async fn every_route_against_every_role(app: TestApp) {
@@ -449,18 +411,18 @@ pub async fn every_route_against_every_role(app: TestApp) {
     let mut routes: Vec<&&str> = matrix.keys().collect();
     routes.sort_by_key(|r| r.starts_with("DELETE /api/v1/sessions"));
     for route in routes {
-        let allowed = matrix[*route];
-        let (method, path, body) = concrete(route);
+        let row = &matrix[*route];
+        let allowed = row.who;
+        let (method, path) = concrete(route);
+        let path = format!("{path}{}", row.query);
         for w in &who {
             let mut r = app
                 .client(w)
                 .request(method.clone(), format!("{}{path}", app.base));
-            r = match (&body, *route) {
-                (Some(b), _) => r.json(b),
-                (None, "POST /api/v1/risk-areas/import") => r
-                    .header("content-type", "text/csv")
-                    .body("division,level\n"),
-                (None, _) => r,
+            r = match &row.body {
+                Body::Json(b) => r.json(b),
+                Body::Csv(text) => r.header("content-type", "text/csv").body(*text),
+                Body::Empty => r,
             };
             let status = r.send().await.unwrap().status();
             let refused = status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN;
@@ -651,4 +613,16 @@ pub async fn retention_purges_and_is_audited(app: TestApp) {
         (entries[0]["actor"].as_str(), entries[0]["persons"].as_i64()),
         (Some("system"), Some(1))
     );
+}
+
+on_both!(
+    sign_in_bearer_cookie_and_sign_out,
+    every_route_against_every_role,
+    scopes_filter_reads,
+    retention_purges_and_is_audited,
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repeated_failures_lock_the_account_on_sqlite() {
+    repeated_failures_lock_the_account(super::sqlite_app().await).await;
 }

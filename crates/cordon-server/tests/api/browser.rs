@@ -47,9 +47,8 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
     let before = app.count().await;
     // The May 2022 rules, so that decisions have reasons per person and actions.
     let may =
-        super::policies::store_version(&app, cordon_domain::policy::examples::STANDARD_2022_05)
-            .await;
-    super::policies::publish(&app, may).await;
+        super::policy::store_version(&app, cordon_domain::policy::examples::STANDARD_2022_05).await;
+    super::policy::publish(&app, may).await;
     // Chinese, whatever the browser's language: the default the lanes see.
     browser.goto(&format!("{}/lang/zh", app.base)).await;
 
@@ -212,4 +211,10 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
         .await;
     keep(&browser, "checkpoint").await;
     browser.quit().await;
+}
+
+/// The browser drives the UI, which does not depend on the backend: SQLite only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lane_the_declaration_and_the_dashboard_in_a_browser_on_sqlite() {
+    the_lane_the_declaration_and_the_dashboard_in_a_browser(super::sqlite_app().await).await;
 }

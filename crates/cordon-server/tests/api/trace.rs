@@ -14,6 +14,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::access::{row, Row, TRACERS};
 use super::{example, TestApp};
 
 /// A valid resident ID (GB 11643 check digit) for person `n`.
@@ -611,4 +612,32 @@ pub async fn the_index_agrees_with_sql(app: TestApp) {
         "{linked} links, {reached_hop2} at hop 2"
     );
     assert_eq!(kinds.len(), 3, "every kind of link was compared: {kinds:?}");
+}
+
+on_both!(
+    traces_find_contacts_with_evidence,
+    passages_recorded_elsewhere_reach_traces,
+    bad_traces_are_refused_with_their_field,
+    the_index_agrees_with_sql,
+);
+
+/// The traces' rows of the access matrix: filtered, not refused (only passages in the caller's
+/// scope link anyone).
+pub fn rows() -> Vec<Row> {
+    let subject = || json!({"subject": {"plate": "冀A12345"}});
+    vec![
+        row(
+            "POST /api/v1/trajectories/person",
+            TRACERS,
+            json!({"document": {"type": "resident_id", "number": "11010519491231002X"}}),
+        ),
+        row(
+            "POST /api/v1/trajectories/vehicle",
+            TRACERS,
+            json!({"plate": "冀A12345"}),
+        ),
+        row("POST /api/v1/trace", TRACERS, subject()),
+        row("POST /api/v1/trace/contacts.csv", TRACERS, subject()),
+        row("POST /api/v1/trace/contacts.xlsx", TRACERS, subject()),
+    ]
 }

@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::access::{row, Body, Row, PROVINCE, SIGNED_IN};
 use super::TestApp;
 
 fn now() -> chrono::DateTime<chrono::FixedOffset> {
@@ -436,4 +437,45 @@ async fn post_file(app: &TestApp, path: &str, kind: &str, body: Vec<u8>) -> (Sta
         .unwrap();
     let status = r.status();
     (status, r.json().await.unwrap_or(Value::Null))
+}
+
+on_both!(
+    publish_decide_explain_and_roll_back,
+    risk_areas_declare_end_and_import,
+    dry_run_and_diff,
+);
+
+/// The rows of policies and risk areas in the access matrix.
+pub fn rows() -> Vec<Row> {
+    let draft = || json!({"source": "not toml ["});
+    let reason = || json!({"reason": "测试"});
+    vec![
+        row("GET /api/v1/policies", SIGNED_IN, Value::Null),
+        row("POST /api/v1/policies", PROVINCE, draft()),
+        row("POST /api/v1/policies/validate", SIGNED_IN, draft()),
+        row("GET /api/v1/policies/publications", SIGNED_IN, Value::Null),
+        row("POST /api/v1/policies/rollback", PROVINCE, reason()),
+        Row {
+            query: "?from=1&to=1",
+            ..row("GET /api/v1/policies/diff", SIGNED_IN, Value::Null)
+        },
+        row("GET /api/v1/policies/{version}", SIGNED_IN, Value::Null),
+        row(
+            "POST /api/v1/policies/{version}/publish",
+            PROVINCE,
+            reason(),
+        ),
+        row(
+            "POST /api/v1/policies/{version}/dry-run",
+            PROVINCE,
+            json!({}),
+        ),
+        row("GET /api/v1/risk-areas", SIGNED_IN, Value::Null),
+        row("POST /api/v1/risk-areas", PROVINCE, json!({"areas": []})),
+        Row {
+            body: Body::Csv("division,level\n"),
+            ..row("POST /api/v1/risk-areas/import", PROVINCE, Value::Null)
+        },
+        row("POST /api/v1/risk-areas/{id}/end", PROVINCE, reason()),
+    ]
 }

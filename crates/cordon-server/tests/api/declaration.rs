@@ -1,12 +1,12 @@
 //! Pre-declarations over the API: a driver declares with no account and gets a signed token and
 //! its QR code; the lane's check answers what was declared; a tampered, foreign or revoked token
 //! is refused with its own code; bad declarations are refused with the field's path and leave
-//! nothing behind; one address gets a minute's allowance, then 429 with when to retry; the
-//! dashboard's figures follow registrations.
+//! nothing behind; one address gets a minute's allowance, then 429 with when to retry.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use super::access::{row, Row, ANYONE, COMMANDERS, OFFICERS};
 use super::TestApp;
 
 fn declared() -> Value {
@@ -184,43 +184,34 @@ pub async fn declarations_are_limited_per_address(app: TestApp) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-pub async fn the_dashboard_counts_in_scope(app: TestApp) {
-    let (s, d) = app.get_as("commander", "/api/v1/dashboard?hours=2").await;
-    assert_eq!(s, StatusCode::OK, "{d}");
-    let before = d["passages"].as_i64().unwrap();
-    assert_eq!(d["hours"], 2);
-    let mut p = super::example();
-    p["id"] = json!(uuid::Uuid::now_v7());
-    p["observed_at"] = json!(chrono::Utc::now()
-        .with_timezone(&cordon_domain::time::china())
-        .to_rfc3339());
-    p["occupants"][0]["latest_test"]["taken_at"] = p["observed_at"].clone();
-    let (s, b) = app.post("/api/v1/passages", &p).await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
-    // The cache lets a figure be a few seconds old.
-    tokio::time::sleep(std::time::Duration::from_millis(
-        cordon_server::dashboard::figures::CACHE_MS as u64 + 100,
-    ))
-    .await;
-    let (_, d) = app.get_as("commander", "/api/v1/dashboard?hours=2").await;
-    assert_eq!(d["passages"].as_i64().unwrap(), before + 1);
-    let cp = d["checkpoints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "CP-130100-0001")
-        .unwrap()
-        .clone();
-    assert_eq!(cp["passages"], 1);
-    assert_eq!(cp["handled"], 1, "registered at the lane within minutes");
-    assert!(cp["handling_seconds"].as_f64().unwrap() < 60.0);
-    // Another city's commander sees none of it; an officer sees only their checkpoints.
-    let (_, d) = app.get_as("elsewhere", "/api/v1/dashboard?hours=2").await;
-    assert_eq!(d["passages"], 0);
-    assert!(d["checkpoints"].as_array().unwrap().is_empty());
-    let (_, d) = app.get_as("officer2", "/api/v1/dashboard?hours=2").await;
-    assert_eq!(d["checkpoints"].as_array().unwrap().len(), 1);
-    let (s, e) = app.get_as("commander", "/api/v1/dashboard?hours=0").await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(e["error"]["field"], "hours");
+on_both!(declarations_are_signed_checked_and_revoked);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declarations_are_limited_per_address_on_sqlite() {
+    declarations_are_limited_per_address(super::sqlite_app().await).await;
+}
+
+/// The declarations' rows of the access matrix: each body is refused as invalid or unknown
+/// after the access check, so the matrix creates nothing.
+pub fn rows() -> Vec<Row> {
+    vec![
+        // A driver has no account.
+        row(
+            "POST /api/v1/declarations",
+            ANYONE,
+            json!({"occupants": []}),
+        ),
+        row(
+            "POST /api/v1/declarations/verify",
+            OFFICERS,
+            json!({"token": "CD1.not-a-token"}),
+        ),
+        row("GET /api/v1/declarations/revoked", OFFICERS, Value::Null),
+        row(
+            "POST /api/v1/declarations/{id}/revoke",
+            COMMANDERS,
+            json!({"reason": "测试"}),
+        ),
+        row("GET /api/v1/declarations/key", ANYONE, Value::Null),
+    ]
 }

@@ -1,11 +1,12 @@
 //! The registry over the API: the contract's example registered, masked and idempotent; every
-//! kind of bad input refused with its path and nothing written; batches all or nothing;
-//! checkpoints opened and closed in bulk; pages, hourly counts and trajectories.
+//! kind of bad input refused with its path and nothing written; batches all or nothing; pages,
+//! hourly counts and trajectories.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::access::{row, Row, PASSAGES_0001, PASSAGE_READERS, TRACERS};
 use super::{example, TestApp};
 
 pub async fn the_contract_example_registers_masked_and_idempotent(app: TestApp) {
@@ -262,66 +263,6 @@ pub async fn batches_are_all_or_nothing(app: TestApp) {
     assert_eq!(app.count().await, 10);
 }
 
-pub async fn checkpoints_open_and_close_in_bulk(app: TestApp) {
-    let (s, e) = app
-        .post("/api/v1/checkpoints/status", &json!({"codes": ["CP-130100-0001", "CP-130100-0042"], "status": "closed", "reason": "政策调整"}))
-        .await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("codes[1]"))
-    );
-    let (_, cp) = app.get("/api/v1/checkpoints/CP-130100-0001").await;
-    assert_eq!(cp["status"], "open");
-    let (s, _) = app
-        .post(
-            "/api/v1/checkpoints/status",
-            &json!({"codes": ["CP-130100-0001"], "status": "closed", "reason": ""}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    let (s, done) = app
-        .post_as("city", "/api/v1/checkpoints/status", &json!({"codes": ["CP-130100-0001", "CP-130100-0002"], "status": "closed", "reason": "政策调整"}))
-        .await;
-    assert_eq!(
-        (s, done["changed"].as_array().unwrap().len()),
-        (StatusCode::OK, 2)
-    );
-    let (_, list) = app
-        .get("/api/v1/checkpoints?status=closed&within=130100")
-        .await;
-    assert_eq!(list["checkpoints"].as_array().unwrap().len(), 2);
-    let (_, history) = app.get("/api/v1/checkpoints/CP-130100-0001/history").await;
-    let events = history["events"].as_array().unwrap();
-    assert_eq!(
-        (
-            events.len(),
-            events[1]["reason"].as_str(),
-            events[1]["actor"].as_str()
-        ),
-        (2, Some("政策调整"), Some("city"))
-    );
-    let (s, e) = app.get("/api/v1/checkpoints?status=ajar").await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("status"))
-    );
-    let r = app
-        .client("commander")
-        .patch(format!("{}/api/v1/checkpoints/CP-130100-0003", app.base))
-        .json(&json!({"lanes": 8, "name": "新名"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let (_, cp) = app.get("/api/v1/checkpoints/CP-130100-0003").await;
-    assert_eq!(
-        (cp["lanes"].as_u64(), cp["name"].as_str()),
-        (Some(8), Some("新名"))
-    );
-    let (s, _) = app.get("/api/v1/checkpoints/CP-999").await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
-}
-
 pub async fn reads_page_count_and_trace(app: TestApp) {
     let passages: Vec<Value> = (0..30)
         .map(|i| {
@@ -405,4 +346,45 @@ pub async fn reads_page_count_and_trace(app: TestApp) {
     too_long["from"] = json!("2021-01-01T00:00:00+08:00");
     let (s, _) = app.post("/api/v1/trajectories/vehicle", &too_long).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+on_both!(
+    the_contract_example_registers_masked_and_idempotent,
+    bad_input_is_refused_with_a_path_and_writes_nothing,
+    batches_are_all_or_nothing,
+    reads_page_count_and_trace,
+);
+
+/// The registry's rows of the access matrix.
+pub fn rows() -> Vec<Row> {
+    let passage = || {
+        let mut p = example();
+        p["id"] = json!(Uuid::now_v7());
+        p
+    };
+    vec![
+        row(
+            "GET /api/v1/checkpoints/{code}/passages",
+            PASSAGES_0001,
+            Value::Null,
+        ),
+        row(
+            "GET /api/v1/checkpoints/{code}/hourly",
+            PASSAGES_0001,
+            Value::Null,
+        ),
+        row("POST /api/v1/passages", &["officer"], passage()),
+        row(
+            "POST /api/v1/passages/batch",
+            &["officer"],
+            json!({"passages": [passage()]}),
+        ),
+        // Filtered, not refused: a passage outside the scope is "not found".
+        row("GET /api/v1/passages/{id}", PASSAGE_READERS, Value::Null),
+        row(
+            "POST /api/v1/passages/{id}/reveal",
+            TRACERS,
+            json!({"purpose": "核对"}),
+        ),
+    ]
 }

@@ -6,7 +6,8 @@ use cordon_domain::policy::examples;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::policies::{passage, publish, store_version};
+use super::access::{row, Row, COMMANDERS, TRACERS};
+use super::policy::{passage, publish, store_version};
 use super::TestApp;
 
 const A: &str = "11010519491231002X";
@@ -237,4 +238,32 @@ pub async fn status_changes_need_a_second_account_and_reach_the_lanes(app: TestA
         .entry
         .target
         .starts_with(&format!("status change {id}")));
+}
+
+on_both!(status_changes_need_a_second_account_and_reach_the_lanes);
+
+/// The statuses' rows of the access matrix: each body is refused as invalid or unknown after
+/// the access check, so the matrix creates no change.
+pub fn rows() -> Vec<Row> {
+    let person = || json!({"document": {"type": "resident_id", "number": "11010519491231002X"}});
+    vec![
+        row("GET /api/v1/status-changes", TRACERS, Value::Null),
+        row(
+            "POST /api/v1/status-changes",
+            TRACERS,
+            json!({"document": {"type": "resident_id", "number": "11010519491231002X"},
+            "status": "infected", "reason": "r", "evidence": {"kind": "case", "reference": "C-1"}}),
+        ),
+        row("POST /api/v1/status-changes/person", TRACERS, person()),
+        row(
+            "POST /api/v1/status-changes/{id}/approve",
+            COMMANDERS,
+            json!({}),
+        ),
+        row(
+            "POST /api/v1/status-changes/{id}/reject",
+            COMMANDERS,
+            json!({"note": "证据不足"}),
+        ),
+    ]
 }

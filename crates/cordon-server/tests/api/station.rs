@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use super::access::{row, Row, COMMANDERS, NETWORK_CITY, SIGNED_IN};
 use super::TestApp;
 
 fn record(seq: i64, checkpoint: &str) -> Value {
@@ -271,4 +272,34 @@ pub async fn corrections_supersede_and_never_edit(app: TestApp) {
     let mut want = vec![fixed["id"].clone(), b["id"].clone()];
     want.sort_by_key(|v| v.to_string());
     assert_eq!(got, want);
+}
+
+on_both!(
+    stations_push_their_series_exactly_once,
+    corrections_supersede_and_never_edit,
+);
+
+/// The stations' rows of the access matrix.
+pub fn rows() -> Vec<Row> {
+    vec![
+        row("GET /api/v1/link", SIGNED_IN, Value::Null),
+        row("GET /api/v1/stations", COMMANDERS, Value::Null),
+        // Issued for a checkpoint of 130100: refused to the other city's commander.
+        row(
+            "POST /api/v1/stations",
+            NETWORK_CITY,
+            json!({"checkpoint": "CP-130100-0001"}),
+        ),
+        row(
+            "POST /api/v1/stations/{account}/revoke",
+            COMMANDERS,
+            Value::Null,
+        ),
+        row(
+            "POST /api/v1/sync/passages",
+            &["station"],
+            json!({"records": []}),
+        ),
+        row("GET /api/v1/sync/state", &["station"], Value::Null),
+    ]
 }

@@ -1,0 +1,55 @@
+//! The dashboard's figures over the API: they follow registrations, in the caller's scope.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use super::access::{row, Row, PASSAGE_READERS};
+use super::TestApp;
+
+pub async fn the_dashboard_counts_in_scope(app: TestApp) {
+    let (s, d) = app.get_as("commander", "/api/v1/dashboard?hours=2").await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    let before = d["passages"].as_i64().unwrap();
+    assert_eq!(d["hours"], 2);
+    let mut p = super::example();
+    p["id"] = json!(uuid::Uuid::now_v7());
+    p["observed_at"] = json!(chrono::Utc::now()
+        .with_timezone(&cordon_domain::time::china())
+        .to_rfc3339());
+    p["occupants"][0]["latest_test"]["taken_at"] = p["observed_at"].clone();
+    let (s, b) = app.post("/api/v1/passages", &p).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    // The cache lets a figure be a few seconds old.
+    tokio::time::sleep(std::time::Duration::from_millis(
+        cordon_server::dashboard::figures::CACHE_MS as u64 + 100,
+    ))
+    .await;
+    let (_, d) = app.get_as("commander", "/api/v1/dashboard?hours=2").await;
+    assert_eq!(d["passages"].as_i64().unwrap(), before + 1);
+    let cp = d["checkpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "CP-130100-0001")
+        .unwrap()
+        .clone();
+    assert_eq!(cp["passages"], 1);
+    assert_eq!(cp["handled"], 1, "registered at the lane within minutes");
+    assert!(cp["handling_seconds"].as_f64().unwrap() < 60.0);
+    // Another city's commander sees none of it; an officer sees only their checkpoints.
+    let (_, d) = app.get_as("elsewhere", "/api/v1/dashboard?hours=2").await;
+    assert_eq!(d["passages"], 0);
+    assert!(d["checkpoints"].as_array().unwrap().is_empty());
+    let (_, d) = app.get_as("officer2", "/api/v1/dashboard?hours=2").await;
+    assert_eq!(d["checkpoints"].as_array().unwrap().len(), 1);
+    let (s, e) = app.get_as("commander", "/api/v1/dashboard?hours=0").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["field"], "hours");
+}
+
+on_both!(the_dashboard_counts_in_scope);
+
+/// The dashboard's row of the access matrix: counts only, filtered by scope.
+pub fn rows() -> Vec<Row> {
+    vec![row("GET /api/v1/dashboard", PASSAGE_READERS, Value::Null)]
+}
