@@ -200,13 +200,14 @@ mod support {
 
 use support::*;
 
+/// Runs each named part of the story on SQLite and on PostgreSQL, each on a fresh database.
 macro_rules! conformance {
     ($($name:ident),+ $(,)?) => {
         mod on_sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let store = super::support::sqlite().await;
+                    let store = crate::support::sqlite().await;
                     super::$name(store).await;
                 }
             )+
@@ -215,8 +216,8 @@ macro_rules! conformance {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let Some(admin) = super::support::postgres_url() else { return };
-                    let store = super::support::postgres(&admin).await;
+                    let Some(admin) = crate::support::postgres_url() else { return };
+                    let store = crate::support::postgres(&admin).await;
                     super::$name(store).await;
                 }
             )+
@@ -225,58 +226,28 @@ macro_rules! conformance {
 }
 
 conformance!(
-    jurisdictions_form_a_tree,
-    checkpoints_are_created_updated_and_filtered,
-    bulk_status_change_is_atomic_and_kept_in_history,
     registration_is_idempotent,
     rejected_batches_write_nothing,
     concurrent_registrations_are_written_whole,
-    pages_follow_the_keyset,
-    pages_and_counts_span_days,
-    hourly_counts_and_trajectories,
-    policies_and_risk_areas_are_kept,
-    accounts_sessions_and_the_audit_chain,
-    grants_filter_reads,
-    retention_purges_personal_data,
-    status_changes_take_a_second_account,
-    declarations_are_kept_and_revoked_once,
-    the_summary_counts_per_checkpoint_hour_and_outcome,
-    a_passage_read_shows_its_corrections,
 );
 
-#[path = "conformance/network.rs"]
-mod network;
-use network::{
-    bulk_status_change_is_atomic_and_kept_in_history, checkpoints_are_created_updated_and_filtered,
-    jurisdictions_form_a_tree,
-};
-
-#[path = "conformance/reads.rs"]
-mod reads;
-use reads::{hourly_counts_and_trajectories, pages_and_counts_span_days, pages_follow_the_keyset};
-
-#[path = "conformance/station.rs"]
-mod station;
-use station::{
-    a_passage_read_shows_its_corrections, declarations_are_kept_and_revoked_once,
-    the_summary_counts_per_checkpoint_hour_and_outcome,
-};
-
-#[path = "conformance/sealed.rs"]
-mod sealed;
-use sealed::retention_purges_personal_data;
-
+// Each capability's part of the story, in a module of this one binary.
 #[path = "conformance/access.rs"]
 mod access;
-use access::{accounts_sessions_and_the_audit_chain, grants_filter_reads};
-
-#[path = "conformance/status.rs"]
-mod status;
-use status::status_changes_take_a_second_account;
-
+#[path = "conformance/dashboard.rs"]
+mod dashboard;
+#[path = "conformance/declaration.rs"]
+mod declaration;
+#[path = "conformance/network.rs"]
+mod network;
+#[path = "conformance/passage.rs"]
+mod passage;
 #[path = "conformance/policy.rs"]
 mod policy;
-use policy::policies_and_risk_areas_are_kept;
+#[path = "conformance/sealed.rs"]
+mod sealed;
+#[path = "conformance/status.rs"]
+mod status;
 
 async fn registration_is_idempotent(store: Arc<dyn Store>) {
     network(&*store).await;

@@ -314,3 +314,5 @@ pub async fn grants_filter_reads(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(counts.iter().map(|c| c.passages).sum::<i64>(), 1);
 }
+
+conformance!(accounts_sessions_and_the_audit_chain, grants_filter_reads,);

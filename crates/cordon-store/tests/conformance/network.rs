@@ -166,3 +166,9 @@ pub async fn bulk_status_change_is_atomic_and_kept_in_history(store: Arc<dyn Sto
         (CheckpointStatus::Closed, "政策调整", "commander-1")
     );
 }
+
+conformance!(
+    jurisdictions_form_a_tree,
+    checkpoints_are_created_updated_and_filtered,
+    bulk_status_change_is_atomic_and_kept_in_history,
+);

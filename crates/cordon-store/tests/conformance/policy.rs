@@ -231,3 +231,5 @@ async fn facts_are_backfilled_on_postgres() {
     let Some(admin) = postgres_url() else { return };
     facts_are_backfilled(&fresh_postgres_url(&admin).await).await;
 }
+
+conformance!(policies_and_risk_areas_are_kept);

@@ -385,3 +385,5 @@ async fn purged_data_leaves_the_sqlite_file() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+conformance!(retention_purges_personal_data);

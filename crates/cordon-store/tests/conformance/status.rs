@@ -281,3 +281,5 @@ async fn other_paths_to_a_status_are_refused_on_postgres() {
     let Some(admin) = postgres_url() else { return };
     other_paths_are_refused(&fresh_postgres_url(&admin).await).await;
 }
+
+conformance!(status_changes_take_a_second_account);

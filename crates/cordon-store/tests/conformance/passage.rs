@@ -1,5 +1,5 @@
 //! Reads of the registry on both backends: pages by checkpoint along the keyset, across day
-//! windows, hourly counts and trajectories.
+//! windows, hourly counts and trajectories, and the corrections each passage read shows.
 
 use std::sync::Arc;
 
@@ -222,3 +222,86 @@ pub async fn hourly_counts_and_trajectories(store: Arc<dyn Store>) {
         .all(|w| w[0].observed_at <= w[1].observed_at));
     assert!(store.trajectory(&traces(), &[]).await.unwrap().is_empty());
 }
+
+pub async fn a_passage_read_shows_its_corrections(store: Arc<dyn Store>) {
+    network(&*store).await;
+    let (first, second, other) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let mut fix = draft(second, "CP-130100-0001", 5, "冀A12345", &[1, 2]);
+    fix.supersedes = Some(first);
+    store
+        .record_passages(vec![
+            new(draft(first, "CP-130100-0001", 0, "冀A12346", &[1])),
+            new(fix),
+            new(draft(other, "CP-130100-0001", 9, "冀A12347", &[3])),
+        ])
+        .await
+        .unwrap();
+    let hour = |counts: Vec<cordon_store::HourlyCount>| {
+        counts
+            .iter()
+            .map(|c| (c.passages, c.persons))
+            .collect::<Vec<_>>()
+    };
+    let cp = code("CP-130100-0001");
+    let counts = store
+        .hourly_counts(&reads(), &cp, all_time())
+        .await
+        .unwrap();
+    assert_eq!(hour(counts), vec![(3, 4)], "before the correction");
+    store.record_corrections(&[(second, first)]).await.unwrap();
+    // Noted once: a retry of the same link changes nothing.
+    store.record_corrections(&[(second, first)]).await.unwrap();
+
+    let old = store.get_passage(&reads(), first).await.unwrap();
+    assert_eq!((old.supersedes, old.superseded_by), (None, Some(second)));
+    let fixed = store.get_passage(&reads(), second).await.unwrap();
+    assert_eq!((fixed.supersedes, fixed.superseded_by), (Some(first), None));
+    let plain = store.get_passage(&reads(), other).await.unwrap();
+    assert_eq!((plain.supersedes, plain.superseded_by), (None, None));
+    // Counted once: the superseded record is left out of hourly counts and the summary.
+    let counts = store
+        .hourly_counts(&reads(), &cp, all_time())
+        .await
+        .unwrap();
+    assert_eq!(hour(counts), vec![(2, 3)]);
+    let from = t0().timestamp_millis();
+    let summary = store
+        .network_summary(&reads(), from, from + 3_600_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        summary
+            .iter()
+            .map(|r| (r.passages, r.persons))
+            .collect::<Vec<_>>(),
+        vec![(2, 3)]
+    );
+    assert_eq!(
+        store.corrections(&[first, other]).await.unwrap(),
+        vec![(second, first)]
+    );
+    // What the trace index withdraws: the superseded passage, where and when it was observed.
+    assert_eq!(store.count_corrections().await.unwrap(), 1);
+    let checkpoint = store
+        .trace_checkpoints()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.code.as_str() == "CP-130100-0001")
+        .unwrap();
+    assert_eq!(
+        store.superseded_passages().await.unwrap(),
+        vec![cordon_store::trace::Superseded {
+            id: first,
+            checkpoint_id: checkpoint.id,
+            observed_ms: t0().timestamp_millis(),
+        }]
+    );
+}
+
+conformance!(
+    pages_follow_the_keyset,
+    pages_and_counts_span_days,
+    hourly_counts_and_trajectories,
+    a_passage_read_shows_its_corrections,
+);
