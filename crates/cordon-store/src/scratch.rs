@@ -1,5 +1,6 @@
-//! Scratch PostgreSQL databases for tests and benchmarks: create a fresh, uniquely named
-//! database on a server, and drop it again.
+//! Scratch databases for tests and benchmarks: create a fresh, uniquely named PostgreSQL
+//! database on a server, and drop it again; run a statement straight on a database, outside any
+//! store ([`execute`]).
 
 use sqlx::Connection;
 
@@ -35,4 +36,35 @@ pub async fn drop_postgres_database(admin_url: &str, name: &str) -> Result<(), S
         .execute(&mut conn)
         .await?;
     Ok(())
+}
+
+/// A value bound to a statement run by [`execute`].
+#[derive(Debug, Clone)]
+pub enum Bind {
+    Text(String),
+    Id(uuid::Uuid),
+}
+
+/// Runs one statement straight on the database a URL names, outside any store, and answers the
+/// rows it changed: what a test does to play an intruder with the database's own credentials, or
+/// to make a database look as an older release left it.
+pub async fn execute(url: &str, sql: &str, binds: &[Bind]) -> Result<u64, StoreError> {
+    let pool = if url.starts_with("sqlite:") {
+        crate::db::Pool::Sqlite(sqlx::SqlitePool::connect(url).await?)
+    } else {
+        crate::db::Pool::Postgres(sqlx::PgPool::connect(url).await?)
+    };
+    let done = crate::db::on_pool!(&pool, |p| {
+        let mut q = sqlx::query(sql);
+        for b in binds {
+            q = match b {
+                Bind::Text(t) => q.bind(t.as_str()),
+                Bind::Id(id) => q.bind(*id),
+            };
+        }
+        let done = q.execute(p).await.map(|r| r.rows_affected());
+        p.close().await;
+        done
+    });
+    Ok(done?)
 }

@@ -193,29 +193,19 @@ async fn tampering_is_detected(url: &str) {
             &["ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update"],
         )
     };
-    macro_rules! tamper {
-        ($pool:expr) => {{
-            let pool = $pool;
-            for sql in [refused_update, refused_delete] {
-                assert!(
-                    sqlx::query(sql).execute(&pool).await.is_err(),
-                    "{sql} must be refused"
-                );
-            }
-            for sql in disable {
-                sqlx::query(sql).execute(&pool).await.unwrap();
-            }
-            sqlx::query(refused_update).execute(&pool).await.unwrap();
-            for sql in enable {
-                sqlx::query(sql).execute(&pool).await.unwrap();
-            }
-            pool.close().await;
-        }};
+    use cordon_store::scratch::execute;
+    for sql in [refused_update, refused_delete] {
+        assert!(
+            execute(url, sql, &[]).await.is_err(),
+            "{sql} must be refused"
+        );
     }
-    if sqlite {
-        tamper!(sqlx::SqlitePool::connect(url).await.unwrap());
-    } else {
-        tamper!(sqlx::PgPool::connect(url).await.unwrap());
+    for sql in disable {
+        execute(url, sql, &[]).await.unwrap();
+    }
+    execute(url, refused_update, &[]).await.unwrap();
+    for sql in enable {
+        execute(url, sql, &[]).await.unwrap();
     }
     let store = cordon_store::open(url, &StoreOptions::default(), key())
         .await

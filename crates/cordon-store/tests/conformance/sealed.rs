@@ -83,24 +83,15 @@ async fn story(url: &str, legacy_number: &str) -> Vec<Uuid> {
         "UPDATE passages SET sealed = NULL, occupants = $1, occupant_keys = NULL WHERE id = $2",
         "DELETE FROM cordon_migrations WHERE version IN (1002, 1006)",
     ];
-    macro_rules! make_legacy {
-        ($pool:expr) => {{
-            let pool = $pool;
-            sqlx::query(statements[0])
-                .bind(&legacy)
-                .bind(ids[0])
-                .execute(&pool)
-                .await
-                .unwrap();
-            sqlx::query(statements[1]).execute(&pool).await.unwrap();
-            pool.close().await;
-        }};
-    }
-    if url.starts_with("sqlite") {
-        make_legacy!(sqlx::SqlitePool::connect(url).await.unwrap());
-    } else {
-        make_legacy!(sqlx::PgPool::connect(url).await.unwrap());
-    }
+    use cordon_store::scratch::{execute, Bind};
+    execute(
+        url,
+        statements[0],
+        &[Bind::Text(legacy.clone()), Bind::Id(ids[0])],
+    )
+    .await
+    .unwrap();
+    execute(url, statements[1], &[]).await.unwrap();
     let store = cordon_store::open(url, &StoreOptions::default(), key())
         .await
         .unwrap();
