@@ -207,6 +207,10 @@ impl From<StoreError> for ApiError {
                 ApiError::Unavailable
             }
             StoreError::Closed => ApiError::Unavailable,
+            other if other.is_busy() => {
+                tracing::warn!(error = %other, "the database stayed busy");
+                ApiError::Unavailable
+            }
             other => {
                 tracing::error!(error = %other, "store error");
                 ApiError::Internal
@@ -232,6 +236,7 @@ impl IntoResponse for ApiError {
         let (status, error) = self.parts();
         let retry_after = match self {
             ApiError::TooManyAttempts(secs) | ApiError::RateLimited(secs) => Some(secs),
+            ApiError::Unavailable | ApiError::IndexLoading => Some(1),
             _ => None,
         };
         let problems = match self {

@@ -285,6 +285,8 @@ macro_rules! on_both {
 mod access;
 #[path = "api/browser.rs"]
 mod browser;
+#[path = "api/contention.rs"]
+mod contention;
 #[path = "api/dashboard.rs"]
 mod dashboard;
 #[path = "api/declaration.rs"]

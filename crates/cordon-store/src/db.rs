@@ -250,6 +250,18 @@ mod tests {
         StoreError::Database(sqlx::Error::Database(Box::new(Coded(code))))
     }
 
+    #[test]
+    fn busy_databases_are_told_apart_from_failures() {
+        for busy in ["5", "517", "261", "6", "40P01", "40001"] {
+            assert!(coded(busy).is_busy(), "{busy}");
+        }
+        for other in ["23505", "1", "19", "2067"] {
+            assert!(!coded(other).is_busy(), "{other}");
+        }
+        assert!(StoreError::Database(sqlx::Error::PoolTimedOut).is_busy());
+        assert!(!StoreError::not_found("x").is_busy());
+    }
+
     #[tokio::test]
     async fn retry_repeats_deadlocks_gives_up_and_passes_other_errors() {
         let mut calls = 0;

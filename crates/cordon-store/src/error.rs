@@ -60,6 +60,26 @@ impl StoreError {
         StoreError::Invalid(FieldError::new(code, field, message))
     }
 
+    /// Whether the database stayed busy past the wait for its lock (SQLite busy or locked after
+    /// its timeout, a pool with no free connection in time), or PostgreSQL kept deadlocking: the
+    /// same request may succeed a moment later. The server answers it 503 with `Retry-After`.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Unavailable(_) => true,
+            StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+            StoreError::Database(sqlx::Error::Database(d)) => {
+                let code = d.code();
+                let code = code.as_deref().unwrap_or("");
+                // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6) with their extended codes;
+                // PostgreSQL: deadlock, serialisation failure.
+                code.parse::<i64>()
+                    .is_ok_and(|c| c & 0xff == 5 || c & 0xff == 6)
+                    || matches!(code, "40P01" | "40001")
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the database reported a unique-constraint violation.
     pub fn is_unique_violation(e: &sqlx::Error) -> bool {
         matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
