@@ -10,9 +10,19 @@ use crate::identity::{DocumentType, IdentityDocument, MaskedDocument};
 use crate::mask;
 use crate::FieldError;
 
-/// A person's name as written on the document: 1 to 64 characters, no control characters.
+/// A person's name as written on the document: 1 to 64 characters with at least one letter, no
+/// control characters and no invisible formatting characters (zero-width spaces and joiners,
+/// direction overrides and isolates, the byte-order mark), which would let a name look like
+/// another or like none.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct PersonName(String);
+
+/// Invisible formatting characters (Unicode's format category as names meet it).
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
 
 impl PersonName {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
@@ -20,11 +30,19 @@ impl PersonName {
         if t.is_empty() {
             return Err(FieldError::new("required", "", "the name is missing"));
         }
-        if t.chars().count() > 64 || t.chars().any(char::is_control) {
+        if t.chars().count() > 64 || t.chars().any(|c| c.is_control() || is_invisible(c)) {
             return Err(FieldError::new(
                 "invalid_name",
                 "",
-                "a name has at most 64 characters and no control characters",
+                "a name has at most 64 characters and no control or invisible formatting \
+                 characters",
+            ));
+        }
+        if !t.chars().any(char::is_alphabetic) {
+            return Err(FieldError::new(
+                "invalid_name",
+                "",
+                "a name has at least one letter",
             ));
         }
         Ok(Self(t.to_owned()))
@@ -114,5 +132,30 @@ mod tests {
         assert!(PersonName::parse("").is_err());
         assert!(PersonName::parse(&"名".repeat(65)).is_err());
         assert!(PersonName::parse("a\u{7}b").is_err());
+    }
+
+    #[test]
+    fn names_are_visible_letters() {
+        for bad in [
+            "\u{200f}",
+            "\u{200b}\u{200d}\u{feff}",
+            "\u{202e}abc\u{202c}",
+            "张\u{200b}三",
+            "\u{2066}张三\u{2069}",
+            "123",
+            "·-·",
+        ] {
+            let e = PersonName::parse(bad).unwrap_err();
+            assert_eq!(e.code, "invalid_name", "{bad:?}");
+        }
+        for good in [
+            "张三",
+            "阿卜杜拉·买买提",
+            "O'Brien",
+            "José María",
+            "Nguyễn Văn A",
+        ] {
+            assert!(PersonName::parse(good).is_ok(), "{good}");
+        }
     }
 }

@@ -38,6 +38,8 @@ fn data_error(path: String, e: &serde_json::Error) -> ApiError {
     };
     let code = if message.starts_with("missing field") {
         "required"
+    } else if message == cordon_domain::registration::ID_EXPECTED {
+        "invalid_id"
     } else if message.starts_with("unknown field") {
         "unknown_field"
     } else {

@@ -10,6 +10,7 @@ pub mod health;
 pub mod observe;
 pub mod openapi;
 pub mod period;
+pub mod refusals;
 pub mod state;
 pub mod tls;
 pub mod ui;
@@ -51,6 +52,8 @@ pub fn app(state: AppState) -> Router {
         .merge(ui::site::router(state.clone()))
         .merge(api::router(state))
         .fallback(|| async { error::ApiError::NotFound("no such route".into()) })
+        .layer(axum::middleware::from_fn(refusals::as_json))
+        .layer(axum::middleware::from_fn(refusals::bounded))
         .layer(axum::middleware::from_fn(observe::observe))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked");

@@ -254,15 +254,32 @@ impl TestApp {
     }
 }
 
+/// `days` days from today (China time, negative: before) at `hour:minute`.
+fn at(days: i64, hour: u32, minute: u32) -> chrono::DateTime<chrono::FixedOffset> {
+    let china = cordon_domain::time::china();
+    let today = chrono::Utc::now().with_timezone(&china).date_naive();
+    (today + chrono::Duration::days(days))
+        .and_hms_opt(hour, minute, 0)
+        .unwrap()
+        .and_local_timezone(china)
+        .unwrap()
+}
+
+/// [`at`] as a query parameter's value.
+fn at_query(days: i64, hour: u32, minute: u32) -> String {
+    at(days, hour, minute).to_rfc3339().replace('+', "%2B")
+}
+
+/// The registration contract's example, observed two days ago (within what the hub keeps).
 fn example() -> Value {
     json!({"id": "0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01", "checkpoint": "CP-130100-0001", "lane": 2,
-       "direction": "in", "observed_at": "2022-05-03T08:15:00+08:00",
+       "direction": "in", "observed_at": at(-2, 8, 15).to_rfc3339(),
        "vehicle": {"plate": "冀A12345", "plate_color": "blue", "class": "car"},
        "origin": "130100", "destination": "110105",
        "occupants": [{"document": {"type": "resident_id", "number": "11010519491231002X"},
                       "name": "张三", "phone": "13812345678", "role": "driver", "temperature_c": 36.5,
                       "health_code": "green",
-                      "latest_test": {"kind": "pcr", "taken_at": "2022-05-02T10:00:00+08:00", "result": "negative"},
+                      "latest_test": {"kind": "pcr", "taken_at": at(-3, 10, 0).to_rfc3339(), "result": "negative"},
                       "visited": ["130100"]}]})
 }
 

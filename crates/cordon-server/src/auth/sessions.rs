@@ -53,9 +53,12 @@ pub enum Presented {
 /// The token a request presents, if any: the `Authorization` header first, then the cookie.
 pub fn presented(headers: &HeaderMap) -> Option<(String, Presented)> {
     if let Some(v) = headers.get(header::AUTHORIZATION) {
-        let v = v.to_str().ok()?;
-        let token = v.strip_prefix("Bearer ")?.trim();
-        return Some((token.to_owned(), Presented::Bearer));
+        // The scheme's name is case-insensitive (RFC 9110, section 11.1).
+        let (scheme, token) = v.to_str().ok()?.trim().split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return None;
+        }
+        return Some((token.trim().to_owned(), Presented::Bearer));
     }
     for v in headers.get_all(header::COOKIE) {
         let Ok(v) = v.to_str() else { continue };
@@ -216,8 +219,21 @@ mod tests {
         assert_eq!(presented(&h), Some(("abc".into(), Presented::Cookie)));
         h.insert(header::AUTHORIZATION, "Bearer def".parse().unwrap());
         assert_eq!(presented(&h), Some(("def".into(), Presented::Bearer)));
-        h.insert(header::AUTHORIZATION, "Basic xyz".parse().unwrap());
-        assert_eq!(presented(&h), None);
+        for scheme in ["bearer", "BEARER", "beaReR"] {
+            h.insert(
+                header::AUTHORIZATION,
+                format!("{scheme}  def ").parse().unwrap(),
+            );
+            assert_eq!(
+                presented(&h),
+                Some(("def".into(), Presented::Bearer)),
+                "{scheme}"
+            );
+        }
+        for other in ["Basic xyz", "Bearer", "Bearerdef"] {
+            h.insert(header::AUTHORIZATION, other.parse().unwrap());
+            assert_eq!(presented(&h), None, "{other}");
+        }
         assert!(well_formed(&new_secret()));
         assert!(!well_formed("abc"));
     }

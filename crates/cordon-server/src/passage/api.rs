@@ -28,6 +28,11 @@ pub const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 /// Most passages in one batch.
 pub const MAX_BATCH: usize = 5_000;
 
+/// The oldest observation a lane may register now: the start of what the hub keeps.
+fn earliest(app: &AppState, now: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+    now - chrono::Duration::days(i64::from(app.trace.retention_days))
+}
+
 fn now() -> DateTime<FixedOffset> {
     chrono::Utc::now().with_timezone(&cordon_domain::time::china())
 }
@@ -171,7 +176,8 @@ pub async fn register(
     [(HeaderName, HeaderValue); 1],
     Json<Passage>,
 )> {
-    let draft = req.parse(now())?;
+    let now = now();
+    let draft = req.parse_kept(now, earliest(&app, now))?;
     at_own_checkpoint(&reg.grant, &draft)?;
     check_corrections(&app, std::slice::from_ref(&draft), "").await?;
     let engine = app
@@ -246,7 +252,10 @@ pub async fn register_batch(
         .passages
         .iter()
         .enumerate()
-        .map(|(i, p)| p.parse(now).map_err(|e| e.under(&format!("passages[{i}]"))))
+        .map(|(i, p)| {
+            p.parse_kept(now, earliest(&app, now))
+                .map_err(|e| e.under(&format!("passages[{i}]")))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     for d in &drafts {
         at_own_checkpoint(&reg.grant, d)?;
@@ -315,7 +324,7 @@ pub async fn get_passage(
     Path(id): Path<String>,
 ) -> ApiResult<(Extension<AuditNote>, Json<Passage>)> {
     let id =
-        Uuid::try_parse(&id).map_err(|_| ApiError::NotFound(format!("passage {id} not found")))?;
+        cordon_domain::registration::parse_id(&id).map_err(|e| ApiError::Invalid(e.under("id")))?;
     let passage = app.store.get_passage(&read.grant, id).await?;
     let note = AuditNote::read(id.to_string(), passage.persons());
     Ok((Extension(note), Json(passage)))
@@ -481,7 +490,7 @@ pub async fn reveal(
         })
     })?;
     let id =
-        Uuid::try_parse(&id).map_err(|_| ApiError::NotFound(format!("passage {id} not found")))?;
+        cordon_domain::registration::parse_id(&id).map_err(|e| ApiError::Invalid(e.under("id")))?;
     let passage = app.store.get_passage(grant.grant.passages(), id).await?;
     let persons: Vec<RevealedPerson> = passage
         .occupants

@@ -595,7 +595,8 @@ pub async fn retention_purges_and_is_audited(app: TestApp) {
     assert_eq!(s, StatusCode::CREATED);
     let auditor = cordon_server::audit::Auditor::start(app.store.clone());
     let now = cordon_domain::time::now_ms();
-    let purged = cordon_server::retention::purge_once(app.store.as_ref(), &auditor, 28, now)
+    // Registered two days ago; kept one day.
+    let purged = cordon_server::retention::purge_once(app.store.as_ref(), &auditor, 1, now)
         .await
         .unwrap();
     assert_eq!((purged.passages, purged.persons), (1, 1));
@@ -625,4 +626,77 @@ on_both!(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_failures_lock_the_account_on_sqlite() {
     repeated_failures_lock_the_account(super::sqlite_app().await).await;
+}
+
+/// Refusals the framework makes come in the API's JSON shape too, and the bearer scheme's name
+/// is case-insensitive.
+pub async fn every_refusal_is_json(app: TestApp) {
+    let url = |p: &str| format!("{}{p}", app.base);
+    let officer = app.client("officer");
+    let checks: Vec<(reqwest::RequestBuilder, StatusCode, &str)> = vec![
+        (
+            officer.get(url("/api/v1/checkpoints/%C0%AE")),
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+        ),
+        (
+            officer.delete(url("/api/v1/checkpoints")),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            officer.get(url(&format!(
+                "/api/v1/checkpoints?kind={}",
+                "a".repeat(9_000)
+            ))),
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+        ),
+        (
+            (0..70).fold(officer.get(url("/api/v1/checkpoints")), |r, i| {
+                r.header(format!("x-padding-{i}"), "x")
+            }),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+        ),
+        (
+            officer
+                .get(url("/api/v1/checkpoints"))
+                .header("x-big", "x".repeat(40_000)),
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+        ),
+    ];
+    for (request, status, code) in checks {
+        let r = request.send().await.unwrap();
+        assert_eq!(r.status(), status, "{code}");
+        let kind = r.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(kind.starts_with("application/json"), "{code}: {kind}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body["error"]["code"], code);
+    }
+    // A page keeps its own refusal (HTML), not the API's.
+    let r = app.http.get(url("/lane")).send().await.unwrap();
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+
+    let (_, session) = sign_in(&app, "tracer", PASSWORD).await;
+    let token = session["token"].as_str().unwrap().to_owned();
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let r = app
+            .http
+            .get(url("/api/v1/sessions/current"))
+            .header("authorization", format!("{scheme} {token}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{scheme}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_refusal_is_json_on_sqlite() {
+    every_refusal_is_json(super::sqlite_app().await).await;
 }

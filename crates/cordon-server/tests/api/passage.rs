@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::access::{row, Row, PASSAGES_0001, PASSAGE_READERS, TRACERS};
-use super::{example, TestApp};
+use super::{at, at_query, example, TestApp};
 
 pub async fn the_contract_example_registers_masked_and_idempotent(app: TestApp) {
     let (s, first) = app.post("/api/v1/passages", &example()).await;
@@ -144,8 +144,88 @@ pub async fn bad_input_is_refused_with_a_path_and_writes_nothing(app: TestApp) {
             "/id",
             json!("not-a-uuid"),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_type",
+            "invalid_id",
             "id",
+        ),
+        // One spelling of an id: no nil UUID, braces, URN or missing hyphens.
+        (
+            "/id",
+            json!("00000000-0000-0000-0000-000000000000"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_id",
+            "id",
+        ),
+        (
+            "/id",
+            json!("{0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_id",
+            "id",
+        ),
+        (
+            "/id",
+            json!("urn:uuid:0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_id",
+            "id",
+        ),
+        (
+            "/id",
+            json!("0190f5c27d4e7b2a9c1e3f6a2b8d9e01"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_id",
+            "id",
+        ),
+        // Times before what the hub keeps (28 days) are a broken clock, not a lane's record.
+        (
+            "/observed_at",
+            json!("0001-01-01T00:00:00Z"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_old",
+            "observed_at",
+        ),
+        (
+            "/observed_at",
+            json!("1900-01-01T08:00:00+08:00"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_old",
+            "observed_at",
+        ),
+        (
+            "/observed_at",
+            json!(at(-40, 8, 0).to_rfc3339()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_old",
+            "observed_at",
+        ),
+        (
+            "/observed_at",
+            json!(at(3, 8, 0).to_rfc3339()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "in_the_future",
+            "observed_at",
+        ),
+        // Names without a visible letter, or with direction overrides.
+        (
+            "/occupants/0/name",
+            json!("\u{200f}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_name",
+            "occupants[0].name",
+        ),
+        (
+            "/occupants/0/name",
+            json!("\u{200b}\u{200d}\u{feff}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_name",
+            "occupants[0].name",
+        ),
+        (
+            "/occupants/0/name",
+            json!("\u{202e}abc\u{202c}"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_name",
+            "occupants[0].name",
         ),
     ];
     for (pointer, value, status, code, field) in cases {
@@ -200,6 +280,24 @@ pub async fn bad_input_is_refused_with_a_path_and_writes_nothing(app: TestApp) {
     assert_eq!(
         (s, e["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("checkpoint_closed"))
+    );
+    assert_eq!(app.count().await, 0);
+
+    // In a batch too, with its position.
+    let mut old = example();
+    old["observed_at"] = json!("1900-01-01T08:00:00+08:00");
+    let (s, e) = app
+        .post(
+            "/api/v1/passages/batch",
+            &json!({"passages": [example(), old]}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("passages[1].observed_at")
+        )
     );
     assert_eq!(app.count().await, 0);
 
@@ -268,11 +366,7 @@ pub async fn reads_page_count_and_trace(app: TestApp) {
         .map(|i| {
             let mut p = example();
             p["id"] = json!(Uuid::now_v7());
-            p["observed_at"] = json!(format!(
-                "2022-05-03T{:02}:{:02}:00+08:00",
-                8 + i / 20,
-                (i * 3) % 60
-            ));
+            p["observed_at"] = json!(at(-2, 8 + i / 20, (i * 3) % 60).to_rfc3339());
             p
         })
         .collect();
@@ -280,7 +374,7 @@ pub async fn reads_page_count_and_trace(app: TestApp) {
         .post("/api/v1/passages/batch", &json!({"passages": passages}))
         .await;
     assert_eq!(s, StatusCode::OK);
-    let range = "from=2022-05-03T00:00:00%2B08:00&to=2022-05-04T00:00:00%2B08:00";
+    let range = format!("from={}&to={}", at_query(-2, 0, 0), at_query(-1, 0, 0));
     let mut next: Option<String> = None;
     let mut seen = 0;
     loop {
@@ -313,12 +407,17 @@ pub async fn reads_page_count_and_trace(app: TestApp) {
             hours[0]["passages"].as_i64(),
             hours[0]["hour"].as_str()
         ),
-        (2, Some(20), Some("2022-05-03T08:00:00+08:00"))
+        (2, Some(20), Some(at(-2, 8, 0).to_rfc3339().as_str()))
     );
-    let (s, _) = app.get("/api/v1/checkpoints/CP-130100-0001/passages?from=2022-05-04T00:00:00%2B08:00&to=2022-05-03T00:00:00%2B08:00").await;
+    let reversed = format!(
+        "/api/v1/checkpoints/CP-130100-0001/passages?from={}&to={}",
+        at_query(-1, 0, 0),
+        at_query(-2, 0, 0)
+    );
+    let (s, _) = app.get(&reversed).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let window = json!({"from": "2022-05-01T00:00:00+08:00", "to": "2022-05-14T00:00:00+08:00"});
+    let window = json!({"from": at(-4, 0, 0), "to": at(1, 0, 0)});
     let mut person = window.clone();
     person["document"] = json!({"type": "resident_id", "number": "11010519491231002x"});
     let (s, trail) = app.post("/api/v1/trajectories/person", &person).await;

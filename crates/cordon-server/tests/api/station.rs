@@ -15,7 +15,7 @@ fn record(seq: i64, checkpoint: &str) -> Value {
     let mut p = super::example();
     p["id"] = json!(Uuid::now_v7());
     p["checkpoint"] = json!(checkpoint);
-    json!({"seq": seq, "passage": p, "recorded_at": "2022-05-03T08:15:02+08:00",
+    json!({"seq": seq, "passage": p, "recorded_at": (super::at(-2, 8, 15) + chrono::Duration::seconds(2)).to_rfc3339(),
         "decision": {"outcome": "test_on_site", "policy_version": "7",
             "reasons": [{"code": "no_test", "occupant": 0, "outcome": "test_on_site", "message": "站点决定 / decided at the station"}],
             "actions": ["pcr_sample"]}})
@@ -166,7 +166,7 @@ pub async fn corrections_supersede_and_never_edit(app: TestApp) {
     first["id"] = json!(Uuid::now_v7());
     let (s, a) = app.post("/api/v1/passages", &first).await;
     assert_eq!(s, StatusCode::CREATED, "{a}");
-    let window = json!({"from": "2022-05-01T00:00:00+08:00", "to": "2022-05-14T00:00:00+08:00"});
+    let window = json!({"from": super::at(-4, 0, 0), "to": super::at(1, 0, 0)});
     let ids = |trail: &Value| -> Vec<Value> {
         trail["points"]
             .as_array()
