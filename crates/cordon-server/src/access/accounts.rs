@@ -127,6 +127,21 @@ pub async fn enable(
     set_disabled(&auth, &name, false).await
 }
 
+/// Ends an account's sign-in lock (after repeated failures from addresses it is not known at):
+/// the owner's way back before the lock's time is up.
+#[utoipa::path(post, path = "/api/v1/accounts/{username}/unlock", tag = "accounts",
+    params(("username" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn unlock(
+    State(auth): State<Arc<Auth>>,
+    _admin: Grant<AccountAdmin>,
+    Path(name): Path<String>,
+) -> ApiResult<StatusCode> {
+    let name = name_param(&name)?;
+    auth.store.unlock_account(name.as_str()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 #[utoipa::path(post, path = "/api/v1/accounts/{username}/password", tag = "accounts",
     params(("username" = String, Path)), request_body = PasswordReset,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]

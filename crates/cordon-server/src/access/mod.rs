@@ -31,6 +31,7 @@ pub fn api() -> Router<AppState> {
             post(accounts::disable),
         )
         .route("/api/v1/accounts/{username}/enable", post(accounts::enable))
+        .route("/api/v1/accounts/{username}/unlock", post(accounts::unlock))
         .route(
             "/api/v1/accounts/{username}/password",
             post(accounts::reset_password),
@@ -48,6 +49,7 @@ pub fn api() -> Router<AppState> {
         accounts::create,
         accounts::disable,
         accounts::enable,
+        accounts::unlock,
         accounts::reset_password,
     ),
     tags((name = "accounts", description = "signing in and out; accounts (admin)"))

@@ -2,7 +2,13 @@
 //! clients and sets the same token as an HttpOnly, SameSite=Strict cookie for the web UI, with a
 //! CSRF token that cookie-signed requests that change something must echo in `x-csrf-token`.
 //! Wrong credentials answer 401 `bad_credentials` whether or not the account exists, in the
-//! same time; repeated failures are slowed and then locked per account and per address.
+//! same time: the work done is the same (a password hash checked against the account's or a
+//! decoy, the same lookups), failures are slowed by the address's count, not the account's, and
+//! the account's count is written after the answer. An account's lock (after [`LOCKOUT`]) holds
+//! only against addresses it is not known at ([`KNOWN_FOR_MS`]), so nobody can lock an officer
+//! out of the lane from elsewhere; it ends at its time whatever is tried meanwhile, and an admin
+//! ends it at once (`POST /api/v1/accounts/{username}/unlock`). An address is locked after
+//! [`throttle::LOCK_AFTER`] failures in [`throttle::WINDOW_MS`], whichever names it tries.
 
 use std::sync::Arc;
 
@@ -20,11 +26,15 @@ use crate::auth::{password, throttle, Caller, ClientAddress};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 
-/// Failures in a row that lock an account, and for how long.
+/// Failures in a row (from addresses the account is not known at) that lock an account against
+/// such addresses, and for how long.
 pub const LOCKOUT: Lockout = Lockout {
     after_failures: 10,
     lock_ms: 15 * 60_000,
 };
+
+/// How long after signing in from an address an account counts as known there.
+pub const KNOWN_FOR_MS: i64 = 30 * 86_400_000;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -94,22 +104,45 @@ pub async fn sign_in(
         },
         None => None,
     };
+    // Asked for an unknown account too (as the account none is), so the answer takes as long.
+    let account = credentials.as_ref().map_or(-1, |c| c.account.id);
+    let known = match address.0 {
+        Some(a) => {
+            let since = now - KNOWN_FOR_MS;
+            match auth
+                .store
+                .known_address(account, &a.to_string(), since)
+                .await
+            {
+                Ok(known) => known,
+                Err(e) => return ApiError::from(e).into_response(),
+            }
+        }
+        None => false,
+    };
     let matches = password::verify(
         req.password.clone(),
         credentials.as_ref().map(|c| c.password_hash.clone()),
     )
     .await;
+    let locked = credentials
+        .as_ref()
+        .is_some_and(|c| c.account.locked_until_ms > now && !known);
     let usable = credentials
         .as_ref()
-        .is_some_and(|c| !c.account.disabled && c.account.locked_until_ms <= now);
+        .is_some_and(|c| !c.account.disabled && !locked);
     if !(matches && usable) {
-        auth.throttle.failed(address.0, now);
-        if let Some(c) = &credentials {
-            match auth.store.signin_failed(c.account.id, now, LOCKOUT).await {
-                Ok(n) => tokio::time::sleep(throttle::slowdown(n.max(0) as u32)).await,
-                Err(e) => return ApiError::from(e).into_response(),
-            }
+        let failures = auth.throttle.failed(address.0, now);
+        if let Some(c) = credentials.as_ref().filter(|_| !known && !locked) {
+            // Written after the answer: its cost must not tell that the account exists.
+            let (store, id) = (auth.store.clone(), c.account.id);
+            tokio::spawn(async move {
+                if let Err(e) = store.signin_failed(id, now, LOCKOUT).await {
+                    tracing::warn!(error = %e, "a failed sign-in was not counted");
+                }
+            });
         }
+        tokio::time::sleep(throttle::slowdown(failures)).await;
         return refused(tried);
     }
     let Some(c) = credentials else {

@@ -1,8 +1,9 @@
-//! Failed sign-ins: an account's failures in a row (kept in the store, so they hold across
-//! processes) slow each answer after [`SLOW_AFTER`] ([`slowdown`]) and lock the account after
-//! the store's lockout count; an address's failures (kept here, in memory, per process) lock the
-//! address after [`LOCK_AFTER`] within [`WINDOW_MS`], for [`LOCK_MS`]. A success does not
-//! clear an address's count: one valid account must not buy unlimited guesses at others.
+//! Failed sign-ins by address (kept here, in memory, per process): after [`SLOW_AFTER`] within
+//! [`WINDOW_MS`] each refusal is slowed ([`slowdown`]), whichever names were tried, so the pause
+//! tells nothing of whether an account exists; after [`LOCK_AFTER`] the address is locked for
+//! [`LOCK_MS`]. A success does not clear an address's count: one valid account must not buy
+//! unlimited guesses at others. (An account's own lock is kept in the store, see
+//! `access::sessions`.)
 
 use std::collections::HashMap;
 use std::net::IpAddr;

@@ -144,46 +144,111 @@ pub async fn sign_in_bearer_cookie_and_sign_out(app: TestApp) {
     );
 }
 
+/// `officer2`'s lock as the admin's list shows it (0: none).
+async fn locked_until(app: &TestApp) -> i64 {
+    let (_, list) = app.get_as("admin", "/api/v1/accounts").await;
+    list["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["username"] == "officer2")
+        .unwrap()["locked_until_ms"]
+        .as_i64()
+        .unwrap()
+}
+
+/// A refusal's time.
+async fn timed_refusal(app: &TestApp, username: &str) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    let (s, _) = sign_in(app, username, "guessing-again").await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    started.elapsed()
+}
+
 pub async fn repeated_failures_lock_the_account(app: TestApp) {
+    // Every request comes from 127.0.0.1, where officer2 has never signed in.
     let started = std::time::Instant::now();
     for _ in 0..10 {
         let (s, _) = sign_in(&app, "officer2", "guessing-again").await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
     }
+    let mut failures = 10;
     assert!(
         started.elapsed() >= std::time::Duration::from_millis(1500),
         "failures after the third are slowed"
     );
+    // The lock is written after the answer.
+    let mut lock = 0;
+    for _ in 0..100 {
+        lock = locked_until(&app).await;
+        if lock > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        lock > cordon_domain::time::now_ms(),
+        "locked after 10 failures"
+    );
     let (s, e) = sign_in(&app, "officer2", PASSWORD).await;
+    failures += 1;
     assert_eq!(
         (s, e["error"]["code"].as_str()),
         (StatusCode::UNAUTHORIZED, Some("bad_credentials")),
-        "locked: even the right password is refused"
+        "locked: even the right password is refused from an address it is not known at"
     );
-    let (_, list) = app.get_as("admin", "/api/v1/accounts").await;
-    let officer2 = list["accounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["username"] == "officer2")
-        .unwrap();
-    assert!(officer2["locked_until_ms"].as_i64().unwrap() > cordon_domain::time::now_ms());
-    // An admin's reset clears the lock.
+    // Tries during the lock do not extend it: it ends at its time.
+    sign_in(&app, "officer2", "guessing-again").await;
+    failures += 1;
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(locked_until(&app).await, lock);
+    // An admin ends it.
     let (s, _) = app
-        .post_as(
-            "admin",
-            "/api/v1/accounts/officer2/password",
-            &json!({"password": "fresh-password-3"}),
-        )
+        .post_as("admin", "/api/v1/accounts/officer2/unlock", &json!({}))
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
+    assert_eq!(locked_until(&app).await, 0);
     assert_eq!(
-        sign_in(&app, "officer2", "fresh-password-3").await.0,
+        sign_in(&app, "officer2", PASSWORD).await.0,
         StatusCode::CREATED
     );
-    // Failures from this address (11 so far: a success does not clear them) up to the limit
-    // lock the address itself.
-    for _ in 0..cordon_server::auth::throttle::LOCK_AFTER - 11 {
+    // Now officer2 is known at this address: a lock set by failures from elsewhere does not
+    // keep it out here.
+    let account = app
+        .store
+        .credentials("officer2")
+        .await
+        .unwrap()
+        .unwrap()
+        .account
+        .id;
+    let now = cordon_domain::time::now_ms();
+    for _ in 0..10 {
+        app.store
+            .signin_failed(account, now, cordon_server::access::sessions::LOCKOUT)
+            .await
+            .unwrap();
+    }
+    assert!(locked_until(&app).await > now);
+    assert_eq!(
+        sign_in(&app, "officer2", PASSWORD).await.0,
+        StatusCode::CREATED,
+        "an attacker elsewhere cannot lock the owner out where the owner works"
+    );
+    // The pause after repeated failures is the address's: an unknown name waits as long as a
+    // real one (the 14th failure from here is slowed 800 ms either way).
+    let unknown = timed_refusal(&app, "no-such-user").await;
+    let real = timed_refusal(&app, "tracer").await;
+    failures += 2;
+    for (who, took) in [("unknown", unknown), ("real", real)] {
+        assert!(
+            took >= std::time::Duration::from_millis(750),
+            "{who}: {took:?}"
+        );
+    }
+    // Failures from this address (a success does not clear them) up to the limit lock the
+    // address itself.
+    for _ in failures..cordon_server::auth::throttle::LOCK_AFTER {
         sign_in(&app, "no-such-user", "whatever-it-is").await;
     }
     let (s, e) = sign_in(&app, "tracer", PASSWORD).await;
@@ -319,6 +384,11 @@ pub fn rows() -> Vec<Row> {
         ),
         row(
             "POST /api/v1/accounts/{username}/enable",
+            &["admin"],
+            Value::Null,
+        ),
+        row(
+            "POST /api/v1/accounts/{username}/unlock",
             &["admin"],
             Value::Null,
         ),

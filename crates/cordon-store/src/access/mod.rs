@@ -60,14 +60,27 @@ pub trait AccessStore: Send + Sync + 'static {
     async fn list_accounts(&self) -> Result<Vec<Account>, StoreError>;
     async fn count_accounts(&self) -> Result<i64, StoreError>;
     async fn credentials(&self, username: &str) -> Result<Option<Credentials>, StoreError>;
-    /// Counts a failed sign-in; at `lockout.after_failures` in a row, locks the account.
-    /// Answers the failures in a row so far.
+    /// Counts a failed sign-in from an address the account is not known at; at
+    /// `lockout.after_failures` in a row, locks the account against such addresses until
+    /// `now_ms + lockout.lock_ms` and starts counting again. A locked account is left as it is:
+    /// attempts during a lock neither count nor extend it. Answers whether this failure locked it.
     async fn signin_failed(
         &self,
         account: i64,
         now_ms: i64,
         lockout: Lockout,
-    ) -> Result<i32, StoreError>;
+    ) -> Result<bool, StoreError>;
+    /// Whether the account signed in from `address` since `since_ms` (an address it is known at,
+    /// where its lock does not apply). An unknown account (any id that is none) is known nowhere.
+    async fn known_address(
+        &self,
+        account: i64,
+        address: &str,
+        since_ms: i64,
+    ) -> Result<bool, StoreError>;
+    /// Ends a lock and the count of failures (an admin's way back for the owner); answers the
+    /// account's id.
+    async fn unlock_account(&self, username: &str) -> Result<i64, StoreError>;
     async fn signin_succeeded(&self, account: i64) -> Result<(), StoreError>;
     /// Sets a new password hash, clears any lock and ends the account's sessions; answers the
     /// account's id.

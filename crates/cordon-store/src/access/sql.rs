@@ -186,16 +186,46 @@ impl AccessStore for SqlStore {
         account: i64,
         now_ms: i64,
         lockout: Lockout,
-    ) -> Result<i32, StoreError> {
-        let sql = "UPDATE accounts SET failed_signins = failed_signins + 1, \
+    ) -> Result<bool, StoreError> {
+        let sql = "UPDATE accounts SET \
+             failed_signins = CASE WHEN failed_signins + 1 >= $2 THEN 0 ELSE failed_signins + 1 END, \
              locked_until = CASE WHEN failed_signins + 1 >= $2 THEN $3 ELSE locked_until END \
-             WHERE id = $1 RETURNING failed_signins";
-        Ok(on_pool!(&self.db.write, |p| sqlx::query_scalar(sql)
+             WHERE id = $1 AND locked_until <= $4 RETURNING locked_until";
+        let locked_until: Option<i64> = on_pool!(&self.db.write, |p| sqlx::query_scalar(sql)
             .bind(account)
             .bind(lockout.after_failures)
             .bind(now_ms + lockout.lock_ms)
-            .fetch_one(p)
-            .await?))
+            .bind(now_ms)
+            .fetch_optional(p)
+            .await?);
+        Ok(locked_until.is_some_and(|t| t > now_ms))
+    }
+
+    async fn known_address(
+        &self,
+        account: i64,
+        address: &str,
+        since_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let sql = "SELECT account_id FROM sessions \
+             WHERE account_id = $1 AND address = $2 AND created_at >= $3 LIMIT 1";
+        let found: Option<i64> = on_pool!(&self.db.read, |p| sqlx::query_scalar(sql)
+            .bind(account)
+            .bind(address)
+            .bind(since_ms)
+            .fetch_optional(p)
+            .await?);
+        Ok(found.is_some())
+    }
+
+    async fn unlock_account(&self, username: &str) -> Result<i64, StoreError> {
+        let sql = "UPDATE accounts SET failed_signins = 0, locked_until = 0 \
+             WHERE username = $1 RETURNING id";
+        let id: Option<i64> = on_pool!(&self.db.write, |p| sqlx::query_scalar(sql)
+            .bind(username)
+            .fetch_optional(p)
+            .await?);
+        id.ok_or_else(|| StoreError::not_found(format!("account {username}")))
     }
 
     async fn signin_succeeded(&self, account: i64) -> Result<(), StoreError> {

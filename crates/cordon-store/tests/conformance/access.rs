@@ -68,17 +68,55 @@ pub async fn accounts_sessions_and_the_audit_chain(store: Arc<dyn Store>) {
     };
     let now = cordon_domain::time::now_ms();
     for n in 1..=3 {
-        assert_eq!(
-            store.signin_failed(account.id, now, lockout).await.unwrap(),
-            n
-        );
+        let locked = store.signin_failed(account.id, now, lockout).await.unwrap();
+        assert_eq!(locked, n == 3, "locked at the third failure in a row");
     }
     let c = store.credentials("tracer1").await.unwrap().unwrap();
-    assert_eq!(c.account.locked_until_ms, now + 60_000);
+    assert_eq!(
+        (c.account.locked_until_ms, c.failed_signins),
+        (now + 60_000, 0)
+    );
+    // Failures during the lock neither count nor extend it: it ends at its time.
+    for later in [now + 1, now + 59_000] {
+        assert!(!store
+            .signin_failed(account.id, later, lockout)
+            .await
+            .unwrap());
+    }
+    let c = store.credentials("tracer1").await.unwrap().unwrap();
+    assert_eq!(
+        (c.account.locked_until_ms, c.failed_signins),
+        (now + 60_000, 0)
+    );
+    // After it, failures count again from the start.
+    assert!(!store
+        .signin_failed(account.id, now + 60_000, lockout)
+        .await
+        .unwrap());
+    assert_eq!(
+        store
+            .credentials("tracer1")
+            .await
+            .unwrap()
+            .unwrap()
+            .failed_signins,
+        1
+    );
     assert!(store.credentials("nobody").await.unwrap().is_none());
     store.signin_succeeded(account.id).await.unwrap();
     let c = store.credentials("tracer1").await.unwrap().unwrap();
     assert_eq!((c.failed_signins, c.account.locked_until_ms), (0, 0));
+    // An admin ends a lock.
+    for _ in 0..3 {
+        store.signin_failed(account.id, now, lockout).await.unwrap();
+    }
+    assert_eq!(store.unlock_account("tracer1").await.unwrap(), account.id);
+    let c = store.credentials("tracer1").await.unwrap().unwrap();
+    assert_eq!((c.failed_signins, c.account.locked_until_ms), (0, 0));
+    assert!(matches!(
+        store.unlock_account("nobody").await,
+        Err(cordon_store::StoreError::NotFound { .. })
+    ));
 
     let hash = [7u8; 32];
     store
@@ -93,6 +131,14 @@ pub async fn accounts_sessions_and_the_audit_chain(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert!(store.session(hash, now).await.unwrap().is_some());
+    // The addresses an account signed in from.
+    assert!(store.known_address(account.id, "a", now - 1).await.unwrap());
+    assert!(
+        !store.known_address(account.id, "a", now + 1).await.unwrap(),
+        "too long ago"
+    );
+    assert!(!store.known_address(account.id, "b", now - 1).await.unwrap());
+    assert!(!store.known_address(-1, "a", now - 1).await.unwrap());
     assert!(
         store.session(hash, now + 1_000).await.unwrap().is_none(),
         "expired"
