@@ -32,6 +32,7 @@ string_enum! {
 
 string_enum! {
     /// An occupant's place in the passage.
+    #[schema(as = OccupantRole)]
     Role { Driver = "driver", Passenger = "passenger", Pedestrian = "pedestrian" }
 }
 

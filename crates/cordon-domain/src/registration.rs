@@ -33,11 +33,13 @@ pub struct PassageRequest {
     /// canonical form; a retry sends the same id.
     #[serde(deserialize_with = "id_field")]
     pub id: Uuid,
-    #[schema(example = "CP-130100-0001")]
+    #[schema(example = "CP-130100-0001", pattern = r"^CP-\d{6}-\d{4}$")]
     pub checkpoint: String,
+    /// From 1 to the checkpoint's number of lanes (at most 64).
+    #[schema(minimum = 1, maximum = 64)]
     pub lane: u16,
     /// `in` or `out`.
-    #[schema(example = "in")]
+    #[schema(value_type = crate::passage::Direction, example = "in")]
     pub direction: String,
     /// When the vehicle was at the lane, with its offset.
     pub observed_at: DateTime<FixedOffset>,
@@ -45,10 +47,10 @@ pub struct PassageRequest {
     #[serde(default)]
     pub vehicle: Option<VehicleRequest>,
     #[serde(default)]
-    #[schema(example = "130100")]
+    #[schema(example = "130100", pattern = r"^\d{6}$")]
     pub origin: Option<String>,
     #[serde(default)]
-    #[schema(example = "110105")]
+    #[schema(example = "110105", pattern = r"^\d{6}$")]
     pub destination: Option<String>,
     pub occupants: Vec<OccupantRequest>,
     /// A correction: the id of an earlier passage at the same checkpoint that this one replaces
@@ -108,9 +110,9 @@ fn optional_id_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Uu
 pub struct VehicleRequest {
     #[schema(example = "冀A12345")]
     pub plate: String,
-    #[schema(example = "blue")]
+    #[schema(value_type = crate::plate::PlateColor, example = "blue")]
     pub plate_color: String,
-    #[schema(example = "car")]
+    #[schema(value_type = crate::passage::VehicleClass, example = "car")]
     pub class: String,
     /// The vehicle carries a freight pass (重点物资运输车辆通行证).
     #[serde(default)]
@@ -121,7 +123,7 @@ pub struct VehicleRequest {
 #[serde(deny_unknown_fields)]
 pub struct DocumentRequest {
     #[serde(rename = "type")]
-    #[schema(example = "resident_id")]
+    #[schema(value_type = crate::identity::DocumentType, example = "resident_id")]
     pub kind: String,
     #[schema(example = "11010519491231002X")]
     pub number: String,
@@ -131,26 +133,37 @@ pub struct DocumentRequest {
 #[serde(deny_unknown_fields)]
 pub struct OccupantRequest {
     pub document: DocumentRequest,
+    #[schema(min_length = 1, max_length = 64, example = "张三")]
     pub name: String,
+    /// A mainland mobile number.
     #[serde(default)]
+    #[schema(example = "13812345678")]
     pub phone: Option<String>,
     /// `driver`, `passenger` or `pedestrian`.
+    #[schema(value_type = crate::passage::Role)]
     pub role: String,
+    /// Degrees Celsius, 30 to 45.
     #[serde(default)]
+    #[schema(minimum = 30.0, maximum = 45.0)]
     pub temperature_c: Option<f64>,
     /// `green`, `yellow` or `red`.
+    #[schema(value_type = crate::passage::HealthCode)]
     pub health_code: String,
     #[serde(default)]
     pub latest_test: Option<TestRequest>,
+    /// Division codes of places visited (at most 64).
     #[serde(default)]
+    #[schema(max_items = 64, example = json!(["130100"]))]
     pub visited: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TestRequest {
+    #[schema(value_type = crate::passage::TestKind)]
     pub kind: String,
     pub taken_at: DateTime<FixedOffset>,
+    #[schema(value_type = crate::passage::TestResult)]
     pub result: String,
 }
 

@@ -16,7 +16,7 @@ pub struct Health {
     pub version: &'static str,
 }
 
-#[utoipa::path(get, path = "/healthz", tag = "operations",
+#[utoipa::path(get, path = "/healthz", security(()), tag = "operations",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn healthz(State(app): State<AppState>) -> (StatusCode, Json<Health>) {
     let ok = app.store.ping().await.is_ok();

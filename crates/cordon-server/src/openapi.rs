@@ -20,6 +20,90 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The refusals every operation of a kind can answer, documented once here rather than on each
+/// handler: a signed-in route's 401 and 403, a body's 400, 413, 415 and 422, a parameter's 422,
+/// and every route's 503 (the database stayed busy, or the trace index is still loading). Each
+/// answers the `ErrorBody` shape ([`crate::refusals`] makes sure the framework's do too).
+struct Refusals;
+
+impl Refusals {
+    fn add(op: &mut utoipa::openapi::path::Operation) {
+        use utoipa::openapi::path::ParameterIn;
+        let public = op
+            .security
+            .as_ref()
+            .is_some_and(|s| serde_json::to_value(s).is_ok_and(|v| v == serde_json::json!([{}])));
+        let params = op.parameters.as_deref().unwrap_or_default();
+        let has = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
+        let mut statuses: Vec<(&str, &str)> = vec![(
+            "503",
+            "the database stayed busy or the trace index is still loading; retry after the seconds in Retry-After",
+        )];
+        if !public {
+            statuses.push((
+                "401",
+                "no valid session: sign in with POST /api/v1/sessions",
+            ));
+            statuses.push(("403", "this account may not do this here"));
+        }
+        if op.request_body.is_some() {
+            statuses.push(("400", "the body is not well-formed JSON (malformed_json)"));
+            statuses.push(("413", "the body is larger than this route accepts"));
+            statuses.push(("415", "the body is not of the media type this route takes"));
+            statuses.push(("422", "a field was refused: its code, path and a sentence"));
+        }
+        if has(ParameterIn::Query) || has(ParameterIn::Path) {
+            statuses.push((
+                "422",
+                "a parameter was refused: its code, name and a sentence",
+            ));
+        }
+        if has(ParameterIn::Path) {
+            statuses.push((
+                "404",
+                "what the path names does not exist, or is not in scope",
+            ));
+        }
+        for (status, description) in statuses {
+            op.responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| error_response(description));
+        }
+    }
+}
+
+fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+impl Modify for Refusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for op in ops.into_iter().flatten() {
+                Refusals::add(op);
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Cordon API", description = "Checkpoint network, passage registry, trajectories and checkpoint policies. Personal data in answers is masked. Sign in with POST /api/v1/sessions and send 'Authorization: Bearer TOKEN'."),
@@ -44,6 +128,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     doc.merge(crate::policy::Api::openapi());
     doc.merge(crate::risk::Api::openapi());
     doc.merge(crate::status::Api::openapi());
+    Refusals.modify(&mut doc);
     doc
 }
 

@@ -11,6 +11,7 @@ use crate::error::ApiError;
 pub const MAX_PERIOD_DAYS: i64 = 62;
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodParams {
     /// Start, inclusive (RFC 3339). Default: 24 hours before `to`.
     pub from: Option<DateTime<FixedOffset>>,

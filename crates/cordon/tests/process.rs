@@ -195,13 +195,30 @@ fn registration(id: Uuid, n: u32) -> Value {
     registration_at(id, n, "CP-130100-0001")
 }
 
+/// `days` days from today (China time) at `hour:minute`.
+fn at(days: i64, hour: u32, minute: u32) -> chrono::DateTime<chrono::FixedOffset> {
+    let china = cordon_domain::time::china();
+    let today = chrono::Utc::now().with_timezone(&china).date_naive();
+    (today + chrono::Duration::days(days))
+        .and_hms_opt(hour, minute, 0)
+        .unwrap()
+        .and_local_timezone(china)
+        .unwrap()
+}
+
+/// The hourly counts' query of the day the test registrations are observed (yesterday).
+fn registration_day() -> String {
+    let q = |t: chrono::DateTime<chrono::FixedOffset>| t.to_rfc3339().replace('+', "%2B");
+    format!("from={}&to={}", q(at(-1, 0, 0)), q(at(0, 0, 0)))
+}
+
 fn registration_at(id: Uuid, n: u32, checkpoint: &str) -> Value {
     let occupants: Vec<Value> = (0..3)
         .map(|k| json!({"document": {"type": "resident_id", "number": resident_id(n * 3 + k)}, "name": "王伟",
             "role": if k == 0 { "driver" } else { "passenger" }, "health_code": "green", "temperature_c": 36.4}))
         .collect();
     json!({"id": id, "checkpoint": checkpoint, "lane": 1 + n % 8, "direction": "in",
-        "observed_at": "2022-05-03T08:15:00+08:00", "vehicle": {"plate": "冀A12345", "plate_color": "blue", "class": "car"},
+        "observed_at": at(-1, 8, 15).to_rfc3339(), "vehicle": {"plate": "冀A12345", "plate_color": "blue", "class": "car"},
         "occupants": occupants})
 }
 
@@ -310,7 +327,10 @@ async fn sigkill_loses_nothing_acknowledged_and_retries_duplicate_nothing() {
         assert_eq!(r.status(), reqwest::StatusCode::CREATED, "retry of {id}");
     }
     let hourly: Value = commander
-        .get(format!("{base}/api/v1/checkpoints/CP-130100-0001/hourly?from=2022-05-03T00:00:00%2B08:00&to=2022-05-04T00:00:00%2B08:00"))
+        .get(format!(
+            "{base}/api/v1/checkpoints/CP-130100-0001/hourly?{}",
+            registration_day()
+        ))
         .send()
         .await
         .unwrap()

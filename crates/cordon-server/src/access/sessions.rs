@@ -77,7 +77,7 @@ fn refused(name: Option<String>) -> Response {
     (Extension(note), ApiError::BadCredentials).into_response()
 }
 
-#[utoipa::path(post, path = "/api/v1/sessions", tag = "accounts", request_body = SignIn,
+#[utoipa::path(post, path = "/api/v1/sessions", security(()), tag = "accounts", request_body = SignIn,
     responses((status = 201, body = SessionAnswer), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn sign_in(
     State(auth): State<Arc<Auth>>,

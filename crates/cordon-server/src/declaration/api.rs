@@ -58,7 +58,7 @@ pub fn qr_svg(text: &str) -> Result<String, ApiError> {
         .build())
 }
 
-#[utoipa::path(post, path = "/api/v1/declarations", tag = "declarations",
+#[utoipa::path(post, path = "/api/v1/declarations", security(()), tag = "declarations",
     request_body = DeclarationRequest,
     responses((status = 201, body = Issued), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 429, body = ErrorBody, description = "rate_limited: too many declarations from this address (header retry-after)")))]
@@ -236,7 +236,7 @@ pub struct PublicKey {
     pub public_key: String,
 }
 
-#[utoipa::path(get, path = "/api/v1/declarations/key", tag = "declarations",
+#[utoipa::path(get, path = "/api/v1/declarations/key", security(()), tag = "declarations",
     responses((status = 200, body = PublicKey)))]
 pub async fn public_key(State(app): State<AppState>) -> Json<PublicKey> {
     Json(PublicKey {

@@ -221,6 +221,7 @@ async fn in_scope(
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CheckpointListParams {
     /// Only checkpoints within this province, city or county code.

@@ -331,6 +331,7 @@ pub async fn get_passage(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageParams {
     /// Start, inclusive (RFC 3339). Default: 24 hours before `to`.

@@ -26,6 +26,7 @@ pub const IMPORT_LIMIT: usize = 8 * 1024 * 1024;
 pub const MAX_DECLARE: usize = 2_000;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RiskQuery {
     /// Only the areas in force at this instant (RFC 3339); without it, the whole history.
@@ -70,6 +71,7 @@ pub struct EndRequest {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ImportParams {
     /// Import the rows that parse and report the others (default: a bad row stops the import).

@@ -50,7 +50,8 @@ fn free_address() -> String {
 async fn hub_count(commander: &reqwest::Client, base: &str, checkpoint: &str) -> i64 {
     let r = commander
         .get(format!(
-            "{base}/api/v1/checkpoints/{checkpoint}/hourly?from=2022-05-03T00:00:00%2B08:00&to=2022-05-04T00:00:00%2B08:00"
+            "{base}/api/v1/checkpoints/{checkpoint}/hourly?{}",
+            super::registration_day()
         ))
         .send()
         .await;
