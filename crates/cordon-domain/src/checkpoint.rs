@@ -12,6 +12,24 @@ use crate::FieldError;
 #[serde(try_from = "String", into = "String")]
 pub struct CheckpointCode(String);
 
+/// What a checkpoint code looks like, as the API's document says it (ECMA-262): `CP-`, the
+/// division it sits in and four digits, in either case; surrounding spaces are trimmed, as
+/// [`CheckpointCode::parse`] does.
+pub const CODE_PATTERN: &str =
+    r"^\s*[Cc][Pp]-(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}-[0-9]{4}\s*$";
+
+impl utoipa::PartialSchema for CheckpointCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::text(
+            "A checkpoint's code: the division it sits in and a number.",
+            CODE_PATTERN,
+            "CP-130100-0001",
+        )
+    }
+}
+
+impl utoipa::ToSchema for CheckpointCode {}
+
 impl CheckpointCode {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
         let t = s.trim().to_ascii_uppercase();
@@ -266,6 +284,15 @@ mod tests {
         #[test]
         fn code_never_panics(s in "\\PC{0,16}") {
             let _ = CheckpointCode::parse(&s);
+        }
+
+        /// The document's pattern accepts exactly what the parser accepts.
+        #[test]
+        fn the_code_pattern_says_what_parse_accepts(
+            s in " ?[CcPpX]{0,2}-?(13|99|82)[0-9]{4}-?[0-9]{3,5} ?",
+        ) {
+            let pattern = regex::Regex::new(CODE_PATTERN).unwrap();
+            prop_assert_eq!(pattern.is_match(&s), CheckpointCode::parse(&s).is_ok(), "{:?}", s);
         }
     }
 }

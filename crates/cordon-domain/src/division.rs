@@ -12,6 +12,10 @@ pub const PROVINCE_PREFIXES: [u32; 34] = [
     53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
 ];
 
+/// What a division code looks like, as the API's document says it (ECMA-262): six digits that
+/// start with a province's two; surrounding spaces are trimmed, as [`DivisionCode::parse`] does.
+pub const PATTERN: &str = r"^\s*(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}\s*$";
+
 /// A valid six-digit administrative division code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -25,6 +29,18 @@ pub enum DivisionLevel {
     City,
     County,
 }
+
+impl utoipa::PartialSchema for DivisionCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::schema::text(
+            "An administrative division code (GB/T 2260): province, city or county.",
+            PATTERN,
+            "130100",
+        )
+    }
+}
+
+impl utoipa::ToSchema for DivisionCode {}
 
 impl DivisionCode {
     pub fn parse(s: &str) -> Result<Self, FieldError> {
@@ -161,6 +177,13 @@ mod tests {
         #[test]
         fn never_panics(s in "\\PC{0,10}") {
             let _ = DivisionCode::parse(&s);
+        }
+
+        /// The document's pattern accepts exactly what the parser accepts.
+        #[test]
+        fn the_pattern_says_what_parse_accepts(s in "[ 0-9a]{0,3}[0-9]{0,5}[ 0]{0,2}") {
+            let pattern = regex::Regex::new(PATTERN).unwrap();
+            prop_assert_eq!(pattern.is_match(&s), DivisionCode::parse(&s).is_ok(), "{:?}", s);
         }
     }
 }

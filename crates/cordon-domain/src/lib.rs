@@ -30,6 +30,7 @@ pub mod plate;
 pub mod policy;
 pub mod registration;
 pub mod risk;
+pub mod schema;
 pub mod station;
 pub mod status;
 pub mod time;

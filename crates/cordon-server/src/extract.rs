@@ -28,8 +28,17 @@ fn path_text(path: &serde_path_to_error::Path) -> String {
 }
 
 fn data_error(path: String, e: &serde_json::Error) -> ApiError {
-    let last = path.rsplit('.').next().unwrap_or("");
     let raw = e.to_string();
+    // A missing field is reported at the object that lacks it: name the field itself.
+    let path = match raw
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        Some(field) if path.is_empty() => field.to_owned(),
+        Some(field) => format!("{path}.{field}"),
+        None => path,
+    };
+    let last = path.rsplit('.').next().unwrap_or("");
     let sentence = raw.split(" at line ").next().unwrap_or(&raw).to_owned();
     let message = if PERSONAL_FIELDS.contains(&last) && sentence.contains('`') {
         "expected a string".to_owned()

@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod period;
 pub mod refusals;
 pub mod state;
+pub mod texts_schema;
 pub mod tls;
 pub mod ui;
 

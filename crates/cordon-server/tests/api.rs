@@ -342,4 +342,43 @@ async fn health_and_the_openapi_document() {
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
     );
+    // The document says what the wire carries (the whole of it is checked against the server
+    // by .ci/api-conformance).
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["Direction"]["enum"], json!(["in", "out"]));
+    assert_eq!(
+        schemas["OccupantRole"]["enum"],
+        json!(["driver", "passenger", "pedestrian"])
+    );
+    assert_eq!(schemas["Reason"]["type"], "object", "the decision's reason");
+    let public = [
+        "POST /api/v1/sessions",
+        "POST /api/v1/declarations",
+        "GET /api/v1/declarations/key",
+        "GET /healthz",
+    ];
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let route = format!("{} {path}", method.to_uppercase());
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "path" {
+                    let name = p["name"].as_str().unwrap();
+                    assert!(path.contains(&format!("{{{name}}}")), "{route}: {name}");
+                }
+            }
+            let responses = op["responses"].as_object().unwrap();
+            if public.contains(&route.as_str()) {
+                assert_eq!(op["security"], json!([{}]), "{route} is public");
+            } else {
+                for status in ["401", "403"] {
+                    assert!(responses.contains_key(status), "{route} documents {status}");
+                }
+            }
+            if op.get("requestBody").is_some() {
+                for status in ["400", "413", "415", "422"] {
+                    assert!(responses.contains_key(status), "{route} documents {status}");
+                }
+            }
+        }
+    }
 }

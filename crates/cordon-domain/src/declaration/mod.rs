@@ -38,10 +38,36 @@ pub struct DeclarationRequest {
     #[serde(default)]
     pub vehicle: Option<VehicleRequest>,
     #[serde(default)]
+    #[schema(value_type = Option<crate::division::DivisionCode>)]
     pub origin: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<crate::division::DivisionCode>)]
     pub destination: Option<String>,
+    /// Everyone in the vehicle, as at the lane but for the temperature, which the lane measures.
+    #[schema(value_type = Vec<DeclaredOccupant>)]
     pub occupants: Vec<OccupantRequest>,
+}
+
+/// How the API's document describes a declared occupant: an [`OccupantRequest`] without the
+/// temperature (refused in a declaration: the lane measures it). Only a schema; declarations are
+/// read as `OccupantRequest`s.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct DeclaredOccupant {
+    document: crate::registration::DocumentRequest,
+    #[schema(min_length = 1, max_length = 64, example = "张三")]
+    name: String,
+    /// A mainland mobile number.
+    #[schema(example = "13812345678")]
+    phone: Option<String>,
+    #[schema(value_type = crate::passage::Role)]
+    role: String,
+    #[schema(value_type = crate::passage::HealthCode)]
+    health_code: String,
+    latest_test: Option<crate::registration::TestRequest>,
+    /// Division codes of places visited (at most 64).
+    #[schema(max_items = 64, value_type = Vec<crate::division::DivisionCode>)]
+    visited: Vec<String>,
 }
 
 /// A checked declaration: what the token carries.

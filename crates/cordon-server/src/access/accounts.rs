@@ -99,7 +99,7 @@ async fn set_disabled(auth: &Auth, name: &str, disabled: bool) -> ApiResult<Stat
 }
 
 #[utoipa::path(post, path = "/api/v1/accounts/{username}/disable", tag = "accounts",
-    params(("username" = String, Path)),
+    params(("username" = String, Path, pattern = r"^[a-z][a-z0-9._-]{2,31}$")),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn disable(
     State(auth): State<Arc<Auth>>,
@@ -117,7 +117,7 @@ pub async fn disable(
 }
 
 #[utoipa::path(post, path = "/api/v1/accounts/{username}/enable", tag = "accounts",
-    params(("username" = String, Path)),
+    params(("username" = String, Path, pattern = r"^[a-z][a-z0-9._-]{2,31}$")),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn enable(
     State(auth): State<Arc<Auth>>,
@@ -130,7 +130,7 @@ pub async fn enable(
 /// Ends an account's sign-in lock (after repeated failures from addresses it is not known at):
 /// the owner's way back before the lock's time is up.
 #[utoipa::path(post, path = "/api/v1/accounts/{username}/unlock", tag = "accounts",
-    params(("username" = String, Path)),
+    params(("username" = String, Path, pattern = r"^[a-z][a-z0-9._-]{2,31}$")),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn unlock(
     State(auth): State<Arc<Auth>>,
@@ -143,7 +143,7 @@ pub async fn unlock(
 }
 
 #[utoipa::path(post, path = "/api/v1/accounts/{username}/password", tag = "accounts",
-    params(("username" = String, Path)), request_body = PasswordReset,
+    params(("username" = String, Path, pattern = r"^[a-z][a-z0-9._-]{2,31}$")), request_body = PasswordReset,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reset_password(
     State(auth): State<Arc<Auth>>,

@@ -33,6 +33,8 @@ pub struct AuditParams {
     pub to: Option<DateTime<FixedOffset>>,
     /// Continue after this sequence number.
     pub after: Option<i64>,
+    /// At most this many entries (1 to 1000, default 200).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
@@ -59,7 +61,16 @@ pub async fn list(
             ));
         }
     }
-    let limit = p.limit.unwrap_or(200).clamp(1, 1_000);
+    let limit = match p.limit.unwrap_or(200) {
+        n @ 1..=1_000 => n,
+        _ => {
+            return Err(ApiError::invalid(
+                "out_of_range",
+                "limit",
+                "limit runs from 1 to 1000",
+            ))
+        }
+    };
     let entries = auth
         .store
         .query_audit(&AuditQuery {
@@ -78,11 +89,29 @@ pub async fn list(
     Ok(Json(AuditPage { entries, next }))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
+/// A person (`document`) or a vehicle (`plate`): exactly one.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SubjectRequest {
     pub document: Option<DocumentRequest>,
     pub plate: Option<String>,
+}
+
+impl utoipa::PartialSchema for SubjectRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::texts_schema::person_or_plate()
+    }
+}
+
+impl utoipa::ToSchema for SubjectRequest {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        crate::texts_schema::person_or_plate_schemas(schemas);
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

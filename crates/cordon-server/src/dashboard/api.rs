@@ -17,6 +17,7 @@ use crate::extract::ApiQuery;
 #[serde(deny_unknown_fields)]
 pub struct DashboardParams {
     /// Whole hours back from now, the current hour included (1 to 72; 24 if absent).
+    #[param(minimum = 1, maximum = 72)]
     pub hours: Option<i64>,
 }
 

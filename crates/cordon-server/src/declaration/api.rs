@@ -165,6 +165,7 @@ pub async fn verify(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RevokeRequest {
+    #[schema(value_type = crate::texts_schema::ReasonText)]
     pub reason: String,
 }
 

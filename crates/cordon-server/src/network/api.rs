@@ -44,15 +44,16 @@ pub(crate) fn checkpoint_param(code: &str) -> ApiResult<CheckpointCode> {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct JurisdictionRequest {
-    #[schema(example = "130100")]
+    #[schema(value_type = cordon_domain::division::DivisionCode)]
     pub code: String,
-    #[schema(example = "石家庄市")]
+    #[schema(value_type = crate::texts_schema::NameText)]
     pub name: String,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenameRequest {
+    #[schema(value_type = crate::texts_schema::NameText)]
     pub name: String,
 }
 
@@ -92,7 +93,7 @@ pub async fn create_jurisdiction(
 }
 
 #[utoipa::path(get, path = "/api/v1/jurisdictions/{code}", tag = "network",
-    params(("code" = String, Path, description = "division code")),
+    params(("code" = cordon_domain::division::DivisionCode, Path, description = "division code")),
     responses((status = 200, body = Jurisdiction), (status = 404, body = ErrorBody)))]
 pub async fn get_jurisdiction(
     State(app): State<AppState>,
@@ -105,7 +106,7 @@ pub async fn get_jurisdiction(
 }
 
 #[utoipa::path(patch, path = "/api/v1/jurisdictions/{code}", tag = "network", request_body = RenameRequest,
-    params(("code" = String, Path, description = "division code")),
+    params(("code" = cordon_domain::division::DivisionCode, Path, description = "division code")),
     responses((status = 200, body = Jurisdiction), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn rename_jurisdiction(
     State(app): State<AppState>,
@@ -124,29 +125,37 @@ pub async fn rename_jurisdiction(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LocationRequest {
+    /// Degrees north, within China (3 to 54).
+    #[schema(minimum = 3.0, maximum = 54.0)]
     pub lat: f64,
+    /// Degrees east, within China (73 to 136).
+    #[schema(minimum = 73.0, maximum = 136.0)]
     pub lon: f64,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckpointRequest {
-    #[schema(example = "CP-130100-0001")]
+    #[schema(value_type = cordon_domain::checkpoint::CheckpointCode)]
     pub code: String,
+    #[schema(value_type = crate::texts_schema::NameText)]
     pub name: String,
     /// The county or city the checkpoint belongs to.
-    #[schema(example = "130102")]
+    #[schema(value_type = cordon_domain::division::DivisionCode)]
     pub jurisdiction: String,
-    #[schema(example = "toll_station")]
+    #[schema(value_type = cordon_domain::checkpoint::CheckpointKind)]
     pub kind: String,
-    #[schema(example = "capital_ring")]
+    #[schema(value_type = cordon_domain::checkpoint::DefenceLine)]
     pub defence_line: String,
     pub location: LocationRequest,
+    #[schema(minimum = 1, maximum = 64)]
     pub lanes: u16,
     #[serde(default)]
+    #[schema(maximum = 65535)]
     pub cameras: u16,
     /// `open` (default) or `closed`.
     #[serde(default)]
+    #[schema(value_type = Option<cordon_domain::checkpoint::CheckpointStatus>)]
     pub status: Option<String>,
 }
 
@@ -225,9 +234,13 @@ async fn in_scope(
 #[serde(deny_unknown_fields)]
 pub struct CheckpointListParams {
     /// Only checkpoints within this province, city or county code.
+    #[param(value_type = Option<cordon_domain::division::DivisionCode>)]
     pub within: Option<String>,
+    #[param(value_type = Option<cordon_domain::checkpoint::CheckpointStatus>)]
     pub status: Option<String>,
+    #[param(value_type = Option<cordon_domain::checkpoint::DefenceLine>)]
     pub defence_line: Option<String>,
+    #[param(value_type = Option<cordon_domain::checkpoint::CheckpointKind>)]
     pub kind: Option<String>,
 }
 
@@ -271,7 +284,7 @@ pub async fn list_checkpoints(
 }
 
 #[utoipa::path(get, path = "/api/v1/checkpoints/{code}", tag = "network",
-    params(("code" = String, Path, description = "checkpoint code")),
+    params(("code" = cordon_domain::checkpoint::CheckpointCode, Path, description = "checkpoint code")),
     responses((status = 200, body = Checkpoint), (status = 404, body = ErrorBody)))]
 pub async fn get_checkpoint(
     State(app): State<AppState>,
@@ -286,16 +299,21 @@ pub async fn get_checkpoint(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckpointUpdate {
+    #[schema(value_type = Option<crate::texts_schema::NameText>)]
     pub name: Option<String>,
+    #[schema(value_type = Option<cordon_domain::checkpoint::CheckpointKind>)]
     pub kind: Option<String>,
+    #[schema(value_type = Option<cordon_domain::checkpoint::DefenceLine>)]
     pub defence_line: Option<String>,
     pub location: Option<LocationRequest>,
+    #[schema(minimum = 1, maximum = 64)]
     pub lanes: Option<u16>,
+    #[schema(maximum = 65535)]
     pub cameras: Option<u16>,
 }
 
 #[utoipa::path(patch, path = "/api/v1/checkpoints/{code}", tag = "network", request_body = CheckpointUpdate,
-    params(("code" = String, Path, description = "checkpoint code")),
+    params(("code" = cordon_domain::checkpoint::CheckpointCode, Path, description = "checkpoint code")),
     responses((status = 200, body = Checkpoint), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_checkpoint(
     State(app): State<AppState>,
@@ -334,10 +352,13 @@ async fn reload_lanes(app: &AppState) {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusRequest {
-    /// The checkpoints to open or close: all of them change, or none.
+    /// The checkpoints to open or close (1 to 2,000): all of them change, or none.
+    #[schema(value_type = Vec<cordon_domain::checkpoint::CheckpointCode>, min_items = 1, max_items = 2000)]
     pub codes: Vec<String>,
     /// `open` or `closed`.
+    #[schema(value_type = cordon_domain::checkpoint::CheckpointStatus)]
     pub status: String,
+    #[schema(value_type = crate::texts_schema::ReasonText)]
     pub reason: String,
 }
 
@@ -393,7 +414,7 @@ pub struct HistoryResponse {
 }
 
 #[utoipa::path(get, path = "/api/v1/checkpoints/{code}/history", tag = "network",
-    params(("code" = String, Path, description = "checkpoint code")),
+    params(("code" = cordon_domain::checkpoint::CheckpointCode, Path, description = "checkpoint code")),
     responses((status = 200, body = HistoryResponse), (status = 404, body = ErrorBody)))]
 pub async fn history(
     State(app): State<AppState>,

@@ -316,7 +316,7 @@ pub async fn register_batch(
 }
 
 #[utoipa::path(get, path = "/api/v1/passages/{id}", tag = "passages",
-    params(("id" = Uuid, Path, description = "passage id")),
+    params(("id" = cordon_domain::registration::ClientId, Path, description = "passage id")),
     responses((status = 200, body = Passage), (status = 404, body = ErrorBody)))]
 pub async fn get_passage(
     State(app): State<AppState>,
@@ -341,6 +341,7 @@ pub struct PageParams {
     /// The `next` value of the previous page.
     pub after: Option<String>,
     /// Rows per page, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
 }
 
@@ -352,7 +353,7 @@ pub struct PassagePageResponse {
 }
 
 #[utoipa::path(get, path = "/api/v1/checkpoints/{code}/passages", tag = "passages",
-    params(("code" = String, Path, description = "checkpoint code"), PageParams),
+    params(("code" = cordon_domain::checkpoint::CheckpointCode, Path, description = "checkpoint code"), PageParams),
     responses((status = 200, body = PassagePageResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn at_checkpoint(
     State(app): State<AppState>,
@@ -426,7 +427,7 @@ pub struct HourlyResponse {
 }
 
 #[utoipa::path(get, path = "/api/v1/checkpoints/{code}/hourly", tag = "passages",
-    params(("code" = String, Path, description = "checkpoint code"), PeriodParams),
+    params(("code" = cordon_domain::checkpoint::CheckpointCode, Path, description = "checkpoint code"), PeriodParams),
     responses((status = 200, body = HourlyResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn hourly(
     State(app): State<AppState>,
@@ -454,6 +455,7 @@ pub async fn hourly(
 #[serde(deny_unknown_fields)]
 pub struct RevealRequest {
     /// Why (a case number, a follow-up task): required, and kept in the audit trail.
+    #[schema(value_type = crate::texts_schema::ReasonText)]
     pub purpose: String,
 }
 
@@ -475,7 +477,7 @@ pub struct RevealResponse {
 }
 
 #[utoipa::path(post, path = "/api/v1/passages/{id}/reveal", tag = "passages", request_body = RevealRequest,
-    params(("id" = Uuid, Path, description = "passage id")),
+    params(("id" = cordon_domain::registration::ClientId, Path, description = "passage id")),
     responses((status = 200, body = RevealResponse, description = "the occupants in clear; audited with the purpose"),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn reveal(

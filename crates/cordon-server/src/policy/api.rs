@@ -88,6 +88,7 @@ pub struct PublishRequest {
     /// decided is not rewritten.
     #[serde(default)]
     pub effective_at: Option<DateTime<FixedOffset>>,
+    #[schema(value_type = crate::texts_schema::ReasonText)]
     pub reason: String,
 }
 
@@ -97,6 +98,7 @@ pub struct RollbackRequest {
     /// The version to return to; default the one in force before the current one.
     #[serde(default)]
     pub version: Option<i64>,
+    #[schema(value_type = crate::texts_schema::ReasonText)]
     pub reason: String,
 }
 
@@ -119,6 +121,7 @@ pub struct DryRunRequest {
     pub to: Option<DateTime<FixedOffset>>,
     /// Example passages per change of outcome (default 5, at most 50).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 50)]
     pub examples: Option<usize>,
 }
 

@@ -32,7 +32,9 @@ pub struct RiskQuery {
     /// Only the areas in force at this instant (RFC 3339); without it, the whole history.
     pub at: Option<DateTime<FixedOffset>>,
     /// Only areas within this division.
+    #[param(value_type = Option<cordon_domain::division::DivisionCode>)]
     pub within: Option<String>,
+    #[param(value_type = Option<cordon_domain::risk::RiskLevel>)]
     pub level: Option<String>,
 }
 
@@ -44,11 +46,13 @@ pub struct RiskAreaList {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RiskAreaRequest {
-    #[schema(example = "130104")]
+    #[schema(value_type = cordon_domain::division::DivisionCode)]
     pub division: String,
+    /// The area within the division (a town, a compound), empty for the whole division.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub area: String,
-    #[schema(example = "high")]
+    #[schema(value_type = cordon_domain::risk::RiskLevel)]
     pub level: String,
     pub valid_from: DateTime<FixedOffset>,
     #[serde(default)]
@@ -67,6 +71,7 @@ pub struct EndRequest {
     /// When the level ends (RFC 3339); default now.
     #[serde(default)]
     pub at: Option<DateTime<FixedOffset>>,
+    #[schema(value_type = crate::texts_schema::ReasonText)]
     pub reason: String,
 }
 
@@ -201,7 +206,9 @@ pub async fn end(
 }
 
 #[utoipa::path(post, path = "/api/v1/risk-areas/import", tag = "policies", params(ImportParams),
-    request_body(content = String, description = "a CSV file (text/csv, UTF-8) or an Excel workbook (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet)"),
+    request_body(description = "a CSV file (UTF-8) or an Excel workbook", content(
+        (String = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses((status = 201, body = ImportReport),
         (status = 415, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "rows that do not parse, each with its line; nothing was imported")))]

@@ -25,7 +25,7 @@ pub const CREDENTIAL_MS: i64 = 10 * 366 * 24 * 3_600_000;
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssueRequest {
-    #[schema(example = "CP-130100-0001")]
+    #[schema(value_type = cordon_domain::checkpoint::CheckpointCode)]
     pub checkpoint: String,
 }
 

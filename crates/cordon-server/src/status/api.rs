@@ -52,9 +52,18 @@ fn note(r: &StatusChangeRecord, persons: usize) -> AuditNote {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
-    /// Optional on approval; a rejection says why (1 to 500 characters).
+    /// Optional on approval (at most 500 characters).
     #[serde(default)]
+    #[schema(value_type = Option<crate::texts_schema::NoteText>)]
     pub note: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectRequest {
+    /// Why the change is refused (1 to 500 characters).
+    #[schema(value_type = crate::texts_schema::RequiredNoteText)]
+    pub note: String,
 }
 
 async fn decide(
@@ -62,12 +71,12 @@ async fn decide(
     grant: &StatusDecision,
     id: &str,
     approve: bool,
-    body: &DecisionRequest,
+    note_text: Option<&str>,
 ) -> ApiResult<(Extension<AuditNote>, Json<StatusChange>)> {
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::NotFound(format!("status change {id} not found")))?;
-    let text = parse_note(body.note.as_deref(), !approve)?;
+    let text = parse_note(note_text, !approve)?;
     let r = app
         .store
         .decide_status_change(grant, id, approve, &text)
@@ -90,10 +99,10 @@ pub async fn approve(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DecisionRequest>,
 ) -> ApiResult<(Extension<AuditNote>, Json<StatusChange>)> {
-    decide(&app, &grant.grant, &id, true, &body).await
+    decide(&app, &grant.grant, &id, true, body.note.as_deref()).await
 }
 
-#[utoipa::path(post, path = "/api/v1/status-changes/{id}/reject", tag = "statuses", request_body = DecisionRequest,
+#[utoipa::path(post, path = "/api/v1/status-changes/{id}/reject", tag = "statuses", request_body = RejectRequest,
     params(("id" = i64, Path, description = "the change")),
     responses((status = 200, body = StatusChange, description = "rejected: nothing changes"),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -103,9 +112,9 @@ pub async fn reject(
     State(app): State<AppState>,
     grant: Grant<StatusDecision>,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<DecisionRequest>,
+    ApiJson(body): ApiJson<RejectRequest>,
 ) -> ApiResult<(Extension<AuditNote>, Json<StatusChange>)> {
-    decide(&app, &grant.grant, &id, false, &body).await
+    decide(&app, &grant.grant, &id, false, Some(&body.note)).await
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -113,9 +122,12 @@ pub async fn reject(
 #[serde(deny_unknown_fields)]
 pub struct ListParams {
     /// `pending`, `approved` or `rejected`.
+    #[param(value_type = Option<cordon_domain::status::ChangeState>)]
     pub state: Option<String>,
     /// Continue with changes older than this id.
     pub before: Option<i64>,
+    /// At most this many (1 to 500, default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -140,6 +152,18 @@ fn page(
     (Extension(note), Json(StatusChangePage { changes, next }))
 }
 
+/// A page's size: 1 to 500, 100 if absent.
+fn limit(n: Option<u32>) -> ApiResult<i64> {
+    match n.unwrap_or(100) {
+        n @ 1..=500 => Ok(i64::from(n)),
+        _ => Err(ApiError::invalid(
+            "out_of_range",
+            "limit",
+            "limit runs from 1 to 500",
+        )),
+    }
+}
+
 fn state(s: Option<&str>) -> ApiResult<Option<ChangeState>> {
     s.map(|s| ChangeState::parse(s).map_err(|e| ApiError::Invalid(e.under("state"))))
         .transpose()
@@ -153,7 +177,7 @@ pub async fn list(
     grant: Grant<StatusRead>,
     ApiQuery(p): ApiQuery<ListParams>,
 ) -> ApiResult<(Extension<AuditNote>, Json<StatusChangePage>)> {
-    let limit = i64::from(p.limit.unwrap_or(100).clamp(1, 500));
+    let limit = limit(p.limit)?;
     let records = app
         .store
         .list_status_changes(
@@ -174,10 +198,13 @@ pub async fn list(
 pub struct PersonChangesRequest {
     pub document: DocumentRequest,
     #[serde(default)]
+    #[schema(value_type = Option<cordon_domain::status::ChangeState>)]
     pub state: Option<String>,
     #[serde(default)]
     pub before: Option<i64>,
+    /// At most this many (1 to 500, default 100).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -193,7 +220,7 @@ pub async fn of_person(
         .map_err(|e| ApiError::Invalid(e.under("document.type")))?;
     let document = IdentityDocument::parse(kind, &req.document.number)
         .map_err(|e| ApiError::Invalid(e.under("document")))?;
-    let limit = i64::from(req.limit.unwrap_or(100).clamp(1, 500));
+    let limit = limit(req.limit)?;
     let subject = app.store.keyring().person(&document);
     let records = app
         .store

@@ -33,12 +33,29 @@ const MAX_EVIDENCE: usize = 20;
 const MAX_CONTACTS: usize = 10_000;
 const DEFAULT_CONTACTS: usize = 2_000;
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// A person (`document`) or a vehicle (`plate`): exactly one.
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TraceSubject {
     pub document: Option<DocumentRequest>,
-    #[schema(example = "冀A12345")]
     pub plate: Option<String>,
+}
+
+impl utoipa::PartialSchema for TraceSubject {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::texts_schema::person_or_plate()
+    }
+}
+
+impl utoipa::ToSchema for TraceSubject {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        crate::texts_schema::person_or_plate_schemas(schemas);
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -52,8 +69,10 @@ pub struct TraceRequest {
     /// End, exclusive (default: now). A trace spans at most the retention period.
     pub to: Option<DateTime<FixedOffset>>,
     /// Plus or minus this many minutes at the same checkpoint: 0 to 1440, default 30.
+    #[schema(minimum = 0, maximum = 1440)]
     pub window_minutes: Option<u32>,
     /// 1 to 3, default 1.
+    #[schema(minimum = 1, maximum = 3)]
     pub hops: Option<u8>,
     /// Only passages in the same direction count as a checkpoint link.
     #[serde(default)]
@@ -62,6 +81,7 @@ pub struct TraceRequest {
     #[serde(default)]
     pub same_lane: bool,
     /// At most this many contacts (1 to 10,000, default 2,000); the answer says if it was cut.
+    #[schema(minimum = 1, maximum = 10000)]
     pub max_contacts: Option<usize>,
     /// Why (a case number): kept in the audit trail.
     pub purpose: Option<String>,
