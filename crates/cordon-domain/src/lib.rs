@@ -36,3 +36,6 @@ pub mod status;
 pub mod time;
 
 pub use error::FieldError;
+
+#[cfg(test)]
+mod examples_in_docs;

@@ -219,6 +219,17 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<crate::dashboard::figures::NotNow> for ApiError {
+    fn from(e: crate::dashboard::figures::NotNow) -> Self {
+        match e {
+            crate::dashboard::figures::NotNow::Busy => {
+                ApiError::RateLimited(crate::dashboard::figures::WAIT.as_secs())
+            }
+            crate::dashboard::figures::NotNow::Failed(e) => e.into(),
+        }
+    }
+}
+
 impl From<cordon_domain::access::Denied> for ApiError {
     fn from(_: cordon_domain::access::Denied) -> Self {
         ApiError::Forbidden

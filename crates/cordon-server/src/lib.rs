@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod flight;
 pub mod health;
 pub mod observe;
 pub mod openapi;
@@ -55,6 +56,13 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { error::ApiError::NotFound("no such route".into()) })
         .layer(axum::middleware::from_fn(refusals::as_json))
         .layer(axum::middleware::from_fn(refusals::bounded))
+        // Pages and answers compressed by `Accept-Encoding` (brotli, else gzip), at a level
+        // made for answers computed on the fly (brotli's own default, 11, is for files built
+        // once); outside the refusals, which read the bodies they rewrite.
+        .layer(
+            tower_http::compression::CompressionLayer::new()
+                .quality(tower_http::CompressionLevel::Precise(4)),
+        )
         .layer(axum::middleware::from_fn(observe::observe))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked");

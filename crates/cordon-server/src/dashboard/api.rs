@@ -2,7 +2,7 @@
 //! data: counts only). An officer gets their own checkpoints' last hours: the station's view.
 
 use axum::extract::State;
-use axum::Json;
+use axum::response::{IntoResponse, Response};
 use cordon_domain::access::passage::PassageRead;
 use serde::Deserialize;
 
@@ -23,12 +23,13 @@ pub struct DashboardParams {
 
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard", params(DashboardParams),
     responses((status = 200, body = Dashboard), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "the hub is computing other dashboards; retry after the seconds in Retry-After")))]
 pub async fn dashboard(
     State(app): State<AppState>,
     reader: Grant<PassageRead>,
     ApiQuery(p): ApiQuery<DashboardParams>,
-) -> ApiResult<Json<Dashboard>> {
+) -> ApiResult<Response> {
     let hours = p.hours.unwrap_or(24);
     if !(1..=MAX_HOURS).contains(&hours) {
         return Err(ApiError::invalid(
@@ -37,9 +38,13 @@ pub async fn dashboard(
             format!("the dashboard covers 1 to {MAX_HOURS} hours"),
         ));
     }
-    Ok(Json(
-        app.dashboard
-            .get(app.store.as_ref(), &reader.grant, hours)
-            .await?,
-    ))
+    let d = app
+        .dashboard
+        .get(app.store.as_ref(), &reader.grant, hours)
+        .await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        d.json.clone(),
+    )
+        .into_response())
 }

@@ -5,7 +5,7 @@
 //! few seconds per scope, so that a wall of screens refreshing does not each scan the day.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use cordon_domain::access::passage::PassageRead;
 use cordon_domain::access::Scope;
@@ -193,10 +193,33 @@ pub async fn checkpoints_in(
     }
 }
 
-/// Recently computed dashboards, by scope and period.
-#[derive(Default)]
+/// How long a reader waits for a dashboard being computed (by another reader of the same scope,
+/// or another scope's) before it is answered 429 with `Retry-After`.
+pub const WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A computed dashboard and its JSON, written once for all the readers who share it.
+pub struct Computed {
+    pub dashboard: Dashboard,
+    pub json: axum::body::Bytes,
+}
+
+/// Why a dashboard was not answered: busy (429), or the store's failure.
+pub type NotNow = crate::flight::NotNow<StoreError>;
+
+/// Recently computed dashboards, by scope (in full) and period. A scope's dashboard is computed
+/// once at a time (readers of the same scope wait for that result and share it); the summing
+/// runs on a blocking thread, so the async runtime keeps answering the lanes and `/healthz`; and
+/// one scope is computed at a time, so the dashboards leave a core to the lanes.
 pub struct DashboardCache {
-    entries: Mutex<HashMap<(String, i64), (i64, Dashboard)>>,
+    flights: crate::flight::Flights<(String, i64), Computed>,
+}
+
+impl Default for DashboardCache {
+    fn default() -> Self {
+        Self {
+            flights: crate::flight::Flights::new(CACHE_MS, WAIT, 1),
+        }
+    }
 }
 
 impl DashboardCache {
@@ -206,24 +229,33 @@ impl DashboardCache {
         store: &dyn Store,
         grant: &PassageRead,
         hours: i64,
-    ) -> Result<Dashboard, StoreError> {
+    ) -> Result<Arc<Computed>, NotNow> {
+        let key = (grant.scope().to_string(), hours);
+        self.flights
+            .get(key, || Self::compute(store, grant, hours))
+            .await
+    }
+
+    async fn compute(
+        store: &dyn Store,
+        grant: &PassageRead,
+        hours: i64,
+    ) -> Result<Computed, StoreError> {
         let now = cordon_domain::time::now_ms();
-        let key = (grant.scope().label(), hours);
-        if let Some((at, d)) = self.entries.lock().expect("dashboard cache").get(&key) {
-            if now - at < CACHE_MS {
-                return Ok(d.clone());
-            }
-        }
         // Whole hours: the period starts at the top of the hour `hours - 1` hours ago.
         let to = now + 1;
         let from = (now.div_euclid(3_600_000) - (hours - 1)) * 3_600_000;
         let checkpoints = checkpoints_in(store, grant.scope()).await?;
         let rows = store.network_summary(grant, from, to).await?;
-        let d = compute(&rows, &checkpoints, from.max(grant.since_ms()), to);
-        let mut entries = self.entries.lock().expect("dashboard cache");
-        entries.retain(|_, (at, _)| now - *at < CACHE_MS);
-        entries.insert(key, (now, d.clone()));
-        Ok(d)
+        let since = from.max(grant.since_ms());
+        tokio::task::spawn_blocking(move || {
+            let dashboard = compute(&rows, &checkpoints, since, to);
+            let json = serde_json::to_vec(&dashboard).map(Into::into);
+            json.map(|json| Computed { dashboard, json })
+        })
+        .await
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?
+        .map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 }
 

@@ -7,16 +7,16 @@ use cordon_domain::access::Role;
 
 use axum::http::StatusCode;
 
-use super::figures::Dashboard;
+use super::figures::{Computed, NotNow, WAIT};
 use crate::state::AppState;
-use crate::ui::pages::{gate, render, Chrome};
+use crate::ui::pages::{busy, gate, render, Chrome};
 use crate::ui::svg;
 use crate::ui::texts::Texts;
 use crate::ui::Viewer;
 
 /// The dashboard's figures drawn for the page.
 pub struct Drawn {
-    pub d: Dashboard,
+    pub d: std::sync::Arc<Computed>,
     pub hourly_svg: String,
     pub map_svg: String,
     pub outcomes: Vec<(String, &'static str, i64)>,
@@ -35,13 +35,15 @@ fn outcome_label(t: &Texts, outcome: &str) -> &'static str {
     }
 }
 
-fn draw(d: Dashboard, t: &Texts) -> Drawn {
+fn draw(d: std::sync::Arc<Computed>, t: &Texts) -> Drawn {
     let hourly: Vec<(String, i64)> = d
+        .dashboard
         .hourly
         .iter()
         .map(|h| (h.hour.get(11..16).unwrap_or("").to_owned(), h.passages))
         .collect();
     let mut slow: Vec<_> = d
+        .dashboard
         .checkpoints
         .iter()
         .filter_map(|c| c.handling_seconds.map(|s| (c, s)))
@@ -49,8 +51,9 @@ fn draw(d: Dashboard, t: &Texts) -> Drawn {
     slow.sort_by(|a, b| b.1.total_cmp(&a.1));
     Drawn {
         hourly_svg: svg::bars(&hourly, 3, "#2b6cb0"),
-        map_svg: svg::map(&d.checkpoints),
+        map_svg: svg::map(&d.dashboard.checkpoints),
         outcomes: d
+            .dashboard
             .outcomes
             .iter()
             .map(|(k, v)| (k.clone(), outcome_label(t, k), *v))
@@ -94,7 +97,10 @@ async fn figures(app: &AppState, viewer: &Viewer) -> Result<Drawn, Response> {
         .dashboard
         .get(app.store.as_ref(), &grant, 24)
         .await
-        .map_err(|e| crate::error::ApiError::from(e).into_response())?;
+        .map_err(|e| match e {
+            NotNow::Busy => busy(viewer, WAIT.as_secs()),
+            e => crate::error::ApiError::from(e).into_response(),
+        })?;
     Ok(draw(d, viewer.lang.texts()))
 }
 

@@ -84,6 +84,26 @@ struct Denied {
     c: Chrome,
 }
 
+#[derive(Template)]
+#[template(path = "busy.html")]
+struct Busy {
+    c: Chrome,
+    retry: u64,
+}
+
+/// The page for a hub that sheds this page's work for now: 429 with `Retry-After`, and the page
+/// reloads itself after that many seconds.
+pub fn busy(viewer: &Viewer, retry: u64) -> Response {
+    let mut resp = render(Busy {
+        c: Chrome::new(viewer),
+        retry,
+    });
+    *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry));
+    resp
+}
+
 /// Where a visitor goes: the sign-in page if not signed in, a refusal if the role does not fit.
 pub fn gate(viewer: &Viewer, roles: &[Role]) -> Option<Response> {
     match viewer.role() {

@@ -47,9 +47,43 @@ pub async fn the_dashboard_counts_in_scope(app: TestApp) {
     assert_eq!(e["error"]["field"], "hours");
 }
 
-on_both!(the_dashboard_counts_in_scope);
-
 /// The dashboard's row of the access matrix: counts only, filtered by scope.
 pub fn rows() -> Vec<Row> {
     vec![row("GET /api/v1/dashboard", PASSAGE_READERS, Value::Null)]
 }
+
+/// Pages and answers are compressed by `Accept-Encoding`: brotli preferred, gzip, or none.
+pub async fn answers_are_compressed_by_accept_encoding(app: TestApp) {
+    let fetch = |path: &'static str, encoding: &'static str| {
+        let r = app
+            .client("commander")
+            .get(format!("{}{path}", app.base))
+            .header("accept-encoding", encoding);
+        async move {
+            let r = r.send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+            let used = r
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (used, r.bytes().await.unwrap().len())
+        }
+    };
+    for path in ["/api/v1/dashboard", "/api/openapi.json", "/lane"] {
+        let (none, plain) = fetch(path, "identity").await;
+        assert_eq!(none, None, "{path}");
+        let (gzip, gzipped) = fetch(path, "gzip").await;
+        assert_eq!(gzip.as_deref(), Some("gzip"), "{path}");
+        let (br, brotli) = fetch(path, "gzip, deflate, br").await;
+        assert_eq!(br.as_deref(), Some("br"), "{path}");
+        assert!(
+            gzipped < plain && brotli < plain,
+            "{path}: {plain} {gzipped} {brotli}"
+        );
+    }
+}
+
+on_both!(
+    the_dashboard_counts_in_scope,
+    answers_are_compressed_by_accept_encoding
+);

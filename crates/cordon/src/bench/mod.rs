@@ -6,6 +6,7 @@ mod edge;
 mod http1;
 mod ingest;
 mod lane;
+mod overload;
 mod policy;
 mod trace;
 
@@ -27,6 +28,9 @@ pub enum BenchCommand {
     Policy(policy::PolicyArgs),
     /// Audited reads of passages per second against unaudited reads on the same server.
     Audit(audit::AuditArgs),
+    /// The lanes' registrations and `/healthz` alone, then while many clients read the province
+    /// dashboard: whether the lanes keep their pace (the hub sheds the readers first).
+    Overload(overload::OverloadArgs),
     /// Case traces on the in-memory index against the same questions in SQLite and
     /// PostgreSQL: latency, ratios, the index's build time and bytes per person-passage.
     Trace(trace::TraceArgs),
@@ -40,5 +44,6 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Policy(args) => policy::run(args).await,
         BenchCommand::Audit(args) => audit::run(args).await,
         BenchCommand::Trace(args) => trace::run(args).await,
+        BenchCommand::Overload(args) => overload::run(args).await,
     }
 }
