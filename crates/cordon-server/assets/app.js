@@ -7,7 +7,8 @@ const CSRF = (document.querySelector('meta[name="csrf"]') || {}).content || "";
 const $ = (id) => document.getElementById(id);
 
 async function api(method, path, body) {
-  const headers = { "x-csrf-token": CSRF };
+  // Refusals come back in the page's language.
+  const headers = { "x-csrf-token": CSRF, "accept-language": document.documentElement.lang };
   if (body !== undefined) headers["content-type"] = "application/json";
   const r = await fetch(path, {
     method, headers, credentials: "same-origin",

@@ -19,6 +19,8 @@ struct TestApp {
     http: reqwest::Client,
     /// A signed-in client per test account (see [`ACCOUNTS`]).
     clients: HashMap<&'static str, reqwest::Client>,
+    /// The same sessions presented as the web UI's cookie, following no redirects: for pages.
+    pages: HashMap<&'static str, reqwest::Client>,
     store: Arc<dyn Store>,
 }
 
@@ -51,9 +53,12 @@ fn password_hash() -> String {
 
 /// Creates the test accounts and a session for each (straight in the store: the sign-in route
 /// has its own tests).
-async fn sign_in_all(store: &dyn Store) -> HashMap<&'static str, reqwest::Client> {
-    use cordon_server::auth::sessions::{new_secret, token_hash};
-    let mut clients = HashMap::new();
+type Clients = HashMap<&'static str, reqwest::Client>;
+
+/// Every test account signed in: as an API client (bearer) and as a browser (cookie).
+async fn sign_in_all(store: &dyn Store) -> (Clients, Clients) {
+    use cordon_server::auth::sessions::{new_secret, token_hash, COOKIE};
+    let (mut clients, mut pages) = (HashMap::new(), HashMap::new());
     for (name, role, scope) in ACCOUNTS {
         let account = store
             .create_account(cordon_store::access::NewAccount {
@@ -88,8 +93,19 @@ async fn sign_in_all(store: &dyn Store) -> HashMap<&'static str, reqwest::Client
             .build()
             .unwrap();
         clients.insert(*name, client);
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::COOKIE,
+            format!("{COOKIE}={token}").parse().unwrap(),
+        );
+        let page = reqwest::Client::builder()
+            .default_headers(headers)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        pages.insert(*name, page);
     }
-    clients
+    (clients, pages)
 }
 
 /// Who a test request is made as when the test does not say: the role a real client of that
@@ -123,11 +139,12 @@ async fn spawn_with(store: Arc<dyn Store>) -> TestApp {
         .unwrap();
     });
     let addr = rx.await.unwrap();
-    let clients = sign_in_all(store.as_ref()).await;
+    let (clients, pages) = sign_in_all(store.as_ref()).await;
     let app = TestApp {
         base: format!("http://{addr}"),
         http: reqwest::Client::new(),
         clients,
+        pages,
         store,
     };
     app.network().await;

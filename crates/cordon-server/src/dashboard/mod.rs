@@ -26,7 +26,7 @@ pub static PAGES: Pages = Pages {
     nav: &[NavItem {
         href: "/dashboard",
         roles: &[Role::Commander],
-        label: |t| t.dashboard,
+        label: |l| l.texts().dashboard,
     }],
 };
 

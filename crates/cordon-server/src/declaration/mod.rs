@@ -25,7 +25,7 @@ pub static PAGES: Pages = Pages {
     nav: &[NavItem {
         href: "/declare",
         roles: EVERYONE,
-        label: |t| t.declare,
+        label: |l| l.texts().declare,
     }],
 };
 

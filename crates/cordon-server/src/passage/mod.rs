@@ -38,7 +38,7 @@ pub static PAGES: Pages = Pages {
     nav: &[NavItem {
         href: "/lane",
         roles: &[Role::Officer],
-        label: |t| t.lane,
+        label: |l| l.texts().lane,
     }],
 };
 

@@ -1,18 +1,21 @@
 //! Traces: the live index of every passage of the retention period ([`live`], kept current with
 //! corrections: [`corrections`]), case traces over it ([`api`]) and their exports ([`export`]),
-//! and trajectories of a person or a vehicle ([`trajectories`]).
+//! trajectories of a person or a vehicle ([`trajectories`]), and the trace page ([`pages`]).
 
 pub mod api;
 pub mod corrections;
 pub mod export;
 pub mod live;
+pub mod pages;
 pub mod trajectories;
+pub mod words;
 
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use utoipa::OpenApi;
 
 use crate::state::AppState;
+use crate::ui::{NavItem, Pages};
 
 pub fn api() -> Router<AppState> {
     Router::new()
@@ -22,6 +25,15 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/trace/contacts.csv", post(export::contacts_csv))
         .route("/api/v1/trace/contacts.xlsx", post(export::contacts_xlsx))
 }
+
+pub static PAGES: Pages = Pages {
+    routes: || Router::new().route("/trace", get(pages::trace)),
+    nav: &[NavItem {
+        href: "/trace",
+        roles: pages::TRACERS,
+        label: |l| words::words(l).nav,
+    }],
+};
 
 #[derive(OpenApi)]
 #[openapi(

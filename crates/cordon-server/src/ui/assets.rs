@@ -41,6 +41,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/dashboard.js"),
     },
+    Asset {
+        name: "trace.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/trace.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.

@@ -23,7 +23,7 @@ use cordon_domain::access::Role;
 use crate::auth::sessions::{presented, Presented};
 use crate::auth::Caller;
 use crate::state::AppState;
-use texts::{Lang, Texts};
+use texts::Lang;
 
 /// Who asks for a page, in which language.
 pub struct Viewer {
@@ -78,7 +78,8 @@ pub struct Pages {
 pub struct NavItem {
     pub href: &'static str,
     pub roles: &'static [Role],
-    pub label: fn(&'static Texts) -> &'static str,
+    /// The entry's words in the page's language (from the shared texts or the capability's own).
+    pub label: fn(Lang) -> &'static str,
 }
 
 /// Every role, and visitors without an account.

@@ -35,16 +35,13 @@ impl Chrome {
             .iter()
             .flat_map(|p| p.nav.iter())
             .filter(|item| item.shown_to(role))
-            .map(|item| (item.href, (item.label)(t)))
+            .map(|item| (item.href, (item.label)(viewer.lang)))
             .collect();
         let (user, csrf) = match &viewer.session {
             Some((c, csrf)) => (c.name().to_owned(), csrf.clone()),
             None => (String::new(), String::new()),
         };
-        // JSON inside a script element: `</` must not end the element.
-        let texts_json = serde_json::to_string(t)
-            .unwrap_or_default()
-            .replace("</", "<\\/");
+        let texts_json = words_json(t);
         Chrome {
             lang: viewer.lang.code(),
             t,
@@ -61,6 +58,14 @@ impl Chrome {
             texts_json,
         }
     }
+}
+
+/// A capability's words as JSON for its page's script (`<script id="words">`): `</` cannot end
+/// the element.
+pub fn words_json(words: &impl serde::Serialize) -> String {
+    serde_json::to_string(words)
+        .unwrap_or_default()
+        .replace("</", "<\\/")
 }
 
 pub fn render(page: impl Template) -> Response {

@@ -11,6 +11,7 @@ use crate::state::AppState;
 pub static PAGES: &[&Pages] = &[
     &crate::passage::PAGES,
     &crate::dashboard::PAGES,
+    &crate::trace::PAGES,
     &crate::network::PAGES,
     &crate::declaration::PAGES,
 ];

@@ -691,6 +691,7 @@ on_both!(
     every_route_against_every_role,
     scopes_filter_reads,
     retention_purges_and_is_audited,
+    every_page_opens_to_its_roles,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -769,4 +770,63 @@ pub async fn every_refusal_is_json(app: TestApp) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_refusal_is_json_on_sqlite() {
     every_refusal_is_json(super::sqlite_app().await).await;
+}
+
+/// Every page in the navigation bar opens to the roles it lists and to no one else: a visitor
+/// without a session is sent to sign in, another role gets a page that says no (403), and the
+/// bar of each role lists exactly the pages it may open.
+pub async fn every_page_opens_to_its_roles(app: TestApp) {
+    let items: Vec<_> = cordon_server::ui::site::PAGES
+        .iter()
+        .flat_map(|p| p.nav.iter())
+        .collect();
+    assert!(items.len() >= 4, "the pages are listed");
+    let url = |path: &str| format!("{}{path}", app.base);
+    let anonymous = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for item in &items {
+        let r = anonymous.get(url(item.href)).send().await.unwrap();
+        if item.roles.is_empty() {
+            assert_eq!(r.status(), StatusCode::OK, "{}", item.href);
+        } else {
+            assert!(r.status().is_redirection(), "{}: {}", item.href, r.status());
+            let to = r.headers()["location"].to_str().unwrap();
+            assert!(to.starts_with("/signin?next="), "{}: {to}", item.href);
+        }
+    }
+    for (name, role, _) in ACCOUNTS {
+        if *role == "station" {
+            continue;
+        }
+        let role = cordon_domain::access::Role::parse(role).unwrap();
+        let client = &app.pages[name];
+        for item in &items {
+            let r = client.get(url(item.href)).send().await.unwrap();
+            let expected = if item.shown_to(Some(role)) {
+                StatusCode::OK
+            } else {
+                StatusCode::FORBIDDEN
+            };
+            assert_eq!(r.status(), expected, "{name} at {}", item.href);
+        }
+        let home = client
+            .get(url("/declare"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let bar = &home[home.find("<nav>").unwrap()..home.find("</nav>").unwrap()];
+        for item in &items {
+            assert_eq!(
+                bar.contains(&format!("href=\"{}\"", item.href)),
+                item.shown_to(Some(role)),
+                "{name}'s bar and {}",
+                item.href
+            );
+        }
+    }
 }
