@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod flight;
 pub mod health;
+pub mod localized;
 pub mod observe;
 pub mod openapi;
 pub mod period;
@@ -56,6 +57,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { error::ApiError::NotFound("no such route".into()) })
         .layer(axum::middleware::from_fn(refusals::as_json))
         .layer(axum::middleware::from_fn(refusals::bounded))
+        .layer(axum::middleware::from_fn(localized::localize))
         // Pages and answers compressed by `Accept-Encoding` (brotli, else gzip), at a level
         // made for answers computed on the fly (brotli's own default, 11, is for files built
         // once); outside the refusals, which read the bodies they rewrite.

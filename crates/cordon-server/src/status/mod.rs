@@ -1,13 +1,16 @@
 //! Person statuses: a change requested with a reason and evidence, decided by a second account,
-//! and the history ([`api`]).
+//! and the history ([`api`]); the page that does all of it ([`pages`]).
 
 pub mod api;
+pub mod pages;
+pub mod words;
 
 use axum::routing::{get, post};
 use axum::Router;
 use utoipa::OpenApi;
 
 use crate::state::AppState;
+use crate::ui::{NavItem, Pages};
 
 pub fn api() -> Router<AppState> {
     Router::new()
@@ -16,6 +19,15 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/status-changes/{id}/approve", post(api::approve))
         .route("/api/v1/status-changes/{id}/reject", post(api::reject))
 }
+
+pub static PAGES: Pages = Pages {
+    routes: || Router::new().route("/statuses", get(pages::statuses)),
+    nav: &[NavItem {
+        href: "/statuses",
+        roles: pages::READERS,
+        label: |l| words::words(l).nav,
+    }],
+};
 
 #[derive(OpenApi)]
 #[openapi(

@@ -46,6 +46,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/trace.js"),
     },
+    Asset {
+        name: "statuses.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/statuses.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.

@@ -12,6 +12,7 @@ pub static PAGES: &[&Pages] = &[
     &crate::passage::PAGES,
     &crate::dashboard::PAGES,
     &crate::trace::PAGES,
+    &crate::status::PAGES,
     &crate::network::PAGES,
     &crate::declaration::PAGES,
 ];

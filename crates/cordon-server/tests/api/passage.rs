@@ -452,6 +452,7 @@ on_both!(
     bad_input_is_refused_with_a_path_and_writes_nothing,
     batches_are_all_or_nothing,
     reads_page_count_and_trace,
+    refusals_speak_the_callers_language,
 );
 
 /// The registry's rows of the access matrix.
@@ -486,4 +487,40 @@ pub fn rows() -> Vec<Row> {
             json!({"purpose": "核对"}),
         ),
     ]
+}
+
+/// A refusal's sentence is in the caller's language (`Accept-Language`); its code and field
+/// are the same in every language.
+pub async fn refusals_speak_the_callers_language(app: TestApp) {
+    let mut p = super::example();
+    p["vehicle"]["plate"] = json!("冀A1234");
+    let mut seen = Vec::new();
+    for language in ["zh-CN,zh;q=0.9,en;q=0.8", "en-US,en;q=0.9,zh;q=0.8"] {
+        let r = app
+            .client("officer")
+            .post(format!("{}/api/v1/passages", app.base))
+            .header("accept-language", language)
+            .json(&p)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let e: Value = r.json().await.unwrap();
+        assert_eq!(e["error"]["code"], "invalid_plate");
+        assert_eq!(e["error"]["field"], "vehicle.plate");
+        seen.push(e["error"]["message"].as_str().unwrap().to_owned());
+    }
+    assert!(seen[0].contains("车牌号格式不对"), "{seen:?}");
+    assert!(seen[1].contains("a plate has"), "{seen:?}");
+    // The framework's own refusals too.
+    let r = app
+        .http
+        .get(format!("{}/api/v1/dashboard", app.base))
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["message"], "请先登录");
 }

@@ -1,0 +1,184 @@
+//! Refusals in the caller's language: an API refusal keeps its machine `code` and `field`, and
+//! its `message` is given in Chinese when the request's `Accept-Language` prefers Chinese (the
+//! pages send their own language). The Chinese sentence is chosen by the code, and by the field
+//! where one code means different things; a code without a Chinese sentence keeps the English
+//! one, so a new refusal is never answered with nothing.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// Largest refusal body rewritten (a policy's problems can be long; those stay as they are).
+const MAX_BODY: usize = 64 * 1024;
+
+/// Whether the caller's first language is Chinese.
+pub fn prefers_chinese(accept_language: &str) -> bool {
+    let mut best: Option<(f32, bool)> = None;
+    for part in accept_language.split(',') {
+        let mut pieces = part.trim().split(';');
+        let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+        if tag.is_empty() {
+            continue;
+        }
+        let q = pieces
+            .find_map(|p| p.trim().strip_prefix("q="))
+            .and_then(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let zh = tag == "zh" || tag.starts_with("zh-");
+        if best.is_none_or(|(b, _)| q > b) {
+            best = Some((q, zh));
+        }
+    }
+    best.is_some_and(|(q, zh)| zh && q > 0.0)
+}
+
+/// The Chinese sentence for a refusal's code (and field).
+pub fn zh(code: &str, field: &str) -> Option<&'static str> {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    let last = last.split('[').next().unwrap_or(last);
+    Some(match (code, last) {
+        ("required", "reason") => "请填写理由",
+        ("required", "note") => "驳回须填写意见",
+        ("required", "purpose") => "请填写用途（如病例编号）",
+        ("required", "name") => "请填写姓名",
+        ("required", "number" | "document") => "请填写证件号码",
+        ("required", "reference") => "请填写依据编号",
+        ("required", "plate") => "请填写车牌号",
+        ("required", _) => "此项必填",
+        ("invalid_check_digit", _) => "身份证号校验位不对，请核对最后一位",
+        ("invalid_length", _) => "证件号码位数不对",
+        ("invalid_birth_date", _) => "证件号码中的出生日期不对",
+        ("invalid_characters", _) => "证件号码只能包含字母和数字",
+        ("invalid_prefix" | "invalid_province", _) => "证件号码的地区码不对",
+        ("invalid_passport", _) => "护照号码为 5 至 17 位字母和数字",
+        ("invalid_home_return_permit", _) => "港澳居民来往内地通行证号码格式不对",
+        ("invalid_taiwan_permit", _) => "台湾居民来往大陆通行证号码格式不对",
+        ("invalid_exit_entry_permit", _) => "出入境通行证号码格式不对",
+        ("invalid_permanent_resident_id", _) => "外国人永久居留身份证号码格式不对",
+        ("unknown_document_type", _) => "不支持此证件类型",
+        ("invalid_document", _) => "证件号码不对",
+        ("invalid_plate", _) => "车牌号格式不对：省份简称 + 字母 + 5 或 6 位",
+        ("unknown_province", _) => "车牌的省份简称不对",
+        ("unknown_plate_color", _) => "车牌颜色不对",
+        ("invalid_phone", _) => "手机号应为 11 位，以 1 开头",
+        ("invalid_name", _) => "姓名或名称须含可见文字，不超过规定长度，且不含控制字符",
+        ("invalid_division_code", _) => "行政区划代码应为 6 位数字",
+        ("invalid_checkpoint_code", _) => "卡口编码格式不对（如 CP-130100-0001）",
+        ("unknown_checkpoint", _) => "没有这个卡口",
+        ("unknown_jurisdiction", _) => "没有这个辖区",
+        ("unknown_parent", _) => "上级辖区不存在",
+        ("unknown_lane", _) => "该卡口没有这个车道",
+        ("checkpoint_closed", _) => "该卡口已关闭，不能登记通行",
+        ("id_conflict", _) => "此编号已登记了另一条通行记录",
+        ("duplicate_id", _) => "批次中此编号重复且内容不同",
+        ("duplicate_occupant", _) => "同一人在车上登记了两次",
+        ("too_old", _) => "通行时间早于本系统的个人信息保留期，不能登记",
+        ("in_the_future", _) => "时间不能晚于现在",
+        ("in_the_past", _) => "生效时间不能早于现在：已作出的判定保留原版本",
+        ("out_of_range", _) => "数值超出允许范围",
+        ("too_long", _) => "内容过长",
+        ("too_many", _) => "数量过多",
+        ("invalid_period" | "outside_interval", _) => "时间段不对：开始须早于结束",
+        ("period_too_long", _) => "时间段过长，超出个人信息的保留期",
+        ("invalid_subject" | "one_subject", _) => "请填写证件或车牌，二者选一",
+        ("invalid_value", _) => "取值不对",
+        ("invalid_id", _) => "编号格式不对",
+        ("invalid_username", _) => {
+            "账号名为 3 至 32 位小写字母、数字、点、下划线或横线，以字母开头"
+        }
+        ("username_taken", _) => "该账号名已被使用",
+        ("weak_password", _) => "密码为 10 至 256 个字符",
+        ("wrong_password", _) => "当前密码不对",
+        ("invalid_role", "role") => "人员角色不对：一辆车须有且只有一名驾驶员",
+        ("invalid_role", _) => "角色不对",
+        ("scope_mismatch" | "jurisdiction_mismatch", _) => "超出本账号的管辖范围",
+        ("own_account", _) => "管理员不能停用自己的账号",
+        ("second_account_required", _) => "须由申请人以外的指挥人员审批",
+        ("already_decided", _) => "该申请已审批过",
+        ("declaration_revoked", _) => "该申报码已被撤销",
+        ("not_declared", _) => "体温在通道测量，不在申报中填写",
+        ("no_earlier_version", _) => "没有可回退的上一版本",
+        ("nothing_in_force", _) => "当前没有生效的策略",
+        ("invalid_area", _) => "区域名称不超过 64 个字符，且不含控制字符",
+        ("invalid_cursor" | "invalid_seq", _) => "分页位置不对，请从第一页重新查询",
+        ("malformed_json" | "bad_request", _) => "请求无法读取",
+        ("unauthenticated", _) => "请先登录",
+        ("bad_credentials", _) => "账号或密码不对，或账号已锁定、停用",
+        ("forbidden", _) => "当前账号无权执行此操作",
+        ("not_found", _) => "未找到",
+        ("too_many_attempts", _) => "失败次数过多，请稍后再试",
+        ("rate_limited", _) => "请求过于频繁，请稍后再试",
+        ("too_large", _) => "提交的内容过大",
+        ("unavailable", _) => "系统暂时无法处理，请稍后重试",
+        ("trace_index_loading", _) => "流调索引正在加载，请稍后重试",
+        ("internal", _) => "系统内部错误，已记录",
+        _ => return None,
+    })
+}
+
+/// Rewrites a JSON refusal's message into Chinese when the caller prefers Chinese.
+pub async fn localize(request: Request, next: Next) -> Response {
+    let chinese = request
+        .headers()
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(prefers_chinese);
+    let response = next.run(request).await;
+    let json = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !chinese
+        || !json
+        || !(response.status().is_client_error() || response.status().is_server_error())
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        // Too long to rewrite (cannot happen for a refusal's one error); answer it as sent.
+        return Response::from_parts(parts, Body::empty());
+    };
+    let rewritten = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|mut v| {
+            let e = v.get_mut("error")?;
+            let code = e.get("code")?.as_str()?.to_owned();
+            let field = e
+                .get("field")
+                .and_then(|f| f.as_str())
+                .unwrap_or("")
+                .to_owned();
+            e["message"] = zh(&code, &field)?.into();
+            serde_json::to_vec(&v).ok()
+        });
+    let body = rewritten.unwrap_or_else(|| bytes.to_vec());
+    parts.headers.remove(CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_language_decides() {
+        assert!(prefers_chinese("zh-CN"));
+        assert!(prefers_chinese("zh-CN,zh;q=0.9,en;q=0.8"));
+        assert!(prefers_chinese("en;q=0.5, zh-Hans"));
+        assert!(!prefers_chinese("en"));
+        assert!(!prefers_chinese("en-US,en;q=0.9,zh;q=0.8"));
+        assert!(!prefers_chinese("zh;q=0"));
+        assert!(!prefers_chinese(""));
+    }
+
+    #[test]
+    fn the_field_chooses_among_a_codes_sentences() {
+        assert_eq!(zh("required", "reason"), Some("请填写理由"));
+        assert_eq!(zh("required", "occupants[0].name"), Some("请填写姓名"));
+        assert_eq!(zh("required", "vehicle.class"), Some("此项必填"));
+        assert_eq!(zh("no_such_code", ""), None);
+    }
+}
