@@ -98,11 +98,17 @@ function occupantEditor(o, lane) {
   const role = el("select", { class: "role" },
     el("option", { value: "driver" }, T.driver), el("option", { value: "passenger" }, T.passenger), el("option", { value: "pedestrian" }, T.pedestrian));
   role.value = o.role || "passenger";
-  const hc = el("span", { class: "hc", role: "group" });
+  // The health code is never preset: the officer (or the driver declaring) looks and sets it.
+  // A code from the driver's own declaration comes filled, for the officer to see and change.
+  const hc = el("span", { class: "hc", role: "group", "aria-label": T.health_code });
+  const hcErr = el("span", { class: "field-error hc-error", role: "alert" });
   for (const [v, c] of [["green", "g"], ["yellow", "y"], ["red", "r"]]) {
-    const b = el("button", { type: "button", class: c, "data-code": v }, T[v]);
-    b.onclick = () => { for (const x of hc.children) x.classList.toggle("on", x === b); };
-    if ((o.health_code || "green") === v) b.classList.add("on");
+    const b = el("button", { type: "button", class: c, "data-code": v, "aria-pressed": "false" }, T[v]);
+    b.onclick = () => {
+      for (const x of hc.children) { x.classList.toggle("on", x === b); x.setAttribute("aria-pressed", String(x === b)); }
+      hc.classList.remove("bad"); hcErr.textContent = "";
+    };
+    if (o.health_code === v) { b.classList.add("on"); b.setAttribute("aria-pressed", "true"); }
     hc.append(b);
   }
   const check = () => {
@@ -118,7 +124,7 @@ function occupantEditor(o, lane) {
     el("label", {}, T.name, name),
     el("label", {}, T.phone, phone),
     el("label", {}, T.role, role),
-    el("label", {}, T.health_code, hc));
+    el("label", {}, T.health_code, hc, hcErr));
   let temp = null;
   if (lane) {
     temp = el("input", { class: "temp", type: "number", step: "0.1", min: "30", max: "45", inputmode: "decimal" });
@@ -138,7 +144,7 @@ function occupantEditor(o, lane) {
     const out = {
       document: { type: kind.value, number: num.value.trim().toUpperCase() },
       name: name.value.trim(), role: role.value,
-      health_code: (hc.querySelector(".on") || { dataset: { code: "green" } }).dataset.code,
+      health_code: (hc.querySelector(".on") || { dataset: { code: "" } }).dataset.code,
       visited: li.visited,
     };
     if (phone.value.trim()) out.phone = phone.value.trim();
@@ -147,8 +153,44 @@ function occupantEditor(o, lane) {
     return out;
   };
   li.focusName = () => name.focus();
+  // Whether the health code is set; if not, says so beside it.
+  li.codeSet = () => {
+    const set = hc.querySelector(".on") !== null;
+    hc.classList.toggle("bad", !set);
+    hcErr.textContent = set ? "" : T.health_code_required;
+    return set;
+  };
   check();
   return li;
+}
+
+// Every person's health code set? Marks those not set; the first comes into view.
+function codesSet(list) {
+  const missing = [...list.children].filter((li) => !li.codeSet());
+  if (missing.length) missing[0].scrollIntoView({ block: "center" });
+  return missing.length === 0;
+}
+
+// A refusal that names a person's or the plate's field, shown beside it (which takes the focus
+// and comes into view); answers whether it found the field.
+function showBeside(r, list, plate, plateError) {
+  const e = r.json && r.json.error;
+  const f = e && e.field;
+  if (!f) return false;
+  const m = f.match(/^occupants\[(\d+)\]\.(\w+)/);
+  let input = null, note = null;
+  if (m && list.children[+m[1]]) {
+    const li = list.children[+m[1]];
+    const cls = { document: ".doc-number", health_code: ".hc button", temperature_c: ".temp", latest_test: ".test-kind" }[m[2]] || "." + m[2];
+    input = li.querySelector(cls) || li.querySelector("input");
+    note = m[2] === "health_code" ? li.querySelector(".hc-error") : li.querySelector(".field-error");
+  } else if (f.startsWith("vehicle.plate") && plate) { input = plate; note = plateError; }
+  if (!input) return false;
+  input.classList.add("bad");
+  if (note) note.textContent = e.message;
+  input.scrollIntoView({ block: "center" });
+  input.focus();
+  return true;
 }
 
 // A server refusal as a sentence, with the field it names.

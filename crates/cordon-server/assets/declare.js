@@ -15,12 +15,16 @@
   $("declare").onsubmit = async (ev) => {
     ev.preventDefault();
     $("form-error").textContent = "";
+    if (!codesSet(list)) return;
     const cls = $("vehicle-class").value;
     const body = { occupants: [...list.children].map((li) => li.read()) };
     if (cls) body.vehicle = { plate: fullPlate(province, plate), plate_color: $("plate-color").value, class: cls };
     for (const k of ["origin", "destination"]) if ($(k).value.trim()) body[k] = $(k).value.trim();
     const r = await api("POST", "/api/v1/declarations", body);
-    if (r.status !== 201) { $("form-error").textContent = refusal(r); return; }
+    if (r.status !== 201) {
+      if (!showBeside(r, list, plate, $("plate-error"))) { $("form-error").textContent = refusal(r); $("form-error").scrollIntoView({ block: "center" }); }
+      return;
+    }
     $("qr").innerHTML = r.json.qr_svg;
     $("expires").textContent = r.json.expires_at.slice(0, 16).replace("T", " ");
     $("declaration-id").textContent = r.json.id;

@@ -22,14 +22,29 @@
     b.classList.toggle("on", b.dataset.dir === direction);
     b.onclick = () => { direction = b.dataset.dir; for (const x of document.querySelectorAll(".dir")) x.classList.toggle("on", x === b); saveStation(); scan.focus(); };
   }
-  cp.onchange = () => { saveStation(); refresh(); };
+  cp.onchange = () => { saveStation(); showStatus(); refresh(); };
   laneNo.onchange = saveStation;
   provincePicker(province, $("provinces"), plate);
 
-  const msg = (text, ok) => { const m = $("scan-msg"); m.textContent = text; m.className = "msg " + (ok ? "ok" : "bad"); };
+  const msg = (text, ok) => {
+    const m = $("scan-msg"); m.textContent = text; m.className = "msg " + (ok ? "ok" : "bad");
+    if (!ok && text) m.scrollIntoView({ block: "nearest" });
+  };
+  // A closed checkpoint is said before anything is scanned (and again whenever it changes).
+  function showStatus(status) {
+    const o = cp.selectedOptions[0];
+    if (o && status) o.dataset.status = status;
+    const closed = (o && o.dataset.status) === "closed";
+    $("closed-banner").hidden = !closed;
+  }
   const started = () => { if (!vehicle) vehicle = { id: uuid(), observedAt: new Date() }; };
   const countPersons = () => { $("count").textContent = list.children.length; };
   list.addEventListener("removed", countPersons);
+  // Enter in a person's field (the name typed after a scan without one) goes back to the scan
+  // field, where the next scan or Enter to register goes.
+  list.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter" && ev.target.tagName === "INPUT") { ev.preventDefault(); scan.focus(); }
+  });
 
   plate.oninput = () => {
     started();
@@ -41,6 +56,7 @@
 
   function addPerson(o) {
     started();
+    $("form-error").textContent = "";
     if (!o.role) o.role = $("vehicle-class").value === "" ? "pedestrian" : (list.children.length === 0 ? "driver" : "passenger");
     const li = occupantEditor(o, true);
     list.append(li);
@@ -78,7 +94,7 @@
     scan.value = "";
     if (!$("decision").hidden) { reset(true); return; }
     if (v === "") { submit(); return; }
-    if (v.startsWith("CD1.")) { await fromDeclaration(v); return; }
+    if (/^cd1\./i.test(v)) { await fromDeclaration(v); return; }
     const id = v.match(/^(\d{17}[\dXx]|\d{15})(?:[\s,|;\t]+(.+))?$/);
     if (id) {
       const number = id[1].toUpperCase();
@@ -88,6 +104,8 @@
       if (!id[2]) li.focusName();
       return;
     }
+    // Digits that are not an identity number (a plate starts with its province's character).
+    if (/^\d{8,}/.test(v)) { msg(`${masked(v.split(/[\s,|;\t]/)[0])}: ${T.id_wrong_length}`, false); return; }
     const p = v.replace(/[\s·.\-]/g, "").toUpperCase();
     if (plateOk(p) || plateOk(province.textContent + p)) {
       if (PROVINCES.includes(p[0])) { province.textContent = p[0]; plate.value = p.slice(1); } else plate.value = p;
@@ -114,7 +132,12 @@
   async function submit() {
     if (sending) return;
     $("form-error").textContent = "";
-    if (!vehicle || list.children.length === 0) { $("form-error").textContent = `${T.occupants}: ${T.required}`; return; }
+    if (!vehicle || list.children.length === 0) {
+      $("form-error").textContent = `${T.occupants}: ${T.required}`;
+      $("form-error").scrollIntoView({ block: "center" });
+      return;
+    }
+    if (!codesSet(list)) return;
     const body = request();
     sending = true;
     $("submit").disabled = true;
@@ -125,7 +148,13 @@
       try { r = await api("POST", "/api/v1/passages", body); } catch (_) { r = null; }
       if (r && r.status !== 503 && r.status !== 502 && r.status !== 504) {
         sending = false; $("submit").disabled = false;
-        if (r.status === 201) { show(r.json, body.occupants.map((o) => o.name)); msg("", true); } else { $("form-error").textContent = refusal(r); msg("", true); markField(r); }
+        if (r.status === 201) { show(r.json, body.occupants.map((o) => o.name), body.vehicle); msg("", true); return; }
+        msg("", true);
+        if (r.json && r.json.error && r.json.error.code === "checkpoint_closed") showStatus("closed");
+        if (!showBeside(r, list, plate, $("plate-error"))) {
+          $("form-error").textContent = refusal(r);
+          $("form-error").scrollIntoView({ block: "center" });
+        }
         return;
       }
       msg(T.offline_retry, false);
@@ -135,27 +164,11 @@
   }
   $("submit").onclick = submit;
 
-  // A refusal that names a field is shown beside that field, and the field takes the focus.
-  function markField(r) {
-    const e = r.json && r.json.error;
-    const f = e && e.field;
-    const m = f && f.match(/^occupants\[(\d+)\]\.(\w+)/);
-    let input = null, note = null;
-    if (m && list.children[+m[1]]) {
-      const li = list.children[+m[1]];
-      input = li.querySelector(m[2] === "document" ? ".doc-number" : "." + m[2]) || li.querySelector("input");
-      note = li.querySelector(".field-error");
-    } else if (f && f.startsWith("vehicle.plate")) { input = plate; note = $("plate-error"); }
-    if (!input) return;
-    input.classList.add("bad");
-    if (note) note.textContent = e.message;
-    input.focus();
-  }
-
   // The decision; each reason names its person as the officer entered them (the answer masks
   // names, and two persons of one surname must still be told apart).
-  function show(p, names) {
+  function show(p, names, vehicle) {
     const d = p.decision, box = $("decision");
+    $("decided-plate").textContent = vehicle ? vehicle.plate : T.pedestrian;
     box.className = "decision o-" + d.outcome;
     $("outcome").textContent = outcomeLabel(d.outcome);
     const reasons = $("reasons");
@@ -167,7 +180,9 @@
     $("actions").textContent = d.actions.length ? `${T.actions}: ${d.actions.map(actionLabel).join("、")}` : "";
     $("entry").hidden = true;
     box.hidden = false;
-    $("next").focus();
+    window.scrollTo(0, 0);
+    box.scrollIntoView({ block: "start" });
+    $("next").focus({ preventScroll: true });
     refresh();
   }
 
@@ -189,6 +204,8 @@
 
   async function refresh() {
     if (!cp.value) return;
+    const c = await api("GET", `/api/v1/checkpoints/${encodeURIComponent(cp.value)}`);
+    if (c.status === 200) showStatus(c.json.status);
     const from = encodeURIComponent(chinaTime(new Date(Date.now() - 3600e3)));
     const r = await api("GET", `/api/v1/checkpoints/${encodeURIComponent(cp.value)}/passages?from=${from}&limit=1000`);
     if (r.status !== 200) return;
@@ -216,6 +233,7 @@
     out.textContent = parts.join(" · ");
     out.classList.toggle("bad", l.station && l.pending > 0 && (!l.last_sync_at || Date.now() - Date.parse(l.last_sync_at) > 60000));
   }
+  showStatus();
   refresh();
   link();
   setInterval(refresh, 60000);

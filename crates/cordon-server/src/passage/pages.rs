@@ -17,6 +17,8 @@ pub struct LaneCheckpoint {
     pub code: String,
     pub name: String,
     pub lanes: u16,
+    /// `open` or `closed`.
+    pub status: &'static str,
 }
 
 #[derive(Template)]
@@ -42,6 +44,7 @@ pub async fn lane(State(app): State<AppState>, viewer: Viewer) -> Response {
                 code: c.code.to_string(),
                 name: c.name,
                 lanes: c.lanes,
+                status: c.status.as_str(),
             })
             .collect(),
         Err(e) => return crate::error::ApiError::from(e).into_response(),

@@ -89,3 +89,90 @@ pub async fn serve(Path(name): Path<String>, headers: HeaderMap) -> Response {
     }
     response
 }
+
+#[cfg(test)]
+mod contrast {
+    //! Text on the decision's colours reads at a contrast of at least 4.5:1 (WCAG AA), so a lane
+    //! in sunlight can tell the words apart; and every outcome has a colour of its own.
+
+    fn luminance(hex: &str) -> f64 {
+        let short = hex.trim_start_matches('#');
+        // `#abc` is `#aabbcc`.
+        let hex: String = if short.len() == 3 {
+            short.chars().flat_map(|c| [c, c]).collect()
+        } else {
+            short.to_owned()
+        };
+        let channel = |i: usize| {
+            let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+            if c <= 0.039_28 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+    }
+
+    fn ratio(a: &str, b: &str) -> f64 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    /// The declarations of `.decision.o-OUTCOME{...}` in the stylesheet.
+    fn rule(css: &str, outcome: &str) -> String {
+        let selector = format!(".decision.o-{outcome}{{");
+        let at = css
+            .find(&selector)
+            .unwrap_or_else(|| panic!("no colour for {outcome}"))
+            + selector.len();
+        css[at..at + css[at..].find('}').unwrap()].to_owned()
+    }
+
+    fn value(declarations: &str, property: &str) -> Option<String> {
+        declarations.split(';').find_map(|d| {
+            let (p, v) = d.split_once(':')?;
+            (p.trim() == property).then(|| v.trim().to_owned())
+        })
+    }
+
+    #[test]
+    fn decision_text_reads_on_every_outcome_colour() {
+        let css = super::ASSETS
+            .iter()
+            .find(|a| a.name == "app.css")
+            .unwrap()
+            .body;
+        let outcomes = ["pass", "test_on_site", "hold", "refer", "persuade_return"];
+        let mut backgrounds = Vec::new();
+        for outcome in outcomes {
+            let r = rule(css, outcome);
+            let background = value(&r, "background").unwrap();
+            let text = value(&r, "color").unwrap_or_else(|| "#ffffff".into());
+            let text = if text == "#fff" {
+                "#ffffff".into()
+            } else {
+                text
+            };
+            let c = ratio(&background, &text);
+            assert!(c >= 4.5, "{outcome}: {text} on {background} is {c:.2}:1");
+            backgrounds.push(background);
+        }
+        backgrounds.sort();
+        backgrounds.dedup();
+        assert_eq!(
+            backgrounds.len(),
+            outcomes.len(),
+            "each outcome its own colour"
+        );
+    }
+
+    #[test]
+    fn the_ratio_is_wcags() {
+        assert!((ratio("#000000", "#ffffff") - 21.0).abs() < 0.01);
+        assert!(
+            (ratio("#b7950b", "#ffffff") - 2.9).abs() < 0.1,
+            "the mustard measured before"
+        );
+    }
+}

@@ -2,7 +2,7 @@
 //! an officer registers a three-occupant vehicle from the lane page with scans and sees the
 //! decision; a driver pre-declares and the officer registers the vehicle with a scan and a
 //! confirm; a tampered code is refused; the commander's dashboard counts the new vehicles.
-//! The phone pages are driven at 375 pixels wide. Screenshots go to the test's target directory, and to `docs/screenshots/` when
+//! The phone pages are driven at 390 pixels wide. Screenshots go to the test's target directory, and to `docs/screenshots/` when
 //! `CORDON_SCREENSHOTS=docs`.
 
 use super::{TestApp, PASSWORD};
@@ -54,14 +54,51 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
 
     // An undeclared vehicle with three occupants: the plate, three ID scans, a confirm.
     sign_in(&browser, &app, "officer", "/lane").await;
-    browser.set_window(375, 900).await;
+    browser.set_window(390, 900).await;
+    assert!(
+        browser
+            .eval("document.getElementById('closed-banner').hidden")
+            .await
+            .as_bool()
+            .unwrap(),
+        "an open checkpoint has no closed banner"
+    );
+    // Digits that are no identity number, and a code typed in lower case, are not plates.
+    scan(&browser, "1301021990010112").await;
+    let said = browser.text("#scan-msg").await;
+    assert!(said.contains("证件号码位数不对"), "{said}");
+    scan(&browser, "cd1.abc").await;
+    browser
+        .wait_until("document.getElementById('scan-msg').textContent.includes('申报码')")
+        .await;
     scan(&browser, "冀A12345").await;
     scan(&browser, "11010519491231002X 张三").await;
-    scan(&browser, "130102199001011237 李四").await;
+    // A number scanned without its name: the name is typed, and Enter goes back to the scan field.
+    scan(&browser, "130102199001011237").await;
+    browser
+        .type_into("#occupants li:nth-child(2) .name", &format!("李四{ENTER}"))
+        .await;
+    assert_eq!(browser.eval("document.activeElement.id").await, "scan");
     scan(&browser, "130102198506151230,王五").await;
     browser
         .wait_until("document.querySelectorAll('#occupants li').length === 3")
         .await;
+    // Nobody's health code is preset: registering without looking is refused beside each person.
+    scan(&browser, "").await;
+    browser
+        .wait_until("document.querySelectorAll('#occupants .hc-error:not(:empty)').length === 3")
+        .await;
+    assert!(browser
+        .eval("document.getElementById('decision').hidden")
+        .await
+        .as_bool()
+        .unwrap());
+    assert_eq!(app.count().await, before);
+    keep(&browser, "lane-codes-unset").await;
+    browser
+        .eval("document.querySelectorAll('#occupants li .hc .g').forEach((b) => b.click()), 0")
+        .await;
+    browser.click("#scan").await;
     browser
         .wait_until(&format!(
             "document.getElementById('link').textContent.includes('策略版本 {may}')"
@@ -96,11 +133,50 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
         .await;
     assert_eq!(shown, actions, "{decision}");
     assert_eq!(outcome, "劝返", "{decision}");
+    assert_eq!(
+        browser.text("#decided-plate").await,
+        "冀A12345",
+        "the plate with the decision"
+    );
+    // The decision is in view, whatever the officer had scrolled to.
+    let top = browser
+        .eval("document.getElementById('decision').getBoundingClientRect().top")
+        .await
+        .as_f64()
+        .unwrap();
+    assert!(
+        (0.0..200.0).contains(&top),
+        "the decision at the top of the screen: {top}"
+    );
     keep(&browser, "lane-decision").await;
     assert_eq!(app.count().await, before + 1);
 
+    // A closed checkpoint says so on the lane before anything is scanned.
+    let (s, b) = app
+        .post_as(
+            "commander",
+            "/api/v1/checkpoints/status",
+            &serde_json::json!({"codes": ["CP-130100-0003"], "status": "closed", "reason": "政策调整"}),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{b}");
+    browser.click("#next").await;
+    browser
+        .eval("(() => { const s = document.getElementById('checkpoint'); s.value = 'CP-130100-0003'; s.dispatchEvent(new Event('change')); return 0; })()")
+        .await;
+    browser
+        .wait_until("!document.getElementById('closed-banner').hidden")
+        .await;
+    keep(&browser, "lane-closed").await;
+    browser
+        .eval("(() => { const s = document.getElementById('checkpoint'); s.value = 'CP-130100-0001'; s.dispatchEvent(new Event('change')); return 0; })()")
+        .await;
+    browser
+        .wait_until("document.getElementById('closed-banner').hidden")
+        .await;
+
     // A driver declares (no account), gets a code.
-    browser.set_window(375, 1200).await;
+    browser.set_window(390, 1200).await;
     browser.goto(&format!("{}/declare", app.base)).await;
     browser.type_into("#plate", "B54321").await;
     browser
@@ -110,6 +186,12 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
     browser
         .type_into("#occupants li .phone", "13812345678")
         .await;
+    // The driver must set their health code: it is not preset.
+    browser.click("#submit").await;
+    browser
+        .wait_until("document.querySelector('#occupants .hc-error').textContent !== ''")
+        .await;
+    browser.click("#occupants li .hc .g").await;
     browser.click("#submit").await;
     browser
         .wait_until("!document.getElementById('issued').hidden")
@@ -133,7 +215,7 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
     keep(&browser, "declare").await;
 
     // At the lane: a tampered code is refused with a message, and nothing is registered.
-    browser.set_window(375, 900).await;
+    browser.set_window(390, 900).await;
     browser.goto(&format!("{}/lane", app.base)).await;
     let cut = token.len() - 10;
     let flipped = if &token[cut..cut + 1] == "A" {
