@@ -1,15 +1,18 @@
 //! Accounts and sessions: signing in and out, one's own password, and the accounts an admin
-//! manages. (Who may do what is decided by the grants of `cordon_domain::access`, asked for by
+//! manages ([`accounts`], [`sessions`]); the pages for both ([`pages`]). (Who may do what is decided by the grants of `cordon_domain::access`, asked for by
 //! [`crate::auth`].)
 
 pub mod accounts;
+pub mod pages;
 pub mod sessions;
+pub mod words;
 
 use axum::routing::{get, post};
 use axum::Router;
 use utoipa::OpenApi;
 
 use crate::state::AppState;
+use crate::ui::{NavItem, Pages};
 
 pub fn api() -> Router<AppState> {
     Router::new()
@@ -37,6 +40,26 @@ pub fn api() -> Router<AppState> {
             post(accounts::reset_password),
         )
 }
+
+pub static PAGES: Pages = Pages {
+    routes: || {
+        Router::new()
+            .route("/accounts", get(pages::accounts))
+            .route("/password", get(pages::password))
+    },
+    nav: &[
+        NavItem {
+            href: "/accounts",
+            roles: &[cordon_domain::access::Role::Admin],
+            label: |l| words::words(l).nav_accounts,
+        },
+        NavItem {
+            href: "/password",
+            roles: pages::PEOPLE,
+            label: |l| words::words(l).nav_password,
+        },
+    ],
+};
 
 #[derive(OpenApi)]
 #[openapi(

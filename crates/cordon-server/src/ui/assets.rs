@@ -51,6 +51,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/statuses.js"),
     },
+    Asset {
+        name: "accounts.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/accounts.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.
