@@ -56,6 +56,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/accounts.js"),
     },
+    Asset {
+        name: "audit.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/audit.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.
