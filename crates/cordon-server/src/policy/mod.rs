@@ -1,15 +1,18 @@
 //! Policies: versions, validation, the publication log, diffs and dry-runs ([`api`], [`dryrun`]),
-//! and what every lane on this hub applies ([`decide`]).
+//! what every lane on this hub applies ([`decide`]), and the policy page ([`pages`]).
 
 pub mod api;
 pub mod decide;
 pub mod dryrun;
+pub mod pages;
+pub mod words;
 
 use axum::routing::{get, post};
 use axum::Router;
 use utoipa::OpenApi;
 
 use crate::state::AppState;
+use crate::ui::{NavItem, Pages};
 
 pub fn api() -> Router<AppState> {
     Router::new()
@@ -25,6 +28,15 @@ pub fn api() -> Router<AppState> {
             post(api::dry_run_version),
         )
 }
+
+pub static PAGES: Pages = Pages {
+    routes: || Router::new().route("/policies", get(pages::policies)),
+    nav: &[NavItem {
+        href: "/policies",
+        roles: &[cordon_domain::access::Role::Commander],
+        label: |l| words::words(l).nav,
+    }],
+};
 
 #[derive(OpenApi)]
 #[openapi(

@@ -61,6 +61,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/audit.js"),
     },
+    Asset {
+        name: "policies.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/policies.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.

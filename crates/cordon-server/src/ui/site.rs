@@ -13,6 +13,7 @@ pub static PAGES: &[&Pages] = &[
     &crate::dashboard::PAGES,
     &crate::trace::PAGES,
     &crate::status::PAGES,
+    &crate::policy::PAGES,
     &crate::audit::PAGES,
     &crate::access::PAGES,
     &crate::network::PAGES,
