@@ -66,6 +66,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/policies.js"),
     },
+    Asset {
+        name: "risk_areas.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/risk_areas.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.

@@ -14,6 +14,7 @@ pub static PAGES: &[&Pages] = &[
     &crate::trace::PAGES,
     &crate::status::PAGES,
     &crate::policy::PAGES,
+    &crate::risk::PAGES,
     &crate::audit::PAGES,
     &crate::access::PAGES,
     &crate::network::PAGES,
