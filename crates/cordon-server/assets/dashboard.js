@@ -19,7 +19,9 @@
     const codes = [...document.querySelectorAll(".pick:checked")].map((c) => c.value);
     const out = $("bulk-msg");
     if (codes.length === 0) { out.textContent = `0 ${T.selected}`; out.className = "msg bad"; return; }
-    const r = await api("POST", "/api/v1/checkpoints/status", { codes, status: b.dataset.status, reason: $("bulk-reason").value.trim() });
+    const reason = $("bulk-reason").value.trim();
+    if (!confirm(T.confirm_status.replace("{n}", codes.length).replace("{s}", b.dataset.status === "open" ? T.open : T.closed).replace("{r}", reason || "–"))) return;
+    const r = await api("POST", "/api/v1/checkpoints/status", { codes, status: b.dataset.status, reason });
     if (r.status === 200) { out.textContent = `${T.done}: ${codes.length}`; out.className = "msg ok"; setTimeout(() => location.reload(), 800); } else { out.textContent = refusal(r); out.className = "msg bad"; }
   };
 

@@ -1,15 +1,16 @@
 //! The checkpoint network: jurisdictions and checkpoints, their creation, edits and bulk
-//! opening and closing ([`api`]), and each checkpoint's page ([`pages`]).
+//! opening and closing ([`api`]), and their pages ([`pages`]).
 
 pub mod api;
 pub mod pages;
+pub mod words;
 
 use axum::routing::{get, post};
 use axum::Router;
 use utoipa::OpenApi;
 
 use crate::state::AppState;
-use crate::ui::Pages;
+use crate::ui::{NavItem, Pages};
 
 pub fn api() -> Router<AppState> {
     Router::new()
@@ -33,10 +34,18 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/checkpoints/{code}/history", get(api::history))
 }
 
-/// A checkpoint's page; reached from the dashboard, so not in the navigation bar.
+/// The network page, and a checkpoint's page (reached from it and from the dashboard).
 pub static PAGES: Pages = Pages {
-    routes: || Router::new().route("/checkpoints/{code}", get(pages::checkpoint)),
-    nav: &[],
+    routes: || {
+        Router::new()
+            .route("/network", get(pages::network))
+            .route("/checkpoints/{code}", get(pages::checkpoint))
+    },
+    nav: &[NavItem {
+        href: "/network",
+        roles: &[cordon_domain::access::Role::Commander],
+        label: |l| words::words(l).nav,
+    }],
 };
 
 #[derive(OpenApi)]

@@ -1,4 +1,6 @@
-//! A checkpoint's page: its hours and latest passages.
+//! The network page (`/network`: jurisdictions and checkpoints, created, edited, opened and
+//! closed) and a checkpoint's page (its hours, latest passages, status history, opening and
+//! closing, and its details edited).
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -7,8 +9,9 @@ use cordon_domain::access::Role;
 
 use cordon_domain::checkpoint::CheckpointCode;
 
+use super::words::{words, Words};
 use crate::state::AppState;
-use crate::ui::pages::{gate, render, Chrome};
+use crate::ui::pages::{gate, render, words_json, Chrome};
 use crate::ui::svg;
 use crate::ui::Viewer;
 
@@ -16,6 +19,10 @@ use crate::ui::Viewer;
 #[template(path = "network/checkpoint.html")]
 struct CheckpointPage {
     c: Chrome,
+    w: &'static Words,
+    words_json: String,
+    kind: &'static str,
+    line: &'static str,
     cp: cordon_domain::checkpoint::Checkpoint,
     hourly_svg: String,
     passages: i64,
@@ -44,11 +51,36 @@ pub async fn checkpoint(
     // The checkpoint's own hours: its hourly counts over the last 24 hours.
     let hours = checkpoint_hours(&app, caller, &cp.code).await;
     let passages = hours.iter().map(|h| h.1).sum();
+    let w = words(viewer.lang);
     render(CheckpointPage {
         c: Chrome::new(&viewer),
+        w,
+        words_json: words_json(w),
+        kind: w.kind(cp.kind.as_str()),
+        line: w.line(cp.defence_line.as_str()),
         hourly_svg: svg::bars(&hours, 3, "#2b6cb0"),
         passages,
         cp,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "network/network.html")]
+struct NetworkPage {
+    c: Chrome,
+    w: &'static Words,
+    words_json: String,
+}
+
+pub async fn network(viewer: Viewer) -> Response {
+    if let Some(r) = gate(&viewer, &[Role::Commander]) {
+        return r;
+    }
+    let w = words(viewer.lang);
+    render(NetworkPage {
+        c: Chrome::new(&viewer),
+        w,
+        words_json: words_json(w),
     })
 }
 

@@ -71,6 +71,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/risk_areas.js"),
     },
+    Asset {
+        name: "network.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/network.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.

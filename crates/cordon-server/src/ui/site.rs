@@ -15,9 +15,9 @@ pub static PAGES: &[&Pages] = &[
     &crate::status::PAGES,
     &crate::policy::PAGES,
     &crate::risk::PAGES,
+    &crate::network::PAGES,
     &crate::audit::PAGES,
     &crate::access::PAGES,
-    &crate::network::PAGES,
     &crate::declaration::PAGES,
 ];
 
