@@ -140,11 +140,13 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A station's series as the hub holds it.
+/// A station credential and its series as the hub holds it.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct StationState {
     pub account: String,
     pub checkpoint: String,
+    /// The credential was revoked: the station can no longer push.
+    pub revoked: bool,
     /// The highest number of its series the hub holds.
     pub high_water: i64,
     pub last_sync_at: Option<String>,
@@ -175,20 +177,36 @@ pub async fn list(
     let network =
         crate::dashboard::figures::checkpoints_in(app.store.as_ref(), commander.grant.scope())
             .await?;
-    let stations = app
+    let in_network = |code: &str| network.iter().any(|c| c.code.as_str() == code);
+    let series = app.store.station_series().await?;
+    // Every station credential in scope, whether or not it has pushed yet.
+    let mut stations: Vec<StationState> = app
         .store
-        .station_series()
+        .list_accounts()
         .await?
         .into_iter()
-        .filter(|s| network.iter().any(|c| c.code.as_str() == s.checkpoint))
-        .map(|s| StationState {
-            account: s.account,
-            checkpoint: s.checkpoint,
-            high_water: s.high_water,
-            last_sync_at: (s.last_sync_ms > 0).then(|| iso(s.last_sync_ms)),
-            lag_seconds: (s.newest_observed_ms > 0)
-                .then(|| ((now - s.newest_observed_ms) / 1000).max(0)),
+        .filter(|a| a.role == Role::Station)
+        .filter_map(|a| {
+            let Scope::Checkpoints(list) = &a.scope else {
+                return None;
+            };
+            let checkpoint = list.first()?.to_string();
+            in_network(&checkpoint).then_some((a.username.to_string(), checkpoint, a.disabled))
+        })
+        .map(|(account, checkpoint, revoked)| {
+            let s = series.iter().find(|s| s.account == account);
+            StationState {
+                high_water: s.map_or(0, |s| s.high_water),
+                last_sync_at: s.filter(|s| s.last_sync_ms > 0).map(|s| iso(s.last_sync_ms)),
+                lag_seconds: s
+                    .filter(|s| s.newest_observed_ms > 0)
+                    .map(|s| ((now - s.newest_observed_ms) / 1000).max(0)),
+                account,
+                checkpoint,
+                revoked,
+            }
         })
         .collect();
+    stations.sort_by(|a, b| (a.revoked, &a.checkpoint).cmp(&(b.revoked, &b.checkpoint)));
     Ok(Json(StationList { stations }))
 }

@@ -1,9 +1,12 @@
 //! Edge stations: their credentials ([`credentials`]), the push of their registrations and the
-//! state they copy from the hub ([`sync`]), and the lane's view of its link ([`link`]).
+//! state they copy from the hub ([`sync`]), the lane's view of its link ([`link`]), and the
+//! commanders' page of stations ([`pages`]).
 
 pub mod credentials;
 pub mod link;
+pub mod pages;
 pub mod sync;
+pub mod words;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -12,6 +15,7 @@ use utoipa::OpenApi;
 
 use crate::extract::BATCH_BODY_LIMIT;
 use crate::state::AppState;
+use crate::ui::{NavItem, Pages};
 
 pub fn api() -> Router<AppState> {
     Router::new()
@@ -30,6 +34,15 @@ pub fn api() -> Router<AppState> {
             post(sync::push).layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT)),
         )
 }
+
+pub static PAGES: Pages = Pages {
+    routes: || Router::new().route("/stations", get(pages::stations)),
+    nav: &[NavItem {
+        href: "/stations",
+        roles: &[cordon_domain::access::Role::Commander],
+        label: |l| words::words(l).nav,
+    }],
+};
 
 #[derive(OpenApi)]
 #[openapi(

@@ -76,6 +76,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/network.js"),
     },
+    Asset {
+        name: "stations.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/stations.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.

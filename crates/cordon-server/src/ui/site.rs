@@ -16,6 +16,7 @@ pub static PAGES: &[&Pages] = &[
     &crate::policy::PAGES,
     &crate::risk::PAGES,
     &crate::network::PAGES,
+    &crate::station::PAGES,
     &crate::audit::PAGES,
     &crate::access::PAGES,
     &crate::declaration::PAGES,
