@@ -69,9 +69,11 @@ pub fn iso(ms: i64) -> String {
         .to_rfc3339()
 }
 
-/// Builds the dashboard of `rows` over the checkpoints in scope.
+/// Builds the dashboard of `rows` over the checkpoints in scope; `last_60` is the rows of the
+/// last 60 minutes (the vehicles of the last hour, not of the clock's hour).
 pub fn compute(
     rows: &[SummaryRow],
+    last_60: &[SummaryRow],
     checkpoints: &[Checkpoint],
     from_ms: i64,
     to_ms: i64,
@@ -109,7 +111,12 @@ pub fn compute(
         .collect();
     let mut handling_ms: HashMap<&str, i64> = HashMap::new();
     let mut outcomes = BTreeMap::new();
-    let (mut passages, mut persons, mut recent) = (0, 0, 0);
+    let (mut passages, mut persons) = (0, 0);
+    let recent = last_60
+        .iter()
+        .filter(|r| by_code.contains_key(r.checkpoint.as_str()))
+        .map(|r| r.passages)
+        .sum();
     for r in rows {
         let Some(cp) = by_code.get_mut(r.checkpoint.as_str()) else {
             continue;
@@ -126,9 +133,6 @@ pub fn compute(
         if let Some(slot) = hourly.get_mut((h - first_hour) as usize) {
             slot.passages += r.passages;
             slot.persons += r.persons;
-        }
-        if h == last_hour {
-            recent += r.passages;
         }
     }
     let mut list: Vec<CheckpointFigures> = by_code
@@ -247,9 +251,12 @@ impl DashboardCache {
         let from = (now.div_euclid(3_600_000) - (hours - 1)) * 3_600_000;
         let checkpoints = checkpoints_in(store, grant.scope()).await?;
         let rows = store.network_summary(grant, from, to).await?;
+        let last_60 = store
+            .network_summary(grant, (now - 3_600_000).max(grant.since_ms()), to)
+            .await?;
         let since = from.max(grant.since_ms());
         tokio::task::spawn_blocking(move || {
-            let dashboard = compute(&rows, &checkpoints, since, to);
+            let dashboard = compute(&rows, &last_60, &checkpoints, since, to);
             let json = serde_json::to_vec(&dashboard).map(Into::into);
             json.map(|json| Computed { dashboard, json })
         })
@@ -311,7 +318,8 @@ mod tests {
                 ..row(11, "pass", 100, 0, 0)
             },
         ];
-        let d = compute(&rows, &[cp], 10 * h, 12 * h);
+        // The last 60 minutes: the rows of hour 11, the one out of scope left out.
+        let d = compute(&rows, &rows[1..], &[cp], 10 * h, 12 * h);
         assert_eq!(d.passages, 9);
         assert_eq!(d.persons, 18);
         assert_eq!(d.hours, 2);

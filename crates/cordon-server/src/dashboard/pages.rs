@@ -14,6 +14,10 @@ use crate::ui::svg;
 use crate::ui::texts::Texts;
 use crate::ui::Viewer;
 
+/// The busiest checkpoints the page's table lists; all of them are on the map and the network
+/// page.
+const TABLE_ROWS: usize = 200;
+
 /// The dashboard's figures drawn for the page.
 pub struct Drawn {
     pub d: std::sync::Arc<Computed>,
@@ -21,6 +25,9 @@ pub struct Drawn {
     pub map_svg: String,
     pub outcomes: Vec<(String, &'static str, i64)>,
     pub slowest: Vec<(String, String, String)>,
+    /// Rows of the checkpoint table drawn (the busiest); the network page lists them all.
+    pub shown: usize,
+    pub shown_note: String,
     pub updated: String,
 }
 
@@ -49,7 +56,10 @@ fn draw(d: std::sync::Arc<Computed>, t: &Texts) -> Drawn {
         .filter_map(|c| c.handling_seconds.map(|s| (c, s)))
         .collect();
     slow.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let shown = d.dashboard.checkpoints.len().min(TABLE_ROWS);
     Drawn {
+        shown,
+        shown_note: t.busiest_shown.replace("{n}", &shown.to_string()),
         hourly_svg: svg::bars(&hourly, 3, "#2b6cb0"),
         map_svg: svg::map(&d.dashboard.checkpoints),
         outcomes: d

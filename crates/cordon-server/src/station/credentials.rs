@@ -197,7 +197,9 @@ pub async fn list(
             let s = series.iter().find(|s| s.account == account);
             StationState {
                 high_water: s.map_or(0, |s| s.high_water),
-                last_sync_at: s.filter(|s| s.last_sync_ms > 0).map(|s| iso(s.last_sync_ms)),
+                last_sync_at: s
+                    .filter(|s| s.last_sync_ms > 0)
+                    .map(|s| iso(s.last_sync_ms)),
                 lag_seconds: s
                     .filter(|s| s.newest_observed_ms > 0)
                     .map(|s| ((now - s.newest_observed_ms) / 1000).max(0)),

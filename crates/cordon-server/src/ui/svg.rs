@@ -23,31 +23,37 @@ pub fn esc(s: &str) -> String {
 
 /// Vertical bars, one per `(label, value)`, labels under every `label_every`-th bar.
 pub fn bars(values: &[(String, i64)], label_every: usize, colour: &str) -> String {
-    let (w, h, pad) = (720.0_f64, 200.0_f64, 24.0_f64);
+    // Room on the left for the scale and below for the hours; text at 15 units of a 720-unit
+    // width reads at about 12 px on a 600 px card.
+    let (w, h, left, pad, bottom) = (720.0_f64, 240.0_f64, 56.0_f64, 12.0_f64, 28.0_f64);
     let max = values.iter().map(|v| v.1).max().unwrap_or(0).max(1) as f64;
     let n = values.len().max(1) as f64;
-    let step = (w - 2.0 * pad) / n;
+    let step = (w - left - pad) / n;
+    let plot = h - pad - bottom;
     let mut s = format!(
         r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" xmlns="http://www.w3.org/2000/svg">"#
     );
-    let _ = write!(
-        s,
-        r##"<line x1="{pad}" y1="{y}" x2="{x2}" y2="{y}" stroke="#999"/>"##,
-        y = h - pad,
-        x2 = w - pad
-    );
-    let _ = write!(
-        s,
-        r#"<text x="{pad}" y="12" class="axis">{}</text>"#,
-        max as i64
-    );
+    // The scale: 0, half and the maximum, each with its line across.
+    for k in 0..=2 {
+        let value = (max * f64::from(k) / 2.0).round() as i64;
+        let y = h - bottom - plot * f64::from(k) / 2.0;
+        let _ = write!(
+            s,
+            r##"<line x1="{left}" y1="{y:.1}" x2="{x2}" y2="{y:.1}" stroke="{stroke}"/><text x="{tx}" y="{ty:.1}" class="axis" text-anchor="end">{value}</text>"##,
+            x2 = w - pad,
+            stroke = if k == 0 { "#777" } else { "#ddd" },
+            tx = left - 6.0,
+            ty = y + 5.0
+        );
+    }
+    let pad = left;
     for (i, (label, v)) in values.iter().enumerate() {
-        let bh = (*v as f64 / max) * (h - 2.0 * pad);
+        let bh = (*v as f64 / max) * plot;
         let x = pad + i as f64 * step + step * 0.1;
         let _ = write!(
             s,
             r#"<rect x="{x:.1}" y="{y:.1}" width="{bw:.1}" height="{bh:.1}" fill="{colour}"><title>{l}: {v}</title></rect>"#,
-            y = h - pad - bh,
+            y = h - bottom - bh,
             bw = step * 0.8,
             l = esc(label)
         );
@@ -56,7 +62,7 @@ pub fn bars(values: &[(String, i64)], label_every: usize, colour: &str) -> Strin
                 s,
                 r#"<text x="{x:.1}" y="{y}" class="axis">{}</text>"#,
                 esc(label),
-                y = h - 6.0
+                y = h - 8.0
             );
         }
     }
@@ -95,16 +101,23 @@ pub fn map(checkpoints: &[CheckpointFigures]) -> String {
         .unwrap_or(0)
         .max(1) as f64;
     let mut sorted: Vec<&CheckpointFigures> = checkpoints.iter().collect();
-    // Quiet checkpoints first, so that busy ones are drawn on top.
-    sorted.sort_by_key(|c| c.passages);
+    // Quiet checkpoints first, so that busy ones are drawn on top; closed ones last of all,
+    // ringed, so that none hides under an open one.
+    sorted.sort_by_key(|c| (c.status == "closed", c.passages));
     for c in sorted {
         // Centred: a small network (or one point) sits in the middle.
         let x = (w - span_x * scale) / 2.0 + (c.lon - lo_lon) * k * scale;
         let y = h - (h - span_y * scale) / 2.0 - (c.lat - lo_lat) * scale;
-        let r = 2.0 + 7.0 * (c.passages as f64 / max).sqrt();
+        let closed = c.status == "closed";
+        let r = (2.0 + 7.0 * (c.passages as f64 / max).sqrt()).max(if closed { 4.5 } else { 0.0 });
+        let ring = if closed {
+            r##" stroke="#111" stroke-width="1.5""##
+        } else {
+            ""
+        };
         let _ = write!(
             s,
-            r#"<a href="/checkpoints/{code}"><circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="{fill}" fill-opacity="0.75" data-status="{st}"><title>{name} {code}: {n}</title></circle></a>"#,
+            r#"<a href="/checkpoints/{code}"><circle cx="{x:.1}" cy="{y:.1}" r="{r:.1}" fill="{fill}" fill-opacity="0.8"{ring} data-status="{st}"><title>{name} {code}: {n}</title></circle></a>"#,
             code = esc(&c.code),
             fill = status_colour(&c.status),
             st = esc(&c.status),

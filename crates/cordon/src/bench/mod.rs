@@ -7,6 +7,7 @@ mod http1;
 mod ingest;
 mod lane;
 mod overload;
+mod pages;
 mod policy;
 mod trace;
 
@@ -31,6 +32,9 @@ pub enum BenchCommand {
     /// The lanes' registrations and `/healthz` alone, then while many clients read the province
     /// dashboard: whether the lanes keep their pace (the hub sheds the readers first).
     Overload(overload::OverloadArgs),
+    /// Every page of the navigation bar loaded cold as its users load it: bytes transferred
+    /// (compressed) and time, against 100 KiB and 300 ms.
+    Pages(pages::PagesArgs),
     /// Case traces on the in-memory index against the same questions in SQLite and
     /// PostgreSQL: latency, ratios, the index's build time and bytes per person-passage.
     Trace(trace::TraceArgs),
@@ -45,5 +49,6 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Audit(args) => audit::run(args).await,
         BenchCommand::Trace(args) => trace::run(args).await,
         BenchCommand::Overload(args) => overload::run(args).await,
+        BenchCommand::Pages(args) => pages::run(args).await,
     }
 }
