@@ -56,7 +56,7 @@
     const body = $("passages");
     if (r.status !== 200) { body.append(el("tr", {}, el("td", { colspan: "4" }, refusal(r)))); return; }
     for (const p of r.json.passages.slice().reverse()) {
-      body.append(el("tr", {}, el("td", {}, p.observed_at.slice(5, 16).replace("T", " ")), el("td", {}, p.vehicle ? p.vehicle.plate : T.pedestrian),
+      body.append(el("tr", {}, el("td", {}, el("a", { href: `/passages/${p.id}` }, p.observed_at.slice(5, 16).replace("T", " "))), el("td", {}, p.vehicle ? p.vehicle.plate : T.pedestrian),
         el("td", {}, String(p.occupants.length)), el("td", { class: "o-" + p.decision.outcome }, outcomeLabel(p.decision.outcome))));
     }
     if (!r.json.passages.length) body.append(el("tr", {}, el("td", { colspan: "4" }, T.no_data)));

@@ -238,7 +238,8 @@
       if (first) ev.append(`${kindLabel(first.kind)} · ${cpName(first.checkpoint)} · ${first.observed_at.slice(0, 16).replace("T", " ")}${first.plate ? " · " + first.plate : ""}`);
       const details = el("tr", { class: "evidence", hidden: "" },
         el("td", { colspan: "6" }, el("ul", {}, ...c.evidence.map((e) => el("li", {},
-          `${kindLabel(e.kind)} · ${W.at} ${cpName(e.checkpoint)} · ${e.observed_at.slice(0, 16).replace("T", " ")}${e.plate ? ` · ${W.plate} ${e.plate}` : ""} · ${W.gap} ${e.gap_minutes} ${W.minutes}`)))));
+          el("a", { href: `/passages/${e.passage}`, target: "_blank" }, `${kindLabel(e.kind)} · ${W.at} ${cpName(e.checkpoint)} · ${e.observed_at.slice(0, 16).replace("T", " ")}`),
+          `${e.plate ? ` · ${W.plate} ${e.plate}` : ""} · ${W.gap} ${e.gap_minutes} ${W.minutes}`)))));
       const more = el("button", { type: "button", class: "secondary small", onclick: () => { details.hidden = !details.hidden; } }, `${W.show_evidence} (${c.links})`);
       const act = el("td", { class: "actions" }, more, " ");
       if (c.person && c.evidence.length) act.append(el("button", { type: "button", class: "secondary small", onclick: (ev) => reveal(ev.target, c) }, W.reveal));

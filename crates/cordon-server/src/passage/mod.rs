@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod words;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -34,7 +35,11 @@ pub fn api() -> Router<AppState> {
 }
 
 pub static PAGES: Pages = Pages {
-    routes: || Router::new().route("/lane", get(pages::lane)),
+    routes: || {
+        Router::new()
+            .route("/lane", get(pages::lane))
+            .route("/passages/{id}", get(pages::passage))
+    },
     nav: &[NavItem {
         href: "/lane",
         roles: &[Role::Officer],

@@ -1,4 +1,4 @@
-//! The officers' lane page: scan, register, see the decision.
+//! The officers' lane page (`/lane`) and a passage's page (`/passages/{id}`).
 
 use askama::Template;
 use axum::extract::State;
@@ -52,5 +52,41 @@ pub async fn lane(State(app): State<AppState>, viewer: Viewer) -> Response {
     render(Lane {
         c: Chrome::new(&viewer),
         checkpoints,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "passage/passage.html")]
+struct PassagePage {
+    c: Chrome,
+    w: &'static super::words::Words,
+    words_json: String,
+    id: String,
+    reveals: bool,
+}
+
+/// Who reads a passage's page; commanders and tracers may also reveal it.
+pub const READERS: &[Role] = &[Role::Commander, Role::Tracer, Role::Officer];
+
+/// A passage's page (`/passages/{id}`): the record masked, its decision with each person's
+/// reasons, its corrections, and a reveal for a stated purpose. A shell over the API (the id is
+/// no personal data; the record is read by the script, audited).
+pub async fn passage(
+    viewer: Viewer,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    if let Some(r) = gate(&viewer, READERS) {
+        return r;
+    }
+    let Ok(id) = cordon_domain::registration::parse_id(&id) else {
+        return crate::error::ApiError::NotFound("no such passage".into()).into_response();
+    };
+    let w = super::words::words(viewer.lang);
+    render(PassagePage {
+        reveals: matches!(viewer.role(), Some(Role::Commander | Role::Tracer)),
+        c: Chrome::new(&viewer),
+        w,
+        words_json: crate::ui::pages::words_json(w),
+        id: id.to_string(),
     })
 }

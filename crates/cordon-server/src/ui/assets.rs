@@ -81,6 +81,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/stations.js"),
     },
+    Asset {
+        name: "passage.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/passage.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.
