@@ -317,7 +317,7 @@ macro_rules! on_both {
 // Each capability's tests, in a module of this one binary.
 #[path = "api/access.rs"]
 mod access;
-#[path = "api/browser.rs"]
+#[path = "api/browser/mod.rs"]
 mod browser;
 #[path = "api/contention.rs"]
 mod contention;

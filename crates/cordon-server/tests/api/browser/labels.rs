@@ -1,0 +1,66 @@
+//! Every field of every page labelled.
+
+use super::*;
+
+/// Every field of every page has a label a screen reader reads (a `<label>` around it or for
+/// it, or `aria-label`), on each page as its users see it, after its script has drawn it.
+pub async fn every_field_of_every_page_is_labelled(app: TestApp) {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    crate::policy::store_version(&app, cordon_domain::policy::examples::STANDARD_2022_05).await;
+    register(&app, "冀A12345", 30, &[("11010519491231002X", "张三")]).await;
+    browser.goto(&format!("{}/lang/zh", app.base)).await;
+    browser.set_window(1440, 1000).await;
+    let account = |role: cordon_domain::access::Role| match role {
+        cordon_domain::access::Role::Officer => "officer",
+        cordon_domain::access::Role::Commander => "commander",
+        cordon_domain::access::Role::Tracer => "tracer",
+        cordon_domain::access::Role::Auditor => "auditor",
+        _ => "admin",
+    };
+    let mut signed_in = None;
+    let mut pages: Vec<(String, Option<cordon_domain::access::Role>)> =
+        cordon_server::ui::site::PAGES
+            .iter()
+            .flat_map(|p| p.nav.iter())
+            .map(|i| (i.href.to_owned(), i.roles.first().copied()))
+            .collect();
+    pages.push((
+        "/checkpoints/CP-130100-0001".into(),
+        Some(cordon_domain::access::Role::Commander),
+    ));
+    for (href, role) in pages {
+        if let Some(role) = role {
+            if signed_in != Some(role) {
+                if signed_in.is_some() {
+                    browser.click("#signout").await;
+                    browser.wait_until("location.pathname === '/signin'").await;
+                }
+                sign_in(&browser, &app, account(role), &href).await;
+                signed_in = Some(role);
+            } else {
+                browser.goto(&format!("{}{href}", app.base)).await;
+            }
+        } else {
+            browser.goto(&format!("{}{href}", app.base)).await;
+        }
+        browser
+            .wait_until("document.readyState === 'complete' && performance.getEntriesByType('resource').every((r) => r.responseEnd > 0)")
+            .await;
+        let unlabelled = browser
+            .eval("[...document.querySelectorAll('input:not([type=hidden]),select,textarea')].filter((e) => !(e.getAttribute('aria-label') || (e.labels && e.labels.length))).map((e) => e.id || e.className || e.outerHTML.slice(0, 80))")
+            .await;
+        assert_eq!(
+            unlabelled,
+            serde_json::json!([]),
+            "{href}: fields without a label"
+        );
+    }
+    browser.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_field_of_every_page_is_labelled_on_sqlite() {
+    every_field_of_every_page_is_labelled(crate::sqlite_app().await).await;
+}

@@ -1,0 +1,81 @@
+//! The web UI in a real browser (headless Chromium through chromedriver), against a real server:
+//! one module per capability's pages, each a user's errand from sign-in to the result (the lane,
+//! a trace, a status change, a policy, risk areas, the network, stations, accounts, the audit
+//! trail, a passage), and every field of every page checked for its label. Phone pages are
+//! driven at 390 pixels wide, desk pages at 1440. Screenshots go to the test's target directory,
+//! and to `docs/screenshots/` when `CORDON_SCREENSHOTS=docs`.
+
+use super::{TestApp, PASSWORD};
+use cordon_webdriver::{Browser, ENTER};
+
+mod access;
+mod audit;
+mod labels;
+mod lane;
+mod network;
+mod passage;
+mod policy;
+mod risk;
+mod station;
+mod status;
+mod trace;
+
+async fn keep(browser: &Browser, name: &str) {
+    let png = browser.screenshot().await;
+    assert!(png.starts_with(b"\x89PNG"), "{name} is a PNG");
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), &png).unwrap();
+    if std::env::var("CORDON_SCREENSHOTS").as_deref() == Ok("docs") {
+        let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots");
+        std::fs::create_dir_all(&docs).unwrap();
+        std::fs::write(docs.join(format!("{name}.png")), &png).unwrap();
+    }
+}
+
+async fn sign_in(browser: &Browser, app: &TestApp, user: &str, next: &str) {
+    sign_in_with(browser, app, user, PASSWORD, next).await;
+}
+
+async fn sign_in_with(browser: &Browser, app: &TestApp, user: &str, password: &str, next: &str) {
+    browser
+        .goto(&format!("{}/signin?next={next}", app.base))
+        .await;
+    keep(browser, "signin").await;
+    browser.type_into("#username", user).await;
+    browser.type_into("#password", password).await;
+    browser.type_into("#password", ENTER).await;
+    browser
+        .wait_until(&format!("location.pathname === '{next}'"))
+        .await;
+    assert_eq!(browser.current_url().await, format!("{}{next}", app.base));
+}
+
+/// Scans one line into the lane's scan field, as a scanner does (text, then Enter).
+async fn scan(browser: &Browser, line: &str) {
+    browser.type_into("#scan", &format!("{line}{ENTER}")).await;
+}
+
+/// Registers a vehicle at CP-130100-0001 `minutes` ago with these occupants (number, name).
+async fn register(app: &TestApp, plate: &str, minutes: i64, people: &[(&str, &str)]) {
+    let mut p = crate::example();
+    p["id"] = serde_json::json!(uuid::Uuid::now_v7());
+    p["vehicle"]["plate"] = serde_json::json!(plate);
+    let when = chrono::Utc::now().with_timezone(&cordon_domain::time::china())
+        - chrono::Duration::minutes(minutes);
+    p["observed_at"] = serde_json::json!(when.to_rfc3339());
+    let template = p["occupants"][0].clone();
+    p["occupants"] = people
+        .iter()
+        .enumerate()
+        .map(|(i, (number, name))| {
+            let mut o = template.clone();
+            o["document"]["number"] = serde_json::json!(number);
+            o["name"] = serde_json::json!(name);
+            o["role"] = serde_json::json!(if i == 0 { "driver" } else { "passenger" });
+            o
+        })
+        .collect();
+    let (s, b) = app.post_as("officer", "/api/v1/passages", &p).await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{b}");
+}
