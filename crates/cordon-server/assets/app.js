@@ -153,6 +153,9 @@ function occupantEditor(o, lane) {
     return out;
   };
   li.focusName = () => name.focus();
+  // Sets the health code as its button would (the lane's scan field does it from the keyboard).
+  li.setCode = (code) => { const b = hc.querySelector(`[data-code="${code}"]`); if (b) b.click(); };
+  li.hasCode = () => hc.querySelector(".on") !== null;
   // Whether the health code is set; if not, says so beside it.
   li.codeSet = () => {
     const set = hc.querySelector(".on") !== null;

@@ -95,6 +95,17 @@
     if (!$("decision").hidden) { reset(true); return; }
     if (v === "") { submit(); return; }
     if (/^cd1\./i.test(v)) { await fromDeclaration(v); return; }
+    // Health codes from the keyboard: "g", "y" or "r" (or 绿/黄/红) sets every person whose code
+    // is not set yet; a person's number before it ("2r") sets that person's.
+    const code = v.match(/^([1-9])?\s*([gyr绿黄红])$/i);
+    if (code) {
+      const value = { g: "green", y: "yellow", r: "red", 绿: "green", 黄: "yellow", 红: "red" }[code[2].toLowerCase()];
+      const people = [...list.children];
+      const which = code[1] ? [people[+code[1] - 1]].filter(Boolean) : people.filter((li) => !li.hasCode());
+      for (const li of which) li.setCode(value);
+      msg(which.length ? `${T.health_code}: ${T[value]} × ${which.length}` : `${T.health_code}: ${T.none}`, which.length > 0);
+      return;
+    }
     const id = v.match(/^(\d{17}[\dXx]|\d{15})(?:[\s,|;\t]+(.+))?$/);
     if (id) {
       const number = id[1].toUpperCase();

@@ -262,3 +262,58 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
 async fn the_lane_the_declaration_and_the_dashboard_in_a_browser_on_sqlite() {
     the_lane_the_declaration_and_the_dashboard_in_a_browser(crate::sqlite_app().await).await;
 }
+
+/// The lane by the keyboard alone, as a scanner and gloves use it: every key goes to whatever
+/// has the focus (`\u{E007}` is WebDriver's Enter); nothing is clicked.
+pub async fn the_lane_by_the_keyboard_alone(app: TestApp) {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let before = app.count().await;
+    browser.goto(&format!("{}/lang/zh", app.base)).await;
+    sign_in(&browser, &app, "officer", "/lane").await;
+    browser.set_window(390, 900).await;
+    let keys = |text: &'static str| {
+        let browser = &browser;
+        async move { browser.type_into(":focus", text).await }
+    };
+    assert_eq!(browser.eval("document.activeElement.id").await, "scan");
+    keys("冀A54321\u{E007}").await;
+    keys("11010519491231002X 张三\u{E007}").await;
+    keys("130102199001011237 李四\u{E007}").await;
+    // Everyone's code not yet set to green, then the second person's to red.
+    keys("g\u{E007}").await;
+    keys("2r\u{E007}").await;
+    let codes = browser
+        .eval("[...document.querySelectorAll('#occupants .hc .on')].map((b) => b.dataset.code)")
+        .await;
+    assert_eq!(codes, serde_json::json!(["green", "red"]));
+    keys("\u{E007}").await;
+    browser
+        .wait_until("!document.getElementById('decision').hidden")
+        .await;
+    assert_eq!(app.count().await, before + 1);
+    let (_, listed) = app
+        .get_as("commander", "/api/v1/checkpoints/CP-130100-0001/passages")
+        .await;
+    let last = listed["passages"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["occupants"][1]["health_code"], "red", "{last}");
+    // Enter again: the next vehicle, the scan field ready.
+    keys("\u{E007}").await;
+    browser
+        .wait_until(
+            "!document.getElementById('entry').hidden && document.activeElement.id === 'scan'",
+        )
+        .await;
+    browser.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lane_by_the_keyboard_alone_on_sqlite() {
+    the_lane_by_the_keyboard_alone(crate::sqlite_app().await).await;
+}
