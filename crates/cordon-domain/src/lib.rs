@@ -26,6 +26,7 @@ pub mod identity;
 pub mod mask;
 pub mod passage;
 pub mod person;
+pub mod places;
 pub mod plate;
 pub mod policy;
 pub mod registration;

@@ -372,6 +372,7 @@ async fn health_and_the_openapi_document() {
         "POST /api/v1/sessions",
         "POST /api/v1/declarations",
         "GET /api/v1/declarations/key",
+        "GET /api/v1/places",
         "GET /healthz",
     ];
     for (path, ops) in doc["paths"].as_object().unwrap() {

@@ -1,8 +1,10 @@
 //! Drivers' pre-declarations: the public form and its signed QR code, the lane's check of a
-//! scanned code, revocation, and what stations copy ([`api`]); the driver's page ([`pages`]).
+//! scanned code, revocation, and what stations copy ([`api`]); the driver's page ([`pages`]);
+//! the country's places by name for its forms ([`places`]).
 
 pub mod api;
 pub mod pages;
+pub mod places;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -18,6 +20,7 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/declarations/revoked", get(api::revoked))
         .route("/api/v1/declarations/key", get(api::public_key))
         .route("/api/v1/declarations/{id}/revoke", post(api::revoke))
+        .route("/api/v1/places", get(places::places))
 }
 
 pub static PAGES: Pages = Pages {
@@ -37,6 +40,7 @@ pub static PAGES: Pages = Pages {
         api::revoke,
         api::revoked,
         api::public_key,
+        places::places,
     ),
     tags((name = "declarations", description = "drivers' pre-declarations: signed QR codes checked at the lane, revocation"))
 )]

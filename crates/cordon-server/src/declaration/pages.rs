@@ -1,10 +1,10 @@
-//! The drivers' pre-declaration page (public: a driver has no account).
+//! The drivers' pre-declaration page (public: a driver has no account). Where from and where to
+//! are typed as place names (石家庄) or pinyin initials (sjz) and chosen from the country's
+//! divisions (`GET /api/v1/places`); the declaration keeps their codes.
 
 use askama::Template;
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
-use crate::state::AppState;
 use crate::ui::pages::{render, Chrome};
 use crate::ui::Viewer;
 
@@ -12,19 +12,10 @@ use crate::ui::Viewer;
 #[template(path = "declaration/declare.html")]
 struct Declare {
     c: Chrome,
-    places: Vec<(String, String)>,
 }
 
-pub async fn declare(State(app): State<AppState>, viewer: Viewer) -> Response {
-    let places = match app.store.list_jurisdictions().await {
-        Ok(list) => list
-            .into_iter()
-            .map(|j| (j.code.to_string(), j.name))
-            .collect(),
-        Err(e) => return crate::error::ApiError::from(e).into_response(),
-    };
+pub async fn declare(viewer: Viewer) -> Response {
     render(Declare {
         c: Chrome::new(&viewer),
-        places,
     })
 }

