@@ -10,7 +10,7 @@ use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::middleware::Next;
 use axum::response::Response;
 
-/// Largest refusal body rewritten (a policy's problems can be long; those stay as they are).
+/// Largest refusal body rewritten (a policy's problems can be long; those go out as they are).
 const MAX_BODY: usize = 64 * 1024;
 
 /// Whether the caller's first language is Chinese.
@@ -137,8 +137,12 @@ pub async fn localize(request: Request, next: Next) -> Response {
         return response;
     }
     let (mut parts, body) = response.into_parts();
+    // Only a body of known length within the bound is read; any other goes out as it came.
+    let known = axum::body::HttpBody::size_hint(&body).exact();
+    if known.is_none_or(|n| n > MAX_BODY as u64) {
+        return Response::from_parts(parts, body);
+    }
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        // Too long to rewrite (cannot happen for a refusal's one error); answer it as sent.
         return Response::from_parts(parts, Body::empty());
     };
     let rewritten = serde_json::from_slice::<serde_json::Value>(&bytes)
@@ -172,6 +176,49 @@ mod tests {
         assert!(!prefers_chinese("en-US,en;q=0.9,zh;q=0.8"));
         assert!(!prefers_chinese("zh;q=0"));
         assert!(!prefers_chinese(""));
+    }
+
+    /// A refusal as the middleware answers it, to a caller who prefers Chinese.
+    async fn through(body: String) -> (String, String) {
+        use tower::ServiceExt;
+        let app = axum::Router::new()
+            .route(
+                "/",
+                axum::routing::get(move || async move {
+                    (
+                        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                        [(CONTENT_TYPE, "application/json")],
+                        body,
+                    )
+                }),
+            )
+            .layer(axum::middleware::from_fn(localize));
+        let request = Request::builder()
+            .uri("/")
+            .header(ACCEPT_LANGUAGE, "zh-CN")
+            .body(Body::empty())
+            .unwrap();
+        let response = app.oneshot(request).await.unwrap();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        (v["error"]["message"].as_str().unwrap().to_owned(), text)
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_said_in_chinese_and_a_long_one_goes_out_whole() {
+        let short =
+            r#"{"error":{"code":"required","field":"reason","message":"a reason is required"}}"#;
+        assert_eq!(through(short.into()).await.0, "请填写理由");
+        // Longer than what is rewritten: the same bytes, not an empty answer.
+        let long = format!(
+            r#"{{"error":{{"code":"invalid_policy","field":"","message":"m"}},"problems":["{}"]}}"#,
+            "x".repeat(MAX_BODY)
+        );
+        let (message, text) = through(long.clone()).await;
+        assert_eq!((message.as_str(), text.len()), ("m", long.len()));
     }
 
     #[test]
