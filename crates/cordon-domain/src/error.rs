@@ -37,6 +37,60 @@ impl std::fmt::Display for FieldError {
 
 impl std::error::Error for FieldError {}
 
+/// Every rejected field of one request, gathered so that a person who filled in a form hears of
+/// all its mistakes at once rather than one per attempt.
+#[derive(Debug, Default)]
+pub struct Gathered {
+    found: Vec<FieldError>,
+}
+
+impl Gathered {
+    /// The value, or `None` with its error kept.
+    pub fn take<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.found.push(e);
+                None
+            }
+        }
+    }
+
+    /// The value, or `None` with its errors kept under `path`.
+    pub fn take_all<T>(&mut self, r: Result<T, Vec<FieldError>>, path: &str) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(list) => {
+                self.found.extend(list.into_iter().map(|e| e.under(path)));
+                None
+            }
+        }
+    }
+
+    pub fn push(&mut self, e: FieldError) {
+        self.found.push(e);
+    }
+
+    pub fn is_clean(&self) -> bool {
+        self.found.is_empty()
+    }
+
+    /// Every error found, or what `build` makes of the values when there was none (`build`
+    /// answers `None` only when a value is missing, which an error would have said).
+    pub fn finish<T>(self, build: impl FnOnce() -> Option<T>) -> Result<T, Vec<FieldError>> {
+        if !self.found.is_empty() {
+            return Err(self.found);
+        }
+        build().ok_or_else(|| {
+            vec![FieldError::new(
+                "invalid_value",
+                "",
+                "the request could not be read whole",
+            )]
+        })
+    }
+}
+
 /// `join_path("occupants[1]", "name")` is `occupants[1].name`; an empty side is left out.
 pub fn join_path(parent: &str, child: &str) -> String {
     match (parent.is_empty(), child.is_empty()) {
@@ -58,5 +112,21 @@ mod tests {
         assert_eq!(join_path("", "lane"), "lane");
         let e = FieldError::new("invalid", "number", "bad").under("occupants[0].document");
         assert_eq!(e.field, "occupants[0].document.number");
+    }
+
+    #[test]
+    fn gathered_errors_are_all_kept_in_order() {
+        let mut g = Gathered::default();
+        let a: Option<u8> = g.take(Err(FieldError::new("required", "name", "a")));
+        let b = g.take(Ok(2u8));
+        let c: Option<u8> = g.take_all(
+            Err(vec![FieldError::new("invalid_phone", "phone", "c")]),
+            "occupants[1]",
+        );
+        assert_eq!((a, b, c), (None, Some(2), None));
+        let found = g.finish(|| Some(())).unwrap_err();
+        let fields: Vec<_> = found.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "occupants[1].phone"]);
+        assert_eq!(Gathered::default().finish(|| Some(7)), Ok(7));
     }
 }

@@ -36,7 +36,7 @@ pub mod station;
 pub mod status;
 pub mod time;
 
-pub use error::FieldError;
+pub use error::{FieldError, Gathered};
 
 #[cfg(test)]
 mod examples_in_docs;

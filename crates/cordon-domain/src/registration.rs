@@ -17,7 +17,7 @@ use crate::passage::{
 };
 use crate::person::{PersonName, PersonalData};
 use crate::plate::{Plate, PlateColor};
-use crate::FieldError;
+use crate::{FieldError, Gathered};
 
 /// The most occupants one passage may carry (a full coach and crew).
 pub const MAX_OCCUPANTS: usize = 100;
@@ -193,7 +193,7 @@ fn at<T>(r: Result<T, FieldError>, path: &str) -> Result<T, FieldError> {
 }
 
 impl PassageRequest {
-    /// Parses the request as [`PassageRequest::parse`] does, and refuses a passage observed
+    /// Parses the request as [`PassageRequest::parse_all`] does, and refuses a passage observed
     /// before `earliest`: the start of the period the hub keeps personal data for. A lane
     /// registers what it sees now; a record older than what the hub keeps would be unreadable
     /// the moment it was written, and a date like 0001-01-01 is a broken clock.
@@ -201,9 +201,9 @@ impl PassageRequest {
         &self,
         now: DateTime<FixedOffset>,
         earliest: DateTime<FixedOffset>,
-    ) -> Result<PassageDraft, FieldError> {
+    ) -> Result<PassageDraft, Vec<FieldError>> {
         if self.observed_at < earliest {
-            return Err(FieldError::new(
+            return Err(vec![FieldError::new(
                 "too_old",
                 "observed_at",
                 format!(
@@ -211,74 +211,89 @@ impl PassageRequest {
                      check the device's clock",
                     (now - earliest).num_days()
                 ),
-            ));
+            )]);
         }
-        self.parse(now)
+        self.parse_all(now)
     }
 
-    /// Parses the request, judging times against `now`.
+    /// Parses the request, judging times against `now`; the first rejected field.
     pub fn parse(&self, now: DateTime<FixedOffset>) -> Result<PassageDraft, FieldError> {
-        let checkpoint = at(CheckpointCode::parse(&self.checkpoint), "checkpoint")?;
+        self.parse_all(now).map_err(first)
+    }
+
+    /// Parses the request, judging times against `now`; every rejected field, in the order of
+    /// the body (a field that depends on a rejected one, such as the roles of persons whose
+    /// documents were refused, is judged once those are mended).
+    pub fn parse_all(&self, now: DateTime<FixedOffset>) -> Result<PassageDraft, Vec<FieldError>> {
+        let mut g = Gathered::default();
+        let checkpoint = g.take(at(CheckpointCode::parse(&self.checkpoint), "checkpoint"));
         if self.lane == 0 || self.lane > MAX_LANES {
-            return Err(FieldError::new(
+            g.push(FieldError::new(
                 "out_of_range",
                 "lane",
                 format!("lane numbers run from 1 to {MAX_LANES}"),
             ));
         }
-        let direction = at(Direction::parse(&self.direction), "direction")?;
+        let direction = g.take(at(Direction::parse(&self.direction), "direction"));
         if self.observed_at > now + Duration::minutes(CLOCK_SKEW_MINUTES) {
-            return Err(FieldError::new(
+            g.push(FieldError::new(
                 "in_the_future",
                 "observed_at",
                 "the time observed at the lane is in the future: check the device's clock",
             ));
         }
         let vehicle = match &self.vehicle {
-            None => None,
-            Some(v) => Some(Vehicle {
-                plate: at(Plate::parse(&v.plate), "vehicle.plate")?,
-                plate_color: at(PlateColor::parse(&v.plate_color), "vehicle.plate_color")?,
-                class: at(VehicleClass::parse(&v.class), "vehicle.class")?,
-                freight_pass: v.freight_pass,
-            }),
+            None => Some(None),
+            Some(v) => {
+                let plate = g.take(at(Plate::parse(&v.plate), "vehicle.plate"));
+                let color = g.take(at(PlateColor::parse(&v.plate_color), "vehicle.plate_color"));
+                let class = g.take(at(VehicleClass::parse(&v.class), "vehicle.class"));
+                match (plate, color, class) {
+                    (Some(plate), Some(plate_color), Some(class)) => Some(Some(Vehicle {
+                        plate,
+                        plate_color,
+                        class,
+                        freight_pass: v.freight_pass,
+                    })),
+                    _ => None,
+                }
+            }
         };
-        let origin = self
-            .origin
-            .as_deref()
-            .map(|s| at(DivisionCode::parse(s), "origin"))
-            .transpose()?;
-        let destination = self
-            .destination
-            .as_deref()
-            .map(|s| at(DivisionCode::parse(s), "destination"))
-            .transpose()?;
+        let mut division = |s: Option<&str>, path: &str| match s {
+            None => Some(None),
+            Some(s) => g.take(at(DivisionCode::parse(s), path)).map(Some),
+        };
+        let origin = division(self.origin.as_deref(), "origin");
+        let destination = division(self.destination.as_deref(), "destination");
         if self.occupants.is_empty() {
-            return Err(FieldError::new(
+            g.push(FieldError::new(
                 "required",
                 "occupants",
                 "a passage has at least one person: the driver, or the pedestrian",
             ));
         }
         if self.occupants.len() > MAX_OCCUPANTS {
-            return Err(FieldError::new(
+            g.push(FieldError::new(
                 "too_many",
                 "occupants",
                 format!("a passage has at most {MAX_OCCUPANTS} occupants"),
             ));
+            return g.finish(|| None);
         }
         let today = now.date_naive();
         let mut occupants: Vec<Occupant> = Vec::with_capacity(self.occupants.len());
+        let mut all_read = true;
         for (i, o) in self.occupants.iter().enumerate() {
             let path = format!("occupants[{i}]");
-            let occupant = o
-                .parse(self.observed_at, today)
-                .map_err(|e| e.under(&path))?;
+            let Some(occupant) = g.take_all(o.parse(self.observed_at, today), &path) else {
+                all_read = false;
+                continue;
+            };
             if occupants
                 .iter()
                 .any(|p| p.person.document == occupant.person.document)
             {
-                return Err(FieldError::new(
+                g.push(FieldError::new(
                     "duplicate_occupant",
                     format!("{path}.document"),
                     "the same document appears twice in this passage",
@@ -286,26 +301,39 @@ impl PassageRequest {
             }
             occupants.push(occupant);
         }
-        check_roles(vehicle.is_some(), &occupants)?;
+        if let (true, Some(vehicle)) = (all_read, &vehicle) {
+            g.take(check_roles(vehicle.is_some(), &occupants));
+        }
         if self.supersedes == Some(self.id) {
-            return Err(FieldError::new(
+            g.push(FieldError::new(
                 "invalid_correction",
                 "supersedes",
                 "a passage cannot correct itself: name the earlier passage's id",
             ));
         }
-        Ok(PassageDraft {
-            id: self.id,
-            checkpoint,
-            lane: self.lane,
-            direction,
-            observed_at: self.observed_at,
-            vehicle,
-            origin,
-            destination,
-            occupants,
-            supersedes: self.supersedes,
+        g.finish(|| {
+            Some(PassageDraft {
+                id: self.id,
+                checkpoint: checkpoint?,
+                lane: self.lane,
+                direction: direction?,
+                observed_at: self.observed_at,
+                vehicle: vehicle?,
+                origin: origin?,
+                destination: destination?,
+                occupants,
+                supersedes: self.supersedes,
+            })
         })
+    }
+}
+
+/// The first of a request's rejected fields.
+pub fn first(mut found: Vec<FieldError>) -> FieldError {
+    if found.is_empty() {
+        FieldError::new("invalid_value", "", "the request was refused")
+    } else {
+        found.swap_remove(0)
     }
 }
 
@@ -345,64 +373,80 @@ impl OccupantRequest {
         &self,
         observed_at: DateTime<FixedOffset>,
         today: chrono::NaiveDate,
-    ) -> Result<Occupant, FieldError> {
-        let kind = at(DocumentType::parse(&self.document.kind), "document.type")?;
-        let document = at(
-            IdentityDocument::parse_at(kind, &self.document.number, today),
-            "document",
-        )?;
-        let name = at(PersonName::parse(&self.name), "name")?;
+    ) -> Result<Occupant, Vec<FieldError>> {
+        let mut g = Gathered::default();
+        let document = g
+            .take(at(
+                DocumentType::parse(&self.document.kind),
+                "document.type",
+            ))
+            .and_then(|kind| {
+                g.take(at(
+                    IdentityDocument::parse_at(kind, &self.document.number, today),
+                    "document",
+                ))
+            });
+        let name = g.take(at(PersonName::parse(&self.name), "name"));
         let phone = match self.phone.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(p) => Some(at(MobileNumber::parse(p), "phone")?),
+            None | Some("") => Some(None),
+            Some(p) => g.take(at(MobileNumber::parse(p), "phone")).map(Some),
         };
-        let role = at(Role::parse(&self.role), "role")?;
-        let temperature_c = self
-            .temperature_c
-            .map(|t| at(Temperature::parse(t), "temperature_c"))
-            .transpose()?;
-        let health_code = at(HealthCode::parse(&self.health_code), "health_code")?;
+        let role = g.take(at(Role::parse(&self.role), "role"));
+        let temperature_c = match self.temperature_c {
+            None => Some(None),
+            Some(t) => g.take(at(Temperature::parse(t), "temperature_c")).map(Some),
+        };
+        let health_code = g.take(at(HealthCode::parse(&self.health_code), "health_code"));
         let latest_test = match &self.latest_test {
-            None => None,
+            None => Some(None),
             Some(t) => {
                 if t.taken_at > observed_at + Duration::minutes(CLOCK_SKEW_MINUTES) {
-                    return Err(FieldError::new(
+                    g.push(FieldError::new(
                         "after_passage",
                         "latest_test.taken_at",
                         "the test was taken after the passage was observed",
                     ));
                 }
-                Some(LatestTest {
-                    kind: at(TestKind::parse(&t.kind), "latest_test.kind")?,
-                    taken_at: t.taken_at,
-                    result: at(TestResult::parse(&t.result), "latest_test.result")?,
+                let kind = g.take(at(TestKind::parse(&t.kind), "latest_test.kind"));
+                let result = g.take(at(TestResult::parse(&t.result), "latest_test.result"));
+                kind.zip(result).map(|(kind, result)| {
+                    Some(LatestTest {
+                        kind,
+                        taken_at: t.taken_at,
+                        result,
+                    })
                 })
             }
         };
-        if self.visited.len() > MAX_VISITED {
-            return Err(FieldError::new(
+        let visited = if self.visited.len() > MAX_VISITED {
+            g.push(FieldError::new(
                 "too_many",
                 "visited",
                 format!("at most {MAX_VISITED} places visited"),
             ));
-        }
-        let visited = self
-            .visited
-            .iter()
-            .enumerate()
-            .map(|(i, v)| at(DivisionCode::parse(v), &format!("visited[{i}]")))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Occupant {
-            person: PersonalData {
-                document,
-                name,
-                phone,
-            },
-            role,
-            temperature_c,
-            health_code,
-            latest_test,
-            visited,
+            None
+        } else {
+            let codes: Vec<_> = self
+                .visited
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| g.take(at(DivisionCode::parse(v), &format!("visited[{i}]"))))
+                .collect();
+            (codes.len() == self.visited.len()).then_some(codes)
+        };
+        g.finish(|| {
+            Some(Occupant {
+                person: PersonalData {
+                    document: document?,
+                    name: name?,
+                    phone: phone?,
+                },
+                role: role?,
+                temperature_c: temperature_c?,
+                health_code: health_code?,
+                latest_test: latest_test?,
+                visited: visited?,
+            })
         })
     }
 }
@@ -617,6 +661,36 @@ mod tests {
                 "{pointer}"
             );
         }
+    }
+
+    #[test]
+    fn every_mistake_is_said_at_once() {
+        let mut v = example();
+        v["vehicle"]["plate"] = "冀A1".into();
+        v["occupants"][0]["phone"] = "12345".into();
+        v["occupants"][0]["name"] = "".into();
+        let mut second = v["occupants"][0].clone();
+        second["role"] = "passenger".into();
+        second["document"]["number"] = "11010519491231002Y".into();
+        second["health_code"] = "".into();
+        v["occupants"].as_array_mut().unwrap().push(second);
+        let found = serde_json::from_value::<PassageRequest>(v)
+            .unwrap()
+            .parse_all(now())
+            .unwrap_err();
+        let fields: Vec<_> = found.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "vehicle.plate",
+                "occupants[0].name",
+                "occupants[0].phone",
+                "occupants[1].document.number",
+                "occupants[1].name",
+                "occupants[1].phone",
+                "occupants[1].health_code",
+            ]
+        );
     }
 
     #[test]

@@ -118,17 +118,25 @@ function occupantEditor(o, lane) {
     phone.classList.toggle("bad", !phoneOk(phone.value.trim()));
   };
   num.oninput = check; phone.oninput = check; kind.onchange = check;
+  const err = () => el("span", { class: "field-error", role: "alert" });
   li.append(
-    el("label", {}, T.document_type, kind),
+    el("label", {}, T.document_type, kind, err()),
     el("label", { class: "grow" }, T.document_number, num, numErr),
-    el("label", {}, T.name, name),
-    el("label", {}, T.phone, phone),
-    el("label", {}, T.role, role),
+    el("label", {}, T.name, name, err()),
+    el("label", {}, T.phone, phone, err()),
+    el("label", {}, T.role, role, err()),
     el("label", {}, T.health_code, hc, hcErr));
+  // A field mended clears its refusal (the number and the phone are checked as they are typed).
+  li.addEventListener("input", (ev) => {
+    if (ev.target === num || ev.target === phone) return;
+    ev.target.classList.remove("bad");
+    const note = ev.target.closest("label") && ev.target.closest("label").querySelector(".field-error");
+    if (note && note !== hcErr) note.textContent = "";
+  });
   let temp = null;
   if (lane) {
     temp = el("input", { class: "temp", type: "number", step: "0.1", min: "30", max: "45", inputmode: "decimal" });
-    li.append(el("label", {}, T.temperature, temp));
+    li.append(el("label", {}, T.temperature, temp, err()));
   }
   const testKind = el("select", { class: "test-kind" }, el("option", { value: "" }, T.none), el("option", { value: "pcr" }, "PCR"), el("option", { value: "antigen" }, "antigen"));
   const testAt = el("input", { class: "test-at", type: "datetime-local" });
@@ -137,7 +145,7 @@ function occupantEditor(o, lane) {
     testKind.value = o.latest_test.kind; testResult.value = o.latest_test.result;
     testAt.value = o.latest_test.taken_at.slice(0, 16);
   }
-  li.append(el("label", {}, T.latest_test, testKind), el("label", {}, T.test_time, testAt), el("label", {}, T.test_result, testResult));
+  li.append(el("label", {}, T.latest_test, testKind, err()), el("label", {}, T.test_time, testAt, err()), el("label", {}, T.test_result, testResult, err()));
   li.append(el("button", { type: "button", class: "secondary remove", onclick: () => { li.remove(); li.dispatchEvent(new Event("removed", { bubbles: true })); } }, T.remove));
   li.visited = o.visited || [];
   li.read = () => {
@@ -174,26 +182,37 @@ function codesSet(list) {
   return missing.length === 0;
 }
 
-// A refusal that names a person's or the plate's field, shown beside it (which takes the focus
-// and comes into view); answers whether it found the field.
+// A refusal's problems (every one the server found), each shown beside its person's field or
+// the plate (the first takes the focus and comes into view). Answers the sentences of those it
+// found no field for ("" when every one was placed).
 function showBeside(r, list, plate, plateError) {
   const e = r.json && r.json.error;
-  const f = e && e.field;
-  if (!f) return false;
-  const m = f.match(/^occupants\[(\d+)\]\.(\w+)/);
-  let input = null, note = null;
-  if (m && list.children[+m[1]]) {
-    const li = list.children[+m[1]];
-    const cls = { document: ".doc-number", health_code: ".hc button", temperature_c: ".temp", latest_test: ".test-kind" }[m[2]] || "." + m[2];
-    input = li.querySelector(cls) || li.querySelector("input");
-    note = m[2] === "health_code" ? li.querySelector(".hc-error") : li.querySelector(".field-error");
-  } else if (f.startsWith("vehicle.plate") && plate) { input = plate; note = plateError; }
-  if (!input) return false;
-  input.classList.add("bad");
-  if (note) note.textContent = e.message;
-  input.scrollIntoView({ block: "center" });
-  input.focus();
-  return true;
+  if (!e) return refusal(r);
+  const problems = (r.json.problems && r.json.problems.length) ? r.json.problems : [e];
+  for (const x of list.querySelectorAll(".bad")) x.classList.remove("bad");
+  for (const x of list.querySelectorAll(".field-error")) x.textContent = "";
+  if (plate) plate.classList.remove("bad");
+  if (plateError) plateError.textContent = "";
+  const rest = [];
+  let first = null;
+  for (const p of problems) {
+    const f = p.field || "";
+    const m = f.match(/^occupants\[(\d+)\]\.(\w+)(\.\w+)?/);
+    let input = null, note = null;
+    if (m && list.children[+m[1]]) {
+      const li = list.children[+m[1]];
+      const cls = { "latest_test.taken_at": ".test-at", "latest_test.result": ".test-result" }[m[2] + (m[3] || "")]
+        || { document: ".doc-number", health_code: ".hc button", temperature_c: ".temp", latest_test: ".test-kind" }[m[2]] || "." + m[2];
+      input = li.querySelector(cls) || li.querySelector("input");
+      note = input && (input.closest("label") || li).querySelector(".field-error");
+    } else if (f.startsWith("vehicle.plate") && plate) { input = plate; note = plateError; }
+    if (!input) { rest.push(f ? `${f}: ${p.message}` : p.message); continue; }
+    input.classList.add("bad");
+    if (note) note.textContent = note.textContent ? `${note.textContent} ${p.message}` : p.message;
+    if (!first) first = input;
+  }
+  if (first) { first.scrollIntoView({ block: "center" }); first.focus(); }
+  return rest.join(" · ");
 }
 
 // A server refusal as a sentence, with the field it names.

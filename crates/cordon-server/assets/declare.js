@@ -62,7 +62,9 @@
     }
     const r = await api("POST", "/api/v1/declarations", body);
     if (r.status !== 201) {
-      if (!showBeside(r, list, plate, $("plate-error"))) { $("form-error").textContent = refusal(r); $("form-error").scrollIntoView({ block: "center" }); }
+      const rest = showBeside(r, list, plate, $("plate-error"));
+      $("form-error").textContent = rest;
+      if (rest && !list.querySelector(".bad") && !plate.classList.contains("bad")) $("form-error").scrollIntoView({ block: "center" });
       return;
     }
     $("qr").innerHTML = r.json.qr_svg;

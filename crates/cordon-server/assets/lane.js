@@ -162,10 +162,9 @@
         if (r.status === 201) { show(r.json, body.occupants.map((o) => o.name), body.vehicle); msg("", true); return; }
         msg("", true);
         if (r.json && r.json.error && r.json.error.code === "checkpoint_closed") showStatus("closed");
-        if (!showBeside(r, list, plate, $("plate-error"))) {
-          $("form-error").textContent = refusal(r);
-          $("form-error").scrollIntoView({ block: "center" });
-        }
+        const rest = showBeside(r, list, plate, $("plate-error"));
+        $("form-error").textContent = rest;
+        if (rest && !list.querySelector(".bad") && !plate.classList.contains("bad")) $("form-error").scrollIntoView({ block: "center" });
         return;
       }
       msg(T.offline_retry, false);

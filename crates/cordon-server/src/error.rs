@@ -34,6 +34,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     /// 422: a field was rejected.
     Invalid(FieldError),
+    /// 422: fields of a form (a registration, a declaration) were rejected; the first is the
+    /// `error`, and every one is listed in `problems` so that a form can mark them all at once.
+    Refused(Vec<FieldError>),
     /// 422: a document (a policy: code `invalid_policy`; an import: `invalid_import`) is
     /// refused whole; every problem is listed with its line.
     Problems(&'static str, Vec<cordon_domain::policy::PolicyProblem>),
@@ -49,7 +52,8 @@ pub enum ApiError {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: FieldError,
-    /// Every problem found, when a document (a policy, an import) is refused whole.
+    /// Every problem found, when a form (a registration, a declaration) or a document (a
+    /// policy, an import) is refused whole. `line` is given for documents only.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<cordon_domain::policy::PolicyProblem>,
 }
@@ -145,6 +149,12 @@ impl ApiError {
                 ),
             ),
             ApiError::Invalid(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.clone()),
+            ApiError::Refused(found) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                found.first().cloned().unwrap_or_else(|| {
+                    FieldError::new("invalid_value", "", "the request was refused")
+                }),
+            ),
             ApiError::Problems(code, problems) => {
                 let first = problems.first();
                 (
@@ -236,6 +246,12 @@ impl From<cordon_domain::access::Denied> for ApiError {
     }
 }
 
+impl From<Vec<FieldError>> for ApiError {
+    fn from(found: Vec<FieldError>) -> Self {
+        ApiError::Refused(found)
+    }
+}
+
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
         ApiError::Invalid(e)
@@ -252,6 +268,15 @@ impl IntoResponse for ApiError {
         };
         let problems = match self {
             ApiError::Problems(_, p) => p,
+            ApiError::Refused(found) => found
+                .into_iter()
+                .map(|e| cordon_domain::policy::PolicyProblem {
+                    code: e.code,
+                    field: e.field,
+                    line: None,
+                    message: e.message,
+                })
+                .collect(),
             _ => Vec::new(),
         };
         let mut response = (status, Json(ErrorBody { error, problems })).into_response();

@@ -34,11 +34,48 @@ pub fn prefers_chinese(accept_language: &str) -> bool {
     best.is_some_and(|(q, zh)| zh && q > 0.0)
 }
 
+/// A problem's message in Chinese: by its code and field, as [`zh`] gives it, with the
+/// document's own words kept where they are the detail (a TOML parser's complaint, a rule
+/// shadowed by another). `None` when there is no Chinese sentence for it.
+pub fn problem_zh(code: &str, field: &str, message: &str) -> Option<String> {
+    let policy = field.starts_with("rules") || field.starts_with("default") || field.is_empty();
+    let sentence = match code {
+        "invalid_document" => return Some(format!("策略文档不是有效的 TOML：{message}")),
+        "unreachable_rule" => {
+            return Some(format!(
+                "此规则永远不会起作用：前面的规则已覆盖它匹配的所有人员（{message}）"
+            ))
+        }
+        "invalid_value" if policy && !field.ends_with("combine") => {
+            return Some(format!("取值不对：{message}"))
+        }
+        "duplicate_id" if policy => "规则编号重复：每条规则的编号须不同",
+        "invalid_id" if policy => "规则编号为 1 至 64 个字符：小写字母、数字、_ 和 -",
+        "invalid_province" if field.contains("plate") => "不是车牌的省份简称（如 冀、京）",
+        _ => return zh(code, field).map(str::to_owned),
+    };
+    Some(sentence.to_owned())
+}
+
 /// The Chinese sentence for a refusal's code (and field).
 pub fn zh(code: &str, field: &str) -> Option<&'static str> {
     let last = field.rsplit('.').next().unwrap_or(field);
     let last = last.split('[').next().unwrap_or(last);
     Some(match (code, last) {
+        ("invalid_value", "combine") => {
+            "combine 须为 first_match（第一条匹配的规则）或 most_severe（最严格的结果）"
+        }
+        ("no_default", _) => "须有 [default] 默认结果，用于没有规则匹配的人员",
+        ("invalid_title", _) => "标题为 1 至 200 个字符，作为判定理由显示给民警",
+        ("missing_action", _) => "此结果须有一个去向动作，说明人员去往何处",
+        ("never_matches", _) => "此条件不会匹配任何人员：请删除该条件或填写取值",
+        ("out_of_range", "within_hours") => "within_hours 为 1 至 720（30 天）",
+        ("out_of_range", "within_days") => "within_days 为 1 至 60",
+        ("invalid_time_of_day", _) => {
+            "time_of_day 格式为 HH:MM-HH:MM（通道当地时间），如 22:00-06:00"
+        }
+        ("after_passage", _) => "检测时间不能晚于通行时间",
+        ("invalid_correction", _) => "更正须指向另一条较早的通行记录",
         ("required", "reason") => "请填写理由",
         ("required", "note") => "驳回须填写意见",
         ("required", "purpose") => "请填写用途（如病例编号）",
@@ -155,7 +192,20 @@ pub async fn localize(request: Request, next: Next) -> Response {
                 .and_then(|f| f.as_str())
                 .unwrap_or("")
                 .to_owned();
-            e["message"] = zh(&code, &field)?.into();
+            if let Some(m) = zh(&code, &field) {
+                e["message"] = m.into();
+            }
+            for p in v
+                .get_mut("problems")
+                .and_then(|p| p.as_array_mut())
+                .into_iter()
+                .flatten()
+            {
+                let text = |k: &str| p.get(k).and_then(|x| x.as_str()).unwrap_or("").to_owned();
+                if let Some(m) = problem_zh(&text("code"), &text("field"), &text("message")) {
+                    p["message"] = m.into();
+                }
+            }
             serde_json::to_vec(&v).ok()
         });
     let body = rewritten.unwrap_or_else(|| bytes.to_vec());
@@ -219,6 +269,52 @@ mod tests {
         );
         let (message, text) = through(long.clone()).await;
         assert_eq!((message.as_str(), text.len()), ("m", long.len()));
+    }
+
+    #[tokio::test]
+    async fn every_problem_of_a_form_is_said_in_chinese() {
+        let body = r#"{"error":{"code":"invalid_plate","field":"vehicle.plate","message":"m"},
+            "problems":[{"code":"invalid_plate","field":"vehicle.plate","line":null,"message":"m"},
+                        {"code":"invalid_phone","field":"occupants[0].phone","line":null,"message":"p"}]}"#;
+        let (message, text) = through(body.into()).await;
+        assert!(message.starts_with("车牌号格式不对"), "{message}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["problems"][1]["message"], "手机号应为 11 位，以 1 开头");
+    }
+
+    #[test]
+    fn a_policys_problems_have_chinese_sentences() {
+        let source = cordon_domain::policy::examples::STANDARD_2022_05
+            .replace("combine = \"first_match\"", "combine = \"x\"")
+            .replace("id = \"fever\"", "id = \"A B\"")
+            .replace("id = \"red_code\"", "id = \"case_or_close_contact\"")
+            .replacen(
+                "title = \"核验通过，放行 / Checks passed\"",
+                "title = \"\"",
+                1,
+            );
+        let problems = cordon_domain::policy::compile(&source).unwrap_err();
+        let codes: Vec<_> = problems.iter().map(|p| p.code.as_str()).collect();
+        for code in [
+            "invalid_value",
+            "invalid_id",
+            "duplicate_id",
+            "invalid_title",
+        ] {
+            assert!(codes.contains(&code), "{code} not among {codes:?}");
+        }
+        assert!(!problems.is_empty());
+        for p in &problems {
+            let zh = problem_zh(&p.code, &p.field, &p.message);
+            assert!(
+                zh.as_deref()
+                    .is_some_and(|m| m.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))),
+                "{p:?} has no Chinese sentence"
+            );
+        }
+        let broken = cordon_domain::policy::compile("name = ").unwrap_err();
+        let zh = problem_zh(&broken[0].code, &broken[0].field, &broken[0].message).unwrap();
+        assert!(zh.starts_with("策略文档不是有效的 TOML"), "{zh}");
     }
 
     #[test]

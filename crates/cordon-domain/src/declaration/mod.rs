@@ -157,20 +157,21 @@ impl Declaration {
         req: DeclarationRequest,
         id: Uuid,
         now: DateTime<FixedOffset>,
-    ) -> Result<Declaration, FieldError> {
+    ) -> Result<Declaration, Vec<FieldError>> {
         if req.occupants.len() > MAX_DECLARED {
-            return Err(FieldError::new(
+            return Err(vec![FieldError::new(
                 "too_many",
                 "occupants",
                 format!(
                     "a declaration carries at most {MAX_DECLARED} persons; larger vehicles register at the lane"
                 ),
-            ));
+            )]);
         }
         let mut occupants = req.occupants;
+        let mut found = Vec::new();
         for (i, o) in occupants.iter_mut().enumerate() {
             if o.temperature_c.is_some() {
-                return Err(FieldError::new(
+                found.push(FieldError::new(
                     "not_declared",
                     format!("occupants[{i}].temperature_c"),
                     "the temperature is measured at the lane, not declared",
@@ -190,7 +191,12 @@ impl Declaration {
             occupants: occupants.clone(),
             supersedes: None,
         };
-        as_passage.parse(now)?;
+        if let Err(more) = as_passage.parse_all(now) {
+            found.extend(more);
+        }
+        if !found.is_empty() {
+            return Err(found);
+        }
         let issued = now.timestamp();
         Ok(Declaration {
             id,
@@ -433,14 +439,21 @@ mod tests {
         let mut r = request();
         r.occupants[1].document.number = "130102199001011238".into();
         let e = Declaration::new(r, Uuid::now_v7(), now()).unwrap_err();
-        assert_eq!(e.field, "occupants[1].document.number");
+        assert_eq!(e[0].field, "occupants[1].document.number");
         let mut r = request();
         r.occupants[0].temperature_c = Some(36.5);
-        let e = Declaration::new(r, Uuid::now_v7(), now()).unwrap_err();
-        assert_eq!(e.code, "not_declared");
-        let mut r = request();
         r.vehicle.as_mut().unwrap().plate = "冀A1234".into();
         let e = Declaration::new(r, Uuid::now_v7(), now()).unwrap_err();
-        assert_eq!(e.field, "vehicle.plate");
+        let found: Vec<_> = e
+            .iter()
+            .map(|e| (e.code.as_str(), e.field.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("not_declared", "occupants[0].temperature_c"),
+                ("invalid_plate", "vehicle.plate")
+            ]
+        );
     }
 }

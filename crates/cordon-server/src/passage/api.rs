@@ -253,8 +253,13 @@ pub async fn register_batch(
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            p.parse_kept(now, earliest(&app, now))
-                .map_err(|e| e.under(&format!("passages[{i}]")))
+            p.parse_kept(now, earliest(&app, now)).map_err(|found| {
+                let path = format!("passages[{i}]");
+                found
+                    .into_iter()
+                    .map(|e| e.under(&path))
+                    .collect::<Vec<_>>()
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     for d in &drafts {

@@ -165,18 +165,35 @@ pub async fn create(
 
 #[utoipa::path(post, path = "/api/v1/policies/validate", tag = "policies", request_body = ValidateRequest,
     responses((status = 200, body = Validation)))]
-pub async fn validate(_caller: Caller, ApiJson(req): ApiJson<ValidateRequest>) -> Json<Validation> {
+pub async fn validate(
+    _caller: Caller,
+    headers: axum::http::HeaderMap,
+    ApiJson(req): ApiJson<ValidateRequest>,
+) -> Json<Validation> {
+    let chinese = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(crate::localized::prefers_chinese);
     Json(match compile(&req.source) {
         Ok(p) => Validation {
             valid: true,
             problems: Vec::new(),
             summary: Some(PolicySummary::of(&p)),
         },
-        Err(problems) => Validation {
-            valid: false,
-            problems,
-            summary: None,
-        },
+        Err(mut problems) => {
+            if chinese {
+                for p in &mut problems {
+                    if let Some(m) = crate::localized::problem_zh(&p.code, &p.field, &p.message) {
+                        p.message = m;
+                    }
+                }
+            }
+            Validation {
+                valid: false,
+                problems,
+                summary: None,
+            }
+        }
     })
 }
 

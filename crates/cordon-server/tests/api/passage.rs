@@ -494,6 +494,7 @@ pub fn rows() -> Vec<Row> {
 pub async fn refusals_speak_the_callers_language(app: TestApp) {
     let mut p = super::example();
     p["vehicle"]["plate"] = json!("冀A1234");
+    p["occupants"][0]["phone"] = json!("12345");
     let mut seen = Vec::new();
     for language in ["zh-CN,zh;q=0.9,en;q=0.8", "en-US,en;q=0.9,zh;q=0.8"] {
         let r = app
@@ -509,9 +510,20 @@ pub async fn refusals_speak_the_callers_language(app: TestApp) {
         assert_eq!(e["error"]["code"], "invalid_plate");
         assert_eq!(e["error"]["field"], "vehicle.plate");
         seen.push(e["error"]["message"].as_str().unwrap().to_owned());
+        // Every mistake at once, each in the caller's language.
+        let problems: Vec<_> = e["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| (p["field"].as_str().unwrap(), p["message"].as_str().unwrap()))
+            .collect();
+        assert_eq!(problems.len(), 2, "{e}");
+        assert_eq!(problems[1].0, "occupants[0].phone");
+        seen.push(problems[1].1.to_owned());
     }
     assert!(seen[0].contains("车牌号格式不对"), "{seen:?}");
-    assert!(seen[1].contains("a plate has"), "{seen:?}");
+    assert_eq!(seen[1], "手机号应为 11 位，以 1 开头");
+    assert!(seen[2].contains("a plate has"), "{seen:?}");
     // The framework's own refusals too.
     let r = app
         .http

@@ -306,6 +306,33 @@ pub async fn the_lane_by_the_keyboard_alone(app: TestApp) {
         .eval("[...document.querySelectorAll('#occupants .hc .on')].map((b) => b.dataset.code)")
         .await;
     assert_eq!(codes, serde_json::json!(["green", "red"]));
+    // Two mistakes in two persons: both said at once, each beside its field, nothing stored.
+    browser
+        .eval(
+            "document.querySelector('#occupants li:nth-child(1) .phone').value = '12345',\
+             document.querySelector('#occupants li:nth-child(2) .name').value = '', 0",
+        )
+        .await;
+    keys("\u{E007}").await;
+    browser
+        .wait_until("document.querySelectorAll('#occupants .field-error:not(:empty)').length === 2")
+        .await;
+    let said = browser
+        .eval("[...document.querySelectorAll('#occupants .field-error:not(:empty)')].map((e) => e.textContent)")
+        .await;
+    assert_eq!(
+        said,
+        serde_json::json!(["手机号应为 11 位，以 1 开头", "请填写姓名"]),
+        "{said}"
+    );
+    assert_eq!(app.count().await, before);
+    browser
+        .eval(
+            "document.querySelector('#occupants li:nth-child(1) .phone').value = '',\
+             document.querySelector('#occupants li:nth-child(2) .name').value = '李四',\
+             document.getElementById('scan').focus(), 0",
+        )
+        .await;
     keys("\u{E007}").await;
     browser
         .wait_until("!document.getElementById('decision').hidden")

@@ -44,6 +44,8 @@ pub async fn a_province_commander_mends_a_draft_dry_runs_and_publishes_it(app: T
         .eval("document.querySelector('#problems a').dataset.line")
         .await;
     assert_eq!(at, typo_line.to_string(), "the problem at its line");
+    let said = browser.text("#problems li").await;
+    assert!(said.contains("取值不对：'refr'"), "said in Chinese: {said}");
     browser.click("#problems a").await;
     let selected = browser
         .eval("(() => { const s = document.getElementById('source'); return s.value.slice(s.selectionStart, s.selectionEnd); })()")
