@@ -5,24 +5,8 @@
   const W = JSON.parse(($("words") || { textContent: "{}" }).textContent);
   const when = (ms) => ms ? chinaTime(new Date(ms)).slice(0, 16).replace("T", " ") : "";
   // A refusal beside its field (the codes that name no field are placed by what they are about).
-  function refuse(form, r, fallback) {
-    const e = r.json && r.json.error;
-    let field = e && e.field ? e.field.split(/[.[]/)[0] : "";
-    if (e && !field && /username/.test(e.code)) field = "username";
-    if (e && !field && /scope/.test(e.code)) field = "scope";
-    const slot = field && form.querySelector(`.field-error[data-for="${field}"]`);
-    const text = e ? e.message : `${T.failed} (${r.status})`;
-    if (slot) {
-      slot.textContent = text;
-      const input = slot.parentElement.querySelector("input,select");
-      if (input) { input.classList.add("bad"); input.focus(); }
-      slot.scrollIntoView({ block: "center" });
-    } else { fallback.textContent = text; fallback.scrollIntoView({ block: "center" }); }
-  }
-  function clear(form) {
-    for (const e of form.querySelectorAll(".field-error")) e.textContent = "";
-    for (const i of form.querySelectorAll(".bad")) i.classList.remove("bad");
-  }
+  const fieldOf = (e) => e.field ? e.field.split(/[.[]/)[0] : /username/.test(e.code) ? "username" : /scope/.test(e.code) ? "scope" : "";
+  const refuse = (form, r, fallback) => refuseBeside(form, r, fallback, fieldOf);
 
   const create = $("create");
   if (create) {
@@ -64,7 +48,7 @@
     };
     create.onsubmit = async (ev) => {
       ev.preventDefault();
-      clear(create);
+      clearRefusals(create);
       $("create-error").textContent = ""; $("create-msg").textContent = "";
       const body = { username: $("username").value.trim(), role: $("role").value, scope: $("scope").value.trim(), password: $("new-password").value };
       const r = await api("POST", "/api/v1/accounts", body);
@@ -79,7 +63,7 @@
   const form = $("password-form");
   if (form) form.onsubmit = async (ev) => {
     ev.preventDefault();
-    clear(form);
+    clearRefusals(form);
     $("password-error").textContent = "";
     if ($("new").value !== $("repeat").value) {
       refuse(form, { json: { error: { field: "repeat", message: W.mismatch } } }, $("password-error"));

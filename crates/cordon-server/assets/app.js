@@ -215,6 +215,37 @@ function showBeside(r, list, plate, plateError) {
   return rest.join(" · ");
 }
 
+// Says `text` on the message line `id`, marked as good or bad; a bad one comes into view.
+function say(id, text, ok) {
+  const m = $(id);
+  m.textContent = text;
+  m.className = "msg " + (ok ? "ok" : "bad");
+  if (!ok) m.scrollIntoView({ block: "nearest" });
+}
+
+// Clears the refusals shown in `scope`.
+function clearRefusals(scope) {
+  for (const e of scope.querySelectorAll(".field-error")) e.textContent = "";
+  for (const i of scope.querySelectorAll(".bad")) i.classList.remove("bad");
+}
+
+// A refusal beside the field it names (the slot `.field-error[data-for=NAME]` in `scope`; NAME
+// is `fieldOf(error)`, by default the first part of the error's path), its input marked and
+// focused; else in `fallback` (an element or its id). Either comes into view.
+function refuseBeside(scope, r, fallback, fieldOf) {
+  const e = r.json && r.json.error;
+  const field = e ? (fieldOf ? fieldOf(e) : (e.field || "").split(/[.[]/)[0]) : "";
+  const slot = field && scope.querySelector(`.field-error[data-for="${field}"]`);
+  const text = e ? e.message : `${T.failed} (${r.status})`;
+  const out = slot || (typeof fallback === "string" ? $(fallback) : fallback);
+  out.textContent = text;
+  if (slot) {
+    const input = slot.parentElement.querySelector("input,select,textarea");
+    if (input) { input.classList.add("bad"); input.focus(); }
+  } else if (out.classList.contains("msg")) out.className = "msg bad";
+  out.scrollIntoView({ block: "center" });
+}
+
 // A server refusal as a sentence, with the field it names.
 function refusal(r) {
   const e = r.json && r.json.error;

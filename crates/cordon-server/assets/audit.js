@@ -9,17 +9,7 @@
   let query = null, next = null;
 
   $("subject-kind").onchange = () => { $("subject").disabled = $("subject-kind").value === ""; if (!$("subject").disabled) $("subject").focus(); };
-  const clear = () => {
-    for (const e of form.querySelectorAll(".field-error")) e.textContent = "";
-    for (const i of form.querySelectorAll(".bad")) i.classList.remove("bad");
-    $("search-error").textContent = "";
-  };
-  function refuse(field, r) {
-    const slot = form.querySelector(`.field-error[data-for="${field}"]`);
-    const text = refusal(r).replace(/^[\w.[\]]+: /, "");
-    if (slot) { slot.textContent = text; const i = slot.parentElement.querySelector("input"); if (i) { i.classList.add("bad"); i.focus(); } }
-    else $("search-error").textContent = text;
-  }
+  const clear = () => { clearRefusals(form); $("search-error").textContent = ""; };
 
   function row(e) {
     const details = el("tr", { class: "details", hidden: "" }, el("td", { colspan: "8" }, el("dl", { class: "entry" },
@@ -40,8 +30,7 @@
     const body = $("entries").querySelector("tbody");
     if (fresh) body.textContent = "";
     if (r.status !== 200) {
-      const f = r.json && r.json.error && r.json.error.field;
-      refuse(f && form.querySelector(`.field-error[data-for="${f}"]`) ? f : "", r);
+      refuseBeside(form, r, "search-error", (e) => e.field || "");
       return;
     }
     for (const e of r.json.entries) body.append(...row(e));
@@ -64,7 +53,7 @@
       const v = $("subject").value.trim().toUpperCase();
       const body = kind === "plate" ? { plate: v.replace(/[\s·.\-]/g, "") } : { document: { type: "resident_id", number: v } };
       const r = await api("POST", "/api/v1/audit/subject", body);
-      if (r.status !== 200) { refuse("subject", r); return; }
+      if (r.status !== 200) { refuseBeside(form, r, "search-error", () => "subject"); return; }
       q.subject = r.json.subject;
     }
     query = q; next = null;

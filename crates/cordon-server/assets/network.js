@@ -8,7 +8,6 @@
   const W = JSON.parse(wordsEl.textContent);
   const KINDS = ["toll_station", "highway_exit", "national_road", "provincial_road", "village_road", "railway_station"];
   const LINES = ["province_border", "inland", "capital_ring"];
-  const say = (id, text, ok) => { const m = $(id); m.textContent = text; m.className = "msg " + (ok ? "ok" : "bad"); m.scrollIntoView({ block: "nearest" }); };
   const when = (iso) => iso ? iso.slice(0, 16).replace("T", " ") : "";
   function fill(select, codes, prefix) {
     if (!select) return;
@@ -16,12 +15,8 @@
     if (select.dataset.value) select.value = select.dataset.value;
   }
   function beside(form, r, msgId) {
-    for (const e of form.querySelectorAll(".field-error")) e.textContent = "";
-    const e = r.json && r.json.error;
-    const f = e && e.field ? e.field.split(/[.[]/)[0] : "";
-    const slot = f && form.querySelector(`.field-error[data-for="${f}"]`);
-    if (slot) { slot.textContent = e.message; const i = slot.parentElement.querySelector("input,select"); if (i) i.focus(); }
-    else say(msgId, refusal(r), false);
+    clearRefusals(form);
+    refuseBeside(form, r, msgId);
   }
   // Opens or closes `codes` with `reason` after a confirmation naming how many.
   async function setStatus(codes, status, reason, msgId) {

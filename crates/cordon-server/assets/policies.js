@@ -6,7 +6,6 @@
   if (!src) return;
   const W = JSON.parse($("words").textContent);
   const when = (iso) => iso ? iso.slice(0, 16).replace("T", " ") : "";
-  const say = (id, text, ok) => { const m = $(id); m.textContent = text; m.className = "msg " + (ok ? "ok" : "bad"); if (!ok) m.scrollIntoView({ block: "nearest" }); };
   const local = (d) => chinaTime(d).slice(0, 16);
   const OUTCOMES = ["pass", "test_on_site", "hold", "refer", "persuade_return"];
   let versions = [];

@@ -7,18 +7,10 @@
   const W = JSON.parse($("words").textContent);
   const when = (ms) => ms ? chinaTime(new Date(ms)).slice(0, 16).replace("T", " ") : W.lasting;
   const local = (d) => chinaTime(d).slice(0, 16);
-  const say = (id, text, ok) => { const m = $(id); m.textContent = text; m.className = "msg " + (ok ? "ok" : "bad"); m.scrollIntoView({ block: "nearest" }); };
-  function beside(scope, r, fallback) {
-    const e = r.json && r.json.error;
-    const f = e && e.field ? e.field.replace(/^areas\[\d+\]\./, "").split(/[.[]/)[0] : "";
-    const slot = f && scope.querySelector(`.field-error[data-for="${f}"]`);
-    if (slot) { slot.textContent = e.message; const i = slot.parentElement.querySelector("input,select"); if (i) { i.classList.add("bad"); i.focus(); } }
-    else say(fallback, refusal(r), false);
-  }
-  const clear = (scope) => {
-    for (const e of scope.querySelectorAll(".field-error")) e.textContent = "";
-    for (const i of scope.querySelectorAll(".bad")) i.classList.remove("bad");
-  };
+  const beside = (scope, r, fallback) => refuseBeside(scope, r, fallback,
+    (e) => (e.field || "").replace(/^areas\[\d+\]\./, "").split(/[.[]/)[0]);
+  const clear = clearRefusals;
+
 
   async function load() {
     clear(form);

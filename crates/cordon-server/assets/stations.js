@@ -5,12 +5,11 @@
   const form = $("issue");
   if (!form) return;
   const W = JSON.parse($("words").textContent);
-  const say = (text, ok) => { const m = $("row-msg"); m.textContent = text; m.className = "msg " + (ok ? "ok" : "bad"); };
   async function load() {
     const r = await api("GET", "/api/v1/stations");
     const body = $("stations").querySelector("tbody");
     body.textContent = "";
-    if (r.status !== 200) { say(refusal(r), false); return; }
+    if (r.status !== 200) { say("row-msg", refusal(r), false); return; }
     for (const s of r.json.stations) {
       const lag = s.lag_seconds === null ? "–" : `${Math.round(s.lag_seconds / 60)} ${W.minutes}`;
       body.append(el("tr", { "data-account": s.account }, el("td", {}, s.account), el("td", {}, s.checkpoint), el("td", {}, String(s.high_water)),
@@ -18,8 +17,8 @@
         el("td", {}, s.revoked ? W.revoked.replace("{a}", "") : el("button", { type: "button", class: "secondary small revoke", onclick: async () => {
           if (!confirm(W.confirm_revoke.replace("{a}", s.account))) return;
           const r = await api("POST", `/api/v1/stations/${encodeURIComponent(s.account)}/revoke`);
-          if (r.status !== 204) { say(refusal(r), false); return; }
-          say(W.revoked.replace("{a}", s.account), true);
+          if (r.status !== 204) { say("row-msg", refusal(r), false); return; }
+          say("row-msg", W.revoked.replace("{a}", s.account), true);
           load();
         } }, W.revoke))));
     }

@@ -12,26 +12,6 @@
   const stateLabel = (s) => W[s] || s;
   const evidenceLabel = (e) => `${W["evidence_" + e.kind] || e.kind} ${e.reference}`;
 
-  // A refusal beside its field (the first part of its path), else under the form.
-  function refuse(scope, r, fallback) {
-    const e = r.json && r.json.error;
-    const field = e && e.field ? e.field.split(/[.[]/)[0] : "";
-    const slot = field && scope.querySelector(`.field-error[data-for="${field}"]`);
-    const text = e ? e.message : `${T.failed} (${r.status})`;
-    if (slot) {
-      slot.textContent = text;
-      const input = slot.parentElement.querySelector("input,select");
-      if (input) { input.classList.add("bad"); input.focus(); }
-      slot.scrollIntoView({ block: "center" });
-    } else {
-      fallback.textContent = text;
-      fallback.scrollIntoView({ block: "center" });
-    }
-  }
-  function clear(scope) {
-    for (const e of scope.querySelectorAll(".field-error")) e.textContent = "";
-    for (const i of scope.querySelectorAll(".bad")) i.classList.remove("bad");
-  }
 
   function row(c, withDecision) {
     const cells = [
@@ -102,12 +82,12 @@
 
   form.onsubmit = async (ev) => {
     ev.preventDefault();
-    clear(form);
+    clearRefusals(form);
     $("request-error").textContent = "";
     $("request-msg").textContent = "";
     const number = $("doc-number").value.trim().toUpperCase();
     if ($("doc-type").value === "resident_id" && !idOk(number)) {
-      refuse(form, { json: { error: { field: "document", message: T.invalid_id } } }, $("request-error"));
+      refuseBeside(form, { json: { error: { field: "document", message: T.invalid_id } } }, $("request-error"));
       return;
     }
     const body = {
@@ -120,7 +100,7 @@
     $("submit").disabled = true;
     const r = await api("POST", "/api/v1/status-changes", body);
     $("submit").disabled = false;
-    if (r.status !== 201) { refuse(form, r, $("request-error")); return; }
+    if (r.status !== 201) { refuseBeside(form, r, $("request-error")); return; }
     $("request-msg").textContent = W.requested.replace("{id}", r.json.id);
     $("request-msg").scrollIntoView({ block: "center" });
     for (const id of ["doc-number", "reason", "reference", "until"]) $(id).value = "";
@@ -131,18 +111,18 @@
   $("person-form").onsubmit = async (ev) => {
     ev.preventDefault();
     const pf = $("person-form");
-    clear(pf);
+    clearRefusals(pf);
     const number = $("person-number").value.trim().toUpperCase();
     const type = $("person-type").value;
     if (type === "resident_id" && !idOk(number)) {
-      refuse(pf, { json: { error: { field: "document", message: T.invalid_id } } }, $("request-error"));
+      refuseBeside(pf, { json: { error: { field: "document", message: T.invalid_id } } }, $("request-error"));
       return;
     }
     const r = await api("POST", "/api/v1/status-changes/person", { document: { type, number } });
     const table = $("person-changes");
     const body = table.querySelector("tbody");
     body.textContent = "";
-    if (r.status !== 200) { refuse(pf, r, $("request-error")); return; }
+    if (r.status !== 200) { refuseBeside(pf, r, $("request-error")); return; }
     if (!r.json.changes.length) body.append(el("tr", {}, el("td", { colspan: "8" }, W.none_yet)));
     for (const c of r.json.changes) body.append(row(c, true));
     table.hidden = false;

@@ -46,24 +46,11 @@
 
   // Refusals beside their fields (the closest field named), else under the form.
   function clearErrors() {
-    for (const e of form.querySelectorAll(".field-error")) e.textContent = "";
-    for (const i of form.querySelectorAll(".bad")) i.classList.remove("bad");
+    clearRefusals(form);
     $("trace-error").textContent = "";
   }
-  function showRefusal(r) {
-    const e = r.json && r.json.error;
-    const field = e && e.field ? e.field.replace(/^subject\.document\..*/, "subject.document") : "";
-    const slot = field && form.querySelector(`.field-error[data-for="${field}"]`);
-    if (slot) {
-      slot.textContent = e.message;
-      const input = slot.parentElement.querySelector("input,select");
-      if (input) { input.classList.add("bad"); input.focus(); }
-      slot.scrollIntoView({ block: "center" });
-    } else {
-      $("trace-error").textContent = e ? e.message : `${T.failed} (${r.status})`;
-      $("trace-error").scrollIntoView({ block: "center" });
-    }
-  }
+  const showRefusal = (r) => refuseBeside(form, r, "trace-error",
+    (e) => (e.field || "").replace(/^subject\.document\..*/, "subject.document"));
   function checkSubject() {
     const s = subject();
     if (s.document && s.document.type === "resident_id" && !idOk(s.document.number)) {

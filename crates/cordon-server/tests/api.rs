@@ -325,6 +325,8 @@ mod contention;
 mod dashboard;
 #[path = "api/declaration.rs"]
 mod declaration;
+#[path = "api/matrix.rs"]
+mod matrix;
 #[path = "api/network.rs"]
 mod network;
 #[path = "api/passage.rs"]
@@ -354,7 +356,7 @@ async fn health_and_the_openapi_document() {
     assert!(text.contains(r#"id="signin""#) && text.contains("/api/openapi.json"));
     let (s, doc) = app.get("/api/openapi.json").await;
     assert_eq!(s, StatusCode::OK);
-    // Which routes exist is held by access::every_route_against_every_role.
+    // Which routes exist is held by matrix::every_route_against_every_role.
     assert_eq!(
         doc["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"

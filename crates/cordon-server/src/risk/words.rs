@@ -107,7 +107,7 @@ pub static EN: Words = Words {
     add: "Add an area",
     added: "Added",
     import: "Import a list",
-    import_hint: "The first row names the columns: division, area, level, valid_from, valid_to (or 区划代码, 区域, 风险等级, 开始时间, 结束时间)",
+    import_hint: "The first row names the columns: division, area, level, valid_from, valid_to (or their Chinese names)",
     file: "File",
     skip_bad_rows: "Skip the rows with problems and import the rest",
     imported: "{r} rows, {n} areas imported",

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::access::{row, Row, PASSAGE_READERS};
+use super::matrix::{row, Row, PASSAGE_READERS};
 use super::TestApp;
 
 pub async fn the_dashboard_counts_in_scope(app: TestApp) {

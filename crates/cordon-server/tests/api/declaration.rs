@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::access::{row, Row, ANYONE, COMMANDERS, OFFICERS};
+use super::matrix::{row, Row, ANYONE, COMMANDERS, OFFICERS};
 use super::TestApp;
 
 fn declared() -> Value {

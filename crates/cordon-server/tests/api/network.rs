@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::access::{row, Row, NETWORK_CITY, SIGNED_IN};
+use super::matrix::{row, Row, NETWORK_CITY, SIGNED_IN};
 use super::TestApp;
 
 pub async fn checkpoints_open_and_close_in_bulk(app: TestApp) {

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::access::{row, Row, PASSAGES_0001, PASSAGE_READERS, TRACERS};
+use super::matrix::{row, Row, PASSAGES_0001, PASSAGE_READERS, TRACERS};
 use super::{at, at_query, example, TestApp};
 
 pub async fn the_contract_example_registers_masked_and_idempotent(app: TestApp) {

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::access::{row, Body, Row, PROVINCE, SIGNED_IN};
+use super::matrix::{row, Body, Row, PROVINCE, SIGNED_IN};
 use super::TestApp;
 
 fn now() -> chrono::DateTime<chrono::FixedOffset> {

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::access::{row, Row, COMMANDERS, NETWORK_CITY, SIGNED_IN};
+use super::matrix::{row, Row, COMMANDERS, NETWORK_CITY, SIGNED_IN};
 use super::TestApp;
 
 fn record(seq: i64, checkpoint: &str) -> Value {

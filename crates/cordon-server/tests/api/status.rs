@@ -6,7 +6,7 @@ use cordon_domain::policy::examples;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::access::{row, Row, COMMANDERS, TRACERS};
+use super::matrix::{row, Row, COMMANDERS, TRACERS};
 use super::policy::{passage, publish, store_version};
 use super::TestApp;
 

@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::access::{row, Row, TRACERS};
+use super::matrix::{row, Row, TRACERS};
 use super::{example, TestApp};
 
 /// A valid resident ID (GB 11643 check digit) for person `n`.

@@ -53,6 +53,33 @@ pub(super) fn bench_keyring() -> cordon_store::keyring::Keyring {
     cordon_store::keyring::Keyring::from_master(&[0x42; 32])
 }
 
+/// A fresh SQLite store holding the demo (seed 1) at `scale` over `days`, with the codes of its
+/// checkpoints (of those open, when `only_open`).
+pub(super) async fn demo_store(
+    scale: f64,
+    days: u32,
+    only_open: bool,
+) -> anyhow::Result<(Arc<dyn Store>, Fresh, Vec<String>)> {
+    let (store, fresh) = Fresh::open(&Backend::Sqlite).await?;
+    let options = crate::demo::DemoOptions {
+        scale,
+        days,
+        seed: 1,
+    };
+    crate::demo::load_if_empty(store.as_ref(), &options).await?;
+    let filter = cordon_store::CheckpointFilter {
+        status: only_open.then_some(cordon_domain::checkpoint::CheckpointStatus::Open),
+        ..cordon_store::CheckpointFilter::default()
+    };
+    let codes = store
+        .list_checkpoints(&filter)
+        .await?
+        .into_iter()
+        .map(|c| c.code.to_string())
+        .collect();
+    Ok((store, fresh, codes))
+}
+
 /// A fresh store of one backend; `remove` removes it.
 pub(super) enum Fresh {
     Sqlite(std::path::PathBuf),

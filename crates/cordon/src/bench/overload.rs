@@ -15,12 +15,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use cordon_domain::checkpoint::CheckpointStatus;
-use cordon_store::{CheckpointFilter, Store};
+use cordon_store::Store;
 use serde_json::json;
 
 use super::http1;
-use super::ingest::{generate, percentile, request, serve, session_token, Backend, Fresh};
+use super::ingest::{demo_store, generate, percentile, request, serve, session_token};
 
 #[derive(Debug, Args)]
 pub struct OverloadArgs {
@@ -188,22 +187,7 @@ fn bodies(open: &[String], n: usize) -> anyhow::Result<Vec<Vec<u8>>> {
 }
 
 pub async fn run(args: OverloadArgs) -> anyhow::Result<()> {
-    let (store, fresh) = Fresh::open(&Backend::Sqlite).await?;
-    let options = crate::demo::DemoOptions {
-        scale: args.scale,
-        days: args.days,
-        seed: 1,
-    };
-    crate::demo::load_if_empty(store.as_ref(), &options).await?;
-    let open: Vec<String> = store
-        .list_checkpoints(&CheckpointFilter {
-            status: Some(CheckpointStatus::Open),
-            ..CheckpointFilter::default()
-        })
-        .await?
-        .into_iter()
-        .map(|c| c.code.to_string())
-        .collect();
+    let (store, fresh, open) = demo_store(args.scale, args.days, true).await?;
     let officer = session_token(
         store.as_ref(),
         "bench-officer",

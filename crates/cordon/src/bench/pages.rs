@@ -11,9 +11,9 @@ use std::time::Instant;
 
 use clap::Args;
 use cordon_domain::access::Role;
-use cordon_store::{CheckpointFilter, Store};
+use cordon_store::Store;
 
-use super::ingest::{percentile, serve, session_token, Backend, Fresh};
+use super::ingest::{demo_store, percentile, serve, session_token};
 use super::lane::{asset_links, fetch_cold};
 
 #[derive(Debug, Args)]
@@ -42,19 +42,7 @@ fn body_len(answer: &[u8]) -> usize {
 }
 
 pub async fn run(args: PagesArgs) -> anyhow::Result<()> {
-    let (store, fresh) = Fresh::open(&Backend::Sqlite).await?;
-    let options = crate::demo::DemoOptions {
-        scale: args.scale,
-        days: args.days,
-        seed: 1,
-    };
-    crate::demo::load_if_empty(store.as_ref(), &options).await?;
-    let open: Vec<String> = store
-        .list_checkpoints(&CheckpointFilter::default())
-        .await?
-        .into_iter()
-        .map(|c| c.code.to_string())
-        .collect();
+    let (store, fresh, open) = demo_store(args.scale, args.days, false).await?;
     let passages = store.count_passages().await?;
     let province = "130000";
     let mut tokens = Vec::new();

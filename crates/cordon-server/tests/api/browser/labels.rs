@@ -1,4 +1,4 @@
-//! Every field of every page labelled.
+//! Every field of every page labelled, and every page's words in English by the switch.
 
 use super::*;
 
@@ -56,6 +56,21 @@ pub async fn every_field_of_every_page_is_labelled(app: TestApp) {
             serde_json::json!([]),
             "{href}: fields without a label"
         );
+        // In English, no heading, label, button or column says anything in Chinese (a plate's
+        // province character alone is a key, and a name recorded by a user, in `.data`, is data).
+        browser
+            .goto(&format!("{}/lang/en?back={href}", app.base))
+            .await;
+        browser
+            .wait_until("document.documentElement.lang === 'en' && document.readyState === 'complete' && performance.getEntriesByType('resource').every((r) => r.responseEnd > 0)")
+            .await;
+        let chinese = browser
+            .eval("[...document.querySelectorAll('h1,h2,h3,label,button,th,nav a,legend,summary,.msg,.hint')].filter((e) => e.id !== 'lang').map((e) => [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim()).filter((t) => t.length > 1 && /[\\u4e00-\\u9fff]/.test(t))")
+            .await;
+        assert_eq!(chinese, serde_json::json!([]), "{href} in English");
+        browser
+            .goto(&format!("{}/lang/zh?back={href}", app.base))
+            .await;
     }
     browser.quit().await;
 }
