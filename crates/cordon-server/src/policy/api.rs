@@ -267,6 +267,9 @@ pub async fn publish(
             "a policy cannot take effect in the past: decisions already taken keep their version",
         ));
     }
+    // A time within the last minute (a clock a little behind) means now: taking effect before
+    // a publication that has just taken effect, it would never take over from it.
+    let effective = effective.max(now);
     // The stored version must still compile (it did when stored).
     checked(&app.store.get_policy_version(version).await?.source)?;
     let p = append(

@@ -140,8 +140,18 @@ pub async fn publish_decide_explain_and_roll_back(app: TestApp) {
         .await;
     assert_eq!(again["decision"], before["decision"]);
 
-    // December, then roll back to May.
-    publish(&app, december).await;
+    // December, then roll back to May. December is sent with a clock 30 s behind (before May
+    // took effect): it means now, and takes over.
+    let behind = Utc::now() - Duration::seconds(30);
+    let (s, d) = app
+        .post(
+            &format!("/api/v1/policies/{december}/publish"),
+            &json!({"reason": "十二月 / December", "effective_at": behind.to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let (_, list) = app.get("/api/v1/policies").await;
+    assert_eq!(list["in_force"], december, "{list}");
     let (_, p) = app
         .post(
             "/api/v1/passages",
