@@ -13,6 +13,7 @@
 //!   risk-area register.
 //! - [`status`]: person statuses (a case, a close contact) and their two-account changes.
 //! - [`declaration`]: drivers' pre-declarations, signed; [`station`]: an edge station's series.
+//! - [`followup`]: lists of key persons to call, their rows checked and matched to one subject.
 //! - [`error`]: the one error shape every rejected field is reported in.
 
 pub mod access;
@@ -22,6 +23,7 @@ pub mod contact;
 pub mod declaration;
 pub mod division;
 pub mod error;
+pub mod followup;
 pub mod identity;
 pub mod mask;
 pub mod passage;

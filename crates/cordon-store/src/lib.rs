@@ -27,6 +27,7 @@ pub mod access;
 pub mod audit;
 pub mod dashboard;
 pub mod declaration;
+pub mod followup;
 pub mod network;
 pub mod passage;
 pub mod policy;

@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_corrections"),
     migration!(11, "0011_hour_first"),
     migration!(12, "0012_retention_marks"),
+    migration!(13, "0013_followup"),
 ];
 
 /// Which of a migration's files to apply.

@@ -23,6 +23,7 @@ pub trait Store:
     + crate::status::StatusStore
     + crate::station::StationStore
     + crate::declaration::DeclarationStore
+    + crate::followup::FollowupStore
     + crate::trace::TraceStore
     + crate::dashboard::DashboardStore
     + crate::access::AccessStore

@@ -238,6 +238,8 @@ mod access;
 mod dashboard;
 #[path = "conformance/declaration.rs"]
 mod declaration;
+#[path = "conformance/followup.rs"]
+mod followup;
 #[path = "conformance/network.rs"]
 mod network;
 #[path = "conformance/passage.rs"]

@@ -8,9 +8,9 @@
 //!
 //! | role | may |
 //! |---|---|
-//! | `commander` | read passages, counts and trajectories in scope; reveal; manage checkpoints in scope; publish policy and declare risk areas (province scope); request, approve and reject person-status changes (never its own) |
+//! | `commander` | read passages, counts and trajectories in scope; reveal; manage checkpoints in scope; publish policy and declare risk areas (province scope); request, approve and reject person-status changes (never its own); bring in and read follow-up lists |
 //! | `officer` | register passages at its checkpoints; read their last 24 hours |
-//! | `tracer` | read passages, counts and trajectories in scope; reveal; request person-status changes |
+//! | `tracer` | read passages, counts and trajectories in scope; reveal; request person-status changes; bring in and read follow-up lists |
 //! | `auditor` | read the audit trail; no personal data |
 //! | `admin` | manage accounts; no personal data |
 //!
@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 pub mod accounts;
 pub mod audit;
 pub mod declaration;
+pub mod followup;
 pub mod network;
 pub mod passage;
 pub mod policy;

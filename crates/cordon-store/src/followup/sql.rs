@@ -1,0 +1,304 @@
+//! The SQL of [`FollowupStore`], written once for both backends ([`crate::db`]). A list is
+//! added in one transaction opened with [`BeginWrite::begin_write`]: its rows in chunks of
+//! multi-row inserts, subjects made with `ON CONFLICT DO NOTHING` on their key and then read
+//! back by key, the list's counts written last.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use cordon_domain::access::followup::{ListRead, ListWrite};
+use cordon_domain::access::Scope;
+use cordon_domain::division::DivisionCode;
+use cordon_domain::followup::{ListSource, ListSummary, SubjectLine};
+use cordon_domain::identity::{DocumentType, MaskedDocument};
+use sqlx::QueryBuilder;
+use uuid::Uuid;
+
+use super::{FollowupStore, ListAdded, NewList, NewListRow};
+use crate::db::{on_pool, retry, BeginWrite};
+use crate::store::SqlStore;
+use crate::StoreError;
+
+/// Rows per multi-row statement (9 values each, well under either backend's limit).
+const CHUNK: usize = 500;
+
+const LIST_COLUMNS: &str = "id, source, label, scope, brought_by, brought_at, deadline_at, \
+    row_count, skipped, subjects, new_subjects, unverified";
+
+type ListCols = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+);
+
+type LineCols = (
+    i64,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<i64>,
+    String,
+    i64,
+);
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_owned())
+}
+
+fn summary(c: ListCols) -> Result<ListSummary, StoreError> {
+    Ok(ListSummary {
+        id: Uuid::parse_str(&c.0).map_err(|_| corrupt("follow-up list id"))?,
+        source: ListSource::parse(&c.1).map_err(|_| corrupt("follow-up list source"))?,
+        label: c.2,
+        scope: c.3,
+        brought_by: c.4,
+        brought_at_ms: c.5,
+        deadline_ms: c.6,
+        rows: c.7,
+        skipped: c.8,
+        subjects: c.9,
+        new_subjects: c.10,
+        unverified: c.11,
+    })
+}
+
+fn line(c: LineCols) -> Result<SubjectLine, StoreError> {
+    let document = match (c.3, c.4) {
+        (Some(kind), Some(number)) => Some(MaskedDocument {
+            kind: DocumentType::parse(&kind).map_err(|_| corrupt("follow-up document type"))?,
+            number,
+        }),
+        _ => None,
+    };
+    Ok(SubjectLine {
+        subject: c.0,
+        row: c.1,
+        name: c.2,
+        document,
+        verified: c.5 == 1,
+        home_area: c.6.map(|a| format!("{a:06}")),
+        state: c.7,
+        lists: c.8,
+    })
+}
+
+/// Whether a reader's scope holds a list's (a jurisdiction holds the lists brought in it).
+fn holds(scope: &Scope, list_scope: &str) -> bool {
+    match (scope, DivisionCode::parse(list_scope)) {
+        (Scope::Division(d), Ok(l)) => d.contains(l),
+        _ => false,
+    }
+}
+
+/// The rows of `list` not yet stored; `Invalid` (`row_conflict`) for a number stored with other
+/// facts; with the count of rows already there.
+fn fresh_rows<'a>(
+    list: &'a NewList,
+    stored: &HashMap<i64, String>,
+) -> Result<(Vec<&'a NewListRow>, i64), StoreError> {
+    let mut fresh = Vec::with_capacity(list.rows.len());
+    let mut already = 0;
+    for r in &list.rows {
+        match stored.get(&r.row) {
+            None => fresh.push(r),
+            Some(fp) if *fp == r.fingerprint => already += 1,
+            Some(_) => {
+                return Err(StoreError::invalid(
+                    "row_conflict",
+                    "rows",
+                    format!(
+                        "row {} of this list was sent before with other facts: a retry sends the \
+                         same rows, a correction comes as a new list",
+                        r.row
+                    ),
+                ))
+            }
+        }
+    }
+    Ok((fresh, already))
+}
+
+#[async_trait]
+impl FollowupStore for SqlStore {
+    async fn add_followup_list(
+        &self,
+        grant: &ListWrite,
+        list: NewList,
+    ) -> Result<ListAdded, StoreError> {
+        let list = &list;
+        let id = list.id.to_string();
+        let id = id.as_str();
+        let scope = grant.scope().to_string();
+        let scope = scope.as_str();
+        let by = grant.username().as_str();
+        let select = format!("SELECT {LIST_COLUMNS} FROM followup_lists WHERE id = $1");
+        let select = select.as_str();
+        retry(|| async move {
+            let now = cordon_domain::time::now_ms();
+            on_pool!(&self.db.write, |p| {
+                let mut tx = p.begin_write().await?;
+                let found: Option<(String,)> =
+                    sqlx::query_as("SELECT scope FROM followup_lists WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                match found {
+                    Some((s,)) if !holds(grant.scope(), &s) => return Err(StoreError::Forbidden),
+                    Some(_) => {}
+                    None => {
+                        sqlx::query(
+                            "INSERT INTO followup_lists (id, source, label, scope, brought_by, \
+                             brought_at, deadline_at, skipped) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        )
+                        .bind(id)
+                        .bind(list.source.as_str())
+                        .bind(&list.label)
+                        .bind(scope)
+                        .bind(by)
+                        .bind(now)
+                        .bind(list.deadline_ms)
+                        .bind(list.skipped)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+                let stored: Vec<(i64, String)> = sqlx::query_as(
+                    "SELECT row_no, fingerprint FROM followup_rows WHERE list_id = $1",
+                )
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+                let stored: HashMap<i64, String> = stored.into_iter().collect();
+                let (fresh, already) = fresh_rows(list, &stored)?;
+                let mut subjects_added = 0;
+                for chunk in fresh.chunks(CHUNK) {
+                    let mut q = QueryBuilder::new(
+                        "INSERT INTO followup_subjects (match_key, verified, document_type, \
+                         masked_number, masked_name, home_area, first_list, created_at) ",
+                    );
+                    q.push_values(chunk, |mut b, r| {
+                        b.push_bind(r.match_key.as_str())
+                            .push_bind(i64::from(r.verified))
+                            .push_bind(r.document_type)
+                            .push_bind(r.masked_number.as_deref())
+                            .push_bind(r.masked_name.as_str())
+                            .push_bind(r.home_area)
+                            .push_bind(id)
+                            .push_bind(now);
+                    });
+                    q.push(" ON CONFLICT (match_key) DO NOTHING");
+                    subjects_added += q.build().execute(&mut *tx).await?.rows_affected() as i64;
+                    let mut q =
+                        QueryBuilder::new("SELECT id, match_key FROM followup_subjects WHERE match_key IN (");
+                    let mut keys = q.separated(", ");
+                    for r in chunk {
+                        keys.push_bind(r.match_key.as_str());
+                    }
+                    q.push(")");
+                    let ids: Vec<(i64, String)> = q.build_query_as().fetch_all(&mut *tx).await?;
+                    let ids: HashMap<String, i64> =
+                        ids.into_iter().map(|(i, k)| (k, i)).collect();
+                    let mut q = QueryBuilder::new(
+                        "INSERT INTO followup_rows (list_id, row_no, subject_id, fingerprint, sealed) ",
+                    );
+                    q.push_values(chunk, |mut b, r| {
+                        b.push_bind(id)
+                            .push_bind(r.row)
+                            .push_bind(ids.get(&r.match_key).copied().unwrap_or(-1))
+                            .push_bind(r.fingerprint.as_str())
+                            .push_bind(r.sealed.as_slice());
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
+                sqlx::query(
+                    "UPDATE followup_lists SET row_count = row_count + $2, \
+                     subjects = (SELECT COUNT(DISTINCT subject_id) FROM followup_rows \
+                                 WHERE list_id = $1), \
+                     new_subjects = (SELECT COUNT(*) FROM followup_subjects WHERE first_list = $1), \
+                     unverified = (SELECT COUNT(DISTINCT r.subject_id) FROM followup_rows r \
+                                   JOIN followup_subjects s ON s.id = r.subject_id \
+                                   WHERE r.list_id = $1 AND s.verified = 0) \
+                     WHERE id = $1",
+                )
+                .bind(id)
+                .bind(fresh.len() as i64)
+                .execute(&mut *tx)
+                .await?;
+                let cols: ListCols = sqlx::query_as(select).bind(id).fetch_one(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(ListAdded {
+                    list: summary(cols)?,
+                    rows_added: fresh.len() as i64,
+                    rows_already: already,
+                    subjects_added,
+                })
+            })
+        })
+        .await
+    }
+
+    async fn list_followup_lists(
+        &self,
+        grant: &ListRead,
+        limit: i64,
+    ) -> Result<Vec<ListSummary>, StoreError> {
+        let sql = format!(
+            "SELECT {LIST_COLUMNS} FROM followup_lists ORDER BY brought_at DESC, id LIMIT 2000"
+        );
+        let rows: Vec<ListCols> =
+            on_pool!(&self.db.read, |p| sqlx::query_as(&sql).fetch_all(p).await?);
+        rows.into_iter()
+            .filter(|c| holds(grant.scope(), &c.3))
+            .take(limit.max(0) as usize)
+            .map(summary)
+            .collect()
+    }
+
+    async fn followup_subjects(
+        &self,
+        grant: &ListRead,
+        list: Uuid,
+        after_row: i64,
+        limit: i64,
+    ) -> Result<Vec<SubjectLine>, StoreError> {
+        let id = list.to_string();
+        let found: Option<(String,)> = on_pool!(&self.db.read, |p| sqlx::query_as(
+            "SELECT scope FROM followup_lists WHERE id = $1"
+        )
+        .bind(&id)
+        .fetch_optional(p)
+        .await?);
+        match found {
+            Some((s,)) if holds(grant.scope(), &s) => {}
+            _ => return Err(StoreError::not_found(format!("follow-up list {list}"))),
+        }
+        let rows: Vec<LineCols> =
+            on_pool!(&self.db.read, |p| {
+                sqlx::query_as(
+            "SELECT s.id, r.row_no, s.masked_name, s.document_type, s.masked_number, s.verified, \
+             s.home_area, s.state, \
+             (SELECT COUNT(DISTINCT r2.list_id) FROM followup_rows r2 WHERE r2.subject_id = s.id) \
+             FROM followup_rows r JOIN followup_subjects s ON s.id = r.subject_id \
+             WHERE r.list_id = $1 AND r.row_no > $2 ORDER BY r.row_no LIMIT $3"
+        )
+        .bind(&id)
+        .bind(after_row)
+        .bind(limit)
+        .fetch_all(p)
+        .await?
+            });
+        rows.into_iter().map(line).collect()
+    }
+}

@@ -1,0 +1,169 @@
+//! Follow-up lists on both backends: a list and its rows in one transaction, one subject per
+//! person across lists (by document, or by phone and name), a list pushed again writing nothing
+//! new, a changed row refused whole, and readers seeing only their scope's lists.
+
+use std::sync::Arc;
+
+use cordon_domain::access::{Principal, Role, Scope, Username};
+use cordon_domain::followup::{ListRequest, ListSource};
+use cordon_store::followup::{NewList, NewListRow};
+use cordon_store::{Store, StoreError};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::support::*;
+
+fn principal(role: Role, scope: &str) -> Principal {
+    Principal {
+        account: 1,
+        username: Username::parse("tracer1").unwrap(),
+        role,
+        scope: Scope::parse(scope).unwrap(),
+    }
+}
+
+/// A list of `rows` (row number, document seed or none, phone, name).
+fn list(store: &dyn Store, id: Uuid, rows: &[(u32, Option<u32>, &str, &str)]) -> NewList {
+    let req: ListRequest = serde_json::from_value(json!({
+        "id": id, "label": "北京市推送",
+        "rows": rows.iter().map(|(n, doc, phone, name)| {
+            let mut r = json!({"row": n, "name": name, "phone": phone, "address": "长安区某小区"});
+            if let Some(seed) = doc {
+                r["document"] = json!({"type": "resident_id", "number": resident_id(*seed)});
+            }
+            r
+        }).collect::<Vec<_>>()}))
+    .unwrap();
+    let (label, _, rows) = req.parse(cordon_domain::time::today_china()).unwrap();
+    NewList {
+        id,
+        source: ListSource::Push,
+        label,
+        deadline_ms: cordon_domain::time::now_ms() + 24 * 3_600_000,
+        skipped: 0,
+        rows: rows
+            .iter()
+            .map(|r| NewListRow::new(id, r, store.keyring()))
+            .collect(),
+    }
+}
+
+pub async fn lists_resolve_identities_and_are_idempotent(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let tracer = principal(Role::Tracer, "130100");
+    let write = tracer.may_write_lists().unwrap();
+    let read = tracer.may_read_lists().unwrap();
+    // Two persons by document, one by phone and name only.
+    let first = Uuid::now_v7();
+    let rows = [
+        (1, Some(1), "13812345678", "张三"),
+        (2, Some(2), "13812345679", "李四"),
+        (3, None, "13912345678", "王五"),
+    ];
+    let added = s
+        .add_followup_list(&write, list(s, first, &rows))
+        .await
+        .unwrap();
+    assert_eq!(
+        (added.rows_added, added.subjects_added, added.list.subjects),
+        (3, 3, 3)
+    );
+    assert_eq!((added.list.new_subjects, added.list.unverified), (3, 1));
+    // Pushed again: nothing new.
+    let again = s
+        .add_followup_list(&write, list(s, first, &rows))
+        .await
+        .unwrap();
+    assert_eq!((again.rows_added, again.rows_already), (0, 3));
+    assert_eq!(again.list.rows, 3);
+    // A row number sent again with other facts: refused, nothing written.
+    let changed = [
+        (1, Some(1), "13800000000", "张三"),
+        (4, Some(4), "13800000001", "赵六"),
+    ];
+    match s.add_followup_list(&write, list(s, first, &changed)).await {
+        Err(StoreError::Invalid(f)) => assert_eq!(f.code, "row_conflict"),
+        other => panic!("expected a conflict: {other:?}"),
+    }
+    // A second list naming two of the same persons (one by document, one by phone and a name
+    // written in another case) and one new person.
+    let second = Uuid::now_v7();
+    let added = s
+        .add_followup_list(
+            &write,
+            list(
+                s,
+                second,
+                &[
+                    (1, Some(2), "13700000000", "李四"),
+                    (2, None, "13912345678", " 王五 "),
+                    (3, Some(3), "13812345670", "孙七"),
+                ],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!((added.subjects_added, added.list.new_subjects), (1, 1));
+    assert_eq!(added.list.subjects, 3);
+    let lines = s.followup_subjects(&read, second, 0, 100).await.unwrap();
+    let lists: Vec<i64> = lines.iter().map(|l| l.lists).collect();
+    assert_eq!(lists, [2, 2, 1], "{lines:?}");
+    assert!(!lines[1].verified && lines[0].verified);
+    assert_eq!(lines[0].name, "李*");
+    assert_eq!(lines[0].home_area.as_deref(), Some(&resident_id(2)[..6]));
+    // Both of the first list's earlier rows are still there, the conflicting push left nothing.
+    let first_lines = s.followup_subjects(&read, first, 0, 100).await.unwrap();
+    assert_eq!(first_lines.len(), 3);
+    assert_eq!(
+        first_lines[1].subject, lines[0].subject,
+        "one subject per person"
+    );
+    // Readers see their scope's lists; another city sees none and cannot open one.
+    let mine = s.list_followup_lists(&read, 10).await.unwrap();
+    assert_eq!(mine.len(), 2);
+    let province = principal(Role::Commander, "130000")
+        .may_read_lists()
+        .unwrap();
+    assert_eq!(s.list_followup_lists(&province, 10).await.unwrap().len(), 2);
+    let other = principal(Role::Tracer, "130200");
+    assert!(s
+        .list_followup_lists(&other.may_read_lists().unwrap(), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(matches!(
+        s.followup_subjects(&other.may_read_lists().unwrap(), first, 0, 10)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    // Nor can it add rows to another city's list.
+    assert!(matches!(
+        s.add_followup_list(
+            &other.may_write_lists().unwrap(),
+            list(s, first, &[(9, Some(9), "13812345600", "周八")])
+        )
+        .await,
+        Err(StoreError::Forbidden)
+    ));
+}
+
+/// Adds a list of test persons (row number, document seed or none, person seed: named
+/// `测试{seed}` with phone `138{seed:08}`), as the sealed-at-rest test checks them.
+pub async fn listed(store: &dyn Store, rows: &[(u32, Option<u32>, u32)]) {
+    let names: Vec<(String, String)> = rows
+        .iter()
+        .map(|(_, _, p)| (format!("138{p:08}"), format!("测试{p}")))
+        .collect();
+    let rows: Vec<(u32, Option<u32>, &str, &str)> = rows
+        .iter()
+        .zip(&names)
+        .map(|((n, doc, _), (phone, name))| (*n, *doc, phone.as_str(), name.as_str()))
+        .collect();
+    let write = principal(Role::Tracer, "130100").may_write_lists().unwrap();
+    store
+        .add_followup_list(&write, list(store, Uuid::now_v7(), &rows))
+        .await
+        .unwrap();
+}
+
+conformance!(lists_resolve_identities_and_are_idempotent);
