@@ -253,6 +253,21 @@
     document.body.append(a); a.click(); a.remove();
     $("export-msg").textContent = W.exported.replace("{f}", `contacts.${ext}`).replace("{n}", blob.size);
   }
+  // The contacts as a follow-up list: one list per trace shown, however often it is pressed.
+  let listId = null;
+  $("make-list").onclick = async () => {
+    if (!last) return;
+    if (!last.purpose) { showRefusal({ json: { error: { field: "purpose", message: W.reveal_needs_purpose } } }); return; }
+    $("make-list").disabled = true;
+    const r = await api("POST", "/api/v1/followup/lists/from-trace", { id: listId, trace: last });
+    $("make-list").disabled = false;
+    if (r.status !== 201 && r.status !== 200) { showRefusal(r); return; }
+    say("export-msg", W.list_made.replace("{n}", r.json.list.subjects).replace("{new}", r.json.list.new_subjects), true);
+    const link = $("open-list");
+    link.href = `/followup#list=${r.json.list.id}`;
+    link.hidden = false;
+    link.focus();
+  };
   $("export-csv").onclick = () => exportAs("csv");
   $("export-xlsx").onclick = () => exportAs("xlsx");
 
@@ -267,11 +282,14 @@
     $("run").disabled = false;
     if (r.status !== 200) { $("summary").textContent = ""; showRefusal(r); return; }
     last = body;
+    listId = uuid();
+    $("open-list").hidden = true;
     const t = r.json;
     $("summary").textContent = W.summary.replace("{p}", t.subject_passages.length).replace("{c}", t.contacts.length).replace("{t}", t.took_ms.toFixed(1))
       + (t.truncated && t.cut ? " · " + W.truncated.replace("{r}", t.cut.reason) : "");
     drawGraph(t.graph);
     showContacts(t.contacts);
+    $("make-list").disabled = t.contacts.length === 0;
     $("result").hidden = false;
     $("result").scrollIntoView({ block: "start" });
     const points = await trajectory();

@@ -20,6 +20,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::policy::api())
         .merge(crate::risk::api())
         .merge(crate::status::api())
+        .merge(crate::followup::api())
         .route_layer(axum::middleware::from_fn_with_state(
             state.auth.clone(),
             crate::auth::guard::guard,

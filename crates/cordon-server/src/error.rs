@@ -205,7 +205,7 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(f)
                 if matches!(
                     f.code.as_str(),
-                    "duplicate" | "already_decided" | "second_account_required"
+                    "duplicate" | "already_decided" | "second_account_required" | "row_conflict"
                 ) =>
             {
                 ApiError::Conflict(f)

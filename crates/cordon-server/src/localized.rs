@@ -57,6 +57,26 @@ pub fn problem_zh(code: &str, field: &str, message: &str) -> Option<String> {
     Some(sentence.to_owned())
 }
 
+/// Says `problems` in Chinese when the request's `Accept-Language` prefers it: for the answers
+/// that list problems without being refusals (a policy's check, the rows an import skipped).
+pub fn problems_for(
+    headers: &axum::http::HeaderMap,
+    problems: &mut [cordon_domain::policy::PolicyProblem],
+) {
+    let chinese = headers
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(prefers_chinese);
+    if !chinese {
+        return;
+    }
+    for p in problems {
+        if let Some(m) = problem_zh(&p.code, &p.field, &p.message) {
+            p.message = m;
+        }
+    }
+}
+
 /// The Chinese sentence for a refusal's code (and field).
 pub fn zh(code: &str, field: &str) -> Option<&'static str> {
     let last = field.rsplit('.').next().unwrap_or(field);

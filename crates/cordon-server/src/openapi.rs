@@ -128,6 +128,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     doc.merge(crate::policy::Api::openapi());
     doc.merge(crate::risk::Api::openapi());
     doc.merge(crate::status::Api::openapi());
+    doc.merge(crate::followup::Api::openapi());
     Refusals.modify(&mut doc);
     doc
 }

@@ -300,6 +300,50 @@ fn example() -> Value {
                       "visited": ["130100"]}]})
 }
 
+/// Registers a vehicle at CP-130100-0001 `minutes` ago with these occupants (number, name).
+async fn register(app: &TestApp, plate: &str, minutes: i64, people: &[(&str, &str)]) {
+    let mut p = crate::example();
+    p["id"] = serde_json::json!(uuid::Uuid::now_v7());
+    p["vehicle"]["plate"] = serde_json::json!(plate);
+    let when = chrono::Utc::now().with_timezone(&cordon_domain::time::china())
+        - chrono::Duration::minutes(minutes);
+    p["observed_at"] = serde_json::json!(when.to_rfc3339());
+    let template = p["occupants"][0].clone();
+    p["occupants"] = people
+        .iter()
+        .enumerate()
+        .map(|(i, (number, name))| {
+            let mut o = template.clone();
+            o["document"]["number"] = serde_json::json!(number);
+            o["name"] = serde_json::json!(name);
+            o["role"] = serde_json::json!(if i == 0 { "driver" } else { "passenger" });
+            o
+        })
+        .collect();
+    let (s, b) = app.post_as("officer", "/api/v1/passages", &p).await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{b}");
+}
+
+/// Posts a file (CSV or Excel) as `account`.
+async fn post_file(
+    app: &TestApp,
+    account: &str,
+    path: &str,
+    kind: &str,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
+    let r = app
+        .client(account)
+        .post(format!("{}{path}", app.base))
+        .header("content-type", kind)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
 /// Runs each named test of a capability's module on SQLite and on PostgreSQL.
 macro_rules! on_both {
     ($($name:ident),+ $(,)?) => {
@@ -325,6 +369,8 @@ mod contention;
 mod dashboard;
 #[path = "api/declaration.rs"]
 mod declaration;
+#[path = "api/followup.rs"]
+mod followup;
 #[path = "api/matrix.rs"]
 mod matrix;
 #[path = "api/network.rs"]

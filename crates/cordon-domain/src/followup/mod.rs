@@ -45,8 +45,9 @@ pub struct ListRequest {
     /// Who sent it and why, as the callers will see it: "北京市推送 2022-05-03".
     #[schema(max_length = 200)]
     pub label: String,
-    /// Hours the callers have from its arrival (default 24, at most 336).
+    /// Hours the callers have from its arrival (1 to 336, default 24).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 336)]
     pub deadline_hours: Option<u32>,
     pub rows: Vec<ListRowRequest>,
 }
@@ -56,6 +57,7 @@ pub struct ListRequest {
 #[serde(deny_unknown_fields)]
 pub struct ListRowRequest {
     /// The row's number in the sender's list (from 1): what a retry is matched by.
+    #[schema(minimum = 1)]
     pub row: u32,
     #[schema(example = "张三")]
     pub name: String,
@@ -322,6 +324,8 @@ pub struct SubjectLine {
     pub verified: bool,
     /// The division of the document's area code, when it has one.
     pub home_area: Option<String>,
+    /// Its name, with the divisions above it ("河北省石家庄市 长安区").
+    pub home_area_name: Option<String>,
     pub state: String,
     /// How many lists name this person.
     pub lists: i64,

@@ -170,10 +170,6 @@ pub async fn validate(
     headers: axum::http::HeaderMap,
     ApiJson(req): ApiJson<ValidateRequest>,
 ) -> Json<Validation> {
-    let chinese = headers
-        .get(axum::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(crate::localized::prefers_chinese);
     Json(match compile(&req.source) {
         Ok(p) => Validation {
             valid: true,
@@ -181,13 +177,7 @@ pub async fn validate(
             summary: Some(PolicySummary::of(&p)),
         },
         Err(mut problems) => {
-            if chinese {
-                for p in &mut problems {
-                    if let Some(m) = crate::localized::problem_zh(&p.code, &p.field, &p.message) {
-                        p.message = m;
-                    }
-                }
-            }
+            crate::localized::problems_for(&headers, &mut problems);
             Validation {
                 valid: false,
                 problems,

@@ -17,7 +17,7 @@ use super::AppState;
 use crate::auth::{Caller, Grant};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
-use crate::risk::import::{parse_csv, parse_xlsx};
+use crate::risk::import::parse_table;
 use cordon_domain::access::policy::PolicyChange;
 
 /// Largest import file.
@@ -220,18 +220,9 @@ pub async fn import(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<ImportReport>)> {
     app.hub_only("risk areas")?;
-    let kind = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let parsed = if kind.starts_with("text/csv") {
-        parse_csv(&body)
-    } else if kind.starts_with("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    {
-        parse_xlsx(&body)
-    } else {
-        return Err(ApiError::UnsupportedMediaType);
-    };
+    let kind = crate::table::kind(&headers).ok_or(ApiError::UnsupportedMediaType)?;
+    let mut parsed = parse_table(kind, &body);
+    crate::localized::problems_for(&headers, &mut parsed.problems);
     let fatal = parsed
         .problems
         .iter()

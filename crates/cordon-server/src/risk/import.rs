@@ -20,7 +20,7 @@ use cordon_store::risk::NewRiskArea;
 /// Most rows one import may carry.
 pub const MAX_ROWS: usize = 50_000;
 
-const COLUMNS: [(&str, &[&str]); 5] = [
+const COLUMNS: [crate::table::Column; 5] = [
     (
         "division",
         &["division", "区划代码", "地区代码", "行政区划代码"],
@@ -39,14 +39,7 @@ pub struct Parsed {
     pub rows: usize,
 }
 
-fn problem(line: usize, field: &str, code: &str, message: impl Into<String>) -> PolicyProblem {
-    PolicyProblem {
-        code: code.to_owned(),
-        field: field.to_owned(),
-        line: Some(line as u32),
-        message: message.into(),
-    }
-}
+use crate::table::problem;
 
 /// Parses an instant: RFC 3339, or a local date-time or date in China time.
 pub fn parse_instant(s: &str) -> Option<i64> {
@@ -93,28 +86,13 @@ pub fn parse_rows(rows: impl Iterator<Item = Vec<String>>) -> Parsed {
             .push(problem(1, "", "empty", "the file has no header row"));
         return out;
     };
-    let mut index = [usize::MAX; 5];
-    for (c, (name, aliases)) in COLUMNS.iter().enumerate() {
-        match header
-            .iter()
-            .position(|h| aliases.contains(&h.trim().trim_start_matches('\u{feff}')))
-        {
-            Some(i) => index[c] = i,
-            None if *name == "area" || *name == "valid_to" => {}
-            None => out.problems.push(problem(
-                1,
-                name,
-                "missing_column",
-                format!(
-                    "the header has no '{name}' column (or {})",
-                    aliases[1..].join(", ")
-                ),
-            )),
+    let index: Vec<usize> = match crate::table::columns(&header, &COLUMNS, &["area", "valid_to"]) {
+        Ok(found) => found.into_iter().map(|c| c.unwrap_or(usize::MAX)).collect(),
+        Err(problems) => {
+            out.problems = problems;
+            return out;
         }
-    }
-    if !out.problems.is_empty() {
-        return out;
-    }
+    };
     for (i, row) in rows {
         let line = i + 1;
         if row.iter().all(|c| c.trim().is_empty()) {
@@ -197,65 +175,23 @@ pub fn parse_rows(rows: impl Iterator<Item = Vec<String>>) -> Parsed {
 
 /// Parses a CSV file.
 pub fn parse_csv(bytes: &[u8]) -> Parsed {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut rows = Vec::new();
-    for (i, r) in reader.records().enumerate() {
-        match r {
-            Ok(r) => rows.push(r.iter().map(str::to_owned).collect()),
-            Err(e) => {
-                let mut p = Parsed::default();
-                p.problems.push(problem(
-                    i + 1,
-                    "",
-                    "invalid_csv",
-                    format!("not readable as CSV (UTF-8): {e}"),
-                ));
-                return p;
-            }
-        }
-    }
-    parse_rows(rows.into_iter())
+    parse_table(crate::table::Kind::Csv, bytes)
 }
 
 /// Parses the first sheet of an Excel workbook (.xlsx).
 pub fn parse_xlsx(bytes: &[u8]) -> Parsed {
-    use calamine::{Data, Reader, Xlsx};
-    let unreadable = |m: String| {
-        let mut p = Parsed::default();
-        p.problems.push(PolicyProblem {
-            code: "invalid_xlsx".into(),
-            field: String::new(),
-            line: None,
-            message: m,
-        });
-        p
-    };
-    let mut book: Xlsx<_> = match calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)) {
-        Ok(b) => b,
-        Err(e) => return unreadable(format!("not readable as an Excel workbook: {e}")),
-    };
-    let range = match book.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        Some(Err(e)) => return unreadable(format!("the first sheet is not readable: {e}")),
-        None => return unreadable("the workbook has no sheet".into()),
-    };
-    let text = |c: &Data| -> String {
-        match c {
-            Data::Empty => String::new(),
-            Data::String(s) | Data::DateTimeIso(s) => s.clone(),
-            Data::Int(i) => i.to_string(),
-            Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
-            Data::DateTime(d) => d
-                .as_datetime()
-                .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-                .unwrap_or_default(),
-            other => other.to_string(),
-        }
-    };
-    parse_rows(range.rows().map(|r| r.iter().map(text).collect()))
+    parse_table(crate::table::Kind::Xlsx, bytes)
+}
+
+/// Parses a table of either kind.
+pub fn parse_table(kind: crate::table::Kind, bytes: &[u8]) -> Parsed {
+    match crate::table::read(kind, bytes) {
+        Ok(rows) => parse_rows(rows.into_iter()),
+        Err(p) => Parsed {
+            problems: vec![p],
+            ..Parsed::default()
+        },
+    }
 }
 
 #[cfg(test)]

@@ -279,6 +279,8 @@ pub(super) struct Resolved {
     ids: Vec<Uuid>,
     pub(super) evidence: Vec<Vec<EvidenceView>>,
     pub(super) persons: Vec<Option<MaskedPerson>>,
+    /// The contacts in clear, for a follow-up list made from the trace (never answered).
+    pub(super) clear: Vec<Option<cordon_domain::person::PersonalData>>,
     indexed: usize,
     took_ms: f64,
 }
@@ -383,15 +385,19 @@ pub(super) async fn run(
         .await?
         .into_iter()
         .collect();
-    let persons = answer
+    let clear: Vec<Option<cordon_domain::person::PersonalData>> = answer
         .contacts
         .iter()
         .zip(&places)
         .map(|(c, place)| {
             let e = answer.evidence_of(c).first()?;
             let list = occupants.get(&rows[&e.passage].0)?;
-            list.get((*place)?).map(|o| o.person.masked())
+            list.get((*place)?).map(|o| o.person.clone())
         })
+        .collect();
+    let persons = clear
+        .iter()
+        .map(|p| p.as_ref().map(|p| p.masked()))
         .collect();
     let mut codes: HashMap<u32, String> = HashMap::new();
     let mut code = |cp: u32| -> String {
@@ -435,9 +441,59 @@ pub(super) async fn run(
         ids,
         evidence,
         persons,
+        clear,
         indexed,
         took_ms,
     })
+}
+
+/// A contact of a trace as a follow-up list takes it: the person in clear and how they are
+/// linked ("hop 1 · same_vehicle · CP-130100-0001 2022-05-03 08:15 · 冀A12345").
+pub struct TracedContact {
+    pub person: cordon_domain::person::PersonalData,
+    pub link: String,
+}
+
+/// Runs a case trace for a follow-up list: the contacts in clear with their strongest link,
+/// and the audit note of the trace (action `trace.list`).
+pub async fn traced_contacts(
+    app: &AppState,
+    grant: &TrajectoryRead,
+    req: TraceRequest,
+) -> ApiResult<(Vec<TracedContact>, AuditNote, String)> {
+    let checked = check(app, req)?;
+    let resolved = run(app, grant, &checked).await?;
+    let note = audit(&checked, &resolved, "trace.list");
+    let contacts = resolved
+        .answer
+        .contacts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let person = resolved.clear[i].clone()?;
+            let link = match resolved.evidence[i].first() {
+                Some(e) => format!(
+                    "hop {} · {} · {} {} {}",
+                    c.hop,
+                    e.kind,
+                    e.checkpoint,
+                    e.observed_at.format("%Y-%m-%d %H:%M"),
+                    e.plate.as_deref().unwrap_or("")
+                ),
+                None => format!("hop {}", c.hop),
+            };
+            Some(TracedContact {
+                person,
+                link: link.trim().to_owned(),
+            })
+        })
+        .collect();
+    let label = if checked.purpose.is_empty() {
+        checked.subject_label.clone()
+    } else {
+        format!("{} {}", checked.purpose, checked.subject_label)
+    };
+    Ok((contacts, note, label))
 }
 
 fn graph(c: &Checked, r: &Resolved) -> TraceGraph {
@@ -517,6 +573,7 @@ pub async fn case_trace(
         persons,
         indexed,
         took_ms,
+        ..
     } = resolved;
     let contacts = answer
         .contacts

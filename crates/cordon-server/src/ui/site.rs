@@ -13,6 +13,7 @@ pub static PAGES: &[&Pages] = &[
     &crate::dashboard::PAGES,
     &crate::trace::PAGES,
     &crate::status::PAGES,
+    &crate::followup::PAGES,
     &crate::policy::PAGES,
     &crate::risk::PAGES,
     &crate::network::PAGES,

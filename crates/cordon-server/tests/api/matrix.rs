@@ -114,6 +114,7 @@ fn matrix() -> BTreeMap<&'static str, Row> {
         super::trace::rows(),
         super::policy::rows(),
         super::status::rows(),
+        super::followup::rows(),
     ]
     .into_iter()
     .flatten()

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::matrix::{row, Body, Row, PROVINCE, SIGNED_IN};
-use super::TestApp;
+use super::{post_file, TestApp};
 
 fn now() -> chrono::DateTime<chrono::FixedOffset> {
     Utc::now().with_timezone(&cordon_domain::time::china())
@@ -266,6 +266,7 @@ pub async fn risk_areas_declare_end_and_import(app: TestApp) {
     let csv = "区划代码,区域,风险等级,开始时间,结束时间\n110105,,中风险,2022-05-01,\n110106,,extreme,2022-05-01,\n";
     let (s, e) = post_file(
         &app,
+        "commander",
         "/api/v1/risk-areas/import?name=list.csv",
         "text/csv",
         csv.as_bytes().to_vec(),
@@ -287,6 +288,7 @@ pub async fn risk_areas_declare_end_and_import(app: TestApp) {
     );
     let (s, r) = post_file(
         &app,
+        "commander",
         "/api/v1/risk-areas/import?skip_bad_rows=true",
         "text/csv",
         csv.as_bytes().to_vec(),
@@ -317,6 +319,7 @@ pub async fn risk_areas_declare_end_and_import(app: TestApp) {
     let bytes = book.save_to_buffer().unwrap();
     let (s, r) = post_file(
         &app,
+        "commander",
         "/api/v1/risk-areas/import?name=list.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         bytes,
@@ -332,6 +335,7 @@ pub async fn risk_areas_declare_end_and_import(app: TestApp) {
     assert_eq!(within["areas"][0]["source"], "import:list.xlsx");
     let (s, _) = post_file(
         &app,
+        "commander",
         "/api/v1/risk-areas/import",
         "application/pdf",
         vec![1, 2, 3],
@@ -434,19 +438,6 @@ pub async fn dry_run_and_diff(app: TestApp) {
 
 fn urlencode(s: &str) -> String {
     s.replace('+', "%2B").replace(':', "%3A")
-}
-
-async fn post_file(app: &TestApp, path: &str, kind: &str, body: Vec<u8>) -> (StatusCode, Value) {
-    let r = app
-        .client("commander")
-        .post(format!("{}{path}", app.base))
-        .header("content-type", kind)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 on_both!(

@@ -88,6 +88,10 @@ fn line(c: LineCols) -> Result<SubjectLine, StoreError> {
         document,
         verified: c.5 == 1,
         home_area: c.6.map(|a| format!("{a:06}")),
+        home_area_name: c
+            .6
+            .and_then(|a| cordon_domain::places::by_code(&format!("{a:06}")))
+            .map(|p| format!("{} {}", p.within, p.name).trim().to_owned()),
         state: c.7,
         lists: c.8,
     })
@@ -284,9 +288,8 @@ impl FollowupStore for SqlStore {
             Some((s,)) if holds(grant.scope(), &s) => {}
             _ => return Err(StoreError::not_found(format!("follow-up list {list}"))),
         }
-        let rows: Vec<LineCols> =
-            on_pool!(&self.db.read, |p| {
-                sqlx::query_as(
+        let rows: Vec<LineCols> = on_pool!(&self.db.read, |p| {
+            sqlx::query_as(
             "SELECT s.id, r.row_no, s.masked_name, s.document_type, s.masked_number, s.verified, \
              s.home_area, s.state, \
              (SELECT COUNT(DISTINCT r2.list_id) FROM followup_rows r2 WHERE r2.subject_id = s.id) \
@@ -298,7 +301,7 @@ impl FollowupStore for SqlStore {
         .bind(limit)
         .fetch_all(p)
         .await?
-            });
+        });
         rows.into_iter().map(line).collect()
     }
 }

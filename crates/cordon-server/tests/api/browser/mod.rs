@@ -5,11 +5,12 @@
 //! driven at 390 pixels wide, desk pages at 1440. Screenshots go to the test's target directory,
 //! and to `docs/screenshots/` when `CORDON_SCREENSHOTS=docs`.
 
-use super::{TestApp, PASSWORD};
+use super::{register, TestApp, PASSWORD};
 use cordon_webdriver::{Browser, ENTER};
 
 mod access;
 mod audit;
+mod followup;
 mod labels;
 mod lane;
 mod network;
@@ -54,28 +55,4 @@ async fn sign_in_with(browser: &Browser, app: &TestApp, user: &str, password: &s
 /// Scans one line into the lane's scan field, as a scanner does (text, then Enter).
 async fn scan(browser: &Browser, line: &str) {
     browser.type_into("#scan", &format!("{line}{ENTER}")).await;
-}
-
-/// Registers a vehicle at CP-130100-0001 `minutes` ago with these occupants (number, name).
-async fn register(app: &TestApp, plate: &str, minutes: i64, people: &[(&str, &str)]) {
-    let mut p = crate::example();
-    p["id"] = serde_json::json!(uuid::Uuid::now_v7());
-    p["vehicle"]["plate"] = serde_json::json!(plate);
-    let when = chrono::Utc::now().with_timezone(&cordon_domain::time::china())
-        - chrono::Duration::minutes(minutes);
-    p["observed_at"] = serde_json::json!(when.to_rfc3339());
-    let template = p["occupants"][0].clone();
-    p["occupants"] = people
-        .iter()
-        .enumerate()
-        .map(|(i, (number, name))| {
-            let mut o = template.clone();
-            o["document"]["number"] = serde_json::json!(number);
-            o["name"] = serde_json::json!(name);
-            o["role"] = serde_json::json!(if i == 0 { "driver" } else { "passenger" });
-            o
-        })
-        .collect();
-    let (s, b) = app.post_as("officer", "/api/v1/passages", &p).await;
-    assert_eq!(s, reqwest::StatusCode::CREATED, "{b}");
 }

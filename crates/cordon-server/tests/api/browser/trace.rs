@@ -1,4 +1,4 @@
-//! A tracer traces a case, reveals a contact and exports the list.
+//! A tracer traces a case, reveals a contact, exports the list and makes it a follow-up list.
 
 use super::*;
 
@@ -108,6 +108,30 @@ pub async fn a_tracer_traces_a_case_reveals_a_contact_and_exports(app: TestApp) 
         .wait_until("document.querySelectorAll('#points tbody tr').length === 1")
         .await;
     assert!(browser.text("#points").await.contains("冀A12345"));
+
+    // The contacts become a follow-up list; pressed twice, it is one list, which opens with
+    // both persons on it.
+    browser.click("#make-list").await;
+    browser
+        .wait_until("!document.getElementById('open-list').hidden")
+        .await;
+    browser.click("#make-list").await;
+    browser
+        .wait_until("document.getElementById('export-msg').textContent.includes('2 人')")
+        .await;
+    let (_, lists) = app.get_as("tracer", "/api/v1/followup/lists").await;
+    assert_eq!(lists["lists"].as_array().unwrap().len(), 1, "{lists}");
+    browser.click("#open-list").await;
+    browser
+        .wait_until("location.pathname === '/followup' && document.querySelectorAll('#persons tbody tr').length === 2")
+        .await;
+    let persons = browser.text("#persons").await;
+    assert!(
+        persons.contains("李*") && persons.contains("王*"),
+        "{persons}"
+    );
+    assert!(browser.text("#lists").await.contains("流调生成"));
+    keep(&browser, "followup-from-trace").await;
     browser.quit().await;
 }
 
