@@ -317,7 +317,7 @@ impl std::fmt::Debug for IdentityDocument {
 }
 
 /// The masked form, the only one a response carries by default.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MaskedDocument {
     #[serde(rename = "type")]
     pub kind: DocumentType,

@@ -90,6 +90,22 @@ pub fn search(query: &str, limit: usize) -> Vec<Place> {
         .collect()
 }
 
+/// The place an address names, among the places whose code starts with `within` (a code's
+/// significant digits: `13` for a province, `1301` for a city): the county whose name it holds
+/// (the longest such name), else the city. `长安区某小区` within `13` is 石家庄市长安区.
+pub fn named_in(address: &str, within: &str) -> Option<Place> {
+    let named = |county: bool| {
+        PLACES
+            .iter()
+            .filter(|e| e.place.code.starts_with(within))
+            .filter(|e| e.place.code.ends_with("00") != county && !e.place.code.ends_with("0000"))
+            .filter(|e| e.place.name.chars().count() >= 2 && address.contains(e.place.name))
+            .max_by_key(|e| e.place.name.len())
+            .map(|e| e.place.clone())
+    };
+    named(true).or_else(|| named(false))
+}
+
 /// The place of a code, if the country has it.
 pub fn by_code(code: &str) -> Option<Place> {
     PLACES
@@ -101,6 +117,22 @@ pub fn by_code(code: &str) -> Option<Place> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_names_its_county_within_a_province() {
+        let p = named_in("长安区裕华路 12 号 3-2-501", "13").unwrap();
+        assert_eq!((p.code, p.name), ("130102", "长安区"));
+        // The same name elsewhere is not taken: 长安区 of 西安 is outside 13.
+        assert_eq!(
+            named_in("长安区某小区", "6101").map(|p| p.code),
+            Some("610116")
+        );
+        assert_eq!(
+            named_in("石家庄市某街道", "13").map(|p| p.code),
+            Some("130100")
+        );
+        assert_eq!(named_in("某小区 5 号楼", "13"), None);
+    }
 
     #[test]
     fn names_initials_and_codes_find_their_place() {

@@ -1,5 +1,6 @@
-//! Grants of follow-up: bringing lists in and reading them. Each grant's fields are private:
-//! the `may_*` method beside it is the only way to make one.
+//! Grants of follow-up: bringing lists in and reading them, managing teams and questionnaires,
+//! and a caller's work on its own worklist. Each grant's fields are private: the `may_*` method
+//! beside it is the only way to make one.
 
 use super::{Capability, Denied, Principal, Role, Scope, Username};
 
@@ -14,6 +15,46 @@ pub struct ListWrite {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListRead {
     scope: Scope,
+}
+
+/// Leave to work through one's own worklist (and, for a team's lead, the team's home visits).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Work {
+    username: Username,
+}
+
+/// Leave to make teams of callers, and hand persons out again, within a jurisdiction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamManage {
+    username: Username,
+    scope: Scope,
+}
+
+/// Leave to write and publish questionnaires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionnaireChange {
+    username: Username,
+}
+
+impl Work {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+}
+
+impl TeamManage {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+impl QuestionnaireChange {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
 }
 
 impl ListWrite {
@@ -51,6 +92,55 @@ impl Principal {
             }),
             _ => Err(Self::deny("read follow-up lists")),
         }
+    }
+}
+
+impl Principal {
+    pub fn may_work_followup(&self) -> Result<Work, Denied> {
+        match self.role {
+            Role::Caller => Ok(Work {
+                username: self.username.clone(),
+            }),
+            _ => Err(Self::deny("work through a follow-up worklist")),
+        }
+    }
+
+    /// Commanders make the teams of their jurisdiction.
+    pub fn may_manage_teams(&self) -> Result<TeamManage, Denied> {
+        match (self.role, &self.scope) {
+            (Role::Commander, Scope::Division(_)) => Ok(TeamManage {
+                username: self.username.clone(),
+                scope: self.scope.clone(),
+            }),
+            _ => Err(Self::deny("manage follow-up teams")),
+        }
+    }
+
+    pub fn may_change_questionnaires(&self) -> Result<QuestionnaireChange, Denied> {
+        match self.role {
+            Role::Commander => Ok(QuestionnaireChange {
+                username: self.username.clone(),
+            }),
+            _ => Err(Self::deny("write questionnaires")),
+        }
+    }
+}
+
+impl Capability for Work {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_work_followup()
+    }
+}
+
+impl Capability for TeamManage {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_manage_teams()
+    }
+}
+
+impl Capability for QuestionnaireChange {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_change_questionnaires()
     }
 }
 

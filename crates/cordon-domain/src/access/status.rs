@@ -53,6 +53,18 @@ impl Principal {
         }
     }
 
+    /// A caller's answer that meets a questionnaire's rule proposes a change in the caller's
+    /// name: a pending request, for two commanders to decide like any other.
+    pub fn may_propose_status_from_followup(&self) -> Result<StatusRequest, Denied> {
+        match self.role {
+            Role::Caller => Ok(StatusRequest {
+                account: self.account,
+                username: self.username.clone(),
+            }),
+            _ => Err(Self::deny("propose a status from a follow-up answer")),
+        }
+    }
+
     /// Commanders approve or reject; never their own request (the store checks that).
     pub fn may_decide_status_change(&self) -> Result<StatusDecision, Denied> {
         match self.role {

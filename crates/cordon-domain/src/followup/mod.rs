@@ -15,6 +15,9 @@ use crate::person::PersonName;
 use crate::registration::DocumentRequest;
 use crate::{FieldError, Gathered};
 
+pub mod questionnaire;
+pub mod work;
+
 /// Most rows one list may carry.
 pub const MAX_ROWS: usize = 200_000;
 /// How long a list's callers have, unless it says otherwise.
@@ -332,6 +335,22 @@ pub struct SubjectLine {
 }
 
 impl ListRow {
+    /// The county (or city) the person is followed up in, within `province`: the one the
+    /// address names, else the document's area when it lies in the province; `None` when
+    /// neither says (the county's commander hands the person out by hand).
+    pub fn county(
+        &self,
+        province: crate::division::DivisionCode,
+    ) -> Option<crate::division::DivisionCode> {
+        let within = province.to_string();
+        let by_address = self
+            .address
+            .as_deref()
+            .and_then(|a| crate::places::named_in(a, &within[..2]))
+            .and_then(|p| crate::division::DivisionCode::parse(p.code).ok());
+        by_address.or_else(|| self.home_area().filter(|h| province.contains(*h)))
+    }
+
     /// The division a resident identity number (or residence permit) was issued in: its first
     /// six digits, when they are a division code.
     pub fn home_area(&self) -> Option<crate::division::DivisionCode> {

@@ -27,7 +27,7 @@ string_enum! {
 
 string_enum! {
     /// What a status change rests on.
-    EvidenceKind { Case = "case", LabResult = "lab_result", Trace = "trace" }
+    EvidenceKind { Case = "case", LabResult = "lab_result", Trace = "trace", Followup = "followup" }
 }
 
 string_enum! {

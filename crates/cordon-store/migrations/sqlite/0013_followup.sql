@@ -19,6 +19,22 @@ CREATE TABLE followup_lists (
 );
 CREATE INDEX followup_lists_brought ON followup_lists (brought_at);
 
+-- Teams of callers in a county (or a city), with a lead who makes the home visits.
+CREATE TABLE followup_teams (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    county      INTEGER NOT NULL,
+    lead        TEXT NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    UNIQUE (county, name)
+);
+CREATE TABLE followup_members (
+    team_id   INTEGER NOT NULL REFERENCES followup_teams (id),
+    username  TEXT NOT NULL,
+    PRIMARY KEY (team_id, username)
+);
+
 CREATE TABLE followup_subjects (
     id             INTEGER PRIMARY KEY,
     match_key      TEXT NOT NULL UNIQUE,
@@ -27,11 +43,24 @@ CREATE TABLE followup_subjects (
     masked_number  TEXT,
     masked_name    TEXT NOT NULL,
     home_area      INTEGER,
-    state          TEXT NOT NULL DEFAULT 'open',
+    -- The county the person is followed up in (by the address, else the document's area), the
+    -- team and the caller it was given to.
+    county         INTEGER,
+    team_id        INTEGER REFERENCES followup_teams (id),
+    assignee       TEXT,
+    state          TEXT NOT NULL DEFAULT 'pending'
+                   CHECK (state IN ('pending', 'in_progress', 'escalated', 'transferred', 'closed')),
+    outcome        TEXT,
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at INTEGER,
     first_list     TEXT NOT NULL REFERENCES followup_lists (id),
-    created_at     INTEGER NOT NULL
+    created_at     INTEGER NOT NULL,
+    updated_at     INTEGER NOT NULL
 );
 CREATE INDEX followup_subjects_first_list ON followup_subjects (first_list);
+CREATE INDEX followup_subjects_assignee ON followup_subjects (assignee, state);
+CREATE INDEX followup_subjects_team ON followup_subjects (team_id, state);
+CREATE INDEX followup_subjects_county ON followup_subjects (county, state);
 
 CREATE TABLE followup_rows (
     list_id      TEXT NOT NULL REFERENCES followup_lists (id),
@@ -42,3 +71,30 @@ CREATE TABLE followup_rows (
     PRIMARY KEY (list_id, row_no)
 );
 CREATE INDEX followup_rows_subject ON followup_rows (subject_id);
+
+-- Questionnaires: versioned documents, checked whole when stored, immutable, answered once
+-- published.
+CREATE TABLE questionnaires (
+    version       INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    created_by    TEXT NOT NULL,
+    created_at    INTEGER NOT NULL,
+    published_by  TEXT,
+    published_at  INTEGER
+);
+
+-- Every call and home visit: who, when, the outcome, and the answers (sealed) to a published
+-- questionnaire version. Never altered or deleted.
+CREATE TABLE followup_attempts (
+    id             INTEGER PRIMARY KEY,
+    subject_id     INTEGER NOT NULL REFERENCES followup_subjects (id),
+    kind           TEXT NOT NULL CHECK (kind IN ('call', 'visit')),
+    caller         TEXT NOT NULL,
+    at             INTEGER NOT NULL,
+    outcome        TEXT NOT NULL,
+    questionnaire  INTEGER REFERENCES questionnaires (version),
+    answers        BLOB,
+    note           TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX followup_attempts_subject ON followup_attempts (subject_id, id);

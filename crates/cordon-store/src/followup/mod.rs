@@ -4,15 +4,21 @@
 //! both backends. A list is added in one transaction: all its rows, or none.
 
 use async_trait::async_trait;
-use cordon_domain::access::followup::{ListRead, ListWrite};
+use cordon_domain::access::followup::{ListRead, ListWrite, QuestionnaireChange, TeamManage, Work};
+use cordon_domain::access::Username;
+use cordon_domain::division::DivisionCode;
+use cordon_domain::followup::work::{AttemptKind, Outcome, SubjectState};
 use cordon_domain::followup::{Identity, ListRow, ListSource, ListSummary, SubjectLine};
+use cordon_domain::identity::MaskedDocument;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::keyring::Keyring;
 use crate::StoreError;
 
+mod questionnaire_sql;
 mod sql;
+mod work_sql;
 
 /// A row in its stored form: the subject's key and masked fields, the row sealed.
 #[derive(Debug, Clone)]
@@ -24,6 +30,7 @@ pub struct NewListRow {
     pub(crate) masked_number: Option<String>,
     pub(crate) masked_name: String,
     pub(crate) home_area: Option<i64>,
+    pub(crate) county: Option<DivisionCode>,
     pub(crate) fingerprint: String,
     pub(crate) sealed: Vec<u8>,
 }
@@ -54,7 +61,9 @@ pub(crate) fn row_context(list: Uuid, row: i64) -> Vec<u8> {
 }
 
 impl NewListRow {
-    pub fn new(list: Uuid, r: &ListRow, keyring: &Keyring) -> Self {
+    /// The row in its stored form; `province` is the hub's, where the person's county is
+    /// looked for.
+    pub fn new(list: Uuid, r: &ListRow, province: DivisionCode, keyring: &Keyring) -> Self {
         let plain = SealedRow {
             name: r.name.expose().to_owned(),
             document_type: r.document.as_ref().map(|d| d.kind().as_str().to_owned()),
@@ -82,6 +91,7 @@ impl NewListRow {
             masked_number: r.document.as_ref().map(|d| d.masked_number()),
             masked_name: r.name.masked(),
             home_area: r.home_area().map(|d| i64::from(d.value())),
+            county: r.county(province),
         }
     }
 }
@@ -108,6 +118,134 @@ pub struct ListAdded {
     pub rows_already: i64,
     /// Persons no list had named before.
     pub subjects_added: i64,
+}
+
+/// What answers are sealed against: their subject.
+pub fn answers_context(subject: i64) -> Vec<u8> {
+    format!("followup-answers:{subject}").into_bytes()
+}
+
+/// A team to make.
+#[derive(Debug, Clone)]
+pub struct NewTeam {
+    pub name: String,
+    pub county: DivisionCode,
+    pub lead: Username,
+    pub members: Vec<Username>,
+}
+
+/// A team of callers.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Team {
+    pub id: i64,
+    pub name: String,
+    /// The county (or city) whose persons it takes.
+    pub county: String,
+    pub county_name: Option<String>,
+    pub lead: String,
+    pub members: Vec<String>,
+    /// Persons it holds whose work is not over.
+    pub open: i64,
+}
+
+/// A person on a caller's worklist, masked.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct WorkItem {
+    pub subject: i64,
+    pub name: String,
+    pub document: Option<MaskedDocument>,
+    pub verified: bool,
+    pub state: SubjectState,
+    pub calls: i64,
+    pub last_attempt_ms: Option<i64>,
+    /// When the next call may be made (an hour after the last).
+    pub next_call_ms: Option<i64>,
+    /// The earliest deadline of the lists naming the person.
+    pub deadline_ms: i64,
+    pub lists: i64,
+    pub assignee: Option<String>,
+    pub county: Option<String>,
+}
+
+/// One list's row about a subject, sealed, with the list it is on.
+#[derive(Debug, Clone)]
+pub struct SubjectSource {
+    pub list: Uuid,
+    pub label: String,
+    pub source: ListSource,
+    pub row: i64,
+    pub sealed: Option<Vec<u8>>,
+}
+
+/// A call or a visit as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct AttemptView {
+    pub id: i64,
+    pub kind: AttemptKind,
+    pub caller: String,
+    pub at_ms: i64,
+    pub outcome: Outcome,
+    pub questionnaire: Option<i64>,
+    pub note: String,
+}
+
+/// A subject with everything recorded about it: its rows (sealed) and attempts.
+#[derive(Debug, Clone)]
+pub struct SubjectRecord {
+    pub item: WorkItem,
+    pub match_key: String,
+    pub team_lead: Option<String>,
+    pub sources: Vec<SubjectSource>,
+    pub attempts: Vec<AttemptView>,
+}
+
+/// A call or a visit to record.
+#[derive(Debug, Clone)]
+pub struct NewAttempt {
+    pub subject: i64,
+    pub kind: AttemptKind,
+    pub outcome: Outcome,
+    /// The published questionnaire version answered, with the answers sealed
+    /// ([`answers_context`]).
+    pub answered: Option<(i64, Vec<u8>)>,
+    pub note: String,
+}
+
+/// What the board counts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BoardBy {
+    List,
+    Team,
+    County,
+}
+
+/// A line of the completion board.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct BoardLine {
+    /// The list's id, the team's id or the county's code.
+    pub key: String,
+    pub label: String,
+    pub total: i64,
+    pub pending: i64,
+    pub in_progress: i64,
+    pub escalated: i64,
+    pub transferred: i64,
+    pub closed: i64,
+    /// Of the closed, those reached.
+    pub reached: i64,
+    /// Not over, past their list's deadline.
+    pub overdue: i64,
+}
+
+/// A questionnaire version as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct QuestionnaireVersion {
+    pub version: i64,
+    pub name: String,
+    pub created_by: String,
+    pub created_at_ms: i64,
+    pub published_by: Option<String>,
+    pub published_at_ms: Option<i64>,
 }
 
 #[async_trait]
@@ -137,4 +275,70 @@ pub trait FollowupStore: Send + Sync + 'static {
         after_row: i64,
         limit: i64,
     ) -> Result<Vec<SubjectLine>, StoreError>;
+
+    /// Makes a team in the grant's jurisdiction. `Invalid` (`duplicate`) for a name taken in
+    /// the county.
+    async fn create_team(&self, grant: &TeamManage, team: NewTeam) -> Result<Team, StoreError>;
+
+    /// The teams of the reader's jurisdiction.
+    async fn list_teams(&self, grant: &ListRead) -> Result<Vec<Team>, StoreError>;
+
+    /// Hands persons whose work is not over to another caller (of a team of the grant's
+    /// jurisdiction); answers how many were handed over.
+    async fn reassign(
+        &self,
+        grant: &TeamManage,
+        subjects: &[i64],
+        to: &Username,
+    ) -> Result<i64, StoreError>;
+
+    /// The caller's worklist: its persons still to call, then (for a lead) its teams' persons
+    /// for a home visit; those never called first, then by deadline.
+    async fn worklist(&self, grant: &Work, limit: i64) -> Result<Vec<WorkItem>, StoreError>;
+
+    /// One person as the caller (or the team's lead) works on it; `Forbidden` for anyone else.
+    async fn work_subject(&self, grant: &Work, subject: i64) -> Result<SubjectRecord, StoreError>;
+
+    /// Records a call or a visit and moves the person on ([`cordon_domain::followup::work`]),
+    /// in one transaction; `Forbidden` if the person is not the caller's (a visit: not its
+    /// team's), `Invalid` for an attempt the person's state refuses or a questionnaire version
+    /// not published.
+    async fn record_attempt(
+        &self,
+        grant: &Work,
+        attempt: NewAttempt,
+        now_ms: i64,
+    ) -> Result<(AttemptView, SubjectState), StoreError>;
+
+    /// The completion board of the reader's jurisdiction, by list, team or county.
+    async fn followup_board(
+        &self,
+        grant: &ListRead,
+        by: BoardBy,
+        now_ms: i64,
+    ) -> Result<Vec<BoardLine>, StoreError>;
+
+    /// Stores a questionnaire version (checked by the caller), unpublished.
+    async fn create_questionnaire(
+        &self,
+        grant: &QuestionnaireChange,
+        name: &str,
+        source: &str,
+    ) -> Result<QuestionnaireVersion, StoreError>;
+
+    /// Publishes a version, once; `Invalid` (`already_decided`) if it is.
+    async fn publish_questionnaire(
+        &self,
+        grant: &QuestionnaireChange,
+        version: i64,
+    ) -> Result<QuestionnaireVersion, StoreError>;
+
+    /// Every version, newest first.
+    async fn list_questionnaires(&self) -> Result<Vec<QuestionnaireVersion>, StoreError>;
+
+    /// A version with its source.
+    async fn get_questionnaire(
+        &self,
+        version: i64,
+    ) -> Result<(QuestionnaireVersion, String), StoreError>;
 }

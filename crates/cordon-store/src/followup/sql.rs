@@ -6,15 +6,20 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use cordon_domain::access::followup::{ListRead, ListWrite};
-use cordon_domain::access::Scope;
+use cordon_domain::access::followup::{ListRead, ListWrite, QuestionnaireChange, TeamManage, Work};
+use cordon_domain::access::{Scope, Username};
 use cordon_domain::division::DivisionCode;
+use cordon_domain::followup::work::SubjectState;
 use cordon_domain::followup::{ListSource, ListSummary, SubjectLine};
 use cordon_domain::identity::{DocumentType, MaskedDocument};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::{FollowupStore, ListAdded, NewList, NewListRow};
+use super::work_sql::{self, Assigner};
+use super::{
+    questionnaire_sql, AttemptView, BoardBy, BoardLine, FollowupStore, ListAdded, NewAttempt,
+    NewList, NewListRow, NewTeam, QuestionnaireVersion, SubjectRecord, Team, WorkItem,
+};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
@@ -98,7 +103,7 @@ fn line(c: LineCols) -> Result<SubjectLine, StoreError> {
 }
 
 /// Whether a reader's scope holds a list's (a jurisdiction holds the lists brought in it).
-fn holds(scope: &Scope, list_scope: &str) -> bool {
+pub(super) fn holds(scope: &Scope, list_scope: &str) -> bool {
     match (scope, DivisionCode::parse(list_scope)) {
         (Scope::Division(d), Ok(l)) => d.contains(l),
         _ => false,
@@ -186,24 +191,59 @@ impl FollowupStore for SqlStore {
                 .await?;
                 let stored: HashMap<i64, String> = stored.into_iter().collect();
                 let (fresh, already) = fresh_rows(list, &stored)?;
+                let teams: Vec<(i64, i64, String)> = sqlx::query_as(
+                    "SELECT t.id, t.county, m.username FROM followup_teams t \
+                     JOIN followup_members m ON m.team_id = t.id ORDER BY t.id, m.username",
+                )
+                .fetch_all(&mut *tx)
+                .await?;
+                let loads: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT assignee, COUNT(*) FROM followup_subjects WHERE assignee IS NOT NULL \
+                     AND state IN ('pending', 'in_progress') GROUP BY assignee",
+                )
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut assigner = Assigner::new(teams, loads);
+                let given: Vec<Option<(i64, String)>> =
+                    fresh.iter().map(|r| r.county.and_then(|c| assigner.pick(c))).collect();
                 let mut subjects_added = 0;
-                for chunk in fresh.chunks(CHUNK) {
+                for (chunk, given) in fresh.chunks(CHUNK).zip(given.chunks(CHUNK)) {
                     let mut q = QueryBuilder::new(
                         "INSERT INTO followup_subjects (match_key, verified, document_type, \
-                         masked_number, masked_name, home_area, first_list, created_at) ",
+                         masked_number, masked_name, home_area, county, team_id, assignee, \
+                         first_list, created_at, updated_at) ",
                     );
-                    q.push_values(chunk, |mut b, r| {
+                    q.push_values(chunk.iter().zip(given), |mut b, (r, to)| {
                         b.push_bind(r.match_key.as_str())
                             .push_bind(i64::from(r.verified))
                             .push_bind(r.document_type)
                             .push_bind(r.masked_number.as_deref())
                             .push_bind(r.masked_name.as_str())
                             .push_bind(r.home_area)
+                            .push_bind(r.county.map(|c| i64::from(c.value())))
+                            .push_bind(to.as_ref().map(|t| t.0))
+                            .push_bind(to.as_ref().map(|t| t.1.as_str()))
                             .push_bind(id)
+                            .push_bind(now)
                             .push_bind(now);
                     });
                     q.push(" ON CONFLICT (match_key) DO NOTHING");
                     subjects_added += q.build().execute(&mut *tx).await?.rows_affected() as i64;
+                    // A person whose work was over is named again by another list: called again.
+                    let mut q = QueryBuilder::new(
+                        "UPDATE followup_subjects SET state = 'pending', outcome = NULL, \
+                         attempts = 0, updated_at = ",
+                    );
+                    q.push_bind(now)
+                        .push(" WHERE state = 'closed' AND first_list <> ")
+                        .push_bind(id)
+                        .push(" AND match_key IN (");
+                    let mut keys = q.separated(", ");
+                    for r in chunk {
+                        keys.push_bind(r.match_key.as_str());
+                    }
+                    q.push(")");
+                    q.build().execute(&mut *tx).await?;
                     let mut q =
                         QueryBuilder::new("SELECT id, match_key FROM followup_subjects WHERE match_key IN (");
                     let mut keys = q.separated(", ");
@@ -303,5 +343,76 @@ impl FollowupStore for SqlStore {
         .await?
         });
         rows.into_iter().map(line).collect()
+    }
+
+    async fn create_team(&self, grant: &TeamManage, team: NewTeam) -> Result<Team, StoreError> {
+        work_sql::create_team(self, grant, team).await
+    }
+
+    async fn list_teams(&self, grant: &ListRead) -> Result<Vec<Team>, StoreError> {
+        work_sql::list_teams(self, grant).await
+    }
+
+    async fn reassign(
+        &self,
+        grant: &TeamManage,
+        subjects: &[i64],
+        to: &Username,
+    ) -> Result<i64, StoreError> {
+        work_sql::reassign(self, grant, subjects, to).await
+    }
+
+    async fn worklist(&self, grant: &Work, limit: i64) -> Result<Vec<WorkItem>, StoreError> {
+        work_sql::worklist(self, grant, limit).await
+    }
+
+    async fn work_subject(&self, grant: &Work, subject: i64) -> Result<SubjectRecord, StoreError> {
+        work_sql::work_subject(self, grant, subject).await
+    }
+
+    async fn record_attempt(
+        &self,
+        grant: &Work,
+        attempt: NewAttempt,
+        now_ms: i64,
+    ) -> Result<(AttemptView, SubjectState), StoreError> {
+        work_sql::record_attempt(self, grant, attempt, now_ms).await
+    }
+
+    async fn followup_board(
+        &self,
+        grant: &ListRead,
+        by: BoardBy,
+        now_ms: i64,
+    ) -> Result<Vec<BoardLine>, StoreError> {
+        work_sql::board(self, grant, by, now_ms).await
+    }
+
+    async fn create_questionnaire(
+        &self,
+        grant: &QuestionnaireChange,
+        name: &str,
+        source: &str,
+    ) -> Result<QuestionnaireVersion, StoreError> {
+        questionnaire_sql::create(self, grant, name, source).await
+    }
+
+    async fn publish_questionnaire(
+        &self,
+        grant: &QuestionnaireChange,
+        version: i64,
+    ) -> Result<QuestionnaireVersion, StoreError> {
+        questionnaire_sql::publish(self, grant, version).await
+    }
+
+    async fn list_questionnaires(&self) -> Result<Vec<QuestionnaireVersion>, StoreError> {
+        questionnaire_sql::list(self).await
+    }
+
+    async fn get_questionnaire(
+        &self,
+        version: i64,
+    ) -> Result<(QuestionnaireVersion, String), StoreError> {
+        questionnaire_sql::get(self, version).await
     }
 }

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use cordon_domain::access::{Principal, Role, Scope, Username};
+use cordon_domain::followup::work::{AttemptKind, Outcome, SubjectState};
 use cordon_domain::followup::{ListRequest, ListSource};
-use cordon_store::followup::{NewList, NewListRow};
+use cordon_store::followup::{BoardBy, NewAttempt, NewList, NewListRow, NewTeam};
 use cordon_store::{Store, StoreError};
 use serde_json::json;
 use uuid::Uuid;
@@ -43,7 +44,7 @@ fn list(store: &dyn Store, id: Uuid, rows: &[(u32, Option<u32>, &str, &str)]) ->
         skipped: 0,
         rows: rows
             .iter()
-            .map(|r| NewListRow::new(id, r, store.keyring()))
+            .map(|r| NewListRow::new(id, r, div("130000"), store.keyring()))
             .collect(),
     }
 }
@@ -166,4 +167,209 @@ pub async fn listed(store: &dyn Store, rows: &[(u32, Option<u32>, u32)]) {
         .unwrap();
 }
 
-conformance!(lists_resolve_identities_and_are_idempotent);
+fn caller(name: &str) -> Principal {
+    Principal {
+        account: 2,
+        username: Username::parse(name).unwrap(),
+        role: Role::Caller,
+        scope: Scope::parse("130102").unwrap(),
+    }
+}
+
+/// A list of persons living in 长安区 (130102), by phone and name only.
+fn local_list(store: &dyn Store, id: Uuid, n: u32) -> NewList {
+    let req: ListRequest = serde_json::from_value(json!({
+        "id": id, "label": "长安区名单",
+        "rows": (1..=n).map(|i| json!({"row": i, "name": format!("测试{i}"),
+            "phone": format!("137{i:08}"), "address": "长安区裕华路 1 号"})).collect::<Vec<_>>()}))
+    .unwrap();
+    let (label, _, rows) = req.parse(cordon_domain::time::today_china()).unwrap();
+    NewList {
+        id,
+        source: ListSource::Push,
+        label,
+        deadline_ms: cordon_domain::time::now_ms() + 3_600_000,
+        skipped: 0,
+        rows: rows
+            .iter()
+            .map(|r| NewListRow::new(id, r, div("130000"), store.keyring()))
+            .collect(),
+    }
+}
+
+pub async fn persons_are_handed_out_called_and_counted(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let commander = principal(Role::Commander, "130100");
+    let manage = commander.may_manage_teams().unwrap();
+    let team = s
+        .create_team(
+            &manage,
+            NewTeam {
+                name: "长安区一组".into(),
+                county: div("130102"),
+                lead: Username::parse("lead1").unwrap(),
+                members: vec![
+                    Username::parse("caller1").unwrap(),
+                    Username::parse("caller2").unwrap(),
+                ],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(team.members, ["caller1", "caller2"]);
+    assert!(matches!(
+        s.create_team(
+            &manage,
+            NewTeam {
+                name: "长安区一组".into(),
+                county: div("130102"),
+                lead: Username::parse("lead1").unwrap(),
+                members: vec![],
+            }
+        )
+        .await,
+        Err(StoreError::Invalid(_))
+    ));
+    // Four persons of 长安区: two to each caller.
+    let list = Uuid::now_v7();
+    s.add_followup_list(
+        &commander.may_write_lists().unwrap(),
+        local_list(s, list, 4),
+    )
+    .await
+    .unwrap();
+    let one = caller("caller1").may_work_followup().unwrap();
+    let two = caller("caller2").may_work_followup().unwrap();
+    let mine = s.worklist(&one, 50).await.unwrap();
+    assert_eq!(
+        (mine.len(), s.worklist(&two, 50).await.unwrap().len()),
+        (2, 2)
+    );
+    let first = mine[0].subject;
+    // Not another caller's person.
+    assert!(matches!(
+        s.work_subject(&two, first).await,
+        Err(StoreError::Forbidden)
+    ));
+    let record = s.work_subject(&one, first).await.unwrap();
+    assert_eq!(record.sources.len(), 1);
+    // Three calls unanswered, an hour apart: to the lead for a home visit.
+    let t0 = cordon_domain::time::now_ms();
+    let call = |at: i64, outcome: Outcome| {
+        let one = one.clone();
+        async move {
+            s.record_attempt(
+                &one,
+                NewAttempt {
+                    subject: first,
+                    kind: AttemptKind::Call,
+                    outcome,
+                    answered: None,
+                    note: String::new(),
+                },
+                at,
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        call(t0, Outcome::NoAnswer).await.unwrap().1,
+        SubjectState::InProgress
+    );
+    match call(t0 + 60_000, Outcome::NoAnswer).await {
+        Err(StoreError::Invalid(f)) => assert_eq!(f.code, "too_soon"),
+        other => panic!("{other:?}"),
+    }
+    call(t0 + H, Outcome::NoAnswer).await.unwrap();
+    assert_eq!(
+        call(t0 + 2 * H, Outcome::NoAnswer).await.unwrap().1,
+        SubjectState::Escalated
+    );
+    let lead = caller("lead1").may_work_followup().unwrap();
+    let visits = s.worklist(&lead, 50).await.unwrap();
+    assert_eq!(visits.len(), 1);
+    assert_eq!(visits[0].state, SubjectState::Escalated);
+    // The visit reaches the person, with answers to a published questionnaire only.
+    let change = commander.may_change_questionnaires().unwrap();
+    let q = s
+        .create_questionnaire(
+            &change,
+            "q",
+            cordon_domain::followup::questionnaire::STANDARD,
+        )
+        .await
+        .unwrap();
+    let visit = |answered| NewAttempt {
+        subject: first,
+        kind: AttemptKind::Visit,
+        outcome: Outcome::Reached,
+        answered,
+        note: "上门见到本人".into(),
+    };
+    match s
+        .record_attempt(&lead, visit(Some((q.version, vec![1]))), t0 + 3 * H)
+        .await
+    {
+        Err(StoreError::Invalid(f)) => assert_eq!(f.code, "not_published"),
+        other => panic!("{other:?}"),
+    }
+    s.publish_questionnaire(&change, q.version).await.unwrap();
+    assert!(s.publish_questionnaire(&change, q.version).await.is_err());
+    let (_, state) = s
+        .record_attempt(&lead, visit(Some((q.version, vec![1]))), t0 + 3 * H)
+        .await
+        .unwrap();
+    assert_eq!(state, SubjectState::Closed);
+    assert!(matches!(
+        call(t0 + 5 * H, Outcome::Reached).await,
+        Err(StoreError::Forbidden | StoreError::Invalid(_))
+    ));
+    // The board counts them all.
+    let read = commander.may_read_lists().unwrap();
+    let board = s.followup_board(&read, BoardBy::List, t0).await.unwrap();
+    assert_eq!(board.len(), 1);
+    let b = &board[0];
+    assert_eq!(
+        (b.total, b.pending, b.closed, b.reached),
+        (4, 3, 1, 1),
+        "{b:?}"
+    );
+    let by_team = s.followup_board(&read, BoardBy::Team, t0).await.unwrap();
+    assert_eq!(
+        (by_team[0].label.as_str(), by_team[0].total),
+        ("长安区一组", 4)
+    );
+    let late = s
+        .followup_board(&read, BoardBy::County, t0 + 2 * H)
+        .await
+        .unwrap();
+    assert_eq!((late[0].key.as_str(), late[0].overdue), ("130102", 3));
+    // Handed out again to the other caller.
+    let moved = s
+        .reassign(
+            &manage,
+            &[mine[1].subject],
+            &Username::parse("caller2").unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved, 1);
+    assert_eq!(s.worklist(&two, 50).await.unwrap().len(), 3);
+    // Named again by another list after it was closed: to be called again.
+    let again = Uuid::now_v7();
+    s.add_followup_list(
+        &commander.may_write_lists().unwrap(),
+        local_list(s, again, 1),
+    )
+    .await
+    .unwrap();
+    let reopened = s.work_subject(&one, first).await;
+    assert!(reopened.is_ok_and(|r| r.item.state == SubjectState::Pending && r.sources.len() == 2));
+}
+
+const H: i64 = 3_600_000;
+
+conformance!(
+    lists_resolve_identities_and_are_idempotent,
+    persons_are_handed_out_called_and_counted
+);

@@ -1,0 +1,672 @@
+//! The SQL of the work on follow-up subjects, for [`super::FollowupStore`]: teams, the
+//! assignment of new persons to the least-loaded caller of the most specific team of their
+//! county, worklists, attempts (one transaction each, the subject's state moved by
+//! [`cordon_domain::followup::work::attempt`]) and the completion board.
+
+use std::collections::HashMap;
+
+use cordon_domain::access::followup::{ListRead, TeamManage, Work};
+use cordon_domain::access::{Scope, Username};
+use cordon_domain::division::DivisionCode;
+use cordon_domain::followup::work::{self, AttemptKind, Outcome, SubjectState};
+use cordon_domain::followup::ListSource;
+use cordon_domain::identity::{DocumentType, MaskedDocument};
+use sqlx::QueryBuilder;
+use uuid::Uuid;
+
+use super::{
+    AttemptView, BoardBy, BoardLine, NewAttempt, NewTeam, SubjectRecord, SubjectSource, Team,
+    WorkItem,
+};
+use crate::db::{on_pool, retry, BeginWrite};
+use crate::store::SqlStore;
+use crate::StoreError;
+
+/// Who takes a new person: the teams with their members, and how many open persons each
+/// caller holds.
+pub(super) struct Assigner {
+    /// (team, county, members), members sorted.
+    teams: Vec<(i64, DivisionCode, Vec<String>)>,
+    load: HashMap<String, i64>,
+}
+
+impl Assigner {
+    pub(super) fn new(members: Vec<(i64, i64, String)>, loads: Vec<(String, i64)>) -> Self {
+        let mut teams: Vec<(i64, DivisionCode, Vec<String>)> = Vec::new();
+        for (team, county, member) in members {
+            let Some(county) = u32::try_from(county)
+                .ok()
+                .and_then(DivisionCode::from_value)
+            else {
+                continue;
+            };
+            match teams.last_mut() {
+                Some(t) if t.0 == team => t.2.push(member),
+                _ => teams.push((team, county, vec![member])),
+            }
+        }
+        Self {
+            teams,
+            load: loads.into_iter().collect(),
+        }
+    }
+
+    /// The team and caller for a person of `county`: the team whose area holds it most
+    /// narrowly, its caller with the fewest open persons (by name on a tie).
+    pub(super) fn pick(&mut self, county: DivisionCode) -> Option<(i64, String)> {
+        let team = self
+            .teams
+            .iter()
+            .filter(|t| t.1.contains(county))
+            .max_by_key(|t| (t.1.level() as u8, std::cmp::Reverse(t.0)))?;
+        let load = &self.load;
+        let who = team
+            .2
+            .iter()
+            .min_by_key(|m| (load.get(*m).copied().unwrap_or(0), (*m).clone()))?
+            .clone();
+        *self.load.entry(who.clone()).or_insert(0) += 1;
+        Some((team.0, who))
+    }
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt(what.to_owned())
+}
+
+fn division(v: i64) -> Option<DivisionCode> {
+    u32::try_from(v).ok().and_then(DivisionCode::from_value)
+}
+
+fn within(scope: &Scope, county: Option<i64>) -> bool {
+    match (scope, county.and_then(division)) {
+        (Scope::Division(d), Some(c)) => d.contains(c),
+        _ => false,
+    }
+}
+
+const ITEM_COLUMNS: &str = "s.id, s.masked_name, s.document_type, s.masked_number, s.verified, \
+    s.state, s.attempts, s.last_attempt_at, \
+    (SELECT MIN(l.deadline_at) FROM followup_rows r JOIN followup_lists l ON l.id = r.list_id \
+     WHERE r.subject_id = s.id), \
+    (SELECT COUNT(DISTINCT r.list_id) FROM followup_rows r WHERE r.subject_id = s.id), \
+    s.assignee, s.county";
+
+type ItemCols = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    i64,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    i64,
+    Option<String>,
+    Option<i64>,
+);
+
+fn item(c: ItemCols) -> Result<WorkItem, StoreError> {
+    let state = SubjectState::parse(&c.5).map_err(|_| corrupt("follow-up state"))?;
+    let document = match (c.2, c.3) {
+        (Some(kind), Some(number)) => Some(MaskedDocument {
+            kind: DocumentType::parse(&kind).map_err(|_| corrupt("follow-up document type"))?,
+            number,
+        }),
+        _ => None,
+    };
+    Ok(WorkItem {
+        subject: c.0,
+        name: c.1,
+        document,
+        verified: c.4 == 1,
+        state,
+        calls: c.6,
+        last_attempt_ms: c.7,
+        next_call_ms: c.7.map(|t| t + work::MIN_GAP_MS),
+        deadline_ms: c.8.unwrap_or(i64::MAX),
+        lists: c.9,
+        assignee: c.10,
+        county: c.11.map(|c| format!("{c:06}")),
+    })
+}
+
+type AttemptCols = (i64, String, String, i64, String, Option<i64>, String);
+
+fn attempt_view(c: AttemptCols) -> Result<AttemptView, StoreError> {
+    Ok(AttemptView {
+        id: c.0,
+        kind: AttemptKind::parse(&c.1).map_err(|_| corrupt("attempt kind"))?,
+        caller: c.2,
+        at_ms: c.3,
+        outcome: Outcome::parse(&c.4).map_err(|_| corrupt("attempt outcome"))?,
+        questionnaire: c.5,
+        note: c.6,
+    })
+}
+
+pub(super) async fn create_team(
+    store: &SqlStore,
+    grant: &TeamManage,
+    team: NewTeam,
+) -> Result<Team, StoreError> {
+    if !grant.scope().covers_division(team.county) {
+        return Err(StoreError::invalid(
+            "scope_mismatch",
+            "county",
+            "the team's county lies outside this account's jurisdiction",
+        ));
+    }
+    let team = &team;
+    let county = i64::from(team.county.value());
+    let by = grant.username().as_str();
+    let id: i64 = retry(|| async move {
+        let now = cordon_domain::time::now_ms();
+        on_pool!(&store.db.write, |p| {
+            let mut tx = p.begin_write().await?;
+            let taken: Option<(i64,)> =
+                sqlx::query_as("SELECT id FROM followup_teams WHERE county = $1 AND name = $2")
+                    .bind(county)
+                    .bind(&team.name)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if taken.is_some() {
+                return Err(StoreError::invalid(
+                    "duplicate",
+                    "name",
+                    "this county has a team of this name",
+                ));
+            }
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO followup_teams (name, county, lead, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(&team.name)
+            .bind(county)
+            .bind(team.lead.as_str())
+            .bind(by)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let mut members: Vec<&str> = team.members.iter().map(Username::as_str).collect();
+            members.sort_unstable();
+            members.dedup();
+            for m in members {
+                sqlx::query("INSERT INTO followup_members (team_id, username) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(m)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(id)
+        })
+    })
+    .await?;
+    teams(store, None)
+        .await?
+        .into_iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| StoreError::not_found(format!("team {id}")))
+}
+
+/// Every team (of a scope, when given), with members and open persons.
+pub(super) async fn teams(
+    store: &SqlStore,
+    scope: Option<&Scope>,
+) -> Result<Vec<Team>, StoreError> {
+    let rows: Vec<(i64, String, i64, String, Option<String>, i64)> =
+        on_pool!(&store.db.read, |p| sqlx::query_as(
+            "SELECT t.id, t.name, t.county, t.lead, m.username, \
+             (SELECT COUNT(*) FROM followup_subjects s WHERE s.team_id = t.id \
+              AND s.state NOT IN ('closed', 'transferred')) \
+             FROM followup_teams t LEFT JOIN followup_members m ON m.team_id = t.id \
+             ORDER BY t.county, t.name, m.username"
+        )
+        .fetch_all(p)
+        .await?);
+    let mut out: Vec<Team> = Vec::new();
+    for (id, name, county, lead, member, open) in rows {
+        if scope.is_some_and(|s| !within(s, Some(county))) {
+            continue;
+        }
+        match out.last_mut() {
+            Some(t) if t.id == id => t.members.extend(member),
+            _ => {
+                let code = format!("{county:06}");
+                out.push(Team {
+                    id,
+                    county_name: cordon_domain::places::by_code(&code)
+                        .map(|p| format!("{} {}", p.within, p.name).trim().to_owned()),
+                    county: code,
+                    name,
+                    lead,
+                    members: member.into_iter().collect(),
+                    open,
+                })
+            }
+        }
+    }
+    Ok(out)
+}
+
+pub(super) async fn list_teams(
+    store: &SqlStore,
+    grant: &ListRead,
+) -> Result<Vec<Team>, StoreError> {
+    teams(store, Some(grant.scope())).await
+}
+
+pub(super) async fn reassign(
+    store: &SqlStore,
+    grant: &TeamManage,
+    subjects: &[i64],
+    to: &Username,
+) -> Result<i64, StoreError> {
+    let mine = teams(store, Some(grant.scope())).await?;
+    let Some(team) = mine
+        .iter()
+        .find(|t| t.members.iter().any(|m| m == to.as_str()))
+    else {
+        return Err(StoreError::invalid(
+            "unknown_caller",
+            "to",
+            "no team of this jurisdiction has this caller",
+        ));
+    };
+    let team_id = team.id;
+    let scope = grant.scope().clone();
+    let scope = &scope;
+    retry(|| async move {
+        on_pool!(&store.db.write, |p| {
+            let mut tx = p.begin_write().await?;
+            let mut handed = 0;
+            for chunk in subjects.chunks(500) {
+                let mut q =
+                    QueryBuilder::new("SELECT id, county FROM followup_subjects WHERE id IN (");
+                let mut ids = q.separated(", ");
+                for s in chunk {
+                    ids.push_bind(*s);
+                }
+                q.push(") AND state NOT IN ('closed', 'transferred')");
+                let found: Vec<(i64, Option<i64>)> = q.build_query_as().fetch_all(&mut *tx).await?;
+                let ours: Vec<i64> = found
+                    .into_iter()
+                    .filter(|(_, county)| within(scope, *county) || county.is_none())
+                    .map(|(id, _)| id)
+                    .collect();
+                if ours.is_empty() {
+                    continue;
+                }
+                let mut q = QueryBuilder::new("UPDATE followup_subjects SET team_id = ");
+                q.push_bind(team_id)
+                    .push(", assignee = ")
+                    .push_bind(to.as_str())
+                    .push(
+                        ", state = CASE WHEN state = 'escalated' THEN 'in_progress' ELSE state END",
+                    )
+                    .push(" WHERE id IN (");
+                let mut ids = q.separated(", ");
+                for s in &ours {
+                    ids.push_bind(*s);
+                }
+                q.push(")");
+                handed += q.build().execute(&mut *tx).await?.rows_affected() as i64;
+            }
+            tx.commit().await?;
+            Ok(handed)
+        })
+    })
+    .await
+}
+
+pub(super) async fn worklist(
+    store: &SqlStore,
+    grant: &Work,
+    limit: i64,
+) -> Result<Vec<WorkItem>, StoreError> {
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM followup_subjects s \
+         WHERE (s.assignee = $1 AND s.state IN ('pending', 'in_progress')) \
+            OR (s.state = 'escalated' AND s.team_id IN \
+                (SELECT id FROM followup_teams WHERE lead = $1)) \
+         ORDER BY CASE s.state WHEN 'pending' THEN 0 WHEN 'in_progress' THEN 1 ELSE 2 END, \
+                  s.last_attempt_at, s.id LIMIT $2"
+    );
+    let who = grant.username().as_str();
+    let rows: Vec<ItemCols> = on_pool!(&store.db.read, |p| sqlx::query_as(&sql)
+        .bind(who)
+        .bind(limit)
+        .fetch_all(p)
+        .await?);
+    let mut items = rows.into_iter().map(item).collect::<Result<Vec<_>, _>>()?;
+    items.sort_by_key(|i| {
+        (
+            i.state != SubjectState::Pending,
+            i.state == SubjectState::Escalated,
+            i.deadline_ms,
+            i.next_call_ms,
+        )
+    });
+    Ok(items)
+}
+
+pub(super) async fn work_subject(
+    store: &SqlStore,
+    grant: &Work,
+    subject: i64,
+) -> Result<SubjectRecord, StoreError> {
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS}, s.match_key, \
+         (SELECT lead FROM followup_teams t WHERE t.id = s.team_id) \
+         FROM followup_subjects s WHERE s.id = $1"
+    );
+    type Cols = (ItemCols, String, Option<String>);
+    /// [`ItemCols`], then the match key and the team's lead.
+    type Flat = (
+        i64,
+        String,
+        Option<String>,
+        Option<String>,
+        i64,
+        String,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        i64,
+        Option<String>,
+        Option<i64>,
+        String,
+        Option<String>,
+    );
+    let found: Option<Flat> = on_pool!(&store.db.read, |p| sqlx::query_as(&sql)
+        .bind(subject)
+        .fetch_optional(p)
+        .await?);
+    let Some(c) = found else {
+        return Err(StoreError::Forbidden);
+    };
+    let (cols, match_key, lead): Cols = (
+        (c.0, c.1, c.2, c.3, c.4, c.5, c.6, c.7, c.8, c.9, c.10, c.11),
+        c.12,
+        c.13,
+    );
+    let item = item(cols)?;
+    let who = grant.username().as_str();
+    let theirs = item.assignee.as_deref() == Some(who) || lead.as_deref() == Some(who);
+    if !theirs {
+        return Err(StoreError::Forbidden);
+    }
+    type SourceCols = (String, String, String, i64, Option<Vec<u8>>);
+    let sources: Vec<SourceCols> = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT l.id, l.label, l.source, r.row_no, r.sealed FROM followup_rows r \
+             JOIN followup_lists l ON l.id = r.list_id WHERE r.subject_id = $1 \
+             ORDER BY l.brought_at, r.row_no"
+    )
+    .bind(subject)
+    .fetch_all(p)
+    .await?);
+    let attempts: Vec<AttemptCols> = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT id, kind, caller, at, outcome, questionnaire, note FROM followup_attempts \
+         WHERE subject_id = $1 ORDER BY id"
+    )
+    .bind(subject)
+    .fetch_all(p)
+    .await?);
+    Ok(SubjectRecord {
+        item,
+        match_key,
+        team_lead: lead,
+        sources: sources
+            .into_iter()
+            .map(|(list, label, source, row, sealed)| {
+                Ok(SubjectSource {
+                    list: Uuid::parse_str(&list).map_err(|_| corrupt("follow-up list id"))?,
+                    label,
+                    source: ListSource::parse(&source).map_err(|_| corrupt("list source"))?,
+                    row,
+                    sealed,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?,
+        attempts: attempts
+            .into_iter()
+            .map(attempt_view)
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+pub(super) async fn record_attempt(
+    store: &SqlStore,
+    grant: &Work,
+    a: NewAttempt,
+    now_ms: i64,
+) -> Result<(AttemptView, SubjectState), StoreError> {
+    let a = &a;
+    let who = grant.username().as_str();
+    retry(|| async move {
+        on_pool!(&store.db.write, |p| {
+            let mut tx = p.begin_write().await?;
+            type StateCols = (String, i64, Option<i64>, Option<String>, Option<String>);
+            let found: Option<StateCols> = sqlx::query_as(
+                "SELECT s.state, s.attempts, s.last_attempt_at, s.assignee, \
+                     (SELECT lead FROM followup_teams t WHERE t.id = s.team_id) \
+                     FROM followup_subjects s WHERE s.id = $1",
+            )
+            .bind(a.subject)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((state, calls, last, assignee, lead)) = found else {
+                return Err(StoreError::Forbidden);
+            };
+            let allowed = match a.kind {
+                AttemptKind::Call => assignee.as_deref() == Some(who),
+                AttemptKind::Visit => lead.as_deref() == Some(who),
+            };
+            if !allowed {
+                return Err(StoreError::Forbidden);
+            }
+            if let Some((version, _)) = &a.answered {
+                let published: Option<(Option<i64>,)> =
+                    sqlx::query_as("SELECT published_at FROM questionnaires WHERE version = $1")
+                        .bind(*version)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if !matches!(published, Some((Some(_),))) {
+                    return Err(StoreError::invalid(
+                        "not_published",
+                        "questionnaire",
+                        "answers name a published questionnaire version",
+                    ));
+                }
+            }
+            let work_now = work::Work {
+                state: SubjectState::parse(&state).map_err(|_| corrupt("follow-up state"))?,
+                calls,
+                last_attempt_ms: last,
+            };
+            let after = work::attempt(work_now, a.kind, a.outcome, a.answered.is_some(), now_ms)
+                .map_err(StoreError::Invalid)?;
+            let (id,): (i64,) = sqlx::query_as(
+                "INSERT INTO followup_attempts (subject_id, kind, caller, at, outcome, \
+                 questionnaire, answers, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 RETURNING id",
+            )
+            .bind(a.subject)
+            .bind(a.kind.as_str())
+            .bind(who)
+            .bind(now_ms)
+            .bind(a.outcome.as_str())
+            .bind(a.answered.as_ref().map(|x| x.0))
+            .bind(a.answered.as_ref().map(|x| x.1.as_slice()))
+            .bind(&a.note)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE followup_subjects SET state = $2, outcome = $3, attempts = $4, \
+                 last_attempt_at = $5, updated_at = $5 WHERE id = $1",
+            )
+            .bind(a.subject)
+            .bind(after.state.as_str())
+            .bind(after.closed_with.map(|o| o.as_str()))
+            .bind(after.calls)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok((
+                AttemptView {
+                    id,
+                    kind: a.kind,
+                    caller: who.to_owned(),
+                    at_ms: now_ms,
+                    outcome: a.outcome,
+                    questionnaire: a.answered.as_ref().map(|x| x.0),
+                    note: a.note.clone(),
+                },
+                after.state,
+            ))
+        })
+    })
+    .await
+}
+
+const COUNTS: &str = "COUNT(*), \
+    SUM(CASE WHEN s.state = 'pending' THEN 1 ELSE 0 END), \
+    SUM(CASE WHEN s.state = 'in_progress' THEN 1 ELSE 0 END), \
+    SUM(CASE WHEN s.state = 'escalated' THEN 1 ELSE 0 END), \
+    SUM(CASE WHEN s.state = 'transferred' THEN 1 ELSE 0 END), \
+    SUM(CASE WHEN s.state = 'closed' THEN 1 ELSE 0 END), \
+    SUM(CASE WHEN s.outcome = 'reached' AND s.state = 'closed' THEN 1 ELSE 0 END)";
+
+type Counts = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn line(key: String, label: String, c: Counts, overdue: i64) -> BoardLine {
+    BoardLine {
+        key,
+        label,
+        total: c.0,
+        pending: c.1.unwrap_or(0),
+        in_progress: c.2.unwrap_or(0),
+        escalated: c.3.unwrap_or(0),
+        transferred: c.4.unwrap_or(0),
+        closed: c.5.unwrap_or(0),
+        reached: c.6.unwrap_or(0),
+        overdue,
+    }
+}
+
+pub(super) async fn board(
+    store: &SqlStore,
+    grant: &ListRead,
+    by: BoardBy,
+    now_ms: i64,
+) -> Result<Vec<BoardLine>, StoreError> {
+    let scope = grant.scope();
+    match by {
+        BoardBy::List => {
+            let sql = format!(
+                "SELECT l.id, l.label, l.scope, l.deadline_at, {COUNTS} FROM followup_lists l \
+                 JOIN followup_rows r ON r.list_id = l.id \
+                 JOIN followup_subjects s ON s.id = r.subject_id \
+                 GROUP BY l.id, l.label, l.scope, l.deadline_at ORDER BY l.deadline_at DESC"
+            );
+            type Row = (
+                String,
+                String,
+                String,
+                i64,
+                i64,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+            );
+            let rows: Vec<Row> = on_pool!(&store.db.read, |p| sqlx::query_as(&sql)
+                .fetch_all(p)
+                .await?);
+            Ok(rows
+                .into_iter()
+                .filter(|r| super::sql::holds(scope, &r.2))
+                .map(|r| {
+                    let counts = (r.4, r.5, r.6, r.7, r.8, r.9, r.10);
+                    let open = r.4 - counts.4.unwrap_or(0) - counts.5.unwrap_or(0);
+                    let overdue = if r.3 < now_ms { open } else { 0 };
+                    line(r.0, r.1, counts, overdue)
+                })
+                .collect())
+        }
+        BoardBy::Team | BoardBy::County => {
+            let key = if by == BoardBy::Team {
+                "s.team_id"
+            } else {
+                "s.county"
+            };
+            let sql = format!(
+                "SELECT {key}, MIN(s.county), {COUNTS}, \
+                 SUM(CASE WHEN s.state NOT IN ('closed', 'transferred') AND \
+                     (SELECT MIN(l.deadline_at) FROM followup_rows r \
+                      JOIN followup_lists l ON l.id = r.list_id WHERE r.subject_id = s.id) < $1 \
+                     THEN 1 ELSE 0 END) \
+                 FROM followup_subjects s GROUP BY {key}"
+            );
+            type Row = (
+                Option<i64>,
+                Option<i64>,
+                i64,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+            );
+            let rows: Vec<Row> = on_pool!(&store.db.read, |p| sqlx::query_as(&sql)
+                .bind(now_ms)
+                .fetch_all(p)
+                .await?);
+            let names: HashMap<i64, String> = if by == BoardBy::Team {
+                teams(store, None)
+                    .await?
+                    .into_iter()
+                    .map(|t| (t.id, t.name))
+                    .collect()
+            } else {
+                HashMap::new()
+            };
+            Ok(rows
+                .into_iter()
+                .filter(|r| within(scope, r.1))
+                .map(|r| {
+                    let counts = (r.2, r.3, r.4, r.5, r.6, r.7, r.8);
+                    let (key, label) = match (by, r.0) {
+                        (_, None) => ("-".to_owned(), "-".to_owned()),
+                        (BoardBy::Team, Some(t)) => {
+                            (t.to_string(), names.get(&t).cloned().unwrap_or_default())
+                        }
+                        (_, Some(c)) => {
+                            let code = format!("{c:06}");
+                            let name = cordon_domain::places::by_code(&code)
+                                .map(|p| format!("{} {}", p.within, p.name).trim().to_owned())
+                                .unwrap_or_else(|| code.clone());
+                            (code, name)
+                        }
+                    };
+                    line(key, label, counts, r.9.unwrap_or(0))
+                })
+                .collect())
+        }
+    }
+}
