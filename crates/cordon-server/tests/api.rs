@@ -40,6 +40,9 @@ const ACCOUNTS: &[(&str, &str, &str)] = &[
     ("auditor", "auditor", "130000"),
     ("admin", "admin", "130000"),
     ("station", "station", "CP-130100-0001"),
+    // Callers of a county; `lead` leads their team.
+    ("caller", "caller", "130102"),
+    ("lead", "caller", "130102"),
 ];
 
 /// The password of every test account; hashed once per test binary.

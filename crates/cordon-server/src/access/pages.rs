@@ -17,6 +17,7 @@ pub const PEOPLE: &[Role] = &[
     Role::Tracer,
     Role::Auditor,
     Role::Admin,
+    Role::Caller,
 ];
 
 #[derive(Template)]

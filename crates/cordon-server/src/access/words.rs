@@ -43,6 +43,7 @@ pub struct Words {
     pub role_officer: &'static str,
     pub role_tracer: &'static str,
     pub role_auditor: &'static str,
+    pub role_caller: &'static str,
     pub role_admin: &'static str,
     pub role_station: &'static str,
 }
@@ -86,6 +87,7 @@ pub static ZH: Words = Words {
     role_officer: "检查员",
     role_tracer: "流调人员",
     role_auditor: "审计人员",
+    role_caller: "随访人员",
     role_admin: "管理员",
     role_station: "边缘站点",
 };
@@ -128,6 +130,7 @@ pub static EN: Words = Words {
     role_officer: "Officer",
     role_tracer: "Tracer",
     role_auditor: "Auditor",
+    role_caller: "Caller",
     role_admin: "Admin",
     role_station: "Edge station",
 };

@@ -4,7 +4,9 @@
 pub mod api;
 pub mod import;
 pub mod pages;
+pub mod questionnaire_api;
 pub mod words;
+pub mod work_api;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -28,6 +30,37 @@ pub fn api() -> Router<AppState> {
         )
         .route("/api/v1/followup/lists/from-trace", post(api::from_trace))
         .route("/api/v1/followup/lists/{id}/subjects", get(api::subjects))
+        .route(
+            "/api/v1/followup/teams",
+            get(work_api::teams).post(work_api::create_team),
+        )
+        .route("/api/v1/followup/reassign", post(work_api::reassign))
+        .route("/api/v1/followup/worklist", get(work_api::worklist))
+        .route(
+            "/api/v1/followup/subjects/{id}",
+            get(work_api::open_subject),
+        )
+        .route(
+            "/api/v1/followup/subjects/{id}/attempts",
+            post(work_api::record_attempt),
+        )
+        .route("/api/v1/followup/board", get(work_api::board))
+        .route(
+            "/api/v1/questionnaires",
+            get(questionnaire_api::list).post(questionnaire_api::create),
+        )
+        .route(
+            "/api/v1/questionnaires/validate",
+            post(questionnaire_api::validate),
+        )
+        .route(
+            "/api/v1/questionnaires/{version}",
+            get(questionnaire_api::get),
+        )
+        .route(
+            "/api/v1/questionnaires/{version}/publish",
+            post(questionnaire_api::publish),
+        )
 }
 
 pub static PAGES: Pages = Pages {
@@ -43,5 +76,23 @@ pub static PAGES: Pages = Pages {
 };
 
 #[derive(OpenApi)]
-#[openapi(paths(api::push, api::upload, api::from_trace, api::lists, api::subjects))]
+#[openapi(paths(
+    api::push,
+    api::upload,
+    api::from_trace,
+    api::lists,
+    api::subjects,
+    work_api::create_team,
+    work_api::teams,
+    work_api::reassign,
+    work_api::worklist,
+    work_api::open_subject,
+    work_api::record_attempt,
+    work_api::board,
+    questionnaire_api::validate,
+    questionnaire_api::create,
+    questionnaire_api::publish,
+    questionnaire_api::list,
+    questionnaire_api::get,
+))]
 pub struct Api;

@@ -35,6 +35,8 @@ pub const SIGNED_IN: &[&str] = &[
     "auditor",
     "admin",
     "station",
+    "caller",
+    "lead",
 ];
 /// Anyone, signed in or not (`-`).
 pub const ANYONE: &[&str] = &[
@@ -48,6 +50,8 @@ pub const ANYONE: &[&str] = &[
     "auditor",
     "admin",
     "station",
+    "caller",
+    "lead",
 ];
 /// The commanders whose scope holds the test network (130100).
 pub const NETWORK_CITY: &[&str] = &["commander", "city"];
@@ -70,6 +74,8 @@ pub const PROVINCE: &[&str] = &["commander"];
 pub const COMMANDERS: &[&str] = &["commander", "city", "elsewhere"];
 /// The officers.
 pub const OFFICERS: &[&str] = &["officer", "officer2"];
+/// The callers.
+pub const CALLERS: &[&str] = &["caller", "lead"];
 
 /// One route of the access matrix: who may call it (by account name, [`ACCOUNTS`]; `-` is
 /// anonymous), with a plausible body. Each capability's test module lists its own rows.

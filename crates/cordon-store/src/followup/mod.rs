@@ -56,7 +56,7 @@ pub struct SealedRow {
 }
 
 /// What a row is sealed against: its list and number.
-pub(crate) fn row_context(list: Uuid, row: i64) -> Vec<u8> {
+pub fn row_context(list: Uuid, row: i64) -> Vec<u8> {
     format!("followup:{list}:{row}").into_bytes()
 }
 

@@ -1,0 +1,504 @@
+//! The work on follow-up persons over HTTP: teams of callers (commanders make them and hand
+//! persons out again), a caller's worklist, one person opened for the call (the facts of every
+//! list in clear, for the stated purpose "follow-up", audited), a call or a visit recorded with
+//! the questionnaire's answers, and the completion board. An answer that meets its
+//! questionnaire's rule proposes a person-status change for two commanders to decide; it
+//! changes nothing by itself.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use cordon_domain::access::followup::{ListRead, TeamManage, Work};
+use cordon_domain::access::{Role, Username};
+use cordon_domain::division::DivisionCode;
+use cordon_domain::followup::questionnaire::{compile, Questionnaire};
+use cordon_domain::followup::work::{AttemptKind, Outcome, SubjectState, MAX_NOTE};
+use cordon_domain::identity::{DocumentType, IdentityDocument};
+use cordon_domain::status::{Evidence, EvidenceKind, StatusChangeDraft};
+use cordon_store::followup::{
+    answers_context, row_context, AttemptView, BoardBy, BoardLine, NewAttempt, NewTeam, SealedRow,
+    Team, WorkItem,
+};
+use cordon_store::status::NewStatusChange;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::audit::AuditNote;
+use crate::auth::Grant;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+const WORKLIST_LIMIT: i64 = 500;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TeamRequest {
+    #[schema(max_length = 64, example = "长安区一组")]
+    pub name: String,
+    /// The county (or city) whose persons it takes.
+    #[schema(value_type = cordon_domain::division::DivisionCode)]
+    pub county: String,
+    /// A caller account: makes the home visits.
+    pub lead: String,
+    /// Caller accounts.
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TeamList {
+    pub teams: Vec<Team>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReassignRequest {
+    /// Persons (subject ids), at most 10,000.
+    pub subjects: Vec<i64>,
+    /// A caller of a team of the jurisdiction.
+    pub to: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Reassigned {
+    pub handed: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Worklist {
+    pub items: Vec<WorkItem>,
+}
+
+/// One list's row about the person, in clear.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SourceView {
+    #[schema(value_type = String, format = Uuid)]
+    pub list: Uuid,
+    pub label: String,
+    pub source: cordon_domain::followup::ListSource,
+    pub row: i64,
+    /// The row's facts, or none when purged.
+    #[schema(value_type = Option<Object>)]
+    pub facts: Option<SealedRow>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SubjectView {
+    pub item: WorkItem,
+    pub sources: Vec<SourceView>,
+    pub attempts: Vec<AttemptView>,
+    /// Whether the caller may visit (is the team's lead) rather than call.
+    pub visit: bool,
+    /// The questionnaire to answer: the latest published version.
+    pub questionnaire: Option<PublishedQuestionnaire>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublishedQuestionnaire {
+    pub version: i64,
+    pub questionnaire: Questionnaire,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttemptRequest {
+    /// `call`, or `visit` (the team's lead, after the calls failed).
+    #[schema(value_type = cordon_domain::followup::work::AttemptKind)]
+    pub kind: String,
+    #[schema(value_type = cordon_domain::followup::work::Outcome)]
+    pub outcome: String,
+    /// The published questionnaire version answered (with `answers`, for a person reached).
+    #[serde(default)]
+    pub questionnaire: Option<i64>,
+    /// Question id to answer.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub answers: Option<serde_json::Value>,
+    #[serde(default)]
+    #[schema(max_length = 500)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AttemptRecorded {
+    pub attempt: AttemptView,
+    pub state: SubjectState,
+    /// The status change the answers proposed (pending, for two commanders), if any.
+    pub proposed_status_change: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BoardParams {
+    /// `list` (default), `team` or `county`.
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Board {
+    pub lines: Vec<BoardLine>,
+}
+
+/// The caller accounts among `names`; `Invalid` naming the first that is not one.
+async fn callers(app: &AppState, names: &[(&str, String)]) -> ApiResult<Vec<Username>> {
+    let accounts = app.store.list_accounts().await?;
+    names
+        .iter()
+        .map(|(field, name)| {
+            let found = accounts.iter().find(|a| {
+                a.username.as_str() == name.trim() && a.role == Role::Caller && !a.disabled
+            });
+            found.map(|a| a.username.clone()).ok_or_else(|| {
+                ApiError::invalid(
+                    "unknown_caller",
+                    field.to_string(),
+                    format!("'{}' is not a caller's account", name.trim()),
+                )
+            })
+        })
+        .collect()
+}
+
+#[utoipa::path(post, path = "/api/v1/followup/teams", tag = "followup", request_body = TeamRequest,
+    responses((status = 201, body = Team), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_team(
+    State(app): State<AppState>,
+    manage: Grant<TeamManage>,
+    ApiJson(req): ApiJson<TeamRequest>,
+) -> ApiResult<(StatusCode, Json<Team>)> {
+    let name = req.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "invalid_name",
+            "name",
+            "a team's name has 1 to 64 characters",
+        ));
+    }
+    let county = DivisionCode::parse(&req.county).map_err(|e| e.under("county"))?;
+    if req.members.is_empty() || req.members.len() > 200 {
+        return Err(ApiError::invalid(
+            "out_of_range",
+            "members",
+            "a team has 1 to 200 callers",
+        ));
+    }
+    let mut names = vec![("lead", req.lead.clone())];
+    let fields: Vec<String> = (0..req.members.len())
+        .map(|i| format!("members[{i}]"))
+        .collect();
+    let mut all: Vec<(&str, String)> = fields
+        .iter()
+        .zip(&req.members)
+        .map(|(f, m)| (f.as_str(), m.clone()))
+        .collect();
+    names.append(&mut all);
+    let mut found = callers(&app, &names).await?;
+    let lead = found.remove(0);
+    let team = app
+        .store
+        .create_team(
+            &manage.grant,
+            NewTeam {
+                name,
+                county,
+                lead,
+                members: found,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(team)))
+}
+
+#[utoipa::path(get, path = "/api/v1/followup/teams", tag = "followup",
+    responses((status = 200, body = TeamList)))]
+pub async fn teams(
+    State(app): State<AppState>,
+    read: Grant<ListRead>,
+) -> ApiResult<Json<TeamList>> {
+    Ok(Json(TeamList {
+        teams: app.store.list_teams(&read.grant).await?,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/followup/reassign", tag = "followup", request_body = ReassignRequest,
+    responses((status = 200, body = Reassigned), (status = 422, body = ErrorBody)))]
+pub async fn reassign(
+    State(app): State<AppState>,
+    manage: Grant<TeamManage>,
+    ApiJson(req): ApiJson<ReassignRequest>,
+) -> ApiResult<(Extension<AuditNote>, Json<Reassigned>)> {
+    if req.subjects.is_empty() || req.subjects.len() > 10_000 {
+        return Err(ApiError::invalid(
+            "out_of_range",
+            "subjects",
+            "1 to 10,000 persons at a time",
+        ));
+    }
+    let to = Username::parse(req.to.trim()).map_err(|e| e.under("to"))?;
+    let handed = app
+        .store
+        .reassign(&manage.grant, &req.subjects, &to)
+        .await?;
+    let mut note = AuditNote::read(format!("follow-up persons to {to}"), handed as usize);
+    note.action = Some("followup.reassign");
+    Ok((Extension(note), Json(Reassigned { handed })))
+}
+
+#[utoipa::path(get, path = "/api/v1/followup/worklist", tag = "followup",
+    responses((status = 200, body = Worklist)))]
+pub async fn worklist(State(app): State<AppState>, work: Grant<Work>) -> ApiResult<Json<Worklist>> {
+    Ok(Json(Worklist {
+        items: app.store.worklist(&work.grant, WORKLIST_LIMIT).await?,
+    }))
+}
+
+/// The latest published questionnaire, checked.
+async fn published(app: &AppState) -> ApiResult<Option<PublishedQuestionnaire>> {
+    let Some(v) = app
+        .store
+        .list_questionnaires()
+        .await?
+        .into_iter()
+        .find(|v| v.published_at_ms.is_some())
+    else {
+        return Ok(None);
+    };
+    let (_, source) = app.store.get_questionnaire(v.version).await?;
+    let questionnaire = compile(&source).map_err(|p| {
+        tracing::error!(version = v.version, problems = ?p, "a stored questionnaire no longer compiles");
+        ApiError::Internal
+    })?;
+    Ok(Some(PublishedQuestionnaire {
+        version: v.version,
+        questionnaire,
+    }))
+}
+
+fn subject_id(s: &str) -> ApiResult<i64> {
+    s.parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or_else(|| ApiError::NotFound(format!("person {s} not found")))
+}
+
+#[utoipa::path(get, path = "/api/v1/followup/subjects/{id}", tag = "followup",
+    params(("id" = i64, Path, description = "the person (subject id)")),
+    responses((status = 200, body = SubjectView), (status = 404, body = ErrorBody)))]
+pub async fn open_subject(
+    State(app): State<AppState>,
+    work: Grant<Work>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = subject_id(&id)?;
+    let record = app.store.work_subject(&work.grant, id).await?;
+    let keyring = app.store.keyring();
+    let sources: Vec<SourceView> = record
+        .sources
+        .iter()
+        .map(|s| {
+            let facts = match &s.sealed {
+                None => None,
+                Some(bytes) => Some(
+                    keyring
+                        .open(&row_context(s.list, s.row), bytes)
+                        .ok()
+                        .and_then(|b| serde_json::from_slice::<SealedRow>(&b).ok())
+                        .ok_or(ApiError::Internal)?,
+                ),
+            };
+            Ok(SourceView {
+                list: s.list,
+                label: s.label.clone(),
+                source: s.source,
+                row: s.row,
+                facts,
+            })
+        })
+        .collect::<ApiResult<_>>()?;
+    let visit = record.item.state == SubjectState::Escalated
+        && record.team_lead.as_deref() == Some(work.grant.username().as_str());
+    let mut note = AuditNote::read(format!("follow-up person {id}"), 1)
+        .subjects(vec![record.match_key.clone()]);
+    note.action = Some("followup.open");
+    note.purpose = "follow-up".into();
+    let view = SubjectView {
+        item: record.item,
+        sources,
+        attempts: record.attempts,
+        visit,
+        questionnaire: published(&app).await?,
+    };
+    let mut response = (Extension(note), Json(view)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// The person's document in clear, from the first of its rows that has one.
+fn document_of(
+    app: &AppState,
+    record: &cordon_store::followup::SubjectRecord,
+) -> Option<IdentityDocument> {
+    record.sources.iter().find_map(|s| {
+        let bytes = s.sealed.as_ref()?;
+        let plain = app
+            .store
+            .keyring()
+            .open(&row_context(s.list, s.row), bytes)
+            .ok()?;
+        let row: SealedRow = serde_json::from_slice(&plain).ok()?;
+        let kind = DocumentType::parse(row.document_type.as_deref()?).ok()?;
+        IdentityDocument::parse(kind, row.document_number.as_deref()?).ok()
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/followup/subjects/{id}/attempts", tag = "followup",
+    params(("id" = i64, Path, description = "the person (subject id)")), request_body = AttemptRequest,
+    responses((status = 201, body = AttemptRecorded), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the person's state refuses this attempt (closed, too soon, escalated)"),
+        (status = 422, body = ErrorBody)))]
+pub async fn record_attempt(
+    State(app): State<AppState>,
+    work: Grant<Work>,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<AttemptRequest>,
+) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<AttemptRecorded>)> {
+    let id = subject_id(&id)?;
+    let kind = AttemptKind::parse(&req.kind).map_err(|e| e.under("kind"))?;
+    let outcome = Outcome::parse(&req.outcome).map_err(|e| e.under("outcome"))?;
+    let note = req.note.as_deref().unwrap_or("").trim().to_owned();
+    if note.chars().count() > MAX_NOTE || note.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "too_long",
+            "note",
+            format!("a note has at most {MAX_NOTE} characters"),
+        ));
+    }
+    let today = cordon_domain::time::today_china();
+    let checked = match (&req.questionnaire, &req.answers) {
+        (None, None) => None,
+        (Some(v), Some(answers)) => {
+            let (version, source) = match app.store.get_questionnaire(*v).await {
+                Ok(found) => found,
+                Err(cordon_store::StoreError::NotFound { .. }) => {
+                    return Err(ApiError::invalid(
+                        "not_published",
+                        "questionnaire",
+                        "no published questionnaire has this version",
+                    ))
+                }
+                Err(e) => return Err(e.into()),
+            };
+            if version.published_at_ms.is_none() {
+                return Err(ApiError::invalid(
+                    "not_published",
+                    "questionnaire",
+                    "answers name a published questionnaire version",
+                ));
+            }
+            let q = compile(&source).map_err(|_| ApiError::Internal)?;
+            let a = q.check(answers, today)?;
+            Some((version.version, q, a))
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "required",
+                "questionnaire",
+                "answers come with the questionnaire version they answer",
+            ))
+        }
+    };
+    let answered = checked.as_ref().map(|(v, _, a)| {
+        let plain = serde_json::to_vec(&a.values).expect("answers serialise");
+        (*v, app.store.keyring().seal(&answers_context(id), &plain))
+    });
+    let (attempt, state) = app
+        .store
+        .record_attempt(
+            &work.grant,
+            NewAttempt {
+                subject: id,
+                kind,
+                outcome,
+                answered,
+                note,
+            },
+            cordon_domain::time::now_ms(),
+        )
+        .await
+        .map_err(|e| match e {
+            cordon_store::StoreError::Invalid(f) if f.code != "not_published" => {
+                ApiError::Conflict(f)
+            }
+            other => other.into(),
+        })?;
+    // An answer that meets the questionnaire's rule proposes a status, never sets one.
+    let mut proposed = None;
+    if let Some((_, q, answers)) = &checked {
+        let risk = cordon_domain::risk::RiskRegister::new(app.store.list_risk_areas().await?);
+        if let Some((status, reason)) = q.proposal(answers, &risk, today) {
+            let record = app.store.work_subject(&work.grant, id).await?;
+            match (document_of(&app, &record), work.caller.principal.may_propose_status_from_followup()) {
+                (Some(document), Ok(grant)) => {
+                    let draft = StatusChangeDraft {
+                        document,
+                        status,
+                        reason,
+                        evidence: Evidence {
+                            kind: EvidenceKind::Followup,
+                            reference: format!("followup-attempt-{}", attempt.id),
+                        },
+                        until_ms: None,
+                    };
+                    let change = app
+                        .store
+                        .request_status_change(&grant, NewStatusChange::new(draft, app.store.keyring()))
+                        .await?;
+                    proposed = Some(change.change.id);
+                }
+                _ => tracing::info!(subject = id, "an answer proposes a status for a person known without a document: left to the lead"),
+            }
+        }
+    }
+    let mut audit = AuditNote::read(format!("follow-up person {id}"), 1);
+    audit.action = Some("followup.attempt");
+    audit.purpose = "follow-up".into();
+    Ok((
+        StatusCode::CREATED,
+        Extension(audit),
+        Json(AttemptRecorded {
+            attempt,
+            state,
+            proposed_status_change: proposed,
+        }),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/followup/board", tag = "followup", params(BoardParams),
+    responses((status = 200, body = Board), (status = 422, body = ErrorBody)))]
+pub async fn board(
+    State(app): State<AppState>,
+    read: Grant<ListRead>,
+    ApiQuery(q): ApiQuery<BoardParams>,
+) -> ApiResult<Json<Board>> {
+    let by = match q.by.as_deref().unwrap_or("list") {
+        "list" => BoardBy::List,
+        "team" => BoardBy::Team,
+        "county" => BoardBy::County,
+        _ => {
+            return Err(ApiError::invalid(
+                "invalid_value",
+                "by",
+                "by is list, team or county",
+            ))
+        }
+    };
+    let lines = app
+        .store
+        .followup_board(&read.grant, by, cordon_domain::time::now_ms())
+        .await?;
+    Ok(Json(Board { lines }))
+}
