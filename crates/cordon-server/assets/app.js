@@ -215,6 +215,41 @@ function showBeside(r, list, plate, plateError) {
   return rest.join(" · ");
 }
 
+// A place typed as a name or initials (石家庄, sjz) with suggestions from the country's
+// divisions in `datalist`, each "石家庄市 · 河北省 (130100)"; `chosen` shows the code picked.
+// `code()` answers the code of what was typed or chosen: a six-digit code, a chosen
+// suggestion, or the one place whose name is exactly what was typed; else null.
+function placeField(input, datalist, chosen) {
+  let found = [];
+  const label = (p) => `${p.name}${p.within ? " · " + p.within : ""} (${p.code})`;
+  async function suggest() {
+    const q = input.value.trim();
+    if (!q || /\(\d{6}\)$/.test(q)) return;
+    const r = await api("GET", `/api/v1/places?q=${encodeURIComponent(q.slice(0, 32))}&limit=10`);
+    if (r.status !== 200) return;
+    found = r.json.places;
+    datalist.textContent = "";
+    for (const p of found) datalist.append(el("option", { value: label(p) }));
+  }
+  let timer = null;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(suggest, 250);
+    const m = input.value.match(/\((\d{6})\)$/);
+    if (chosen) chosen.textContent = m ? m[1] : "";
+  });
+  return {
+    async code() {
+      const v = input.value.trim();
+      const m = v.match(/(?:^|\()(\d{6})\)?$/);
+      if (m) return m[1];
+      await suggest();
+      const exact = found.filter((p) => p.name === v || p.name.replace(/[市区县省]$/, "") === v);
+      return exact.length >= 1 ? exact[0].code : (found.length === 1 ? found[0].code : null);
+    },
+  };
+}
+
 // Says `text` on the message line `id`, marked as good or bad; a bad one comes into view.
 function say(id, text, ok) {
   const m = $(id);

@@ -64,15 +64,26 @@ pub fn api() -> Router<AppState> {
 }
 
 pub static PAGES: Pages = Pages {
-    routes: || Router::new().route("/followup", get(pages::followup)),
-    nav: &[NavItem {
-        href: "/followup",
-        roles: &[
-            cordon_domain::access::Role::Commander,
-            cordon_domain::access::Role::Tracer,
-        ],
-        label: |l| words::words(l).nav,
-    }],
+    routes: || {
+        Router::new()
+            .route("/followup", get(pages::followup))
+            .route("/worklist", get(pages::worklist))
+    },
+    nav: &[
+        NavItem {
+            href: "/followup",
+            roles: &[
+                cordon_domain::access::Role::Commander,
+                cordon_domain::access::Role::Tracer,
+            ],
+            label: |l| words::words(l).nav,
+        },
+        NavItem {
+            href: "/worklist",
+            roles: &[cordon_domain::access::Role::Caller],
+            label: |l| words::work_words(l).nav,
+        },
+    ],
 };
 
 #[derive(OpenApi)]

@@ -72,6 +72,11 @@ pub const ASSETS: &[Asset] = &[
         body: include_str!("../../assets/followup.js"),
     },
     Asset {
+        name: "worklist.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/worklist.js"),
+    },
+    Asset {
         name: "risk_areas.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/risk_areas.js"),

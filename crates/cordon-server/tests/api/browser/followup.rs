@@ -79,3 +79,174 @@ pub async fn a_city_uploads_a_list_with_a_bad_row(app: TestApp) {
 async fn a_city_uploads_a_list_with_a_bad_row_on_sqlite() {
     a_city_uploads_a_list_with_a_bad_row(crate::sqlite_app().await).await;
 }
+
+/// A caller's account as the store knows it, for attempts made earlier than now.
+async fn caller_grant(app: &TestApp) -> cordon_domain::access::followup::Work {
+    let account = app
+        .store
+        .list_accounts()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.username.as_str() == "caller")
+        .unwrap();
+    cordon_domain::access::Principal {
+        account: account.id,
+        username: account.username,
+        role: account.role,
+        scope: account.scope,
+    }
+    .may_work_followup()
+    .unwrap()
+}
+
+pub async fn a_caller_works_through_three_persons_on_a_phone(app: TestApp) {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    use serde_json::json;
+    let ok = |s: reqwest::StatusCode, v: &serde_json::Value| assert!(s.is_success(), "{v}");
+    let team =
+        json!({"name": "长安区一组", "county": "130102", "lead": "lead", "members": ["caller"]});
+    let (s, v) = app.post_as("city", "/api/v1/followup/teams", &team).await;
+    ok(s, &v);
+    let standard = cordon_domain::followup::questionnaire::STANDARD;
+    let (s, q) = app
+        .post_as(
+            "city",
+            "/api/v1/questionnaires",
+            &json!({"source": standard}),
+        )
+        .await;
+    ok(s, &q);
+    let publish = format!("/api/v1/questionnaires/{}/publish", q["version"]);
+    let (s, v) = app.post_as("city", &publish, &json!({})).await;
+    ok(s, &v);
+    let list = json!({"id": uuid::Uuid::now_v7(), "label": "武汉返石人员", "rows": [
+        {"row": 1, "name": "张三", "phone": "13812345678", "address": "长安区裕华路 1 号", "from": "武汉市",
+         "document": {"type": "resident_id", "number": "11010519491231002X"}},
+        {"row": 2, "name": "李四", "phone": "13812345679", "address": "长安区裕华路 2 号"},
+        {"row": 3, "name": "王五", "phone": "13812345670", "address": "长安区裕华路 3 号"}]});
+    let (s, v) = app.post_as("city", "/api/v1/followup/lists", &list).await;
+    ok(s, &v);
+    // 李四 did not answer twice already, three and two hours ago.
+    let grant = caller_grant(&app).await;
+    let (_, work) = app.get_as("caller", "/api/v1/followup/worklist").await;
+    let li = work["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name"] == "李*")
+        .unwrap()["subject"]
+        .as_i64()
+        .unwrap();
+    let now = cordon_domain::time::now_ms();
+    for hours in [3, 2] {
+        app.store
+            .record_attempt(
+                &grant,
+                cordon_store::followup::NewAttempt {
+                    subject: li,
+                    kind: cordon_domain::followup::work::AttemptKind::Call,
+                    outcome: cordon_domain::followup::work::Outcome::NoAnswer,
+                    answered: None,
+                    note: String::new(),
+                },
+                now - hours * 3_600_000,
+            )
+            .await
+            .unwrap();
+    }
+
+    browser.goto(&format!("{}/lang/zh", app.base)).await;
+    browser.set_window(390, 844).await;
+    sign_in(&browser, &app, "caller", "/worklist").await;
+    browser
+        .wait_until("document.querySelectorAll('#items .work-item').length === 3")
+        .await;
+    keep(&browser, "worklist").await;
+    let person = |name: &str| {
+        format!("[...document.querySelectorAll('#items .work-item')].find((b) => b.textContent.includes('{name}')).click()")
+    };
+    // 张三: reached; the questionnaire answered; Wuhan on a day three days ago.
+    browser.eval(&person("张*")).await;
+    browser
+        .wait_until("!document.getElementById('person').hidden")
+        .await;
+    assert_eq!(
+        browser
+            .eval("document.querySelector('#sources .tel').getAttribute('href')")
+            .await,
+        "tel:13812345678"
+    );
+    browser.click("[data-outcome=reached]").await;
+    browser
+        .wait_until("!document.getElementById('answers').hidden")
+        .await;
+    let day = (chrono::Utc::now() - chrono::Duration::days(3))
+        .format("%Y-%m-%d")
+        .to_string();
+    browser.type_into("[data-q=visited] .p-place", "武汉").await;
+    browser
+        .eval(&format!(
+            "document.querySelector('[data-q=visited] .p-date').value = '{day}', \
+             document.querySelector('[data-q=returned_on] .a').value = '{day}', 0"
+        ))
+        .await;
+    browser.type_into("[data-q=temperature] .a", "36.5").await;
+    keep(&browser, "worklist-questionnaire").await;
+    browser.click("#answers button[type=submit]").await;
+    browser
+        .wait_until("document.getElementById('list-msg').textContent.includes('已接通')")
+        .await;
+    browser
+        .wait_until("document.querySelectorAll('#items .work-item').length === 2")
+        .await;
+    // 李四: a third call unanswered: to the lead for a home visit.
+    browser.eval(&person("李*")).await;
+    browser
+        .wait_until("!document.getElementById('person').hidden")
+        .await;
+    assert_eq!(
+        browser
+            .eval("document.querySelectorAll('#history li').length")
+            .await,
+        2
+    );
+    browser.click("[data-outcome=no_answer]").await;
+    browser
+        .wait_until("document.querySelectorAll('#items .work-item').length === 1")
+        .await;
+    // 王五: lives elsewhere now; where, noted.
+    browser.eval(&person("王*")).await;
+    browser
+        .wait_until("!document.getElementById('person').hidden")
+        .await;
+    browser.click("[data-outcome=lives_elsewhere]").await;
+    browser.type_into("#where", "已去北京市朝阳区").await;
+    browser.click("#elsewhere button[type=submit]").await;
+    browser
+        .wait_until("document.getElementById('counts').textContent.includes('全部完成')")
+        .await;
+    keep(&browser, "worklist-done").await;
+    // The board counts all three, each with its outcome; the lead has the visit to make.
+    let (_, board) = app.get_as("city", "/api/v1/followup/board?by=list").await;
+    let line = &board["lines"][0];
+    assert_eq!(
+        (
+            line["closed"].as_i64(),
+            line["escalated"].as_i64(),
+            line["transferred"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{board}"
+    );
+    let (_, visits) = app.get_as("lead", "/api/v1/followup/worklist").await;
+    assert_eq!(visits["items"][0]["state"], "escalated");
+    browser.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_works_through_three_persons_on_a_phone_on_sqlite() {
+    a_caller_works_through_three_persons_on_a_phone(crate::sqlite_app().await).await;
+}

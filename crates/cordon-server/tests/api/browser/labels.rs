@@ -17,6 +17,7 @@ pub async fn every_field_of_every_page_is_labelled(app: TestApp) {
         cordon_domain::access::Role::Commander => "commander",
         cordon_domain::access::Role::Tracer => "tracer",
         cordon_domain::access::Role::Auditor => "auditor",
+        cordon_domain::access::Role::Caller => "caller",
         _ => "admin",
     };
     let mut signed_in = None;
@@ -48,6 +49,11 @@ pub async fn every_field_of_every_page_is_labelled(app: TestApp) {
         browser
             .wait_until("document.readyState === 'complete' && performance.getEntriesByType('resource').every((r) => r.responseEnd > 0)")
             .await;
+        assert_eq!(
+            browser.eval("document.getElementById('denied') === null").await,
+            true,
+            "{href} opens to its role"
+        );
         let unlabelled = browser
             .eval("[...document.querySelectorAll('input:not([type=hidden]),select,textarea')].filter((e) => !(e.getAttribute('aria-label') || (e.labels && e.labels.length))).map((e) => e.id || e.className || e.outerHTML.slice(0, 80))")
             .await;
