@@ -92,15 +92,29 @@ pub fn search(query: &str, limit: usize) -> Vec<Place> {
 
 /// The place an address names, among the places whose code starts with `within` (a code's
 /// significant digits: `13` for a province, `1301` for a city): the county whose name it holds
-/// (the longest such name), else the city. `长安区某小区` within `13` is 石家庄市长安区.
+/// (the longest such name; of several alike, the one whose city the address names too, else
+/// the first by code), else the city. `长安区某小区` within `13` is 石家庄市长安区.
 pub fn named_in(address: &str, within: &str) -> Option<Place> {
     let named = |county: bool| {
-        PLACES
+        let found: Vec<&Entry> = PLACES
             .iter()
             .filter(|e| e.place.code.starts_with(within))
             .filter(|e| e.place.code.ends_with("00") != county && !e.place.code.ends_with("0000"))
             .filter(|e| e.place.name.chars().count() >= 2 && address.contains(e.place.name))
-            .max_by_key(|e| e.place.name.len())
+            .collect();
+        let longest = found.iter().map(|e| e.place.name.len()).max()?;
+        let alike: Vec<&&Entry> = found
+            .iter()
+            .filter(|e| e.place.name.len() == longest)
+            .collect();
+        let city_named = |e: &&Entry| -> bool {
+            by_code(&format!("{}00", &e.place.code[..4]))
+                .is_some_and(|city| address.contains(city.name))
+        };
+        alike
+            .iter()
+            .find(|e| city_named(e))
+            .or(alike.first())
             .map(|e| e.place.clone())
     };
     named(true).or_else(|| named(false))
@@ -132,6 +146,15 @@ mod tests {
             Some("130100")
         );
         assert_eq!(named_in("某小区 5 号楼", "13"), None);
+        // 桥西区 is in three cities of Hebei: the one whose city is named, else the first.
+        assert_eq!(
+            named_in("张家口市桥西区某街", "13").map(|p| p.code),
+            Some("130703")
+        );
+        assert_eq!(
+            named_in("桥西区某街", "1301").map(|p| p.code),
+            Some("130104")
+        );
     }
 
     #[test]

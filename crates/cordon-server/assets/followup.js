@@ -92,6 +92,7 @@
       say("upload-msg", said + (listed.length ? ` · ${W.skipped}: ${json.list.skipped}` : ""), true);
       location.hash = `list=${json.list.id}`;
       await load();
+      board();
       return;
     }
     if (listed.length) { say("upload-msg", W.refused_rows, false); return; }
@@ -99,9 +100,108 @@
     refuseBeside(form, { status: r.status, json }, "upload-msg", () => e && e.field === "deadline_hours" ? "deadline_hours" : (e && e.field === "label" ? "label" : ""));
   };
 
+  // The completion board, by list, team or county.
+  let boardBy = "list";
+  async function board() {
+    const r = await api("GET", `/api/v1/followup/board?by=${boardBy}`);
+    const body = $("board").querySelector("tbody");
+    body.textContent = "";
+    if (r.status !== 200) { say("lists-msg", refusal(r), false); return; }
+    let total = 0, done = 0;
+    for (const l of r.json.lines) {
+      total += l.total; done += l.closed + l.transferred;
+      body.append(el("tr", {}, el("td", {}, l.label),
+        ...[l.total, l.pending, l.in_progress, l.escalated, l.transferred, l.closed, l.reached].map((n) => el("td", { class: "num" }, String(n))),
+        el("td", { class: l.overdue ? "num st-closed" : "num" }, String(l.overdue))));
+    }
+    $("done-share").textContent = total ? W.done_share.replace("{d}", done).replace("{t}", total) : "";
+  }
+  for (const b of document.querySelectorAll("[data-by]")) {
+    b.onclick = () => {
+      boardBy = b.dataset.by;
+      for (const x of document.querySelectorAll("[data-by]")) x.classList.toggle("on", x === b);
+      board();
+    };
+  }
+
+  async function teams() {
+    const r = await api("GET", "/api/v1/followup/teams");
+    const body = $("teams").querySelector("tbody");
+    body.textContent = "";
+    if (r.status !== 200) return;
+    for (const t of r.json.teams) {
+      body.append(el("tr", {}, el("td", {}, t.name), el("td", {}, t.county_name || t.county), el("td", {}, t.lead),
+        el("td", {}, t.members.join("、")), el("td", { class: "num" }, String(t.open))));
+    }
+  }
+  const teamForm = $("team");
+  if (teamForm) {
+    const county = placeField($("team-county"), $("team-county-places"), null);
+    teamForm.onsubmit = async (ev) => {
+      ev.preventDefault();
+      clearRefusals(teamForm);
+      const code = await county.code();
+      if (!code) { refuseBeside(teamForm, { json: { error: { field: "county", message: W.place_unknown } } }, "team-msg"); return; }
+      const members = $("team-members").value.split(/[,，、\s]+/).map((m) => m.trim()).filter(Boolean);
+      const r = await api("POST", "/api/v1/followup/teams", { name: $("team-name").value.trim(), county: code, lead: $("team-lead").value.trim(), members });
+      if (r.status !== 201) { refuseBeside(teamForm, r, "team-msg", (e) => (e.field || "").split(/[.[]/)[0]); return; }
+      say("team-msg", W.team_added, true);
+      teamForm.reset();
+      teams();
+    };
+  }
+
+  // Questionnaires: versions, publish one, and a draft checked at its lines before it is saved.
+  async function versions() {
+    const table = $("versions");
+    if (!table) return;
+    const r = await api("GET", "/api/v1/questionnaires");
+    const body = table.querySelector("tbody");
+    body.textContent = "";
+    if (r.status !== 200) return;
+    for (const v of r.json.versions) {
+      const act = v.published_at_ms ? "" : el("button", { type: "button", class: "secondary small", onclick: async () => {
+        const p = await api("POST", `/api/v1/questionnaires/${v.version}/publish`, {});
+        say("versions-msg", p.status === 200 ? `${W.published}: ${W.version} ${v.version}` : refusal(p), p.status === 200);
+        versions();
+      } }, W.publish);
+      body.append(el("tr", { "data-version": String(v.version) }, el("td", { class: "num" }, String(v.version)), el("td", {}, v.name), el("td", {}, v.created_by),
+        el("td", {}, v.published_at_ms ? `${when(v.published_at_ms)} · ${v.published_by}` : W.not_published), el("td", {}, act)));
+    }
+    const src = $("q-source");
+    if (!src.value && r.json.versions.length) {
+      const latest = await api("GET", `/api/v1/questionnaires/${r.json.versions[0].version}`);
+      if (latest.status === 200) src.value = latest.json.source;
+    }
+  }
+  async function checkDraft() {
+    const list = $("q-problems");
+    list.textContent = "";
+    const r = await api("POST", "/api/v1/questionnaires/validate", { source: $("q-source").value });
+    if (r.status !== 200) { say("q-msg", refusal(r), false); return false; }
+    if (r.json.valid) { say("q-msg", W.valid.replace("{n}", r.json.questionnaire.questions.length), true); return true; }
+    say("q-msg", W.problems.replace("{n}", r.json.problems.length), false);
+    for (const p of r.json.problems) list.append(el("li", {}, `${p.line ? W.line.replace("{n}", p.line) : ""} ${p.field ? p.field + ": " : ""}${p.message}`));
+    return false;
+  }
+  if ($("questionnaire")) {
+    $("q-check").onclick = checkDraft;
+    $("questionnaire").onsubmit = async (ev) => {
+      ev.preventDefault();
+      if (!(await checkDraft())) return;
+      const r = await api("POST", "/api/v1/questionnaires", { source: $("q-source").value });
+      if (r.status !== 201) { say("q-msg", refusal(r), false); return; }
+      say("q-msg", W.saved.replace("{v}", r.json.version), true);
+      versions();
+    };
+  }
+
   window.addEventListener("hashchange", () => {
     const wanted = (location.hash.match(/list=([0-9a-f-]{36})/) || [])[1];
     if (wanted && wanted !== open) show(wanted);
   });
   load();
+  board();
+  teams();
+  versions();
 })();

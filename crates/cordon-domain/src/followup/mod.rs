@@ -335,20 +335,24 @@ pub struct SubjectLine {
 }
 
 impl ListRow {
-    /// The county (or city) the person is followed up in, within `province`: the one the
-    /// address names, else the document's area when it lies in the province; `None` when
-    /// neither says (the county's commander hands the person out by hand).
+    /// The county (or city) the person is followed up in: the one the address names within
+    /// `scope` (the jurisdiction the list was brought in), else within its province; else the
+    /// document's area when it lies in the province; `None` when neither says (the county's
+    /// commander hands the person out by hand).
     pub fn county(
         &self,
-        province: crate::division::DivisionCode,
+        scope: crate::division::DivisionCode,
     ) -> Option<crate::division::DivisionCode> {
-        let within = province.to_string();
-        let by_address = self
-            .address
-            .as_deref()
-            .and_then(|a| crate::places::named_in(a, &within[..2]))
-            .and_then(|p| crate::division::DivisionCode::parse(p.code).ok());
-        by_address.or_else(|| self.home_area().filter(|h| province.contains(*h)))
+        let code = scope.to_string();
+        let significant = code.trim_end_matches("00");
+        let province = scope.province();
+        let by_address = self.address.as_deref().and_then(|a| {
+            crate::places::named_in(a, significant)
+                .or_else(|| crate::places::named_in(a, &code[..2]))
+        });
+        by_address
+            .and_then(|p| crate::division::DivisionCode::parse(p.code).ok())
+            .or_else(|| self.home_area().filter(|h| province.contains(*h)))
     }
 
     /// The division a resident identity number (or residence permit) was issued in: its first

@@ -147,15 +147,15 @@ async fn add(
         rows,
     } = list;
     let keyring = app.store.keyring().clone();
-    // Persons are handed to the counties of the province the list is brought in.
-    let province = match grant.scope() {
-        cordon_domain::access::Scope::Division(d) => d.province(),
+    // Persons are handed to the counties of the jurisdiction the list is brought in.
+    let scope = match grant.scope() {
+        cordon_domain::access::Scope::Division(d) => *d,
         cordon_domain::access::Scope::Checkpoints(_) => return Err(ApiError::Forbidden),
     };
     // Sealing a large list takes a while: off the runtime's workers.
     let sealed = tokio::task::spawn_blocking(move || {
         rows.iter()
-            .map(|r| NewListRow::new(id, r, province, &keyring))
+            .map(|r| NewListRow::new(id, r, scope, &keyring))
             .collect::<Vec<_>>()
     })
     .await

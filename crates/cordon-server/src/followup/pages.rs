@@ -17,6 +17,8 @@ struct FollowupPage {
     c: Chrome,
     w: &'static Words,
     words_json: String,
+    /// A commander: makes teams and questionnaires.
+    commander: bool,
 }
 
 pub async fn followup(viewer: Viewer) -> Response {
@@ -24,10 +26,15 @@ pub async fn followup(viewer: Viewer) -> Response {
         return r;
     }
     let w = words(viewer.lang);
+    let commander = viewer
+        .session
+        .as_ref()
+        .is_some_and(|(c, _)| c.principal.role == Role::Commander);
     render(FollowupPage {
         c: Chrome::new(&viewer),
         w,
         words_json: words_json(w),
+        commander,
     })
 }
 

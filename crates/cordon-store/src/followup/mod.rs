@@ -61,9 +61,9 @@ pub fn row_context(list: Uuid, row: i64) -> Vec<u8> {
 }
 
 impl NewListRow {
-    /// The row in its stored form; `province` is the hub's, where the person's county is
-    /// looked for.
-    pub fn new(list: Uuid, r: &ListRow, province: DivisionCode, keyring: &Keyring) -> Self {
+    /// The row in its stored form; `scope` is the jurisdiction the list is brought in, where
+    /// (and in whose province) the person's county is looked for.
+    pub fn new(list: Uuid, r: &ListRow, scope: DivisionCode, keyring: &Keyring) -> Self {
         let plain = SealedRow {
             name: r.name.expose().to_owned(),
             document_type: r.document.as_ref().map(|d| d.kind().as_str().to_owned()),
@@ -91,7 +91,7 @@ impl NewListRow {
             masked_number: r.document.as_ref().map(|d| d.masked_number()),
             masked_name: r.name.masked(),
             home_area: r.home_area().map(|d| i64::from(d.value())),
-            county: r.county(province),
+            county: r.county(scope),
         }
     }
 }

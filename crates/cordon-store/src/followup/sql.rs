@@ -15,7 +15,7 @@ use cordon_domain::identity::{DocumentType, MaskedDocument};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::work_sql::{self, Assigner};
+use super::work_sql::{self, assign_waiting, Assigner};
 use super::{
     questionnaire_sql, AttemptView, BoardBy, BoardLine, FollowupStore, ListAdded, NewAttempt,
     NewList, NewListRow, NewTeam, QuestionnaireVersion, SubjectRecord, Team, WorkItem,
@@ -266,6 +266,27 @@ impl FollowupStore for SqlStore {
                     });
                     q.build().execute(&mut *tx).await?;
                 }
+                // A row that names the county of a person known without one: kept, and the
+                // person handed to that county's team if it has none.
+                let mut by_county: HashMap<i64, Vec<&str>> = HashMap::new();
+                for r in &fresh {
+                    if let Some(c) = r.county {
+                        by_county.entry(i64::from(c.value())).or_default().push(r.match_key.as_str());
+                    }
+                }
+                for (county, keys) in &by_county {
+                    for chunk in keys.chunks(CHUNK) {
+                        let mut q = QueryBuilder::new("UPDATE followup_subjects SET county = ");
+                        q.push_bind(*county).push(" WHERE county IS NULL AND match_key IN (");
+                        let mut list = q.separated(", ");
+                        for k in chunk {
+                            list.push_bind(*k);
+                        }
+                        q.push(")");
+                        q.build().execute(&mut *tx).await?;
+                    }
+                }
+                assign_waiting!(tx, assigner);
                 sqlx::query(
                     "UPDATE followup_lists SET row_count = row_count + $2, \
                      subjects = (SELECT COUNT(DISTINCT subject_id) FROM followup_rows \

@@ -22,6 +22,45 @@ use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
 
+/// Hands the persons not yet with a team (whose county is known and whose work is not over)
+/// to `$assigner`'s teams, in transaction `$tx`.
+macro_rules! assign_waiting {
+    ($tx:ident, $assigner:ident) => {{
+        let waiting: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, county FROM followup_subjects WHERE team_id IS NULL \
+             AND county IS NOT NULL AND state IN ('pending', 'in_progress') ORDER BY id",
+        )
+        .fetch_all(&mut *$tx)
+        .await?;
+        let mut given: std::collections::HashMap<(i64, String), Vec<i64>> =
+            std::collections::HashMap::new();
+        for (subject, c) in waiting {
+            let county = u32::try_from(c)
+                .ok()
+                .and_then(cordon_domain::division::DivisionCode::from_value);
+            if let Some(to) = county.and_then(|c| $assigner.pick(c)) {
+                given.entry(to).or_default().push(subject);
+            }
+        }
+        for ((team, who), subjects) in &given {
+            for chunk in subjects.chunks(500) {
+                let mut q = sqlx::QueryBuilder::new("UPDATE followup_subjects SET team_id = ");
+                q.push_bind(*team)
+                    .push(", assignee = ")
+                    .push_bind(who.as_str())
+                    .push(" WHERE id IN (");
+                let mut ids = q.separated(", ");
+                for s in chunk {
+                    ids.push_bind(*s);
+                }
+                q.push(")");
+                q.build().execute(&mut *$tx).await?;
+            }
+        }
+    }};
+}
+pub(super) use assign_waiting;
+
 /// Who takes a new person: the teams with their members, and how many open persons each
 /// caller holds.
 pub(super) struct Assigner {
@@ -192,13 +231,22 @@ pub(super) async fn create_team(
             let mut members: Vec<&str> = team.members.iter().map(Username::as_str).collect();
             members.sort_unstable();
             members.dedup();
-            for m in members {
+            for m in &members {
                 sqlx::query("INSERT INTO followup_members (team_id, username) VALUES ($1, $2)")
                     .bind(id)
-                    .bind(m)
+                    .bind(*m)
                     .execute(&mut *tx)
                     .await?;
             }
+            // Persons of the county brought in before it had a team: handed to this one.
+            let mut assigner = Assigner::new(
+                members
+                    .iter()
+                    .map(|m| (id, county, (*m).to_owned()))
+                    .collect(),
+                Vec::new(),
+            );
+            assign_waiting!(tx, assigner);
             tx.commit().await?;
             Ok(id)
         })

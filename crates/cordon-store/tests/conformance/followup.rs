@@ -44,7 +44,7 @@ fn list(store: &dyn Store, id: Uuid, rows: &[(u32, Option<u32>, &str, &str)]) ->
         skipped: 0,
         rows: rows
             .iter()
-            .map(|r| NewListRow::new(id, r, div("130000"), store.keyring()))
+            .map(|r| NewListRow::new(id, r, div("130100"), store.keyring()))
             .collect(),
     }
 }
@@ -176,12 +176,12 @@ fn caller(name: &str) -> Principal {
     }
 }
 
-/// A list of persons living in 长安区 (130102), by phone and name only.
-fn local_list(store: &dyn Store, id: Uuid, n: u32) -> NewList {
+/// A list of `n` persons (`测试{first + i}`) living at `address`, by phone and name only.
+fn local_list(store: &dyn Store, id: Uuid, n: u32, first: u32, address: &str) -> NewList {
     let req: ListRequest = serde_json::from_value(json!({
         "id": id, "label": "长安区名单",
-        "rows": (1..=n).map(|i| json!({"row": i, "name": format!("测试{i}"),
-            "phone": format!("137{i:08}"), "address": "长安区裕华路 1 号"})).collect::<Vec<_>>()}))
+        "rows": (1..=n).map(|i| json!({"row": i, "name": format!("测试{}", first + i),
+            "phone": format!("137{:08}", first + i), "address": address})).collect::<Vec<_>>()}))
     .unwrap();
     let (label, _, rows) = req.parse(cordon_domain::time::today_china()).unwrap();
     NewList {
@@ -192,7 +192,7 @@ fn local_list(store: &dyn Store, id: Uuid, n: u32) -> NewList {
         skipped: 0,
         rows: rows
             .iter()
-            .map(|r| NewListRow::new(id, r, div("130000"), store.keyring()))
+            .map(|r| NewListRow::new(id, r, div("130100"), store.keyring()))
             .collect(),
     }
 }
@@ -234,7 +234,7 @@ pub async fn persons_are_handed_out_called_and_counted(store: Arc<dyn Store>) {
     let list = Uuid::now_v7();
     s.add_followup_list(
         &commander.may_write_lists().unwrap(),
-        local_list(s, list, 4),
+        local_list(s, list, 4, 0, "长安区裕华路 1 号"),
     )
     .await
     .unwrap();
@@ -355,11 +355,35 @@ pub async fn persons_are_handed_out_called_and_counted(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(moved, 1);
     assert_eq!(s.worklist(&two, 50).await.unwrap().len(), 3);
+    // Persons of a county without a team wait; a team made for it takes them.
+    let west = Uuid::now_v7();
+    s.add_followup_list(
+        &commander.may_write_lists().unwrap(),
+        local_list(s, west, 8, 100, "桥西区新华路 9 号"),
+    )
+    .await
+    .unwrap();
+    let west_team = s
+        .create_team(
+            &manage,
+            NewTeam {
+                name: "桥西区一组".into(),
+                county: div("130104"),
+                lead: Username::parse("lead2").unwrap(),
+                members: vec![Username::parse("caller3").unwrap()],
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        west_team.open, 8,
+        "persons 5 to 12 waited; 1 to 4 live in 长安区 already"
+    );
     // Named again by another list after it was closed: to be called again.
     let again = Uuid::now_v7();
     s.add_followup_list(
         &commander.may_write_lists().unwrap(),
-        local_list(s, again, 1),
+        local_list(s, again, 1, 0, "长安区裕华路 1 号"),
     )
     .await
     .unwrap();

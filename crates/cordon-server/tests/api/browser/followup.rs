@@ -72,6 +72,69 @@ pub async fn a_city_uploads_a_list_with_a_bad_row(app: TestApp) {
         "张三's document's area: {persons}"
     );
     keep(&browser, "followup").await;
+    // The board: three persons on two lists, none done yet.
+    browser
+        .wait_until("document.querySelectorAll('#board tbody tr').length === 2")
+        .await;
+    // A team made on the page, its county typed by name.
+    browser.type_into("#team-name", "长安区一组").await;
+    browser.type_into("#team-county", "长安区").await;
+    browser.type_into("#team-lead", "lead").await;
+    browser.type_into("#team-members", "caller，officer").await;
+    browser.click("#team button[type=submit]").await;
+    browser
+        .wait_until("document.querySelector('.field-error[data-for=members]').textContent !== ''")
+        .await;
+    browser
+        .eval("document.getElementById('team-members').value = 'caller', 0")
+        .await;
+    browser.click("#team button[type=submit]").await;
+    browser
+        .wait_until("document.querySelectorAll('#teams tbody tr').length === 1")
+        .await;
+    // 张三, of 长安区 by the upload's address, waited without a team: now the team's.
+    let (_, teams) = app.get_as("city", "/api/v1/followup/teams").await;
+    assert_eq!(
+        (
+            teams["teams"][0]["county"].as_str(),
+            teams["teams"][0]["open"].as_i64()
+        ),
+        (Some("130102"), Some(1)),
+        "{teams}"
+    );
+    // A questionnaire: a draft with a wrong kind is shown at its line; the standard one is
+    // saved and published.
+    let draft = "name = \"q\"\n[[questions]]\nid = \"a\"\ntext = \"t\"\nkind = \"colour\"\n";
+    browser
+        .eval(&format!(
+            "document.getElementById('q-source').value = {}, 0",
+            serde_json::to_string(draft).unwrap()
+        ))
+        .await;
+    browser.click("#q-check").await;
+    browser
+        .wait_until("document.getElementById('q-problems').textContent.includes('第 5 行')")
+        .await;
+    browser
+        .eval(&format!(
+            "document.getElementById('q-source').value = {}, 0",
+            serde_json::to_string(cordon_domain::followup::questionnaire::STANDARD).unwrap()
+        ))
+        .await;
+    browser.click("#questionnaire button[type=submit]").await;
+    browser
+        .wait_until("document.querySelectorAll('#versions tbody tr').length === 1")
+        .await;
+    browser.click("#versions tbody button").await;
+    browser
+        .wait_until("document.getElementById('versions-msg').classList.contains('ok')")
+        .await;
+    let (_, versions) = app.get_as("city", "/api/v1/questionnaires").await;
+    assert!(
+        versions["versions"][0]["published_at_ms"].is_i64(),
+        "{versions}"
+    );
+    keep(&browser, "followup-teams").await;
     browser.quit().await;
 }
 

@@ -50,7 +50,9 @@ pub async fn every_field_of_every_page_is_labelled(app: TestApp) {
             .wait_until("document.readyState === 'complete' && performance.getEntriesByType('resource').every((r) => r.responseEnd > 0)")
             .await;
         assert_eq!(
-            browser.eval("document.getElementById('denied') === null").await,
+            browser
+                .eval("document.getElementById('denied') === null")
+                .await,
             true,
             "{href} opens to its role"
         );
