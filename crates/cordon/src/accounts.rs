@@ -242,6 +242,13 @@ pub async fn demo_accounts(
         ("officer", "officer", officer_checkpoints),
         ("tracer", "tracer", DEMO_PROVINCE),
         ("auditor", "auditor", DEMO_PROVINCE),
+        // Follow-up callers of 长安区, in two teams led by lead1 and lead2.
+        ("lead1", "caller", "130102"),
+        ("caller1", "caller", "130102"),
+        ("caller2", "caller", "130102"),
+        ("lead2", "caller", "130102"),
+        ("caller3", "caller", "130102"),
+        ("caller4", "caller", "130102"),
     ];
     let existing: Vec<String> = store
         .list_accounts()

@@ -90,22 +90,25 @@ impl Assigner {
         }
     }
 
-    /// The team and caller for a person of `county`: the team whose area holds it most
-    /// narrowly, its caller with the fewest open persons (by name on a tie).
+    /// The team and caller for a person of `county`: among the teams whose area holds it
+    /// most narrowly, the caller with the fewest open persons (by name on a tie).
     pub(super) fn pick(&mut self, county: DivisionCode) -> Option<(i64, String)> {
-        let team = self
+        let narrowest = self
             .teams
             .iter()
             .filter(|t| t.1.contains(county))
-            .max_by_key(|t| (t.1.level() as u8, std::cmp::Reverse(t.0)))?;
+            .map(|t| t.1.level() as u8)
+            .max()?;
         let load = &self.load;
-        let who = team
-            .2
+        let (team, who) = self
+            .teams
             .iter()
-            .min_by_key(|m| (load.get(*m).copied().unwrap_or(0), (*m).clone()))?
-            .clone();
+            .filter(|t| t.1.contains(county) && t.1.level() as u8 == narrowest)
+            .flat_map(|t| t.2.iter().map(move |m| (t.0, m)))
+            .min_by_key(|(_, m)| (load.get(*m).copied().unwrap_or(0), (*m).clone()))?;
+        let who = who.clone();
         *self.load.entry(who.clone()).or_insert(0) += 1;
-        Some((team.0, who))
+        Some((team, who))
     }
 }
 
@@ -716,5 +719,35 @@ pub(super) async fn board(
                 })
                 .collect())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_least_loaded_caller_of_the_narrowest_teams() {
+        let members = vec![
+            (1, 130100, "city1".to_owned()),
+            (2, 130102, "a".to_owned()),
+            (3, 130102, "b".to_owned()),
+        ];
+        let mut assigner = Assigner::new(members, vec![("a".into(), 5)]);
+        let c = DivisionCode::parse("130102").unwrap();
+        let picked: Vec<_> = (0..4).map(|_| assigner.pick(c).unwrap()).collect();
+        assert_eq!(picked[0], (3, "b".to_owned()), "b holds fewer");
+        assert_eq!(
+            picked.iter().filter(|p| p.1 == "b").count(),
+            4,
+            "until b holds as many as a"
+        );
+        let elsewhere = DivisionCode::parse("130104").unwrap();
+        assert_eq!(
+            assigner.pick(elsewhere),
+            Some((1, "city1".to_owned())),
+            "the city's team"
+        );
+        assert_eq!(assigner.pick(DivisionCode::parse("130200").unwrap()), None);
     }
 }

@@ -47,7 +47,7 @@ pub struct Population {
     vehicles_by_city: Vec<Vec<DemoVehicle>>,
 }
 
-fn resident_id(rng: &mut SmallRng, county: u32) -> String {
+pub fn resident_id(rng: &mut SmallRng, county: u32) -> String {
     let year = rng.gen_range(1950..2006);
     let month = rng.gen_range(1..=12);
     let day = rng.gen_range(1..=28);
