@@ -254,6 +254,28 @@ pub async fn worklist(State(app): State<AppState>, work: Grant<Work>) -> ApiResu
     }))
 }
 
+/// A stored questionnaire, compiled once per text (versions never change).
+fn compiled(source: &str) -> ApiResult<std::sync::Arc<Questionnaire>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static COMPILED: OnceLock<Mutex<HashMap<String, Arc<Questionnaire>>>> = OnceLock::new();
+    let key = cordon_domain::policy::record::digest(source);
+    let cache = COMPILED.get_or_init(Default::default);
+    if let Some(q) = cache.lock().map_err(|_| ApiError::Internal)?.get(&key) {
+        return Ok(q.clone());
+    }
+    let q = Arc::new(compile(source).map_err(|p| {
+        tracing::error!(problems = ?p, "a stored questionnaire no longer compiles");
+        ApiError::Internal
+    })?);
+    let mut map = cache.lock().map_err(|_| ApiError::Internal)?;
+    if map.len() > 64 {
+        map.clear();
+    }
+    map.insert(key, q.clone());
+    Ok(q)
+}
+
 /// The latest published questionnaire, checked.
 async fn published(app: &AppState) -> ApiResult<Option<PublishedQuestionnaire>> {
     let Some(v) = app
@@ -266,13 +288,9 @@ async fn published(app: &AppState) -> ApiResult<Option<PublishedQuestionnaire>> 
         return Ok(None);
     };
     let (_, source) = app.store.get_questionnaire(v.version).await?;
-    let questionnaire = compile(&source).map_err(|p| {
-        tracing::error!(version = v.version, problems = ?p, "a stored questionnaire no longer compiles");
-        ApiError::Internal
-    })?;
     Ok(Some(PublishedQuestionnaire {
         version: v.version,
-        questionnaire,
+        questionnaire: (*compiled(&source)?).clone(),
     }))
 }
 
@@ -399,7 +417,7 @@ pub async fn record_attempt(
                     "answers name a published questionnaire version",
                 ));
             }
-            let q = compile(&source).map_err(|_| ApiError::Internal)?;
+            let q = compiled(&source)?;
             let a = q.check(answers, today)?;
             Some((version.version, q, a))
         }
@@ -438,8 +456,9 @@ pub async fn record_attempt(
     // An answer that meets the questionnaire's rule proposes a status, never sets one.
     let mut proposed = None;
     if let Some((_, q, answers)) = &checked {
-        let risk = cordon_domain::risk::RiskRegister::new(app.store.list_risk_areas().await?);
-        if let Some((status, reason)) = q.proposal(answers, &risk, today) {
+        // The register the lanes decide by: kept fresh, not read again per answer.
+        let engine = app.lanes.current();
+        if let Some((status, reason)) = q.proposal(answers, &engine.risk, today) {
             let record = app.store.work_subject(&work.grant, id).await?;
             match (document_of(&app, &record), work.caller.principal.may_propose_status_from_followup()) {
                 (Some(document), Ok(grant)) => {

@@ -53,14 +53,18 @@ CREATE TABLE followup_subjects (
     outcome        TEXT,
     attempts       INTEGER NOT NULL DEFAULT 0,
     last_attempt_at INTEGER,
+    -- The earliest deadline of the lists naming the person, and how many lists do.
+    deadline_at    INTEGER NOT NULL,
+    lists          INTEGER NOT NULL DEFAULT 1,
     first_list     TEXT NOT NULL REFERENCES followup_lists (id),
     created_at     INTEGER NOT NULL,
     updated_at     INTEGER NOT NULL
 );
 CREATE INDEX followup_subjects_first_list ON followup_subjects (first_list);
 CREATE INDEX followup_subjects_assignee ON followup_subjects (assignee, state);
-CREATE INDEX followup_subjects_team ON followup_subjects (team_id, state);
-CREATE INDEX followup_subjects_county ON followup_subjects (county, state);
+-- The board by team and by county reads these alone.
+CREATE INDEX followup_subjects_team ON followup_subjects (team_id, state, outcome, deadline_at);
+CREATE INDEX followup_subjects_county ON followup_subjects (county, state, outcome, deadline_at);
 
 CREATE TABLE followup_rows (
     list_id      TEXT NOT NULL REFERENCES followup_lists (id),
@@ -70,7 +74,16 @@ CREATE TABLE followup_rows (
     sealed       BLOB,
     PRIMARY KEY (list_id, row_no)
 );
-CREATE INDEX followup_rows_subject ON followup_rows (subject_id);
+CREATE INDEX followup_rows_subject ON followup_rows (subject_id, list_id);
+
+-- The board by list: how many of each list's persons stand in each bucket (a state, with
+-- `reached` for those closed reached), kept by every write that moves a person.
+CREATE TABLE followup_list_counts (
+    list_id  TEXT NOT NULL REFERENCES followup_lists (id),
+    bucket   TEXT NOT NULL,
+    n        INTEGER NOT NULL,
+    PRIMARY KEY (list_id, bucket)
+);
 
 -- Questionnaires: versioned documents, checked whole when stored, immutable, answered once
 -- published.

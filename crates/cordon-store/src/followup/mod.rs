@@ -336,6 +336,10 @@ pub trait FollowupStore: Send + Sync + 'static {
     /// Every version, newest first.
     async fn list_questionnaires(&self) -> Result<Vec<QuestionnaireVersion>, StoreError>;
 
+    /// Benchmark only: the rows of `list` inserted into a table of their own (made if absent)
+    /// in one transaction, in the same chunks, matching nobody: the baseline of a list's import.
+    async fn bench_plain_rows(&self, list: &NewList) -> Result<(), StoreError>;
+
     /// A version with its source.
     async fn get_questionnaire(
         &self,

@@ -15,7 +15,7 @@ use cordon_domain::identity::{DocumentType, MaskedDocument};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::work_sql::{self, assign_waiting, Assigner};
+use super::work_sql::{self, assign_waiting, move_bucket, Assigner};
 use super::{
     questionnaire_sql, AttemptView, BoardBy, BoardLine, FollowupStore, ListAdded, NewAttempt,
     NewList, NewListRow, NewTeam, QuestionnaireVersion, SubjectRecord, Team, WorkItem,
@@ -211,7 +211,7 @@ impl FollowupStore for SqlStore {
                     let mut q = QueryBuilder::new(
                         "INSERT INTO followup_subjects (match_key, verified, document_type, \
                          masked_number, masked_name, home_area, county, team_id, assignee, \
-                         first_list, created_at, updated_at) ",
+                         deadline_at, first_list, created_at, updated_at) ",
                     );
                     q.push_values(chunk.iter().zip(given), |mut b, (r, to)| {
                         b.push_bind(r.match_key.as_str())
@@ -223,6 +223,7 @@ impl FollowupStore for SqlStore {
                             .push_bind(r.county.map(|c| i64::from(c.value())))
                             .push_bind(to.as_ref().map(|t| t.0))
                             .push_bind(to.as_ref().map(|t| t.1.as_str()))
+                            .push_bind(list.deadline_ms)
                             .push_bind(id)
                             .push_bind(now)
                             .push_bind(now);
@@ -231,19 +232,29 @@ impl FollowupStore for SqlStore {
                     subjects_added += q.build().execute(&mut *tx).await?.rows_affected() as i64;
                     // A person whose work was over is named again by another list: called again.
                     let mut q = QueryBuilder::new(
-                        "UPDATE followup_subjects SET state = 'pending', outcome = NULL, \
-                         attempts = 0, updated_at = ",
+                        "SELECT id, outcome FROM followup_subjects WHERE state = 'closed' \
+                         AND first_list <> ",
                     );
-                    q.push_bind(now)
-                        .push(" WHERE state = 'closed' AND first_list <> ")
-                        .push_bind(id)
-                        .push(" AND match_key IN (");
+                    q.push_bind(id).push(" AND match_key IN (");
                     let mut keys = q.separated(", ");
                     for r in chunk {
                         keys.push_bind(r.match_key.as_str());
                     }
                     q.push(")");
-                    q.build().execute(&mut *tx).await?;
+                    let reopened: Vec<(i64, Option<String>)> =
+                        q.build_query_as().fetch_all(&mut *tx).await?;
+                    for (subject, outcome) in &reopened {
+                        sqlx::query(
+                            "UPDATE followup_subjects SET state = 'pending', outcome = NULL, \
+                             attempts = 0, updated_at = $2 WHERE id = $1",
+                        )
+                        .bind(*subject)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                        let from = work_sql::bucket("closed", outcome.as_deref());
+                        move_bucket!(tx, *subject, from, "pending", id);
+                    }
                     let mut q =
                         QueryBuilder::new("SELECT id, match_key FROM followup_subjects WHERE match_key IN (");
                     let mut keys = q.separated(", ");
@@ -264,6 +275,22 @@ impl FollowupStore for SqlStore {
                             .push_bind(r.fingerprint.as_str())
                             .push_bind(r.sealed.as_slice());
                     });
+                    q.build().execute(&mut *tx).await?;
+                    // The persons' lists counted again, and this list's deadline if earlier.
+                    let mut q = QueryBuilder::new(
+                        "UPDATE followup_subjects SET lists = (SELECT COUNT(DISTINCT r.list_id) \
+                         FROM followup_rows r WHERE r.subject_id = followup_subjects.id), \
+                         deadline_at = CASE WHEN deadline_at > ",
+                    );
+                    q.push_bind(list.deadline_ms)
+                        .push(" THEN ")
+                        .push_bind(list.deadline_ms)
+                        .push(" ELSE deadline_at END WHERE id IN (");
+                    let mut subject_ids = q.separated(", ");
+                    for r in chunk {
+                        subject_ids.push_bind(ids.get(&r.match_key).copied().unwrap_or(-1));
+                    }
+                    q.push(")");
                     q.build().execute(&mut *tx).await?;
                 }
                 // A row that names the county of a person known without one: kept, and the
@@ -299,6 +326,22 @@ impl FollowupStore for SqlStore {
                 )
                 .bind(id)
                 .bind(fresh.len() as i64)
+                .execute(&mut *tx)
+                .await?;
+                // This list's counts, made whole again.
+                sqlx::query("DELETE FROM followup_list_counts WHERE list_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO followup_list_counts (list_id, bucket, n) \
+                     SELECT CAST($1 AS TEXT), b, COUNT(*) FROM (SELECT DISTINCT s.id, \
+                       CASE WHEN s.state = 'closed' AND s.outcome = 'reached' THEN 'reached' \
+                       ELSE s.state END AS b \
+                       FROM followup_rows r JOIN followup_subjects s ON s.id = r.subject_id \
+                       WHERE r.list_id = $1) AS persons GROUP BY b",
+                )
+                .bind(id)
                 .execute(&mut *tx)
                 .await?;
                 let cols: ListCols = sqlx::query_as(select).bind(id).fetch_one(&mut *tx).await?;
@@ -353,7 +396,7 @@ impl FollowupStore for SqlStore {
             sqlx::query_as(
             "SELECT s.id, r.row_no, s.masked_name, s.document_type, s.masked_number, s.verified, \
              s.home_area, s.state, \
-             (SELECT COUNT(DISTINCT r2.list_id) FROM followup_rows r2 WHERE r2.subject_id = s.id) \
+             s.lists \
              FROM followup_rows r JOIN followup_subjects s ON s.id = r.subject_id \
              WHERE r.list_id = $1 AND r.row_no > $2 ORDER BY r.row_no LIMIT $3"
         )
@@ -435,5 +478,35 @@ impl FollowupStore for SqlStore {
         version: i64,
     ) -> Result<(QuestionnaireVersion, String), StoreError> {
         questionnaire_sql::get(self, version).await
+    }
+
+    async fn bench_plain_rows(&self, list: &NewList) -> Result<(), StoreError> {
+        let id = list.id.to_string();
+        let id = id.as_str();
+        on_pool!(&self.db.write, |p| {
+            let mut tx = p.begin_write().await?;
+            sqlx::query(
+                "CREATE TABLE IF NOT EXISTS bench_followup_plain (list_id TEXT NOT NULL, \
+                 row_no BIGINT NOT NULL, match_key TEXT NOT NULL, fingerprint TEXT NOT NULL, \
+                 sealed BYTEA, PRIMARY KEY (list_id, row_no))",
+            )
+            .execute(&mut *tx)
+            .await?;
+            for chunk in list.rows.chunks(CHUNK) {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO bench_followup_plain (list_id, row_no, match_key, fingerprint, sealed) ",
+                );
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(id)
+                        .push_bind(r.row)
+                        .push_bind(r.match_key.as_str())
+                        .push_bind(r.fingerprint.as_str())
+                        .push_bind(r.sealed.as_slice());
+                });
+                q.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
     }
 }

@@ -61,6 +61,46 @@ macro_rules! assign_waiting {
 }
 pub(super) use assign_waiting;
 
+/// The board's bucket of a person: its state, or `reached` for one closed reached.
+pub(super) fn bucket(state: &str, outcome: Option<&str>) -> &'static str {
+    match (state, outcome) {
+        ("closed", Some("reached")) => "reached",
+        ("closed", _) => "closed",
+        ("pending", _) => "pending",
+        ("in_progress", _) => "in_progress",
+        ("escalated", _) => "escalated",
+        _ => "transferred",
+    }
+}
+
+/// Moves person `$subject` from bucket `$from` to `$to` in the counts of every list naming it
+/// but `$except` (a list whose counts are made again whole), in transaction `$tx`.
+macro_rules! move_bucket {
+    ($tx:ident, $subject:expr, $from:expr, $to:expr, $except:expr) => {{
+        sqlx::query(
+            "UPDATE followup_list_counts SET n = n - 1 WHERE bucket = $1 AND list_id <> $3 \
+             AND list_id IN (SELECT list_id FROM followup_rows WHERE subject_id = $2)",
+        )
+        .bind($from)
+        .bind($subject)
+        .bind($except)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO followup_list_counts (list_id, bucket, n) \
+             SELECT DISTINCT list_id, CAST($1 AS TEXT), 1 FROM followup_rows \
+             WHERE subject_id = $2 AND list_id <> $3 \
+             ON CONFLICT (list_id, bucket) DO UPDATE SET n = followup_list_counts.n + 1",
+        )
+        .bind($to)
+        .bind($subject)
+        .bind($except)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(super) use move_bucket;
+
 /// Who takes a new person: the teams with their members, and how many open persons each
 /// caller holds.
 pub(super) struct Assigner {
@@ -128,11 +168,7 @@ fn within(scope: &Scope, county: Option<i64>) -> bool {
 }
 
 const ITEM_COLUMNS: &str = "s.id, s.masked_name, s.document_type, s.masked_number, s.verified, \
-    s.state, s.attempts, s.last_attempt_at, \
-    (SELECT MIN(l.deadline_at) FROM followup_rows r JOIN followup_lists l ON l.id = r.list_id \
-     WHERE r.subject_id = s.id), \
-    (SELECT COUNT(DISTINCT r.list_id) FROM followup_rows r WHERE r.subject_id = s.id), \
-    s.assignee, s.county";
+    s.state, s.attempts, s.last_attempt_at, s.deadline_at, s.lists, s.assignee, s.county";
 
 type ItemCols = (
     i64,
@@ -143,7 +179,7 @@ type ItemCols = (
     String,
     i64,
     Option<i64>,
-    Option<i64>,
+    i64,
     i64,
     Option<String>,
     Option<i64>,
@@ -167,7 +203,7 @@ fn item(c: ItemCols) -> Result<WorkItem, StoreError> {
         calls: c.6,
         last_attempt_ms: c.7,
         next_call_ms: c.7.map(|t| t + work::MIN_GAP_MS),
-        deadline_ms: c.8.unwrap_or(i64::MAX),
+        deadline_ms: c.8,
         lists: c.9,
         assignee: c.10,
         county: c.11.map(|c| format!("{c:06}")),
@@ -334,19 +370,22 @@ pub(super) async fn reassign(
             let mut tx = p.begin_write().await?;
             let mut handed = 0;
             for chunk in subjects.chunks(500) {
-                let mut q =
-                    QueryBuilder::new("SELECT id, county FROM followup_subjects WHERE id IN (");
+                let mut q = QueryBuilder::new(
+                    "SELECT id, county, state FROM followup_subjects WHERE id IN (",
+                );
                 let mut ids = q.separated(", ");
                 for s in chunk {
                     ids.push_bind(*s);
                 }
                 q.push(") AND state NOT IN ('closed', 'transferred')");
-                let found: Vec<(i64, Option<i64>)> = q.build_query_as().fetch_all(&mut *tx).await?;
-                let ours: Vec<i64> = found
+                let found: Vec<(i64, Option<i64>, String)> =
+                    q.build_query_as().fetch_all(&mut *tx).await?;
+                let found: Vec<(i64, String)> = found
                     .into_iter()
-                    .filter(|(_, county)| within(scope, *county) || county.is_none())
-                    .map(|(id, _)| id)
+                    .filter(|(_, county, _)| within(scope, *county) || county.is_none())
+                    .map(|(id, _, state)| (id, state))
                     .collect();
+                let ours: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
                 if ours.is_empty() {
                     continue;
                 }
@@ -364,6 +403,11 @@ pub(super) async fn reassign(
                 }
                 q.push(")");
                 handed += q.build().execute(&mut *tx).await?.rows_affected() as i64;
+                for (id, state) in &found {
+                    if state == "escalated" {
+                        move_bucket!(tx, *id, "escalated", "in_progress", "");
+                    }
+                }
             }
             tx.commit().await?;
             Ok(handed)
@@ -424,7 +468,7 @@ pub(super) async fn work_subject(
         String,
         i64,
         Option<i64>,
-        Option<i64>,
+        i64,
         i64,
         Option<String>,
         Option<i64>,
@@ -565,6 +609,11 @@ pub(super) async fn record_attempt(
             .bind(now_ms)
             .execute(&mut *tx)
             .await?;
+            let from = bucket(work_now.state.as_str(), None);
+            let to = bucket(after.state.as_str(), after.closed_with.map(|o| o.as_str()));
+            if from != to {
+                move_bucket!(tx, a.subject, from, to, "");
+            }
             tx.commit().await?;
             Ok((
                 AttemptView {
@@ -583,36 +632,35 @@ pub(super) async fn record_attempt(
     .await
 }
 
-const COUNTS: &str = "COUNT(*), \
-    SUM(CASE WHEN s.state = 'pending' THEN 1 ELSE 0 END), \
-    SUM(CASE WHEN s.state = 'in_progress' THEN 1 ELSE 0 END), \
-    SUM(CASE WHEN s.state = 'escalated' THEN 1 ELSE 0 END), \
-    SUM(CASE WHEN s.state = 'transferred' THEN 1 ELSE 0 END), \
-    SUM(CASE WHEN s.state = 'closed' THEN 1 ELSE 0 END), \
-    SUM(CASE WHEN s.outcome = 'reached' AND s.state = 'closed' THEN 1 ELSE 0 END)";
+/// A board line's counts, added up bucket by bucket.
+fn add(line: &mut BoardLine, bucket: &str, n: i64, overdue: i64) {
+    line.total += n;
+    match bucket {
+        "pending" => line.pending += n,
+        "in_progress" => line.in_progress += n,
+        "escalated" => line.escalated += n,
+        "transferred" => line.transferred += n,
+        "reached" => {
+            line.closed += n;
+            line.reached += n;
+        }
+        _ => line.closed += n,
+    }
+    line.overdue += overdue;
+}
 
-type Counts = (
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
-
-fn line(key: String, label: String, c: Counts, overdue: i64) -> BoardLine {
+fn empty(key: String, label: String) -> BoardLine {
     BoardLine {
         key,
         label,
-        total: c.0,
-        pending: c.1.unwrap_or(0),
-        in_progress: c.2.unwrap_or(0),
-        escalated: c.3.unwrap_or(0),
-        transferred: c.4.unwrap_or(0),
-        closed: c.5.unwrap_or(0),
-        reached: c.6.unwrap_or(0),
-        overdue,
+        total: 0,
+        pending: 0,
+        in_progress: 0,
+        escalated: 0,
+        transferred: 0,
+        closed: 0,
+        reached: 0,
+        overdue: 0,
     }
 }
 
@@ -623,103 +671,87 @@ pub(super) async fn board(
     now_ms: i64,
 ) -> Result<Vec<BoardLine>, StoreError> {
     let scope = grant.scope();
-    match by {
-        BoardBy::List => {
-            let sql = format!(
-                "SELECT l.id, l.label, l.scope, l.deadline_at, {COUNTS} FROM followup_lists l \
-                 JOIN followup_rows r ON r.list_id = l.id \
-                 JOIN followup_subjects s ON s.id = r.subject_id \
-                 GROUP BY l.id, l.label, l.scope, l.deadline_at ORDER BY l.deadline_at DESC"
-            );
-            type Row = (
-                String,
-                String,
-                String,
-                i64,
-                i64,
-                Option<i64>,
-                Option<i64>,
-                Option<i64>,
-                Option<i64>,
-                Option<i64>,
-                Option<i64>,
-            );
-            let rows: Vec<Row> = on_pool!(&store.db.read, |p| sqlx::query_as(&sql)
-                .fetch_all(p)
-                .await?);
-            Ok(rows
-                .into_iter()
-                .filter(|r| super::sql::holds(scope, &r.2))
-                .map(|r| {
-                    let counts = (r.4, r.5, r.6, r.7, r.8, r.9, r.10);
-                    let open = r.4 - counts.4.unwrap_or(0) - counts.5.unwrap_or(0);
-                    let overdue = if r.3 < now_ms { open } else { 0 };
-                    line(r.0, r.1, counts, overdue)
-                })
-                .collect())
+    let mut lines: Vec<BoardLine> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut line_of = |lines: &mut Vec<BoardLine>, key: String, label: String| -> usize {
+        *at.entry(key.clone()).or_insert_with(|| {
+            lines.push(empty(key, label));
+            lines.len() - 1
+        })
+    };
+    if by == BoardBy::List {
+        // Kept by every write: as cheap at a million persons as at ten.
+        type Row = (String, String, String, i64, String, i64);
+        let rows: Vec<Row> = on_pool!(&store.db.read, |p| sqlx::query_as(
+            "SELECT l.id, l.label, l.scope, l.deadline_at, c.bucket, c.n \
+             FROM followup_list_counts c JOIN followup_lists l ON l.id = c.list_id \
+             ORDER BY l.deadline_at DESC, l.id"
+        )
+        .fetch_all(p)
+        .await?);
+        for (id, label, list_scope, deadline, bucket, n) in rows {
+            if !super::sql::holds(scope, &list_scope) || n == 0 {
+                continue;
+            }
+            let open = matches!(bucket.as_str(), "pending" | "in_progress" | "escalated");
+            let overdue = if open && deadline < now_ms { n } else { 0 };
+            let i = line_of(&mut lines, id, label);
+            add(&mut lines[i], &bucket, n, overdue);
         }
-        BoardBy::Team | BoardBy::County => {
-            let key = if by == BoardBy::Team {
-                "s.team_id"
-            } else {
-                "s.county"
-            };
-            let sql = format!(
-                "SELECT {key}, MIN(s.county), {COUNTS}, \
-                 SUM(CASE WHEN s.state NOT IN ('closed', 'transferred') AND \
-                     (SELECT MIN(l.deadline_at) FROM followup_rows r \
-                      JOIN followup_lists l ON l.id = r.list_id WHERE r.subject_id = s.id) < $1 \
-                     THEN 1 ELSE 0 END) \
-                 FROM followup_subjects s GROUP BY {key}"
-            );
-            type Row = (
-                Option<i64>,
-                Option<i64>,
-                i64,
-                Option<i64>,
-                Option<i64>,
-                Option<i64>,
-                Option<i64>,
-                Option<i64>,
-                Option<i64>,
-                Option<i64>,
-            );
-            let rows: Vec<Row> = on_pool!(&store.db.read, |p| sqlx::query_as(&sql)
-                .bind(now_ms)
-                .fetch_all(p)
-                .await?);
-            let names: HashMap<i64, String> = if by == BoardBy::Team {
-                teams(store, None)
-                    .await?
-                    .into_iter()
-                    .map(|t| (t.id, t.name))
-                    .collect()
-            } else {
-                HashMap::new()
-            };
-            Ok(rows
-                .into_iter()
-                .filter(|r| within(scope, r.1))
-                .map(|r| {
-                    let counts = (r.2, r.3, r.4, r.5, r.6, r.7, r.8);
-                    let (key, label) = match (by, r.0) {
-                        (_, None) => ("-".to_owned(), "-".to_owned()),
-                        (BoardBy::Team, Some(t)) => {
-                            (t.to_string(), names.get(&t).cloned().unwrap_or_default())
-                        }
-                        (_, Some(c)) => {
-                            let code = format!("{c:06}");
-                            let name = cordon_domain::places::by_code(&code)
-                                .map(|p| format!("{} {}", p.within, p.name).trim().to_owned())
-                                .unwrap_or_else(|| code.clone());
-                            (code, name)
-                        }
-                    };
-                    line(key, label, counts, r.9.unwrap_or(0))
-                })
-                .collect())
-        }
+        return Ok(lines);
     }
+    // By team or county: the index holds every column read.
+    let key = if by == BoardBy::Team {
+        "team_id"
+    } else {
+        "county"
+    };
+    let sql = format!(
+        "SELECT {key}, state, outcome, COUNT(*), \
+         SUM(CASE WHEN deadline_at < $1 THEN 1 ELSE 0 END) \
+         FROM followup_subjects GROUP BY {key}, state, outcome ORDER BY {key}"
+    );
+    type Row = (Option<i64>, String, Option<String>, i64, Option<i64>);
+    let rows: Vec<Row> = on_pool!(&store.db.read, |p| sqlx::query_as(&sql)
+        .bind(now_ms)
+        .fetch_all(p)
+        .await?);
+    let teams: HashMap<i64, String> = if by == BoardBy::Team {
+        teams(store, Some(scope))
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    for (k, state, outcome, n, late) in rows {
+        let (key, label) = match (by, k) {
+            (BoardBy::Team, Some(t)) => match teams.get(&t) {
+                Some(name) => (t.to_string(), name.clone()),
+                None => continue,
+            },
+            (BoardBy::Team, None) => continue,
+            (_, Some(c)) if within(scope, Some(c)) => {
+                let code = format!("{c:06}");
+                let name = cordon_domain::places::by_code(&code)
+                    .map(|p| format!("{} {}", p.within, p.name).trim().to_owned())
+                    .unwrap_or_else(|| code.clone());
+                (code, name)
+            }
+            _ => continue,
+        };
+        let b = bucket(&state, outcome.as_deref());
+        let open = matches!(b, "pending" | "in_progress" | "escalated");
+        let i = line_of(&mut lines, key, label);
+        add(
+            &mut lines[i],
+            b,
+            n,
+            if open { late.unwrap_or(0) } else { 0 },
+        );
+    }
+    Ok(lines)
 }
 
 #[cfg(test)]

@@ -389,6 +389,14 @@ pub async fn persons_are_handed_out_called_and_counted(store: Arc<dyn Store>) {
     .unwrap();
     let reopened = s.work_subject(&one, first).await;
     assert!(reopened.is_ok_and(|r| r.item.state == SubjectState::Pending && r.sources.len() == 2));
+    // The first list's board follows the person back to the callers.
+    let board = s.followup_board(&read, BoardBy::List, t0).await.unwrap();
+    let first_list = board.iter().find(|l| l.key == list.to_string()).unwrap();
+    assert_eq!(
+        (first_list.total, first_list.pending, first_list.closed),
+        (4, 4, 0),
+        "{first_list:?}"
+    );
 }
 
 const H: i64 = 3_600_000;

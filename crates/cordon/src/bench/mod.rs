@@ -3,6 +3,7 @@
 
 mod audit;
 mod edge;
+mod followup;
 mod http1;
 mod ingest;
 mod lane;
@@ -35,6 +36,9 @@ pub enum BenchCommand {
     /// Every page of the navigation bar loaded cold as its users load it: bytes transferred
     /// (compressed) and time, against 100 KiB and 300 ms.
     Pages(pages::PagesArgs),
+    /// Follow-up at a province's size: a list's import with identity resolution against a plain
+    /// insert, then worklists, boards and attempts over HTTP with 300,000 persons.
+    Followup(followup::FollowupArgs),
     /// Case traces on the in-memory index against the same questions in SQLite and
     /// PostgreSQL: latency, ratios, the index's build time and bytes per person-passage.
     Trace(trace::TraceArgs),
@@ -50,5 +54,6 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Trace(args) => trace::run(args).await,
         BenchCommand::Overload(args) => overload::run(args).await,
         BenchCommand::Pages(args) => pages::run(args).await,
+        BenchCommand::Followup(args) => followup::run(args).await,
     }
 }

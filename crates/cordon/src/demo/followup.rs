@@ -73,7 +73,7 @@ pub async fn load(store: &dyn Store, officer_checkpoints: &str) -> anyhow::Resul
     let pushed = Uuid::now_v7();
     let rows: Vec<ListRow> = (1..=40u32)
         .map(|i| {
-            let with_document = i % 5 != 0;
+            let with_document = !i.is_multiple_of(5);
             let number = crate::demo::traffic::resident_id(&mut rng, 110105);
             ListRow {
                 row: i,
