@@ -1,6 +1,7 @@
 //! The retention job: every hour, the personal data of passages older than the retention period
-//! (default 28 days) is purged ([`cordon_store::Store::purge_personal_data`]); each purge that
-//! removed anything is appended to the audit trail as `retention.purge` by `system`.
+//! (default 28 days) is purged ([`cordon_store::Store::purge_personal_data`]), and so are the
+//! rows of follow-up lists brought in before it and the answers given before it; each purge
+//! that removed anything is appended to the audit trail as `retention.purge` by `system`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,29 +25,16 @@ pub async fn purge_once(
 ) -> Result<Purged, StoreError> {
     let before = now_ms - i64::from(days) * DAY_MS;
     let purged = store.purge_personal_data(before).await?;
+    let since = cordon_domain::time::from_ms(before).to_rfc3339();
+    let (rows, answers) = store.purge_followup(before).await?;
+    if rows + answers > 0 {
+        let target = format!("{rows} follow-up rows and {answers} answers before {since}");
+        audit(auditor, days, target, (rows + answers) as i64).await?;
+        tracing::info!(rows, answers, days, "retention purge of follow-up");
+    }
     if purged.passages > 0 {
-        let entry = AuditEntry {
-            at_ms: cordon_domain::time::now_ms(),
-            actor: "system".into(),
-            role: "-".into(),
-            scope: "-".into(),
-            address: "local".into(),
-            action: "retention.purge".into(),
-            outcome: "ok".into(),
-            purpose: format!("retention of {days} days"),
-            target: format!(
-                "{} passages observed before {}",
-                purged.passages,
-                cordon_domain::time::from_ms(before).to_rfc3339()
-            ),
-            subjects: Vec::new(),
-            persons: purged.persons as i64,
-        };
-        if !auditor.record(entry).await {
-            return Err(StoreError::Unavailable(
-                "the purge ran but its audit entry could not be written".into(),
-            ));
-        }
+        let target = format!("{} passages observed before {since}", purged.passages);
+        audit(auditor, days, target, purged.persons as i64).await?;
         tracing::info!(
             passages = purged.passages,
             persons = purged.persons,
@@ -55,6 +43,35 @@ pub async fn purge_once(
         );
     }
     Ok(purged)
+}
+
+/// The audit entry of a purge.
+async fn audit(
+    auditor: &Auditor,
+    days: u32,
+    target: String,
+    persons: i64,
+) -> Result<(), StoreError> {
+    let entry = AuditEntry {
+        at_ms: cordon_domain::time::now_ms(),
+        actor: "system".into(),
+        role: "-".into(),
+        scope: "-".into(),
+        address: "local".into(),
+        action: "retention.purge".into(),
+        outcome: "ok".into(),
+        purpose: format!("retention of {days} days"),
+        target,
+        subjects: Vec::new(),
+        persons,
+    };
+    if auditor.record(entry).await {
+        Ok(())
+    } else {
+        Err(StoreError::Unavailable(
+            "the purge ran but its audit entry could not be written".into(),
+        ))
+    }
 }
 
 /// Runs the purge a minute after start and then every hour.

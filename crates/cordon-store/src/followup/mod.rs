@@ -336,6 +336,11 @@ pub trait FollowupStore: Send + Sync + 'static {
     /// Every version, newest first.
     async fn list_questionnaires(&self) -> Result<Vec<QuestionnaireVersion>, StoreError>;
 
+    /// Removes the personal data of follow-up brought in before `before_ms`: the sealed rows of
+    /// lists brought before it and the answers of attempts made before it. The persons' masked
+    /// lines, states and outcomes stay for the counts. Answers how many rows and answers.
+    async fn purge_followup(&self, before_ms: i64) -> Result<(u64, u64), StoreError>;
+
     /// Benchmark only: the rows of `list` inserted into a table of their own (made if absent)
     /// in one transaction, in the same chunks, matching nobody: the baseline of a list's import.
     async fn bench_plain_rows(&self, list: &NewList) -> Result<(), StoreError>;

@@ -480,6 +480,29 @@ impl FollowupStore for SqlStore {
         questionnaire_sql::get(self, version).await
     }
 
+    async fn purge_followup(&self, before_ms: i64) -> Result<(u64, u64), StoreError> {
+        on_pool!(&self.db.write, |p| {
+            let mut tx = p.begin_write().await?;
+            let rows = sqlx::query(
+                "UPDATE followup_rows SET sealed = NULL WHERE sealed IS NOT NULL AND list_id IN \
+                 (SELECT id FROM followup_lists WHERE brought_at < $1)",
+            )
+            .bind(before_ms)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let answers = sqlx::query(
+                "UPDATE followup_attempts SET answers = NULL WHERE answers IS NOT NULL AND at < $1",
+            )
+            .bind(before_ms)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            tx.commit().await?;
+            Ok((rows, answers))
+        })
+    }
+
     async fn bench_plain_rows(&self, list: &NewList) -> Result<(), StoreError> {
         let id = list.id.to_string();
         let id = id.as_str();

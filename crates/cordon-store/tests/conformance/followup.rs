@@ -137,6 +137,20 @@ pub async fn lists_resolve_identities_and_are_idempotent(store: Arc<dyn Store>) 
             .await,
         Err(StoreError::NotFound { .. })
     ));
+    // Past the retention period the rows' facts go; the persons stay, masked, for the counts.
+    let (rows, answers) = s
+        .purge_followup(cordon_domain::time::now_ms() + 1)
+        .await
+        .unwrap();
+    assert_eq!((rows, answers), (6, 0));
+    assert_eq!(s.purge_followup(i64::MAX).await.unwrap(), (0, 0), "once");
+    assert_eq!(
+        s.followup_subjects(&read, second, 0, 100)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
     // Nor can it add rows to another city's list.
     assert!(matches!(
         s.add_followup_list(
