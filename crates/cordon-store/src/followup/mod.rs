@@ -1,7 +1,9 @@
 //! Follow-up lists' storage: lists, their rows (each sealed whole, with a keyed fingerprint so a
 //! list pushed again is recognised), and the subjects the rows are matched to by keyed hash.
-//! [`FollowupStore`] is a supertrait of [`crate::Store`]; its SQL ([`sql`]) is written once for
-//! both backends. A list is added in one transaction: all its rows, or none.
+//! [`FollowupStore`] is a supertrait of [`crate::Store`]; its SQL is written once for both
+//! backends: lists in `sql.rs`, teams in `teams_sql.rs`, worklists and attempts in
+//! `work_sql.rs`, the board in `board_sql.rs`, questionnaires in `questionnaire_sql.rs`; who
+//! takes a new person in `assign.rs`. A list is added in one transaction: all its rows, or none.
 
 use async_trait::async_trait;
 use cordon_domain::access::followup::{ListRead, ListWrite, QuestionnaireChange, TeamManage, Work};
@@ -16,8 +18,12 @@ use uuid::Uuid;
 use crate::keyring::Keyring;
 use crate::StoreError;
 
+mod assign;
+mod board_sql;
 mod questionnaire_sql;
+mod scope;
 mod sql;
+mod teams_sql;
 mod work_sql;
 
 /// A row in its stored form: the subject's key and masked fields, the row sealed.

@@ -7,19 +7,21 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use cordon_domain::access::followup::{ListRead, ListWrite, QuestionnaireChange, TeamManage, Work};
-use cordon_domain::access::{Scope, Username};
-use cordon_domain::division::DivisionCode;
+use cordon_domain::access::Username;
 use cordon_domain::followup::work::SubjectState;
 use cordon_domain::followup::{ListSource, ListSummary, SubjectLine};
 use cordon_domain::identity::{DocumentType, MaskedDocument};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::work_sql::{self, assign_waiting, move_bucket, Assigner};
+use super::assign::{assign_waiting, Assigner};
+use super::board_sql::{self, bucket, move_bucket};
+use super::scope::holds;
 use super::{
     questionnaire_sql, AttemptView, BoardBy, BoardLine, FollowupStore, ListAdded, NewAttempt,
     NewList, NewListRow, NewTeam, QuestionnaireVersion, SubjectRecord, Team, WorkItem,
 };
+use super::{teams_sql, work_sql};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
@@ -100,14 +102,6 @@ fn line(c: LineCols) -> Result<SubjectLine, StoreError> {
         state: c.7,
         lists: c.8,
     })
-}
-
-/// Whether a reader's scope holds a list's (a jurisdiction holds the lists brought in it).
-pub(super) fn holds(scope: &Scope, list_scope: &str) -> bool {
-    match (scope, DivisionCode::parse(list_scope)) {
-        (Scope::Division(d), Ok(l)) => d.contains(l),
-        _ => false,
-    }
 }
 
 /// The rows of `list` not yet stored; `Invalid` (`row_conflict`) for a number stored with other
@@ -252,7 +246,7 @@ impl FollowupStore for SqlStore {
                         .bind(now)
                         .execute(&mut *tx)
                         .await?;
-                        let from = work_sql::bucket("closed", outcome.as_deref());
+                        let from = bucket("closed", outcome.as_deref());
                         move_bucket!(tx, *subject, from, "pending", id);
                     }
                     let mut q =
@@ -410,11 +404,11 @@ impl FollowupStore for SqlStore {
     }
 
     async fn create_team(&self, grant: &TeamManage, team: NewTeam) -> Result<Team, StoreError> {
-        work_sql::create_team(self, grant, team).await
+        teams_sql::create_team(self, grant, team).await
     }
 
     async fn list_teams(&self, grant: &ListRead) -> Result<Vec<Team>, StoreError> {
-        work_sql::list_teams(self, grant).await
+        teams_sql::list_teams(self, grant).await
     }
 
     async fn reassign(
@@ -449,7 +443,7 @@ impl FollowupStore for SqlStore {
         by: BoardBy,
         now_ms: i64,
     ) -> Result<Vec<BoardLine>, StoreError> {
-        work_sql::board(self, grant, by, now_ms).await
+        board_sql::board(self, grant, by, now_ms).await
     }
 
     async fn create_questionnaire(

@@ -1,0 +1,176 @@
+//! The completion board's SQL: each list's persons counted by bucket in `followup_list_counts`,
+//! kept by the writes ([`move_bucket`]); the boards by team and county read from covering
+//! indexes of the persons.
+
+use std::collections::HashMap;
+
+use cordon_domain::access::followup::ListRead;
+
+use super::scope::{holds, within};
+use super::teams_sql::teams;
+use super::{BoardBy, BoardLine};
+use crate::db::on_pool;
+use crate::store::SqlStore;
+use crate::StoreError;
+
+/// The board's bucket of a person: its state, or `reached` for one closed reached.
+pub(super) fn bucket(state: &str, outcome: Option<&str>) -> &'static str {
+    match (state, outcome) {
+        ("closed", Some("reached")) => "reached",
+        ("closed", _) => "closed",
+        ("pending", _) => "pending",
+        ("in_progress", _) => "in_progress",
+        ("escalated", _) => "escalated",
+        _ => "transferred",
+    }
+}
+
+/// Moves person `$subject` from bucket `$from` to `$to` in the counts of every list naming it
+/// but `$except` (a list whose counts are made again whole), in transaction `$tx`.
+macro_rules! move_bucket {
+    ($tx:ident, $subject:expr, $from:expr, $to:expr, $except:expr) => {{
+        sqlx::query(
+            "UPDATE followup_list_counts SET n = n - 1 WHERE bucket = $1 AND list_id <> $3 \
+             AND list_id IN (SELECT list_id FROM followup_rows WHERE subject_id = $2)",
+        )
+        .bind($from)
+        .bind($subject)
+        .bind($except)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO followup_list_counts (list_id, bucket, n) \
+             SELECT DISTINCT list_id, CAST($1 AS TEXT), 1 FROM followup_rows \
+             WHERE subject_id = $2 AND list_id <> $3 \
+             ON CONFLICT (list_id, bucket) DO UPDATE SET n = followup_list_counts.n + 1",
+        )
+        .bind($to)
+        .bind($subject)
+        .bind($except)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(super) use move_bucket;
+
+/// A board line's counts, added up bucket by bucket.
+fn add(line: &mut BoardLine, bucket: &str, n: i64, overdue: i64) {
+    line.total += n;
+    match bucket {
+        "pending" => line.pending += n,
+        "in_progress" => line.in_progress += n,
+        "escalated" => line.escalated += n,
+        "transferred" => line.transferred += n,
+        "reached" => {
+            line.closed += n;
+            line.reached += n;
+        }
+        _ => line.closed += n,
+    }
+    line.overdue += overdue;
+}
+
+fn empty(key: String, label: String) -> BoardLine {
+    BoardLine {
+        key,
+        label,
+        total: 0,
+        pending: 0,
+        in_progress: 0,
+        escalated: 0,
+        transferred: 0,
+        closed: 0,
+        reached: 0,
+        overdue: 0,
+    }
+}
+
+pub(super) async fn board(
+    store: &SqlStore,
+    grant: &ListRead,
+    by: BoardBy,
+    now_ms: i64,
+) -> Result<Vec<BoardLine>, StoreError> {
+    let scope = grant.scope();
+    let mut lines: Vec<BoardLine> = Vec::new();
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut line_of = |lines: &mut Vec<BoardLine>, key: String, label: String| -> usize {
+        *at.entry(key.clone()).or_insert_with(|| {
+            lines.push(empty(key, label));
+            lines.len() - 1
+        })
+    };
+    if by == BoardBy::List {
+        // Kept by every write: as cheap at a million persons as at ten.
+        type Row = (String, String, String, i64, String, i64);
+        let rows: Vec<Row> = on_pool!(&store.db.read, |p| sqlx::query_as(
+            "SELECT l.id, l.label, l.scope, l.deadline_at, c.bucket, c.n \
+             FROM followup_list_counts c JOIN followup_lists l ON l.id = c.list_id \
+             ORDER BY l.deadline_at DESC, l.id"
+        )
+        .fetch_all(p)
+        .await?);
+        for (id, label, list_scope, deadline, bucket, n) in rows {
+            if !holds(scope, &list_scope) || n == 0 {
+                continue;
+            }
+            let open = matches!(bucket.as_str(), "pending" | "in_progress" | "escalated");
+            let overdue = if open && deadline < now_ms { n } else { 0 };
+            let i = line_of(&mut lines, id, label);
+            add(&mut lines[i], &bucket, n, overdue);
+        }
+        return Ok(lines);
+    }
+    // By team or county: the index holds every column read.
+    let key = if by == BoardBy::Team {
+        "team_id"
+    } else {
+        "county"
+    };
+    let sql = format!(
+        "SELECT {key}, state, outcome, COUNT(*), \
+         SUM(CASE WHEN deadline_at < $1 THEN 1 ELSE 0 END) \
+         FROM followup_subjects GROUP BY {key}, state, outcome ORDER BY {key}"
+    );
+    type Row = (Option<i64>, String, Option<String>, i64, Option<i64>);
+    let rows: Vec<Row> = on_pool!(&store.db.read, |p| sqlx::query_as(&sql)
+        .bind(now_ms)
+        .fetch_all(p)
+        .await?);
+    let teams: HashMap<i64, String> = if by == BoardBy::Team {
+        teams(store, Some(scope))
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+    for (k, state, outcome, n, late) in rows {
+        let (key, label) = match (by, k) {
+            (BoardBy::Team, Some(t)) => match teams.get(&t) {
+                Some(name) => (t.to_string(), name.clone()),
+                None => continue,
+            },
+            (BoardBy::Team, None) => continue,
+            (_, Some(c)) if within(scope, Some(c)) => {
+                let code = format!("{c:06}");
+                let name = cordon_domain::places::by_code(&code)
+                    .map(|p| format!("{} {}", p.within, p.name).trim().to_owned())
+                    .unwrap_or_else(|| code.clone());
+                (code, name)
+            }
+            _ => continue,
+        };
+        let b = bucket(&state, outcome.as_deref());
+        let open = matches!(b, "pending" | "in_progress" | "escalated");
+        let i = line_of(&mut lines, key, label);
+        add(
+            &mut lines[i],
+            b,
+            n,
+            if open { late.unwrap_or(0) } else { 0 },
+        );
+    }
+    Ok(lines)
+}
