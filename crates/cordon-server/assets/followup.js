@@ -31,8 +31,10 @@
     if (wanted && open !== wanted) show(wanted);
   }
 
+  const manage = $("reassign") !== null;
   function person(s) {
-    return el("tr", { "data-subject": String(s.subject) },
+    const pick = manage ? [el("td", {}, el("input", { type: "checkbox", class: "pick", value: String(s.subject), "aria-label": `${W.row} ${s.row}` }))] : [];
+    return el("tr", { "data-subject": String(s.subject) }, ...pick,
       el("td", { class: "num" }, String(s.row)), el("td", {}, s.name),
       el("td", { class: "num" }, s.document ? `${T["doc_" + s.document.type] || s.document.type} ${s.document.number}` : "–"),
       el("td", { class: s.verified ? "" : "st-closed" }, s.verified ? W.verified : W.by_phone),
@@ -63,6 +65,20 @@
     $("persons-card").scrollIntoView({ block: "start" });
   }
   $("more").onclick = () => page(open, false);
+  // Commanders hand the selected persons to another caller of a team of the jurisdiction.
+  if (manage) {
+    $("all-persons").onchange = () => { for (const c of document.querySelectorAll("#persons .pick")) c.checked = $("all-persons").checked; };
+    $("reassign").onsubmit = async (ev) => {
+      ev.preventDefault();
+      clearRefusals($("reassign"));
+      const subjects = [...document.querySelectorAll("#persons .pick:checked")].map((c) => +c.value);
+      if (!subjects.length) { say("reassign-msg", W.none_selected, false); return; }
+      const r = await api("POST", "/api/v1/followup/reassign", { subjects, to: $("hand-to").value.trim() });
+      if (r.status !== 200) { refuseBeside($("reassign"), r, "reassign-msg", (e) => e.field || ""); return; }
+      say("reassign-msg", W.handed.replace("{n}", r.json.handed), true);
+      board(); teams();
+    };
+  }
 
   // One id per chosen file: sending it again (a double press, a lost answer) takes nothing twice.
   let uploadId = uuid();

@@ -80,6 +80,11 @@ pub struct Words {
     pub problems: &'static str,
     pub saved: &'static str,
     pub place_unknown: &'static str,
+    pub select_all: &'static str,
+    pub hand_to: &'static str,
+    pub hand_over: &'static str,
+    pub handed: &'static str,
+    pub none_selected: &'static str,
 }
 
 static ZH: Words = Words {
@@ -157,6 +162,11 @@ static ZH: Words = Words {
     problems: "发现 {n} 处问题",
     saved: "已保存为版本 {v}",
     place_unknown: "找不到这个地点，请从提示中选择",
+    select_all: "全选",
+    hand_to: "交给随访人员（账号）",
+    hand_over: "转交所选人员",
+    handed: "已转交 {n} 人",
+    none_selected: "请先勾选人员",
 };
 
 static EN: Words = Words {
@@ -234,6 +244,11 @@ static EN: Words = Words {
     problems: "{n} problems",
     saved: "Saved as version {v}",
     place_unknown: "No such place: choose one of the suggestions",
+    select_all: "Select all",
+    hand_to: "Hand to caller (account)",
+    hand_over: "Hand the selected over",
+    handed: "{n} handed over",
+    none_selected: "Select persons first",
 };
 
 pub fn words(lang: Lang) -> &'static Words {

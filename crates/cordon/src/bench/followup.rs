@@ -14,8 +14,6 @@ use cordon_domain::followup::{ListRow, ListSource};
 use cordon_domain::identity::{DocumentType, IdentityDocument};
 use cordon_store::followup::{NewList, NewListRow, NewTeam};
 use cordon_store::Store;
-use rand::rngs::SmallRng;
-use rand::SeedableRng;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -58,13 +56,26 @@ fn counties() -> Vec<DivisionCode> {
         .collect()
 }
 
+/// Person `i`'s resident identity number: one of its own for every `i` below 16 million.
+fn resident_id(i: usize, county: DivisionCode) -> String {
+    let (seq, day, month, year) = (
+        i % 1000,
+        1 + (i / 1000) % 28,
+        1 + (i / 28_000) % 12,
+        1950 + (i / 336_000) % 50,
+    );
+    let mut s = format!("{county}{year:04}{month:02}{day:02}{seq:03}").into_bytes();
+    s.push(cordon_domain::identity::check_char(&s));
+    String::from_utf8(s).expect("ascii")
+}
+
 /// Person `i`: a document of its county (every tenth known by phone only), living there.
-fn person(i: usize, counties: &[DivisionCode], rng: &mut SmallRng) -> ListRow {
+fn person(i: usize, counties: &[DivisionCode]) -> ListRow {
     let county = counties[i % counties.len()];
     let place = cordon_domain::places::by_code(&county.to_string());
     let document = (!i.is_multiple_of(10)).then(|| {
-        let number = crate::demo::traffic::resident_id(rng, county.value());
-        IdentityDocument::parse(DocumentType::ResidentId, &number).expect("a generated number")
+        IdentityDocument::parse(DocumentType::ResidentId, &resident_id(i, county))
+            .expect("a generated number")
     });
     ListRow {
         row: 0,
@@ -144,9 +155,8 @@ async fn one(backend: &Backend, args: &FollowupArgs) -> anyhow::Result<()> {
         counties.len(),
         counties.len() * TEAMS
     );
-    let mut rng = SmallRng::seed_from_u64(7);
     let people: Vec<ListRow> = (0..args.subjects.max(args.rows))
-        .map(|i| person(i, &counties, &mut rng))
+        .map(|i| person(i, &counties))
         .collect();
     let write = boss.may_write_lists()?;
     // An earlier list names the first fifth.

@@ -102,6 +102,15 @@ pub async fn a_city_uploads_a_list_with_a_bad_row(app: TestApp) {
         (Some("130102"), Some(1)),
         "{teams}"
     );
+    // Both persons of the upload handed to the team's caller at once.
+    browser.click("#all-persons").await;
+    browser.type_into("#hand-to", "caller").await;
+    browser.click("#reassign button[type=submit]").await;
+    browser
+        .wait_until("document.getElementById('reassign-msg').textContent.includes('已转交 2 人')")
+        .await;
+    let (_, work) = app.get_as("caller", "/api/v1/followup/worklist").await;
+    assert_eq!(work["items"].as_array().unwrap().len(), 2, "{work}");
     // A questionnaire: a draft with a wrong kind is shown at its line; the standard one is
     // saved and published.
     let draft = "name = \"q\"\n[[questions]]\nid = \"a\"\ntext = \"t\"\nkind = \"colour\"\n";
