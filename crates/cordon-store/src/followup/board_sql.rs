@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use cordon_domain::access::followup::ListRead;
 
 use super::scope::{holds, within};
-use super::teams_sql::teams;
 use super::{BoardBy, BoardLine};
 use crate::db::on_pool;
 use crate::store::SqlStore;
@@ -138,10 +137,15 @@ pub(super) async fn board(
         .fetch_all(p)
         .await?);
     let teams: HashMap<i64, String> = if by == BoardBy::Team {
-        teams(store, Some(scope))
-            .await?
+        let named: Vec<(i64, String, i64)> = on_pool!(&store.db.read, |p| sqlx::query_as(
+            "SELECT id, name, county FROM followup_teams"
+        )
+        .fetch_all(p)
+        .await?);
+        named
             .into_iter()
-            .map(|t| (t.id, t.name))
+            .filter(|(_, _, county)| within(scope, Some(*county)))
+            .map(|(id, name, _)| (id, name))
             .collect()
     } else {
         HashMap::new()

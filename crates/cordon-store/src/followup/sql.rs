@@ -222,43 +222,52 @@ impl FollowupStore for SqlStore {
                             .push_bind(now)
                             .push_bind(now);
                     });
-                    q.push(" ON CONFLICT (match_key) DO NOTHING");
-                    subjects_added += q.build().execute(&mut *tx).await?.rows_affected() as i64;
-                    // A person whose work was over is named again by another list: called again.
-                    let mut q = QueryBuilder::new(
-                        "SELECT id, outcome FROM followup_subjects WHERE state = 'closed' \
-                         AND first_list <> ",
-                    );
-                    q.push_bind(id).push(" AND match_key IN (");
-                    let mut keys = q.separated(", ");
-                    for r in chunk {
-                        keys.push_bind(r.match_key.as_str());
-                    }
-                    q.push(")");
-                    let reopened: Vec<(i64, Option<String>)> =
+                    q.push(" ON CONFLICT (match_key) DO NOTHING RETURNING id, match_key");
+                    let inserted: Vec<(i64, String)> =
                         q.build_query_as().fetch_all(&mut *tx).await?;
-                    for (subject, outcome) in &reopened {
-                        sqlx::query(
-                            "UPDATE followup_subjects SET state = 'pending', outcome = NULL, \
-                             attempts = 0, updated_at = $2 WHERE id = $1",
-                        )
-                        .bind(*subject)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                        let from = bucket("closed", outcome.as_deref());
-                        move_bucket!(tx, *subject, from, "pending", id);
+                    subjects_added += inserted.len() as i64;
+                    let mut ids: HashMap<String, i64> =
+                        inserted.into_iter().map(|(i, k)| (k, i)).collect();
+                    // Persons some list named before: found by key.
+                    let mut known: Vec<&str> = chunk
+                        .iter()
+                        .map(|r| r.match_key.as_str())
+                        .filter(|k| !ids.contains_key(*k))
+                        .collect();
+                    known.sort_unstable();
+                    known.dedup();
+                    let mut before: Vec<i64> = Vec::with_capacity(known.len());
+                    if !known.is_empty() {
+                        let mut q = QueryBuilder::new(
+                            "SELECT id, match_key, state, outcome, first_list FROM followup_subjects \
+                             WHERE match_key IN (",
+                        );
+                        let mut keys = q.separated(", ");
+                        for k in &known {
+                            keys.push_bind(*k);
+                        }
+                        q.push(")");
+                        type Known = (i64, String, String, Option<String>, String);
+                        let found: Vec<Known> = q.build_query_as().fetch_all(&mut *tx).await?;
+                        for (subject, key, state, outcome, first) in found {
+                            ids.insert(key, subject);
+                            before.push(subject);
+                            // A person whose work was over is named again by another list:
+                            // called again.
+                            if state == "closed" && first != id {
+                                sqlx::query(
+                                    "UPDATE followup_subjects SET state = 'pending', \
+                                     outcome = NULL, attempts = 0, updated_at = $2 WHERE id = $1",
+                                )
+                                .bind(subject)
+                                .bind(now)
+                                .execute(&mut *tx)
+                                .await?;
+                                let from = bucket("closed", outcome.as_deref());
+                                move_bucket!(tx, subject, from, "pending", id);
+                            }
+                        }
                     }
-                    let mut q =
-                        QueryBuilder::new("SELECT id, match_key FROM followup_subjects WHERE match_key IN (");
-                    let mut keys = q.separated(", ");
-                    for r in chunk {
-                        keys.push_bind(r.match_key.as_str());
-                    }
-                    q.push(")");
-                    let ids: Vec<(i64, String)> = q.build_query_as().fetch_all(&mut *tx).await?;
-                    let ids: HashMap<String, i64> =
-                        ids.into_iter().map(|(i, k)| (k, i)).collect();
                     let mut q = QueryBuilder::new(
                         "INSERT INTO followup_rows (list_id, row_no, subject_id, fingerprint, sealed) ",
                     );
@@ -270,22 +279,25 @@ impl FollowupStore for SqlStore {
                             .push_bind(r.sealed.as_slice());
                     });
                     q.build().execute(&mut *tx).await?;
-                    // The persons' lists counted again, and this list's deadline if earlier.
-                    let mut q = QueryBuilder::new(
-                        "UPDATE followup_subjects SET lists = (SELECT COUNT(DISTINCT r.list_id) \
-                         FROM followup_rows r WHERE r.subject_id = followup_subjects.id), \
-                         deadline_at = CASE WHEN deadline_at > ",
-                    );
-                    q.push_bind(list.deadline_ms)
-                        .push(" THEN ")
-                        .push_bind(list.deadline_ms)
-                        .push(" ELSE deadline_at END WHERE id IN (");
-                    let mut subject_ids = q.separated(", ");
-                    for r in chunk {
-                        subject_ids.push_bind(ids.get(&r.match_key).copied().unwrap_or(-1));
+                    // The lists of persons named before counted again, and this list's deadline
+                    // kept if earlier (a new person has one list and this deadline already).
+                    if !before.is_empty() {
+                        let mut q = QueryBuilder::new(
+                            "UPDATE followup_subjects SET lists = (SELECT COUNT(DISTINCT r.list_id) \
+                             FROM followup_rows r WHERE r.subject_id = followup_subjects.id), \
+                             deadline_at = CASE WHEN deadline_at > ",
+                        );
+                        q.push_bind(list.deadline_ms)
+                            .push(" THEN ")
+                            .push_bind(list.deadline_ms)
+                            .push(" ELSE deadline_at END WHERE id IN (");
+                        let mut subject_ids = q.separated(", ");
+                        for s in &before {
+                            subject_ids.push_bind(*s);
+                        }
+                        q.push(")");
+                        q.build().execute(&mut *tx).await?;
                     }
-                    q.push(")");
-                    q.build().execute(&mut *tx).await?;
                 }
                 // A row that names the county of a person known without one: kept, and the
                 // person handed to that county's team if it has none.

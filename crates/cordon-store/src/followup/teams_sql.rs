@@ -90,18 +90,24 @@ pub(super) async fn teams(
     store: &SqlStore,
     scope: Option<&Scope>,
 ) -> Result<Vec<Team>, StoreError> {
-    let rows: Vec<(i64, String, i64, String, Option<String>, i64)> =
+    let rows: Vec<(i64, String, i64, String, Option<String>)> =
         on_pool!(&store.db.read, |p| sqlx::query_as(
-            "SELECT t.id, t.name, t.county, t.lead, m.username, \
-             (SELECT COUNT(*) FROM followup_subjects s WHERE s.team_id = t.id \
-              AND s.state NOT IN ('closed', 'transferred')) \
+            "SELECT t.id, t.name, t.county, t.lead, m.username \
              FROM followup_teams t LEFT JOIN followup_members m ON m.team_id = t.id \
              ORDER BY t.county, t.name, m.username"
         )
         .fetch_all(p)
         .await?);
+    // Each team's open persons, counted once from the index on (team, state).
+    let open: Vec<(i64, i64)> = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT team_id, COUNT(*) FROM followup_subjects WHERE team_id IS NOT NULL \
+         AND state IN ('pending', 'in_progress', 'escalated') GROUP BY team_id"
+    )
+    .fetch_all(p)
+    .await?);
+    let open: std::collections::HashMap<i64, i64> = open.into_iter().collect();
     let mut out: Vec<Team> = Vec::new();
-    for (id, name, county, lead, member, open) in rows {
+    for (id, name, county, lead, member) in rows {
         if scope.is_some_and(|s| !within(s, Some(county))) {
             continue;
         }
@@ -117,7 +123,7 @@ pub(super) async fn teams(
                     name,
                     lead,
                     members: member.into_iter().collect(),
-                    open,
+                    open: open.get(&id).copied().unwrap_or(0),
                 })
             }
         }

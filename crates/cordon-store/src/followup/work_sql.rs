@@ -278,16 +278,27 @@ pub(super) async fn record_attempt(
     retry(|| async move {
         on_pool!(&store.db.write, |p| {
             let mut tx = p.begin_write().await?;
-            type StateCols = (String, i64, Option<i64>, Option<String>, Option<String>);
+            // The person's state and who may act on it, and whether the answers' version is
+            // published, in one read.
+            type StateCols = (
+                String,
+                i64,
+                Option<i64>,
+                Option<String>,
+                Option<String>,
+                Option<i64>,
+            );
             let found: Option<StateCols> = sqlx::query_as(
                 "SELECT s.state, s.attempts, s.last_attempt_at, s.assignee, \
-                     (SELECT lead FROM followup_teams t WHERE t.id = s.team_id) \
+                     (SELECT lead FROM followup_teams t WHERE t.id = s.team_id), \
+                     (SELECT published_at FROM questionnaires q WHERE q.version = $2) \
                      FROM followup_subjects s WHERE s.id = $1",
             )
             .bind(a.subject)
+            .bind(a.answered.as_ref().map_or(-1, |x| x.0))
             .fetch_optional(&mut *tx)
             .await?;
-            let Some((state, calls, last, assignee, lead)) = found else {
+            let Some((state, calls, last, assignee, lead, published)) = found else {
                 return Err(StoreError::Forbidden);
             };
             let allowed = match a.kind {
@@ -297,19 +308,12 @@ pub(super) async fn record_attempt(
             if !allowed {
                 return Err(StoreError::Forbidden);
             }
-            if let Some((version, _)) = &a.answered {
-                let published: Option<(Option<i64>,)> =
-                    sqlx::query_as("SELECT published_at FROM questionnaires WHERE version = $1")
-                        .bind(*version)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                if !matches!(published, Some((Some(_),))) {
-                    return Err(StoreError::invalid(
-                        "not_published",
-                        "questionnaire",
-                        "answers name a published questionnaire version",
-                    ));
-                }
+            if a.answered.is_some() && published.is_none() {
+                return Err(StoreError::invalid(
+                    "not_published",
+                    "questionnaire",
+                    "answers name a published questionnaire version",
+                ));
             }
             let work_now = work::Work {
                 state: SubjectState::parse(&state).map_err(|_| corrupt("follow-up state"))?,
