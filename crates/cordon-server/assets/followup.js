@@ -39,7 +39,23 @@
       el("td", { class: "num" }, s.document ? `${T["doc_" + s.document.type] || s.document.type} ${s.document.number}` : "–"),
       el("td", { class: s.verified ? "" : "st-closed" }, s.verified ? W.verified : W.by_phone),
       el("td", {}, s.home_area_name || s.home_area || "–"), el("td", { class: "num" }, String(s.lists)),
-      el("td", {}, W["state_" + s.state] || s.state));
+      el("td", {}, W["state_" + s.state] || s.state),
+      manage && s.lists > 1 ? el("td", {}, splitButton(s)) : el("td", {}));
+  }
+
+  // A wrong match split: this row becomes a person of its own, with a reason.
+  function splitButton(s) {
+    const cell = el("span", { class: "split" });
+    const reason = el("input", { class: "split-reason", maxlength: "500", "aria-label": W.split_reason, placeholder: W.split_reason });
+    const go = el("button", { type: "button", class: "secondary small", onclick: async () => {
+      const r = await api("POST", `/api/v1/followup/subjects/${s.subject}/split`, { list: open, row: s.row, reason: reason.value.trim() });
+      if (r.status !== 201) { reason.classList.add("bad"); say("reassign-msg", refusal(r), false); reason.focus(); return; }
+      say("reassign-msg", W.split_done.replace("{n}", s.row), true);
+      await page(open, true);
+      board();
+    } }, W.split);
+    cell.append(el("button", { type: "button", class: "secondary small", onclick: (ev) => { ev.target.replaceWith(reason, go); reason.focus(); } }, W.not_same));
+    return cell;
   }
 
   async function page(id, fresh) {

@@ -44,6 +44,10 @@ pub fn api() -> Router<AppState> {
             "/api/v1/followup/subjects/{id}/attempts",
             post(work_api::record_attempt),
         )
+        .route(
+            "/api/v1/followup/subjects/{id}/split",
+            post(work_api::split),
+        )
         .route("/api/v1/followup/board", get(work_api::board))
         .route(
             "/api/v1/questionnaires",
@@ -99,6 +103,7 @@ pub static PAGES: Pages = Pages {
     work_api::worklist,
     work_api::open_subject,
     work_api::record_attempt,
+    work_api::split,
     work_api::board,
     questionnaire_api::validate,
     questionnaire_api::create,

@@ -85,6 +85,10 @@ pub struct Words {
     pub hand_over: &'static str,
     pub handed: &'static str,
     pub none_selected: &'static str,
+    pub not_same: &'static str,
+    pub split: &'static str,
+    pub split_reason: &'static str,
+    pub split_done: &'static str,
 }
 
 static ZH: Words = Words {
@@ -167,6 +171,10 @@ static ZH: Words = Words {
     hand_over: "转交所选人员",
     handed: "已转交 {n} 人",
     none_selected: "请先勾选人员",
+    not_same: "不是同一人",
+    split: "拆分",
+    split_reason: "拆分理由",
+    split_done: "第 {n} 行已拆分为另一人",
 };
 
 static EN: Words = Words {
@@ -249,6 +257,10 @@ static EN: Words = Words {
     hand_over: "Hand the selected over",
     handed: "{n} handed over",
     none_selected: "Select persons first",
+    not_same: "Not the same person",
+    split: "Split",
+    split_reason: "Why they are not the same",
+    split_done: "Row {n} is now a person of its own",
 };
 
 pub fn words(lang: Lang) -> &'static Words {

@@ -60,6 +60,24 @@ pub struct ReassignRequest {
     pub to: String,
 }
 
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SplitRequest {
+    /// The list whose row was matched to the wrong person.
+    #[schema(value_type = String, format = Uuid)]
+    pub list: Uuid,
+    /// The row's number in that list.
+    pub row: i64,
+    #[schema(value_type = crate::texts_schema::ReasonText)]
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Split {
+    /// The person the row now stands for.
+    pub subject: i64,
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Reassigned {
     pub handed: i64,
@@ -133,7 +151,16 @@ pub struct AttemptRecorded {
 #[serde(deny_unknown_fields)]
 pub struct BoardParams {
     /// `list` (default), `team` or `county`.
-    pub by: Option<String>,
+    pub by: Option<BoardByParam>,
+}
+
+/// What the board counts by.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BoardByParam {
+    List,
+    Team,
+    County,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -244,6 +271,38 @@ pub async fn reassign(
     let mut note = AuditNote::read(format!("follow-up persons to {to}"), handed as usize);
     note.action = Some("followup.reassign");
     Ok((Extension(note), Json(Reassigned { handed })))
+}
+
+#[utoipa::path(post, path = "/api/v1/followup/subjects/{id}/split", tag = "followup",
+    params(("id" = i64, Path, description = "the person the row was matched to")), request_body = SplitRequest,
+    responses((status = 201, body = Split), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn split(
+    State(app): State<AppState>,
+    manage: Grant<TeamManage>,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<SplitRequest>,
+) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<Split>)> {
+    let id = subject_id(&id)?;
+    let reason =
+        cordon_domain::checkpoint::parse_reason(&req.reason).map_err(|e| e.under("reason"))?;
+    let subject = app
+        .store
+        .split_row(&manage.grant, id, req.list, req.row, &reason)
+        .await?;
+    let mut note = AuditNote::read(
+        format!(
+            "follow-up person {id}, row {} of list {}",
+            req.row, req.list
+        ),
+        1,
+    );
+    note.action = Some("followup.split");
+    note.purpose = reason;
+    Ok((
+        StatusCode::CREATED,
+        Extension(note),
+        Json(Split { subject }),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/followup/worklist", tag = "followup",
@@ -503,17 +562,10 @@ pub async fn board(
     read: Grant<ListRead>,
     ApiQuery(q): ApiQuery<BoardParams>,
 ) -> ApiResult<Json<Board>> {
-    let by = match q.by.as_deref().unwrap_or("list") {
-        "list" => BoardBy::List,
-        "team" => BoardBy::Team,
-        "county" => BoardBy::County,
-        _ => {
-            return Err(ApiError::invalid(
-                "invalid_value",
-                "by",
-                "by is list, team or county",
-            ))
-        }
+    let by = match q.by.unwrap_or(BoardByParam::List) {
+        BoardByParam::List => BoardBy::List,
+        BoardByParam::Team => BoardBy::Team,
+        BoardByParam::County => BoardBy::County,
     };
     let lines = app
         .store

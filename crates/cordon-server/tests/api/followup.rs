@@ -160,6 +160,20 @@ pub async fn lists_are_pushed_uploaded_and_read(app: TestApp) {
     assert_eq!(page["next"], 1);
     let (s, _) = app.get_as("elsewhere", &path).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    // 张三 of the upload was not the pushed 张三 after all: split off, nothing deleted.
+    let split = format!("/api/v1/followup/subjects/{}/split", first["subject"]);
+    let body = json!({"list": upload, "row": 1, "reason": "同名同号但非同一人，经核实"});
+    let (s, e) = app.post_as("elsewhere", &split, &body).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another city's list: {e}");
+    let (s, parted) = app.post_as("city", &split, &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{parted}");
+    let (_, again) = app.get_as("tracer", &path).await;
+    assert_ne!(again["subjects"][0]["subject"], first["subject"]);
+    assert_eq!(again["subjects"][0]["lists"], 1);
+    let (_, pushed_list) = app
+        .get_as("tracer", &format!("/api/v1/followup/lists/{id}/subjects"))
+        .await;
+    assert_eq!(pushed_list["subjects"][0]["lists"], 1, "{pushed_list}");
     let text = serde_json::to_string(&page).unwrap();
     assert!(!text.contains("13812345678") && !text.contains("张三"));
     let (_, log) = app
@@ -443,6 +457,11 @@ pub fn rows() -> Vec<Row> {
             "POST /api/v1/followup/reassign",
             COMMANDERS,
             json!({"subjects": [1], "to": "nobody"}),
+        ),
+        row(
+            "POST /api/v1/followup/subjects/{id}/split",
+            COMMANDERS,
+            json!({"list": Uuid::nil(), "row": 1, "reason": "r"}),
         ),
         row("GET /api/v1/followup/worklist", CALLERS, Value::Null),
         row("GET /api/v1/followup/subjects/{id}", CALLERS, Value::Null),

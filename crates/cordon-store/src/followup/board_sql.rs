@@ -52,6 +52,28 @@ macro_rules! move_bucket {
 }
 pub(super) use move_bucket;
 
+/// Makes list `$list`'s counts whole again from its persons, in transaction `$tx`.
+macro_rules! recount_list {
+    ($tx:ident, $list:expr) => {{
+        sqlx::query("DELETE FROM followup_list_counts WHERE list_id = $1")
+            .bind($list)
+            .execute(&mut *$tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO followup_list_counts (list_id, bucket, n) \
+             SELECT CAST($1 AS TEXT), b, COUNT(*) FROM (SELECT DISTINCT s.id, \
+               CASE WHEN s.state = 'closed' AND s.outcome = 'reached' THEN 'reached' \
+               ELSE s.state END AS b \
+               FROM followup_rows r JOIN followup_subjects s ON s.id = r.subject_id \
+               WHERE r.list_id = $1) AS persons GROUP BY b",
+        )
+        .bind($list)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(super) use recount_list;
+
 /// A board line's counts, added up bucket by bucket.
 fn add(line: &mut BoardLine, bucket: &str, n: i64, overdue: i64) {
     line.total += n;

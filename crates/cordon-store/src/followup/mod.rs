@@ -289,6 +289,19 @@ pub trait FollowupStore: Send + Sync + 'static {
     /// The teams of the reader's jurisdiction.
     async fn list_teams(&self, grant: &ListRead) -> Result<Vec<Team>, StoreError>;
 
+    /// Splits a wrong match: row `row` of `list`, matched to `subject`, becomes a person of its
+    /// own (never matched again by key), to be called for that list; both persons' counts are
+    /// made again. Nothing is deleted. `NotFound` if the row is not that person's, or the list
+    /// not in the grant's jurisdiction.
+    async fn split_row(
+        &self,
+        grant: &TeamManage,
+        subject: i64,
+        list: Uuid,
+        row: i64,
+        reason: &str,
+    ) -> Result<i64, StoreError>;
+
     /// Hands persons whose work is not over to another caller (of a team of the grant's
     /// jurisdiction); answers how many were handed over.
     async fn reassign(

@@ -15,7 +15,7 @@ use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 use super::assign::{assign_waiting, Assigner};
-use super::board_sql::{self, bucket, move_bucket};
+use super::board_sql::{self, bucket, move_bucket, recount_list};
 use super::scope::holds;
 use super::{
     questionnaire_sql, AttemptView, BoardBy, BoardLine, FollowupStore, ListAdded, NewAttempt,
@@ -335,21 +335,7 @@ impl FollowupStore for SqlStore {
                 .execute(&mut *tx)
                 .await?;
                 // This list's counts, made whole again.
-                sqlx::query("DELETE FROM followup_list_counts WHERE list_id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
-                    "INSERT INTO followup_list_counts (list_id, bucket, n) \
-                     SELECT CAST($1 AS TEXT), b, COUNT(*) FROM (SELECT DISTINCT s.id, \
-                       CASE WHEN s.state = 'closed' AND s.outcome = 'reached' THEN 'reached' \
-                       ELSE s.state END AS b \
-                       FROM followup_rows r JOIN followup_subjects s ON s.id = r.subject_id \
-                       WHERE r.list_id = $1) AS persons GROUP BY b",
-                )
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+                recount_list!(tx, id);
                 let cols: ListCols = sqlx::query_as(select).bind(id).fetch_one(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(ListAdded {
@@ -421,6 +407,17 @@ impl FollowupStore for SqlStore {
 
     async fn list_teams(&self, grant: &ListRead) -> Result<Vec<Team>, StoreError> {
         teams_sql::list_teams(self, grant).await
+    }
+
+    async fn split_row(
+        &self,
+        grant: &TeamManage,
+        subject: i64,
+        list: Uuid,
+        row: i64,
+        reason: &str,
+    ) -> Result<i64, StoreError> {
+        work_sql::split_row(self, grant, subject, list, row, reason).await
     }
 
     async fn reassign(

@@ -11,7 +11,8 @@ use cordon_domain::identity::{DocumentType, MaskedDocument};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::board_sql::{bucket, move_bucket};
+use super::assign::{assign_waiting, Assigner};
+use super::board_sql::{bucket, move_bucket, recount_list};
 use super::scope::within;
 use super::teams_sql::teams;
 use super::{AttemptView, NewAttempt, SubjectRecord, SubjectSource, WorkItem};
@@ -78,6 +79,108 @@ fn attempt_view(c: AttemptCols) -> Result<AttemptView, StoreError> {
         questionnaire: c.5,
         note: c.6,
     })
+}
+
+pub(super) async fn split_row(
+    store: &SqlStore,
+    grant: &TeamManage,
+    subject: i64,
+    list: Uuid,
+    row: i64,
+    reason: &str,
+) -> Result<i64, StoreError> {
+    let list_id = list.to_string();
+    let list_id = list_id.as_str();
+    let scope = grant.scope().clone();
+    let scope = &scope;
+    let key = format!("split:{}", Uuid::now_v7());
+    let key = key.as_str();
+    retry(|| async move {
+        let now = cordon_domain::time::now_ms();
+        on_pool!(&store.db.write, |p| {
+            let mut tx = p.begin_write().await?;
+            type Found = (
+                String,
+                i64,
+                i64,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<i64>,
+                Option<i64>,
+            );
+            let found: Option<Found> = sqlx::query_as(
+                "SELECT l.scope, l.deadline_at, s.verified, s.masked_name, s.document_type, \
+                 s.masked_number, s.home_area, s.county FROM followup_rows r \
+                 JOIN followup_lists l ON l.id = r.list_id \
+                 JOIN followup_subjects s ON s.id = r.subject_id \
+                 WHERE r.list_id = $1 AND r.row_no = $2 AND r.subject_id = $3",
+            )
+            .bind(list_id)
+            .bind(row)
+            .bind(subject)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((list_scope, deadline, verified, name, kind, number, home, county)) = found
+            else {
+                return Err(StoreError::not_found(format!("row {row} of that person")));
+            };
+            if !super::scope::holds(scope, &list_scope) {
+                return Err(StoreError::not_found(format!("row {row} of that person")));
+            }
+            let (new_id,): (i64,) = sqlx::query_as(
+                "INSERT INTO followup_subjects (match_key, verified, document_type, \
+                 masked_number, masked_name, home_area, county, deadline_at, first_list, \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+                 RETURNING id",
+            )
+            .bind(key)
+            .bind(verified)
+            .bind(kind)
+            .bind(number)
+            .bind(name)
+            .bind(home)
+            .bind(county)
+            .bind(deadline)
+            .bind(list_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE followup_rows SET subject_id = $1 WHERE list_id = $2 AND row_no = $3",
+            )
+            .bind(new_id)
+            .bind(list_id)
+            .bind(row)
+            .execute(&mut *tx)
+            .await?;
+            // Both persons' lists and deadlines counted again; the list's counts made whole.
+            for id in [subject, new_id] {
+                sqlx::query(
+                    "UPDATE followup_subjects SET lists = (SELECT COUNT(DISTINCT r.list_id) \
+                     FROM followup_rows r WHERE r.subject_id = $1), deadline_at = COALESCE(\
+                     (SELECT MIN(l.deadline_at) FROM followup_rows r JOIN followup_lists l \
+                      ON l.id = r.list_id WHERE r.subject_id = $1), deadline_at) WHERE id = $1",
+                )
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            }
+            recount_list!(tx, list_id);
+            let teams: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT t.id, t.county, m.username FROM followup_teams t \
+                 JOIN followup_members m ON m.team_id = t.id ORDER BY t.id, m.username",
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            let mut assigner = Assigner::new(teams, Vec::new());
+            assign_waiting!(tx, assigner);
+            tracing::info!(subject, new_id, row, reason, "a wrong match split");
+            tx.commit().await?;
+            Ok(new_id)
+        })
+    })
+    .await
 }
 
 pub(super) async fn reassign(

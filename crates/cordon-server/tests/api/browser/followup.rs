@@ -102,6 +102,15 @@ pub async fn a_city_uploads_a_list_with_a_bad_row(app: TestApp) {
         (Some("130102"), Some(1)),
         "{teams}"
     );
+    // 张三 here is not the pushed list's 张三: split off with a reason.
+    browser.click("#persons .split button").await;
+    browser
+        .type_into("#persons .split-reason", "经核实非同一人")
+        .await;
+    browser.click("#persons .split button").await;
+    browser
+        .wait_until("document.getElementById('reassign-msg').textContent.includes('已拆分')")
+        .await;
     // Both persons of the upload handed to the team's caller at once.
     browser.click("#all-persons").await;
     browser.type_into("#hand-to", "caller").await;
@@ -109,8 +118,9 @@ pub async fn a_city_uploads_a_list_with_a_bad_row(app: TestApp) {
     browser
         .wait_until("document.getElementById('reassign-msg').textContent.includes('已转交 2 人')")
         .await;
+    // The caller now holds both of the upload, and the pushed 张三 (of 长安区 too).
     let (_, work) = app.get_as("caller", "/api/v1/followup/worklist").await;
-    assert_eq!(work["items"].as_array().unwrap().len(), 2, "{work}");
+    assert_eq!(work["items"].as_array().unwrap().len(), 3, "{work}");
     // A questionnaire: a draft with a wrong kind is shown at its line; the standard one is
     // saved and published.
     let draft = "name = \"q\"\n[[questions]]\nid = \"a\"\ntext = \"t\"\nkind = \"colour\"\n";
