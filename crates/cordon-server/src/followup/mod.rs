@@ -5,6 +5,7 @@ pub mod api;
 pub mod import;
 pub mod pages;
 pub mod questionnaire_api;
+pub mod teams_api;
 pub mod words;
 pub mod work_api;
 
@@ -32,9 +33,9 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/followup/lists/{id}/subjects", get(api::subjects))
         .route(
             "/api/v1/followup/teams",
-            get(work_api::teams).post(work_api::create_team),
+            get(teams_api::teams).post(teams_api::create_team),
         )
-        .route("/api/v1/followup/reassign", post(work_api::reassign))
+        .route("/api/v1/followup/reassign", post(teams_api::reassign))
         .route("/api/v1/followup/worklist", get(work_api::worklist))
         .route(
             "/api/v1/followup/subjects/{id}",
@@ -46,7 +47,7 @@ pub fn api() -> Router<AppState> {
         )
         .route(
             "/api/v1/followup/subjects/{id}/split",
-            post(work_api::split),
+            post(teams_api::split),
         )
         .route("/api/v1/followup/board", get(work_api::board))
         .route(
@@ -97,13 +98,13 @@ pub static PAGES: Pages = Pages {
     api::from_trace,
     api::lists,
     api::subjects,
-    work_api::create_team,
-    work_api::teams,
-    work_api::reassign,
+    teams_api::create_team,
+    teams_api::teams,
+    teams_api::reassign,
     work_api::worklist,
     work_api::open_subject,
     work_api::record_attempt,
-    work_api::split,
+    teams_api::split,
     work_api::board,
     questionnaire_api::validate,
     questionnaire_api::create,

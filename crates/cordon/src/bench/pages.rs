@@ -52,11 +52,12 @@ pub async fn run(args: PagesArgs) -> anyhow::Result<()> {
         Role::Tracer,
         Role::Auditor,
         Role::Admin,
+        Role::Caller,
     ] {
-        let scope = if role == Role::Officer {
-            open.iter().take(2).cloned().collect::<Vec<_>>().join(",")
-        } else {
-            province.to_owned()
+        let scope = match role {
+            Role::Officer => open.iter().take(2).cloned().collect::<Vec<_>>().join(","),
+            Role::Caller => "130102".to_owned(),
+            _ => province.to_owned(),
         };
         let name = format!("bench-{}", role.as_str());
         tokens.push((
