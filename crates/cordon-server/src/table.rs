@@ -1,10 +1,18 @@
-//! Tables as users send them: a CSV file (UTF-8) or the first sheet of an Excel workbook, read
-//! into rows of text cells, and a table's columns found in its first row by their English or
-//! Chinese names. Each import (risk areas, follow-up lists) checks the cells itself; a problem
-//! names its line (1 is the header).
+//! Tables as users send them and take them away. In: a CSV file (UTF-8) or the first sheet of
+//! an Excel workbook, read into rows of text cells, and a table's columns found in its first row
+//! by their English or Chinese names; each import (risk areas, follow-up lists) checks the cells
+//! itself, a problem naming its line (1 is the header). Out: rows of text as a CSV streamed a
+//! few hundred rows at a time, or as a workbook written row by row to a temporary file (the
+//! writer's constant-memory mode) and sent from there in pieces; text cells throughout, and no
+//! CSV field that a spreadsheet would take for a formula.
 
-use axum::http::HeaderMap;
+use std::io::{Read, Seek};
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
 use cordon_domain::policy::PolicyProblem;
+use futures_util::stream;
 
 /// The media types an import accepts.
 pub const CSV: &str = "text/csv";
@@ -155,6 +163,130 @@ pub fn columns(
     } else {
         Err(problems)
     }
+}
+
+/// Rows per CSV chunk.
+const CSV_CHUNK_ROWS: usize = 256;
+/// Bytes per piece of a workbook sent from its temporary file.
+const FILE_PIECE: usize = 64 * 1024;
+
+/// One CSV field, quoted when it must be, and never starting a formula when a spreadsheet
+/// opens the file.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
+/// A file to download: its type and its name.
+pub fn attachment(content_type: &'static str, name: &str, body: Body) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// A table as CSV (UTF-8 with a byte-order mark, for spreadsheets), streamed: the header,
+/// [`CSV_CHUNK_ROWS`] rows at a time, then `note` as a last `#` line.
+pub fn csv_body(columns: &[&str], rows: Vec<Vec<String>>, note: Option<String>) -> Body {
+    let mut header = String::from("\u{feff}");
+    header.push_str(&columns.join(","));
+    header.push('\n');
+    let chunks: Vec<Vec<Vec<String>>> = {
+        let mut rows = rows.into_iter().peekable();
+        let mut out = Vec::new();
+        while rows.peek().is_some() {
+            out.push(rows.by_ref().take(CSV_CHUNK_ROWS).collect());
+        }
+        out
+    };
+    let body = chunks
+        .into_iter()
+        .map(|chunk| {
+            let mut out = String::new();
+            for row in chunk {
+                let fields: Vec<String> = row.iter().map(|f| csv_field(f)).collect();
+                out.push_str(&fields.join(","));
+                out.push('\n');
+            }
+            Ok::<_, std::convert::Infallible>(Bytes::from(out))
+        })
+        .chain(note.map(|n| Ok(Bytes::from(format!("# {n}\n")))));
+    Body::from_stream(stream::iter(
+        std::iter::once(Ok(Bytes::from(header))).chain(body),
+    ))
+}
+
+/// A table as an Excel workbook (one sheet named `sheet`, the header frozen, `note` two rows
+/// below the last), written off the async runtime to a temporary file and streamed from it.
+pub async fn xlsx_body(
+    sheet: &'static str,
+    columns: &'static [&'static str],
+    rows: Vec<Vec<String>>,
+    note: Option<String>,
+) -> Result<Body, rust_xlsxwriter::XlsxError> {
+    let file = tokio::task::spawn_blocking(move || {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet_with_constant_memory()?;
+        ws.set_name(sheet)?;
+        ws.set_freeze_panes(1, 0)?;
+        for (c, h) in columns.iter().enumerate() {
+            ws.write_string(0, c as u16, *h)?;
+        }
+        let n = rows.len();
+        for (i, row) in rows.into_iter().enumerate() {
+            for (c, value) in row.iter().enumerate() {
+                ws.write_string(i as u32 + 1, c as u16, value)?;
+            }
+        }
+        if let Some(note) = note {
+            ws.write_string(n as u32 + 2, 0, note)?;
+        }
+        let mut file = tempfile::NamedTempFile::new()?;
+        book.save_to_writer(file.as_file_mut())?;
+        file.as_file_mut().rewind()?;
+        Ok::<_, rust_xlsxwriter::XlsxError>(file)
+    })
+    .await
+    .map_err(|e| rust_xlsxwriter::XlsxError::IoError(std::io::Error::other(e)))??;
+    Ok(Body::from_stream(file_pieces(file)))
+}
+
+/// A written file, read in [`FILE_PIECE`] pieces off the async runtime; the file is gone when
+/// the stream ends or the client leaves.
+fn file_pieces(
+    file: tempfile::NamedTempFile,
+) -> impl futures_util::Stream<Item = std::io::Result<Bytes>> + Send {
+    stream::try_unfold(Some(file), |file| async move {
+        let Some(file) = file else {
+            return Ok(None);
+        };
+        let (piece, file) = tokio::task::spawn_blocking(move || {
+            let mut piece = vec![0u8; FILE_PIECE];
+            let n = file.as_file().read(&mut piece)?;
+            piece.truncate(n);
+            Ok::<_, std::io::Error>((piece, file))
+        })
+        .await
+        .map_err(std::io::Error::other)??;
+        Ok(if piece.is_empty() {
+            None
+        } else {
+            Some((Bytes::from(piece), Some(file)))
+        })
+    })
 }
 
 #[cfg(test)]
