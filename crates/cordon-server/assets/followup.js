@@ -76,6 +76,8 @@
     for (const tr of $("lists").querySelectorAll("tbody tr")) tr.classList.toggle("selected", tr.dataset.id === id);
     const l = lists.find((x) => x.id === id);
     $("persons-label").textContent = l ? l.label : "";
+    $("answers-csv").href = `/api/v1/followup/lists/${id}/answers.csv`;
+    $("answers-xlsx").href = `/api/v1/followup/lists/${id}/answers.xlsx`;
     $("persons-card").hidden = false;
     await page(id, true);
     $("persons-card").scrollIntoView({ block: "start" });
@@ -151,6 +153,8 @@
   for (const b of document.querySelectorAll("[data-by]")) {
     b.onclick = () => {
       boardBy = b.dataset.by;
+      $("board-csv").href = `/api/v1/followup/board.csv?by=${boardBy}`;
+      $("board-xlsx").href = `/api/v1/followup/board.xlsx?by=${boardBy}`;
       for (const x of document.querySelectorAll("[data-by]")) x.classList.toggle("on", x === b);
       board();
     };

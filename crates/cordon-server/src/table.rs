@@ -185,6 +185,11 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
+/// Column names as [`csv_body`] and [`xlsx_body`] take them.
+pub fn names(columns: &[&str]) -> Vec<String> {
+    columns.iter().map(|c| (*c).to_owned()).collect()
+}
+
 /// A file to download: its type and its name.
 pub fn attachment(content_type: &'static str, name: &str, body: Body) -> Response {
     let disposition = format!("attachment; filename=\"{name}\"");
@@ -200,7 +205,7 @@ pub fn attachment(content_type: &'static str, name: &str, body: Body) -> Respons
 
 /// A table as CSV (UTF-8 with a byte-order mark, for spreadsheets), streamed: the header,
 /// [`CSV_CHUNK_ROWS`] rows at a time, then `note` as a last `#` line.
-pub fn csv_body(columns: &[&str], rows: Vec<Vec<String>>, note: Option<String>) -> Body {
+pub fn csv_body(columns: &[String], rows: Vec<Vec<String>>, note: Option<String>) -> Body {
     let mut header = String::from("\u{feff}");
     header.push_str(&columns.join(","));
     header.push('\n');
@@ -233,7 +238,7 @@ pub fn csv_body(columns: &[&str], rows: Vec<Vec<String>>, note: Option<String>) 
 /// below the last), written off the async runtime to a temporary file and streamed from it.
 pub async fn xlsx_body(
     sheet: &'static str,
-    columns: &'static [&'static str],
+    columns: Vec<String>,
     rows: Vec<Vec<String>>,
     note: Option<String>,
 ) -> Result<Body, rust_xlsxwriter::XlsxError> {
@@ -243,7 +248,7 @@ pub async fn xlsx_body(
         ws.set_name(sheet)?;
         ws.set_freeze_panes(1, 0)?;
         for (c, h) in columns.iter().enumerate() {
-            ws.write_string(0, c as u16, *h)?;
+            ws.write_string(0, c as u16, h)?;
         }
         let n = rows.len();
         for (i, row) in rows.into_iter().enumerate() {

@@ -2,6 +2,7 @@
 //! ([`api`], [`import`]); the page for them ([`pages`]).
 
 pub mod api;
+pub mod export;
 pub mod import;
 pub mod pages;
 pub mod questionnaire_api;
@@ -50,6 +51,16 @@ pub fn api() -> Router<AppState> {
             post(teams_api::split),
         )
         .route("/api/v1/followup/board", get(work_api::board))
+        .route("/api/v1/followup/board.csv", get(export::board_csv))
+        .route("/api/v1/followup/board.xlsx", get(export::board_xlsx))
+        .route(
+            "/api/v1/followup/lists/{id}/answers.csv",
+            get(export::answers_csv),
+        )
+        .route(
+            "/api/v1/followup/lists/{id}/answers.xlsx",
+            get(export::answers_xlsx),
+        )
         .route(
             "/api/v1/questionnaires",
             get(questionnaire_api::list).post(questionnaire_api::create),
@@ -106,6 +117,10 @@ pub static PAGES: Pages = Pages {
     work_api::record_attempt,
     teams_api::split,
     work_api::board,
+    export::board_csv,
+    export::board_xlsx,
+    export::answers_csv,
+    export::answers_xlsx,
     questionnaire_api::validate,
     questionnaire_api::create,
     questionnaire_api::publish,

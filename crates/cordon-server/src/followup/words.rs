@@ -89,6 +89,10 @@ pub struct Words {
     pub split: &'static str,
     pub split_reason: &'static str,
     pub split_done: &'static str,
+    pub export_csv: &'static str,
+    pub export_xlsx: &'static str,
+    pub answers_csv: &'static str,
+    pub answers_xlsx: &'static str,
 }
 
 static ZH: Words = Words {
@@ -175,6 +179,10 @@ static ZH: Words = Words {
     split: "拆分",
     split_reason: "拆分理由",
     split_done: "第 {n} 行已拆分为另一人",
+    export_csv: "导出 CSV",
+    export_xlsx: "导出 Excel",
+    answers_csv: "答复导出 CSV",
+    answers_xlsx: "答复导出 Excel",
 };
 
 static EN: Words = Words {
@@ -261,6 +269,10 @@ static EN: Words = Words {
     split: "Split",
     split_reason: "Why they are not the same",
     split_done: "Row {n} is now a person of its own",
+    export_csv: "Export CSV",
+    export_xlsx: "Export Excel",
+    answers_csv: "Answers as CSV",
+    answers_xlsx: "Answers as Excel",
 };
 
 pub fn words(lang: Lang) -> &'static Words {

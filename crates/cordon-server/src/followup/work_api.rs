@@ -109,6 +109,15 @@ pub enum BoardByParam {
     County,
 }
 
+/// The board's dimension asked for (by list when none is).
+pub fn board_by(by: Option<BoardByParam>) -> BoardBy {
+    match by.unwrap_or(BoardByParam::List) {
+        BoardByParam::List => BoardBy::List,
+        BoardByParam::Team => BoardBy::Team,
+        BoardByParam::County => BoardBy::County,
+    }
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Board {
     pub lines: Vec<BoardLine>,
@@ -371,11 +380,7 @@ pub async fn board(
     read: Grant<ListRead>,
     ApiQuery(q): ApiQuery<BoardParams>,
 ) -> ApiResult<Json<Board>> {
-    let by = match q.by.unwrap_or(BoardByParam::List) {
-        BoardByParam::List => BoardBy::List,
-        BoardByParam::Team => BoardBy::Team,
-        BoardByParam::County => BoardBy::County,
-    };
+    let by = board_by(q.by);
     let lines = app
         .store
         .followup_board(&read.grant, by, cordon_domain::time::now_ms())

@@ -18,10 +18,9 @@ use crate::audit::AuditNote;
 use crate::auth::Grant;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
-use crate::table::{attachment, csv_body, xlsx_body, XLSX};
+use crate::table::{attachment, csv_body, names, xlsx_body, XLSX};
 
-
-static COLUMNS: [&str; 14] = [
+const COLUMNS: [&str; 14] = [
     "contact",
     "hop",
     "risk",
@@ -106,7 +105,7 @@ pub async fn contacts_csv(
         attachment(
             "text/csv; charset=utf-8",
             "contacts.csv",
-            csv_body(&COLUMNS, rows(&resolved), cut),
+            csv_body(&names(&COLUMNS), rows(&resolved), cut),
         ),
     ))
 }
@@ -121,7 +120,7 @@ pub async fn contacts_xlsx(
 ) -> ApiResult<(Extension<AuditNote>, Response)> {
     let (resolved, note) = traced(&app, &read, req).await?;
     let cut = cut_note(&resolved);
-    let body = xlsx_body("contacts", &COLUMNS, rows(&resolved), cut)
+    let body = xlsx_body("contacts", names(&COLUMNS), rows(&resolved), cut)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "could not write the contact workbook");

@@ -408,6 +408,55 @@ pub async fn callers_work_through_their_persons(app: TestApp) {
     );
     let (_, by_team) = app.get_as("city", "/api/v1/followup/board?by=team").await;
     assert_eq!(by_team["lines"][0]["label"], "长安区一组");
+    // Taken away as files: the board, and the list's answers one column per question.
+    let text = |path: String| {
+        let client = app.client("city");
+        async move {
+            let r = client.get(path).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            let kind = r.headers()["content-type"].to_str().unwrap().to_owned();
+            (kind, r.bytes().await.unwrap().to_vec())
+        }
+    };
+    let (kind, board_csv) = text(format!("{}/api/v1/followup/board.csv?by=list", app.base)).await;
+    let board_csv = String::from_utf8(board_csv).unwrap();
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    assert!(
+        board_csv.contains("武汉返石人员,3,0,1,0,1,1,1,0"),
+        "{board_csv}"
+    );
+    let list_id = list["id"].as_str().unwrap();
+    let (_, answers) = text(format!(
+        "{}/api/v1/followup/lists/{list_id}/answers.csv",
+        app.base
+    ))
+    .await;
+    let answers = String::from_utf8(answers).unwrap();
+    let header = answers.lines().next().unwrap();
+    assert!(
+        header.ends_with(
+            ",visited,returned_on,transport,latest_test,address,symptoms,temperature,note"
+        ),
+        "{header}"
+    );
+    assert!(answers.contains(&format!("420100 {day}")), "{answers}");
+    assert!(
+        !answers.contains("13812345678") && !answers.contains("张三"),
+        "masked: {answers}"
+    );
+    let (kind, book) = text(format!(
+        "{}/api/v1/followup/lists/{list_id}/answers.xlsx",
+        app.base
+    ))
+    .await;
+    assert!(
+        kind.contains("spreadsheetml") && book.starts_with(b"PK"),
+        "{kind}"
+    );
+    let (_, log) = app
+        .get_as("auditor", "/api/v1/audit?action=followup.export")
+        .await;
+    assert_eq!(log["entries"].as_array().unwrap().len(), 2, "{log}");
     // Handed out again: not to the lead, who is no member; to the caller, one.
     let to_lead = json!({"subjects": [li], "to": "lead"});
     let (s, _) = app
@@ -471,6 +520,18 @@ pub fn rows() -> Vec<Row> {
             json!({"kind": "call", "outcome": "no_answer"}),
         ),
         row("GET /api/v1/followup/board", TRACERS, Value::Null),
+        row("GET /api/v1/followup/board.csv", TRACERS, Value::Null),
+        row("GET /api/v1/followup/board.xlsx", TRACERS, Value::Null),
+        row(
+            "GET /api/v1/followup/lists/{id}/answers.csv",
+            TRACERS,
+            Value::Null,
+        ),
+        row(
+            "GET /api/v1/followup/lists/{id}/answers.xlsx",
+            TRACERS,
+            Value::Null,
+        ),
         row("GET /api/v1/questionnaires", SIGNED_IN, Value::Null),
         row(
             "POST /api/v1/questionnaires",

@@ -217,6 +217,18 @@ pub struct NewAttempt {
     pub note: String,
 }
 
+/// A list's row with its person's work and latest answers (sealed), for the answers' export.
+#[derive(Debug, Clone)]
+pub struct AnswerLine {
+    pub line: SubjectLine,
+    pub outcome: Option<String>,
+    pub calls: i64,
+    pub last_attempt_ms: Option<i64>,
+    /// The questionnaire version and the sealed answers ([`answers_context`]) of the person's
+    /// latest attempt with answers.
+    pub answered: Option<(i64, Vec<u8>)>,
+}
+
 /// What the board counts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BoardBy {
@@ -281,6 +293,14 @@ pub trait FollowupStore: Send + Sync + 'static {
         after_row: i64,
         limit: i64,
     ) -> Result<Vec<SubjectLine>, StoreError>;
+
+    /// Every row of a list with its person's state, outcome, calls and latest answers, by row
+    /// number; `NotFound` for a list outside the grant's jurisdiction.
+    async fn list_answers(
+        &self,
+        grant: &ListRead,
+        list: Uuid,
+    ) -> Result<Vec<AnswerLine>, StoreError>;
 
     /// Makes a team in the grant's jurisdiction. `Invalid` (`duplicate`) for a name taken in
     /// the county.

@@ -18,8 +18,8 @@ use super::assign::{assign_waiting, Assigner};
 use super::board_sql::{self, bucket, move_bucket, recount_list};
 use super::scope::holds;
 use super::{
-    questionnaire_sql, AttemptView, BoardBy, BoardLine, FollowupStore, ListAdded, NewAttempt,
-    NewList, NewListRow, NewTeam, QuestionnaireVersion, SubjectRecord, Team, WorkItem,
+    questionnaire_sql, AnswerLine, AttemptView, BoardBy, BoardLine, FollowupStore, ListAdded,
+    NewAttempt, NewList, NewListRow, NewTeam, QuestionnaireVersion, SubjectRecord, Team, WorkItem,
 };
 use super::{teams_sql, work_sql};
 use crate::db::{on_pool, retry, BeginWrite};
@@ -399,6 +399,66 @@ impl FollowupStore for SqlStore {
         .await?
         });
         rows.into_iter().map(line).collect()
+    }
+
+    async fn list_answers(
+        &self,
+        grant: &ListRead,
+        list: Uuid,
+    ) -> Result<Vec<AnswerLine>, StoreError> {
+        let id = list.to_string();
+        let found: Option<(String,)> = on_pool!(&self.db.read, |p| sqlx::query_as(
+            "SELECT scope FROM followup_lists WHERE id = $1"
+        )
+        .bind(&id)
+        .fetch_optional(p)
+        .await?);
+        match found {
+            Some((s,)) if holds(grant.scope(), &s) => {}
+            _ => return Err(StoreError::not_found(format!("follow-up list {list}"))),
+        }
+        type Row = (
+            i64,
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+            i64,
+            String,
+            Option<String>,
+            i64,
+            Option<i64>,
+            Option<i64>,
+            Option<Vec<u8>>,
+            i64,
+        );
+        let rows: Vec<Row> = on_pool!(&self.db.read, |p| {
+            sqlx::query_as(
+            "SELECT r.row_no, s.id, s.masked_name, s.document_type, s.masked_number, s.verified, \
+             s.state, s.outcome, s.attempts, s.last_attempt_at, \
+             (SELECT a.questionnaire FROM followup_attempts a WHERE a.subject_id = s.id \
+              AND a.answers IS NOT NULL ORDER BY a.id DESC LIMIT 1), \
+             (SELECT a.answers FROM followup_attempts a WHERE a.subject_id = s.id \
+              AND a.answers IS NOT NULL ORDER BY a.id DESC LIMIT 1), s.lists \
+             FROM followup_rows r JOIN followup_subjects s ON s.id = r.subject_id \
+             WHERE r.list_id = $1 ORDER BY r.row_no"
+        )
+        .bind(&id)
+        .fetch_all(p)
+        .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                let line = line((r.1, r.0, r.2, r.3, r.4, r.5, None, r.6.clone(), r.12))?;
+                Ok(AnswerLine {
+                    line,
+                    outcome: r.7,
+                    calls: r.8,
+                    last_attempt_ms: r.9,
+                    answered: r.10.zip(r.11),
+                })
+            })
+            .collect()
     }
 
     async fn create_team(&self, grant: &TeamManage, team: NewTeam) -> Result<Team, StoreError> {

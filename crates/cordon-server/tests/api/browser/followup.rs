@@ -66,6 +66,11 @@ pub async fn a_city_uploads_a_list_with_a_bad_row(app: TestApp) {
         "{persons}"
     );
     assert!(persons.contains("未核实"), "王五 by phone only: {persons}");
+    // The open list's answers, to take away.
+    let href = browser
+        .eval("document.getElementById('answers-csv').getAttribute('href')")
+        .await;
+    assert!(href.as_str().unwrap().ends_with("/answers.csv"), "{href}");
     assert!(!persons.contains("13912345678"), "masked: {persons}");
     assert!(
         persons.contains("北京市"),
