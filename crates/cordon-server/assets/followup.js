@@ -144,12 +144,38 @@
     let total = 0, done = 0;
     for (const l of r.json.lines) {
       total += l.total; done += l.closed + l.transferred;
-      body.append(el("tr", {}, el("td", {}, l.label),
+      const label = boardBy === "list" || l.key === "-" ? l.label
+        : el("a", { href: "#", onclick: (ev) => { ev.preventDefault(); linePersons(l, true); } }, l.label);
+      body.append(el("tr", {}, el("td", {}, label),
         ...[l.total, l.pending, l.in_progress, l.escalated, l.transferred, l.closed, l.reached].map((n) => el("td", { class: "num" }, String(n))),
         el("td", { class: l.overdue ? "num st-closed" : "num" }, String(l.overdue))));
     }
     $("done-share").textContent = total ? W.done_share.replace("{d}", done).replace("{t}", total) : "";
   }
+  // The persons behind a line by team or county, masked, page by page.
+  let line = null, lineNext = null;
+  async function linePersons(l, fresh) {
+    if (fresh) { line = { by: boardBy, key: l.key, label: l.label }; lineNext = null; }
+    const q = new URLSearchParams({ by: line.by, key: line.key, limit: "200" });
+    if (!fresh && lineNext !== null) q.set("after", String(lineNext));
+    const r = await api("GET", `/api/v1/followup/board/persons?${q}`);
+    const body = $("line-persons").querySelector("tbody");
+    if (fresh) body.textContent = "";
+    if (r.status !== 200) { say("lists-msg", refusal(r), false); return; }
+    for (const i of r.json.items) {
+      body.append(el("tr", {}, el("td", {}, i.name),
+        el("td", { class: "num" }, i.document ? i.document.number : "–"),
+        el("td", { class: i.verified ? "" : "st-closed" }, i.verified ? W.verified : W.by_phone),
+        el("td", {}, W["state_" + i.state] || i.state), el("td", { class: "num" }, String(i.calls)),
+        el("td", {}, i.assignee || "–"), el("td", {}, when(i.deadline_ms))));
+    }
+    lineNext = r.json.next;
+    $("line-more").hidden = lineNext === null;
+    $("line-label").textContent = line.label;
+    $("line-card").hidden = false;
+    if (fresh) $("line-card").scrollIntoView({ block: "start" });
+  }
+  $("line-more").onclick = () => linePersons(null, false);
   for (const b of document.querySelectorAll("[data-by]")) {
     b.onclick = () => {
       boardBy = b.dataset.by;

@@ -51,6 +51,10 @@ pub fn api() -> Router<AppState> {
             post(teams_api::split),
         )
         .route("/api/v1/followup/board", get(work_api::board))
+        .route(
+            "/api/v1/followup/board/persons",
+            get(work_api::line_persons),
+        )
         .route("/api/v1/followup/board.csv", get(export::board_csv))
         .route("/api/v1/followup/board.xlsx", get(export::board_xlsx))
         .route(
@@ -117,6 +121,7 @@ pub static PAGES: Pages = Pages {
     work_api::record_attempt,
     teams_api::split,
     work_api::board,
+    work_api::line_persons,
     export::board_csv,
     export::board_xlsx,
     export::answers_csv,

@@ -93,6 +93,13 @@ pub struct Words {
     pub export_xlsx: &'static str,
     pub answers_csv: &'static str,
     pub answers_xlsx: &'static str,
+    pub line_persons: &'static str,
+    pub calls: &'static str,
+    pub assignee: &'static str,
+    pub state_in_progress: &'static str,
+    pub state_escalated: &'static str,
+    pub state_transferred: &'static str,
+    pub state_closed: &'static str,
 }
 
 static ZH: Words = Words {
@@ -183,6 +190,13 @@ static ZH: Words = Words {
     export_xlsx: "导出 Excel",
     answers_csv: "答复导出 CSV",
     answers_xlsx: "答复导出 Excel",
+    line_persons: "人员",
+    calls: "呼叫次数",
+    assignee: "随访人员",
+    state_in_progress: "跟进中",
+    state_escalated: "需上门",
+    state_transferred: "已转出",
+    state_closed: "已完成",
 };
 
 static EN: Words = Words {
@@ -273,6 +287,13 @@ static EN: Words = Words {
     export_xlsx: "Export Excel",
     answers_csv: "Answers as CSV",
     answers_xlsx: "Answers as Excel",
+    line_persons: "Persons",
+    calls: "Calls",
+    assignee: "Caller",
+    state_in_progress: "In progress",
+    state_escalated: "To visit",
+    state_transferred: "Transferred",
+    state_closed: "Done",
 };
 
 pub fn words(lang: Lang) -> &'static Words {

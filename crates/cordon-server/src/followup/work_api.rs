@@ -109,6 +109,68 @@ pub enum BoardByParam {
     County,
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct LineParams {
+    /// `team` or `county` (a list's persons are the list's own page).
+    pub by: BoardByParam,
+    /// The team's id, or the county's code.
+    pub key: i64,
+    /// The last person of the previous page (default 0).
+    pub after: Option<i64>,
+    /// 1 to 500, default 200.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LinePersons {
+    pub items: Vec<WorkItem>,
+    /// The `after` of the next page, when there is one.
+    pub next: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/followup/board/persons", tag = "followup", params(LineParams),
+    responses((status = 200, body = LinePersons), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn line_persons(
+    State(app): State<AppState>,
+    read: Grant<ListRead>,
+    ApiQuery(q): ApiQuery<LineParams>,
+) -> ApiResult<(Extension<AuditNote>, Json<LinePersons>)> {
+    let limit = q.limit.unwrap_or(200);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid(
+            "out_of_range",
+            "limit",
+            "limit is 1 to 500",
+        ));
+    }
+    let by = match q.by {
+        BoardByParam::Team => BoardBy::Team,
+        BoardByParam::County => BoardBy::County,
+        BoardByParam::List => {
+            return Err(ApiError::invalid(
+                "invalid_value",
+                "by",
+                "a list's persons are at /api/v1/followup/lists/{id}/subjects",
+            ))
+        }
+    };
+    let mut items = app
+        .store
+        .board_line_persons(&read.grant, by, q.key, q.after.unwrap_or(0), limit + 1)
+        .await?;
+    let next = if items.len() as i64 > limit {
+        items.truncate(limit as usize);
+        items.last().map(|i| i.subject)
+    } else {
+        None
+    };
+    let note = AuditNote::read(format!("follow-up board line {}", q.key), items.len());
+    Ok((Extension(note), Json(LinePersons { items, next })))
+}
+
 /// The board's dimension asked for (by list when none is).
 pub fn board_by(by: Option<BoardByParam>) -> BoardBy {
     match by.unwrap_or(BoardByParam::List) {

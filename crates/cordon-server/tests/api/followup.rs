@@ -408,6 +408,43 @@ pub async fn callers_work_through_their_persons(app: TestApp) {
     );
     let (_, by_team) = app.get_as("city", "/api/v1/followup/board?by=team").await;
     assert_eq!(by_team["lines"][0]["label"], "长安区一组");
+    // The persons behind a team's line and a county's, masked; not another city's.
+    let team_id = by_team["lines"][0]["key"].as_str().unwrap().to_owned();
+    let (s, line) = app
+        .get_as(
+            "city",
+            &format!("/api/v1/followup/board/persons?by=team&key={team_id}"),
+        )
+        .await;
+    assert_eq!(
+        (s, line["items"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(3)),
+        "{line}"
+    );
+    let (_, county) = app
+        .get_as(
+            "city",
+            "/api/v1/followup/board/persons?by=county&key=130102&limit=2",
+        )
+        .await;
+    assert_eq!(
+        (
+            county["items"].as_array().map(Vec::len),
+            county["next"].is_i64()
+        ),
+        (Some(2), true)
+    );
+    let (s, _) = app
+        .get_as(
+            "elsewhere",
+            &format!("/api/v1/followup/board/persons?by=team&key={team_id}"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app
+        .get_as("city", "/api/v1/followup/board/persons?by=list&key=1")
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     // Taken away as files: the board, and the list's answers one column per question.
     let text = |path: String| {
         let client = app.client("city");
@@ -520,6 +557,10 @@ pub fn rows() -> Vec<Row> {
             json!({"kind": "call", "outcome": "no_answer"}),
         ),
         row("GET /api/v1/followup/board", TRACERS, Value::Null),
+        Row {
+            query: "?by=county&key=130102",
+            ..row("GET /api/v1/followup/board/persons", TRACERS, Value::Null)
+        },
         row("GET /api/v1/followup/board.csv", TRACERS, Value::Null),
         row("GET /api/v1/followup/board.xlsx", TRACERS, Value::Null),
         row(

@@ -200,3 +200,45 @@ pub(super) async fn board(
     }
     Ok(lines)
 }
+
+/// The persons behind a board line by team or county (`key`: the team's id or the county's
+/// code), masked, by id after `after`; `NotFound` for a line outside the grant's jurisdiction
+/// or a board by list (whose persons are the list's).
+pub(super) async fn line_persons(
+    store: &SqlStore,
+    grant: &ListRead,
+    by: BoardBy,
+    key: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<super::WorkItem>, StoreError> {
+    use super::items::{item, ItemCols, ITEM_COLUMNS};
+    let scope = grant.scope();
+    let column = match by {
+        BoardBy::Team => {
+            let county: Option<(i64,)> = on_pool!(&store.db.read, |p| sqlx::query_as(
+                "SELECT county FROM followup_teams WHERE id = $1"
+            )
+            .bind(key)
+            .fetch_optional(p)
+            .await?);
+            if !county.is_some_and(|(c,)| within(scope, Some(c))) {
+                return Err(StoreError::not_found(format!("team {key}")));
+            }
+            "team_id"
+        }
+        BoardBy::County if within(scope, Some(key)) => "county",
+        _ => return Err(StoreError::not_found(format!("board line {key}"))),
+    };
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM followup_subjects s WHERE s.{column} = $1 AND s.id > $2 \
+         ORDER BY s.id LIMIT $3"
+    );
+    let rows: Vec<ItemCols> = on_pool!(&store.db.read, |p| sqlx::query_as(&sql)
+        .bind(key)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(p)
+        .await?);
+    rows.into_iter().map(item).collect()
+}

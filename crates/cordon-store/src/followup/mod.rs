@@ -20,6 +20,7 @@ use crate::StoreError;
 
 mod assign;
 mod board_sql;
+mod items;
 mod questionnaire_sql;
 mod scope;
 mod sql;
@@ -356,6 +357,17 @@ pub trait FollowupStore: Send + Sync + 'static {
         by: BoardBy,
         now_ms: i64,
     ) -> Result<Vec<BoardLine>, StoreError>;
+
+    /// The persons behind a board line by team or county (`key`: the team's id or the county's
+    /// code), masked, by id after `after`; `NotFound` outside the grant's jurisdiction.
+    async fn board_line_persons(
+        &self,
+        grant: &ListRead,
+        by: BoardBy,
+        key: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<WorkItem>, StoreError>;
 
     /// Stores a questionnaire version (checked by the caller), unpublished.
     async fn create_questionnaire(

@@ -515,6 +515,17 @@ impl FollowupStore for SqlStore {
         board_sql::board(self, grant, by, now_ms).await
     }
 
+    async fn board_line_persons(
+        &self,
+        grant: &ListRead,
+        by: BoardBy,
+        key: i64,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<WorkItem>, StoreError> {
+        board_sql::line_persons(self, grant, by, key, after, limit).await
+    }
+
     async fn create_questionnaire(
         &self,
         grant: &QuestionnaireChange,

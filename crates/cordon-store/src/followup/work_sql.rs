@@ -7,12 +7,12 @@ use cordon_domain::access::followup::{TeamManage, Work};
 use cordon_domain::access::Username;
 use cordon_domain::followup::work::{self, AttemptKind, Outcome, SubjectState};
 use cordon_domain::followup::ListSource;
-use cordon_domain::identity::{DocumentType, MaskedDocument};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 use super::assign::{assign_waiting, Assigner};
 use super::board_sql::{bucket, move_bucket, recount_list};
+use super::items::{item, ItemCols, ITEM_COLUMNS};
 use super::scope::within;
 use super::teams_sql::teams;
 use super::{AttemptView, NewAttempt, SubjectRecord, SubjectSource, WorkItem};
@@ -22,49 +22,6 @@ use crate::StoreError;
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
-}
-
-const ITEM_COLUMNS: &str = "s.id, s.masked_name, s.document_type, s.masked_number, s.verified, \
-    s.state, s.attempts, s.last_attempt_at, s.deadline_at, s.lists, s.assignee, s.county";
-
-type ItemCols = (
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-    i64,
-    String,
-    i64,
-    Option<i64>,
-    i64,
-    i64,
-    Option<String>,
-    Option<i64>,
-);
-
-fn item(c: ItemCols) -> Result<WorkItem, StoreError> {
-    let state = SubjectState::parse(&c.5).map_err(|_| corrupt("follow-up state"))?;
-    let document = match (c.2, c.3) {
-        (Some(kind), Some(number)) => Some(MaskedDocument {
-            kind: DocumentType::parse(&kind).map_err(|_| corrupt("follow-up document type"))?,
-            number,
-        }),
-        _ => None,
-    };
-    Ok(WorkItem {
-        subject: c.0,
-        name: c.1,
-        document,
-        verified: c.4 == 1,
-        state,
-        calls: c.6,
-        last_attempt_ms: c.7,
-        next_call_ms: c.7.map(|t| t + work::MIN_GAP_MS),
-        deadline_ms: c.8,
-        lists: c.9,
-        assignee: c.10,
-        county: c.11.map(|c| format!("{c:06}")),
-    })
 }
 
 type AttemptCols = (i64, String, String, i64, String, Option<i64>, String);

@@ -116,6 +116,15 @@ pub async fn a_city_uploads_a_list_with_a_bad_row(app: TestApp) {
     browser
         .wait_until("document.getElementById('reassign-msg').textContent.includes('已拆分')")
         .await;
+    // The board by team, and the persons behind the team's line.
+    browser.click("[data-by=team]").await;
+    browser
+        .wait_until("document.querySelector('#board tbody a') !== null")
+        .await;
+    browser.click("#board tbody a").await;
+    browser
+        .wait_until("!document.getElementById('line-card').hidden && document.querySelectorAll('#line-persons tbody tr').length === 2")
+        .await;
     // Both persons of the upload handed to the team's caller at once.
     browser.click("#all-persons").await;
     browser.type_into("#hand-to", "caller").await;
