@@ -29,15 +29,23 @@ pub(super) type ItemCols = (
     Option<i64>,
 );
 
-pub(super) fn item(c: ItemCols) -> Result<WorkItem, StoreError> {
-    let state = SubjectState::parse(&c.5).map_err(|_| corrupt("follow-up state"))?;
-    let document = match (c.2, c.3) {
+/// A person's masked document as stored: its type and masked number, when it has one.
+pub(super) fn masked_document(
+    kind: Option<String>,
+    number: Option<String>,
+) -> Result<Option<MaskedDocument>, StoreError> {
+    Ok(match (kind, number) {
         (Some(kind), Some(number)) => Some(MaskedDocument {
             kind: DocumentType::parse(&kind).map_err(|_| corrupt("follow-up document type"))?,
             number,
         }),
         _ => None,
-    };
+    })
+}
+
+pub(super) fn item(c: ItemCols) -> Result<WorkItem, StoreError> {
+    let state = SubjectState::parse(&c.5).map_err(|_| corrupt("follow-up state"))?;
+    let document = masked_document(c.2, c.3)?;
     Ok(WorkItem {
         subject: c.0,
         name: c.1,

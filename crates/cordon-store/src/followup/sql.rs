@@ -10,12 +10,12 @@ use cordon_domain::access::followup::{ListRead, ListWrite, QuestionnaireChange, 
 use cordon_domain::access::Username;
 use cordon_domain::followup::work::SubjectState;
 use cordon_domain::followup::{ListSource, ListSummary, SubjectLine};
-use cordon_domain::identity::{DocumentType, MaskedDocument};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 use super::assign::{assign_waiting, Assigner};
 use super::board_sql::{self, bucket, move_bucket, recount_list};
+use super::items::masked_document;
 use super::scope::holds;
 use super::{
     questionnaire_sql, AnswerLine, AttemptView, BoardBy, BoardLine, FollowupStore, ListAdded,
@@ -81,13 +81,7 @@ fn summary(c: ListCols) -> Result<ListSummary, StoreError> {
 }
 
 fn line(c: LineCols) -> Result<SubjectLine, StoreError> {
-    let document = match (c.3, c.4) {
-        (Some(kind), Some(number)) => Some(MaskedDocument {
-            kind: DocumentType::parse(&kind).map_err(|_| corrupt("follow-up document type"))?,
-            number,
-        }),
-        _ => None,
-    };
+    let document = masked_document(c.3, c.4)?;
     Ok(SubjectLine {
         subject: c.0,
         row: c.1,

@@ -247,41 +247,21 @@ pub(super) async fn work_subject(
     grant: &Work,
     subject: i64,
 ) -> Result<SubjectRecord, StoreError> {
-    let sql = format!(
-        "SELECT {ITEM_COLUMNS}, s.match_key, \
-         (SELECT lead FROM followup_teams t WHERE t.id = s.team_id) \
-         FROM followup_subjects s WHERE s.id = $1"
-    );
-    type Cols = (ItemCols, String, Option<String>);
-    /// [`ItemCols`], then the match key and the team's lead.
-    type Flat = (
-        i64,
-        String,
-        Option<String>,
-        Option<String>,
-        i64,
-        String,
-        i64,
-        Option<i64>,
-        i64,
-        i64,
-        Option<String>,
-        Option<i64>,
-        String,
-        Option<String>,
-    );
-    let found: Option<Flat> = on_pool!(&store.db.read, |p| sqlx::query_as(&sql)
+    let sql = format!("SELECT {ITEM_COLUMNS} FROM followup_subjects s WHERE s.id = $1");
+    let found: Option<ItemCols> = on_pool!(&store.db.read, |p| sqlx::query_as(&sql)
         .bind(subject)
         .fetch_optional(p)
         .await?);
-    let Some(c) = found else {
+    let Some(cols) = found else {
         return Err(StoreError::Forbidden);
     };
-    let (cols, match_key, lead): Cols = (
-        (c.0, c.1, c.2, c.3, c.4, c.5, c.6, c.7, c.8, c.9, c.10, c.11),
-        c.12,
-        c.13,
-    );
+    let (match_key, lead): (String, Option<String>) = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT s.match_key, (SELECT lead FROM followup_teams t WHERE t.id = s.team_id) \
+         FROM followup_subjects s WHERE s.id = $1"
+    )
+    .bind(subject)
+    .fetch_one(p)
+    .await?);
     let item = item(cols)?;
     let who = grant.username().as_str();
     let theirs = item.assignee.as_deref() == Some(who) || lead.as_deref() == Some(who);
