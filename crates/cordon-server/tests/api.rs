@@ -413,6 +413,25 @@ async fn health_and_the_openapi_document() {
     // The document says what the wire carries (the whole of it is checked against the server
     // by .ci/api-conformance).
     let schemas = &doc["components"]["schemas"];
+    // Every reference the document makes is to a schema it holds.
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::String(r)) = o.get("$ref") {
+                    out.push(r.clone());
+                }
+                o.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    refs(&doc, &mut found);
+    for r in &found {
+        let name = r.trim_start_matches("#/components/schemas/");
+        assert!(schemas.get(name).is_some(), "{r} is not in the document");
+    }
     assert_eq!(schemas["Direction"]["enum"], json!(["in", "out"]));
     assert_eq!(
         schemas["OccupantRole"]["enum"],

@@ -97,6 +97,7 @@ pub struct AttemptRecorded {
 #[serde(deny_unknown_fields)]
 pub struct BoardParams {
     /// `list` (default), `team` or `county`.
+    #[param(inline)]
     pub by: Option<BoardByParam>,
 }
 
@@ -114,6 +115,7 @@ pub enum BoardByParam {
 #[serde(deny_unknown_fields)]
 pub struct LineParams {
     /// `team` or `county` (a list's persons are the list's own page).
+    #[param(inline)]
     pub by: BoardByParam,
     /// The team's id, or the county's code.
     pub key: i64,
