@@ -264,21 +264,32 @@ function clearRefusals(scope) {
   for (const i of scope.querySelectorAll(".bad")) i.classList.remove("bad");
 }
 
-// A refusal beside the field it names (the slot `.field-error[data-for=NAME]` in `scope`; NAME
-// is `fieldOf(error)`, by default the first part of the error's path), its input marked and
-// focused; else in `fallback` (an element or its id). Either comes into view.
+// A refusal's problems (every one under `problems`, else the error) each beside the field it
+// names (the slot `.field-error[data-for=NAME]` in `scope`; NAME is `fieldOf(problem)`, by
+// default the first part of its path), its input marked, the first focused; those that name
+// no field in `fallback` (an element or its id). The first comes into view.
 function refuseBeside(scope, r, fallback, fieldOf) {
   const e = r.json && r.json.error;
-  const field = e ? (fieldOf ? fieldOf(e) : (e.field || "").split(/[.[]/)[0]) : "";
-  const slot = field && scope.querySelector(`.field-error[data-for="${field}"]`);
-  const text = e ? e.message : `${T.failed} (${r.status})`;
-  const out = slot || (typeof fallback === "string" ? $(fallback) : fallback);
-  out.textContent = text;
-  if (slot) {
+  const problems = !e ? [null] : (r.json.problems && r.json.problems.length ? r.json.problems : [e]);
+  const out = typeof fallback === "string" ? $(fallback) : fallback;
+  let first = null;
+  const rest = [];
+  for (const p of problems) {
+    const field = p ? (fieldOf ? fieldOf(p) : (p.field || "").split(/[.[]/)[0]) : "";
+    const slot = field && scope.querySelector(`.field-error[data-for="${field}"]`);
+    const text = p ? p.message : `${T.failed} (${r.status})`;
+    if (!slot) { rest.push(text); continue; }
+    slot.textContent = slot.textContent ? `${slot.textContent} ${text}` : text;
     const input = slot.parentElement.querySelector("input,select,textarea");
-    if (input) { input.classList.add("bad"); input.focus(); }
-  } else if (out.classList.contains("msg")) out.className = "msg bad";
-  out.scrollIntoView({ block: "center" });
+    if (input) input.classList.add("bad");
+    if (!first) first = input || slot;
+  }
+  if (rest.length) {
+    out.textContent = rest.join(" · ");
+    if (out.classList.contains("msg")) out.className = "msg bad";
+  }
+  if (first && first.focus) first.focus();
+  (first || out).scrollIntoView({ block: "center" });
 }
 
 // A server refusal as a sentence, with the field it names.

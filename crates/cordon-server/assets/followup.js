@@ -134,6 +134,37 @@
     refuseBeside(form, { status: r.status, json }, "upload-msg", () => e && e.field === "deadline_hours" ? "deadline_hours" : (e && e.field === "label" ? "label" : ""));
   };
 
+  // A list from the passages: one id per form's content, so a double press makes one list.
+  const queryPlace = placeField($("query-division"), $("query-places"), $("query-chosen"));
+  let queryId = uuid();
+  for (const f of ["query-division", "query-days", "query-kind", "query-label", "query-deadline"]) {
+    $(f).addEventListener("change", () => { queryId = uuid(); });
+  }
+  $("query").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const form = $("query");
+    clearRefusals(form);
+    const division = await queryPlace.code();
+    if (!division) {
+      refuseBeside(form, { json: { error: { field: "division", message: W.place_unknown } } }, "query-msg");
+      return;
+    }
+    const body = { id: queryId, division, kind: $("query-kind").value,
+      days: Number($("query-days").value || "14"), deadline_hours: Number($("query-deadline").value || "24") };
+    if ($("query-label").value.trim()) body.label = $("query-label").value.trim();
+    say("query-msg", "…", true);
+    const r = await api("POST", "/api/v1/followup/lists/from-passages", body);
+    if (r.status === 201 || r.status === 200) {
+      const l = r.json.list;
+      say("query-msg", r.status === 200 ? W.already : W.query_made.replace("{p}", l.subjects).replace("{n}", l.new_subjects), true);
+      location.hash = `list=${l.id}`;
+      await load();
+      board();
+      return;
+    }
+    refuseBeside(form, r, "query-msg", (e) => e.field || "");
+  };
+
   // The completion board, by list, team or county.
   let boardBy = "list";
   async function board() {

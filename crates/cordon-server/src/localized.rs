@@ -52,6 +52,16 @@ pub fn problem_zh(code: &str, field: &str, message: &str) -> Option<String> {
         "duplicate_id" if policy => "规则编号重复：每条规则的编号须不同",
         "invalid_id" if policy => "规则编号为 1 至 64 个字符：小写字母、数字、_ 和 -",
         "invalid_province" if field.contains("plate") => "不是车牌的省份简称（如 冀、京）",
+        "too_soon" => {
+            let minutes: String = message.chars().filter(char::is_ascii_digit).collect();
+            return Some(format!("两次呼叫至少间隔 1 小时：请 {minutes} 分钟后再拨"));
+        }
+        "unknown_caller" if field.starts_with("members") || field == "lead" => {
+            return Some(format!(
+                "不是随访员账号：{}",
+                message.split('\'').nth(1).unwrap_or("")
+            ))
+        }
         _ => return zh(code, field).map(str::to_owned),
     };
     Some(sentence.to_owned())
@@ -91,6 +101,7 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("never_matches", _) => "此条件不会匹配任何人员：请删除该条件或填写取值",
         ("out_of_range", "within_hours") => "within_hours 为 1 至 720（30 天）",
         ("out_of_range", "within_days") => "within_days 为 1 至 60",
+        ("out_of_range", "days") => "回溯天数为 1 至 14 天",
         ("invalid_time_of_day", _) => {
             "time_of_day 格式为 HH:MM-HH:MM（通道当地时间），如 22:00-06:00"
         }
@@ -103,6 +114,8 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("required", "number" | "document") => "请填写证件号码",
         ("required", "reference") => "请填写依据编号",
         ("required", "plate") => "请填写车牌号",
+        ("required", "answers") => "联系上的人须填写问卷",
+        ("required", "label") => "请填写名单名称：谁推送、为何",
         ("required", _) => "此项必填",
         ("invalid_check_digit", _) => "身份证号校验位不对，请核对最后一位",
         ("invalid_length", _) => "证件号码位数不对",
@@ -136,6 +149,7 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("in_the_past", _) => "生效时间不能早于现在：已作出的判定保留原版本",
         ("out_of_range", _) => "数值超出允许范围",
         ("too_long", _) => "内容过长",
+        ("too_many", "division") => "人数超过名单上限：请缩小地区或天数",
         ("too_many", _) => "数量过多",
         ("invalid_period" | "outside_interval", _) => "时间段不对：开始须早于结束",
         ("period_too_long", _) => "时间段过长，超出个人信息的保留期",
@@ -171,6 +185,25 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("unavailable", _) => "系统暂时无法处理，请稍后重试",
         ("trace_index_loading", _) => "流调索引正在加载，请稍后重试",
         ("internal", _) => "系统内部错误，已记录",
+        // Follow-up.
+        ("no_identity", _) => "每行须有证件号码或手机号，用于核对身份",
+        ("invalid_text", _) => "不超过 200 个字符，且不含控制字符",
+        ("invalid_date", _) => "日期格式如 2022-05-02",
+        ("duplicate_row", _) => "行号与前面的行重复",
+        ("row_conflict", _) => "此行号之前已提交过不同的内容：重试须提交相同内容，新的人员用新行号",
+        ("empty", _) => "文件中没有可导入的行",
+        ("no_contacts", _) => "流调未发现需要随访的密接",
+        ("no_passages", _) => "这些天内没有从该地来、或申报到访过该地的入境人员",
+        ("duplicate", "name") => "本区县已有同名的小组",
+        ("unknown_caller", _) => "本辖区的随访小组中没有这个随访员",
+        ("subject_closed", _) => "此人的随访已结束（已完成或已转出）",
+        ("escalated", _) => "此人已转给组长上门走访",
+        ("not_escalated", _) => "上门走访须在电话联系不上之后",
+        ("not_reached", _) => "只有联系上的人才记录问卷回答",
+        ("not_published", _) => "回答须针对已发布的问卷版本",
+        ("unknown_question", _) => "问卷中没有这个问题",
+        ("invalid_answer", _) => "回答不符合该问题的要求",
+        ("invalid_type", "answers") => "回答应为“问题编号：回答”的形式",
         _ => return None,
     })
 }

@@ -15,6 +15,7 @@ use crate::person::PersonName;
 use crate::registration::DocumentRequest;
 use crate::{FieldError, Gathered};
 
+pub mod crossing;
 pub mod questionnaire;
 pub mod work;
 

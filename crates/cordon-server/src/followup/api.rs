@@ -101,7 +101,7 @@ pub struct SubjectList {
     pub next: Option<i64>,
 }
 
-fn deadline(hours: Option<u32>, now_ms: i64) -> ApiResult<i64> {
+pub(super) fn deadline(hours: Option<u32>, now_ms: i64) -> ApiResult<i64> {
     let h = hours.unwrap_or(DEFAULT_DEADLINE_HOURS);
     if !(1..=MAX_DEADLINE_HOURS).contains(&h) {
         return Err(ApiError::invalid(
@@ -114,7 +114,7 @@ fn deadline(hours: Option<u32>, now_ms: i64) -> ApiResult<i64> {
 }
 
 /// A label as given: trimmed, without control characters, at most 200 characters.
-fn label(s: &str) -> String {
+pub(super) fn label(s: &str) -> String {
     s.chars()
         .filter(|c| !c.is_control())
         .take(cordon_domain::followup::MAX_TEXT)
@@ -124,16 +124,16 @@ fn label(s: &str) -> String {
 }
 
 /// A list checked, before its rows are sealed.
-struct Incoming {
-    id: Uuid,
-    source: ListSource,
-    label: String,
-    deadline_ms: i64,
-    skipped: usize,
-    rows: Vec<ListRow>,
+pub(super) struct Incoming {
+    pub(super) id: Uuid,
+    pub(super) source: ListSource,
+    pub(super) label: String,
+    pub(super) deadline_ms: i64,
+    pub(super) skipped: usize,
+    pub(super) rows: Vec<ListRow>,
 }
 
-async fn add(
+pub(super) async fn add(
     app: &AppState,
     grant: &ListWrite,
     list: Incoming,
@@ -180,7 +180,7 @@ async fn add(
     Ok((added, note))
 }
 
-fn status(added: &ListAdded) -> StatusCode {
+pub(super) fn status(added: &ListAdded) -> StatusCode {
     if added.rows_added == 0 {
         StatusCode::OK
     } else {

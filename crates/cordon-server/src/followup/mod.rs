@@ -1,7 +1,8 @@
-//! Follow-up of key persons: lists brought in (pushed, uploaded, from a trace) and read
-//! ([`api`], [`import`]); the page for them ([`pages`]).
+//! Follow-up of key persons: lists brought in (pushed, uploaded, from a trace, from the
+//! passages) and read ([`api`], [`import`], [`crossing_api`]); the page for them ([`pages`]).
 
 pub mod api;
+pub mod crossing_api;
 pub mod export;
 pub mod import;
 pub mod pages;
@@ -31,6 +32,10 @@ pub fn api() -> Router<AppState> {
             post(api::upload).layer(DefaultBodyLimit::max(api::UPLOAD_LIMIT)),
         )
         .route("/api/v1/followup/lists/from-trace", post(api::from_trace))
+        .route(
+            "/api/v1/followup/lists/from-passages",
+            post(crossing_api::from_passages),
+        )
         .route("/api/v1/followup/lists/{id}/subjects", get(api::subjects))
         .route(
             "/api/v1/followup/teams",
@@ -111,6 +116,7 @@ pub static PAGES: Pages = Pages {
     api::push,
     api::upload,
     api::from_trace,
+    crossing_api::from_passages,
     api::lists,
     api::subjects,
     teams_api::create_team,

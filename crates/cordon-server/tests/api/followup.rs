@@ -507,9 +507,107 @@ pub async fn callers_work_through_their_persons(app: TestApp) {
     assert_eq!((s, r["handed"].as_i64()), (StatusCode::OK, Some(1)));
 }
 
+/// Registers at CP-130100-0001 a vehicle from `origin`, its occupants (number, name, visited).
+pub async fn crossed(app: &TestApp, origin: &str, people: &[(&str, &str, &str)]) {
+    let mut p = crate::example();
+    p["id"] = json!(Uuid::now_v7());
+    p["origin"] = json!(origin);
+    p["observed_at"] = json!((chrono::Utc::now() - chrono::Duration::minutes(20))
+        .with_timezone(&cordon_domain::time::china())
+        .to_rfc3339());
+    let template = p["occupants"][0].clone();
+    p["occupants"] = people
+        .iter()
+        .enumerate()
+        .map(|(i, (number, name, visited))| {
+            let mut o = template.clone();
+            o["document"]["number"] = json!(number);
+            o["name"] = json!(name);
+            o["role"] = json!(if i == 0 { "driver" } else { "passenger" });
+            o["visited"] = json!([visited]);
+            o
+        })
+        .collect();
+    let (s, b) = app.post_as("officer", "/api/v1/passages", &p).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+}
+
+pub async fn a_list_is_made_from_the_passages(app: TestApp) {
+    crossed(
+        &app,
+        "110105",
+        &[
+            ("11010519491231002X", "张三", "130100"),
+            ("130102199001011237", "李四", "130100"),
+        ],
+    )
+    .await;
+    crossed(&app, "130100", &[("130102198506151230", "王五", "110108")]).await;
+    crossed(&app, "130100", &[("130102197811200030", "赵六", "130100")]).await;
+    let path = "/api/v1/followup/lists/from-passages";
+    let id = Uuid::now_v7();
+    let body = json!({"id": id, "division": "110000", "days": 3});
+    let (s, made) = app.post_as("tracer", path, &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    assert_eq!(made["list"]["source"], "query");
+    assert_eq!(
+        made["rows_added"], 3,
+        "two came from Beijing, one was there: {made}"
+    );
+    assert!(made["list"]["label"].as_str().unwrap().contains("北京市"));
+    let (s, again) = app.post_as("tracer", path, &body).await;
+    assert_eq!(
+        (s, again["rows_added"].as_i64()),
+        (StatusCode::OK, Some(0)),
+        "{again}"
+    );
+    let (_, page) = app
+        .get_as("tracer", &format!("/api/v1/followup/lists/{id}/subjects"))
+        .await;
+    let mut names: Vec<&str> = page["subjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["张*", "李*", "王*"],
+        "not 赵六, who was in Beijing neither: {page}"
+    );
+    let only_from =
+        json!({"id": Uuid::now_v7(), "division": "110105", "kind": "entered_from", "days": 1});
+    let (s, made) = app.post_as("city", path, &only_from).await;
+    assert_eq!(
+        (s, made["rows_added"].as_i64()),
+        (StatusCode::CREATED, Some(2)),
+        "{made}"
+    );
+    // Another city's commander cannot trace at this checkpoint: nobody is found.
+    let theirs = json!({"id": Uuid::now_v7(), "division": "110000"});
+    let (s, e) = app.post_as("elsewhere", path, &theirs).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("no_passages")),
+        "{e}"
+    );
+    let bad = json!({"id": Uuid::now_v7(), "division": "1101", "days": 30});
+    let (s, e) = app.post_as("tracer", path, &bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = e["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["division", "days"], "{e}");
+}
+
 on_both!(
     lists_are_pushed_uploaded_and_read,
     a_list_is_made_from_a_trace,
+    a_list_is_made_from_the_passages,
     callers_work_through_their_persons
 );
 
@@ -527,6 +625,11 @@ pub fn rows() -> Vec<Row> {
             "POST /api/v1/followup/lists/from-trace",
             TRACERS,
             json!({"id": Uuid::nil(), "trace": {"subject": {"plate": "x"}}}),
+        ),
+        row(
+            "POST /api/v1/followup/lists/from-passages",
+            TRACERS,
+            json!({"id": Uuid::nil(), "division": "110000"}),
         ),
         row(
             "GET /api/v1/followup/lists/{id}/subjects",

@@ -286,6 +286,9 @@ pub trait FollowupStore: Send + Sync + 'static {
         limit: i64,
     ) -> Result<Vec<ListSummary>, StoreError>;
 
+    /// One list; `NotFound` outside the grant's jurisdiction (as for a list that is not).
+    async fn followup_list(&self, grant: &ListRead, list: Uuid) -> Result<ListSummary, StoreError>;
+
     /// A list's rows with their subjects (masked), by row number after `after_row`.
     async fn followup_subjects(
         &self,

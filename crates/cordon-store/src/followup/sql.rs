@@ -360,6 +360,18 @@ impl FollowupStore for SqlStore {
             .collect()
     }
 
+    async fn followup_list(&self, grant: &ListRead, list: Uuid) -> Result<ListSummary, StoreError> {
+        let sql = format!("SELECT {LIST_COLUMNS} FROM followup_lists WHERE id = $1");
+        let found: Option<ListCols> = on_pool!(&self.db.read, |p| sqlx::query_as(&sql)
+            .bind(list.to_string())
+            .fetch_optional(p)
+            .await?);
+        match found {
+            Some(c) if holds(grant.scope(), &c.3) => summary(c),
+            _ => Err(StoreError::not_found(format!("follow-up list {list}"))),
+        }
+    }
+
     async fn followup_subjects(
         &self,
         grant: &ListRead,
@@ -367,17 +379,8 @@ impl FollowupStore for SqlStore {
         after_row: i64,
         limit: i64,
     ) -> Result<Vec<SubjectLine>, StoreError> {
+        self.followup_list(grant, list).await?;
         let id = list.to_string();
-        let found: Option<(String,)> = on_pool!(&self.db.read, |p| sqlx::query_as(
-            "SELECT scope FROM followup_lists WHERE id = $1"
-        )
-        .bind(&id)
-        .fetch_optional(p)
-        .await?);
-        match found {
-            Some((s,)) if holds(grant.scope(), &s) => {}
-            _ => return Err(StoreError::not_found(format!("follow-up list {list}"))),
-        }
         let rows: Vec<LineCols> = on_pool!(&self.db.read, |p| {
             sqlx::query_as(
             "SELECT s.id, r.row_no, s.masked_name, s.document_type, s.masked_number, s.verified, \
@@ -400,17 +403,8 @@ impl FollowupStore for SqlStore {
         grant: &ListRead,
         list: Uuid,
     ) -> Result<Vec<AnswerLine>, StoreError> {
+        self.followup_list(grant, list).await?;
         let id = list.to_string();
-        let found: Option<(String,)> = on_pool!(&self.db.read, |p| sqlx::query_as(
-            "SELECT scope FROM followup_lists WHERE id = $1"
-        )
-        .bind(&id)
-        .fetch_optional(p)
-        .await?);
-        match found {
-            Some((s,)) if holds(grant.scope(), &s) => {}
-            _ => return Err(StoreError::not_found(format!("follow-up list {list}"))),
-        }
         type Row = (
             i64,
             i64,

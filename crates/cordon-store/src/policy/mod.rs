@@ -42,6 +42,8 @@ pub struct ReplayRow {
     pub offset_s: i32,
     pub outcome: Outcome,
     pub facts: Vec<u8>,
+    /// The division the vehicle came from, as a code.
+    pub origin: Option<i64>,
 }
 
 /// A checkpoint's stored id with what the engine needs of it.

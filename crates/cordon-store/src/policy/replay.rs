@@ -36,8 +36,8 @@ async fn replay_postgres(
     period: Period,
     to: mpsc::Sender<Vec<ReplayRow>>,
 ) -> Result<u64, StoreError> {
-    let mut rows = sqlx::query_as::<_, (Uuid, i64, i64, i64, String, Vec<u8>)>(
-        "SELECT id, checkpoint_id, observed_at, observed_offset, outcome, facts FROM passages \
+    let mut rows = sqlx::query_as::<_, (Uuid, i64, i64, i64, String, Vec<u8>, Option<i64>)>(
+        "SELECT id, checkpoint_id, observed_at, observed_offset, outcome, facts, origin FROM passages \
          WHERE observed_at >= $1 AND observed_at < $2 AND facts IS NOT NULL",
     )
     .bind(period.from_ms)
@@ -45,7 +45,7 @@ async fn replay_postgres(
     .fetch(pool);
     let mut batch = Vec::with_capacity(REPLAY_BATCH);
     let mut sent = 0u64;
-    while let Some((id, checkpoint_id, observed_ms, offset, outcome, facts)) =
+    while let Some((id, checkpoint_id, observed_ms, offset, outcome, facts, origin)) =
         rows.try_next().await?
     {
         batch.push(ReplayRow {
@@ -55,6 +55,7 @@ async fn replay_postgres(
             offset_s: offset as i32,
             outcome: Outcome::parse(&outcome).map_err(|_| StoreError::Corrupt("outcome".into()))?,
             facts,
+            origin,
         });
         if batch.len() == REPLAY_BATCH {
             sent += batch.len() as u64;
@@ -84,7 +85,7 @@ fn replay_sqlite(
     conn.busy_timeout(crate::db::BUSY_TIMEOUT)?;
     conn.pragma_update(None, "cache_size", -65536)?;
     let mut stmt = conn.prepare(
-        "SELECT id, checkpoint_id, observed_at, observed_offset, outcome, facts FROM passages \
+        "SELECT id, checkpoint_id, observed_at, observed_offset, outcome, facts, origin FROM passages \
          WHERE observed_at >= ?1 AND observed_at < ?2 AND facts IS NOT NULL",
     )?;
     let mut rows = stmt.query(params![period.from_ms, period.to_ms])?;
@@ -101,6 +102,7 @@ fn replay_sqlite(
             offset_s: r.get::<_, i64>(3)? as i32,
             outcome: Outcome::parse(outcome).map_err(|_| corrupt("outcome"))?,
             facts: r.get_ref(5)?.as_blob()?.to_vec(),
+            origin: r.get(6)?,
         });
         if batch.len() == REPLAY_BATCH {
             sent += batch.len() as u64;

@@ -168,6 +168,32 @@ pub async fn a_city_uploads_a_list_with_a_bad_row(app: TestApp) {
         "{versions}"
     );
     keep(&browser, "followup-teams").await;
+    // A list from the passages: who entered having been in Beijing. Thirty days is refused
+    // beside its field; a day finds 赵六.
+    crate::followup::crossed(&app, "130100", &[("130102197811200030", "赵六", "110108")]).await;
+    browser.type_into("#query-division", "110000").await;
+    browser
+        .eval("document.getElementById('query-days').value = '30', 0")
+        .await;
+    browser.click("#query button[type=submit]").await;
+    browser
+        .wait_until("document.querySelector('.field-error[data-for=days]').textContent !== ''")
+        .await;
+    let said = browser.text("#query .field-error[data-for=days]").await;
+    assert!(said.contains("天"), "in Chinese: {said}");
+    browser
+        .eval("document.getElementById('query-days').value = '1', 0")
+        .await;
+    browser.click("#query button[type=submit]").await;
+    browser
+        .wait_until("document.getElementById('query-msg').classList.contains('ok')")
+        .await;
+    let said = browser.text("#query-msg").await;
+    assert!(said.contains("已生成：1 人"), "{said}");
+    browser
+        .wait_until("document.querySelectorAll('#persons tbody tr').length === 1")
+        .await;
+    assert!(browser.text("#persons").await.contains("赵*"));
     browser.quit().await;
 }
 
