@@ -127,6 +127,7 @@
       location.hash = `list=${json.list.id}`;
       await load();
       board();
+      transfers();
       return;
     }
     if (listed.length) { say("upload-msg", W.refused_rows, false); return; }
@@ -160,10 +161,38 @@
       location.hash = `list=${l.id}`;
       await load();
       board();
+      transfers();
       return;
     }
     refuseBeside(form, r, "query-msg", (e) => e.field || "");
   };
+
+  // The day's persons handed on, by the province they went to; a commander takes each group
+  // away as a list the other side takes.
+  const commander = !!$("team");
+  const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+  $("transfers-day").value = today;
+  async function transfers() {
+    const day = $("transfers-day").value || today;
+    const r = await api("GET", `/api/v1/followup/transfers?day=${day}`);
+    const groups = $("transfer-groups"), body = $("transfers").querySelector("tbody");
+    groups.textContent = ""; body.textContent = "";
+    if (r.status !== 200) { groups.append(el("li", {}, refusal(r))); return; }
+    if (!r.json.transfers.length) groups.append(el("li", {}, W.no_transfers));
+    for (const g of r.json.groups) {
+      const q = `to=${g.province}&day=${day}`;
+      groups.append(el("li", {}, el("strong", {}, g.name || W.unknown_place), " ", W.persons_n.replace("{n}", g.persons),
+        ...(commander ? [" · ", el("a", { href: `/api/v1/followup/transfers/list?${q}`, download: `transfers-${g.province}-${day}.json` }, W.download_json),
+          " · ", el("a", { href: `/api/v1/followup/transfers/list.csv?${q}` }, W.download_csv)] : [])));
+    }
+    for (const t of r.json.transfers) {
+      const to = t.within_province ? `${t.to_name} · ${W.within_province}` : (t.to_name || W.unknown_place);
+      body.append(el("tr", {}, el("td", {}, t.name), el("td", { class: "num" }, t.document ? t.document.number : "–"),
+        el("td", {}, W["reason_" + t.reason] || t.reason), el("td", {}, to), el("td", {}, t.by), el("td", {}, when(t.at_ms))));
+    }
+  }
+  $("transfers-day").onchange = transfers;
+  transfers();
 
   // The completion board, by list, team or county.
   let boardBy = "list";

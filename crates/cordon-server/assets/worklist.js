@@ -178,7 +178,9 @@
   };
   $("elsewhere").onsubmit = (ev) => {
     ev.preventDefault();
-    record("lives_elsewhere", { note: $("where").value.trim() });
+    clearRefusals($("elsewhere"));
+    const where = $("where").value.trim();
+    record("lives_elsewhere", where ? { moved_to: where } : {});
   };
   load();
 })();

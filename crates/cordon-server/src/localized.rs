@@ -196,6 +196,7 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("no_passages", _) => "这些天内没有从该地来、或申报到访过该地的入境人员",
         ("duplicate", "name") => "本区县已有同名的小组",
         ("unknown_caller", _) => "本辖区的随访小组中没有这个随访员",
+        ("not_moved", _) => "只有“已在外地居住”才填写现住址",
         ("subject_closed", _) => "此人的随访已结束（已完成或已转出）",
         ("escalated", _) => "此人已转给组长上门走访",
         ("not_escalated", _) => "上门走访须在电话联系不上之后",

@@ -43,6 +43,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_hour_first"),
     migration!(12, "0012_retention_marks"),
     migration!(13, "0013_followup"),
+    migration!(14, "0014_followup_transfers"),
 ];
 
 /// Which of a migration's files to apply.

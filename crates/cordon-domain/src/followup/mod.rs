@@ -228,6 +228,18 @@ impl ListRow {
     }
 }
 
+/// The place an address names when it lies outside `scope`'s province (its code); `None` for a
+/// place within it, or an address that names no place.
+pub fn place_outside(
+    address: &str,
+    scope: crate::division::DivisionCode,
+) -> Option<crate::division::DivisionCode> {
+    let province = scope.province();
+    crate::places::named_in(address, "")
+        .and_then(|p| crate::division::DivisionCode::parse(p.code).ok())
+        .filter(|d| !province.contains(*d))
+}
+
 /// A name as it is compared: without spaces or middle dots, Latin letters in upper case.
 pub fn normalise_name(name: &str) -> String {
     name.chars()
@@ -354,6 +366,15 @@ impl ListRow {
         by_address
             .and_then(|p| crate::division::DivisionCode::parse(p.code).ok())
             .or_else(|| self.home_area().filter(|h| province.contains(*h)))
+    }
+
+    /// Where the person lives when the address names a place outside `scope`'s province: the
+    /// person is transferred out to it, not called here.
+    pub fn outside(
+        &self,
+        scope: crate::division::DivisionCode,
+    ) -> Option<crate::division::DivisionCode> {
+        place_outside(self.address.as_deref()?, scope)
     }
 
     /// The division a resident identity number (or residence permit) was issued in: its first

@@ -81,3 +81,21 @@ fn days_in_the_forms_lists_use() {
     }
     assert_eq!(parse_day("5月2日"), None);
 }
+
+#[test]
+fn an_address_outside_the_province_is_a_transfer_out() {
+    let hebei = crate::division::DivisionCode::parse("130100").unwrap();
+    let here = row(1).parse(today()).unwrap();
+    assert_eq!(here.outside(hebei), None, "石家庄 is in the province");
+    let mut away = row(2);
+    away.address = Some("北京市海淀区某小区".into());
+    let away = away.parse(today()).unwrap();
+    assert_eq!(
+        away.outside(hebei).map(|d| d.to_string()),
+        Some("110108".into())
+    );
+    assert_eq!(away.county(hebei), None, "nobody here calls them");
+    let mut nowhere = row(3);
+    nowhere.address = Some("某小区".into());
+    assert_eq!(nowhere.parse(today()).unwrap().outside(hebei), None);
+}

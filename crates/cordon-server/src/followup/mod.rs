@@ -8,6 +8,7 @@ pub mod import;
 pub mod pages;
 pub mod questionnaire_api;
 pub mod teams_api;
+pub mod transfers_api;
 pub mod words;
 pub mod work_api;
 
@@ -42,6 +43,15 @@ pub fn api() -> Router<AppState> {
             get(teams_api::teams).post(teams_api::create_team),
         )
         .route("/api/v1/followup/reassign", post(teams_api::reassign))
+        .route("/api/v1/followup/transfers", get(transfers_api::transfers))
+        .route(
+            "/api/v1/followup/transfers/list",
+            get(transfers_api::transfer_list_json),
+        )
+        .route(
+            "/api/v1/followup/transfers/list.csv",
+            get(transfers_api::transfer_list_csv),
+        )
         .route("/api/v1/followup/worklist", get(work_api::worklist))
         .route(
             "/api/v1/followup/subjects/{id}",
@@ -122,6 +132,9 @@ pub static PAGES: Pages = Pages {
     teams_api::create_team,
     teams_api::teams,
     teams_api::reassign,
+    transfers_api::transfers,
+    transfers_api::transfer_list_json,
+    transfers_api::transfer_list_csv,
     work_api::worklist,
     work_api::open_subject,
     work_api::record_attempt,

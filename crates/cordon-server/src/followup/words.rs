@@ -109,6 +109,19 @@ pub struct Words {
     pub state_escalated: &'static str,
     pub state_transferred: &'static str,
     pub state_closed: &'static str,
+    pub transfers: &'static str,
+    pub transfers_hint: &'static str,
+    pub day: &'static str,
+    pub reason: &'static str,
+    pub reason_address_outside: &'static str,
+    pub reason_lives_elsewhere: &'static str,
+    pub to_place: &'static str,
+    pub within_province: &'static str,
+    pub unknown_place: &'static str,
+    pub download_json: &'static str,
+    pub download_csv: &'static str,
+    pub no_transfers: &'static str,
+    pub persons_n: &'static str,
 }
 
 static ZH: Words = Words {
@@ -215,6 +228,19 @@ static ZH: Words = Words {
     state_escalated: "需上门",
     state_transferred: "已转出",
     state_closed: "已完成",
+    transfers: "转出人员",
+    transfers_hint: "现住址在外省、或本人告知已去外地居住的人员，按去向省份汇总，可下载为对方可直接导入的名单；转交省内其他区县的也列在此。",
+    day: "日期",
+    reason: "原因",
+    reason_address_outside: "名单所载住址在外省",
+    reason_lives_elsewhere: "本人告知已迁居",
+    to_place: "去向",
+    within_province: "省内转交",
+    unknown_place: "去向不明",
+    download_json: "下载名单（JSON，供对方系统推送）",
+    download_csv: "下载 CSV（供对方导入）",
+    no_transfers: "当天没有转出人员",
+    persons_n: "{n} 人",
 };
 
 static EN: Words = Words {
@@ -321,6 +347,19 @@ static EN: Words = Words {
     state_escalated: "To visit",
     state_transferred: "Transferred",
     state_closed: "Done",
+    transfers: "Handed on",
+    transfers_hint: "Persons whose address is outside the province, or who said they live elsewhere now, by the province they went to; each as a list the other side takes. Those handed to another county of the province are listed too.",
+    day: "Day",
+    reason: "Why",
+    reason_address_outside: "The list's address is outside the province",
+    reason_lives_elsewhere: "Told us they moved",
+    to_place: "To",
+    within_province: "Handed within the province",
+    unknown_place: "Not known",
+    download_json: "Download the list (JSON, for their system to push)",
+    download_csv: "Download CSV (for their upload)",
+    no_transfers: "Nobody handed on that day",
+    persons_n: "{n} persons",
 };
 
 pub fn words(lang: Lang) -> &'static Words {
@@ -410,7 +449,7 @@ static WORK_ZH: WorkWords = WorkWords {
     wrong_number: "号码错误",
     refused: "拒绝配合",
     lives_elsewhere: "已不在本地",
-    lives_where: "现在何处（备注）",
+    lives_where: "现住址（外省的转出，省内的转交该区县）",
     call: "电话",
     visit: "上门",
     answers: "问卷",
@@ -465,7 +504,8 @@ static WORK_EN: WorkWords = WorkWords {
     wrong_number: "Wrong number",
     refused: "Refused",
     lives_elsewhere: "Lives elsewhere now",
-    lives_where: "Where now (note)",
+    lives_where:
+        "Lives where now (out of the province: transferred; within it: handed to that county)",
     call: "Call",
     visit: "Visit",
     answers: "Questionnaire",

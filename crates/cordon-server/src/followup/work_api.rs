@@ -10,12 +10,14 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use cordon_domain::access::followup::{ListRead, Work};
+use cordon_domain::division::DivisionCode;
 use cordon_domain::followup::questionnaire::{compile, Questionnaire};
 use cordon_domain::followup::work::{AttemptKind, Outcome, SubjectState, MAX_NOTE};
 use cordon_domain::identity::{DocumentType, IdentityDocument};
 use cordon_domain::status::{Evidence, EvidenceKind, StatusChangeDraft};
 use cordon_store::followup::{
-    answers_context, row_context, AttemptView, BoardBy, BoardLine, NewAttempt, SealedRow, WorkItem,
+    answers_context, row_context, transfer_context, AttemptView, BoardBy, BoardLine, NewAttempt,
+    SealedRow, WorkItem,
 };
 use cordon_store::status::NewStatusChange;
 use serde::{Deserialize, Serialize};
@@ -82,6 +84,11 @@ pub struct AttemptRequest {
     #[serde(default)]
     #[schema(max_length = 500)]
     pub note: Option<String>,
+    /// For `lives_elsewhere`: where the person lives now, as told. A place in another county
+    /// of the province hands the person to it; outside the province, transferred out to it.
+    #[serde(default)]
+    #[schema(max_length = 200, example = "北京市海淀区某小区")]
+    pub moved_to: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -314,6 +321,48 @@ fn document_of(
     })
 }
 
+/// The new address of a person who lives elsewhere now: the place it names, and the address
+/// sealed. Refused for another outcome, or when too long.
+fn moved_to(
+    app: &AppState,
+    req: &AttemptRequest,
+    outcome: Outcome,
+    subject: i64,
+    now_ms: i64,
+) -> ApiResult<Option<(Option<DivisionCode>, Vec<u8>)>> {
+    let Some(text) = req
+        .moved_to
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    else {
+        return Ok(None);
+    };
+    if outcome != Outcome::LivesElsewhere {
+        return Err(ApiError::invalid(
+            "not_moved",
+            "moved_to",
+            "a new address is told for a person who lives elsewhere now",
+        ));
+    }
+    if text.chars().count() > cordon_domain::followup::MAX_TEXT
+        || text.chars().any(char::is_control)
+    {
+        return Err(ApiError::invalid(
+            "invalid_text",
+            "moved_to",
+            "at most 200 characters, without control characters",
+        ));
+    }
+    let place =
+        cordon_domain::places::named_in(text, "").and_then(|p| DivisionCode::parse(p.code).ok());
+    let sealed = app
+        .store
+        .keyring()
+        .seal(&transfer_context(subject, now_ms), text.as_bytes());
+    Ok(Some((place, sealed)))
+}
+
 #[utoipa::path(post, path = "/api/v1/followup/subjects/{id}/attempts", tag = "followup",
     params(("id" = i64, Path, description = "the person (subject id)")), request_body = AttemptRequest,
     responses((status = 201, body = AttemptRecorded), (status = 404, body = ErrorBody),
@@ -374,6 +423,8 @@ pub async fn record_attempt(
         let plain = serde_json::to_vec(&a.values).expect("answers serialise");
         (*v, app.store.keyring().seal(&answers_context(id), &plain))
     });
+    let now = cordon_domain::time::now_ms();
+    let moved_to = moved_to(&app, &req, outcome, id, now)?;
     let (attempt, state) = app
         .store
         .record_attempt(
@@ -384,8 +435,9 @@ pub async fn record_attempt(
                 outcome,
                 answered,
                 note,
+                moved_to,
             },
-            cordon_domain::time::now_ms(),
+            now,
         )
         .await
         .map_err(|e| match e {

@@ -6,6 +6,26 @@ use std::collections::HashMap;
 
 use cordon_domain::division::DivisionCode;
 
+/// The [`Assigner`] of the teams as they stand, read in transaction `$tx`.
+macro_rules! assigner {
+    ($tx:ident) => {{
+        let teams: Vec<(i64, i64, String)> = sqlx::query_as(
+            "SELECT t.id, t.county, m.username FROM followup_teams t \
+             JOIN followup_members m ON m.team_id = t.id ORDER BY t.id, m.username",
+        )
+        .fetch_all(&mut *$tx)
+        .await?;
+        let loads: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT assignee, COUNT(*) FROM followup_subjects WHERE assignee IS NOT NULL \
+             AND state IN ('pending', 'in_progress') GROUP BY assignee",
+        )
+        .fetch_all(&mut *$tx)
+        .await?;
+        $crate::followup::assign::Assigner::new(teams, loads)
+    }};
+}
+pub(super) use assigner;
+
 /// Hands the persons not yet with a team (whose county is known and whose work is not over)
 /// to `$assigner`'s teams, in transaction `$tx`.
 macro_rules! assign_waiting {
@@ -47,14 +67,14 @@ pub(super) use assign_waiting;
 
 /// Who takes a new person: the teams with their members, and how many open persons each
 /// caller holds.
-pub(super) struct Assigner {
+pub(crate) struct Assigner {
     /// (team, county, members), members sorted.
     teams: Vec<(i64, DivisionCode, Vec<String>)>,
     load: HashMap<String, i64>,
 }
 
 impl Assigner {
-    pub(super) fn new(members: Vec<(i64, i64, String)>, loads: Vec<(String, i64)>) -> Self {
+    pub(crate) fn new(members: Vec<(i64, i64, String)>, loads: Vec<(String, i64)>) -> Self {
         let mut teams: Vec<(i64, DivisionCode, Vec<String>)> = Vec::new();
         for (team, county, member) in members {
             let Some(county) = u32::try_from(county)
@@ -76,7 +96,7 @@ impl Assigner {
 
     /// The team and caller for a person of `county`: among the teams whose area holds it
     /// most narrowly, the caller with the fewest open persons (by name on a tie).
-    pub(super) fn pick(&mut self, county: DivisionCode) -> Option<(i64, String)> {
+    pub(crate) fn pick(&mut self, county: DivisionCode) -> Option<(i64, String)> {
         let narrowest = self
             .teams
             .iter()

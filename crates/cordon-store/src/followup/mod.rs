@@ -25,6 +25,7 @@ mod questionnaire_sql;
 mod scope;
 mod sql;
 mod teams_sql;
+mod transfers_sql;
 mod work_sql;
 
 /// A row in its stored form: the subject's key and masked fields, the row sealed.
@@ -38,6 +39,9 @@ pub struct NewListRow {
     pub(crate) masked_name: String,
     pub(crate) home_area: Option<i64>,
     pub(crate) county: Option<DivisionCode>,
+    /// Where the person lives when the address lies outside the province: a new person is
+    /// transferred out to it.
+    pub(crate) outside: Option<DivisionCode>,
     pub(crate) fingerprint: String,
     pub(crate) sealed: Vec<u8>,
 }
@@ -99,6 +103,7 @@ impl NewListRow {
             masked_name: r.name.masked(),
             home_area: r.home_area().map(|d| i64::from(d.value())),
             county: r.county(scope),
+            outside: r.outside(scope),
         }
     }
 }
@@ -216,6 +221,14 @@ pub struct NewAttempt {
     /// ([`answers_context`]).
     pub answered: Option<(i64, Vec<u8>)>,
     pub note: String,
+    /// For a person who lives elsewhere now: the place their new address names (if it names
+    /// one) and the address sealed ([`transfer_context`]).
+    pub moved_to: Option<(Option<DivisionCode>, Vec<u8>)>,
+}
+
+/// What a new address told on the phone is sealed against: its person and when it was told.
+pub fn transfer_context(subject: i64, at_ms: i64) -> Vec<u8> {
+    format!("followup-transfer:{subject}:{at_ms}").into_bytes()
 }
 
 /// A list's row with its person's work and latest answers (sealed), for the answers' export.
@@ -228,6 +241,30 @@ pub struct AnswerLine {
     /// The questionnaire version and the sealed answers ([`answers_context`]) of the person's
     /// latest attempt with answers.
     pub answered: Option<(i64, Vec<u8>)>,
+}
+
+/// A person handed out of the province (or whose new place is unknown), as recorded.
+#[derive(Debug, Clone)]
+pub struct Transfer {
+    pub id: i64,
+    pub subject: i64,
+    /// `address_outside` (a list gave an address outside the province) or `lives_elsewhere`
+    /// (a caller was told so).
+    pub reason: String,
+    /// Where to, when the address names a place.
+    pub to: Option<DivisionCode>,
+    /// The jurisdiction (a division code) that handed the person on.
+    pub held_by: i64,
+    /// Masked.
+    pub name: String,
+    pub document: Option<MaskedDocument>,
+    pub by: String,
+    pub at_ms: i64,
+    /// The list row that named the person: list, row number, sealed ([`row_context`]); the
+    /// sealed form is gone once purged.
+    pub row: Option<(Uuid, i64, Option<Vec<u8>>)>,
+    /// The new address told on the phone, sealed ([`transfer_context`]).
+    pub address: Option<Vec<u8>>,
 }
 
 /// What the board counts by.
@@ -372,6 +409,15 @@ pub trait FollowupStore: Send + Sync + 'static {
         limit: i64,
     ) -> Result<Vec<WorkItem>, StoreError>;
 
+    /// The persons handed on between `from_ms` and `to_ms` by the grant's jurisdiction, oldest
+    /// first.
+    async fn followup_transfers(
+        &self,
+        grant: &ListRead,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<Transfer>, StoreError>;
+
     /// Stores a questionnaire version (checked by the caller), unpublished.
     async fn create_questionnaire(
         &self,
@@ -391,7 +437,8 @@ pub trait FollowupStore: Send + Sync + 'static {
     async fn list_questionnaires(&self) -> Result<Vec<QuestionnaireVersion>, StoreError>;
 
     /// Removes the personal data of follow-up brought in before `before_ms`: the sealed rows of
-    /// lists brought before it and the answers of attempts made before it. The persons' masked
+    /// lists brought before it, the answers of attempts made before it and the new addresses
+    /// told before it. The persons' masked
     /// lines, states and outcomes stay for the counts. Answers how many rows and answers.
     async fn purge_followup(&self, before_ms: i64) -> Result<(u64, u64), StoreError>;
 

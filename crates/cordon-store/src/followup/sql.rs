@@ -13,7 +13,7 @@ use cordon_domain::followup::{ListSource, ListSummary, SubjectLine};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::assign::{assign_waiting, Assigner};
+use super::assign::{assign_waiting, assigner};
 use super::board_sql::{self, bucket, move_bucket, recount_list};
 use super::items::masked_document;
 use super::scope::holds;
@@ -21,7 +21,7 @@ use super::{
     questionnaire_sql, AnswerLine, AttemptView, BoardBy, BoardLine, FollowupStore, ListAdded,
     NewAttempt, NewList, NewListRow, NewTeam, QuestionnaireVersion, SubjectRecord, Team, WorkItem,
 };
-use super::{teams_sql, work_sql};
+use super::{teams_sql, work_sql, Transfer};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
@@ -139,6 +139,10 @@ impl FollowupStore for SqlStore {
         let scope = grant.scope().to_string();
         let scope = scope.as_str();
         let by = grant.username().as_str();
+        let held_by = match grant.scope() {
+            cordon_domain::access::Scope::Division(d) => i64::from(d.value()),
+            cordon_domain::access::Scope::Checkpoints(_) => return Err(StoreError::Forbidden),
+        };
         let select = format!("SELECT {LIST_COLUMNS} FROM followup_lists WHERE id = $1");
         let select = select.as_str();
         retry(|| async move {
@@ -179,19 +183,7 @@ impl FollowupStore for SqlStore {
                 .await?;
                 let stored: HashMap<i64, String> = stored.into_iter().collect();
                 let (fresh, already) = fresh_rows(list, &stored)?;
-                let teams: Vec<(i64, i64, String)> = sqlx::query_as(
-                    "SELECT t.id, t.county, m.username FROM followup_teams t \
-                     JOIN followup_members m ON m.team_id = t.id ORDER BY t.id, m.username",
-                )
-                .fetch_all(&mut *tx)
-                .await?;
-                let loads: Vec<(String, i64)> = sqlx::query_as(
-                    "SELECT assignee, COUNT(*) FROM followup_subjects WHERE assignee IS NOT NULL \
-                     AND state IN ('pending', 'in_progress') GROUP BY assignee",
-                )
-                .fetch_all(&mut *tx)
-                .await?;
-                let mut assigner = Assigner::new(teams, loads);
+                let mut assigner = assigner!(tx);
                 let given: Vec<Option<(i64, String)>> =
                     fresh.iter().map(|r| r.county.and_then(|c| assigner.pick(c))).collect();
                 let mut subjects_added = 0;
@@ -199,9 +191,10 @@ impl FollowupStore for SqlStore {
                     let mut q = QueryBuilder::new(
                         "INSERT INTO followup_subjects (match_key, verified, document_type, \
                          masked_number, masked_name, home_area, county, team_id, assignee, \
-                         deadline_at, first_list, created_at, updated_at) ",
+                         deadline_at, first_list, created_at, updated_at, state, outcome) ",
                     );
                     q.push_values(chunk.iter().zip(given), |mut b, (r, to)| {
+                        let out = r.outside.is_some();
                         b.push_bind(r.match_key.as_str())
                             .push_bind(i64::from(r.verified))
                             .push_bind(r.document_type)
@@ -214,7 +207,9 @@ impl FollowupStore for SqlStore {
                             .push_bind(list.deadline_ms)
                             .push_bind(id)
                             .push_bind(now)
-                            .push_bind(now);
+                            .push_bind(now)
+                            .push_bind(if out { "transferred" } else { "pending" })
+                            .push_bind(out.then_some("lives_elsewhere"));
                     });
                     q.push(" ON CONFLICT (match_key) DO NOTHING RETURNING id, match_key");
                     let inserted: Vec<(i64, String)> =
@@ -222,6 +217,29 @@ impl FollowupStore for SqlStore {
                     subjects_added += inserted.len() as i64;
                     let mut ids: HashMap<String, i64> =
                         inserted.into_iter().map(|(i, k)| (k, i)).collect();
+                    // New persons who live outside the province: transferred out, recorded.
+                    let out: Vec<(i64, &NewListRow)> = chunk
+                        .iter()
+                        .filter_map(|r| Some((*ids.get(&r.match_key)?, *r)))
+                        .filter(|(_, r)| r.outside.is_some())
+                        .collect();
+                    if !out.is_empty() {
+                        let mut q = QueryBuilder::new(
+                            "INSERT INTO followup_transfers (subject_id, reason, to_code, held_by, \
+                             list_id, row_no, by_account, at) ",
+                        );
+                        q.push_values(&out, |mut b, (subject, r)| {
+                            b.push_bind(*subject)
+                                .push_bind("address_outside")
+                                .push_bind(r.outside.map(|d| i64::from(d.value())))
+                                .push_bind(held_by)
+                                .push_bind(id)
+                                .push_bind(r.row)
+                                .push_bind(by)
+                                .push_bind(now);
+                        });
+                        q.build().execute(&mut *tx).await?;
+                    }
                     // Persons some list named before: found by key.
                     let mut known: Vec<&str> = chunk
                         .iter()
@@ -449,6 +467,15 @@ impl FollowupStore for SqlStore {
             .collect()
     }
 
+    async fn followup_transfers(
+        &self,
+        grant: &ListRead,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<Transfer>, StoreError> {
+        super::transfers_sql::transfers(self, grant, from_ms, to_ms).await
+    }
+
     async fn create_team(&self, grant: &TeamManage, team: NewTeam) -> Result<Team, StoreError> {
         teams_sql::create_team(self, grant, team).await
     }
@@ -560,8 +587,16 @@ impl FollowupStore for SqlStore {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+            // New addresses told on the phone go with the answers.
+            let addresses = sqlx::query(
+                "UPDATE followup_transfers SET address = NULL WHERE address IS NOT NULL AND at < $1",
+            )
+            .bind(before_ms)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             tx.commit().await?;
-            Ok((rows, answers))
+            Ok((rows, answers + addresses))
         })
     }
 

@@ -10,7 +10,7 @@ use cordon_domain::followup::ListSource;
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::assign::{assign_waiting, Assigner};
+use super::assign::{assign_waiting, assigner, Assigner};
 use super::board_sql::{bucket, move_bucket, recount_list};
 use super::items::{item, ItemCols, ITEM_COLUMNS};
 use super::scope::within;
@@ -19,6 +19,48 @@ use super::{AttemptView, NewAttempt, SubjectRecord, SubjectSource, WorkItem};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
+
+/// A person who lives elsewhere now, in transaction `$tx` (`$a` the attempt, `$county` the
+/// person's county as stored): to another county of the province the person is handed (to be
+/// called there by its team); else transferred out. Recorded either way, the new address
+/// sealed. Evaluates to the state the person is left in.
+macro_rules! moved {
+    ($tx:ident, $a:expr, $county:expr, $who:expr, $now:expr) => {{
+        let place = $a.moved_to.as_ref().and_then(|m| m.0);
+        let here = $county.and_then(super::scope::division);
+        let handed = match (here, place) {
+            (Some(h), Some(p)) => h.province().contains(p) && !h.contains(p),
+            _ => false,
+        };
+        sqlx::query(
+            "INSERT INTO followup_transfers (subject_id, reason, to_code, held_by, address, \
+             by_account, at) VALUES ($1, 'lives_elsewhere', $2, $3, $4, $5, $6)",
+        )
+        .bind($a.subject)
+        .bind(place.map(|p| i64::from(p.value())))
+        .bind($county.unwrap_or(0))
+        .bind($a.moved_to.as_ref().map(|m| m.1.as_slice()))
+        .bind($who)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?;
+        if handed {
+            sqlx::query(
+                "UPDATE followup_subjects SET county = $2, team_id = NULL, assignee = NULL, \
+                 state = 'pending', outcome = NULL, attempts = 0 WHERE id = $1",
+            )
+            .bind($a.subject)
+            .bind(place.map(|p| i64::from(p.value())))
+            .execute(&mut *$tx)
+            .await?;
+            let mut assigner = assigner!($tx);
+            assign_waiting!($tx, assigner);
+            SubjectState::Pending
+        } else {
+            SubjectState::Transferred
+        }
+    }};
+}
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
@@ -327,18 +369,19 @@ pub(super) async fn record_attempt(
                 Option<String>,
                 Option<String>,
                 Option<i64>,
+                Option<i64>,
             );
             let found: Option<StateCols> = sqlx::query_as(
                 "SELECT s.state, s.attempts, s.last_attempt_at, s.assignee, \
                      (SELECT lead FROM followup_teams t WHERE t.id = s.team_id), \
-                     (SELECT published_at FROM questionnaires q WHERE q.version = $2) \
+                     (SELECT published_at FROM questionnaires q WHERE q.version = $2), s.county \
                      FROM followup_subjects s WHERE s.id = $1",
             )
             .bind(a.subject)
             .bind(a.answered.as_ref().map_or(-1, |x| x.0))
             .fetch_optional(&mut *tx)
             .await?;
-            let Some((state, calls, last, assignee, lead, published)) = found else {
+            let Some((state, calls, last, assignee, lead, published, county)) = found else {
                 return Err(StoreError::Forbidden);
             };
             let allowed = match a.kind {
@@ -388,8 +431,12 @@ pub(super) async fn record_attempt(
             .bind(now_ms)
             .execute(&mut *tx)
             .await?;
+            let mut left = after.state;
+            if a.outcome == Outcome::LivesElsewhere {
+                left = moved!(tx, a, county, who, now_ms);
+            }
             let from = bucket(work_now.state.as_str(), None);
-            let to = bucket(after.state.as_str(), after.closed_with.map(|o| o.as_str()));
+            let to = bucket(left.as_str(), after.closed_with.map(|o| o.as_str()));
             if from != to {
                 move_bucket!(tx, a.subject, from, to, "");
             }
@@ -404,7 +451,7 @@ pub(super) async fn record_attempt(
                     questionnaire: a.answered.as_ref().map(|x| x.0),
                     note: a.note.clone(),
                 },
-                after.state,
+                left,
             ))
         })
     })

@@ -280,6 +280,7 @@ pub async fn persons_are_handed_out_called_and_counted(store: Arc<dyn Store>) {
                     outcome,
                     answered: None,
                     note: String::new(),
+                    moved_to: None,
                 },
                 at,
             )
@@ -319,6 +320,7 @@ pub async fn persons_are_handed_out_called_and_counted(store: Arc<dyn Store>) {
         outcome: Outcome::Reached,
         answered,
         note: "上门见到本人".into(),
+        moved_to: None,
     };
     match s
         .record_attempt(&lead, visit(Some((q.version, vec![1]))), t0 + 3 * H)

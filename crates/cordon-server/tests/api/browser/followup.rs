@@ -273,6 +273,7 @@ pub async fn a_caller_works_through_three_persons_on_a_phone(app: TestApp) {
                     outcome: cordon_domain::followup::work::Outcome::NoAnswer,
                     answered: None,
                     note: String::new(),
+                    moved_to: None,
                 },
                 now - hours * 3_600_000,
             )
@@ -365,6 +366,33 @@ pub async fn a_caller_works_through_three_persons_on_a_phone(app: TestApp) {
     );
     let (_, visits) = app.get_as("lead", "/api/v1/followup/worklist").await;
     assert_eq!(visits["items"][0]["state"], "escalated");
+    // The city's commander sees 王五 handed on to Beijing, to take away as Beijing's list.
+    browser.click("#signout").await;
+    browser.wait_until("location.pathname === '/signin'").await;
+    sign_in(&browser, &app, "city", "/followup").await;
+    browser
+        .wait_until("document.querySelectorAll('#transfers tbody tr').length === 1")
+        .await;
+    let groups = browser.text("#transfer-groups").await;
+    assert!(
+        groups.contains("北京市") && groups.contains("1 人"),
+        "{groups}"
+    );
+    let row = browser.text("#transfers").await;
+    assert!(
+        row.contains("王*") && row.contains("本人告知已迁居"),
+        "{row}"
+    );
+    let href = browser
+        .eval("document.querySelector('#transfer-groups a').getAttribute('href')")
+        .await;
+    assert!(
+        href.as_str()
+            .unwrap()
+            .starts_with("/api/v1/followup/transfers/list?to=110000"),
+        "{href}"
+    );
+    keep(&browser, "followup-transfers").await;
     browser.quit().await;
 }
 

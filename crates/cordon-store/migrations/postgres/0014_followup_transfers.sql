@@ -1,0 +1,18 @@
+-- PostgreSQL. Follow-up persons handed elsewhere: out of the province (an address outside it on a
+-- list, or a caller told the person lives there now), each with a record of where, why, who and
+-- when; `held_by` is the jurisdiction that handed the person on (whose commanders export the
+-- transfers as a list the other province can take). A new address told on the phone is sealed.
+CREATE TABLE followup_transfers (
+    id          BIGSERIAL PRIMARY KEY,
+    subject_id  BIGINT NOT NULL REFERENCES followup_subjects (id),
+    reason      TEXT NOT NULL CHECK (reason IN ('address_outside', 'lives_elsewhere')),
+    to_code     BIGINT,
+    held_by     BIGINT NOT NULL,
+    list_id     TEXT REFERENCES followup_lists (id),
+    row_no      BIGINT,
+    address     BYTEA,
+    by_account  TEXT NOT NULL,
+    at          BIGINT NOT NULL
+);
+CREATE INDEX followup_transfers_at ON followup_transfers (at);
+CREATE INDEX followup_transfers_subject ON followup_transfers (subject_id);
