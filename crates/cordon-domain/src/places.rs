@@ -120,6 +120,24 @@ pub fn named_in(address: &str, within: &str) -> Option<Place> {
     named(true).or_else(|| named(false))
 }
 
+/// The place an address names anywhere in the country, found as an address is written: the
+/// province or city it names first (the longest such name), then a county named within that.
+/// `None` when it names no province or city.
+pub fn named_anywhere(address: &str) -> Option<Place> {
+    let top = PLACES
+        .iter()
+        .filter(|e| e.place.code.ends_with("00"))
+        .filter(|e| e.place.name.chars().count() >= 2 && address.contains(e.place.name))
+        .max_by_key(|e| (e.place.code.ends_with("0000"), e.place.name.len()))?;
+    let code = top.place.code;
+    let within = if code.ends_with("0000") {
+        &code[..2]
+    } else {
+        &code[..4]
+    };
+    named_in(address, within).or_else(|| Some(top.place.clone()))
+}
+
 /// The place of a code, if the country has it.
 pub fn by_code(code: &str) -> Option<Place> {
     PLACES

@@ -185,6 +185,33 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
+/// Walks a table's rows after its header (`rows` numbered from 1 for the first data row):
+/// blank rows are skipped, the others handed to `each` with their line in the file (from 2);
+/// the row past `max` is reported (`too_many`, saying `too_many`) and ends the walk. Answers
+/// how many rows that were not blank it met.
+pub fn walk_rows(
+    rows: impl Iterator<Item = (usize, Vec<String>)>,
+    max: usize,
+    too_many: &str,
+    problems: &mut Vec<PolicyProblem>,
+    mut each: impl FnMut(usize, Vec<String>, &mut Vec<PolicyProblem>),
+) -> usize {
+    let mut count = 0;
+    for (i, cells) in rows {
+        let line = i + 1;
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        count += 1;
+        if count > max {
+            problems.push(problem(line, "", "too_many", too_many.to_owned()));
+            break;
+        }
+        each(line, cells, problems);
+    }
+    count
+}
+
 /// Column names as [`csv_body`] and [`xlsx_body`] take them.
 pub fn names(columns: &[&str]) -> Vec<String> {
     columns.iter().map(|c| (*c).to_owned()).collect()

@@ -44,6 +44,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_retention_marks"),
     migration!(13, "0013_followup"),
     migration!(14, "0014_followup_transfers"),
+    migration!(15, "0015_followup_unit_counts"),
 ];
 
 /// Which of a migration's files to apply.

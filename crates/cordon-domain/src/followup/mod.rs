@@ -235,7 +235,7 @@ pub fn place_outside(
     scope: crate::division::DivisionCode,
 ) -> Option<crate::division::DivisionCode> {
     let province = scope.province();
-    crate::places::named_in(address, "")
+    crate::places::named_anywhere(address)
         .and_then(|p| crate::division::DivisionCode::parse(p.code).ok())
         .filter(|d| !province.contains(*d))
 }

@@ -121,52 +121,46 @@ pub fn parse(kind: Kind, bytes: &[u8], today: NaiveDate) -> Parsed {
         ));
         return out;
     }
-    for (i, cells) in lines {
-        let line = i + 1;
-        if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        out.count += 1;
-        if out.count > MAX_ROWS {
-            out.problems.push(problem(
-                line,
-                "",
-                "too_many",
-                format!("a list has at most {MAX_ROWS} rows"),
-            ));
-            break;
-        }
-        let cell = |c: usize| -> Option<String> {
-            at[c]
-                .and_then(|i| cells.get(i))
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-        };
-        let request = ListRowRequest {
-            row: i as u32,
-            name: cell(0).unwrap_or_default(),
-            document: cell(2).map(|number| DocumentRequest {
-                kind: document_type(&cell(1).unwrap_or_default()),
-                number,
-            }),
-            phone: cell(3),
-            from: cell(4),
-            arrived_on: cell(5),
-            address: cell(6),
-            note: cell(7),
-        };
-        match request.parse(today) {
-            Ok(row) => out.rows.push(row),
-            Err(found) => {
-                out.bad += 1;
-                out.problems.extend(
-                    found
-                        .into_iter()
-                        .map(|e| problem(line, column(&e.field), &e.code, e.message)),
-                );
+    let too_many = format!("a list has at most {MAX_ROWS} rows");
+    let (rows, bad) = (&mut out.rows, &mut out.bad);
+    out.count = crate::table::walk_rows(
+        lines,
+        MAX_ROWS,
+        &too_many,
+        &mut out.problems,
+        |line, cells, problems| {
+            let cell = |c: usize| -> Option<String> {
+                at[c]
+                    .and_then(|i| cells.get(i))
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+            };
+            let request = ListRowRequest {
+                row: (line - 1) as u32,
+                name: cell(0).unwrap_or_default(),
+                document: cell(2).map(|number| DocumentRequest {
+                    kind: document_type(&cell(1).unwrap_or_default()),
+                    number,
+                }),
+                phone: cell(3),
+                from: cell(4),
+                arrived_on: cell(5),
+                address: cell(6),
+                note: cell(7),
+            };
+            match request.parse(today) {
+                Ok(row) => rows.push(row),
+                Err(found) => {
+                    *bad += 1;
+                    problems.extend(
+                        found
+                            .into_iter()
+                            .map(|e| problem(line, column(&e.field), &e.code, e.message)),
+                    );
+                }
             }
-        }
-    }
+        },
+    );
     out
 }
 

@@ -354,8 +354,9 @@ fn moved_to(
             "at most 200 characters, without control characters",
         ));
     }
-    let place =
-        cordon_domain::places::named_in(text, "").and_then(|p| DivisionCode::parse(p.code).ok());
+    let place = cordon_domain::places::named_anywhere(text)
+        .or_else(|| cordon_domain::places::named_in(text, ""))
+        .and_then(|p| DivisionCode::parse(p.code).ok());
     let sealed = app
         .store
         .keyring()

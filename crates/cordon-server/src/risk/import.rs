@@ -93,83 +93,75 @@ pub fn parse_rows(rows: impl Iterator<Item = Vec<String>>) -> Parsed {
             return out;
         }
     };
-    for (i, row) in rows {
-        let line = i + 1;
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        out.rows += 1;
-        if out.rows > MAX_ROWS {
-            out.problems.push(problem(
-                line,
-                "",
-                "too_many",
-                format!("an import has at most {MAX_ROWS} rows"),
-            ));
-            break;
-        }
-        let cell = |c: usize| row.get(index[c]).map(|s| s.trim()).unwrap_or("");
-        let before = out.problems.len();
-        let division = DivisionCode::parse(cell(0));
-        if let Err(e) = &division {
-            out.problems
-                .push(problem(line, "division", &e.code, e.message.clone()));
-        }
-        let area = parse_area_name(cell(1));
-        if let Err(e) = &area {
-            out.problems
-                .push(problem(line, "area", &e.code, e.message.clone()));
-        }
-        let lvl = level(cell(2));
-        if lvl.is_none() {
-            out.problems.push(problem(
-                line,
-                "level",
-                "invalid_value",
-                format!(
-                    "'{}' is not a risk level: high, medium, low (高, 中, 低)",
-                    cell(2)
-                ),
-            ));
-        }
-        let from = parse_instant(cell(3));
-        if from.is_none() {
-            out.problems.push(problem(
-                line,
-                "valid_from",
-                "invalid_time",
-                "valid_from is a date or time such as 2022-05-03 or 2022-05-03T08:00:00+08:00",
-            ));
-        }
-        let to = match cell(4) {
-            "" => Some(None),
-            s => parse_instant(s).map(Some),
-        };
-        match (to, from) {
-            (None, _) => out.problems.push(problem(
-                line,
-                "valid_to",
-                "invalid_time",
-                "valid_to is empty, or a date or time such as 2022-05-17",
-            )),
-            (Some(Some(t)), Some(f)) if t <= f => out.problems.push(problem(
-                line,
-                "valid_to",
-                "invalid_period",
-                "valid_to must be later than valid_from",
-            )),
-            _ => {}
-        }
-        if out.problems.len() == before {
-            out.areas.push(NewRiskArea {
-                division: division.expect("checked"),
-                area: area.expect("checked"),
-                level: lvl.expect("checked"),
-                valid_from_ms: from.expect("checked"),
-                valid_to_ms: to.expect("checked"),
-            });
-        }
-    }
+    let too_many = format!("an import has at most {MAX_ROWS} rows");
+    let areas = &mut out.areas;
+    out.rows = crate::table::walk_rows(
+        rows,
+        MAX_ROWS,
+        &too_many,
+        &mut out.problems,
+        |line, row, problems| {
+            let cell = |c: usize| row.get(index[c]).map(|s| s.trim()).unwrap_or("");
+            let before = problems.len();
+            let division = DivisionCode::parse(cell(0));
+            if let Err(e) = &division {
+                problems.push(problem(line, "division", &e.code, e.message.clone()));
+            }
+            let area = parse_area_name(cell(1));
+            if let Err(e) = &area {
+                problems.push(problem(line, "area", &e.code, e.message.clone()));
+            }
+            let lvl = level(cell(2));
+            if lvl.is_none() {
+                problems.push(problem(
+                    line,
+                    "level",
+                    "invalid_value",
+                    format!(
+                        "'{}' is not a risk level: high, medium, low (高, 中, 低)",
+                        cell(2)
+                    ),
+                ));
+            }
+            let from = parse_instant(cell(3));
+            if from.is_none() {
+                problems.push(problem(
+                    line,
+                    "valid_from",
+                    "invalid_time",
+                    "valid_from is a date or time such as 2022-05-03 or 2022-05-03T08:00:00+08:00",
+                ));
+            }
+            let to = match cell(4) {
+                "" => Some(None),
+                s => parse_instant(s).map(Some),
+            };
+            match (to, from) {
+                (None, _) => problems.push(problem(
+                    line,
+                    "valid_to",
+                    "invalid_time",
+                    "valid_to is empty, or a date or time such as 2022-05-17",
+                )),
+                (Some(Some(t)), Some(f)) if t <= f => problems.push(problem(
+                    line,
+                    "valid_to",
+                    "invalid_period",
+                    "valid_to must be later than valid_from",
+                )),
+                _ => {}
+            }
+            if problems.len() == before {
+                areas.push(NewRiskArea {
+                    division: division.expect("checked"),
+                    area: area.expect("checked"),
+                    level: lvl.expect("checked"),
+                    valid_from_ms: from.expect("checked"),
+                    valid_to_ms: to.expect("checked"),
+                });
+            }
+        },
+    );
     out
 }
 

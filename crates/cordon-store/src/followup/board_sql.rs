@@ -1,6 +1,6 @@
 //! The completion board's SQL: each list's persons counted by bucket in `followup_list_counts`,
-//! kept by the writes ([`move_bucket`]); the boards by team and county read from covering
-//! indexes of the persons.
+//! kept by the writes ([`move_bucket`]); the boards by team and county from
+//! `followup_unit_counts`, kept by the database's own triggers on the persons.
 
 use std::collections::HashMap;
 
@@ -142,22 +142,21 @@ pub(super) async fn board(
         }
         return Ok(lines);
     }
-    // By team or county: the index holds every column read.
-    let key = if by == BoardBy::Team {
-        "team_id"
+    // By team or county: kept by the database's triggers on the persons (migration 0015),
+    // by bucket and deadline, so the overdue are exact.
+    let dim = if by == BoardBy::Team {
+        "team"
     } else {
         "county"
     };
-    let sql = format!(
-        "SELECT {key}, state, outcome, COUNT(*), \
-         SUM(CASE WHEN deadline_at < $1 THEN 1 ELSE 0 END) \
-         FROM followup_subjects GROUP BY {key}, state, outcome ORDER BY {key}"
-    );
-    type Row = (Option<i64>, String, Option<String>, i64, Option<i64>);
-    let rows: Vec<Row> = on_pool!(&store.db.read, |p| sqlx::query_as(&sql)
-        .bind(now_ms)
-        .fetch_all(p)
-        .await?);
+    type Row = (i64, String, i64, i64);
+    let counted: Vec<Row> = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT unit, bucket, deadline_at, n FROM followup_unit_counts \
+         WHERE dim = $1 AND n <> 0 ORDER BY unit"
+    )
+    .bind(dim)
+    .fetch_all(p)
+    .await?);
     let teams: HashMap<i64, String> = if by == BoardBy::Team {
         let named: Vec<(i64, String, i64)> = on_pool!(&store.db.read, |p| sqlx::query_as(
             "SELECT id, name, county FROM followup_teams"
@@ -172,15 +171,14 @@ pub(super) async fn board(
     } else {
         HashMap::new()
     };
-    for (k, state, outcome, n, late) in rows {
-        let (key, label) = match (by, k) {
-            (BoardBy::Team, Some(t)) => match teams.get(&t) {
-                Some(name) => (t.to_string(), name.clone()),
+    for (k, b, deadline, n) in counted {
+        let (key, label) = match by {
+            BoardBy::Team => match teams.get(&k) {
+                Some(name) => (k.to_string(), name.clone()),
                 None => continue,
             },
-            (BoardBy::Team, None) => continue,
-            (_, Some(c)) if within(scope, Some(c)) => {
-                let code = format!("{c:06}");
+            _ if within(scope, Some(k)) => {
+                let code = format!("{k:06}");
                 let name = cordon_domain::places::by_code(&code)
                     .map(|p| format!("{} {}", p.within, p.name).trim().to_owned())
                     .unwrap_or_else(|| code.clone());
@@ -188,14 +186,13 @@ pub(super) async fn board(
             }
             _ => continue,
         };
-        let b = bucket(&state, outcome.as_deref());
-        let open = matches!(b, "pending" | "in_progress" | "escalated");
+        let open = matches!(b.as_str(), "pending" | "in_progress" | "escalated");
         let i = line_of(&mut lines, key, label);
         add(
             &mut lines[i],
-            b,
+            &b,
             n,
-            if open { late.unwrap_or(0) } else { 0 },
+            if open && deadline < now_ms { n } else { 0 },
         );
     }
     Ok(lines)

@@ -91,6 +91,7 @@ impl NewListRow {
             Identity::PhoneAndName(id) => (keyring.subject(&id), false),
         };
         let row = i64::from(r.row);
+        let county = r.county(scope);
         Self {
             row,
             fingerprint: keyring
@@ -102,8 +103,9 @@ impl NewListRow {
             masked_number: r.document.as_ref().map(|d| d.masked_number()),
             masked_name: r.name.masked(),
             home_area: r.home_area().map(|d| i64::from(d.value())),
-            county: r.county(scope),
-            outside: r.outside(scope),
+            county,
+            // Looked for only when the province has no county for the person.
+            outside: county.is_none().then(|| r.outside(scope)).flatten(),
         }
     }
 }

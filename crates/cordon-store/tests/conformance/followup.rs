@@ -413,6 +413,31 @@ pub async fn persons_are_handed_out_called_and_counted(store: Arc<dyn Store>) {
         (4, 4, 0),
         "{first_list:?}"
     );
+    // The boards by team and county, kept by the database, agree with the persons behind
+    // each line after every move above (made, called, visited, handed over, reopened).
+    for by in [BoardBy::Team, BoardBy::County] {
+        let lines = s.followup_board(&read, by, t0).await.unwrap();
+        assert!(!lines.is_empty());
+        for l in lines {
+            let key: i64 = l.key.parse().unwrap();
+            let persons = s
+                .board_line_persons(&read, by, key, 0, 1_000)
+                .await
+                .unwrap();
+            let count = |st: SubjectState| persons.iter().filter(|p| p.state == st).count() as i64;
+            assert_eq!(
+                (l.total, l.pending, l.in_progress, l.escalated, l.closed),
+                (
+                    persons.len() as i64,
+                    count(SubjectState::Pending),
+                    count(SubjectState::InProgress),
+                    count(SubjectState::Escalated),
+                    count(SubjectState::Closed)
+                ),
+                "{by:?} {l:?}"
+            );
+        }
+    }
 }
 
 const H: i64 = 3_600_000;
