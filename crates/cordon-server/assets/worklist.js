@@ -30,6 +30,36 @@
     if (said) say("list-msg", said, true);
   }
 
+  // A lead's team: its persons whose work is not over, ticked and handed to a caller of it.
+  async function team() {
+    const r = await api("GET", "/api/v1/followup/team?limit=500");
+    if (r.status !== 200 || !r.json.teams.length) return;
+    const members = [...new Set(r.json.teams.flatMap((t) => t.members))].sort();
+    const to = $("team-to");
+    to.textContent = "";
+    for (const m of members) to.append(el("option", { value: m }, m));
+    const list = $("team-items");
+    list.textContent = "";
+    for (const i of r.json.items) {
+      list.append(el("li", {}, el("label", { class: "check" },
+        el("input", { type: "checkbox", value: String(i.subject) }),
+        ` ${i.name} ${i.document ? i.document.number : ""} · ${stateLabel(i.state)} · ${W.assignee} ${i.assignee || "–"}`)));
+    }
+    $("team-card").hidden = false;
+  }
+  $("team-hand").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const form = $("team-hand");
+    clearRefusals(form);
+    const subjects = [...form.querySelectorAll("#team-items input:checked")].map((c) => Number(c.value));
+    if (!subjects.length) { say("team-msg", W.none_selected, false); return; }
+    const r = await api("POST", "/api/v1/followup/team/reassign", { subjects, to: $("team-to").value });
+    if (r.status !== 200) { refuseBeside(form, r, "team-msg", (e) => e.field || ""); return; }
+    say("team-msg", W.handed.replace("{n}", r.json.handed), true);
+    await team();
+    await load();
+  };
+
   function fact(label, value) { return value ? el("p", {}, el("b", {}, label + "："), value) : ""; }
 
   async function show(id) {
@@ -183,4 +213,5 @@
     record("lives_elsewhere", where ? { moved_to: where } : {});
   };
   load();
+  team();
 })();

@@ -43,6 +43,11 @@ pub fn api() -> Router<AppState> {
             get(teams_api::teams).post(teams_api::create_team),
         )
         .route("/api/v1/followup/reassign", post(teams_api::reassign))
+        .route("/api/v1/followup/team", get(teams_api::led_team))
+        .route(
+            "/api/v1/followup/team/reassign",
+            post(teams_api::reassign_in_team),
+        )
         .route("/api/v1/followup/transfers", get(transfers_api::transfers))
         .route(
             "/api/v1/followup/transfers/list",
@@ -132,6 +137,8 @@ pub static PAGES: Pages = Pages {
     teams_api::create_team,
     teams_api::teams,
     teams_api::reassign,
+    teams_api::led_team,
+    teams_api::reassign_in_team,
     transfers_api::transfers,
     transfers_api::transfer_list_json,
     transfers_api::transfer_list_csv,

@@ -1,13 +1,14 @@
 //! Follow-up teams over HTTP: a commander makes teams of caller accounts for a county of the
-//! jurisdiction, hands persons to another caller, and splits a row matched to the wrong person.
+//! jurisdiction, hands persons to another caller, and splits a row matched to the wrong person;
+//! a team's lead sees its team's persons and hands them between the team's callers.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use cordon_domain::access::followup::{ListRead, TeamManage};
+use cordon_domain::access::followup::{ListRead, TeamManage, Work};
 use cordon_domain::access::{Role, Username};
 use cordon_domain::division::DivisionCode;
-use cordon_store::followup::{NewTeam, Team};
+use cordon_store::followup::{NewTeam, Team, WorkItem};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -15,7 +16,7 @@ use super::work_api::subject_id;
 use crate::audit::AuditNote;
 use crate::auth::Grant;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -157,6 +158,17 @@ pub async fn reassign(
     manage: Grant<TeamManage>,
     ApiJson(req): ApiJson<ReassignRequest>,
 ) -> ApiResult<(Extension<AuditNote>, Json<Reassigned>)> {
+    let to = checked(&req)?;
+    let handed = app
+        .store
+        .reassign(&manage.grant, &req.subjects, &to)
+        .await?;
+    let mut note = AuditNote::read(format!("follow-up persons to {to}"), handed as usize);
+    note.action = Some("followup.reassign");
+    Ok((Extension(note), Json(Reassigned { handed })))
+}
+
+fn checked(req: &ReassignRequest) -> ApiResult<Username> {
     if req.subjects.is_empty() || req.subjects.len() > 10_000 {
         return Err(ApiError::invalid(
             "out_of_range",
@@ -164,10 +176,76 @@ pub async fn reassign(
             "1 to 10,000 persons at a time",
         ));
     }
-    let to = Username::parse(req.to.trim()).map_err(|e| e.under("to"))?;
+    Username::parse(req.to.trim()).map_err(|e| e.under("to").into())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct LedParams {
+    /// The last person (subject id) of the previous page (default 0).
+    pub after: Option<i64>,
+    /// 1 to 500, default 200.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LedTeam {
+    /// The teams the caller leads (empty for one who leads none).
+    pub teams: Vec<Team>,
+    /// Their persons whose work is not over, masked.
+    pub items: Vec<WorkItem>,
+    /// The `after` of the next page, when there is one.
+    pub next: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/followup/team", tag = "followup", params(LedParams),
+    responses((status = 200, body = LedTeam), (status = 422, body = ErrorBody)))]
+pub async fn led_team(
+    State(app): State<AppState>,
+    work: Grant<Work>,
+    ApiQuery(q): ApiQuery<LedParams>,
+) -> ApiResult<(Extension<AuditNote>, Json<LedTeam>)> {
+    let limit = q.limit.unwrap_or(200);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::invalid(
+            "out_of_range",
+            "limit",
+            "limit is 1 to 500",
+        ));
+    }
+    let (teams, mut items) = app
+        .store
+        .led_team(&work.grant, q.after.unwrap_or(0), limit + 1)
+        .await?;
+    let next = (items.len() as i64 > limit).then(|| {
+        items.truncate(limit as usize);
+        items.last().map(|i| i.subject)
+    });
+    let note = AuditNote::read("follow-up team", items.len());
+    Ok((
+        Extension(note),
+        Json(LedTeam {
+            teams,
+            items,
+            next: next.flatten(),
+        }),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/followup/team/reassign", tag = "followup", request_body = ReassignRequest,
+    responses((status = 200, body = Reassigned),
+        (status = 422, body = ErrorBody, description = "`to` is not a caller of a team the caller leads")))]
+pub async fn reassign_in_team(
+    State(app): State<AppState>,
+    work: Grant<Work>,
+    ApiJson(req): ApiJson<ReassignRequest>,
+) -> ApiResult<(Extension<AuditNote>, Json<Reassigned>)> {
+    let to = checked(&req)?;
     let handed = app
         .store
-        .reassign(&manage.grant, &req.subjects, &to)
+        .reassign_in_team(&work.grant, &req.subjects, &to)
         .await?;
     let mut note = AuditNote::read(format!("follow-up persons to {to}"), handed as usize);
     note.action = Some("followup.reassign");

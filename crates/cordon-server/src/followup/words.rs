@@ -424,6 +424,13 @@ pub struct WorkWords {
     pub t_car: &'static str,
     pub t_ship: &'static str,
     pub t_other: &'static str,
+    pub my_team: &'static str,
+    pub team_hint: &'static str,
+    pub hand_to: &'static str,
+    pub hand_over: &'static str,
+    pub handed: &'static str,
+    pub none_selected: &'static str,
+    pub assignee: &'static str,
 }
 
 static WORK_ZH: WorkWords = WorkWords {
@@ -479,6 +486,13 @@ static WORK_ZH: WorkWords = WorkWords {
     t_car: "自驾",
     t_ship: "船",
     t_other: "其他",
+    my_team: "我的小组",
+    team_hint: "组长可把本组人员转交给组内其他随访员（勾选后选择接收人）。",
+    hand_to: "转交给",
+    hand_over: "转交",
+    handed: "已转交 {n} 人",
+    none_selected: "请先勾选人员",
+    assignee: "当前随访员",
 };
 
 static WORK_EN: WorkWords = WorkWords {
@@ -536,6 +550,13 @@ static WORK_EN: WorkWords = WorkWords {
     t_car: "Car",
     t_ship: "Ship",
     t_other: "Other",
+    my_team: "My team",
+    team_hint: "As the team's lead, hand persons to another caller of the team (tick them, then choose who).",
+    hand_to: "Hand to",
+    hand_over: "Hand over",
+    handed: "{n} handed over",
+    none_selected: "Tick the persons first",
+    assignee: "Caller now",
 };
 
 pub fn work_words(lang: Lang) -> &'static WorkWords {

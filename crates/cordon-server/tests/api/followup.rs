@@ -714,8 +714,70 @@ pub async fn persons_elsewhere_are_handed_on(app: TestApp) {
     assert_eq!(log["entries"].as_array().unwrap().len(), 3, "{log}");
 }
 
+pub async fn a_lead_hands_persons_within_the_team(app: TestApp) {
+    let team = json!({"name": "长安区一组", "county": "130102", "lead": "lead",
+        "members": ["caller", "lead"]});
+    let (s, _) = app.post_as("city", "/api/v1/followup/teams", &team).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let list = json!({"id": Uuid::now_v7(), "label": "省指推送", "rows": [
+        {"row": 1, "name": "李四", "phone": "13812345679", "address": "长安区裕华路 2 号"},
+        {"row": 2, "name": "王五", "phone": "13812345670", "address": "长安区裕华路 3 号"}]});
+    let (s, _) = app.post_as("city", "/api/v1/followup/lists", &list).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (_, mine) = app.get_as("caller", "/api/v1/followup/worklist").await;
+    assert_eq!(
+        mine["items"].as_array().unwrap().len(),
+        1,
+        "one each: {mine}"
+    );
+    let theirs = mine["items"][0]["subject"].as_i64().unwrap();
+    let (s, led) = app.get_as("lead", "/api/v1/followup/team").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        (
+            led["teams"].as_array().unwrap().len(),
+            led["items"].as_array().unwrap().len()
+        ),
+        (1, 2),
+        "{led}"
+    );
+    let (_, none) = app.get_as("caller", "/api/v1/followup/team").await;
+    assert_eq!(none["teams"], json!([]), "caller leads no team");
+    let path = "/api/v1/followup/team/reassign";
+    let (s, e) = app
+        .post_as("caller", path, &json!({"subjects": [theirs], "to": "lead"}))
+        .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_caller")),
+        "only a lead hands over: {e}"
+    );
+    let (s, e) = app
+        .post_as(
+            "lead",
+            path,
+            &json!({"subjects": [theirs], "to": "officer"}),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("to"))
+    );
+    let (s, r) = app
+        .post_as("lead", path, &json!({"subjects": [theirs], "to": "lead"}))
+        .await;
+    assert_eq!((s, r["handed"].as_i64()), (StatusCode::OK, Some(1)), "{r}");
+    let (_, mine) = app.get_as("caller", "/api/v1/followup/worklist").await;
+    assert_eq!(mine["items"], json!([]));
+    let (_, log) = app
+        .get_as("auditor", "/api/v1/audit?action=followup.reassign")
+        .await;
+    assert_eq!(log["entries"].as_array().unwrap().len(), 1, "{log}");
+}
+
 on_both!(
     lists_are_pushed_uploaded_and_read,
+    a_lead_hands_persons_within_the_team,
     persons_elsewhere_are_handed_on,
     a_list_is_made_from_a_trace,
     a_list_is_made_from_the_passages,
@@ -780,6 +842,12 @@ pub fn rows() -> Vec<Row> {
                 Value::Null,
             )
         },
+        row("GET /api/v1/followup/team", CALLERS, Value::Null),
+        row(
+            "POST /api/v1/followup/team/reassign",
+            CALLERS,
+            json!({"subjects": [1], "to": "nobody"}),
+        ),
         row("GET /api/v1/followup/worklist", CALLERS, Value::Null),
         row("GET /api/v1/followup/subjects/{id}", CALLERS, Value::Null),
         row(

@@ -374,6 +374,25 @@ pub trait FollowupStore: Send + Sync + 'static {
         to: &Username,
     ) -> Result<i64, StoreError>;
 
+    /// The teams the caller leads (none for a caller who leads none) and their persons whose
+    /// work is not over, masked, by id after `after`.
+    async fn led_team(
+        &self,
+        grant: &Work,
+        after: i64,
+        limit: i64,
+    ) -> Result<(Vec<Team>, Vec<WorkItem>), StoreError>;
+
+    /// A team's lead hands persons of the teams it leads (whose work is not over) to a caller of
+    /// those teams; `Invalid` (`unknown_caller`) for a caller not in them (and for any, when the
+    /// caller leads no team). Persons of other teams are left alone. Answers how many.
+    async fn reassign_in_team(
+        &self,
+        grant: &Work,
+        subjects: &[i64],
+        to: &Username,
+    ) -> Result<i64, StoreError>;
+
     /// The caller's worklist: its persons still to call, then (for a lead) its teams' persons
     /// for a home visit; those never called first, then by deadline.
     async fn worklist(&self, grant: &Work, limit: i64) -> Result<Vec<WorkItem>, StoreError>;

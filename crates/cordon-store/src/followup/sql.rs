@@ -504,6 +504,24 @@ impl FollowupStore for SqlStore {
         work_sql::reassign(self, grant, subjects, to).await
     }
 
+    async fn led_team(
+        &self,
+        grant: &Work,
+        after: i64,
+        limit: i64,
+    ) -> Result<(Vec<Team>, Vec<WorkItem>), StoreError> {
+        work_sql::led_team(self, grant, after, limit).await
+    }
+
+    async fn reassign_in_team(
+        &self,
+        grant: &Work,
+        subjects: &[i64],
+        to: &Username,
+    ) -> Result<i64, StoreError> {
+        work_sql::reassign_in_team(self, grant, subjects, to).await
+    }
+
     async fn worklist(&self, grant: &Work, limit: i64) -> Result<Vec<WorkItem>, StoreError> {
         work_sql::worklist(self, grant, limit).await
     }

@@ -15,7 +15,7 @@ use super::board_sql::{bucket, move_bucket, recount_list};
 use super::items::{item, ItemCols, ITEM_COLUMNS};
 use super::scope::within;
 use super::teams_sql::teams;
-use super::{AttemptView, NewAttempt, SubjectRecord, SubjectSource, WorkItem};
+use super::{AttemptView, NewAttempt, SubjectRecord, SubjectSource, Team, WorkItem};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
@@ -199,31 +199,104 @@ pub(super) async fn reassign(
             "no team of this jurisdiction has this caller",
         ));
     };
-    let team_id = team.id;
     let scope = grant.scope().clone();
-    let scope = &scope;
+    let ours =
+        move |county: Option<i64>, _team: Option<i64>| within(&scope, county) || county.is_none();
+    hand_over(store, team.id, to, subjects, &ours).await
+}
+
+pub(super) async fn reassign_in_team(
+    store: &SqlStore,
+    grant: &Work,
+    subjects: &[i64],
+    to: &Username,
+) -> Result<i64, StoreError> {
+    let led: Vec<Team> = teams(store, None)
+        .await?
+        .into_iter()
+        .filter(|t| t.lead == grant.username().as_str())
+        .collect();
+    let Some(team) = led
+        .iter()
+        .find(|t| t.members.iter().any(|m| m == to.as_str()))
+    else {
+        return Err(StoreError::invalid(
+            "unknown_caller",
+            "to",
+            "no team you lead has this caller",
+        ));
+    };
+    let ids: Vec<i64> = led.iter().map(|t| t.id).collect();
+    let ours =
+        move |_county: Option<i64>, team: Option<i64>| team.is_some_and(|t| ids.contains(&t));
+    hand_over(store, team.id, to, subjects, &ours).await
+}
+
+/// The teams `grant`'s caller leads, and their persons whose work is not over (masked), by id
+/// after `after`.
+pub(super) async fn led_team(
+    store: &SqlStore,
+    grant: &Work,
+    after: i64,
+    limit: i64,
+) -> Result<(Vec<Team>, Vec<WorkItem>), StoreError> {
+    let who = grant.username().as_str();
+    let led: Vec<Team> = teams(store, None)
+        .await?
+        .into_iter()
+        .filter(|t| t.lead == who)
+        .collect();
+    if led.is_empty() {
+        return Ok((led, Vec::new()));
+    }
+    let sql = format!(
+        "SELECT {ITEM_COLUMNS} FROM followup_subjects s WHERE s.team_id IN \
+         (SELECT id FROM followup_teams WHERE lead = $1) \
+         AND s.state IN ('pending', 'in_progress', 'escalated') AND s.id > $2 \
+         ORDER BY s.id LIMIT $3"
+    );
+    let rows: Vec<ItemCols> = on_pool!(&store.db.read, |p| sqlx::query_as(&sql)
+        .bind(who)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(p)
+        .await?);
+    let items = rows.into_iter().map(item).collect::<Result<_, _>>()?;
+    Ok((led, items))
+}
+
+/// Hands the listed persons whose work is not over and that `ours` holds (by county and team)
+/// to caller `to` of team `team_id`, in one transaction; a person with the lead for a visit
+/// goes back to calls. Answers how many were handed over.
+async fn hand_over(
+    store: &SqlStore,
+    team_id: i64,
+    to: &Username,
+    subjects: &[i64],
+    ours: &(dyn Fn(Option<i64>, Option<i64>) -> bool + Sync),
+) -> Result<i64, StoreError> {
     retry(|| async move {
         on_pool!(&store.db.write, |p| {
             let mut tx = p.begin_write().await?;
             let mut handed = 0;
             for chunk in subjects.chunks(500) {
                 let mut q = QueryBuilder::new(
-                    "SELECT id, county, state FROM followup_subjects WHERE id IN (",
+                    "SELECT id, county, team_id, state FROM followup_subjects WHERE id IN (",
                 );
                 let mut ids = q.separated(", ");
                 for s in chunk {
                     ids.push_bind(*s);
                 }
                 q.push(") AND state NOT IN ('closed', 'transferred')");
-                let found: Vec<(i64, Option<i64>, String)> =
+                let found: Vec<(i64, Option<i64>, Option<i64>, String)> =
                     q.build_query_as().fetch_all(&mut *tx).await?;
                 let found: Vec<(i64, String)> = found
                     .into_iter()
-                    .filter(|(_, county, _)| within(scope, *county) || county.is_none())
-                    .map(|(id, _, state)| (id, state))
+                    .filter(|(_, county, team, _)| ours(*county, *team))
+                    .map(|(id, _, _, state)| (id, state))
                     .collect();
-                let ours: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
-                if ours.is_empty() {
+                let mine: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
+                if mine.is_empty() {
                     continue;
                 }
                 let mut q = QueryBuilder::new("UPDATE followup_subjects SET team_id = ");
@@ -235,7 +308,7 @@ pub(super) async fn reassign(
                     )
                     .push(" WHERE id IN (");
                 let mut ids = q.separated(", ");
-                for s in &ours {
+                for s in &mine {
                     ids.push_bind(*s);
                 }
                 q.push(")");

@@ -393,6 +393,28 @@ pub async fn a_caller_works_through_three_persons_on_a_phone(app: TestApp) {
         "{href}"
     );
     keep(&browser, "followup-transfers").await;
+    // The team's lead, on the phone: the visit to make handed back to the caller for calls.
+    browser.click("#signout").await;
+    browser.wait_until("location.pathname === '/signin'").await;
+    sign_in(&browser, &app, "lead", "/worklist").await;
+    browser
+        .wait_until("!document.getElementById('team-card').hidden && document.querySelectorAll('#team-items input').length === 1")
+        .await;
+    browser.click("#team-hand button[type=submit]").await;
+    browser
+        .wait_until("document.getElementById('team-msg').classList.contains('bad')")
+        .await;
+    browser.click("#team-items input").await;
+    browser.click("#team-hand button[type=submit]").await;
+    browser
+        .wait_until("document.getElementById('team-msg').textContent.includes('已转交 1 人')")
+        .await;
+    keep(&browser, "worklist-team").await;
+    let (_, work) = app.get_as("caller", "/api/v1/followup/worklist").await;
+    assert_eq!(
+        work["items"][0]["state"], "in_progress",
+        "back to calls: {work}"
+    );
     browser.quit().await;
 }
 
