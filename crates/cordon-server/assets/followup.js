@@ -183,7 +183,7 @@
       const q = `to=${g.province}&day=${day}`;
       groups.append(el("li", {}, el("strong", {}, g.name || W.unknown_place), " ", W.persons_n.replace("{n}", g.persons),
         ...(commander ? [" · ", el("a", { href: `/api/v1/followup/transfers/list?${q}`, download: `transfers-${g.province}-${day}.json` }, W.download_json),
-          " · ", el("a", { href: `/api/v1/followup/transfers/list.csv?${q}` }, W.download_csv)] : [])));
+          " · ", el("a", { href: `/api/v1/followup/transfers/list.csv?${q}`, download: `transfers-${g.province}-${day}.csv` }, W.download_csv)] : [])));
     }
     for (const t of r.json.transfers) {
       const to = t.within_province ? `${t.to_name} · ${W.within_province}` : (t.to_name || W.unknown_place);

@@ -230,6 +230,31 @@ pub fn attachment(content_type: &'static str, name: &str, body: Body) -> Respons
         .into_response()
 }
 
+/// A table as a file to download, `{stem}.csv` or `{stem}.xlsx` (its sheet named `stem`), with
+/// `note` below the rows: the one way every export leaves.
+pub async fn download(
+    kind: Kind,
+    stem: &'static str,
+    columns: Vec<String>,
+    rows: Vec<Vec<String>>,
+    note: Option<String>,
+) -> Result<Response, crate::error::ApiError> {
+    match kind {
+        Kind::Csv => Ok(attachment(
+            "text/csv; charset=utf-8",
+            &format!("{stem}.csv"),
+            csv_body(&columns, rows, note),
+        )),
+        Kind::Xlsx => {
+            let body = xlsx_body(stem, columns, rows, note).await.map_err(|e| {
+                tracing::error!(error = %e, file = stem, "could not write a workbook");
+                crate::error::ApiError::Internal
+            })?;
+            Ok(attachment(XLSX, &format!("{stem}.xlsx"), body))
+        }
+    }
+}
+
 /// A table as CSV (UTF-8 with a byte-order mark, for spreadsheets), streamed: the header,
 /// [`CSV_CHUNK_ROWS`] rows at a time, then `note` as a last `#` line.
 pub fn csv_body(columns: &[String], rows: Vec<Vec<String>>, note: Option<String>) -> Body {

@@ -21,7 +21,7 @@ use crate::auth::Grant;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
-use crate::table::{attachment, csv_body, names, xlsx_body, XLSX};
+use crate::table::{download, names, Kind};
 
 const BOARD: [&str; 10] = [
     "key",
@@ -87,11 +87,7 @@ pub async fn board_csv(
     ApiQuery(q): ApiQuery<BoardParams>,
 ) -> ApiResult<Response> {
     let rows = board_rows(&app, &read.grant, q).await?;
-    Ok(attachment(
-        "text/csv; charset=utf-8",
-        "board.csv",
-        csv_body(&names(&BOARD), rows, None),
-    ))
+    download(Kind::Csv, "board", names(&BOARD), rows, None).await
 }
 
 #[utoipa::path(get, path = "/api/v1/followup/board.xlsx", tag = "followup", params(BoardParams),
@@ -103,10 +99,7 @@ pub async fn board_xlsx(
     ApiQuery(q): ApiQuery<BoardParams>,
 ) -> ApiResult<Response> {
     let rows = board_rows(&app, &read.grant, q).await?;
-    let body = xlsx_body("board", names(&BOARD), rows, None)
-        .await
-        .map_err(|_| ApiError::Internal)?;
-    Ok(attachment(XLSX, "board.xlsx", body))
+    download(Kind::Xlsx, "board", names(&BOARD), rows, None).await
 }
 
 /// An answer as a cell: places as `110105 2022-05-01; ...`, a journey as `train G6711`, a test
@@ -201,6 +194,18 @@ async fn answer_rows(
     Ok((columns, rows, persons))
 }
 
+/// A list's answers as a file of `kind`, audited.
+async fn answers(
+    app: &AppState,
+    read: &ListRead,
+    id: &str,
+    kind: Kind,
+) -> ApiResult<(Extension<AuditNote>, Response)> {
+    let (columns, rows, persons) = answer_rows(app, read, id).await?;
+    let file = download(kind, "answers", columns, rows, None).await?;
+    Ok((Extension(audit(id, persons)), file))
+}
+
 fn audit(list: &str, persons: usize) -> AuditNote {
     let mut note = AuditNote::read(format!("answers of follow-up list {list}"), persons);
     note.action = Some("followup.export");
@@ -217,15 +222,7 @@ pub async fn answers_csv(
     read: Grant<ListRead>,
     Path(id): Path<String>,
 ) -> ApiResult<(Extension<AuditNote>, Response)> {
-    let (columns, rows, persons) = answer_rows(&app, &read.grant, &id).await?;
-    Ok((
-        Extension(audit(&id, persons)),
-        attachment(
-            "text/csv; charset=utf-8",
-            "answers.csv",
-            csv_body(&columns, rows, None),
-        ),
-    ))
+    answers(&app, &read.grant, &id, Kind::Csv).await
 }
 
 #[utoipa::path(get, path = "/api/v1/followup/lists/{id}/answers.xlsx", tag = "followup",
@@ -237,12 +234,5 @@ pub async fn answers_xlsx(
     read: Grant<ListRead>,
     Path(id): Path<String>,
 ) -> ApiResult<(Extension<AuditNote>, Response)> {
-    let (columns, rows, persons) = answer_rows(&app, &read.grant, &id).await?;
-    let body = xlsx_body("answers", columns, rows, None)
-        .await
-        .map_err(|_| ApiError::Internal)?;
-    Ok((
-        Extension(audit(&id, persons)),
-        attachment(XLSX, "answers.xlsx", body),
-    ))
+    answers(&app, &read.grant, &id, Kind::Xlsx).await
 }

@@ -23,7 +23,7 @@ use crate::auth::Grant;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::state::AppState;
-use crate::table::{attachment, csv_body, names};
+use crate::table::{download, names, Kind};
 
 /// The upload's column names, so that a file of transfers is taken by another hub's upload.
 const COLUMNS: [&str; 8] = [
@@ -186,7 +186,7 @@ async fn transfer_list(
     grant: &TeamManage,
     read: &ListRead,
     q: &ListParams,
-) -> ApiResult<(ListRequest, String, AuditNote)> {
+) -> ApiResult<(ListRequest, AuditNote)> {
     let day = day_of(q.day.as_deref())?;
     let to = match q.to.trim() {
         "unknown" => None,
@@ -261,7 +261,6 @@ async fn transfer_list(
             deadline_hours: None,
             rows,
         },
-        to_key,
         note,
     ))
 }
@@ -276,7 +275,7 @@ pub async fn transfer_list_json(
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> ApiResult<(Extension<AuditNote>, Json<ListRequest>)> {
     let read = manage.caller.principal.may_read_lists()?;
-    let (list, _, note) = transfer_list(&app, &manage.grant, &read, &q).await?;
+    let (list, note) = transfer_list(&app, &manage.grant, &read, &q).await?;
     Ok((Extension(note), Json(list)))
 }
 
@@ -289,7 +288,7 @@ pub async fn transfer_list_csv(
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> ApiResult<(Extension<AuditNote>, Response)> {
     let read = manage.caller.principal.may_read_lists()?;
-    let (list, to_key, note) = transfer_list(&app, &manage.grant, &read, &q).await?;
+    let (list, note) = transfer_list(&app, &manage.grant, &read, &q).await?;
     let rows = list
         .rows
         .into_iter()
@@ -307,13 +306,6 @@ pub async fn transfer_list_csv(
             ]
         })
         .collect();
-    let name = format!("transfers-{to_key}.csv");
-    Ok((
-        Extension(note),
-        attachment(
-            "text/csv; charset=utf-8",
-            &name,
-            csv_body(&names(&COLUMNS), rows, None),
-        ),
-    ))
+    let file = download(Kind::Csv, "transfers", names(&COLUMNS), rows, None).await?;
+    Ok((Extension(note), file))
 }

@@ -4,8 +4,37 @@ use serde::Serialize;
 
 use crate::ui::texts::Lang;
 
+/// A person's state in words, shared by the follow-up page and the worklist (the pages look
+/// them up as `state_<state>`).
+#[derive(Serialize)]
+pub struct StateWords {
+    pub state_pending: &'static str,
+    pub state_in_progress: &'static str,
+    pub state_escalated: &'static str,
+    pub state_transferred: &'static str,
+    pub state_closed: &'static str,
+}
+
+static STATES_ZH: StateWords = StateWords {
+    state_pending: "待呼叫",
+    state_in_progress: "跟进中",
+    state_escalated: "需上门",
+    state_transferred: "已转出",
+    state_closed: "已完成",
+};
+
+static STATES_EN: StateWords = StateWords {
+    state_pending: "To call",
+    state_in_progress: "In progress",
+    state_escalated: "To visit",
+    state_transferred: "Transferred",
+    state_closed: "Done",
+};
+
 #[derive(Serialize)]
 pub struct Words {
+    #[serde(flatten)]
+    pub states: &'static StateWords,
     pub nav: &'static str,
     pub title: &'static str,
     pub intro: &'static str,
@@ -105,10 +134,6 @@ pub struct Words {
     pub line_persons: &'static str,
     pub calls: &'static str,
     pub assignee: &'static str,
-    pub state_in_progress: &'static str,
-    pub state_escalated: &'static str,
-    pub state_transferred: &'static str,
-    pub state_closed: &'static str,
     pub transfers: &'static str,
     pub transfers_hint: &'static str,
     pub day: &'static str,
@@ -125,6 +150,7 @@ pub struct Words {
 }
 
 static ZH: Words = Words {
+    states: &STATES_ZH,
     nav: "随访",
     title: "随访名单",
     intro: "上级推送、文件导入或由流调生成的名单；同一人在多份名单中只算一名随访对象，各名单所载信息均保留。",
@@ -224,10 +250,6 @@ static ZH: Words = Words {
     line_persons: "人员",
     calls: "呼叫次数",
     assignee: "随访人员",
-    state_in_progress: "跟进中",
-    state_escalated: "需上门",
-    state_transferred: "已转出",
-    state_closed: "已完成",
     transfers: "转出人员",
     transfers_hint: "现住址在外省、或本人告知已去外地居住的人员，按去向省份汇总，可下载为对方可直接导入的名单；转交省内其他区县的也列在此。",
     day: "日期",
@@ -244,6 +266,7 @@ static ZH: Words = Words {
 };
 
 static EN: Words = Words {
+    states: &STATES_EN,
     nav: "Follow-up",
     title: "Follow-up lists",
     intro: "Lists pushed from above, uploaded from a file or made from a trace. A person on several lists is one person to follow up; what each list said is kept.",
@@ -343,10 +366,6 @@ static EN: Words = Words {
     line_persons: "Persons",
     calls: "Calls",
     assignee: "Caller",
-    state_in_progress: "In progress",
-    state_escalated: "To visit",
-    state_transferred: "Transferred",
-    state_closed: "Done",
     transfers: "Handed on",
     transfers_hint: "Persons whose address is outside the province, or who said they live elsewhere now, by the province they went to; each as a list the other side takes. Those handed to another county of the province are listed too.",
     day: "Day",
@@ -372,6 +391,8 @@ pub fn words(lang: Lang) -> &'static Words {
 /// The caller's worklist page's words.
 #[derive(Serialize)]
 pub struct WorkWords {
+    #[serde(flatten)]
+    pub states: &'static StateWords,
     pub nav: &'static str,
     pub title: &'static str,
     pub to_call: &'static str,
@@ -413,11 +434,6 @@ pub struct WorkWords {
     pub recorded: &'static str,
     pub proposed: &'static str,
     pub place_unknown: &'static str,
-    pub state_pending: &'static str,
-    pub state_in_progress: &'static str,
-    pub state_escalated: &'static str,
-    pub state_transferred: &'static str,
-    pub state_closed: &'static str,
     pub t_train: &'static str,
     pub t_flight: &'static str,
     pub t_bus: &'static str,
@@ -434,6 +450,7 @@ pub struct WorkWords {
 }
 
 static WORK_ZH: WorkWords = WorkWords {
+    states: &STATES_ZH,
     nav: "我的随访",
     title: "我的随访",
     to_call: "待呼叫 {n} 人",
@@ -475,11 +492,6 @@ static WORK_ZH: WorkWords = WorkWords {
     recorded: "已记录：{s}",
     proposed: "答复涉及高风险区，已提交人员状态变更申请，待指挥部审批",
     place_unknown: "找不到这个地点，请从提示中选择",
-    state_pending: "待呼叫",
-    state_in_progress: "跟进中",
-    state_escalated: "需上门",
-    state_transferred: "已转出",
-    state_closed: "已完成",
     t_train: "火车",
     t_flight: "飞机",
     t_bus: "客车",
@@ -496,6 +508,7 @@ static WORK_ZH: WorkWords = WorkWords {
 };
 
 static WORK_EN: WorkWords = WorkWords {
+    states: &STATES_EN,
     nav: "My follow-up",
     title: "My follow-up",
     to_call: "{n} to call",
@@ -539,11 +552,6 @@ static WORK_EN: WorkWords = WorkWords {
     proposed:
         "The answers name a high-risk area: a status change was proposed for the command to decide",
     place_unknown: "No such place: choose one of the suggestions",
-    state_pending: "To call",
-    state_in_progress: "In progress",
-    state_escalated: "To visit",
-    state_transferred: "Transferred",
-    state_closed: "Done",
     t_train: "Train",
     t_flight: "Flight",
     t_bus: "Bus",

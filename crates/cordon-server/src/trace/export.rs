@@ -16,9 +16,9 @@ use super::api::{audit, check, risk, run, Resolved, TraceRequest};
 use super::AppState;
 use crate::audit::AuditNote;
 use crate::auth::Grant;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiJson;
-use crate::table::{attachment, csv_body, names, xlsx_body, XLSX};
+use crate::table::{download, names, Kind};
 
 const COLUMNS: [&str; 14] = [
     "contact",
@@ -90,6 +90,19 @@ async fn traced(
     Ok((resolved, note))
 }
 
+/// The trace's contacts as a file of `kind`.
+async fn contacts(
+    app: &AppState,
+    read: &Grant<TrajectoryRead>,
+    req: TraceRequest,
+    kind: Kind,
+) -> ApiResult<(Extension<AuditNote>, Response)> {
+    let (resolved, note) = traced(app, read, req).await?;
+    let cut = cut_note(&resolved);
+    let file = download(kind, "contacts", names(&COLUMNS), rows(&resolved), cut).await?;
+    Ok((Extension(note), file))
+}
+
 #[utoipa::path(post, path = "/api/v1/trace/contacts.csv", tag = "trace", request_body = TraceRequest,
     responses((status = 200, description = "The contact list as CSV (UTF-8 with a byte-order mark), one row per contact, masked", content_type = "text/csv"),
               (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
@@ -98,16 +111,7 @@ pub async fn contacts_csv(
     read: Grant<TrajectoryRead>,
     ApiJson(req): ApiJson<TraceRequest>,
 ) -> ApiResult<(Extension<AuditNote>, Response)> {
-    let (resolved, note) = traced(&app, &read, req).await?;
-    let cut = cut_note(&resolved);
-    Ok((
-        Extension(note),
-        attachment(
-            "text/csv; charset=utf-8",
-            "contacts.csv",
-            csv_body(&names(&COLUMNS), rows(&resolved), cut),
-        ),
-    ))
+    contacts(&app, &read, req, Kind::Csv).await
 }
 
 #[utoipa::path(post, path = "/api/v1/trace/contacts.xlsx", tag = "trace", request_body = TraceRequest,
@@ -118,13 +122,5 @@ pub async fn contacts_xlsx(
     read: Grant<TrajectoryRead>,
     ApiJson(req): ApiJson<TraceRequest>,
 ) -> ApiResult<(Extension<AuditNote>, Response)> {
-    let (resolved, note) = traced(&app, &read, req).await?;
-    let cut = cut_note(&resolved);
-    let body = xlsx_body("contacts", names(&COLUMNS), rows(&resolved), cut)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "could not write the contact workbook");
-            ApiError::Internal
-        })?;
-    Ok((Extension(note), attachment(XLSX, "contacts.xlsx", body)))
+    contacts(&app, &read, req, Kind::Xlsx).await
 }
