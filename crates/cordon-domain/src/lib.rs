@@ -36,6 +36,7 @@ pub mod risk;
 pub mod schema;
 pub mod station;
 pub mod status;
+pub mod testing;
 pub mod time;
 
 pub use error::{FieldError, Gathered};

@@ -32,6 +32,7 @@ pub mod retention;
 pub mod risk;
 pub mod station;
 pub mod status;
+pub mod testing;
 pub mod trace;
 
 use std::future::Future;

@@ -129,6 +129,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     doc.merge(crate::risk::Api::openapi());
     doc.merge(crate::status::Api::openapi());
     doc.merge(crate::followup::Api::openapi());
+    doc.merge(crate::testing::Api::openapi());
     Refusals.modify(&mut doc);
     doc
 }

@@ -43,6 +43,8 @@ const ACCOUNTS: &[(&str, &str, &str)] = &[
     // Callers of a county; `lead` leads their team.
     ("caller", "caller", "130102"),
     ("lead", "caller", "130102"),
+    // A sampler of the same county.
+    ("sampler", "sampler", "130102"),
 ];
 
 /// The password of every test account; hashed once per test binary.
@@ -386,6 +388,8 @@ mod policy;
 mod station;
 #[path = "api/status.rs"]
 mod status;
+#[path = "api/testing.rs"]
+mod testing;
 #[path = "api/trace.rs"]
 mod trace;
 

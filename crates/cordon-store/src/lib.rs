@@ -35,6 +35,7 @@ pub mod retention;
 pub mod risk;
 pub mod station;
 pub mod status;
+pub mod testing;
 pub mod trace;
 
 pub use access::AccessStore;

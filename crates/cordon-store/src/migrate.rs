@@ -45,6 +45,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_followup"),
     migration!(14, "0014_followup_transfers"),
     migration!(15, "0015_followup_unit_counts"),
+    migration!(16, "0016_testing"),
 ];
 
 /// Which of a migration's files to apply.

@@ -44,6 +44,7 @@ pub(crate) async fn open(
     let write = SqlitePoolOptions::new()
         .max_connections(1)
         .acquire_timeout(crate::db::BUSY_TIMEOUT)
+        .after_release(|conn, _| Box::pin(released_whole(conn)))
         .connect_with(connect.clone())
         .await?;
     let read = SqlitePoolOptions::new()
@@ -65,4 +66,22 @@ pub(crate) async fn open(
             path,
         },
     })
+}
+
+/// Whether the write connection goes back to the pool: only out of every transaction. A
+/// transaction its owner dropped (a request cancelled mid-way, a client gone) is rolled back in
+/// turn before the ping is answered; a connection still inside one after that (its rollback
+/// failed) is closed, which ends the transaction, rather than kept holding the write lock that
+/// every other write then waits for in vain.
+async fn released_whole(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::{Connection, TransactionManager};
+    conn.ping().await?;
+    let depth = <sqlx::Sqlite as sqlx::Database>::TransactionManager::get_transaction_depth(conn);
+    if depth > 0 {
+        tracing::warn!(
+            depth,
+            "a write connection came back inside a transaction: closed"
+        );
+    }
+    Ok(depth == 0)
 }

@@ -24,6 +24,7 @@ pub trait Store:
     + crate::station::StationStore
     + crate::declaration::DeclarationStore
     + crate::followup::FollowupStore
+    + crate::testing::TestingStore
     + crate::trace::TraceStore
     + crate::dashboard::DashboardStore
     + crate::access::AccessStore

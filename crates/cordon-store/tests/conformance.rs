@@ -250,6 +250,8 @@ mod policy;
 mod sealed;
 #[path = "conformance/status.rs"]
 mod status;
+#[path = "conformance/testing.rs"]
+mod testing;
 
 async fn registration_is_idempotent(store: Arc<dyn Store>) {
     network(&*store).await;

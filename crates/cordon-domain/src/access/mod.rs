@@ -29,6 +29,7 @@ pub mod passage;
 pub mod policy;
 pub mod station;
 pub mod status;
+pub mod testing;
 pub mod trace;
 
 use crate::checkpoint::{string_enum, CheckpointCode};
@@ -46,6 +47,7 @@ string_enum! {
         Admin = "admin",
         Station = "station",
         Caller = "caller",
+        Sampler = "sampler",
     }
 }
 

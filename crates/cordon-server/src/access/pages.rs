@@ -18,6 +18,7 @@ pub const PEOPLE: &[Role] = &[
     Role::Auditor,
     Role::Admin,
     Role::Caller,
+    Role::Sampler,
 ];
 
 #[derive(Template)]

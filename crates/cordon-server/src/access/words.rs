@@ -44,6 +44,7 @@ pub struct Words {
     pub role_tracer: &'static str,
     pub role_auditor: &'static str,
     pub role_caller: &'static str,
+    pub role_sampler: &'static str,
     pub role_admin: &'static str,
     pub role_station: &'static str,
 }
@@ -88,6 +89,7 @@ pub static ZH: Words = Words {
     role_tracer: "流调人员",
     role_auditor: "审计人员",
     role_caller: "随访人员",
+    role_sampler: "采样人员",
     role_admin: "管理员",
     role_station: "边缘站点",
 };
@@ -131,6 +133,7 @@ pub static EN: Words = Words {
     role_tracer: "Tracer",
     role_auditor: "Auditor",
     role_caller: "Caller",
+    role_sampler: "Sampler",
     role_admin: "Admin",
     role_station: "Edge station",
 };

@@ -77,6 +77,16 @@ pub const ASSETS: &[Asset] = &[
         body: include_str!("../../assets/worklist.js"),
     },
     Asset {
+        name: "testing.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/testing.js"),
+    },
+    Asset {
+        name: "sampling.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/sampling.js"),
+    },
+    Asset {
         name: "risk_areas.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/risk_areas.js"),

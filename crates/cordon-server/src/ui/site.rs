@@ -14,6 +14,7 @@ pub static PAGES: &[&Pages] = &[
     &crate::trace::PAGES,
     &crate::status::PAGES,
     &crate::followup::PAGES,
+    &crate::testing::PAGES,
     &crate::policy::PAGES,
     &crate::risk::PAGES,
     &crate::network::PAGES,

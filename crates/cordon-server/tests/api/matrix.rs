@@ -8,21 +8,26 @@ use serde_json::Value;
 
 use super::{TestApp, ACCOUNTS};
 
-/// (denied entries, all entries) in the audit trail.
+/// (denied entries, all entries) in the audit trail, read a page at a time.
 pub async fn audit_counts(app: &TestApp) -> (usize, usize) {
-    let entries = app
-        .store
-        .query_audit(&cordon_store::audit::AuditQuery {
-            limit: 1_000,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let denied = entries
-        .iter()
-        .filter(|e| e.entry.outcome == "denied")
-        .count();
-    (denied, entries.len())
+    let (mut denied, mut all, mut after) = (0, 0, 0);
+    loop {
+        let page = app
+            .store
+            .query_audit(&cordon_store::audit::AuditQuery {
+                after_seq: Some(after),
+                limit: 1_000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let Some(last) = page.last() else {
+            return (denied, all);
+        };
+        after = last.seq;
+        all += page.len();
+        denied += page.iter().filter(|e| e.entry.outcome == "denied").count();
+    }
 }
 /// Who may call a route: every signed-in account.
 pub const SIGNED_IN: &[&str] = &[
@@ -37,6 +42,7 @@ pub const SIGNED_IN: &[&str] = &[
     "station",
     "caller",
     "lead",
+    "sampler",
 ];
 /// Anyone, signed in or not (`-`).
 pub const ANYONE: &[&str] = &[
@@ -52,6 +58,7 @@ pub const ANYONE: &[&str] = &[
     "station",
     "caller",
     "lead",
+    "sampler",
 ];
 /// The commanders whose scope holds the test network (130100).
 pub const NETWORK_CITY: &[&str] = &["commander", "city"];
@@ -76,6 +83,8 @@ pub const COMMANDERS: &[&str] = &["commander", "city", "elsewhere"];
 pub const OFFICERS: &[&str] = &["officer", "officer2"];
 /// The callers.
 pub const CALLERS: &[&str] = &["caller", "lead"];
+/// The samplers.
+pub const SAMPLERS: &[&str] = &["sampler"];
 
 /// One route of the access matrix: who may call it (by account name, [`ACCOUNTS`]; `-` is
 /// anonymous), with a plausible body. Each capability's test module lists its own rows.
@@ -121,6 +130,7 @@ fn matrix() -> BTreeMap<&'static str, Row> {
         super::policy::rows(),
         super::status::rows(),
         super::followup::rows(),
+        super::testing::rows(),
     ]
     .into_iter()
     .flatten()
@@ -144,6 +154,7 @@ fn concrete(route: &str) -> (Method, String) {
             },
         )
         .replace("{version}", "1")
+        .replace("{barcode}", "NOSUCH000001")
         .replace(
             "{id}",
             if path.contains("risk-areas") {

@@ -19,6 +19,7 @@ mod policy;
 mod risk;
 mod station;
 mod status;
+mod testing;
 mod trace;
 
 async fn keep(browser: &Browser, name: &str) {

@@ -1,0 +1,110 @@
+// The sampler's page, on a phone with a scanner: the site chosen once; a tube's barcode scanned
+// opens it (or takes it up again); each ID scanned goes into it, the count shown large
+// ("5 / 10"); full, it is sealed (short, with a reason) and the next tube is scanned.
+"use strict";
+(function sampling() {
+  const W = JSON.parse($("words").textContent);
+  let tube = null;
+
+  async function sites() {
+    const r = await api("GET", "/api/v1/testing/campaigns");
+    const select = $("site");
+    select.textContent = "";
+    if (r.status !== 200) { say("site-msg", refusal(r), false); return; }
+    const all = r.json.campaigns.flatMap((c) => c.sites.map((s) => ({ c, s })));
+    if (!all.length) { say("site-msg", W.no_sites, false); return; }
+    const kept = localStorage.getItem("cordon.site");
+    for (const { c, s } of all) {
+      select.append(el("option", { value: String(s.id) }, `${s.name} · ${c.name}`));
+    }
+    if (kept && all.some(({ s }) => String(s.id) === kept)) select.value = kept;
+    select.onchange = () => localStorage.setItem("cordon.site", select.value);
+    $("barcode").focus();
+  }
+
+  function show(t, said, ok) {
+    tube = t;
+    $("tube-code").textContent = t.barcode;
+    const n = t.members.length;
+    const count = $("count");
+    count.textContent = W.count.replace("{n}", n).replace("{size}", t.pool_size);
+    count.classList.toggle("full", n >= t.pool_size);
+    const list = $("members");
+    list.textContent = "";
+    for (const m of t.members) list.append(el("li", {}, `${m.name} ${m.document.number}`));
+    $("fill-card").hidden = false;
+    const sealed = t.state === "sealed";
+    $("person-form").hidden = sealed || n >= t.pool_size;
+    $("seal-form").hidden = sealed;
+    $("short-reason").parentElement.hidden = n >= t.pool_size;
+    if (said) say("person-msg", said, ok);
+    if (sealed) {
+      $("barcode").value = "";
+      $("barcode").focus();
+    } else if (n >= t.pool_size) {
+      say("person-msg", W.full, true);
+      $("seal-form").querySelector("button").focus();
+    } else {
+      $("doc-number").focus();
+    }
+  }
+
+  $("tube-form").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const form = $("tube-form");
+    clearRefusals(form);
+    const barcode = $("barcode").value.trim().toUpperCase();
+    const site = Number($("site").value);
+    let r = await api("POST", "/api/v1/testing/tubes", { site, barcode });
+    if (r.status === 409) {
+      // A tube opened before (a page reloaded, a tube taken up again): shown as it stands.
+      const again = await api("GET", `/api/v1/testing/tubes/${encodeURIComponent(barcode)}`);
+      if (again.status === 200 && again.json.state === "open") r = { status: 201, json: again.json };
+    }
+    if (r.status !== 201) { refuseBeside(form, r, "tube-msg", () => "barcode"); return; }
+    say("tube-msg", "", true);
+    show(r.json);
+  };
+
+  // A scanner may send the number and the name on one line ("130102… 张三"): split it.
+  $("doc-number").addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter") return;
+    ev.preventDefault();
+    const parts = $("doc-number").value.trim().split(/[\s,，]+/);
+    if (parts.length > 1) {
+      $("doc-number").value = parts[0];
+      $("person-name").value = parts.slice(1).join("");
+      $("person-form").requestSubmit();
+    } else $("person-name").focus();
+  });
+
+  $("person-form").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const form = $("person-form");
+    clearRefusals(form);
+    const number = $("doc-number").value.trim().toUpperCase();
+    const kind = /^\d{17}[\dX]$/.test(number) ? "resident_id" : "passport";
+    const r = await api("POST", `/api/v1/testing/tubes/${encodeURIComponent(tube.barcode)}/members`,
+      { document: { type: kind, number }, name: $("person-name").value.trim() });
+    if (r.status !== 201 && r.status !== 200) {
+      refuseBeside(form, r, "person-msg", (e) => (e.field || "").startsWith("document") ? "document" : (e.field || "").split(/[.[]/)[0]);
+      return;
+    }
+    $("doc-number").value = "";
+    $("person-name").value = "";
+    const last = r.json.tube.members[r.json.tube.members.length - 1];
+    show(r.json.tube, r.status === 200 ? W.already : W.added.replace("{name}", last ? last.name : ""), r.status === 201);
+  };
+
+  $("seal-form").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const form = $("seal-form");
+    clearRefusals(form);
+    const reason = $("short-reason").value.trim();
+    const r = await api("POST", `/api/v1/testing/tubes/${encodeURIComponent(tube.barcode)}/seal`, reason ? { short_reason: reason } : {});
+    if (r.status !== 200) { refuseBeside(form, r, "person-msg"); return; }
+    $("short-reason").value = "";
+    show(r.json, W.sealed.replace("{n}", r.json.members.length), true);
+  };
+  sites();
+})();

@@ -1,0 +1,67 @@
+//! Mass testing: campaigns and their sites, and tubes filled at the sites ([`api`]); the
+//! commanders' campaign page and the samplers' phone page ([`pages`]).
+
+pub mod api;
+pub mod pages;
+pub mod words;
+
+use axum::routing::{get, post};
+use axum::Router;
+use utoipa::OpenApi;
+
+use crate::state::AppState;
+use crate::ui::{NavItem, Pages};
+
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/testing/campaigns",
+            get(api::campaigns).post(api::create_campaign),
+        )
+        .route(
+            "/api/v1/testing/campaigns/{id}/sites",
+            post(api::create_site),
+        )
+        .route("/api/v1/testing/tubes", post(api::open_tube))
+        .route("/api/v1/testing/tubes/{barcode}", get(api::tube))
+        .route(
+            "/api/v1/testing/tubes/{barcode}/members",
+            post(api::add_member),
+        )
+        .route("/api/v1/testing/tubes/{barcode}/seal", post(api::seal))
+}
+
+pub static PAGES: Pages = Pages {
+    routes: || {
+        Router::new()
+            .route("/testing", get(pages::campaigns))
+            .route("/sampling", get(pages::sampling))
+    },
+    nav: &[
+        NavItem {
+            href: "/testing",
+            roles: &[cordon_domain::access::Role::Commander],
+            label: |l| words::words(l).nav,
+        },
+        NavItem {
+            href: "/sampling",
+            roles: &[cordon_domain::access::Role::Sampler],
+            label: |l| words::words(l).sampling_nav,
+        },
+    ],
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        api::create_campaign,
+        api::campaigns,
+        api::create_site,
+        api::open_tube,
+        api::tube,
+        api::add_member,
+        api::seal,
+    ),
+    tags((name = "testing", description = "mass testing: campaigns, sites, and pooled tubes filled by scanning"))
+)]
+pub struct Api;

@@ -1,0 +1,108 @@
+//! A sampler on a 390 px phone fills a 10-in-1 tube by scanning: the barcode, then ten ID
+//! numbers (one with its name on the same line, as some scanners send it), the count growing
+//! to "10 / 10"; an eleventh is not offered, a person scanned twice is said so, a wrong check
+//! digit is refused beside the field in Chinese; the tube is sealed and the next one scanned.
+//! The commander's campaign page shows the site's tubes and persons.
+
+use super::*;
+use crate::testing::{campaign_with_site, resident};
+
+pub async fn a_sampler_fills_a_ten_in_one_tube_on_a_phone(app: TestApp) {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    campaign_with_site(&app, 10).await;
+    browser.goto(&format!("{}/lang/zh", app.base)).await;
+    browser.set_window(390, 844).await;
+    sign_in(&browser, &app, "sampler", "/sampling").await;
+    browser
+        .wait_until("document.querySelectorAll('#site option').length === 1")
+        .await;
+    browser
+        .type_into("#barcode", &format!("hb2022050300017{ENTER}"))
+        .await;
+    browser
+        .wait_until("!document.getElementById('fill-card').hidden")
+        .await;
+    assert_eq!(browser.text("#count").await, "0 / 10");
+    // A wrong check digit, refused beside the number.
+    browser.type_into("#doc-number", "130102199001011238").await;
+    browser
+        .type_into("#person-name", &format!("李四{ENTER}"))
+        .await;
+    browser
+        .wait_until("document.querySelector('#person-form .field-error[data-for=document]').textContent !== ''")
+        .await;
+    let said = browser
+        .text("#person-form .field-error[data-for=document]")
+        .await;
+    assert!(said.contains("校验位"), "{said}");
+    browser
+        .eval("document.getElementById('doc-number').value = '', 0")
+        .await;
+    browser
+        .eval("document.getElementById('person-name').value = '', 0")
+        .await;
+    for seed in 1..=10u32 {
+        if seed == 1 {
+            // Number and name on one line, as a scanner may send them.
+            browser
+                .type_into("#doc-number", &format!("{} 张三{ENTER}", resident(seed)))
+                .await;
+        } else {
+            browser
+                .type_into("#doc-number", &format!("{}{ENTER}", resident(seed)))
+                .await;
+            browser
+                .type_into("#person-name", &format!("张三{ENTER}"))
+                .await;
+        }
+        browser
+            .wait_until(&format!(
+                "document.getElementById('count').textContent === '{seed} / 10'"
+            ))
+            .await;
+        if seed == 5 {
+            keep(&browser, "sampling").await;
+        }
+    }
+    // Full: no more persons offered; sealed, and the next tube is scanned.
+    assert!(browser
+        .eval("document.getElementById('person-form').hidden")
+        .await
+        .as_bool()
+        .unwrap());
+    browser.click("#seal-form button[type=submit]").await;
+    browser
+        .wait_until("document.getElementById('person-msg').textContent.includes('已封管：10 人')")
+        .await;
+    keep(&browser, "sampling-sealed").await;
+    let (_, tube) = app
+        .get_as("city", "/api/v1/testing/tubes/HB2022050300017")
+        .await;
+    assert_eq!(
+        (
+            tube["state"].as_str(),
+            tube["members"].as_array().unwrap().len()
+        ),
+        (Some("sealed"), 10),
+        "{tube}"
+    );
+    // The commander's page counts the site's tube and persons.
+    browser.click("#signout").await;
+    browser.wait_until("location.pathname === '/signin'").await;
+    browser.set_window(1440, 1000).await;
+    sign_in(&browser, &app, "city", "/testing").await;
+    browser
+        .wait_until("document.querySelectorAll('#campaigns tbody tr').length === 1")
+        .await;
+    let row = browser.text("#campaigns tbody tr").await;
+    assert!(row.contains("裕华路 1 号点") && row.contains("10"), "{row}");
+    keep(&browser, "testing").await;
+    browser.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sampler_fills_a_ten_in_one_tube_on_a_phone_on_sqlite() {
+    a_sampler_fills_a_ten_in_one_tube_on_a_phone(crate::sqlite_app().await).await;
+}

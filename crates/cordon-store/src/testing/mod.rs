@@ -1,0 +1,156 @@
+//! Mass testing's storage: campaigns and their sites, tubes opened at the sites, and the persons
+//! scanned into each tube (masked, their document and name sealed to the tube). [`TestingStore`]
+//! is a supertrait of [`crate::Store`]; its SQL, written once for both backends, is in `sql.rs`
+//! (campaigns and sites) and `tubes_sql.rs` (tubes and their persons). A person stands in one
+//! open tube at a time and a barcode is used once: the database holds both (primary keys).
+
+use async_trait::async_trait;
+use cordon_domain::access::testing::{CampaignManage, Sample, TestingRead};
+use cordon_domain::identity::MaskedDocument;
+use cordon_domain::testing::tube::TubeState;
+use cordon_domain::testing::{Barcode, NewCampaign, PoolSize};
+use serde::Serialize;
+
+use crate::StoreError;
+
+mod sql;
+mod tubes_sql;
+
+/// A campaign with its sites and what has been sampled.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Campaign {
+    pub id: i64,
+    pub name: String,
+    /// The division tested, and its name.
+    pub area: String,
+    pub area_name: String,
+    pub deadline_ms: i64,
+    /// Persons per tube unless a tube says otherwise.
+    pub pool_size: u32,
+    pub created_by: String,
+    pub created_at_ms: i64,
+    pub sites: Vec<Site>,
+}
+
+/// A sampling site, with its tubes and persons so far.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Site {
+    pub id: i64,
+    pub campaign: i64,
+    pub name: String,
+    pub lanes: u32,
+    /// Tubes still open, and sealed.
+    pub open_tubes: i64,
+    pub sealed_tubes: i64,
+    /// Persons scanned into tubes.
+    pub persons: i64,
+}
+
+/// A person as scanned into a tube: the keyed hash of the document, masked fields, and the
+/// document and name sealed ([`member_context`]).
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    pub person_key: String,
+    pub masked_name: String,
+    pub document: MaskedDocument,
+    pub sealed: Vec<u8>,
+}
+
+/// What a person's document and name in a tube are sealed against: the tube and the person.
+pub fn member_context(barcode: &Barcode, person_key: &str) -> Vec<u8> {
+    format!("testing:{barcode}:{person_key}").into_bytes()
+}
+
+/// A person in a tube, masked.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Member {
+    pub name: String,
+    pub document: MaskedDocument,
+    pub bound_by: String,
+    pub bound_at_ms: i64,
+}
+
+/// A tube with its persons, masked.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct TubeView {
+    pub barcode: String,
+    pub site: i64,
+    pub site_name: String,
+    pub state: TubeState,
+    pub pool_size: u32,
+    pub members: Vec<Member>,
+    /// Set when the tube was sealed before it held its pool.
+    pub short_reason: Option<String>,
+    pub opened_by: String,
+    pub opened_at_ms: i64,
+    pub sealed_at_ms: Option<i64>,
+}
+
+/// What scanning a person into a tube did.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Added {
+    pub tube: TubeView,
+    /// The person was in this tube already (a scan repeated): nothing written.
+    pub already: bool,
+}
+
+#[async_trait]
+pub trait TestingStore: Send + Sync + 'static {
+    /// Opens a campaign over an area of the grant's jurisdiction; `Invalid`
+    /// (`scope_mismatch`, `area`) outside it.
+    async fn create_campaign(
+        &self,
+        grant: &CampaignManage,
+        campaign: NewCampaign,
+    ) -> Result<Campaign, StoreError>;
+
+    /// Adds a site to a campaign of the grant's jurisdiction; `NotFound` for another's,
+    /// `Invalid` (`duplicate`, `name`) for a name the campaign has.
+    async fn create_site(
+        &self,
+        grant: &CampaignManage,
+        campaign: i64,
+        name: &str,
+        lanes: u16,
+    ) -> Result<Site, StoreError>;
+
+    /// The campaigns the reader sees, newest first, each with its sites.
+    async fn list_campaigns(&self, grant: &TestingRead) -> Result<Vec<Campaign>, StoreError>;
+
+    /// Opens a tube at a site of a campaign the sampler serves (else `NotFound`), for a pool of
+    /// `pool_size` (default the campaign's); `Conflict`-like `Invalid` (`barcode_used`) for a
+    /// barcode used before.
+    async fn open_tube(
+        &self,
+        grant: &Sample,
+        site: i64,
+        barcode: &Barcode,
+        pool_size: Option<PoolSize>,
+        now_ms: i64,
+    ) -> Result<TubeView, StoreError>;
+
+    /// Scans a person into an open tube, in one transaction. A person in this tube already:
+    /// nothing written (`already`). `Invalid`: `tube_full`, `tube_sealed`, `in_open_tube` (the
+    /// person stands in another open tube); `NotFound` for a barcode the sampler has no tube
+    /// of.
+    async fn add_member(
+        &self,
+        grant: &Sample,
+        barcode: &Barcode,
+        member: NewMember,
+        now_ms: i64,
+    ) -> Result<Added, StoreError>;
+
+    /// Seals an open tube, full or short with a reason ([`cordon_domain::testing::tube`]);
+    /// its persons may then stand in another tube.
+    async fn seal_tube(
+        &self,
+        grant: &Sample,
+        barcode: &Barcode,
+        short_reason: Option<&str>,
+        now_ms: i64,
+    ) -> Result<TubeView, StoreError>;
+
+    /// A tube the reader's campaigns hold, with its persons masked; `NotFound` otherwise.
+    async fn tube(&self, grant: &TestingRead, barcode: &Barcode) -> Result<TubeView, StoreError>;
+}

@@ -1,0 +1,165 @@
+//! Mass testing on both backends: a campaign in the commander's jurisdiction, its sites, and
+//! tubes filled by a sampler: up to the pool and no further, one open tube per person, a
+//! barcode used once, a scan repeated writing nothing, a tube sealed full or short with a
+//! reason, and its persons free for another tube once sealed.
+
+use std::sync::Arc;
+
+use cordon_domain::access::{Principal, Role, Scope, Username};
+use cordon_domain::identity::{DocumentType, IdentityDocument, MaskedDocument};
+use cordon_domain::testing::tube::TubeState;
+use cordon_domain::testing::{Barcode, NewCampaign, PoolSize};
+use cordon_store::testing::{member_context, NewMember};
+use cordon_store::{Store, StoreError};
+
+use super::support::*;
+
+fn principal(role: Role, scope: &str, name: &str) -> Principal {
+    Principal {
+        account: 1,
+        username: Username::parse(name).unwrap(),
+        role,
+        scope: Scope::parse(scope).unwrap(),
+    }
+}
+
+fn member(store: &dyn Store, tube: &Barcode, seed: u32) -> NewMember {
+    let doc = IdentityDocument::parse(DocumentType::ResidentId, &resident_id(seed)).unwrap();
+    let key = store.keyring().person(&doc);
+    NewMember {
+        sealed: store
+            .keyring()
+            .seal(&member_context(tube, &key), doc.expose_number().as_bytes()),
+        person_key: key,
+        masked_name: "张*".into(),
+        document: MaskedDocument {
+            kind: doc.kind(),
+            number: doc.masked_number(),
+        },
+    }
+}
+
+fn code(s: &str) -> Barcode {
+    Barcode::parse(s).unwrap()
+}
+
+pub async fn tubes_are_filled_one_person_at_a_time(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let city = principal(Role::Commander, "130100", "city1");
+    let manage = city.may_manage_campaigns().unwrap();
+    let now = cordon_domain::time::now_ms();
+    let campaign = |area: &str| NewCampaign {
+        name: "长安区全员核酸".into(),
+        area: div(area),
+        deadline_ms: now + 86_400_000,
+        pool_size: PoolSize::parse(5).unwrap(),
+    };
+    let outside = s.create_campaign(&manage, campaign("130200")).await;
+    assert!(matches!(outside, Err(StoreError::Invalid(ref f)) if f.field == "area"));
+    let c = s
+        .create_campaign(&manage, campaign("130102"))
+        .await
+        .unwrap();
+    let site = s
+        .create_site(&manage, c.id, "裕华路 1 号点", 2)
+        .await
+        .unwrap();
+    let again = s.create_site(&manage, c.id, "裕华路 1 号点", 2).await;
+    assert!(matches!(again, Err(StoreError::Invalid(ref f)) if f.code == "duplicate"));
+    // A sampler of the county fills tubes; one of another city finds no such site.
+    let sampler = principal(Role::Sampler, "130102", "sampler1")
+        .may_sample()
+        .unwrap();
+    let stranger = principal(Role::Sampler, "130200", "sampler2")
+        .may_sample()
+        .unwrap();
+    let a = code("HB2022050300001");
+    assert!(matches!(
+        s.open_tube(&stranger, site.id, &a, None, now).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let t = s.open_tube(&sampler, site.id, &a, None, now).await.unwrap();
+    assert_eq!(
+        (t.pool_size, t.state),
+        (5, TubeState::Open),
+        "the campaign's pool"
+    );
+    let reused = s.open_tube(&sampler, site.id, &a, None, now).await;
+    assert!(matches!(reused, Err(StoreError::Invalid(ref f)) if f.code == "barcode_used"));
+    for seed in 1..=5 {
+        let added = s
+            .add_member(&sampler, &a, member(s, &a, seed), now)
+            .await
+            .unwrap();
+        assert!(!added.already);
+        assert_eq!(added.tube.members.len(), seed as usize);
+    }
+    let repeated = s
+        .add_member(&sampler, &a, member(s, &a, 5), now)
+        .await
+        .unwrap();
+    assert!(repeated.already, "the same scan again writes nothing");
+    let over = s.add_member(&sampler, &a, member(s, &a, 6), now).await;
+    assert!(matches!(over, Err(StoreError::Invalid(ref f)) if f.code == "tube_full"));
+    // Person 6 goes into a second tube, and cannot stand in a third while it is open.
+    let b = code("HB2022050300002");
+    s.open_tube(
+        &sampler,
+        site.id,
+        &b,
+        Some(PoolSize::parse(10).unwrap()),
+        now,
+    )
+    .await
+    .unwrap();
+    s.add_member(&sampler, &b, member(s, &b, 6), now)
+        .await
+        .unwrap();
+    let c3 = code("HB2022050300003");
+    s.open_tube(&sampler, site.id, &c3, None, now)
+        .await
+        .unwrap();
+    let twice = s.add_member(&sampler, &c3, member(s, &c3, 6), now).await;
+    assert!(matches!(twice, Err(StoreError::Invalid(ref f)) if f.code == "in_open_tube"));
+    let in_a = s.add_member(&sampler, &c3, member(s, &c3, 1), now).await;
+    assert!(
+        matches!(in_a, Err(StoreError::Invalid(ref f)) if f.code == "in_open_tube"),
+        "tube A is not sealed yet"
+    );
+    // Sealed: A full; B short only with a reason; then its person is free again.
+    let sealed = s.seal_tube(&sampler, &a, None, now).await.unwrap();
+    assert_eq!(
+        (sealed.state, sealed.short_reason),
+        (TubeState::Sealed, None)
+    );
+    let short = s.seal_tube(&sampler, &b, None, now).await;
+    assert!(matches!(short, Err(StoreError::Invalid(ref f)) if f.field == "short_reason"));
+    let b_sealed = s.seal_tube(&sampler, &b, Some("队尾"), now).await.unwrap();
+    assert_eq!(b_sealed.short_reason.as_deref(), Some("队尾"));
+    let after = s.add_member(&sampler, &a, member(s, &a, 7), now).await;
+    assert!(matches!(after, Err(StoreError::Invalid(ref f)) if f.code == "tube_sealed"));
+    s.add_member(&sampler, &c3, member(s, &c3, 6), now)
+        .await
+        .unwrap();
+    // The campaign's site counts them; the tube reads masked.
+    let read = city.may_read_testing().unwrap();
+    let campaigns = s.list_campaigns(&read).await.unwrap();
+    let counted = &campaigns[0].sites[0];
+    assert_eq!(
+        (counted.open_tubes, counted.sealed_tubes, counted.persons),
+        (1, 2, 7)
+    );
+    let view = s.tube(&read, &a).await.unwrap();
+    assert_eq!(view.members.len(), 5);
+    assert!(view.members[0].document.number.contains('*'));
+    let other = principal(Role::Commander, "130200", "other")
+        .may_read_testing()
+        .unwrap();
+    assert!(s.list_campaigns(&other).await.unwrap().is_empty());
+    assert!(matches!(
+        s.tube(&other, &a).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+conformance!(tubes_are_filled_one_person_at_a_time);
