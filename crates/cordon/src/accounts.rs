@@ -249,6 +249,8 @@ pub async fn demo_accounts(
         ("lead2", "caller", "130102"),
         ("caller3", "caller", "130102"),
         ("caller4", "caller", "130102"),
+        // A sampler of 长安区's testing campaign.
+        ("sampler1", "sampler", "130102"),
     ];
     let existing: Vec<String> = store
         .list_accounts()

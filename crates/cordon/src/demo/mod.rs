@@ -1,9 +1,11 @@
 //! `cordon demo` and `serve --demo`: a Hebei-like province to explore. The jurisdiction tree
 //! (11 cities and Xiong'an with their counties, real division codes), about 1,300 checkpoints on
 //! the three defence lines, and days of passages up to now at a volume set by `--scale`; and
-//! with `serve --demo`, follow-up teams, a questionnaire and two lists ([`followup`]).
+//! with `serve --demo`, follow-up teams, a questionnaire and two lists ([`followup`]), and a
+//! testing campaign with its sites ([`testing`]).
 
 pub(crate) mod followup;
+pub(crate) mod testing;
 pub(crate) mod hebei;
 pub(crate) mod network;
 mod policy;
