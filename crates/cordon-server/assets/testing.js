@@ -31,13 +31,92 @@
         await load();
         say("campaigns-msg", `${W.site_added}：${s.json.name}`, true);
       };
-      box.append(el("article", { class: "campaign" },
+      const article = el("article", { class: "campaign", "data-campaign": String(c.id) },
         el("h2", {}, c.name, " ", el("small", {}, `${c.area_name} · ${W.deadline} ${when(c.deadline_ms)} · ${W["pool_" + c.pool_size] || c.pool_size}`)),
-        el("div", { class: "scroll" }, el("table", { class: "list" },
+        el("p", { class: "progress", role: "status" }),
+        el("div", { class: "scroll" }, el("table", { class: "list sites" },
           el("thead", {}, el("tr", {}, ...[W.sites, W.lanes, W.open_tubes, W.sealed_tubes, W.persons].map((h) => el("th", {}, h)))),
           el("tbody", {}, ...rows))),
-        form, msg));
+        form, msg, rosterForm(c), el("div", { class: "scroll" }, el("table", { class: "list buildings" })),
+        el("div", { class: "missing" }));
+      box.append(article);
+      progress(c, article);
     }
+  }
+
+  // The roster: a file of who is expected, all or nothing unless bad rows are skipped.
+  function rosterForm(c) {
+    const problems = el("ol", { class: "problems" });
+    const msg = el("p", { class: "msg", role: "status" });
+    const file = el("input", { type: "file", name: "file", accept: ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" });
+    const skip = el("input", { type: "checkbox", name: "skip" });
+    const form = el("form", { class: "roster-form", novalidate: "" },
+      el("h3", {}, W.roster), el("p", { class: "hint" }, W.roster_hint),
+      el("div", { class: "row" }, el("label", { class: "grow" }, W.file, file),
+        el("label", { class: "check" }, skip, " ", W.skip_bad_rows),
+        el("button", { type: "submit", class: "secondary" }, W.upload_roster)), msg, problems);
+    form.onsubmit = async (ev) => {
+      ev.preventDefault();
+      problems.textContent = "";
+      const f = file.files[0];
+      if (!f) { msg.textContent = W.file; msg.className = "msg bad"; return; }
+      const xlsx = /\.xlsx$/i.test(f.name);
+      const r = await fetch(`/api/v1/testing/campaigns/${c.id}/roster${skip.checked ? "?skip_bad_rows=true" : ""}`, {
+        method: "POST", credentials: "same-origin", body: f,
+        headers: { "content-type": xlsx ? "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" : "text/csv",
+          "x-csrf-token": CSRF, "accept-language": document.documentElement.lang },
+      });
+      let json = null;
+      try { json = await r.json(); } catch (_) { /* none */ }
+      const listed = (json && (json.problems || json.skipped)) || [];
+      for (const p of listed) problems.append(el("li", {}, `${p.line ? W.line.replace("{n}", p.line) : ""} ${p.field ? p.field + ": " : ""}${p.message}`));
+      if (r.status === 200) {
+        msg.textContent = W.roster_added.replace("{a}", json.added).replace("{b}", json.already);
+        msg.className = "msg ok";
+        progress(c, form.closest("article"));
+        return;
+      }
+      msg.textContent = listed.length ? W.refused_rows : (json && json.error ? json.error.message : `${T.failed} (${r.status})`);
+      msg.className = "msg bad";
+      msg.scrollIntoView({ block: "nearest" });
+    };
+    return form;
+  }
+
+  // How complete a campaign is, building by building; a building's persons not yet sampled.
+  async function progress(c, article) {
+    const r = await api("GET", `/api/v1/testing/campaigns/${c.id}/completeness`);
+    if (r.status !== 200) return;
+    const d = r.json;
+    const said = article.querySelector(".progress");
+    const missingCount = d.expected - d.sampled;
+    said.textContent = !d.expected ? "" : (missingCount === 0
+      ? W.none_missed.replace("{e}", d.expected).replace("{s}", d.sampled)
+      : W.progress.replace("{e}", d.expected).replace("{s}", d.sampled).replace("{m}", missingCount).replace("{w}", d.walk_ins));
+    said.className = "progress " + (d.expected && missingCount === 0 ? "ok" : "");
+    const table = article.querySelector("table.buildings");
+    table.textContent = "";
+    if (!d.buildings.length) return;
+    table.append(el("thead", {}, el("tr", {}, ...[W.compound, W.building, W.expected, W.sampled, W.missing].map((h) => el("th", {}, h)))));
+    const body = el("tbody", {});
+    for (const b of d.buildings) {
+      const gap = b.expected - b.sampled;
+      body.append(el("tr", {}, el("td", {}, b.compound), el("td", {}, b.building || "–"),
+        el("td", { class: "num" }, String(b.expected)), el("td", { class: "num" }, String(b.sampled)),
+        el("td", { class: "num" }, gap ? el("a", { href: "#", onclick: (ev) => { ev.preventDefault(); missing(c, b, article); } }, String(gap)) : "0")));
+    }
+    table.append(body);
+  }
+
+  async function missing(c, b, article) {
+    const q = new URLSearchParams({ compound: b.compound, building: b.building });
+    const r = await api("GET", `/api/v1/testing/campaigns/${c.id}/missing?${q}`);
+    const box = article.querySelector(".missing");
+    box.textContent = "";
+    if (r.status !== 200) { box.append(el("p", { class: "msg bad" }, refusal(r))); return; }
+    box.append(el("h3", {}, W.missing_of.replace("{b}", `${b.compound} ${b.building}`)),
+      el("ol", {}, ...r.json.persons.map((p) => el("li", {}, `${p.name} ${p.document.number}`))));
+    box.scrollIntoView({ block: "nearest" });
   }
 
   $("campaign").onsubmit = async (ev) => {

@@ -185,6 +185,22 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
+/// A document type as a table writes it, in English or Chinese (`居民身份证`, `护照`, ...), as
+/// its code; empty is a resident identity card.
+pub fn document_type(s: &str) -> String {
+    match s.trim() {
+        "" | "居民身份证" | "身份证" => "resident_id",
+        "护照" => "passport",
+        "港澳台居民居住证" | "居住证" => "residence_permit",
+        "港澳居民来往内地通行证" | "回乡证" => "home_return_permit",
+        "台湾居民来往大陆通行证" | "台胞证" => "taiwan_permit",
+        "出入境通行证" => "exit_entry_permit",
+        "外国人永久居留身份证" | "永居证" => "foreign_permanent_resident",
+        other => other,
+    }
+    .to_owned()
+}
+
 /// Walks a table's rows after its header (`rows` numbered from 1 for the first data row):
 /// blank rows are skipped, the others handed to `each` with their line in the file (from 2);
 /// the row past `max` is reported (`too_many`, saying `too_many`) and ends the walk. Answers

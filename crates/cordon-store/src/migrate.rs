@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_followup_transfers"),
     migration!(15, "0015_followup_unit_counts"),
     migration!(16, "0016_testing"),
+    migration!(17, "0017_testing_roster"),
 ];
 
 /// Which of a migration's files to apply.

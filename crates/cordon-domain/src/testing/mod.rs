@@ -11,6 +11,7 @@ use crate::division::DivisionCode;
 use crate::registration::DocumentRequest;
 use crate::{FieldError, Gathered};
 
+pub mod roster;
 pub mod tube;
 
 /// The longest campaign or site name, and a short seal's reason.

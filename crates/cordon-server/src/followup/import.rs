@@ -53,21 +53,6 @@ pub struct Parsed {
     pub bad: usize,
 }
 
-/// A document type as lists write it, in English or Chinese.
-fn document_type(s: &str) -> String {
-    match s.trim() {
-        "" | "居民身份证" | "身份证" => "resident_id",
-        "护照" => "passport",
-        "港澳台居民居住证" | "居住证" => "residence_permit",
-        "港澳居民来往内地通行证" | "回乡证" => "home_return_permit",
-        "台湾居民来往大陆通行证" | "台胞证" => "taiwan_permit",
-        "出入境通行证" => "exit_entry_permit",
-        "外国人永久居留身份证" | "永居证" => "foreign_permanent_resident",
-        other => other,
-    }
-    .to_owned()
-}
-
 /// The column a row's rejected field is in.
 fn column(field: &str) -> &str {
     match field {
@@ -139,7 +124,7 @@ pub fn parse(kind: Kind, bytes: &[u8], today: NaiveDate) -> Parsed {
                 row: (line - 1) as u32,
                 name: cell(0).unwrap_or_default(),
                 document: cell(2).map(|number| DocumentRequest {
-                    kind: document_type(&cell(1).unwrap_or_default()),
+                    kind: crate::table::document_type(&cell(1).unwrap_or_default()),
                     number,
                 }),
                 phone: cell(3),

@@ -1,10 +1,13 @@
-//! Mass testing: campaigns and their sites, and tubes filled at the sites ([`api`]); the
+//! Mass testing: campaigns and their sites, and tubes filled at the sites ([`api`]); a
+//! campaign's roster and who of it has been sampled ([`roster_api`]); the
 //! commanders' campaign page and the samplers' phone page ([`pages`]).
 
 pub mod api;
 pub mod pages;
+pub mod roster_api;
 pub mod words;
 
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use utoipa::OpenApi;
@@ -21,6 +24,18 @@ pub fn api() -> Router<AppState> {
         .route(
             "/api/v1/testing/campaigns/{id}/sites",
             post(api::create_site),
+        )
+        .route(
+            "/api/v1/testing/campaigns/{id}/roster",
+            post(roster_api::upload).layer(DefaultBodyLimit::max(roster_api::ROSTER_LIMIT)),
+        )
+        .route(
+            "/api/v1/testing/campaigns/{id}/completeness",
+            get(roster_api::completeness),
+        )
+        .route(
+            "/api/v1/testing/campaigns/{id}/missing",
+            get(roster_api::missing),
         )
         .route("/api/v1/testing/tubes", post(api::open_tube))
         .route("/api/v1/testing/tubes/{barcode}", get(api::tube))
@@ -57,6 +72,9 @@ pub static PAGES: Pages = Pages {
         api::create_campaign,
         api::campaigns,
         api::create_site,
+        roster_api::upload,
+        roster_api::completeness,
+        roster_api::missing,
         api::open_tube,
         api::tube,
         api::add_member,

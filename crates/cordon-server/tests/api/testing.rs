@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::matrix::{row, Row, COMMANDERS, SAMPLERS};
+use super::matrix::{row, Body, Row, COMMANDERS, SAMPLERS};
 use super::TestApp;
 
 /// Resident identity numbers of 长安区 that pass the check digit.
@@ -196,7 +196,107 @@ pub async fn a_sampler_fills_and_seals_tubes(app: TestApp) {
     );
 }
 
-on_both!(a_sampler_fills_and_seals_tubes);
+pub async fn the_roster_says_who_has_not_been_sampled(app: TestApp) {
+    let site = campaign_with_site(&app, 10).await;
+    let (_, list) = app.get_as("city", "/api/v1/testing/campaigns").await;
+    let id = list["campaigns"][0]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/testing/campaigns/{id}/roster");
+    // Four residents of two buildings; a fifth row with a wrong check digit.
+    let mut csv = String::from("姓名,身份证号,小区,楼栋\n");
+    for (seed, building) in [(1, "1号楼"), (2, "1号楼"), (3, "2号楼"), (4, "2号楼")] {
+        csv.push_str(&format!("张三,{},裕华小区,{building}\n", resident(seed)));
+    }
+    csv.push_str("李四,130102199001011238,裕华小区,2号楼\n");
+    let (s, e) = super::post_file(&app, "city", &path, "text/csv", csv.clone().into_bytes()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["problems"][0]["line"], 6, "{e}");
+    let (s, r) = super::post_file(
+        &app,
+        "city",
+        &format!("{path}?skip_bad_rows=true"),
+        "text/csv",
+        csv.clone().into_bytes(),
+    )
+    .await;
+    assert_eq!(
+        (s, r["added"].as_i64(), r["file_rows"].as_i64()),
+        (StatusCode::OK, Some(4), Some(5)),
+        "{r}"
+    );
+    let (_, r) = super::post_file(
+        &app,
+        "city",
+        &format!("{path}?skip_bad_rows=true"),
+        "text/csv",
+        csv.into_bytes(),
+    )
+    .await;
+    assert_eq!(
+        (r["added"].as_i64(), r["already"].as_i64()),
+        (Some(0), Some(4)),
+        "sent again: {r}"
+    );
+    // Persons 1 and 3 sampled, and one who is not on the roster.
+    let (s, _) = app
+        .post_as(
+            "sampler",
+            "/api/v1/testing/tubes",
+            &json!({"site": site, "barcode": "HB2022050300201"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    for seed in [1, 3, 9] {
+        let (s, _) = app
+            .post_as(
+                "sampler",
+                "/api/v1/testing/tubes/HB2022050300201/members",
+                &person(seed),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED);
+    }
+    let (s, done) = app
+        .get_as(
+            "sampler",
+            &format!("/api/v1/testing/campaigns/{id}/completeness"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        (
+            done["expected"].as_i64(),
+            done["sampled"].as_i64(),
+            done["walk_ins"].as_i64()
+        ),
+        (Some(4), Some(2), Some(1)),
+        "{done}"
+    );
+    assert_eq!(
+        done["buildings"][1],
+        json!({"compound": "裕华小区", "building": "2号楼", "expected": 2, "sampled": 1})
+    );
+    let (s, m) = app
+        .get_as("city", &format!("/api/v1/testing/campaigns/{id}/missing?compound=%E8%A3%95%E5%8D%8E%E5%B0%8F%E5%8C%BA&building=2%E5%8F%B7%E6%A5%BC"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{m}");
+    assert_eq!(m["persons"].as_array().unwrap().len(), 1);
+    assert!(
+        !serde_json::to_string(&m).unwrap().contains(&resident(4)),
+        "masked"
+    );
+    let (s, _) = app
+        .get_as(
+            "elsewhere",
+            &format!("/api/v1/testing/campaigns/{id}/completeness"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+on_both!(
+    a_sampler_fills_and_seals_tubes,
+    the_roster_says_who_has_not_been_sampled
+);
 
 /// The rows of testing in the access matrix.
 pub fn rows() -> Vec<Row> {
@@ -208,6 +308,27 @@ pub fn rows() -> Vec<Row> {
             json!({"name": "x", "area": "130102", "deadline": "x"}),
         ),
         row("GET /api/v1/testing/campaigns", READERS, Value::Null),
+        Row {
+            body: Body::Csv("姓名\n"),
+            ..row(
+                "POST /api/v1/testing/campaigns/{id}/roster",
+                COMMANDERS,
+                Value::Null,
+            )
+        },
+        row(
+            "GET /api/v1/testing/campaigns/{id}/completeness",
+            READERS,
+            Value::Null,
+        ),
+        Row {
+            query: "?compound=x",
+            ..row(
+                "GET /api/v1/testing/campaigns/{id}/missing",
+                READERS,
+                Value::Null,
+            )
+        },
         row(
             "POST /api/v1/testing/campaigns/{id}/sites",
             COMMANDERS,

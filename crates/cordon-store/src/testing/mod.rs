@@ -1,7 +1,8 @@
 //! Mass testing's storage: campaigns and their sites, tubes opened at the sites, and the persons
 //! scanned into each tube (masked, their document and name sealed to the tube). [`TestingStore`]
 //! is a supertrait of [`crate::Store`]; its SQL, written once for both backends, is in `sql.rs`
-//! (campaigns and sites) and `tubes_sql.rs` (tubes and their persons). A person stands in one
+//! (campaigns and sites), `tubes_sql.rs` (tubes and their persons) and `roster_sql.rs` (who is
+//! expected, and who of them has been sampled). A person stands in one
 //! open tube at a time and a barcode is used once: the database holds both (primary keys).
 
 use async_trait::async_trait;
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 use crate::StoreError;
 
+mod roster_sql;
 mod sql;
 mod tubes_sql;
 
@@ -94,6 +96,62 @@ pub struct Added {
     pub already: bool,
 }
 
+/// A roster row as stored: the person's keyed hash, masked fields, where they live, and the
+/// row sealed ([`roster_context`]).
+#[derive(Debug, Clone)]
+pub struct NewRosterRow {
+    pub person_key: String,
+    pub masked_name: String,
+    pub document: MaskedDocument,
+    pub compound: String,
+    pub building: String,
+    pub sealed: Vec<u8>,
+}
+
+/// What a roster row is sealed against: its campaign and person.
+pub fn roster_context(campaign: i64, person_key: &str) -> Vec<u8> {
+    format!("testing-roster:{campaign}:{person_key}").into_bytes()
+}
+
+/// What a roster's file added.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RosterAdded {
+    /// Persons added now.
+    pub added: i64,
+    /// Persons the roster held already (a file sent again): left as they were.
+    pub already: i64,
+}
+
+/// One building's line of completeness.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct BuildingLine {
+    pub compound: String,
+    pub building: String,
+    pub expected: i64,
+    pub sampled: i64,
+}
+
+/// Who has been sampled against who was expected.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Completeness {
+    /// On the roster.
+    pub expected: i64,
+    /// Of those, in a tube of the campaign.
+    pub sampled: i64,
+    /// Persons in the campaign's tubes who are not on the roster.
+    pub walk_ins: i64,
+    pub buildings: Vec<BuildingLine>,
+}
+
+/// A person on the roster, masked.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RosterPerson {
+    pub name: String,
+    pub document: MaskedDocument,
+    pub compound: String,
+    pub building: String,
+}
+
 #[async_trait]
 pub trait TestingStore: Send + Sync + 'static {
     /// Opens a campaign over an area of the grant's jurisdiction; `Invalid`
@@ -150,6 +208,35 @@ pub trait TestingStore: Send + Sync + 'static {
         short_reason: Option<&str>,
         now_ms: i64,
     ) -> Result<TubeView, StoreError>;
+
+    /// Adds persons to a campaign's roster in one transaction (a person on it already is left as
+    /// they were); `NotFound` for a campaign outside the grant's jurisdiction, `Invalid`
+    /// (`too_many`) past [`cordon_domain::testing::roster::MAX_ROSTER`].
+    async fn add_roster(
+        &self,
+        grant: &CampaignManage,
+        campaign: i64,
+        rows: Vec<NewRosterRow>,
+    ) -> Result<RosterAdded, StoreError>;
+
+    /// The campaign's completeness, building by building; `NotFound` for one the reader does
+    /// not see.
+    async fn completeness(
+        &self,
+        grant: &TestingRead,
+        campaign: i64,
+    ) -> Result<Completeness, StoreError>;
+
+    /// The persons of one building on the roster no tube of the campaign holds, masked, at
+    /// most `limit`.
+    async fn missing(
+        &self,
+        grant: &TestingRead,
+        campaign: i64,
+        compound: &str,
+        building: &str,
+        limit: i64,
+    ) -> Result<Vec<RosterPerson>, StoreError>;
 
     /// A tube the reader's campaigns hold, with its persons masked; `NotFound` otherwise.
     async fn tube(&self, grant: &TestingRead, barcode: &Barcode) -> Result<TubeView, StoreError>;

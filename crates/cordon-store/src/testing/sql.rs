@@ -6,7 +6,10 @@ use cordon_domain::access::testing::{CampaignManage, Sample, TestingRead};
 use cordon_domain::division::DivisionCode;
 use cordon_domain::testing::{Barcode, NewCampaign, PoolSize};
 
-use super::{tubes_sql, Added, Campaign, NewMember, Site, TestingStore, TubeView};
+use super::{
+    roster_sql, tubes_sql, Added, Campaign, Completeness, NewMember, NewRosterRow, RosterAdded,
+    RosterPerson, Site, TestingStore, TubeView,
+};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
@@ -222,6 +225,34 @@ impl TestingStore for SqlStore {
         now_ms: i64,
     ) -> Result<TubeView, StoreError> {
         tubes_sql::seal(self, grant, barcode, short_reason, now_ms).await
+    }
+
+    async fn add_roster(
+        &self,
+        grant: &CampaignManage,
+        campaign: i64,
+        rows: Vec<NewRosterRow>,
+    ) -> Result<RosterAdded, StoreError> {
+        roster_sql::add(self, grant, campaign, rows).await
+    }
+
+    async fn completeness(
+        &self,
+        grant: &TestingRead,
+        campaign: i64,
+    ) -> Result<Completeness, StoreError> {
+        roster_sql::completeness(self, grant, campaign).await
+    }
+
+    async fn missing(
+        &self,
+        grant: &TestingRead,
+        campaign: i64,
+        compound: &str,
+        building: &str,
+        limit: i64,
+    ) -> Result<Vec<RosterPerson>, StoreError> {
+        roster_sql::missing(self, grant, campaign, compound, building, limit).await
     }
 
     async fn tube(&self, grant: &TestingRead, barcode: &Barcode) -> Result<TubeView, StoreError> {

@@ -9,7 +9,7 @@ use cordon_domain::access::{Principal, Role, Scope, Username};
 use cordon_domain::identity::{DocumentType, IdentityDocument, MaskedDocument};
 use cordon_domain::testing::tube::TubeState;
 use cordon_domain::testing::{Barcode, NewCampaign, PoolSize};
-use cordon_store::testing::{member_context, NewMember};
+use cordon_store::testing::{member_context, NewMember, NewRosterRow};
 use cordon_store::{Store, StoreError};
 
 use super::support::*;
@@ -162,4 +162,97 @@ pub async fn tubes_are_filled_one_person_at_a_time(store: Arc<dyn Store>) {
     ));
 }
 
-conformance!(tubes_are_filled_one_person_at_a_time);
+/// Roster rows for persons `seeds` of one building.
+fn roster(store: &dyn Store, seeds: &[u32], building: &str) -> Vec<NewRosterRow> {
+    seeds
+        .iter()
+        .map(|seed| {
+            let m = member(store, &code("ROSTER0000"), *seed);
+            NewRosterRow {
+                person_key: m.person_key,
+                masked_name: m.masked_name,
+                document: m.document,
+                compound: "裕华小区".into(),
+                building: building.into(),
+                sealed: m.sealed,
+            }
+        })
+        .collect()
+}
+
+pub async fn the_roster_says_who_is_missing(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let city = principal(Role::Commander, "130100", "city1");
+    let manage = city.may_manage_campaigns().unwrap();
+    let now = cordon_domain::time::now_ms();
+    let c = s
+        .create_campaign(
+            &manage,
+            NewCampaign {
+                name: "长安区全员核酸".into(),
+                area: div("130102"),
+                deadline_ms: now + 86_400_000,
+                pool_size: PoolSize::parse(5).unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    let site = s.create_site(&manage, c.id, "一号点", 1).await.unwrap();
+    // Building 1: persons 1 to 4; building 2: persons 5 and 6. Sent twice: once.
+    let added = s
+        .add_roster(&manage, c.id, roster(s, &[1, 2, 3, 4], "1号楼"))
+        .await
+        .unwrap();
+    assert_eq!((added.added, added.already), (4, 0));
+    let again = s
+        .add_roster(&manage, c.id, roster(s, &[1, 2, 3, 4, 5, 6], "1号楼"))
+        .await;
+    assert_eq!(again.unwrap().added, 2, "only 5 and 6 are new");
+    let other = principal(Role::Commander, "130200", "other");
+    assert!(matches!(
+        s.add_roster(
+            &other.may_manage_campaigns().unwrap(),
+            c.id,
+            roster(s, &[9], "x")
+        )
+        .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    // Persons 1, 2 and a walk-in (7) sampled.
+    let sampler = principal(Role::Sampler, "130102", "sampler1")
+        .may_sample()
+        .unwrap();
+    let tube = code("HB2022050300101");
+    s.open_tube(&sampler, site.id, &tube, None, now)
+        .await
+        .unwrap();
+    for seed in [1, 2, 7] {
+        s.add_member(&sampler, &tube, member(s, &tube, seed), now)
+            .await
+            .unwrap();
+    }
+    let read = city.may_read_testing().unwrap();
+    let done = s.completeness(&read, c.id).await.unwrap();
+    assert_eq!(
+        (done.expected, done.sampled, done.walk_ins),
+        (6, 2, 1),
+        "{done:?}"
+    );
+    assert_eq!(done.buildings.len(), 1);
+    let missing = s
+        .missing(&read, c.id, "裕华小区", "1号楼", 100)
+        .await
+        .unwrap();
+    assert_eq!(missing.len(), 4);
+    assert!(missing.iter().all(|p| p.document.number.contains('*')));
+    let elsewhere = other.may_read_testing().unwrap();
+    assert!(matches!(
+        s.completeness(&elsewhere, c.id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+conformance!(
+    tubes_are_filled_one_person_at_a_time,
+    the_roster_says_who_is_missing
+);

@@ -5,10 +5,10 @@
 //! testing campaign with its sites ([`testing`]).
 
 pub(crate) mod followup;
-pub(crate) mod testing;
 pub(crate) mod hebei;
 pub(crate) mod network;
 mod policy;
+pub(crate) mod testing;
 pub(crate) mod traffic;
 
 use std::time::Instant;

@@ -2,7 +2,8 @@
 //! numbers (one with its name on the same line, as some scanners send it), the count growing
 //! to "10 / 10"; an eleventh is not offered, a person scanned twice is said so, a wrong check
 //! digit is refused beside the field in Chinese; the tube is sealed and the next one scanned.
-//! The commander's campaign page shows the site's tubes and persons.
+//! The commander's campaign page shows the site's tubes and persons, takes the roster from a
+//! file and says who of it has not been sampled.
 
 use super::*;
 use crate::testing::{campaign_with_site, resident};
@@ -98,6 +99,29 @@ pub async fn a_sampler_fills_a_ten_in_one_tube_on_a_phone(app: TestApp) {
         .await;
     let row = browser.text("#campaigns tbody tr").await;
     assert!(row.contains("裕华路 1 号点") && row.contains("10"), "{row}");
+    // The roster from a real file: the ten sampled and one more, in one building.
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("roster-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("裕华小区名单.csv");
+    let mut csv = String::from("姓名,身份证号,小区,楼栋\n");
+    for seed in 1..=11u32 {
+        csv.push_str(&format!("张三,{},裕华小区,3号楼\n", resident(seed)));
+    }
+    std::fs::write(&file, csv).unwrap();
+    browser
+        .type_into(".roster-form input[type=file]", file.to_str().unwrap())
+        .await;
+    browser.click(".roster-form button[type=submit]").await;
+    browser
+        .wait_until("document.querySelector('p.progress').textContent.includes('未采 1 人')")
+        .await;
+    let said = browser.text("p.progress").await;
+    assert!(said.contains("应采 11 人，已采 10 人"), "{said}");
+    browser.click("table.buildings a").await;
+    browser
+        .wait_until("document.querySelectorAll('.missing li').length === 1")
+        .await;
     keep(&browser, "testing").await;
     browser.quit().await;
 }

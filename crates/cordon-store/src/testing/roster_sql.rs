@@ -1,0 +1,172 @@
+//! The SQL of a campaign's roster: persons added (each once), and who of them some tube of the
+//! campaign holds, building by building, read with the persons' index of tube members.
+
+use cordon_domain::access::testing::{CampaignManage, TestingRead};
+use cordon_domain::identity::{DocumentType, MaskedDocument};
+use cordon_domain::testing::roster::MAX_ROSTER;
+use sqlx::QueryBuilder;
+
+use super::sql::division;
+use super::{BuildingLine, Completeness, NewRosterRow, RosterAdded, RosterPerson};
+use crate::db::{on_pool, retry, BeginWrite, CHUNK};
+use crate::store::SqlStore;
+use crate::StoreError;
+
+/// Whether a person of the roster is in a tube of its campaign.
+const SAMPLED: &str = "EXISTS (SELECT 1 FROM testing_members m \
+     JOIN testing_tubes t ON t.id = m.tube_id JOIN testing_sites s ON s.id = t.site_id \
+     WHERE m.person_key = r.person_key AND s.campaign_id = r.campaign_id)";
+
+async fn area(
+    store: &SqlStore,
+    campaign: i64,
+) -> Result<cordon_domain::division::DivisionCode, StoreError> {
+    let found: Option<(i64,)> = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT area FROM testing_campaigns WHERE id = $1"
+    )
+    .bind(campaign)
+    .fetch_optional(p)
+    .await?);
+    match found {
+        Some((a,)) => division(a),
+        None => Err(StoreError::not_found(format!("campaign {campaign}"))),
+    }
+}
+
+pub(super) async fn add(
+    store: &SqlStore,
+    grant: &CampaignManage,
+    campaign: i64,
+    rows: Vec<NewRosterRow>,
+) -> Result<RosterAdded, StoreError> {
+    if !grant.scope().contains(area(store, campaign).await?) {
+        return Err(StoreError::not_found(format!("campaign {campaign}")));
+    }
+    let rows = &rows;
+    retry(|| async move {
+        on_pool!(&store.db.write, |p| {
+            let mut tx = p.begin_write().await?;
+            let (held,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM testing_roster WHERE campaign_id = $1")
+                    .bind(campaign)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let mut added = 0i64;
+            for chunk in rows.chunks(CHUNK) {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO testing_roster (campaign_id, person_key, masked_name, \
+                     document_type, masked_number, compound, building, sealed) ",
+                );
+                q.push_values(chunk, |mut b, r| {
+                    b.push_bind(campaign)
+                        .push_bind(r.person_key.as_str())
+                        .push_bind(r.masked_name.as_str())
+                        .push_bind(r.document.kind.as_str())
+                        .push_bind(r.document.number.as_str())
+                        .push_bind(r.compound.as_str())
+                        .push_bind(r.building.as_str())
+                        .push_bind(r.sealed.as_slice());
+                });
+                q.push(" ON CONFLICT (campaign_id, person_key) DO NOTHING");
+                added += q.build().execute(&mut *tx).await?.rows_affected() as i64;
+            }
+            if held + added > MAX_ROSTER as i64 {
+                return Err(StoreError::invalid(
+                    "too_many",
+                    "roster",
+                    format!("a campaign's roster holds at most {MAX_ROSTER} persons"),
+                ));
+            }
+            tx.commit().await?;
+            Ok(RosterAdded {
+                added,
+                already: rows.len() as i64 - added,
+            })
+        })
+    })
+    .await
+}
+
+pub(super) async fn completeness(
+    store: &SqlStore,
+    grant: &TestingRead,
+    campaign: i64,
+) -> Result<Completeness, StoreError> {
+    if !grant.sees(area(store, campaign).await?) {
+        return Err(StoreError::not_found(format!("campaign {campaign}")));
+    }
+    let sql = format!(
+        "SELECT r.compound, r.building, COUNT(*), \
+         CAST(SUM(CASE WHEN {SAMPLED} THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM testing_roster r WHERE r.campaign_id = $1 \
+         GROUP BY r.compound, r.building ORDER BY r.compound, r.building"
+    );
+    let lines: Vec<(String, String, i64, Option<i64>)> = on_pool!(&store.db.read, |p| {
+        sqlx::query_as(&sql).bind(campaign).fetch_all(p).await?
+    });
+    let (walk_ins,): (i64,) = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT COUNT(DISTINCT m.person_key) FROM testing_members m \
+         JOIN testing_tubes t ON t.id = m.tube_id JOIN testing_sites s ON s.id = t.site_id \
+         WHERE s.campaign_id = $1 AND NOT EXISTS (SELECT 1 FROM testing_roster r \
+           WHERE r.campaign_id = $1 AND r.person_key = m.person_key)"
+    )
+    .bind(campaign)
+    .fetch_one(p)
+    .await?);
+    let buildings: Vec<BuildingLine> = lines
+        .into_iter()
+        .map(|(compound, building, expected, sampled)| BuildingLine {
+            compound,
+            building,
+            expected,
+            sampled: sampled.unwrap_or(0),
+        })
+        .collect();
+    Ok(Completeness {
+        expected: buildings.iter().map(|b| b.expected).sum(),
+        sampled: buildings.iter().map(|b| b.sampled).sum(),
+        walk_ins,
+        buildings,
+    })
+}
+
+pub(super) async fn missing(
+    store: &SqlStore,
+    grant: &TestingRead,
+    campaign: i64,
+    compound: &str,
+    building: &str,
+    limit: i64,
+) -> Result<Vec<RosterPerson>, StoreError> {
+    if !grant.sees(area(store, campaign).await?) {
+        return Err(StoreError::not_found(format!("campaign {campaign}")));
+    }
+    let sql = format!(
+        "SELECT r.masked_name, r.document_type, r.masked_number, r.compound, r.building \
+         FROM testing_roster r WHERE r.campaign_id = $1 AND r.compound = $2 \
+         AND r.building = $3 AND NOT {SAMPLED} ORDER BY r.masked_number, r.person_key LIMIT $4"
+    );
+    let rows: Vec<(String, String, String, String, String)> = on_pool!(&store.db.read, |p| {
+        sqlx::query_as(&sql)
+            .bind(campaign)
+            .bind(compound)
+            .bind(building)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+    });
+    rows.into_iter()
+        .map(|(name, kind, number, compound, building)| {
+            Ok(RosterPerson {
+                name,
+                document: MaskedDocument {
+                    kind: DocumentType::parse(&kind)
+                        .map_err(|_| StoreError::Corrupt("document type".into()))?,
+                    number,
+                },
+                compound,
+                building,
+            })
+        })
+        .collect()
+}
