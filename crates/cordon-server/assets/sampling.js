@@ -35,6 +35,7 @@
     $("fill-card").hidden = false;
     const sealed = t.state === "sealed";
     $("person-form").hidden = sealed || n >= t.pool_size;
+    $("number-form").hidden = sealed || n >= t.pool_size;
     $("seal-form").hidden = sealed;
     $("short-reason").parentElement.hidden = n >= t.pool_size;
     if (said) say("person-msg", said, ok);
@@ -94,6 +95,40 @@
     $("person-name").value = "";
     const last = r.json.tube.members[r.json.tube.members.length - 1];
     show(r.json.tube, r.status === 200 ? W.already : W.added.replace("{name}", last ? last.name : ""), r.status === 201);
+  };
+
+  // A person scanned in by their queue number at this site today.
+  $("number-form").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const form = $("number-form");
+    clearRefusals(form);
+    const r = await api("POST", `/api/v1/testing/tubes/${encodeURIComponent(tube.barcode)}/members/by-number`,
+      { number: Number($("by-number").value) });
+    if (r.status !== 201 && r.status !== 200) { refuseBeside(form, r, "person-msg", () => "number"); return; }
+    $("by-number").value = "";
+    const last = r.json.tube.members[r.json.tube.members.length - 1];
+    show(r.json.tube, r.status === 200 ? W.already : W.added.replace("{name}", last ? last.name : ""), r.status === 201);
+  };
+
+  // A person registered on the spot gets the site's next number for today, shown large.
+  $("queue-form").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const form = $("queue-form");
+    clearRefusals(form);
+    $("queue-number").textContent = "";
+    const number = $("q-number").value.trim().toUpperCase();
+    const kind = /^\d{17}[\dX]$/.test(number) ? "resident_id" : "passport";
+    const r = await api("POST", `/api/v1/testing/sites/${$("site").value}/queue`,
+      { document: { type: kind, number }, name: $("q-name").value.trim() });
+    if (r.status !== 201 && r.status !== 200) {
+      refuseBeside(form, r, "queue-msg", (e) => (e.field || "").startsWith("document") ? "document" : (e.field || "").split(/[.[]/)[0]);
+      return;
+    }
+    $("queue-number").textContent = W.number_is.replace("{n}", r.json.number);
+    say("queue-msg", r.status === 200 ? W.number_again.replace("{n}", r.json.number) : "", true);
+    $("q-number").value = "";
+    $("q-name").value = "";
+    $("q-number").focus();
   };
 
   $("seal-form").onsubmit = async (ev) => {

@@ -47,6 +47,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(15, "0015_followup_unit_counts"),
     migration!(16, "0016_testing"),
     migration!(17, "0017_testing_roster"),
+    migration!(18, "0018_testing_queue"),
 ];
 
 /// Which of a migration's files to apply.

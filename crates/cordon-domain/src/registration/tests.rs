@@ -39,7 +39,7 @@ mod id_tests {
     }
 }
 
-mod tests {
+mod requests {
     use super::super::*;
 
     pub(crate) fn example() -> serde_json::Value {

@@ -111,7 +111,7 @@ pub async fn open_tube(
 }
 
 /// A tube's state refusing a scan or a seal is a conflict with what is stored.
-fn conflict(e: cordon_store::StoreError) -> ApiError {
+pub(super) fn conflict(e: cordon_store::StoreError) -> ApiError {
     match e {
         cordon_store::StoreError::Invalid(f)
             if matches!(
@@ -139,21 +139,12 @@ pub async fn tube(
     Ok((Extension(note), Json(tube)))
 }
 
-#[utoipa::path(post, path = "/api/v1/testing/tubes/{barcode}/members", tag = "testing",
-    params(("barcode" = String, Path, description = "the tube's barcode")), request_body = MemberRequest,
-    responses((status = 201, body = Added, description = "the person is in the tube"),
-        (status = 200, body = Added, description = "the person was in this tube already: nothing written"),
-        (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "the tube is full or sealed, or the person stands in another open tube"),
-        (status = 422, body = ErrorBody, description = "a bad document or name, each under `problems`")))]
-pub async fn add_member(
-    State(app): State<AppState>,
-    sample: Grant<Sample>,
-    Path(code): Path<String>,
-    ApiJson(req): ApiJson<MemberRequest>,
-) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<Added>)> {
-    app.hub_only("sampling")?;
-    let code = barcode(&code).map_err(|_| ApiError::NotFound(format!("tube {code} not found")))?;
+/// A person as scanned (document and name), checked, keyed and sealed against `context`.
+pub(super) fn member(
+    app: &AppState,
+    req: &MemberRequest,
+    context: impl Fn(&str) -> Vec<u8>,
+) -> ApiResult<NewMember> {
     let today = cordon_domain::time::today_china();
     let mut g = Gathered::default();
     let document = g.take(
@@ -173,19 +164,37 @@ pub async fn add_member(
         "number": document.expose_number(),
         "name": name.expose(),
     });
-    let sealed = keyring.seal(
-        &member_context(&code, &key),
-        &serde_json::to_vec(&plain).expect("a person serialises"),
-    );
-    let member = NewMember {
-        person_key: key.clone(),
+    Ok(NewMember {
+        sealed: keyring.seal(
+            &context(&key),
+            &serde_json::to_vec(&plain).expect("a person serialises"),
+        ),
+        person_key: key,
         masked_name: name.masked(),
         document: MaskedDocument {
             kind: document.kind(),
             number: document.masked_number(),
         },
-        sealed,
-    };
+    })
+}
+
+#[utoipa::path(post, path = "/api/v1/testing/tubes/{barcode}/members", tag = "testing",
+    params(("barcode" = String, Path, description = "the tube's barcode")), request_body = MemberRequest,
+    responses((status = 201, body = Added, description = "the person is in the tube"),
+        (status = 200, body = Added, description = "the person was in this tube already: nothing written"),
+        (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the tube is full or sealed, or the person stands in another open tube"),
+        (status = 422, body = ErrorBody, description = "a bad document or name, each under `problems`")))]
+pub async fn add_member(
+    State(app): State<AppState>,
+    sample: Grant<Sample>,
+    Path(code): Path<String>,
+    ApiJson(req): ApiJson<MemberRequest>,
+) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<Added>)> {
+    app.hub_only("sampling")?;
+    let code = barcode(&code).map_err(|_| ApiError::NotFound(format!("tube {code} not found")))?;
+    let member = member(&app, &req, |key| member_context(&code, key))?;
+    let key = member.person_key.clone();
     let added = app
         .store
         .add_member(&sample.grant, &code, member, cordon_domain::time::now_ms())

@@ -1,9 +1,10 @@
 //! Mass testing: campaigns and their sites, and tubes filled at the sites ([`api`]); a
-//! campaign's roster and who of it has been sampled ([`roster_api`]); the
-//! commanders' campaign page and the samplers' phone page ([`pages`]).
+//! campaign's roster and who of it has been sampled ([`roster_api`]); queue numbers
+//! ([`queue_api`]); the commanders' campaign page and the samplers' phone page ([`pages`]).
 
 pub mod api;
 pub mod pages;
+pub mod queue_api;
 pub mod roster_api;
 pub mod words;
 
@@ -44,6 +45,14 @@ pub fn api() -> Router<AppState> {
             post(api::add_member),
         )
         .route("/api/v1/testing/tubes/{barcode}/seal", post(api::seal))
+        .route(
+            "/api/v1/testing/sites/{id}/queue",
+            post(queue_api::take_number),
+        )
+        .route(
+            "/api/v1/testing/tubes/{barcode}/members/by-number",
+            post(queue_api::add_by_number),
+        )
 }
 
 pub static PAGES: Pages = Pages {
@@ -79,6 +88,8 @@ pub static PAGES: Pages = Pages {
         api::tube,
         api::add_member,
         api::seal,
+        queue_api::take_number,
+        queue_api::add_by_number,
     ),
     tags((name = "testing", description = "mass testing: campaigns, sites, and pooled tubes filled by scanning"))
 )]

@@ -67,6 +67,13 @@ pub struct Words {
     pub sampled: &'static str,
     pub missing: &'static str,
     pub missing_of: &'static str,
+    pub queue: &'static str,
+    pub queue_hint: &'static str,
+    pub take_number: &'static str,
+    pub number_is: &'static str,
+    pub number_again: &'static str,
+    pub queue_number: &'static str,
+    pub add_by_number: &'static str,
 }
 
 static ZH: Words = Words {
@@ -131,6 +138,13 @@ static ZH: Words = Words {
     sampled: "已采",
     missing: "未采",
     missing_of: "未采人员：{b}",
+    queue: "现场取号",
+    queue_hint: "为到场人员登记并取号，号码写在手背上；采样时扫码或输入号码即可。同一人当天再取得同一号。",
+    take_number: "取号",
+    number_is: "{n} 号",
+    number_again: "今天已取号：{n} 号",
+    queue_number: "排队号",
+    add_by_number: "按号加入",
 };
 
 static EN: Words = Words {
@@ -196,6 +210,13 @@ static EN: Words = Words {
     sampled: "Sampled",
     missing: "Not yet",
     missing_of: "Not yet sampled: {b}",
+    queue: "Queue numbers",
+    queue_hint: "Register a person and give them the site's next number for today (written on the back of their hand); at the tube, type the number instead of scanning the ID. The same person gets the same number again.",
+    take_number: "Give a number",
+    number_is: "No. {n}",
+    number_again: "Already has a number today: No. {n}",
+    queue_number: "Queue number",
+    add_by_number: "Add by number",
 };
 
 pub fn words(lang: Lang) -> &'static Words {

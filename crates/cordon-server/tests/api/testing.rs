@@ -293,9 +293,60 @@ pub async fn the_roster_says_who_has_not_been_sampled(app: TestApp) {
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
+pub async fn persons_take_numbers_and_are_sampled_by_them(app: TestApp) {
+    let site = campaign_with_site(&app, 10).await;
+    let queue = format!("/api/v1/testing/sites/{site}/queue");
+    let (s, first) = app.post_as("sampler", &queue, &person(1)).await;
+    assert_eq!(
+        (s, first["number"].as_i64()),
+        (StatusCode::CREATED, Some(1)),
+        "{first}"
+    );
+    let (s, second) = app.post_as("sampler", &queue, &person(2)).await;
+    assert_eq!(
+        (s, second["number"].as_i64()),
+        (StatusCode::CREATED, Some(2))
+    );
+    let (s, again) = app.post_as("sampler", &queue, &person(1)).await;
+    assert_eq!(
+        (s, again["number"].as_i64(), again["already"].as_bool()),
+        (StatusCode::OK, Some(1), Some(true)),
+        "the same person, the same number"
+    );
+    let (s, _) = app
+        .post_as(
+            "sampler",
+            "/api/v1/testing/tubes",
+            &json!({"site": site, "barcode": "HB2022050300301"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let by = "/api/v1/testing/tubes/HB2022050300301/members/by-number";
+    let (s, added) = app.post_as("sampler", by, &json!({"number": 2})).await;
+    assert_eq!(s, StatusCode::CREATED, "{added}");
+    let (_, direct) = app
+        .post_as(
+            "sampler",
+            "/api/v1/testing/tubes/HB2022050300301/members",
+            &person(2),
+        )
+        .await;
+    assert_eq!(direct["already"], true, "number 2 is person 2: {direct}");
+    let (s, e) = app.post_as("sampler", by, &json!({"number": 99})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_number"))
+    );
+    let (_, log) = app
+        .get_as("auditor", "/api/v1/audit?action=testing.queue")
+        .await;
+    assert_eq!(log["entries"].as_array().unwrap().len(), 3, "{log}");
+}
+
 on_both!(
     a_sampler_fills_and_seals_tubes,
-    the_roster_says_who_has_not_been_sampled
+    the_roster_says_who_has_not_been_sampled,
+    persons_take_numbers_and_are_sampled_by_them
 );
 
 /// The rows of testing in the access matrix.
@@ -344,6 +395,16 @@ pub fn rows() -> Vec<Row> {
             "POST /api/v1/testing/tubes/{barcode}/members",
             SAMPLERS,
             json!({"document": {"type": "resident_id", "number": "x"}, "name": "x"}),
+        ),
+        row(
+            "POST /api/v1/testing/sites/{id}/queue",
+            SAMPLERS,
+            json!({"document": {"type": "resident_id", "number": "x"}, "name": "x"}),
+        ),
+        row(
+            "POST /api/v1/testing/tubes/{barcode}/members/by-number",
+            SAMPLERS,
+            json!({"number": 1}),
         ),
         row(
             "POST /api/v1/testing/tubes/{barcode}/seal",

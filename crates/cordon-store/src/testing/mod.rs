@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::StoreError;
 
+mod queue_sql;
 mod roster_sql;
 mod sql;
 mod tubes_sql;
@@ -94,6 +95,32 @@ pub struct Added {
     pub tube: TubeView,
     /// The person was in this tube already (a scan repeated): nothing written.
     pub already: bool,
+}
+
+/// What a queue entry's document and name are sealed against: its site, day and person.
+pub fn queue_context(site: i64, day: i64, person_key: &str) -> Vec<u8> {
+    format!("testing-queue:{site}:{day}:{person_key}").into_bytes()
+}
+
+/// A number taken at a site.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct QueueNumber {
+    pub site: i64,
+    /// The day it is for, `YYYYMMDD` (China time).
+    pub day: i64,
+    pub number: i64,
+    /// The person had taken this number earlier that day: nothing written.
+    pub already: bool,
+}
+
+/// A person in the queue as the sampler's scan of their number finds them: the keyed hash,
+/// masked fields and the sealed document and name ([`queue_context`]).
+#[derive(Debug, Clone)]
+pub struct QueueEntry {
+    pub person_key: String,
+    pub masked_name: String,
+    pub document: MaskedDocument,
+    pub sealed: Option<Vec<u8>>,
 }
 
 /// A roster row as stored: the person's keyed hash, masked fields, where they live, and the
@@ -237,6 +264,28 @@ pub trait TestingStore: Send + Sync + 'static {
         building: &str,
         limit: i64,
     ) -> Result<Vec<RosterPerson>, StoreError>;
+
+    /// Gives a person the site's next number for `day` (the same one again if they took one
+    /// that day), the person held as [`NewMember`] holds them (sealed with [`queue_context`]);
+    /// `NotFound` for a site of a campaign the sampler does not serve.
+    async fn take_number(
+        &self,
+        grant: &Sample,
+        site: i64,
+        day: i64,
+        person: NewMember,
+        now_ms: i64,
+    ) -> Result<QueueNumber, StoreError>;
+
+    /// The person who took `number` at `site` on `day`; `NotFound` if nobody did (or the site is
+    /// not the sampler's).
+    async fn queue_entry(
+        &self,
+        grant: &Sample,
+        site: i64,
+        day: i64,
+        number: i64,
+    ) -> Result<QueueEntry, StoreError>;
 
     /// A tube the reader's campaigns hold, with its persons masked; `NotFound` otherwise.
     async fn tube(&self, grant: &TestingRead, barcode: &Barcode) -> Result<TubeView, StoreError>;

@@ -7,8 +7,8 @@ use cordon_domain::division::DivisionCode;
 use cordon_domain::testing::{Barcode, NewCampaign, PoolSize};
 
 use super::{
-    roster_sql, tubes_sql, Added, Campaign, Completeness, NewMember, NewRosterRow, RosterAdded,
-    RosterPerson, Site, TestingStore, TubeView,
+    queue_sql, roster_sql, tubes_sql, Added, Campaign, Completeness, NewMember, NewRosterRow,
+    QueueEntry, QueueNumber, RosterAdded, RosterPerson, Site, TestingStore, TubeView,
 };
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
@@ -253,6 +253,27 @@ impl TestingStore for SqlStore {
         limit: i64,
     ) -> Result<Vec<RosterPerson>, StoreError> {
         roster_sql::missing(self, grant, campaign, compound, building, limit).await
+    }
+
+    async fn take_number(
+        &self,
+        grant: &Sample,
+        site: i64,
+        day: i64,
+        person: NewMember,
+        now_ms: i64,
+    ) -> Result<QueueNumber, StoreError> {
+        queue_sql::take(self, grant, site, day, person, now_ms).await
+    }
+
+    async fn queue_entry(
+        &self,
+        grant: &Sample,
+        site: i64,
+        day: i64,
+        number: i64,
+    ) -> Result<QueueEntry, StoreError> {
+        queue_sql::entry(self, grant, site, day, number).await
     }
 
     async fn tube(&self, grant: &TestingRead, barcode: &Barcode) -> Result<TubeView, StoreError> {

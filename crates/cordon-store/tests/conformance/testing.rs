@@ -252,7 +252,55 @@ pub async fn the_roster_says_who_is_missing(store: Arc<dyn Store>) {
     ));
 }
 
+pub async fn queue_numbers_count_up_per_site_and_day(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let manage = principal(Role::Commander, "130100", "city1")
+        .may_manage_campaigns()
+        .unwrap();
+    let now = cordon_domain::time::now_ms();
+    let c = s
+        .create_campaign(
+            &manage,
+            NewCampaign {
+                name: "x".into(),
+                area: div("130102"),
+                deadline_ms: now + 86_400_000,
+                pool_size: PoolSize::DEFAULT,
+            },
+        )
+        .await
+        .unwrap();
+    let a = s.create_site(&manage, c.id, "A", 1).await.unwrap();
+    let b = s.create_site(&manage, c.id, "B", 1).await.unwrap();
+    let sampler = principal(Role::Sampler, "130102", "sampler1")
+        .may_sample()
+        .unwrap();
+    let q = code("QUEUE00000");
+    let sampler = &sampler;
+    let take = |site: i64, day: i64, seed: u32| {
+        let m = member(s, &q, seed);
+        async move { s.take_number(sampler, site, day, m, now).await.unwrap() }
+    };
+    assert_eq!(take(a.id, 20220503, 1).await.number, 1);
+    assert_eq!(take(a.id, 20220503, 2).await.number, 2);
+    let again = take(a.id, 20220503, 1).await;
+    assert_eq!((again.number, again.already), (1, true));
+    assert_eq!(
+        take(b.id, 20220503, 3).await.number,
+        1,
+        "each site its own numbers"
+    );
+    assert_eq!(take(a.id, 20220504, 1).await.number, 1, "each day afresh");
+    let found = s.queue_entry(sampler, a.id, 20220503, 2).await.unwrap();
+    assert_eq!(found.person_key, member(s, &q, 2).person_key);
+    assert!(matches!(
+        s.queue_entry(sampler, a.id, 20220503, 9).await,
+        Err(StoreError::Invalid(ref f)) if f.code == "unknown_number"
+    ));
+}
+
 conformance!(
     tubes_are_filled_one_person_at_a_time,
-    the_roster_says_who_is_missing
+    the_roster_says_who_is_missing,
+    queue_numbers_count_up_per_site_and_day
 );

@@ -1,5 +1,6 @@
-//! A sampler on a 390 px phone fills a 10-in-1 tube by scanning: the barcode, then ten ID
-//! numbers (one with its name on the same line, as some scanners send it), the count growing
+//! A sampler on a 390 px phone gives a person a queue number and fills a 10-in-1 tube by
+//! scanning: the barcode, that person by their number, then nine ID numbers (one with its name
+//! on the same line, as some scanners send it), the count growing
 //! to "10 / 10"; an eleventh is not offered, a person scanned twice is said so, a wrong check
 //! digit is refused beside the field in Chinese; the tube is sealed and the next one scanned.
 //! The commander's campaign page shows the site's tubes and persons, takes the roster from a
@@ -18,6 +19,12 @@ pub async fn a_sampler_fills_a_ten_in_one_tube_on_a_phone(app: TestApp) {
     sign_in(&browser, &app, "sampler", "/sampling").await;
     browser
         .wait_until("document.querySelectorAll('#site option').length === 1")
+        .await;
+    // Person 1 registers on the spot and gets number 1, shown large.
+    browser.type_into("#q-number", &resident(1)).await;
+    browser.type_into("#q-name", &format!("张三{ENTER}")).await;
+    browser
+        .wait_until("document.getElementById('queue-number').textContent === '1 号'")
         .await;
     browser
         .type_into("#barcode", &format!("hb2022050300017{ENTER}"))
@@ -46,6 +53,9 @@ pub async fn a_sampler_fills_a_ten_in_one_tube_on_a_phone(app: TestApp) {
         .await;
     for seed in 1..=10u32 {
         if seed == 1 {
+            // By the queue number.
+            browser.type_into("#by-number", &format!("1{ENTER}")).await;
+        } else if seed == 2 {
             // Number and name on one line, as a scanner may send them.
             browser
                 .type_into("#doc-number", &format!("{} 张三{ENTER}", resident(seed)))
