@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::StoreError;
 
+mod area;
 mod queue_sql;
 mod roster_sql;
 mod sql;

@@ -6,7 +6,7 @@
 use cordon_domain::access::testing::Sample;
 use cordon_domain::identity::{DocumentType, MaskedDocument};
 
-use super::sql::division;
+use super::area::division;
 use super::{NewMember, QueueEntry, QueueNumber};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;

@@ -6,7 +6,7 @@ use cordon_domain::identity::{DocumentType, MaskedDocument};
 use cordon_domain::testing::roster::MAX_ROSTER;
 use sqlx::QueryBuilder;
 
-use super::sql::division;
+use super::area::division;
 use super::{BuildingLine, Completeness, NewRosterRow, RosterAdded, RosterPerson};
 use crate::db::{on_pool, retry, BeginWrite, CHUNK};
 use crate::store::SqlStore;

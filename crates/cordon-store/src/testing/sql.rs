@@ -6,6 +6,7 @@ use cordon_domain::access::testing::{CampaignManage, Sample, TestingRead};
 use cordon_domain::division::DivisionCode;
 use cordon_domain::testing::{Barcode, NewCampaign, PoolSize};
 
+use super::area::division;
 use super::{
     queue_sql, roster_sql, tubes_sql, Added, Campaign, Completeness, NewMember, NewRosterRow,
     QueueEntry, QueueNumber, RosterAdded, RosterPerson, Site, TestingStore, TubeView,
@@ -22,13 +23,6 @@ const SITE_SELECT: &str = "SELECT s.id, s.campaign_id, s.name, s.lanes, \
      (SELECT COUNT(*) FROM testing_tubes t WHERE t.site_id = s.id AND t.state = 'sealed'), \
      (SELECT CAST(COALESCE(SUM(t.members), 0) AS BIGINT) FROM testing_tubes t WHERE t.site_id = s.id) \
      FROM testing_sites s";
-
-pub(super) fn division(v: i64) -> Result<DivisionCode, StoreError> {
-    u32::try_from(v)
-        .ok()
-        .and_then(DivisionCode::from_value)
-        .ok_or_else(|| StoreError::Corrupt("campaign area".into()))
-}
 
 fn place_name(code: DivisionCode) -> String {
     let c = code.to_string();

@@ -8,7 +8,7 @@ use cordon_domain::identity::{DocumentType, MaskedDocument};
 use cordon_domain::testing::tube::{self, Tube, TubeState};
 use cordon_domain::testing::{Barcode, PoolSize};
 
-use super::sql::division;
+use super::area::division;
 use super::{Added, Member, NewMember, TubeView};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
