@@ -70,6 +70,20 @@ impl FromPassagesRequest {
         let mut g = Gathered::default();
         let division =
             g.take(DivisionCode::parse(self.division.trim()).map_err(|e| e.under("division")));
+        if let Some(label) = &self.label {
+            if label.chars().count() > crate::followup::MAX_TEXT
+                || label.chars().any(char::is_control)
+            {
+                g.push(FieldError::new(
+                    "invalid_text",
+                    "label",
+                    format!(
+                        "at most {} characters, without control characters",
+                        crate::followup::MAX_TEXT
+                    ),
+                ));
+            }
+        }
         let days = self.days.unwrap_or(DEFAULT_DAYS);
         if !(1..=MAX_DAYS).contains(&days) {
             g.push(FieldError::new(
@@ -211,9 +225,13 @@ mod tests {
             label: None,
             deadline_hours: None,
         };
-        let problems = req.parse().unwrap_err();
+        let long = FromPassagesRequest {
+            label: Some("名".repeat(201)),
+            ..req.clone()
+        };
+        let problems = long.parse().unwrap_err();
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
-        assert_eq!(fields, ["division", "days"]);
+        assert_eq!(fields, ["division", "label", "days"]);
         let ok = FromPassagesRequest {
             division: "110105".into(),
             days: None,

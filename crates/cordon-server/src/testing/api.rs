@@ -58,7 +58,9 @@ pub async fn campaigns(
 
 #[utoipa::path(post, path = "/api/v1/testing/campaigns/{id}/sites", tag = "testing",
     params(("id" = i64, Path, description = "the campaign")), request_body = SiteRequest,
-    responses((status = 201, body = Site), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Site), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "the campaign has a site of this name"),
+        (status = 422, body = ErrorBody)))]
 pub async fn create_site(
     State(app): State<AppState>,
     manage: Grant<CampaignManage>,

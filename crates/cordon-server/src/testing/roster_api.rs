@@ -156,6 +156,7 @@ fn parse(
         (String = "text/csv"),
         (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses((status = 200, body = RosterReport), (status = 404, body = ErrorBody),
+        (status = 415, body = ErrorBody, description = "neither CSV nor an Excel workbook"),
         (status = 422, body = ErrorBody, description = "rows that do not parse, each with its line and column; nothing was written")))]
 pub async fn upload(
     State(app): State<AppState>,
