@@ -18,8 +18,19 @@
       select.append(el("option", { value: String(s.id) }, `${s.name} · ${c.name}`));
     }
     if (kept && all.some(({ s }) => String(s.id) === kept)) select.value = kept;
-    select.onchange = () => localStorage.setItem("cordon.site", select.value);
+    select.onchange = () => { localStorage.setItem("cordon.site", select.value); gaps(); };
+    gaps();
     $("barcode").focus();
+  }
+
+  // The site's barcode series with the numbers skipped, so that a lost tube is noticed.
+  async function gaps() {
+    const r = await api("GET", `/api/v1/testing/sites/${$("site").value}/series`);
+    if (r.status !== 200) { $("gaps").textContent = ""; return; }
+    const code = (s, n) => s.series + String(n).padStart(s.width, "0");
+    const runs = r.json.series.flatMap((s) => s.gaps.map((g) => g.from === g.to ? code(s, g.from) : `${code(s, g.from)}–${code(s, g.to)}`));
+    $("gaps").textContent = !r.json.series.length ? "" : (runs.length ? W.gaps.replace("{g}", runs.join("、")) : W.no_gaps);
+    $("gaps").className = runs.length ? "msg bad" : "hint";
   }
 
   function show(t, said, ok) {
@@ -65,6 +76,7 @@
     if (r.status !== 201) { refuseBeside(form, r, "tube-msg", () => "barcode"); return; }
     say("tube-msg", "", true);
     show(r.json);
+    gaps();
   };
 
   // A scanner may send the number and the name on one line ("130102… 张三"): split it.

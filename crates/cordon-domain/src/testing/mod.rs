@@ -98,6 +98,75 @@ impl std::fmt::Display for Barcode {
     }
 }
 
+/// Numbers of a pre-printed series that were skipped: a run `from..=to` between two barcodes
+/// used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Gap {
+    pub from: u64,
+    pub to: u64,
+}
+
+/// One series of barcodes used (their text before the trailing digits), its first and last
+/// number, how many were used and the runs skipped between them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Series {
+    pub series: String,
+    /// Digits of the numbers as printed (so `HB0017` reads back with its zeros).
+    pub width: usize,
+    pub first: u64,
+    pub last: u64,
+    pub used: u64,
+    /// At most [`MAX_GAPS`] runs, the first ones.
+    pub gaps: Vec<Gap>,
+    /// Numbers skipped in all.
+    pub missing: u64,
+}
+
+/// Most skipped runs listed per series.
+pub const MAX_GAPS: usize = 50;
+
+/// The series of `barcodes` with the numbers skipped in each (barcodes without trailing digits
+/// belong to no series).
+pub fn series(barcodes: &[Barcode]) -> Vec<Series> {
+    let mut by: std::collections::BTreeMap<&str, (usize, Vec<u64>)> =
+        std::collections::BTreeMap::new();
+    for b in barcodes {
+        if let Some((s, n)) = b.serial() {
+            let e = by.entry(s).or_default();
+            e.0 = e.0.max(b.as_str().len() - s.len());
+            e.1.push(n);
+        }
+    }
+    by.into_iter()
+        .map(|(s, (width, mut numbers))| {
+            numbers.sort_unstable();
+            numbers.dedup();
+            let mut gaps = Vec::new();
+            let mut missing = 0;
+            for w in numbers.windows(2) {
+                if w[1] > w[0] + 1 {
+                    missing += w[1] - w[0] - 1;
+                    if gaps.len() < MAX_GAPS {
+                        gaps.push(Gap {
+                            from: w[0] + 1,
+                            to: w[1] - 1,
+                        });
+                    }
+                }
+            }
+            Series {
+                series: s.to_owned(),
+                width,
+                first: numbers[0],
+                last: numbers[numbers.len() - 1],
+                used: numbers.len() as u64,
+                gaps,
+                missing,
+            }
+        })
+        .collect()
+}
+
 fn name(s: &str, field: &str) -> Result<String, FieldError> {
     let t = s.trim();
     if t.is_empty() || t.chars().count() > MAX_NAME || t.chars().any(char::is_control) {

@@ -48,3 +48,31 @@ fn a_campaign_is_checked_whole() {
     };
     assert_eq!(ok.parse(now()).unwrap().pool_size, PoolSize::DEFAULT);
 }
+
+#[test]
+fn gaps_in_a_printed_series_are_found() {
+    let codes: Vec<Barcode> = [
+        "HB0017",
+        "HB0018",
+        "HB0021",
+        "HB0025",
+        "XY-00007",
+        "NOSERIES-",
+    ]
+    .iter()
+    .filter_map(|c| Barcode::parse(c).ok())
+    .collect();
+    let found = series(&codes);
+    assert_eq!(found.len(), 2);
+    let hb = &found[0];
+    assert_eq!(
+        (hb.series.as_str(), hb.first, hb.last, hb.used, hb.missing),
+        ("HB", 17, 25, 4, 5)
+    );
+    assert_eq!(hb.width, 4, "HB0017 has four digits");
+    assert_eq!(
+        hb.gaps,
+        vec![Gap { from: 19, to: 20 }, Gap { from: 22, to: 24 }]
+    );
+    assert_eq!((found[1].series.as_str(), found[1].missing), ("XY-", 0));
+}

@@ -127,6 +127,29 @@ pub(super) fn conflict(e: cordon_store::StoreError) -> ApiError {
     }
 }
 
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SiteSeries {
+    /// Each series of barcodes used at the site, with the numbers skipped.
+    pub series: Vec<cordon_domain::testing::Series>,
+}
+
+#[utoipa::path(get, path = "/api/v1/testing/sites/{id}/series", tag = "testing",
+    params(("id" = i64, Path, description = "the site")),
+    responses((status = 200, body = SiteSeries), (status = 404, body = ErrorBody)))]
+pub async fn site_series(
+    State(app): State<AppState>,
+    read: Grant<TestingRead>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SiteSeries>> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| ApiError::NotFound(format!("site {id} not found")))?;
+    let codes = app.store.site_barcodes(&read.grant, id).await?;
+    Ok(Json(SiteSeries {
+        series: cordon_domain::testing::series(&codes),
+    }))
+}
+
 #[utoipa::path(get, path = "/api/v1/testing/tubes/{barcode}", tag = "testing",
     params(("barcode" = String, Path, description = "the tube's barcode")),
     responses((status = 200, body = TubeView), (status = 404, body = ErrorBody)))]

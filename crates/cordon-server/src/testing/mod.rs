@@ -45,6 +45,7 @@ pub fn api() -> Router<AppState> {
             post(api::add_member),
         )
         .route("/api/v1/testing/tubes/{barcode}/seal", post(api::seal))
+        .route("/api/v1/testing/sites/{id}/series", get(api::site_series))
         .route(
             "/api/v1/testing/sites/{id}/queue",
             post(queue_api::take_number),
@@ -88,6 +89,7 @@ pub static PAGES: Pages = Pages {
         api::tube,
         api::add_member,
         api::seal,
+        api::site_series,
         queue_api::take_number,
         queue_api::add_by_number,
     ),

@@ -74,6 +74,8 @@ pub struct Words {
     pub number_again: &'static str,
     pub queue_number: &'static str,
     pub add_by_number: &'static str,
+    pub gaps: &'static str,
+    pub no_gaps: &'static str,
 }
 
 static ZH: Words = Words {
@@ -145,6 +147,8 @@ static ZH: Words = Words {
     number_again: "今天已取号：{n} 号",
     queue_number: "排队号",
     add_by_number: "按号加入",
+    gaps: "本点条码缺号：{g}",
+    no_gaps: "本点条码连续，无缺号",
 };
 
 static EN: Words = Words {
@@ -217,6 +221,8 @@ static EN: Words = Words {
     number_again: "Already has a number today: No. {n}",
     queue_number: "Queue number",
     add_by_number: "Add by number",
+    gaps: "Numbers skipped at this site: {g}",
+    no_gaps: "No number skipped at this site",
 };
 
 pub fn words(lang: Lang) -> &'static Words {

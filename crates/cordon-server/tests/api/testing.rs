@@ -151,6 +151,24 @@ pub async fn a_sampler_fills_and_seals_tubes(app: TestApp) {
         (s, e["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("in_open_tube"))
     );
+    // A tube of the series skipped: number 4 is missing between 3 and 5.
+    let (s, _) = app
+        .post_as(
+            "sampler",
+            "/api/v1/testing/tubes",
+            &json!({"site": site, "barcode": "HB2022050300005"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, series) = app
+        .get_as("city", &format!("/api/v1/testing/sites/{site}/series"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        series["series"][0]["gaps"],
+        json!([{"from": 2022050300004_u64, "to": 2022050300004_u64}]),
+        "{series}"
+    );
     // Sealed: the full one at once, the short one only with a reason.
     let (s, t) = app
         .post_as(
@@ -391,6 +409,11 @@ pub fn rows() -> Vec<Row> {
             json!({"site": 999999, "barcode": "NOSUCH000001"}),
         ),
         row("GET /api/v1/testing/tubes/{barcode}", READERS, Value::Null),
+        row(
+            "GET /api/v1/testing/sites/{id}/series",
+            READERS,
+            Value::Null,
+        ),
         row(
             "POST /api/v1/testing/tubes/{barcode}/members",
             SAMPLERS,

@@ -288,6 +288,13 @@ pub trait TestingStore: Send + Sync + 'static {
         number: i64,
     ) -> Result<QueueEntry, StoreError>;
 
+    /// The barcodes of the tubes opened at a site the reader sees; `NotFound` otherwise.
+    async fn site_barcodes(
+        &self,
+        grant: &TestingRead,
+        site: i64,
+    ) -> Result<Vec<Barcode>, StoreError>;
+
     /// A tube the reader's campaigns hold, with its persons masked; `NotFound` otherwise.
     async fn tube(&self, grant: &TestingRead, barcode: &Barcode) -> Result<TubeView, StoreError>;
 }

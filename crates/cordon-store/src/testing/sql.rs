@@ -270,6 +270,37 @@ impl TestingStore for SqlStore {
         queue_sql::entry(self, grant, site, day, number).await
     }
 
+    async fn site_barcodes(
+        &self,
+        grant: &TestingRead,
+        site: i64,
+    ) -> Result<Vec<Barcode>, StoreError> {
+        let found: Option<(i64,)> =
+            on_pool!(&self.db.read, |p| {
+                sqlx::query_as(
+            "SELECT c.area FROM testing_sites s JOIN testing_campaigns c ON c.id = s.campaign_id \
+             WHERE s.id = $1"
+        )
+        .bind(site)
+        .fetch_optional(p)
+        .await?
+            });
+        match found {
+            Some((a,)) if grant.sees(division(a)?) => {}
+            _ => return Err(StoreError::not_found(format!("site {site}"))),
+        }
+        let codes: Vec<(String,)> = on_pool!(&self.db.read, |p| sqlx::query_as(
+            "SELECT barcode FROM testing_tubes WHERE site_id = $1"
+        )
+        .bind(site)
+        .fetch_all(p)
+        .await?);
+        codes
+            .into_iter()
+            .map(|(c,)| Barcode::parse(&c).map_err(|_| StoreError::Corrupt("barcode".into())))
+            .collect()
+    }
+
     async fn tube(&self, grant: &TestingRead, barcode: &Barcode) -> Result<TubeView, StoreError> {
         let (view, area) = tubes_sql::view(self, barcode).await?;
         if grant.sees(area) {

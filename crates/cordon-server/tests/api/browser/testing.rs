@@ -33,6 +33,9 @@ pub async fn a_sampler_fills_a_ten_in_one_tube_on_a_phone(app: TestApp) {
         .wait_until("!document.getElementById('fill-card').hidden")
         .await;
     assert_eq!(browser.text("#count").await, "0 / 10");
+    browser
+        .wait_until("document.getElementById('gaps').textContent.includes('无缺号')")
+        .await;
     // A wrong check digit, refused beside the number.
     browser.type_into("#doc-number", "130102199001011238").await;
     browser
