@@ -275,16 +275,15 @@ impl TestingStore for SqlStore {
         grant: &TestingRead,
         site: i64,
     ) -> Result<Vec<Barcode>, StoreError> {
-        let found: Option<(i64,)> =
-            on_pool!(&self.db.read, |p| {
-                sqlx::query_as(
+        let found: Option<(i64,)> = on_pool!(&self.db.read, |p| {
+            sqlx::query_as(
             "SELECT c.area FROM testing_sites s JOIN testing_campaigns c ON c.id = s.campaign_id \
              WHERE s.id = $1"
         )
         .bind(site)
         .fetch_optional(p)
         .await?
-            });
+        });
         match found {
             Some((a,)) if grant.sees(division(a)?) => {}
             _ => return Err(StoreError::not_found(format!("site {site}"))),
