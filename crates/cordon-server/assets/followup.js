@@ -153,7 +153,8 @@
     const body = { id: queryId, division, kind: $("query-kind").value,
       days: Number($("query-days").value || "14"), deadline_hours: Number($("query-deadline").value || "24") };
     if ($("query-label").value.trim()) body.label = $("query-label").value.trim();
-    say("query-msg", "…", true);
+    $("query-msg").textContent = "…";
+    $("query-msg").className = "msg";
     const r = await api("POST", "/api/v1/followup/lists/from-passages", body);
     if (r.status === 201 || r.status === 200) {
       const l = r.json.list;

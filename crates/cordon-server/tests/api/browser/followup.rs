@@ -186,7 +186,7 @@ pub async fn a_city_uploads_a_list_with_a_bad_row(app: TestApp) {
         .await;
     browser.click("#query button[type=submit]").await;
     browser
-        .wait_until("document.getElementById('query-msg').classList.contains('ok')")
+        .wait_until("document.getElementById('query-msg').textContent.includes('已生成')")
         .await;
     let said = browser.text("#query-msg").await;
     assert!(said.contains("已生成：1 人"), "{said}");
