@@ -113,7 +113,7 @@ pub async fn open_tube(
 }
 
 /// A tube's state refusing a scan or a seal is a conflict with what is stored.
-pub(super) fn conflict(e: cordon_store::StoreError) -> ApiError {
+fn conflict(e: cordon_store::StoreError) -> ApiError {
     match e {
         cordon_store::StoreError::Invalid(f)
             if matches!(
@@ -219,10 +219,21 @@ pub async fn add_member(
     app.hub_only("sampling")?;
     let code = barcode(&code).map_err(|_| ApiError::NotFound(format!("tube {code} not found")))?;
     let member = member(&app, &req, |key| member_context(&code, key))?;
+    scan_in(&app, &sample.grant, &code, member).await
+}
+
+/// Puts a person into a tube, audited with their keyed hash: 201, or 200 when they were in it
+/// already. How they were found (their ID card, their queue number) is the caller's.
+pub(super) async fn scan_in(
+    app: &AppState,
+    grant: &Sample,
+    code: &Barcode,
+    member: NewMember,
+) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<Added>)> {
     let key = member.person_key.clone();
     let added = app
         .store
-        .add_member(&sample.grant, &code, member, cordon_domain::time::now_ms())
+        .add_member(grant, code, member, cordon_domain::time::now_ms())
         .await
         .map_err(conflict)?;
     let mut note = AuditNote::read(format!("tube {code}"), 1).subjects(vec![key]);

@@ -11,7 +11,7 @@ use cordon_domain::testing::{Barcode, MemberRequest};
 use cordon_store::testing::{member_context, queue_context, Added, NewMember, QueueNumber};
 use serde::Deserialize;
 
-use super::api::{conflict, member};
+use super::api::{member, scan_in};
 use crate::audit::AuditNote;
 use crate::auth::Grant;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -110,17 +110,5 @@ pub async fn add_by_number(
         masked_name: entry.masked_name,
         document: entry.document,
     };
-    let added = app
-        .store
-        .add_member(&sample.grant, &code, person, cordon_domain::time::now_ms())
-        .await
-        .map_err(conflict)?;
-    let mut note = AuditNote::read(format!("tube {code}"), 1).subjects(vec![entry.person_key]);
-    note.action = Some("testing.sample");
-    let status = if added.already {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((status, Extension(note), Json(added)))
+    scan_in(&app, &sample.grant, &code, person).await
 }
