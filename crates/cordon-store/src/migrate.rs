@@ -48,6 +48,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(16, "0016_testing"),
     migration!(17, "0017_testing_roster"),
     migration!(18, "0018_testing_queue"),
+    migration!(19, "0019_testing_lab"),
 ];
 
 /// Which of a migration's files to apply.

@@ -25,6 +25,7 @@ pub trait Store:
     + crate::declaration::DeclarationStore
     + crate::followup::FollowupStore
     + crate::testing::TestingStore
+    + crate::testing::lab::LabStore
     + crate::trace::TraceStore
     + crate::dashboard::DashboardStore
     + crate::access::AccessStore

@@ -240,6 +240,8 @@ mod dashboard;
 mod declaration;
 #[path = "conformance/followup.rs"]
 mod followup;
+#[path = "conformance/lab.rs"]
+mod lab;
 #[path = "conformance/network.rs"]
 mod network;
 #[path = "conformance/passage.rs"]

@@ -251,6 +251,9 @@ pub async fn demo_accounts(
         ("caller4", "caller", "130102"),
         // A sampler of 长安区's testing campaign.
         ("sampler1", "sampler", "130102"),
+        // Two accounts of 长安区's lab: one runs a plate, the other reviews it.
+        ("lab1", "lab", "130102"),
+        ("lab2", "lab", "130102"),
     ];
     let existing: Vec<String> = store
         .list_accounts()

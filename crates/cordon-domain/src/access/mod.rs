@@ -48,6 +48,7 @@ string_enum! {
         Station = "station",
         Caller = "caller",
         Sampler = "sampler",
+        Lab = "lab",
     }
 }
 

@@ -54,9 +54,12 @@ impl Principal {
         let since_ms = match self.role {
             Role::Commander | Role::Tracer => i64::MIN,
             Role::Officer => now_ms - OFFICER_LOOKBACK_MS,
-            Role::Auditor | Role::Admin | Role::Station | Role::Caller | Role::Sampler => {
-                return Err(Self::deny("read passages"))
-            }
+            Role::Auditor
+            | Role::Admin
+            | Role::Station
+            | Role::Caller
+            | Role::Sampler
+            | Role::Lab => return Err(Self::deny("read passages")),
         };
         Ok(PassageRead {
             scope: self.scope.clone(),

@@ -1,5 +1,7 @@
-//! Grants of mass testing: commanders open campaigns and their sites; samplers fill tubes at
-//! the sites of campaigns that touch their jurisdiction; both read campaigns. Each grant's
+//! Grants of mass testing: commanders open campaigns, their sites and labs; samplers fill tubes
+//! at the sites of campaigns that touch their jurisdiction; lab accounts receive tubes, run
+//! plates and release them at labs that touch theirs (a run is released by an account other
+//! than the one that made it: the store holds that); all three read campaigns. Each grant's
 //! fields are private: the `may_*` method beside it is the only way to make one.
 
 use super::{Capability, Denied, Principal, Role, Scope, Username};
@@ -17,6 +19,25 @@ pub struct CampaignManage {
 pub struct Sample {
     username: Username,
     scope: DivisionCode,
+}
+
+/// Leave to receive tubes, run plates, read them and release them at labs (and for campaigns)
+/// that touch a jurisdiction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabWork {
+    username: Username,
+    scope: DivisionCode,
+}
+
+impl LabWork {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+    /// Whether a lab (or a campaign) over `area` is one this account works for: one of the two
+    /// holds the other.
+    pub fn serves(&self, area: DivisionCode) -> bool {
+        self.scope.contains(area) || area.contains(self.scope)
+    }
 }
 
 /// Leave to read the campaigns that touch a jurisdiction, and their sites.
@@ -74,9 +95,21 @@ impl Principal {
         }
     }
 
+    pub fn may_work_in_lab(&self) -> Result<LabWork, Denied> {
+        match (self.role, &self.scope) {
+            (Role::Lab, Scope::Division(d)) => Ok(LabWork {
+                username: self.username.clone(),
+                scope: *d,
+            }),
+            _ => Err(Self::deny("work in a lab")),
+        }
+    }
+
     pub fn may_read_testing(&self) -> Result<TestingRead, Denied> {
         match (self.role, &self.scope) {
-            (Role::Commander | Role::Sampler, Scope::Division(d)) => Ok(TestingRead { scope: *d }),
+            (Role::Commander | Role::Sampler | Role::Lab, Scope::Division(d)) => {
+                Ok(TestingRead { scope: *d })
+            }
             _ => Err(Self::deny("read testing campaigns")),
         }
     }
@@ -91,6 +124,12 @@ impl Capability for CampaignManage {
 impl Capability for Sample {
     fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
         p.may_sample()
+    }
+}
+
+impl Capability for LabWork {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_work_in_lab()
     }
 }
 

@@ -11,6 +11,8 @@ use crate::division::DivisionCode;
 use crate::registration::DocumentRequest;
 use crate::{FieldError, Gathered};
 
+pub mod instrument;
+pub mod lab;
 pub mod roster;
 pub mod tube;
 
@@ -167,7 +169,7 @@ pub fn series(barcodes: &[Barcode]) -> Vec<Series> {
         .collect()
 }
 
-fn name(s: &str, field: &str) -> Result<String, FieldError> {
+pub(crate) fn name(s: &str, field: &str) -> Result<String, FieldError> {
     let t = s.trim();
     if t.is_empty() || t.chars().count() > MAX_NAME || t.chars().any(char::is_control) {
         return Err(FieldError::new(

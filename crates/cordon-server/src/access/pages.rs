@@ -19,6 +19,7 @@ pub const PEOPLE: &[Role] = &[
     Role::Admin,
     Role::Caller,
     Role::Sampler,
+    Role::Lab,
 ];
 
 #[derive(Template)]

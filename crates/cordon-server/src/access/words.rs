@@ -45,6 +45,7 @@ pub struct Words {
     pub role_auditor: &'static str,
     pub role_caller: &'static str,
     pub role_sampler: &'static str,
+    pub role_lab: &'static str,
     pub role_admin: &'static str,
     pub role_station: &'static str,
 }
@@ -90,6 +91,7 @@ pub static ZH: Words = Words {
     role_auditor: "审计人员",
     role_caller: "随访人员",
     role_sampler: "采样人员",
+    role_lab: "实验室人员",
     role_admin: "管理员",
     role_station: "边缘站点",
 };
@@ -134,6 +136,7 @@ pub static EN: Words = Words {
     role_auditor: "Auditor",
     role_caller: "Caller",
     role_sampler: "Sampler",
+    role_lab: "Lab",
     role_admin: "Admin",
     role_station: "Edge station",
 };

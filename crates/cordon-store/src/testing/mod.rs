@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::StoreError;
 
 mod area;
+pub mod lab;
 mod queue_sql;
 mod roster_sql;
 mod sql;

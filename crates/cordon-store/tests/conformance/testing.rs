@@ -14,7 +14,7 @@ use cordon_store::{Store, StoreError};
 
 use super::support::*;
 
-fn principal(role: Role, scope: &str, name: &str) -> Principal {
+pub fn principal(role: Role, scope: &str, name: &str) -> Principal {
     Principal {
         account: 1,
         username: Username::parse(name).unwrap(),
@@ -23,7 +23,7 @@ fn principal(role: Role, scope: &str, name: &str) -> Principal {
     }
 }
 
-fn member(store: &dyn Store, tube: &Barcode, seed: u32) -> NewMember {
+pub fn member(store: &dyn Store, tube: &Barcode, seed: u32) -> NewMember {
     let doc = IdentityDocument::parse(DocumentType::ResidentId, &resident_id(seed)).unwrap();
     let key = store.keyring().person(&doc);
     NewMember {

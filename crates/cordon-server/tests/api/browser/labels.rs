@@ -19,6 +19,7 @@ pub async fn every_field_of_every_page_is_labelled(app: TestApp) {
         cordon_domain::access::Role::Auditor => "auditor",
         cordon_domain::access::Role::Caller => "caller",
         cordon_domain::access::Role::Sampler => "sampler",
+        cordon_domain::access::Role::Lab => "lab",
         _ => "admin",
     };
     let mut signed_in = None;

@@ -1,0 +1,189 @@
+//! The SQL of a run's release: by a second person, once its controls read as they must, each
+//! tube's reading and each of its persons' result ([`MemberResult::of`]) written in one
+//! transaction; and the persons it recalls, for their recall list.
+
+use cordon_domain::access::testing::LabWork;
+use cordon_domain::identity::{DocumentType, MaskedDocument};
+use cordon_domain::testing::lab::{MemberResult, Reading, RunStep};
+use cordon_domain::testing::Barcode;
+
+use super::runs_sql::view;
+use super::sql::corrupt;
+use super::{RecallPerson, Released};
+use crate::db::{on_pool, retry, BeginWrite};
+use crate::store::SqlStore;
+use crate::testing::area::division;
+use crate::StoreError;
+
+type RunCols = (String, i64, Option<i64>, String, Option<String>);
+
+/// Tubes, persons and persons recalled (or found positive) of a released run.
+async fn counts(store: &SqlStore, run: i64) -> Result<(i64, i64, i64), StoreError> {
+    let c: (i64, i64, i64) = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT COUNT(DISTINCT m.tube_id), COUNT(*), \
+         COALESCE(SUM(CASE WHEN m.result = 'negative' THEN 0 ELSE 1 END), 0) \
+         FROM testing_members m JOIN testing_wells w ON w.tube_id = m.tube_id \
+         WHERE w.run_id = $1"
+    )
+    .bind(run)
+    .fetch_one(p)
+    .await?);
+    Ok(c)
+}
+
+pub(super) async fn release(
+    store: &SqlStore,
+    grant: &LabWork,
+    run: i64,
+    now_ms: i64,
+) -> Result<Released, StoreError> {
+    let by = grant.username().as_str();
+    let already = retry(|| async move {
+        on_pool!(&store.db.write, |p| {
+            let mut tx = p.begin_write().await?;
+            let found: Option<RunCols> = sqlx::query_as(
+                "SELECT r.step, l.area, r.controls_ok, r.made_by, r.resulted_by \
+                 FROM testing_runs r JOIN testing_labs l ON l.id = r.lab_id WHERE r.id = $1",
+            )
+            .bind(run)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(r) = found.filter(|r| division(r.1).is_ok_and(|a| grant.serves(a))) else {
+                return Err(StoreError::not_found(format!("run {run}")));
+            };
+            match RunStep::parse(&r.0).map_err(|_| corrupt("run step"))? {
+                RunStep::Released => return Ok(true),
+                RunStep::Resulted => {}
+                _ => {
+                    return Err(StoreError::invalid(
+                        "not_resulted",
+                        "run",
+                        "the run has no results yet: import the instrument's file first",
+                    ))
+                }
+            }
+            if r.2 != Some(1) {
+                return Err(StoreError::invalid(
+                    "controls_failed",
+                    "run",
+                    "the controls did not read as they must: the run is not released",
+                ));
+            }
+            if r.3 == by || r.4.as_deref() == Some(by) {
+                return Err(StoreError::invalid(
+                    "own_run",
+                    "run",
+                    "a run is released by a second person: not the one who made it or read its results",
+                ));
+            }
+            let tubes: Vec<(i64, String, i64)> = sqlx::query_as(
+                "SELECT t.id, w.reading, t.members FROM testing_wells w \
+                 JOIN testing_tubes t ON t.id = w.tube_id WHERE w.run_id = $1 AND w.kind = 'tube'",
+            )
+            .bind(run)
+            .fetch_all(&mut *tx)
+            .await?;
+            for (tube, reading, members) in tubes {
+                let reading = Reading::parse(&reading).map_err(|_| corrupt("reading"))?;
+                let result = MemberResult::of(reading, members as u32);
+                sqlx::query("UPDATE testing_tubes SET reading = $2, released_at = $3 WHERE id = $1")
+                    .bind(tube)
+                    .bind(reading.as_str())
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "UPDATE testing_members SET result = $2, released_at = $3 WHERE tube_id = $1",
+                )
+                .bind(tube)
+                .bind(result.as_str())
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+            }
+            sqlx::query(
+                "UPDATE testing_runs SET step = 'released', released_by = $2, released_at = $3 \
+                 WHERE id = $1",
+            )
+            .bind(run)
+            .bind(by)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO testing_run_steps (run_id, step, done_by, done_at) \
+                 VALUES ($1, 'released', $2, $3)",
+            )
+            .bind(run)
+            .bind(by)
+            .bind(now_ms)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(false)
+        })
+    })
+    .await?;
+    let (tubes, persons, recalled) = counts(store, run).await?;
+    Ok(Released {
+        run: view(store, run).await?.0,
+        tubes,
+        persons,
+        recalled,
+        already,
+    })
+}
+
+type RecallCols = (
+    String,
+    String,
+    String,
+    String,
+    Option<Vec<u8>>,
+    i64,
+    i64,
+    Option<Vec<u8>>,
+    String,
+);
+
+pub(super) async fn recalled(
+    store: &SqlStore,
+    grant: &LabWork,
+    run: i64,
+) -> Result<Vec<RecallPerson>, StoreError> {
+    let (_, area) = view(store, run).await?;
+    if !grant.serves(area) {
+        return Err(StoreError::not_found(format!("run {run}")));
+    }
+    let rows: Vec<RecallCols> = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT t.barcode, m.person_key, m.document_type, m.masked_number, m.sealed, c.area, \
+         c.id, r.sealed, m.result FROM testing_wells w \
+         JOIN testing_tubes t ON t.id = w.tube_id \
+         JOIN testing_members m ON m.tube_id = t.id \
+         JOIN testing_sites s ON s.id = t.site_id \
+         JOIN testing_campaigns c ON c.id = s.campaign_id \
+         LEFT JOIN testing_roster r ON r.campaign_id = c.id AND r.person_key = m.person_key \
+         WHERE w.run_id = $1 AND m.released_at IS NOT NULL AND m.result <> 'negative' \
+         ORDER BY t.barcode, m.bound_at, m.person_key"
+    )
+    .bind(run)
+    .fetch_all(p)
+    .await?);
+    rows.into_iter()
+        .map(|c| {
+            Ok(RecallPerson {
+                barcode: Barcode::parse(&c.0).map_err(|_| corrupt("barcode"))?,
+                person_key: c.1,
+                document: MaskedDocument {
+                    kind: DocumentType::parse(&c.2).map_err(|_| corrupt("document type"))?,
+                    number: c.3,
+                },
+                sealed: c.4,
+                area: division(c.5)?,
+                campaign: c.6,
+                roster_sealed: c.7,
+                result: MemberResult::parse(&c.8).map_err(|_| corrupt("result"))?,
+            })
+        })
+        .collect()
+}
