@@ -1,11 +1,33 @@
 // Testing campaigns (commanders): the campaigns of the jurisdiction with their sites and what
 // each site has sampled; a campaign opened for an area (typed by name) with its deadline and
-// pool size; a site added to a campaign.
+// pool size; a site added to a campaign; the labs that test the tubes, and a lab registered.
 "use strict";
 (function testing() {
   const W = JSON.parse($("words").textContent);
   const when = (ms) => chinaTime(new Date(ms)).slice(0, 16).replace("T", " ");
   const area = placeField($("c-area"), $("c-area-places"), $("c-area-chosen"));
+  const labArea = placeField($("l-area"), $("l-area-places"), $("l-area-chosen"));
+
+  async function labs() {
+    const r = await api("GET", "/api/v1/testing/labs");
+    const list = $("labs");
+    list.textContent = "";
+    if (r.status !== 200) return;
+    for (const l of r.json.labs) list.append(el("li", {}, `${l.name}（${l.area}）`));
+  }
+
+  $("lab-form").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const form = $("lab-form");
+    clearRefusals(form);
+    const code = await labArea.code();
+    const r = await api("POST", "/api/v1/testing/labs", { name: $("l-name").value.trim(), area: code || $("l-area").value.trim() });
+    if (r.status !== 201) { refuseBeside(form, r, "lab-msg"); return; }
+    say("lab-msg", `${W.lab_added}：${r.json.name}`, true);
+    form.reset();
+    labs();
+  };
+  labs();
 
   async function load() {
     const r = await api("GET", "/api/v1/testing/campaigns");

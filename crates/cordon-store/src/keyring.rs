@@ -166,6 +166,18 @@ impl Keyring {
         mac.update(identifier.as_bytes());
         cordon_domain::audit::hex(&mac.finalize().into_bytes())
     }
+
+    /// An id made from `what` by this hub's key: the same every time it is asked for (so a list
+    /// made again, or fetched again and pushed, writes nothing twice), and not guessable from
+    /// `what` elsewhere.
+    pub fn derived_id(&self, what: &str) -> uuid::Uuid {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.subject).expect("any key length");
+        mac.update(b"id:");
+        mac.update(what.as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&mac.finalize().into_bytes()[..16]);
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
 }
 
 /// The identifier of a person that the keyed hash is taken of: `resident_id:110105...`.

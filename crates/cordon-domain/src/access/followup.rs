@@ -67,6 +67,21 @@ impl ListWrite {
     }
 }
 
+impl ListWrite {
+    /// Leave for a lab account to bring in the recall list of a run it released, for the
+    /// campaign's `area` (whose commanders and callers then read and work it); `None` for an
+    /// area the account does not work for.
+    pub fn recall(
+        by: &super::testing::LabWork,
+        area: crate::division::DivisionCode,
+    ) -> Option<Self> {
+        by.serves(area).then(|| ListWrite {
+            username: by.username().clone(),
+            scope: Scope::Division(area),
+        })
+    }
+}
+
 impl ListRead {
     pub fn scope(&self) -> &Scope {
         &self.scope

@@ -33,6 +33,10 @@ impl LabWork {
     pub fn username(&self) -> &Username {
         &self.username
     }
+    /// The same account's leave to read testing (what it works on, it reads).
+    pub fn read(&self) -> TestingRead {
+        TestingRead { scope: self.scope }
+    }
     /// Whether a lab (or a campaign) over `area` is one this account works for: one of the two
     /// holds the other.
     pub fn serves(&self, area: DivisionCode) -> bool {

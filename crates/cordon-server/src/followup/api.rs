@@ -124,16 +124,16 @@ pub(super) fn label(s: &str) -> String {
 }
 
 /// A list checked, before its rows are sealed.
-pub(super) struct Incoming {
-    pub(super) id: Uuid,
-    pub(super) source: ListSource,
-    pub(super) label: String,
-    pub(super) deadline_ms: i64,
-    pub(super) skipped: usize,
-    pub(super) rows: Vec<ListRow>,
+pub(crate) struct Incoming {
+    pub(crate) id: Uuid,
+    pub(crate) source: ListSource,
+    pub(crate) label: String,
+    pub(crate) deadline_ms: i64,
+    pub(crate) skipped: usize,
+    pub(crate) rows: Vec<ListRow>,
 }
 
-pub(super) async fn add(
+pub(crate) async fn add(
     app: &AppState,
     grant: &ListWrite,
     list: Incoming,

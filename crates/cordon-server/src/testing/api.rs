@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use cordon_domain::access::testing::{CampaignManage, Sample, TestingRead};
-use cordon_domain::identity::{DocumentType, IdentityDocument, MaskedDocument};
+use cordon_domain::identity::{DocumentType, IdentityDocument};
 use cordon_domain::person::PersonName;
 use cordon_domain::testing::{
     Barcode, CampaignRequest, MemberRequest, PoolSize, SealRequest, SiteRequest, TubeRequest,
@@ -182,25 +182,12 @@ pub(super) fn member(
     );
     let name = g.take(PersonName::parse(&req.name).map_err(|e| e.under("name")));
     let (document, name) = g.finish(|| Some((document?, name?)))?;
-    let keyring = app.store.keyring();
-    let key = keyring.person(&document);
-    let plain = serde_json::json!({
-        "type": document.kind().as_str(),
-        "number": document.expose_number(),
-        "name": name.expose(),
-    });
-    Ok(NewMember {
-        sealed: keyring.seal(
-            &context(&key),
-            &serde_json::to_vec(&plain).expect("a person serialises"),
-        ),
-        person_key: key,
-        masked_name: name.masked(),
-        document: MaskedDocument {
-            kind: document.kind(),
-            number: document.masked_number(),
-        },
-    })
+    Ok(NewMember::sealed(
+        app.store.keyring(),
+        &document,
+        &name,
+        context,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/testing/tubes/{barcode}/members", tag = "testing",

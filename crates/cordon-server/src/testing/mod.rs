@@ -1,11 +1,18 @@
 //! Mass testing: campaigns and their sites, and tubes filled at the sites ([`api`]); a
 //! campaign's roster and who of it has been sampled ([`roster_api`]); queue numbers
-//! ([`queue_api`]); the commanders' campaign page and the samplers' phone page ([`pages`]).
+//! ([`queue_api`]); labs, assay versions and tubes received ([`lab_api`]); runs, their plates,
+//! steps, result files and release ([`runs_api`]), and the recall a release makes
+//! ([`recall`]); the commanders' campaign page, the samplers' phone page and the lab's page
+//! ([`pages`]).
 
 pub mod api;
+pub mod lab_api;
+pub mod lab_words;
 pub mod pages;
 pub mod queue_api;
+pub mod recall;
 pub mod roster_api;
+pub mod runs_api;
 pub mod words;
 
 use axum::extract::DefaultBodyLimit;
@@ -54,6 +61,25 @@ pub fn api() -> Router<AppState> {
             "/api/v1/testing/tubes/{barcode}/members/by-number",
             post(queue_api::add_by_number),
         )
+        .route(
+            "/api/v1/testing/labs",
+            get(lab_api::labs).post(lab_api::create_lab),
+        )
+        .route(
+            "/api/v1/testing/assays",
+            get(lab_api::assays).post(lab_api::create_assay),
+        )
+        .route("/api/v1/testing/labs/{id}/received", post(lab_api::receive))
+        .route("/api/v1/testing/labs/{id}/runs", get(runs_api::runs))
+        .route("/api/v1/testing/runs", post(runs_api::create_run))
+        .route("/api/v1/testing/runs/{id}", get(runs_api::run))
+        .route("/api/v1/testing/runs/{id}/tubes", post(runs_api::place))
+        .route("/api/v1/testing/runs/{id}/steps", post(runs_api::step))
+        .route(
+            "/api/v1/testing/runs/{id}/results",
+            post(runs_api::results).layer(DefaultBodyLimit::max(runs_api::RESULTS_LIMIT)),
+        )
+        .route("/api/v1/testing/runs/{id}/release", post(runs_api::release))
 }
 
 pub static PAGES: Pages = Pages {
@@ -61,6 +87,7 @@ pub static PAGES: Pages = Pages {
         Router::new()
             .route("/testing", get(pages::campaigns))
             .route("/sampling", get(pages::sampling))
+            .route("/lab", get(pages::lab))
     },
     nav: &[
         NavItem {
@@ -72,6 +99,11 @@ pub static PAGES: Pages = Pages {
             href: "/sampling",
             roles: &[cordon_domain::access::Role::Sampler],
             label: |l| words::words(l).sampling_nav,
+        },
+        NavItem {
+            href: "/lab",
+            roles: &[cordon_domain::access::Role::Lab],
+            label: |l| lab_words::lab_words(l).nav,
         },
     ],
 };
@@ -92,6 +124,18 @@ pub static PAGES: Pages = Pages {
         api::site_series,
         queue_api::take_number,
         queue_api::add_by_number,
+        lab_api::create_lab,
+        lab_api::labs,
+        lab_api::create_assay,
+        lab_api::assays,
+        lab_api::receive,
+        runs_api::create_run,
+        runs_api::runs,
+        runs_api::run,
+        runs_api::place,
+        runs_api::step,
+        runs_api::results,
+        runs_api::release,
     ),
     tags((name = "testing", description = "mass testing: campaigns, sites, and pooled tubes filled by scanning"))
 )]

@@ -7,6 +7,10 @@ use crate::ui::texts::Lang;
 #[derive(Serialize)]
 pub struct Words {
     pub nav: &'static str,
+    pub labs: &'static str,
+    pub lab_name: &'static str,
+    pub add_lab: &'static str,
+    pub lab_added: &'static str,
     pub sampling_nav: &'static str,
     pub title: &'static str,
     pub intro: &'static str,
@@ -80,6 +84,10 @@ pub struct Words {
 
 static ZH: Words = Words {
     nav: "核酸检测",
+    labs: "检测实验室",
+    lab_name: "实验室名称",
+    add_lab: "登记实验室",
+    lab_added: "已登记实验室",
     sampling_nav: "采样",
     title: "检测任务",
     intro: "按区域开展的全员检测：截止时间、默认混采比例，以及各采样点。",
@@ -153,6 +161,10 @@ static ZH: Words = Words {
 
 static EN: Words = Words {
     nav: "Testing",
+    labs: "Labs",
+    lab_name: "Lab name",
+    add_lab: "Register a lab",
+    lab_added: "Lab registered",
     sampling_nav: "Sampling",
     title: "Testing campaigns",
     intro: "Testing an area: its deadline, its pool size, and its sampling sites.",

@@ -82,6 +82,11 @@ pub const ASSETS: &[Asset] = &[
         body: include_str!("../../assets/testing.js"),
     },
     Asset {
+        name: "lab.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/lab.js"),
+    },
+    Asset {
         name: "sampling.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/sampling.js"),

@@ -61,6 +61,36 @@ pub struct NewMember {
     pub sealed: Vec<u8>,
 }
 
+impl NewMember {
+    /// A person as scanned: keyed, masked, and their document and name sealed (as JSON:
+    /// `type`, `number`, `name`) against `context(key)` ([`member_context`], [`queue_context`]).
+    pub fn sealed(
+        keyring: &crate::keyring::Keyring,
+        document: &cordon_domain::identity::IdentityDocument,
+        name: &cordon_domain::person::PersonName,
+        context: impl Fn(&str) -> Vec<u8>,
+    ) -> Self {
+        let key = keyring.person(document);
+        let plain = serde_json::json!({
+            "type": document.kind().as_str(),
+            "number": document.expose_number(),
+            "name": name.expose(),
+        });
+        NewMember {
+            sealed: keyring.seal(
+                &context(&key),
+                &serde_json::to_vec(&plain).expect("a person serialises"),
+            ),
+            person_key: key,
+            masked_name: name.masked(),
+            document: MaskedDocument {
+                kind: document.kind(),
+                number: document.masked_number(),
+            },
+        }
+    }
+}
+
 /// What a person's document and name in a tube are sealed against: the tube and the person.
 pub fn member_context(barcode: &Barcode, person_key: &str) -> Vec<u8> {
     format!("testing:{barcode}:{person_key}").into_bytes()

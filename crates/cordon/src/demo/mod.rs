@@ -6,6 +6,7 @@
 
 pub(crate) mod followup;
 pub(crate) mod hebei;
+mod lab;
 pub(crate) mod network;
 mod policy;
 pub(crate) mod testing;

@@ -1,6 +1,6 @@
 //! The demo's testing: a campaign over 长安区 (10 in 1, due tomorrow) with two sampling sites,
-//! where the demo account `sampler1` fills tubes. Made once: a store that has a campaign is
-//! left as it is.
+//! where the demo account `sampler1` fills tubes, and the lab that tests them
+//! ([`super::lab`]). Made once: a store that has a campaign is left as it is.
 
 use cordon_domain::access::{Principal, Role, Scope, Username};
 use cordon_domain::division::DivisionCode;
@@ -34,8 +34,9 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
             },
         )
         .await?;
+    let mut sites = Vec::new();
     for (name, lanes) in [("裕华路社区采样点", 4), ("建设大街小学采样点", 2)] {
-        store.create_site(&manage, campaign.id, name, lanes).await?;
+        sites.push(store.create_site(&manage, campaign.id, name, lanes).await?);
     }
-    Ok(())
+    super::lab::load(store, sites[0].id).await
 }

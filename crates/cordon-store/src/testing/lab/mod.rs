@@ -133,6 +133,8 @@ pub struct RecallPerson {
     pub area: DivisionCode,
     pub campaign: i64,
     pub roster_sealed: Option<Vec<u8>>,
+    /// Where the roster has them: compound and building.
+    pub home: Option<String>,
     pub result: MemberResult,
 }
 

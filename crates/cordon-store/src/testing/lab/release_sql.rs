@@ -144,6 +144,8 @@ type RecallCols = (
     i64,
     Option<Vec<u8>>,
     String,
+    Option<String>,
+    Option<String>,
 );
 
 pub(super) async fn recalled(
@@ -157,7 +159,7 @@ pub(super) async fn recalled(
     }
     let rows: Vec<RecallCols> = on_pool!(&store.db.read, |p| sqlx::query_as(
         "SELECT t.barcode, m.person_key, m.document_type, m.masked_number, m.sealed, c.area, \
-         c.id, r.sealed, m.result FROM testing_wells w \
+         c.id, r.sealed, m.result, r.compound, r.building FROM testing_wells w \
          JOIN testing_tubes t ON t.id = w.tube_id \
          JOIN testing_members m ON m.tube_id = t.id \
          JOIN testing_sites s ON s.id = t.site_id \
@@ -182,6 +184,10 @@ pub(super) async fn recalled(
                 area: division(c.5)?,
                 campaign: c.6,
                 roster_sealed: c.7,
+                home: c.9.map(|compound| match c.10.as_deref() {
+                    Some(b) if !b.is_empty() => format!("{compound} {b}"),
+                    _ => compound,
+                }),
                 result: MemberResult::parse(&c.8).map_err(|_| corrupt("result"))?,
             })
         })
