@@ -98,7 +98,7 @@
         const label = w.kind === "tube" ? w.tube.slice(-6) : (w.kind === "negative" ? "NC" : "PC");
         const reading = w.reading ? ` ${W["reading_" + w.reading]}` : "";
         const cts = w.cts ? ` Ct ${w.cts.map((c) => (c === null ? "–" : c)).join("/")}` : "";
-        return el("td", { class: `${w.kind} ${w.reading || ""}`, title: `${row}${c} ${w.tube || w.kind}${reading}${cts}` }, label);
+        return el("td", { class: `${w.kind === "tube" ? "tube" : "control"} ${w.reading || ""}`, title: `${row}${c} ${w.tube || w.kind}${reading}${cts}` }, label);
       });
       body.append(el("tr", {}, el("th", {}, row), ...cells));
     }
@@ -115,6 +115,14 @@
     const next = STEPS[at + 1];
     const plating = v.step === "created" || v.step === "inactivated";
     $("place-form").hidden = !plating;
+    if (!plating) $("place-msg").textContent = "";
+    // The wells that did not read negative, with their values: what the reviewer looks at.
+    const flagged = v.wells.filter((w) => w.kind === "tube" && w.reading && w.reading !== "negative");
+    $("positives").textContent = "";
+    for (const w of flagged) {
+      const cts = w.cts.map((c, i) => `${v.assay.targets[i].name} ${c === null ? "–" : c}`).join(" / ");
+      $("positives").append(el("li", {}, `${w.well} · ${w.tube} · ${W.persons_n.replace("{n}", w.persons)} · ${W["reading_" + w.reading]} · Ct ${cts}`));
+    }
     const byHand = ["inactivated", "sorted", "amplified"].includes(next);
     $("next-step").hidden = !byHand;
     $("next-step").textContent = byHand ? W.record_step.replace("{s}", stepWord(next)) : "";

@@ -45,6 +45,9 @@ const ACCOUNTS: &[(&str, &str, &str)] = &[
     ("lead", "caller", "130102"),
     // A sampler of the same county.
     ("sampler", "sampler", "130102"),
+    // Two lab accounts of the county: one runs a plate, the other releases it.
+    ("lab", "lab", "130102"),
+    ("lab2", "lab", "130102"),
 ];
 
 /// The password of every test account; hashed once per test binary.
@@ -376,6 +379,8 @@ mod dashboard;
 mod declaration;
 #[path = "api/followup.rs"]
 mod followup;
+#[path = "api/lab.rs"]
+mod lab;
 #[path = "api/matrix.rs"]
 mod matrix;
 #[path = "api/network.rs"]

@@ -70,6 +70,7 @@ pub struct LabWords {
     pub line: &'static str,
     pub refused_rows: &'static str,
     pub open_run: &'static str,
+    pub persons_n: &'static str,
 }
 
 static ZH: LabWords = LabWords {
@@ -136,6 +137,7 @@ static ZH: LabWords = LabWords {
     line: "第 {n} 行",
     refused_rows: "结果文件有问题，未导入：",
     open_run: "打开",
+    persons_n: "{n} 人",
 };
 
 static EN: LabWords = LabWords {
@@ -202,6 +204,7 @@ static EN: LabWords = LabWords {
     line: "line {n}",
     refused_rows: "The result file has problems; nothing was read:",
     open_run: "Open",
+    persons_n: "{n} persons",
 };
 
 pub fn lab_words(lang: Lang) -> &'static LabWords {

@@ -43,6 +43,8 @@ pub const SIGNED_IN: &[&str] = &[
     "caller",
     "lead",
     "sampler",
+    "lab",
+    "lab2",
 ];
 /// Anyone, signed in or not (`-`).
 pub const ANYONE: &[&str] = &[
@@ -59,6 +61,8 @@ pub const ANYONE: &[&str] = &[
     "caller",
     "lead",
     "sampler",
+    "lab",
+    "lab2",
 ];
 /// The commanders whose scope holds the test network (130100).
 pub const NETWORK_CITY: &[&str] = &["commander", "city"];
@@ -85,6 +89,11 @@ pub const OFFICERS: &[&str] = &["officer", "officer2"];
 pub const CALLERS: &[&str] = &["caller", "lead"];
 /// The samplers.
 pub const SAMPLERS: &[&str] = &["sampler"];
+
+pub const LABS: &[&str] = &["lab", "lab2"];
+
+/// Who reads testing: commanders, samplers and labs.
+pub const TESTING_READERS: &[&str] = &["commander", "city", "elsewhere", "sampler", "lab", "lab2"];
 
 /// One route of the access matrix: who may call it (by account name, [`ACCOUNTS`]; `-` is
 /// anonymous), with a plausible body. Each capability's test module lists its own rows.
@@ -131,6 +140,7 @@ fn matrix() -> BTreeMap<&'static str, Row> {
         super::status::rows(),
         super::followup::rows(),
         super::testing::rows(),
+        super::lab::rows(),
     ]
     .into_iter()
     .flatten()

@@ -6,7 +6,7 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use super::matrix::{row, Body, Row, COMMANDERS, SAMPLERS};
+use super::matrix::{row, Body, Row, COMMANDERS, SAMPLERS, TESTING_READERS};
 use super::TestApp;
 
 /// Resident identity numbers of 长安区 that pass the check digit.
@@ -369,7 +369,7 @@ on_both!(
 
 /// The rows of testing in the access matrix.
 pub fn rows() -> Vec<Row> {
-    const READERS: &[&str] = &["commander", "city", "elsewhere", "sampler"];
+    const READERS: &[&str] = TESTING_READERS;
     vec![
         row(
             "POST /api/v1/testing/campaigns",

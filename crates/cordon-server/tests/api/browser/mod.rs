@@ -11,6 +11,7 @@ use cordon_webdriver::{Browser, ENTER};
 mod access;
 mod audit;
 mod followup;
+mod lab;
 mod labels;
 mod lane;
 mod network;
