@@ -89,7 +89,7 @@ async fn backfill_facts(store: &SqlStore) -> Result<(), StoreError> {
                     p.direction,
                     p.vehicle.as_ref(),
                     &p.occupants,
-                    &[],
+                    &Default::default(),
                 );
                 (p.id, facts)
             })

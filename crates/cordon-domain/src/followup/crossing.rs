@@ -170,7 +170,10 @@ mod tests {
             .unwrap();
         let bytes = crate::policy::facts::encode(
             &draft,
-            &vec![crate::status::PersonStatus::Unmarked; visited.len()],
+            &crate::policy::facts::Known {
+                statuses: vec![crate::status::PersonStatus::Unmarked; visited.len()],
+                lab_tests: Vec::new(),
+            },
         );
         let mut buf = FactsBuf::default();
         assert!(buf.decode(&bytes));

@@ -67,6 +67,7 @@ mod tests {
                 kind,
                 result,
                 taken_ms: NOW - hours * H,
+                source: crate::policy::facts::TestSource::Declared,
             }),
             visited,
         }

@@ -3,7 +3,7 @@
 //! the facts each rule looked at. This is where strings are made; evaluation itself makes none.
 
 use super::eval::{has_negative_test, visited_risk};
-use super::facts::{OccupantFacts, PassageFacts};
+use super::facts::{OccupantFacts, PassageFacts, TestSource};
 use super::{ActionSet, Conditions, OccupantVerdict, Policy};
 use crate::passage::{Decision, Fact, Outcome, Reason};
 use crate::risk::RiskRegister;
@@ -118,10 +118,15 @@ fn facts_used(
         let t = match o.test {
             None => "none".to_owned(),
             Some(t) => format!(
-                "{} {}, {} h before",
+                "{} {}, {} h before, {}",
                 t.kind.as_str(),
                 t.result.as_str(),
-                hours_before(p, t.taken_ms)
+                hours_before(p, t.taken_ms),
+                match t.source {
+                    TestSource::Declared => "declared",
+                    TestSource::Lab => "Cordon lab result",
+                    TestSource::LabRecall => "Cordon lab: pool positive, recalled",
+                }
             ),
         };
         f.push(fact("latest_test", t));

@@ -6,9 +6,10 @@
 //! Stored form (little-endian): version `2`; direction; vehicle class + 1 (0 on foot); plate
 //! province as a `u32` char (0 none); freight pass; the number of occupants; then per occupant:
 //! document type, role, health code, status, temperature in tenths as `i16` (`i16::MIN` none),
-//! test kind + 1 (0 none), test result, test time in ms as `i64`, number of visited places, each
-//! a `u32`. Version `1` (written before person statuses) has no status byte and decodes with
-//! every occupant's status `none`.
+//! test kind + 1 (0 none) with its source in the top two bits (0 declared, 1 Cordon's lab, 2 the
+//! lab's recall of a positive pool), test result, test time in ms as `i64`, number of visited
+//! places, each a `u32`. Version `1` (written before person statuses) has no status byte and
+//! decodes with every occupant's status `none`.
 
 use chrono::Timelike;
 
@@ -21,12 +22,63 @@ use crate::passage::{
 };
 use crate::status::PersonStatus;
 
+/// Where the latest test the engine looks at comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestSource {
+    /// Declared by the person (at the lane or in a pre-declaration).
+    Declared,
+    /// Released by a Cordon lab for the person's own tube or a pool that read negative.
+    Lab,
+    /// Released by a Cordon lab for a pool that read positive: the person is recalled for a
+    /// test of their own, and is positive to the engine until then.
+    LabRecall,
+}
+
 /// The latest test, as the engine sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TestFacts {
     pub kind: TestKind,
     pub result: TestResult,
     pub taken_ms: i64,
+    pub source: TestSource,
+}
+
+impl TestFacts {
+    /// A result a Cordon lab released: a PCR sampled at `sampled_ms`. A recall reads positive,
+    /// an unclear tube of one's own pending.
+    pub fn lab(result: crate::testing::lab::MemberResult, sampled_ms: i64) -> Self {
+        use crate::testing::lab::MemberResult as M;
+        let (result, source) = match result {
+            M::Negative => (TestResult::Negative, TestSource::Lab),
+            M::Positive => (TestResult::Positive, TestSource::Lab),
+            M::Inconclusive => (TestResult::Pending, TestSource::Lab),
+            M::Recall => (TestResult::Positive, TestSource::LabRecall),
+        };
+        TestFacts {
+            kind: TestKind::Pcr,
+            result,
+            taken_ms: sampled_ms,
+            source,
+        }
+    }
+}
+
+/// What the hub knows of a registration's occupants beyond what the lane sent, in order: each
+/// one's status in the network, and the latest result a Cordon lab released for them (the
+/// engine looks at it instead of the declared test when it was sampled later, or nothing was
+/// declared). Either list may be shorter than the occupants (missing: none).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Known {
+    pub statuses: Vec<PersonStatus>,
+    pub lab_tests: Vec<Option<TestFacts>>,
+}
+
+impl Known {
+    /// The occupant `i`'s facts: as registered, with their status and the newer test.
+    pub fn occupant<'a>(&self, o: &'a Occupant, i: usize) -> OccupantFacts<'a> {
+        OccupantFacts::of(o, status_at(&self.statuses, i))
+            .with_lab(self.lab_tests.get(i).copied().flatten())
+    }
 }
 
 /// One occupant's facts.
@@ -57,9 +109,21 @@ impl<'a> OccupantFacts<'a> {
                 kind: t.kind,
                 result: t.result,
                 taken_ms: t.taken_at.timestamp_millis(),
+                source: TestSource::Declared,
             }),
             visited: &o.visited,
         }
+    }
+
+    /// These facts with a lab's result as the latest test when it was sampled no earlier than
+    /// the declared test (or none was declared).
+    pub fn with_lab(mut self, lab: Option<TestFacts>) -> Self {
+        if let Some(l) = lab {
+            if self.test.is_none_or(|t| l.taken_ms >= t.taken_ms) {
+                self.test = Some(l);
+            }
+        }
+        self
     }
 }
 
@@ -98,10 +162,10 @@ fn status_at(statuses: &[PersonStatus], i: usize) -> PersonStatus {
     statuses.get(i).copied().unwrap_or(PersonStatus::Unmarked)
 }
 
-/// Encodes a registration's facts for storage beside the passage, with its occupants' statuses
-/// in order.
-pub fn encode(d: &PassageDraft, statuses: &[PersonStatus]) -> Vec<u8> {
-    encode_parts(d.direction, d.vehicle.as_ref(), &d.occupants, statuses)
+/// Encodes a registration's facts for storage beside the passage, with what the hub knew of its
+/// occupants.
+pub fn encode(d: &PassageDraft, known: &Known) -> Vec<u8> {
+    encode_parts(d.direction, d.vehicle.as_ref(), &d.occupants, known)
 }
 
 /// Encodes the facts of a passage from its parts (for passages stored before facts were kept).
@@ -109,7 +173,7 @@ pub fn encode_parts(
     direction: Direction,
     vehicle: Option<&Vehicle>,
     occupants: &[Occupant],
-    statuses: &[PersonStatus],
+    known: &Known,
 ) -> Vec<u8> {
     let mut b = Vec::with_capacity(12 + occupants.len() * 24);
     b.push(2);
@@ -120,7 +184,7 @@ pub fn encode_parts(
     b.push(u8::from(vehicle.is_some_and(|v| v.freight_pass)));
     b.push(occupants.len() as u8);
     for (i, o) in occupants.iter().enumerate() {
-        let f = OccupantFacts::of(o, status_at(statuses, i));
+        let f = known.occupant(o, i);
         b.push(f.document_type as u8);
         b.push(f.role as u8);
         b.push(f.health_code as u8);
@@ -133,7 +197,12 @@ pub fn encode_parts(
                 b.extend_from_slice(&0i64.to_le_bytes());
             }
             Some(t) => {
-                b.push(t.kind as u8 + 1);
+                let source = match t.source {
+                    TestSource::Declared => 0,
+                    TestSource::Lab => 1,
+                    TestSource::LabRecall => 2,
+                };
+                b.push((t.kind as u8 + 1) | (source << 6));
                 b.push(t.result as u8);
                 b.extend_from_slice(&t.taken_ms.to_le_bytes());
             }
@@ -230,12 +299,18 @@ impl FactsBuf {
             let kind = r.u8()?;
             let result = r.u8()?;
             let taken_ms = i64::from_le_bytes(r.take()?);
-            let test = match kind {
+            let test = match kind & 0x3f {
                 0 => None,
                 k => Some(TestFacts {
                     kind: pick(TestKind::ALL, k - 1)?,
                     result: pick(TestResult::ALL, result)?,
                     taken_ms,
+                    source: match kind >> 6 {
+                        0 => TestSource::Declared,
+                        1 => TestSource::Lab,
+                        2 => TestSource::LabRecall,
+                        _ => return None,
+                    },
                 }),
             };
             let start = self.visited.len() as u32;
@@ -315,8 +390,18 @@ mod tests {
         let req: PassageRequest = serde_json::from_value(body).unwrap();
         let now = chrono::DateTime::parse_from_rfc3339("2022-05-04T00:00:00+08:00").unwrap();
         let draft = req.parse(now).unwrap();
-        let statuses = [PersonStatus::CloseContact];
-        let bytes = encode(&draft, &statuses);
+        let sampled = draft.observed_at.timestamp_millis() - 3_600_000;
+        let known = Known {
+            statuses: vec![PersonStatus::CloseContact],
+            lab_tests: vec![
+                None,
+                Some(TestFacts::lab(
+                    crate::testing::lab::MemberResult::Recall,
+                    sampled,
+                )),
+            ],
+        };
+        let bytes = encode(&draft, &known);
         let mut buf = FactsBuf::default();
         assert!(buf.decode(&bytes));
         let live = PassageFacts::of_draft(&draft, DefenceLine::Inland);
@@ -330,11 +415,21 @@ mod tests {
         assert_eq!(live.local_minute, 23 * 60 + 15);
         assert_eq!(buf.occupant_count(), 2);
         for (i, o) in draft.occupants.iter().enumerate() {
-            assert_eq!(
-                buf.occupant(i),
-                OccupantFacts::of(o, status_at(&statuses, i))
-            );
+            assert_eq!(buf.occupant(i), known.occupant(o, i));
         }
+        // The lab's recall, sampled after the declared test, is the one the engine looks at.
+        let lab = buf.occupant(1).test.unwrap();
+        assert_eq!(
+            (lab.source, lab.result, lab.taken_ms),
+            (TestSource::LabRecall, TestResult::Positive, sampled)
+        );
+        assert_eq!(
+            buf.occupant(0).test.map(|t| t.source),
+            draft.occupants[0]
+                .latest_test
+                .as_ref()
+                .map(|_| TestSource::Declared)
+        );
         assert_eq!(buf.occupant(0).status, PersonStatus::CloseContact);
         assert_eq!(buf.occupant(1).status, PersonStatus::Unmarked);
         // Version 1 (no status byte) still decodes, every status `none`.

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, FixedOffset};
 use cordon_domain::access::passage::{PassageRead, Registration, Reveal};
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::passage::{Passage, PassageDraft};
+use cordon_domain::policy::facts::TestFacts;
 use cordon_domain::registration::PassageRequest;
 use cordon_store::keyring::Keyring;
 use cordon_store::{Cursor, NewPassage, PassageQuery, Recorded, StoreError};
@@ -153,10 +154,44 @@ pub(crate) async fn note_corrections<'a>(
     Ok(())
 }
 
-fn new_passage(engine: &Engine, keyring: &Keyring, draft: PassageDraft) -> NewPassage {
+/// The latest result a Cordon lab released for each occupant of each draft, in order, as the
+/// engine looks at it.
+async fn lab_tests(
+    app: &AppState,
+    drafts: &[PassageDraft],
+) -> ApiResult<Vec<Vec<Option<TestFacts>>>> {
+    let keyring = app.store.keyring();
+    let persons: Vec<String> = drafts
+        .iter()
+        .flat_map(|d| d.occupants.iter())
+        .map(|o| keyring.person(&o.person.document))
+        .collect();
+    let mut found = app.store.latest_results(&persons).await?.into_iter();
+    Ok(drafts
+        .iter()
+        .map(|d| {
+            d.occupants
+                .iter()
+                .map(|_| {
+                    found
+                        .next()
+                        .flatten()
+                        .map(|r| TestFacts::lab(r.result, r.sampled_at_ms))
+                })
+                .collect()
+        })
+        .collect())
+}
+
+fn new_passage(
+    engine: &Engine,
+    keyring: &Keyring,
+    draft: PassageDraft,
+    lab: Vec<Option<TestFacts>>,
+) -> NewPassage {
     let now = cordon_domain::time::now_ms();
     NewPassage::decided(draft, keyring, |draft, persons| {
-        engine.decide(draft, persons, now)
+        engine.decide(draft, persons, lab, now)
     })
 }
 
@@ -187,7 +222,13 @@ pub async fn register(
             std::iter::once(draft.checkpoint.as_str()),
         )
         .await;
-    let mut passages = vec![new_passage(&engine, app.store.keyring(), draft)];
+    let lab = lab_tests(&app, std::slice::from_ref(&draft)).await?.pop();
+    let mut passages = vec![new_passage(
+        &engine,
+        app.store.keyring(),
+        draft,
+        lab.unwrap_or_default(),
+    )];
     let note = audited(&reg, address, "POST /api/v1/passages", &mut passages);
     let pending = app.trace.prepare(&passages);
     let mut recorded = app.store.record_passages(passages).await?;
@@ -273,9 +314,11 @@ pub async fn register_batch(
             drafts.iter().map(|d| d.checkpoint.as_str()),
         )
         .await;
+    let lab = lab_tests(&app, &drafts).await?;
     let mut passages: Vec<NewPassage> = drafts
         .into_iter()
-        .map(|d| new_passage(&engine, app.store.keyring(), d))
+        .zip(lab)
+        .map(|(d, lab)| new_passage(&engine, app.store.keyring(), d, lab))
         .collect();
     let note = audited(&reg, address, "POST /api/v1/passages/batch", &mut passages);
     let pending = app.trace.prepare(&passages);

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use cordon_domain::checkpoint::DefenceLine;
 use cordon_domain::passage::{Decision, PassageDraft};
-use cordon_domain::policy::facts::{OccupantFacts, PassageFacts};
+use cordon_domain::policy::facts::{Known, OccupantFacts, PassageFacts, TestFacts};
 use cordon_domain::policy::record::{in_force, Publication};
 use cordon_domain::policy::{compile, Policy};
 use cordon_domain::risk::RiskRegister;
@@ -54,18 +54,24 @@ impl Engine {
             .collect()
     }
 
-    /// Decides a registration by the policy and the statuses in force at `at_ms`; `persons`
-    /// are the occupants' keyed hashes, in order. Answers the statuses it used too, so that
-    /// they are stored with the passage's facts.
+    /// Decides a registration by the policy and the statuses in force at `at_ms`, and the
+    /// results Cordon's labs released for the occupants (`lab_tests`, in order; the newer of
+    /// each one's and the declared test is looked at); `persons` are the occupants' keyed
+    /// hashes, in order. Answers what it knew of them too, so that it is stored with the
+    /// passage's facts.
     pub fn decide(
         &self,
         draft: &PassageDraft,
         persons: &[String],
+        lab_tests: Vec<Option<TestFacts>>,
         at_ms: i64,
-    ) -> (Decision, Vec<PersonStatus>) {
-        let statuses = self.statuses(persons, at_ms);
+    ) -> (Decision, Known) {
+        let known = Known {
+            statuses: self.statuses(persons, at_ms),
+            lab_tests,
+        };
         let Some((version, policy)) = self.in_force(at_ms) else {
-            return (Decision::no_policy(), statuses);
+            return (Decision::no_policy(), known);
         };
         let line = self
             .checkpoints
@@ -76,11 +82,11 @@ impl Engine {
         let occupants: Vec<OccupantFacts> = draft
             .occupants
             .iter()
-            .zip(&statuses)
-            .map(|(o, s)| OccupantFacts::of(o, *s))
+            .enumerate()
+            .map(|(i, o)| known.occupant(o, i))
             .collect();
         let decision = policy.decide(&version.to_string(), &p, &occupants, &self.risk);
-        (decision, statuses)
+        (decision, known)
     }
 }
 

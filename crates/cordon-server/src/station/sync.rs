@@ -124,8 +124,10 @@ pub async fn push(
         .zip(drafts)
         .skip(skip)
         .map(|(r, draft)| {
-            NewPassage::decided(draft, keyring, |_, _| (r.decision.clone(), Vec::new()))
-                .from_station()
+            NewPassage::decided(draft, keyring, |_, _| {
+                (r.decision.clone(), Default::default())
+            })
+            .from_station()
         })
         .collect();
     let mut created = 0;

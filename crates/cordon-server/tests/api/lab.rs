@@ -2,12 +2,16 @@
 //! receives two sealed 10-in-1 tubes (an open one refused), plates them, records the steps in
 //! order, imports the instrument's file (a bad one refused line by line, in Chinese), and a
 //! second lab account releases the run: the positive pool's ten persons are a recall list with
-//! a two-hour deadline at once, released again it is the same list; the release is audited.
+//! a two-hour deadline at once, released again it is the same list; the release is audited;
+//! the lane then decides by the released result and says it used it.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use cordon_domain::policy::examples;
+
 use super::matrix::{row, Body, Row, COMMANDERS, LABS, TESTING_READERS};
+use super::policy::{passage, publish, store_version};
 use super::testing::{campaign_with_site, resident};
 use super::TestApp;
 
@@ -234,6 +238,33 @@ pub async fn a_second_person_releases_a_run_and_its_positive_pool_is_recalled(ap
         .get_as("auditor", "/api/v1/audit?action=testing.release")
         .await;
     assert_eq!(log["entries"].as_array().unwrap().len(), 2, "{log}");
+
+    // The lane decides by the released result, newer than the test declared 20 hours ago, and
+    // says so: person 1's pool read positive; person 11's negative.
+    let version = store_version(&app, examples::STANDARD_2022_05).await;
+    publish(&app, version).await;
+    let (s, p) = app
+        .post(
+            "/api/v1/passages",
+            &passage(&resident(1), "green", Some(20), &[]),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let d = &p["decision"];
+    assert_eq!(
+        (d["outcome"].as_str(), d["reasons"][0]["rule"].as_str()),
+        (Some("refer"), Some("positive_test")),
+        "{d}"
+    );
+    let facts = d["reasons"][0]["facts"].to_string();
+    assert!(facts.contains("pool positive, recalled"), "{facts}");
+    let (_, p) = app
+        .post(
+            "/api/v1/passages",
+            &passage(&resident(11), "green", Some(20), &[]),
+        )
+        .await;
+    assert_eq!(p["decision"]["outcome"], "pass", "{p}");
 }
 
 on_both!(a_second_person_releases_a_run_and_its_positive_pool_is_recalled);

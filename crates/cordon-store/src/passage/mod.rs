@@ -9,7 +9,7 @@ use cordon_domain::access::passage::PassageRead;
 use cordon_domain::access::trace::TrajectoryRead;
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::passage::{Decision, Passage, PassageDraft, Role, TrajectoryPoint};
-use cordon_domain::status::PersonStatus;
+use cordon_domain::policy::facts::Known;
 use uuid::Uuid;
 
 use crate::keyring::Keyring;
@@ -50,30 +50,30 @@ pub struct NewPassage {
 impl NewPassage {
     /// A registration decided without person statuses (the demo's generated traffic, tests).
     pub fn new(draft: PassageDraft, decision: Decision, keyring: &Keyring) -> Self {
-        Self::decided(draft, keyring, |_, _| (decision, Vec::new()))
+        Self::decided(draft, keyring, |_, _| (decision, Known::default()))
     }
 
     /// A registration decided by `decide`, which is given the draft and its occupants' keyed
-    /// hashes (in order) and answers the decision and the statuses it used; the statuses are
-    /// stored in the passage's facts.
+    /// hashes (in order) and answers the decision and what it knew of the occupants (statuses,
+    /// lab results), which is stored in the passage's facts.
     pub fn decided(
         draft: PassageDraft,
         keyring: &Keyring,
-        decide: impl FnOnce(&PassageDraft, &[String]) -> (Decision, Vec<PersonStatus>),
+        decide: impl FnOnce(&PassageDraft, &[String]) -> (Decision, Known),
     ) -> Self {
         let doc_keys: Vec<String> = draft
             .occupants
             .iter()
             .map(|o| keyring.person(&o.person.document))
             .collect();
-        let (decision, statuses) = decide(&draft, &doc_keys);
+        let (decision, known) = decide(&draft, &doc_keys);
         let fingerprint = draft.fingerprint();
         let decision_json = serde_json::to_string(&decision).expect("decisions serialise");
         let sealed = keyring.seal(
             draft.id.as_bytes(),
             rows::occupants_json(&draft.occupants).as_bytes(),
         );
-        let facts = cordon_domain::policy::facts::encode(&draft, &statuses);
+        let facts = cordon_domain::policy::facts::encode(&draft, &known);
         let occupant_keys = rows::occupant_keys(&draft.occupants, &doc_keys);
         Self {
             draft,

@@ -356,6 +356,6 @@ pub fn minute_in_hour(rng: &mut SmallRng, start: DateTime<FixedOffset>) -> DateT
 pub fn with_decision(engine: &Engine, keyring: &Keyring, draft: PassageDraft) -> NewPassage {
     let at = draft.observed_at.timestamp_millis();
     NewPassage::decided(draft, keyring, |draft, persons| {
-        engine.decide(draft, persons, at)
+        engine.decide(draft, persons, Vec::new(), at)
     })
 }

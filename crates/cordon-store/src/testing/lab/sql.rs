@@ -1,6 +1,8 @@
 //! The SQL of labs, assay versions and tubes received, and the [`LabStore`] implementation,
 //! which hands runs to `runs_sql.rs` and releases to `release_sql.rs`.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use cordon_domain::access::testing::{CampaignManage, LabWork, TestingRead};
 use cordon_domain::division::DivisionCode;
@@ -49,6 +51,9 @@ pub(super) fn assay_version(
         created_at_ms: at,
     })
 }
+
+/// Persons looked up per read of their results.
+const RESULTS_CHUNK: usize = 200;
 
 type TubeAtDoor = (i64, String, i64, Option<i64>, i64);
 
@@ -310,25 +315,40 @@ impl LabStore for SqlStore {
         &self,
         persons: &[String],
     ) -> Result<Vec<Option<PersonResult>>, StoreError> {
-        let mut out = Vec::with_capacity(persons.len());
-        for key in persons {
-            let found: Option<(String, i64, i64)> = on_pool!(&self.db.read, |p| sqlx::query_as(
-                "SELECT result, bound_at, released_at FROM testing_members \
-                 WHERE person_key = $1 AND released_at IS NOT NULL \
-                 ORDER BY bound_at DESC LIMIT 1"
-            )
-            .bind(key)
-            .fetch_optional(p)
-            .await?);
-            out.push(match found {
-                None => None,
-                Some((result, sampled, released)) => Some(PersonResult {
+        // One read per chunk of persons (a registration's occupants: one), the latest kept.
+        let mut latest: HashMap<&str, PersonResult> = HashMap::new();
+        for chunk in persons.chunks(RESULTS_CHUNK) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT person_key, result, bound_at, released_at FROM testing_members \
+                 WHERE released_at IS NOT NULL AND person_key IN ({})",
+                marks.join(", ")
+            );
+            let rows: Vec<(String, String, i64, i64)> = on_pool!(&self.db.read, |p| {
+                let mut q = sqlx::query_as(&sql);
+                for key in chunk {
+                    q = q.bind(key);
+                }
+                q.fetch_all(p).await?
+            });
+            for (key, result, sampled, released) in rows {
+                let r = PersonResult {
                     result: MemberResult::parse(&result).map_err(|_| corrupt("result"))?,
                     sampled_at_ms: sampled,
                     released_at_ms: released,
-                }),
-            });
+                };
+                let Some(k) = chunk.iter().find(|c| **c == key) else {
+                    continue;
+                };
+                let e = latest.entry(k.as_str()).or_insert(r);
+                if (r.sampled_at_ms, r.released_at_ms) > (e.sampled_at_ms, e.released_at_ms) {
+                    *e = r;
+                }
+            }
         }
-        Ok(out)
+        Ok(persons
+            .iter()
+            .map(|k| latest.get(k.as_str()).copied())
+            .collect())
     }
 }
