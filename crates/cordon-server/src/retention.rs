@@ -1,6 +1,7 @@
 //! The retention job: every hour, the personal data of passages older than the retention period
 //! (default 28 days) is purged ([`cordon_store::Store::purge_personal_data`]), and so are the
-//! rows of follow-up lists brought in before it and the answers given before it; each purge
+//! rows of follow-up lists brought in before it and the answers given before it, and the
+//! persons of testing's tubes, rosters and queue numbers taken before it; each purge
 //! that removed anything is appended to the audit trail as `retention.purge` by `system`.
 
 use std::sync::Arc;
@@ -31,6 +32,12 @@ pub async fn purge_once(
         let target = format!("{rows} follow-up rows and {answers} answers before {since}");
         audit(auditor, days, target, (rows + answers) as i64).await?;
         tracing::info!(rows, answers, days, "retention purge of follow-up");
+    }
+    let tested = store.purge_testing(before).await?;
+    if tested > 0 {
+        let target = format!("{tested} persons of tubes, rosters and queues before {since}");
+        audit(auditor, days, target, tested as i64).await?;
+        tracing::info!(tested, days, "retention purge of testing");
     }
     if purged.passages > 0 {
         let target = format!("{} passages observed before {since}", purged.passages);

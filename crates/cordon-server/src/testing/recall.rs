@@ -42,9 +42,12 @@ fn open(app: &AppState, context: &[u8], sealed: &[u8]) -> ApiResult<Sealed> {
     serde_json::from_slice(&plain).map_err(|_| ApiError::Internal)
 }
 
-/// The list row of one recalled person, numbered `row`.
-fn row(app: &AppState, p: &RecallPerson, run: i64, row: u32) -> ApiResult<ListRow> {
-    let sealed = p.sealed.as_deref().ok_or(ApiError::Internal)?;
+/// The list row of one recalled person, numbered `row`; `None` for a person whose sealed data
+/// retention has purged.
+fn row(app: &AppState, p: &RecallPerson, run: i64, row: u32) -> ApiResult<Option<ListRow>> {
+    let Some(sealed) = p.sealed.as_deref() else {
+        return Ok(None);
+    };
     let person = open(app, &member_context(&p.barcode, &p.person_key), sealed)?;
     let phone = match &p.roster_sealed {
         Some(r) => open(app, &roster_context(p.campaign, &p.person_key), r)?.phone,
@@ -56,7 +59,7 @@ fn row(app: &AppState, p: &RecallPerson, run: i64, row: u32) -> ApiResult<ListRo
         MemberResult::Positive => format!("单管 {} 阳性（第 {run} 板）", p.barcode),
         _ => format!("单管 {} 结果不确定（第 {run} 板），须复采", p.barcode),
     };
-    Ok(ListRow {
+    Ok(Some(ListRow {
         row,
         name: PersonName::parse(&person.name).map_err(|_| ApiError::Internal)?,
         document: Some(
@@ -67,7 +70,7 @@ fn row(app: &AppState, p: &RecallPerson, run: i64, row: u32) -> ApiResult<ListRo
         arrived_on: None,
         address: p.home.clone(),
         note: Some(why),
-    })
+    }))
 }
 
 /// Makes (or finds) the recall lists of a released run; answers the first list's id and the
@@ -82,11 +85,15 @@ pub async fn make(app: &AppState, grant: &LabWork, run: i64) -> ApiResult<(Uuid,
     let mut first = None;
     for (area, people) in by_area {
         let write = ListWrite::recall(grant, area).ok_or(ApiError::Forbidden)?;
-        let rows = people
-            .iter()
-            .enumerate()
-            .map(|(i, p)| row(app, p, run, i as u32 + 1))
-            .collect::<ApiResult<Vec<_>>>()?;
+        let mut rows = Vec::with_capacity(people.len());
+        for p in people {
+            if let Some(r) = row(app, p, run, rows.len() as u32 + 1)? {
+                rows.push(r);
+            }
+        }
+        if rows.is_empty() {
+            continue;
+        }
         let id = app
             .store
             .keyring()
@@ -106,5 +113,7 @@ pub async fn make(app: &AppState, grant: &LabWork, run: i64) -> ApiResult<(Uuid,
         .await?;
         first.get_or_insert(id);
     }
-    Ok((first.ok_or(ApiError::Internal)?, persons.len()))
+    first
+        .map(|id| (id, persons.len()))
+        .ok_or_else(|| ApiError::NotFound("recalled persons' data: purged by retention".into()))
 }

@@ -56,6 +56,42 @@ fn values(rows: &[(&str, Option<f64>, Option<f64>)]) -> Cts {
         .collect::<BTreeMap<_, _>>()
 }
 
+/// A campaign, a site and a sealed tube holding person `seed` (named `测试{seed}`).
+pub async fn tested(s: &dyn Store, seed: u32) {
+    let now = cordon_domain::time::now_ms();
+    let manage = principal(Role::Commander, "130100", "city1")
+        .may_manage_campaigns()
+        .unwrap();
+    let c = s
+        .create_campaign(
+            &manage,
+            NewCampaign {
+                name: "封存检查".into(),
+                area: div("130102"),
+                deadline_ms: now + 86_400_000,
+                pool_size: PoolSize::DEFAULT,
+            },
+        )
+        .await
+        .unwrap();
+    let site = s.create_site(&manage, c.id, "1 号点", 1).await.unwrap();
+    let sampler = principal(Role::Sampler, "130102", "sampler1")
+        .may_sample()
+        .unwrap();
+    let b = code("SEALED000001");
+    s.open_tube(&sampler, site.id, &b, None, now).await.unwrap();
+    let doc = cordon_domain::identity::IdentityDocument::parse(
+        cordon_domain::identity::DocumentType::ResidentId,
+        &resident_id(seed),
+    )
+    .unwrap();
+    let name = cordon_domain::person::PersonName::parse(&format!("测试{seed}")).unwrap();
+    let m = cordon_store::testing::NewMember::sealed(s.keyring(), &doc, &name, |k| {
+        cordon_store::testing::member_context(&b, k)
+    });
+    s.add_member(&sampler, &b, m, now).await.unwrap();
+}
+
 pub async fn a_run_is_read_and_released_by_a_second_person(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let now = cordon_domain::time::now_ms();
@@ -332,6 +368,17 @@ pub async fn a_run_is_read_and_released_by_a_second_person(store: Arc<dyn Store>
         .unwrap();
     assert_eq!(lines.len(), 2);
     assert_eq!((lines[1].tubes, lines[1].positives), (3, 2));
+
+    // Retention purges the sealed persons; masked fields and results stay.
+    assert!(s.purge_testing(now + 3_600_000).await.unwrap() >= 13);
+    assert_eq!(s.purge_testing(now + 3_600_000).await.unwrap(), 0, "once");
+    let recalled = s.recall_persons(&lab2, run.id).await.unwrap();
+    assert!(recalled.iter().all(|p| p.sealed.is_none()));
+    assert_eq!(recalled[0].document.number.len(), 18);
+    assert_eq!(
+        s.latest_results(&keys[..1]).await.unwrap()[0].map(|r| r.result),
+        Some(MemberResult::Recall)
+    );
 }
 
 conformance!(a_run_is_read_and_released_by_a_second_person);

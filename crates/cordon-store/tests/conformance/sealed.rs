@@ -1,7 +1,7 @@
 //! Identity numbers, names and phones are sealed at rest: the bytes of the database files hold
 //! none of them, on both backends, including rows written in clear by an earlier version (sealed
-//! at the next start, and the files compacted), and the persons named by status changes and
-//! follow-up lists.
+//! at the next start, and the files compacted), and the persons named by status changes,
+//! follow-up lists and testing's tubes.
 
 use cordon_domain::access::{Principal, Role, Scope, Username};
 use cordon_domain::identity::{DocumentType, IdentityDocument};
@@ -78,6 +78,8 @@ async fn story(url: &str, legacy_number: &str) -> Vec<Uuid> {
     super::status::mark(store.as_ref(), &resident_id(40)).await;
     // So does a follow-up list: one person by document, one by phone and name.
     super::followup::listed(store.as_ref(), &[(1, Some(46), 46), (2, None, 47)]).await;
+    // And a tube of mass testing, by document and name.
+    super::lab::tested(store.as_ref(), 48).await;
     drop(store);
     let legacy = format!(
         r#"[{{"t":"resident_id","n":"{legacy_number}","nm":"{LEGACY_NAME}","ph":"{LEGACY_PHONE}","r":"driver","hc":"green","v":[130100]}}]"#
@@ -154,7 +156,7 @@ async fn personal_data_is_sealed_in_the_sqlite_file() {
         find(&bytes, "冀A12345".as_bytes()),
         "the search itself works"
     );
-    for s in secrets(&[40, 41, 42, 43, 44, 45, 46, 47], &legacy) {
+    for s in secrets(&[40, 41, 42, 43, 44, 45, 46, 47, 48], &legacy) {
         assert!(
             !find(&bytes, &s),
             "{} is in the database files",
@@ -219,7 +221,7 @@ async fn personal_data_is_sealed_in_the_postgres_files() {
         find(&bytes, "冀A12345".as_bytes()),
         "the search itself works"
     );
-    for s in secrets(&[40, 41, 42, 43, 44, 45, 46, 47], &legacy) {
+    for s in secrets(&[40, 41, 42, 43, 44, 45, 46, 47, 48], &legacy) {
         assert!(
             !find(&bytes, &s),
             "{} is in the database files",

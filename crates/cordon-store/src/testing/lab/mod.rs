@@ -266,6 +266,10 @@ pub trait LabStore: Send + Sync + 'static {
         limit: i64,
     ) -> Result<Vec<RunLine>, StoreError>;
 
+    /// Purges the sealed persons of tubes filled, rosters brought in and numbers taken before
+    /// `before_ms` (what stays: keyed hashes, masked fields, results); answers how many.
+    async fn purge_testing(&self, before_ms: i64) -> Result<u64, StoreError>;
+
     /// Each person's (by keyed hash, in order) latest released result, if any.
     async fn latest_results(
         &self,

@@ -311,6 +311,27 @@ impl LabStore for SqlStore {
         runs_sql::lines(self, lab, limit).await
     }
 
+    async fn purge_testing(&self, before_ms: i64) -> Result<u64, StoreError> {
+        on_pool!(&self.db.write, |p| {
+            let mut tx = p.begin_write().await?;
+            let mut purged = 0;
+            for sql in [
+                "UPDATE testing_members SET sealed = NULL WHERE sealed IS NOT NULL AND bound_at < $1",
+                "UPDATE testing_queue SET sealed = NULL WHERE sealed IS NOT NULL AND taken_at < $1",
+                "UPDATE testing_roster SET sealed = NULL WHERE sealed IS NOT NULL AND campaign_id IN \
+                 (SELECT id FROM testing_campaigns WHERE created_at < $1)",
+            ] {
+                purged += sqlx::query(sql)
+                    .bind(before_ms)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            }
+            tx.commit().await?;
+            Ok(purged)
+        })
+    }
+
     async fn latest_results(
         &self,
         persons: &[String],
