@@ -56,6 +56,7 @@
       const article = el("article", { class: "campaign", "data-campaign": String(c.id) },
         el("h2", {}, c.name, " ", el("small", {}, `${c.area_name} · ${W.deadline} ${when(c.deadline_ms)} · ${W["pool_" + c.pool_size] || c.pool_size}`)),
         el("p", { class: "progress", role: "status" }),
+        el("div", { class: "board" }),
         el("div", { class: "scroll" }, el("table", { class: "list sites" },
           el("thead", {}, el("tr", {}, ...[W.sites, W.lanes, W.open_tubes, W.sealed_tubes, W.persons].map((h) => el("th", {}, h)))),
           el("tbody", {}, ...rows))),
@@ -63,6 +64,30 @@
         el("div", { class: "missing" }));
       box.append(article);
       progress(c, article);
+      board(c, article);
+    }
+  }
+
+  // Where the campaign's tubes stand, the late ones, the labs' pace and the positives.
+  async function board(c, article) {
+    const r = await api("GET", `/api/v1/testing/campaigns/${c.id}/board`);
+    const box = article.querySelector(".board");
+    box.textContent = "";
+    if (r.status !== 200) return;
+    const b = r.json;
+    const t = b.tubes;
+    if (!t.open && !t.in_transit && !t.in_lab && !t.resulted) return;
+    const stage = (label, n, cls) => el("span", { class: "stage " + (cls || "") }, `${label} ${n}`);
+    box.append(el("p", { class: "stages" }, stage(W.stage_open, t.open), stage(W.stage_transit, t.in_transit),
+      stage(W.stage_lab, t.in_lab), stage(W.stage_resulted, t.resulted),
+      stage(W.positive_tubes.replace("{t}", b.positive_tubes).replace("{r}", b.recalled), "", b.positive_tubes ? "bad" : "")));
+    const pace = b.per_hour.map((h) => h.tubes).join(" · ");
+    const turn = b.turnaround_p50_minutes === null ? W.no_turnaround
+      : W.turnaround.replace("{p50}", b.turnaround_p50_minutes).replace("{p95}", b.turnaround_p95_minutes);
+    box.append(el("p", { class: "hint" }, `${W.per_hour}：${pace}；${turn}`));
+    if (b.late) {
+      box.append(el("p", { class: "msg bad" }, W.late.replace("{n}", b.late).replace("{h}", b.late_after_hours)),
+        el("ul", { class: "late" }, ...b.late_tubes.map((x) => el("li", {}, `${x.barcode} · ${x.site_name} · ${x.persons} · ${when(x.sealed_at_ms)}`))));
     }
   }
 

@@ -1,11 +1,13 @@
 //! Mass testing: campaigns and their sites, and tubes filled at the sites ([`api`]); a
-//! campaign's roster and who of it has been sampled ([`roster_api`]); queue numbers
+//! campaign's roster and who of it has been sampled ([`roster_api`]); its board of tubes by
+//! stage, late tubes, the labs' throughput and positives ([`board_api`]); queue numbers
 //! ([`queue_api`]); labs, assay versions and tubes received ([`lab_api`]); runs, their plates,
 //! steps, result files and release ([`runs_api`]), and the recall a release makes
 //! ([`recall`]); the commanders' campaign page, the samplers' phone page and the lab's page
 //! ([`pages`]).
 
 pub mod api;
+pub mod board_api;
 pub mod lab_api;
 pub mod lab_words;
 pub mod pages;
@@ -40,6 +42,10 @@ pub fn api() -> Router<AppState> {
         .route(
             "/api/v1/testing/campaigns/{id}/completeness",
             get(roster_api::completeness),
+        )
+        .route(
+            "/api/v1/testing/campaigns/{id}/board",
+            get(board_api::board),
         )
         .route(
             "/api/v1/testing/campaigns/{id}/missing",
@@ -117,6 +123,7 @@ pub static PAGES: Pages = Pages {
         roster_api::upload,
         roster_api::completeness,
         roster_api::missing,
+        board_api::board,
         api::open_tube,
         api::tube,
         api::add_member,

@@ -7,6 +7,15 @@ use crate::ui::texts::Lang;
 #[derive(Serialize)]
 pub struct Words {
     pub nav: &'static str,
+    pub stage_open: &'static str,
+    pub stage_transit: &'static str,
+    pub stage_lab: &'static str,
+    pub stage_resulted: &'static str,
+    pub positive_tubes: &'static str,
+    pub per_hour: &'static str,
+    pub turnaround: &'static str,
+    pub no_turnaround: &'static str,
+    pub late: &'static str,
     pub labs: &'static str,
     pub lab_name: &'static str,
     pub add_lab: &'static str,
@@ -84,6 +93,15 @@ pub struct Words {
 
 static ZH: Words = Words {
     nav: "核酸检测",
+    stage_open: "采样中",
+    stage_transit: "转运中",
+    stage_lab: "实验室检测中",
+    stage_resulted: "已出结果",
+    positive_tubes: "阳性或不确定 {t} 管，召回 {r} 人",
+    per_hour: "近 12 小时每小时出结果管数",
+    turnaround: "采样到出结果：中位 {p50} 分钟，95% 在 {p95} 分钟内",
+    no_turnaround: "近 24 小时尚无结果",
+    late: "{n} 支管封管超过 {h} 小时仍未送达实验室：",
     labs: "检测实验室",
     lab_name: "实验室名称",
     add_lab: "登记实验室",
@@ -161,6 +179,15 @@ static ZH: Words = Words {
 
 static EN: Words = Words {
     nav: "Testing",
+    stage_open: "being filled",
+    stage_transit: "on the way",
+    stage_lab: "in the lab",
+    stage_resulted: "resulted",
+    positive_tubes: "{t} tubes positive or unclear, {r} persons recalled",
+    per_hour: "Tubes resulted per hour, last 12 hours",
+    turnaround: "sampling to result: median {p50} min, 95% within {p95} min",
+    no_turnaround: "no results in the last 24 hours",
+    late: "{n} tubes sealed more than {h} hours ago and not received at a lab:",
     labs: "Labs",
     lab_name: "Lab name",
     add_lab: "Register a lab",

@@ -239,6 +239,36 @@ pub async fn a_second_person_releases_a_run_and_its_positive_pool_is_recalled(ap
         .await;
     assert_eq!(log["entries"].as_array().unwrap().len(), 2, "{log}");
 
+    // The campaign's board: two tubes resulted, one positive recalling ten, one still open.
+    let (_, list) = app.get_as("city", "/api/v1/testing/campaigns").await;
+    let campaign = list["campaigns"][0]["id"].as_i64().unwrap();
+    let (s, b) = app
+        .get_as(
+            "city",
+            &format!("/api/v1/testing/campaigns/{campaign}/board"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        (
+            b["tubes"]["resulted"].as_i64(),
+            b["tubes"]["open"].as_i64(),
+            b["recalled"].as_i64()
+        ),
+        (Some(2), Some(1), Some(10)),
+        "{b}"
+    );
+    let (s, e) = app
+        .get_as(
+            "city",
+            &format!("/api/v1/testing/campaigns/{campaign}/board?late_after_hours=0"),
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("late_after_hours"))
+    );
+
     // The lane decides by the released result, newer than the test declared 20 hours ago, and
     // says so: person 1's pool read positive; person 11's negative.
     let version = store_version(&app, examples::STANDARD_2022_05).await;

@@ -386,6 +386,11 @@ pub fn rows() -> Vec<Row> {
             )
         },
         row(
+            "GET /api/v1/testing/campaigns/{id}/board",
+            READERS,
+            Value::Null,
+        ),
+        row(
             "GET /api/v1/testing/campaigns/{id}/completeness",
             READERS,
             Value::Null,

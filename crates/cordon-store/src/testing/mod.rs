@@ -15,6 +15,8 @@ use serde::Serialize;
 use crate::StoreError;
 
 mod area;
+pub mod board;
+mod board_sql;
 pub mod lab;
 mod queue_sql;
 mod roster_sql;
@@ -325,6 +327,16 @@ pub trait TestingStore: Send + Sync + 'static {
         grant: &TestingRead,
         site: i64,
     ) -> Result<Vec<Barcode>, StoreError>;
+
+    /// A campaign's board at `now_ms`, tubes sealed more than `late_after_hours` ago and not
+    /// received flagged; `NotFound` for a campaign the reader does not see.
+    async fn campaign_board(
+        &self,
+        grant: &TestingRead,
+        campaign: i64,
+        late_after_hours: u32,
+        now_ms: i64,
+    ) -> Result<board::CampaignBoard, StoreError>;
 
     /// A tube the reader's campaigns hold, with its persons masked; `NotFound` otherwise.
     async fn tube(&self, grant: &TestingRead, barcode: &Barcode) -> Result<TubeView, StoreError>;

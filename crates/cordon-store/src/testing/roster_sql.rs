@@ -6,7 +6,7 @@ use cordon_domain::identity::{DocumentType, MaskedDocument};
 use cordon_domain::testing::roster::MAX_ROSTER;
 use sqlx::QueryBuilder;
 
-use super::area::division;
+use super::area::campaign_area as area;
 use super::{BuildingLine, Completeness, NewRosterRow, RosterAdded, RosterPerson};
 use crate::db::{on_pool, retry, BeginWrite, CHUNK};
 use crate::store::SqlStore;
@@ -16,22 +16,6 @@ use crate::StoreError;
 const SAMPLED: &str = "EXISTS (SELECT 1 FROM testing_members m \
      JOIN testing_tubes t ON t.id = m.tube_id JOIN testing_sites s ON s.id = t.site_id \
      WHERE m.person_key = r.person_key AND s.campaign_id = r.campaign_id)";
-
-async fn area(
-    store: &SqlStore,
-    campaign: i64,
-) -> Result<cordon_domain::division::DivisionCode, StoreError> {
-    let found: Option<(i64,)> = on_pool!(&store.db.read, |p| sqlx::query_as(
-        "SELECT area FROM testing_campaigns WHERE id = $1"
-    )
-    .bind(campaign)
-    .fetch_optional(p)
-    .await?);
-    match found {
-        Some((a,)) => division(a),
-        None => Err(StoreError::not_found(format!("campaign {campaign}"))),
-    }
-}
 
 pub(super) async fn add(
     store: &SqlStore,

@@ -230,6 +230,16 @@ impl TestingStore for SqlStore {
         roster_sql::add(self, grant, campaign, rows).await
     }
 
+    async fn campaign_board(
+        &self,
+        grant: &TestingRead,
+        campaign: i64,
+        late_after_hours: u32,
+        now_ms: i64,
+    ) -> Result<super::board::CampaignBoard, StoreError> {
+        super::board_sql::board(self, grant, campaign, late_after_hours, now_ms).await
+    }
+
     async fn completeness(
         &self,
         grant: &TestingRead,

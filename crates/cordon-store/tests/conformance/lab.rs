@@ -369,8 +369,46 @@ pub async fn a_run_is_read_and_released_by_a_second_person(store: Arc<dyn Store>
     assert_eq!(lines.len(), 2);
     assert_eq!((lines[1].tubes, lines[1].positives), (3, 2));
 
+    // The campaign's board: run 1's three tubes resulted, HB0005 in the lab, HB0004 open;
+    // nothing is late (every sealed tube was received).
+    let read = commander.may_read_testing().unwrap();
+    let b = s.campaign_board(&read, c.id, 1, now + 10).await.unwrap();
+    assert_eq!(
+        (
+            b.tubes.open,
+            b.tubes.in_transit,
+            b.tubes.in_lab,
+            b.tubes.resulted
+        ),
+        (1, 0, 1, 3)
+    );
+    assert_eq!((b.persons, b.positive_tubes, b.recalled), (13, 2, 6));
+    assert_eq!(b.late, 0);
+    assert_eq!(b.per_hour.iter().map(|h| h.tubes).sum::<i64>(), 3);
+    assert_eq!(b.turnaround_p50_minutes, Some(0));
+    // HB0004 sealed and never received: late two hours on.
+    s.add_member(&sampler, &open, member(s, &open, 30), now)
+        .await
+        .unwrap();
+    s.seal_tube(&sampler, &open, Some("队尾"), now)
+        .await
+        .unwrap();
+    let later = s
+        .campaign_board(&read, c.id, 1, now + 2 * 3_600_000)
+        .await
+        .unwrap();
+    assert_eq!((later.tubes.in_transit, later.late), (1, 1));
+    assert_eq!(later.late_tubes[0].barcode, "HB0004");
+    let stranger = principal(Role::Commander, "130200", "other")
+        .may_read_testing()
+        .unwrap();
+    assert!(matches!(
+        s.campaign_board(&stranger, c.id, 1, now).await,
+        Err(StoreError::NotFound { .. })
+    ));
+
     // Retention purges the sealed persons; masked fields and results stay.
-    assert!(s.purge_testing(now + 3_600_000).await.unwrap() >= 13);
+    assert!(s.purge_testing(now + 3_600_000).await.unwrap() >= 14);
     assert_eq!(s.purge_testing(now + 3_600_000).await.unwrap(), 0, "once");
     let recalled = s.recall_persons(&lab2, run.id).await.unwrap();
     assert!(recalled.iter().all(|p| p.sealed.is_none()));

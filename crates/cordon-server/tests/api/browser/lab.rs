@@ -3,7 +3,8 @@
 //! imports a result file with a bad row (refused, its line named, in Chinese) and then the good
 //! one (one well positive, the plate shows it), and is refused when it tries to release its own
 //! run; a second lab account releases it, and the city's commander finds the ten persons of the
-//! positive pool on a recall list. The page also fits a 390 px phone.
+//! positive pool on a recall list, and the campaign's board with the tubes resulted and the
+//! persons recalled. The lab's page also fits a 390 px phone.
 
 use super::*;
 use crate::lab::{lab_and_assay, sealed_tube};
@@ -139,6 +140,14 @@ pub async fn a_lab_reads_a_plate_and_a_second_person_releases_it(app: TestApp) {
     let row = browser.text("#lists tbody tr").await;
     assert!(row.contains("10"), "{row}");
     keep(&browser, "lab-recall-list").await;
+    // The campaign's board: where its tubes stand and what the lab found.
+    browser.goto(&format!("{}/testing", app.base)).await;
+    browser
+        .wait_until("(document.querySelector('.board .stages') || {}).textContent?.includes('已出结果 2')")
+        .await;
+    let said = browser.text(".board").await;
+    assert!(said.contains("召回 10 人"), "{said}");
+    keep(&browser, "testing-board").await;
     browser.quit().await;
 }
 
