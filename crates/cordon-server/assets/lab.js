@@ -141,8 +141,10 @@
     const r = await api("POST", `/api/v1/testing/labs/${labId()}/received`, { barcode: code });
     if (r.status !== 201 && r.status !== 200) { refuseBeside(form, r, "receive-msg"); $("receive-code").select(); return; }
     if (r.status === 201) receivedNow += 1;
+    if (r.status === 201) receivedNow += r.json.tubes - 1;
     const said = r.json.already ? W.received_before.replace("{b}", r.json.barcode)
-      : W.received.replace("{b}", r.json.barcode).replace("{n}", r.json.persons);
+      : (r.json.tubes > 1 ? W.received_box.replace("{b}", r.json.barcode).replace("{t}", r.json.tubes).replace("{n}", r.json.persons)
+        : W.received.replace("{b}", r.json.barcode).replace("{n}", r.json.persons));
     say("receive-msg", `${said} · ${W.received_count.replace("{n}", receivedNow)}`, true);
     $("receive-code").value = "";
     $("receive-code").focus();

@@ -153,5 +153,52 @@
     $("short-reason").value = "";
     show(r.json, W.sealed.replace("{n}", r.json.members.length), true);
   };
+  // A box: opened by its barcode, the site's sealed tubes packed by theirs, handed over by name.
+  let box = null;
+  function showBox(b, said, ok) {
+    box = b;
+    $("box-fill").hidden = false;
+    $("box-code").textContent = b.barcode;
+    $("box-count").textContent = W.box_count.replace("{t}", b.tubes.length).replace("{n}", b.persons);
+    $("box-tubes").textContent = "";
+    for (const t of b.tubes) $("box-tubes").append(el("li", {}, t));
+    const handed = b.handed_at_ms !== null;
+    $("pack-form").hidden = handed;
+    $("handover-form").hidden = handed;
+    if (handed) said = W.handed.replace("{to}", b.handed_to).replace("{t}", b.tubes.length);
+    if (said) say("box-msg", said, ok !== false);
+    if (!handed) $("pack-tube").focus();
+  }
+
+  $("box-form").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const form = $("box-form");
+    clearRefusals(form);
+    const r = await api("POST", "/api/v1/testing/boxes", { site: Number($("site").value), barcode: $("box-code-in").value.trim() });
+    if (r.status !== 200) { refuseBeside(form, r, "box-msg", () => "barcode"); return; }
+    $("box-code-in").value = "";
+    showBox(r.json, "", true);
+  };
+
+  $("pack-form").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const form = $("pack-form");
+    clearRefusals(form);
+    const code = $("pack-tube").value.trim().toUpperCase();
+    const r = await api("POST", `/api/v1/testing/boxes/${encodeURIComponent(box.barcode)}/tubes`, { tube: code });
+    if (r.status !== 200) { refuseBeside(form, r, "box-msg", () => "tube"); $("pack-tube").select(); return; }
+    $("pack-tube").value = "";
+    showBox(r.json, W.packed.replace("{b}", code), true);
+  };
+
+  $("handover-form").onsubmit = async (ev) => {
+    ev.preventDefault();
+    const form = $("handover-form");
+    clearRefusals(form);
+    const r = await api("POST", `/api/v1/testing/boxes/${encodeURIComponent(box.barcode)}/handover`, { to: $("hand-to").value.trim() });
+    if (r.status !== 200) { refuseBeside(form, r, "box-msg", () => "to"); return; }
+    $("hand-to").value = "";
+    showBox(r.json);
+  };
   sites();
 })();

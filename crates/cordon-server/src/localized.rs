@@ -235,6 +235,10 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("missing_target", _) => "此孔缺少某个靶标的结果",
         ("missing_column", _) => "表头缺少必需的列",
         ("unknown_assay", _) => "没有这个试剂版本",
+        ("in_another_box", _) => "此管已装入另一箱",
+        ("box_handed", _) => "此箱已交接：请装入新箱",
+        ("other_site", _) => "此管不是本采样点采集的",
+        ("box_empty", _) => "空箱不能交接：请先装管",
         _ => return None,
     })
 }

@@ -49,6 +49,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(17, "0017_testing_roster"),
     migration!(18, "0018_testing_queue"),
     migration!(19, "0019_testing_lab"),
+    migration!(20, "0020_testing_boxes"),
 ];
 
 /// Which of a migration's files to apply.

@@ -27,7 +27,7 @@ pub struct AssayList {
     pub assays: Vec<AssayVersion>,
 }
 
-/// A tube scanned at the lab's door.
+/// A tube, or a box of tubes, scanned at the lab's door.
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiveRequest {
@@ -100,7 +100,7 @@ pub async fn assays(
     responses((status = 201, body = Received, description = "received now"),
         (status = 200, body = Received, description = "received here before: nothing written"),
         (status = 404, body = ErrorBody, description = "no such lab or tube for this account"),
-        (status = 409, body = ErrorBody, description = "the tube is still open, or was received at another lab"),
+        (status = 409, body = ErrorBody, description = "the tube is still open, or it (or a tube of the box) was received at another lab"),
         (status = 422, body = ErrorBody)))]
 pub async fn receive(
     State(app): State<AppState>,

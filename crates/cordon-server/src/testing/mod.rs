@@ -1,13 +1,15 @@
 //! Mass testing: campaigns and their sites, and tubes filled at the sites ([`api`]); a
 //! campaign's roster and who of it has been sampled ([`roster_api`]); its board of tubes by
 //! stage, late tubes, the labs' throughput and positives ([`board_api`]); queue numbers
-//! ([`queue_api`]); labs, assay versions and tubes received ([`lab_api`]); runs, their plates,
+//! ([`queue_api`]); boxes packed at a site and handed over ([`custody_api`]); labs, assay
+//! versions and tubes received ([`lab_api`]); runs, their plates,
 //! steps, result files and release ([`runs_api`]), and the recall a release makes
 //! ([`recall`]); the commanders' campaign page, the samplers' phone page and the lab's page
 //! ([`pages`]).
 
 pub mod api;
 pub mod board_api;
+pub mod custody_api;
 pub mod lab_api;
 pub mod lab_words;
 pub mod pages;
@@ -75,6 +77,15 @@ pub fn api() -> Router<AppState> {
             "/api/v1/testing/assays",
             get(lab_api::assays).post(lab_api::create_assay),
         )
+        .route("/api/v1/testing/boxes", post(custody_api::open_box))
+        .route(
+            "/api/v1/testing/boxes/{barcode}/tubes",
+            post(custody_api::pack),
+        )
+        .route(
+            "/api/v1/testing/boxes/{barcode}/handover",
+            post(custody_api::hand_over),
+        )
         .route("/api/v1/testing/labs/{id}/received", post(lab_api::receive))
         .route("/api/v1/testing/labs/{id}/runs", get(runs_api::runs))
         .route("/api/v1/testing/runs", post(runs_api::create_run))
@@ -136,6 +147,9 @@ pub static PAGES: Pages = Pages {
         lab_api::create_assay,
         lab_api::assays,
         lab_api::receive,
+        custody_api::open_box,
+        custody_api::pack,
+        custody_api::hand_over,
         runs_api::create_run,
         runs_api::runs,
         runs_api::run,

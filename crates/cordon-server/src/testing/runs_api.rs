@@ -46,6 +46,11 @@ pub(super) fn conflict(e: StoreError) -> ApiError {
                     | "not_resulted"
                     | "controls_failed"
                     | "own_run"
+                    | "barcode_used"
+                    | "in_another_box"
+                    | "box_handed"
+                    | "other_site"
+                    | "box_empty"
             ) =>
         {
             ApiError::Conflict(f)

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use cordon_domain::policy::examples;
 
-use super::matrix::{row, Body, Row, COMMANDERS, LABS, TESTING_READERS};
+use super::matrix::{row, Body, Row, COMMANDERS, LABS, SAMPLERS, TESTING_READERS};
 use super::policy::{passage, publish, store_version};
 use super::testing::{campaign_with_site, resident};
 use super::TestApp;
@@ -297,11 +297,111 @@ pub async fn a_second_person_releases_a_run_and_its_positive_pool_is_recalled(ap
     assert_eq!(p["decision"]["outcome"], "pass", "{p}");
 }
 
-on_both!(a_second_person_releases_a_run_and_its_positive_pool_is_recalled);
+pub async fn a_box_carries_sealed_tubes_from_the_site_to_the_lab(app: TestApp) {
+    let site = campaign_with_site(&app, 10).await;
+    sealed_tube(&app, site, "HB0000000011", 1..=10).await;
+    sealed_tube(&app, site, "HB0000000012", 11..=20).await;
+    let (lab, _) = lab_and_assay(&app).await;
+    let (s, b) = app
+        .post_as(
+            "sampler",
+            "/api/v1/testing/boxes",
+            &json!({"site": site, "barcode": "box0001"}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["barcode"].as_str()),
+        (StatusCode::OK, Some("BOX0001")),
+        "{b}"
+    );
+    let (s, e) = app
+        .post_as(
+            "sampler",
+            "/api/v1/testing/boxes",
+            &json!({"site": site, "barcode": "HB0000000011"}),
+        )
+        .await;
+    assert_eq!((s, code(&e)), (StatusCode::CONFLICT, Some("barcode_used")));
+    let handover = "/api/v1/testing/boxes/BOX0001/handover";
+    let r = app
+        .client("sampler")
+        .post(format!("{}{handover}", app.base))
+        .header("accept-language", "zh-CN")
+        .json(&json!({"to": "李师傅 冀A12345"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(e["error"]["message"], "空箱不能交接：请先装管", "{e}");
+    for t in ["HB0000000011", "hb0000000012"] {
+        let (s, b) = app
+            .post_as(
+                "sampler",
+                "/api/v1/testing/boxes/BOX0001/tubes",
+                &json!({"tube": t}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    let (s, b) = app
+        .post_as("sampler", handover, &json!({"to": "李师傅 冀A12345"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        (b["persons"].as_i64(), b["handed_to"].as_str()),
+        (Some(20), Some("李师傅 冀A12345"))
+    );
+    let (s, e) = app
+        .post_as(
+            "sampler",
+            "/api/v1/testing/boxes/BOX0001/tubes",
+            &json!({"tube": "HB0000000011"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "packed before: {e}");
+    let received = format!("/api/v1/testing/labs/{lab}/received");
+    let (s, r) = app
+        .post_as("lab", &received, &json!({"barcode": "BOX0001"}))
+        .await;
+    assert_eq!(
+        (s, r["tubes"].as_i64(), r["persons"].as_i64()),
+        (StatusCode::CREATED, Some(2), Some(20)),
+        "{r}"
+    );
+    let (s, r) = app
+        .post_as("lab2", &received, &json!({"barcode": "HB0000000012"}))
+        .await;
+    assert_eq!(
+        (s, r["already"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{r}"
+    );
+}
+
+on_both!(
+    a_second_person_releases_a_run_and_its_positive_pool_is_recalled,
+    a_box_carries_sealed_tubes_from_the_site_to_the_lab
+);
 
 /// The lab's rows in the access matrix.
 pub fn rows() -> Vec<Row> {
     vec![
+        row(
+            "POST /api/v1/testing/boxes",
+            SAMPLERS,
+            json!({"site": 999999, "barcode": "NOSUCH000001"}),
+        ),
+        row(
+            "POST /api/v1/testing/boxes/{barcode}/tubes",
+            SAMPLERS,
+            json!({"tube": "NOSUCH000002"}),
+        ),
+        row(
+            "POST /api/v1/testing/boxes/{barcode}/handover",
+            SAMPLERS,
+            json!({"to": "x"}),
+        ),
         row(
             "POST /api/v1/testing/labs",
             COMMANDERS,

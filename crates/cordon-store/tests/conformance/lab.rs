@@ -419,4 +419,101 @@ pub async fn a_run_is_read_and_released_by_a_second_person(store: Arc<dyn Store>
     );
 }
 
-conformance!(a_run_is_read_and_released_by_a_second_person);
+pub async fn boxes_carry_sealed_tubes_to_the_lab(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let now = cordon_domain::time::now_ms();
+    let manage = principal(Role::Commander, "130100", "city1")
+        .may_manage_campaigns()
+        .unwrap();
+    let c = s
+        .create_campaign(
+            &manage,
+            NewCampaign {
+                name: "长安区全员核酸".into(),
+                area: div("130102"),
+                deadline_ms: now + 86_400_000,
+                pool_size: PoolSize::DEFAULT,
+            },
+        )
+        .await
+        .unwrap();
+    let site = s.create_site(&manage, c.id, "1 号点", 1).await.unwrap();
+    let other_site = s.create_site(&manage, c.id, "2 号点", 1).await.unwrap();
+    let lab = s
+        .create_lab(&manage, "长安区疾控实验室", div("130102"))
+        .await
+        .unwrap();
+    let sampler = principal(Role::Sampler, "130102", "sampler1")
+        .may_sample()
+        .unwrap();
+    sealed_tube(s, &sampler, site.id, "HB0101", &[1, 2, 3, 4, 5]).await;
+    sealed_tube(s, &sampler, site.id, "HB0102", &[6, 7, 8, 9, 10]).await;
+    sealed_tube(s, &sampler, other_site.id, "HB0201", &[11]).await;
+    let open = code("HB0103");
+    s.open_tube(&sampler, site.id, &open, None, now)
+        .await
+        .unwrap();
+    let bx = code("BOX0001");
+    assert_eq!(
+        invalid(s.open_box(&sampler, site.id, &code("HB0101"), now).await),
+        "barcode_used"
+    );
+    s.open_box(&sampler, site.id, &bx, now).await.unwrap();
+    assert_eq!(
+        invalid(s.hand_over_box(&sampler, &bx, "李师傅", now).await),
+        "box_empty"
+    );
+    for t in ["HB0101", "HB0102", "HB0101"] {
+        s.pack_tube(&sampler, &bx, &code(t)).await.unwrap();
+    }
+    assert_eq!(
+        invalid(s.pack_tube(&sampler, &bx, &open).await),
+        "not_sealed"
+    );
+    assert_eq!(
+        invalid(s.pack_tube(&sampler, &bx, &code("HB0201")).await),
+        "other_site"
+    );
+    let handed = s
+        .hand_over_box(&sampler, &bx, "李师傅", now + 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            handed.tubes.len(),
+            handed.persons,
+            handed.handed_to.as_deref()
+        ),
+        (2, 10, Some("李师傅"))
+    );
+    let again = s
+        .hand_over_box(&sampler, &bx, "王师傅", now + 2)
+        .await
+        .unwrap();
+    assert_eq!(again.handed_at_ms, Some(now + 1), "handed once");
+    let other_box = code("BOX0002");
+    s.open_box(&sampler, site.id, &other_box, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        invalid(s.pack_tube(&sampler, &other_box, &code("HB0101")).await),
+        "in_another_box"
+    );
+    // One scan of the box at the lab's door receives both tubes; the second, nothing.
+    let lab1 = principal(Role::Lab, "130102", "lab1")
+        .may_work_in_lab()
+        .unwrap();
+    let r = s.receive_tube(&lab1, lab.id, &bx, now).await.unwrap();
+    assert_eq!((r.tubes, r.persons, r.already), (2, 10, false));
+    let r = s.receive_tube(&lab1, lab.id, &bx, now).await.unwrap();
+    assert!(r.already);
+    let t = s.tube(&lab1.read(), &code("HB0102")).await.unwrap();
+    assert_eq!(t.barcode, "HB0102");
+    let board = s.campaign_board(&lab1.read(), c.id, 4, now).await.unwrap();
+    assert_eq!((board.tubes.in_lab, board.tubes.in_transit), (2, 1));
+}
+
+conformance!(
+    a_run_is_read_and_released_by_a_second_person,
+    boxes_carry_sealed_tubes_to_the_lab
+);

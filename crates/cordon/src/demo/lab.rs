@@ -1,5 +1,6 @@
 //! The demo's lab: 长安区疾控中心实验室 with its assay, and a day of its work on the campaign's
-//! tubes (10 in 1, filled at 裕华路社区采样点 by `sampler1`): run 1 released by `lab2` (every
+//! tubes (10 in 1, filled at 裕华路社区采样点 by `sampler1`, a box per run handed to a driver
+//! and received at the lab with one scan): run 1 released by `lab2` (every
 //! tube negative), run 2 resulted by `lab1` with one positive pool and waiting for a second
 //! person (`lab2` releases it, and its ten persons become a recall list), run 3 being plated.
 //! Made with the campaign, once.
@@ -79,15 +80,21 @@ pub async fn load(store: &dyn Store, site: i64) -> anyhow::Result<()> {
     for (r, &tubes) in TUBES.iter().enumerate() {
         let start = day + r as i64 * 150 * MINUTE;
         let mut codes = Vec::new();
+        let packed = Barcode::parse(&format!("CABOX2022120300{}", r + 1))?;
+        store.open_box(&sampler, site, &packed, start).await?;
         for _ in 0..tubes {
             serial += 1;
             let code = Barcode::parse(&format!("CA20221203{serial:05}"))?;
             fill(store, &sampler, site, &code, &mut rng, start).await?;
-            store
-                .receive_tube(&lab1, lab.id, &code, start + 40 * MINUTE)
-                .await?;
+            store.pack_tube(&sampler, &packed, &code).await?;
             codes.push(code);
         }
+        store
+            .hand_over_box(&sampler, &packed, "转运 李师傅 冀A7K301", start + 32 * MINUTE)
+            .await?;
+        store
+            .receive_tube(&lab1, lab.id, &packed, start + 40 * MINUTE)
+            .await?;
         let controls = (Well::parse("H11")?, Well::parse("H12")?);
         let run = store
             .create_run(&lab1, lab.id, assay.id, controls, start + 45 * MINUTE)

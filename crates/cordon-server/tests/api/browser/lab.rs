@@ -1,4 +1,5 @@
-//! The lab at its desk: a lab account receives two sealed 10-in-1 tubes by scanning, makes a
+//! Custody and the lab: a sampler on a phone packs two sealed 10-in-1 tubes in a box and hands
+//! it to a driver; at its desk a lab account receives the box with one scan, makes a
 //! run, scans both onto the plate (A1, B1), records inactivation, sorting and amplification,
 //! imports a result file with a bad row (refused, its line named, in Chinese) and then the good
 //! one (one well positive, the plate shows it), and is refused when it tries to release its own
@@ -28,22 +29,49 @@ pub async fn a_lab_reads_a_plate_and_a_second_person_releases_it(app: TestApp) {
     sealed_tube(&app, site, "HB0000000002", 11..=20).await;
     lab_and_assay(&app).await;
     browser.goto(&format!("{}/lang/zh", app.base)).await;
+    // At the site, on a phone: the two sealed tubes packed in a box and handed to the driver.
+    browser.set_window(390, 844).await;
+    sign_in(&browser, &app, "sampler", "/sampling").await;
+    browser
+        .wait_until("document.querySelectorAll('#site option').length === 1")
+        .await;
+    browser
+        .type_into("#box-code-in", &format!("box0001{ENTER}"))
+        .await;
+    browser
+        .wait_until("!document.getElementById('box-fill').hidden")
+        .await;
+    for b in ["HB0000000001", "HB0000000002"] {
+        browser
+            .type_into("#pack-tube", &format!("{b}{ENTER}"))
+            .await;
+        browser
+            .wait_until(&format!(
+                "document.getElementById('box-msg').textContent.includes('{b} 已装箱')"
+            ))
+            .await;
+    }
+    browser
+        .type_into("#hand-to", &format!("李师傅 冀A12345{ENTER}"))
+        .await;
+    browser
+        .wait_until("document.getElementById('box-msg').textContent.includes('已交给 李师傅 冀A12345：2 管')")
+        .await;
+    keep(&browser, "sampling-box").await;
+    browser.click("#signout").await;
+    browser.wait_until("location.pathname === '/signin'").await;
     browser.set_window(1440, 1000).await;
     sign_in(&browser, &app, "lab", "/lab").await;
     browser
         .wait_until("document.querySelectorAll('#lab option').length === 1 && document.querySelectorAll('#run-assay option').length === 1")
         .await;
-    for b in ["HB0000000001", "hb0000000002"] {
-        browser
-            .type_into("#receive-code", &format!("{b}{ENTER}"))
-            .await;
-        browser
-            .wait_until(&format!(
-                "document.getElementById('receive-msg').textContent.includes('{}（10 人）')",
-                b.to_uppercase()
-            ))
-            .await;
-    }
+    // One scan of the box receives both tubes.
+    browser
+        .type_into("#receive-code", &format!("BOX0001{ENTER}"))
+        .await;
+    browser
+        .wait_until("document.getElementById('receive-msg').textContent.includes('已接收箱 BOX0001：2 管 20 人')")
+        .await;
     browser.click("#run-form button[type=submit]").await;
     browser
         .wait_until("!document.getElementById('run-card').hidden")
@@ -143,7 +171,9 @@ pub async fn a_lab_reads_a_plate_and_a_second_person_releases_it(app: TestApp) {
     // The campaign's board: where its tubes stand and what the lab found.
     browser.goto(&format!("{}/testing", app.base)).await;
     browser
-        .wait_until("(document.querySelector('.board .stages') || {}).textContent?.includes('已出结果 2')")
+        .wait_until(
+            "(document.querySelector('.board .stages') || {}).textContent?.includes('已出结果 2')",
+        )
         .await;
     let said = browser.text(".board").await;
     assert!(said.contains("召回 10 人"), "{said}");

@@ -1,13 +1,14 @@
 //! The lab's storage: labs, assay versions, tubes received, and runs (a plate of wells, its
 //! steps, the instrument's Ct values read by the run's assay, and its release by a second
 //! person, which gives each person of each tube a result). [`LabStore`] is a supertrait of
-//! [`crate::Store`]; its SQL is in `sql.rs` (labs, assays, receiving), `runs_sql.rs` (runs,
+//! [`crate::Store`]; its SQL is in `sql.rs` (labs, assays, receiving), `custody_sql.rs`
+//! (boxes packed, handed over and received), `runs_sql.rs` (runs,
 //! placing tubes, steps, results) and `release_sql.rs` (the release and the results it gives).
 //! The rules are [`cordon_domain::testing::lab`]'s, checked against the run as each
 //! transaction reads it.
 
 use async_trait::async_trait;
-use cordon_domain::access::testing::{CampaignManage, LabWork, TestingRead};
+use cordon_domain::access::testing::{CampaignManage, LabWork, Sample, TestingRead};
 use cordon_domain::division::DivisionCode;
 use cordon_domain::identity::MaskedDocument;
 use cordon_domain::testing::instrument::Cts;
@@ -17,6 +18,7 @@ use serde::Serialize;
 
 use crate::StoreError;
 
+mod custody_sql;
 mod release_sql;
 mod runs_sql;
 mod sql;
@@ -39,14 +41,33 @@ pub struct AssayVersion {
     pub created_at_ms: i64,
 }
 
-/// What a scan at the lab's door received.
+/// What a scan at the lab's door received: a tube, or a box and every tube in it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Received {
     pub barcode: String,
-    /// Persons in the tube.
+    /// Tubes received by the scan (1 for a tube).
+    pub tubes: u32,
+    /// Persons in them.
     pub persons: u32,
     /// The tube had been received at this lab before: nothing written.
     pub already: bool,
+}
+
+/// A box of sealed tubes packed at a site.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct BoxView {
+    pub barcode: String,
+    pub site: i64,
+    pub site_name: String,
+    /// The tubes' barcodes.
+    pub tubes: Vec<String>,
+    pub persons: i64,
+    pub packed_by: String,
+    pub packed_at_ms: i64,
+    /// To whom it was handed (a courier, a driver), by whom and when; `null` until then.
+    pub handed_to: Option<String>,
+    pub handed_by: Option<String>,
+    pub handed_at_ms: Option<i64>,
 }
 
 /// A step of a run, done.
@@ -185,8 +206,39 @@ pub trait LabStore: Send + Sync + 'static {
     /// Every assay version, newest first.
     async fn list_assays(&self) -> Result<Vec<AssayVersion>, StoreError>;
 
-    /// Receives a sealed tube at a lab the account works for (`NotFound` for another's lab or a
-    /// tube of a campaign it does not serve; `Invalid` `not_sealed`, `received_elsewhere`).
+    /// Opens a box at a site of the sampler's campaigns (`NotFound` otherwise) by its barcode;
+    /// a box opened there already is taken up again; `Invalid` `barcode_used` for a tube's
+    /// barcode or a box of another site.
+    async fn open_box(
+        &self,
+        grant: &Sample,
+        site: i64,
+        barcode: &Barcode,
+        now_ms: i64,
+    ) -> Result<BoxView, StoreError>;
+
+    /// Packs a sealed tube of the box's site in it (packed there already: nothing written);
+    /// `Invalid` `in_another_box`, `box_handed`, `other_site`, `not_sealed`,
+    /// `received_elsewhere`.
+    async fn pack_tube(
+        &self,
+        grant: &Sample,
+        barcode: &Barcode,
+        tube: &Barcode,
+    ) -> Result<BoxView, StoreError>;
+
+    /// Hands a box over to `to` (handed already: nothing written); `Invalid` `box_empty`.
+    async fn hand_over_box(
+        &self,
+        grant: &Sample,
+        barcode: &Barcode,
+        to: &str,
+        now_ms: i64,
+    ) -> Result<BoxView, StoreError>;
+
+    /// Receives at a lab the account works for what `barcode` names: a box (every tube in it,
+    /// all or none) or a sealed tube (`NotFound` for another's lab, or a tube or box of a
+    /// campaign it does not serve; `Invalid` `not_sealed`, `received_elsewhere`).
     async fn receive_tube(
         &self,
         grant: &LabWork,

@@ -4,15 +4,15 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use cordon_domain::access::testing::{CampaignManage, LabWork, TestingRead};
+use cordon_domain::access::testing::{CampaignManage, LabWork, Sample, TestingRead};
 use cordon_domain::division::DivisionCode;
 use cordon_domain::testing::instrument::Cts;
 use cordon_domain::testing::lab::{Assay, MemberResult, RunStep, Well};
 use cordon_domain::testing::Barcode;
 
 use super::{
-    release_sql, runs_sql, AssayVersion, Lab, LabStore, PersonResult, RecallPerson, Received,
-    Released, RunLine, RunView,
+    custody_sql, release_sql, runs_sql, AssayVersion, BoxView, Lab, LabStore, PersonResult,
+    RecallPerson, Received, Released, RunLine, RunView,
 };
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
@@ -178,7 +178,9 @@ impl LabStore for SqlStore {
         tube: &Barcode,
         now_ms: i64,
     ) -> Result<Received, StoreError> {
-        lab_area(self, |a| grant.serves(a), lab).await?;
+        if let Some(r) = custody_sql::receive(self, grant, lab, tube, now_ms).await? {
+            return Ok(r);
+        }
         let by = grant.username().as_str();
         retry(|| async move {
             on_pool!(&self.db.write, |p| {
@@ -196,6 +198,7 @@ impl LabStore for SqlStore {
                 };
                 let received = |already| Received {
                     barcode: tube.to_string(),
+                    tubes: 1,
                     persons: t.2 as u32,
                     already,
                 };
@@ -232,6 +235,35 @@ impl LabStore for SqlStore {
             })
         })
         .await
+    }
+
+    async fn open_box(
+        &self,
+        grant: &Sample,
+        site: i64,
+        barcode: &Barcode,
+        now_ms: i64,
+    ) -> Result<BoxView, StoreError> {
+        custody_sql::open(self, grant, site, barcode, now_ms).await
+    }
+
+    async fn pack_tube(
+        &self,
+        grant: &Sample,
+        barcode: &Barcode,
+        tube: &Barcode,
+    ) -> Result<BoxView, StoreError> {
+        custody_sql::pack(self, grant, barcode, tube).await
+    }
+
+    async fn hand_over_box(
+        &self,
+        grant: &Sample,
+        barcode: &Barcode,
+        to: &str,
+        now_ms: i64,
+    ) -> Result<BoxView, StoreError> {
+        custody_sql::hand_over(self, grant, barcode, to, now_ms).await
     }
 
     async fn create_run(
