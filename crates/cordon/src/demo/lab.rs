@@ -90,7 +90,12 @@ pub async fn load(store: &dyn Store, site: i64) -> anyhow::Result<()> {
             codes.push(code);
         }
         store
-            .hand_over_box(&sampler, &packed, "转运 李师傅 冀A7K301", start + 32 * MINUTE)
+            .hand_over_box(
+                &sampler,
+                &packed,
+                "转运 李师傅 冀A7K301",
+                start + 32 * MINUTE,
+            )
             .await?;
         store
             .receive_tube(&lab1, lab.id, &packed, start + 40 * MINUTE)

@@ -19,6 +19,9 @@ fn box_not_found(b: &Barcode) -> StoreError {
 /// A box as a write reads it: id, site, handed, and its campaign's area.
 type BoxCols = (i64, i64, Option<i64>, i64);
 
+/// A tube as packing reads it: id, site, state, box, received.
+type TubeCols = (i64, i64, String, Option<i64>, Option<i64>);
+
 const BOX_FOR_WRITE: &str = "SELECT b.id, b.site_id, b.handed_at, c.area FROM testing_boxes b \
      JOIN testing_sites s ON s.id = b.site_id \
      JOIN testing_campaigns c ON c.id = s.campaign_id WHERE b.barcode = $1";
@@ -106,7 +109,7 @@ pub(super) async fn pack(
             let Some(b) = found.filter(|b| division(b.3).is_ok_and(|a| grant.serves(a))) else {
                 return Err(box_not_found(barcode));
             };
-            let t: Option<(i64, i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+            let t: Option<TubeCols> = sqlx::query_as(
                 "SELECT id, site_id, state, box_id, received_at FROM testing_tubes WHERE barcode = $1",
             )
             .bind(tube.as_str())
