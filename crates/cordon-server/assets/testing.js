@@ -68,6 +68,22 @@
     }
   }
 
+  // A run's recalled persons, masked, each with where they have passed in the last 14 days.
+  async function recall(run, out) {
+    const r = await api("GET", `/api/v1/testing/runs/${run}/recall`);
+    out.textContent = "";
+    if (r.status !== 200) { out.append(el("p", { class: "msg bad" }, refusal(r))); return; }
+    const body = el("tbody", {});
+    for (const p of r.json.persons) {
+      const trips = p.passages.length ? p.passages.map((x) => `${x.observed_at.slice(5, 16).replace("T", " ")} ${x.checkpoint}`).join("；") : W.no_passages;
+      body.append(el("tr", {}, el("td", {}, p.tube), el("td", {}, p.name), el("td", {}, p.document.number),
+        el("td", {}, W["result_" + p.result] || p.result), el("td", {}, p.home || "–"), el("td", {}, trips)));
+    }
+    out.append(el("div", { class: "scroll" }, el("table", { class: "list" },
+      el("thead", {}, el("tr", {}, ...[W.tube, W.person_name, W.document_number, W.result, W.home, W.passages14].map((h) => el("th", {}, h)))), body)));
+    out.scrollIntoView({ block: "nearest" });
+  }
+
   // Where the campaign's tubes stand, the late ones, the labs' pace and the positives.
   async function board(c, article) {
     const r = await api("GET", `/api/v1/testing/campaigns/${c.id}/board`);
@@ -85,6 +101,11 @@
     const turn = b.turnaround_p50_minutes === null ? W.no_turnaround
       : W.turnaround.replace("{p50}", b.turnaround_p50_minutes).replace("{p95}", b.turnaround_p95_minutes);
     box.append(el("p", { class: "hint" }, `${W.per_hour}：${pace}；${turn}`));
+    for (const x of b.recalls) {
+      const out = el("div", { class: "recall" });
+      const button = el("button", { type: "button", class: "secondary", onclick: () => recall(x.run, out) }, W.show_recall);
+      box.append(el("p", { class: "row" }, W.recall_run.replace("{r}", x.run).replace("{t}", x.tubes).replace("{n}", x.persons), " ", button), out);
+    }
     if (b.late) {
       box.append(el("p", { class: "msg bad" }, W.late.replace("{n}", b.late).replace("{h}", b.late_after_hours)),
         el("ul", { class: "late" }, ...b.late_tubes.map((x) => el("li", {}, `${x.barcode} · ${x.site_name} · ${x.persons} · ${when(x.sealed_at_ms)}`))));

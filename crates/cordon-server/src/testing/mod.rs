@@ -15,6 +15,7 @@ pub mod lab_words;
 pub mod pages;
 pub mod queue_api;
 pub mod recall;
+pub mod recall_api;
 pub mod roster_api;
 pub mod runs_api;
 pub mod words;
@@ -97,6 +98,7 @@ pub fn api() -> Router<AppState> {
             post(runs_api::results).layer(DefaultBodyLimit::max(runs_api::RESULTS_LIMIT)),
         )
         .route("/api/v1/testing/runs/{id}/release", post(runs_api::release))
+        .route("/api/v1/testing/runs/{id}/recall", get(recall_api::recall))
 }
 
 pub static PAGES: Pages = Pages {
@@ -157,6 +159,7 @@ pub static PAGES: Pages = Pages {
         runs_api::step,
         runs_api::results,
         runs_api::release,
+        recall_api::recall,
     ),
     tags((name = "testing", description = "mass testing: campaigns, sites, and pooled tubes filled by scanning"))
 )]

@@ -73,10 +73,17 @@ fn row(app: &AppState, p: &RecallPerson, run: i64, row: u32) -> ApiResult<Option
     }))
 }
 
+/// The id of the recall list of `run` for `area`: derived, the same however often asked.
+pub fn list_id(app: &AppState, run: i64, area: DivisionCode) -> Uuid {
+    app.store
+        .keyring()
+        .derived_id(&format!("testing-recall:{run}:{area}"))
+}
+
 /// Makes (or finds) the recall lists of a released run; answers the first list's id and the
 /// persons recalled.
 pub async fn make(app: &AppState, grant: &LabWork, run: i64) -> ApiResult<(Uuid, usize)> {
-    let persons = app.store.recall_persons(grant, run).await?;
+    let persons = app.store.recall_persons(&grant.read(), run).await?;
     let mut by_area: BTreeMap<DivisionCode, Vec<&RecallPerson>> = BTreeMap::new();
     for p in &persons {
         by_area.entry(p.area).or_default().push(p);
@@ -94,10 +101,7 @@ pub async fn make(app: &AppState, grant: &LabWork, run: i64) -> ApiResult<(Uuid,
         if rows.is_empty() {
             continue;
         }
-        let id = app
-            .store
-            .keyring()
-            .derived_id(&format!("testing-recall:{run}:{area}"));
+        let id = list_id(app, run, area);
         let (_added, _note) = add(
             app,
             &write,

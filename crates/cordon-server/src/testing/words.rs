@@ -7,6 +7,15 @@ use crate::ui::texts::Lang;
 #[derive(Serialize)]
 pub struct Words {
     pub nav: &'static str,
+    pub recall_run: &'static str,
+    pub show_recall: &'static str,
+    pub result: &'static str,
+    pub result_recall: &'static str,
+    pub result_positive: &'static str,
+    pub result_inconclusive: &'static str,
+    pub home: &'static str,
+    pub passages14: &'static str,
+    pub no_passages: &'static str,
     pub box_title: &'static str,
     pub box_hint: &'static str,
     pub box_code: &'static str,
@@ -104,6 +113,15 @@ pub struct Words {
 
 static ZH: Words = Words {
     nav: "核酸检测",
+    recall_run: "第 {r} 板：阳性或不确定 {t} 管，召回 {n} 人",
+    show_recall: "召回人员及近 14 天行程",
+    result: "结果",
+    result_recall: "混管阳性，召回单采",
+    result_positive: "阳性",
+    result_inconclusive: "不确定，须复采",
+    home: "住址",
+    passages14: "近 14 天卡口通行",
+    no_passages: "无通行记录",
     box_title: "装箱交接",
     box_hint: "扫箱码开箱，逐支扫已封管的条码装箱，交给转运人员时填写接收人。",
     box_code: "箱码",
@@ -201,6 +219,15 @@ static ZH: Words = Words {
 
 static EN: Words = Words {
     nav: "Testing",
+    recall_run: "Run {r}: {t} tubes positive or unclear, {n} persons recalled",
+    show_recall: "Recalled persons and their last 14 days",
+    result: "Result",
+    result_recall: "pool positive: recalled",
+    result_positive: "positive",
+    result_inconclusive: "unclear: retest",
+    home: "Home",
+    passages14: "Passages, last 14 days",
+    no_passages: "no passages",
     box_title: "Boxes",
     box_hint: "Scan a box to open it, scan each sealed tube into it, and name who takes it.",
     box_code: "Box barcode",

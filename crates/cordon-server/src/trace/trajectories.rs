@@ -68,7 +68,7 @@ fn purpose(p: Option<String>) -> ApiResult<String> {
 }
 
 /// The subject's passages in the period, in scope, from the index; then read from the store.
-async fn points(
+pub(crate) async fn points(
     app: &AppState,
     grant: &TrajectoryRead,
     subject: Subject,

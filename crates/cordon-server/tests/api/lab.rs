@@ -240,8 +240,8 @@ pub async fn a_second_person_releases_a_run_and_its_positive_pool_is_recalled(ap
     assert_eq!(log["entries"].as_array().unwrap().len(), 2, "{log}");
 
     // The campaign's board: two tubes resulted, one positive recalling ten, one still open.
-    let (_, list) = app.get_as("city", "/api/v1/testing/campaigns").await;
-    let campaign = list["campaigns"][0]["id"].as_i64().unwrap();
+    let (_, campaigns) = app.get_as("city", "/api/v1/testing/campaigns").await;
+    let campaign = campaigns["campaigns"][0]["id"].as_i64().unwrap();
     let (s, b) = app
         .get_as(
             "city",
@@ -295,6 +295,31 @@ pub async fn a_second_person_releases_a_run_and_its_positive_pool_is_recalled(ap
         )
         .await;
     assert_eq!(p["decision"]["outcome"], "pass", "{p}");
+
+    // The recall as the command sees it: ten persons, masked, and where person 1 has passed.
+    let (s, v) = app
+        .get_as("city", &format!("/api/v1/testing/runs/{id}/recall"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["list"].as_str(), Some(list.as_str()));
+    let persons = v["persons"].as_array().unwrap();
+    assert_eq!(persons.len(), 10);
+    assert!(
+        persons
+            .iter()
+            .all(|p| p["result"] == "recall" && p["name"] == "王*"),
+        "{v}"
+    );
+    let travelled: Vec<&Value> = persons
+        .iter()
+        .filter(|p| !p["passages"].as_array().unwrap().is_empty())
+        .collect();
+    assert_eq!(travelled.len(), 1, "{v}");
+    assert_eq!(travelled[0]["passages"][0]["checkpoint"], "CP-130100-0001");
+    let (s, _) = app
+        .get_as("elsewhere", &format!("/api/v1/testing/runs/{id}/recall"))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another city's commander");
 }
 
 pub async fn a_box_carries_sealed_tubes_from_the_site_to_the_lab(app: TestApp) {
@@ -449,5 +474,10 @@ pub fn rows() -> Vec<Row> {
             ..row("POST /api/v1/testing/runs/{id}/results", LABS, Value::Null)
         },
         row("POST /api/v1/testing/runs/{id}/release", LABS, Value::Null),
+        row(
+            "GET /api/v1/testing/runs/{id}/recall",
+            COMMANDERS,
+            Value::Null,
+        ),
     ]
 }

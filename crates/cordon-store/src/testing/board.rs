@@ -33,6 +33,15 @@ pub struct HourCount {
     pub tubes: i64,
 }
 
+/// A released run that found positive (or unclear) tubes of the campaign: its recall.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct RecallRun {
+    pub run: i64,
+    pub tubes: i64,
+    pub persons: i64,
+    pub released_at_ms: i64,
+}
+
 /// A campaign's board.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CampaignBoard {
@@ -53,6 +62,8 @@ pub struct CampaignBoard {
     /// Tubes that read positive or unclear, and the persons they recall (or found positive).
     pub positive_tubes: i64,
     pub recalled: i64,
+    /// The released runs that recall persons of the campaign, newest first (at most 50).
+    pub recalls: Vec<RecallRun>,
 }
 
 /// The value below which `q` of `sorted` lies (nearest rank).

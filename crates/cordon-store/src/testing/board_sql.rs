@@ -5,7 +5,7 @@
 use cordon_domain::access::testing::TestingRead;
 
 use super::area::campaign_area;
-use super::board::{percentile, CampaignBoard, HourCount, LateTube, TubeStages};
+use super::board::{percentile, CampaignBoard, HourCount, LateTube, RecallRun, TubeStages};
 use crate::db::on_pool;
 use crate::store::SqlStore;
 use crate::StoreError;
@@ -71,6 +71,17 @@ pub(super) async fn board(
     .bind(now_ms - 24 * HOUR)
     .fetch_all(p)
     .await?);
+    let recalls: Vec<(i64, i64, i64, i64)> = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT w.run_id, COUNT(*), CAST(SUM(t.members) AS BIGINT), MAX(t.released_at) \
+         FROM testing_wells w JOIN testing_tubes t ON t.id = w.tube_id \
+         JOIN testing_sites s ON s.id = t.site_id \
+         WHERE s.campaign_id = $1 AND t.released_at IS NOT NULL \
+         AND t.reading IN ('positive', 'inconclusive') \
+         GROUP BY w.run_id ORDER BY w.run_id DESC LIMIT 50"
+    )
+    .bind(campaign)
+    .fetch_all(p)
+    .await?);
     let this_hour = now_ms - now_ms.rem_euclid(HOUR);
     let mut per_hour: Vec<HourCount> = (0..12)
         .rev()
@@ -112,5 +123,14 @@ pub(super) async fn board(
         turnaround_p95_minutes: percentile(&minutes, 0.95),
         positive_tubes: c.5,
         recalled: c.6,
+        recalls: recalls
+            .into_iter()
+            .map(|(run, tubes, persons, released_at_ms)| RecallRun {
+                run,
+                tubes,
+                persons,
+                released_at_ms,
+            })
+            .collect(),
     })
 }

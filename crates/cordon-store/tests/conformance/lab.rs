@@ -306,7 +306,7 @@ pub async fn a_run_is_read_and_released_by_a_second_person(store: Arc<dyn Store>
     assert_eq!(released.run.released_by.as_deref(), Some("lab2"));
     let twice = s.release_run(&lab2, run.id, now + 2).await.unwrap();
     assert!(twice.already);
-    let recalled = s.recall_persons(&lab2, run.id).await.unwrap();
+    let recalled = s.recall_persons(&lab2.read(), run.id).await.unwrap();
     assert_eq!(recalled.len(), 6);
     assert_eq!(
         recalled
@@ -383,6 +383,13 @@ pub async fn a_run_is_read_and_released_by_a_second_person(store: Arc<dyn Store>
         (1, 0, 1, 3)
     );
     assert_eq!((b.persons, b.positive_tubes, b.recalled), (13, 2, 6));
+    assert_eq!(
+        b.recalls
+            .iter()
+            .map(|r| (r.run, r.tubes, r.persons))
+            .collect::<Vec<_>>(),
+        [(run.id, 2, 6)]
+    );
     assert_eq!(b.late, 0);
     assert_eq!(b.per_hour.iter().map(|h| h.tubes).sum::<i64>(), 3);
     assert_eq!(b.turnaround_p50_minutes, Some(0));
@@ -410,7 +417,7 @@ pub async fn a_run_is_read_and_released_by_a_second_person(store: Arc<dyn Store>
     // Retention purges the sealed persons; masked fields and results stay.
     assert!(s.purge_testing(now + 3_600_000).await.unwrap() >= 14);
     assert_eq!(s.purge_testing(now + 3_600_000).await.unwrap(), 0, "once");
-    let recalled = s.recall_persons(&lab2, run.id).await.unwrap();
+    let recalled = s.recall_persons(&lab2.read(), run.id).await.unwrap();
     assert!(recalled.iter().all(|p| p.sealed.is_none()));
     assert_eq!(recalled[0].document.number.len(), 18);
     assert_eq!(

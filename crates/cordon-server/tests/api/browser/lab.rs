@@ -177,6 +177,10 @@ pub async fn a_lab_reads_a_plate_and_a_second_person_releases_it(app: TestApp) {
         .await;
     let said = browser.text(".board").await;
     assert!(said.contains("召回 10 人"), "{said}");
+    browser.click(".board p.row button").await;
+    browser
+        .wait_until("document.querySelectorAll('.board .recall tbody tr').length === 10")
+        .await;
     keep(&browser, "testing-board").await;
     browser.quit().await;
 }

@@ -147,6 +147,7 @@ pub struct RunLine {
 pub struct RecallPerson {
     pub barcode: Barcode,
     pub person_key: String,
+    pub masked_name: String,
     pub document: MaskedDocument,
     pub sealed: Option<Vec<u8>>,
     /// The campaign's area and its roster's sealed row of the person, if they are on it
@@ -303,7 +304,7 @@ pub trait LabStore: Send + Sync + 'static {
     /// positive, for their recall list.
     async fn recall_persons(
         &self,
-        grant: &LabWork,
+        grant: &TestingRead,
         run: i64,
     ) -> Result<Vec<RecallPerson>, StoreError>;
 

@@ -2,7 +2,7 @@
 //! tube's reading and each of its persons' result ([`MemberResult::of`]) written in one
 //! transaction; and the persons it recalls, for their recall list.
 
-use cordon_domain::access::testing::LabWork;
+use cordon_domain::access::testing::{LabWork, TestingRead};
 use cordon_domain::identity::{DocumentType, MaskedDocument};
 use cordon_domain::testing::lab::{MemberResult, Reading, RunStep};
 use cordon_domain::testing::Barcode;
@@ -146,20 +146,21 @@ type RecallCols = (
     String,
     Option<String>,
     Option<String>,
+    String,
 );
 
 pub(super) async fn recalled(
     store: &SqlStore,
-    grant: &LabWork,
+    grant: &TestingRead,
     run: i64,
 ) -> Result<Vec<RecallPerson>, StoreError> {
     let (_, area) = view(store, run).await?;
-    if !grant.serves(area) {
+    if !grant.sees(area) {
         return Err(StoreError::not_found(format!("run {run}")));
     }
     let rows: Vec<RecallCols> = on_pool!(&store.db.read, |p| sqlx::query_as(
         "SELECT t.barcode, m.person_key, m.document_type, m.masked_number, m.sealed, c.area, \
-         c.id, r.sealed, m.result, r.compound, r.building FROM testing_wells w \
+         c.id, r.sealed, m.result, r.compound, r.building, m.masked_name FROM testing_wells w \
          JOIN testing_tubes t ON t.id = w.tube_id \
          JOIN testing_members m ON m.tube_id = t.id \
          JOIN testing_sites s ON s.id = t.site_id \
@@ -176,6 +177,7 @@ pub(super) async fn recalled(
             Ok(RecallPerson {
                 barcode: Barcode::parse(&c.0).map_err(|_| corrupt("barcode"))?,
                 person_key: c.1,
+                masked_name: c.11,
                 document: MaskedDocument {
                     kind: DocumentType::parse(&c.2).map_err(|_| corrupt("document type"))?,
                     number: c.3,

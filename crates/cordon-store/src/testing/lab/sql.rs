@@ -319,7 +319,7 @@ impl LabStore for SqlStore {
 
     async fn recall_persons(
         &self,
-        grant: &LabWork,
+        grant: &TestingRead,
         run: i64,
     ) -> Result<Vec<RecallPerson>, StoreError> {
         release_sql::recalled(self, grant, run).await
