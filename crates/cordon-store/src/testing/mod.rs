@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::StoreError;
 
 mod area;
+mod bench_sql;
 pub mod board;
 mod board_sql;
 pub mod lab;
@@ -337,6 +338,14 @@ pub trait TestingStore: Send + Sync + 'static {
         late_after_hours: u32,
         now_ms: i64,
     ) -> Result<board::CampaignBoard, StoreError>;
+
+    /// The benchmark's baseline for scans: the same persons inserted plainly, one row per
+    /// transaction, into a scratch table.
+    async fn bench_plain_members(&self, rows: &[NewMember]) -> Result<(), StoreError>;
+
+    /// The benchmark's baseline for completeness: the campaign's roster counted by building,
+    /// nothing else; answers how many buildings.
+    async fn bench_roster_by_building(&self, campaign: i64) -> Result<i64, StoreError>;
 
     /// A tube the reader's campaigns hold, with its persons masked; `NotFound` otherwise.
     async fn tube(&self, grant: &TestingRead, barcode: &Barcode) -> Result<TubeView, StoreError>;

@@ -240,6 +240,14 @@ impl TestingStore for SqlStore {
         super::board_sql::board(self, grant, campaign, late_after_hours, now_ms).await
     }
 
+    async fn bench_plain_members(&self, rows: &[NewMember]) -> Result<(), StoreError> {
+        super::bench_sql::plain_members(self, rows).await
+    }
+
+    async fn bench_roster_by_building(&self, campaign: i64) -> Result<i64, StoreError> {
+        super::bench_sql::roster_by_building(self, campaign).await
+    }
+
     async fn completeness(
         &self,
         grant: &TestingRead,

@@ -10,6 +10,7 @@ mod lane;
 mod overload;
 mod pages;
 mod policy;
+mod testing;
 mod trace;
 
 use clap::Subcommand;
@@ -39,6 +40,9 @@ pub enum BenchCommand {
     /// Follow-up at a province's size: a list's import with identity resolution against a plain
     /// insert, then worklists, boards and attempts over HTTP with 300,000 persons.
     Followup(followup::FollowupArgs),
+    /// Mass testing and the lab: persons bound to tubes from many samplers at once, a result
+    /// file imported, a day's runs released, a recall, a million-person roster's gaps.
+    Testing(testing::TestingArgs),
     /// Case traces on the in-memory index against the same questions in SQLite and
     /// PostgreSQL: latency, ratios, the index's build time and bytes per person-passage.
     Trace(trace::TraceArgs),
@@ -55,5 +59,6 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Overload(args) => overload::run(args).await,
         BenchCommand::Pages(args) => pages::run(args).await,
         BenchCommand::Followup(args) => followup::run(args).await,
+        BenchCommand::Testing(args) => testing::run(args).await,
     }
 }

@@ -1,6 +1,6 @@
 //! The SQL of a run's release: by a second person, once its controls read as they must, each
 //! tube's reading and each of its persons' result ([`MemberResult::of`]) written in one
-//! transaction; and the persons it recalls, for their recall list.
+//! transaction of two set-wide statements; and the persons it recalls, for their recall list.
 
 use cordon_domain::access::testing::{LabWork, TestingRead};
 use cordon_domain::identity::{DocumentType, MaskedDocument};
@@ -14,6 +14,23 @@ use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::testing::area::division;
 use crate::StoreError;
+
+/// Each person's result from their tube's reading and how many the tube holds, as SQL: a
+/// `CASE` written out from [`MemberResult::of`], so the rule is the domain's alone.
+fn result_case() -> String {
+    let mut s = String::from("CASE");
+    for r in Reading::ALL {
+        for (held, n) in [("t.members > 1", 2), ("t.members <= 1", 1)] {
+            s.push_str(&format!(
+                " WHEN t.reading = '{}' AND {held} THEN '{}'",
+                r.as_str(),
+                MemberResult::of(*r, n).as_str()
+            ));
+        }
+    }
+    s.push_str(" END");
+    s
+}
 
 type RunCols = (String, i64, Option<i64>, String, Option<String>);
 
@@ -38,6 +55,13 @@ pub(super) async fn release(
     now_ms: i64,
 ) -> Result<Released, StoreError> {
     let by = grant.username().as_str();
+    let members_sql = format!(
+        "UPDATE testing_members SET released_at = $2, result = (SELECT {} \
+         FROM testing_tubes t WHERE t.id = testing_members.tube_id) \
+         WHERE tube_id IN (SELECT tube_id FROM testing_wells WHERE run_id = $1 AND kind = 'tube')",
+        result_case()
+    );
+    let members_sql = &members_sql;
     let already = retry(|| async move {
         on_pool!(&store.db.write, |p| {
             let mut tx = p.begin_write().await?;
@@ -76,31 +100,21 @@ pub(super) async fn release(
                     "a run is released by a second person: not the one who made it or read its results",
                 ));
             }
-            let tubes: Vec<(i64, String, i64)> = sqlx::query_as(
-                "SELECT t.id, w.reading, t.members FROM testing_wells w \
-                 JOIN testing_tubes t ON t.id = w.tube_id WHERE w.run_id = $1 AND w.kind = 'tube'",
+            // Two statements for the whole plate, whatever its size.
+            sqlx::query(
+                "UPDATE testing_tubes SET released_at = $2, reading = (SELECT w.reading \
+                 FROM testing_wells w WHERE w.tube_id = testing_tubes.id) \
+                 WHERE id IN (SELECT tube_id FROM testing_wells WHERE run_id = $1 AND kind = 'tube')",
             )
             .bind(run)
-            .fetch_all(&mut *tx)
+            .bind(now_ms)
+            .execute(&mut *tx)
             .await?;
-            for (tube, reading, members) in tubes {
-                let reading = Reading::parse(&reading).map_err(|_| corrupt("reading"))?;
-                let result = MemberResult::of(reading, members as u32);
-                sqlx::query("UPDATE testing_tubes SET reading = $2, released_at = $3 WHERE id = $1")
-                    .bind(tube)
-                    .bind(reading.as_str())
-                    .bind(now_ms)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
-                    "UPDATE testing_members SET result = $2, released_at = $3 WHERE tube_id = $1",
-                )
-                .bind(tube)
-                .bind(result.as_str())
+            sqlx::query(&members_sql)
+                .bind(run)
                 .bind(now_ms)
                 .execute(&mut *tx)
                 .await?;
-            }
             sqlx::query(
                 "UPDATE testing_runs SET step = 'released', released_by = $2, released_at = $3 \
                  WHERE id = $1",
