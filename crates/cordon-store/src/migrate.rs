@@ -50,6 +50,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(18, "0018_testing_queue"),
     migration!(19, "0019_testing_lab"),
     migration!(20, "0020_testing_boxes"),
+    migration!(21, "0021_testing_roster_sampled"),
 ];
 
 /// Which of a migration's files to apply.

@@ -8,7 +8,7 @@ use cordon_domain::access::testing::TestingRead;
 use cordon_store::testing::board::CampaignBoard;
 use serde::Deserialize;
 
-use super::lab_api::id;
+use super::paths::id;
 use crate::auth::Grant;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiQuery;

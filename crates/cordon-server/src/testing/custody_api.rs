@@ -9,7 +9,7 @@ use cordon_domain::testing::Barcode;
 use cordon_store::testing::lab::BoxView;
 use serde::{Deserialize, Serialize};
 
-use super::runs_api::conflict;
+use super::paths::conflict;
 use crate::auth::Grant;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;

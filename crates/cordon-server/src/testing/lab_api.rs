@@ -11,8 +11,9 @@ use cordon_domain::testing::Barcode;
 use cordon_store::testing::lab::{AssayVersion, Lab, Received};
 use serde::{Deserialize, Serialize};
 
+use super::paths::{conflict, id};
 use crate::auth::Grant;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 
@@ -33,12 +34,6 @@ pub struct AssayList {
 pub struct ReceiveRequest {
     #[schema(example = "HB2022050300017")]
     pub barcode: String,
-}
-
-/// A path's id, or 404 naming what was looked for.
-pub(super) fn id(s: &str, what: &str) -> ApiResult<i64> {
-    s.parse()
-        .map_err(|_| ApiError::NotFound(format!("{what} {s} not found")))
 }
 
 #[utoipa::path(post, path = "/api/v1/testing/labs", tag = "testing", request_body = LabRequest,
@@ -115,7 +110,7 @@ pub async fn receive(
         .store
         .receive_tube(&work.grant, lab, &code, cordon_domain::time::now_ms())
         .await
-        .map_err(super::runs_api::conflict)?;
+        .map_err(conflict)?;
     let status = if r.already {
         StatusCode::OK
     } else {

@@ -13,6 +13,7 @@ pub mod custody_api;
 pub mod lab_api;
 pub mod lab_words;
 pub mod pages;
+pub mod paths;
 pub mod queue_api;
 pub mod recall;
 pub mod recall_api;

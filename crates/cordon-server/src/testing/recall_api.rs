@@ -16,7 +16,7 @@ use cordon_trace::Subject;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::lab_api::id;
+use super::paths::id;
 use crate::audit::AuditNote;
 use crate::auth::Grant;
 use crate::error::{ApiError, ApiResult, ErrorBody};

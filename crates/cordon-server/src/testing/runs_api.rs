@@ -17,7 +17,7 @@ use cordon_store::StoreError;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::lab_api::id;
+use super::paths::{conflict, id};
 use crate::audit::AuditNote;
 use crate::auth::Grant;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -26,38 +26,6 @@ use crate::state::AppState;
 
 /// Largest result file.
 pub const RESULTS_LIMIT: usize = 2 * 1024 * 1024;
-
-/// A refusal by what the lab holds (a tube's place, a run's step) is a conflict with it.
-pub(super) fn conflict(e: StoreError) -> ApiError {
-    match e {
-        StoreError::Invalid(f)
-            if matches!(
-                f.code.as_str(),
-                "not_sealed"
-                    | "received_elsewhere"
-                    | "not_received"
-                    | "on_another_plate"
-                    | "well_taken"
-                    | "plate_full"
-                    | "plate_closed"
-                    | "step_out_of_order"
-                    | "plate_empty"
-                    | "not_amplified"
-                    | "not_resulted"
-                    | "controls_failed"
-                    | "own_run"
-                    | "barcode_used"
-                    | "in_another_box"
-                    | "box_handed"
-                    | "other_site"
-                    | "box_empty"
-            ) =>
-        {
-            ApiError::Conflict(f)
-        }
-        other => other.into(),
-    }
-}
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RunList {

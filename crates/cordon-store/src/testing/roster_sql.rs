@@ -1,5 +1,6 @@
 //! The SQL of a campaign's roster: persons added (each once), and who of them some tube of the
-//! campaign holds, building by building, read with the persons' index of tube members.
+//! campaign holds, building by building: a mark on each row, set by the scan and by the upload
+//! (migration 0021), so completeness is a grouped count.
 
 use cordon_domain::access::testing::{CampaignManage, TestingRead};
 use cordon_domain::identity::{DocumentType, MaskedDocument};
@@ -12,10 +13,11 @@ use crate::db::{on_pool, retry, BeginWrite, CHUNK};
 use crate::store::SqlStore;
 use crate::StoreError;
 
-/// Whether a person of the roster is in a tube of its campaign.
-const SAMPLED: &str = "EXISTS (SELECT 1 FROM testing_members m \
+/// Whether the roster row being updated is of a person some tube of its campaign holds (the
+/// mark a roster upload sets; a scan sets it as it puts the person in a tube).
+const SAMPLED_ROW: &str = "EXISTS (SELECT 1 FROM testing_members m \
      JOIN testing_tubes t ON t.id = m.tube_id JOIN testing_sites s ON s.id = t.site_id \
-     WHERE m.person_key = r.person_key AND s.campaign_id = r.campaign_id)";
+     WHERE m.person_key = testing_roster.person_key AND s.campaign_id = testing_roster.campaign_id)";
 
 pub(super) async fn add(
     store: &SqlStore,
@@ -53,6 +55,18 @@ pub(super) async fn add(
                 });
                 q.push(" ON CONFLICT (campaign_id, person_key) DO NOTHING");
                 added += q.build().execute(&mut *tx).await?.rows_affected() as i64;
+                // Persons sampled before they were listed are marked as such.
+                let mut mark = QueryBuilder::new(format!(
+                    "UPDATE testing_roster SET sampled = 1 WHERE campaign_id = "
+                ));
+                mark.push_bind(campaign);
+                mark.push(format!(" AND sampled = 0 AND {SAMPLED_ROW} AND person_key IN ("));
+                let mut keys = mark.separated(", ");
+                for r in chunk {
+                    keys.push_bind(r.person_key.as_str());
+                }
+                mark.push(")");
+                mark.build().execute(&mut *tx).await?;
             }
             if held + added > MAX_ROSTER as i64 {
                 return Err(StoreError::invalid(
@@ -79,14 +93,11 @@ pub(super) async fn completeness(
     if !grant.sees(area(store, campaign).await?) {
         return Err(StoreError::not_found(format!("campaign {campaign}")));
     }
-    let sql = format!(
-        "SELECT r.compound, r.building, COUNT(*), \
-         CAST(SUM(CASE WHEN {SAMPLED} THEN 1 ELSE 0 END) AS BIGINT) \
+    let sql = "SELECT r.compound, r.building, COUNT(*), CAST(SUM(r.sampled) AS BIGINT) \
          FROM testing_roster r WHERE r.campaign_id = $1 \
-         GROUP BY r.compound, r.building ORDER BY r.compound, r.building"
-    );
+         GROUP BY r.compound, r.building ORDER BY r.compound, r.building";
     let lines: Vec<(String, String, i64, Option<i64>)> = on_pool!(&store.db.read, |p| {
-        sqlx::query_as(&sql).bind(campaign).fetch_all(p).await?
+        sqlx::query_as(sql).bind(campaign).fetch_all(p).await?
     });
     let (walk_ins,): (i64,) = on_pool!(&store.db.read, |p| sqlx::query_as(
         "SELECT COUNT(DISTINCT m.person_key) FROM testing_members m \
@@ -125,13 +136,11 @@ pub(super) async fn missing(
     if !grant.sees(area(store, campaign).await?) {
         return Err(StoreError::not_found(format!("campaign {campaign}")));
     }
-    let sql = format!(
-        "SELECT r.masked_name, r.document_type, r.masked_number, r.compound, r.building \
+    let sql = "SELECT r.masked_name, r.document_type, r.masked_number, r.compound, r.building \
          FROM testing_roster r WHERE r.campaign_id = $1 AND r.compound = $2 \
-         AND r.building = $3 AND NOT {SAMPLED} ORDER BY r.masked_number, r.person_key LIMIT $4"
-    );
+         AND r.building = $3 AND r.sampled = 0 ORDER BY r.masked_number, r.person_key LIMIT $4";
     let rows: Vec<(String, String, String, String, String)> = on_pool!(&store.db.read, |p| {
-        sqlx::query_as(&sql)
+        sqlx::query_as(sql)
             .bind(campaign)
             .bind(compound)
             .bind(building)

@@ -167,6 +167,16 @@ pub(super) async fn add(
             .bind(now_ms)
             .execute(&mut *tx)
             .await?;
+            // The person's roster row, if the campaign lists them, is marked sampled.
+            sqlx::query(
+                "UPDATE testing_roster SET sampled = 1 WHERE person_key = $1 AND sampled = 0 \
+                 AND campaign_id = (SELECT s.campaign_id FROM testing_tubes t \
+                 JOIN testing_sites s ON s.id = t.site_id WHERE t.id = $2)",
+            )
+            .bind(&m.person_key)
+            .bind(t.0)
+            .execute(&mut *tx)
+            .await?;
             let counted = sqlx::query(
                 "UPDATE testing_tubes SET members = members + 1 \
                  WHERE id = $1 AND state = 'open' AND members < pool_size",

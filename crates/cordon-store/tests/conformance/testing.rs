@@ -245,6 +245,16 @@ pub async fn the_roster_says_who_is_missing(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(missing.len(), 4);
     assert!(missing.iter().all(|p| p.document.number.contains('*')));
+    // The walk-in listed afterwards counts as sampled at once.
+    s.add_roster(&manage, c.id, roster(s, &[7], "2号楼"))
+        .await
+        .unwrap();
+    let later = s.completeness(&read, c.id).await.unwrap();
+    assert_eq!(
+        (later.expected, later.sampled, later.walk_ins),
+        (7, 3, 0),
+        "{later:?}"
+    );
     let elsewhere = other.may_read_testing().unwrap();
     assert!(matches!(
         s.completeness(&elsewhere, c.id).await,

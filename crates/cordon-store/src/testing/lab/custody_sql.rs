@@ -5,7 +5,7 @@
 use cordon_domain::access::testing::{LabWork, Sample};
 use cordon_domain::testing::Barcode;
 
-use super::sql::lab_area;
+use super::lookup::lab_area;
 use super::{BoxView, Received};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;

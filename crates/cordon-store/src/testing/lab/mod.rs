@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::StoreError;
 
 mod custody_sql;
+mod lookup;
 mod release_sql;
 mod runs_sql;
 mod sql;

@@ -8,7 +8,7 @@ use cordon_domain::testing::lab::{MemberResult, Reading, RunStep};
 use cordon_domain::testing::Barcode;
 
 use super::runs_sql::view;
-use super::sql::corrupt;
+use super::lookup::corrupt;
 use super::{RecallPerson, Released};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;

@@ -10,7 +10,7 @@ use cordon_domain::testing::instrument::Cts;
 use cordon_domain::testing::lab::{may_step, Assay, Reading, RunStep, Well};
 use cordon_domain::testing::Barcode;
 
-use super::sql::{assay_version, corrupt, lab_area};
+use super::lookup::{assay_version, corrupt, lab_area};
 use super::{RunLine, RunView, StepDone, WellKind, WellView};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;

@@ -10,6 +10,7 @@ use cordon_domain::testing::instrument::Cts;
 use cordon_domain::testing::lab::{Assay, MemberResult, RunStep, Well};
 use cordon_domain::testing::Barcode;
 
+use super::lookup::{assay_version, corrupt, lab_area};
 use super::{
     custody_sql, release_sql, runs_sql, AssayVersion, BoxView, Lab, LabStore, PersonResult,
     RecallPerson, Received, Released, RunLine, RunView,
@@ -18,39 +19,6 @@ use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::testing::area::division;
 use crate::StoreError;
-
-pub(super) fn corrupt(what: &str) -> StoreError {
-    StoreError::Corrupt(what.to_owned())
-}
-
-/// The area of a lab the account works for; `NotFound` for any other.
-pub(super) async fn lab_area(
-    store: &SqlStore,
-    grant_serves: impl Fn(DivisionCode) -> bool,
-    lab: i64,
-) -> Result<DivisionCode, StoreError> {
-    let found: Option<(i64,)> = on_pool!(&store.db.read, |p| sqlx::query_as(
-        "SELECT area FROM testing_labs WHERE id = $1"
-    )
-    .bind(lab)
-    .fetch_optional(p)
-    .await?);
-    match found {
-        Some((area,)) if grant_serves(division(area)?) => division(area),
-        _ => Err(StoreError::not_found(format!("lab {lab}"))),
-    }
-}
-
-pub(super) fn assay_version(
-    (id, definition, by, at): (i64, String, String, i64),
-) -> Result<AssayVersion, StoreError> {
-    Ok(AssayVersion {
-        id,
-        assay: serde_json::from_str(&definition).map_err(|_| corrupt("assay definition"))?,
-        created_by: by,
-        created_at_ms: at,
-    })
-}
 
 /// Persons looked up per read of their results.
 const RESULTS_CHUNK: usize = 200;
