@@ -99,11 +99,11 @@ pub(super) async fn completeness(
     let lines: Vec<(String, String, i64, Option<i64>)> = on_pool!(&store.db.read, |p| {
         sqlx::query_as(sql).bind(campaign).fetch_all(p).await?
     });
-    let (walk_ins,): (i64,) = on_pool!(&store.db.read, |p| sqlx::query_as(
+    // Walk-ins: the persons in the campaign's tubes less those of its roster (the ones marked).
+    let (in_tubes,): (i64,) = on_pool!(&store.db.read, |p| sqlx::query_as(
         "SELECT COUNT(DISTINCT m.person_key) FROM testing_members m \
          JOIN testing_tubes t ON t.id = m.tube_id JOIN testing_sites s ON s.id = t.site_id \
-         WHERE s.campaign_id = $1 AND NOT EXISTS (SELECT 1 FROM testing_roster r \
-           WHERE r.campaign_id = $1 AND r.person_key = m.person_key)"
+         WHERE s.campaign_id = $1"
     )
     .bind(campaign)
     .fetch_one(p)
@@ -117,10 +117,11 @@ pub(super) async fn completeness(
             sampled: sampled.unwrap_or(0),
         })
         .collect();
+    let sampled: i64 = buildings.iter().map(|b| b.sampled).sum();
     Ok(Completeness {
         expected: buildings.iter().map(|b| b.expected).sum(),
-        sampled: buildings.iter().map(|b| b.sampled).sum(),
-        walk_ins,
+        sampled,
+        walk_ins: (in_tubes - sampled).max(0),
         buildings,
     })
 }

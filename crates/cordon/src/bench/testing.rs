@@ -216,6 +216,7 @@ async fn one(backend: &Backend, args: &TestingArgs) -> anyhow::Result<()> {
             NewMember::sealed(&keyring, &doc, &name, |k| member_context(&code, k))
         })
         .collect();
+    store.bench_plain_members(&[]).await?;
     let started = Instant::now();
     let chunk = plain.len().div_ceil(args.connections);
     let mut tasks = Vec::new();
