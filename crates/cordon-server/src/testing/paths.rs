@@ -42,4 +42,3 @@ pub fn conflict(e: StoreError) -> ApiError {
         other => other.into(),
     }
 }
-

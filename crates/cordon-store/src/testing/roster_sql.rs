@@ -56,11 +56,12 @@ pub(super) async fn add(
                 q.push(" ON CONFLICT (campaign_id, person_key) DO NOTHING");
                 added += q.build().execute(&mut *tx).await?.rows_affected() as i64;
                 // Persons sampled before they were listed are marked as such.
-                let mut mark = QueryBuilder::new(format!(
-                    "UPDATE testing_roster SET sampled = 1 WHERE campaign_id = "
-                ));
+                let mut mark =
+                    QueryBuilder::new("UPDATE testing_roster SET sampled = 1 WHERE campaign_id = ");
                 mark.push_bind(campaign);
-                mark.push(format!(" AND sampled = 0 AND {SAMPLED_ROW} AND person_key IN ("));
+                mark.push(format!(
+                    " AND sampled = 0 AND {SAMPLED_ROW} AND person_key IN ("
+                ));
                 let mut keys = mark.separated(", ");
                 for r in chunk {
                     keys.push_bind(r.person_key.as_str());

@@ -41,4 +41,3 @@ pub(super) fn assay_version(
         created_at_ms: at,
     })
 }
-

@@ -7,8 +7,8 @@ use cordon_domain::identity::{DocumentType, MaskedDocument};
 use cordon_domain::testing::lab::{MemberResult, Reading, RunStep};
 use cordon_domain::testing::Barcode;
 
-use super::runs_sql::view;
 use super::lookup::corrupt;
+use super::runs_sql::view;
 use super::{RecallPerson, Released};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
@@ -110,7 +110,7 @@ pub(super) async fn release(
             .bind(now_ms)
             .execute(&mut *tx)
             .await?;
-            sqlx::query(&members_sql)
+            sqlx::query(members_sql)
                 .bind(run)
                 .bind(now_ms)
                 .execute(&mut *tx)
