@@ -229,6 +229,17 @@ pub(super) async fn receive(
     now_ms: i64,
 ) -> Result<Option<Received>, StoreError> {
     lab_area(store, |a| grant.serves(a), lab).await?;
+    // Most scans at the door are tubes: whether this is a box is read first, so a tube's
+    // receipt opens one write transaction, not two (a box's rows are never deleted).
+    let is_box: Option<(i64,)> = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT id FROM testing_boxes WHERE barcode = $1"
+    )
+    .bind(barcode.as_str())
+    .fetch_optional(p)
+    .await?);
+    if is_box.is_none() {
+        return Ok(None);
+    }
     let by = grant.username().as_str();
     retry(|| async move {
         on_pool!(&store.db.write, |p| {
