@@ -51,6 +51,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(19, "0019_testing_lab"),
     migration!(20, "0020_testing_boxes"),
     migration!(21, "0021_testing_roster_sampled"),
+    migration!(22, "0022_testing_antigen"),
 ];
 
 /// Which of a migration's files to apply.

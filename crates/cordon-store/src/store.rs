@@ -26,6 +26,7 @@ pub trait Store:
     + crate::followup::FollowupStore
     + crate::testing::TestingStore
     + crate::testing::lab::LabStore
+    + crate::testing::antigen::AntigenStore
     + crate::trace::TraceStore
     + crate::dashboard::DashboardStore
     + crate::access::AccessStore

@@ -234,6 +234,8 @@ conformance!(
 // Each capability's part of the story, in a module of this one binary.
 #[path = "conformance/access.rs"]
 mod access;
+#[path = "conformance/antigen.rs"]
+mod antigen;
 #[path = "conformance/dashboard.rs"]
 mod dashboard;
 #[path = "conformance/declaration.rs"]

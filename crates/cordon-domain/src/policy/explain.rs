@@ -126,6 +126,7 @@ fn facts_used(
                     TestSource::Declared => "declared",
                     TestSource::Lab => "Cordon lab result",
                     TestSource::LabRecall => "Cordon lab: pool positive, recalled",
+                    TestSource::Site => "Cordon sampling site",
                 }
             ),
         };

@@ -7,7 +7,7 @@
 //! province as a `u32` char (0 none); freight pass; the number of occupants; then per occupant:
 //! document type, role, health code, status, temperature in tenths as `i16` (`i16::MIN` none),
 //! test kind + 1 (0 none) with its source in the top two bits (0 declared, 1 Cordon's lab, 2 the
-//! lab's recall of a positive pool), test result, test time in ms as `i64`, number of visited
+//! lab's recall of a positive pool, 3 an antigen test read at a Cordon sampling site), test result, test time in ms as `i64`, number of visited
 //! places, each a `u32`. Version `1` (written before person statuses) has no status byte and
 //! decodes with every occupant's status `none`.
 
@@ -32,6 +32,8 @@ pub enum TestSource {
     /// Released by a Cordon lab for a pool that read positive: the person is recalled for a
     /// test of their own, and is positive to the engine until then.
     LabRecall,
+    /// An antigen test swabbed and read at a Cordon sampling site.
+    Site,
 }
 
 /// The latest test, as the engine sees it.
@@ -60,6 +62,20 @@ impl TestFacts {
             taken_ms: sampled_ms,
             source,
         }
+    }
+
+    /// An antigen test read at a Cordon sampling site, swabbed at `swabbed_ms`; `None` for an
+    /// invalid cassette (no result).
+    pub fn antigen(
+        result: crate::testing::antigen::AntigenResult,
+        swabbed_ms: i64,
+    ) -> Option<Self> {
+        Some(TestFacts {
+            kind: TestKind::Antigen,
+            result: crate::testing::antigen::as_test(result)?,
+            taken_ms: swabbed_ms,
+            source: TestSource::Site,
+        })
     }
 }
 
@@ -201,6 +217,7 @@ pub fn encode_parts(
                     TestSource::Declared => 0,
                     TestSource::Lab => 1,
                     TestSource::LabRecall => 2,
+                    TestSource::Site => 3,
                 };
                 b.push((t.kind as u8 + 1) | (source << 6));
                 b.push(t.result as u8);
@@ -309,6 +326,7 @@ impl FactsBuf {
                         0 => TestSource::Declared,
                         1 => TestSource::Lab,
                         2 => TestSource::LabRecall,
+                        3 => TestSource::Site,
                         _ => return None,
                     },
                 }),

@@ -11,6 +11,7 @@ use crate::division::DivisionCode;
 use crate::registration::DocumentRequest;
 use crate::{FieldError, Gathered};
 
+pub mod antigen;
 pub mod instrument;
 pub mod lab;
 pub mod roster;

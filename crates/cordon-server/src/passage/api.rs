@@ -154,8 +154,8 @@ pub(crate) async fn note_corrections<'a>(
     Ok(())
 }
 
-/// The latest result a Cordon lab released for each occupant of each draft, in order, as the
-/// engine looks at it.
+/// Each occupant's latest Cordon result (a lab's released result or an antigen test read at a
+/// site), for each draft, in order, as the engine looks at it.
 async fn lab_tests(
     app: &AppState,
     drafts: &[PassageDraft],
@@ -176,7 +176,7 @@ async fn lab_tests(
                     found
                         .next()
                         .flatten()
-                        .map(|r| TestFacts::lab(r.result, r.sampled_at_ms))
+                        .and_then(|r| r.test.facts(r.sampled_at_ms))
                 })
                 .collect()
         })

@@ -1,12 +1,13 @@
 //! Mass testing: campaigns and their sites, and tubes filled at the sites ([`api`]); a
 //! campaign's roster and who of it has been sampled ([`roster_api`]); its board of tubes by
 //! stage, late tubes, the labs' throughput and positives ([`board_api`]); queue numbers
-//! ([`queue_api`]); boxes packed at a site and handed over ([`custody_api`]); labs, assay
-//! versions and tubes received ([`lab_api`]); runs, their plates,
-//! steps, result files and release ([`runs_api`]), and the recall a release makes
-//! ([`recall`]); the commanders' campaign page, the samplers' phone page and the lab's page
-//! ([`pages`]).
+//! ([`queue_api`]); antigen tests swabbed and read at a site ([`antigen_api`]); boxes packed at
+//! a site and handed over ([`custody_api`]); labs, assay versions and tubes received
+//! ([`lab_api`]); runs, their plates, steps, result files and release ([`runs_api`]), and the
+//! recall a release makes ([`recall`]); the commanders' campaign page, the samplers' phone page
+//! and the lab's page ([`pages`]).
 
+pub mod antigen_api;
 pub mod api;
 pub mod board_api;
 pub mod custody_api;
@@ -66,6 +67,14 @@ pub fn api() -> Router<AppState> {
         .route(
             "/api/v1/testing/sites/{id}/queue",
             post(queue_api::take_number),
+        )
+        .route(
+            "/api/v1/testing/sites/{id}/antigen",
+            get(antigen_api::site_tests).post(antigen_api::swab),
+        )
+        .route(
+            "/api/v1/testing/antigen/{id}/result",
+            post(antigen_api::read),
         )
         .route(
             "/api/v1/testing/tubes/{barcode}/members/by-number",
@@ -145,6 +154,9 @@ pub static PAGES: Pages = Pages {
         api::site_series,
         queue_api::take_number,
         queue_api::add_by_number,
+        antigen_api::swab,
+        antigen_api::site_tests,
+        antigen_api::read,
         lab_api::create_lab,
         lab_api::labs,
         lab_api::create_assay,

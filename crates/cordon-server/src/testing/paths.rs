@@ -1,5 +1,6 @@
 //! What the testing handlers share: a path's id (404 when it is not one), and the refusals
-//! that are conflicts with what the lab or the site holds (409).
+//! that are conflicts with what the lab or the site holds (409): a tube's place, a run's step, a
+//! box handed, a person's antigen test waiting elsewhere or read before.
 
 use cordon_store::StoreError;
 
@@ -35,6 +36,8 @@ pub fn conflict(e: StoreError) -> ApiError {
                     | "box_handed"
                     | "other_site"
                     | "box_empty"
+                    | "antigen_waiting"
+                    | "already_read"
             ) =>
         {
             ApiError::Conflict(f)

@@ -2,7 +2,8 @@
 //! scanned into each tube (masked, their document and name sealed to the tube). [`TestingStore`]
 //! is a supertrait of [`crate::Store`]; its SQL, written once for both backends, is in `sql.rs`
 //! (campaigns and sites), `tubes_sql.rs` (tubes and their persons) and `roster_sql.rs` (who is
-//! expected, and who of them has been sampled). A person stands in one
+//! expected, and who of them has been sampled); antigen tests at a site are [`antigen`], each
+//! person's latest result (lab or antigen) `results_sql.rs`. A person stands in one
 //! open tube at a time and a barcode is used once: the database holds both (primary keys).
 
 use async_trait::async_trait;
@@ -14,12 +15,14 @@ use serde::Serialize;
 
 use crate::StoreError;
 
+pub mod antigen;
 mod area;
 mod bench_sql;
 pub mod board;
 mod board_sql;
 pub mod lab;
 mod queue_sql;
+pub(crate) mod results_sql;
 mod roster_sql;
 mod sql;
 mod tubes_sql;

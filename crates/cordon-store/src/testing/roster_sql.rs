@@ -13,12 +13,6 @@ use crate::db::{on_pool, retry, BeginWrite, CHUNK};
 use crate::store::SqlStore;
 use crate::StoreError;
 
-/// Whether the roster row being updated is of a person some tube of its campaign holds (the
-/// mark a roster upload sets; a scan sets it as it puts the person in a tube).
-const SAMPLED_ROW: &str = "EXISTS (SELECT 1 FROM testing_members m \
-     JOIN testing_tubes t ON t.id = m.tube_id JOIN testing_sites s ON s.id = t.site_id \
-     WHERE m.person_key = testing_roster.person_key AND s.campaign_id = testing_roster.campaign_id)";
-
 pub(super) async fn add(
     store: &SqlStore,
     grant: &CampaignManage,
@@ -55,18 +49,24 @@ pub(super) async fn add(
                 });
                 q.push(" ON CONFLICT (campaign_id, person_key) DO NOTHING");
                 added += q.build().execute(&mut *tx).await?.rows_affected() as i64;
-                // Persons sampled before they were listed are marked as such.
+                // Persons sampled before they were listed (some tube of the campaign holds
+                // them) are marked as such: the chunk's persons looked up among the members by
+                // their index, not each roster row against every member.
                 let mut mark =
                     QueryBuilder::new("UPDATE testing_roster SET sampled = 1 WHERE campaign_id = ");
                 mark.push_bind(campaign);
-                mark.push(format!(
-                    " AND sampled = 0 AND {SAMPLED_ROW} AND person_key IN ("
-                ));
+                mark.push(
+                    " AND sampled = 0 AND person_key IN (SELECT m.person_key \
+                     FROM testing_members m JOIN testing_tubes t ON t.id = m.tube_id \
+                     JOIN testing_sites s ON s.id = t.site_id WHERE s.campaign_id = ",
+                );
+                mark.push_bind(campaign);
+                mark.push(" AND m.person_key IN (");
                 let mut keys = mark.separated(", ");
                 for r in chunk {
                     keys.push_bind(r.person_key.as_str());
                 }
-                mark.push(")");
+                mark.push("))");
                 mark.build().execute(&mut *tx).await?;
             }
             if held + added > MAX_ROSTER as i64 {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use cordon_domain::access::testing::{LabWork, Sample};
 use cordon_domain::access::Role;
+use cordon_domain::testing::antigen::CordonTest;
 use cordon_domain::testing::instrument::Cts;
 use cordon_domain::testing::lab::{AssayRequest, MemberResult, Reading, RunStep, Target, Well};
 use cordon_domain::testing::{Barcode, NewCampaign, PoolSize};
@@ -325,13 +326,13 @@ pub async fn a_run_is_read_and_released_by_a_second_person(store: Arc<dyn Store>
         })
         .collect();
     let results = s.latest_results(&keys).await.unwrap();
-    let got: Vec<Option<MemberResult>> = results.iter().map(|r| r.map(|r| r.result)).collect();
+    let got: Vec<Option<CordonTest>> = results.iter().map(|r| r.map(|r| r.test)).collect();
     assert_eq!(
         got,
         [
-            Some(MemberResult::Recall),
-            Some(MemberResult::Negative),
-            Some(MemberResult::Positive),
+            Some(CordonTest::Lab(MemberResult::Recall)),
+            Some(CordonTest::Lab(MemberResult::Negative)),
+            Some(CordonTest::Lab(MemberResult::Positive)),
             None
         ]
     );
@@ -421,8 +422,8 @@ pub async fn a_run_is_read_and_released_by_a_second_person(store: Arc<dyn Store>
     assert!(recalled.iter().all(|p| p.sealed.is_none()));
     assert_eq!(recalled[0].document.number.len(), 18);
     assert_eq!(
-        s.latest_results(&keys[..1]).await.unwrap()[0].map(|r| r.result),
-        Some(MemberResult::Recall)
+        s.latest_results(&keys[..1]).await.unwrap()[0].map(|r| r.test),
+        Some(CordonTest::Lab(MemberResult::Recall))
     );
 }
 

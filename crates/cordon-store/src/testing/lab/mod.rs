@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use cordon_domain::access::testing::{CampaignManage, LabWork, Sample, TestingRead};
 use cordon_domain::division::DivisionCode;
 use cordon_domain::identity::MaskedDocument;
+use cordon_domain::testing::antigen::CordonTest;
 use cordon_domain::testing::instrument::Cts;
 use cordon_domain::testing::lab::{Assay, MemberResult, Reading, RunStep, Well};
 use cordon_domain::testing::Barcode;
@@ -174,11 +175,13 @@ pub struct Released {
     pub already: bool,
 }
 
-/// A person's latest released result.
+/// A person's latest result in Cordon: a lab's released result for their tube, or an antigen
+/// cassette read at a site (the rule of which is latest: [`CordonTest::replaces`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PersonResult {
-    pub result: MemberResult,
-    /// When the sample was taken (the person scanned into the tube) and the result released.
+    pub test: CordonTest,
+    /// When the sample was taken (the person scanned into the tube, or swabbed) and the result
+    /// released (or the cassette read).
     pub sampled_at_ms: i64,
     pub released_at_ms: i64,
 }
@@ -324,7 +327,8 @@ pub trait LabStore: Send + Sync + 'static {
     /// `before_ms` (what stays: keyed hashes, masked fields, results); answers how many.
     async fn purge_testing(&self, before_ms: i64) -> Result<u64, StoreError>;
 
-    /// Each person's (by keyed hash, in order) latest released result, if any.
+    /// Each person's (by keyed hash, in order) latest result: a lab's released result or an
+    /// antigen test read, if any.
     async fn latest_results(
         &self,
         persons: &[String],

@@ -1,10 +1,11 @@
 //! The SQL of a run's release: by a second person, once its controls read as they must, each
-//! tube's reading and each of its persons' result ([`MemberResult::of`]) written in one
-//! transaction of two set-wide statements; and the persons it recalls, for their recall list.
+//! tube's reading written in one set-wide statement (each person's result is read from their
+//! tube, never copied: `results_sql::result_case`); and the persons it recalls, for their recall
+//! list.
 
 use cordon_domain::access::testing::{LabWork, TestingRead};
 use cordon_domain::identity::{DocumentType, MaskedDocument};
-use cordon_domain::testing::lab::{MemberResult, Reading, RunStep};
+use cordon_domain::testing::lab::{MemberResult, RunStep};
 use cordon_domain::testing::Barcode;
 
 use super::lookup::corrupt;
@@ -13,38 +14,24 @@ use super::{RecallPerson, Released};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::testing::area::division;
+use crate::testing::results_sql::result_case;
 use crate::StoreError;
-
-/// Each person's result from their tube's reading and how many the tube holds, as SQL: a
-/// `CASE` written out from [`MemberResult::of`], so the rule is the domain's alone.
-fn result_case() -> String {
-    let mut s = String::from("CASE");
-    for r in Reading::ALL {
-        for (held, n) in [("t.members > 1", 2), ("t.members <= 1", 1)] {
-            s.push_str(&format!(
-                " WHEN t.reading = '{}' AND {held} THEN '{}'",
-                r.as_str(),
-                MemberResult::of(*r, n).as_str()
-            ));
-        }
-    }
-    s.push_str(" END");
-    s
-}
 
 type RunCols = (String, i64, Option<i64>, String, Option<String>);
 
 /// Tubes, persons and persons recalled (or found positive) of a released run.
 async fn counts(store: &SqlStore, run: i64) -> Result<(i64, i64, i64), StoreError> {
-    let c: (i64, i64, i64) = on_pool!(&store.db.read, |p| sqlx::query_as(
+    let c: (i64, i64, i64) = on_pool!(&store.db.read, |p| {
+        sqlx::query_as(
         "SELECT COUNT(DISTINCT m.tube_id), COUNT(*), \
-         COALESCE(SUM(CASE WHEN m.result = 'negative' THEN 0 ELSE 1 END), 0) \
+         COALESCE(SUM(CASE WHEN t.reading = 'negative' THEN 0 ELSE 1 END), 0) \
          FROM testing_members m JOIN testing_wells w ON w.tube_id = m.tube_id \
-         WHERE w.run_id = $1"
+         JOIN testing_tubes t ON t.id = m.tube_id WHERE w.run_id = $1 AND t.released_at IS NOT NULL"
     )
     .bind(run)
     .fetch_one(p)
-    .await?);
+    .await?
+    });
     Ok(c)
 }
 
@@ -55,13 +42,6 @@ pub(super) async fn release(
     now_ms: i64,
 ) -> Result<Released, StoreError> {
     let by = grant.username().as_str();
-    let members_sql = format!(
-        "UPDATE testing_members SET released_at = $2, result = (SELECT {} \
-         FROM testing_tubes t WHERE t.id = testing_members.tube_id) \
-         WHERE tube_id IN (SELECT tube_id FROM testing_wells WHERE run_id = $1 AND kind = 'tube')",
-        result_case()
-    );
-    let members_sql = &members_sql;
     let already = retry(|| async move {
         on_pool!(&store.db.write, |p| {
             let mut tx = p.begin_write().await?;
@@ -100,21 +80,17 @@ pub(super) async fn release(
                     "a run is released by a second person: not the one who made it or read its results",
                 ));
             }
-            // Two statements for the whole plate, whatever its size.
+            // One statement for the whole plate, whatever its size, joined from the run's wells.
+            // Each person's result is not copied: it is read from their tube (`result_case`).
             sqlx::query(
-                "UPDATE testing_tubes SET released_at = $2, reading = (SELECT w.reading \
-                 FROM testing_wells w WHERE w.tube_id = testing_tubes.id) \
-                 WHERE id IN (SELECT tube_id FROM testing_wells WHERE run_id = $1 AND kind = 'tube')",
+                "UPDATE testing_tubes SET released_at = $2, reading = w.reading \
+                 FROM testing_wells w \
+                 WHERE w.run_id = $1 AND w.kind = 'tube' AND w.tube_id = testing_tubes.id",
             )
             .bind(run)
             .bind(now_ms)
             .execute(&mut *tx)
             .await?;
-            sqlx::query(members_sql)
-                .bind(run)
-                .bind(now_ms)
-                .execute(&mut *tx)
-                .await?;
             sqlx::query(
                 "UPDATE testing_runs SET step = 'released', released_by = $2, released_at = $3 \
                  WHERE id = $1",
@@ -172,17 +148,18 @@ pub(super) async fn recalled(
     if !grant.sees(area) {
         return Err(StoreError::not_found(format!("run {run}")));
     }
-    let rows: Vec<RecallCols> = on_pool!(&store.db.read, |p| sqlx::query_as(
+    let rows: Vec<RecallCols> = on_pool!(&store.db.read, |p| sqlx::query_as(&format!(
         "SELECT t.barcode, m.person_key, m.document_type, m.masked_number, m.sealed, c.area, \
-         c.id, r.sealed, m.result, r.compound, r.building, m.masked_name FROM testing_wells w \
+         c.id, r.sealed, {}, r.compound, r.building, m.masked_name FROM testing_wells w \
          JOIN testing_tubes t ON t.id = w.tube_id \
          JOIN testing_members m ON m.tube_id = t.id \
          JOIN testing_sites s ON s.id = t.site_id \
          JOIN testing_campaigns c ON c.id = s.campaign_id \
          LEFT JOIN testing_roster r ON r.campaign_id = c.id AND r.person_key = m.person_key \
-         WHERE w.run_id = $1 AND m.released_at IS NOT NULL AND m.result <> 'negative' \
-         ORDER BY t.barcode, m.bound_at, m.person_key"
-    )
+         WHERE w.run_id = $1 AND t.released_at IS NOT NULL AND t.reading <> 'negative' \
+         ORDER BY t.barcode, m.bound_at, m.person_key",
+        result_case()
+    ))
     .bind(run)
     .fetch_all(p)
     .await?);

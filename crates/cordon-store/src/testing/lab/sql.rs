@@ -1,13 +1,11 @@
 //! The SQL of labs, assay versions and tubes received, and the [`LabStore`] implementation,
 //! which hands runs to `runs_sql.rs` and releases to `release_sql.rs`.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use cordon_domain::access::testing::{CampaignManage, LabWork, Sample, TestingRead};
 use cordon_domain::division::DivisionCode;
 use cordon_domain::testing::instrument::Cts;
-use cordon_domain::testing::lab::{Assay, MemberResult, RunStep, Well};
+use cordon_domain::testing::lab::{Assay, RunStep, Well};
 use cordon_domain::testing::Barcode;
 
 use super::lookup::{assay_version, corrupt, lab_area};
@@ -19,9 +17,6 @@ use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::testing::area::division;
 use crate::StoreError;
-
-/// Persons looked up per read of their results.
-const RESULTS_CHUNK: usize = 200;
 
 type TubeAtDoor = (i64, String, i64, Option<i64>, i64);
 
@@ -318,6 +313,7 @@ impl LabStore for SqlStore {
             for sql in [
                 "UPDATE testing_members SET sealed = NULL WHERE sealed IS NOT NULL AND bound_at < $1",
                 "UPDATE testing_queue SET sealed = NULL WHERE sealed IS NOT NULL AND taken_at < $1",
+                "UPDATE testing_antigen SET sealed = NULL WHERE sealed IS NOT NULL AND swabbed_at < $1",
                 "UPDATE testing_roster SET sealed = NULL WHERE sealed IS NOT NULL AND campaign_id IN \
                  (SELECT id FROM testing_campaigns WHERE created_at < $1)",
             ] {
@@ -336,40 +332,6 @@ impl LabStore for SqlStore {
         &self,
         persons: &[String],
     ) -> Result<Vec<Option<PersonResult>>, StoreError> {
-        // One read per chunk of persons (a registration's occupants: one), the latest kept.
-        let mut latest: HashMap<&str, PersonResult> = HashMap::new();
-        for chunk in persons.chunks(RESULTS_CHUNK) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql = format!(
-                "SELECT person_key, result, bound_at, released_at FROM testing_members \
-                 WHERE released_at IS NOT NULL AND person_key IN ({})",
-                marks.join(", ")
-            );
-            let rows: Vec<(String, String, i64, i64)> = on_pool!(&self.db.read, |p| {
-                let mut q = sqlx::query_as(&sql);
-                for key in chunk {
-                    q = q.bind(key);
-                }
-                q.fetch_all(p).await?
-            });
-            for (key, result, sampled, released) in rows {
-                let r = PersonResult {
-                    result: MemberResult::parse(&result).map_err(|_| corrupt("result"))?,
-                    sampled_at_ms: sampled,
-                    released_at_ms: released,
-                };
-                let Some(k) = chunk.iter().find(|c| **c == key) else {
-                    continue;
-                };
-                let e = latest.entry(k.as_str()).or_insert(r);
-                if (r.sampled_at_ms, r.released_at_ms) > (e.sampled_at_ms, e.released_at_ms) {
-                    *e = r;
-                }
-            }
-        }
-        Ok(persons
-            .iter()
-            .map(|k| latest.get(k.as_str()).copied())
-            .collect())
+        crate::testing::results_sql::latest(self, persons).await
     }
 }

@@ -1,0 +1,291 @@
+//! Antigen tests at a sampling site: a person swabbed (scanned in, one unread test per person),
+//! the cassette read once, 15 minutes or more later, by the rules of
+//! [`cordon_domain::testing::antigen`]; the site's tests waiting to be read and those read today.
+//! A read result is the person's latest Cordon result at the lane (see `results_sql`).
+
+use async_trait::async_trait;
+use cordon_domain::access::testing::Sample;
+use cordon_domain::identity::{DocumentType, MaskedDocument};
+use cordon_domain::testing::antigen::{self, AntigenResult, READ_AFTER_MS};
+use serde::Serialize;
+
+use super::area::division;
+use super::NewMember;
+use crate::db::{on_pool, retry, BeginWrite};
+use crate::store::SqlStore;
+use crate::StoreError;
+
+/// What an antigen test's document and name are sealed against: its site and person.
+pub fn antigen_context(site: i64, person_key: &str) -> Vec<u8> {
+    format!("testing-antigen:{site}:{person_key}").into_bytes()
+}
+
+/// An antigen test, its person masked.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct AntigenTest {
+    pub id: i64,
+    pub site: i64,
+    pub name: String,
+    pub document: MaskedDocument,
+    pub swabbed_by: String,
+    pub swabbed_at_ms: i64,
+    /// When the cassette may be read (15 minutes after the swab).
+    pub read_after_ms: i64,
+    pub result: Option<AntigenResult>,
+    pub read_by: Option<String>,
+    pub read_at_ms: Option<i64>,
+}
+
+/// What a swab or a read did.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct AntigenDone {
+    pub test: AntigenTest,
+    /// Done before (the same scan or read repeated): nothing written.
+    pub already: bool,
+}
+
+/// A site's antigen tests: those waiting to be read (oldest first) and those read since a time
+/// (newest first).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SiteAntigen {
+    pub waiting: Vec<AntigenTest>,
+    pub read: Vec<AntigenTest>,
+}
+
+/// Most tests of each kind a site's list holds.
+const LISTED: i64 = 200;
+
+#[async_trait]
+pub trait AntigenStore: Send + Sync + 'static {
+    /// Records a person swabbed at a site of a campaign the sampler serves (else `NotFound`).
+    /// The same person's unread test at the same site is answered again (`already`); at
+    /// another site, `Invalid` `antigen_waiting`.
+    async fn swab(
+        &self,
+        grant: &Sample,
+        site: i64,
+        m: NewMember,
+        now_ms: i64,
+    ) -> Result<AntigenDone, StoreError>;
+
+    /// Reads a test's cassette ([`antigen::may_read`]): `Invalid` `too_early` or
+    /// `already_read`; the same result again is `already`.
+    async fn read_antigen(
+        &self,
+        grant: &Sample,
+        id: i64,
+        result: AntigenResult,
+        now_ms: i64,
+    ) -> Result<AntigenDone, StoreError>;
+
+    /// The site's tests waiting to be read, and those read since `since_ms`.
+    async fn site_antigen(
+        &self,
+        grant: &Sample,
+        site: i64,
+        since_ms: i64,
+    ) -> Result<SiteAntigen, StoreError>;
+}
+
+type TestCols = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+const TEST_COLS: &str = "a.id, a.site_id, a.masked_name, a.document_type, a.masked_number, \
+     a.swabbed_by, a.swabbed_at, a.result, a.read_by, a.read_at";
+
+fn test_of(c: TestCols) -> Result<AntigenTest, StoreError> {
+    let corrupt = |w: &str| StoreError::Corrupt(w.to_owned());
+    Ok(AntigenTest {
+        id: c.0,
+        site: c.1,
+        name: c.2,
+        document: MaskedDocument {
+            kind: DocumentType::parse(&c.3).map_err(|_| corrupt("document type"))?,
+            number: c.4,
+        },
+        swabbed_by: c.5,
+        swabbed_at_ms: c.6,
+        read_after_ms: c.6 + READ_AFTER_MS,
+        result: c
+            .7
+            .map(|r| AntigenResult::parse(&r).map_err(|_| corrupt("antigen result")))
+            .transpose()?,
+        read_by: c.8,
+        read_at_ms: c.9,
+    })
+}
+
+/// The area of a site's campaign, when the sampler serves it.
+async fn site_served(store: &SqlStore, grant: &Sample, site: i64) -> Result<(), StoreError> {
+    let found: Option<(i64,)> = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT c.area FROM testing_sites s \
+         JOIN testing_campaigns c ON c.id = s.campaign_id WHERE s.id = $1"
+    )
+    .bind(site)
+    .fetch_optional(p)
+    .await?);
+    match found {
+        Some((area,)) if grant.serves(division(area)?) => Ok(()),
+        _ => Err(StoreError::not_found(format!("site {site}"))),
+    }
+}
+
+async fn one(store: &SqlStore, id: i64) -> Result<AntigenTest, StoreError> {
+    let c: Option<TestCols> = on_pool!(&store.db.read, |p| sqlx::query_as(&format!(
+        "SELECT {TEST_COLS} FROM testing_antigen a WHERE a.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(p)
+    .await?);
+    test_of(c.ok_or_else(|| StoreError::not_found(format!("antigen test {id}")))?)
+}
+
+#[async_trait]
+impl AntigenStore for SqlStore {
+    async fn swab(
+        &self,
+        grant: &Sample,
+        site: i64,
+        m: NewMember,
+        now_ms: i64,
+    ) -> Result<AntigenDone, StoreError> {
+        site_served(self, grant, site).await?;
+        let (m, by) = (&m, grant.username().as_str());
+        let (id, already) = retry(|| async move {
+            on_pool!(&self.db.write, |p| {
+                let mut tx = p.begin_write().await?;
+                let waiting: Option<(i64, i64)> = sqlx::query_as(
+                    "SELECT id, site_id FROM testing_antigen \
+                     WHERE person_key = $1 AND result IS NULL",
+                )
+                .bind(&m.person_key)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match waiting {
+                    Some((id, at)) if at == site => return Ok((id, true)),
+                    Some(_) => {
+                        return Err(StoreError::invalid(
+                            "antigen_waiting",
+                            "document",
+                            "this person's antigen test waits to be read at another site",
+                        ))
+                    }
+                    None => {}
+                }
+                let (id,): (i64,) = sqlx::query_as(
+                    "INSERT INTO testing_antigen (site_id, person_key, masked_name, \
+                     document_type, masked_number, sealed, swabbed_by, swabbed_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                )
+                .bind(site)
+                .bind(&m.person_key)
+                .bind(&m.masked_name)
+                .bind(m.document.kind.as_str())
+                .bind(&m.document.number)
+                .bind(m.sealed.as_slice())
+                .bind(by)
+                .bind(now_ms)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok((id, false))
+            })
+        })
+        .await?;
+        Ok(AntigenDone {
+            test: one(self, id).await?,
+            already,
+        })
+    }
+
+    async fn read_antigen(
+        &self,
+        grant: &Sample,
+        id: i64,
+        result: AntigenResult,
+        now_ms: i64,
+    ) -> Result<AntigenDone, StoreError> {
+        let by = grant.username().as_str();
+        let already = retry(|| async move {
+            on_pool!(&self.db.write, |p| {
+                let mut tx = p.begin_write().await?;
+                let found: Option<(i64, Option<String>, i64)> = sqlx::query_as(
+                    "SELECT a.swabbed_at, a.result, c.area FROM testing_antigen a \
+                     JOIN testing_sites s ON s.id = a.site_id \
+                     JOIN testing_campaigns c ON c.id = s.campaign_id WHERE a.id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(t) = found.filter(|t| division(t.2).is_ok_and(|a| grant.serves(a))) else {
+                    return Err(StoreError::not_found(format!("antigen test {id}")));
+                };
+                let read =
+                    t.1.map(|r| AntigenResult::parse(&r))
+                        .transpose()
+                        .map_err(|_| StoreError::Corrupt("antigen result".into()))?;
+                if antigen::may_read(t.0, read, result, now_ms).map_err(StoreError::Invalid)? {
+                    return Ok(true);
+                }
+                sqlx::query(
+                    "UPDATE testing_antigen SET result = $2, read_by = $3, read_at = $4 \
+                     WHERE id = $1 AND result IS NULL",
+                )
+                .bind(id)
+                .bind(result.as_str())
+                .bind(by)
+                .bind(now_ms)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(false)
+            })
+        })
+        .await?;
+        Ok(AntigenDone {
+            test: one(self, id).await?,
+            already,
+        })
+    }
+
+    async fn site_antigen(
+        &self,
+        grant: &Sample,
+        site: i64,
+        since_ms: i64,
+    ) -> Result<SiteAntigen, StoreError> {
+        site_served(self, grant, site).await?;
+        let waiting: Vec<TestCols> = on_pool!(&self.db.read, |p| sqlx::query_as(&format!(
+            "SELECT {TEST_COLS} FROM testing_antigen a \
+             WHERE a.site_id = $1 AND a.result IS NULL ORDER BY a.swabbed_at, a.id LIMIT $2"
+        ))
+        .bind(site)
+        .bind(LISTED)
+        .fetch_all(p)
+        .await?);
+        let read: Vec<TestCols> = on_pool!(&self.db.read, |p| sqlx::query_as(&format!(
+            "SELECT {TEST_COLS} FROM testing_antigen a WHERE a.site_id = $1 \
+             AND a.swabbed_at >= $2 AND a.result IS NOT NULL \
+             ORDER BY a.read_at DESC, a.id DESC LIMIT $3"
+        ))
+        .bind(site)
+        .bind(since_ms)
+        .bind(LISTED)
+        .fetch_all(p)
+        .await?);
+        Ok(SiteAntigen {
+            waiting: waiting.into_iter().map(test_of).collect::<Result<_, _>>()?,
+            read: read.into_iter().map(test_of).collect::<Result<_, _>>()?,
+        })
+    }
+}
