@@ -18,8 +18,11 @@
       select.append(el("option", { value: String(s.id) }, `${s.name} · ${c.name}`));
     }
     if (kept && all.some(({ s }) => String(s.id) === kept)) select.value = kept;
-    select.onchange = () => { localStorage.setItem("cordon.site", select.value); gaps(); };
+    // The other cards of the page (antigen tests) follow the site chosen.
+    const chosen = () => document.dispatchEvent(new CustomEvent("cordon:site", { detail: select.value }));
+    select.onchange = () => { localStorage.setItem("cordon.site", select.value); gaps(); chosen(); };
     gaps();
+    chosen();
     $("barcode").focus();
   }
 

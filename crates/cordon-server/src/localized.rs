@@ -56,6 +56,11 @@ pub fn problem_zh(code: &str, field: &str, message: &str) -> Option<String> {
             let minutes: String = message.chars().filter(char::is_ascii_digit).collect();
             return Some(format!("两次呼叫至少间隔 1 小时：请 {minutes} 分钟后再拨"));
         }
+        "too_early" => {
+            let minutes: String = message.chars().filter(char::is_ascii_digit).collect();
+            let minutes = minutes.strip_prefix("15").unwrap_or(&minutes);
+            return Some(format!("抗原采样 15 分钟后才能判读：还剩 {minutes} 分钟"));
+        }
         "unknown_caller" if field.starts_with("members") || field == "lead" => {
             return Some(format!(
                 "不是随访员账号：{}",
@@ -239,6 +244,9 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("box_handed", _) => "此箱已交接：请装入新箱",
         ("other_site", _) => "此管不是本采样点采集的",
         ("box_empty", _) => "空箱不能交接：请先装管",
+        ("antigen_waiting", _) => "此人的抗原检测正在另一采样点等待判读",
+        ("already_read", _) => "此检测已判读，结果不能更改：如需复检请重新采样",
+        ("invalid_result", "result") => "结果为阴性、阳性或无效",
         _ => return None,
     })
 }
@@ -280,7 +288,13 @@ pub async fn localize(request: Request, next: Next) -> Response {
                 .and_then(|f| f.as_str())
                 .unwrap_or("")
                 .to_owned();
-            if let Some(m) = zh(&code, &field) {
+            // Sentences that carry a figure of the message (minutes left) are made from it.
+            let message = e.get("message").and_then(|m| m.as_str()).unwrap_or("");
+            let said = match code.as_str() {
+                "too_early" | "too_soon" => problem_zh(&code, &field, message),
+                _ => zh(&code, &field).map(str::to_owned),
+            };
+            if let Some(m) = said {
                 e["message"] = m.into();
             }
             for p in v
@@ -357,6 +371,21 @@ mod tests {
         );
         let (message, text) = through(long.clone()).await;
         assert_eq!((message.as_str(), text.len()), ("m", long.len()));
+    }
+
+    #[test]
+    fn an_early_cassette_says_the_minutes_left() {
+        let e = cordon_domain::testing::antigen::may_read(
+            0,
+            None,
+            cordon_domain::testing::antigen::AntigenResult::Negative,
+            9 * 60_000,
+        )
+        .unwrap_err();
+        assert_eq!(
+            problem_zh(&e.code, &e.field, &e.message).as_deref(),
+            Some("抗原采样 15 分钟后才能判读：还剩 6 分钟")
+        );
     }
 
     #[tokio::test]

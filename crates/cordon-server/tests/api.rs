@@ -369,6 +369,8 @@ macro_rules! on_both {
 // Each capability's tests, in a module of this one binary.
 #[path = "api/access.rs"]
 mod access;
+#[path = "api/antigen.rs"]
+mod antigen;
 #[path = "api/browser/mod.rs"]
 mod browser;
 #[path = "api/contention.rs"]

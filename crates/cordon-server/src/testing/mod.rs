@@ -8,6 +8,7 @@
 //! and the lab's page ([`pages`]).
 
 pub mod antigen_api;
+pub mod antigen_words;
 pub mod api;
 pub mod board_api;
 pub mod custody_api;

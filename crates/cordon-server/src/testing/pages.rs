@@ -1,6 +1,6 @@
 //! The testing pages: campaigns and their sites (`/testing`, commanders) and the sampler's
 //! phone page (`/sampling`): a site chosen, a tube scanned, persons scanned in with the count
-//! large ("5 / 10"), the tube sealed; the lab's page (`/lab`): tubes received, runs made, their
+//! large ("5 / 10"), the tube sealed, antigen tests timed and read; the lab's page (`/lab`): tubes received, runs made, their
 //! plates filled by scanning, steps recorded, result files read and runs released. Shells over
 //! the testing API.
 
@@ -8,6 +8,7 @@ use askama::Template;
 use axum::response::Response;
 use cordon_domain::access::Role;
 
+use super::antigen_words::{antigen_words, AntigenWords};
 use super::lab_words::{lab_words, LabWords};
 use super::words::{words, Words};
 use crate::ui::pages::{gate, render, words_json, Chrome};
@@ -39,6 +40,8 @@ struct SamplingPage {
     c: Chrome,
     w: &'static Words,
     words_json: String,
+    a: &'static AntigenWords,
+    antigen_json: String,
 }
 
 pub async fn sampling(viewer: Viewer) -> Response {
@@ -46,10 +49,13 @@ pub async fn sampling(viewer: Viewer) -> Response {
         return r;
     }
     let w = words(viewer.lang);
+    let a = antigen_words(viewer.lang);
     render(SamplingPage {
         c: Chrome::new(&viewer),
         w,
         words_json: words_json(w),
+        a,
+        antigen_json: words_json(a),
     })
 }
 

@@ -87,6 +87,11 @@ pub const ASSETS: &[Asset] = &[
         body: include_str!("../../assets/lab.js"),
     },
     Asset {
+        name: "antigen.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/antigen.js"),
+    },
+    Asset {
         name: "sampling.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/sampling.js"),

@@ -141,6 +141,7 @@ fn matrix() -> BTreeMap<&'static str, Row> {
         super::followup::rows(),
         super::testing::rows(),
         super::lab::rows(),
+        super::antigen::rows(),
     ]
     .into_iter()
     .flatten()

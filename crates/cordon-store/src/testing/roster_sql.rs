@@ -50,23 +50,27 @@ pub(super) async fn add(
                 q.push(" ON CONFLICT (campaign_id, person_key) DO NOTHING");
                 added += q.build().execute(&mut *tx).await?.rows_affected() as i64;
                 // Persons sampled before they were listed (some tube of the campaign holds
-                // them) are marked as such: the chunk's persons looked up among the members by
-                // their index, not each roster row against every member.
+                // them) are marked as such: the chunk's persons joined to the members as a
+                // table of values (an `IN` list of a thousand was planned by PostgreSQL as a scan
+                // of every member against the whole list).
                 let mut mark =
                     QueryBuilder::new("UPDATE testing_roster SET sampled = 1 WHERE campaign_id = ");
                 mark.push_bind(campaign);
                 mark.push(
                     " AND sampled = 0 AND person_key IN (SELECT m.person_key \
                      FROM testing_members m JOIN testing_tubes t ON t.id = m.tube_id \
-                     JOIN testing_sites s ON s.id = t.site_id WHERE s.campaign_id = ",
+                     JOIN testing_sites s ON s.id = t.site_id \
+                     JOIN (SELECT column1 AS k FROM (VALUES ",
                 );
-                mark.push_bind(campaign);
-                mark.push(" AND m.person_key IN (");
                 let mut keys = mark.separated(", ");
                 for r in chunk {
-                    keys.push_bind(r.person_key.as_str());
+                    keys.push("(");
+                    keys.push_bind_unseparated(r.person_key.as_str());
+                    keys.push_unseparated(")");
                 }
-                mark.push("))");
+                mark.push(") AS v) keys ON keys.k = m.person_key WHERE s.campaign_id = ");
+                mark.push_bind(campaign);
+                mark.push(")");
                 mark.build().execute(&mut *tx).await?;
             }
             if held + added > MAX_ROSTER as i64 {

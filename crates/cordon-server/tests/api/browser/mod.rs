@@ -9,6 +9,7 @@ use super::{register, TestApp, PASSWORD};
 use cordon_webdriver::{Browser, ENTER};
 
 mod access;
+mod antigen;
 mod audit;
 mod followup;
 mod lab;
