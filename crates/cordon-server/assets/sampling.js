@@ -70,13 +70,15 @@
     clearRefusals(form);
     const barcode = $("barcode").value.trim().toUpperCase();
     const site = Number($("site").value);
-    let r = await api("POST", "/api/v1/testing/tubes", { site, barcode });
+    // A tube of one for a recalled person's re-test; else the campaign's pool.
+    const pool = $("pool").value;
+    let r = await api("POST", "/api/v1/testing/tubes", pool ? { site, barcode, pool_size: Number(pool) } : { site, barcode });
     if (r.status === 409) {
       // A tube opened before (a page reloaded, a tube taken up again): shown as it stands.
       const again = await api("GET", `/api/v1/testing/tubes/${encodeURIComponent(barcode)}`);
       if (again.status === 200 && again.json.state === "open") r = { status: 201, json: again.json };
     }
-    if (r.status !== 201) { refuseBeside(form, r, "tube-msg", () => "barcode"); return; }
+    if (r.status !== 201) { refuseBeside(form, r, "tube-msg", (e) => e.field === "pool_size" ? "pool_size" : "barcode"); return; }
     say("tube-msg", "", true);
     show(r.json);
     gaps();

@@ -68,7 +68,8 @@
     }
   }
 
-  // A run's recalled persons, masked, each with where they have passed in the last 14 days.
+  // A run's recalled persons, masked, each with their re-test and where they have passed in the
+  // last 14 days.
   async function recall(run, out) {
     const r = await api("GET", `/api/v1/testing/runs/${run}/recall`);
     out.textContent = "";
@@ -76,11 +77,17 @@
     const body = el("tbody", {});
     for (const p of r.json.persons) {
       const trips = p.passages.length ? p.passages.map((x) => `${x.observed_at.slice(5, 16).replace("T", " ")} ${x.checkpoint}`).join("；") : W.no_passages;
+      // The re-test the recall asks for: not yet, waiting for its result, or its result.
+      const re = p.retest;
+      const retest = !re ? W.retest_none
+        : `${re.tube} · ${re.result ? (W["result_" + re.result] || re.result) : W.retest_waiting}`;
       body.append(el("tr", {}, el("td", {}, p.tube), el("td", {}, p.name), el("td", {}, p.document.number),
-        el("td", {}, W["result_" + p.result] || p.result), el("td", {}, p.home || "–"), el("td", {}, trips)));
+        el("td", {}, W["result_" + p.result] || p.result),
+        el("td", { class: !re ? "bad" : (re.result === "negative" ? "ok" : "") }, retest),
+        el("td", {}, p.home || "–"), el("td", {}, trips)));
     }
     out.append(el("div", { class: "scroll" }, el("table", { class: "list" },
-      el("thead", {}, el("tr", {}, ...[W.tube, W.person_name, W.document_number, W.result, W.home, W.passages14].map((h) => el("th", {}, h)))), body)));
+      el("thead", {}, el("tr", {}, ...[W.tube, W.person_name, W.document_number, W.result, W.retest, W.home, W.passages14].map((h) => el("th", {}, h)))), body)));
     out.scrollIntoView({ block: "nearest" });
   }
 
@@ -162,6 +169,11 @@
       ? W.none_missed.replace("{e}", d.expected).replace("{s}", d.sampled)
       : W.progress.replace("{e}", d.expected).replace("{s}", d.sampled).replace("{m}", missingCount).replace("{w}", d.walk_ins));
     said.className = "progress " + (d.expected && missingCount === 0 ? "ok" : "");
+    // Persons sampled who are not on the roster: listed on demand.
+    if (d.walk_ins) {
+      said.append(" ", el("a", { href: "#", class: "walk-ins", onclick: (ev) => { ev.preventDefault(); walkIns(c, article); } },
+        W.walk_ins_link.replace("{w}", d.walk_ins)));
+    }
     const table = article.querySelector("table.buildings");
     table.textContent = "";
     if (!d.buildings.length) return;
@@ -184,6 +196,17 @@
     if (r.status !== 200) { box.append(el("p", { class: "msg bad" }, refusal(r))); return; }
     box.append(el("h3", {}, W.missing_of.replace("{b}", `${b.compound} ${b.building}`)),
       el("ol", {}, ...r.json.persons.map((p) => el("li", {}, `${p.name} ${p.document.number}`))));
+    box.scrollIntoView({ block: "nearest" });
+  }
+
+  async function walkIns(c, article) {
+    const r = await api("GET", `/api/v1/testing/campaigns/${c.id}/walk-ins`);
+    const box = article.querySelector(".missing");
+    box.textContent = "";
+    if (r.status !== 200) { box.append(el("p", { class: "msg bad" }, refusal(r))); return; }
+    const when = (ms) => new Date(ms).toLocaleString(document.documentElement.lang, { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+    box.append(el("h3", {}, W.walk_ins_title),
+      el("ol", {}, ...r.json.persons.map((p) => el("li", {}, `${p.name} ${p.document.number} · ${p.site} · ${p.tube} · ${when(p.sampled_at_ms)}`))));
     box.scrollIntoView({ block: "nearest" });
   }
 

@@ -1,5 +1,6 @@
 //! The rules of one tube: persons are scanned in while it is open and holds fewer than its
-//! pool; it is sealed full, or short with a reason, never empty; a sealed tube takes nobody.
+//! pool; it is sealed full, or short with a reason, never empty; a sealed tube takes nobody; a
+//! person recalled by a positive pool goes into a tube of one only.
 //! (That a person is in one open tube at a time, and a barcode used once, the store holds.)
 
 use serde::{Deserialize, Serialize};
@@ -73,9 +74,36 @@ pub fn may_seal(t: &Tube, short_reason: Option<&str>) -> Result<bool, FieldError
     Ok(short)
 }
 
+/// Checks that a person whose pool read positive (recalled) is re-tested alone: only a tube of
+/// one takes them.
+pub fn may_take_recalled(t: &Tube) -> Result<(), FieldError> {
+    if t.pool_size.get() > 1 {
+        return Err(FieldError::new(
+            "recalled_alone",
+            "document",
+            "this person's pool read positive: test them alone, in a tube of one",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_recalled_person_is_tested_alone() {
+        let pooled = tube(TubeState::Open, 0);
+        assert_eq!(
+            may_take_recalled(&pooled).unwrap_err().code,
+            "recalled_alone"
+        );
+        let single = Tube {
+            pool_size: PoolSize::parse(1).unwrap(),
+            ..pooled
+        };
+        assert!(may_take_recalled(&single).is_ok());
+    }
 
     fn tube(state: TubeState, members: u32) -> Tube {
         Tube {

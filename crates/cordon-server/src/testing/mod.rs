@@ -1,5 +1,6 @@
 //! Mass testing: campaigns and their sites, and tubes filled at the sites ([`api`]); a
-//! campaign's roster and who of it has been sampled ([`roster_api`]); its board of tubes by
+//! campaign's roster and who of it has been sampled ([`roster_api`]), and who was sampled
+//! without being on it ([`walk_ins_api`]); its board of tubes by
 //! stage, late tubes, the labs' throughput and positives ([`board_api`]); queue numbers
 //! ([`queue_api`]); antigen tests swabbed and read at a site ([`antigen_api`]); boxes packed at
 //! a site and handed over ([`custody_api`]); labs, assay versions and tubes received
@@ -21,6 +22,7 @@ pub mod recall;
 pub mod recall_api;
 pub mod roster_api;
 pub mod runs_api;
+pub mod walk_ins_api;
 pub mod words;
 
 use axum::extract::DefaultBodyLimit;
@@ -56,6 +58,10 @@ pub fn api() -> Router<AppState> {
         .route(
             "/api/v1/testing/campaigns/{id}/missing",
             get(roster_api::missing),
+        )
+        .route(
+            "/api/v1/testing/campaigns/{id}/walk-ins",
+            get(walk_ins_api::walk_ins),
         )
         .route("/api/v1/testing/tubes", post(api::open_tube))
         .route("/api/v1/testing/tubes/{barcode}", get(api::tube))
@@ -147,6 +153,7 @@ pub static PAGES: Pages = Pages {
         roster_api::upload,
         roster_api::completeness,
         roster_api::missing,
+        walk_ins_api::walk_ins,
         board_api::board,
         api::open_tube,
         api::tube,

@@ -1,7 +1,8 @@
 //! A released run's recall over HTTP (`GET /api/v1/testing/runs/{id}/recall`), for commanders:
 //! the persons its positive (or unclear) tubes recall, masked, with the recall list they were
-//! put on and each one's passages of the last 14 days from the trace index, so where they have
-//! been since is one click away. Audited with each person's keyed hash.
+//! put on, each one's re-test (the tube they were scanned into since, and its result) and
+//! passages of the last 14 days from the trace index, so where they have been since is one
+//! click away. Audited with each person's keyed hash.
 
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
@@ -11,6 +12,7 @@ use cordon_domain::access::trace::TrajectoryRead;
 use cordon_domain::identity::MaskedDocument;
 use cordon_domain::passage::TrajectoryPoint;
 use cordon_domain::testing::lab::MemberResult;
+use cordon_store::testing::lab::Retest;
 use cordon_store::Period;
 use cordon_trace::Subject;
 use serde::Serialize;
@@ -34,6 +36,9 @@ pub struct RecalledPerson {
     pub result: MemberResult,
     /// Compound and building, when the roster has them.
     pub home: Option<String>,
+    /// Their re-test: the first tube they were scanned into after the release, and its result
+    /// once released.
+    pub retest: Option<Retest>,
     /// Their passages of the last 14 days at checkpoints the reader sees, oldest first.
     pub passages: Vec<TrajectoryPoint>,
 }
@@ -76,6 +81,7 @@ pub async fn recall(
             document: p.document,
             result: p.result,
             home: p.home,
+            retest: p.retest,
             passages,
         });
         keys.push((p.area, p.person_key));

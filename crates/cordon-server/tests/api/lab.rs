@@ -316,10 +316,73 @@ pub async fn a_second_person_releases_a_run_and_its_positive_pool_is_recalled(ap
         .collect();
     assert_eq!(travelled.len(), 1, "{v}");
     assert_eq!(travelled[0]["passages"][0]["checkpoint"], "CP-130100-0001");
+    assert!(persons.iter().all(|p| p["retest"].is_null()), "{v}");
     let (s, _) = app
         .get_as("elsewhere", &format!("/api/v1/testing/runs/{id}/recall"))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "another city's commander");
+
+    // Person 1 is re-tested alone: a pooled tube refuses them, a tube of one takes them, and the
+    // recall shows the re-test waiting for its result.
+    let (s, t) = app
+        .post_as(
+            "sampler",
+            "/api/v1/testing/tubes",
+            &json!({"site": site, "barcode": "HB0000099"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let person =
+        json!({"document": {"type": "resident_id", "number": resident(1)}, "name": "王五"});
+    let (s, e) = app
+        .post_as(
+            "sampler",
+            "/api/v1/testing/tubes/HB0000099/members",
+            &person,
+        )
+        .await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("recalled_alone"),
+            Some("document")
+        ),
+        "{e}"
+    );
+    let (s, t) = app
+        .post_as(
+            "sampler",
+            "/api/v1/testing/tubes",
+            &json!({"site": site, "barcode": "HB0000100", "pool_size": 1}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let (s, a) = app
+        .post_as(
+            "sampler",
+            "/api/v1/testing/tubes/HB0000100/members",
+            &person,
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let (_, v) = app
+        .get_as("city", &format!("/api/v1/testing/runs/{id}/recall"))
+        .await;
+    let retested: Vec<&Value> = v["persons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["retest"].is_null())
+        .collect();
+    assert_eq!(retested.len(), 1, "{v}");
+    assert_eq!(
+        (
+            retested[0]["retest"]["tube"].as_str(),
+            &retested[0]["retest"]["result"]
+        ),
+        (Some("HB0000100"), &Value::Null)
+    );
 }
 
 pub async fn a_box_carries_sealed_tubes_from_the_site_to_the_lab(app: TestApp) {

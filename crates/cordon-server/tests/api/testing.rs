@@ -298,6 +298,35 @@ pub async fn the_roster_says_who_has_not_been_sampled(app: TestApp) {
         .await;
     assert_eq!(s, StatusCode::OK, "{m}");
     assert_eq!(m["persons"].as_array().unwrap().len(), 1);
+    // The one sampled without being on the roster, listed with the tube that took them.
+    let (s, w) = app
+        .get_as("city", &format!("/api/v1/testing/campaigns/{id}/walk-ins"))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{w}");
+    let walk_ins = w["persons"].as_array().unwrap();
+    assert_eq!(walk_ins.len(), 1, "{w}");
+    assert_eq!(
+        (walk_ins[0]["tube"].as_str(), walk_ins[0]["site"].as_str()),
+        (Some("HB2022050300201"), Some("裕华路 1 号点"))
+    );
+    assert!(walk_ins[0]["document"]["number"]
+        .as_str()
+        .unwrap()
+        .contains('*'));
+    let (s, _) = app
+        .get_as(
+            "elsewhere",
+            &format!("/api/v1/testing/campaigns/{id}/walk-ins"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "another city's commander");
+    let (s, _) = app
+        .get_as(
+            "city",
+            &format!("/api/v1/testing/campaigns/{id}/walk-ins?limit=0"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
         !serde_json::to_string(&m).unwrap().contains(&resident(4)),
         "masked"
@@ -392,6 +421,11 @@ pub fn rows() -> Vec<Row> {
         ),
         row(
             "GET /api/v1/testing/campaigns/{id}/completeness",
+            READERS,
+            Value::Null,
+        ),
+        row(
+            "GET /api/v1/testing/campaigns/{id}/walk-ins",
             READERS,
             Value::Null,
         ),

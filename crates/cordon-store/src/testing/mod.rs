@@ -26,6 +26,9 @@ pub(crate) mod results_sql;
 mod roster_sql;
 mod sql;
 mod tubes_sql;
+mod walk_ins_sql;
+
+pub use walk_ins_sql::WalkIn;
 
 /// A campaign with its sites and what has been sampled.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -302,6 +305,15 @@ pub trait TestingStore: Send + Sync + 'static {
         building: &str,
         limit: i64,
     ) -> Result<Vec<RosterPerson>, StoreError>;
+
+    /// The persons the campaign's tubes hold whom its roster does not list (walk-ins), masked,
+    /// newest first, at most `limit`.
+    async fn walk_ins(
+        &self,
+        grant: &TestingRead,
+        campaign: i64,
+        limit: i64,
+    ) -> Result<Vec<WalkIn>, StoreError>;
 
     /// Gives a person the site's next number for `day` (the same one again if they took one
     /// that day), the person held as [`NewMember`] holds them (sealed with [`queue_context`]);

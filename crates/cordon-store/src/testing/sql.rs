@@ -267,6 +267,15 @@ impl TestingStore for SqlStore {
         roster_sql::missing(self, grant, campaign, compound, building, limit).await
     }
 
+    async fn walk_ins(
+        &self,
+        grant: &TestingRead,
+        campaign: i64,
+        limit: i64,
+    ) -> Result<Vec<super::WalkIn>, StoreError> {
+        super::walk_ins_sql::walk_ins(self, grant, campaign, limit).await
+    }
+
     async fn take_number(
         &self,
         grant: &Sample,

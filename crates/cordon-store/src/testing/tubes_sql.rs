@@ -1,10 +1,13 @@
 //! The SQL of tubes: opened at a site (a barcode once), persons scanned in (one open tube per
-//! person, never past the pool), sealed (the persons free again); each one transaction, checked
-//! by [`cordon_domain::testing::tube`] against the tube as the transaction reads it.
+//! person, never past the pool, a recalled person alone), sealed (the persons free again); each
+//! one transaction, checked by [`cordon_domain::testing::tube`] against the tube as the
+//! transaction reads it.
 
 use cordon_domain::access::testing::Sample;
 use cordon_domain::division::DivisionCode;
 use cordon_domain::identity::{DocumentType, MaskedDocument};
+use cordon_domain::testing::antigen::CordonTest;
+use cordon_domain::testing::lab::MemberResult;
 use cordon_domain::testing::tube::{self, Tube, TubeState};
 use cordon_domain::testing::{Barcode, PoolSize};
 
@@ -99,6 +102,10 @@ pub(super) async fn add(
     m: NewMember,
     now_ms: i64,
 ) -> Result<Added, StoreError> {
+    // A person recalled by a positive pool (their latest result) is re-tested alone.
+    let recalled = crate::testing::results_sql::latest(store, std::slice::from_ref(&m.person_key))
+        .await?[0]
+        .is_some_and(|r| r.test == CordonTest::Lab(MemberResult::Recall));
     let m = &m;
     let by = grant.username().as_str();
     let already = retry(|| async move {
@@ -138,6 +145,9 @@ pub(super) async fn add(
                 return Ok(true);
             }
             tube::may_add(&rules(&t)?).map_err(StoreError::Invalid)?;
+            if recalled {
+                tube::may_take_recalled(&rules(&t)?).map_err(StoreError::Invalid)?;
+            }
             let placed: Option<(i64,)> = sqlx::query_as(
                 "INSERT INTO testing_open (person_key, tube_id) VALUES ($1, $2) \
                  ON CONFLICT (person_key) DO NOTHING RETURNING tube_id",

@@ -160,6 +160,18 @@ pub struct RecallPerson {
     /// Where the roster has them: compound and building.
     pub home: Option<String>,
     pub result: MemberResult,
+    /// Their first sample after the release (the re-test the recall asks for), if any.
+    pub retest: Option<Retest>,
+}
+
+/// A recalled person's re-test: the tube they were scanned into after the recall, and its result
+/// once released.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Retest {
+    pub tube: String,
+    pub sampled_at_ms: i64,
+    /// `null` until the tube's run is released.
+    pub result: Option<MemberResult>,
 }
 
 /// What a release did.

@@ -10,7 +10,7 @@ use cordon_domain::testing::Barcode;
 
 use super::lookup::corrupt;
 use super::runs_sql::view;
-use super::{RecallPerson, Released};
+use super::{RecallPerson, Released, Retest};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::testing::area::division;
@@ -144,7 +144,7 @@ pub(super) async fn recalled(
     grant: &TestingRead,
     run: i64,
 ) -> Result<Vec<RecallPerson>, StoreError> {
-    let (_, area) = view(store, run).await?;
+    let (seen, area) = view(store, run).await?;
     if !grant.sees(area) {
         return Err(StoreError::not_found(format!("run {run}")));
     }
@@ -163,9 +163,13 @@ pub(super) async fn recalled(
     .bind(run)
     .fetch_all(p)
     .await?);
+    let released = seen.released_at_ms.unwrap_or(i64::MAX);
+    let keys: Vec<&str> = rows.iter().map(|c| c.1.as_str()).collect();
+    let mut retests = retests(store, &keys, released).await?;
     rows.into_iter()
         .map(|c| {
             Ok(RecallPerson {
+                retest: retests.remove(&c.1),
                 barcode: Barcode::parse(&c.0).map_err(|_| corrupt("barcode"))?,
                 person_key: c.1,
                 masked_name: c.11,
@@ -185,4 +189,46 @@ pub(super) async fn recalled(
             })
         })
         .collect()
+}
+
+/// Each of `persons`' first sample after `after_ms` (a recall's release): their re-test.
+async fn retests(
+    store: &SqlStore,
+    persons: &[&str],
+    after_ms: i64,
+) -> Result<std::collections::HashMap<String, Retest>, StoreError> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in persons.chunks(crate::db::IDS_PER_QUERY) {
+        let marks: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT m.person_key, t.barcode, m.bound_at, \
+             CASE WHEN t.released_at IS NULL THEN NULL ELSE {} END \
+             FROM testing_members m JOIN testing_tubes t ON t.id = m.tube_id \
+             WHERE m.bound_at > $1 AND m.person_key IN ({}) ORDER BY m.bound_at DESC",
+            result_case(),
+            marks.join(", ")
+        );
+        let rows: Vec<(String, String, i64, Option<String>)> = on_pool!(&store.db.read, |p| {
+            let mut q = sqlx::query_as(&sql).bind(after_ms);
+            for k in chunk {
+                q = q.bind(*k);
+            }
+            q.fetch_all(p).await?
+        });
+        // Newest first: the earliest after the release is the one kept.
+        for (key, tube, at, result) in rows {
+            let result = result
+                .map(|r| MemberResult::parse(&r).map_err(|_| corrupt("result")))
+                .transpose()?;
+            found.insert(
+                key,
+                Retest {
+                    tube,
+                    sampled_at_ms: at,
+                    result,
+                },
+            );
+        }
+    }
+    Ok(found)
 }
