@@ -33,9 +33,19 @@ pub(super) async fn add(
                     .await?;
             let mut added = 0i64;
             for chunk in rows.chunks(CHUNK) {
+                // Each row marked sampled as it is inserted when some tube of the campaign holds
+                // the person already (sampled before they were listed): one probe of the
+                // members' index per row, whatever the planner knows of the tables' sizes (a
+                // mark after the insert was planned by PostgreSQL as a scan of the roster).
                 let mut q = QueryBuilder::new(
                     "INSERT INTO testing_roster (campaign_id, person_key, masked_name, \
-                     document_type, masked_number, compound, building, sealed) ",
+                     document_type, masked_number, compound, building, sealed, sampled) \
+                     SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, \
+                     v.column7, v.column8, CASE WHEN EXISTS (SELECT 1 FROM testing_members m \
+                     JOIN testing_tubes t ON t.id = m.tube_id \
+                     JOIN testing_sites s ON s.id = t.site_id \
+                     WHERE m.person_key = v.column2 AND s.campaign_id = v.column1) \
+                     THEN 1 ELSE 0 END FROM (",
                 );
                 q.push_values(chunk, |mut b, r| {
                     b.push_bind(campaign)
@@ -47,31 +57,9 @@ pub(super) async fn add(
                         .push_bind(r.building.as_str())
                         .push_bind(r.sealed.as_slice());
                 });
-                q.push(" ON CONFLICT (campaign_id, person_key) DO NOTHING");
+                // `WHERE true`: SQLite's upsert after a SELECT needs a WHERE to parse.
+                q.push(") AS v WHERE true ON CONFLICT (campaign_id, person_key) DO NOTHING");
                 added += q.build().execute(&mut *tx).await?.rows_affected() as i64;
-                // Persons sampled before they were listed (some tube of the campaign holds
-                // them) are marked as such: the chunk's persons joined to the members as a
-                // table of values (an `IN` list of a thousand was planned by PostgreSQL as a scan
-                // of every member against the whole list).
-                let mut mark =
-                    QueryBuilder::new("UPDATE testing_roster SET sampled = 1 WHERE campaign_id = ");
-                mark.push_bind(campaign);
-                mark.push(
-                    " AND sampled = 0 AND person_key IN (SELECT m.person_key \
-                     FROM testing_members m JOIN testing_tubes t ON t.id = m.tube_id \
-                     JOIN testing_sites s ON s.id = t.site_id \
-                     JOIN (SELECT column1 AS k FROM (VALUES ",
-                );
-                let mut keys = mark.separated(", ");
-                for r in chunk {
-                    keys.push("(");
-                    keys.push_bind_unseparated(r.person_key.as_str());
-                    keys.push_unseparated(")");
-                }
-                mark.push(") AS v) keys ON keys.k = m.person_key WHERE s.campaign_id = ");
-                mark.push_bind(campaign);
-                mark.push(")");
-                mark.build().execute(&mut *tx).await?;
             }
             if held + added > MAX_ROSTER as i64 {
                 return Err(StoreError::invalid(
