@@ -119,6 +119,32 @@
     }
   }
 
+  // The roster taken from a follow-up list: its persons known by a document, where it says they
+  // live.
+  function fromList(c) {
+    const select = el("select", { name: "list" }, el("option", { value: "" }, W.choose_list));
+    const msg = el("p", { class: "msg", role: "status" });
+    const error = el("span", { class: "field-error", "data-for": "list" });
+    const button = el("button", { type: "button", class: "secondary" }, W.take_list);
+    const box = el("div", { class: "from-list" },
+      el("div", { class: "row" }, el("label", { class: "grow" }, W.from_list, select, error), button), msg);
+    api("GET", "/api/v1/followup/lists").then((r) => {
+      if (r.status !== 200) return;
+      for (const l of r.json.lists) select.append(el("option", { value: l.id }, `${l.label} · ${l.rows}`));
+    });
+    button.onclick = async () => {
+      clearRefusals(box);
+      if (!select.value) { error.textContent = W.choose_list; return; }
+      const r = await api("POST", `/api/v1/testing/campaigns/${c.id}/roster/from-list`, { list: select.value });
+      if (r.status !== 200) { refuseBeside(box, r, msg, () => "list"); return; }
+      msg.textContent = W.list_taken.replace("{a}", r.json.added).replace("{b}", r.json.already).replace("{n}", r.json.not_taken);
+      msg.className = "msg ok";
+      msg.scrollIntoView({ block: "nearest" });
+      progress(c, box.closest("article"));
+    };
+    return box;
+  }
+
   // The roster: a file of who is expected, all or nothing unless bad rows are skipped.
   function rosterForm(c) {
     const problems = el("ol", { class: "problems" });
@@ -129,7 +155,8 @@
       el("h3", {}, W.roster), el("p", { class: "hint" }, W.roster_hint),
       el("div", { class: "row" }, el("label", { class: "grow" }, W.file, file),
         el("label", { class: "check" }, skip, " ", W.skip_bad_rows),
-        el("button", { type: "submit", class: "secondary" }, W.upload_roster)), msg, problems);
+        el("button", { type: "submit", class: "secondary" }, W.upload_roster)), msg, problems,
+      fromList(c));
     form.onsubmit = async (ev) => {
       ev.preventDefault();
       problems.textContent = "";

@@ -244,6 +244,7 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("box_handed", _) => "此箱已交接：请装入新箱",
         ("other_site", _) => "此管不是本采样点采集的",
         ("box_empty", _) => "空箱不能交接：请先装管",
+        ("no_documents", _) => "此名单中没有持身份证件的人员：采样时无法按证件匹配",
         ("recalled_alone", _) => "此人所在混管为阳性，须单人单管复检：请开一支 1 人管",
         ("antigen_waiting", _) => "此人的抗原检测正在另一采样点等待判读",
         ("already_read", _) => "此检测已判读，结果不能更改：如需复检请重新采样",

@@ -391,6 +391,8 @@ mod network;
 mod passage;
 #[path = "api/policy.rs"]
 mod policy;
+#[path = "api/roster_list.rs"]
+mod roster_list;
 #[path = "api/station.rs"]
 mod station;
 #[path = "api/status.rs"]

@@ -1,12 +1,12 @@
 //! Mass testing: campaigns and their sites, and tubes filled at the sites ([`api`]); a
-//! campaign's roster and who of it has been sampled ([`roster_api`]), and who was sampled
-//! without being on it ([`walk_ins_api`]); its board of tubes by
-//! stage, late tubes, the labs' throughput and positives ([`board_api`]); queue numbers
-//! ([`queue_api`]); antigen tests swabbed and read at a site ([`antigen_api`]); boxes packed at
-//! a site and handed over ([`custody_api`]); labs, assay versions and tubes received
-//! ([`lab_api`]); runs, their plates, steps, result files and release ([`runs_api`]), and the
-//! recall a release makes ([`recall`]); the commanders' campaign page, the samplers' phone page
-//! and the lab's page ([`pages`]).
+//! campaign's roster (from a file, [`roster_api`], or a follow-up list, [`roster_list_api`]),
+//! who of it has been sampled, and who was sampled without being on it ([`walk_ins_api`]); its
+//! board of tubes by stage, late tubes, the labs' throughput and positives ([`board_api`]);
+//! queue numbers ([`queue_api`]); antigen tests swabbed and read at a site ([`antigen_api`]);
+//! boxes packed at a site and handed over ([`custody_api`]); labs, assay versions and tubes
+//! received ([`lab_api`]); runs, their plates, steps, result files and release ([`runs_api`]),
+//! and the recall a release makes ([`recall`]); the commanders' campaign page, the samplers'
+//! phone page and the lab's page ([`pages`]).
 
 pub mod antigen_api;
 pub mod antigen_words;
@@ -21,6 +21,7 @@ pub mod queue_api;
 pub mod recall;
 pub mod recall_api;
 pub mod roster_api;
+pub mod roster_list_api;
 pub mod runs_api;
 pub mod walk_ins_api;
 pub mod words;
@@ -46,6 +47,10 @@ pub fn api() -> Router<AppState> {
         .route(
             "/api/v1/testing/campaigns/{id}/roster",
             post(roster_api::upload).layer(DefaultBodyLimit::max(roster_api::ROSTER_LIMIT)),
+        )
+        .route(
+            "/api/v1/testing/campaigns/{id}/roster/from-list",
+            post(roster_list_api::from_list),
         )
         .route(
             "/api/v1/testing/campaigns/{id}/completeness",
@@ -151,6 +156,7 @@ pub static PAGES: Pages = Pages {
         api::campaigns,
         api::create_site,
         roster_api::upload,
+        roster_list_api::from_list,
         roster_api::completeness,
         roster_api::missing,
         walk_ins_api::walk_ins,

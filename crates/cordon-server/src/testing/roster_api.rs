@@ -189,8 +189,31 @@ pub async fn upload(
             "the file has no rows to take",
         ));
     }
+    let sealed = seal_rows(&app, id, rows).await?;
+    let persons = sealed.len();
+    let added = app.store.add_roster(&manage.grant, id, sealed).await?;
+    let mut note = AuditNote::read(format!("roster of campaign {id}"), persons);
+    note.action = Some("testing.roster");
+    Ok((
+        StatusCode::OK,
+        Extension(note),
+        Json(RosterReport {
+            added,
+            file_rows: count,
+            skipped: problems,
+        }),
+    ))
+}
+
+/// Roster rows as stored: each person's keyed hash, masked fields, and the row sealed to the
+/// campaign ([`roster_context`]), made off the request's thread.
+pub(super) async fn seal_rows(
+    app: &AppState,
+    id: i64,
+    rows: Vec<RosterRow>,
+) -> ApiResult<Vec<NewRosterRow>> {
     let keyring = app.store.keyring().clone();
-    let sealed = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         rows.iter()
             .map(|r| {
                 let key = keyring.person(&r.document);
@@ -218,20 +241,7 @@ pub async fn upload(
             .collect::<Vec<_>>()
     })
     .await
-    .map_err(|_| ApiError::Internal)?;
-    let persons = sealed.len();
-    let added = app.store.add_roster(&manage.grant, id, sealed).await?;
-    let mut note = AuditNote::read(format!("roster of campaign {id}"), persons);
-    note.action = Some("testing.roster");
-    Ok((
-        StatusCode::OK,
-        Extension(note),
-        Json(RosterReport {
-            added,
-            file_rows: count,
-            skipped: problems,
-        }),
-    ))
+    .map_err(|_| ApiError::Internal)
 }
 
 #[utoipa::path(get, path = "/api/v1/testing/campaigns/{id}/completeness", tag = "testing",

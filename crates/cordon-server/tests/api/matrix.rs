@@ -142,6 +142,7 @@ fn matrix() -> BTreeMap<&'static str, Row> {
         super::testing::rows(),
         super::lab::rows(),
         super::antigen::rows(),
+        super::roster_list::rows(),
     ]
     .into_iter()
     .flatten()

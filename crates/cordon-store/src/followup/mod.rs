@@ -328,6 +328,14 @@ pub trait FollowupStore: Send + Sync + 'static {
     /// One list; `NotFound` outside the grant's jurisdiction (as for a list that is not).
     async fn followup_list(&self, grant: &ListRead, list: Uuid) -> Result<ListSummary, StoreError>;
 
+    /// Every row of a list, by row number, sealed ([`row_context`]; `None` once purged), with
+    /// whether its person is known by a document; `NotFound` outside the grant's jurisdiction.
+    async fn followup_rows_sealed(
+        &self,
+        grant: &ListRead,
+        list: Uuid,
+    ) -> Result<Vec<(i64, bool, Option<Vec<u8>>)>, StoreError>;
+
     /// A list's rows with their subjects (masked), by row number after `after_row`.
     async fn followup_subjects(
         &self,

@@ -416,6 +416,29 @@ impl FollowupStore for SqlStore {
         rows.into_iter().map(line).collect()
     }
 
+    async fn followup_rows_sealed(
+        &self,
+        grant: &ListRead,
+        list: Uuid,
+    ) -> Result<Vec<(i64, bool, Option<Vec<u8>>)>, StoreError> {
+        self.followup_list(grant, list).await?;
+        let id = list.to_string();
+        let rows: Vec<(i64, i64, Option<Vec<u8>>)> = on_pool!(&self.db.read, |p| {
+            sqlx::query_as(
+                "SELECT r.row_no, s.verified, r.sealed FROM followup_rows r \
+                 JOIN followup_subjects s ON s.id = r.subject_id \
+                 WHERE r.list_id = $1 ORDER BY r.row_no",
+            )
+            .bind(&id)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(row, verified, sealed)| (row, verified == 1, sealed))
+            .collect())
+    }
+
     async fn list_answers(
         &self,
         grant: &ListRead,

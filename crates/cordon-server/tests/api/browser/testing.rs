@@ -4,7 +4,7 @@
 //! to "10 / 10"; an eleventh is not offered, a person scanned twice is said so, a wrong check
 //! digit is refused beside the field in Chinese; the tube is sealed and the next one scanned.
 //! The commander's campaign page shows the site's tubes and persons, takes the roster from a
-//! file and says who of it has not been sampled.
+//! file and a follow-up list, and says who of it has not been sampled.
 
 use super::*;
 use crate::testing::{campaign_with_site, resident};
@@ -136,6 +136,34 @@ pub async fn a_sampler_fills_a_ten_in_one_tube_on_a_phone(app: TestApp) {
         .wait_until("document.querySelectorAll('.missing li').length === 1")
         .await;
     keep(&browser, "testing").await;
+    // A follow-up list's persons expected too: the one with a document taken, the other not.
+    let list = uuid::Uuid::now_v7();
+    let pushed = serde_json::json!({"id": list, "label": "区内密接", "rows": [
+        {"row": 1, "name": "李四", "document": {"type": "resident_id", "number": resident(12)}, "address": "裕华小区 5号楼"},
+        {"row": 2, "name": "王五", "phone": "13912345678"}]});
+    let (s, made) = app.post_as("city", "/api/v1/followup/lists", &pushed).await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{made}");
+    browser.goto(&format!("{}/testing", app.base)).await;
+    browser
+        .wait_until(&format!(
+            "!!document.querySelector(\".from-list option[value='{list}']\")"
+        ))
+        .await;
+    browser
+        .eval(&format!(
+            "document.querySelector('.from-list select').value = '{list}', 0"
+        ))
+        .await;
+    browser.click(".from-list button").await;
+    browser
+        .wait_until("document.querySelector('.from-list .msg').textContent.includes('已导入 1 人')")
+        .await;
+    let said = browser.text(".from-list .msg").await;
+    assert!(said.contains("无证件号码未导入 1 人"), "{said}");
+    browser
+        .wait_until("document.querySelector('p.progress').textContent.includes('应采 12 人')")
+        .await;
+    keep(&browser, "testing-from-list").await;
     browser.quit().await;
 }
 
