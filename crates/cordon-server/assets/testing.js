@@ -99,6 +99,11 @@
     if (r.status !== 200) return;
     const b = r.json;
     const t = b.tubes;
+    const ag = b.antigen;
+    if (ag.waiting || ag.read) {
+      box.append(el("p", { class: "stages" }, el("span", { class: "stage " + (ag.positive ? "bad" : "") },
+        W.antigen_counts.replace("{w}", ag.waiting).replace("{r}", ag.read).replace("{p}", ag.positive))));
+    }
     if (!t.open && !t.in_transit && !t.in_lab && !t.resulted) return;
     const stage = (label, n, cls) => el("span", { class: "stage " + (cls || "") }, `${label} ${n}`);
     box.append(el("p", { class: "stages" }, stage(W.stage_open, t.open), stage(W.stage_transit, t.in_transit),

@@ -381,6 +381,10 @@ mod dashboard;
 mod declaration;
 #[path = "api/followup.rs"]
 mod followup;
+#[path = "api/followup_handover.rs"]
+mod followup_handover;
+#[path = "api/followup_work.rs"]
+mod followup_work;
 #[path = "api/lab.rs"]
 mod lab;
 #[path = "api/matrix.rs"]

@@ -135,6 +135,21 @@ pub async fn a_sampler_swabs_and_reads_antigen_tests(app: TestApp) {
         (l["read"][0]["id"].as_i64(), l["read"][0]["result"].as_str()),
         (Some(older), Some("positive"))
     );
+    // The campaign's board counts them.
+    let (_, list) = app.get_as("city", "/api/v1/testing/campaigns").await;
+    let campaign = list["campaigns"][0]["id"].as_i64().unwrap();
+    let (s, b) = app
+        .get_as(
+            "city",
+            &format!("/api/v1/testing/campaigns/{campaign}/board"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        b["antigen"],
+        json!({"waiting": 1, "read": 1, "positive": 1}),
+        "{b}"
+    );
     let (s, e) = app
         .post_as(
             "sampler",

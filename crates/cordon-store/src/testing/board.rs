@@ -64,6 +64,16 @@ pub struct CampaignBoard {
     pub recalled: i64,
     /// The released runs that recall persons of the campaign, newest first (at most 50).
     pub recalls: Vec<RecallRun>,
+    /// Antigen tests at the campaign's sites.
+    pub antigen: AntigenCounts,
+}
+
+/// Antigen tests at a campaign's sites: waiting to be read, read, and read positive.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct AntigenCounts {
+    pub waiting: i64,
+    pub read: i64,
+    pub positive: i64,
 }
 
 /// The value below which `q` of `sorted` lies (nearest rank).

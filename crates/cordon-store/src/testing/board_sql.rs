@@ -5,7 +5,9 @@
 use cordon_domain::access::testing::TestingRead;
 
 use super::area::campaign_area;
-use super::board::{percentile, CampaignBoard, HourCount, LateTube, RecallRun, TubeStages};
+use super::board::{
+    percentile, AntigenCounts, CampaignBoard, HourCount, LateTube, RecallRun, TubeStages,
+};
 use crate::db::on_pool;
 use crate::store::SqlStore;
 use crate::StoreError;
@@ -82,6 +84,17 @@ pub(super) async fn board(
     .bind(campaign)
     .fetch_all(p)
     .await?);
+    let antigen: (i64, i64, i64) = on_pool!(&store.db.read, |p| {
+        sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN a.result IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN a.result IS NULL THEN 0 ELSE 1 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN a.result = 'positive' THEN 1 ELSE 0 END), 0) AS BIGINT) \
+         FROM testing_antigen a JOIN testing_sites s ON s.id = a.site_id WHERE s.campaign_id = $1"
+    )
+    .bind(campaign)
+    .fetch_one(p)
+    .await?
+    });
     let this_hour = now_ms - now_ms.rem_euclid(HOUR);
     let mut per_hour: Vec<HourCount> = (0..12)
         .rev()
@@ -132,5 +145,10 @@ pub(super) async fn board(
                 released_at_ms,
             })
             .collect(),
+        antigen: AntigenCounts {
+            waiting: antigen.0,
+            read: antigen.1,
+            positive: antigen.2,
+        },
     })
 }

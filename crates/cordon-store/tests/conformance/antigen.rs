@@ -163,4 +163,32 @@ async fn antigen_tests_are_read_after_fifteen_minutes(store: Arc<dyn Store>) {
     assert!(s.latest_results(&keys[..1]).await.unwrap()[0].is_some());
 }
 
+/// Person `seed` (named `测试{seed}`) swabbed at a new site, for the sealed-at-rest checks.
+pub async fn swabbed(s: &dyn Store, seed: u32) {
+    let manage = principal(Role::Commander, "130100", "city1")
+        .may_manage_campaigns()
+        .unwrap();
+    let now = cordon_domain::time::now_ms();
+    let c = s
+        .create_campaign(
+            &manage,
+            NewCampaign {
+                name: "抗原封存检查".into(),
+                area: div("130102"),
+                deadline_ms: now + 86_400_000,
+                pool_size: PoolSize::DEFAULT,
+            },
+        )
+        .await
+        .unwrap();
+    let site = s.create_site(&manage, c.id, "抗原点", 1).await.unwrap().id;
+    let sampler = principal(Role::Sampler, "130102", "sampler1")
+        .may_sample()
+        .unwrap();
+    let doc = IdentityDocument::parse(DocumentType::ResidentId, &resident_id(seed)).unwrap();
+    let name = cordon_domain::person::PersonName::parse(&format!("测试{seed}")).unwrap();
+    let m = NewMember::sealed(s.keyring(), &doc, &name, |k| antigen_context(site, k));
+    s.swab(&sampler, site, m, now).await.unwrap();
+}
+
 conformance!(antigen_tests_are_read_after_fifteen_minutes);

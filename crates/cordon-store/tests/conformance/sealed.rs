@@ -1,7 +1,7 @@
 //! Identity numbers, names and phones are sealed at rest: the bytes of the database files hold
 //! none of them, on both backends, including rows written in clear by an earlier version (sealed
 //! at the next start, and the files compacted), and the persons named by status changes,
-//! follow-up lists and testing's tubes.
+//! follow-up lists, testing's tubes and antigen tests.
 
 use cordon_domain::access::{Principal, Role, Scope, Username};
 use cordon_domain::identity::{DocumentType, IdentityDocument};
@@ -80,6 +80,8 @@ async fn story(url: &str, legacy_number: &str) -> Vec<Uuid> {
     super::followup::listed(store.as_ref(), &[(1, Some(46), 46), (2, None, 47)]).await;
     // And a tube of mass testing, by document and name.
     super::lab::tested(store.as_ref(), 48).await;
+    // And an antigen test at a site.
+    super::antigen::swabbed(store.as_ref(), 49).await;
     drop(store);
     let legacy = format!(
         r#"[{{"t":"resident_id","n":"{legacy_number}","nm":"{LEGACY_NAME}","ph":"{LEGACY_PHONE}","r":"driver","hc":"green","v":[130100]}}]"#
@@ -156,7 +158,7 @@ async fn personal_data_is_sealed_in_the_sqlite_file() {
         find(&bytes, "冀A12345".as_bytes()),
         "the search itself works"
     );
-    for s in secrets(&[40, 41, 42, 43, 44, 45, 46, 47, 48], &legacy) {
+    for s in secrets(&[40, 41, 42, 43, 44, 45, 46, 47, 48, 49], &legacy) {
         assert!(
             !find(&bytes, &s),
             "{} is in the database files",
@@ -221,7 +223,7 @@ async fn personal_data_is_sealed_in_the_postgres_files() {
         find(&bytes, "冀A12345".as_bytes()),
         "the search itself works"
     );
-    for s in secrets(&[40, 41, 42, 43, 44, 45, 46, 47, 48], &legacy) {
+    for s in secrets(&[40, 41, 42, 43, 44, 45, 46, 47, 48, 49], &legacy) {
         assert!(
             !find(&bytes, &s),
             "{} is in the database files",
