@@ -2,8 +2,9 @@
 //! (11 cities and Xiong'an with their counties, real division codes), about 1,300 checkpoints on
 //! the three defence lines, and days of passages up to now at a volume set by `--scale`; and
 //! with `serve --demo`, follow-up teams, a questionnaire and two lists ([`followup`]), and a
-//! testing campaign with its sites ([`testing`]).
+//! testing campaign with its sites, antigen tests and a lab ([`testing`]).
 
+mod antigen;
 pub(crate) mod followup;
 pub(crate) mod hebei;
 mod lab;

@@ -1,6 +1,6 @@
 //! The demo's testing: a campaign over 长安区 (10 in 1, due tomorrow) with two sampling sites,
-//! where the demo account `sampler1` fills tubes, and the lab that tests them
-//! ([`super::lab`]). Made once: a store that has a campaign is left as it is.
+//! where the demo account `sampler1` fills tubes and reads antigen tests ([`super::antigen`]),
+//! and the lab that tests the tubes ([`super::lab`]). Made once: a store that has a campaign is left as it is.
 
 use cordon_domain::access::{Principal, Role, Scope, Username};
 use cordon_domain::division::DivisionCode;
@@ -38,5 +38,6 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
     for (name, lanes) in [("裕华路社区采样点", 4), ("建设大街小学采样点", 2)] {
         sites.push(store.create_site(&manage, campaign.id, name, lanes).await?);
     }
+    super::antigen::load(store, sites[1].id).await?;
     super::lab::load(store, sites[0].id).await
 }
