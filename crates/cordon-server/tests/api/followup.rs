@@ -238,6 +238,7 @@ pub async fn a_list_is_made_from_a_trace(app: TestApp) {
     assert_eq!(log["entries"][0]["purpose"], "冀石-2022-017", "{log}");
 }
 
+/// Registers at CP-130100-0001 a vehicle from `origin`, its occupants (number, name, visited).
 pub async fn crossed(app: &TestApp, origin: &str, people: &[(&str, &str, &str)]) {
     let mut p = crate::example();
     p["id"] = json!(Uuid::now_v7());

@@ -276,6 +276,4 @@ pub async fn callers_work_through_their_persons(app: TestApp) {
     assert_eq!((s, r["handed"].as_i64()), (StatusCode::OK, Some(1)));
 }
 
-/// Registers at CP-130100-0001 a vehicle from `origin`, its occupants (number, name, visited).
-
 on_both!(callers_work_through_their_persons);
