@@ -64,6 +64,16 @@ impl TestFacts {
         }
     }
 
+    /// A result Cordon holds for a person (a lab's or an antigen test's), sampled at
+    /// `sampled_ms`; `None` for an invalid cassette.
+    pub fn cordon(test: crate::testing::antigen::CordonTest, sampled_ms: i64) -> Option<Self> {
+        use crate::testing::antigen::CordonTest;
+        match test {
+            CordonTest::Lab(m) => Some(TestFacts::lab(m, sampled_ms)),
+            CordonTest::Antigen(a) => TestFacts::antigen(a, sampled_ms),
+        }
+    }
+
     /// An antigen test read at a Cordon sampling site, swabbed at `swabbed_ms`; `None` for an
     /// invalid cassette (no result).
     pub fn antigen(
@@ -474,5 +484,27 @@ mod tests {
         let mut bad = bytes.clone();
         bad[0] = 9;
         assert!(!buf.decode(&bad));
+    }
+
+    #[test]
+    fn cordons_results_as_the_engine_sees_them() {
+        use crate::testing::antigen::{AntigenResult, CordonTest};
+        use crate::testing::lab::MemberResult;
+        let antigen = TestFacts::cordon(CordonTest::Antigen(AntigenResult::Positive), 5).unwrap();
+        assert_eq!(
+            (
+                antigen.kind,
+                antigen.result,
+                antigen.source,
+                antigen.taken_ms
+            ),
+            (TestKind::Antigen, TestResult::Positive, TestSource::Site, 5)
+        );
+        assert_eq!(
+            TestFacts::cordon(CordonTest::Antigen(AntigenResult::Invalid), 5),
+            None
+        );
+        let recall = TestFacts::cordon(CordonTest::Lab(MemberResult::Recall), 7).unwrap();
+        assert_eq!(recall.source, TestSource::LabRecall);
     }
 }

@@ -2,14 +2,13 @@
 //! card, as for a tube) and its cassette read no sooner than [`READ_AFTER_MS`] (15 minutes)
 //! later, once: negative, positive, or invalid (the control line did not show: the person is
 //! swabbed again, as a new test). A person has one unread test at a time. A read result is the
-//! person's latest Cordon result at the lane, beside the lab's ([`as_test`]).
+//! person's latest Cordon result at the lane, beside the lab's ([`as_test`], [`CordonTest`]).
 
 use serde::{Deserialize, Serialize};
 
 use super::lab::MemberResult;
 use crate::checkpoint::string_enum;
 use crate::passage::TestResult;
-use crate::policy::facts::TestFacts;
 use crate::FieldError;
 
 /// How long after the swab a cassette is read.
@@ -100,14 +99,6 @@ impl CordonTest {
             (CordonTest::Antigen(_), CordonTest::Lab(m)) if m != MemberResult::Negative
         )
     }
-
-    /// The result as the lane's engine looks at it, sampled at `sampled_ms`.
-    pub fn facts(self, sampled_ms: i64) -> Option<TestFacts> {
-        match self {
-            CordonTest::Lab(m) => Some(TestFacts::lab(m, sampled_ms)),
-            CordonTest::Antigen(a) => TestFacts::antigen(a, sampled_ms),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -153,11 +144,13 @@ mod tests {
         let recall = CordonTest::Lab(MemberResult::Recall);
         let lab_neg = CordonTest::Lab(MemberResult::Negative);
         assert!(!neg.replaces(20, recall, 10));
-        assert!(pos.replaces(20, recall, 10));
+        assert!(
+            !pos.replaces(20, recall, 10),
+            "the recall stands: positive already"
+        );
+        assert!(pos.replaces(20, lab_neg, 10));
         assert!(neg.replaces(20, lab_neg, 10));
         assert!(lab_neg.replaces(20, recall, 10));
         assert!(!lab_neg.replaces(10, neg, 20), "sampled earlier");
-        assert_eq!(neg.facts(5).map(|f| f.taken_ms), Some(5));
-        assert_eq!(CordonTest::Antigen(AntigenResult::Invalid).facts(5), None);
     }
 }

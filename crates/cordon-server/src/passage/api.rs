@@ -176,7 +176,7 @@ async fn lab_tests(
                     found
                         .next()
                         .flatten()
-                        .and_then(|r| r.test.facts(r.sampled_at_ms))
+                        .and_then(|r| TestFacts::cordon(r.test, r.sampled_at_ms))
                 })
                 .collect()
         })
