@@ -62,6 +62,18 @@ pub async fn a_sampler_times_and_reads_antigen_tests_on_a_phone(app: TestApp) {
         .get_as("sampler", &format!("/api/v1/testing/sites/{site}/antigen"))
         .await;
     assert_eq!(l["read"][0]["result"], "positive", "{l}");
+    // In English by the switch: the card's words and the result's.
+    browser.goto(&format!("{}/lang/en", app.base)).await;
+    browser.goto(&format!("{}/sampling", app.base)).await;
+    browser
+        .wait_until("document.querySelectorAll('#antigen-read li').length === 1")
+        .await;
+    assert!(browser.text("#antigen-card h2").await.contains("Antigen"));
+    assert!(browser.text("#antigen-read li").await.contains("Positive"));
+    browser
+        .eval("document.getElementById('antigen-card').scrollIntoView(), 0")
+        .await;
+    keep(&browser, "sampling-antigen-en").await;
     browser.quit().await;
 }
 
