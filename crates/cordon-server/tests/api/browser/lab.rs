@@ -158,6 +158,24 @@ pub async fn a_lab_reads_a_plate_and_a_second_person_releases_it(app: TestApp) {
         .unwrap();
     assert!(width <= 390, "the page fits the phone: {width}");
     keep(&browser, "lab-released").await;
+    // The same page in English by the switch, the run opened again.
+    browser.goto(&format!("{}/lang/en", app.base)).await;
+    browser.goto(&format!("{}/lab", app.base)).await;
+    browser
+        .wait_until("document.querySelectorAll('#runs tbody tr').length === 1")
+        .await;
+    browser.click("#runs tbody tr button").await;
+    browser
+        .wait_until("document.querySelectorAll('#plate td').length > 0")
+        .await;
+    let width = browser
+        .eval("document.documentElement.scrollWidth")
+        .await
+        .as_i64()
+        .unwrap();
+    assert!(width <= 390, "the English page fits the phone too: {width}");
+    keep(&browser, "lab-released-en").await;
+    browser.goto(&format!("{}/lang/zh", app.base)).await;
     browser.click("#signout").await;
     browser.wait_until("location.pathname === '/signin'").await;
     browser.set_window(1440, 1000).await;
