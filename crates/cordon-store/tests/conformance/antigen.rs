@@ -158,6 +158,14 @@ async fn antigen_tests_are_read_after_fifteen_minutes(store: Arc<dyn Store>) {
         ]
     );
     assert_eq!(latest[0].unwrap().sampled_at_ms, now);
+    // Two scans of one person at once (a second tap) make one test.
+    let (a, b) = tokio::join!(
+        s.swab(&sampler, site, person(s, site, 5), at),
+        s.swab(&sampler, site, person(s, site, 5), at)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.test.id, b.test.id);
+    assert!(a.already != b.already, "one made it, the other found it");
     // Retention purges the sealed person; the result stays.
     assert!(s.purge_testing(at + 1).await.unwrap() >= 3);
     assert!(s.latest_results(&keys[..1]).await.unwrap()[0].is_some());

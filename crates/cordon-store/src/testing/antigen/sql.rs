@@ -55,6 +55,26 @@ fn test_of(c: TestCols) -> Result<AntigenTest, StoreError> {
     })
 }
 
+/// A person's test waiting to be read: its id and site.
+const WAITING: &str =
+    "SELECT id, site_id FROM testing_antigen WHERE person_key = $1 AND result IS NULL";
+
+/// What a swab answers when the person's test waits already: that test at the same site
+/// (`already`), a refusal at another.
+fn waiting_answer(waiting: Option<(i64, i64)>, site: i64) -> Result<(i64, bool), StoreError> {
+    match waiting {
+        Some((id, at)) if at == site => Ok((id, true)),
+        Some(_) => Err(StoreError::invalid(
+            "antigen_waiting",
+            "document",
+            "this person's antigen test waits to be read at another site",
+        )),
+        None => Err(StoreError::Unavailable(
+            "the person's test changed as it was recorded; try again".into(),
+        )),
+    }
+}
+
 /// The area of a site's campaign, when the sampler serves it.
 async fn site_served(store: &SqlStore, grant: &Sample, site: i64) -> Result<(), StoreError> {
     let found: Option<(i64,)> = on_pool!(&store.db.read, |p| sqlx::query_as(
@@ -94,28 +114,17 @@ impl AntigenStore for SqlStore {
         let (id, already) = retry(|| async move {
             on_pool!(&self.db.write, |p| {
                 let mut tx = p.begin_write().await?;
-                let waiting: Option<(i64, i64)> = sqlx::query_as(
-                    "SELECT id, site_id FROM testing_antigen \
-                     WHERE person_key = $1 AND result IS NULL",
-                )
-                .bind(&m.person_key)
-                .fetch_optional(&mut *tx)
-                .await?;
-                match waiting {
-                    Some((id, at)) if at == site => return Ok((id, true)),
-                    Some(_) => {
-                        return Err(StoreError::invalid(
-                            "antigen_waiting",
-                            "document",
-                            "this person's antigen test waits to be read at another site",
-                        ))
-                    }
-                    None => {}
+                let waiting: Option<(i64, i64)> = sqlx::query_as(WAITING)
+                    .bind(&m.person_key)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if waiting.is_some() {
+                    return waiting_answer(waiting, site);
                 }
-                let (id,): (i64,) = sqlx::query_as(
+                let made: Option<(i64,)> = sqlx::query_as(
                     "INSERT INTO testing_antigen (site_id, person_key, masked_name, \
                      document_type, masked_number, sealed, swabbed_by, swabbed_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING RETURNING id",
                 )
                 .bind(site)
                 .bind(&m.person_key)
@@ -125,8 +134,17 @@ impl AntigenStore for SqlStore {
                 .bind(m.sealed.as_slice())
                 .bind(by)
                 .bind(now_ms)
-                .fetch_one(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?;
+                let Some((id,)) = made else {
+                    // The same person swabbed this moment by another scan (a second tap, on
+                    // PostgreSQL a transaction beside this one): the test that scan made.
+                    let waiting: Option<(i64, i64)> = sqlx::query_as(WAITING)
+                        .bind(&m.person_key)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    return waiting_answer(waiting, site);
+                };
                 tx.commit().await?;
                 Ok((id, false))
             })
