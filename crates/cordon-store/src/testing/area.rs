@@ -1,5 +1,7 @@
-//! A campaign's area as stored: its division code, and a campaign's area looked up.
+//! A campaign's area as stored: its division code, a campaign's area looked up, and whether a
+//! sampler serves a site's campaign.
 
+use cordon_domain::access::testing::Sample;
 use cordon_domain::division::DivisionCode;
 
 use crate::db::on_pool;
@@ -29,4 +31,23 @@ pub(super) fn division(v: i64) -> Result<DivisionCode, StoreError> {
         .ok()
         .and_then(DivisionCode::from_value)
         .ok_or_else(|| StoreError::Corrupt("campaign area".into()))
+}
+
+/// Whether the sampler serves the site's campaign; `NotFound` otherwise.
+pub(crate) async fn site_served(
+    store: &SqlStore,
+    grant: &Sample,
+    site: i64,
+) -> Result<(), StoreError> {
+    let found: Option<(i64,)> = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT c.area FROM testing_sites s JOIN testing_campaigns c ON c.id = s.campaign_id \
+         WHERE s.id = $1"
+    )
+    .bind(site)
+    .fetch_optional(p)
+    .await?);
+    match found {
+        Some((area,)) if grant.serves(division(area)?) => Ok(()),
+        _ => Err(StoreError::not_found(format!("site {site}"))),
+    }
 }

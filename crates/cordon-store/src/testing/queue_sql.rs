@@ -6,26 +6,11 @@
 use cordon_domain::access::testing::Sample;
 use cordon_domain::identity::{DocumentType, MaskedDocument};
 
-use super::area::division;
+use super::area::site_served as served;
 use super::{NewMember, QueueEntry, QueueNumber};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
-
-/// Whether the sampler serves the site's campaign; `NotFound` otherwise.
-async fn served(store: &SqlStore, grant: &Sample, site: i64) -> Result<(), StoreError> {
-    let found: Option<(i64,)> = on_pool!(&store.db.read, |p| sqlx::query_as(
-        "SELECT c.area FROM testing_sites s JOIN testing_campaigns c ON c.id = s.campaign_id \
-         WHERE s.id = $1"
-    )
-    .bind(site)
-    .fetch_optional(p)
-    .await?);
-    match found {
-        Some((area,)) if grant.serves(division(area)?) => Ok(()),
-        _ => Err(StoreError::not_found(format!("site {site}"))),
-    }
-}
 
 pub(super) async fn take(
     store: &SqlStore,

@@ -39,29 +39,42 @@ fn code(e: Result<impl std::fmt::Debug, StoreError>) -> String {
     }
 }
 
-async fn antigen_tests_are_read_after_fifteen_minutes(store: Arc<dyn Store>) {
-    let s = store.as_ref();
+/// A campaign over 长安区 opened by the city's commander with sites named `names`: their ids.
+async fn sites<const N: usize>(s: &dyn Store, campaign: &str, names: [&str; N]) -> [i64; N] {
     let manage = principal(Role::Commander, "130100", "city1")
         .may_manage_campaigns()
         .unwrap();
-    let now = cordon_domain::time::now_ms();
     let c = s
         .create_campaign(
             &manage,
             NewCampaign {
-                name: "长安区抗原".into(),
+                name: campaign.into(),
                 area: div("130102"),
-                deadline_ms: now + 86_400_000,
+                deadline_ms: cordon_domain::time::now_ms() + 86_400_000,
                 pool_size: PoolSize::DEFAULT,
             },
         )
         .await
         .unwrap();
-    let site = s.create_site(&manage, c.id, "一号点", 2).await.unwrap().id;
-    let other = s.create_site(&manage, c.id, "二号点", 2).await.unwrap().id;
-    let sampler = principal(Role::Sampler, "130102", "sampler1")
+    let mut ids = [0; N];
+    for (id, name) in ids.iter_mut().zip(names) {
+        *id = s.create_site(&manage, c.id, name, 2).await.unwrap().id;
+    }
+    ids
+}
+
+/// The county's sampler.
+fn sampler() -> cordon_domain::access::testing::Sample {
+    principal(Role::Sampler, "130102", "sampler1")
         .may_sample()
-        .unwrap();
+        .unwrap()
+}
+
+async fn antigen_tests_are_read_after_fifteen_minutes(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let now = cordon_domain::time::now_ms();
+    let [site, other] = sites(s, "长安区抗原", ["一号点", "二号点"]).await;
+    let sampler = sampler();
     let stranger = principal(Role::Sampler, "130200", "sampler2")
         .may_sample()
         .unwrap();
@@ -173,26 +186,9 @@ async fn antigen_tests_are_read_after_fifteen_minutes(store: Arc<dyn Store>) {
 
 /// Person `seed` (named `测试{seed}`) swabbed at a new site, for the sealed-at-rest checks.
 pub async fn swabbed(s: &dyn Store, seed: u32) {
-    let manage = principal(Role::Commander, "130100", "city1")
-        .may_manage_campaigns()
-        .unwrap();
     let now = cordon_domain::time::now_ms();
-    let c = s
-        .create_campaign(
-            &manage,
-            NewCampaign {
-                name: "抗原封存检查".into(),
-                area: div("130102"),
-                deadline_ms: now + 86_400_000,
-                pool_size: PoolSize::DEFAULT,
-            },
-        )
-        .await
-        .unwrap();
-    let site = s.create_site(&manage, c.id, "抗原点", 1).await.unwrap().id;
-    let sampler = principal(Role::Sampler, "130102", "sampler1")
-        .may_sample()
-        .unwrap();
+    let [site] = sites(s, "抗原封存检查", ["抗原点"]).await;
+    let sampler = sampler();
     let doc = IdentityDocument::parse(DocumentType::ResidentId, &resident_id(seed)).unwrap();
     let name = cordon_domain::person::PersonName::parse(&format!("测试{seed}")).unwrap();
     let m = NewMember::sealed(s.keyring(), &doc, &name, |k| antigen_context(site, k));

@@ -10,7 +10,7 @@ use cordon_domain::testing::antigen::{self, AntigenResult, READ_AFTER_MS};
 use super::{AntigenDone, AntigenStore, AntigenTest, SiteAntigen};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
-use crate::testing::area::division;
+use crate::testing::area::{division, site_served};
 use crate::testing::NewMember;
 use crate::StoreError;
 
@@ -72,21 +72,6 @@ fn waiting_answer(waiting: Option<(i64, i64)>, site: i64) -> Result<(i64, bool),
         None => Err(StoreError::Unavailable(
             "the person's test changed as it was recorded; try again".into(),
         )),
-    }
-}
-
-/// The area of a site's campaign, when the sampler serves it.
-async fn site_served(store: &SqlStore, grant: &Sample, site: i64) -> Result<(), StoreError> {
-    let found: Option<(i64,)> = on_pool!(&store.db.read, |p| sqlx::query_as(
-        "SELECT c.area FROM testing_sites s \
-         JOIN testing_campaigns c ON c.id = s.campaign_id WHERE s.id = $1"
-    )
-    .bind(site)
-    .fetch_optional(p)
-    .await?);
-    match found {
-        Some((area,)) if grant.serves(division(area)?) => Ok(()),
-        _ => Err(StoreError::not_found(format!("site {site}"))),
     }
 }
 
