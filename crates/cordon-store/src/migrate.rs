@@ -52,6 +52,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(20, "0020_testing_boxes"),
     migration!(21, "0021_testing_roster_sampled"),
     migration!(22, "0022_testing_antigen"),
+    migration!(23, "0023_testing_open_tube"),
 ];
 
 /// Which of a migration's files to apply.

@@ -12,6 +12,8 @@ use crate::keyring::Keyring;
 use crate::passage::postgres_writer::PgWriter;
 use crate::passage::writer::PassageWriter;
 use crate::store::{Engine, SqlStore};
+use crate::testing::scans::postgres::PgScans;
+use crate::testing::scans::ScanWriter;
 use crate::{StoreError, StoreOptions};
 
 /// Connects to the database a `postgres://` URL names and applies the migrations (one process at
@@ -31,10 +33,12 @@ pub(crate) async fn open(
         write: Pool::Postgres(pool.clone()),
     };
     crate::migrate::run(&db, crate::migrate::Backend::Postgres).await?;
-    let writer = PassageWriter::spawn(Arc::new(PgWriter { pool }));
+    let writer = PassageWriter::spawn(Arc::new(PgWriter { pool: pool.clone() }));
+    let scans = ScanWriter::spawn(Arc::new(PgScans { pool }));
     Ok(SqlStore {
         db,
         writer,
+        scans,
         keyring,
         engine: Engine::Postgres,
     })

@@ -13,6 +13,8 @@ use crate::passage::sqlite_writer::{self, SqliteWriter};
 use crate::passage::writer::PassageWriter;
 use crate::sqlite_read::DirectReads;
 use crate::store::{Engine, SqlStore};
+use crate::testing::scans::sqlite::SqliteScans;
+use crate::testing::scans::ScanWriter;
 use crate::{StoreError, StoreOptions};
 
 /// Page size of a new database file. Measured with `cordon bench ingest` (docs/BENCHMARKS.md):
@@ -57,9 +59,11 @@ pub(crate) async fn open(
     };
     crate::migrate::run(&db, crate::migrate::Backend::Sqlite).await?;
     let writer = PassageWriter::spawn_thread(SqliteWriter::open(&path)?);
+    let scans = ScanWriter::spawn_thread(SqliteScans::open(&path)?);
     Ok(SqlStore {
         db,
         writer,
+        scans,
         keyring,
         engine: Engine::Sqlite {
             reads: DirectReads::new(&path),

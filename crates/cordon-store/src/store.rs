@@ -50,6 +50,8 @@ pub trait Store:
 pub struct SqlStore {
     pub(crate) db: Db,
     pub(crate) writer: PassageWriter,
+    /// The writer of scans into tubes ([`crate::testing::scans`]).
+    pub(crate) scans: crate::testing::scans::ScanWriter,
     pub(crate) keyring: Keyring,
     pub(crate) engine: Engine,
 }

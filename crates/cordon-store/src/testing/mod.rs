@@ -24,8 +24,9 @@ pub mod lab;
 mod queue_sql;
 pub(crate) mod results_sql;
 mod roster_sql;
+pub(crate) mod scans;
 mod sql;
-mod tubes_sql;
+pub(crate) mod tubes_sql;
 mod walk_ins_sql;
 
 pub use walk_ins_sql::WalkIn;

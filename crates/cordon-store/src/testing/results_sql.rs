@@ -31,7 +31,7 @@ pub(crate) fn result_case() -> String {
 }
 
 /// Persons per read.
-const CHUNK: usize = 200;
+pub(crate) const CHUNK: usize = 200;
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
@@ -48,50 +48,68 @@ fn test_of(kind: &str, result: &str) -> Result<CordonTest, StoreError> {
     }
 }
 
-pub(crate) async fn latest(
-    store: &SqlStore,
+/// The read of `n` persons' results: rows of (person, `lab` or `antigen`, result, sampled,
+/// released), the persons bound as `$1..$n`.
+pub(crate) fn latest_sql(n: usize) -> String {
+    let marks: Vec<String> = (1..=n).map(|i| format!("${i}")).collect();
+    let marks = marks.join(", ");
+    format!(
+        "SELECT m.person_key, 'lab', {}, m.bound_at, t.released_at FROM testing_members m \
+         JOIN testing_tubes t ON t.id = m.tube_id \
+         WHERE t.released_at IS NOT NULL AND m.person_key IN ({marks}) \
+         UNION ALL \
+         SELECT person_key, 'antigen', result, swabbed_at, read_at FROM testing_antigen \
+         WHERE result IN ('negative', 'positive') AND person_key IN ({marks})",
+        result_case()
+    )
+}
+
+/// A row of [`latest_sql`].
+pub(crate) type ResultRow = (String, String, String, i64, i64);
+
+/// Each person's latest result from the rows read for them.
+pub(crate) fn fold(
     persons: &[String],
+    mut rows: Vec<ResultRow>,
 ) -> Result<Vec<Option<PersonResult>>, StoreError> {
     let mut latest: HashMap<&str, PersonResult> = HashMap::new();
-    for chunk in persons.chunks(CHUNK) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let marks = marks.join(", ");
-        let sql = format!(
-            "SELECT m.person_key, 'lab', {}, m.bound_at, t.released_at FROM testing_members m \
-             JOIN testing_tubes t ON t.id = m.tube_id \
-             WHERE t.released_at IS NOT NULL AND m.person_key IN ({marks}) \
-             UNION ALL \
-             SELECT person_key, 'antigen', result, swabbed_at, read_at FROM testing_antigen \
-             WHERE result IN ('negative', 'positive') AND person_key IN ({marks})",
-            result_case()
-        );
-        let rows: Vec<(String, String, String, i64, i64)> = on_pool!(&store.db.read, |p| {
-            let mut q = sqlx::query_as(&sql);
-            for key in chunk {
-                q = q.bind(key);
-            }
-            q.fetch_all(p).await?
-        });
-        let mut rows = rows;
-        // Oldest first, so that each later result is weighed against the one it would replace.
-        rows.sort_by_key(|r| (r.3, r.4));
-        for (key, kind, result, sampled, released) in rows {
-            let r = PersonResult {
-                test: test_of(&kind, &result)?,
-                sampled_at_ms: sampled,
-                released_at_ms: released,
-            };
-            let Some(k) = chunk.iter().find(|c| **c == key) else {
-                continue;
-            };
-            let e = latest.entry(k.as_str()).or_insert(r);
-            if r.test.replaces(r.sampled_at_ms, e.test, e.sampled_at_ms) {
-                *e = r;
-            }
+    // Oldest first, so that each later result is weighed against the one it would replace.
+    rows.sort_by_key(|r| (r.3, r.4));
+    for (key, kind, result, sampled, released) in rows {
+        let r = PersonResult {
+            test: test_of(&kind, &result)?,
+            sampled_at_ms: sampled,
+            released_at_ms: released,
+        };
+        let Some(k) = persons.iter().find(|c| **c == key) else {
+            continue;
+        };
+        let e = latest.entry(k.as_str()).or_insert(r);
+        if r.test.replaces(r.sampled_at_ms, e.test, e.sampled_at_ms) {
+            *e = r;
         }
     }
     Ok(persons
         .iter()
         .map(|k| latest.get(k.as_str()).copied())
         .collect())
+}
+
+pub(crate) async fn latest(
+    store: &SqlStore,
+    persons: &[String],
+) -> Result<Vec<Option<PersonResult>>, StoreError> {
+    let mut all = Vec::with_capacity(persons.len());
+    for chunk in persons.chunks(CHUNK) {
+        let sql = latest_sql(chunk.len());
+        let rows: Vec<ResultRow> = on_pool!(&store.db.read, |p| {
+            let mut q = sqlx::query_as(&sql);
+            for key in chunk {
+                q = q.bind(key);
+            }
+            q.fetch_all(p).await?
+        });
+        all.extend(fold(chunk, rows)?);
+    }
+    Ok(all)
 }

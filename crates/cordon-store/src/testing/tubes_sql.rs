@@ -1,17 +1,16 @@
 //! The SQL of tubes: opened at a site (a barcode once), persons scanned in (one open tube per
-//! person, never past the pool, a recalled person alone), sealed (the persons free again); each
-//! one transaction, checked by [`cordon_domain::testing::tube`] against the tube as the
+//! person, never past the pool, a recalled person alone: written in groups by
+//! [`super::scans`]), sealed (the persons free again); each one transaction, checked by [`cordon_domain::testing::tube`] against the tube as the
 //! transaction reads it.
 
 use cordon_domain::access::testing::Sample;
 use cordon_domain::division::DivisionCode;
 use cordon_domain::identity::{DocumentType, MaskedDocument};
-use cordon_domain::testing::antigen::CordonTest;
-use cordon_domain::testing::lab::MemberResult;
 use cordon_domain::testing::tube::{self, Tube, TubeState};
 use cordon_domain::testing::{Barcode, PoolSize};
 
 use super::area::division;
+use super::scans::Scan;
 use super::{Added, Member, NewMember, TubeView};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
@@ -95,6 +94,9 @@ pub(super) async fn open(
     Ok(view(store, barcode).await?.0)
 }
 
+/// Puts a person into a tube through the scan writer ([`crate::testing::scans`]), which
+/// decides it with the other scans waiting, commits them together and answers the tube as it
+/// stands after.
 pub(super) async fn add(
     store: &SqlStore,
     grant: &Sample,
@@ -102,115 +104,15 @@ pub(super) async fn add(
     m: NewMember,
     now_ms: i64,
 ) -> Result<Added, StoreError> {
-    // A person recalled by a positive pool (their latest result) is re-tested alone.
-    let recalled = crate::testing::results_sql::latest(store, std::slice::from_ref(&m.person_key))
-        .await?[0]
-        .is_some_and(|r| r.test == CordonTest::Lab(MemberResult::Recall));
-    let m = &m;
-    let by = grant.username().as_str();
-    let already = retry(|| async move {
-        on_pool!(&store.db.write, |p| {
-            let mut tx = p.begin_write().await?;
-            let found: Option<TubeCols> = sqlx::query_as(TUBE_FOR_WRITE)
-                .bind(barcode.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some(t) = found.filter(|t| division(t.4).is_ok_and(|a| grant.serves(a))) else {
-                return Err(not_found(barcode));
-            };
-            let holding: Option<(i64,)> =
-                sqlx::query_as("SELECT tube_id FROM testing_open WHERE person_key = $1")
-                    .bind(&m.person_key)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            match holding {
-                Some((tube_id,)) if tube_id == t.0 => return Ok(true),
-                Some(_) => {
-                    return Err(StoreError::invalid(
-                        "in_open_tube",
-                        "document",
-                        "this person is in another open tube: seal that one first",
-                    ))
-                }
-                None => {}
-            }
-            let sealed_already: Option<(i64,)> = sqlx::query_as(
-                "SELECT tube_id FROM testing_members WHERE tube_id = $1 AND person_key = $2",
-            )
-            .bind(t.0)
-            .bind(&m.person_key)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if sealed_already.is_some() {
-                return Ok(true);
-            }
-            tube::may_add(&rules(&t)?).map_err(StoreError::Invalid)?;
-            if recalled {
-                tube::may_take_recalled(&rules(&t)?).map_err(StoreError::Invalid)?;
-            }
-            let placed: Option<(i64,)> = sqlx::query_as(
-                "INSERT INTO testing_open (person_key, tube_id) VALUES ($1, $2) \
-                 ON CONFLICT (person_key) DO NOTHING RETURNING tube_id",
-            )
-            .bind(&m.person_key)
-            .bind(t.0)
-            .fetch_optional(&mut *tx)
-            .await?;
-            if placed.is_none() {
-                return Err(StoreError::invalid(
-                    "in_open_tube",
-                    "document",
-                    "this person is in another open tube: seal that one first",
-                ));
-            }
-            sqlx::query(
-                "INSERT INTO testing_members (tube_id, person_key, masked_name, document_type, \
-                 masked_number, sealed, bound_by, bound_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(t.0)
-            .bind(&m.person_key)
-            .bind(&m.masked_name)
-            .bind(m.document.kind.as_str())
-            .bind(&m.document.number)
-            .bind(m.sealed.as_slice())
-            .bind(by)
-            .bind(now_ms)
-            .execute(&mut *tx)
-            .await?;
-            // The person's roster row, if the campaign lists them, is marked sampled.
-            sqlx::query(
-                "UPDATE testing_roster SET sampled = 1 WHERE person_key = $1 AND sampled = 0 \
-                 AND campaign_id = (SELECT s.campaign_id FROM testing_tubes t \
-                 JOIN testing_sites s ON s.id = t.site_id WHERE t.id = $2)",
-            )
-            .bind(&m.person_key)
-            .bind(t.0)
-            .execute(&mut *tx)
-            .await?;
-            let counted = sqlx::query(
-                "UPDATE testing_tubes SET members = members + 1 \
-                 WHERE id = $1 AND state = 'open' AND members < pool_size",
-            )
-            .bind(t.0)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if counted != 1 {
-                return Err(StoreError::invalid(
-                    "tube_full",
-                    "barcode",
-                    "this tube holds its pool: seal it",
-                ));
-            }
-            tx.commit().await?;
-            Ok(false)
+    store
+        .scans
+        .scan(Scan {
+            barcode: barcode.clone(),
+            grant: grant.clone(),
+            member: m,
+            at_ms: now_ms,
         })
-    })
-    .await?;
-    Ok(Added {
-        tube: view(store, barcode).await?.0,
-        already,
-    })
+        .await
 }
 
 pub(super) async fn seal(
@@ -254,7 +156,8 @@ pub(super) async fn seal(
     Ok(view(store, barcode).await?.0)
 }
 
-type ViewCols = (
+/// A tube's columns as its view reads them ([`VIEW_TUBE`]).
+pub(crate) type ViewCols = (
     i64,
     i64,
     String,
@@ -267,34 +170,29 @@ type ViewCols = (
     i64,
 );
 
-/// A tube with its persons, masked, and its campaign's area.
-pub(super) async fn view(
-    store: &SqlStore,
+/// A tube as its view reads it, ending `WHERE t.barcode`: the caller says how it matches.
+pub(crate) const VIEW_TUBE: &str = "SELECT t.id, t.site_id, s.name, t.state, t.pool_size, \
+     t.short_reason, t.opened_by, t.opened_at, t.sealed_at, c.area FROM testing_tubes t \
+     JOIN testing_sites s ON s.id = t.site_id \
+     JOIN testing_campaigns c ON c.id = s.campaign_id WHERE t.barcode ";
+
+/// A tube's persons as its view reads them, ending `WHERE tube_id`: the caller says how it
+/// matches and orders them by `bound_at, person_key`.
+pub(crate) const VIEW_MEMBERS: &str = "SELECT tube_id, masked_name, document_type, \
+     masked_number, bound_by, bound_at FROM testing_members WHERE tube_id ";
+
+/// A row of [`VIEW_MEMBERS`].
+pub(crate) type MemberCols = (i64, String, String, String, String, i64);
+
+/// A tube's view from its columns and its persons' rows (in order).
+pub(crate) fn build_view(
     barcode: &Barcode,
+    c: ViewCols,
+    members: impl IntoIterator<Item = MemberCols>,
 ) -> Result<(TubeView, DivisionCode), StoreError> {
-    let found: Option<ViewCols> = on_pool!(&store.db.read, |p| sqlx::query_as(
-        "SELECT t.id, t.site_id, s.name, t.state, t.pool_size, t.short_reason, t.opened_by, \
-         t.opened_at, t.sealed_at, c.area FROM testing_tubes t \
-         JOIN testing_sites s ON s.id = t.site_id \
-         JOIN testing_campaigns c ON c.id = s.campaign_id WHERE t.barcode = $1"
-    )
-    .bind(barcode.as_str())
-    .fetch_optional(p)
-    .await?);
-    let Some(c) = found else {
-        return Err(not_found(barcode));
-    };
-    let members: Vec<(String, String, String, String, i64)> =
-        on_pool!(&store.db.read, |p| sqlx::query_as(
-            "SELECT masked_name, document_type, masked_number, bound_by, bound_at \
-             FROM testing_members WHERE tube_id = $1 ORDER BY bound_at, person_key"
-        )
-        .bind(c.0)
-        .fetch_all(p)
-        .await?);
     let members = members
         .into_iter()
-        .map(|(name, kind, number, by, at)| {
+        .map(|(_, name, kind, number, by, at)| {
             Ok(Member {
                 name,
                 document: MaskedDocument {
@@ -321,4 +219,27 @@ pub(super) async fn view(
         },
         division(c.9)?,
     ))
+}
+
+/// A tube with its persons, masked, and its campaign's area.
+pub(super) async fn view(
+    store: &SqlStore,
+    barcode: &Barcode,
+) -> Result<(TubeView, DivisionCode), StoreError> {
+    let found: Option<ViewCols> = on_pool!(&store.db.read, |p| sqlx::query_as(&format!(
+        "{VIEW_TUBE}= $1"
+    ))
+    .bind(barcode.as_str())
+    .fetch_optional(p)
+    .await?);
+    let Some(c) = found else {
+        return Err(not_found(barcode));
+    };
+    let members: Vec<MemberCols> = on_pool!(&store.db.read, |p| sqlx::query_as(&format!(
+        "{VIEW_MEMBERS}= $1 ORDER BY bound_at, person_key"
+    ))
+    .bind(c.0)
+    .fetch_all(p)
+    .await?);
+    build_view(barcode, c, members)
 }

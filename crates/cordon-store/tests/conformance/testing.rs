@@ -309,8 +309,81 @@ pub async fn queue_numbers_count_up_per_site_and_day(store: Arc<dyn Store>) {
     ));
 }
 
+/// Scans from many samplers at once, as the scan writer groups them: a tube takes its pool and
+/// no more, and a person scanned twice at once is in the tube once.
+pub async fn scans_at_once_keep_the_rules(store: Arc<dyn Store>) {
+    let manage = principal(Role::Commander, "130100", "city1")
+        .may_manage_campaigns()
+        .unwrap();
+    let now = cordon_domain::time::now_ms();
+    let c = store
+        .create_campaign(
+            &manage,
+            NewCampaign {
+                name: "并发".into(),
+                area: div("130102"),
+                deadline_ms: now + 86_400_000,
+                pool_size: PoolSize::DEFAULT,
+            },
+        )
+        .await
+        .unwrap();
+    let site = store.create_site(&manage, c.id, "一号点", 4).await.unwrap();
+    let sampler = principal(Role::Sampler, "130102", "sampler1")
+        .may_sample()
+        .unwrap();
+    let (a, b) = (code("HBCONC000001"), code("HBCONC000002"));
+    for t in [&a, &b] {
+        store
+            .open_tube(&sampler, site.id, t, None, now)
+            .await
+            .unwrap();
+    }
+    // Eleven persons into tube A (ten fit), person 1 twice more, person 20 twice into B.
+    let mut tasks = Vec::new();
+    let mut scan = |t: &Barcode, seed: u32| {
+        let (store, sampler, t) = (store.clone(), sampler.clone(), t.clone());
+        tasks.push(tokio::spawn(async move {
+            let m = member(store.as_ref(), &t, seed);
+            store.add_member(&sampler, &t, m, now).await
+        }));
+    };
+    for seed in 1..=11 {
+        scan(&a, seed);
+    }
+    scan(&a, 1);
+    scan(&a, 1);
+    scan(&b, 20);
+    scan(&b, 20);
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(match t.await.unwrap() {
+            Ok(added) if added.already => "again".to_owned(),
+            Ok(_) => "created".to_owned(),
+            Err(StoreError::Invalid(f)) => f.code,
+            Err(e) => panic!("{e}"),
+        });
+    }
+    let count = |what: &str| outcomes.iter().filter(|o| *o == what).count();
+    let read = principal(Role::Commander, "130100", "city1")
+        .may_read_testing()
+        .unwrap();
+    let in_a = store.tube(&read, &a).await.unwrap().members.len();
+    let in_b = store.tube(&read, &b).await.unwrap().members.len();
+    assert_eq!((in_a, in_b), (10, 1), "{outcomes:?}");
+    assert_eq!(count("created"), 11, "{outcomes:?}");
+    // The other four: person 20's second scan and person 1's two more are answered again, or
+    // (as it fell) refused as the tube filled; nothing else.
+    assert!(count("again") >= 1, "{outcomes:?}");
+    assert_eq!(count("again") + count("tube_full"), 4, "{outcomes:?}");
+    // The tube's count agrees with its persons: sealing it full needs no reason.
+    let sealed = store.seal_tube(&sampler, &a, None, now).await.unwrap();
+    assert_eq!(sealed.members.len(), 10);
+}
+
 conformance!(
     tubes_are_filled_one_person_at_a_time,
+    scans_at_once_keep_the_rules,
     the_roster_says_who_is_missing,
     queue_numbers_count_up_per_site_and_day
 );
