@@ -53,6 +53,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(21, "0021_testing_roster_sampled"),
     migration!(22, "0022_testing_antigen"),
     migration!(23, "0023_testing_open_tube"),
+    migration!(24, "0024_testing_campaign_persons"),
 ];
 
 /// Which of a migration's files to apply.

@@ -78,6 +78,9 @@ pub(crate) struct Facts {
     pub open: HashMap<String, i64>,
     /// (tube, person) pairs stored among the group's tubes and persons.
     pub held: HashSet<(i64, String)>,
+    /// (campaign, person) pairs stored: the group's persons and the campaigns whose tubes hold
+    /// them.
+    pub in_campaign: HashSet<(i64, String)>,
     /// The group's persons whose latest result is a positive pool's recall: they go into a
     /// tube of one only.
     pub recalled: HashSet<String>,
@@ -107,12 +110,13 @@ pub(crate) struct Accepted<'a> {
     pub campaign: i64,
 }
 
-/// What a group comes to: each scan's answer, the persons to write, and each touched tube's new
-/// count of persons.
+/// What a group comes to: each scan's answer, the persons to write, each touched tube's new
+/// count of persons, and each campaign's count of persons new to it.
 pub(crate) struct Plan<'a> {
     pub results: Vec<Decided>,
     pub accepted: Vec<Accepted<'a>>,
     pub counts: Vec<(i64, i64)>,
+    pub new_persons: Vec<(i64, i64)>,
 }
 
 fn in_open_tube() -> StoreError {
@@ -128,6 +132,7 @@ fn in_open_tube() -> StoreError {
 pub(crate) fn plan<'a>(scans: &[&'a Scan], mut facts: Facts) -> Plan<'a> {
     let mut accepted = Vec::new();
     let mut touched: Vec<i64> = Vec::new();
+    let mut new_persons: Vec<(i64, i64)> = Vec::new();
     let results = scans
         .iter()
         .map(|s| {
@@ -154,6 +159,12 @@ pub(crate) fn plan<'a>(scans: &[&'a Scan], mut facts: Facts) -> Plan<'a> {
             }
             t.members += 1;
             facts.open.insert(key.clone(), t.id);
+            if facts.in_campaign.insert((t.campaign, key.clone())) {
+                match new_persons.iter_mut().find(|(c, _)| *c == t.campaign) {
+                    Some((_, n)) => *n += 1,
+                    None => new_persons.push((t.campaign, 1)),
+                }
+            }
             if !touched.contains(&t.id) {
                 touched.push(t.id);
             }
@@ -176,6 +187,7 @@ pub(crate) fn plan<'a>(scans: &[&'a Scan], mut facts: Facts) -> Plan<'a> {
         results,
         accepted,
         counts,
+        new_persons,
     }
 }
 

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use cordon_domain::testing::Barcode;
 
-use super::sqlite::{MEMBER_INSERT, TUBE};
+use super::sqlite::{HELD_BY, MEMBER_INSERT, TUBE};
 use super::{
     answers, group_keys, plan, shown, Accepted, Facts, Scan, ScanGroupWrite, ScanResult, TubeRow,
 };
@@ -57,16 +57,17 @@ async fn facts(tx: &mut sqlx::PgConnection, scans: &[&Scan]) -> Result<Facts, St
             .fetch_all(&mut *tx)
             .await?;
     facts.open.extend(open);
-    let held: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT tube_id, person_key FROM testing_members WHERE person_key = ANY($1)",
-    )
-    .bind(&persons)
-    .fetch_all(&mut *tx)
-    .await?;
+    let held: Vec<(i64, i64, String)> = sqlx::query_as(&format!("{HELD_BY}= ANY($1)"))
+        .bind(&persons)
+        .fetch_all(&mut *tx)
+        .await?;
     let tubes: Vec<i64> = facts.tubes.values().map(|t| t.id).collect();
-    facts
-        .held
-        .extend(held.into_iter().filter(|(id, _)| tubes.contains(id)));
+    for (id, campaign, key) in held {
+        if tubes.contains(&id) {
+            facts.held.insert((id, key.clone()));
+        }
+        facts.in_campaign.insert((campaign, key));
+    }
     for chunk in persons.chunks(CHUNK) {
         let sql = latest_sql(chunk.len());
         let mut q = sqlx::query_as(&sql);
@@ -134,18 +135,20 @@ fn column<'a>(a: &'a [Accepted<'a>], f: impl Fn(&'a Accepted<'a>) -> &'a str) ->
     a.iter().map(f).collect()
 }
 
-/// The group's persons into their tubes, their roster rows marked and the tubes' counts set,
-/// in one statement.
+/// The group's persons into their tubes, their roster rows marked, the tubes' counts set and
+/// the campaigns' counts of persons raised, in one statement.
 async fn write(
     tx: &mut sqlx::PgConnection,
     a: &[Accepted<'_>],
     counts: &[(i64, i64)],
+    new_persons: &[(i64, i64)],
 ) -> Result<(), StoreError> {
     let tubes: Vec<i64> = a.iter().map(|a| a.tube).collect();
     let campaigns: Vec<i64> = a.iter().map(|a| a.campaign).collect();
     let at: Vec<i64> = a.iter().map(|a| a.scan.at_ms).collect();
     let sealed: Vec<&[u8]> = a.iter().map(|a| a.scan.member.sealed.as_slice()).collect();
     let (ids, members): (Vec<i64>, Vec<i64>) = counts.iter().copied().unzip();
+    let (campaign_ids, persons): (Vec<i64>, Vec<i64>) = new_persons.iter().copied().unzip();
     sqlx::query(&format!(
         "WITH open AS (INSERT INTO testing_open (person_key, tube_id) \
            SELECT * FROM UNNEST($2::text[], $1::bigint[])), \
@@ -155,7 +158,9 @@ async fn write(
            FROM UNNEST($9::bigint[], $2::text[]) AS u(campaign, person) \
            WHERE r.campaign_id = u.campaign AND r.person_key = u.person AND r.sampled = 0), \
          counted AS (UPDATE testing_tubes t SET members = u.n \
-           FROM UNNEST($10::bigint[], $11::bigint[]) AS u(id, n) WHERE t.id = u.id) \
+           FROM UNNEST($10::bigint[], $11::bigint[]) AS u(id, n) WHERE t.id = u.id), \
+         campaigns AS (UPDATE testing_campaigns c SET persons = c.persons + u.n \
+           FROM UNNEST($12::bigint[], $13::bigint[]) AS u(id, n) WHERE c.id = u.id) \
          SELECT 1"
     ))
     .bind(&tubes)
@@ -169,6 +174,8 @@ async fn write(
     .bind(&campaigns)
     .bind(&ids)
     .bind(&members)
+    .bind(&campaign_ids)
+    .bind(&persons)
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -186,7 +193,7 @@ impl ScanGroupWrite for PgScans {
             .await?;
         let plan = plan(scans, facts(&mut tx, scans).await?);
         if !plan.accepted.is_empty() {
-            write(&mut tx, &plan.accepted, &plan.counts).await?;
+            write(&mut tx, &plan.accepted, &plan.counts, &plan.new_persons).await?;
         }
         let views = views(&mut tx, shown(scans, &plan.results)).await?;
         tx.commit().await?;

@@ -34,6 +34,12 @@ pub(super) const TUBE: &str = "SELECT t.id, t.state, t.pool_size, t.members, c.a
      FROM testing_tubes t JOIN testing_sites s ON s.id = t.site_id \
      JOIN testing_campaigns c ON c.id = s.campaign_id WHERE t.barcode ";
 
+/// The tubes (and their campaigns) that hold a person, ending `WHERE m.person_key`.
+pub(super) const HELD_BY: &str =
+    "SELECT m.tube_id, s.campaign_id, m.person_key FROM testing_members m \
+     JOIN testing_tubes t ON t.id = m.tube_id JOIN testing_sites s ON s.id = t.site_id \
+     WHERE m.person_key ";
+
 pub(super) const MEMBER_INSERT: &str =
     "INSERT INTO testing_members (tube_id, person_key, masked_name, document_type, \
      masked_number, sealed, bound_by, bound_at) ";
@@ -60,18 +66,18 @@ fn facts(tx: &rusqlite::Transaction<'_>, scans: &[&Scan]) -> Result<Facts, Store
         }
     }
     let mut open = tx.prepare_cached("SELECT tube_id FROM testing_open WHERE person_key = ?1")?;
-    let mut held =
-        tx.prepare_cached("SELECT tube_id FROM testing_members WHERE person_key = ?1")?;
+    let mut held = tx.prepare_cached(&format!("{HELD_BY}= ?1"))?;
     let tubes: Vec<i64> = facts.tubes.values().map(|t| t.id).collect();
     for key in &persons {
         if let Some(id) = open.query_row([key], |r| r.get::<_, i64>(0)).optional()? {
             facts.open.insert(key.clone(), id);
         }
-        for id in held.query_map([key], |r| r.get::<_, i64>(0))? {
-            let id = id?;
+        for row in held.query_map([key], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+            let (id, campaign) = row?;
             if tubes.contains(&id) {
                 facts.held.insert((id, key.clone()));
             }
+            facts.in_campaign.insert((campaign, key.clone()));
         }
     }
     for chunk in persons.chunks(CHUNK) {
@@ -164,6 +170,12 @@ impl BlockingScanGroupWrite for SqliteScans {
                 tx.prepare_cached("UPDATE testing_tubes SET members = ?2 WHERE id = ?1")?;
             for (id, n) in &plan.counts {
                 count.execute(params![id, n])?;
+            }
+            let mut persons = tx.prepare_cached(
+                "UPDATE testing_campaigns SET persons = persons + ?2 WHERE id = ?1",
+            )?;
+            for (id, n) in &plan.new_persons {
+                persons.execute(params![id, n])?;
             }
         }
         let views = views(&tx, shown(scans, &plan.results))?;

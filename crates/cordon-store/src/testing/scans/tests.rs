@@ -82,6 +82,7 @@ fn a_group_fills_a_tube_to_its_pool_and_refuses_the_next() {
     );
     assert_eq!(plan.accepted.len(), 5);
     assert_eq!(plan.counts, [(1, 5)]);
+    assert_eq!(plan.new_persons, [(7, 5)], "five persons new to campaign 7");
 }
 
 #[test]
@@ -144,6 +145,26 @@ fn stored_facts_decide_as_a_scan_alone_would() {
         ]
     );
     assert_eq!(plan.counts, [(4, 1)]);
+    assert_eq!(plan.new_persons, [(7, 1)]);
+}
+
+#[test]
+fn a_person_sampled_before_in_the_campaign_is_not_counted_again() {
+    let scans = [
+        scan("TA00001", "before", "130102"),
+        scan("TA00001", "new", "130102"),
+    ];
+    let refs: Vec<&Scan> = scans.iter().collect();
+    let mut f = facts(&[("TA00001", tube(1, 10, 0, "open"))]);
+    f.in_campaign.insert((7, "before".into()));
+    f.in_campaign.insert((8, "new".into()));
+    let plan = plan(&refs, f);
+    assert_eq!(codes(&plan.results), ["ok false", "ok false"]);
+    assert_eq!(
+        plan.new_persons,
+        [(7, 1)],
+        "only `new` is new to campaign 7"
+    );
 }
 
 #[test]
