@@ -1,9 +1,10 @@
-//! A campaign's area as stored: its division code, a campaign's area looked up, and whether a
+//! A campaign's area as stored: a campaign's area looked up, and whether a
 //! sampler serves a site's campaign.
 
 use cordon_domain::access::testing::Sample;
 use cordon_domain::division::DivisionCode;
 
+use super::division;
 use crate::db::on_pool;
 use crate::store::SqlStore;
 use crate::StoreError;
@@ -23,14 +24,6 @@ pub(super) async fn campaign_area(
         Some((a,)) => division(a),
         None => Err(StoreError::not_found(format!("campaign {campaign}"))),
     }
-}
-
-/// A stored division code, checked again on the way out.
-pub(super) fn division(v: i64) -> Result<DivisionCode, StoreError> {
-    u32::try_from(v)
-        .ok()
-        .and_then(DivisionCode::from_value)
-        .ok_or_else(|| StoreError::Corrupt("campaign area".into()))
 }
 
 /// Whether the sampler serves the site's campaign; `NotFound` otherwise.

@@ -8,6 +8,7 @@
 
 use async_trait::async_trait;
 use cordon_domain::access::testing::{CampaignManage, Sample, TestingRead};
+use cordon_domain::division::DivisionCode;
 use cordon_domain::identity::MaskedDocument;
 use cordon_domain::testing::tube::TubeState;
 use cordon_domain::testing::{Barcode, NewCampaign, PoolSize};
@@ -30,6 +31,14 @@ pub(crate) mod tubes_sql;
 mod walk_ins_sql;
 
 pub use walk_ins_sql::WalkIn;
+
+/// A stored division code, checked again on the way out.
+pub(crate) fn division(v: i64) -> Result<DivisionCode, StoreError> {
+    u32::try_from(v)
+        .ok()
+        .and_then(DivisionCode::from_value)
+        .ok_or_else(|| StoreError::Corrupt("campaign area".into()))
+}
 
 /// A campaign with its sites and what has been sampled.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]

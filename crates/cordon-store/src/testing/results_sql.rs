@@ -1,15 +1,14 @@
 //! Each person's latest result in Cordon, as the lane reads it before deciding: a lab's released
 //! result for their tube or an antigen cassette read at a site, whichever
-//! [`CordonTest::replaces`] keeps. One read per chunk of persons (a registration's occupants:
-//! one). A person's lab result is read from their tube's reading and size ([`result_case`]).
+//! [`CordonTest::replaces`] keeps: the read's SQL and the fold of its rows, run by the lane's
+//! reads (`lab/sql.rs`) and the scan writer, one read per chunk of persons. A person's lab
+//! result is read from their tube's reading and size ([`result_case`]).
 
 use std::collections::HashMap;
 
 use cordon_domain::testing::antigen::{AntigenResult, CordonTest};
 use cordon_domain::testing::lab::{MemberResult, Reading};
 
-use crate::db::on_pool;
-use crate::store::SqlStore;
 use crate::testing::lab::PersonResult;
 use crate::StoreError;
 
@@ -93,23 +92,4 @@ pub(crate) fn fold(
         .iter()
         .map(|k| latest.get(k.as_str()).copied())
         .collect())
-}
-
-pub(crate) async fn latest(
-    store: &SqlStore,
-    persons: &[String],
-) -> Result<Vec<Option<PersonResult>>, StoreError> {
-    let mut all = Vec::with_capacity(persons.len());
-    for chunk in persons.chunks(CHUNK) {
-        let sql = latest_sql(chunk.len());
-        let rows: Vec<ResultRow> = on_pool!(&store.db.read, |p| {
-            let mut q = sqlx::query_as(&sql);
-            for key in chunk {
-                q = q.bind(key);
-            }
-            q.fetch_all(p).await?
-        });
-        all.extend(fold(chunk, rows)?);
-    }
-    Ok(all)
 }

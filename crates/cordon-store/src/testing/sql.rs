@@ -6,7 +6,7 @@ use cordon_domain::access::testing::{CampaignManage, Sample, TestingRead};
 use cordon_domain::division::DivisionCode;
 use cordon_domain::testing::{Barcode, NewCampaign, PoolSize};
 
-use super::area::division;
+use super::division;
 use super::{
     queue_sql, roster_sql, tubes_sql, Added, Campaign, Completeness, NewMember, NewRosterRow,
     QueueEntry, QueueNumber, RosterAdded, RosterPerson, Site, TestingStore, TubeView,

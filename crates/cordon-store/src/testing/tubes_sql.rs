@@ -9,7 +9,7 @@ use cordon_domain::identity::{DocumentType, MaskedDocument};
 use cordon_domain::testing::tube::{self, Tube, TubeState};
 use cordon_domain::testing::{Barcode, PoolSize};
 
-use super::area::division;
+use super::division;
 use super::scans::Scan;
 use super::{Added, Member, NewMember, TubeView};
 use crate::db::{on_pool, retry, BeginWrite};

@@ -10,7 +10,8 @@ use cordon_domain::testing::antigen::{self, AntigenResult, READ_AFTER_MS};
 use super::{AntigenDone, AntigenStore, AntigenTest, SiteAntigen};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
-use crate::testing::area::{division, site_served};
+use crate::testing::area::site_served;
+use crate::testing::division;
 use crate::testing::NewMember;
 use crate::StoreError;
 

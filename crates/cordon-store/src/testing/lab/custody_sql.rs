@@ -9,7 +9,7 @@ use super::lookup::lab_area;
 use super::{BoxView, Received};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
-use crate::testing::area::division;
+use crate::testing::division;
 use crate::StoreError;
 
 fn box_not_found(b: &Barcode) -> StoreError {

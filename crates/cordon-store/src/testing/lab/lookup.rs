@@ -6,7 +6,7 @@ use cordon_domain::division::DivisionCode;
 use super::AssayVersion;
 use crate::db::on_pool;
 use crate::store::SqlStore;
-use crate::testing::area::division;
+use crate::testing::division;
 use crate::StoreError;
 
 pub(super) fn corrupt(what: &str) -> StoreError {

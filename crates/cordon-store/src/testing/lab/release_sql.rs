@@ -13,7 +13,7 @@ use super::runs_sql::view;
 use super::{RecallPerson, Released, Retest};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
-use crate::testing::area::division;
+use crate::testing::division;
 use crate::testing::results_sql::result_case;
 use crate::StoreError;
 

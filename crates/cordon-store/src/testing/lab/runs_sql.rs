@@ -14,7 +14,7 @@ use super::lookup::{assay_version, corrupt, lab_area};
 use super::{RunLine, RunView, StepDone, WellKind, WellView};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
-use crate::testing::area::division;
+use crate::testing::division;
 use crate::StoreError;
 
 fn run_not_found(run: i64) -> StoreError {

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
-use crate::testing::area::division;
+use crate::testing::{division, results_sql};
 use crate::StoreError;
 
 type TubeAtDoor = (i64, String, i64, Option<i64>, i64);
@@ -332,6 +332,26 @@ impl LabStore for SqlStore {
         &self,
         persons: &[String],
     ) -> Result<Vec<Option<PersonResult>>, StoreError> {
-        crate::testing::results_sql::latest(self, persons).await
+        latest(self, persons).await
     }
+}
+
+/// Each person's latest result in Cordon ([`crate::testing::results_sql`]).
+async fn latest(
+    store: &SqlStore,
+    persons: &[String],
+) -> Result<Vec<Option<PersonResult>>, StoreError> {
+    let mut all = Vec::with_capacity(persons.len());
+    for chunk in persons.chunks(results_sql::CHUNK) {
+        let sql = results_sql::latest_sql(chunk.len());
+        let rows: Vec<results_sql::ResultRow> = on_pool!(&store.db.read, |p| {
+            let mut q = sqlx::query_as(&sql);
+            for key in chunk {
+                q = q.bind(key);
+            }
+            q.fetch_all(p).await?
+        });
+        all.extend(results_sql::fold(chunk, rows)?);
+    }
+    Ok(all)
 }

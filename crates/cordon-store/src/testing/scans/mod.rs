@@ -21,7 +21,7 @@ use cordon_domain::testing::tube::{self, Tube, TubeState};
 use cordon_domain::testing::{Barcode, PoolSize};
 use tokio::sync::{mpsc, oneshot};
 
-use super::area::division;
+use super::division;
 use super::results_sql;
 use super::{Added, NewMember, TubeView};
 use crate::StoreError;
