@@ -123,10 +123,18 @@ pub(super) async fn seal(
     now_ms: i64,
 ) -> Result<TubeView, StoreError> {
     let by = grant.username().as_str();
+    // On PostgreSQL the tube is locked as it is read, so that a group of scans committing
+    // meanwhile (which locks it too) is either wholly before the seal's count or waits for it;
+    // SQLite's `BEGIN IMMEDIATE` holds every writer off already.
+    let lock = match &store.db.write {
+        crate::db::Pool::Postgres(_) => " FOR UPDATE OF t",
+        crate::db::Pool::Sqlite(_) => "",
+    };
+    let read = &format!("{TUBE_FOR_WRITE}{lock}");
     retry(|| async move {
         on_pool!(&store.db.write, |p| {
             let mut tx = p.begin_write().await?;
-            let found: Option<TubeCols> = sqlx::query_as(TUBE_FOR_WRITE)
+            let found: Option<TubeCols> = sqlx::query_as(read)
                 .bind(barcode.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;

@@ -381,9 +381,74 @@ pub async fn scans_at_once_keep_the_rules(store: Arc<dyn Store>) {
     assert_eq!(sealed.members.len(), 10);
 }
 
+/// A seal and the last scan of a tube at the same moment: the tube ends either full with no
+/// reason for being short, or short (with its reason) and the scan refused; never full with a
+/// stale reason.
+pub async fn a_seal_and_a_scan_at_once_agree(store: Arc<dyn Store>) {
+    let manage = principal(Role::Commander, "130100", "city1")
+        .may_manage_campaigns()
+        .unwrap();
+    let now = cordon_domain::time::now_ms();
+    let c = store
+        .create_campaign(
+            &manage,
+            NewCampaign {
+                name: "封管".into(),
+                area: div("130102"),
+                deadline_ms: now + 86_400_000,
+                pool_size: PoolSize::parse(5).unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    let site = store.create_site(&manage, c.id, "二号点", 2).await.unwrap();
+    let sampler = principal(Role::Sampler, "130102", "sampler1")
+        .may_sample()
+        .unwrap();
+    for round in 0..6u32 {
+        let t = code(&format!("HBRACE{round:06}"));
+        store
+            .open_tube(&sampler, site.id, &t, None, now)
+            .await
+            .unwrap();
+        for seed in 1..=4 {
+            let m = member(store.as_ref(), &t, 100 * round + seed);
+            store.add_member(&sampler, &t, m, now).await.unwrap();
+        }
+        let last = member(store.as_ref(), &t, 100 * round + 5);
+        let (scan, seal) = tokio::join!(
+            store.add_member(&sampler, &t, last, now),
+            store.seal_tube(&sampler, &t, Some("队尾"), now)
+        );
+        let seal = seal.unwrap();
+        let read = principal(Role::Commander, "130100", "city1")
+            .may_read_testing()
+            .unwrap();
+        let tube = store.tube(&read, &t).await.unwrap();
+        match scan {
+            Ok(_) => assert_eq!(
+                (tube.members.len(), tube.short_reason.as_deref()),
+                (5, None),
+                "round {round}: the scan went first; the seal found the tube full"
+            ),
+            Err(StoreError::Invalid(f)) => {
+                assert_eq!(f.code, "tube_sealed", "round {round}");
+                assert_eq!(
+                    (tube.members.len(), tube.short_reason.as_deref()),
+                    (4, Some("队尾")),
+                    "round {round}: the seal went first"
+                );
+            }
+            Err(e) => panic!("round {round}: {e}"),
+        }
+        assert_eq!(seal.members.len(), tube.members.len(), "round {round}");
+    }
+}
+
 conformance!(
     tubes_are_filled_one_person_at_a_time,
     scans_at_once_keep_the_rules,
+    a_seal_and_a_scan_at_once_agree,
     the_roster_says_who_is_missing,
     queue_numbers_count_up_per_site_and_day
 );

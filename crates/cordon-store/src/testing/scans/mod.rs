@@ -8,25 +8,24 @@
 //! What a scan comes to is decided once for both backends, by
 //! [`cordon_domain::testing::tube`]'s rules in the same order as a scan alone would: the tube
 //! (found, and served by the sampler), the person already in it (answered again), in another open
-//! tube (refused), the tube's room, a recalled person alone. PostgreSQL's writer is an async task
-//! with one statement per kind of row (`postgres.rs`); SQLite's a thread that owns a direct
-//! connection (`sqlite.rs`), as the passage writer's.
+//! tube (refused), the tube's room, a recalled person alone; and which persons are new to their
+//! campaign (its count of persons, whence its walk-ins). PostgreSQL's writer is an async task
+//! that writes a group's rows in one statement (`postgres.rs`); SQLite's a thread that owns a
+//! direct connection (`sqlite.rs`), as the passage writer's.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use cordon_domain::access::testing::Sample;
+use cordon_domain::testing::antigen::CordonTest;
+use cordon_domain::testing::lab::MemberResult;
 use cordon_domain::testing::tube::{self, Tube, TubeState};
 use cordon_domain::testing::{Barcode, PoolSize};
 use tokio::sync::{mpsc, oneshot};
 
-use super::division;
-use super::results_sql;
-use super::{Added, NewMember, TubeView};
+use super::{division, results_sql, Added, NewMember, TubeView};
 use crate::StoreError;
-use cordon_domain::testing::antigen::CordonTest;
-use cordon_domain::testing::lab::MemberResult;
 
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
