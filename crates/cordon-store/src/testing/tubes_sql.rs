@@ -1,16 +1,16 @@
 //! The SQL of tubes: opened at a site (a barcode once), persons scanned in (one open tube per
 //! person, never past the pool, a recalled person alone: written in groups by
-//! [`super::scans`]), sealed (the persons free again); each one transaction, checked by [`cordon_domain::testing::tube`] against the tube as the
-//! transaction reads it.
+//! [`super::scans`]), sealed (the persons free again); each write checked by
+//! [`cordon_domain::testing::tube`] against the tube as its transaction reads it.
 
 use cordon_domain::access::testing::Sample;
 use cordon_domain::division::DivisionCode;
 use cordon_domain::identity::{DocumentType, MaskedDocument};
-use cordon_domain::testing::tube::{self, Tube, TubeState};
+use cordon_domain::testing::tube::{self, TubeState};
 use cordon_domain::testing::{Barcode, PoolSize};
 
 use super::division;
-use super::scans::Scan;
+use super::scans::{Scan, TubeCols, TubeRow, TUBE};
 use super::{Added, Member, NewMember, TubeView};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
@@ -20,27 +20,12 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
 }
 
-fn not_found(barcode: &Barcode) -> StoreError {
-    StoreError::not_found(format!("tube {barcode}"))
-}
-
 fn pool(n: i64) -> Result<PoolSize, StoreError> {
     PoolSize::parse(n as u32).map_err(|_| corrupt("pool size"))
 }
 
-/// A tube as a write reads it: id, state, pool, members, and its campaign's area.
-type TubeCols = (i64, String, i64, i64, i64);
-
-const TUBE_FOR_WRITE: &str = "SELECT t.id, t.state, t.pool_size, t.members, c.area \
-     FROM testing_tubes t JOIN testing_sites s ON s.id = t.site_id \
-     JOIN testing_campaigns c ON c.id = s.campaign_id WHERE t.barcode = $1";
-
-fn rules(c: &TubeCols) -> Result<Tube, StoreError> {
-    Ok(Tube {
-        state: TubeState::parse(&c.1).map_err(|_| corrupt("tube state"))?,
-        pool_size: pool(c.2)?,
-        members: c.3 as u32,
-    })
+fn not_found(barcode: &Barcode) -> StoreError {
+    StoreError::not_found(format!("tube {barcode}"))
 }
 
 pub(super) async fn open(
@@ -130,7 +115,7 @@ pub(super) async fn seal(
         crate::db::Pool::Postgres(_) => " FOR UPDATE OF t",
         crate::db::Pool::Sqlite(_) => "",
     };
-    let read = &format!("{TUBE_FOR_WRITE}{lock}");
+    let read = &format!("{TUBE}= $1{lock}");
     retry(|| async move {
         on_pool!(&store.db.write, |p| {
             let mut tx = p.begin_write().await?;
@@ -138,22 +123,25 @@ pub(super) async fn seal(
                 .bind(barcode.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
-            let Some(t) = found.filter(|t| division(t.4).is_ok_and(|a| grant.serves(a))) else {
+            let Some(t) = found
+                .map(TubeRow::from)
+                .filter(|t| division(t.area).is_ok_and(|a| grant.serves(a)))
+            else {
                 return Err(not_found(barcode));
             };
-            let short = tube::may_seal(&rules(&t)?, short_reason).map_err(StoreError::Invalid)?;
+            let short = tube::may_seal(&t.rules()?, short_reason).map_err(StoreError::Invalid)?;
             sqlx::query(
                 "UPDATE testing_tubes SET state = 'sealed', short_reason = $2, sealed_by = $3, \
                  sealed_at = $4 WHERE id = $1",
             )
-            .bind(t.0)
+            .bind(t.id)
             .bind(if short { short_reason } else { None })
             .bind(by)
             .bind(now_ms)
             .execute(&mut *tx)
             .await?;
             sqlx::query("DELETE FROM testing_open WHERE tube_id = $1")
-                .bind(t.0)
+                .bind(t.id)
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;

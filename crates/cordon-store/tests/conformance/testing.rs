@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use cordon_domain::access::testing::Sample;
 use cordon_domain::access::{Principal, Role, Scope, Username};
 use cordon_domain::identity::{DocumentType, IdentityDocument, MaskedDocument};
 use cordon_domain::testing::tube::TubeState;
@@ -309,9 +310,9 @@ pub async fn queue_numbers_count_up_per_site_and_day(store: Arc<dyn Store>) {
     ));
 }
 
-/// Scans from many samplers at once, as the scan writer groups them: a tube takes its pool and
-/// no more, and a person scanned twice at once is in the tube once.
-pub async fn scans_at_once_keep_the_rules(store: Arc<dyn Store>) {
+/// A campaign of the county 长安区 with one site, opened by a city commander, and a sampler of
+/// the county: the site's id and the sampler's grant.
+async fn county_site(store: &dyn Store, pool_size: PoolSize, site: &str) -> (i64, Sample) {
     let manage = principal(Role::Commander, "130100", "city1")
         .may_manage_campaigns()
         .unwrap();
@@ -320,24 +321,29 @@ pub async fn scans_at_once_keep_the_rules(store: Arc<dyn Store>) {
         .create_campaign(
             &manage,
             NewCampaign {
-                name: "并发".into(),
+                name: format!("{site}的采样"),
                 area: div("130102"),
                 deadline_ms: now + 86_400_000,
-                pool_size: PoolSize::DEFAULT,
+                pool_size,
             },
         )
         .await
         .unwrap();
-    let site = store.create_site(&manage, c.id, "一号点", 4).await.unwrap();
+    let site = store.create_site(&manage, c.id, site, 4).await.unwrap();
     let sampler = principal(Role::Sampler, "130102", "sampler1")
         .may_sample()
         .unwrap();
+    (site.id, sampler)
+}
+
+/// Scans from many samplers at once, as the scan writer groups them: a tube takes its pool and
+/// no more, and a person scanned twice at once is in the tube once.
+pub async fn scans_at_once_keep_the_rules(store: Arc<dyn Store>) {
+    let now = cordon_domain::time::now_ms();
+    let (site, sampler) = county_site(store.as_ref(), PoolSize::DEFAULT, "一号点").await;
     let (a, b) = (code("HBCONC000001"), code("HBCONC000002"));
     for t in [&a, &b] {
-        store
-            .open_tube(&sampler, site.id, t, None, now)
-            .await
-            .unwrap();
+        store.open_tube(&sampler, site, t, None, now).await.unwrap();
     }
     // Eleven persons into tube A (ten fit), person 1 twice more, person 20 twice into B.
     let mut tasks = Vec::new();
@@ -385,30 +391,12 @@ pub async fn scans_at_once_keep_the_rules(store: Arc<dyn Store>) {
 /// reason for being short, or short (with its reason) and the scan refused; never full with a
 /// stale reason.
 pub async fn a_seal_and_a_scan_at_once_agree(store: Arc<dyn Store>) {
-    let manage = principal(Role::Commander, "130100", "city1")
-        .may_manage_campaigns()
-        .unwrap();
     let now = cordon_domain::time::now_ms();
-    let c = store
-        .create_campaign(
-            &manage,
-            NewCampaign {
-                name: "封管".into(),
-                area: div("130102"),
-                deadline_ms: now + 86_400_000,
-                pool_size: PoolSize::parse(5).unwrap(),
-            },
-        )
-        .await
-        .unwrap();
-    let site = store.create_site(&manage, c.id, "二号点", 2).await.unwrap();
-    let sampler = principal(Role::Sampler, "130102", "sampler1")
-        .may_sample()
-        .unwrap();
+    let (site, sampler) = county_site(store.as_ref(), PoolSize::parse(5).unwrap(), "二号点").await;
     for round in 0..6u32 {
         let t = code(&format!("HBRACE{round:06}"));
         store
-            .open_tube(&sampler, site.id, &t, None, now)
+            .open_tube(&sampler, site, &t, None, now)
             .await
             .unwrap();
         for seed in 1..=4 {

@@ -45,7 +45,7 @@ pub(crate) type Decided = Result<bool, StoreError>;
 /// What became of a scan: the tube as it stands after the group, or why it was refused.
 pub(crate) type ScanResult = Result<Added, StoreError>;
 
-/// A tube as a group reads it (locked for the group's transaction).
+/// A tube as a write reads it (locked for the write's transaction).
 #[derive(Debug, Clone)]
 pub(crate) struct TubeRow {
     pub id: i64,
@@ -56,8 +56,30 @@ pub(crate) struct TubeRow {
     pub campaign: i64,
 }
 
+/// A tube as a write reads it, ending `WHERE t.barcode`: the columns of [`TubeCols`].
+pub(crate) const TUBE: &str = "SELECT t.id, t.state, t.pool_size, t.members, c.area, c.id \
+     FROM testing_tubes t JOIN testing_sites s ON s.id = t.site_id \
+     JOIN testing_campaigns c ON c.id = s.campaign_id WHERE t.barcode ";
+
+/// The columns of [`TUBE`]: id, state, pool size, persons, the campaign's area and id.
+pub(crate) type TubeCols = (i64, String, i64, i64, i64, i64);
+
+impl From<TubeCols> for TubeRow {
+    fn from((id, state, pool_size, members, area, campaign): TubeCols) -> Self {
+        TubeRow {
+            id,
+            state,
+            pool_size,
+            members,
+            area,
+            campaign,
+        }
+    }
+}
+
 impl TubeRow {
-    fn rules(&self) -> Result<Tube, StoreError> {
+    /// The tube as its rules see it.
+    pub(crate) fn rules(&self) -> Result<Tube, StoreError> {
         Ok(Tube {
             state: TubeState::parse(&self.state)
                 .map_err(|_| StoreError::Corrupt("tube state".into()))?,

@@ -12,9 +12,10 @@ use std::collections::HashMap;
 
 use cordon_domain::testing::Barcode;
 
-use super::sqlite::{HELD_BY, MEMBER_INSERT, TUBE};
+use super::sqlite::{HELD_BY, MEMBER_INSERT};
 use super::{
     answers, group_keys, plan, shown, Accepted, Facts, Scan, ScanGroupWrite, ScanResult, TubeRow,
+    TUBE,
 };
 use crate::db::BeginWrite;
 use crate::testing::results_sql::{latest_sql, ResultRow, CHUNK};
@@ -26,11 +27,12 @@ pub(crate) struct PgScans {
     pub pool: PgPool,
 }
 
-type TubeCols = (String, i64, String, i64, i64, i64, i64);
+/// A tube's barcode and its [`TubeCols`].
+type BarcodeTube = (String, i64, String, i64, i64, i64, i64);
 
 async fn facts(tx: &mut sqlx::PgConnection, scans: &[&Scan]) -> Result<Facts, StoreError> {
     let (codes, persons) = group_keys(scans);
-    let tubes: Vec<TubeCols> = sqlx::query_as(&format!(
+    let tubes: Vec<BarcodeTube> = sqlx::query_as(&format!(
         "SELECT t.barcode, {}= ANY($1) ORDER BY t.id FOR UPDATE OF t",
         TUBE.trim_start_matches("SELECT ")
     ))
@@ -41,14 +43,7 @@ async fn facts(tx: &mut sqlx::PgConnection, scans: &[&Scan]) -> Result<Facts, St
     for (code, id, state, pool_size, members, area, campaign) in tubes {
         facts.tubes.insert(
             code,
-            TubeRow {
-                id,
-                state,
-                pool_size,
-                members,
-                area,
-                campaign,
-            },
+            TubeRow::from((id, state, pool_size, members, area, campaign)),
         );
     }
     let open: Vec<(String, i64)> =

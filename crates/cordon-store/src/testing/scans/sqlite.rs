@@ -10,6 +10,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Transact
 
 use super::{
     answers, group_keys, plan, shown, BlockingScanGroupWrite, Facts, Scan, ScanResult, TubeRow,
+    TUBE,
 };
 use crate::passage::sqlite_writer::connect;
 use crate::testing::results_sql::{latest_sql, CHUNK};
@@ -29,11 +30,6 @@ impl SqliteScans {
     }
 }
 
-/// A tube as a group reads it, ending `WHERE t.barcode`.
-pub(super) const TUBE: &str = "SELECT t.id, t.state, t.pool_size, t.members, c.area, c.id \
-     FROM testing_tubes t JOIN testing_sites s ON s.id = t.site_id \
-     JOIN testing_campaigns c ON c.id = s.campaign_id WHERE t.barcode ";
-
 /// The tubes (and their campaigns) that hold a person, ending `WHERE m.person_key`.
 pub(super) const HELD_BY: &str =
     "SELECT m.tube_id, s.campaign_id, m.person_key FROM testing_members m \
@@ -51,14 +47,14 @@ fn facts(tx: &rusqlite::Transaction<'_>, scans: &[&Scan]) -> Result<Facts, Store
     for code in codes {
         let row = tube
             .query_row([&code], |r| {
-                Ok(TubeRow {
-                    id: r.get(0)?,
-                    state: r.get(1)?,
-                    pool_size: r.get(2)?,
-                    members: r.get(3)?,
-                    area: r.get(4)?,
-                    campaign: r.get(5)?,
-                })
+                Ok(TubeRow::from((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                )))
             })
             .optional()?;
         if let Some(row) = row {
