@@ -26,6 +26,23 @@
     $("barcode").focus();
   }
 
+  // At a sampling site's station: what is not yet at the hub, and what the hub refused.
+  async function link() {
+    const r = await api("GET", "/api/v1/link");
+    const s = r.status === 200 && r.json.sampling;
+    if (!s) return;
+    const when = s.last_sync_at ? s.last_sync_at.slice(11, 16) : "–";
+    const out = $("link");
+    out.hidden = false;
+    out.textContent = (s.pending ? W.link_pending : W.link_done).replace("{n}", s.pending).replace("{t}", when);
+    out.className = s.pending && (!s.last_sync_at || Date.now() - Date.parse(s.last_sync_at) > 60000) ? "msg bad link" : "hint link";
+    const list = $("refused");
+    list.textContent = "";
+    for (const f of s.refused) list.append(el("li", { "data-code": f.code }, `${f.what} — ${f.message}`));
+    $("refused-box").hidden = !s.refused.length;
+    setTimeout(link, 5000);
+  }
+
   // The site's barcode series with the numbers skipped, so that a lost tube is noticed.
   async function gaps() {
     const r = await api("GET", `/api/v1/testing/sites/${$("site").value}/series`);
@@ -206,4 +223,5 @@
     showBox(r.json);
   };
   sites();
+  link();
 })();

@@ -249,6 +249,10 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("antigen_waiting", _) => "此人的抗原检测正在另一采样点等待判读",
         ("already_read", _) => "此检测已判读，结果不能更改：如需复检请重新采样",
         ("invalid_result", "result") => "结果为阴性、阳性或无效",
+        // A sampling station's events the hub refused.
+        ("lost_at_station", _) => "此记录的个人信息在上传前已按期清除，未能上传到中心",
+        ("unknown_test", _) => "中心没有此人在该时间的抗原采样记录",
+        ("invalid_by", _) => "采样员账号名无效",
         _ => return None,
     })
 }

@@ -26,6 +26,8 @@ pub struct AppState {
     pub upstream: Option<String>,
     /// At a station, the hub's key for pre-declaration codes (learnt from the hub).
     pub hub_key: Option<cordon_domain::declaration::VerifyingKey>,
+    /// At a sampling site's station, its site.
+    pub site: Option<i64>,
     /// The public pre-declaration route's limit per client address.
     pub declarations: Arc<crate::auth::rate::RateLimit>,
 }
@@ -43,6 +45,15 @@ impl AppState {
                 ),
             )),
             None => Ok(()),
+        }
+    }
+
+    /// Refuses sampling at a checkpoint's station: tubes are filled on the hub or at a
+    /// sampling site's own station, whose outbox takes them to the hub.
+    pub(crate) fn samples_here(&self) -> crate::error::ApiResult<()> {
+        match (&self.upstream, self.site) {
+            (Some(_), None) => self.hub_only("sampling"),
+            _ => Ok(()),
         }
     }
 
@@ -69,6 +80,8 @@ pub struct Settings {
     pub upstream: Option<String>,
     /// At a station: the hub's key for pre-declaration codes.
     pub hub_key: Option<cordon_domain::declaration::VerifyingKey>,
+    /// At a sampling site's station: its site (tubes are filled here and pushed to the hub).
+    pub site: Option<i64>,
     /// Pre-declarations accepted per client address and minute (0: no limit).
     pub declarations_per_minute: u32,
     /// Serve HTTPS with these (plain HTTP without).
@@ -81,6 +94,7 @@ impl Default for Settings {
             retention_days: crate::retention::DEFAULT_DAYS,
             upstream: None,
             hub_key: None,
+            site: None,
             declarations_per_minute: crate::auth::rate::DEFAULT_PER_MINUTE,
             tls: None,
         }
@@ -106,6 +120,7 @@ pub async fn state(
         dashboard: Default::default(),
         upstream: settings.upstream.clone(),
         hub_key: settings.hub_key,
+        site: settings.site,
         declarations: Arc::new(crate::auth::rate::RateLimit::new(
             settings.declarations_per_minute,
         )),

@@ -397,6 +397,8 @@ mod passage;
 mod policy;
 #[path = "api/roster_list.rs"]
 mod roster_list;
+#[path = "api/sampling_station.rs"]
+mod sampling_station;
 #[path = "api/station.rs"]
 mod station;
 #[path = "api/status.rs"]

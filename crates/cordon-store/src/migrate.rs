@@ -54,6 +54,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(22, "0022_testing_antigen"),
     migration!(23, "0023_testing_open_tube"),
     migration!(24, "0024_testing_campaign_persons"),
+    migration!(25, "0025_station_sampling"),
 ];
 
 /// Which of a migration's files to apply.

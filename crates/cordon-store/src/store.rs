@@ -22,6 +22,7 @@ pub trait Store:
     + crate::risk::RiskStore
     + crate::status::StatusStore
     + crate::station::StationStore
+    + crate::station::sampling::SamplingSyncStore
     + crate::declaration::DeclarationStore
     + crate::followup::FollowupStore
     + crate::testing::TestingStore

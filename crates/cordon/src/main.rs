@@ -7,6 +7,7 @@ mod allocator;
 mod bench;
 mod demo;
 mod options;
+mod sampling_station;
 mod serve;
 mod station;
 

@@ -39,15 +39,29 @@ pub struct ServeArgs {
     pub demo_options: DemoOptions,
     /// Run as an edge station: serve the lanes from the local database and push what they
     /// record to the hub at this URL (for example http://hub.example:8080).
-    #[arg(long, env = "CORDON_UPSTREAM", requires = "checkpoint")]
+    #[arg(long, env = "CORDON_UPSTREAM")]
     pub upstream: Option<String>,
     /// Certificate (PEM) of the authority that signed the hub's certificate, when it is not one
     /// the system trusts (a private CA): with an https:// --upstream.
     #[arg(long, env = "CORDON_UPSTREAM_CA", requires = "upstream")]
     pub upstream_ca: Option<std::path::PathBuf>,
     /// The station's checkpoint (with --upstream).
-    #[arg(long, env = "CORDON_CHECKPOINT", requires = "upstream")]
+    #[arg(
+        long,
+        env = "CORDON_CHECKPOINT",
+        requires = "upstream",
+        required_unless_present = "site"
+    )]
     pub checkpoint: Option<String>,
+    /// Run as a sampling site's station instead: the site's id (with --upstream and a site's
+    /// credential); its tubes and antigen tests are pushed to the hub.
+    #[arg(
+        long,
+        env = "CORDON_SITE",
+        requires = "upstream",
+        conflicts_with = "checkpoint"
+    )]
+    pub site: Option<i64>,
     /// The station's credential, issued by a commander (POST /api/v1/stations on the hub), in a
     /// file; default DIR/station.token. `CORDON_STATION_TOKEN` gives it directly.
     #[arg(long, env = "CORDON_STATION_TOKEN_FILE")]
@@ -98,6 +112,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         crate::station::spawn_uplink(store.clone(), upstream);
         tracing::info!(hub = %url, checkpoint = %code, "edge station: pushing to the hub");
     }
+    if let (Some(url), Some(site)) = (&args.upstream, args.site) {
+        anyhow::ensure!(
+            store.backend() == "sqlite",
+            "a sampling station runs on the embedded database: leave out --database"
+        );
+        let upstream = crate::station::Upstream::new(
+            url,
+            &station_token(&args)?,
+            args.upstream_ca.as_deref(),
+        )?;
+        crate::sampling_station::bootstrap(store.as_ref(), &upstream, site).await?;
+        crate::sampling_station::spawn_uplink(store.clone(), upstream);
+        tracing::info!(hub = %url, site, "sampling station: pushing to the hub");
+    }
     if args.demo {
         demo::load_if_empty(store.as_ref(), &args.demo_options).await?;
     }
@@ -119,6 +147,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             retention_days: args.retention_days,
             upstream: args.upstream.clone(),
             hub_key,
+            site: args.site,
             declarations_per_minute: args.declarations_per_minute,
             tls: match (&args.tls_cert, &args.tls_key) {
                 (Some(cert), Some(key)) => Some(cordon_server::tls::TlsFiles {

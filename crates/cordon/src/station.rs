@@ -71,7 +71,7 @@ impl Upstream {
         })
     }
 
-    async fn get(&self, path: &str) -> anyhow::Result<Value> {
+    pub(crate) async fn get(&self, path: &str) -> anyhow::Result<Value> {
         let r = self
             .http
             .get(format!("{}{path}", self.base))

@@ -213,7 +213,9 @@ pub fn check_role_scope(role: Role, scope: &Scope) -> Result<(), FieldError> {
             "scope",
             "an officer is bound to checkpoints: give their codes, separated by commas",
         )),
+        // A checkpoint's station, or a sampling site's (its campaign's area).
         (Role::Station, Scope::Checkpoints(list)) if list.len() == 1 => Ok(()),
+        (Role::Station, Scope::Division(_)) => Ok(()),
         (Role::Station, _) => Err(FieldError::new(
             "scope_mismatch",
             "scope",

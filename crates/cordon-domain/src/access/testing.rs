@@ -50,6 +50,32 @@ pub struct TestingRead {
     scope: DivisionCode,
 }
 
+/// Leave for a sampling site running as an edge station to push what its samplers did, as its
+/// own account (bound at the hub to one site; the hub keeps one series per account). Its scope
+/// is the site's campaign area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteSync {
+    account: i64,
+    scope: DivisionCode,
+}
+
+impl SiteSync {
+    pub fn account(&self) -> i64 {
+        self.account
+    }
+    /// Leave to read the campaign the site belongs to.
+    pub fn read(&self) -> TestingRead {
+        TestingRead { scope: self.scope }
+    }
+    /// The station's sampler `username`, as the hub applies what they did at the station.
+    pub fn sampler(&self, username: Username) -> Sample {
+        Sample {
+            username,
+            scope: self.scope,
+        }
+    }
+}
+
 impl CampaignManage {
     pub fn username(&self) -> &Username {
         &self.username
@@ -109,6 +135,16 @@ impl Principal {
         }
     }
 
+    pub fn may_sync_site(&self) -> Result<SiteSync, Denied> {
+        match (self.role, &self.scope) {
+            (Role::Station, Scope::Division(d)) => Ok(SiteSync {
+                account: self.account,
+                scope: *d,
+            }),
+            _ => Err(Self::deny("push a sampling site's tubes")),
+        }
+    }
+
     pub fn may_read_testing(&self) -> Result<TestingRead, Denied> {
         match (self.role, &self.scope) {
             (Role::Commander | Role::Sampler | Role::Lab, Scope::Division(d)) => {
@@ -134,6 +170,12 @@ impl Capability for Sample {
 impl Capability for LabWork {
     fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
         p.may_work_in_lab()
+    }
+}
+
+impl Capability for SiteSync {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_sync_site()
     }
 }
 

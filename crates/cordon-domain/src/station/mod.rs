@@ -3,7 +3,9 @@
 //! them; the hub keeps the highest number it holds (the high-water mark), so a batch sent again
 //! is recognised, a gap is reported and a series that goes backwards is refused. A record
 //! carries the decision the station made (under the policy it held then): the hub keeps it and
-//! never decides again.
+//! never decides again. A sampling site's events travel the same way ([`sampling`]).
+
+pub mod sampling;
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};

@@ -289,7 +289,7 @@ pub struct TubeRequest {
 }
 
 /// A person scanned into a tube.
-#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberRequest {
     pub document: DocumentRequest,

@@ -22,18 +22,26 @@ use crate::extract::ApiJson;
 /// How long a station's credential lasts unless revoked: ten years.
 pub const CREDENTIAL_MS: i64 = 10 * 366 * 24 * 3_600_000;
 
+/// A checkpoint's station, or a sampling site's: one of the two.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssueRequest {
-    #[schema(value_type = cordon_domain::checkpoint::CheckpointCode)]
-    pub checkpoint: String,
+    #[serde(default)]
+    #[schema(value_type = Option<cordon_domain::checkpoint::CheckpointCode>)]
+    pub checkpoint: Option<String>,
+    /// A sampling site's id: the station fills its tubes offline.
+    #[serde(default)]
+    pub site: Option<i64>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct IssuedCredential {
     /// The station's account: name it to revoke the credential.
     pub account: String,
+    /// The checkpoint's code, or empty for a sampling site's station.
     pub checkpoint: String,
+    /// The sampling site's id, for a sampling site's station.
+    pub site: Option<i64>,
     /// Give to the station (`--station-token` or `CORDON_STATION_TOKEN`); shown once.
     pub token: String,
 }
@@ -49,8 +57,19 @@ pub async fn issue(
     commander: Grant<StationAdmin>,
     ApiJson(req): ApiJson<IssueRequest>,
 ) -> ApiResult<(StatusCode, Json<IssuedCredential>)> {
-    let code = CheckpointCode::parse(&req.checkpoint)
-        .map_err(|e| ApiError::Invalid(e.under("checkpoint")))?;
+    let checkpoint = match (&req.checkpoint, req.site) {
+        (Some(c), None) => c,
+        (None, Some(site)) => return issue_for_site(&app, &commander, site).await,
+        _ => {
+            return Err(ApiError::invalid(
+                "checkpoint_or_site",
+                "checkpoint",
+                "name a checkpoint or a sampling site, one of the two",
+            ))
+        }
+    };
+    let code =
+        CheckpointCode::parse(checkpoint).map_err(|e| ApiError::Invalid(e.under("checkpoint")))?;
     let cp = match app.store.get_checkpoint(&code).await {
         Ok(cp) if in_scope(&commander.grant, &cp) => cp,
         Ok(_) => return Err(ApiError::Forbidden),
@@ -65,16 +84,76 @@ pub async fn issue(
         Err(e) => return Err(e.into()),
     };
     let prefix = format!("st-{}", cp.code.as_str().to_ascii_lowercase());
+    let scope = Scope::parse(cp.code.as_str()).map_err(ApiError::Invalid)?;
+    let (_, account, token) = credential(&app, &commander, &prefix, scope).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedCredential {
+            account,
+            checkpoint: cp.code.to_string(),
+            site: None,
+            token,
+        }),
+    ))
+}
+
+/// A sampling site's station: an account over the site's campaign area, bound to the site.
+async fn issue_for_site(
+    app: &AppState,
+    commander: &Grant<StationAdmin>,
+    site: i64,
+) -> ApiResult<(StatusCode, Json<IssuedCredential>)> {
+    let unknown = || ApiError::invalid("unknown_site", "site", "no sampling site has this id");
+    let Scope::Division(d) = commander.grant.scope() else {
+        return Err(ApiError::Forbidden);
+    };
+    let read = commander
+        .caller
+        .principal
+        .may_read_testing()
+        .map_err(|_| ApiError::Forbidden)?;
+    let campaigns = app.store.list_campaigns(&read).await?;
+    let campaign = campaigns
+        .iter()
+        .find(|c| c.sites.iter().any(|s| s.id == site))
+        .ok_or_else(unknown)?;
+    let area =
+        cordon_domain::division::DivisionCode::parse(&campaign.area).map_err(|_| unknown())?;
+    if !d.contains(area) {
+        return Err(ApiError::Forbidden);
+    }
+    let scope = Scope::parse(&campaign.area).map_err(ApiError::Invalid)?;
+    let (id, account, token) =
+        credential(app, commander, &format!("st-site-{site}"), scope).await?;
+    app.store.bind_site_station(id, site).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(IssuedCredential {
+            account,
+            checkpoint: String::new(),
+            site: Some(site),
+            token,
+        }),
+    ))
+}
+
+/// A new station account named `prefix-N` (the next N) over `scope`, with its long-lived
+/// session: its id, its name and the session's token.
+async fn credential(
+    app: &AppState,
+    commander: &Grant<StationAdmin>,
+    prefix: &str,
+    scope: Scope,
+) -> ApiResult<(i64, String, String)> {
     let taken = app
         .store
         .list_accounts()
         .await?
         .iter()
-        .filter(|a| a.username.as_str().starts_with(&prefix))
+        .filter(|a| a.username.as_str().starts_with(&format!("{prefix}-")))
         .count();
     let username = Username::parse(&format!("{prefix}-{}", taken + 1))
         .map_err(|e| ApiError::Invalid(e.under("checkpoint")))?;
-    let scope = Scope::parse(cp.code.as_str()).map_err(ApiError::Invalid)?;
     let account = app
         .store
         .create_account(NewAccount {
@@ -98,14 +177,7 @@ pub async fn issue(
             expires_at_ms: now + CREDENTIAL_MS,
         })
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(IssuedCredential {
-            account: account.username.to_string(),
-            checkpoint: cp.code.to_string(),
-            token,
-        }),
-    ))
+    Ok((account.id, account.username.to_string(), token))
 }
 
 #[utoipa::path(post, path = "/api/v1/stations/{account}/revoke", tag = "stations",
@@ -125,11 +197,15 @@ pub async fn revoke(
         .into_iter()
         .find(|a| a.username == name && a.role == Role::Station)
         .ok_or_else(not_found)?;
-    let Scope::Checkpoints(list) = &found.scope else {
-        return Err(not_found());
+    let serves = match (&found.scope, commander.grant.scope()) {
+        (Scope::Checkpoints(list), _) => {
+            in_scope(&commander.grant, &app.store.get_checkpoint(&list[0]).await?)
+        }
+        // A sampling site's station: its campaign's area within the commander's.
+        (Scope::Division(area), Scope::Division(d)) => d.contains(*area),
+        _ => false,
     };
-    let cp = app.store.get_checkpoint(&list[0]).await?;
-    if !in_scope(&commander.grant, &cp) {
+    if !serves {
         return Err(not_found());
     }
     let id = app
@@ -144,7 +220,11 @@ pub async fn revoke(
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct StationState {
     pub account: String,
+    /// The checkpoint's code (empty for a sampling site's station).
     pub checkpoint: String,
+    /// A sampling site's station: the site's id and name.
+    pub site: Option<i64>,
+    pub site_name: Option<String>,
     /// The credential was revoked: the station can no longer push.
     pub revoked: bool,
     /// The highest number of its series the hub holds.
@@ -205,10 +285,58 @@ pub async fn list(
                     .map(|s| ((now - s.newest_observed_ms) / 1000).max(0)),
                 account,
                 checkpoint,
+                site: None,
+                site_name: None,
                 revoked,
             }
         })
         .collect();
+    stations.extend(site_stations(&app, &commander).await?);
     stations.sort_by(|a, b| (a.revoked, &a.checkpoint).cmp(&(b.revoked, &b.checkpoint)));
     Ok(Json(StationList { stations }))
+}
+
+/// The sampling sites' stations of the commander's campaigns.
+async fn site_stations(
+    app: &AppState,
+    commander: &Grant<StationAdmin>,
+) -> ApiResult<Vec<StationState>> {
+    let Ok(read) = commander.caller.principal.may_read_testing() else {
+        return Ok(Vec::new());
+    };
+    let sites: Vec<(i64, String)> = app
+        .store
+        .list_campaigns(&read)
+        .await?
+        .into_iter()
+        .flat_map(|c| {
+            c.sites
+                .into_iter()
+                .map(move |s| (s.id, format!("{} · {}", c.name, s.name)))
+        })
+        .collect();
+    let accounts = app.store.list_accounts().await?;
+    Ok(app
+        .store
+        .site_stations()
+        .await?
+        .into_iter()
+        .filter_map(|s| {
+            let (_, name) = sites.iter().find(|(id, _)| *id == s.site)?;
+            let revoked = accounts
+                .iter()
+                .find(|a| a.username.as_str() == s.account)
+                .is_some_and(|a| a.disabled);
+            Some(StationState {
+                account: s.account,
+                checkpoint: String::new(),
+                site: Some(s.site),
+                site_name: Some(name.clone()),
+                revoked,
+                high_water: s.high_water,
+                last_sync_at: (s.last_sync_ms > 0).then(|| iso(s.last_sync_ms)),
+                lag_seconds: None,
+            })
+        })
+        .collect())
 }

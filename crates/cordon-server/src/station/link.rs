@@ -1,6 +1,8 @@
 //! `GET /api/v1/link`: what the lane page shows of the station's link to the hub: whether this
 //! is an edge station, records not yet at the hub, the last push the hub acknowledged, and the
-//! policy version the lanes apply now. On the hub itself, only the policy version.
+//! policy version the lanes apply now. On the hub itself, only the policy version. At a
+//! sampling site's station, what the sampling page shows: its events not yet at the hub and
+//! those the hub refused, in the reader's language.
 
 use axum::extract::State;
 use axum::Json;
@@ -24,6 +26,61 @@ pub struct LinkState {
     pub policy_version: Option<i64>,
     /// What a station holds of the hub's rules (absent on the hub).
     pub holds: Option<Holdings>,
+    /// At a sampling site's station: its events' way to the hub.
+    pub sampling: Option<SamplingLink>,
+}
+
+/// A sampling site's events on their way to the hub.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SamplingLink {
+    /// Events recorded here and not yet taken by the hub.
+    pub pending: i64,
+    /// When the hub last took a push.
+    pub last_sync_at: Option<String>,
+    /// The events the hub refused, newest first (the last 50).
+    pub refused: Vec<RefusedShown>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RefusedShown {
+    pub seq: i64,
+    pub what: String,
+    pub code: String,
+    /// In the reader's language.
+    pub message: String,
+    pub at: String,
+}
+
+fn iso(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .with_timezone(&cordon_domain::time::china())
+        .to_rfc3339()
+}
+
+async fn sampling(app: &AppState, chinese: bool) -> ApiResult<SamplingLink> {
+    let link = app.store.sampling_uplink().await?;
+    let refused = app
+        .store
+        .sampling_refused(50)
+        .await?
+        .into_iter()
+        .map(|r| RefusedShown {
+            message: chinese
+                .then(|| crate::localized::problem_zh(&r.event.code, "", &r.event.message))
+                .flatten()
+                .unwrap_or(r.event.message),
+            seq: r.event.seq,
+            what: r.event.what,
+            code: r.event.code,
+            at: iso(r.at_ms),
+        })
+        .collect();
+    Ok(SamplingLink {
+        pending: (link.newest - link.acknowledged).max(0),
+        last_sync_at: (link.at_ms > 0).then(|| iso(link.at_ms)),
+        refused,
+    })
 }
 
 /// How much of the hub's rules a station holds: compared with the hub's, it says what is
@@ -38,7 +95,11 @@ pub struct Holdings {
 
 #[utoipa::path(get, path = "/api/v1/link", tag = "stations",
     responses((status = 200, body = LinkState), (status = 401, body = ErrorBody)))]
-pub async fn link(State(app): State<AppState>, _caller: Caller) -> ApiResult<Json<LinkState>> {
+pub async fn link(
+    State(app): State<AppState>,
+    _caller: Caller,
+    headers: axum::http::HeaderMap,
+) -> ApiResult<Json<LinkState>> {
     let now = cordon_domain::time::now_ms();
     let policy_version = app.lanes.current().in_force(now).map(|(v, _)| v);
     let Some(upstream) = app.upstream.clone() else {
@@ -49,6 +110,7 @@ pub async fn link(State(app): State<AppState>, _caller: Caller) -> ApiResult<Jso
             last_sync_at: None,
             policy_version,
             holds: None,
+            sampling: None,
         }));
     };
     let link = app.store.uplink().await?;
@@ -62,13 +124,18 @@ pub async fn link(State(app): State<AppState>, _caller: Caller) -> ApiResult<Jso
         station: true,
         upstream: Some(upstream),
         pending: (link.newest - link.acknowledged).max(0),
-        last_sync_at: (link.at_ms > 0).then(|| {
-            chrono::DateTime::from_timestamp_millis(link.at_ms)
-                .unwrap_or_default()
-                .with_timezone(&cordon_domain::time::china())
-                .to_rfc3339()
-        }),
+        last_sync_at: (link.at_ms > 0).then(|| iso(link.at_ms)),
         policy_version,
         holds: Some(holds),
+        sampling: match app.site {
+            Some(_) => {
+                let accept = headers
+                    .get(axum::http::header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                Some(sampling(&app, crate::localized::prefers_chinese(accept)).await?)
+            }
+            None => None,
+        },
     }))
 }

@@ -1,10 +1,11 @@
 //! Edge stations: their credentials ([`credentials`]), the push of their registrations and the
-//! state they copy from the hub ([`sync`]), the lane's view of its link ([`link`]), and the
+//! state they copy from the hub ([`sync`]), a sampling site's events ([`sampling`]), the lane's view of its link ([`link`]), and the
 //! commanders' page of stations ([`pages`]).
 
 pub mod credentials;
 pub mod link;
 pub mod pages;
+pub mod sampling;
 pub mod sync;
 pub mod words;
 
@@ -33,6 +34,11 @@ pub fn api() -> Router<AppState> {
             "/api/v1/sync/passages",
             post(sync::push).layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT)),
         )
+        .route("/api/v1/sync/site", get(sampling::site))
+        .route(
+            "/api/v1/sync/sampling",
+            post(sampling::push).layer(DefaultBodyLimit::max(BATCH_BODY_LIMIT)),
+        )
 }
 
 pub static PAGES: Pages = Pages {
@@ -53,6 +59,8 @@ pub static PAGES: Pages = Pages {
         credentials::revoke,
         sync::push,
         sync::state,
+        sampling::site,
+        sampling::push,
     ),
     tags((name = "stations", description = "edge stations: credentials, their series, and the push of their registrations"))
 )]

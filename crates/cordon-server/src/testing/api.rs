@@ -86,7 +86,7 @@ pub async fn open_tube(
     sample: Grant<Sample>,
     ApiJson(req): ApiJson<TubeRequest>,
 ) -> ApiResult<(StatusCode, Json<TubeView>)> {
-    app.hub_only("sampling")?;
+    app.samples_here()?;
     let mut g = Gathered::default();
     let code = g.take(Barcode::parse(&req.barcode));
     let pool = match req.pool_size {
@@ -165,7 +165,7 @@ pub async fn tube(
 }
 
 /// A person as scanned (document and name), checked, keyed and sealed against `context`.
-pub(super) fn member(
+pub(crate) fn member(
     app: &AppState,
     req: &MemberRequest,
     context: impl Fn(&str) -> Vec<u8>,
@@ -203,7 +203,7 @@ pub async fn add_member(
     Path(code): Path<String>,
     ApiJson(req): ApiJson<MemberRequest>,
 ) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<Added>)> {
-    app.hub_only("sampling")?;
+    app.samples_here()?;
     let code = barcode(&code).map_err(|_| ApiError::NotFound(format!("tube {code} not found")))?;
     let member = member(&app, &req, |key| member_context(&code, key))?;
     scan_in(&app, &sample.grant, &code, member).await

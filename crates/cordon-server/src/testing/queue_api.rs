@@ -46,7 +46,7 @@ pub async fn take_number(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<MemberRequest>,
 ) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<QueueNumber>)> {
-    app.hub_only("sampling")?;
+    app.samples_here()?;
     let site: i64 = id
         .parse()
         .map_err(|_| ApiError::NotFound(format!("site {id} not found")))?;
@@ -84,7 +84,7 @@ pub async fn add_by_number(
     Path(code): Path<String>,
     ApiJson(req): ApiJson<ByNumber>,
 ) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<Added>)> {
-    app.hub_only("sampling")?;
+    app.samples_here()?;
     let code =
         Barcode::parse(&code).map_err(|_| ApiError::NotFound(format!("tube {code} not found")))?;
     let read = sample.caller.principal.may_read_testing()?;

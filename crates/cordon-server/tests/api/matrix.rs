@@ -135,6 +135,7 @@ fn matrix() -> BTreeMap<&'static str, Row> {
         super::dashboard::rows(),
         super::declaration::rows(),
         super::station::rows(),
+        super::sampling_station::rows(),
         super::trace::rows(),
         super::policy::rows(),
         super::status::rows(),

@@ -3,7 +3,8 @@
 //! recording order (their rowids are the series' numbers: the table is only ever appended to),
 //! and how far the hub has acknowledged them. [`StationStore`] is a supertrait of
 //! [`crate::Store`]; both backends share its SQL ([`sql`]), except the outbox, which only the
-//! embedded database keeps (a station always runs on SQLite).
+//! embedded database keeps (a station always runs on SQLite). Sampling sites as stations are
+//! [`sampling`].
 
 use async_trait::async_trait;
 use cordon_domain::access::station::StationSync;
@@ -12,6 +13,8 @@ use uuid::Uuid;
 
 use crate::StoreError;
 
+pub mod sampling;
+mod sampling_sql;
 mod sql;
 
 /// A station's series as the hub holds it.

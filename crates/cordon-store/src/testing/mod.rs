@@ -40,8 +40,9 @@ pub(crate) fn division(v: i64) -> Result<DivisionCode, StoreError> {
         .ok_or_else(|| StoreError::Corrupt("campaign area".into()))
 }
 
-/// A campaign with its sites and what has been sampled.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+/// A campaign with its sites and what has been sampled (read back by a sampling station from
+/// the hub's answer, hence `Deserialize`).
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Campaign {
     pub id: i64,
     pub name: String,
@@ -57,7 +58,7 @@ pub struct Campaign {
 }
 
 /// A sampling site, with its tubes and persons so far.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Site {
     pub id: i64,
     pub campaign: i64,

@@ -75,6 +75,16 @@ pub trait AntigenStore: Send + Sync + 'static {
         now_ms: i64,
     ) -> Result<AntigenDone, StoreError>;
 
+    /// The test of a person swabbed at a site at a time, if there is one (how the hub finds a
+    /// sampling station's test again).
+    async fn antigen_swabbed_at(
+        &self,
+        grant: &Sample,
+        site: i64,
+        person_key: &str,
+        swabbed_at_ms: i64,
+    ) -> Result<Option<i64>, StoreError>;
+
     /// The site's tests waiting to be read, and those read since `since_ms`.
     async fn site_antigen(
         &self,

@@ -192,6 +192,24 @@ impl AntigenStore for SqlStore {
         })
     }
 
+    async fn antigen_swabbed_at(
+        &self,
+        grant: &Sample,
+        site: i64,
+        person_key: &str,
+        swabbed_at_ms: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        site_served(self, grant, site).await?;
+        let sql = "SELECT id FROM testing_antigen \
+             WHERE person_key = $1 AND swabbed_at = $2 AND site_id = $3";
+        Ok(on_pool!(&self.db.read, |p| sqlx::query_scalar(sql)
+            .bind(person_key)
+            .bind(swabbed_at_ms)
+            .bind(site)
+            .fetch_optional(p)
+            .await?))
+    }
+
     async fn site_antigen(
         &self,
         grant: &Sample,
