@@ -9,6 +9,7 @@ use crate::demo::{self, DemoOptions};
 use crate::options::StoreArgs;
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("place").args(["checkpoint", "site"])))]
 pub struct ServeArgs {
     /// Address of the public API and UI. Use 0.0.0.0:8080 to serve a station's Wi-Fi.
     #[arg(long, env = "CORDON_LISTEN", default_value = "127.0.0.1:8080")]
@@ -39,19 +40,14 @@ pub struct ServeArgs {
     pub demo_options: DemoOptions,
     /// Run as an edge station: serve the lanes from the local database and push what they
     /// record to the hub at this URL (for example http://hub.example:8080).
-    #[arg(long, env = "CORDON_UPSTREAM")]
+    #[arg(long, env = "CORDON_UPSTREAM", requires = "place")]
     pub upstream: Option<String>,
     /// Certificate (PEM) of the authority that signed the hub's certificate, when it is not one
     /// the system trusts (a private CA): with an https:// --upstream.
     #[arg(long, env = "CORDON_UPSTREAM_CA", requires = "upstream")]
     pub upstream_ca: Option<std::path::PathBuf>,
     /// The station's checkpoint (with --upstream).
-    #[arg(
-        long,
-        env = "CORDON_CHECKPOINT",
-        requires = "upstream",
-        required_unless_present = "site"
-    )]
+    #[arg(long, env = "CORDON_CHECKPOINT", requires = "upstream")]
     pub checkpoint: Option<String>,
     /// Run as a sampling site's station instead: the site's id (with --upstream and a site's
     /// credential); its tubes and antigen tests are pushed to the hub.

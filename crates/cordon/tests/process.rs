@@ -501,5 +501,7 @@ mod proxy;
 #[path = "process/edge.rs"]
 mod edge;
 
+#[path = "process/sampling_station.rs"]
+mod sampling_station;
 #[path = "process/tls.rs"]
 mod tls;
