@@ -58,6 +58,26 @@ fn iso(ms: i64) -> String {
         .to_rfc3339()
 }
 
+/// What a refused event was, in Chinese (the hub names it in English: `tube HB…`, `scan into
+/// HB…`, `seal HB…`, `antigen swab`, `antigen read`, `event N`).
+fn what_zh(what: &str) -> String {
+    for (en, zh) in [
+        ("tube ", "采样管 "),
+        ("scan into ", "扫入 "),
+        ("seal ", "封管 "),
+        ("event ", "记录 "),
+    ] {
+        if let Some(rest) = what.strip_prefix(en) {
+            return format!("{zh}{rest}");
+        }
+    }
+    match what {
+        "antigen swab" => "抗原采样".into(),
+        "antigen read" => "抗原判读".into(),
+        other => other.into(),
+    }
+}
+
 async fn sampling(app: &AppState, chinese: bool) -> ApiResult<SamplingLink> {
     let link = app.store.sampling_uplink().await?;
     let refused = app
@@ -71,7 +91,11 @@ async fn sampling(app: &AppState, chinese: bool) -> ApiResult<SamplingLink> {
                 .flatten()
                 .unwrap_or(r.event.message),
             seq: r.event.seq,
-            what: r.event.what,
+            what: if chinese {
+                what_zh(&r.event.what)
+            } else {
+                r.event.what
+            },
             code: r.event.code,
             at: iso(r.at_ms),
         })
@@ -138,4 +162,17 @@ pub async fn link(
             None => None,
         },
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_refused_event_is_named_in_chinese() {
+        assert_eq!(
+            super::what_zh("scan into HB9000000050"),
+            "扫入 HB9000000050"
+        );
+        assert_eq!(super::what_zh("antigen read"), "抗原判读");
+        assert_eq!(super::what_zh("something new"), "something new");
+    }
 }
