@@ -17,7 +17,7 @@ use cordon_store::testing::{member_context, Added, Campaign, NewMember, Site, Tu
 use serde::Serialize;
 
 use crate::audit::AuditNote;
-use crate::auth::Grant;
+use crate::auth::{ClientAddress, Grant};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -200,31 +200,45 @@ pub(crate) fn member(
 pub async fn add_member(
     State(app): State<AppState>,
     sample: Grant<Sample>,
+    address: ClientAddress,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<MemberRequest>,
 ) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<Added>)> {
     app.samples_here()?;
     let code = barcode(&code).map_err(|_| ApiError::NotFound(format!("tube {code} not found")))?;
     let member = member(&app, &req, |key| member_context(&code, key))?;
-    scan_in(&app, &sample.grant, &code, member).await
+    scan_in(&app, &sample, address, &code, member).await
 }
 
 /// Puts a person into a tube, audited with their keyed hash: 201, or 200 when they were in it
-/// already. How they were found (their ID card, their queue number) is the caller's.
+/// already. How they were found (their ID card, their queue number) is the caller's. The audit
+/// entry travels with the scan and is committed with it; a refused scan is audited by the
+/// guard, as any refusal.
 pub(super) async fn scan_in(
     app: &AppState,
-    grant: &Sample,
+    sample: &Grant<Sample>,
+    address: ClientAddress,
     code: &Barcode,
     member: NewMember,
 ) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<Added>)> {
     let key = member.person_key.clone();
-    let added = app
-        .store
-        .add_member(grant, code, member, cordon_domain::time::now_ms())
-        .await
-        .map_err(conflict)?;
     let mut note = AuditNote::read(format!("tube {code}"), 1).subjects(vec![key]);
     note.action = Some("testing.sample");
+    let now = cordon_domain::time::now_ms();
+    let entry = crate::auth::guard::audit_entry(
+        Some(&sample.caller),
+        address,
+        "POST /api/v1/testing/tubes/{barcode}/members",
+        "ok",
+        note.clone(),
+        now,
+    );
+    let added = app
+        .store
+        .add_member_audited(&sample.grant, code, member, now, Some(entry))
+        .await
+        .map_err(conflict)?;
+    note.recorded = true;
     let status = if added.already {
         StatusCode::OK
     } else {

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::api::{member, scan_in};
 use crate::audit::AuditNote;
-use crate::auth::Grant;
+use crate::auth::{ClientAddress, Grant};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiJson;
 use crate::state::AppState;
@@ -81,6 +81,7 @@ pub async fn take_number(
 pub async fn add_by_number(
     State(app): State<AppState>,
     sample: Grant<Sample>,
+    address: ClientAddress,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<ByNumber>,
 ) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<Added>)> {
@@ -110,5 +111,5 @@ pub async fn add_by_number(
         masked_name: entry.masked_name,
         document: entry.document,
     };
-    scan_in(&app, &sample.grant, &code, person).await
+    scan_in(&app, &sample, address, &code, person).await
 }

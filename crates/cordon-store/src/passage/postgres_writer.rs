@@ -153,7 +153,7 @@ const AUDIT_CHUNK: usize = 500;
 
 /// Extends the audit chain inside the writer's transaction: serialises on the chain's head
 /// first (other processes on the same database append too), then appends the entries in order.
-async fn append_chain(
+pub(crate) async fn append_chain(
     tx: &mut Tx,
     entries: &[&cordon_domain::audit::AuditEntry],
 ) -> Result<(), StoreError> {

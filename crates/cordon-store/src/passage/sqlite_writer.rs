@@ -138,7 +138,7 @@ impl BlockingGroupWrite for SqliteWriter {
 
 /// Extends the audit chain inside the writer's transaction (which holds SQLite's write lock, so
 /// the head cannot move underneath).
-fn append_audit(
+pub(crate) fn append_audit(
     conn: &Connection,
     entries: &[&cordon_domain::audit::AuditEntry],
 ) -> Result<(), StoreError> {

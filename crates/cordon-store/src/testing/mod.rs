@@ -276,6 +276,21 @@ pub trait TestingStore: Send + Sync + 'static {
         barcode: &Barcode,
         member: NewMember,
         now_ms: i64,
+    ) -> Result<Added, StoreError> {
+        self.add_member_audited(grant, barcode, member, now_ms, None)
+            .await
+    }
+
+    /// [`TestingStore::add_member`], with the audit entry of the request that scans the person,
+    /// appended to the audit chain in the scan's own transaction when the scan is answered (a
+    /// person added, or found in the tube already): one commit for both.
+    async fn add_member_audited(
+        &self,
+        grant: &Sample,
+        barcode: &Barcode,
+        member: NewMember,
+        now_ms: i64,
+        audit: Option<cordon_domain::audit::AuditEntry>,
     ) -> Result<Added, StoreError>;
 
     /// Seals an open tube, full or short with a reason ([`cordon_domain::testing::tube`]);

@@ -201,14 +201,15 @@ impl TestingStore for SqlStore {
         tubes_sql::open(self, grant, site, barcode, pool_size, now_ms).await
     }
 
-    async fn add_member(
+    async fn add_member_audited(
         &self,
         grant: &Sample,
         barcode: &Barcode,
         member: NewMember,
         now_ms: i64,
+        audit: Option<cordon_domain::audit::AuditEntry>,
     ) -> Result<Added, StoreError> {
-        tubes_sql::add(self, grant, barcode, member, now_ms).await
+        tubes_sql::add(self, grant, barcode, member, now_ms, audit).await
     }
 
     async fn seal_tube(

@@ -80,14 +80,15 @@ pub(super) async fn open(
 }
 
 /// Puts a person into a tube through the scan writer ([`crate::testing::scans`]), which
-/// decides it with the other scans waiting, commits them together and answers the tube as it
-/// stands after.
+/// decides it with the other scans waiting, commits them together (with the audit entries of
+/// those it answers) and answers the tube as it stands after.
 pub(super) async fn add(
     store: &SqlStore,
     grant: &Sample,
     barcode: &Barcode,
     m: NewMember,
     now_ms: i64,
+    audit: Option<cordon_domain::audit::AuditEntry>,
 ) -> Result<Added, StoreError> {
     store
         .scans
@@ -96,6 +97,7 @@ pub(super) async fn add(
             grant: grant.clone(),
             member: m,
             at_ms: now_ms,
+            audit,
         })
         .await
 }

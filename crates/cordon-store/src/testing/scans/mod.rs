@@ -9,7 +9,8 @@
 //! [`cordon_domain::testing::tube`]'s rules in the same order as a scan alone would: the tube
 //! (found, and served by the sampler), the person already in it (answered again), in another open
 //! tube (refused), the tube's room, a recalled person alone; and which persons are new to their
-//! campaign (its count of persons, whence its walk-ins). PostgreSQL's writer is an async task
+//! campaign (its count of persons, whence its walk-ins). The audit entries of the scans it
+//! answers are appended in the same transaction, so a scan waits for one commit, not two. PostgreSQL's writer is an async task
 //! that writes a group's rows in one statement (`postgres.rs`); SQLite's a thread that owns a
 //! direct connection (`sqlite.rs`), as the passage writer's.
 
@@ -18,6 +19,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use cordon_domain::access::testing::Sample;
+use cordon_domain::audit::AuditEntry;
 use cordon_domain::testing::antigen::CordonTest;
 use cordon_domain::testing::lab::MemberResult;
 use cordon_domain::testing::tube::{self, Tube, TubeState};
@@ -30,12 +32,14 @@ use crate::StoreError;
 pub(crate) mod postgres;
 pub(crate) mod sqlite;
 
-/// One scan: a person into a tube, by a sampler, at a time.
+/// One scan: a person into a tube, by a sampler, at a time, with the audit entry of its
+/// request (appended in the group's transaction if the scan is answered).
 pub(crate) struct Scan {
     pub barcode: Barcode,
     pub grant: Sample,
     pub member: NewMember,
     pub at_ms: i64,
+    pub audit: Option<AuditEntry>,
 }
 
 /// What [`plan`] decided of a scan: whether the person was in the tube already, or why it was
@@ -237,6 +241,18 @@ pub(crate) fn shown(scans: &[&Scan], decided: &[Decided]) -> Vec<String> {
 }
 
 /// Each scan's answer: its decision, with its tube as the group left it.
+/// The audit entries of the scans a group answers (added, or found in the tube already), in
+/// order: appended in the group's transaction. A refused scan's request is audited as any
+/// refusal is, after its answer.
+pub(crate) fn answered_audit<'a>(scans: &[&'a Scan], decided: &[Decided]) -> Vec<&'a AuditEntry> {
+    scans
+        .iter()
+        .zip(decided)
+        .filter(|(_, d)| d.is_ok())
+        .filter_map(|(s, _)| s.audit.as_ref())
+        .collect()
+}
+
 pub(crate) fn answers(
     scans: &[&Scan],
     decided: Vec<Decided>,

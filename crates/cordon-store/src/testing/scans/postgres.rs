@@ -14,10 +14,11 @@ use cordon_domain::testing::Barcode;
 
 use super::sqlite::{HELD_BY, MEMBER_INSERT};
 use super::{
-    answers, group_keys, plan, shown, Accepted, Facts, Scan, ScanGroupWrite, ScanResult, TubeRow,
-    TUBE,
+    answered_audit, answers, group_keys, plan, shown, Accepted, Facts, Scan, ScanGroupWrite,
+    ScanResult, TubeRow, TUBE,
 };
 use crate::db::BeginWrite;
+use crate::passage::postgres_writer::append_chain;
 use crate::testing::results_sql::{latest_sql, ResultRow, CHUNK};
 use crate::testing::tubes_sql::{build_view, MemberCols, ViewCols, VIEW_MEMBERS, VIEW_TUBE};
 use crate::testing::TubeView;
@@ -190,6 +191,7 @@ impl ScanGroupWrite for PgScans {
         if !plan.accepted.is_empty() {
             write(&mut tx, &plan.accepted, &plan.counts, &plan.new_persons).await?;
         }
+        append_chain(&mut tx, &answered_audit(scans, &plan.results)).await?;
         let views = views(&mut tx, shown(scans, &plan.results)).await?;
         tx.commit().await?;
         Ok(answers(scans, plan.results, &views))

@@ -9,10 +9,10 @@ use std::path::Path;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, TransactionBehavior};
 
 use super::{
-    answers, group_keys, plan, shown, BlockingScanGroupWrite, Facts, Scan, ScanResult, TubeRow,
-    TUBE,
+    answered_audit, answers, group_keys, plan, shown, BlockingScanGroupWrite, Facts, Scan,
+    ScanResult, TubeRow, TUBE,
 };
-use crate::passage::sqlite_writer::connect;
+use crate::passage::sqlite_writer::{append_audit, connect};
 use crate::testing::results_sql::{latest_sql, CHUNK};
 use crate::testing::tubes_sql::{build_view, MemberCols, ViewCols, VIEW_MEMBERS, VIEW_TUBE};
 use crate::testing::TubeView;
@@ -174,6 +174,7 @@ impl BlockingScanGroupWrite for SqliteScans {
                 persons.execute(params![id, n])?;
             }
         }
+        append_audit(&tx, &answered_audit(scans, &plan.results))?;
         let views = views(&tx, shown(scans, &plan.results))?;
         tx.commit()?;
         Ok(answers(scans, plan.results, &views))

@@ -26,6 +26,7 @@ fn scan(barcode: &str, person: &str, scope: &str) -> Scan {
             sealed: vec![1, 2, 3],
         },
         at_ms: 1,
+        audit: None,
     }
 }
 
