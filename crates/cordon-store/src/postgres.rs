@@ -34,7 +34,7 @@ pub(crate) async fn open(
     };
     crate::migrate::run(&db, crate::migrate::Backend::Postgres).await?;
     let writer = PassageWriter::spawn(Arc::new(PgWriter { pool: pool.clone() }));
-    let scans = ScanWriter::spawn(Arc::new(PgScans { pool }));
+    let scans = ScanWriter::spawn(Arc::new(PgScans::new(pool)));
     Ok(SqlStore {
         db,
         writer,

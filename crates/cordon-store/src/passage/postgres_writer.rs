@@ -154,7 +154,7 @@ const AUDIT_CHUNK: usize = 500;
 /// Extends the audit chain inside the writer's transaction: serialises on the chain's head
 /// first (other processes on the same database append too), then appends the entries in order.
 pub(crate) async fn append_chain(
-    tx: &mut Tx,
+    tx: &mut sqlx::PgConnection,
     entries: &[&cordon_domain::audit::AuditEntry],
 ) -> Result<(), StoreError> {
     use sqlx::Row as _;
@@ -162,10 +162,10 @@ pub(crate) async fn append_chain(
         return Ok(());
     }
     sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     let head = sqlx::query(crate::audit::AUDIT_HEAD)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *tx)
         .await?;
     let head = match head {
         Some(r) => Some((
@@ -194,7 +194,7 @@ pub(crate) async fn append_chain(
                 .push_bind(l.prev.to_vec())
                 .push_bind(l.hash.to_vec());
         });
-        q.build().execute(&mut **tx).await?;
+        q.build().execute(&mut *tx).await?;
     }
     Ok(())
 }

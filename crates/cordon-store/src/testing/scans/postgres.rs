@@ -1,9 +1,10 @@
-//! PostgreSQL's scan writer: each group in one transaction, its tubes read `FOR UPDATE` (a seal
-//! waits for the group), its facts read with one statement each, its rows written with one
-//! statement (`UNNEST` of arrays into each table), and the tubes it answers with read back, so
-//! that a group of hundreds of scans costs a handful of round trips. Every statement finds its
-//! rows by a primary key or an index, whatever the planner knew of the tables when it planned
-//! them (`enable_seqscan` off in the group's transaction).
+//! PostgreSQL's scan writer: each group in one transaction on the writer's own connection, its
+//! tubes read `FOR UPDATE` (a seal waits for the group), its facts in two more reads (every tube
+//! holding its persons, with the state and the released result; their antigen results), its rows
+//! written with one statement (`UNNEST` of arrays into each table), its audit entries appended,
+//! and the tubes it answers with read back, so that a group of hundreds of scans costs a handful
+//! of round trips. Every statement finds its rows by a primary key or an index, whatever the
+//! planner knew of the tables when it planned them (`enable_seqscan` off on the connection).
 
 use async_trait::async_trait;
 use sqlx::PgPool;
@@ -12,21 +13,48 @@ use std::collections::HashMap;
 
 use cordon_domain::testing::Barcode;
 
-use super::sqlite::{HELD_BY, MEMBER_INSERT};
+use super::sqlite::MEMBER_INSERT;
 use super::{
     answered_audit, answers, group_keys, plan, shown, Accepted, Facts, Scan, ScanGroupWrite,
     ScanResult, TubeRow, TUBE,
 };
-use crate::db::BeginWrite;
 use crate::passage::postgres_writer::append_chain;
-use crate::testing::results_sql::{latest_sql, ResultRow, CHUNK};
+use crate::testing::results_sql::{result_case, ResultRow};
 use crate::testing::tubes_sql::{build_view, MemberCols, ViewCols, VIEW_MEMBERS, VIEW_TUBE};
 use crate::testing::TubeView;
 use crate::StoreError;
 
 pub(crate) struct PgScans {
-    pub pool: PgPool,
+    pool: PgPool,
+    /// The writer's own connection, taken out of the pool once (a group neither waits for the
+    /// pool nor pings the server first) with sequential scans off for its whole session;
+    /// dropped after an error and taken again by the next group.
+    conn: tokio::sync::Mutex<Option<sqlx::PgConnection>>,
 }
+
+impl PgScans {
+    pub fn new(pool: PgPool) -> Self {
+        Self {
+            pool,
+            conn: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    async fn connection(&self) -> Result<sqlx::PgConnection, StoreError> {
+        let mut conn = self.pool.acquire().await?.detach();
+        // The group's reads by a list of keys are planned once per connection and then kept:
+        // planned while the tables were small (the first scans of a campaign), they would read
+        // whole tables for ever after. On this connection every table is read by an index.
+        sqlx::query("SET enable_seqscan = off")
+            .execute(&mut conn)
+            .await?;
+        Ok(conn)
+    }
+}
+
+/// A tube holding one of a group's persons: its id, campaign, the person, its state, and the
+/// person's result and its times once the tube is released.
+type HeldRow = (i64, i64, String, String, Option<String>, i64, Option<i64>);
 
 /// A tube's barcode and its [`TubeCols`].
 type BarcodeTube = (String, i64, String, i64, i64, i64, i64);
@@ -47,32 +75,42 @@ async fn facts(tx: &mut sqlx::PgConnection, scans: &[&Scan]) -> Result<Facts, St
             TubeRow::from((id, state, pool_size, members, area, campaign)),
         );
     }
-    let open: Vec<(String, i64)> =
-        sqlx::query_as("SELECT person_key, tube_id FROM testing_open WHERE person_key = ANY($1)")
-            .bind(&persons)
-            .fetch_all(&mut *tx)
-            .await?;
-    facts.open.extend(open);
-    let held: Vec<(i64, i64, String)> = sqlx::query_as(&format!("{HELD_BY}= ANY($1)"))
-        .bind(&persons)
-        .fetch_all(&mut *tx)
-        .await?;
+    // Every tube that holds one of the group's persons, with its state (the open one is where
+    // the person stands: `testing_open` holds the same pairs) and, once released, the result it
+    // gave them: one read of the persons' rows where three were.
+    let held: Vec<HeldRow> = sqlx::query_as(&format!(
+        "SELECT m.tube_id, s.campaign_id, m.person_key, t.state, \
+         CASE WHEN t.released_at IS NOT NULL THEN {} END, m.bound_at, t.released_at \
+         FROM testing_members m JOIN testing_tubes t ON t.id = m.tube_id \
+         JOIN testing_sites s ON s.id = t.site_id WHERE m.person_key = ANY($1)",
+        result_case()
+    ))
+    .bind(&persons)
+    .fetch_all(&mut *tx)
+    .await?;
     let tubes: Vec<i64> = facts.tubes.values().map(|t| t.id).collect();
-    for (id, campaign, key) in held {
+    let mut results: Vec<ResultRow> = Vec::new();
+    for (id, campaign, key, state, result, bound_at, released_at) in held {
+        if state == "open" {
+            facts.open.insert(key.clone(), id);
+        }
         if tubes.contains(&id) {
             facts.held.insert((id, key.clone()));
         }
+        if let (Some(result), Some(released_at)) = (result, released_at) {
+            results.push((key.clone(), "lab".into(), result, bound_at, released_at));
+        }
         facts.in_campaign.insert((campaign, key));
     }
-    for chunk in persons.chunks(CHUNK) {
-        let sql = latest_sql(chunk.len());
-        let mut q = sqlx::query_as(&sql);
-        for key in chunk {
-            q = q.bind(key);
-        }
-        let rows: Vec<ResultRow> = q.fetch_all(&mut *tx).await?;
-        facts.note_recalled(chunk, rows)?;
-    }
+    let antigen: Vec<ResultRow> = sqlx::query_as(
+        "SELECT person_key, 'antigen', result, swabbed_at, read_at FROM testing_antigen \
+         WHERE result IN ('negative', 'positive') AND person_key = ANY($1)",
+    )
+    .bind(&persons)
+    .fetch_all(&mut *tx)
+    .await?;
+    results.extend(antigen);
+    facts.note_recalled(&persons, results)?;
     Ok(facts)
 }
 
@@ -180,20 +218,24 @@ async fn write(
 #[async_trait]
 impl ScanGroupWrite for PgScans {
     async fn write_group(&self, scans: &[&Scan]) -> Result<Vec<ScanResult>, StoreError> {
-        let mut tx = self.pool.begin_write().await?;
-        // The group's reads by a list of keys are planned once per connection and then kept:
-        // planned while the tables were small (the first scans of a campaign), they would read
-        // whole tables for ever after. Within the group, every table is read by an index.
-        sqlx::query("SET LOCAL enable_seqscan = off")
-            .execute(&mut *tx)
-            .await?;
-        let plan = plan(scans, facts(&mut tx, scans).await?);
-        if !plan.accepted.is_empty() {
-            write(&mut tx, &plan.accepted, &plan.counts, &plan.new_persons).await?;
-        }
-        append_chain(&mut tx, &answered_audit(scans, &plan.results)).await?;
-        let views = views(&mut tx, shown(scans, &plan.results)).await?;
-        tx.commit().await?;
+        let mut slot = self.conn.lock().await;
+        let mut conn = match slot.take() {
+            Some(c) => c,
+            None => self.connection().await?,
+        };
+        // Kept for the next group only if this one ends cleanly.
+        let (plan, views) = {
+            let mut tx = sqlx::Connection::begin(&mut conn).await?;
+            let plan = plan(scans, facts(&mut tx, scans).await?);
+            if !plan.accepted.is_empty() {
+                write(&mut tx, &plan.accepted, &plan.counts, &plan.new_persons).await?;
+            }
+            append_chain(&mut tx, &answered_audit(scans, &plan.results)).await?;
+            let views = views(&mut tx, shown(scans, &plan.results)).await?;
+            tx.commit().await?;
+            (plan, views)
+        };
+        *slot = Some(conn);
         Ok(answers(scans, plan.results, &views))
     }
 }
