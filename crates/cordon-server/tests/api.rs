@@ -132,6 +132,37 @@ fn default_caller(method: &reqwest::Method, path: &str) -> &'static str {
     }
 }
 
+/// A second server on `app`'s store, as a sampling site's station of `site` pushing to `app`
+/// (its pages and routes as a station serves them; the push itself is the binary's, tested
+/// with real processes).
+async fn station_of(app: &TestApp, site: i64) -> TestApp {
+    let settings = cordon_server::Settings {
+        upstream: Some(app.base.clone()),
+        site: Some(site),
+        ..cordon_server::Settings::default()
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let s = app.store.clone();
+    tokio::spawn(async move {
+        cordon_server::serve(
+            s,
+            &settings,
+            "127.0.0.1:0".parse().unwrap(),
+            |a| tx.send(a).unwrap(),
+            std::future::pending(),
+        )
+        .await
+        .unwrap();
+    });
+    TestApp {
+        base: format!("http://{}", rx.await.unwrap()),
+        http: app.http.clone(),
+        clients: app.clients.clone(),
+        pages: app.pages.clone(),
+        store: app.store.clone(),
+    }
+}
+
 async fn spawn_with(store: Arc<dyn Store>) -> TestApp {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let s = store.clone();

@@ -19,6 +19,7 @@ mod network;
 mod passage;
 mod policy;
 mod risk;
+mod sampling_station;
 mod station;
 mod status;
 mod testing;
