@@ -4,7 +4,8 @@
 //! taken at the station's times; a barcode the hub gave another site's tube, a scan into it and
 //! an event the station lost are refused with their reasons, and count as taken; a push sent
 //! again is replayed, and the same events under a second credential's series write nothing
-//! twice; a gap is refused; a checkpoint's station may not push sampling.
+//! twice; a gap is refused; a checkpoint's station may not push sampling; a revoked site
+//! credential pushes no more.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -198,7 +199,11 @@ pub async fn a_sampling_station_pushes_its_site_exactly_once(app: TestApp) {
     assert_eq!(a["refused"], json!([]));
     // The same events under a new credential's series (what a push repeated after a crash
     // between the writes and the mark does): each is recognised, nothing twice.
-    let second = issue(&app, site).await;
+    let (s, issued) = app
+        .post_as("city", "/api/v1/stations", &json!({ "site": site }))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{issued}");
+    let second = issued["token"].as_str().unwrap().to_owned();
     let (_, a) = push(&app, &second, &records[..6]).await;
     assert_eq!(
         (a["applied"].as_i64(), a["replayed"].as_i64()),
@@ -250,6 +255,27 @@ pub async fn a_sampling_station_pushes_its_site_exactly_once(app: TestApp) {
         .collect();
     assert_eq!(sites.len(), 2, "{list}");
     assert_eq!(sites[0]["high_water"], 9);
+
+    // The second credential revoked (by another city's commander: not found; by its own: done)
+    // pushes no more.
+    let revoke = format!(
+        "/api/v1/stations/{}/revoke",
+        issued["account"].as_str().unwrap()
+    );
+    let (s, _) = app.post_as("elsewhere", &revoke, &json!({})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app.post_as("city", &revoke, &json!({})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = push(&app, &second, &[]).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (_, list) = app.get_as("city", "/api/v1/stations").await;
+    let revoked = list["stations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["site"] == site && s["revoked"] == true)
+        .count();
+    assert_eq!(revoked, 1, "{list}");
 }
 
 on_both!(a_sampling_station_pushes_its_site_exactly_once);
