@@ -17,9 +17,8 @@ use anyhow::Context as _;
 use cordon_domain::station::sampling::{SamplingAnswer, SamplingEvent, SamplingRecord};
 use cordon_store::testing::{Campaign, Site};
 use cordon_store::Store;
-use serde_json::{json, Value};
 
-use crate::station::{backoff, Upstream, POLL};
+use crate::station::{keep_pushing, push, Pushed, Upstream};
 
 /// Events per push.
 const BATCH: i64 = 500;
@@ -48,44 +47,8 @@ pub async fn bootstrap(store: &dyn Store, upstream: &Upstream, site: i64) -> any
     Ok(())
 }
 
-enum Pushed {
-    Answered(SamplingAnswer),
-    Gap,
-    Retry(String),
-    Refused(String),
-}
-
-async fn push(upstream: &Upstream, records: &[SamplingRecord]) -> Pushed {
-    let sent = upstream
-        .http
-        .post(format!("{}/api/v1/sync/sampling", upstream.base))
-        .bearer_auth(&upstream.token)
-        .json(&json!({ "records": records }))
-        .send()
-        .await;
-    let r = match sent {
-        Ok(r) => r,
-        Err(e) => return Pushed::Retry(e.to_string()),
-    };
-    let status = r.status();
-    let body: Value = r.json().await.unwrap_or(Value::Null);
-    if status.is_success() {
-        return match serde_json::from_value::<SamplingAnswer>(body) {
-            Ok(a) => Pushed::Answered(a),
-            Err(e) => Pushed::Retry(format!("an answer the station does not understand: {e}")),
-        };
-    }
-    if body["error"]["code"].as_str() == Some("series_gap") {
-        return Pushed::Gap;
-    }
-    if status.is_server_error() || status.as_u16() == 429 {
-        return Pushed::Retry(format!("{status}: {body}"));
-    }
-    Pushed::Refused(format!("{status}: {body}"))
-}
-
 /// One pass: pushes what is pending until the outbox is empty or a push fails.
-async fn drain(store: &dyn Store, upstream: &Upstream) -> Result<(), Pushed> {
+async fn drain(store: &dyn Store, upstream: &Upstream) -> Result<(), Pushed<SamplingAnswer>> {
     let retry = |e: cordon_store::StoreError| Pushed::Retry(e.to_string());
     loop {
         let link = store.sampling_uplink().await.map_err(retry)?;
@@ -106,7 +69,9 @@ async fn drain(store: &dyn Store, upstream: &Upstream) -> Result<(), Pushed> {
             })
             .collect();
         let sent_to = records.last().map_or(link.acknowledged, |r| r.seq);
-        let answer = match push(upstream, &records).await {
+        let answer = match push::<SamplingAnswer, _>(upstream, "/api/v1/sync/sampling", &records)
+            .await
+        {
             Pushed::Answered(a) if a.high_water > sent_to => {
                 return Err(Pushed::Refused(format!(
                     "the hub holds this station's series up to {}, beyond the {sent_to} events the station has: the station's database is older than what it sent; it needs a new credential",
@@ -143,28 +108,8 @@ async fn drain(store: &dyn Store, upstream: &Upstream) -> Result<(), Pushed> {
 
 /// Starts the push of the site's events; it runs until the process ends.
 pub fn spawn_uplink(store: Arc<dyn Store>, upstream: Upstream) {
-    tokio::spawn(async move {
-        let mut failures: u32 = 0;
-        loop {
-            match drain(store.as_ref(), &upstream).await {
-                Ok(()) => {
-                    failures = 0;
-                    tokio::time::sleep(POLL).await;
-                }
-                Err(outcome) => {
-                    failures = failures.saturating_add(1);
-                    match outcome {
-                        Pushed::Refused(why) => {
-                            tracing::error!(%why, "the hub refuses this station's events");
-                        }
-                        Pushed::Retry(why) if failures == 1 || failures.is_multiple_of(20) => {
-                            tracing::warn!(%why, failures, "cannot push to the hub; retrying");
-                        }
-                        _ => {}
-                    }
-                    tokio::time::sleep(backoff(failures)).await;
-                }
-            }
-        }
-    });
+    tokio::spawn(keep_pushing("sampling events", move || {
+        let (store, upstream) = (store.clone(), upstream.clone());
+        async move { drain(store.as_ref(), &upstream).await }
+    }));
 }

@@ -357,9 +357,9 @@ pub async fn hub_key(
 }
 
 /// What one push came to.
-enum Pushed {
-    /// The hub holds the series up to this number.
-    Acknowledged(i64),
+pub(crate) enum Pushed<A> {
+    /// The hub's answer.
+    Answered(A),
     /// The hub expects an earlier number: resend from its mark.
     Gap,
     /// Not now: the hub is unreachable or busy.
@@ -369,10 +369,16 @@ enum Pushed {
     Refused(String),
 }
 
-async fn push(upstream: &Upstream, records: &[SyncRecord]) -> Pushed {
+/// Pushes `records` of a station's series to the hub's `path` (a passages' or a sampling
+/// site's series): its answer, or what stood in the way.
+pub(crate) async fn push<A: serde::de::DeserializeOwned, R: serde::Serialize>(
+    upstream: &Upstream,
+    path: &str,
+    records: &[R],
+) -> Pushed<A> {
     let sent = upstream
         .http
-        .post(format!("{}/api/v1/sync/passages", upstream.base))
+        .post(format!("{}{path}", upstream.base))
         .bearer_auth(&upstream.token)
         .json(&json!({ "records": records }))
         .send()
@@ -384,13 +390,12 @@ async fn push(upstream: &Upstream, records: &[SyncRecord]) -> Pushed {
     let status = r.status();
     let body: Value = r.json().await.unwrap_or(Value::Null);
     if status.is_success() {
-        return match serde_json::from_value::<SyncAnswer>(body) {
-            Ok(a) => Pushed::Acknowledged(a.high_water),
+        return match serde_json::from_value::<A>(body) {
+            Ok(a) => Pushed::Answered(a),
             Err(e) => Pushed::Retry(format!("an answer the station does not understand: {e}")),
         };
     }
-    let code = body["error"]["code"].as_str().unwrap_or("");
-    if code == "series_gap" {
+    if body["error"]["code"].as_str() == Some("series_gap") {
         return Pushed::Gap;
     }
     if status.is_server_error() || status.as_u16() == 429 {
@@ -399,9 +404,11 @@ async fn push(upstream: &Upstream, records: &[SyncRecord]) -> Pushed {
     Pushed::Refused(format!("{status}: {body}"))
 }
 
+const PASSAGES: &str = "/api/v1/sync/passages";
+
 /// One pass: pushes what is pending, in batches, until the outbox is empty or a push fails.
 /// Answers the failure, if any.
-async fn drain(store: &dyn Store, upstream: &Upstream) -> Result<(), Pushed> {
+async fn drain(store: &dyn Store, upstream: &Upstream) -> Result<(), Pushed<SyncAnswer>> {
     loop {
         let link = store
             .uplink()
@@ -424,21 +431,24 @@ async fn drain(store: &dyn Store, upstream: &Upstream) -> Result<(), Pushed> {
             })
             .collect();
         let sent_to = records.last().map_or(link.acknowledged, |r| r.seq);
-        let acknowledged = match push(upstream, &records).await {
+        let acknowledged = match push::<SyncAnswer, _>(upstream, PASSAGES, &records).await {
             // The hub holds more of this series than the station has sent: the station's
             // database is older than what it once pushed.
-            Pushed::Acknowledged(high) if high > sent_to => {
+            Pushed::Answered(a) if a.high_water > sent_to => {
+                let high = a.high_water;
                 return Err(Pushed::Refused(format!(
                     "the hub holds this station's series up to {high}, beyond the {sent_to} records the station has: the station's database is older than what it sent (restored from a backup?); it needs a new credential"
                 )));
             }
-            Pushed::Acknowledged(high) => high,
+            Pushed::Answered(a) => a.high_water,
             // The hub's mark is behind what this station thought acknowledged (the hub was
             // restored from a backup): start again from the hub's mark.
-            Pushed::Gap => match push(upstream, &[]).await {
-                Pushed::Acknowledged(high) => high.min(sent_to),
-                other => return Err(other),
-            },
+            Pushed::Gap => {
+                match push::<SyncAnswer, _>(upstream, PASSAGES, &[] as &[SyncRecord]).await {
+                    Pushed::Answered(a) => a.high_water.min(sent_to),
+                    other => return Err(other),
+                }
+            }
             other => return Err(other),
         };
         store
@@ -450,33 +460,44 @@ async fn drain(store: &dyn Store, upstream: &Upstream) -> Result<(), Pushed> {
 
 /// Starts the push to the hub; it runs until the process ends.
 pub fn spawn_uplink(store: Arc<dyn Store>, upstream: Upstream) {
-    tokio::spawn(async move {
-        let mut failures: u32 = 0;
-        loop {
-            match drain(store.as_ref(), &upstream).await {
-                Ok(()) => {
-                    if failures > 0 {
-                        tracing::info!("the hub is reachable again; the outbox is pushed");
-                    }
-                    failures = 0;
-                    tokio::time::sleep(POLL).await;
+    tokio::spawn(keep_pushing("records", move || {
+        let (store, upstream) = (store.clone(), upstream.clone());
+        async move { drain(store.as_ref(), &upstream).await }
+    }));
+}
+
+/// Runs `drain` (one pass over a station's outbox) for ever: every [`POLL`] while it empties
+/// the outbox, after a growing [`backoff`] while it fails; `what` names the records in the log.
+pub(crate) async fn keep_pushing<A, F, Fut>(what: &'static str, mut drain: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), Pushed<A>>>,
+{
+    let mut failures: u32 = 0;
+    loop {
+        match drain().await {
+            Ok(()) => {
+                if failures > 0 {
+                    tracing::info!(what, "the hub is reachable again; the outbox is pushed");
                 }
-                Err(outcome) => {
-                    failures = failures.saturating_add(1);
-                    match outcome {
-                        Pushed::Refused(why) => {
-                            tracing::error!(%why, "the hub refuses this station's records");
-                        }
-                        Pushed::Retry(why) if failures == 1 || failures.is_multiple_of(20) => {
-                            tracing::warn!(%why, failures, "cannot push to the hub; retrying");
-                        }
-                        _ => {}
+                failures = 0;
+                tokio::time::sleep(POLL).await;
+            }
+            Err(outcome) => {
+                failures = failures.saturating_add(1);
+                match outcome {
+                    Pushed::Refused(why) => {
+                        tracing::error!(%why, what, "the hub refuses this station's records");
                     }
-                    tokio::time::sleep(backoff(failures)).await;
+                    Pushed::Retry(why) if failures == 1 || failures.is_multiple_of(20) => {
+                        tracing::warn!(%why, failures, what, "cannot push to the hub; retrying");
+                    }
+                    _ => {}
                 }
+                tokio::time::sleep(backoff(failures)).await;
             }
         }
-    });
+    }
 }
 
 /// Exponential backoff with jitter: a random wait between half and all of 200 ms × 2^(failures -

@@ -240,7 +240,8 @@ pub struct StationList {
     pub stations: Vec<StationState>,
 }
 
-fn iso(ms: i64) -> String {
+/// An instant as the station pages show it (China time, RFC 3339).
+pub(super) fn iso(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .unwrap_or_default()
         .with_timezone(&cordon_domain::time::china())

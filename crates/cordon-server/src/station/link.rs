@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 
+use super::credentials::iso;
 use super::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiResult, ErrorBody};
@@ -49,13 +50,6 @@ pub struct RefusedShown {
     /// In the reader's language.
     pub message: String,
     pub at: String,
-}
-
-fn iso(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .with_timezone(&cordon_domain::time::china())
-        .to_rfc3339()
 }
 
 /// What a refused event was, in Chinese (the hub names it in English: `tube HB…`, `scan into

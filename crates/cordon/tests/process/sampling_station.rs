@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use super::{add_user, setup_network, signed_in, staff, start, start_at};
+use super::{add_user, resident_id, setup_network, signed_in, staff, start, start_at};
 
 async fn post(client: &reqwest::Client, url: String, body: &Value) -> (reqwest::StatusCode, Value) {
     let r = client.post(url).json(body).send().await.unwrap();
@@ -24,23 +24,8 @@ async fn get(client: &reqwest::Client, url: String) -> Value {
     }
 }
 
-/// A resident ID of 长安区 with a valid check digit.
-fn resident(seed: u32) -> String {
-    let base = format!("13010219{:02}0101{:03}", 60 + seed % 40, seed % 1000);
-    let w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = base
-        .chars()
-        .zip(w)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    format!(
-        "{base}{}",
-        ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize]
-    )
-}
-
 fn person(seed: u32) -> Value {
-    json!({"document": {"type": "resident_id", "number": resident(seed)}, "name": "孙七"})
+    json!({"document": {"type": "resident_id", "number": resident_id(seed)}, "name": "孙七"})
 }
 
 /// The hub's view of a tube (Null while the hub cannot answer).
