@@ -19,6 +19,7 @@
 pub mod access;
 pub mod audit;
 pub mod checkpoint;
+pub mod command;
 pub mod contact;
 pub mod declaration;
 pub mod division;

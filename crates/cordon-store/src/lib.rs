@@ -25,6 +25,7 @@ mod upgrade;
 
 pub mod access;
 pub mod audit;
+pub mod command;
 pub mod dashboard;
 pub mod declaration;
 pub mod followup;

@@ -55,6 +55,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(23, "0023_testing_open_tube"),
     migration!(24, "0024_testing_campaign_persons"),
     migration!(25, "0025_station_sampling"),
+    migration!(26, "0026_directives"),
 ];
 
 /// Which of a migration's files to apply.

@@ -21,6 +21,7 @@ pub trait Store:
     + crate::policy::PolicyStore
     + crate::risk::RiskStore
     + crate::status::StatusStore
+    + crate::command::DirectiveStore
     + crate::station::StationStore
     + crate::station::sampling::SamplingSyncStore
     + crate::declaration::DeclarationStore

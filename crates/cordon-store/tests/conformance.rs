@@ -238,6 +238,8 @@ mod access;
 mod antigen;
 #[path = "conformance/dashboard.rs"]
 mod dashboard;
+#[path = "conformance/directives.rs"]
+mod directives;
 #[path = "conformance/declaration.rs"]
 mod declaration;
 #[path = "conformance/followup.rs"]

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod accounts;
 pub mod audit;
+pub mod command;
 pub mod declaration;
 pub mod followup;
 pub mod network;

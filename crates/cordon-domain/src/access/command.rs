@@ -1,0 +1,118 @@
+//! Grants of command: issuing and managing directives (commanders, in their jurisdiction),
+//! reading them and their boards (commanders: the recipients their jurisdiction holds), and
+//! reading and acknowledging them at a lane (officers, for their checkpoints). Each grant's
+//! fields are private: the `may_*` method beside it is the only way to make one.
+
+use super::{Capability, Denied, Principal, Role, Scope, Username};
+use crate::checkpoint::CheckpointCode;
+use crate::division::DivisionCode;
+
+/// Leave to issue directives to checkpoints of a scope, and to update, remind and cancel those
+/// issued for a jurisdiction within it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectiveIssue {
+    username: Username,
+    scope: Scope,
+}
+
+impl DirectiveIssue {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+    /// The jurisdiction a directive is issued for when its target names none: the account's.
+    pub fn own_division(&self) -> Option<DivisionCode> {
+        match &self.scope {
+            Scope::Division(d) => Some(*d),
+            Scope::Checkpoints(_) => None,
+        }
+    }
+}
+
+/// Leave to read directives and their recipients within a scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectiveRead {
+    scope: Scope,
+}
+
+impl DirectiveRead {
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+/// Leave to see, open and acknowledge directives at a lane of the account's checkpoints, as a
+/// named officer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectiveAck {
+    username: Username,
+    scope: Scope,
+}
+
+impl DirectiveAck {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+    /// Whether the account works at this checkpoint (the store checks its jurisdiction).
+    pub fn works_at(&self, code: &CheckpointCode) -> bool {
+        match &self.scope {
+            Scope::Checkpoints(list) => list.binary_search(code).is_ok(),
+            Scope::Division(d) => d.contains(code.division()),
+        }
+    }
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+impl Principal {
+    pub fn may_issue_directives(&self) -> Result<DirectiveIssue, Denied> {
+        match (self.role, &self.scope) {
+            (Role::Commander, Scope::Division(_)) => Ok(DirectiveIssue {
+                username: self.username.clone(),
+                scope: self.scope.clone(),
+            }),
+            _ => Err(Self::deny("issue directives")),
+        }
+    }
+
+    pub fn may_read_directives(&self) -> Result<DirectiveRead, Denied> {
+        match self.role {
+            Role::Commander => Ok(DirectiveRead {
+                scope: self.scope.clone(),
+            }),
+            _ => Err(Self::deny("read directives")),
+        }
+    }
+
+    /// Officers acknowledge at their checkpoints' lanes.
+    pub fn may_acknowledge_directives(&self) -> Result<DirectiveAck, Denied> {
+        match self.role {
+            Role::Officer => Ok(DirectiveAck {
+                username: self.username.clone(),
+                scope: self.scope.clone(),
+            }),
+            _ => Err(Self::deny("acknowledge directives")),
+        }
+    }
+}
+
+impl Capability for DirectiveIssue {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_issue_directives()
+    }
+}
+
+impl Capability for DirectiveRead {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_read_directives()
+    }
+}
+
+impl Capability for DirectiveAck {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_acknowledge_directives()
+    }
+}
