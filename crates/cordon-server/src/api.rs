@@ -20,6 +20,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::policy::api())
         .merge(crate::risk::api())
         .merge(crate::status::api())
+        .merge(crate::command::api())
         .merge(crate::followup::api())
         .merge(crate::testing::api())
         .route_layer(axum::middleware::from_fn_with_state(

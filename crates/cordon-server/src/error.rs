@@ -205,7 +205,12 @@ impl From<StoreError> for ApiError {
             StoreError::Invalid(f)
                 if matches!(
                     f.code.as_str(),
-                    "duplicate" | "already_decided" | "second_account_required" | "row_conflict"
+                    "duplicate"
+                        | "already_decided"
+                        | "second_account_required"
+                        | "row_conflict"
+                        | "directive_cancelled"
+                        | "directive_updated"
                 ) =>
             {
                 ApiError::Conflict(f)

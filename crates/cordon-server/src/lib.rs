@@ -22,6 +22,7 @@ pub mod ui;
 // The capabilities, each a folder named as in every other crate.
 pub mod access;
 pub mod audit;
+pub mod command;
 pub mod dashboard;
 pub mod declaration;
 pub mod followup;

@@ -100,6 +100,16 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("invalid_value", "combine") => {
             "combine 须为 first_match（第一条匹配的规则）或 most_severe（最严格的结果）"
         }
+        // Directives.
+        ("empty_scope", _) => "该范围内没有开放的卡口：请换一个辖区、防线或卡口类型",
+        ("one_target", _) => "下达范围为辖区（可加防线、卡口类型）或指定卡口，二者选一",
+        ("deadline_passed", _) => "签收期限须晚于现在和生效时间",
+        ("out_of_range", "effective_at") => "生效时间为一小时前至 30 天内",
+        ("out_of_range", "ack_deadline") => "签收期限最长为生效后 30 天",
+        ("directive_cancelled", _) => "该指令已撤销",
+        ("directive_updated", _) => "该指令已修改：请重新阅读后再签收",
+        ("required", "title") => "请填写标题",
+        ("required", "text") => "请填写内容",
         ("no_default", _) => "须有 [default] 默认结果，用于没有规则匹配的人员",
         ("invalid_title", _) => "标题为 1 至 200 个字符，作为判定理由显示给民警",
         ("missing_action", _) => "此结果须有一个去向动作，说明人员去往何处",
@@ -113,7 +123,7 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("after_passage", _) => "检测时间不能晚于通行时间",
         ("invalid_correction", _) => "更正须指向另一条较早的通行记录",
         ("required", "reason") => "请填写理由",
-        ("required", "note") => "驳回须填写意见",
+        ("required", "note") => "请填写意见或说明（驳回、修改须写明）",
         ("required", "purpose") => "请填写用途（如病例编号）",
         ("required", "name") => "请填写姓名",
         ("required", "number" | "document") => "请填写证件号码",

@@ -119,6 +119,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     let mut doc = Frame::openapi();
     doc.merge(crate::access::Api::openapi());
     doc.merge(crate::audit::Api::openapi());
+    doc.merge(crate::command::Api::openapi());
     doc.merge(crate::network::Api::openapi());
     doc.merge(crate::passage::Api::openapi());
     doc.merge(crate::dashboard::Api::openapi());

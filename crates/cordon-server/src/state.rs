@@ -30,6 +30,8 @@ pub struct AppState {
     pub site: Option<i64>,
     /// The public pre-declaration route's limit per client address.
     pub declarations: Arc<crate::auth::rate::RateLimit>,
+    /// The directives' clock, as the lanes' polls compare against it.
+    pub directives: Arc<crate::command::feed::DirectiveFeed>,
 }
 
 impl AppState {
@@ -112,6 +114,9 @@ pub async fn state(
     let auth = Arc::new(Auth::new(store.clone()));
     let trace = crate::trace::live::LiveTrace::new(settings.retention_days);
     trace.spawn(store.clone());
+    if settings.upstream.is_none() {
+        crate::command::feed::spawn_escalation(store.clone());
+    }
     Ok(AppState {
         store,
         lanes,
@@ -124,5 +129,6 @@ pub async fn state(
         declarations: Arc::new(crate::auth::rate::RateLimit::new(
             settings.declarations_per_minute,
         )),
+        directives: Default::default(),
     })
 }

@@ -410,6 +410,8 @@ mod contention;
 mod dashboard;
 #[path = "api/declaration.rs"]
 mod declaration;
+#[path = "api/directives.rs"]
+mod directives;
 #[path = "api/followup.rs"]
 mod followup;
 #[path = "api/followup_handover.rs"]

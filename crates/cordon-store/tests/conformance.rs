@@ -238,10 +238,10 @@ mod access;
 mod antigen;
 #[path = "conformance/dashboard.rs"]
 mod dashboard;
-#[path = "conformance/directives.rs"]
-mod directives;
 #[path = "conformance/declaration.rs"]
 mod declaration;
+#[path = "conformance/directives.rs"]
+mod directives;
 #[path = "conformance/followup.rs"]
 mod followup;
 #[path = "conformance/lab.rs"]

@@ -168,8 +168,7 @@ pub fn text(s: &str, field: &str, max: usize, lines: bool) -> Result<String, Fie
             format!("at most {max} characters"),
         ));
     }
-    if t
-        .chars()
+    if t.chars()
         .any(|c| c.is_control() && !(lines && (c == '\n' || c == '\t')))
     {
         return Err(FieldError::new(
@@ -445,20 +444,25 @@ mod tests {
 
     #[test]
     fn a_directive_takes_its_deadline_from_its_priority() {
-        let d = request(serde_json::json!({"title": " 20时起执行新规则 ", "text": "第一条\n第二条",
-            "priority": "flash", "target": {"division": "130100"}}))
+        let d = request(
+            serde_json::json!({"title": " 20时起执行新规则 ", "text": "第一条\n第二条",
+            "priority": "flash", "target": {"division": "130100"}}),
+        )
         .parse(NOW)
         .unwrap();
         assert_eq!(d.title, "20时起执行新规则");
         assert_eq!(d.text, "第一条\n第二条");
         assert_eq!((d.effective_ms, d.deadline_ms), (NOW, NOW + 30 * 60_000));
-        assert!(matches!(d.target, Target::Within { division: Some(c), line: None, kind: None } if c.value() == 130100));
+        assert!(
+            matches!(d.target, Target::Within { division: Some(c), line: None, kind: None } if c.value() == 130100)
+        );
     }
 
     #[test]
     fn bad_directives_say_which_field() {
         let field = |v: serde_json::Value| request(v).parse(NOW).unwrap_err();
-        let base = serde_json::json!({"title": "t", "text": "x", "priority": "routine", "target": {}});
+        let base =
+            serde_json::json!({"title": "t", "text": "x", "priority": "routine", "target": {}});
         let mut v = base.clone();
         v["title"] = serde_json::json!(" ");
         assert_eq!(field(v).code, "required");
@@ -478,7 +482,8 @@ mod tests {
         v["ack_deadline"] = serde_json::json!(crate::time::from_ms(NOW - 1).to_rfc3339());
         assert_eq!(field(v).code, "deadline_passed");
         let mut v = base;
-        v["effective_at"] = serde_json::json!(crate::time::from_ms(NOW - 2 * 3_600_000).to_rfc3339());
+        v["effective_at"] =
+            serde_json::json!(crate::time::from_ms(NOW - 2 * 3_600_000).to_rfc3339());
         assert_eq!(field(v).field, "effective_at");
     }
 

@@ -26,6 +26,8 @@ pub struct LaneCheckpoint {
 struct Lane {
     c: Chrome,
     checkpoints: Vec<LaneCheckpoint>,
+    dw: &'static crate::command::words::Words,
+    directive_words: String,
 }
 
 pub async fn lane(State(app): State<AppState>, viewer: Viewer) -> Response {
@@ -49,9 +51,12 @@ pub async fn lane(State(app): State<AppState>, viewer: Viewer) -> Response {
             .collect(),
         Err(e) => return crate::error::ApiError::from(e).into_response(),
     };
+    let dw = crate::command::words::words(viewer.lang);
     render(Lane {
         c: Chrome::new(&viewer),
         checkpoints,
+        dw,
+        directive_words: crate::ui::pages::words_json(dw),
     })
 }
 

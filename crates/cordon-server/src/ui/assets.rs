@@ -116,6 +116,21 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/passage.js"),
     },
+    Asset {
+        name: "directives.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/directives.js"),
+    },
+    Asset {
+        name: "directive.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/directive.js"),
+    },
+    Asset {
+        name: "lane_directives.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/lane_directives.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.

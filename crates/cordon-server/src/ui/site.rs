@@ -13,6 +13,7 @@ pub static PAGES: &[&Pages] = &[
     &crate::dashboard::PAGES,
     &crate::trace::PAGES,
     &crate::status::PAGES,
+    &crate::command::PAGES,
     &crate::followup::PAGES,
     &crate::testing::PAGES,
     &crate::policy::PAGES,

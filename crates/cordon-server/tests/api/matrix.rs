@@ -139,6 +139,7 @@ fn matrix() -> BTreeMap<&'static str, Row> {
         super::trace::rows(),
         super::policy::rows(),
         super::status::rows(),
+        super::directives::rows(),
         super::followup::rows(),
         super::testing::rows(),
         super::lab::rows(),

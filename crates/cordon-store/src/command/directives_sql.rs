@@ -45,8 +45,9 @@ async fn resolve(
             let mut found: Vec<(i64, String, i64)> = Vec::with_capacity(codes.len());
             for chunk in codes.chunks(CHUNK) {
                 let part: Vec<(i64, String, i64)> = on_pool!(&store.db.read, |p| {
-                    let mut q =
-                        QueryBuilder::new("SELECT id, code, jurisdiction FROM checkpoints WHERE code IN ");
+                    let mut q = QueryBuilder::new(
+                        "SELECT id, code, jurisdiction FROM checkpoints WHERE code IN ",
+                    );
                     push_list(&mut q, chunk.iter().map(|c| c.as_str().to_owned()));
                     q.build_query_as().fetch_all(p).await?
                 });
@@ -105,7 +106,8 @@ async fn resolve(
                 );
                 q.push_bind(lo).push(" AND ").push_bind(hi);
                 if let Some(l) = line {
-                    q.push(" AND defence_line = ").push_bind(l.as_str().to_owned());
+                    q.push(" AND defence_line = ")
+                        .push_bind(l.as_str().to_owned());
                 }
                 if let Some(k) = kind {
                     q.push(" AND kind = ").push_bind(k.as_str().to_owned());
@@ -153,11 +155,10 @@ async fn changeable(
 
 async fn fetch(store: &SqlStore, id: i64) -> Result<DirectiveRow, StoreError> {
     let sql = format!("SELECT {DIRECTIVE_COLS} FROM directives d WHERE d.id = $1");
-    let row: Option<DirectiveRow> =
-        on_pool!(&store.db.write, |p| sqlx::query_as(&sql)
-            .bind(id)
-            .fetch_optional(p)
-            .await?);
+    let row: Option<DirectiveRow> = on_pool!(&store.db.write, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
     row.ok_or_else(|| StoreError::not_found(format!("directive {id}")))
 }
 
@@ -197,11 +198,7 @@ async fn counts(
 async fn answer(store: &SqlStore, id: i64, now_ms: i64) -> Result<Directive, StoreError> {
     let row = fetch(store, id).await?;
     let c = counts(store, &[id], None, now_ms).await?;
-    rows::directive(
-        row,
-        c.first().map(rows::counts).unwrap_or_default(),
-        now_ms,
-    )
+    rows::directive(row, c.first().map(rows::counts).unwrap_or_default(), now_ms)
 }
 
 fn lane_sql(one: bool) -> String {
@@ -515,7 +512,8 @@ impl DirectiveStore for SqlStore {
             Vec::new()
         } else {
             on_pool!(&self.db.read, |p| {
-                let mut q = QueryBuilder::new("SELECT id, title, priority FROM directives WHERE id IN ");
+                let mut q =
+                    QueryBuilder::new("SELECT id, title, priority FROM directives WHERE id IN ");
                 push_list(&mut q, ids.iter().copied());
                 q.build_query_as().fetch_all(p).await?
             })
@@ -523,7 +521,7 @@ impl DirectiveStore for SqlStore {
         found
             .into_iter()
             .map(|r| {
-                let (id, recipient) = rows::overdue(r, now_ms)?;
+                let (id, deadline, recipient) = rows::overdue(r, now_ms)?;
                 let (_, title, priority) = titles
                     .iter()
                     .find(|t| t.0 == id)
@@ -533,6 +531,7 @@ impl DirectiveStore for SqlStore {
                     title: title.clone(),
                     priority: Priority::parse(priority)
                         .map_err(|_| StoreError::Corrupt("a directive's priority".into()))?,
+                    ack_deadline: cordon_domain::time::from_ms(deadline),
                     recipient,
                 })
             })
@@ -718,7 +717,13 @@ async fn step(
                     "the directive was updated since: read it again before acknowledging",
                 ));
             }
-            let touch = |sql: &'static str| sqlx::query(sql).bind(now_ms).bind(current).bind(id).bind(cp);
+            let touch = |sql: &'static str| {
+                sqlx::query(sql)
+                    .bind(now_ms)
+                    .bind(current)
+                    .bind(id)
+                    .bind(cp)
+            };
             if read_rev < current {
                 touch(
                     "UPDATE directive_recipients SET read_at = $1, read_rev = $2, read_by = $5, \

@@ -31,6 +31,7 @@ pub struct Overdue {
     pub directive: i64,
     pub title: String,
     pub priority: Priority,
+    pub ack_deadline: chrono::DateTime<chrono::FixedOffset>,
     pub recipient: Recipient,
 }
 

@@ -203,9 +203,10 @@ pub(super) type OverdueRow = (
     i64,
 );
 
-pub(super) fn overdue(r: OverdueRow, now_ms: i64) -> Result<(i64, Recipient), StoreError> {
+pub(super) fn overdue(r: OverdueRow, now_ms: i64) -> Result<(i64, i64, Recipient), StoreError> {
+    let (id, deadline) = (r.0, r.15);
     let row: RecipientRow = (
         r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14, r.15, None,
     );
-    Ok((r.0, recipient(row, now_ms)?))
+    Ok((id, deadline, recipient(row, now_ms)?))
 }

@@ -54,8 +54,12 @@ async fn directives_reach_their_lanes_and_are_acknowledged_once(store: Arc<dyn S
     // Refusals write nothing.
     let refused = [
         code_of(
-            s.issue_directive(&issue, draft(serde_json::json!({"division": "130600"}), now), now)
-                .await,
+            s.issue_directive(
+                &issue,
+                draft(serde_json::json!({"division": "130600"}), now),
+                now,
+            )
+            .await,
         ),
         code_of(
             s.issue_directive(
@@ -68,7 +72,10 @@ async fn directives_reach_their_lanes_and_are_acknowledged_once(store: Arc<dyn S
         code_of(
             s.issue_directive(
                 &issue,
-                draft(serde_json::json!({"checkpoints": ["CP-130100-0001", "CP-130100-0077"]}), now),
+                draft(
+                    serde_json::json!({"checkpoints": ["CP-130100-0001", "CP-130100-0077"]}),
+                    now,
+                ),
                 now,
             )
             .await,
@@ -94,7 +101,14 @@ async fn directives_reach_their_lanes_and_are_acknowledged_once(store: Arc<dyn S
     assert_eq!(s.directive_clock().await.unwrap(), clock);
     let read = |p: &Principal| p.may_read_directives().unwrap();
     assert!(s
-        .list_directives(&read(&province), &DirectiveQuery { limit: 10, ..Default::default() }, now)
+        .list_directives(
+            &read(&province),
+            &DirectiveQuery {
+                limit: 10,
+                ..Default::default()
+            },
+            now
+        )
         .await
         .unwrap()
         .is_empty());
@@ -104,15 +118,34 @@ async fn directives_reach_their_lanes_and_are_acknowledged_once(store: Arc<dyn S
         .issue_directive(&issue, draft(serde_json::json!({}), now), now)
         .await
         .unwrap();
-    assert_eq!((d.revision, d.division.value(), d.state), (1, 130100, DirectiveState::Active));
+    assert_eq!(
+        (d.revision, d.division.value(), d.state),
+        (1, 130100, DirectiveState::Active)
+    );
     assert_eq!(d.counts.recipients, 2);
     assert!(s.directive_clock().await.unwrap() > clock);
     assert_eq!(d.ack_deadline.timestamp_millis(), now + 2 * 3_600_000);
     // Baoding's commander does not see it; the county's does.
-    let q = DirectiveQuery { limit: 10, ..Default::default() };
-    assert!(s.list_directives(&read(&baoding), &q, now).await.unwrap().is_empty());
-    assert_eq!(code_of(s.directive_board(&read(&baoding), d.id, now).await), "not_found");
-    assert_eq!(s.list_directives(&read(&county), &q, now).await.unwrap().len(), 1);
+    let q = DirectiveQuery {
+        limit: 10,
+        ..Default::default()
+    };
+    assert!(s
+        .list_directives(&read(&baoding), &q, now)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        code_of(s.directive_board(&read(&baoding), d.id, now).await),
+        "not_found"
+    );
+    assert_eq!(
+        s.list_directives(&read(&county), &q, now)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // The lane shows it, which counts as delivered; another checkpoint's lane is refused.
     let lane = s.lane_directives(&ack, &cp1, now).await.unwrap();
@@ -141,16 +174,26 @@ async fn directives_reach_their_lanes_and_are_acknowledged_once(store: Arc<dyn S
     assert_eq!(again.reply.as_deref(), Some("已传达到每个班组"));
     assert_eq!(again.acknowledged_by.as_deref(), Some("officer"));
     assert_eq!(
-        code_of(s.acknowledge_directive(&ack, d.id, &cp1, 2, None, now).await),
+        code_of(
+            s.acknowledge_directive(&ack, d.id, &cp1, 2, None, now)
+                .await
+        ),
         "directive_updated revision"
     );
     assert_eq!(
-        code_of(s.acknowledge_directive(&ack, d.id + 100, &cp1, 1, None, now).await),
+        code_of(
+            s.acknowledge_directive(&ack, d.id + 100, &cp1, 1, None, now)
+                .await
+        ),
         "not_found"
     );
     let (board, _) = s.directive_board(&read(&city), d.id, now).await.unwrap();
     assert_eq!(
-        (board.counts.read, board.counts.acknowledged, board.counts.overdue),
+        (
+            board.counts.read,
+            board.counts.acknowledged,
+            board.counts.overdue
+        ),
         (1, 1, 0)
     );
 
@@ -158,11 +201,18 @@ async fn directives_reach_their_lanes_and_are_acknowledged_once(store: Arc<dyn S
     // sweep escalates it once.
     assert_eq!(s.remind_directive(&issue, d.id, now).await.unwrap(), 1);
     let later = now + 3 * 3_600_000;
-    let overdue = s.overdue_recipients(&read(&county), 10, later).await.unwrap();
+    let overdue = s
+        .overdue_recipients(&read(&county), 10, later)
+        .await
+        .unwrap();
     assert_eq!(overdue.len(), 1);
     assert_eq!(overdue[0].recipient.checkpoint.as_str(), "CP-130100-0002");
     assert_eq!(overdue[0].directive, d.id);
-    assert!(s.overdue_recipients(&read(&baoding), 10, later).await.unwrap().is_empty());
+    assert!(s
+        .overdue_recipients(&read(&baoding), 10, later)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(s.escalate_overdue(later).await.unwrap(), 1);
     assert_eq!(s.escalate_overdue(later + 1).await.unwrap(), 0);
     let (board, recipients) = s.directive_board(&read(&city), d.id, later).await.unwrap();
@@ -178,25 +228,39 @@ async fn directives_reach_their_lanes_and_are_acknowledged_once(store: Arc<dyn S
     let rev = update.parse(later).unwrap();
     let county_issue = county.may_issue_directives().unwrap();
     assert_eq!(
-        code_of(s.update_directive(&county_issue, d.id, rev.clone(), later).await),
+        code_of(
+            s.update_directive(&county_issue, d.id, rev.clone(), later)
+                .await
+        ),
         "forbidden"
     );
     assert_eq!(
         code_of(
-            s.update_directive(&baoding.may_issue_directives().unwrap(), d.id, rev.clone(), later)
-                .await
+            s.update_directive(
+                &baoding.may_issue_directives().unwrap(),
+                d.id,
+                rev.clone(),
+                later
+            )
+            .await
         ),
         "not_found"
     );
     let d2 = s.update_directive(&issue, d.id, rev, later).await.unwrap();
     assert_eq!((d2.revision, d2.text.as_str()), (2, "改为查验24小时核酸。"));
     assert_eq!(d2.counts.acknowledged, 0);
-    assert!(d2.ack_deadline.timestamp_millis() > later, "a new revision is not overdue at once");
+    assert!(
+        d2.ack_deadline.timestamp_millis() > later,
+        "a new revision is not overdue at once"
+    );
     let lane = s.lane_directives(&ack, &cp1, later).await.unwrap();
     assert_eq!((lane[0].revision, lane[0].acknowledged_at), (2, None));
     assert_eq!(lane[0].update_note.as_deref(), Some("时限改为24小时"));
     assert_eq!(
-        code_of(s.acknowledge_directive(&ack, d.id, &cp1, 1, None, later).await),
+        code_of(
+            s.acknowledge_directive(&ack, d.id, &cp1, 1, None, later)
+                .await
+        ),
         "directive_updated revision"
     );
     s.acknowledge_directive(&ack, d.id, &cp1, 2, None, later)
@@ -210,29 +274,55 @@ async fn directives_reach_their_lanes_and_are_acknowledged_once(store: Arc<dyn S
         .unwrap();
     assert_eq!(c.state, DirectiveState::Cancelled);
     assert_eq!(c.cancelled.unwrap().reason, "规则已撤回");
-    assert!(s.lane_directives(&ack, &cp1, later).await.unwrap().is_empty());
+    assert!(s
+        .lane_directives(&ack, &cp1, later)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(
-        code_of(s.acknowledge_directive(&ack, d.id, &cp1, 2, None, later).await),
+        code_of(
+            s.acknowledge_directive(&ack, d.id, &cp1, 2, None, later)
+                .await
+        ),
         "directive_cancelled id"
     );
     assert_eq!(
         code_of(s.cancel_directive(&issue, d.id, "again", later).await),
         "directive_cancelled id"
     );
-    assert!(s.list_directives(&read(&city), &q, later).await.unwrap().is_empty());
-    let all = DirectiveQuery { cancelled: true, ..q };
-    assert_eq!(s.list_directives(&read(&city), &all, later).await.unwrap().len(), 1);
+    assert!(s
+        .list_directives(&read(&city), &q, later)
+        .await
+        .unwrap()
+        .is_empty());
+    let all = DirectiveQuery {
+        cancelled: true,
+        ..q
+    };
+    assert_eq!(
+        s.list_directives(&read(&city), &all, later)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // Listed checkpoints, and a directive not yet in effect is not on the lane.
     let listed = s
         .issue_directive(
             &province.may_issue_directives().unwrap(),
-            draft(serde_json::json!({"checkpoints": ["CP-130100-0001", "CP-130600-0001"]}), now),
+            draft(
+                serde_json::json!({"checkpoints": ["CP-130100-0001", "CP-130600-0001"]}),
+                now,
+            ),
             now,
         )
         .await
         .unwrap();
-    assert_eq!((listed.counts.recipients, listed.division.value()), (2, 130000));
+    assert_eq!(
+        (listed.counts.recipients, listed.division.value()),
+        (2, 130000)
+    );
     let mut ahead = draft(serde_json::json!({}), now);
     ahead.effective_ms = now + 3_600_000;
     ahead.deadline_ms = now + 7_200_000;
@@ -241,7 +331,10 @@ async fn directives_reach_their_lanes_and_are_acknowledged_once(store: Arc<dyn S
     let lane = s.lane_directives(&ack, &cp1, now).await.unwrap();
     assert_eq!(lane.iter().map(|l| l.id).collect::<Vec<_>>(), [listed.id]);
     // The city's board of the province's directive counts the city's recipient only.
-    let (b, r) = s.directive_board(&read(&city), listed.id, now).await.unwrap();
+    let (b, r) = s
+        .directive_board(&read(&city), listed.id, now)
+        .await
+        .unwrap();
     assert_eq!((b.counts.recipients, r.len()), (1, 1));
 }
 conformance!(directives_reach_their_lanes_and_are_acknowledged_once);

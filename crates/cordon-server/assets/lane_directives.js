@@ -1,0 +1,100 @@
+// The lane's directives: what the command sent to the selected checkpoint, most urgent first,
+// until an officer acknowledges it. Polled every 3 s with the clock of the last answer (an
+// unchanged answer is free), in full every 30 s (a directive scheduled ahead comes into force).
+// Opening one notes it read; acknowledging names the signed-in officer, with an optional reply.
+"use strict";
+(function laneDirectives() {
+  const section = $("directives");
+  if (!section) return;
+  const W = JSON.parse($("directive-words").textContent);
+  const cp = $("checkpoint"), list = $("directive-list");
+  const time = (iso) => iso ? iso.slice(5, 16).replace("T", " ") : "";
+  const open = new Set(), opened = new Set(), replies = {};
+  let clock = null, shown = [], lastFull = 0;
+
+  function item(d) {
+    const key = `${d.id}.${d.revision}`;
+    const overdue = !d.acknowledged_at && Date.parse(d.ack_deadline) < Date.now();
+    const li = el("li", { class: `directive p-${d.priority}${overdue ? " overdue" : ""}`, "data-id": String(d.id) });
+    const head = el("div", { class: "directive-head" },
+      el("span", { class: "tag p-" + d.priority }, W["p_" + d.priority] || d.priority),
+      el("b", { class: "directive-title" }, d.title));
+    li.append(head);
+    const meta = [`${W.lane_due} ${time(d.ack_deadline)}`, `${W.lane_from} ${d.issued_by}`];
+    if (overdue) meta.unshift(W.lane_overdue);
+    li.append(el("p", { class: "hint" }, meta.join(" · ")));
+    if (d.reminded_at && !d.acknowledged_at) li.append(el("p", { class: "banner" }, W.lane_reminded));
+    if (d.revision > 1 && !d.acknowledged_at) li.append(el("p", { class: "msg bad" }, `${W.lane_updated}${d.update_note ? ": " + d.update_note : ""}`));
+    const body = el("div", { class: "directive-body" }, el("pre", { class: "directive-text" }, d.text));
+    const reply = el("input", { class: "reply", maxlength: "500", "aria-label": W.lane_reply, placeholder: W.lane_reply });
+    reply.value = replies[key] || "";
+    reply.oninput = () => { replies[key] = reply.value; };
+    const err = el("p", { class: "field-error", role: "alert" });
+    const ack = el("button", { type: "button", class: "primary big ack" }, W.lane_ack);
+    ack.onclick = () => acknowledge(d, reply, err, ack);
+    body.append(reply, ack, err);
+    body.hidden = !open.has(key);
+    const toggle = el("button", { type: "button", class: "secondary toggle" }, open.has(key) ? W.lane_close : W.lane_open);
+    toggle.onclick = () => {
+      const show = body.hidden;
+      body.hidden = !show;
+      toggle.textContent = show ? W.lane_close : W.lane_open;
+      if (show) { open.add(key); markRead(d); body.scrollIntoView({ block: "nearest" }); } else open.delete(key);
+    };
+    head.append(toggle);
+    li.append(body);
+    return li;
+  }
+
+  function done(d) {
+    return el("li", { class: "directive acked" }, el("span", { class: "tag ok" }, W.lane_acked), " ",
+      el("span", {}, d.title), el("span", { class: "hint" }, ` · ${d.acknowledged_by} · ${time(d.acknowledged_at)}`));
+  }
+
+  function render() {
+    list.textContent = "";
+    const waiting = shown.filter((d) => !d.acknowledged_at);
+    for (const d of waiting) list.append(item(d));
+    for (const d of shown.filter((d) => d.acknowledged_at)) list.append(done(d));
+    $("directives-count").textContent = waiting.length ? String(waiting.length) : "";
+    section.hidden = shown.length === 0;
+    section.classList.toggle("waiting", waiting.length > 0);
+  }
+
+  async function markRead(d) {
+    const key = `${d.id}.${d.revision}`;
+    if (opened.has(key)) return;
+    opened.add(key);
+    await api("POST", `/api/v1/directives/${d.id}/read`, { checkpoint: cp.value, revision: d.revision });
+  }
+
+  async function acknowledge(d, reply, err, button) {
+    err.textContent = "";
+    button.disabled = true;
+    const body = { checkpoint: cp.value, revision: d.revision };
+    if (reply.value.trim()) body.reply = reply.value.trim();
+    const r = await api("POST", `/api/v1/directives/${d.id}/acknowledge`, body);
+    button.disabled = false;
+    if (r.status === 409 || r.status === 404) { err.textContent = W.lane_gone; poll(true); return; }
+    if (r.status !== 200) { err.textContent = refusal(r).replace(/^reply: /, ""); return; }
+    open.delete(`${d.id}.${d.revision}`);
+    poll(true);
+  }
+
+  async function poll(full) {
+    if (!cp.value) return;
+    if (Date.now() - lastFull > 30000) full = true;
+    const q = !full && clock !== null ? `?known=${clock}` : "";
+    const r = await api("GET", `/api/v1/checkpoints/${encodeURIComponent(cp.value)}/directives${q}`);
+    if (r.status !== 200) { section.hidden = true; return; }
+    clock = r.json.clock;
+    if (r.json.unchanged) return;
+    if (full) lastFull = Date.now();
+    shown = r.json.directives;
+    render();
+  }
+
+  cp.addEventListener("change", () => { clock = null; shown = []; render(); poll(true); });
+  poll(true);
+  setInterval(() => poll(false), 3000);
+})();

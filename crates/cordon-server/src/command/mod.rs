@@ -1,0 +1,78 @@
+//! Command: directives a commander issues to checkpoints and every station acknowledges
+//! ([`directives_api`] for the commanders, [`lane_api`] for the lanes, [`feed`] for the lanes'
+//! cheap polls and the escalation of overdue stations), and the commanders' pages ([`pages`]).
+
+pub mod directives_api;
+pub mod feed;
+pub mod lane_api;
+pub mod pages;
+pub mod words;
+
+use axum::routing::{get, post};
+use axum::Router;
+use utoipa::OpenApi;
+
+use crate::state::AppState;
+use crate::ui::{NavItem, Pages};
+
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/directives",
+            get(directives_api::list).post(directives_api::issue),
+        )
+        .route("/api/v1/directives/overdue", get(directives_api::overdue))
+        .route("/api/v1/directives/{id}", get(directives_api::board))
+        .route(
+            "/api/v1/directives/{id}/revise",
+            post(directives_api::revise),
+        )
+        .route(
+            "/api/v1/directives/{id}/cancel",
+            post(directives_api::cancel),
+        )
+        .route(
+            "/api/v1/directives/{id}/remind",
+            post(directives_api::remind),
+        )
+        .route("/api/v1/directives/{id}/read", post(lane_api::read))
+        .route(
+            "/api/v1/directives/{id}/acknowledge",
+            post(lane_api::acknowledge),
+        )
+        .route(
+            "/api/v1/checkpoints/{code}/directives",
+            get(lane_api::at_checkpoint),
+        )
+}
+
+pub static PAGES: Pages = Pages {
+    routes: || {
+        Router::new()
+            .route("/directives", get(pages::directives))
+            .route("/directives/{id}", get(pages::board))
+    },
+    nav: &[NavItem {
+        href: "/directives",
+        roles: &[cordon_domain::access::Role::Commander],
+        label: |l| words::words(l).nav,
+    }],
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        directives_api::issue,
+        directives_api::list,
+        directives_api::overdue,
+        directives_api::board,
+        directives_api::revise,
+        directives_api::cancel,
+        directives_api::remind,
+        lane_api::at_checkpoint,
+        lane_api::read,
+        lane_api::acknowledge,
+    ),
+    tags((name = "directives", description = "directives from the command to checkpoints: issued, delivered, read and acknowledged by every station, reminded and escalated when overdue"))
+)]
+pub struct Api;
