@@ -11,6 +11,7 @@ use cordon_webdriver::{Browser, ENTER};
 mod access;
 mod antigen;
 mod audit;
+mod directives;
 mod followup;
 mod lab;
 mod labels;
