@@ -22,6 +22,7 @@ pub trait Store:
     + crate::risk::RiskStore
     + crate::status::StatusStore
     + crate::command::DirectiveStore
+    + crate::command::DirectiveRelayStore
     + crate::station::StationStore
     + crate::station::sampling::SamplingSyncStore
     + crate::declaration::DeclarationStore

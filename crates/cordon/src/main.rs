@@ -10,6 +10,7 @@ mod options;
 mod sampling_station;
 mod serve;
 mod station;
+mod station_directives;
 
 use clap::{Parser, Subcommand};
 

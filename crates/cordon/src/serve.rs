@@ -104,7 +104,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         crate::station::bootstrap(store.as_ref(), &upstream, &code).await?;
         hub_key =
             crate::station::hub_key(&upstream, &args.store.data.join("hub-declaration.key")).await;
+        store.install_directive_outbox().await?;
         crate::station::spawn_downlink(store.clone(), upstream.clone());
+        crate::station_directives::spawn(store.clone(), upstream.clone(), code.clone());
         crate::station::spawn_uplink(store.clone(), upstream);
         tracing::info!(hub = %url, checkpoint = %code, "edge station: pushing to the hub");
     }

@@ -503,5 +503,7 @@ mod edge;
 
 #[path = "process/sampling_station.rs"]
 mod sampling_station;
+#[path = "process/station_directives.rs"]
+mod station_directives;
 #[path = "process/tls.rs"]
 mod tls;

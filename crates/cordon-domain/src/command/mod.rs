@@ -3,3 +3,4 @@
 //! acknowledges it by a named officer before a deadline.
 
 pub mod directive;
+pub mod relay;

@@ -40,6 +40,7 @@ pub async fn issue(
     grant: Grant<DirectiveIssue>,
     ApiJson(req): ApiJson<DirectiveRequest>,
 ) -> ApiResult<(StatusCode, Extension<AuditNote>, Json<Directive>)> {
+    app.hub_only("directives")?;
     let now = now();
     let draft = req.parse(now)?;
     let d = app.store.issue_directive(&grant.grant, draft, now).await?;
@@ -110,7 +111,7 @@ pub struct Board {
 
 #[utoipa::path(get, path = "/api/v1/directives/{id}", tag = "directives",
     params(("id" = i64, Path, description = "the directive")),
-    responses((status = 200, body = Board), (status = 403, body = ErrorBody),
+    responses((status = 200, body = Board), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 404, body = ErrorBody, description = "no such directive, or none of its recipients in the reader's jurisdiction")))]
 pub async fn board(
     State(app): State<AppState>,
@@ -176,6 +177,7 @@ pub async fn revise(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<DirectiveUpdate>,
 ) -> ApiResult<(Extension<AuditNote>, Json<Directive>)> {
+    app.hub_only("directives")?;
     let id = id_of(&id)?;
     let now = now();
     let revision = req.parse(now)?;
@@ -201,6 +203,7 @@ pub async fn cancel(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<CancelRequest>,
 ) -> ApiResult<(Extension<AuditNote>, Json<Directive>)> {
+    app.hub_only("directives")?;
     let id = id_of(&id)?;
     let reason = text(&req.reason, "reason", MAX_REPLY, false)?;
     let d = app
@@ -225,13 +228,14 @@ pub struct RemindRequest {}
     params(("id" = i64, Path, description = "the directive")),
     responses((status = 200, body = Reminded, description = "the stations not yet acknowledged see the reminder on their lanes"),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "directive_cancelled")))]
+        (status = 409, body = ErrorBody, description = "directive_cancelled"), (status = 422, body = ErrorBody)))]
 pub async fn remind(
     State(app): State<AppState>,
     grant: Grant<DirectiveIssue>,
     Path(id): Path<String>,
     ApiJson(_): ApiJson<RemindRequest>,
 ) -> ApiResult<(Extension<AuditNote>, Json<Reminded>)> {
+    app.hub_only("directives")?;
     let id = id_of(&id)?;
     let reminded = app.store.remind_directive(&grant.grant, id, now()).await?;
     app.directives.reread(app.store.as_ref()).await?;

@@ -42,7 +42,7 @@ pub struct LaneFeed {
 
 #[utoipa::path(get, path = "/api/v1/checkpoints/{code}/directives", tag = "directives", params(("code" = String, Path, description = "the checkpoint"), LaneParams),
     responses((status = 200, body = LaneFeed, description = "each directive shown counts as delivered"),
-        (status = 403, body = ErrorBody, description = "not this officer's checkpoint"), (status = 422, body = ErrorBody)))]
+        (status = 403, body = ErrorBody, description = "not this officer's checkpoint"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn at_checkpoint(
     State(app): State<AppState>,
     grant: Grant<DirectiveAck>,

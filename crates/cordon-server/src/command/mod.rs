@@ -1,11 +1,13 @@
 //! Command: directives a commander issues to checkpoints and every station acknowledges
 //! ([`directives_api`] for the commanders, [`lane_api`] for the lanes, [`feed`] for the lanes'
-//! cheap polls and the escalation of overdue stations), and the commanders' pages ([`pages`]).
+//! cheap polls and the escalation of overdue stations, [`relay_api`] for edge stations), and the
+//! commanders' pages ([`pages`]).
 
 pub mod directives_api;
 pub mod feed;
 pub mod lane_api;
 pub mod pages;
+pub mod relay_api;
 pub mod words;
 
 use axum::routing::{get, post};
@@ -44,6 +46,10 @@ pub fn api() -> Router<AppState> {
             "/api/v1/checkpoints/{code}/directives",
             get(lane_api::at_checkpoint),
         )
+        .route(
+            "/api/v1/sync/directives",
+            get(relay_api::feed).post(relay_api::receipts),
+        )
 }
 
 pub static PAGES: Pages = Pages {
@@ -72,6 +78,8 @@ pub static PAGES: Pages = Pages {
         lane_api::at_checkpoint,
         lane_api::read,
         lane_api::acknowledge,
+        relay_api::feed,
+        relay_api::receipts,
     ),
     tags((name = "directives", description = "directives from the command to checkpoints: issued, delivered, read and acknowledged by every station, reminded and escalated when overdue"))
 )]

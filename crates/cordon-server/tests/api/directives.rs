@@ -334,5 +334,11 @@ pub fn rows() -> Vec<Row> {
             &["officer"],
             Value::Null,
         ),
+        row("GET /api/v1/sync/directives", &["station"], Value::Null),
+        row(
+            "POST /api/v1/sync/directives",
+            &["station"],
+            json!({"records": []}),
+        ),
     ]
 }

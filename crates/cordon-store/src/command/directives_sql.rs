@@ -16,7 +16,7 @@ use crate::db::{division_range, on_pool, push_list, push_scope, retry, BeginWrit
 use crate::store::SqlStore;
 use crate::StoreError;
 
-const BUMP: &str = "UPDATE directive_clock SET version = version + 1 WHERE id = 1";
+pub(super) const BUMP: &str = "UPDATE directive_clock SET version = version + 1 WHERE id = 1";
 
 /// Appends ` AND <directive d has a recipient in scope>`.
 fn push_has_recipient<'a, DB: Database>(q: &mut QueryBuilder<'a, DB>, scope: &Scope)
@@ -153,7 +153,7 @@ async fn changeable(
     Ok(row)
 }
 
-async fn fetch(store: &SqlStore, id: i64) -> Result<DirectiveRow, StoreError> {
+pub(super) async fn fetch(store: &SqlStore, id: i64) -> Result<DirectiveRow, StoreError> {
     let sql = format!("SELECT {DIRECTIVE_COLS} FROM directives d WHERE d.id = $1");
     let row: Option<DirectiveRow> = on_pool!(&store.db.write, |p| sqlx::query_as(&sql)
         .bind(id)
@@ -221,6 +221,46 @@ fn rank(p: Priority) -> u8 {
         Priority::Urgent => 1,
         Priority::Routine => 2,
     }
+}
+
+/// Notes as delivered at a checkpoint every revision in effect that it had not received.
+pub(super) async fn note_delivered(
+    store: &SqlStore,
+    code: &str,
+    now_ms: i64,
+) -> Result<(), StoreError> {
+    let stale: i64 = on_pool!(&store.db.read, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM directive_recipients r \
+             JOIN directives d ON d.id = r.directive_id \
+             JOIN checkpoints c ON c.id = r.checkpoint_id WHERE c.code = $1 \
+             AND r.delivered_rev < d.revision AND d.cancelled_at IS NULL AND d.effective_at <= $2"
+    )
+    .bind(code)
+    .bind(now_ms)
+    .fetch_one(p)
+    .await?);
+    if stale > 0 {
+        retry(|| async move {
+            on_pool!(&store.db.write, |p| sqlx::query(
+                "UPDATE directive_recipients SET delivered_at = $1, \
+                     delivered_rev = (SELECT d.revision FROM directives d \
+                       WHERE d.id = directive_recipients.directive_id) \
+                     WHERE checkpoint_id = (SELECT id FROM checkpoints WHERE code = $2) \
+                     AND directive_id IN (SELECT d.id FROM directives d \
+                       WHERE d.id = directive_recipients.directive_id \
+                       AND d.revision > directive_recipients.delivered_rev \
+                       AND d.cancelled_at IS NULL AND d.effective_at <= $1)"
+            )
+            .bind(now_ms)
+            .bind(code)
+            .execute(p)
+            .await?
+            .rows_affected());
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -584,37 +624,7 @@ impl DirectiveStore for SqlStore {
             return Err(StoreError::Forbidden);
         }
         let code = checkpoint.as_str();
-        let stale: i64 = on_pool!(&self.db.read, |p| sqlx::query_scalar(
-            "SELECT COUNT(*) FROM directive_recipients r \
-             JOIN directives d ON d.id = r.directive_id \
-             JOIN checkpoints c ON c.id = r.checkpoint_id WHERE c.code = $1 \
-             AND r.delivered_rev < d.revision AND d.cancelled_at IS NULL AND d.effective_at <= $2"
-        )
-        .bind(code)
-        .bind(now_ms)
-        .fetch_one(p)
-        .await?);
-        if stale > 0 {
-            retry(|| async move {
-                on_pool!(&self.db.write, |p| sqlx::query(
-                    "UPDATE directive_recipients SET delivered_at = $1, \
-                     delivered_rev = (SELECT d.revision FROM directives d \
-                       WHERE d.id = directive_recipients.directive_id) \
-                     WHERE checkpoint_id = (SELECT id FROM checkpoints WHERE code = $2) \
-                     AND directive_id IN (SELECT d.id FROM directives d \
-                       WHERE d.id = directive_recipients.directive_id \
-                       AND d.revision > directive_recipients.delivered_rev \
-                       AND d.cancelled_at IS NULL AND d.effective_at <= $1)"
-                )
-                .bind(now_ms)
-                .bind(code)
-                .execute(p)
-                .await?
-                .rows_affected());
-                Ok(())
-            })
-            .await?;
-        }
+        note_delivered(self, code, now_ms).await?;
         let sql = lane_sql(false);
         let found: Vec<LaneRow> = on_pool!(&self.db.read, |p| sqlx::query_as(&sql)
             .bind(code)

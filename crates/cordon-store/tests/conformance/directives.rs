@@ -337,4 +337,114 @@ async fn directives_reach_their_lanes_and_are_acknowledged_once(store: Arc<dyn S
         .unwrap();
     assert_eq!((b.counts.recipients, r.len()), (1, 1));
 }
-conformance!(directives_reach_their_lanes_and_are_acknowledged_once);
+
+/// The hub's side of a station: what it sends down (and notes delivered), the receipts it
+/// takes once each; and the station's copy of what comes down.
+async fn directives_travel_through_a_station(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    network(s).await;
+    let now = cordon_domain::time::now_ms();
+    let city = who("city", Role::Commander, "130100");
+    let station = who("station1", Role::Station, "CP-130100-0001")
+        .may_sync()
+        .unwrap();
+    let d = s
+        .issue_directive(
+            &city.may_issue_directives().unwrap(),
+            draft(serde_json::json!({}), now),
+            now,
+        )
+        .await
+        .unwrap();
+    let down = s
+        .station_directives(&station, now - 86_400_000, now)
+        .await
+        .unwrap();
+    assert_eq!(down.len(), 1);
+    assert_eq!(
+        (down[0].id, down[0].revision, down[0].acked_rev),
+        (d.id, 1, 0)
+    );
+    let read = city.may_read_directives().unwrap();
+    let (b, _) = s.directive_board(&read, d.id, now).await.unwrap();
+    assert_eq!(b.counts.delivered, 1);
+
+    let receipt = |seq, kind: &str, revision| cordon_domain::command::relay::DirectiveReceipt {
+        seq,
+        directive: d.id,
+        revision,
+        kind: cordon_domain::command::relay::ReceiptKind::parse(kind).unwrap(),
+        by: "zhang.wei".into(),
+        reply: Some("已传达".into()),
+        at_ms: now + 3_600_000,
+    };
+    let batch = [
+        receipt(1, "read", 1),
+        receipt(2, "ack", 1),
+        receipt(3, "ack", 2),
+    ];
+    let a = s
+        .apply_directive_receipts(&station, &batch, now)
+        .await
+        .unwrap();
+    assert_eq!((a.applied, a.unchanged), (2, 1));
+    let again = s
+        .apply_directive_receipts(&station, &batch, now + 5)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.applied, again.unchanged),
+        (0, 3),
+        "each receipt once"
+    );
+    let (b, r) = s.directive_board(&read, d.id, now).await.unwrap();
+    assert_eq!(b.counts.acknowledged, 1);
+    let mine = r
+        .iter()
+        .find(|r| r.checkpoint.as_str() == "CP-130100-0001")
+        .unwrap();
+    assert_eq!(mine.acknowledged_by.as_deref(), Some("zhang.wei"));
+    assert_eq!(
+        mine.acknowledged_at.unwrap().timestamp_millis(),
+        now,
+        "no later than the hub's now"
+    );
+    let down = s
+        .station_directives(&station, now - 86_400_000, now)
+        .await
+        .unwrap();
+    assert_eq!(down[0].acked_rev, 1);
+
+    // A station's copy: a new revision comes down once; the same list again changes nothing.
+    let mut revised = down.clone();
+    revised[0].revision = 2;
+    revised[0].text = "改为24小时".into();
+    assert_eq!(
+        s.mirror_directives(&code("CP-130100-0001"), &revised)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        s.mirror_directives(&code("CP-130100-0001"), &revised)
+            .await
+            .unwrap(),
+        0
+    );
+    let officer = who("officer", Role::Officer, "CP-130100-0001");
+    let lane = s
+        .lane_directives(
+            &officer.may_acknowledge_directives().unwrap(),
+            &code("CP-130100-0001"),
+            now,
+        )
+        .await
+        .unwrap();
+    assert_eq!((lane[0].revision, lane[0].text.as_str()), (2, "改为24小时"));
+    assert!(lane[0].acknowledged_at.is_none());
+}
+
+conformance!(
+    directives_reach_their_lanes_and_are_acknowledged_once,
+    directives_travel_through_a_station
+);

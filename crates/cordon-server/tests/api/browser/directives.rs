@@ -13,7 +13,10 @@ pub async fn a_directive_is_issued_acknowledged_at_a_lane_and_counted(app: TestA
     sign_in(&browser, &app, "city", "/directives").await;
     // Without a title: refused beside it, in Chinese; nothing issued.
     browser
-        .type_into("#d-text", "自今日20时起，来自中风险地区的人员须查验48小时核酸。")
+        .type_into(
+            "#d-text",
+            "自今日20时起，来自中风险地区的人员须查验48小时核酸。",
+        )
         .await;
     browser.click("#issue-submit").await;
     browser
@@ -47,7 +50,10 @@ pub async fn a_directive_is_issued_acknowledged_at_a_lane_and_counted(app: TestA
         .wait_until("!document.getElementById('directives').hidden && document.getElementById('directives-count').textContent === '1'")
         .await;
     let shown = browser.text("#directive-list li").await;
-    assert!(shown.contains("20时起执行新规则") && shown.contains("特急"), "{shown}");
+    assert!(
+        shown.contains("20时起执行新规则") && shown.contains("特急"),
+        "{shown}"
+    );
     browser.click("#directive-list .toggle").await;
     browser
         .wait_until("!document.querySelector('#directive-list .directive-body').hidden")
@@ -60,7 +66,10 @@ pub async fn a_directive_is_issued_acknowledged_at_a_lane_and_counted(app: TestA
     browser
         .wait_until("document.querySelector('#directive-list li.acked') !== null && document.getElementById('directives-count').textContent === ''")
         .await;
-    assert!(browser.text("#directive-list li.acked").await.contains("已签收"));
+    assert!(browser
+        .text("#directive-list li.acked")
+        .await
+        .contains("已签收"));
     // The scan field is still the lane's: a scanner's next line goes there.
     keep(&browser, "lane-directive-acknowledged").await;
     browser.click("#signout").await;
@@ -72,7 +81,10 @@ pub async fn a_directive_is_issued_acknowledged_at_a_lane_and_counted(app: TestA
     browser
         .wait_until("document.querySelectorAll('#done tbody tr').length === 1 && document.getElementById('pending-count').textContent === '(2)'")
         .await;
-    assert!(browser.text("#done tbody tr").await.contains("已传达到每个班组"));
+    assert!(browser
+        .text("#done tbody tr")
+        .await
+        .contains("已传达到每个班组"));
     browser.click("#remind").await;
     browser
         .wait_until("document.getElementById('remind-msg').textContent === '已提醒 2 个卡口'")

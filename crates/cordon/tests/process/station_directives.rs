@@ -1,0 +1,185 @@
+//! Directives through an edge station, real processes over a faulty link: a directive issued
+//! at the hub reaches the station's lane; with the link down an officer there opens and
+//! acknowledges it; when the link returns the hub records the acknowledgement once, by that
+//! officer, with the reply; a revision and a cancellation at the hub reach the lane too.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use super::edge::credential;
+use super::proxy::FaultyLink;
+use super::{add_user, setup_network, signed_in, staff, start};
+
+async fn get(client: &reqwest::Client, url: String) -> Value {
+    let r = client.get(url).send().await.unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    r.json().await.unwrap()
+}
+
+async fn post(client: &reqwest::Client, url: String, body: &Value) -> Value {
+    let r = client.post(url).json(body).send().await.unwrap();
+    let status = r.status();
+    let body: Value = r.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{status}: {body}");
+    body
+}
+
+/// Waits until `check` answers something, for at most `secs` seconds.
+async fn until<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let end = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < end, "timed out waiting: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_station_acknowledges_and_the_hub_records_it_once() {
+    let root = std::env::temp_dir().join(format!("cordon-directives-{}", Uuid::now_v7().simple()));
+    let hub_data = root.join("hub").to_str().unwrap().to_owned();
+    let station_data = root.join("station").to_str().unwrap().to_owned();
+    let (_hub, hub) = start(&["--data", &hub_data]).await;
+    let (commander, _) = staff(&["--data", &hub_data], &hub).await;
+    setup_network(&commander, &hub).await;
+    credential(&commander, &hub, "CP-130100-0001", &station_data).await;
+    let link = FaultyLink::start(hub.trim_start_matches("http://").to_owned(), 7).await;
+    let (_station, base) = start(&[
+        "--data",
+        &station_data,
+        "--upstream",
+        &format!("http://{}", link.addr),
+        "--checkpoint",
+        "CP-130100-0001",
+    ])
+    .await;
+    add_user(
+        &["--data", &station_data],
+        "zhang.wei",
+        "officer",
+        "CP-130100-0001",
+    )
+    .await;
+    let officer = signed_in(&base, "zhang.wei", "a-test-password-9").await;
+    let lane = format!("{base}/api/v1/checkpoints/CP-130100-0001/directives");
+
+    // Issued at the hub to the checkpoint: on the station's lane within seconds.
+    let d = post(
+        &commander,
+        format!("{hub}/api/v1/directives"),
+        &json!({"title": "20时起执行新规则", "text": "查验48小时核酸。", "priority": "urgent",
+            "target": {"division": "130100"}}),
+    )
+    .await;
+    let id = d["id"].as_i64().unwrap();
+    let shown: Value = until(30, "the directive at the station's lane", || async {
+        let feed = get(&officer, lane.clone()).await;
+        (feed["directives"].as_array().map(Vec::len) == Some(1))
+            .then(|| feed["directives"][0].clone())
+    })
+    .await;
+    assert_eq!(
+        (shown["id"].as_i64(), shown["revision"].as_i64()),
+        (Some(id), Some(1))
+    );
+    let board = format!("{hub}/api/v1/directives/{id}");
+    until(30, "delivered, at the hub", || async {
+        let b = get(&commander, board.clone()).await;
+        (b["directive"]["counts"]["delivered"] == 1).then_some(())
+    })
+    .await;
+
+    // The link goes down: the officer opens and acknowledges it at the station all the same.
+    link.set_up(false);
+    let at = json!({"checkpoint": "CP-130100-0001", "revision": 1});
+    post(&officer, format!("{base}/api/v1/directives/{id}/read"), &at).await;
+    let mut ack = at.clone();
+    ack["reply"] = json!("已传达到两个班组");
+    let acked = post(
+        &officer,
+        format!("{base}/api/v1/directives/{id}/acknowledge"),
+        &ack,
+    )
+    .await;
+    assert_eq!(acked["acknowledged_by"], "zhang.wei");
+    post(
+        &officer,
+        format!("{base}/api/v1/directives/{id}/acknowledge"),
+        &ack,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let b = get(&commander, board.clone()).await;
+    assert_eq!(
+        b["directive"]["counts"]["acknowledged"], 0,
+        "not at the hub while the link is down"
+    );
+
+    // Back up: the hub records it once, by that officer, with the reply, at the station's time.
+    link.set_up(true);
+    let recorded: Value = until(60, "the acknowledgement at the hub", || async {
+        let b = get(&commander, board.clone()).await;
+        (b["directive"]["counts"]["acknowledged"] == 1).then_some(b)
+    })
+    .await;
+    let mine = recorded["recipients"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["checkpoint"] == "CP-130100-0001")
+        .unwrap()
+        .clone();
+    assert_eq!(mine["acknowledged_by"], "zhang.wei");
+    assert_eq!(mine["reply"], "已传达到两个班组");
+    assert_eq!(mine["acknowledged_at"], acked["acknowledged_at"]);
+    assert_eq!(recorded["directive"]["counts"]["read"], 1);
+    // A few more exchanges change nothing.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let later = get(&commander, board.clone()).await;
+    assert_eq!(later["recipients"], recorded["recipients"]);
+
+    // A revision reaches the lane, to be acknowledged again; a cancellation takes it off.
+    post(
+        &commander,
+        format!("{hub}/api/v1/directives/{id}/revise"),
+        &json!({"text": "查验24小时核酸。", "note": "时限改为24小时"}),
+    )
+    .await;
+    until(30, "the revision at the station", || async {
+        let feed = get(&officer, lane.clone()).await;
+        let d = &feed["directives"][0];
+        (d["revision"] == 2 && d["acknowledged_at"].is_null() && d["text"] == "查验24小时核酸。")
+            .then_some(())
+    })
+    .await;
+    post(
+        &commander,
+        format!("{hub}/api/v1/directives/{id}/cancel"),
+        &json!({"reason": "规则已撤回"}),
+    )
+    .await;
+    until(30, "the cancellation at the station", || async {
+        let feed = get(&officer, lane.clone()).await;
+        (feed["directives"] == json!([])).then_some(())
+    })
+    .await;
+    // The station's commander cannot issue its own.
+    add_user(&["--data", &station_data], "lead", "commander", "130100").await;
+    let lead = signed_in(&base, "lead", "a-test-password-9").await;
+    let r = lead
+        .post(format!("{base}/api/v1/directives"))
+        .json(&json!({"title": "t", "text": "x", "priority": "routine", "target": {}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::CONFLICT);
+    let _ = std::fs::remove_dir_all(&root);
+}
