@@ -79,6 +79,22 @@
     }
   }
 
+  // A CAP 1.2 alert from another system, issued as this commander.
+  $("cap-file").onchange = async () => {
+    const f = $("cap-file").files[0];
+    if (!f) return;
+    const r = await fetch("/api/v1/directives/cap", {
+      method: "POST", credentials: "same-origin", body: await f.text(),
+      headers: { "x-csrf-token": CSRF, "accept-language": document.documentElement.lang, "content-type": "application/xml" },
+    });
+    let json = null;
+    try { json = await r.json(); } catch (_) { /* an empty answer */ }
+    $("cap-file").value = "";
+    if (r.status !== 201) { say("cap-msg", refusal({ status: r.status, json }), false); return; }
+    say("cap-msg", W.cap_imported.replace("{n}", json.counts.recipients), true);
+    load(true);
+  };
+
   $("show-cancelled").onchange = () => load(true);
   $("more").onclick = () => load(false);
   load(true);

@@ -134,6 +134,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         crate::accounts::demo_accounts(&store, &officer_scope).await?;
         demo::followup::load(store.as_ref(), &officer_scope).await?;
         demo::testing::load(store.as_ref()).await?;
+        demo::command::load(store.as_ref(), &officer_scope).await?;
     }
     if let Some(addr) = args.metrics_listen {
         let bound = cordon_server::observe::serve_metrics(addr).await?;

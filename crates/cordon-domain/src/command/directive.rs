@@ -214,7 +214,8 @@ fn times(
             "the deadline to acknowledge is at most 30 days after the effective time",
         ));
     }
-    Ok((effective_ms, deadline_ms))
+    // Whole seconds, as CAP and the pages write times.
+    Ok((effective_ms / 1000 * 1000, deadline_ms / 1000 * 1000))
 }
 
 impl DirectiveRequest {
@@ -280,7 +281,7 @@ impl DirectiveUpdate {
                     "the deadline to acknowledge is at most 30 days ahead",
                 ))
             }
-            Some(t) => Some(t.timestamp_millis()),
+            Some(t) => Some(t.timestamp_millis() / 1000 * 1000),
         };
         let title = self
             .title
@@ -453,6 +454,13 @@ mod tests {
         assert_eq!(d.title, "20时起执行新规则");
         assert_eq!(d.text, "第一条\n第二条");
         assert_eq!((d.effective_ms, d.deadline_ms), (NOW, NOW + 30 * 60_000));
+        let whole = request(
+            serde_json::json!({"title": "t", "text": "x", "priority": "routine",
+            "target": {}}),
+        )
+        .parse(NOW + 999)
+        .unwrap();
+        assert_eq!(whole.deadline_ms % 1000, 0, "whole seconds");
         assert!(
             matches!(d.target, Target::Within { division: Some(c), line: None, kind: None } if c.value() == 130100)
         );

@@ -3,6 +3,7 @@
 //! cheap polls and the escalation of overdue stations, [`relay_api`] for edge stations), and the
 //! commanders' pages ([`pages`]).
 
+pub mod cap;
 pub mod directives_api;
 pub mod feed;
 pub mod lane_api;
@@ -24,6 +25,8 @@ pub fn api() -> Router<AppState> {
             get(directives_api::list).post(directives_api::issue),
         )
         .route("/api/v1/directives/overdue", get(directives_api::overdue))
+        .route("/api/v1/directives/cap", post(cap::import_cap))
+        .route("/api/v1/directives/{id}/cap", get(cap::export_cap))
         .route("/api/v1/directives/{id}", get(directives_api::board))
         .route(
             "/api/v1/directives/{id}/revise",
@@ -75,6 +78,8 @@ pub static PAGES: Pages = Pages {
         directives_api::revise,
         directives_api::cancel,
         directives_api::remind,
+        cap::export_cap,
+        cap::import_cap,
         lane_api::at_checkpoint,
         lane_api::read,
         lane_api::acknowledge,

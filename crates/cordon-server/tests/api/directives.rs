@@ -298,7 +298,113 @@ async fn a_station_silent_at_the_deadline_is_escalated(app: TestApp) {
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
+/// GET the CAP export of a directive: the XML, parsed by an independent CAP library.
+async fn cap_of(app: &TestApp, id: i64) -> (oasiscap::Alert, oasiscap::v1dot2::Alert) {
+    let r = app
+        .client("city")
+        .get(format!("{}/api/v1/directives/{id}/cap", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/xml"));
+    let xml = r.text().await.unwrap();
+    let alert: oasiscap::Alert = xml.parse().unwrap_or_else(|e| panic!("{e}: {xml}"));
+    assert!(matches!(alert, oasiscap::Alert::V1dot2(_)), "CAP 1.2");
+    (alert.clone(), alert.into_latest())
+}
+
+async fn post_cap(app: &TestApp, xml: &str) -> (StatusCode, Value) {
+    let r = app
+        .client("city")
+        .post(format!("{}/api/v1/directives/cap", app.base))
+        .header("content-type", "application/xml")
+        .body(xml.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn a_cap_export_parses_and_imports_to_the_same_directive(app: TestApp) {
+    let mut body = directive(json!({"checkpoints": ["CP-130100-0001", "CP-130100-0003"]}));
+    body["title"] = json!("20时起执行新规则 <第5版> & 附件");
+    let (s, d) = app.post_as("city", "/api/v1/directives", &body).await;
+    assert_eq!(s, StatusCode::CREATED, "{d}");
+    let id = d["id"].as_i64().unwrap();
+    let (parsed, alert) = cap_of(&app, id).await;
+    assert_eq!(
+        alert.identifier.to_string(),
+        format!("cordon-directive-{id}-r1")
+    );
+    assert_eq!(format!("{:?}", alert.message_type), "Alert");
+    assert_eq!(alert.info[0].headline.as_deref(), d["title"].as_str());
+    assert_eq!(alert.info[0].description.as_deref(), d["text"].as_str());
+    assert_eq!(format!("{:?}", alert.info[0].urgency), "Immediate");
+
+    // The library's own serialisation of the alert imports to the same directive.
+    let (s, again) = post_cap(&app, &parsed.to_string()).await;
+    assert_eq!(s, StatusCode::CREATED, "{again}");
+    for field in [
+        "title",
+        "text",
+        "priority",
+        "target",
+        "ack_deadline",
+        "division",
+    ] {
+        assert_eq!(again[field], d[field], "{field}");
+    }
+    assert_eq!(again["counts"]["recipients"], 2);
+    assert_ne!(again["id"], d["id"]);
+
+    // A revision exports as an Update referencing the first; a cancellation as a Cancel. Only
+    // an Alert makes a directive; what does not parse is refused with its reason.
+    let (s, _) = app
+        .post_as(
+            "city",
+            &format!("/api/v1/directives/{id}/revise"),
+            &json!({"text": "改", "note": "改为24小时"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (xml, update) = cap_of(&app, id).await;
+    assert_eq!(format!("{:?}", update.message_type), "Update");
+    assert!(update.references.is_some(), "{xml:?}");
+    let (s, e) = post_cap(&app, &xml.to_string()).await;
+    assert_eq!(
+        (s, code(&e)),
+        (StatusCode::UNPROCESSABLE_ENTITY, ("unsupported", "msgType"))
+    );
+    app.post_as(
+        "city",
+        &format!("/api/v1/directives/{id}/cancel"),
+        &json!({"reason": "撤回"}),
+    )
+    .await;
+    let (_, cancel) = cap_of(&app, id).await;
+    assert_eq!(format!("{:?}", cancel.message_type), "Cancel");
+    let (s, e) = post_cap(&app, "<alert><headline>").await;
+    assert_eq!(
+        (s, code(&e).0),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_cap")
+    );
+    let (_, page) = app
+        .get_as("city", "/api/v1/directives?cancelled=true")
+        .await;
+    assert_eq!(
+        page["directives"].as_array().unwrap().len(),
+        2,
+        "nothing half-written"
+    );
+}
+
 on_both!(
+    a_cap_export_parses_and_imports_to_the_same_directive,
     directives_reach_the_lanes_and_are_acknowledged,
     a_station_silent_at_the_deadline_is_escalated
 );
@@ -327,6 +433,11 @@ pub fn rows() -> Vec<Row> {
             json!({"reason": "撤回"}),
         ),
         row("POST /api/v1/directives/{id}/remind", COMMANDERS, json!({})),
+        row("GET /api/v1/directives/{id}/cap", COMMANDERS, Value::Null),
+        Row {
+            body: super::matrix::Body::Csv("<alert/>"),
+            ..row("POST /api/v1/directives/cap", COMMANDERS, Value::Null)
+        },
         row("POST /api/v1/directives/{id}/read", OFFICERS, at()),
         row("POST /api/v1/directives/{id}/acknowledge", OFFICERS, at()),
         row(

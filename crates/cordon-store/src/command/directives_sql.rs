@@ -337,7 +337,7 @@ impl DirectiveStore for SqlStore {
         let deadline = revision.deadline_ms.unwrap_or(if row.10 > now_ms {
             row.10
         } else {
-            now_ms + priority.default_window_ms()
+            (now_ms + priority.default_window_ms()) / 1000 * 1000
         });
         let (revision, by) = (&revision, grant.username().as_str());
         retry(|| async move {

@@ -5,6 +5,7 @@
 //! testing campaign with its sites, antigen tests and a lab ([`testing`]).
 
 mod antigen;
+pub(crate) mod command;
 pub(crate) mod followup;
 pub(crate) mod hebei;
 mod lab;
