@@ -292,6 +292,16 @@ function refuseBeside(scope, r, fallback, fieldOf) {
   (first || out).scrollIntoView({ block: "center" });
 }
 
+// After a change the stations must hear of (a policy published, a risk area declared): a link
+// beside `after` (an element or its id) to the directives page with a drafted directive.
+function offerDirective(after, title, text) {
+  const at = typeof after === "string" ? $(after) : after;
+  const old = at.parentElement.querySelector(".draft-directive");
+  if (old) old.remove();
+  const q = new URLSearchParams({ title, text });
+  at.after(el("a", { class: "button draft-directive", href: `/directives?${q}` }, T.draft_directive));
+}
+
 // A server refusal as a sentence, with the field it names.
 function refusal(r) {
   const e = r.json && r.json.error;

@@ -95,6 +95,15 @@
     load(true);
   };
 
+  // A directive drafted elsewhere (a policy published, a risk area declared) arrives filled in.
+  const drafted = new URLSearchParams(location.search);
+  if (drafted.get("title") || drafted.get("text")) {
+    $("d-title").value = drafted.get("title") || "";
+    $("d-text").value = drafted.get("text") || "";
+    form.scrollIntoView({ block: "start" });
+    $("d-title").focus();
+  }
+
   $("show-cancelled").onchange = () => load(true);
   $("more").onclick = () => load(false);
   load(true);

@@ -160,6 +160,8 @@
     const r = await api("POST", `/api/v1/policies/${v}/publish`, body);
     if (r.status !== 201) { say("publish-msg", refusal(r), false); $("publish-reason").focus(); return; }
     say("publish-msg", W.published.replace("{v}", v).replace("{t}", when(r.json.effective_at)), true);
+    const fill = (s) => s.replace("{v}", v).replace("{t}", when(r.json.effective_at)).replace("{r}", body.reason);
+    offerDirective("publish-msg", fill(T.draft_policy_title), fill(T.draft_policy_text));
     load();
   };
   $("rollback").onclick = async () => {

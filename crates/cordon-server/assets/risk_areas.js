@@ -54,6 +54,9 @@
     const r = await api("POST", "/api/v1/risk-areas", { areas: [area] });
     if (r.status !== 201) { beside(f, r, "add-msg"); return; }
     say("add-msg", W.added, true);
+    const level = W["level_" + area.level] || area.level, from = area.valid_from.slice(0, 16).replace("T", " ");
+    const fill = (s) => s.replace("{a}", area.area || area.division).replace("{d}", area.division).replace("{l}", level).replace("{t}", from);
+    offerDirective("add-msg", fill(T.draft_risk_title), fill(T.draft_risk_text));
     $("add-area").value = "";
     load();
   };

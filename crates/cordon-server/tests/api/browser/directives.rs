@@ -93,6 +93,16 @@ pub async fn a_directive_is_issued_acknowledged_at_a_lane_and_counted(app: TestA
         .wait_until("[...document.querySelectorAll('#pending tbody tr')].every((tr) => tr.children[3].textContent !== '')")
         .await;
     keep(&browser, "directive-board").await;
+    // A directive drafted from a policy's publication arrives filled in.
+    browser
+        .goto(&format!(
+            "{}/directives?title=%E7%AC%AC2%E7%89%88&text=%E8%AF%B7%E4%BC%A0%E8%BE%BE",
+            app.base
+        ))
+        .await;
+    browser
+        .wait_until("document.getElementById('d-title').value === '第2版' && document.getElementById('d-text').value === '请传达'")
+        .await;
     browser.quit().await;
 }
 
