@@ -1,6 +1,8 @@
 // The lane's directives: what the command sent to the selected checkpoint, most urgent first,
-// until an officer acknowledges it. Polled every 3 s with the clock of the last answer (an
-// unchanged answer is free), in full every 30 s (a directive scheduled ahead comes into force).
+// until an officer acknowledges it. Asked with the clock of the last answer, the hub holds the
+// question up to 15 s and answers as soon as anything changes (a long poll: a new directive is
+// on the lane within a second or two); in full every 30 s (a directive scheduled ahead comes
+// into force).
 // Opening one notes it read; acknowledging names the signed-in officer, with an optional reply.
 "use strict";
 (function laneDirectives() {
@@ -81,20 +83,30 @@
     poll(true);
   }
 
+  // One question; answers whether the lane may ask again at once.
   async function poll(full) {
-    if (!cp.value) return;
+    if (!cp.value) return false;
     if (Date.now() - lastFull > 30000) full = true;
-    const q = !full && clock !== null ? `?known=${clock}` : "";
-    const r = await api("GET", `/api/v1/checkpoints/${encodeURIComponent(cp.value)}/directives${q}`);
-    if (r.status !== 200) { section.hidden = true; return; }
+    const asked = cp.value;
+    const q = !full && clock !== null ? `?known=${clock}&wait=15` : "";
+    let r;
+    try { r = await api("GET", `/api/v1/checkpoints/${encodeURIComponent(asked)}/directives${q}`); } catch (_) { return false; }
+    if (asked !== cp.value) return true;
+    if (r.status !== 200) { section.hidden = true; return false; }
     clock = r.json.clock;
-    if (r.json.unchanged) return;
+    if (r.json.unchanged) return true;
     if (full) lastFull = Date.now();
     shown = r.json.directives;
     render();
+    return true;
   }
 
+  // The long poll, for as long as the page is open; a failure waits 3 s.
+  (async function listen() {
+    for (;;) {
+      const again = await poll(false);
+      if (!again) await new Promise((res) => setTimeout(res, 3000));
+    }
+  })();
   cp.addEventListener("change", () => { clock = null; shown = []; render(); poll(true); });
-  poll(true);
-  setInterval(() => poll(false), 3000);
 })();

@@ -1,7 +1,9 @@
-//! The lanes' view of the directives' clock, and the escalation of overdue stations. A lane
-//! polls with the clock it last saw; the answer "unchanged" costs no query, since this process
-//! reads the store's clock at most once per [`FRESH`] (and at once after its own writes), so a
-//! directive issued on any process reaches every lane within a poll plus [`FRESH`].
+//! The lanes' view of the directives' clock, and the escalation of overdue stations. A lane (or
+//! a station) asks with the clock it last saw and may wait for a change ([`DirectiveFeed::wait`]:
+//! a long poll); the answer "unchanged" costs no query, since this process reads the store's
+//! clock at most once per [`FRESH`] however many wait, and at once after its own writes, which
+//! wake the waiting at once. A directive issued on another process (PostgreSQL behind several
+//! servers) reaches the waiting within [`FRESH`].
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,13 +22,18 @@ pub const ESCALATE_EVERY: Duration = Duration::from_secs(30);
 pub struct DirectiveFeed {
     clock: AtomicI64,
     read_at: Mutex<Option<Instant>>,
+    moved: tokio::sync::Notify,
 }
+
+/// The longest a lane or station may wait for a change, in seconds.
+pub const MAX_WAIT_S: u32 = 25;
 
 impl Default for DirectiveFeed {
     fn default() -> Self {
         Self {
             clock: AtomicI64::new(-1),
             read_at: Mutex::new(None),
+            moved: tokio::sync::Notify::new(),
         }
     }
 }
@@ -45,14 +52,41 @@ impl DirectiveFeed {
         self.reread(store).await
     }
 
-    /// Reads the clock now: after this process changed a directive.
+    /// Reads the clock now: after this process changed a directive. Wakes the waiting when it
+    /// moved.
     pub async fn reread(&self, store: &dyn Store) -> Result<i64, StoreError> {
         let v = store.directive_clock().await?;
-        self.clock.store(v, Ordering::Release);
+        let before = self.clock.swap(v, Ordering::AcqRel);
         if let Ok(mut t) = self.read_at.lock() {
             *t = Some(Instant::now());
         }
+        if before != v {
+            self.moved.notify_waiters();
+        }
         Ok(v)
+    }
+
+    /// The clock once it differs from `known`, or as it is after `wait` (a long poll).
+    pub async fn wait(
+        &self,
+        store: &dyn Store,
+        known: Option<i64>,
+        wait: Duration,
+    ) -> Result<i64, StoreError> {
+        let until = tokio::time::Instant::now() + wait;
+        loop {
+            let moved = self.moved.notified();
+            let now = self.clock(store).await?;
+            if known != Some(now) || tokio::time::Instant::now() >= until {
+                return Ok(now);
+            }
+            // Woken by this process's own change, else by the next reading of the store's.
+            let tick = (tokio::time::Instant::now() + FRESH).min(until);
+            tokio::select! {
+                _ = moved => {}
+                _ = tokio::time::sleep_until(tick) => {}
+            }
+        }
     }
 }
 

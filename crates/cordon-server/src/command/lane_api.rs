@@ -27,6 +27,23 @@ pub struct LaneParams {
     /// The clock of the lane's last answer: when nothing changed since, the answer says so and
     /// holds no list.
     pub known: Option<i64>,
+    /// Seconds to wait for a change before answering "unchanged" (0 to 25; default 0): a long
+    /// poll, answered as soon as the clock moves.
+    #[param(minimum = 0, maximum = 25)]
+    pub wait: Option<u32>,
+}
+
+/// The wait a poll asked for, checked.
+pub(super) fn wait_of(wait: Option<u32>) -> ApiResult<std::time::Duration> {
+    let w = wait.unwrap_or(0);
+    if w > super::feed::MAX_WAIT_S {
+        return Err(ApiError::invalid(
+            "out_of_range",
+            "wait",
+            "a poll waits 0 to 25 seconds",
+        ));
+    }
+    Ok(std::time::Duration::from_secs(u64::from(w)))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -53,7 +70,11 @@ pub async fn at_checkpoint(
     if !grant.grant.works_at(&code) {
         return Err(ApiError::Forbidden);
     }
-    let clock = app.directives.clock(app.store.as_ref()).await?;
+    let wait = wait_of(p.wait)?;
+    let clock = app
+        .directives
+        .wait(app.store.as_ref(), p.known, wait)
+        .await?;
     if p.known == Some(clock) {
         return Ok(Json(LaneFeed {
             clock,

@@ -24,6 +24,9 @@ pub const KEPT_MS: i64 = 14 * 86_400_000;
 pub struct SyncParams {
     /// The clock of the station's last answer.
     pub known: Option<i64>,
+    /// Seconds to wait for a change (0 to 25; default 0): a long poll.
+    #[param(minimum = 0, maximum = 25)]
+    pub wait: Option<u32>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -42,7 +45,11 @@ pub async fn feed(
     station: Grant<StationSync>,
     ApiQuery(p): ApiQuery<SyncParams>,
 ) -> ApiResult<Json<StationFeed>> {
-    let clock = app.directives.clock(app.store.as_ref()).await?;
+    let wait = super::lane_api::wait_of(p.wait)?;
+    let clock = app
+        .directives
+        .wait(app.store.as_ref(), p.known, wait)
+        .await?;
     if p.known == Some(clock) {
         return Ok(Json(StationFeed {
             clock,

@@ -2,6 +2,7 @@
 //! in the same run.
 
 mod audit;
+mod command;
 mod edge;
 mod followup;
 mod http1;
@@ -43,6 +44,9 @@ pub enum BenchCommand {
     /// Mass testing and the lab: persons bound to tubes from many samplers at once, a result
     /// file imported, a day's runs released, a recall, a million-person roster's gaps.
     Testing(testing::TestingArgs),
+    /// Directives to every open checkpoint of the province: how soon each lane sees one (a long
+    /// poll, against a plain poll every 3 s), the acknowledgements, and one directive's board.
+    Command(command::CommandArgs),
     /// Case traces on the in-memory index against the same questions in SQLite and
     /// PostgreSQL: latency, ratios, the index's build time and bytes per person-passage.
     Trace(trace::TraceArgs),
@@ -60,5 +64,6 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Pages(args) => pages::run(args).await,
         BenchCommand::Followup(args) => followup::run(args).await,
         BenchCommand::Testing(args) => testing::run(args).await,
+        BenchCommand::Command(args) => command::run(args).await,
     }
 }
