@@ -113,6 +113,58 @@ async fn directives_reach_the_lanes_and_are_acknowledged(app: TestApp) {
         ),
         (Some(true), Some(0))
     );
+    // A long poll is answered as soon as something changes: here, a directive to the city.
+    let waiting = {
+        let (client, base) = (app.client("officer").clone(), app.base.clone());
+        let known = clock.unwrap();
+        tokio::spawn(async move {
+            let t = std::time::Instant::now();
+            let r = client
+                .get(format!(
+                    "{base}/api/v1/checkpoints/CP-130100-0001/directives?known={known}&wait=20"
+                ))
+                .send()
+                .await
+                .unwrap();
+            (t.elapsed(), r.json::<Value>().await.unwrap())
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (s, second) = app
+        .post_as(
+            "city",
+            "/api/v1/directives",
+            &directive(json!({"checkpoints": ["CP-130100-0001"]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{second}");
+    let (waited, woken) = waiting.await.unwrap();
+    assert_eq!(woken["unchanged"], false);
+    assert_eq!(woken["directives"].as_array().unwrap().len(), 2);
+    assert!(
+        waited < std::time::Duration::from_secs(10),
+        "answered on the change, not at the end: {waited:?}"
+    );
+    let clock = woken["clock"].as_i64();
+    let (s, b) = app
+        .get_as(
+            "officer",
+            "/api/v1/checkpoints/CP-130100-0001/directives?wait=26",
+        )
+        .await;
+    assert_eq!(
+        (s, code(&b)),
+        (StatusCode::UNPROCESSABLE_ENTITY, ("out_of_range", "wait"))
+    );
+    let second = second["id"].as_i64().unwrap();
+    let (s, _) = app
+        .post_as(
+            "city",
+            &format!("/api/v1/directives/{second}/cancel"),
+            &json!({"reason": "重复"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
     // Not another station's officer, nor a commander.
     let (s, _) = lane(&app, "officer2", "CP-130100-0001", None).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
