@@ -8,6 +8,7 @@
 (function laneDirectives() {
   const section = $("directives");
   if (!section) return;
+  // (Reports to the command are in the same feed: see renderReports.)
   const W = JSON.parse($("directive-words").textContent);
   const cp = $("checkpoint"), list = $("directive-list");
   const time = (iso) => iso ? iso.slice(5, 16).replace("T", " ") : "";
@@ -98,7 +99,52 @@
     if (full) lastFull = Date.now();
     shown = r.json.directives;
     render();
+    renderReports(r.json.reports || []);
     return true;
+  }
+
+  // Reports to the command: a category, an urgency and a few words; the answer comes back here.
+  const rform = $("report-form"), rlist = $("report-list");
+  let category = null, urgency = "urgent", reportId = null;
+  $("report-open").onclick = () => { rform.hidden = !rform.hidden; if (!rform.hidden) rform.scrollIntoView({ block: "nearest" }); };
+  for (const b of rform.querySelectorAll("[data-cat]")) {
+    b.onclick = () => { category = b.dataset.cat; for (const x of rform.querySelectorAll("[data-cat]")) x.classList.toggle("on", x === b); };
+  }
+  for (const b of rform.querySelectorAll(".urg")) {
+    b.onclick = () => { urgency = b.dataset.urg; for (const x of rform.querySelectorAll(".urg")) x.classList.toggle("on", x === b); };
+  }
+  // A report keeps its id until it is answered, so a retry never files it twice.
+  $("report-text").oninput = () => { reportId = reportId || uuid(); };
+  rform.onsubmit = async (ev) => {
+    ev.preventDefault();
+    clearRefusals(rform);
+    $("report-msg").textContent = "";
+    reportId = reportId || uuid();
+    const body = { id: reportId, checkpoint: cp.value, category: category || "", urgency, text: $("report-text").value };
+    const r = await api("POST", "/api/v1/reports", body);
+    if (r.status !== 201 && r.status !== 200) { refuseBeside(rform, r, "report-msg"); return; }
+    reportId = null;
+    category = null;
+    $("report-text").value = "";
+    for (const x of rform.querySelectorAll("[data-cat]")) x.classList.remove("on");
+    rform.hidden = true;
+    say("report-msg", W.lane_reported, true);
+    poll(true);
+  };
+
+  function renderReports(reports) {
+    rlist.textContent = "";
+    for (const r of reports) {
+      const li = el("li", { class: `directive p-${r.urgency}${r.answer ? " acked" : ""}` },
+        el("div", { class: "directive-head" }, el("span", { class: "tag p-" + r.urgency }, W["p_" + r.urgency] || r.urgency),
+          el("b", { class: "directive-title" }, W["c_" + r.category] || r.category),
+          el("span", { class: "hint" }, time(r.reported_at))),
+        el("p", {}, r.text));
+      li.append(r.answer
+        ? el("p", { class: "answer-line" }, el("b", {}, `${W.lane_answer}: `), r.answer, el("span", { class: "hint" }, ` · ${r.answered_by} · ${time(r.answered_at)}`))
+        : el("p", { class: "hint" }, W.lane_waiting));
+      rlist.append(li);
+    }
   }
 
   // The long poll, for as long as the page is open; a failure waits 3 s.

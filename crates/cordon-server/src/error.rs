@@ -211,6 +211,8 @@ impl From<StoreError> for ApiError {
                         | "row_conflict"
                         | "directive_cancelled"
                         | "directive_updated"
+                        | "report_answered"
+                        | "report_conflict"
                 ) =>
             {
                 ApiError::Conflict(f)

@@ -56,6 +56,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(24, "0024_testing_campaign_persons"),
     migration!(25, "0025_station_sampling"),
     migration!(26, "0026_directives"),
+    migration!(27, "0027_reports"),
 ];
 
 /// Which of a migration's files to apply.

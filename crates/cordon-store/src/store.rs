@@ -23,6 +23,7 @@ pub trait Store:
     + crate::status::StatusStore
     + crate::command::DirectiveStore
     + crate::command::DirectiveRelayStore
+    + crate::command::ReportStore
     + crate::station::StationStore
     + crate::station::sampling::SamplingSyncStore
     + crate::declaration::DeclarationStore

@@ -105,6 +105,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         hub_key =
             crate::station::hub_key(&upstream, &args.store.data.join("hub-declaration.key")).await;
         store.install_directive_outbox().await?;
+        store.install_report_outbox().await?;
         crate::station::spawn_downlink(store.clone(), upstream.clone());
         crate::station_directives::spawn(store.clone(), upstream.clone(), code.clone());
         crate::station::spawn_uplink(store.clone(), upstream);

@@ -3,7 +3,9 @@
 //! clock it last saw, the hub holding the question until something changes (a long poll of up
 //! to [`WAIT_S`]), and copies new ones, revisions and cancellations; its sender pushes the
 //! officers' openings and acknowledgements (the outbox, filled by triggers in the same
-//! transaction as each step, so none is lost to a crash) every [`EVERY`] while there are any.
+//! transaction as each step, so none is lost to a crash) and the reports filed here, every
+//! [`EVERY`] while there are any; the hub's answers to those reports come down with the
+//! directives.
 //! The station's lanes read and acknowledge from its own database, link or not. The hub records
 //! each receipt once however often it is sent, so the outbox is emptied only after the hub
 //! answered, and a lost answer means a resend.
@@ -13,6 +15,7 @@ use std::time::Duration;
 
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::command::relay::{ReceiptAnswer, StationDirective, MAX_RECEIPTS};
+use cordon_domain::command::report::Report;
 use cordon_store::Store;
 
 use crate::station::{backoff, push, Pushed, Upstream};
@@ -24,9 +27,22 @@ pub const WAIT_S: u32 = 15;
 
 const PATH: &str = "/api/v1/sync/directives";
 
-/// Pushes the outbox until it is empty; answers how many receipts went.
+/// Pushes the outboxes (reports first, then openings and acknowledgements) until they are
+/// empty; answers how many records went.
 pub async fn send(store: &dyn Store, upstream: &Upstream) -> anyhow::Result<usize> {
     let mut sent = 0;
+    loop {
+        let out = store.report_outbox(500).await?;
+        let Some(last) = out.last().map(|r| r.seq) else {
+            break;
+        };
+        match push::<serde_json::Value, _>(upstream, "/api/v1/sync/reports", &out).await {
+            Pushed::Answered(_) => store.report_outbox_sent(last).await?,
+            Pushed::Retry(why) | Pushed::Refused(why) => anyhow::bail!(why),
+            Pushed::Gap => anyhow::bail!("the hub answered a gap to reports"),
+        }
+        sent += out.len();
+    }
     loop {
         let out = store.directive_outbox(MAX_RECEIPTS as i64).await?;
         let Some(last) = out.last().map(|r| r.seq) else {
@@ -57,6 +73,8 @@ pub async fn listen(
     if !feed["unchanged"].as_bool().unwrap_or(false) {
         let list: Vec<StationDirective> = serde_json::from_value(feed["directives"].clone())?;
         changed = store.mirror_directives(code, &list).await?;
+        let reports: Vec<Report> = serde_json::from_value(feed["reports"].clone())?;
+        changed += store.mirror_reports(&reports).await?;
     }
     *clock = feed["clock"].as_i64();
     Ok(changed)

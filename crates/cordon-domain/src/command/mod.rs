@@ -1,6 +1,8 @@
 //! Command: what the command centre sends down the line and hears back. Directives
 //! ([`directive`]): a commander's instruction to a set of checkpoints, each of which reads and
-//! acknowledges it by a named officer before a deadline.
+//! acknowledges it by a named officer before a deadline; reports ([`report`]): what a station
+//! tells the command, answered back to its lane.
 
 pub mod directive;
 pub mod relay;
+pub mod report;

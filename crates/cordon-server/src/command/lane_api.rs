@@ -55,7 +55,13 @@ pub struct LaneFeed {
     /// Most urgent first; the acknowledged ones of the last day after the rest. Empty when
     /// `unchanged`.
     pub directives: Vec<LaneDirective>,
+    /// The checkpoint's reports to the command of the last 3 days, newest first, with their
+    /// answers. Empty when `unchanged`.
+    pub reports: Vec<cordon_domain::command::report::Report>,
 }
+
+/// How far back a lane is shown its checkpoint's reports.
+pub const REPORTS_MS: i64 = 3 * 86_400_000;
 
 #[utoipa::path(get, path = "/api/v1/checkpoints/{code}/directives", tag = "directives", params(("code" = String, Path, description = "the checkpoint"), LaneParams),
     responses((status = 200, body = LaneFeed, description = "each directive shown counts as delivered"),
@@ -80,16 +86,20 @@ pub async fn at_checkpoint(
             clock,
             unchanged: true,
             directives: Vec::new(),
+            reports: Vec::new(),
         }));
     }
-    let directives = app
+    let now = cordon_domain::time::now_ms();
+    let directives = app.store.lane_directives(&grant.grant, &code, now).await?;
+    let reports = app
         .store
-        .lane_directives(&grant.grant, &code, cordon_domain::time::now_ms())
+        .lane_reports(&grant.grant, &code, now - REPORTS_MS)
         .await?;
     Ok(Json(LaneFeed {
         clock,
         unchanged: false,
         directives,
+        reports,
     }))
 }
 

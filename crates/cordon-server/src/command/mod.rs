@@ -9,6 +9,7 @@ pub mod feed;
 pub mod lane_api;
 pub mod pages;
 pub mod relay_api;
+pub mod reports_api;
 pub mod words;
 
 use axum::routing::{get, post};
@@ -53,6 +54,13 @@ pub fn api() -> Router<AppState> {
             "/api/v1/sync/directives",
             get(relay_api::feed).post(relay_api::receipts),
         )
+        .route(
+            "/api/v1/reports",
+            get(reports_api::inbox).post(reports_api::file),
+        )
+        .route("/api/v1/reports/{id}/assign", post(reports_api::assign))
+        .route("/api/v1/reports/{id}/answer", post(reports_api::answer))
+        .route("/api/v1/sync/reports", post(reports_api::station_push))
 }
 
 pub static PAGES: Pages = Pages {
@@ -60,12 +68,20 @@ pub static PAGES: Pages = Pages {
         Router::new()
             .route("/directives", get(pages::directives))
             .route("/directives/{id}", get(pages::board))
+            .route("/reports", get(pages::reports))
     },
-    nav: &[NavItem {
-        href: "/directives",
-        roles: &[cordon_domain::access::Role::Commander],
-        label: |l| words::words(l).nav,
-    }],
+    nav: &[
+        NavItem {
+            href: "/directives",
+            roles: &[cordon_domain::access::Role::Commander],
+            label: |l| words::words(l).nav,
+        },
+        NavItem {
+            href: "/reports",
+            roles: &[cordon_domain::access::Role::Commander],
+            label: |l| words::words(l).nav_reports,
+        },
+    ],
 };
 
 #[derive(OpenApi)]
@@ -85,6 +101,11 @@ pub static PAGES: Pages = Pages {
         lane_api::acknowledge,
         relay_api::feed,
         relay_api::receipts,
+        reports_api::file,
+        reports_api::inbox,
+        reports_api::assign,
+        reports_api::answer,
+        reports_api::station_push,
     ),
     tags((name = "directives", description = "directives from the command to checkpoints: issued, delivered, read and acknowledged by every station, reminded and escalated when overdue"))
 )]

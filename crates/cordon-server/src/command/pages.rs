@@ -90,3 +90,24 @@ pub async fn board(viewer: Viewer, Path(id): Path<String>) -> Response {
         id,
     })
 }
+
+#[derive(Template)]
+#[template(path = "command/reports.html")]
+struct ReportsPage {
+    c: Chrome,
+    w: &'static Words,
+    words_json: String,
+}
+
+/// The command's inbox of reports (`/reports`).
+pub async fn reports(viewer: Viewer) -> Response {
+    if let Some(r) = gate(&viewer, COMMANDERS) {
+        return r;
+    }
+    let w = words(viewer.lang);
+    render(ReportsPage {
+        c: Chrome::new(&viewer),
+        w,
+        words_json: words_json(w),
+    })
+}

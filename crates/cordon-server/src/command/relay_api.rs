@@ -36,6 +36,8 @@ pub struct StationFeed {
     /// The directives to the station's checkpoint of the last 14 days, as they stand (empty
     /// when `unchanged`).
     pub directives: Vec<StationDirective>,
+    /// The checkpoint's reports of the last 14 days as the hub holds them (taken, answered).
+    pub reports: Vec<cordon_domain::command::report::Report>,
 }
 
 #[utoipa::path(get, path = "/api/v1/sync/directives", tag = "stations", params(SyncParams),
@@ -55,6 +57,7 @@ pub async fn feed(
             clock,
             unchanged: true,
             directives: Vec::new(),
+            reports: Vec::new(),
         }));
     }
     let now = cordon_domain::time::now_ms();
@@ -62,10 +65,15 @@ pub async fn feed(
         .store
         .station_directives(&station.grant, now - KEPT_MS, now)
         .await?;
+    let reports = app
+        .store
+        .station_reports(&station.grant, now - KEPT_MS)
+        .await?;
     Ok(Json(StationFeed {
         clock,
         unchanged: false,
         directives,
+        reports,
     }))
 }
 

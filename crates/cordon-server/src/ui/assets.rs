@@ -131,6 +131,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/lane_directives.js"),
     },
+    Asset {
+        name: "reports.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/reports.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.

@@ -7,6 +7,8 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use uuid::Uuid;
+
 use super::matrix::{row, Row, COMMANDERS, OFFICERS};
 use super::TestApp;
 
@@ -455,7 +457,113 @@ async fn a_cap_export_parses_and_imports_to_the_same_directive(app: TestApp) {
     );
 }
 
+async fn a_station_reports_a_problem_and_reads_the_answer_on_its_lane(app: TestApp) {
+    let id = Uuid::now_v7();
+    let report = json!({"id": id, "checkpoint": "CP-130100-0001", "category": "supplies",
+        "urgency": "flash", "text": "抗原试剂只剩20人份"});
+    // Without a category: refused beside it, in Chinese; nothing filed.
+    let mut bad = report.clone();
+    bad["category"] = json!("");
+    let r = app
+        .client("officer")
+        .post(format!("{}/api/v1/reports", app.base))
+        .header("accept-language", "zh-CN")
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let e: Value = r.json().await.unwrap();
+    assert_eq!(
+        (code(&e), e["error"]["message"].as_str()),
+        (("invalid_value", "category"), Some("请选择上报类别"))
+    );
+    let (s, _) = app.post_as("officer2", "/api/v1/reports", &report).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "another station's officer");
+
+    let (s, filed) = app.post_as("officer", "/api/v1/reports", &report).await;
+    assert_eq!(
+        (s, filed["state"].as_str()),
+        (StatusCode::CREATED, Some("open")),
+        "{filed}"
+    );
+    let (s, again) = app.post_as("officer", "/api/v1/reports", &report).await;
+    assert_eq!(
+        (s, &again),
+        (StatusCode::OK, &filed),
+        "a retry files nothing new"
+    );
+    let mut other = report.clone();
+    other["text"] = json!("另一件事");
+    let (s, b) = app.post_as("officer", "/api/v1/reports", &other).await;
+    assert_eq!((s, code(&b).0), (StatusCode::CONFLICT, "report_conflict"));
+    let queue = json!({"id": Uuid::now_v7(), "checkpoint": "CP-130100-0002", "category": "queue",
+        "urgency": "routine", "text": "出口排队约1公里"});
+    let (s, _) = app.post_as("officer", "/api/v1/reports", &queue).await;
+    assert_eq!(s, StatusCode::CREATED);
+
+    // The inbox: the flash first; another city's commander sees none.
+    let (s, inbox) = app.get_as("city", "/api/v1/reports?open=true").await;
+    assert_eq!(s, StatusCode::OK);
+    let texts: Vec<&str> = inbox["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["抗原试剂只剩20人份", "出口排队约1公里"]);
+    let (_, none) = app.get_as("elsewhere", "/api/v1/reports").await;
+    assert_eq!(none["reports"], json!([]));
+    let (s, _) = app
+        .post_as(
+            "elsewhere",
+            &format!("/api/v1/reports/{id}/answer"),
+            &json!({"answer": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    // Taken, answered once; the answer is on the lane's next answer.
+    let (s, taken) = app
+        .post_as("city", &format!("/api/v1/reports/{id}/assign"), &json!({}))
+        .await;
+    assert_eq!(
+        (s, taken["assigned_to"].as_str()),
+        (StatusCode::OK, Some("city"))
+    );
+    let (_, feed) = lane(&app, "officer", "CP-130100-0001", None).await;
+    let clock = feed["clock"].as_i64();
+    let (s, answered) = app
+        .post_as(
+            "city",
+            &format!("/api/v1/reports/{id}/answer"),
+            &json!({"answer": "已从市仓库调拨500人份，1小时内送到"}),
+        )
+        .await;
+    assert_eq!(
+        (s, answered["state"].as_str()),
+        (StatusCode::OK, Some("answered")),
+        "{answered}"
+    );
+    let (s, b) = app
+        .post_as(
+            "city",
+            &format!("/api/v1/reports/{id}/answer"),
+            &json!({"answer": "again"}),
+        )
+        .await;
+    assert_eq!((s, code(&b).0), (StatusCode::CONFLICT, "report_answered"));
+    let (_, feed) = lane(&app, "officer", "CP-130100-0001", clock).await;
+    assert_eq!(feed["unchanged"], false);
+    assert_eq!(
+        feed["reports"][0]["answer"],
+        "已从市仓库调拨500人份，1小时内送到"
+    );
+    assert_eq!(feed["reports"][0]["answered_by"], "city");
+}
+
 on_both!(
+    a_station_reports_a_problem_and_reads_the_answer_on_its_lane,
     a_cap_export_parses_and_imports_to_the_same_directive,
     directives_reach_the_lanes_and_are_acknowledged,
     a_station_silent_at_the_deadline_is_escalated
@@ -498,6 +606,24 @@ pub fn rows() -> Vec<Row> {
             Value::Null,
         ),
         row("GET /api/v1/sync/directives", &["station"], Value::Null),
+        row(
+            "POST /api/v1/reports",
+            OFFICERS,
+            json!({"id": "0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01", "checkpoint": "CP-130100-0002",
+                "category": "weather", "urgency": "routine", "text": "x"}),
+        ),
+        row("GET /api/v1/reports", COMMANDERS, Value::Null),
+        row("POST /api/v1/reports/{id}/assign", COMMANDERS, json!({})),
+        row(
+            "POST /api/v1/reports/{id}/answer",
+            COMMANDERS,
+            json!({"answer": "收到"}),
+        ),
+        row(
+            "POST /api/v1/sync/reports",
+            &["station"],
+            json!({"records": []}),
+        ),
         row(
             "POST /api/v1/sync/directives",
             &["station"],

@@ -124,7 +124,10 @@ async fn directives_reach_their_lanes_and_are_acknowledged_once(store: Arc<dyn S
     );
     assert_eq!(d.counts.recipients, 2);
     assert!(s.directive_clock().await.unwrap() > clock);
-    assert_eq!(d.ack_deadline.timestamp_millis(), now + 2 * 3_600_000);
+    assert_eq!(
+        d.ack_deadline.timestamp_millis(),
+        (now + 2 * 3_600_000) / 1000 * 1000
+    );
     // Baoding's commander does not see it; the county's does.
     let q = DirectiveQuery {
         limit: 10,
@@ -444,7 +447,151 @@ async fn directives_travel_through_a_station(store: Arc<dyn Store>) {
     assert!(lane[0].acknowledged_at.is_none());
 }
 
+/// Reports up the line: filed once per id at the officer's checkpoint, in the command's inbox
+/// by urgency and age within scope, taken, answered once, and through a station.
+async fn reports_are_filed_once_and_answered(store: Arc<dyn Store>) {
+    use cordon_domain::command::report::{ReportRequest, ReportState};
+    use cordon_store::command::{ReportQuery, StationReport};
+    let s = store.as_ref();
+    network(s).await;
+    let now = cordon_domain::time::now_ms();
+    let officer = who("officer", Role::Officer, "CP-130100-0001");
+    let ack = officer.may_acknowledge_directives().unwrap();
+    let req = |id: u128, category: &str, urgency: &str, text: &str| {
+        serde_json::from_value::<ReportRequest>(serde_json::json!({
+            "id": uuid::Uuid::from_u128(id), "checkpoint": "CP-130100-0001",
+            "category": category, "urgency": urgency, "text": text}))
+        .unwrap()
+        .parse()
+        .unwrap()
+    };
+    let queue = req(1, "queue", "routine", "出口排队约1公里");
+    let (r, created) = s.file_report(&ack, &queue, now).await.unwrap();
+    assert!(created && r.state == ReportState::Open && r.reported_by == "officer");
+    let (again, created) = s.file_report(&ack, &queue, now + 9).await.unwrap();
+    assert!(!created && again == r, "the same id files nothing new");
+    let other = req(1, "staff", "routine", "另一件事");
+    assert_eq!(
+        code_of(s.file_report(&ack, &other, now).await),
+        "report_conflict id"
+    );
+    let mut elsewhere = req(3, "queue", "routine", "x");
+    elsewhere.checkpoint = code("CP-130600-0001");
+    assert_eq!(
+        code_of(s.file_report(&ack, &elsewhere, now).await),
+        "forbidden"
+    );
+    s.file_report(
+        &ack,
+        &req(2, "supplies", "flash", "抗原试剂只剩20人份"),
+        now + 1000,
+    )
+    .await
+    .unwrap();
+
+    // The inbox: the flash first; Baoding's commander sees none.
+    let city = who("city", Role::Commander, "130100");
+    let inbox = s
+        .report_inbox(
+            &city.may_read_directives().unwrap(),
+            &ReportQuery {
+                open_only: true,
+                limit: 10,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        inbox.iter().map(|r| r.text.as_str()).collect::<Vec<_>>(),
+        ["抗原试剂只剩20人份", "出口排队约1公里"]
+    );
+    let baoding = who("baoding", Role::Commander, "130600");
+    assert!(s
+        .report_inbox(
+            &baoding.may_read_directives().unwrap(),
+            &ReportQuery {
+                open_only: false,
+                limit: 10
+            }
+        )
+        .await
+        .unwrap()
+        .is_empty());
+    let issue = city.may_issue_directives().unwrap();
+    let b_issue = baoding.may_issue_directives().unwrap();
+    assert_eq!(
+        code_of(s.assign_report(&b_issue, queue.id, "baoding", now).await),
+        "not_found"
+    );
+    let taken = s
+        .assign_report(&issue, queue.id, "city", now)
+        .await
+        .unwrap();
+    assert_eq!(
+        (taken.state, taken.assigned_to.as_deref()),
+        (ReportState::Assigned, Some("city"))
+    );
+    let answered = s
+        .answer_report(&issue, queue.id, "已协调交警增派警力疏导", now + 60_000)
+        .await
+        .unwrap();
+    assert_eq!(answered.state, ReportState::Answered);
+    assert_eq!(
+        code_of(s.answer_report(&issue, queue.id, "again", now).await),
+        "report_answered id"
+    );
+    let lane = s
+        .lane_reports(&ack, &code("CP-130100-0001"), now - 1)
+        .await
+        .unwrap();
+    assert_eq!(lane.len(), 2);
+    assert_eq!(lane[1].answer.as_deref(), Some("已协调交警增派警力疏导"));
+
+    // Through a station: its report filed once at the hub, at no later time than now; the
+    // answer copied back once.
+    let station = who("station1", Role::Station, "CP-130100-0001")
+        .may_sync()
+        .unwrap();
+    let up = StationReport {
+        seq: 1,
+        id: uuid::Uuid::from_u128(7),
+        category: "incident".into(),
+        urgency: cordon_domain::command::directive::Priority::Urgent,
+        text: "一辆货车司机拒不配合查验".into(),
+        reported_by: "zhang.wei".into(),
+        reported_at_ms: now + 3_600_000,
+    };
+    assert_eq!(
+        s.apply_station_reports(&station, &[up.clone()], now)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        s.apply_station_reports(&station, &[up.clone()], now)
+            .await
+            .unwrap(),
+        0
+    );
+    let held = s.station_reports(&station, now - 1).await.unwrap();
+    let mine = held.iter().find(|r| r.id == up.id).unwrap();
+    assert_eq!(
+        (
+            mine.reported_at.timestamp_millis(),
+            mine.reported_by.as_str()
+        ),
+        (now, "zhang.wei")
+    );
+    let answered: Vec<_> = held.into_iter().filter(|r| r.answer.is_some()).collect();
+    assert_eq!(
+        s.mirror_reports(&answered).await.unwrap(),
+        0,
+        "the same answer: nothing to copy"
+    );
+}
+
 conformance!(
     directives_reach_their_lanes_and_are_acknowledged_once,
-    directives_travel_through_a_station
+    directives_travel_through_a_station,
+    reports_are_filed_once_and_answered
 );
