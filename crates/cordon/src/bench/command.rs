@@ -205,8 +205,13 @@ pub async fn run(args: CommandArgs) -> anyhow::Result<()> {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let s = seen.lock().map_err(|_| anyhow::anyhow!("poisoned"))?;
-        let got = s.at.get(&id).cloned().unwrap_or_default();
+        let got = seen
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned"))?
+            .at
+            .get(&id)
+            .cloned()
+            .unwrap_or_default();
         anyhow::ensure!(
             got.len() == lanes,
             "round {}: {} of {lanes} lanes saw the directive within 30 s",
@@ -221,7 +226,6 @@ pub async fn run(args: CommandArgs) -> anyhow::Result<()> {
                 poll_delays.push(delay);
             }
         }
-        drop(s);
         tokio::time::sleep(Duration::from_millis(1500)).await;
     }
     let (lp50, lp99, lmax) = summary(long_delays);
