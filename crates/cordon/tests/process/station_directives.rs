@@ -146,6 +146,37 @@ async fn an_offline_station_acknowledges_and_the_hub_records_it_once() {
     let later = get(&commander, board.clone()).await;
     assert_eq!(later["recipients"], recorded["recipients"]);
 
+    // With the link down again, the officer reports a problem; back up, the hub has it once,
+    // and the command's answer comes back to the station's lane.
+    link.set_up(false);
+    let report = json!({"id": Uuid::now_v7(), "checkpoint": "CP-130100-0001", "category": "supplies",
+        "urgency": "flash", "text": "抗原试剂只剩20人份"});
+    post(&officer, format!("{base}/api/v1/reports"), &report).await;
+    post(&officer, format!("{base}/api/v1/reports"), &report).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let inbox = get(&commander, format!("{hub}/api/v1/reports")).await;
+    assert_eq!(inbox["reports"], json!([]), "not at the hub while the link is down");
+    link.set_up(true);
+    let at_hub: Value = until(60, "the report at the hub", || async {
+        let inbox = get(&commander, format!("{hub}/api/v1/reports")).await;
+        (inbox["reports"].as_array().map(Vec::len) == Some(1)).then(|| inbox["reports"][0].clone())
+    })
+    .await;
+    assert_eq!((at_hub["reported_by"].as_str(), at_hub["text"].as_str()), (Some("zhang.wei"), Some("抗原试剂只剩20人份")));
+    post(
+        &commander,
+        format!("{hub}/api/v1/reports/{}/answer", report["id"].as_str().unwrap()),
+        &json!({"answer": "已调拨500人份，1小时内送到"}),
+    )
+    .await;
+    until(30, "the answer on the station's lane", || async {
+        let feed = get(&officer, lane.clone()).await;
+        (feed["reports"][0]["answer"] == "已调拨500人份，1小时内送到").then_some(())
+    })
+    .await;
+    let inbox = get(&commander, format!("{hub}/api/v1/reports")).await;
+    assert_eq!(inbox["reports"].as_array().map(Vec::len), Some(1), "filed once");
+
     // A revision reaches the lane, to be acknowledged again; a cancellation takes it off.
     post(
         &commander,

@@ -110,3 +110,73 @@ pub async fn a_directive_is_issued_acknowledged_at_a_lane_and_counted(app: TestA
 async fn a_directive_is_issued_acknowledged_at_a_lane_and_counted_on_sqlite() {
     a_directive_is_issued_acknowledged_at_a_lane_and_counted(crate::sqlite_app().await).await;
 }
+
+/// A problem reported from a lane on a phone (a refusal beside its field first), answered from
+/// the command's inbox, and the answer on the lane.
+pub async fn a_lane_reports_a_problem_and_reads_the_answer(app: TestApp) {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    browser.goto(&format!("{}/lang/zh", app.base)).await;
+    browser.set_window(390, 844).await;
+    sign_in(&browser, &app, "officer", "/lane").await;
+    browser.click("#report-open").await;
+    browser
+        .type_into("#report-text", "抗原试剂只剩20人份，请尽快补充")
+        .await;
+    browser.click("#report-send").await;
+    browser
+        .wait_until("document.querySelector('#report-form .field-error[data-for=\"category\"]').textContent === '请选择上报类别'")
+        .await;
+    browser.click("#report-form [data-cat='supplies']").await;
+    browser.click("#report-form [data-urg='flash']").await;
+    browser.click("#report-send").await;
+    browser
+        .wait_until("document.querySelectorAll('#report-list li').length === 1")
+        .await;
+    assert!(browser.text("#report-list li").await.contains("等待答复"));
+    browser.click("#signout").await;
+    browser.wait_until("location.pathname === '/signin'").await;
+
+    browser.set_window(1440, 1000).await;
+    sign_in(&browser, &app, "city", "/reports").await;
+    browser
+        .wait_until("document.querySelectorAll('#inbox li[data-id]').length === 1")
+        .await;
+    let shown = browser.text("#inbox li[data-id]").await;
+    assert!(shown.contains("物资短缺") && shown.contains("特急"), "{shown}");
+    browser.click("#inbox .send").await;
+    browser
+        .wait_until("document.querySelector('#inbox .field-error').textContent === '请填写答复'")
+        .await;
+    browser
+        .type_into("#inbox .answer", "已从市仓库调拨500人份，1小时内送到")
+        .await;
+    browser.click("#inbox .send").await;
+    browser
+        .wait_until("document.querySelectorAll('#inbox li[data-id]').length === 0")
+        .await;
+    keep(&browser, "reports").await;
+    browser.click("#signout").await;
+    browser.wait_until("location.pathname === '/signin'").await;
+
+    browser.set_window(390, 844).await;
+    sign_in(&browser, &app, "officer", "/lane").await;
+    browser
+        .wait_until("document.querySelector('#report-list .answer-line') !== null")
+        .await;
+    assert!(browser
+        .text("#report-list .answer-line")
+        .await
+        .contains("已从市仓库调拨500人份"));
+    browser
+        .eval("document.getElementById('reports').scrollIntoView()")
+        .await;
+    keep(&browser, "lane-report-answered").await;
+    browser.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lane_reports_a_problem_and_reads_the_answer_on_sqlite() {
+    a_lane_reports_a_problem_and_reads_the_answer(crate::sqlite_app().await).await;
+}
