@@ -134,7 +134,8 @@
 
   function renderReports(reports) {
     rlist.textContent = "";
-    for (const r of reports) {
+    // The latest few: the lane is for registering.
+    for (const r of reports.slice(0, 5)) {
       const li = el("li", { class: `directive p-${r.urgency}${r.answer ? " acked" : ""}` },
         el("div", { class: "directive-head" }, el("span", { class: "tag p-" + r.urgency }, W["p_" + r.urgency] || r.urgency),
           el("b", { class: "directive-title" }, W["c_" + r.category] || r.category),
