@@ -5,14 +5,16 @@ use cordon_domain::access::command::{DirectiveAck, DirectiveIssue, DirectiveRead
 use cordon_domain::access::Scope;
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::command::directive::{
-    AckCounts, Directive, DirectiveDraft, LaneDirective, Priority, Recipient, Revision, Target,
+    AckCounts, Directive, DirectiveDraft, LaneDirective, Priority, Recipient, Revision,
 };
 use cordon_domain::division::DivisionCode;
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
+use super::lane_sql::{lane_sql, note_delivered, rank, step};
 use super::rows::{self, CountRow, DirectiveRow, LaneRow, RecipientRow, DIRECTIVE_COLS};
+use super::targets::resolve;
 use super::{DirectiveQuery, DirectiveStore, Overdue};
-use crate::db::{division_range, on_pool, push_list, push_scope, retry, BeginWrite, CHUNK};
+use crate::db::{on_pool, push_list, push_scope, retry, BeginWrite, CHUNK};
 use crate::store::SqlStore;
 use crate::StoreError;
 
@@ -30,94 +32,6 @@ where
     );
     push_scope(q, scope);
     q.push(")");
-}
-
-/// The recipients' checkpoints of a target within the grant's scope, and the jurisdiction the
-/// directive is issued for.
-async fn resolve(
-    store: &SqlStore,
-    grant: &DirectiveIssue,
-    draft: &DirectiveDraft,
-) -> Result<(DivisionCode, Vec<i64>), StoreError> {
-    let own = grant.own_division().ok_or(StoreError::Forbidden)?;
-    match &draft.target {
-        Target::Listed(codes) => {
-            let mut found: Vec<(i64, String, i64)> = Vec::with_capacity(codes.len());
-            for chunk in codes.chunks(CHUNK) {
-                let part: Vec<(i64, String, i64)> = on_pool!(&store.db.read, |p| {
-                    let mut q = QueryBuilder::new(
-                        "SELECT id, code, jurisdiction FROM checkpoints WHERE code IN ",
-                    );
-                    push_list(&mut q, chunk.iter().map(|c| c.as_str().to_owned()));
-                    q.build_query_as().fetch_all(p).await?
-                });
-                found.extend(part);
-            }
-            // Positions in the request as written, for the refusal's field.
-            let at = |code: &CheckpointCode| {
-                let i = draft
-                    .target_request
-                    .checkpoints
-                    .iter()
-                    .position(|c| c.trim() == code.as_str())
-                    .unwrap_or(0);
-                format!("target.checkpoints[{i}]")
-            };
-            let mut ids = Vec::with_capacity(codes.len());
-            for code in codes {
-                let Some((id, _, jurisdiction)) = found.iter().find(|f| f.1 == code.as_str())
-                else {
-                    return Err(StoreError::invalid(
-                        "unknown_checkpoint",
-                        &at(code),
-                        format!("there is no checkpoint {code}"),
-                    ));
-                };
-                let j = DivisionCode::parse(&jurisdiction.to_string())
-                    .map_err(|_| StoreError::Corrupt("a checkpoint's jurisdiction".into()))?;
-                if !grant.scope().covers(code, j) {
-                    return Err(StoreError::invalid(
-                        "scope_mismatch",
-                        &at(code),
-                        format!("{code} lies outside this account's jurisdiction"),
-                    ));
-                }
-                ids.push(*id);
-            }
-            Ok((own, ids))
-        }
-        Target::Within {
-            division,
-            line,
-            kind,
-        } => {
-            let division = division.unwrap_or(own);
-            if !grant.scope().covers_division(division) {
-                return Err(StoreError::invalid(
-                    "scope_mismatch",
-                    "target.division",
-                    "the jurisdiction lies outside this account's",
-                ));
-            }
-            let (lo, hi) = division_range(division);
-            let ids: Vec<i64> = on_pool!(&store.db.read, |p| {
-                let mut q = QueryBuilder::new(
-                    "SELECT id FROM checkpoints WHERE status = 'open' AND jurisdiction BETWEEN ",
-                );
-                q.push_bind(lo).push(" AND ").push_bind(hi);
-                if let Some(l) = line {
-                    q.push(" AND defence_line = ")
-                        .push_bind(l.as_str().to_owned());
-                }
-                if let Some(k) = kind {
-                    q.push(" AND kind = ").push_bind(k.as_str().to_owned());
-                }
-                q.push(" ORDER BY id");
-                q.build_query_scalar().fetch_all(p).await?
-            });
-            Ok((division, ids))
-        }
-    }
 }
 
 /// The directive's row, and whether the grant may change it: `NotFound` when it has no
@@ -199,68 +113,6 @@ async fn answer(store: &SqlStore, id: i64, now_ms: i64) -> Result<Directive, Sto
     let row = fetch(store, id).await?;
     let c = counts(store, &[id], None, now_ms).await?;
     rows::directive(row, c.first().map(rows::counts).unwrap_or_default(), now_ms)
-}
-
-fn lane_sql(one: bool) -> String {
-    format!(
-        "SELECT {} FROM directive_recipients r JOIN directives d ON d.id = r.directive_id \
-         JOIN checkpoints c ON c.id = r.checkpoint_id WHERE c.code = $1 {}",
-        rows::LANE_COLS,
-        if one {
-            "AND d.id = $2"
-        } else {
-            "AND d.cancelled_at IS NULL AND d.effective_at <= $2 \
-             AND (r.acked_rev < d.revision OR r.acked_at > $3)"
-        }
-    )
-}
-
-fn rank(p: Priority) -> u8 {
-    match p {
-        Priority::Flash => 0,
-        Priority::Urgent => 1,
-        Priority::Routine => 2,
-    }
-}
-
-/// Notes as delivered at a checkpoint every revision in effect that it had not received.
-pub(super) async fn note_delivered(
-    store: &SqlStore,
-    code: &str,
-    now_ms: i64,
-) -> Result<(), StoreError> {
-    let stale: i64 = on_pool!(&store.db.read, |p| sqlx::query_scalar(
-        "SELECT COUNT(*) FROM directive_recipients r \
-             JOIN directives d ON d.id = r.directive_id \
-             JOIN checkpoints c ON c.id = r.checkpoint_id WHERE c.code = $1 \
-             AND r.delivered_rev < d.revision AND d.cancelled_at IS NULL AND d.effective_at <= $2"
-    )
-    .bind(code)
-    .bind(now_ms)
-    .fetch_one(p)
-    .await?);
-    if stale > 0 {
-        retry(|| async move {
-            on_pool!(&store.db.write, |p| sqlx::query(
-                "UPDATE directive_recipients SET delivered_at = $1, \
-                     delivered_rev = (SELECT d.revision FROM directives d \
-                       WHERE d.id = directive_recipients.directive_id) \
-                     WHERE checkpoint_id = (SELECT id FROM checkpoints WHERE code = $2) \
-                     AND directive_id IN (SELECT d.id FROM directives d \
-                       WHERE d.id = directive_recipients.directive_id \
-                       AND d.revision > directive_recipients.delivered_rev \
-                       AND d.cancelled_at IS NULL AND d.effective_at <= $1)"
-            )
-            .bind(now_ms)
-            .bind(code)
-            .execute(p)
-            .await?
-            .rows_affected());
-            Ok(())
-        })
-        .await?;
-    }
-    Ok(())
 }
 
 #[async_trait]
@@ -677,89 +529,4 @@ impl DirectiveStore for SqlStore {
             .await?);
         rows::lane(row)
     }
-}
-
-/// An opening (`ack` None) or an acknowledgement (with its reply) of a revision at a
-/// checkpoint, each recorded once; an acknowledgement also counts as the opening.
-async fn step(
-    store: &SqlStore,
-    grant: &DirectiveAck,
-    id: i64,
-    checkpoint: &CheckpointCode,
-    revision: i32,
-    ack: Option<Option<String>>,
-    now_ms: i64,
-) -> Result<(), StoreError> {
-    if !grant.works_at(checkpoint) {
-        return Err(StoreError::Forbidden);
-    }
-    let (code, by, ack) = (checkpoint.as_str(), grant.username().as_str(), &ack);
-    retry(|| async move {
-        on_pool!(&store.db.write, |p| {
-            let mut tx = p.begin_write().await?;
-            let found: Option<(i64, i32, i32, i32, Option<i64>, i64)> = sqlx::query_as(
-                "SELECT r.checkpoint_id, r.read_rev, r.acked_rev, d.revision, d.cancelled_at, \
-                 d.effective_at FROM directive_recipients r \
-                 JOIN directives d ON d.id = r.directive_id \
-                 JOIN checkpoints c ON c.id = r.checkpoint_id WHERE d.id = $1 AND c.code = $2",
-            )
-            .bind(id)
-            .bind(code)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((cp, read_rev, acked_rev, current, cancelled, effective)) = found else {
-                return Err(StoreError::not_found(format!("directive {id} at {code}")));
-            };
-            if cancelled.is_some() {
-                return Err(StoreError::invalid(
-                    "directive_cancelled",
-                    "id",
-                    "this directive was cancelled",
-                ));
-            }
-            if effective > now_ms {
-                return Err(StoreError::not_found(format!("directive {id} at {code}")));
-            }
-            if revision != current {
-                return Err(StoreError::invalid(
-                    "directive_updated",
-                    "revision",
-                    "the directive was updated since: read it again before acknowledging",
-                ));
-            }
-            let touch = |sql: &'static str| {
-                sqlx::query(sql)
-                    .bind(now_ms)
-                    .bind(current)
-                    .bind(id)
-                    .bind(cp)
-            };
-            if read_rev < current {
-                touch(
-                    "UPDATE directive_recipients SET read_at = $1, read_rev = $2, read_by = $5, \
-                     delivered_at = CASE WHEN delivered_rev < $2 THEN $1 ELSE delivered_at END, \
-                     delivered_rev = $2 WHERE directive_id = $3 AND checkpoint_id = $4",
-                )
-                .bind(by)
-                .execute(&mut *tx)
-                .await?;
-            }
-            if let Some(reply) = ack {
-                if acked_rev < current {
-                    touch(
-                        "UPDATE directive_recipients SET acked_at = $1, acked_rev = $2, \
-                         acked_by = $5, reply = $6 WHERE directive_id = $3 AND checkpoint_id = $4",
-                    )
-                    .bind(by)
-                    .bind(reply.as_deref())
-                    .execute(&mut *tx)
-                    .await?;
-                    sqlx::query(BUMP).execute(&mut *tx).await?;
-                }
-            }
-            tx.commit().await?;
-            Ok(())
-        })
-    })
-    .await
 }

@@ -18,9 +18,11 @@ use cordon_domain::command::report::{Report, ReportDraft};
 use crate::StoreError;
 
 mod directives_sql;
+mod lane_sql;
 mod relay_sql;
 mod reports_sql;
 mod rows;
+mod targets;
 
 /// Which directives to list: newest first, before `before_id` when given.
 #[derive(Debug, Clone, Default)]

@@ -38,15 +38,59 @@ pub struct CommandArgs {
     /// Reads of one directive's board.
     #[arg(long, default_value_t = 200)]
     pub board_reads: usize,
+    /// Edge stations with a link (each its own SQLite store and server in this process), each
+    /// with a lane long-polling it.
+    #[arg(long, default_value_t = 20)]
+    pub stations: usize,
+}
+
+/// An edge station of `code` linked to the hub at `hub`: its store learns its checkpoint from
+/// the hub, copies the hub's directives as `cordon serve --upstream` does, and serves its lanes;
+/// answers its server, its officer's token and its store's scratch directory.
+async fn station(
+    hub_store: &dyn cordon_store::Store,
+    hub: &str,
+    code: &str,
+) -> anyhow::Result<(super::ingest::Served, String, super::ingest::Fresh)> {
+    use super::ingest::{Backend, Fresh};
+    let token = session_token(
+        hub_store,
+        &format!("st-{}", code.to_lowercase()),
+        Role::Station,
+        code,
+    )
+    .await?;
+    let (store, fresh) = Fresh::open(&Backend::Sqlite).await?;
+    let upstream = crate::station::Upstream::new(hub, &token, None)?;
+    let checkpoint = cordon_domain::checkpoint::CheckpointCode::parse(code)
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    crate::station::bootstrap(store.as_ref(), &upstream, &checkpoint).await?;
+    store.install_directive_outbox().await?;
+    store.install_report_outbox().await?;
+    crate::station_directives::spawn(store.clone(), upstream, checkpoint);
+    let officer = session_token(store.as_ref(), "bench-officer", Role::Officer, code).await?;
+    let server = serve(store).await?;
+    Ok((server, officer, fresh))
 }
 
 const DELIVERY_S: f64 = 5.0;
 const BOARD_MS: f64 = 100.0;
 
+/// What kind of lane saw a directive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// At the hub, long-polling as the page does.
+    Long,
+    /// At the hub, a plain poll every 3 s.
+    Poll,
+    /// At an edge station with a link, long-polling the station.
+    Station,
+}
+
 /// When each lane first saw each directive, and the acknowledgements' latencies.
 #[derive(Default)]
 struct Seen {
-    at: HashMap<i64, Vec<(bool, Instant)>>,
+    at: HashMap<i64, Vec<(Kind, Instant)>>,
     acks: Vec<Duration>,
     failures: usize,
 }
@@ -58,9 +102,10 @@ async fn lane(
     base: String,
     token: String,
     code: String,
-    long: bool,
+    kind: Kind,
     seen: Arc<Mutex<Seen>>,
 ) {
+    let long = kind != Kind::Poll;
     let mut clock: Option<i64> = None;
     let mut known: Vec<i64> = Vec::new();
     loop {
@@ -93,7 +138,7 @@ async fn lane(
             }
             known.push(id);
             if let Ok(mut s) = seen.lock() {
-                s.at.entry(id).or_default().push((long, now));
+                s.at.entry(id).or_default().push((kind, now));
             }
             if d["acknowledged_at"].is_null() {
                 let t = Instant::now();
@@ -132,15 +177,19 @@ pub async fn run(args: CommandArgs) -> anyhow::Result<()> {
     let passages = store.count_passages().await?;
     let lanes = args.lanes + args.pollers;
     anyhow::ensure!(
-        lanes <= open.len(),
-        "{lanes} lanes need as many open checkpoints; the demo has {}",
+        lanes + args.stations <= open.len(),
+        "{} lanes and stations need as many open checkpoints; the demo has {}",
+        lanes + args.stations,
         open.len()
     );
     let commander =
         session_token(store.as_ref(), "bench-commander", Role::Commander, "130000").await?;
     let mut tokens = Vec::with_capacity(lanes);
+    // The hub's lanes at every other checkpoint of the first part of the list; the stations
+    // at the end of it.
+    let hub_part = open.len() - args.stations;
     for i in 0..lanes {
-        let code = open[i * open.len() / lanes].clone();
+        let code = open[i * hub_part / lanes].clone();
         let token = session_token(
             store.as_ref(),
             &format!("bench-lane-{i}"),
@@ -152,12 +201,19 @@ pub async fn run(args: CommandArgs) -> anyhow::Result<()> {
     }
     let server = serve(store.clone()).await?;
     let base = format!("http://{}", server.addr);
+    let mut stations = Vec::with_capacity(args.stations);
+    for code in &open[hub_part..] {
+        let (served, officer, fresh) = station(store.as_ref(), &base, code).await?;
+        stations.push((code.clone(), served, officer, fresh));
+    }
+    let watching = lanes + stations.len();
     println!(
-        "hub: the demo province at --scale {} ({passages} passages, {} open checkpoints); {} lanes long-polling (wait 15 s), {} polling every 3 s; {} directives to every open checkpoint",
+        "hub: the demo province at --scale {} ({passages} passages, {} open checkpoints); {} lanes long-polling (wait 15 s), {} polling every 3 s, {} edge stations with a link and a lane each; {} directives to every open checkpoint",
         args.scale,
         open.len(),
         args.lanes,
         args.pollers,
+        args.stations,
         args.rounds
     );
     let http = reqwest::Client::builder()
@@ -171,13 +227,28 @@ pub async fn run(args: CommandArgs) -> anyhow::Result<()> {
             base.clone(),
             token,
             code,
-            i < args.lanes,
+            if i < args.lanes {
+                Kind::Long
+            } else {
+                Kind::Poll
+            },
+            seen.clone(),
+        )));
+    }
+    for (code, served, officer, _) in &stations {
+        tasks.push(tokio::spawn(lane(
+            http.clone(),
+            format!("http://{}", served.addr),
+            officer.clone(),
+            code.clone(),
+            Kind::Station,
             seen.clone(),
         )));
     }
     // Every lane has asked once (and the pollers are spread over their 3 s).
     tokio::time::sleep(Duration::from_secs(4)).await;
-    let (mut long_delays, mut poll_delays) = (Vec::new(), Vec::new());
+    let (mut long_delays, mut poll_delays, mut station_delays) =
+        (Vec::new(), Vec::new(), Vec::new());
     let mut last = 0;
     for round in 0..args.rounds {
         let t0 = Instant::now();
@@ -200,7 +271,7 @@ pub async fn run(args: CommandArgs) -> anyhow::Result<()> {
                 .lock()
                 .map(|s| s.at.get(&id).map_or(0, Vec::len))
                 .unwrap_or(0);
-            if n >= lanes || Instant::now() > end {
+            if n >= watching || Instant::now() > end {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -213,23 +284,24 @@ pub async fn run(args: CommandArgs) -> anyhow::Result<()> {
             .cloned()
             .unwrap_or_default();
         anyhow::ensure!(
-            got.len() == lanes,
-            "round {}: {} of {lanes} lanes saw the directive within 30 s",
+            got.len() == watching,
+            "round {}: {} of {watching} lanes saw the directive within 30 s",
             round + 1,
             got.len()
         );
-        for (long, at) in got {
+        for (kind, at) in got {
             let delay = at.duration_since(t0);
-            if long {
-                long_delays.push(delay);
-            } else {
-                poll_delays.push(delay);
+            match kind {
+                Kind::Long => long_delays.push(delay),
+                Kind::Poll => poll_delays.push(delay),
+                Kind::Station => station_delays.push(delay),
             }
         }
         tokio::time::sleep(Duration::from_millis(1500)).await;
     }
     let (lp50, lp99, lmax) = summary(long_delays);
     let (pp50, pp99, pmax) = summary(poll_delays);
+    let (sp50, sp99, smax) = summary(station_delays);
     println!(
         "{:<44} {:>9} {:>9} {:>9} {:>8}",
         "a directive issued, seen on the lanes", "p50 ms", "p99 ms", "max ms", "/5 s"
@@ -249,6 +321,14 @@ pub async fn run(args: CommandArgs) -> anyhow::Result<()> {
         pp99,
         pmax,
         pp99 / 1000.0 / DELIVERY_S
+    );
+    println!(
+        "{:<44} {:>9.0} {:>9.0} {:>9.0} {:>8.2}",
+        "  at an edge station's lane (hub -> station)",
+        sp50,
+        sp99,
+        smax,
+        sp99 / 1000.0 / DELIVERY_S
     );
     println!(
         "  long poll p99 / plain poll p99: {:.2}",
@@ -271,7 +351,11 @@ pub async fn run(args: CommandArgs) -> anyhow::Result<()> {
     // Read once plain (to count it), then timed as a browser asks for it (gzip).
     let board = format!("{base}/api/v1/directives/{last}");
     let plain = http.get(&board).bearer_auth(&commander).send().await?;
-    anyhow::ensure!(plain.status().is_success(), "board answered {}", plain.status());
+    anyhow::ensure!(
+        plain.status().is_success(),
+        "board answered {}",
+        plain.status()
+    );
     let plain = plain.bytes().await?;
     let v: Value = serde_json::from_slice(&plain)?;
     let recipients = v["recipients"].as_array().map_or(0, Vec::len);
@@ -303,6 +387,10 @@ pub async fn run(args: CommandArgs) -> anyhow::Result<()> {
         b99 / BOARD_MS
     );
     println!("  ({} bytes uncompressed)", plain.len());
+    for (_, served, _, fresh) in stations {
+        served.stop().await;
+        fresh.remove().await;
+    }
     server.stop().await;
     drop(store);
     fresh.remove().await;

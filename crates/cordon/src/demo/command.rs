@@ -298,20 +298,38 @@ pub async fn load(store: &dyn Store, officer_scope: &str) -> anyhow::Result<()> 
         .await?;
     store.escalate_overdue(now).await?;
     let reports = reports(store, &mut rng, &all, &city, now).await?;
-    println!("Demo directives: 5, across the province; {reports} reports from the stations over the day");
+    println!(
+        "Demo directives: 5, across the province; {reports} reports from the stations over the day"
+    );
     Ok(())
 }
 
 /// What the stations reported over the day, by category, urgency and text.
 const REPORTS: [(&str, Priority, &str); 10] = [
-    ("queue", Priority::Urgent, "出口方向排队约2公里，请求增派人员"),
+    (
+        "queue",
+        Priority::Urgent,
+        "出口方向排队约2公里，请求增派人员",
+    ),
     ("supplies", Priority::Flash, "抗原试剂只剩20人份"),
     ("staff", Priority::Urgent, "夜班只有2人，请求支援"),
-    ("incident", Priority::Flash, "一名货车司机拒不配合查验，已报警"),
-    ("question", Priority::Routine, "持48小时核酸但行程卡带星号的，是否劝返？"),
+    (
+        "incident",
+        Priority::Flash,
+        "一名货车司机拒不配合查验，已报警",
+    ),
+    (
+        "question",
+        Priority::Routine,
+        "持48小时核酸但行程卡带星号的，是否劝返？",
+    ),
     ("supplies", Priority::Routine, "防护服和口罩库存不足3天用量"),
     ("queue", Priority::Routine, "早高峰排队约800米"),
-    ("question", Priority::Urgent, "外省救护车是否需要登记全部随车人员？"),
+    (
+        "question",
+        Priority::Urgent,
+        "外省救护车是否需要登记全部随车人员？",
+    ),
     ("other", Priority::Routine, "值班帐篷被风吹坏，需要更换"),
     ("staff", Priority::Routine, "志愿者明日起减少4人"),
 ];
@@ -345,7 +363,8 @@ async fn reports(
         let (category, urgency, text) = REPORTS[i % REPORTS.len()];
         let at = now - 22 * HOUR + (i as i64) * 55 * MINUTE + rng.gen_range(0..20 * MINUTE);
         let name = format!("duty-{}", &code.as_str()[3..]).to_lowercase();
-        let officer = principal(&name, Role::Officer, code.as_str())?.may_acknowledge_directives()?;
+        let officer =
+            principal(&name, Role::Officer, code.as_str())?.may_acknowledge_directives()?;
         let draft = ReportDraft {
             id: uuid::Uuid::from_u64_pair(0x2022_0513, i as u64),
             checkpoint: code.clone(),
@@ -361,7 +380,9 @@ async fn reports(
                 .answer_report(city, draft.id, answer, at + rng.gen_range(5..50) * MINUTE)
                 .await?;
         } else if i < n - 2 {
-            store.assign_report(city, draft.id, "commander.sjz", at + 5 * MINUTE).await?;
+            store
+                .assign_report(city, draft.id, "commander.sjz", at + 5 * MINUTE)
+                .await?;
         }
     }
     Ok(n)

@@ -155,17 +155,27 @@ async fn an_offline_station_acknowledges_and_the_hub_records_it_once() {
     post(&officer, format!("{base}/api/v1/reports"), &report).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     let inbox = get(&commander, format!("{hub}/api/v1/reports")).await;
-    assert_eq!(inbox["reports"], json!([]), "not at the hub while the link is down");
+    assert_eq!(
+        inbox["reports"],
+        json!([]),
+        "not at the hub while the link is down"
+    );
     link.set_up(true);
     let at_hub: Value = until(60, "the report at the hub", || async {
         let inbox = get(&commander, format!("{hub}/api/v1/reports")).await;
         (inbox["reports"].as_array().map(Vec::len) == Some(1)).then(|| inbox["reports"][0].clone())
     })
     .await;
-    assert_eq!((at_hub["reported_by"].as_str(), at_hub["text"].as_str()), (Some("zhang.wei"), Some("抗原试剂只剩20人份")));
+    assert_eq!(
+        (at_hub["reported_by"].as_str(), at_hub["text"].as_str()),
+        (Some("zhang.wei"), Some("抗原试剂只剩20人份"))
+    );
     post(
         &commander,
-        format!("{hub}/api/v1/reports/{}/answer", report["id"].as_str().unwrap()),
+        format!(
+            "{hub}/api/v1/reports/{}/answer",
+            report["id"].as_str().unwrap()
+        ),
         &json!({"answer": "已调拨500人份，1小时内送到"}),
     )
     .await;
@@ -175,7 +185,11 @@ async fn an_offline_station_acknowledges_and_the_hub_records_it_once() {
     })
     .await;
     let inbox = get(&commander, format!("{hub}/api/v1/reports")).await;
-    assert_eq!(inbox["reports"].as_array().map(Vec::len), Some(1), "filed once");
+    assert_eq!(
+        inbox["reports"].as_array().map(Vec::len),
+        Some(1),
+        "filed once"
+    );
 
     // A revision reaches the lane, to be acknowledged again; a cancellation takes it off.
     post(

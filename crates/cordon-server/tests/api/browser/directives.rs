@@ -144,7 +144,10 @@ pub async fn a_lane_reports_a_problem_and_reads_the_answer(app: TestApp) {
         .wait_until("document.querySelectorAll('#inbox li[data-id]').length === 1")
         .await;
     let shown = browser.text("#inbox li[data-id]").await;
-    assert!(shown.contains("物资短缺") && shown.contains("特急"), "{shown}");
+    assert!(
+        shown.contains("物资短缺") && shown.contains("特急"),
+        "{shown}"
+    );
     browser.click("#inbox .send").await;
     browser
         .wait_until("document.querySelector('#inbox .field-error').textContent === '请填写答复'")
