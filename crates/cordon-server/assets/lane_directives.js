@@ -132,7 +132,20 @@
     poll(true);
   };
 
+  // An answer that came while the lane was open is announced at the top (a tap shows it).
+  let answered = null;
+  $("answer-banner").onclick = () => { $("answer-banner").hidden = true; $("reports").scrollIntoView({ block: "start" }); };
   function renderReports(reports) {
+    const now = new Set(reports.filter((r) => r.answer).map((r) => r.id));
+    if (answered !== null) {
+      const fresh = reports.find((r) => r.answer && !answered.has(r.id));
+      if (fresh) {
+        const b = $("answer-banner");
+        b.textContent = `${W.lane_answer} · ${W["c_" + fresh.category] || fresh.category}: ${fresh.answer}`;
+        b.hidden = false;
+      }
+    }
+    answered = now;
     rlist.textContent = "";
     // The latest few: the lane is for registering.
     for (const r of reports.slice(0, 5)) {

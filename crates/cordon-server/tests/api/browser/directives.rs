@@ -168,10 +168,32 @@ pub async fn a_lane_reports_a_problem_and_reads_the_answer(app: TestApp) {
     browser
         .wait_until("document.querySelector('#report-list .answer-line') !== null")
         .await;
-    assert!(browser
-        .text("#report-list .answer-line")
-        .await
-        .contains("已从市仓库调拨500人份"));
+    // An answer that comes while the lane is open is announced at its top.
+    let (_, filed) = app
+        .post_as(
+            "officer",
+            "/api/v1/reports",
+            &serde_json::json!({"id": uuid::Uuid::now_v7(), "checkpoint": "CP-130100-0001",
+                "category": "staff", "urgency": "urgent", "text": "夜班只有2人"}),
+        )
+        .await;
+    let id = filed["id"].as_str().unwrap();
+    app.post_as(
+        "city",
+        &format!("/api/v1/reports/{id}/answer"),
+        &serde_json::json!({"answer": "已派2名民警21时到岗"}),
+    )
+    .await;
+    browser
+        .wait_until("!document.getElementById('answer-banner').hidden && document.getElementById('answer-banner').textContent.includes('已派2名民警21时到岗')")
+        .await;
+    keep(&browser, "lane-answer-banner").await;
+    assert_eq!(
+        browser
+            .eval("[...document.querySelectorAll('#report-list .answer-line')].some((e) => e.textContent.includes('已从市仓库调拨500人份'))")
+            .await,
+        true
+    );
     browser
         .eval("document.getElementById('reports').scrollIntoView()")
         .await;
