@@ -562,13 +562,13 @@ async fn reports_are_filed_once_and_answered(store: Arc<dyn Store>) {
         reported_at_ms: now + 3_600_000,
     };
     assert_eq!(
-        s.apply_station_reports(&station, &[up.clone()], now)
+        s.apply_station_reports(&station, std::slice::from_ref(&up), now)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        s.apply_station_reports(&station, &[up.clone()], now)
+        s.apply_station_reports(&station, std::slice::from_ref(&up), now)
             .await
             .unwrap(),
         0
