@@ -28,7 +28,7 @@ const BATCH: i64 = 500;
 pub async fn bootstrap(store: &dyn Store, upstream: &Upstream, site: i64) -> anyhow::Result<()> {
     if !store.has_site(site).await? {
         let bound = upstream
-            .get("/api/v1/sync/site")
+            .get_patiently("/api/v1/sync/site")
             .await
             .context("a sampling station's first start needs the hub once, to learn its site")?;
         let campaign: Campaign =

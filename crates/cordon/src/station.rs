@@ -80,12 +80,45 @@ impl Upstream {
             .await
             .with_context(|| format!("the hub at {} cannot be reached", self.base))?;
         let status = r.status();
-        let body: Value = r.json().await.unwrap_or(Value::Null);
-        anyhow::ensure!(
-            status.is_success(),
-            "the hub answered {status} to {path}: {body}"
-        );
-        Ok(body)
+        let body = r.json::<Value>().await;
+        match body {
+            Ok(body) if status.is_success() => Ok(body),
+            Ok(body) => anyhow::bail!("the hub answered {status} to {path}: {body}"),
+            // An answer cut part-way is the link's doing, as a refused connection is.
+            Err(e) if status.is_success() => {
+                anyhow::bail!(
+                    "the hub at {} cannot be reached: its answer was cut ({e})",
+                    self.base
+                )
+            }
+            Err(_) => anyhow::bail!("the hub answered {status} to {path}"),
+        }
+    }
+}
+
+/// How many times a station's first start asks the hub before it gives up: a flaky link cuts
+/// some requests, and the first start is the one time the station cannot work without the hub.
+const FIRST_START_ATTEMPTS: u32 = 8;
+
+impl Upstream {
+    /// [`Upstream::get`], asked again after a growing wait when the link fails (not when the
+    /// hub answers a refusal).
+    pub(crate) async fn get_patiently(&self, path: &str) -> anyhow::Result<Value> {
+        let mut failures = 0;
+        loop {
+            match self.get(path).await {
+                Ok(v) => return Ok(v),
+                Err(e)
+                    if failures + 1 < FIRST_START_ATTEMPTS
+                        && e.to_string().contains("cannot be reached") =>
+                {
+                    failures += 1;
+                    tracing::warn!(error = %e, failures, "the hub cannot be reached; asking again");
+                    tokio::time::sleep(backoff(failures)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 }
 
@@ -111,7 +144,7 @@ pub async fn bootstrap(
         Err(e) => return Err(e.into()),
     }
     let cp = upstream
-        .get(&format!("/api/v1/checkpoints/{code}"))
+        .get_patiently(&format!("/api/v1/checkpoints/{code}"))
         .await
         .context("a station's first start needs the hub once, to learn its checkpoint")?;
     let county = DivisionCode::parse(text(&cp, "jurisdiction")?)
@@ -121,7 +154,9 @@ pub async fn bootstrap(
     let mut chain = vec![value / 10_000 * 10_000, value / 100 * 100, value];
     chain.dedup();
     for c in chain {
-        let j = upstream.get(&format!("/api/v1/jurisdictions/{c}")).await?;
+        let j = upstream
+            .get_patiently(&format!("/api/v1/jurisdictions/{c}"))
+            .await?;
         let code =
             DivisionCode::parse(text(&j, "code")?).map_err(|e| anyhow::anyhow!("{}", e.message))?;
         if store.get_jurisdiction(code).await.is_ok() {
