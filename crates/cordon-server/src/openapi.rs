@@ -139,3 +139,60 @@ pub async fn document() -> axum::Json<&'static utoipa::openapi::OpenApi> {
     static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
     axum::Json(DOC.get_or_init(spec))
 }
+
+#[cfg(test)]
+mod tests {
+    /// The names of the types that derive `ToSchema` under `dir`, with their files.
+    fn schema_types(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                schema_types(&path, out);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let mut deriving = false;
+            for line in text.lines().map(str::trim) {
+                if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                    deriving = true;
+                } else if deriving {
+                    if let Some(rest) = line
+                        .strip_prefix("pub struct ")
+                        .or_else(|| line.strip_prefix("pub enum "))
+                    {
+                        let name: String = rest
+                            .chars()
+                            .take_while(|c| c.is_alphanumeric() || *c == '_')
+                            .collect();
+                        out.push((name, path.display().to_string()));
+                        deriving = false;
+                    } else if !line.starts_with("#[") && !line.starts_with("///") {
+                        deriving = false;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Two schemas of one name would be one component in the document, and every answer of the
+    /// other type would be checked against the wrong schema.
+    #[test]
+    fn every_schema_has_its_own_name() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut found = Vec::new();
+        for krate in ["cordon-server", "cordon-domain", "cordon-store"] {
+            schema_types(&root.join(krate).join("src"), &mut found);
+        }
+        assert!(found.len() > 50, "{} schemas found", found.len());
+        found.sort();
+        let twice: Vec<_> = found
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| format!("{} ({} and {})", w[0].0, w[0].1, w[1].1))
+            .collect();
+        assert!(twice.is_empty(), "schemas named twice: {twice:?}");
+    }
+}

@@ -103,7 +103,7 @@ pub async fn list(
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Board {
+pub struct DirectiveBoard {
     pub directive: Directive,
     /// The recipients in the reader's jurisdiction, by checkpoint code.
     pub recipients: Vec<Recipient>,
@@ -111,18 +111,18 @@ pub struct Board {
 
 #[utoipa::path(get, path = "/api/v1/directives/{id}", tag = "directives",
     params(("id" = i64, Path, description = "the directive")),
-    responses((status = 200, body = Board), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+    responses((status = 200, body = DirectiveBoard), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 404, body = ErrorBody, description = "no such directive, or none of its recipients in the reader's jurisdiction")))]
 pub async fn board(
     State(app): State<AppState>,
     grant: Grant<DirectiveRead>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Board>> {
+) -> ApiResult<Json<DirectiveBoard>> {
     let (directive, recipients) = app
         .store
         .directive_board(&grant.grant, id_of(&id)?, now())
         .await?;
-    Ok(Json(Board {
+    Ok(Json(DirectiveBoard {
         directive,
         recipients,
     }))
