@@ -11,14 +11,12 @@ use cordon_domain::division::DivisionCode;
 use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::lane_sql::{lane_sql, note_delivered, rank, step};
-use super::rows::{self, CountRow, DirectiveRow, LaneRow, RecipientRow, DIRECTIVE_COLS};
+use super::rows::{self, CountRow, DirectiveRow, LaneRow, RecipientRow, BUMP, DIRECTIVE_COLS};
 use super::targets::resolve;
 use super::{DirectiveQuery, DirectiveStore, Overdue};
 use crate::db::{on_pool, push_list, push_scope, retry, BeginWrite, CHUNK};
 use crate::store::SqlStore;
 use crate::StoreError;
-
-pub(super) const BUMP: &str = "UPDATE directive_clock SET version = version + 1 WHERE id = 1";
 
 /// Appends ` AND <directive d has a recipient in scope>`.
 fn push_has_recipient<'a, DB: Database>(q: &mut QueryBuilder<'a, DB>, scope: &Scope)

@@ -5,8 +5,8 @@ use cordon_domain::access::command::DirectiveAck;
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::command::directive::Priority;
 
-use super::directives_sql::BUMP;
 use super::rows;
+use super::rows::BUMP;
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;

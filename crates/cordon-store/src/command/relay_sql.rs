@@ -9,8 +9,8 @@ use cordon_domain::command::relay::{
     DirectiveReceipt, ReceiptAnswer, ReceiptKind, StationDirective,
 };
 
-use super::directives_sql::BUMP;
 use super::lane_sql::note_delivered;
+use super::rows::BUMP;
 use super::rows::{DirectiveRow, DIRECTIVE_COLS};
 use super::DirectiveRelayStore;
 use crate::db::{on_pool, retry, BeginWrite, Pool};

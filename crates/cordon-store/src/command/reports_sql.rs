@@ -11,7 +11,7 @@ use cordon_domain::time::from_ms;
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::directives_sql::BUMP;
+use super::rows::BUMP;
 use super::{ReportQuery, ReportStore, StationReport};
 use crate::db::{on_pool, push_scope, retry, BeginWrite, Pool};
 use crate::store::SqlStore;

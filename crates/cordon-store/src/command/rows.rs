@@ -10,6 +10,10 @@ use cordon_domain::time::from_ms;
 
 use crate::StoreError;
 
+/// Moves the directives' clock, which the lanes' polls compare against: in the transaction of
+/// every change a lane or station should see.
+pub(super) const BUMP: &str = "UPDATE directive_clock SET version = version + 1 WHERE id = 1";
+
 /// The directive's columns, in [`DirectiveRow`]'s order.
 pub(super) const DIRECTIVE_COLS: &str = "d.id, d.revision, d.title, d.body, d.priority, d.target, \
      d.division, d.issued_by, d.issued_at, d.effective_at, d.deadline_at, d.update_note, \
