@@ -269,6 +269,20 @@ impl TestApp {
             .await
     }
 
+    /// POST as `who` from a client that prefers Chinese (refusals come back in Chinese).
+    async fn post_zh(&self, who: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+        let r = self
+            .client(who)
+            .post(format!("{}{path}", self.base))
+            .header("accept-language", "zh-CN")
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
     async fn get_as(&self, who: &str, path: &str) -> (StatusCode, Value) {
         self.request_as(who, reqwest::Method::GET, path, None).await
     }

@@ -73,14 +73,7 @@ impl DirectiveReceipt {
                 "a revision is 1 or more",
             ));
         }
-        let by = self.by.trim();
-        if by.is_empty() || by.chars().count() > 64 || by.chars().any(char::is_control) {
-            return Err(FieldError::new(
-                "invalid_by",
-                "by",
-                "the officer's account name is 1 to 64 characters",
-            ));
-        }
+        officer_name(&self.by, "by")?;
         if let Some(r) = &self.reply {
             if r.chars().count() > MAX_REPLY {
                 return Err(FieldError::new(
@@ -92,6 +85,20 @@ impl DirectiveReceipt {
         }
         Ok(())
     }
+}
+
+/// Checks the name of a station's officer, as a station sends it up: 1 to 64 characters, no
+/// control characters (the station's own accounts, which the hub does not know).
+pub fn officer_name(by: &str, field: &str) -> Result<(), FieldError> {
+    let by = by.trim();
+    if by.is_empty() || by.chars().count() > 64 || by.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            "invalid_by",
+            field,
+            "the officer's account name is 1 to 64 characters",
+        ));
+    }
+    Ok(())
 }
 
 /// A station's push of receipts.

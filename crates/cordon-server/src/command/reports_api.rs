@@ -10,6 +10,7 @@ use cordon_domain::access::command::{DirectiveAck, DirectiveIssue, DirectiveRead
 use cordon_domain::access::station::StationSync;
 use cordon_domain::access::Username;
 use cordon_domain::command::directive::text;
+use cordon_domain::command::relay::officer_name;
 use cordon_domain::command::report::{
     AnswerRequest, AssignRequest, Report, ReportCategory, ReportRequest, MAX_REPORT,
 };
@@ -190,14 +191,7 @@ pub async fn station_push(
             .map_err(|e| ApiError::Invalid(e.under(&at("category"))))?;
         text(&r.text, "text", MAX_REPORT, true)
             .map_err(|e| ApiError::Invalid(e.under(&format!("records[{i}]"))))?;
-        let by = r.reported_by.trim();
-        if by.is_empty() || by.chars().count() > 64 || by.chars().any(char::is_control) {
-            return Err(ApiError::invalid(
-                "invalid_by",
-                at("reported_by"),
-                "the officer's account name is 1 to 64 characters",
-            ));
-        }
+        officer_name(&r.reported_by, &at("reported_by"))?;
     }
     let created = app
         .store

@@ -41,16 +41,8 @@ async fn directives_reach_the_lanes_and_are_acknowledged(app: TestApp) {
     // Bad input first: nothing is issued.
     let mut bad = directive(json!({"division": "130100"}));
     bad["title"] = json!(" ");
-    let r = app
-        .client("city")
-        .post(format!("{}/api/v1/directives", app.base))
-        .header("accept-language", "zh-CN")
-        .json(&bad)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let e: Value = r.json().await.unwrap();
+    let (s, e) = app.post_zh("city", "/api/v1/directives", &bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(code(&e), ("required", "title"));
     assert_eq!(e["error"]["message"], "请填写标题");
     for (who, target, expect) in [
@@ -464,16 +456,8 @@ async fn a_station_reports_a_problem_and_reads_the_answer_on_its_lane(app: TestA
     // Without a category: refused beside it, in Chinese; nothing filed.
     let mut bad = report.clone();
     bad["category"] = json!("");
-    let r = app
-        .client("officer")
-        .post(format!("{}/api/v1/reports", app.base))
-        .header("accept-language", "zh-CN")
-        .json(&bad)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let e: Value = r.json().await.unwrap();
+    let (s, e) = app.post_zh("officer", "/api/v1/reports", &bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         (code(&e), e["error"]["message"].as_str()),
         (("invalid_value", "category"), Some("请选择上报类别"))

@@ -56,11 +56,7 @@ async fn changeable(
         });
     }
     if row.13.is_some() {
-        return Err(StoreError::invalid(
-            "directive_cancelled",
-            "id",
-            "this directive was cancelled",
-        ));
+        return Err(rows::cancelled());
     }
     Ok(row)
 }
@@ -211,11 +207,7 @@ impl DirectiveStore for SqlStore {
                 .await?
                 .rows_affected();
                 if changed == 0 {
-                    return Err(StoreError::invalid(
-                        "directive_cancelled",
-                        "id",
-                        "this directive was cancelled",
-                    ));
+                    return Err(rows::cancelled());
                 }
                 sqlx::query(
                     "UPDATE directive_recipients SET reminded_at = NULL, escalated_at = NULL \
@@ -257,11 +249,7 @@ impl DirectiveStore for SqlStore {
                 .await?
                 .rows_affected();
                 if changed == 0 {
-                    return Err(StoreError::invalid(
-                        "directive_cancelled",
-                        "id",
-                        "this directive was cancelled",
-                    ));
+                    return Err(rows::cancelled());
                 }
                 sqlx::query(BUMP).execute(&mut *tx).await?;
                 tx.commit().await?;

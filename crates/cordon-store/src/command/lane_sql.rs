@@ -105,11 +105,7 @@ pub(super) async fn step(
                 return Err(StoreError::not_found(format!("directive {id} at {code}")));
             };
             if cancelled.is_some() {
-                return Err(StoreError::invalid(
-                    "directive_cancelled",
-                    "id",
-                    "this directive was cancelled",
-                ));
+                return Err(rows::cancelled());
             }
             if effective > now_ms {
                 return Err(StoreError::not_found(format!("directive {id} at {code}")));

@@ -38,6 +38,11 @@ pub(super) type DirectiveRow = (
     Option<String>,
 );
 
+/// The refusal of any change to a cancelled directive.
+pub(super) fn cancelled() -> StoreError {
+    StoreError::invalid("directive_cancelled", "id", "this directive was cancelled")
+}
+
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("a directive's {what}"))
 }
