@@ -213,6 +213,10 @@ impl From<StoreError> for ApiError {
                         | "directive_updated"
                         | "report_answered"
                         | "report_conflict"
+                        | "shift_overlap"
+                        | "officer_on_duty"
+                        | "shift_ended"
+                        | "shift_started"
                 ) =>
             {
                 ApiError::Conflict(f)

@@ -1,7 +1,8 @@
 //! The retention job: every hour, the personal data of passages older than the retention period
 //! (default 28 days) is purged ([`cordon_store::Store::purge_personal_data`]), and so are the
 //! rows of follow-up lists brought in before it and the answers given before it, and the
-//! persons of testing's tubes, rosters and queue numbers taken before it; each purge
+//! persons of testing's tubes, rosters and queue numbers taken before it, and the volunteers
+//! of duty shifts ended before it; each purge
 //! that removed anything is appended to the audit trail as `retention.purge` by `system`.
 
 use std::sync::Arc;
@@ -38,6 +39,12 @@ pub async fn purge_once(
         let target = format!("{tested} persons of tubes, rosters and queues before {since}");
         audit(auditor, days, target, tested as i64).await?;
         tracing::info!(tested, days, "retention purge of testing");
+    }
+    let shifts = store.purge_volunteers(before).await?;
+    if shifts > 0 {
+        let target = format!("volunteers of {shifts} shifts ended before {since}");
+        audit(auditor, days, target, shifts as i64).await?;
+        tracing::info!(shifts, days, "retention purge of duty rosters");
     }
     if purged.passages > 0 {
         let target = format!("{} passages observed before {since}", purged.passages);

@@ -444,6 +444,8 @@ mod passage;
 mod policy;
 #[path = "api/roster_list.rs"]
 mod roster_list;
+#[path = "api/rosters.rs"]
+mod rosters;
 #[path = "api/sampling_station.rs"]
 mod sampling_station;
 #[path = "api/station.rs"]

@@ -57,6 +57,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(25, "0025_station_sampling"),
     migration!(26, "0026_directives"),
     migration!(27, "0027_reports"),
+    migration!(28, "0028_rosters"),
 ];
 
 /// Which of a migration's files to apply.

@@ -24,6 +24,7 @@ pub trait Store:
     + crate::command::DirectiveStore
     + crate::command::DirectiveRelayStore
     + crate::command::ReportStore
+    + crate::command::RosterStore
     + crate::station::StationStore
     + crate::station::sampling::SamplingSyncStore
     + crate::declaration::DeclarationStore

@@ -252,6 +252,8 @@ mod network;
 mod passage;
 #[path = "conformance/policy.rs"]
 mod policy;
+#[path = "conformance/rosters.rs"]
+mod rosters;
 #[path = "conformance/sealed.rs"]
 mod sealed;
 #[path = "conformance/status.rs"]

@@ -136,6 +136,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         demo::followup::load(store.as_ref(), &officer_scope).await?;
         demo::testing::load(store.as_ref()).await?;
         demo::command::load(store.as_ref(), &officer_scope).await?;
+        demo::rosters::load(store.as_ref(), &officer_scope).await?;
     }
     if let Some(addr) = args.metrics_listen {
         let bound = cordon_server::observe::serve_metrics(addr).await?;

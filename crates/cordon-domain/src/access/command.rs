@@ -116,3 +116,84 @@ impl Capability for DirectiveAck {
         p.may_acknowledge_directives()
     }
 }
+
+/// Leave to read duty rosters and who is on duty within a scope (commanders: their
+/// jurisdiction; officers: their checkpoints), and to leave a hand-over note on a shift the
+/// account is on (the store checks that).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterRead {
+    username: Username,
+    scope: Scope,
+}
+
+impl RosterRead {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+    /// A commander (a jurisdiction's scope) rather than an officer (its checkpoints).
+    pub fn is_commander(&self) -> bool {
+        matches!(self.scope, Scope::Division(_))
+    }
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+/// Leave to plan a checkpoint's shifts: a commander for the checkpoints of its jurisdiction, an
+/// officer for those it is named lead of (the store checks the naming).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RosterKeep {
+    username: Username,
+    scope: Scope,
+    commander: bool,
+}
+
+impl RosterKeep {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+    /// A commander keeps every roster in scope; an officer only where it leads the station.
+    pub fn is_commander(&self) -> bool {
+        self.commander
+    }
+}
+
+impl Principal {
+    pub fn may_read_rosters(&self) -> Result<RosterRead, Denied> {
+        match self.role {
+            Role::Commander | Role::Officer => Ok(RosterRead {
+                username: self.username.clone(),
+                scope: self.scope.clone(),
+            }),
+            _ => Err(Self::deny("read duty rosters")),
+        }
+    }
+
+    pub fn may_keep_rosters(&self) -> Result<RosterKeep, Denied> {
+        match (self.role, &self.scope) {
+            (Role::Commander, Scope::Division(_)) | (Role::Officer, Scope::Checkpoints(_)) => {
+                Ok(RosterKeep {
+                    username: self.username.clone(),
+                    scope: self.scope.clone(),
+                    commander: self.role == Role::Commander,
+                })
+            }
+            _ => Err(Self::deny("keep duty rosters")),
+        }
+    }
+}
+
+impl Capability for RosterRead {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_read_rosters()
+    }
+}
+
+impl Capability for RosterKeep {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_keep_rosters()
+    }
+}

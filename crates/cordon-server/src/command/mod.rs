@@ -1,7 +1,7 @@
 //! Command: directives a commander issues to checkpoints and every station acknowledges
 //! ([`directives_api`] for the commanders, [`lane_api`] for the lanes, [`feed`] for the lanes'
 //! cheap polls and the escalation of overdue stations, [`relay_api`] for edge stations), and the
-//! commanders' pages ([`pages`]).
+//! commanders' pages ([`pages`]); duty rosters ([`roster_api`], pages in [`roster_pages`]).
 
 pub mod cap;
 pub mod directives_api;
@@ -10,9 +10,12 @@ pub mod lane_api;
 pub mod pages;
 pub mod relay_api;
 pub mod reports_api;
+pub mod roster_api;
+pub mod roster_pages;
+pub mod roster_words;
 pub mod words;
 
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use utoipa::OpenApi;
 
@@ -61,6 +64,19 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/reports/{id}/assign", post(reports_api::assign))
         .route("/api/v1/reports/{id}/answer", post(reports_api::answer))
         .route("/api/v1/sync/reports", post(reports_api::station_push))
+        .route("/api/v1/duty", get(roster_api::duty))
+        .route("/api/v1/checkpoints/{code}/roster", get(roster_api::roster))
+        .route("/api/v1/checkpoints/{code}/shifts", post(roster_api::plan))
+        .route("/api/v1/checkpoints/{code}/leads", put(roster_api::leads))
+        .route(
+            "/api/v1/shifts/{id}",
+            put(roster_api::replan).delete(roster_api::remove),
+        )
+        .route("/api/v1/shifts/{id}/handover", post(roster_api::handover))
+        .route(
+            "/api/v1/shifts/{id}/volunteers",
+            post(roster_api::volunteers),
+        )
 }
 
 pub static PAGES: Pages = Pages {
@@ -69,6 +85,8 @@ pub static PAGES: Pages = Pages {
             .route("/directives", get(pages::directives))
             .route("/directives/{id}", get(pages::board))
             .route("/reports", get(pages::reports))
+            .route("/duty", get(roster_pages::duty))
+            .route("/duty/{code}", get(roster_pages::roster))
     },
     nav: &[
         NavItem {
@@ -80,6 +98,14 @@ pub static PAGES: Pages = Pages {
             href: "/reports",
             roles: &[cordon_domain::access::Role::Commander],
             label: |l| words::words(l).nav_reports,
+        },
+        NavItem {
+            href: "/duty",
+            roles: &[
+                cordon_domain::access::Role::Commander,
+                cordon_domain::access::Role::Officer,
+            ],
+            label: |l| roster_words::words(l).nav,
         },
     ],
 };
@@ -106,7 +132,16 @@ pub static PAGES: Pages = Pages {
         reports_api::assign,
         reports_api::answer,
         reports_api::station_push,
+        roster_api::duty,
+        roster_api::roster,
+        roster_api::plan,
+        roster_api::replan,
+        roster_api::remove,
+        roster_api::handover,
+        roster_api::volunteers,
+        roster_api::leads,
     ),
-    tags((name = "directives", description = "directives from the command to checkpoints: issued, delivered, read and acknowledged by every station, reminded and escalated when overdue"))
+    tags((name = "directives", description = "directives from the command to checkpoints: issued, delivered, read and acknowledged by every station, reminded and escalated when overdue"),
+        (name = "rosters", description = "duty rosters: shifts per checkpoint, who is on duty now, hand-over notes, station leads"))
 )]
 pub struct Api;

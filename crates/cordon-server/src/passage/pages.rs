@@ -28,6 +28,7 @@ struct Lane {
     checkpoints: Vec<LaneCheckpoint>,
     dw: &'static crate::command::words::Words,
     directive_words: String,
+    duty_words: String,
 }
 
 pub async fn lane(State(app): State<AppState>, viewer: Viewer) -> Response {
@@ -57,6 +58,7 @@ pub async fn lane(State(app): State<AppState>, viewer: Viewer) -> Response {
         checkpoints,
         dw,
         directive_words: crate::ui::pages::words_json(dw),
+        duty_words: crate::ui::pages::words_json(crate::command::roster_words::words(viewer.lang)),
     })
 }
 

@@ -136,6 +136,21 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/reports.js"),
     },
+    Asset {
+        name: "lane_duty.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/lane_duty.js"),
+    },
+    Asset {
+        name: "duty.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/duty.js"),
+    },
+    Asset {
+        name: "roster.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/roster.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.

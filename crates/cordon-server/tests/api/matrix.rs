@@ -145,6 +145,7 @@ fn matrix() -> BTreeMap<&'static str, Row> {
         super::lab::rows(),
         super::antigen::rows(),
         super::roster_list::rows(),
+        super::rosters::rows(),
     ]
     .into_iter()
     .flatten()

@@ -1,19 +1,26 @@
 //! Command's storage: directives with every recipient's progress ([`DirectiveStore`], SQL in
 //! [`directives_sql`], written once for both backends), their way through stations
-//! ([`DirectiveRelayStore`]), and reports up the line ([`ReportStore`]). A directive's recipients are fixed when
+//! ([`DirectiveRelayStore`]), reports up the line ([`ReportStore`]) and duty rosters
+//! ([`RosterStore`]). A directive's recipients are fixed when
 //! it is issued; a revision counts as delivered, read or acknowledged at a checkpoint when that
 //! recipient's step names the current revision. Every change moves one clock
 //! ([`DirectiveStore::directive_clock`]), which the lanes' polls compare against.
 
 use async_trait::async_trait;
-use cordon_domain::access::command::{DirectiveAck, DirectiveIssue, DirectiveRead};
+use cordon_domain::access::command::{
+    DirectiveAck, DirectiveIssue, DirectiveRead, RosterKeep, RosterRead,
+};
 use cordon_domain::access::station::StationSync;
+use cordon_domain::access::Username;
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::command::directive::{
     Directive, DirectiveDraft, LaneDirective, Priority, Recipient, Revision,
 };
 use cordon_domain::command::relay::{DirectiveReceipt, ReceiptAnswer, StationDirective};
 use cordon_domain::command::report::{Report, ReportDraft};
+use cordon_domain::command::roster::{
+    DutyNow, Roster, Shift, ShiftDraft, StationOfficer, VolunteerShown,
+};
 
 use crate::StoreError;
 
@@ -21,6 +28,7 @@ mod directives_sql;
 mod lane_sql;
 mod relay_sql;
 mod reports_sql;
+mod roster_sql;
 mod rows;
 mod targets;
 
@@ -287,4 +295,81 @@ pub trait ReportStore: Send + Sync + 'static {
 
     /// Station: the hub took the reports up to `seq`.
     async fn report_outbox_sent(&self, seq: i64) -> Result<(), StoreError>;
+}
+
+/// Duty rosters ([`roster_sql`]): a checkpoint's shifts (one at a time), who is on duty now
+/// across a scope, hand-over notes, the station's leads; volunteers sealed at rest.
+#[async_trait]
+pub trait RosterStore: Send + Sync + 'static {
+    /// A checkpoint's shifts overlapping `[from_ms, to_ms)`, its officers and whether the
+    /// account may plan. Errors: `NotFound`, `Forbidden` (beyond the account's scope).
+    async fn roster(
+        &self,
+        grant: &RosterRead,
+        checkpoint: &CheckpointCode,
+        from_ms: i64,
+        to_ms: i64,
+        now_ms: i64,
+    ) -> Result<Roster, StoreError>;
+
+    /// Plans a shift. Errors: `Forbidden` (not a commander of the checkpoint nor its lead),
+    /// `Invalid` `not_an_officer` (`lead`, `officers`), `shift_overlap` (another shift holds the
+    /// checkpoint then), `officer_on_duty` (someone is on another shift then).
+    async fn plan_shift(
+        &self,
+        grant: &RosterKeep,
+        checkpoint: &CheckpointCode,
+        draft: &ShiftDraft,
+        now_ms: i64,
+    ) -> Result<Shift, StoreError>;
+
+    /// Replans a shift that has not ended (one under way keeps its start: `shift_started`);
+    /// `shift_ended` when it has.
+    async fn replan_shift(
+        &self,
+        grant: &RosterKeep,
+        id: i64,
+        draft: &ShiftDraft,
+        now_ms: i64,
+    ) -> Result<Shift, StoreError>;
+
+    /// Removes a shift that has not started (`shift_started` when it has).
+    async fn drop_shift(&self, grant: &RosterKeep, id: i64, now_ms: i64) -> Result<(), StoreError>;
+
+    /// Leaves (or rewrites) the note a shift hands to the next: by someone on it, the station's
+    /// lead or a commander in scope, once the shift has started. Errors: `Forbidden`,
+    /// `NotFound`, `Invalid` `shift_not_started`.
+    async fn hand_over(
+        &self,
+        grant: &RosterRead,
+        id: i64,
+        note: &str,
+        now_ms: i64,
+    ) -> Result<Shift, StoreError>;
+
+    /// A shift's volunteers in the clear, for whoever may plan it (the server audits the read).
+    /// Empty once purged.
+    async fn reveal_volunteers(
+        &self,
+        grant: &RosterKeep,
+        id: i64,
+    ) -> Result<(Shift, Vec<VolunteerShown>), StoreError>;
+
+    /// Every checkpoint in scope now: the shift on duty, the next one's start, and whether it is
+    /// open with nobody on duty. Uncovered first, then by code.
+    async fn duty_now(&self, grant: &RosterRead, now_ms: i64) -> Result<Vec<DutyNow>, StoreError>;
+
+    /// Names a station's leads (officer accounts of the checkpoint), replacing those before;
+    /// commanders only. Errors: `Forbidden`, `Invalid` `not_an_officer` (`leads`).
+    async fn name_leads(
+        &self,
+        grant: &RosterKeep,
+        checkpoint: &CheckpointCode,
+        leads: &[Username],
+        now_ms: i64,
+    ) -> Result<Vec<StationOfficer>, StoreError>;
+
+    /// Empties the volunteers of shifts ended before `before_ms` (their count stays); answers
+    /// how many shifts.
+    async fn purge_volunteers(&self, before_ms: i64) -> Result<u64, StoreError>;
 }

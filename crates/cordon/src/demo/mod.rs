@@ -11,6 +11,7 @@ pub(crate) mod hebei;
 mod lab;
 pub(crate) mod network;
 mod policy;
+pub(crate) mod rosters;
 pub(crate) mod testing;
 pub(crate) mod traffic;
 

@@ -33,6 +33,10 @@ pub async fn every_field_of_every_page_is_labelled(app: TestApp) {
         "/checkpoints/CP-130100-0001".into(),
         Some(cordon_domain::access::Role::Commander),
     ));
+    pages.push((
+        "/duty/CP-130100-0001".into(),
+        Some(cordon_domain::access::Role::Commander),
+    ));
     for (href, role) in pages {
         if let Some(role) = role {
             if signed_in != Some(role) {

@@ -20,6 +20,7 @@ mod network;
 mod passage;
 mod policy;
 mod risk;
+mod rosters;
 mod sampling_station;
 mod station;
 mod status;
