@@ -420,6 +420,8 @@ mod antigen;
 mod browser;
 #[path = "api/contention.rs"]
 mod contention;
+#[path = "api/daily.rs"]
+mod daily;
 #[path = "api/dashboard.rs"]
 mod dashboard;
 #[path = "api/declaration.rs"]

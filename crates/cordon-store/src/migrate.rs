@@ -58,6 +58,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(26, "0026_directives"),
     migration!(27, "0027_reports"),
     migration!(28, "0028_rosters"),
+    migration!(29, "0029_daily_reports"),
 ];
 
 /// Which of a migration's files to apply.

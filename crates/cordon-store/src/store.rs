@@ -25,6 +25,7 @@ pub trait Store:
     + crate::command::DirectiveRelayStore
     + crate::command::ReportStore
     + crate::command::RosterStore
+    + crate::command::DailyStore
     + crate::station::StationStore
     + crate::station::sampling::SamplingSyncStore
     + crate::declaration::DeclarationStore

@@ -236,6 +236,8 @@ conformance!(
 mod access;
 #[path = "conformance/antigen.rs"]
 mod antigen;
+#[path = "conformance/daily.rs"]
+mod daily;
 #[path = "conformance/dashboard.rs"]
 mod dashboard;
 #[path = "conformance/declaration.rs"]

@@ -29,6 +29,9 @@ pub struct ServeArgs {
     #[arg(long, env = "CORDON_RETENTION_DAYS", default_value_t = cordon_server::retention::DEFAULT_DAYS,
           value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub retention_days: u32,
+    /// When each day's report is kept: China time of the next morning, HH:MM (at most 06:00).
+    #[arg(long, env = "CORDON_DAILY_REPORT_AT", default_value = "00:30", value_parser = keep_time)]
+    pub daily_report_at: u32,
     /// Drivers' pre-declarations accepted per client address and minute (IPv6 per /64; up to a
     /// minute's worth at once); 0 turns the limit off, for example behind a proxy that limits.
     #[arg(long, env = "CORDON_DECLARATIONS_PER_MINUTE", default_value_t = cordon_server::auth::rate::DEFAULT_PER_MINUTE)]
@@ -138,6 +141,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         demo::command::load(store.as_ref(), &officer_scope).await?;
         demo::rosters::load(store.as_ref(), &officer_scope).await?;
     }
+    if args.upstream.is_none() {
+        // After the demo: the days it kept count what it made.
+        cordon_server::command::daily_api::spawn_keeper(store.clone(), args.daily_report_at);
+    }
     if let Some(addr) = args.metrics_listen {
         let bound = cordon_server::observe::serve_metrics(addr).await?;
         tracing::info!(%bound, "metrics on http://{bound}/metrics");
@@ -187,4 +194,8 @@ async fn shutdown() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+fn keep_time(s: &str) -> Result<u32, String> {
+    cordon_domain::command::daily::parse_keep_time(s).map_err(|e| e.message)
 }

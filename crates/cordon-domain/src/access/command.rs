@@ -197,3 +197,32 @@ impl Capability for RosterKeep {
         p.may_keep_rosters()
     }
 }
+
+/// Leave to read the daily reports of a scope: commanders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyRead {
+    scope: Scope,
+}
+
+impl DailyRead {
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+impl Principal {
+    pub fn may_read_daily_reports(&self) -> Result<DailyRead, Denied> {
+        match self.role {
+            Role::Commander => Ok(DailyRead {
+                scope: self.scope.clone(),
+            }),
+            _ => Err(Self::deny("read daily reports")),
+        }
+    }
+}
+
+impl Capability for DailyRead {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_read_daily_reports()
+    }
+}

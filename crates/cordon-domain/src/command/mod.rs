@@ -2,8 +2,9 @@
 //! ([`directive`]): a commander's instruction to a set of checkpoints, each of which reads and
 //! acknowledges it by a named officer before a deadline; reports ([`report`]): what a station
 //! tells the command, answered back to its lane; duty rosters ([`roster`]): who holds each
-//! checkpoint when, and what one shift hands to the next.
+//! checkpoint when, and what one shift hands to the next; the daily report ([`daily`]).
 
+pub mod daily;
 pub mod directive;
 pub mod relay;
 pub mod report;

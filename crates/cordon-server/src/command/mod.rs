@@ -4,6 +4,9 @@
 //! commanders' pages ([`pages`]); duty rosters ([`roster_api`], pages in [`roster_pages`]).
 
 pub mod cap;
+pub mod daily_api;
+pub mod daily_pages;
+pub mod daily_words;
 pub mod directives_api;
 pub mod feed;
 pub mod lane_api;
@@ -65,6 +68,8 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/reports/{id}/answer", post(reports_api::answer))
         .route("/api/v1/sync/reports", post(reports_api::station_push))
         .route("/api/v1/duty", get(roster_api::duty))
+        .route("/api/v1/daily-reports", get(daily_api::daily))
+        .route("/api/v1/daily-reports.xlsx", get(daily_api::daily_xlsx))
         .route("/api/v1/checkpoints/{code}/roster", get(roster_api::roster))
         .route("/api/v1/checkpoints/{code}/shifts", post(roster_api::plan))
         .route("/api/v1/checkpoints/{code}/leads", put(roster_api::leads))
@@ -87,6 +92,7 @@ pub static PAGES: Pages = Pages {
             .route("/reports", get(pages::reports))
             .route("/duty", get(roster_pages::duty))
             .route("/duty/{code}", get(roster_pages::roster))
+            .route("/daily", get(daily_pages::daily))
     },
     nav: &[
         NavItem {
@@ -106,6 +112,11 @@ pub static PAGES: Pages = Pages {
                 cordon_domain::access::Role::Officer,
             ],
             label: |l| roster_words::words(l).nav,
+        },
+        NavItem {
+            href: "/daily",
+            roles: &[cordon_domain::access::Role::Commander],
+            label: |l| daily_words::words(l).nav,
         },
     ],
 };
@@ -140,6 +151,8 @@ pub static PAGES: Pages = Pages {
         roster_api::handover,
         roster_api::volunteers,
         roster_api::leads,
+        daily_api::daily,
+        daily_api::daily_xlsx,
     ),
     tags((name = "directives", description = "directives from the command to checkpoints: issued, delivered, read and acknowledged by every station, reminded and escalated when overdue"),
         (name = "rosters", description = "duty rosters: shifts per checkpoint, who is on duty now, hand-over notes, station leads"))

@@ -142,6 +142,11 @@ pub const ASSETS: &[Asset] = &[
         body: include_str!("../../assets/lane_duty.js"),
     },
     Asset {
+        name: "daily.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/daily.js"),
+    },
+    Asset {
         name: "duty.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/duty.js"),

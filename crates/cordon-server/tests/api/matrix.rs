@@ -146,6 +146,7 @@ fn matrix() -> BTreeMap<&'static str, Row> {
         super::antigen::rows(),
         super::roster_list::rows(),
         super::rosters::rows(),
+        super::daily::rows(),
     ]
     .into_iter()
     .flatten()

@@ -1,18 +1,20 @@
 //! Command's storage: directives with every recipient's progress ([`DirectiveStore`], SQL in
 //! [`directives_sql`], written once for both backends), their way through stations
 //! ([`DirectiveRelayStore`]), reports up the line ([`ReportStore`]) and duty rosters
-//! ([`RosterStore`]). A directive's recipients are fixed when
+//! ([`RosterStore`]), and the daily report ([`DailyStore`]). A directive's recipients are fixed when
 //! it is issued; a revision counts as delivered, read or acknowledged at a checkpoint when that
 //! recipient's step names the current revision. Every change moves one clock
 //! ([`DirectiveStore::directive_clock`]), which the lanes' polls compare against.
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use cordon_domain::access::command::{
-    DirectiveAck, DirectiveIssue, DirectiveRead, RosterKeep, RosterRead,
+    DailyRead, DirectiveAck, DirectiveIssue, DirectiveRead, RosterKeep, RosterRead,
 };
 use cordon_domain::access::station::StationSync;
-use cordon_domain::access::Username;
+use cordon_domain::access::{Scope, Username};
 use cordon_domain::checkpoint::CheckpointCode;
+use cordon_domain::command::daily::{DayFigures, Positives};
 use cordon_domain::command::directive::{
     Directive, DirectiveDraft, LaneDirective, Priority, Recipient, Revision,
 };
@@ -21,9 +23,11 @@ use cordon_domain::command::report::{Report, ReportDraft};
 use cordon_domain::command::roster::{
     DutyNow, Roster, Shift, ShiftDraft, StationOfficer, VolunteerShown,
 };
+use cordon_domain::division::DivisionCode;
 
 use crate::StoreError;
 
+mod daily_sql;
 mod directives_sql;
 mod lane_sql;
 mod relay_sql;
@@ -372,4 +376,46 @@ pub trait RosterStore: Send + Sync + 'static {
     /// Empties the volunteers of shifts ended before `before_ms` (their count stays); answers
     /// how many shifts.
     async fn purge_volunteers(&self, before_ms: i64) -> Result<u64, StoreError>;
+}
+
+/// One checkpoint's day, as the daily report adds them up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckpointDay {
+    pub code: String,
+    pub name: String,
+    /// Its county's code.
+    pub jurisdiction: i64,
+    pub figures: DayFigures,
+}
+
+pub use daily_sql::day_start_ms;
+
+/// The daily report's figures ([`daily_sql`]): a day counted per checkpoint, or as kept.
+#[async_trait]
+pub trait DailyStore: Send + Sync + 'static {
+    /// The day's figures of every checkpoint in the grant's scope and `within`, by code: as kept
+    /// (with when, in ms) unless `live` or the day was not kept, else counted now.
+    async fn daily_figures(
+        &self,
+        grant: &DailyRead,
+        within: &Scope,
+        day: NaiveDate,
+        live: bool,
+    ) -> Result<(Vec<CheckpointDay>, Option<i64>), StoreError>;
+
+    /// What the testing of the jurisdiction's campaigns found that day. `Forbidden` beyond the
+    /// grant's scope.
+    async fn daily_positives(
+        &self,
+        grant: &DailyRead,
+        within: DivisionCode,
+        day: NaiveDate,
+    ) -> Result<Positives, StoreError>;
+
+    /// Counts the day at every checkpoint and keeps it, replacing an earlier keep; answers how
+    /// many checkpoints.
+    async fn keep_day(&self, day: NaiveDate, now_ms: i64) -> Result<usize, StoreError>;
+
+    /// The latest day kept.
+    async fn last_kept_day(&self) -> Result<Option<NaiveDate>, StoreError>;
 }

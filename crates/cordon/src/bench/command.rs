@@ -6,7 +6,8 @@
 //! `--rounds` flash directives to every open checkpoint; printed: how long each lane took to
 //! see each (p50, p99, max) against the 5 s, for both kinds of lane; the acknowledgement
 //! latency; then the board of a directive with every open checkpoint read `--board-reads` times
-//! (p50, p99, bytes) against 100 ms.
+//! (p50, p99, bytes) against 100 ms; then the province's daily report of yesterday, counted
+//! now and as kept, against 2 s.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -42,6 +43,10 @@ pub struct CommandArgs {
     /// with a lane long-polling it.
     #[arg(long, default_value_t = 20)]
     pub stations: usize,
+    /// Reads of the province's daily report counted now (the kept one is read ten times as
+    /// often).
+    #[arg(long, default_value_t = 5)]
+    pub daily_reads: usize,
 }
 
 /// An edge station of `code` linked to the hub at `hub`: its store learns its checkpoint from
@@ -164,6 +169,100 @@ async fn lane(
             tokio::time::sleep(Duration::from_secs(3)).await;
         }
     }
+}
+
+/// The daily report's target, in ms.
+const DAILY_MS: f64 = 2_000.0;
+
+/// The province's daily report of yesterday (China time, the day most of the demo's last 24
+/// hours fall in): counted now `reads` times, kept once, then read as kept ten times as often;
+/// and a city's counted now.
+async fn daily(
+    http: &reqwest::Client,
+    base: &str,
+    commander: &str,
+    store: &dyn cordon_store::Store,
+    reads: usize,
+) -> anyhow::Result<()> {
+    let day = cordon_domain::time::today_china() - chrono::Duration::days(1);
+    let time = |query: String, n: usize| async move {
+        let url = format!("{base}/api/v1/daily-reports?day={day}{query}");
+        // Once plain, to read the total; then timed as a browser asks (gzip).
+        let plain = http.get(&url).bearer_auth(commander).send().await?;
+        anyhow::ensure!(
+            plain.status().is_success(),
+            "daily report answered {}",
+            plain.status()
+        );
+        let v: Value = serde_json::from_slice(&plain.bytes().await?)?;
+        let vehicles = v["total"]["vehicles"].as_i64().unwrap_or(0);
+        let mut times = Vec::with_capacity(n);
+        let mut bytes = 0;
+        for _ in 0..n {
+            let t = Instant::now();
+            let r = http
+                .get(&url)
+                .bearer_auth(commander)
+                .header("accept-encoding", "gzip")
+                .send()
+                .await?;
+            anyhow::ensure!(
+                r.status().is_success(),
+                "daily report answered {}",
+                r.status()
+            );
+            bytes = r.bytes().await?.len();
+            times.push(t.elapsed());
+        }
+        let (p50, p99, _) = summary(times);
+        Ok::<_, anyhow::Error>((p50, p99, bytes, vehicles))
+    };
+    println!(
+        "{:<44} {:>9} {:>9} {:>9} {:>8}",
+        format!("the daily report of {day}"),
+        "p50 ms",
+        "p99 ms",
+        "gzip B",
+        "/2 s"
+    );
+    let (l50, l99, lbytes, vehicles) = time("&live=true".into(), reads).await?;
+    println!(
+        "{:<44} {:>9.1} {:>9.1} {:>9} {:>8.3}",
+        format!("  province counted now ({vehicles} vehicles), {reads} reads"),
+        l50,
+        l99,
+        lbytes,
+        l99 / DAILY_MS
+    );
+    let (c50, c99, cbytes, cvehicles) = time("&live=true&scope=130100".into(), reads).await?;
+    println!(
+        "{:<44} {:>9.1} {:>9.1} {:>9} {:>8.3}",
+        format!("  a city counted now ({cvehicles} vehicles)"),
+        c50,
+        c99,
+        cbytes,
+        c99 / DAILY_MS
+    );
+    let t = Instant::now();
+    let kept = store.keep_day(day, cordon_domain::time::now_ms()).await?;
+    println!(
+        "  kept: {kept} checkpoints in {:.0} ms",
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let (k50, k99, kbytes, _) = time(String::new(), reads * 10).await?;
+    println!(
+        "{:<44} {:>9.1} {:>9.1} {:>9} {:>8.3}",
+        format!("  province as kept, {} reads", reads * 10),
+        k50,
+        k99,
+        kbytes,
+        k99 / DAILY_MS
+    );
+    println!(
+        "  kept against counted now (p99): {:.3}",
+        k99 / l99.max(0.001)
+    );
+    Ok(())
 }
 
 fn summary(mut d: Vec<Duration>) -> (f64, f64, f64) {
@@ -387,6 +486,7 @@ pub async fn run(args: CommandArgs) -> anyhow::Result<()> {
         b99 / BOARD_MS
     );
     println!("  ({} bytes uncompressed)", plain.len());
+    daily(&http, &base, &commander, store.as_ref(), args.daily_reads).await?;
     for (_, served, _, fresh) in stations {
         served.stop().await;
         fresh.remove().await;
