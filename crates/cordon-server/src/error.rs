@@ -217,6 +217,9 @@ impl From<StoreError> for ApiError {
                         | "officer_on_duty"
                         | "shift_ended"
                         | "shift_started"
+                        | "round_finished"
+                        | "already_observed"
+                        | "already_turned"
                 ) =>
             {
                 ApiError::Conflict(f)

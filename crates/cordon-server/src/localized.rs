@@ -124,6 +124,17 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("shift_ended", _) => "班次已结束：记录不能再改",
         ("shift_not_started", _) => "班次开始后才能写交接班记录",
         ("duplicate", "phone") => "这位志愿者已在本班次",
+        // Video patrols.
+        ("invalid_stream", _) => {
+            "视频流地址须以 rtsp://、rtmp://、http(s):// 开头，或为 gb28181: 加 20 位设备编码"
+        }
+        ("unknown_channel", _) => "不是本辖区在用的视频通道",
+        ("not_in_plan", _) => "该通道不在本轮巡查方案中",
+        ("round_finished", _) => "本轮巡查已结束",
+        ("already_observed", _) => "该通道本轮已记录过不同的结果",
+        ("already_turned", _) => "该问题已下达过指令",
+        ("required", "remark") => "请说明发现的问题",
+        ("out_of_range", "channels") => "一个巡查方案有 1 至 500 个通道",
         ("required", "title") => "请填写标题",
         ("required", "text") => "请填写内容",
         ("no_default", _) => "须有 [default] 默认结果，用于没有规则匹配的人员",

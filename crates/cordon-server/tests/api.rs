@@ -442,6 +442,8 @@ mod matrix;
 mod network;
 #[path = "api/passage.rs"]
 mod passage;
+#[path = "api/patrols.rs"]
+mod patrols;
 #[path = "api/policy.rs"]
 mod policy;
 #[path = "api/roster_list.rs"]

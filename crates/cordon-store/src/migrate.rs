@@ -59,6 +59,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(27, "0027_reports"),
     migration!(28, "0028_rosters"),
     migration!(29, "0029_daily_reports"),
+    migration!(30, "0030_patrols"),
 ];
 
 /// Which of a migration's files to apply.

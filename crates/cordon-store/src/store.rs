@@ -26,6 +26,7 @@ pub trait Store:
     + crate::command::ReportStore
     + crate::command::RosterStore
     + crate::command::DailyStore
+    + crate::command::PatrolStore
     + crate::station::StationStore
     + crate::station::sampling::SamplingSyncStore
     + crate::declaration::DeclarationStore

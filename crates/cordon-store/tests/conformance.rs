@@ -252,6 +252,8 @@ mod lab;
 mod network;
 #[path = "conformance/passage.rs"]
 mod passage;
+#[path = "conformance/patrols.rs"]
+mod patrols;
 #[path = "conformance/policy.rs"]
 mod policy;
 #[path = "conformance/rosters.rs"]

@@ -140,6 +140,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         demo::testing::load(store.as_ref()).await?;
         demo::command::load(store.as_ref(), &officer_scope).await?;
         demo::rosters::load(store.as_ref(), &officer_scope).await?;
+        demo::patrols::load(store.as_ref()).await?;
     }
     if args.upstream.is_none() {
         // After the demo: the days it kept count what it made.

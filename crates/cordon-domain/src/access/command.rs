@@ -226,3 +226,41 @@ impl Capability for DailyRead {
         p.may_read_daily_reports()
     }
 }
+
+/// Leave to keep the camera channels of a jurisdiction's checkpoints and patrol them: a
+/// commander with a jurisdiction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatrolRun {
+    username: Username,
+    division: DivisionCode,
+}
+
+impl PatrolRun {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+    pub fn division(&self) -> DivisionCode {
+        self.division
+    }
+    pub fn scope(&self) -> Scope {
+        Scope::Division(self.division)
+    }
+}
+
+impl Principal {
+    pub fn may_patrol(&self) -> Result<PatrolRun, Denied> {
+        match (self.role, &self.scope) {
+            (Role::Commander, Scope::Division(d)) => Ok(PatrolRun {
+                username: self.username.clone(),
+                division: *d,
+            }),
+            _ => Err(Self::deny("patrol video channels")),
+        }
+    }
+}
+
+impl Capability for PatrolRun {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_patrol()
+    }
+}

@@ -8,7 +8,7 @@
 //!
 //! | role | may |
 //! |---|---|
-//! | `commander` | read passages, counts and trajectories in scope; reveal; manage checkpoints in scope; publish policy and declare risk areas (province scope); request, approve and reject person-status changes (never its own); bring in and read follow-up lists; issue, revise, remind and cancel directives in its jurisdiction and read their boards; keep duty rosters and name station leads in its jurisdiction |
+//! | `commander` | read passages, counts and trajectories in scope; reveal; manage checkpoints in scope; publish policy and declare risk areas (province scope); request, approve and reject person-status changes (never its own); bring in and read follow-up lists; issue, revise, remind and cancel directives in its jurisdiction and read their boards; keep duty rosters and name station leads in its jurisdiction; read the daily reports; keep camera channels and patrol them |
 //! | `officer` | register passages at its checkpoints; read their last 24 hours; open and acknowledge the directives to them; read their rosters, leave hand-over notes on its shifts, and keep the roster where named the station's lead |
 //! | `tracer` | read passages, counts and trajectories in scope; reveal; request person-status changes; bring in and read follow-up lists |
 //! | `caller` | work through its own follow-up worklist (call, answer the questionnaire, record the outcome); a team's lead also visits its team's escalated persons and hands them out again |

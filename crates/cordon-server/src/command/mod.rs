@@ -1,7 +1,8 @@
 //! Command: directives a commander issues to checkpoints and every station acknowledges
 //! ([`directives_api`] for the commanders, [`lane_api`] for the lanes, [`feed`] for the lanes'
 //! cheap polls and the escalation of overdue stations, [`relay_api`] for edge stations), and the
-//! commanders' pages ([`pages`]); duty rosters ([`roster_api`], pages in [`roster_pages`]).
+//! commanders' pages ([`pages`]); duty rosters ([`roster_api`], pages in [`roster_pages`]); the daily
+//! report ([`daily_api`]); video patrols ([`patrol_api`]).
 
 pub mod cap;
 pub mod daily_api;
@@ -11,6 +12,9 @@ pub mod directives_api;
 pub mod feed;
 pub mod lane_api;
 pub mod pages;
+pub mod patrol_api;
+pub mod patrol_pages;
+pub mod patrol_words;
 pub mod relay_api;
 pub mod reports_api;
 pub mod roster_api;
@@ -70,6 +74,40 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/duty", get(roster_api::duty))
         .route("/api/v1/daily-reports", get(daily_api::daily))
         .route("/api/v1/daily-reports.xlsx", get(daily_api::daily_xlsx))
+        .route(
+            "/api/v1/video-channels",
+            get(patrol_api::channels).post(patrol_api::add_channel),
+        )
+        .route(
+            "/api/v1/video-channels/{id}/retire",
+            post(patrol_api::retire_channel),
+        )
+        .route(
+            "/api/v1/patrol-plans",
+            get(patrol_api::plans).post(patrol_api::make_plan),
+        )
+        .route(
+            "/api/v1/patrol-plans/{id}/rounds",
+            post(patrol_api::start_round),
+        )
+        .route("/api/v1/patrol-rounds", get(patrol_api::rounds))
+        .route("/api/v1/patrol-rounds/{id}", get(patrol_api::round))
+        .route(
+            "/api/v1/patrol-rounds/{id}/observations",
+            post(patrol_api::observe),
+        )
+        .route(
+            "/api/v1/patrol-rounds/{id}/finish",
+            post(patrol_api::finish),
+        )
+        .route(
+            "/api/v1/patrol-rounds/{id}/findings/{channel}/directive",
+            post(patrol_api::finding_directive),
+        )
+        .route(
+            "/api/v1/patrol-rounds/{id}/findings/{channel}/report",
+            post(patrol_api::finding_report),
+        )
         .route("/api/v1/checkpoints/{code}/roster", get(roster_api::roster))
         .route("/api/v1/checkpoints/{code}/shifts", post(roster_api::plan))
         .route("/api/v1/checkpoints/{code}/leads", put(roster_api::leads))
@@ -93,6 +131,8 @@ pub static PAGES: Pages = Pages {
             .route("/duty", get(roster_pages::duty))
             .route("/duty/{code}", get(roster_pages::roster))
             .route("/daily", get(daily_pages::daily))
+            .route("/patrols", get(patrol_pages::patrols))
+            .route("/patrols/{id}", get(patrol_pages::round))
     },
     nav: &[
         NavItem {
@@ -117,6 +157,11 @@ pub static PAGES: Pages = Pages {
             href: "/daily",
             roles: &[cordon_domain::access::Role::Commander],
             label: |l| daily_words::words(l).nav,
+        },
+        NavItem {
+            href: "/patrols",
+            roles: &[cordon_domain::access::Role::Commander],
+            label: |l| patrol_words::words(l).nav,
         },
     ],
 };
@@ -153,8 +198,21 @@ pub static PAGES: Pages = Pages {
         roster_api::leads,
         daily_api::daily,
         daily_api::daily_xlsx,
+        patrol_api::channels,
+        patrol_api::add_channel,
+        patrol_api::retire_channel,
+        patrol_api::plans,
+        patrol_api::make_plan,
+        patrol_api::start_round,
+        patrol_api::rounds,
+        patrol_api::round,
+        patrol_api::observe,
+        patrol_api::finish,
+        patrol_api::finding_directive,
+        patrol_api::finding_report,
     ),
     tags((name = "directives", description = "directives from the command to checkpoints: issued, delivered, read and acknowledged by every station, reminded and escalated when overdue"),
-        (name = "rosters", description = "duty rosters: shifts per checkpoint, who is on duty now, hand-over notes, station leads"))
+        (name = "rosters", description = "duty rosters: shifts per checkpoint, who is on duty now, hand-over notes, station leads"),
+        (name = "patrols", description = "video patrols: camera channels per checkpoint, patrol plans, rounds and their findings"))
 )]
 pub struct Api;

@@ -142,6 +142,16 @@ pub const ASSETS: &[Asset] = &[
         body: include_str!("../../assets/lane_duty.js"),
     },
     Asset {
+        name: "patrols.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/patrols.js"),
+    },
+    Asset {
+        name: "round.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/round.js"),
+    },
+    Asset {
         name: "daily.js",
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/daily.js"),

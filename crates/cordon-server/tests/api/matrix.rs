@@ -147,6 +147,7 @@ fn matrix() -> BTreeMap<&'static str, Row> {
         super::roster_list::rows(),
         super::rosters::rows(),
         super::daily::rows(),
+        super::patrols::rows(),
     ]
     .into_iter()
     .flatten()
@@ -171,6 +172,7 @@ fn concrete(route: &str) -> (Method, String) {
         )
         .replace("{version}", "1")
         .replace("{barcode}", "NOSUCH000001")
+        .replace("{channel}", "1")
         .replace(
             "{id}",
             if path.contains("risk-areas") {

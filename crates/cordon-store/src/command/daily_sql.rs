@@ -300,9 +300,8 @@ impl DailyStore for SqlStore {
         let (lo, hi) = division_range(within);
         let from = day_start_ms(day);
         let to = from + DAY_MS;
-        let (tubes, persons): (i64, i64) =
-            on_pool!(&self.db.read, |p| {
-                sqlx::query_as(
+        let (tubes, persons): (i64, i64) = on_pool!(&self.db.read, |p| {
+            sqlx::query_as(
             "SELECT COUNT(*), CAST(COALESCE(SUM(t.members), 0) AS BIGINT) FROM testing_tubes t \
              JOIN testing_sites s ON s.id = t.site_id JOIN testing_campaigns g \
              ON g.id = s.campaign_id WHERE g.area BETWEEN $1 AND $2 \
@@ -315,7 +314,7 @@ impl DailyStore for SqlStore {
         .bind(to)
         .fetch_one(p)
         .await?
-            });
+        });
         let antigen: i64 = on_pool!(&self.db.read, |p| sqlx::query_scalar(
             "SELECT COUNT(*) FROM testing_antigen a JOIN testing_sites s ON s.id = a.site_id \
              JOIN testing_campaigns g ON g.id = s.campaign_id WHERE g.area BETWEEN $1 AND $2 \

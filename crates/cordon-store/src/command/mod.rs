@@ -1,7 +1,7 @@
 //! Command's storage: directives with every recipient's progress ([`DirectiveStore`], SQL in
 //! [`directives_sql`], written once for both backends), their way through stations
 //! ([`DirectiveRelayStore`]), reports up the line ([`ReportStore`]) and duty rosters
-//! ([`RosterStore`]), and the daily report ([`DailyStore`]). A directive's recipients are fixed when
+//! ([`RosterStore`]), the daily report ([`DailyStore`]) and video patrols ([`PatrolStore`]). A directive's recipients are fixed when
 //! it is issued; a revision counts as delivered, read or acknowledged at a checkpoint when that
 //! recipient's step names the current revision. Every change moves one clock
 //! ([`DirectiveStore::directive_clock`]), which the lanes' polls compare against.
@@ -9,7 +9,7 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use cordon_domain::access::command::{
-    DailyRead, DirectiveAck, DirectiveIssue, DirectiveRead, RosterKeep, RosterRead,
+    DailyRead, DirectiveAck, DirectiveIssue, DirectiveRead, PatrolRun, RosterKeep, RosterRead,
 };
 use cordon_domain::access::station::StationSync;
 use cordon_domain::access::{Scope, Username};
@@ -18,6 +18,7 @@ use cordon_domain::command::daily::{DayFigures, Positives};
 use cordon_domain::command::directive::{
     Directive, DirectiveDraft, LaneDirective, Priority, Recipient, Revision,
 };
+use cordon_domain::command::patrol::{Channel, ChannelDraft, Plan, Round, RoundStop, Sight};
 use cordon_domain::command::relay::{DirectiveReceipt, ReceiptAnswer, StationDirective};
 use cordon_domain::command::report::{Report, ReportDraft};
 use cordon_domain::command::roster::{
@@ -30,6 +31,7 @@ use crate::StoreError;
 mod daily_sql;
 mod directives_sql;
 mod lane_sql;
+mod patrol_sql;
 mod relay_sql;
 mod reports_sql;
 mod roster_sql;
@@ -418,4 +420,108 @@ pub trait DailyStore: Send + Sync + 'static {
 
     /// The latest day kept.
     async fn last_kept_day(&self) -> Result<Option<NaiveDate>, StoreError>;
+}
+
+/// Video patrols ([`patrol_sql`]): camera channels per checkpoint, plans, rounds and their
+/// observations, within the commander's jurisdiction.
+#[async_trait]
+pub trait PatrolStore: Send + Sync + 'static {
+    /// Adds a channel to a checkpoint of the jurisdiction. Errors: `Invalid`
+    /// `unknown_checkpoint`, `Forbidden` (beyond the jurisdiction).
+    async fn add_channel(
+        &self,
+        grant: &PatrolRun,
+        draft: &ChannelDraft,
+        now_ms: i64,
+    ) -> Result<Channel, StoreError>;
+
+    /// Takes a channel out of use (plans made later cannot name it).
+    async fn retire_channel(
+        &self,
+        grant: &PatrolRun,
+        id: i64,
+        now_ms: i64,
+    ) -> Result<Channel, StoreError>;
+
+    /// The jurisdiction's channels (of one checkpoint when given), those in use first.
+    async fn list_channels(
+        &self,
+        grant: &PatrolRun,
+        checkpoint: Option<&CheckpointCode>,
+    ) -> Result<Vec<Channel>, StoreError>;
+
+    /// A plan of channels in use in the jurisdiction. Errors: `Invalid` `unknown_channel`
+    /// (`channels[i]`).
+    async fn make_plan(
+        &self,
+        grant: &PatrolRun,
+        name: &str,
+        channels: &[i64],
+        now_ms: i64,
+    ) -> Result<Plan, StoreError>;
+
+    async fn list_plans(&self, grant: &PatrolRun) -> Result<Vec<Plan>, StoreError>;
+
+    /// Starts a round of a plan.
+    async fn start_round(
+        &self,
+        grant: &PatrolRun,
+        plan: i64,
+        now_ms: i64,
+    ) -> Result<Round, StoreError>;
+
+    /// A round with its stops.
+    async fn patrol_round(&self, grant: &PatrolRun, id: i64) -> Result<Round, StoreError>;
+
+    /// The rounds started since `since_ms`, latest first, with their counts.
+    async fn list_rounds(&self, grant: &PatrolRun, since_ms: i64)
+        -> Result<Vec<Round>, StoreError>;
+
+    /// Records what was seen on a channel of the round, once (the same again changes nothing).
+    /// Errors: `Invalid` `round_finished`, `not_in_plan`, `already_observed`.
+    async fn observe(
+        &self,
+        grant: &PatrolRun,
+        round: i64,
+        channel: i64,
+        sight: Sight,
+        note: Option<&str>,
+        now_ms: i64,
+    ) -> Result<Round, StoreError>;
+
+    /// Ends a round (the channels not seen stay so).
+    async fn finish_round(
+        &self,
+        grant: &PatrolRun,
+        round: i64,
+        now_ms: i64,
+    ) -> Result<Round, StoreError>;
+
+    /// A finding (a stop seen with a problem or no signal). `NotFound` otherwise.
+    async fn finding(
+        &self,
+        grant: &PatrolRun,
+        round: i64,
+        channel: i64,
+    ) -> Result<RoundStop, StoreError>;
+
+    /// Files a finding as a report in the command's inbox (at its channel's checkpoint, by the
+    /// patroller), once: `Invalid` `already_turned` when it has one.
+    async fn finding_report(
+        &self,
+        grant: &PatrolRun,
+        round: i64,
+        channel: i64,
+        draft: &ReportDraft,
+        now_ms: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Notes the directive a finding was turned into.
+    async fn link_directive(
+        &self,
+        grant: &PatrolRun,
+        round: i64,
+        channel: i64,
+        directive: i64,
+    ) -> Result<(), StoreError>;
 }

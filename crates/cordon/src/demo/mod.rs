@@ -10,6 +10,7 @@ pub(crate) mod followup;
 pub(crate) mod hebei;
 mod lab;
 pub(crate) mod network;
+pub(crate) mod patrols;
 mod policy;
 pub(crate) mod rosters;
 pub(crate) mod testing;

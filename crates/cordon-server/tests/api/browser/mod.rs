@@ -18,6 +18,7 @@ mod labels;
 mod lane;
 mod network;
 mod passage;
+mod patrols;
 mod policy;
 mod risk;
 mod rosters;
