@@ -18,7 +18,8 @@
     $("actions").textContent = d.actions.length ? `${T.actions}: ${d.actions.map(actionLabel).join("、")}` : "";
     const facts = [[W.at, when(p.observed_at)], [W.recorded, when(p.recorded_at)], [W.checkpoint, p.checkpoint], [W.lane, String(p.lane)],
       [W.direction, p.direction === "in" ? T.dir_in : T.dir_out], [W.vehicle, p.vehicle ? `${p.vehicle.plate} · ${p.vehicle.class}` : W.pedestrian],
-      [W.route, `${p.origin || "–"} → ${p.destination || "–"}`], [W.policy, d.policy_version || "–"]];
+      [W.route, `${p.origin || "–"} → ${p.destination || "–"}`], [W.policy, d.policy_version || "–"],
+      [W.shift, p.shift ? `${when(p.shift.starts_at).slice(5, 16)}–${when(p.shift.ends_at).slice(11, 16)} · ${W.shift_lead} ${p.shift.lead}` : "–"]];
     for (const [k, v] of facts) $("facts").append(el("dt", {}, k), el("dd", {}, v));
     for (const [k, other] of [[W.supersedes, p.supersedes], [W.superseded_by, p.superseded_by]]) {
       if (other) $("facts").append(el("dt", {}, k), el("dd", {}, el("a", { href: `/passages/${other}` }, other)));

@@ -318,6 +318,15 @@ pub struct StationOfficer {
     pub lead: bool,
 }
 
+/// The shift a registration was made in: the one that held its checkpoint at its time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ShiftRef {
+    pub id: i64,
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    pub lead: String,
+}
+
 /// A checkpoint's roster over a span of days.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Roster {

@@ -363,19 +363,33 @@ pub async fn register_batch(
     ))
 }
 
+/// A passage as its page reads it: the record, and the shift it was made in.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PassageView {
+    #[serde(flatten)]
+    pub passage: Passage,
+    /// The shift that held the checkpoint at the passage's time (absent: the roster had none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shift: Option<cordon_domain::command::roster::ShiftRef>,
+}
+
 #[utoipa::path(get, path = "/api/v1/passages/{id}", tag = "passages",
     params(("id" = cordon_domain::registration::ClientId, Path, description = "passage id")),
-    responses((status = 200, body = Passage), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = PassageView), (status = 404, body = ErrorBody)))]
 pub async fn get_passage(
     State(app): State<AppState>,
     read: Grant<PassageRead>,
     Path(id): Path<String>,
-) -> ApiResult<(Extension<AuditNote>, Json<Passage>)> {
+) -> ApiResult<(Extension<AuditNote>, Json<PassageView>)> {
     let id =
         cordon_domain::registration::parse_id(&id).map_err(|e| ApiError::Invalid(e.under("id")))?;
     let passage = app.store.get_passage(&read.grant, id).await?;
+    let shift = app
+        .store
+        .shift_at(&passage.checkpoint, passage.observed_at.timestamp_millis())
+        .await?;
     let note = AuditNote::read(id.to_string(), passage.persons());
-    Ok((Extension(note), Json(passage)))
+    Ok((Extension(note), Json(PassageView { passage, shift })))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

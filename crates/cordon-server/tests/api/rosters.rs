@@ -220,6 +220,25 @@ async fn a_lead_plans_the_roster_and_the_board_flags_the_gaps(app: TestApp) {
         .get_as("city", "/api/v1/checkpoints/CP-130100-0001/roster")
         .await;
     assert_eq!(roster["shifts"], json!([]));
+
+    // A registration belongs to the shift on duty when it was made.
+    let (s, b) = app
+        .post_as("officer", shifts, &shift(-1, 7, "officer"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let mut p = crate::example();
+    p["id"] = json!(uuid::Uuid::now_v7());
+    p["observed_at"] = json!(at(0));
+    let (s, made) = app.post_as("officer", "/api/v1/passages", &p).await;
+    assert_eq!(s, StatusCode::CREATED, "{made}");
+    let (_, read) = app
+        .get_as(
+            "city",
+            &format!("/api/v1/passages/{}", made["id"].as_str().unwrap()),
+        )
+        .await;
+    assert_eq!(read["shift"]["id"], b["id"], "{read}");
+    assert_eq!(read["shift"]["lead"], "officer");
 }
 
 on_both!(a_lead_plans_the_roster_and_the_board_flags_the_gaps);

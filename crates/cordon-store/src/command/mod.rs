@@ -22,7 +22,7 @@ use cordon_domain::command::patrol::{Channel, ChannelDraft, Plan, Round, RoundSt
 use cordon_domain::command::relay::{DirectiveReceipt, ReceiptAnswer, StationDirective};
 use cordon_domain::command::report::{Report, ReportDraft};
 use cordon_domain::command::roster::{
-    DutyNow, Roster, Shift, ShiftDraft, StationOfficer, VolunteerShown,
+    DutyNow, Roster, Shift, ShiftDraft, ShiftRef, StationOfficer, VolunteerShown,
 };
 use cordon_domain::division::DivisionCode;
 
@@ -374,6 +374,14 @@ pub trait RosterStore: Send + Sync + 'static {
         leads: &[Username],
         now_ms: i64,
     ) -> Result<Vec<StationOfficer>, StoreError>;
+
+    /// The shift that held the checkpoint at `at_ms` (the one a registration then was made in),
+    /// if any. Its hours and lead only: no personal data.
+    async fn shift_at(
+        &self,
+        checkpoint: &CheckpointCode,
+        at_ms: i64,
+    ) -> Result<Option<ShiftRef>, StoreError>;
 
     /// Empties the volunteers of shifts ended before `before_ms` (their count stays); answers
     /// how many shifts.

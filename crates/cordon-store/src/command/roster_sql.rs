@@ -8,7 +8,7 @@ use cordon_domain::access::command::{RosterKeep, RosterRead};
 use cordon_domain::access::{Scope, Username};
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::command::roster::{
-    DutyNow, DutyShift, Handover, Roster, Shift, ShiftDraft, ShiftState, StationOfficer,
+    DutyNow, DutyShift, Handover, Roster, Shift, ShiftDraft, ShiftRef, ShiftState, StationOfficer,
     VolunteerShown,
 };
 use cordon_domain::division::DivisionCode;
@@ -631,6 +631,28 @@ impl RosterStore for SqlStore {
         })
         .await?;
         officers_of(self, &cp).await
+    }
+
+    async fn shift_at(
+        &self,
+        checkpoint: &CheckpointCode,
+        at_ms: i64,
+    ) -> Result<Option<ShiftRef>, StoreError> {
+        let row: Option<(i64, i64, i64, String)> = on_pool!(&self.db.read, |p| sqlx::query_as(
+            "SELECT s.id, s.starts_at, s.ends_at, s.lead FROM shifts s JOIN checkpoints c \
+             ON c.id = s.checkpoint_id WHERE c.code = $1 AND s.starts_at <= $2 \
+             AND s.ends_at > $2 ORDER BY s.starts_at DESC LIMIT 1"
+        )
+        .bind(checkpoint.as_str())
+        .bind(at_ms)
+        .fetch_optional(p)
+        .await?);
+        Ok(row.map(|(id, starts, ends, lead)| ShiftRef {
+            id,
+            starts_at: from_ms(starts),
+            ends_at: from_ms(ends),
+            lead,
+        }))
     }
 
     async fn purge_volunteers(&self, before_ms: i64) -> Result<u64, StoreError> {
