@@ -93,6 +93,12 @@ pub async fn serve(
         Some(files) => Some(tls::config(files).await?),
         None => None,
     };
+    // A stop first answers the lanes' long polls, which would otherwise hold it up to their wait.
+    let feed = state.directives.clone();
+    let shutdown = async move {
+        shutdown.await;
+        feed.close();
+    };
     let listener = tokio::net::TcpListener::bind(listen).await?;
     on_bound(listener.local_addr()?);
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();

@@ -23,6 +23,8 @@ pub struct DirectiveFeed {
     clock: AtomicI64,
     read_at: Mutex<Option<Instant>>,
     moved: tokio::sync::Notify,
+    /// The server is stopping: every wait answers at once.
+    closing: std::sync::atomic::AtomicBool,
 }
 
 /// The longest a lane or station may wait for a change, in seconds.
@@ -34,11 +36,20 @@ impl Default for DirectiveFeed {
             clock: AtomicI64::new(-1),
             read_at: Mutex::new(None),
             moved: tokio::sync::Notify::new(),
+            closing: std::sync::atomic::AtomicBool::new(false),
         }
     }
 }
 
 impl DirectiveFeed {
+    /// Answers every long poll now and every later one at once: the server is stopping, and a
+    /// lane asks the next one (or the restarted one) again, so a shutdown waits for no poll.
+    pub fn close(&self) {
+        self.closing
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.moved.notify_waiters();
+    }
+
     /// The clock, read from the store when the last reading is older than [`FRESH`].
     pub async fn clock(&self, store: &dyn Store) -> Result<i64, StoreError> {
         let fresh = self
@@ -77,7 +88,8 @@ impl DirectiveFeed {
         loop {
             let moved = self.moved.notified();
             let now = self.clock(store).await?;
-            if known != Some(now) || tokio::time::Instant::now() >= until {
+            let closing = self.closing.load(std::sync::atomic::Ordering::SeqCst);
+            if closing || known != Some(now) || tokio::time::Instant::now() >= until {
                 return Ok(now);
             }
             // Woken by this process's own change, else by the next reading of the store's.

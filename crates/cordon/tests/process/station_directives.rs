@@ -228,3 +228,45 @@ async fn an_offline_station_acknowledges_and_the_hub_records_it_once() {
     assert_eq!(r.status(), reqwest::StatusCode::CONFLICT);
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// A stop does not wait for the lanes' long polls: each is answered at once (the lane asks
+/// again, of the restarted hub), and the process ends within a few seconds, not after the
+/// polls' 25 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_answers_the_lanes_long_polls_at_once() {
+    let dir = std::env::temp_dir().join(format!("cordon-stop-{}", Uuid::now_v7().simple()));
+    let data = dir.to_str().unwrap().to_owned();
+    let (mut hub, base) = start(&["--data", &data]).await;
+    let (commander, officer) = staff(&["--data", &data], &base).await;
+    setup_network(&commander, &base).await;
+    let feed = format!("{base}/api/v1/checkpoints/CP-130100-0001/directives");
+    let first = get(&officer, feed.clone()).await;
+    let clock = first["clock"].as_i64().unwrap();
+    let poll = tokio::spawn(async move {
+        let r = officer
+            .get(format!("{feed}?known={clock}&wait=25"))
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.json::<Value>().await.unwrap())
+    });
+    // The poll is held at the hub: nothing changes for it to answer.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(!poll.is_finished(), "the long poll waits");
+    let t = Instant::now();
+    let pid = hub.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let (status, answer) = poll.await.unwrap();
+    assert!(status.is_success(), "{status}");
+    assert_eq!(answer["unchanged"], true);
+    tokio::time::timeout(Duration::from_secs(8), hub.wait())
+        .await
+        .expect("the hub stops without waiting for the long poll")
+        .unwrap();
+    assert!(t.elapsed() < Duration::from_secs(8));
+    let _ = std::fs::remove_dir_all(&dir);
+}
