@@ -310,6 +310,11 @@ function refusal(r) {
 }
 
 (function common() {
+  const menu = $("menu");
+  if (menu) menu.onclick = () => {
+    const open = menu.closest(".bar").classList.toggle("open");
+    menu.setAttribute("aria-expanded", String(open));
+  };
   const so = $("signout");
   if (so) so.onclick = async () => { await api("DELETE", "/api/v1/sessions/current"); location.href = "/signin"; };
   const form = $("signin");
