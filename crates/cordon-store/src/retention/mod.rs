@@ -29,4 +29,9 @@ pub trait RetentionStore: Send + Sync + 'static {
     /// (checkpoint, time, counts, outcome, decision) keeps the statistics. Answers what was
     /// purged.
     async fn purge_personal_data(&self, before_ms: i64) -> Result<Purged, StoreError>;
+
+    /// The bytes each table and index holds on disk, largest first (SQLite's pages by
+    /// `dbstat`; PostgreSQL's `pg_relation_size` of the schema's tables and indexes): what the
+    /// retention keeps costs.
+    async fn storage_bytes(&self) -> Result<Vec<(String, i64)>, StoreError>;
 }

@@ -47,6 +47,30 @@ impl SqlStore {
 
 #[async_trait]
 impl RetentionStore for SqlStore {
+    async fn storage_bytes(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows: Vec<(String, i64)> = match &self.db.read {
+            Pool::Sqlite(p) => {
+                sqlx::query_as(
+                    "SELECT name, CAST(SUM(pgsize) AS INTEGER) FROM dbstat GROUP BY name \
+                     ORDER BY 2 DESC",
+                )
+                .fetch_all(p)
+                .await?
+            }
+            Pool::Postgres(p) => {
+                sqlx::query_as(
+                    "SELECT c.relname::TEXT, pg_relation_size(c.oid) FROM pg_class c \
+                     JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i', 't') \
+                     ORDER BY 2 DESC",
+                )
+                .fetch_all(p)
+                .await?
+            }
+        };
+        Ok(rows)
+    }
+
     async fn purge_personal_data(&self, before_ms: i64) -> Result<Purged, StoreError> {
         let started = cordon_domain::time::now_ms();
         let db = &self.db;

@@ -11,6 +11,7 @@ mod lane;
 mod overload;
 mod pages;
 mod policy;
+mod scale;
 mod testing;
 mod trace;
 
@@ -47,6 +48,10 @@ pub enum BenchCommand {
     /// Directives to every open checkpoint of the province: how soon each lane sees one (a long
     /// poll, against a plain poll every 3 s), the acknowledgements, and one directive's board.
     Command(command::CommandArgs),
+    /// A province's store at its size: bytes per passage by table and index, the trace index's
+    /// cold load, the province's and a city's dashboard, the purge of a day (issue 27's
+    /// baseline).
+    Scale(scale::ScaleArgs),
     /// Case traces on the in-memory index against the same questions in SQLite and
     /// PostgreSQL: latency, ratios, the index's build time and bytes per person-passage.
     Trace(trace::TraceArgs),
@@ -65,5 +70,6 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Followup(args) => followup::run(args).await,
         BenchCommand::Testing(args) => testing::run(args).await,
         BenchCommand::Command(args) => command::run(args).await,
+        BenchCommand::Scale(args) => scale::run(args).await,
     }
 }

@@ -1,0 +1,139 @@
+//! `cordon bench scale`: a province's store at its size (the demo province at `--scale`, over
+//! `--days`, on SQLite), then in one run: the bytes on disk per passage by table and index
+//! (SQLite's `dbstat`) against the 400 bytes issue 27 sets; the trace index's cold load from
+//! the store (what a restart costs before traces answer); the dashboard of the province and of
+//! a city through HTTP, p50/p99 and compressed bytes, against 100 ms/100 KB and 20 ms; and the
+//! retention purge of the oldest day, against 10 s. These are the current release's figures:
+//! the baseline the issue's work is measured against.
+
+use std::time::Instant;
+
+use clap::Args;
+use cordon_domain::access::Role;
+
+use super::ingest::{demo_store, percentile, serve, session_token, Fresh};
+
+#[derive(Debug, Args)]
+pub struct ScaleArgs {
+    /// Demo traffic per day, as `cordon demo --scale` (1.0: a province).
+    #[arg(long, default_value_t = 1.0)]
+    pub scale: f64,
+    /// Days of demo traffic stored before the run.
+    #[arg(long, default_value_t = 3)]
+    pub days: u32,
+    /// Reads of each dashboard.
+    #[arg(long, default_value_t = 20)]
+    pub reads: usize,
+}
+
+/// Issue 27's targets.
+const BYTES_PER_PASSAGE: f64 = 400.0;
+const PROVINCE_MS: f64 = 100.0;
+const CITY_MS: f64 = 20.0;
+const DASHBOARD_BYTES: f64 = 100.0 * 1024.0;
+const PURGE_S: f64 = 10.0;
+
+pub async fn run(args: ScaleArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(args.days >= 2, "--days 2 or more: the oldest day is purged");
+    let (store, fresh, _) = demo_store(args.scale, args.days, false).await?;
+    let passages = store.count_passages().await?;
+    let Fresh::Sqlite(dir) = &fresh else {
+        anyhow::bail!("the scale bench measures the embedded database");
+    };
+    println!(
+        "the demo province at --scale {} over {} days: {passages} passages",
+        args.scale, args.days
+    );
+
+    // Bytes by table and index, as SQLite's pages hold them.
+    let file = dir.join("cordon.db");
+    let rows = store.storage_bytes().await?;
+    let per = |b: i64| b as f64 / passages.max(1) as f64;
+    let total: i64 = rows.iter().map(|r| r.1).sum();
+    println!("{:<44} {:>14} {:>12}", "bytes on disk", "bytes", "/passage");
+    for (name, b) in rows.iter().take(12) {
+        println!("  {:<42} {:>14} {:>12.1}", name, b, per(*b));
+    }
+    println!(
+        "  {:<42} {:>14} {:>12.1}  /400 B: {:.2}",
+        "every table and index",
+        total,
+        per(total),
+        per(total) / BYTES_PER_PASSAGE
+    );
+    let wal = std::fs::metadata(dir.join("cordon.db-wal")).map_or(0, |m| m.len());
+    println!(
+        "  (the file: {} bytes; its write-ahead log, not yet copied back: {wal} bytes)",
+        std::fs::metadata(&file)?.len()
+    );
+
+    // The trace index loaded cold, as a restart loads it.
+    let live = cordon_server::trace::live::LiveTrace::new(cordon_server::retention::DEFAULT_DAYS);
+    let t = Instant::now();
+    live.load(store.as_ref()).await?;
+    let load = t.elapsed().as_secs_f64();
+    println!(
+        "the trace index loaded cold: {load:.1} s ({:.0} passages a second; 10^8 passages would take {:.0} s)",
+        passages as f64 / load,
+        1e8 / (passages as f64 / load)
+    );
+    drop(live);
+
+    // The dashboards as their pages ask for them.
+    let server = serve(store.clone()).await?;
+    let base = format!("http://{}", server.addr);
+    let http = reqwest::Client::new();
+    println!(
+        "{:<44} {:>9} {:>9} {:>10} {:>8} {:>8}",
+        "the dashboard (24 h)", "p50 ms", "p99 ms", "gzip B", "/target", "/100 KB"
+    );
+    for (who, scope, target) in [
+        ("bench-province", "130000", PROVINCE_MS),
+        ("bench-city", "130100", CITY_MS),
+    ] {
+        let token = session_token(store.as_ref(), who, Role::Commander, scope).await?;
+        let mut times = Vec::with_capacity(args.reads);
+        let mut bytes = 0;
+        for _ in 0..args.reads {
+            let t = Instant::now();
+            let r = http
+                .get(format!("{base}/api/v1/dashboard?hours=24"))
+                .bearer_auth(&token)
+                .header("accept-encoding", "gzip")
+                .send()
+                .await?;
+            anyhow::ensure!(r.status().is_success(), "dashboard answered {}", r.status());
+            bytes = r.bytes().await?.len();
+            times.push(t.elapsed());
+        }
+        times.sort();
+        let p99 = percentile(&times, 0.99);
+        println!(
+            "{:<44} {:>9.1} {:>9.1} {:>10} {:>8.2} {:>8.2}",
+            format!("  {scope}, {} reads", args.reads),
+            percentile(&times, 0.5),
+            p99,
+            bytes,
+            p99 / target,
+            bytes as f64 / DASHBOARD_BYTES
+        );
+    }
+    server.stop().await;
+
+    // The oldest day's personal data purged.
+    let now = cordon_domain::time::now_ms();
+    let cutoff = now - i64::from(args.days - 1) * 86_400_000;
+    let t = Instant::now();
+    let purged = store.purge_personal_data(cutoff).await?;
+    let took = t.elapsed();
+    println!(
+        "the purge of the oldest day: {} passages ({} persons) in {:.1} s  /10 s: {:.2}",
+        purged.passages,
+        purged.persons,
+        took.as_secs_f64(),
+        took.as_secs_f64() / PURGE_S
+    );
+    drop(store);
+    fresh.remove().await;
+    Ok(())
+}
