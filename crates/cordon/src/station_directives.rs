@@ -4,8 +4,8 @@
 //! to [`WAIT_S`]), and copies new ones, revisions and cancellations; its sender pushes the
 //! officers' openings and acknowledgements (the outbox, filled by triggers in the same
 //! transaction as each step, so none is lost to a crash) and the reports filed here, every
-//! [`EVERY`] while there are any; the hub's answers to those reports come down with the
-//! directives.
+//! [`EVERY`] while there are any; the hub's answers to those reports, and the checkpoint's
+//! roster (a day back, two ahead), come down with the directives.
 //! The station's lanes read and acknowledge from its own database, link or not. The hub records
 //! each receipt once however often it is sent, so the outbox is emptied only after the hub
 //! answered, and a lost answer means a resend.
@@ -16,7 +16,11 @@ use std::time::Duration;
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::command::relay::{ReceiptAnswer, StationDirective, MAX_RECEIPTS};
 use cordon_domain::command::report::Report;
+use cordon_domain::command::roster::Shift;
+use cordon_server::command::relay_api::{SHIFTS_AHEAD_MS, SHIFTS_BACK_MS};
 use cordon_store::Store;
+
+const HOUR_MS: i64 = 3_600_000;
 
 use crate::station::{backoff, push, Pushed, Upstream};
 
@@ -75,6 +79,20 @@ pub async fn listen(
         changed = store.mirror_directives(code, &list).await?;
         let reports: Vec<Report> = serde_json::from_value(feed["reports"].clone())?;
         changed += store.mirror_reports(&reports).await?;
+        // The checkpoint's roster, for its lanes' duty line (a hub before rosters sends none).
+        if let Some(shifts) = feed.get("shifts") {
+            let shifts: Vec<Shift> = serde_json::from_value(shifts.clone())?;
+            let now = cordon_domain::time::now_ms();
+            // A little inside the hub's span, so that a clock apart removes nothing it sent.
+            store
+                .mirror_shifts(
+                    code,
+                    now - SHIFTS_BACK_MS + HOUR_MS,
+                    now + SHIFTS_AHEAD_MS - HOUR_MS,
+                    &shifts,
+                )
+                .await?;
+        }
     }
     *clock = feed["clock"].as_i64();
     Ok(changed)

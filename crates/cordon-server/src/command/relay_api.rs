@@ -38,7 +38,14 @@ pub struct StationFeed {
     pub directives: Vec<StationDirective>,
     /// The checkpoint's reports of the last 14 days as the hub holds them (taken, answered).
     pub reports: Vec<cordon_domain::command::report::Report>,
+    /// The checkpoint's shifts from a day back to two ahead, volunteers masked (empty when
+    /// `unchanged`).
+    pub shifts: Vec<cordon_domain::command::roster::Shift>,
 }
+
+/// The span of a checkpoint's roster a station keeps: a day back, two ahead.
+pub const SHIFTS_BACK_MS: i64 = 86_400_000;
+pub const SHIFTS_AHEAD_MS: i64 = 2 * 86_400_000;
 
 #[utoipa::path(get, path = "/api/v1/sync/directives", tag = "stations", params(SyncParams),
     responses((status = 200, body = StationFeed), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -58,6 +65,7 @@ pub async fn feed(
             unchanged: true,
             directives: Vec::new(),
             reports: Vec::new(),
+            shifts: Vec::new(),
         }));
     }
     let now = cordon_domain::time::now_ms();
@@ -69,11 +77,21 @@ pub async fn feed(
         .store
         .station_reports(&station.grant, now - KEPT_MS)
         .await?;
+    let shifts = app
+        .store
+        .station_shifts(
+            &station.grant,
+            now - SHIFTS_BACK_MS,
+            now + SHIFTS_AHEAD_MS,
+            now,
+        )
+        .await?;
     Ok(Json(StationFeed {
         clock,
         unchanged: false,
         directives,
         reports,
+        shifts,
     }))
 }
 

@@ -162,6 +162,7 @@ pub async fn remove(
     app.hub_only("rosters")?;
     let id = id_of(&id)?;
     app.store.drop_shift(&grant.grant, id, now_ms()).await?;
+    app.directives.reread(app.store.as_ref()).await?;
     Ok((
         StatusCode::NO_CONTENT,
         Extension(AuditNote::read(format!("shift {id} removed"), 0)),

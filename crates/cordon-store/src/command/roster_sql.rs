@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use cordon_domain::access::command::{RosterKeep, RosterRead};
+use cordon_domain::access::station::StationSync;
 use cordon_domain::access::{Scope, Username};
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::command::roster::{
@@ -15,6 +16,7 @@ use cordon_domain::division::DivisionCode;
 use cordon_domain::time::from_ms;
 use sqlx::QueryBuilder;
 
+use super::rows::BUMP;
 use super::RosterStore;
 use crate::db::{on_pool, push_scope, retry, BeginWrite, Pool};
 use crate::store::SqlStore;
@@ -305,6 +307,8 @@ async fn save(
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                // The directives' clock: a station's long poll takes the roster with them.
+                sqlx::query(BUMP).execute(&mut *tx).await?;
                 for who in draft.crew() {
                     sqlx::query(
                         "INSERT INTO shift_crew (username, starts_at, shift_id, ends_at) \
@@ -452,6 +456,7 @@ impl RosterStore for SqlStore {
                     .bind(now_ms)
                     .execute(&mut *tx)
                     .await?;
+                sqlx::query(BUMP).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(())
             })
@@ -488,6 +493,7 @@ impl RosterStore for SqlStore {
         }
         retry(|| async move {
             on_pool!(&self.db.write, |p| {
+                let mut tx = p.begin_write().await?;
                 sqlx::query(
                     "UPDATE shifts SET handover_note = $1, handover_by = $2, handover_at = $3 \
                      WHERE id = $4",
@@ -496,8 +502,10 @@ impl RosterStore for SqlStore {
                 .bind(me)
                 .bind(now_ms)
                 .bind(id)
-                .execute(p)
+                .execute(&mut *tx)
                 .await?;
+                sqlx::query(BUMP).execute(&mut *tx).await?;
+                tx.commit().await?;
                 Ok(())
             })
         })
@@ -653,6 +661,92 @@ impl RosterStore for SqlStore {
             ends_at: from_ms(ends),
             lead,
         }))
+    }
+
+    async fn station_shifts(
+        &self,
+        grant: &StationSync,
+        from_ms: i64,
+        to_ms: i64,
+        now_ms: i64,
+    ) -> Result<Vec<Shift>, StoreError> {
+        let sql = format!(
+            "SELECT {SHIFT_COLS} {SHIFT_FROM} WHERE c.code = $2 AND s.starts_at < $3 \
+             AND s.ends_at > $4 ORDER BY s.starts_at"
+        );
+        let rows: Vec<ShiftRow> = on_pool!(&self.db.read, |p| sqlx::query_as(&sql)
+            .bind(now_ms)
+            .bind(grant.checkpoint().as_str())
+            .bind(to_ms)
+            .bind(from_ms)
+            .fetch_all(p)
+            .await?);
+        rows.into_iter().map(|r| shift(r, now_ms)).collect()
+    }
+
+    async fn mirror_shifts(
+        &self,
+        code: &CheckpointCode,
+        from_ms: i64,
+        to_ms: i64,
+        list: &[Shift],
+    ) -> Result<usize, StoreError> {
+        let cp = checkpoint(self, code).await?;
+        retry(|| async move {
+            on_pool!(&self.db.write, |p| {
+                let mut tx = p.begin_write().await?;
+                let held: Vec<i64> = sqlx::query_scalar(
+                    "SELECT id FROM shifts WHERE checkpoint_id = $1 AND starts_at < $2 \
+                     AND ends_at > $3",
+                )
+                .bind(cp.0)
+                .bind(to_ms)
+                .bind(from_ms)
+                .fetch_all(&mut *tx)
+                .await?;
+                for id in held.iter().filter(|id| !list.iter().any(|s| s.id == **id)) {
+                    sqlx::query("DELETE FROM shifts WHERE id = $1")
+                        .bind(*id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for s in list {
+                    let officers = serde_json::to_string(&s.officers).expect("names serialise");
+                    let masked = serde_json::to_string(&s.volunteers).expect("names serialise");
+                    let handover = s.handover.as_ref();
+                    sqlx::query(
+                        "INSERT INTO shifts (id, checkpoint_id, starts_at, ends_at, lead, \
+                         officers, volunteer_count, volunteers_masked, handover_note, \
+                         handover_by, handover_at, planned_by, planned_at) VALUES ($1, $2, $3, \
+                         $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (id) DO UPDATE \
+                         SET starts_at = excluded.starts_at, ends_at = excluded.ends_at, \
+                         lead = excluded.lead, officers = excluded.officers, \
+                         volunteer_count = excluded.volunteer_count, \
+                         volunteers_masked = excluded.volunteers_masked, \
+                         handover_note = excluded.handover_note, \
+                         handover_by = excluded.handover_by, handover_at = excluded.handover_at",
+                    )
+                    .bind(s.id)
+                    .bind(cp.0)
+                    .bind(s.starts_at.timestamp_millis())
+                    .bind(s.ends_at.timestamp_millis())
+                    .bind(&s.lead)
+                    .bind(officers)
+                    .bind(s.volunteers.len() as i64)
+                    .bind(masked)
+                    .bind(handover.map(|h| h.note.clone()))
+                    .bind(handover.map(|h| h.by.clone()))
+                    .bind(handover.map(|h| h.at.timestamp_millis()))
+                    .bind(&s.planned_by)
+                    .bind(s.starts_at.timestamp_millis())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(list.len())
+            })
+        })
+        .await
     }
 
     async fn purge_volunteers(&self, before_ms: i64) -> Result<u64, StoreError> {

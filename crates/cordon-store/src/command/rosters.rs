@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use cordon_domain::access::command::{RosterKeep, RosterRead};
+use cordon_domain::access::station::StationSync;
 use cordon_domain::access::Username;
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::command::roster::{
@@ -89,6 +90,25 @@ pub trait RosterStore: Send + Sync + 'static {
         checkpoint: &CheckpointCode,
         at_ms: i64,
     ) -> Result<Option<ShiftRef>, StoreError>;
+
+    /// Hub: a station's checkpoint's shifts overlapping `[from_ms, to_ms)`, volunteers masked.
+    async fn station_shifts(
+        &self,
+        grant: &StationSync,
+        from_ms: i64,
+        to_ms: i64,
+        now_ms: i64,
+    ) -> Result<Vec<Shift>, StoreError>;
+
+    /// Station: takes the hub's shifts of its checkpoint overlapping `[from_ms, to_ms)` (those
+    /// the hub no longer lists there are removed); answers how many it holds now.
+    async fn mirror_shifts(
+        &self,
+        checkpoint: &CheckpointCode,
+        from_ms: i64,
+        to_ms: i64,
+        list: &[Shift],
+    ) -> Result<usize, StoreError>;
 
     /// Empties the volunteers of shifts ended before `before_ms` (their count stays); answers
     /// how many shifts.

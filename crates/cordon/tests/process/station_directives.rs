@@ -97,6 +97,35 @@ async fn an_offline_station_acknowledges_and_the_hub_records_it_once() {
     })
     .await;
 
+    // A shift planned at the hub is in the station's roster, for its lanes' duty line.
+    let at = |hours: i64| {
+        (chrono::Utc::now() + chrono::Duration::hours(hours))
+            .with_timezone(&cordon_domain::time::china())
+            .to_rfc3339()
+    };
+    let planned = post(
+        &commander,
+        format!("{hub}/api/v1/checkpoints/CP-130100-0001/shifts"),
+        &json!({"starts_at": at(-1), "ends_at": at(7), "lead": "officer",
+            "volunteers": [{"name": "王五", "phone": "13912345678"}]}),
+    )
+    .await;
+    let roster = format!("{base}/api/v1/checkpoints/CP-130100-0001/roster");
+    let copied: Value = until(30, "the shift in the station's roster", || async {
+        let r = get(&officer, roster.clone()).await;
+        (r["shifts"].as_array().map(Vec::len) == Some(1)).then(|| r["shifts"][0].clone())
+    })
+    .await;
+    assert_eq!(copied["id"], planned["id"]);
+    assert_eq!(
+        (copied["lead"].as_str(), copied["state"].as_str()),
+        (Some("officer"), Some("on_duty"))
+    );
+    assert_eq!(
+        copied["volunteers"][0]["phone"], "139****5678",
+        "masked, never in the clear"
+    );
+
     // The link goes down: the officer opens and acknowledges it at the station all the same.
     link.set_up(false);
     let at = json!({"checkpoint": "CP-130100-0001", "revision": 1});
