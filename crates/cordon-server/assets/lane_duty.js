@@ -12,8 +12,8 @@
 
   async function load() {
     const now = Date.now();
-    const today = chinaTime(new Date(now - 86400e3)).slice(0, 10);
-    const r = await api("GET", `/api/v1/checkpoints/${cp.value}/roster?from=${today}&days=2`);
+    const yesterday = chinaTime(new Date(now - 86400e3)).slice(0, 10);
+    const r = await api("GET", `/api/v1/checkpoints/${cp.value}/roster?from=${yesterday}&days=2`);
     line.textContent = "";
     if (r.status !== 200 || !r.json.shifts.length) { line.hidden = true; return; }
     const shifts = r.json.shifts;

@@ -140,6 +140,30 @@ mod support {
         NewPassage::new(d, Decision::no_policy(), &key())
     }
 
+    /// An account acting now, as the grants see it.
+    pub fn who(
+        name: &str,
+        role: cordon_domain::access::Role,
+        scope: &str,
+    ) -> cordon_domain::access::Principal {
+        cordon_domain::access::Principal {
+            account: 1,
+            username: cordon_domain::access::Username::parse(name).unwrap(),
+            role,
+            scope: cordon_domain::access::Scope::parse(scope).unwrap(),
+        }
+    }
+
+    /// A refusal as `code field`, `forbidden` or `not_found` (anything else as it is).
+    pub fn code_of<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
+        match r {
+            Err(StoreError::Invalid(f)) => format!("{} {}", f.code, f.field),
+            Err(StoreError::Forbidden) => "forbidden".into(),
+            Err(StoreError::NotFound { .. }) => "not_found".into(),
+            other => format!("{other:?}"),
+        }
+    }
+
     pub fn code(s: &str) -> CheckpointCode {
         CheckpointCode::parse(s).unwrap()
     }

@@ -46,13 +46,11 @@ where
 
 type CpRow = (i64, String, String, i64, String);
 
-/// Counts a day for the checkpoints of every scope.
-async fn count_day(
+/// The checkpoints of every scope, by id, each with a day of nothing yet (open ones counted).
+async fn checkpoints_in(
     store: &SqlStore,
     scopes: &[&Scope],
-    from: i64,
-) -> Result<Vec<(i64, CheckpointDay)>, StoreError> {
-    let to = from + DAY_MS;
+) -> Result<HashMap<i64, CheckpointDay>, StoreError> {
     let checkpoints: Vec<CpRow> = on_pool!(&store.db.read, |p| {
         let mut q = QueryBuilder::new(
             "SELECT c.id, c.code, c.name, c.jurisdiction, c.status FROM checkpoints c WHERE 1 = 1",
@@ -60,10 +58,9 @@ async fn count_day(
         for s in scopes {
             push_scope(&mut q, s);
         }
-        q.push(" ORDER BY c.code");
         q.build_query_as().fetch_all(p).await?
     });
-    let mut days: HashMap<i64, CheckpointDay> = checkpoints
+    Ok(checkpoints
         .into_iter()
         .map(|(id, code, name, jurisdiction, status)| {
             let open = status == "open";
@@ -80,7 +77,24 @@ async fn count_day(
                 },
             )
         })
-        .collect();
+        .collect())
+}
+
+/// By code.
+fn sorted(days: HashMap<i64, CheckpointDay>) -> Vec<(i64, CheckpointDay)> {
+    let mut out: Vec<(i64, CheckpointDay)> = days.into_iter().collect();
+    out.sort_by(|a, b| a.1.code.cmp(&b.1.code));
+    out
+}
+
+/// Counts a day for the checkpoints of every scope.
+async fn count_day(
+    store: &SqlStore,
+    scopes: &[&Scope],
+    from: i64,
+) -> Result<Vec<(i64, CheckpointDay)>, StoreError> {
+    let to = from + DAY_MS;
+    let mut days = checkpoints_in(store, scopes).await?;
     let passages: Vec<(i64, String, i64, i64)> = on_pool!(&store.db.read, |p| {
         let mut q = QueryBuilder::new(
             "SELECT p.checkpoint_id, p.outcome, COUNT(*), CAST(SUM(p.persons) AS BIGINT) \
@@ -182,14 +196,12 @@ async fn count_day(
             }
         }
     }
-    let mut out: Vec<(i64, CheckpointDay)> = days.into_iter().collect();
-    out.sort_by(|a, b| a.1.code.cmp(&b.1.code));
-    Ok(out)
+    Ok(sorted(days))
 }
 
+/// A kept checkpoint's day: its id, then its figures in `DayFigures`' order.
 type KeptRow = (
-    String,
-    String,
+    i64,
     i64,
     i64,
     i64,
@@ -237,54 +249,39 @@ impl DailyStore for SqlStore {
         };
         let rows: Vec<KeptRow> = on_pool!(&self.db.read, |p| {
             let mut q = QueryBuilder::new(
-                "SELECT c.code, c.name, c.jurisdiction, r.open, r.vehicles, r.persons, r.passed, \
+                "SELECT r.checkpoint_id, r.open, r.vehicles, r.persons, r.passed, \
                  r.tested_on_site, r.held, r.referred, r.turned_back, r.acknowledged, r.overdue, \
-                 r.reports_raised, r.reports_closed, r.shifts FROM daily_reports r \
-                 JOIN checkpoints c ON c.id = r.checkpoint_id WHERE r.day = ",
+                 r.reports_raised, r.reports_closed, r.shifts, r.covered_minutes \
+                 FROM daily_reports r WHERE r.day = ",
             );
             q.push_bind(key.clone());
-            for s in scopes {
-                push_scope(&mut q, s);
-            }
-            q.push(" ORDER BY c.code");
+            push_within(&mut q, "r.checkpoint_id", &scopes);
             q.build_query_as().fetch_all(p).await?
         });
-        let minutes: Vec<(String, i64)> = on_pool!(&self.db.read, |p| {
-            let mut q = QueryBuilder::new(
-                "SELECT c.code, r.covered_minutes FROM daily_reports r \
-                 JOIN checkpoints c ON c.id = r.checkpoint_id WHERE r.day = ",
-            );
-            q.push_bind(key.clone());
-            for s in scopes {
-                push_scope(&mut q, s);
+        let mut all = checkpoints_in(self, &scopes).await?;
+        let mut named = HashMap::with_capacity(rows.len());
+        for r in rows {
+            if let Some(mut d) = all.remove(&r.0) {
+                d.figures = DayFigures {
+                    checkpoints: r.1,
+                    vehicles: r.2,
+                    persons: r.3,
+                    passed: r.4,
+                    tested_on_site: r.5,
+                    held: r.6,
+                    referred: r.7,
+                    turned_back: r.8,
+                    directives_acknowledged: r.9,
+                    directives_overdue: r.10,
+                    reports_raised: r.11,
+                    reports_closed: r.12,
+                    shifts: r.13,
+                    covered_minutes: r.14,
+                };
+                named.insert(r.0, d);
             }
-            q.build_query_as().fetch_all(p).await?
-        });
-        let minutes: HashMap<String, i64> = minutes.into_iter().collect();
-        let days = rows
-            .into_iter()
-            .map(|r| CheckpointDay {
-                figures: DayFigures {
-                    checkpoints: r.3,
-                    vehicles: r.4,
-                    persons: r.5,
-                    passed: r.6,
-                    tested_on_site: r.7,
-                    held: r.8,
-                    referred: r.9,
-                    turned_back: r.10,
-                    directives_acknowledged: r.11,
-                    directives_overdue: r.12,
-                    reports_raised: r.13,
-                    reports_closed: r.14,
-                    shifts: r.15,
-                    covered_minutes: minutes.get(&r.0).copied().unwrap_or(0),
-                },
-                code: r.0,
-                name: r.1,
-                jurisdiction: r.2,
-            })
-            .collect();
+        }
+        let days = sorted(named).into_iter().map(|(_, d)| d).collect();
         Ok((days, Some(kept_at)))
     }
 

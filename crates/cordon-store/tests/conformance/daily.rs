@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use cordon_domain::access::{Principal, Role, Scope, Username};
+use cordon_domain::access::{Role, Scope, Username};
 use cordon_domain::command::directive::DirectiveRequest;
 use cordon_domain::command::report::ReportRequest;
 use cordon_domain::command::roster::ShiftDraft;
@@ -16,15 +16,6 @@ use cordon_store::{Store, StoreError};
 use uuid::Uuid;
 
 use super::support::*;
-
-fn who(name: &str, role: Role, scope: &str) -> Principal {
-    Principal {
-        account: 1,
-        username: Username::parse(name).unwrap(),
-        role,
-        scope: Scope::parse(scope).unwrap(),
-    }
-}
 
 const H: i64 = 3_600_000;
 

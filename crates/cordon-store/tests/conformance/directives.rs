@@ -4,30 +4,12 @@
 
 use std::sync::Arc;
 
-use cordon_domain::access::{Principal, Role, Scope, Username};
+use cordon_domain::access::{Principal, Role};
 use cordon_domain::command::directive::{DirectiveRequest, DirectiveState, DirectiveUpdate};
 use cordon_store::command::DirectiveQuery;
-use cordon_store::{Store, StoreError};
+use cordon_store::Store;
 
 use super::support::*;
-
-fn who(name: &str, role: Role, scope: &str) -> Principal {
-    Principal {
-        account: 1,
-        username: Username::parse(name).unwrap(),
-        role,
-        scope: Scope::parse(scope).unwrap(),
-    }
-}
-
-fn code_of<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
-    match r {
-        Err(StoreError::Invalid(f)) => format!("{} {}", f.code, f.field),
-        Err(StoreError::Forbidden) => "forbidden".into(),
-        Err(StoreError::NotFound { .. }) => "not_found".into(),
-        other => format!("{other:?}"),
-    }
-}
 
 fn draft(target: serde_json::Value, now: i64) -> cordon_domain::command::directive::DirectiveDraft {
     let r: DirectiveRequest = serde_json::from_value(serde_json::json!({

@@ -4,21 +4,16 @@
 
 use std::sync::Arc;
 
-use cordon_domain::access::{Principal, Role, Scope, Username};
+use cordon_domain::access::Role;
 use cordon_domain::command::patrol::{ChannelDraft, ChannelKind, Sight};
-use cordon_store::{Store, StoreError};
+use cordon_store::Store;
 
 use super::support::*;
 
 fn commander(scope: &str) -> cordon_domain::access::command::PatrolRun {
-    Principal {
-        account: 1,
-        username: Username::parse(&format!("c{scope}")).unwrap(),
-        role: Role::Commander,
-        scope: Scope::parse(scope).unwrap(),
-    }
-    .may_patrol()
-    .unwrap()
+    who(&format!("c{scope}"), Role::Commander, scope)
+        .may_patrol()
+        .unwrap()
 }
 
 fn channel(cp: &str, name: &str) -> ChannelDraft {
@@ -27,15 +22,6 @@ fn channel(cp: &str, name: &str) -> ChannelDraft {
         name: name.into(),
         stream: "rtsp://10.1.2.3:554/Streaming/Channels/101".into(),
         kind: ChannelKind::Dome,
-    }
-}
-
-fn refusal<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
-    match r {
-        Err(StoreError::Invalid(f)) => format!("{} {}", f.code, f.field),
-        Err(StoreError::Forbidden) => "forbidden".into(),
-        Err(StoreError::NotFound { .. }) => "not_found".into(),
-        other => format!("{other:?}"),
     }
 }
 
@@ -58,14 +44,14 @@ async fn a_round_records_each_channel_once(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(
-        refusal(
+        code_of(
             s.add_channel(&city, &channel("CP-130600-0001", "x"), now)
                 .await
         ),
         "forbidden"
     );
     assert_eq!(
-        refusal(
+        code_of(
             s.add_channel(&city, &channel("CP-130100-0077", "x"), now)
                 .await
         ),
@@ -73,7 +59,7 @@ async fn a_round_records_each_channel_once(store: Arc<dyn Store>) {
     );
     assert_eq!(s.list_channels(&city, None).await.unwrap().len(), 2);
     assert_eq!(
-        refusal(s.make_plan(&city, "夜间巡查", &[c3.id], now).await),
+        code_of(s.make_plan(&city, "夜间巡查", &[c3.id], now).await),
         "unknown_channel channels[0]"
     );
     let plan = s
@@ -82,7 +68,7 @@ async fn a_round_records_each_channel_once(store: Arc<dyn Store>) {
         .unwrap();
     assert!(s.list_plans(&baoding).await.unwrap().is_empty());
     assert_eq!(
-        refusal(s.start_round(&baoding, plan.id, now).await),
+        code_of(s.start_round(&baoding, plan.id, now).await),
         "not_found"
     );
 
@@ -102,14 +88,14 @@ async fn a_round_records_each_channel_once(store: Arc<dyn Store>) {
         "a retry changes nothing"
     );
     assert_eq!(
-        refusal(
+        code_of(
             s.observe(&city, round.id, c1.id, Sight::Problem, Some("x"), now)
                 .await
         ),
         "already_observed channel"
     );
     assert_eq!(
-        refusal(
+        code_of(
             s.observe(&city, round.id, c3.id, Sight::Ok, None, now)
                 .await
         ),
@@ -128,7 +114,7 @@ async fn a_round_records_each_channel_once(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!((r.seen, r.findings), (2, 1));
     assert_eq!(
-        refusal(s.finding(&city, round.id, c1.id).await),
+        code_of(s.finding(&city, round.id, c1.id).await),
         "not_found"
     );
     let finding = s.finding(&city, round.id, c2.id).await.unwrap();
@@ -138,7 +124,7 @@ async fn a_round_records_each_channel_once(store: Arc<dyn Store>) {
     assert!(done.finished_at.is_some());
     assert_eq!(done.stops[0].directive, Some(42));
     assert_eq!(
-        refusal(
+        code_of(
             s.observe(&city, round.id, c1.id, Sight::Ok, None, now)
                 .await
         ),
@@ -152,11 +138,11 @@ async fn a_round_records_each_channel_once(store: Arc<dyn Store>) {
     let retired = s.retire_channel(&city, c1.id, now).await.unwrap();
     assert!(retired.retired);
     assert_eq!(
-        refusal(s.make_plan(&city, "白天", &[c1.id], now).await),
+        code_of(s.make_plan(&city, "白天", &[c1.id], now).await),
         "unknown_channel channels[0]"
     );
     assert_eq!(
-        refusal(s.retire_channel(&city, c3.id, now).await),
+        code_of(s.retire_channel(&city, c3.id, now).await),
         "not_found"
     );
 }

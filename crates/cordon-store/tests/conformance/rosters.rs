@@ -5,33 +5,15 @@
 
 use std::sync::Arc;
 
-use cordon_domain::access::{Principal, Role, Scope, Username};
+use cordon_domain::access::{Role, Scope, Username};
 use cordon_domain::command::roster::{ShiftDraft, ShiftState, Volunteer};
 use cordon_domain::contact::MobileNumber;
 use cordon_domain::person::PersonName;
 use cordon_store::access::NewAccount;
-use cordon_store::{Store, StoreError};
+use cordon_store::Store;
 use uuid::Uuid;
 
 use super::support::*;
-
-fn who(name: &str, role: Role, scope: &str) -> Principal {
-    Principal {
-        account: 1,
-        username: Username::parse(name).unwrap(),
-        role,
-        scope: Scope::parse(scope).unwrap(),
-    }
-}
-
-fn code_of<T: std::fmt::Debug>(r: Result<T, StoreError>) -> String {
-    match r {
-        Err(StoreError::Invalid(f)) => format!("{} {}", f.code, f.field),
-        Err(StoreError::Forbidden) => "forbidden".into(),
-        Err(StoreError::NotFound { .. }) => "not_found".into(),
-        other => format!("{other:?}"),
-    }
-}
 
 const H: i64 = 3_600_000;
 

@@ -5,7 +5,7 @@
 //! officer's checkpoints have not acknowledged the first two, so its lane shows them. Made once:
 //! a store with directives is left as it is.
 
-use cordon_domain::access::{Principal, Role, Scope, Username};
+use cordon_domain::access::Role;
 use cordon_domain::checkpoint::{CheckpointCode, DefenceLine};
 use cordon_domain::command::directive::{
     DirectiveDraft, Priority, Revision, Target, TargetRequest,
@@ -13,6 +13,8 @@ use cordon_domain::command::directive::{
 use cordon_domain::division::DivisionCode;
 use cordon_store::command::DirectiveQuery;
 use cordon_store::Store;
+
+use super::principal;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
@@ -25,15 +27,6 @@ const REPLIES: [&str; 4] = [
     "收到，已调整查验流程",
     "已传达，夜班人员到岗后再次传达",
 ];
-
-fn principal(name: &str, role: Role, scope: &str) -> anyhow::Result<Principal> {
-    Ok(Principal {
-        account: 0,
-        username: Username::parse(name).map_err(|e| anyhow::anyhow!(e.message))?,
-        role,
-        scope: Scope::parse(scope).map_err(|e| anyhow::anyhow!(e.message))?,
-    })
-}
 
 fn within(division: u32, line: Option<DefenceLine>) -> (Target, TargetRequest) {
     (

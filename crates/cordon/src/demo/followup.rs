@@ -4,7 +4,7 @@
 //! first hop (those who rode with a person registered at a Shijiazhuang checkpoint, and those
 //! who crossed it within half an hour). Made once: a store that has teams is left as it is.
 
-use cordon_domain::access::{Principal, Role, Scope, Username};
+use cordon_domain::access::{Role, Username};
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::division::DivisionCode;
 use cordon_domain::followup::{ListRow, ListSource};
@@ -15,16 +15,9 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
-const CHANGAN: &str = "130102";
+use super::principal;
 
-fn principal(name: &str, role: Role, scope: &str) -> anyhow::Result<Principal> {
-    Ok(Principal {
-        account: 0,
-        username: Username::parse(name).map_err(|e| anyhow::anyhow!(e.message))?,
-        role,
-        scope: Scope::parse(scope).map_err(|e| anyhow::anyhow!(e.message))?,
-    })
-}
+const CHANGAN: &str = "130102";
 
 fn user(name: &str) -> anyhow::Result<Username> {
     Username::parse(name).map_err(|e| anyhow::anyhow!(e.message))

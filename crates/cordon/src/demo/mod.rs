@@ -58,6 +58,22 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
 
 /// Loads the demo province unless the store already has checkpoints; answers whether it did.
 /// The demo officer's checkpoints: the first two of Shijiazhuang's (130100) by code.
+/// A demo account acting (its grants are asked of it as the server would).
+pub(crate) fn principal(
+    name: &str,
+    role: cordon_domain::access::Role,
+    scope: &str,
+) -> anyhow::Result<cordon_domain::access::Principal> {
+    Ok(cordon_domain::access::Principal {
+        account: 0,
+        username: cordon_domain::access::Username::parse(name)
+            .map_err(|e| anyhow::anyhow!(e.message))?,
+        role,
+        scope: cordon_domain::access::Scope::parse(scope)
+            .map_err(|e| anyhow::anyhow!(e.message))?,
+    })
+}
+
 pub async fn officer_checkpoints(store: &dyn Store) -> anyhow::Result<String> {
     let mut codes: Vec<String> = store
         .list_checkpoints(&CheckpointFilter {

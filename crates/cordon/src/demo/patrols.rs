@@ -4,7 +4,7 @@
 //! on as a directive) and this morning's round under way. Made once: a store with channels is
 //! left as it is.
 
-use cordon_domain::access::{Principal, Role, Scope, Username};
+use cordon_domain::access::Role;
 use cordon_domain::command::directive::{DirectiveRequest, Priority, TargetRequest};
 use cordon_domain::command::patrol::{ChannelDraft, ChannelKind, Sight};
 use cordon_store::network::CheckpointFilter;
@@ -21,12 +21,7 @@ const FINDINGS: [(usize, Sight, &str); 4] = [
 ];
 
 pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
-    let city = Principal {
-        account: 0,
-        username: Username::parse("commander.sjz").map_err(|e| anyhow::anyhow!(e.message))?,
-        role: Role::Commander,
-        scope: Scope::parse("130100").map_err(|e| anyhow::anyhow!(e.message))?,
-    };
+    let city = super::principal("commander.sjz", Role::Commander, "130100")?;
     let patrol = city.may_patrol()?;
     if !store.list_channels(&patrol, None).await?.is_empty() {
         return Ok(());

@@ -5,7 +5,7 @@
 //! first checkpoint's station and is on its day shifts. One checkpoint in ten has nobody on duty
 //! now, as the duty board should show. Made once: a store with shifts is left as it is.
 
-use cordon_domain::access::{Principal, Role, Scope, Username};
+use cordon_domain::access::{Role, Scope, Username};
 use cordon_domain::command::roster::{ShiftDraft, Volunteer};
 use cordon_domain::contact::MobileNumber;
 use cordon_domain::person::PersonName;
@@ -14,6 +14,8 @@ use cordon_server::auth::sessions::new_secret;
 use cordon_store::access::NewAccount;
 use cordon_store::network::CheckpointFilter;
 use cordon_store::Store;
+
+use super::principal;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
@@ -32,15 +34,6 @@ const NOTES: [&str; 5] = [
     "防护物资：口罩剩余约300只，请下一班注意申领。",
     "一辆外省车辆劝返，已登记；其余正常。",
 ];
-
-fn principal(name: &str, role: Role, scope: &str) -> anyhow::Result<Principal> {
-    Ok(Principal {
-        account: 0,
-        username: Username::parse(name).map_err(|e| anyhow::anyhow!(e.message))?,
-        role,
-        scope: Scope::parse(scope).map_err(|e| anyhow::anyhow!(e.message))?,
-    })
-}
 
 fn name(s: &str) -> anyhow::Result<Username> {
     Username::parse(s).map_err(|e| anyhow::anyhow!(e.message))
