@@ -39,7 +39,8 @@
     const at = d.kept_at || chinaTime(new Date());
     $("daily-kept").textContent = `${d.kept_at ? W.kept : W.counted} ${at.slice(5, 16).replace("T", " ")}`;
     const p = d.positives;
-    $("daily-positives").textContent = p ? `${W.positives}: ${W.pcr} ${p.pcr_tubes} ${W.tubes_unit}（${p.pcr_persons} ${W.persons_unit}） · ${W.antigen} ${p.antigen} ${W.persons_unit}` : "";
+    const [open, close] = document.documentElement.lang.startsWith("zh") ? ["（", "）"] : [" (", ")"];
+    $("daily-positives").textContent = p ? `${W.positives}: ${W.pcr} ${p.pcr_tubes} ${W.tubes_unit}${open}${p.pcr_persons} ${W.persons_unit}${close} · ${W.antigen} ${p.antigen} ${W.persons_unit}` : "";
     const body = table.tBodies[0];
     body.textContent = "";
     for (const l of d.lines) body.append(el("tr", {}, ...cells(l.code, l.name, l.figures, d.level !== "county")));
