@@ -25,6 +25,7 @@ pub mod declaration;
 pub mod division;
 pub mod error;
 pub mod followup;
+pub mod freight;
 pub mod identity;
 pub mod mask;
 pub mod passage;

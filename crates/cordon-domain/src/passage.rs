@@ -89,6 +89,7 @@ string_enum! {
         QuarantineTransfer = "quarantine_transfer",
         FeverClinic = "fever_clinic",
         ReportToCommand = "report_to_command",
+        HoldingLot = "holding_lot",
     }
 }
 

@@ -188,12 +188,26 @@
       reasons.append(el("li", {}, who + localized(r.message)));
     }
     $("actions").textContent = d.actions.length ? `${T.actions}: ${d.actions.map(actionLabel).join("、")}` : "";
+    if (d.actions.includes("holding_lot")) nameTheLot();
     $("entry").hidden = true;
     box.hidden = false;
     window.scrollTo(0, 0);
     box.scrollIntoView({ block: "start" });
     $("next").focus({ preventScroll: true });
     refresh();
+  }
+
+  // The holding lot this checkpoint sends trucks to, named beside the action (once per
+  // checkpoint; a station's lanes, which keep no lots, say the action only).
+  const lots = {};
+  async function nameTheLot() {
+    const code = cp.value;
+    if (!(code in lots)) {
+      const r = await api("GET", `/api/v1/checkpoints/${encodeURIComponent(code)}/lots`).catch(() => null);
+      lots[code] = r && r.status === 200 ? r.json.lots : [];
+    }
+    const l = lots[code][0];
+    if (l && !$("decision").hidden) $("actions").append(el("div", { class: "lot-note" }, `→ ${l.name} · ${l.address}`));
   }
 
   function reset(focus) {

@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::risk::api())
         .merge(crate::status::api())
         .merge(crate::command::api())
+        .merge(crate::freight::api())
         .merge(crate::followup::api())
         .merge(crate::testing::api())
         .route_layer(axum::middleware::from_fn_with_state(

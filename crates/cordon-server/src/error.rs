@@ -220,6 +220,11 @@ impl From<StoreError> for ApiError {
                         | "round_finished"
                         | "already_observed"
                         | "already_turned"
+                        | "already_in_lot"
+                        | "truck_out_of_order"
+                        | "truck_gone"
+                        | "bay_taken"
+                        | "alert_closed"
                 ) =>
             {
                 ApiError::Conflict(f)

@@ -133,6 +133,27 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("round_finished", _) => "本轮巡查已结束",
         ("already_observed", _) => "该通道本轮已记录过不同的结果",
         ("already_turned", _) => "该问题已下达过指令",
+        // Holding lots.
+        ("already_in_lot", _) => "这辆车已在场内",
+        ("truck_out_of_order", _) => {
+            "这一步现在不能做：须依次入场、停靠、采样、判读，再放行、接驳、护送或转运隔离"
+        }
+        ("truck_gone", _) => "这辆车已离场",
+        ("bay_taken", _) => "这个车位已有车辆",
+        ("no_such_bay", _) => "本场没有这个车位",
+        ("required", "bay") => "请填写车位号",
+        ("required", "result") => "请选择结果",
+        ("required", "local_plate") => "请填写接驳车辆的车牌",
+        ("required", "local_driver") => "请填写接驳司机",
+        ("required", "destination") => "请填写护送目的地",
+        ("required", "why") => "请填写原因",
+        ("required", "address") => "请填写地址",
+        ("invalid_tube", _) => "管码为 6 至 32 位字母、数字或“-”",
+        ("no_parking", _) => "滞留场至少要有一个停车区",
+        ("out_of_range", "capacity") => "每个分区容量为 1 至 5000",
+        ("out_of_range", "zones") => "滞留场有 1 至 20 个分区、至多 5000 个车位",
+        ("invalid_division", "division") => "滞留场属于市或县（区），不能是全省",
+        ("alert_closed", _) => "该预警已处置",
         ("required", "remark") => "请说明发现的问题",
         ("out_of_range", "channels") => "一个巡查方案有 1 至 500 个通道",
         ("required", "title") => "请填写标题",

@@ -120,6 +120,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
     doc.merge(crate::access::Api::openapi());
     doc.merge(crate::audit::Api::openapi());
     doc.merge(crate::command::Api::openapi());
+    doc.merge(crate::freight::Api::openapi());
     doc.merge(crate::network::Api::openapi());
     doc.merge(crate::passage::Api::openapi());
     doc.merge(crate::dashboard::Api::openapi());

@@ -48,6 +48,8 @@ const ACCOUNTS: &[(&str, &str, &str)] = &[
     // Two lab accounts of the county: one runs a plate, the other releases it.
     ("lab", "lab", "130102"),
     ("lab2", "lab", "130102"),
+    // A holding lot's staff of the county.
+    ("lot", "lot", "130102"),
 ];
 
 /// The password of every test account; hashed once per test binary.
@@ -436,6 +438,8 @@ mod followup_handover;
 mod followup_work;
 #[path = "api/lab.rs"]
 mod lab;
+#[path = "api/lots.rs"]
+mod lots;
 #[path = "api/matrix.rs"]
 mod matrix;
 #[path = "api/network.rs"]
@@ -515,6 +519,8 @@ async fn health_and_the_openapi_document() {
         "POST /api/v1/declarations",
         "GET /api/v1/declarations/key",
         "GET /api/v1/places",
+        "GET /api/v1/bays/{token}",
+        "POST /api/v1/bays/{token}/requests",
         "GET /healthz",
     ];
     for (path, ops) in doc["paths"].as_object().unwrap() {

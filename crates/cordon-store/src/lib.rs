@@ -29,6 +29,7 @@ pub mod command;
 pub mod dashboard;
 pub mod declaration;
 pub mod followup;
+pub mod freight;
 pub mod network;
 pub mod passage;
 pub mod policy;

@@ -60,6 +60,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(28, "0028_rosters"),
     migration!(29, "0029_daily_reports"),
     migration!(30, "0030_patrols"),
+    migration!(31, "0031_lots"),
 ];
 
 /// Which of a migration's files to apply.

@@ -27,6 +27,7 @@ pub trait Store:
     + crate::command::RosterStore
     + crate::command::DailyStore
     + crate::command::PatrolStore
+    + crate::freight::LotStore
     + crate::station::StationStore
     + crate::station::sampling::SamplingSyncStore
     + crate::declaration::DeclarationStore

@@ -272,6 +272,8 @@ mod directives;
 mod followup;
 #[path = "conformance/lab.rs"]
 mod lab;
+#[path = "conformance/lots.rs"]
+mod lots;
 #[path = "conformance/network.rs"]
 mod network;
 #[path = "conformance/passage.rs"]

@@ -254,6 +254,8 @@ pub async fn demo_accounts(
         // Two accounts of 长安区's lab: one runs a plate, the other reviews it.
         ("lab1", "lab", "130102"),
         ("lab2", "lab", "130102"),
+        // The staff of Shijiazhuang's holding lot.
+        ("lot1", "lot", "130100"),
     ];
     let existing: Vec<String> = store
         .list_accounts()

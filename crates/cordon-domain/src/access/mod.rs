@@ -8,9 +8,10 @@
 //!
 //! | role | may |
 //! |---|---|
-//! | `commander` | read passages, counts and trajectories in scope; reveal; manage checkpoints in scope; publish policy and declare risk areas (province scope); request, approve and reject person-status changes (never its own); bring in and read follow-up lists; issue, revise, remind and cancel directives in its jurisdiction and read their boards; keep duty rosters and name station leads in its jurisdiction; read the daily reports; keep camera channels and patrol them |
+//! | `commander` | read passages, counts and trajectories in scope; reveal; manage checkpoints in scope; publish policy and declare risk areas (province scope); request, approve and reject person-status changes (never its own); bring in and read follow-up lists; issue, revise, remind and cancel directives in its jurisdiction and read their boards; keep duty rosters and name station leads in its jurisdiction; read the daily reports; keep camera channels and patrol them; set up holding lots and work them |
 //! | `officer` | register passages at its checkpoints; read their last 24 hours; open and acknowledge the directives to them; read their rosters, leave hand-over notes on its shifts, and keep the roster where named the station's lead |
 //! | `tracer` | read passages, counts and trajectories in scope; reveal; request person-status changes; bring in and read follow-up lists |
+//! | `lot` | work the holding lots of its jurisdiction: check trucks in at the gate, move them through their steps, close the drivers' requests; read the freight alerts of its lots |
 //! | `caller` | work through its own follow-up worklist (call, answer the questionnaire, record the outcome); a team's lead also visits its team's escalated persons and hands them out again |
 //! | `auditor` | read the audit trail; no personal data |
 //! | `admin` | manage accounts; no personal data |
@@ -25,6 +26,7 @@ pub mod audit;
 pub mod command;
 pub mod declaration;
 pub mod followup;
+pub mod freight;
 pub mod network;
 pub mod passage;
 pub mod policy;
@@ -50,6 +52,7 @@ string_enum! {
         Caller = "caller",
         Sampler = "sampler",
         Lab = "lab",
+        Lot = "lot",
     }
 }
 
@@ -221,6 +224,11 @@ pub fn check_role_scope(role: Role, scope: &Scope) -> Result<(), FieldError> {
             "scope_mismatch",
             "scope",
             "a station's credential is bound to exactly one checkpoint",
+        )),
+        (Role::Lot, Scope::Checkpoints(_)) => Err(FieldError::new(
+            "scope_mismatch",
+            "scope",
+            "a holding lot's staff work the lots of a jurisdiction: give its division code",
         )),
         (Role::Auditor | Role::Admin, s) if !s.is_province() => Err(FieldError::new(
             "scope_mismatch",

@@ -59,7 +59,8 @@ impl Principal {
             | Role::Station
             | Role::Caller
             | Role::Sampler
-            | Role::Lab => return Err(Self::deny("read passages")),
+            | Role::Lab
+            | Role::Lot => return Err(Self::deny("read passages")),
         };
         Ok(PassageRead {
             scope: self.scope.clone(),

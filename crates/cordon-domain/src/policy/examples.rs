@@ -203,7 +203,7 @@ mod tests {
                 person(Green, 365, stale, &[]),
                 Outcome::Hold,
                 "freight_without_test",
-                &[Action::AntigenSample, Action::PcrSample],
+                &[Action::AntigenSample, Action::PcrSample, Action::HoldingLot],
             ),
             (
                 "medium-risk visit",

@@ -166,6 +166,21 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/roster.js"),
     },
+    Asset {
+        name: "lots.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/lots.js"),
+    },
+    Asset {
+        name: "lot.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/lot.js"),
+    },
+    Asset {
+        name: "bay.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/bay.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.

@@ -14,6 +14,7 @@ pub static PAGES: &[&Pages] = &[
     &crate::trace::PAGES,
     &crate::status::PAGES,
     &crate::command::PAGES,
+    &crate::freight::PAGES,
     &crate::followup::PAGES,
     &crate::testing::PAGES,
     &crate::policy::PAGES,

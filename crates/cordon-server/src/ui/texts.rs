@@ -220,6 +220,7 @@ pub struct Texts {
     pub action_quarantine_transfer: &'static str,
     pub action_fever_clinic: &'static str,
     pub action_report_to_command: &'static str,
+    pub action_holding_lot: &'static str,
 }
 
 pub static ZH: Texts = Texts {
@@ -373,6 +374,7 @@ pub static ZH: Texts = Texts {
     action_quarantine_transfer: "转运隔离",
     action_fever_clinic: "送发热门诊",
     action_report_to_command: "报告指挥部",
+    action_holding_lot: "送货车滞留场",
 };
 
 pub static EN: Texts = Texts {
@@ -525,6 +527,7 @@ pub static EN: Texts = Texts {
     action_quarantine_transfer: "Transfer to quarantine",
     action_fever_clinic: "Fever clinic",
     action_report_to_command: "Report to command",
+    action_holding_lot: "To the holding lot",
 };
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub(crate) mod command;
 pub(crate) mod followup;
 pub(crate) mod hebei;
 mod lab;
+pub(crate) mod lots;
 pub(crate) mod network;
 pub(crate) mod patrols;
 mod policy;

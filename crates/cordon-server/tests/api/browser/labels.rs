@@ -20,6 +20,7 @@ pub async fn every_field_of_every_page_is_labelled(app: TestApp) {
         cordon_domain::access::Role::Caller => "caller",
         cordon_domain::access::Role::Sampler => "sampler",
         cordon_domain::access::Role::Lab => "lab",
+        cordon_domain::access::Role::Lot => "lot",
         _ => "admin",
     };
     let mut signed_in = None;
@@ -35,6 +36,18 @@ pub async fn every_field_of_every_page_is_labelled(app: TestApp) {
     ));
     pages.push((
         "/duty/CP-130100-0001".into(),
+        Some(cordon_domain::access::Role::Commander),
+    ));
+    let (_, lot) = app
+        .post_as(
+            "city",
+            "/api/v1/lots",
+            &serde_json::json!({"name": "长安货车滞留场", "division": "130102", "address": "出口东",
+                "zones": [{"kind": "parking", "name": "停车区", "capacity": 10}], "checkpoints": ["CP-130100-0001"]}),
+        )
+        .await;
+    pages.push((
+        format!("/lots/{}", lot["id"]),
         Some(cordon_domain::access::Role::Commander),
     ));
     for (href, role) in pages {

@@ -16,6 +16,7 @@ mod followup;
 mod lab;
 mod labels;
 mod lane;
+mod lots;
 mod network;
 mod passage;
 mod patrols;

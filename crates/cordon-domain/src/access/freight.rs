@@ -1,0 +1,127 @@
+//! Grants of holding lots: commanders set up the lots of their jurisdiction ([`LotKeep`]); the
+//! lot's staff (role `lot`, scoped to a jurisdiction) and the commanders work them
+//! ([`LotWork`]): the gate, the trucks' steps, the drivers' requests, the freight alerts. Each
+//! grant's fields are private: the `may_*` method beside it is the only way to make one.
+
+use super::{Capability, Denied, Principal, Role, Scope, Username};
+use crate::division::DivisionCode;
+
+/// Leave to set up holding lots in a jurisdiction: a commander with one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LotKeep {
+    username: Username,
+    division: DivisionCode,
+}
+
+/// Leave to work the holding lots of a jurisdiction and read their alerts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LotWork {
+    username: Username,
+    division: DivisionCode,
+}
+
+impl LotKeep {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+    pub fn division(&self) -> DivisionCode {
+        self.division
+    }
+    /// The same commander's leave to work the lots it sets up.
+    pub fn work(&self) -> LotWork {
+        LotWork {
+            username: self.username.clone(),
+            division: self.division,
+        }
+    }
+}
+
+impl LotWork {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+    pub fn division(&self) -> DivisionCode {
+        self.division
+    }
+    pub fn scope(&self) -> Scope {
+        Scope::Division(self.division)
+    }
+}
+
+impl Principal {
+    pub fn may_keep_lots(&self) -> Result<LotKeep, Denied> {
+        match (self.role, &self.scope) {
+            (Role::Commander, Scope::Division(d)) => Ok(LotKeep {
+                username: self.username.clone(),
+                division: *d,
+            }),
+            _ => Err(Self::deny("set up holding lots")),
+        }
+    }
+
+    pub fn may_work_lots(&self) -> Result<LotWork, Denied> {
+        match (self.role, &self.scope) {
+            (Role::Commander | Role::Lot, Scope::Division(d)) => Ok(LotWork {
+                username: self.username.clone(),
+                division: *d,
+            }),
+            _ => Err(Self::deny("work holding lots")),
+        }
+    }
+}
+
+impl Capability for LotKeep {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_keep_lots()
+    }
+}
+
+impl Capability for LotWork {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_work_lots()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(role: Role, scope: &str) -> Principal {
+        Principal {
+            account: 1,
+            username: Username::parse("someone").unwrap(),
+            role,
+            scope: Scope::parse(scope).unwrap(),
+        }
+    }
+
+    #[test]
+    fn commanders_keep_lots_and_staff_work_them() {
+        assert!(principal(Role::Commander, "130100").may_keep_lots().is_ok());
+        assert!(principal(Role::Lot, "130104").may_keep_lots().is_err());
+        assert!(principal(Role::Lot, "130104").may_work_lots().is_ok());
+        assert!(principal(Role::Commander, "130000").may_work_lots().is_ok());
+        for r in [
+            Role::Officer,
+            Role::Tracer,
+            Role::Lab,
+            Role::Sampler,
+            Role::Caller,
+        ] {
+            let scope = if r == Role::Officer {
+                "CP-130100-0001"
+            } else {
+                "130100"
+            };
+            assert!(principal(r, scope).may_work_lots().is_err(), "{r:?}");
+        }
+        assert!(
+            principal(Role::Lot, "130104")
+                .may_work_lots()
+                .unwrap()
+                .division()
+                .value()
+                == 130104
+        );
+    }
+}

@@ -1,0 +1,80 @@
+//! Freight over HTTP and on pages: holding lots (`lot_api`), the drivers' requests from the
+//! bays' QR codes (`bay_api`, no account) and the freight alerts (`alert_api`); the pages in
+//! `pages` with their words in `words`.
+
+pub mod alert_api;
+pub mod bay_api;
+pub mod lot_api;
+pub mod pages;
+pub mod words;
+
+use axum::routing::{get, post};
+use axum::Router;
+use utoipa::OpenApi;
+
+use crate::state::AppState;
+use crate::ui::{NavItem, Pages};
+
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/lots", get(lot_api::lots).post(lot_api::make_lot))
+        .route("/api/v1/lots/{id}", get(lot_api::board))
+        .route("/api/v1/lots/{id}/trucks", post(lot_api::check_in))
+        .route("/api/v1/lots/{id}/trucks/{truck}", get(lot_api::truck))
+        .route(
+            "/api/v1/lots/{id}/trucks/{truck}/steps",
+            post(lot_api::step),
+        )
+        .route(
+            "/api/v1/lots/{id}/requests/{request}/close",
+            post(lot_api::close_request),
+        )
+        .route("/api/v1/lots/{id}/bay-codes", get(lot_api::bay_codes))
+        .route(
+            "/api/v1/checkpoints/{code}/lots",
+            get(lot_api::checkpoint_lots),
+        )
+        .route("/api/v1/bays/{token}", get(bay_api::bay))
+        .route("/api/v1/bays/{token}/requests", post(bay_api::ask))
+        .route("/api/v1/freight-alerts", get(alert_api::alerts))
+        .route("/api/v1/freight-alerts/{id}/close", post(alert_api::close))
+}
+
+pub static PAGES: Pages = Pages {
+    routes: || {
+        Router::new()
+            .route("/lots", get(pages::lots))
+            .route("/lots/{id}", get(pages::lot))
+            .route("/lots/{id}/codes", get(pages::codes))
+            .route("/bay/{token}", get(pages::bay))
+    },
+    nav: &[NavItem {
+        href: "/lots",
+        roles: &[
+            cordon_domain::access::Role::Commander,
+            cordon_domain::access::Role::Lot,
+        ],
+        label: |l| words::words(l).nav,
+    }],
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        lot_api::lots,
+        lot_api::make_lot,
+        lot_api::board,
+        lot_api::check_in,
+        lot_api::truck,
+        lot_api::step,
+        lot_api::close_request,
+        lot_api::bay_codes,
+        lot_api::checkpoint_lots,
+        bay_api::bay,
+        bay_api::ask,
+        alert_api::alerts,
+        alert_api::close,
+    ),
+    tags((name = "lots", description = "holding lots: trucks checked in, parked, tested and released or handed over step by step; drivers' requests from the bays; freight alerts"))
+)]
+pub struct Api;

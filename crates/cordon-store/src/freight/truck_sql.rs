@@ -1,0 +1,580 @@
+//! Trucks in a lot: checked in (linked to the lane's passage that sent them), their steps taken
+//! one at a time (a step is written only if the truck is still as it was read, so two staff
+//! tapping at once never skip or repeat one), and the lanes' trucks on their way.
+
+use cordon_domain::access::freight::LotWork;
+use cordon_domain::checkpoint::CheckpointCode;
+use cordon_domain::freight::alert::{AlertKind, SeenAt};
+use cordon_domain::freight::lot::Lot;
+use cordon_domain::freight::truck::{
+    advance, next_steps, released_on, CheckIn, HandOverShown, LotReading, LotStep, ReleasedOn,
+    SentTruck, Step, Truck, TruckFacts, TruckShown, TruckState, TruckStep, ANTIGEN_WAIT_MS,
+    SENT_WITHIN_MS,
+};
+use cordon_domain::passage::Action;
+use cordon_domain::time::from_ms;
+use sqlx::QueryBuilder;
+use uuid::Uuid;
+
+use super::lot_sql::{corrupt, AlertDetail};
+use crate::db::{on_pool, push_hours, retry, BeginWrite};
+use crate::store::SqlStore;
+use crate::StoreError;
+
+const TRUCK_COLS: &str = "t.id, t.lot_id, t.plate, t.state, t.bay, t.arrived_at, t.changed_at, \
+     t.sampled_at, t.antigen, t.pcr_tube, t.pcr, t.released_on, t.left_at, t.passage_id, \
+     t.from_checkpoint, t.shown";
+type TruckRow = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<i64>,
+    i64,
+    i64,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<Uuid>,
+    Option<String>,
+    String,
+);
+
+fn reading(s: Option<String>) -> Result<Option<LotReading>, StoreError> {
+    s.map(|s| LotReading::parse(&s).map_err(|_| corrupt("reading")))
+        .transpose()
+}
+
+fn facts(r: &TruckRow) -> Result<TruckFacts, StoreError> {
+    Ok(TruckFacts {
+        state: TruckState::parse(&r.3).map_err(|_| corrupt("state"))?,
+        sampled_ms: r.7,
+        pcr_taken: r.9.is_some(),
+        pcr: reading(r.10.clone())?,
+    })
+}
+
+fn truck(r: TruckRow) -> Result<Truck, StoreError> {
+    let f = facts(&r)?;
+    let shown: TruckShown = serde_json::from_str(&r.15).map_err(|_| corrupt("truck"))?;
+    Ok(Truck {
+        id: r.0,
+        lot: r.1,
+        plate: r.2,
+        state: f.state,
+        bay: r.4.map(|b| b as u32),
+        arrived_at: from_ms(r.5),
+        changed_at: from_ms(r.6),
+        sampled_at: r.7.map(from_ms),
+        antigen_due: r
+            .7
+            .filter(|_| f.state == TruckState::Sampled)
+            .map(|s| from_ms(s + ANTIGEN_WAIT_MS)),
+        antigen: reading(r.8)?,
+        pcr_tube: r.9,
+        pcr: f.pcr,
+        released_on: r
+            .11
+            .map(|s| ReleasedOn::parse(&s).map_err(|_| corrupt("release")))
+            .transpose()?,
+        left_at: r.12.map(from_ms),
+        passage: r.13,
+        from_checkpoint: r
+            .14
+            .map(|c| CheckpointCode::parse(&c).map_err(|_| corrupt("checkpoint")))
+            .transpose()?,
+        driver: shown.driver,
+        handed_to: shown.handed_to,
+        destination: shown.destination,
+        next: next_steps(&f),
+        steps: Vec::new(),
+    })
+}
+
+async fn truck_row(store: &SqlStore, lot: i64, id: i64) -> Result<TruckRow, StoreError> {
+    let row: Option<TruckRow> = on_pool!(&store.db.write, |p| sqlx::query_as(&format!(
+        "SELECT {TRUCK_COLS} FROM lot_trucks t WHERE t.id = $1 AND t.lot_id = $2"
+    ))
+    .bind(id)
+    .bind(lot)
+    .fetch_optional(p)
+    .await?);
+    row.ok_or_else(|| StoreError::not_found(format!("truck {id}")))
+}
+
+/// The trucks in the lot, and those that left in the last 24 hours.
+pub(super) async fn board_trucks(
+    store: &SqlStore,
+    lot: i64,
+    now_ms: i64,
+) -> Result<Vec<Truck>, StoreError> {
+    let rows: Vec<TruckRow> = on_pool!(&store.db.read, |p| sqlx::query_as(&format!(
+        "SELECT {TRUCK_COLS} FROM lot_trucks t WHERE t.lot_id = $1 \
+         AND (t.present IS NOT NULL OR t.left_at >= $2) \
+         ORDER BY t.present IS NULL, t.bay IS NULL, t.bay, t.arrived_at LIMIT 20000"
+    ))
+    .bind(lot)
+    .bind(now_ms - 86_400_000)
+    .fetch_all(p)
+    .await?);
+    rows.into_iter().map(truck).collect()
+}
+
+/// A step: kind, state, when, by whom, why, detail.
+type StepRow = (String, String, i64, String, Option<String>, Option<String>);
+
+pub(super) async fn truck_with_steps(
+    store: &SqlStore,
+    lot: i64,
+    id: i64,
+) -> Result<Truck, StoreError> {
+    let mut t = truck(truck_row(store, lot, id).await?)?;
+    let steps: Vec<StepRow> = on_pool!(&store.db.write, |p| sqlx::query_as(
+        "SELECT step, state, at, by_name, why, detail FROM lot_truck_steps \
+             WHERE truck_id = $1 ORDER BY seq"
+    )
+    .bind(id)
+    .fetch_all(p)
+    .await?);
+    t.steps = steps
+        .into_iter()
+        .map(|s| {
+            Ok(TruckStep {
+                step: LotStep::parse(&s.0).map_err(|_| corrupt("step"))?,
+                state: TruckState::parse(&s.1).map_err(|_| corrupt("state"))?,
+                at: from_ms(s.2),
+                by: s.3,
+                why: s.4,
+                detail: s.5,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(t)
+}
+
+/// Only the decision's actions.
+#[derive(serde::Deserialize)]
+struct Actions {
+    #[serde(default)]
+    actions: Vec<Action>,
+}
+
+fn sends_to_lot(decision: &str) -> bool {
+    serde_json::from_str::<Actions>(decision).is_ok_and(|d| d.actions.contains(&Action::HoldingLot))
+}
+
+type SentRow = (Uuid, Option<String>, String, String, i64, i64, String);
+
+/// The passages of the lot's checkpoints in the last 24 hours that sent a truck here (of one
+/// plate when given), latest first, with those already checked in left out.
+async fn sent_rows(
+    store: &SqlStore,
+    lot: i64,
+    plate: Option<&str>,
+    now_ms: i64,
+) -> Result<Vec<SentTruck>, StoreError> {
+    let from = now_ms - SENT_WITHIN_MS;
+    let rows: Vec<SentRow> = on_pool!(&store.db.read, |p| {
+        let mut q = QueryBuilder::new(
+            "SELECT p.id, p.plate, c.code, c.name, p.observed_at, p.persons, p.decision \
+             FROM passages p JOIN lot_checkpoints lc ON lc.checkpoint_id = p.checkpoint_id \
+             JOIN checkpoints c ON c.id = p.checkpoint_id WHERE lc.lot_id = ",
+        );
+        q.push_bind(lot);
+        push_hours(
+            &mut q,
+            "p.observed_at",
+            from / 3_600_000..=now_ms / 3_600_000,
+        );
+        q.push(" AND p.observed_at >= ").push_bind(from);
+        q.push(" AND p.outcome IN ('hold', 'refer', 'test_on_site', 'persuade_return')");
+        match plate {
+            Some(plate) => {
+                q.push(" AND p.plate = ").push_bind(plate.to_owned());
+            }
+            None => {
+                q.push(" AND p.plate IS NOT NULL");
+            }
+        }
+        q.push(
+            " AND NOT EXISTS (SELECT 1 FROM lot_trucks t WHERE t.passage_id = p.id) \
+             ORDER BY p.observed_at DESC LIMIT 2000",
+        );
+        q.build_query_as().fetch_all(p).await?
+    });
+    let mut out: Vec<SentTruck> = Vec::new();
+    for r in rows {
+        let Some(plate) = r.1 else { continue };
+        if !sends_to_lot(&r.6) || out.iter().any(|s| s.plate == plate) {
+            continue;
+        }
+        out.push(SentTruck {
+            passage: r.0,
+            plate,
+            checkpoint: CheckpointCode::parse(&r.2).map_err(|_| corrupt("checkpoint"))?,
+            checkpoint_name: r.3,
+            observed_at: from_ms(r.4),
+            persons: r.5,
+        });
+    }
+    Ok(out)
+}
+
+/// The trucks the lanes sent here in the last 24 hours that are not in (nor were in) the lot.
+pub(super) async fn sent_to(
+    store: &SqlStore,
+    lot: i64,
+    now_ms: i64,
+) -> Result<Vec<SentTruck>, StoreError> {
+    let mut sent = sent_rows(store, lot, None, now_ms).await?;
+    let present: Vec<String> = on_pool!(&store.db.read, |p| sqlx::query_scalar(
+        "SELECT plate FROM lot_trucks WHERE lot_id = $1 AND present IS NOT NULL"
+    )
+    .bind(lot)
+    .fetch_all(p)
+    .await?);
+    sent.retain(|s| !present.contains(&s.plate));
+    Ok(sent)
+}
+
+fn context(id: i64) -> Vec<u8> {
+    format!("lot truck {id}").into_bytes()
+}
+
+fn already_in() -> StoreError {
+    StoreError::invalid(
+        "already_in_lot",
+        "plate",
+        "this truck is in the lot already",
+    )
+}
+
+pub(super) async fn check_in(
+    store: &SqlStore,
+    grant: &LotWork,
+    lot: i64,
+    c: &CheckIn,
+    now_ms: i64,
+) -> Result<Truck, StoreError> {
+    let plate = c.plate.as_str();
+    let sent = sent_rows(store, lot, Some(plate), now_ms)
+        .await?
+        .into_iter()
+        .next();
+    let shown = TruckShown {
+        driver: c.driver.as_ref().map(|d| d.masked()),
+        ..Default::default()
+    };
+    let shown = serde_json::to_string(&shown).expect("strings serialise");
+    let clear = c
+        .driver
+        .as_ref()
+        .map(|d| serde_json::to_vec(&d.clear()).expect("strings serialise"));
+    let detail = sent.as_ref().map(|s| s.checkpoint.as_str().to_owned());
+    let by = grant.username().as_str();
+    let (sent, shown, clear, detail) = (&sent, &shown, &clear, &detail);
+    let id = retry(|| async move {
+        on_pool!(&store.db.write, |p| {
+            let mut tx = p.begin_write().await?;
+            let here: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM lot_trucks WHERE lot_id = $1 AND plate = $2 AND present IS NOT NULL",
+            )
+            .bind(lot)
+            .bind(plate)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if here.is_some() {
+                return Err(already_in());
+            }
+            let inserted = sqlx::query_scalar(
+                "INSERT INTO lot_trucks (lot_id, plate, state, present, arrived_at, changed_at, \
+                 passage_id, from_checkpoint, shown) VALUES ($1, $2, 'arrived', 1, $3, $3, $4, \
+                 $5, $6) RETURNING id",
+            )
+            .bind(lot)
+            .bind(plate)
+            .bind(now_ms)
+            .bind(sent.as_ref().map(|s| s.passage))
+            .bind(sent.as_ref().map(|s| s.checkpoint.as_str().to_owned()))
+            .bind(shown.as_str())
+            .fetch_one(&mut *tx)
+            .await;
+            let id: i64 = match inserted {
+                Ok(id) => id,
+                Err(e) if StoreError::is_unique_violation(&e) => return Err(already_in()),
+                Err(e) => return Err(e.into()),
+            };
+            if let Some(clear) = clear {
+                sqlx::query("UPDATE lot_trucks SET driver_sealed = $1 WHERE id = $2")
+                    .bind(store.keyring.seal(&context(id), clear))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(
+                "INSERT INTO lot_truck_steps (truck_id, seq, step, state, at, by_name, why, \
+                 detail) VALUES ($1, 1, 'check_in', 'arrived', $2, $3, NULL, $4)",
+            )
+            .bind(id)
+            .bind(now_ms)
+            .bind(by)
+            .bind(detail.clone())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(id)
+        })
+    })
+    .await?;
+    truck_with_steps(store, lot, id).await
+}
+
+/// Where and when the lane's passage that sent the truck was made.
+async fn sent_from(store: &SqlStore, passage: Option<Uuid>) -> Result<Option<SeenAt>, StoreError> {
+    let Some(passage) = passage else {
+        return Ok(None);
+    };
+    let row: Option<(String, String, i64)> = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT c.code, c.name, p.observed_at FROM passages p \
+         JOIN checkpoints c ON c.id = p.checkpoint_id WHERE p.id = $1"
+    )
+    .bind(passage)
+    .fetch_optional(p)
+    .await?);
+    row.map(|r| {
+        Ok(SeenAt {
+            checkpoint: CheckpointCode::parse(&r.0).map_err(|_| corrupt("checkpoint"))?,
+            checkpoint_name: r.1,
+            at: from_ms(r.2),
+        })
+    })
+    .transpose()
+}
+
+fn bay_taken(bay: u32) -> StoreError {
+    StoreError::invalid("bay_taken", "bay", format!("bay {bay} holds another truck"))
+}
+
+/// What a step writes besides its state.
+struct Change {
+    bay: Option<i64>,
+    sampled_at: Option<i64>,
+    antigen: Option<String>,
+    pcr_tube: Option<String>,
+    pcr: Option<String>,
+    released_on: Option<String>,
+    shown: String,
+    handed_sealed: Option<Vec<u8>>,
+    detail: Option<String>,
+}
+
+fn change(r: &TruckRow, f: &TruckFacts, step: &Step, now_ms: i64, store: &SqlStore) -> Change {
+    let mut shown: TruckShown = serde_json::from_str(&r.15).unwrap_or_default();
+    let mut c = Change {
+        bay: r.4,
+        sampled_at: r.7,
+        antigen: r.8.clone(),
+        pcr_tube: r.9.clone(),
+        pcr: r.10.clone(),
+        released_on: r.11.clone(),
+        shown: String::new(),
+        handed_sealed: None,
+        detail: None,
+    };
+    match step {
+        Step::Park { bay } => {
+            c.bay = Some(i64::from(*bay));
+            c.detail = Some(bay.to_string());
+        }
+        Step::Sample { pcr_tube } => {
+            c.sampled_at = Some(now_ms);
+            c.antigen = None;
+            c.pcr_tube = pcr_tube.clone().or(c.pcr_tube);
+            c.detail = c.pcr_tube.clone();
+        }
+        Step::Antigen(r) => {
+            c.antigen = Some(r.as_str().to_owned());
+            c.detail = Some(r.as_str().to_owned());
+        }
+        Step::Pcr(r) => {
+            c.pcr = Some(r.as_str().to_owned());
+            c.detail = Some(r.as_str().to_owned());
+        }
+        Step::Release => {
+            let on = released_on(f);
+            c.released_on = Some(on.as_str().to_owned());
+            c.detail = Some(on.as_str().to_owned());
+        }
+        Step::HandOver { plate, driver } => {
+            shown.handed_to = Some(HandOverShown {
+                plate: plate.as_str().to_owned(),
+                driver: driver.masked(),
+            });
+            let clear = serde_json::to_vec(&HandOverShown {
+                plate: plate.as_str().to_owned(),
+                driver: driver.clear(),
+            })
+            .expect("strings serialise");
+            c.handed_sealed = Some(store.keyring.seal(&context(r.0), &clear));
+            c.released_on = Some(released_on(f).as_str().to_owned());
+            c.detail = Some(plate.as_str().to_owned());
+        }
+        Step::EscortOut { destination } => {
+            shown.destination = Some(destination.clone());
+            c.released_on = Some(released_on(f).as_str().to_owned());
+            c.detail = Some(destination.clone());
+        }
+        Step::Isolate | Step::TurnBack => {}
+    }
+    c.shown = serde_json::to_string(&shown).expect("strings serialise");
+    c
+}
+
+pub(super) async fn take_step(
+    store: &SqlStore,
+    grant: &LotWork,
+    lot: &Lot,
+    id: i64,
+    step: &Step,
+    why: Option<&str>,
+    now_ms: i64,
+) -> Result<Truck, StoreError> {
+    if let Step::Park { bay } = step {
+        if *bay == 0 || *bay > lot.bays {
+            return Err(StoreError::invalid(
+                "no_such_bay",
+                "bay",
+                format!("this lot's bays are 1 to {}", lot.bays),
+            ));
+        }
+    }
+    let by = grant.username().as_str();
+    // A step is written only if the truck is as it was read; another staff member's step in
+    // between reads it again.
+    for _ in 0..5 {
+        let r = truck_row(store, lot.id, id).await?;
+        let f = facts(&r)?;
+        let to = advance(&f, step, now_ms).map_err(StoreError::Invalid)?;
+        let c = change(&r, &f, step, now_ms, store);
+        let left = to.is_final() && !f.state.is_final();
+        let alert = matches!(step, Step::Pcr(LotReading::Positive)) && f.state.is_final();
+        let detail = if alert {
+            let d = AlertDetail {
+                sent_from: sent_from(store, r.13).await?,
+                left_ms: r.12,
+            };
+            Some(serde_json::to_string(&d).expect("plain values serialise"))
+        } else {
+            None
+        };
+        let (r, c, detail) = (&r, &c, &detail);
+        let written: bool = retry(|| async move {
+            on_pool!(&store.db.write, |p| {
+                let mut tx = p.begin_write().await?;
+                if let Step::Park { bay } = step {
+                    let other: Option<i64> = sqlx::query_scalar(
+                        "SELECT id FROM lot_trucks WHERE lot_id = $1 AND bay = $2 \
+                         AND present IS NOT NULL AND id <> $3",
+                    )
+                    .bind(lot.id)
+                    .bind(i64::from(*bay))
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    if other.is_some() {
+                        return Err(bay_taken(*bay));
+                    }
+                }
+                let mut q = QueryBuilder::new("UPDATE lot_trucks SET state = ");
+                q.push_bind(to.as_str())
+                    .push(", changed_at = ")
+                    .push_bind(now_ms)
+                    .push(", bay = ")
+                    .push_bind(c.bay)
+                    .push(", sampled_at = ")
+                    .push_bind(c.sampled_at)
+                    .push(", antigen = ")
+                    .push_bind(c.antigen.clone())
+                    .push(", pcr_tube = ")
+                    .push_bind(c.pcr_tube.clone())
+                    .push(", pcr = ")
+                    .push_bind(c.pcr.clone())
+                    .push(", released_on = ")
+                    .push_bind(c.released_on.clone())
+                    .push(", shown = ")
+                    .push_bind(c.shown.clone());
+                if let Some(sealed) = &c.handed_sealed {
+                    q.push(", handed_sealed = ").push_bind(sealed.clone());
+                }
+                if left {
+                    q.push(", present = NULL, left_at = ").push_bind(now_ms);
+                }
+                q.push(" WHERE id = ")
+                    .push_bind(id)
+                    .push(" AND changed_at = ")
+                    .push_bind(r.6)
+                    .push(" AND state = ")
+                    .push_bind(r.3.clone());
+                let done = match q.build().execute(&mut *tx).await {
+                    Ok(d) => d.rows_affected(),
+                    Err(e) if StoreError::is_unique_violation(&e) => {
+                        let bay = c.bay.unwrap_or_default() as u32;
+                        return Err(bay_taken(bay));
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                if done == 0 {
+                    return Ok(false);
+                }
+                let seq: i64 = sqlx::query_scalar(
+                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM lot_truck_steps WHERE truck_id = $1",
+                )
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO lot_truck_steps (truck_id, seq, step, state, at, by_name, why, \
+                     detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(id)
+                .bind(seq)
+                .bind(step.kind().as_str())
+                .bind(to.as_str())
+                .bind(now_ms)
+                .bind(by)
+                .bind(why)
+                .bind(c.detail.clone())
+                .execute(&mut *tx)
+                .await?;
+                if let Some(detail) = detail {
+                    sqlx::query(
+                        "INSERT INTO freight_alerts (kind, division, plate, lot_id, truck_id, \
+                         detail, raised_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                         ON CONFLICT DO NOTHING",
+                    )
+                    .bind(AlertKind::PcrPositiveAfterRelease.as_str())
+                    .bind(i64::from(lot.division.value()))
+                    .bind(r.2.as_str())
+                    .bind(lot.id)
+                    .bind(id)
+                    .bind(detail.as_str())
+                    .bind(now_ms)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                tx.commit().await?;
+                Ok(true)
+            })
+        })
+        .await?;
+        if written {
+            return truck_with_steps(store, lot.id, id).await;
+        }
+    }
+    Err(StoreError::Unavailable(
+        "this truck keeps changing; try again".into(),
+    ))
+}
