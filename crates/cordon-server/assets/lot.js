@@ -1,7 +1,7 @@
 // A lot's board: counts by state and what needs an eye, the gate (a plate scanned or typed, the
 // lanes' trucks on their way one tap away), the truck in hand with the steps it may take next
 // (each with the fields it needs, refusals beside them), the drivers' open requests, and every
-// truck in the lot by bay with its stay and the antigen timer. Refreshed every few seconds.
+// truck in the lot by bay with its stay and the antigen timer. Changes show as they happen.
 "use strict";
 (function lotPage() {
   const card = $("board");
@@ -198,6 +198,20 @@
     load();
   };
   $("state-filter").onchange = renderTrucks;
-  load();
-  setInterval(() => { if (!document.hidden) load(); }, 5000);
+  // Waits for the lot's next change (a long poll on its clock), so another phone's check-in
+  // or step shows here within a second.
+  async function follow() {
+    for (;;) {
+      const known = board ? board.clock : null;
+      const r = known === null ? null
+        : await api("GET", `/api/v1/lots/${lot}?known=${known}&wait=20`).catch(() => null);
+      if (r && r.status === 200) {
+        if (!board || r.json.clock >= board.clock) { board = r.json; render(); }
+      } else {
+        await new Promise((res) => setTimeout(res, 3000));
+        await load().catch(() => null);
+      }
+    }
+  }
+  load().then(follow);
 })();

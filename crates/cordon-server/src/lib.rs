@@ -95,10 +95,11 @@ pub async fn serve(
         None => None,
     };
     // A stop first answers the lanes' long polls, which would otherwise hold it up to their wait.
-    let feed = state.directives.clone();
+    let (feed, lots) = (state.directives.clone(), state.lots.clone());
     let shutdown = async move {
         shutdown.await;
         feed.close();
+        lots.close();
     };
     let listener = tokio::net::TcpListener::bind(listen).await?;
     on_bound(listener.local_addr()?);

@@ -32,6 +32,8 @@ pub struct AppState {
     pub declarations: Arc<crate::auth::rate::RateLimit>,
     /// The directives' clock, as the lanes' polls compare against it.
     pub directives: Arc<crate::command::feed::DirectiveFeed>,
+    /// Wakes the lot boards' long polls.
+    pub lots: Arc<crate::freight::feed::LotFeed>,
 }
 
 impl AppState {
@@ -130,5 +132,6 @@ pub async fn state(
             settings.declarations_per_minute,
         )),
         directives: Default::default(),
+        lots: Default::default(),
     })
 }

@@ -49,6 +49,8 @@ pub struct LotBoard {
     /// Average minutes in the lot of the trucks that left in the last 24 hours.
     pub average_stay_minutes: Option<i64>,
     pub now: DateTime<FixedOffset>,
+    /// Moves with every change to the lot: ask again with it (`known`) to wait for the next.
+    pub clock: i64,
 }
 
 impl LotBoard {
@@ -58,6 +60,7 @@ impl LotBoard {
         sent: Vec<SentTruck>,
         requests: Vec<BayRequest>,
         now_ms: i64,
+        clock: i64,
     ) -> LotBoard {
         let present = trucks.iter().filter(|t| !t.state.is_final()).count() as i64;
         let counts = TruckState::ALL
@@ -121,6 +124,7 @@ impl LotBoard {
             requests,
             average_stay_minutes,
             now: from_ms(now_ms),
+            clock,
         }
     }
 }

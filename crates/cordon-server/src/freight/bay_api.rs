@@ -71,6 +71,7 @@ pub async fn ask(
     app.hub_only("holding lots")?;
     let t = token_of(&token)?;
     let r = app.store.ask(&t, req.need, now).await?;
+    app.lots.moved();
     let note = AuditNote {
         action: Some("lot.request"),
         ..AuditNote::read(

@@ -60,15 +60,34 @@ pub async fn make_lot(
     Ok((StatusCode::CREATED, note, Json(lot)))
 }
 
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BoardParams {
+    /// The board's clock as last seen: with `wait`, answer once the lot changes.
+    pub known: Option<i64>,
+    /// Seconds to wait for a change (at most 25).
+    pub wait: Option<u32>,
+}
+
 #[utoipa::path(get, path = "/api/v1/lots/{id}", tag = "lots",
-    params(("id" = String, Path, description = "the lot")),
-    responses((status = 200, body = LotBoard), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("id" = String, Path, description = "the lot"), BoardParams),
+    responses((status = 200, body = LotBoard), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn board(
     State(app): State<AppState>,
     grant: Grant<LotWork>,
     Path(id): Path<String>,
+    ApiQuery(p): ApiQuery<BoardParams>,
 ) -> ApiResult<(Extension<AuditNote>, Json<LotBoard>)> {
     let id = id_of("lot", &id)?;
+    if let (Some(known), Some(wait)) = (p.known, p.wait) {
+        let wait = std::time::Duration::from_secs(u64::from(wait.min(super::feed::MAX_WAIT_S)));
+        let (store, g) = (&app.store, &grant.grant);
+        app.lots
+            .wait(known, wait, || store.lot_clock(g, id))
+            .await?;
+    }
     let b = app.store.lot_board(&grant.grant, id, now_ms()).await?;
     let note = Extension(AuditNote::read(format!("lot {id} board"), b.trucks.len()));
     Ok((note, Json(b)))
@@ -90,6 +109,7 @@ pub async fn check_in(
     let id = id_of("lot", &id)?;
     let c = req.parse()?;
     let t = app.store.check_in(&grant.grant, id, &c, now_ms()).await?;
+    app.lots.moved();
     let note = noted(format!("lot {id} truck {} checked in", t.id));
     Ok((StatusCode::CREATED, note, Json(t)))
 }
@@ -127,6 +147,7 @@ pub async fn step(
         .store
         .take_step(&grant.grant, id, truck, &step, why.as_deref(), now_ms())
         .await?;
+    app.lots.moved();
     let note = noted(format!(
         "lot {id} truck {truck} {} -> {}",
         step.kind().as_str(),
@@ -148,6 +169,7 @@ pub async fn close_request(
         .store
         .close_request(&grant.grant, id, request, now_ms())
         .await?;
+    app.lots.moved();
     Ok((noted(format!("lot {id} request {request} closed")), Json(r)))
 }
 

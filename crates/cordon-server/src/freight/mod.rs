@@ -4,6 +4,7 @@
 
 pub mod alert_api;
 pub mod bay_api;
+pub mod feed;
 pub mod lot_api;
 pub mod pages;
 pub mod words;

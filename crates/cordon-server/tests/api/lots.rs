@@ -89,6 +89,22 @@ async fn a_lane_sends_a_truck_to_the_lot(app: TestApp) {
     assert_eq!(board["sent"][0]["plate"], "鄂A12345");
     let (s, _) = app.get_as("elsewhere", &board_path).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    // A board waiting for the lot's next change (as the page does) sees the check-in at once.
+    let clock = board["clock"].as_i64().unwrap();
+    let (s, same) = app
+        .get_as("lot", &format!("{board_path}?known={clock}&wait=1"))
+        .await;
+    assert_eq!((s, same["clock"].as_i64()), (StatusCode::OK, Some(clock)));
+    let waiting = {
+        let c = app.client("lot").clone();
+        let url = format!("{}{board_path}?known={clock}&wait=20", app.base);
+        tokio::spawn(async move {
+            let t = std::time::Instant::now();
+            let b: Value = c.get(url).send().await.unwrap().json().await.unwrap();
+            (t.elapsed(), b)
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let trucks = format!("/api/v1/lots/{id}/trucks");
     let (s, b) = app.post_zh("lot", &trucks, &json!({"plate": "鄂"})).await;
     assert_eq!((s, code(&b).1), (StatusCode::UNPROCESSABLE_ENTITY, "plate"));
@@ -103,6 +119,10 @@ async fn a_lane_sends_a_truck_to_the_lot(app: TestApp) {
     assert_eq!(t["passage"], p["id"]);
     assert_eq!(t["driver"]["name"], "王**", "masked: {t}");
     assert_eq!(t["next"], json!(["park", "turn_back"]));
+    let (took, seen) = waiting.await.unwrap();
+    assert_eq!(seen["present"], 1, "{seen}");
+    assert!(seen["clock"].as_i64() > Some(clock));
+    assert!(took < std::time::Duration::from_secs(5), "{took:?}");
     let (s, b) = app
         .post_zh("lot", &trucks, &json!({"plate": "鄂A12345"}))
         .await;

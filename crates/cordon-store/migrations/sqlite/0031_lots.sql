@@ -1,8 +1,9 @@
--- SQLite. Holding lots: each lot with its zones (JSON) and the checkpoints that send trucks to
--- it; the trucks (the masked driver, hand-over and destination as
--- JSON in `shown`, the clear ones sealed; one present per plate and one per bay, by partial unique indexes) with every
--- step they took; the drivers' requests from the bays (one open per bay and need); and the
--- freight alerts raised for the command.
+-- SQLite. Holding lots: each lot with its zones (JSON), the checkpoints that send trucks to it
+-- and a clock every change to the lot moves (the board's long poll compares it); the trucks
+-- (one present per plate and one per bay, by partial unique indexes; the masked driver,
+-- hand-over and destination as JSON in `shown`, the clear ones sealed) with every step they
+-- took; the drivers' requests from the bays (one open per bay and need); and the freight
+-- alerts raised for the command.
 CREATE TABLE lots (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     name        TEXT NOT NULL,
@@ -10,6 +11,7 @@ CREATE TABLE lots (
     address     TEXT NOT NULL,
     zones       TEXT NOT NULL,
     bays        INTEGER NOT NULL,
+    clock       INTEGER NOT NULL DEFAULT 0,
     created_by  TEXT NOT NULL,
     created_at  INTEGER NOT NULL
 );

@@ -5,9 +5,9 @@ use cordon_domain::access::freight::LotWork;
 use cordon_domain::freight::bay::{BayRequest, BayToken, DriverNeed};
 use cordon_domain::time::from_ms;
 
-use super::lot_sql::corrupt;
+use super::lot_sql::{corrupt, BUMP};
 use super::LotPublic;
-use crate::db::{on_pool, retry};
+use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
 
@@ -67,8 +67,9 @@ pub(super) async fn ask(
 ) -> Result<BayRequest, StoreError> {
     bay_lot(store, t).await?;
     let bay = i64::from(t.bay);
-    let id: i64 = retry(|| async move {
+    let id: Option<i64> = retry(|| async move {
         on_pool!(&store.db.write, |p| {
+            let mut tx = p.begin_write().await?;
             let open: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM lot_requests WHERE lot_id = $1 AND bay = $2 AND need = $3 \
                  AND closed_at IS NULL",
@@ -76,12 +77,12 @@ pub(super) async fn ask(
             .bind(t.lot)
             .bind(bay)
             .bind(need.as_str())
-            .fetch_optional(p)
+            .fetch_optional(&mut *tx)
             .await?;
-            if let Some(id) = open {
-                return Ok(id);
+            if open.is_some() {
+                return Ok(open);
             }
-            let made = sqlx::query_scalar(
+            let inserted = sqlx::query_scalar(
                 "INSERT INTO lot_requests (lot_id, bay, need, asked_at) VALUES ($1, $2, $3, $4) \
                  RETURNING id",
             )
@@ -89,25 +90,32 @@ pub(super) async fn ask(
             .bind(bay)
             .bind(need.as_str())
             .bind(now_ms)
-            .fetch_one(p)
+            .fetch_one(&mut *tx)
             .await;
-            match made {
-                Ok(id) => Ok(id),
-                // Asked twice at once: the other one is the open request.
-                Err(e) if StoreError::is_unique_violation(&e) => Ok(sqlx::query_scalar(
-                    "SELECT id FROM lot_requests WHERE lot_id = $1 AND bay = $2 AND need = $3 \
-                     AND closed_at IS NULL",
-                )
-                .bind(t.lot)
-                .bind(bay)
-                .bind(need.as_str())
-                .fetch_one(p)
-                .await?),
-                Err(e) => Err(e.into()),
-            }
+            let id: i64 = match inserted {
+                Ok(id) => id,
+                // Asked twice at once (PostgreSQL): the other's request is the open one.
+                Err(e) if StoreError::is_unique_violation(&e) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
+            sqlx::query(BUMP).bind(t.lot).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(Some(id))
         })
     })
     .await?;
+    let id = match id {
+        Some(id) => id,
+        None => on_pool!(&store.db.write, |p| sqlx::query_scalar(
+            "SELECT id FROM lot_requests WHERE lot_id = $1 AND bay = $2 AND need = $3 \
+             AND closed_at IS NULL"
+        )
+        .bind(t.lot)
+        .bind(bay)
+        .bind(need.as_str())
+        .fetch_one(p)
+        .await?),
+    };
     one(store, t.lot, id).await
 }
 
@@ -165,15 +173,20 @@ pub(super) async fn close(
     let by = grant.username().as_str();
     retry(|| async move {
         on_pool!(&store.db.write, |p| {
-            sqlx::query(
+            let mut tx = p.begin_write().await?;
+            let done = sqlx::query(
                 "UPDATE lot_requests SET closed_at = $1, closed_by = $2 \
                  WHERE id = $3 AND closed_at IS NULL",
             )
             .bind(now_ms)
             .bind(by)
             .bind(id)
-            .execute(p)
+            .execute(&mut *tx)
             .await?;
+            if done.rows_affected() > 0 {
+                sqlx::query(BUMP).bind(lot).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
             Ok(())
         })
     })

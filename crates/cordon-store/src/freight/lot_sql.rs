@@ -19,6 +19,9 @@ use crate::db::{division_range, on_pool, push_hours, push_list, retry, BeginWrit
 use crate::store::SqlStore;
 use crate::StoreError;
 
+/// Moves a lot's clock: in the transaction of every change to the lot.
+pub(super) const BUMP: &str = "UPDATE lots SET clock = clock + 1 WHERE id = $1";
+
 pub(super) fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(format!("a lot's {what}"))
 }
@@ -291,11 +294,25 @@ impl LotStore for SqlStore {
         id: i64,
         now_ms: i64,
     ) -> Result<LotBoard, StoreError> {
+        // The clock first: a change made while the rest is read shows again at the next ask.
+        let clock = self.lot_clock(grant, id).await?;
         let lot = lot_in(self, grant.division(), id).await?;
         let trucks = truck_sql::board_trucks(self, id, now_ms).await?;
         let sent = truck_sql::sent_to(self, id, now_ms).await?;
         let requests = bay_sql::open_requests(self, id).await?;
-        Ok(LotBoard::assemble(lot, trucks, sent, requests, now_ms))
+        Ok(LotBoard::assemble(
+            lot, trucks, sent, requests, now_ms, clock,
+        ))
+    }
+
+    async fn lot_clock(&self, grant: &LotWork, lot: i64) -> Result<i64, StoreError> {
+        let clock: Option<i64> = on_pool!(&self.db.write, |p| {
+            let mut q = QueryBuilder::new("SELECT clock FROM lots WHERE id = ");
+            q.push_bind(lot);
+            push_within(&mut q, "division", grant.division());
+            q.build_query_scalar().fetch_optional(p).await?
+        });
+        clock.ok_or_else(|| StoreError::not_found(format!("lot {lot}")))
     }
 
     async fn lots_of_checkpoint(

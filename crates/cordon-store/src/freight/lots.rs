@@ -43,6 +43,9 @@ pub trait LotStore: Send + Sync + 'static {
         now_ms: i64,
     ) -> Result<LotBoard, StoreError>;
 
+    /// A lot's clock: it moves with every change to the lot (a truck, a step, a request).
+    async fn lot_clock(&self, grant: &LotWork, lot: i64) -> Result<i64, StoreError>;
+
     /// The lots a checkpoint's lanes send trucks to.
     async fn lots_of_checkpoint(&self, code: &CheckpointCode)
         -> Result<Vec<LotPublic>, StoreError>;

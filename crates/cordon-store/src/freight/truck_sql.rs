@@ -16,8 +16,8 @@ use cordon_domain::time::from_ms;
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::lot_sql::{corrupt, AlertDetail};
-use crate::db::{on_pool, push_hours, retry, BeginWrite};
+use super::lot_sql::{corrupt, AlertDetail, BUMP};
+use crate::db::{on_pool, push_hours, push_list, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
 
@@ -177,13 +177,23 @@ async fn sent_rows(
     now_ms: i64,
 ) -> Result<Vec<SentTruck>, StoreError> {
     let from = now_ms - SENT_WITHIN_MS;
+    let checkpoints: Vec<i64> = on_pool!(&store.db.read, |p| sqlx::query_scalar(
+        "SELECT checkpoint_id FROM lot_checkpoints WHERE lot_id = $1"
+    )
+    .bind(lot)
+    .fetch_all(p)
+    .await?);
+    if checkpoints.is_empty() {
+        return Ok(Vec::new());
+    }
+    // By checkpoint and hour: the passages' hour-first index seeks each pair.
     let rows: Vec<SentRow> = on_pool!(&store.db.read, |p| {
         let mut q = QueryBuilder::new(
             "SELECT p.id, p.plate, c.code, c.name, p.observed_at, p.persons, p.decision \
-             FROM passages p JOIN lot_checkpoints lc ON lc.checkpoint_id = p.checkpoint_id \
-             JOIN checkpoints c ON c.id = p.checkpoint_id WHERE lc.lot_id = ",
+             FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id \
+             WHERE p.checkpoint_id IN ",
         );
-        q.push_bind(lot);
+        push_list(&mut q, checkpoints.iter().copied());
         push_hours(
             &mut q,
             "p.observed_at",
@@ -324,6 +334,7 @@ pub(super) async fn check_in(
             .bind(detail.clone())
             .execute(&mut *tx)
             .await?;
+            sqlx::query(BUMP).bind(lot).execute(&mut *tx).await?;
             tx.commit().await?;
             Ok(id)
         })
@@ -565,6 +576,7 @@ pub(super) async fn take_step(
                     .execute(&mut *tx)
                     .await?;
                 }
+                sqlx::query(BUMP).bind(lot.id).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(true)
             })

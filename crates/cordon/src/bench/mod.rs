@@ -5,6 +5,7 @@ mod audit;
 mod command;
 mod edge;
 mod followup;
+mod freight;
 mod http1;
 mod ingest;
 mod lane;
@@ -48,6 +49,10 @@ pub enum BenchCommand {
     /// Directives to every open checkpoint of the province: how soon each lane sees one (a long
     /// poll, against a plain poll every 3 s), the acknowledgements, and one directive's board.
     Command(command::CommandArgs),
+    /// A holding lot of 1,200 bays: trucks the lanes send checked in and parked (against the
+    /// lane's registration), the board read whole, and how soon a step shows on boards that
+    /// wait on the lot's clock (against boards read every 5 s).
+    Freight(freight::FreightArgs),
     /// A province's store at its size: bytes per passage by table and index, the trace index's
     /// cold load, the province's and a city's dashboard, the purge of a day (issue 27's
     /// baseline).
@@ -71,5 +76,6 @@ pub async fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Testing(args) => testing::run(args).await,
         BenchCommand::Command(args) => command::run(args).await,
         BenchCommand::Scale(args) => scale::run(args).await,
+        BenchCommand::Freight(args) => freight::run(args).await,
     }
 }
