@@ -61,6 +61,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(29, "0029_daily_reports"),
     migration!(30, "0030_patrols"),
     migration!(31, "0031_lots"),
+    migration!(32, "0032_freight_passes"),
 ];
 
 /// Which of a migration's files to apply.

@@ -28,6 +28,7 @@ pub trait Store:
     + crate::command::DailyStore
     + crate::command::PatrolStore
     + crate::freight::LotStore
+    + crate::freight::PassStore
     + crate::station::StationStore
     + crate::station::sampling::SamplingSyncStore
     + crate::declaration::DeclarationStore

@@ -196,8 +196,8 @@ pub async fn bootstrap(
 pub const DOWNLINK_EVERY: Duration = Duration::from_secs(15);
 
 /// Copies the hub's risk-area intervals the station lacks (matched by division, area, level
-/// and start), ends those the hub has ended, and keeps the hub's revoked declarations; answers
-/// how many changes it made.
+/// and start), ends those the hub has ended, and keeps the hub's revoked declarations and
+/// freight passes; answers how many changes it made.
 async fn apply_risk_and_revocations(store: &dyn Store, state: &Value) -> anyhow::Result<usize> {
     use cordon_domain::risk::RiskLevel;
     use cordon_store::declaration::{DeclarationRecord, Revocation};
@@ -263,6 +263,13 @@ async fn apply_risk_and_revocations(store: &dyn Store, state: &Value) -> anyhow:
             })
             .await?;
         changes += 1;
+    }
+    for r in state["revoked_passes"].as_array().into_iter().flatten() {
+        let r: cordon_store::freight::PassRevocation = serde_json::from_value(r.clone())
+            .context("a revoked pass the station cannot read")?;
+        if store.copy_revocation(&r).await? {
+            changes += 1;
+        }
     }
     Ok(changes)
 }

@@ -1,7 +1,9 @@
-//! Grants of holding lots: commanders set up the lots of their jurisdiction ([`LotKeep`]); the
-//! lot's staff (role `lot`, scoped to a jurisdiction) and the commanders work them
-//! ([`LotWork`]): the gate, the trucks' steps, the drivers' requests, the freight alerts. Each
-//! grant's fields are private: the `may_*` method beside it is the only way to make one.
+//! Grants of freight: commanders set up the holding lots of their jurisdiction ([`LotKeep`]);
+//! the lot's staff (role `lot`, scoped to a jurisdiction) and the commanders work them
+//! ([`LotWork`]): the gate, the trucks' steps, the drivers' requests, the freight alerts.
+//! Commanders issue and revoke freight passes numbered by their jurisdiction ([`PassIssue`]);
+//! officers, lot staff and commanders check a pass's code ([`PassCheck`]). Each grant's fields
+//! are private: the `may_*` method beside it is the only way to make one.
 
 use super::{Capability, Denied, Principal, Role, Scope, Username};
 use crate::division::DivisionCode;
@@ -67,6 +69,67 @@ impl Principal {
             }),
             _ => Err(Self::deny("work holding lots")),
         }
+    }
+}
+
+/// Leave to issue, list and revoke the freight passes of a jurisdiction (numbered by its code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassIssue {
+    username: Username,
+    division: DivisionCode,
+}
+
+impl PassIssue {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+    pub fn division(&self) -> DivisionCode {
+        self.division
+    }
+}
+
+/// Leave to check a freight pass's code (at a lane, a lot's gate, the command).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassCheck {
+    username: Username,
+}
+
+impl PassCheck {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+}
+
+impl Principal {
+    pub fn may_issue_passes(&self) -> Result<PassIssue, Denied> {
+        match (self.role, &self.scope) {
+            (Role::Commander, Scope::Division(d)) => Ok(PassIssue {
+                username: self.username.clone(),
+                division: *d,
+            }),
+            _ => Err(Self::deny("issue freight passes")),
+        }
+    }
+
+    pub fn may_check_passes(&self) -> Result<PassCheck, Denied> {
+        match self.role {
+            Role::Officer | Role::Commander | Role::Lot => Ok(PassCheck {
+                username: self.username.clone(),
+            }),
+            _ => Err(Self::deny("check freight passes")),
+        }
+    }
+}
+
+impl Capability for PassIssue {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_issue_passes()
+    }
+}
+
+impl Capability for PassCheck {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_check_passes()
     }
 }
 

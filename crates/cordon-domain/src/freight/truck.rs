@@ -165,7 +165,7 @@ impl CheckInRequest {
 /// A step as asked for: `step` and the fields it takes.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StepRequest {
+pub struct TruckStepRequest {
     pub step: LotStep,
     /// `park`: the bay.
     #[serde(default)]
@@ -238,7 +238,7 @@ fn tube(s: &str) -> Result<String, FieldError> {
     }
 }
 
-impl StepRequest {
+impl TruckStepRequest {
     /// The step and its reason (`why`, trimmed; required to isolate or turn back).
     pub fn parse(&self) -> Result<(Step, Option<String>), Vec<FieldError>> {
         let why = match self.why.as_deref().map(str::trim) {
@@ -526,7 +526,7 @@ mod tests {
 
     #[test]
     fn isolating_or_turning_back_says_why() {
-        let r = StepRequest {
+        let r = TruckStepRequest {
             step: LotStep::TurnBack,
             bay: None,
             pcr_tube: None,
@@ -537,7 +537,7 @@ mod tests {
             why: Some("  ".into()),
         };
         assert_eq!(r.parse().unwrap_err()[0].field, "why");
-        let h = StepRequest {
+        let h = TruckStepRequest {
             step: LotStep::HandOver,
             local_plate: Some("冀A1".into()),
             ..r

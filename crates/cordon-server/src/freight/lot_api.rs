@@ -10,7 +10,7 @@ use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::freight::bay::{BayRequest, BayToken};
 use cordon_domain::freight::board::LotBoard;
 use cordon_domain::freight::lot::{Lot, LotRequest};
-use cordon_domain::freight::truck::{CheckInRequest, StepRequest, Truck};
+use cordon_domain::freight::truck::{CheckInRequest, TruckStepRequest, Truck};
 use cordon_domain::time::now_ms;
 use cordon_domain::FieldError;
 use cordon_store::freight::LotPublic;
@@ -127,7 +127,7 @@ pub async fn truck(
     Ok((noted(format!("lot {id} truck {truck}")), Json(t)))
 }
 
-#[utoipa::path(post, path = "/api/v1/lots/{id}/trucks/{truck}/steps", tag = "lots", request_body = StepRequest,
+#[utoipa::path(post, path = "/api/v1/lots/{id}/trucks/{truck}/steps", tag = "lots", request_body = TruckStepRequest,
     params(("id" = String, Path, description = "the lot"), ("truck" = String, Path, description = "the truck")),
     responses((status = 200, body = Truck, description = "the step taken"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -138,7 +138,7 @@ pub async fn step(
     State(app): State<AppState>,
     grant: Grant<LotWork>,
     Path((id, truck)): Path<(String, String)>,
-    ApiJson(req): ApiJson<StepRequest>,
+    ApiJson(req): ApiJson<TruckStepRequest>,
 ) -> ApiResult<(Extension<AuditNote>, Json<Truck>)> {
     app.hub_only("holding lots")?;
     let (id, truck) = (id_of("lot", &id)?, id_of("truck", &truck)?);

@@ -1,12 +1,16 @@
-//! Freight over HTTP and on pages: holding lots (`lot_api`), the drivers' requests from the
-//! bays' QR codes (`bay_api`, no account) and the freight alerts (`alert_api`); the pages in
-//! `pages` with their words in `words`.
+//! Freight over HTTP and on pages: holding lots (`lot_api`, their boards' long poll in `feed`),
+//! the drivers' requests from the bays' QR codes (`bay_api`, no account), the freight alerts
+//! (`alert_api`) and freight passes (`pass_api`); the pages in `pages` and `pass_pages`, their
+//! words in `words` and `pass_words`.
 
 pub mod alert_api;
 pub mod bay_api;
 pub mod feed;
 pub mod lot_api;
 pub mod pages;
+pub mod pass_api;
+pub mod pass_pages;
+pub mod pass_words;
 pub mod words;
 
 use axum::routing::{get, post};
@@ -39,6 +43,16 @@ pub fn api() -> Router<AppState> {
         .route("/api/v1/bays/{token}/requests", post(bay_api::ask))
         .route("/api/v1/freight-alerts", get(alert_api::alerts))
         .route("/api/v1/freight-alerts/{id}/close", post(alert_api::close))
+        .route(
+            "/api/v1/freight-passes",
+            get(pass_api::passes).post(pass_api::issue),
+        )
+        .route("/api/v1/freight-passes/verify", post(pass_api::verify))
+        .route("/api/v1/freight-passes/{number}", get(pass_api::pass))
+        .route(
+            "/api/v1/freight-passes/{number}/revoke",
+            post(pass_api::revoke),
+        )
 }
 
 pub static PAGES: Pages = Pages {
@@ -48,15 +62,24 @@ pub static PAGES: Pages = Pages {
             .route("/lots/{id}", get(pages::lot))
             .route("/lots/{id}/codes", get(pages::codes))
             .route("/bay/{token}", get(pages::bay))
+            .route("/passes", get(pass_pages::passes))
+            .route("/passes/{number}", get(pass_pages::pass))
     },
-    nav: &[NavItem {
-        href: "/lots",
-        roles: &[
-            cordon_domain::access::Role::Commander,
-            cordon_domain::access::Role::Lot,
-        ],
-        label: |l| words::words(l).nav,
-    }],
+    nav: &[
+        NavItem {
+            href: "/lots",
+            roles: &[
+                cordon_domain::access::Role::Commander,
+                cordon_domain::access::Role::Lot,
+            ],
+            label: |l| words::words(l).nav,
+        },
+        NavItem {
+            href: "/passes",
+            roles: &[cordon_domain::access::Role::Commander],
+            label: |l| pass_words::words(l).nav,
+        },
+    ],
 };
 
 #[derive(OpenApi)]
@@ -75,7 +98,13 @@ pub static PAGES: Pages = Pages {
         bay_api::ask,
         alert_api::alerts,
         alert_api::close,
+        pass_api::passes,
+        pass_api::issue,
+        pass_api::pass,
+        pass_api::revoke,
+        pass_api::verify,
     ),
-    tags((name = "lots", description = "holding lots: trucks checked in, parked, tested and released or handed over step by step; drivers' requests from the bays; freight alerts"))
+    tags((name = "lots", description = "holding lots: trucks checked in, parked, tested and released or handed over step by step; drivers' requests from the bays; freight alerts"),
+        (name = "passes", description = "freight passes: one vehicle, one route, signed and checked offline, revoked down to the stations"))
 )]
 pub struct Api;

@@ -201,7 +201,9 @@ pub struct HubState {
     pub risk_areas: Vec<cordon_domain::risk::RiskArea>,
     /// Pre-declarations revoked and not yet expired.
     pub revoked: Vec<RevokedDeclaration>,
-    /// The hub's key for drivers' pre-declaration codes.
+    /// Freight passes revoked that would still be valid: a station's lanes refuse them.
+    pub revoked_passes: Vec<cordon_store::freight::PassRevocation>,
+    /// The hub's key for drivers' pre-declaration codes (and freight passes' codes).
     pub public_key: String,
 }
 
@@ -248,6 +250,7 @@ pub async fn state(
         publications: app.store.list_publications().await?,
         risk_areas: app.store.list_risk_areas().await?,
         revoked,
+        revoked_passes: app.store.live_revocations(now).await?,
         public_key: cordon_domain::declaration::public_key_hex(&app.verifying_key()),
     }))
 }

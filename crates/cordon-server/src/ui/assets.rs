@@ -181,6 +181,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/bay.js"),
     },
+    Asset {
+        name: "passes.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/passes.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.

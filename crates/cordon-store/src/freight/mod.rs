@@ -1,11 +1,15 @@
 //! Freight's storage: holding lots, their trucks and steps, the drivers' requests and the
 //! freight alerts ([`LotStore`], `lots.rs`; SQL for both backends in `lot_sql.rs`,
-//! `truck_sql.rs` and `bay_sql.rs`). A truck's driver and hand-over are sealed against the
-//! truck's id; what the board shows of them is kept masked beside.
+//! `truck_sql.rs` and `bay_sql.rs`); freight passes and their revocations ([`PassStore`],
+//! `passes.rs`, SQL in `pass_sql.rs`). A truck's driver and hand-over, and a pass's drivers, are
+//! sealed (against the truck's id, the pass's number); what the pages show is kept masked beside.
 
 mod bay_sql;
 mod lot_sql;
 mod lots;
+mod pass_sql;
+mod passes;
 mod truck_sql;
 
 pub use lots::{LotPublic, LotStore};
+pub use passes::{PassQuery, PassRevocation, PassStore};
