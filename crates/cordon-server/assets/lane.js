@@ -1,6 +1,7 @@
 // The lane page: scanner- and keyboard-first registration. Scanners type into the scan field
 // and end with Enter: an identity number (optionally followed by the name) adds a person, a
-// pre-declaration code (CD1.…) fills the whole vehicle, a plate sets the plate. Enter on the
+// pre-declaration code (CD1.…) fills the whole vehicle, a freight pass's code (FP1.…) is checked
+// and marks the vehicle as carrying it, a plate sets the plate. Enter on the
 // empty scan field registers; after the decision, Enter starts the next vehicle. A registration
 // keeps its id until it is answered, so a retry after a dropped connection never registers twice.
 "use strict";
@@ -48,6 +49,7 @@
 
   plate.oninput = () => {
     started();
+    vehicle.freightPass = false; // a pass checked for another plate is not this one's
     const p = fullPlate(province, plate);
     const bad = plate.value !== "" && !plateOk(p);
     plate.classList.toggle("bad", bad);
@@ -87,6 +89,25 @@
     plate.oninput();
   }
 
+  // A freight pass's code: checked against the vehicle (its plate, set from the pass when the
+  // lane has none) and this checkpoint; a pass in force marks the vehicle as carrying one.
+  async function fromPass(token) {
+    if (!vehicle) started();
+    const current = plate.value ? fullPlate(province, plate) : "";
+    const r = await api("POST", "/api/v1/freight-passes/verify", { token, plate: current || undefined, checkpoint: cp.value });
+    if (r.status !== 200) { vehicle.freightPass = false; msg(`${T.pass_refused}: ${refusal(r)}`, false); return; }
+    const p = r.json.pass;
+    if (!current) {
+      province.textContent = p.plate[0];
+      plate.value = p.plate.slice(1);
+      $("vehicle-class").value = "truck";
+      $("plate-color").value = "yellow";
+      plate.oninput();
+    }
+    vehicle.freightPass = true;
+    msg(`${r.json.on_route ? T.pass_ok : T.pass_off_route} · ${p.number} · ${p.plate}`, r.json.on_route);
+  }
+
   scan.addEventListener("keydown", async (ev) => {
     if (ev.key !== "Enter") return;
     ev.preventDefault();
@@ -95,6 +116,7 @@
     if (!$("decision").hidden) { reset(true); return; }
     if (v === "") { submit(); return; }
     if (/^cd1\./i.test(v)) { await fromDeclaration(v); return; }
+    if (/^fp1\./i.test(v)) { await fromPass(v); return; }
     // Health codes from the keyboard: "g", "y" or "r" (or 绿/黄/红) sets every person whose code
     // is not set yet; a person's number before it ("2r") sets that person's.
     const code = v.match(/^([1-9])?\s*([gyr绿黄红])$/i);
@@ -135,6 +157,7 @@
       occupants: [...list.children].map((li) => li.read()),
     };
     if (cls) body.vehicle = { plate: fullPlate(province, plate), plate_color: $("plate-color").value, class: cls };
+    if (cls && vehicle.freightPass) body.vehicle.freight_pass = true;
     if (vehicle.origin) body.origin = vehicle.origin;
     if (vehicle.destination) body.destination = vehicle.destination;
     return body;

@@ -225,6 +225,7 @@ impl From<StoreError> for ApiError {
                         | "truck_gone"
                         | "bay_taken"
                         | "alert_closed"
+                        | "pass_revoked"
                 ) =>
             {
                 ApiError::Conflict(f)

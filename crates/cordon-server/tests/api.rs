@@ -446,6 +446,8 @@ mod matrix;
 mod network;
 #[path = "api/passage.rs"]
 mod passage;
+#[path = "api/passes.rs"]
+mod passes;
 #[path = "api/patrols.rs"]
 mod patrols;
 #[path = "api/policy.rs"]

@@ -278,6 +278,8 @@ mod lots;
 mod network;
 #[path = "conformance/passage.rs"]
 mod passage;
+#[path = "conformance/passes.rs"]
+mod passes;
 #[path = "conformance/patrols.rs"]
 mod patrols;
 #[path = "conformance/policy.rs"]

@@ -265,8 +265,8 @@ async fn apply_risk_and_revocations(store: &dyn Store, state: &Value) -> anyhow:
         changes += 1;
     }
     for r in state["revoked_passes"].as_array().into_iter().flatten() {
-        let r: cordon_store::freight::PassRevocation = serde_json::from_value(r.clone())
-            .context("a revoked pass the station cannot read")?;
+        let r: cordon_store::freight::PassRevocation =
+            serde_json::from_value(r.clone()).context("a revoked pass the station cannot read")?;
         if store.copy_revocation(&r).await? {
             changes += 1;
         }

@@ -15,7 +15,7 @@ use chrono::{DateTime, FixedOffset};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-use super::truck::{DriverRequest, DriverShown, Driver};
+use super::truck::{Driver, DriverRequest, DriverShown};
 use crate::checkpoint::{string_enum, CheckpointCode};
 use crate::division::{DivisionCode, DivisionLevel};
 use crate::plate::Plate;
@@ -58,7 +58,9 @@ impl PassNumber {
         let t = s.trim();
         let bad = |m: &str| FieldError::new("invalid_pass_number", "", m);
         if t.len() != 12 || !t.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad("a pass number is 12 digits: the issuer's division code and a serial"));
+            return Err(bad(
+                "a pass number is 12 digits: the issuer's division code and a serial",
+            ));
         }
         DivisionCode::parse(&t[..6])
             .map_err(|_| bad("the first 6 digits are not a division code"))?;
@@ -291,8 +293,12 @@ impl PassError {
 
     pub fn message(self) -> &'static str {
         match self {
-            PassError::Malformed => "this is not a freight pass's code, or it was read incompletely: scan again",
-            PassError::Forged => "the pass's signature does not match: it was altered or not issued by this network",
+            PassError::Malformed => {
+                "this is not a freight pass's code, or it was read incompletely: scan again"
+            }
+            PassError::Forged => {
+                "the pass's signature does not match: it was altered or not issued by this network"
+            }
             PassError::Expired => "the pass has expired",
             PassError::NotYetValid => "the pass is not valid yet",
         }
@@ -329,7 +335,9 @@ impl PassClaims {
             return Err(PassError::Malformed);
         }
         let (signed, signature) = token.rsplit_once('.').ok_or(PassError::Malformed)?;
-        let payload = signed.strip_prefix(PASS_PREFIX).ok_or(PassError::Malformed)?;
+        let payload = signed
+            .strip_prefix(PASS_PREFIX)
+            .ok_or(PassError::Malformed)?;
         let signature: [u8; 64] = B64
             .decode(signature)
             .ok()
@@ -422,8 +430,17 @@ mod tests {
             PassNumber::new(DivisionCode::parse("130100").unwrap(), 42).as_str(),
             "130100000042"
         );
-        for bad in ["13010000001", "13010000000a", "000000000001", "130100000000"] {
-            assert_eq!(PassNumber::parse(bad).unwrap_err().code, "invalid_pass_number", "{bad}");
+        for bad in [
+            "13010000001",
+            "13010000000a",
+            "000000000001",
+            "130100000000",
+        ] {
+            assert_eq!(
+                PassNumber::parse(bad).unwrap_err().code,
+                "invalid_pass_number",
+                "{bad}"
+            );
         }
     }
 
@@ -438,7 +455,10 @@ mod tests {
         assert!(got.on_route(&CheckpointCode::parse("CP-130100-0001").unwrap()));
         assert!(!got.on_route(&CheckpointCode::parse("CP-130100-0002").unwrap()));
         let other = SigningKey::from_bytes(&[8; 32]).verifying_key();
-        assert_eq!(PassClaims::verify(&token, &other, now()), Err(PassError::Forged));
+        assert_eq!(
+            PassClaims::verify(&token, &other, now()),
+            Err(PassError::Forged)
+        );
         let mut altered = token.clone();
         altered.replace_range(10..11, if &token[10..11] == "A" { "B" } else { "A" });
         assert!(PassClaims::verify(&altered, &key.verifying_key(), now()).is_err());
@@ -465,7 +485,15 @@ mod tests {
             valid_from: from_ms(now()),
             valid_until: from_ms(now() + 40 * 86_400_000),
         };
-        let fields: Vec<String> = r.parse(now()).unwrap_err().into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["plate", "origin", "via[0]", "drivers", "valid_until"]);
+        let fields: Vec<String> = r
+            .parse(now())
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["plate", "origin", "via[0]", "drivers", "valid_until"]
+        );
     }
 }

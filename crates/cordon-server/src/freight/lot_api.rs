@@ -10,7 +10,7 @@ use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::freight::bay::{BayRequest, BayToken};
 use cordon_domain::freight::board::LotBoard;
 use cordon_domain::freight::lot::{Lot, LotRequest};
-use cordon_domain::freight::truck::{CheckInRequest, TruckStepRequest, Truck};
+use cordon_domain::freight::truck::{CheckInRequest, Truck, TruckStepRequest};
 use cordon_domain::time::now_ms;
 use cordon_domain::FieldError;
 use cordon_store::freight::LotPublic;

@@ -122,7 +122,10 @@ pub async fn pass(
 ) -> ApiResult<(Extension<AuditNote>, Json<PassView>)> {
     let number = number_of(&app, &number).await?;
     let pass = app.store.freight_pass(&grant.grant, &number).await?;
-    Ok((noted(format!("freight pass {number}")), Json(view(&app, pass)?)))
+    Ok((
+        noted(format!("freight pass {number}")),
+        Json(view(&app, pass)?),
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -211,5 +214,11 @@ pub async fn verify(
         None => true,
     };
     let note = noted(format!("freight pass {} checked", claims.number));
-    Ok((note, Json(PassChecked { pass: claims, on_route })))
+    Ok((
+        note,
+        Json(PassChecked {
+            pass: claims,
+            on_route,
+        }),
+    ))
 }

@@ -151,6 +151,7 @@ fn matrix() -> BTreeMap<&'static str, Row> {
         super::daily::rows(),
         super::patrols::rows(),
         super::lots::rows(),
+        super::passes::rows(),
     ]
     .into_iter()
     .flatten()
@@ -179,6 +180,7 @@ fn concrete(route: &str) -> (Method, String) {
         .replace("{truck}", "1")
         .replace("{request}", "1")
         .replace("{token}", "1-1-00000000000000000000")
+        .replace("{number}", "130100999999")
         .replace(
             "{id}",
             if path.contains("risk-areas") {

@@ -406,6 +406,32 @@ async fn an_offline_station_applies_the_policy_published_meanwhile() {
     )
     .await;
     assert!(r.0.is_success());
+    // Two freight passes; one is revoked while the station is off.
+    let now = chrono::Utc::now().with_timezone(&cordon_domain::time::china());
+    let mut passes = Vec::new();
+    for plate in ["鄂A12345", "鄂A54321"] {
+        let (s, p) = post_json(
+            &commander,
+            format!("{hub_base}/api/v1/freight-passes"),
+            &json!({"plate": plate, "origin": "420102", "destination": "130104", "goods": "medical",
+                "drivers": [{"name": "王五", "phone": "13912345678"}],
+                "valid_from": (now - chrono::Duration::hours(1)).to_rfc3339(),
+                "valid_until": (now + chrono::Duration::hours(48)).to_rfc3339()}),
+        )
+        .await;
+        assert_eq!(s, reqwest::StatusCode::CREATED, "{p}");
+        passes.push(p);
+    }
+    let r = post_json(
+        &commander,
+        format!(
+            "{hub_base}/api/v1/freight-passes/{}/revoke",
+            passes[0]["number"].as_str().unwrap()
+        ),
+        &json!({"reason": "车辆更换"}),
+    )
+    .await;
+    assert!(r.0.is_success(), "{}", r.1);
     let r = post_json(&commander, format!("{hub_base}/api/v1/risk-areas"), &json!({"areas": [{"division": "130104", "level": "high", "valid_from": "2022-05-01T00:00:00+08:00"}]})).await;
     assert!(r.0.is_success(), "{}", r.1);
     let v: Value = post_json(
@@ -454,6 +480,26 @@ async fn an_offline_station_applies_the_policy_published_meanwhile() {
     .await
     .1;
     assert_eq!(r["error"]["code"], "declaration_revoked", "{r}");
+    // The passes are checked at the station with the hub's key; the revoked one is refused.
+    let r: Value = post_json(
+        &officer,
+        format!("{base}/api/v1/freight-passes/verify"),
+        &json!({"token": passes[0]["code"], "plate": "鄂A12345"}),
+    )
+    .await
+    .1;
+    assert_eq!(r["error"]["code"], "pass_revoked", "{r}");
+    let (s, r) = post_json(
+        &officer,
+        format!("{base}/api/v1/freight-passes/verify"),
+        &json!({"token": passes[1]["code"], "plate": "鄂A54321", "checkpoint": "CP-130100-0001"}),
+    )
+    .await;
+    assert_eq!(
+        (s, &r["on_route"]),
+        (reqwest::StatusCode::OK, &json!(true)),
+        "{r}"
+    );
 
     // The station's own commander cannot fork the hub's policies.
     add_user(

@@ -19,6 +19,7 @@ mod lane;
 mod lots;
 mod network;
 mod passage;
+mod passes;
 mod patrols;
 mod policy;
 mod risk;
