@@ -116,18 +116,7 @@ async fn board(
 pub async fn run(args: FreightArgs) -> anyhow::Result<()> {
     let (store, fresh, _) = demo_store(args.scale, args.days, true).await?;
     let passages = store.count_passages().await?;
-    let exits: Vec<String> = store
-        .list_checkpoints(&cordon_store::CheckpointFilter {
-            within: cordon_domain::division::DivisionCode::from_value(130100),
-            status: Some(cordon_domain::checkpoint::CheckpointStatus::Open),
-            kind: Some(cordon_domain::checkpoint::CheckpointKind::HighwayExit),
-            ..cordon_store::CheckpointFilter::default()
-        })
-        .await?
-        .into_iter()
-        .take(18)
-        .map(|c| c.code.to_string())
-        .collect();
+    let exits = crate::demo::lots::exits(store.as_ref()).await?;
     anyhow::ensure!(
         !exits.is_empty(),
         "the demo has no open highway exit in 130100"

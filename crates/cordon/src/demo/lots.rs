@@ -39,9 +39,19 @@ fn zone(kind: ZoneKind, name: &str, capacity: u32) -> ZoneRequest {
     }
 }
 
-/// The demo officer's checkpoints and the city's open highway exits (up to 18).
+/// The demo officer's checkpoints and the city's open highway exits.
 async fn senders(store: &dyn Store, officer_checkpoints: &str) -> anyhow::Result<Vec<String>> {
     let mut codes: Vec<String> = officer_checkpoints.split(',').map(str::to_owned).collect();
+    for c in exits(store).await? {
+        if !codes.contains(&c) {
+            codes.push(c);
+        }
+    }
+    Ok(codes)
+}
+
+/// Shijiazhuang's first 18 open highway exits, by code.
+pub(crate) async fn exits(store: &dyn Store) -> anyhow::Result<Vec<String>> {
     let mut exits = store
         .list_checkpoints(&CheckpointFilter {
             within: cordon_domain::division::DivisionCode::from_value(130100),
@@ -51,12 +61,11 @@ async fn senders(store: &dyn Store, officer_checkpoints: &str) -> anyhow::Result
         })
         .await?;
     exits.sort_by(|a, b| a.code.as_str().cmp(b.code.as_str()));
-    for c in exits.into_iter().take(18) {
-        if !codes.iter().any(|x| x == c.code.as_str()) {
-            codes.push(c.code.as_str().to_owned());
-        }
-    }
-    Ok(codes)
+    Ok(exits
+        .into_iter()
+        .take(18)
+        .map(|c| c.code.as_str().to_owned())
+        .collect())
 }
 
 pub async fn load(store: &dyn Store, officer_checkpoints: &str) -> anyhow::Result<()> {
@@ -66,6 +75,7 @@ pub async fn load(store: &dyn Store, officer_checkpoints: &str) -> anyhow::Resul
     if !store.list_lots(&work).await?.is_empty() {
         return Ok(());
     }
+    let senders = senders(store, officer_checkpoints).await?;
     let request = LotRequest {
         name: "石家庄货车滞留场".into(),
         division: "130100".into(),
@@ -79,7 +89,7 @@ pub async fn load(store: &dyn Store, officer_checkpoints: &str) -> anyhow::Resul
             zone(ZoneKind::Isolation, "隔离区", 40),
             zone(ZoneKind::Handover, "点对点接驳区", 30),
         ],
-        checkpoints: senders(store, officer_checkpoints).await?,
+        checkpoints: senders.clone(),
     };
     let draft = request
         .parse()

@@ -11,6 +11,7 @@ pub(crate) mod hebei;
 mod lab;
 pub(crate) mod lots;
 pub(crate) mod network;
+pub(crate) mod passes;
 pub(crate) mod patrols;
 mod policy;
 pub(crate) mod rosters;
