@@ -5,7 +5,7 @@ use cordon_domain::access::freight::LotWork;
 use cordon_domain::freight::bay::{BayRequest, BayToken, DriverNeed};
 use cordon_domain::time::from_ms;
 
-use super::lot_sql::{corrupt, BUMP};
+use super::rows::{corrupt, BUMP};
 use super::LotPublic;
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;

@@ -14,32 +14,11 @@ use cordon_domain::freight::truck::{CheckIn, Step, Truck};
 use cordon_domain::time::from_ms;
 use sqlx::QueryBuilder;
 
+use super::rows::{corrupt, push_within, AlertDetail};
 use super::{bay_sql, truck_sql, LotPublic, LotStore};
 use crate::db::{division_range, on_pool, push_hours, push_list, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
-
-/// Moves a lot's clock: in the transaction of every change to the lot.
-pub(super) const BUMP: &str = "UPDATE lots SET clock = clock + 1 WHERE id = $1";
-
-pub(super) fn corrupt(what: &str) -> StoreError {
-    StoreError::Corrupt(format!("a lot's {what}"))
-}
-
-/// Appends ` AND <col> BETWEEN` the grant's jurisdiction's codes.
-pub(super) fn push_within<'a, DB: sqlx::Database>(
-    q: &mut QueryBuilder<'a, DB>,
-    col: &str,
-    division: DivisionCode,
-) where
-    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
-    let (lo, hi) = division_range(division);
-    q.push(format!(" AND {col} BETWEEN "))
-        .push_bind(lo)
-        .push(" AND ")
-        .push_bind(hi);
-}
 
 type LotRow = (i64, String, i64, String, String, i64, String, i64, i64);
 const LOT_SELECT: &str = "SELECT l.id, l.name, l.division, l.address, l.zones, l.bays, \
@@ -124,15 +103,6 @@ type AlertRow = (
 const ALERT_SELECT: &str = "SELECT a.id, a.kind, a.plate, a.lot_id, l.name, a.truck_id, \
      a.detail, a.raised_at, a.closed_at, a.closed_by, a.closed_note FROM freight_alerts a \
      LEFT JOIN lots l ON l.id = a.lot_id WHERE 1 = 1";
-
-/// What an alert keeps of the truck: where it was sent from and when it left.
-#[derive(serde::Serialize, serde::Deserialize, Default)]
-pub(super) struct AlertDetail {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sent_from: Option<SeenAt>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub left_ms: Option<i64>,
-}
 
 /// The passages of a plate since `from_ms` (up to two days on), latest first.
 async fn seen_since(

@@ -9,6 +9,7 @@ mod lot_sql;
 mod lots;
 mod pass_sql;
 mod passes;
+mod rows;
 mod truck_sql;
 
 pub use lots::{LotPublic, LotStore};

@@ -12,7 +12,7 @@ use cordon_domain::freight::truck::DriverShown;
 use cordon_domain::time::from_ms;
 use sqlx::QueryBuilder;
 
-use super::lot_sql::{corrupt, push_within};
+use super::rows::{corrupt, push_within};
 use super::{PassQuery, PassRevocation, PassStore};
 use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;

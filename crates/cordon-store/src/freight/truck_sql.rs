@@ -16,7 +16,7 @@ use cordon_domain::time::from_ms;
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::lot_sql::{corrupt, AlertDetail, BUMP};
+use super::rows::{corrupt, AlertDetail, BUMP};
 use crate::db::{on_pool, push_hours, push_list, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
