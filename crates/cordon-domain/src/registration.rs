@@ -135,9 +135,16 @@ pub struct VehicleRequest {
     pub plate_color: String,
     #[schema(value_type = crate::passage::VehicleClass, example = "car")]
     pub class: String,
-    /// The vehicle carries a freight pass (重点物资运输车辆通行证).
+    /// The vehicle carries a freight pass (重点物资运输车辆通行证) in force for it on this
+    /// checkpoint's route. A lane sends the pass's code instead (`freight_pass_code`), which is
+    /// checked where the registration is recorded; this flag alone is what a station reports
+    /// of a registration it checked.
     #[serde(default)]
     pub freight_pass: bool,
+    /// The freight pass's code as scanned (`FP1.…`): a genuine pass in force, not revoked, of
+    /// this vehicle sets `freight_pass` when this checkpoint is on its route.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freight_pass_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]

@@ -49,7 +49,7 @@
 
   plate.oninput = () => {
     started();
-    vehicle.freightPass = false; // a pass checked for another plate is not this one's
+    vehicle.freightPass = null; // a pass checked for another plate is not this one's
     const p = fullPlate(province, plate);
     const bad = plate.value !== "" && !plateOk(p);
     plate.classList.toggle("bad", bad);
@@ -90,12 +90,13 @@
   }
 
   // A freight pass's code: checked against the vehicle (its plate, set from the pass when the
-  // lane has none) and this checkpoint; a pass in force marks the vehicle as carrying one.
+  // lane has none) and this checkpoint; a pass in force goes with the registration, which checks
+  // it again where it is recorded.
   async function fromPass(token) {
     if (!vehicle) started();
     const current = plate.value ? fullPlate(province, plate) : "";
     const r = await api("POST", "/api/v1/freight-passes/verify", { token, plate: current || undefined, checkpoint: cp.value });
-    if (r.status !== 200) { vehicle.freightPass = false; msg(`${T.pass_refused}: ${refusal(r)}`, false); return; }
+    if (r.status !== 200) { vehicle.freightPass = null; msg(`${T.pass_refused}: ${refusal(r)}`, false); return; }
     const p = r.json.pass;
     if (!current) {
       province.textContent = p.plate[0];
@@ -104,7 +105,7 @@
       $("plate-color").value = "yellow";
       plate.oninput();
     }
-    vehicle.freightPass = true;
+    vehicle.freightPass = token;
     msg(`${r.json.on_route ? T.pass_ok : T.pass_off_route} · ${p.number} · ${p.plate}`, r.json.on_route);
   }
 
@@ -157,7 +158,7 @@
       occupants: [...list.children].map((li) => li.read()),
     };
     if (cls) body.vehicle = { plate: fullPlate(province, plate), plate_color: $("plate-color").value, class: cls };
-    if (cls && vehicle.freightPass) body.vehicle.freight_pass = true;
+    if (cls && vehicle.freightPass) body.vehicle.freight_pass_code = vehicle.freightPass;
     if (vehicle.origin) body.origin = vehicle.origin;
     if (vehicle.destination) body.destination = vehicle.destination;
     return body;

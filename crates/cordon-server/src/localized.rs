@@ -163,6 +163,7 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("pass_expired", _) => "通行证已过期",
         ("pass_not_yet_valid", _) => "通行证尚未生效",
         ("pass_revoked", _) => "通行证已撤销",
+        ("pass_code_required", _) => "通行证须扫码核验，不能只凭申报",
         ("pass_other_vehicle", _) => "这张通行证不是这辆车的",
         ("out_of_range", "drivers") => "一张通行证有 1 至 3 名驾驶员",
         ("out_of_range", "valid_until") => "通行证有效期最长 30 天",

@@ -280,6 +280,7 @@ impl Declaration {
                     plate_color,
                     class,
                     freight_pass,
+                    freight_pass_code: None,
                 }),
             origin: p.o,
             destination: p.d,

@@ -84,6 +84,7 @@ impl Passage {
                 plate_color: v.plate_color.as_str().to_owned(),
                 class: v.class.as_str().to_owned(),
                 freight_pass: v.freight_pass,
+                freight_pass_code: None,
             }),
             origin: self.origin.map(|d| d.to_string()),
             destination: self.destination.map(|d| d.to_string()),

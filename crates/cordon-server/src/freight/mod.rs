@@ -1,11 +1,12 @@
 //! Freight over HTTP and on pages: holding lots (`lot_api`, their boards' long poll in `feed`),
 //! the drivers' requests from the bays' QR codes (`bay_api`, no account), the freight alerts
-//! (`alert_api`) and freight passes (`pass_api`); the pages in `pages` and `pass_pages`, their
+//! (`alert_api`) and freight passes (`pass_api`; a pass sent with a registration in `lane_pass`); the pages in `pages` and `pass_pages`, their
 //! words in `words` and `pass_words`.
 
 pub mod alert_api;
 pub mod bay_api;
 pub mod feed;
+pub mod lane_pass;
 pub mod lot_api;
 pub mod pages;
 pub mod pass_api;

@@ -212,8 +212,9 @@ pub async fn register(
     Json<Passage>,
 )> {
     let now = now();
-    let draft = req.parse_kept(now, earliest(&app, now))?;
+    let mut draft = req.parse_kept(now, earliest(&app, now))?;
     at_own_checkpoint(&reg.grant, &draft)?;
+    crate::freight::lane_pass::apply(&app, &req, &mut draft, "").await?;
     check_corrections(&app, std::slice::from_ref(&draft), "").await?;
     let engine = app
         .lanes
@@ -289,7 +290,7 @@ pub async fn register_batch(
         ));
     }
     let now = now();
-    let drafts = req
+    let mut drafts = req
         .passages
         .iter()
         .enumerate()
@@ -303,8 +304,9 @@ pub async fn register_batch(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    for d in &drafts {
+    for (i, (d, r)) in drafts.iter_mut().zip(&req.passages).enumerate() {
         at_own_checkpoint(&reg.grant, d)?;
+        crate::freight::lane_pass::apply(&app, r, d, &format!("passages[{i}].")).await?;
     }
     check_corrections(&app, &drafts, "passages").await?;
     let engine = app

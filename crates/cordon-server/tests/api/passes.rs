@@ -1,7 +1,9 @@
 //! Freight passes over HTTP: a city commander issues passes numbered by the city (a bad plate,
 //! a city for a county and a month-long validity each refused beside its field in Chinese); an
 //! officer checks a pass's code at the lane (on the route or not, another vehicle refused, an
-//! altered code refused as forged); revoked once, then refused at the lane; a number that is
+//! altered code refused as forged); a registration carries the code, checked where it is
+//! recorded (claimed without it refused, off the route recorded without the pass); revoked
+//! once, then refused at the lane and with a registration; a number that is
 //! not 12 digits or not of this network's divisions refused; another city sees none of it; the
 //! stations are told of the revocation.
 
@@ -35,6 +37,16 @@ fn request(plate: &str) -> Value {
         "drivers": [{"name": "王五", "phone": "13912345678"}],
         "valid_from": (now - chrono::Duration::hours(1)).to_rfc3339(),
         "valid_until": (now + chrono::Duration::hours(48)).to_rfc3339()})
+}
+
+/// A registration at the lane a minute ago (its vehicle set by each case).
+fn truck() -> Value {
+    let mut p = crate::example();
+    p["id"] = json!(uuid::Uuid::now_v7());
+    let at = chrono::Utc::now().with_timezone(&cordon_domain::time::china())
+        - chrono::Duration::minutes(1);
+    p["observed_at"] = json!(at.to_rfc3339());
+    p
 }
 
 async fn a_pass_is_issued_checked_and_revoked(app: TestApp) {
@@ -142,6 +154,41 @@ async fn a_pass_is_issued_checked_and_revoked(app: TestApp) {
         "{b}"
     );
 
+    // With a registration: the code is checked where it is recorded; a pass claimed without
+    // its code is refused; off the route, the passage is recorded without it.
+    let mut p = truck();
+    p["vehicle"] = json!({"plate": "鄂A12345", "plate_color": "yellow", "class": "truck", "freight_pass": true});
+    let (s, b) = app.post_zh("officer", "/api/v1/passages", &p).await;
+    assert_eq!(
+        (s, code(&b)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("pass_code_required", "vehicle.freight_pass")
+        )
+    );
+    for (checkpoint, expected) in [("CP-130100-0001", Some(true)), ("CP-130100-0002", None)] {
+        let mut p = truck();
+        p["checkpoint"] = json!(checkpoint);
+        p["vehicle"] = json!({"plate": "鄂A12345", "plate_color": "yellow", "class": "truck", "freight_pass_code": token});
+        let (s, r) = app.post_as("officer", "/api/v1/passages", &p).await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        assert_eq!(
+            r["vehicle"]["freight_pass"].as_bool(),
+            expected,
+            "{checkpoint}: {r}"
+        );
+    }
+    let mut p = truck();
+    p["vehicle"] = json!({"plate": "鄂A99999", "plate_color": "yellow", "class": "truck", "freight_pass_code": token});
+    let (s, b) = app.post_as("officer", "/api/v1/passages", &p).await;
+    assert_eq!(
+        (s, code(&b)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("pass_other_vehicle", "vehicle.freight_pass_code")
+        )
+    );
+
     // Revoked once; the lane refuses it; the stations are told.
     let revoke = "/api/v1/freight-passes/130100000001/revoke";
     let (s, r) = app
@@ -159,6 +206,16 @@ async fn a_pass_is_issued_checked_and_revoked(app: TestApp) {
     assert_eq!(
         (s, code(&b).0),
         (StatusCode::UNPROCESSABLE_ENTITY, "pass_revoked")
+    );
+    let mut p = truck();
+    p["vehicle"] = json!({"plate": "鄂A12345", "plate_color": "yellow", "class": "truck", "freight_pass_code": token});
+    let (s, b) = app.post_as("officer", "/api/v1/passages", &p).await;
+    assert_eq!(
+        (s, code(&b)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("pass_revoked", "vehicle.freight_pass_code")
+        )
     );
     let (_, state) = app.get_as("station", "/api/v1/sync/state").await;
     assert_eq!(

@@ -173,7 +173,7 @@ pub(super) fn request(p: &NewPassage) -> Value {
     json!({
         "id": d.id, "checkpoint": d.checkpoint.as_str(), "lane": d.lane, "direction": d.direction.as_str(),
         "observed_at": d.observed_at,
-        "vehicle": d.vehicle.as_ref().map(|v| json!({"plate": v.plate.as_str(), "plate_color": v.plate_color.as_str(), "class": v.class.as_str(), "freight_pass": v.freight_pass})),
+        "vehicle": d.vehicle.as_ref().map(|v| json!({"plate": v.plate.as_str(), "plate_color": v.plate_color.as_str(), "class": v.class.as_str()})),
         "origin": d.origin.map(|c| c.to_string()), "destination": d.destination.map(|c| c.to_string()),
         "occupants": occupants,
     })
