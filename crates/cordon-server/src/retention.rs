@@ -46,6 +46,14 @@ pub async fn purge_once(
         audit(auditor, days, target, shifts as i64).await?;
         tracing::info!(shifts, days, "retention purge of duty rosters");
     }
+    let (trucks, passes) = store.purge_freight(before).await?;
+    if trucks + passes > 0 {
+        let target = format!(
+            "{trucks} trucks that left holding lots and the drivers of {passes} freight passes expired before {since}"
+        );
+        audit(auditor, days, target, (trucks + passes) as i64).await?;
+        tracing::info!(trucks, passes, days, "retention purge of freight");
+    }
     if purged.passages > 0 {
         let target = format!("{} passages observed before {since}", purged.passages);
         audit(auditor, days, target, purged.persons as i64).await?;

@@ -393,6 +393,40 @@ impl LotStore for SqlStore {
         Ok(out)
     }
 
+    async fn purge_freight(&self, before_ms: i64) -> Result<(u64, u64), StoreError> {
+        retry(|| async move {
+            on_pool!(&self.db.write, |p| {
+                let mut tx = p.begin_write().await?;
+                let trucks = sqlx::query(
+                    "UPDATE lot_trucks SET plate = '', driver_sealed = NULL, \
+                     handed_sealed = NULL, shown = '{}' WHERE left_at < $1 AND plate <> ''",
+                )
+                .bind(before_ms)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                sqlx::query(
+                    "UPDATE freight_alerts SET plate = '' WHERE closed_at < $1 AND plate <> ''",
+                )
+                .bind(before_ms)
+                .execute(&mut *tx)
+                .await?;
+                let passes = sqlx::query(
+                    "UPDATE freight_passes SET drivers_sealed = $2, drivers_masked = '[]' \
+                     WHERE valid_until < $1 AND drivers_masked <> '[]'",
+                )
+                .bind(before_ms)
+                .bind(Vec::<u8>::new())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                tx.commit().await?;
+                Ok((trucks, passes))
+            })
+        })
+        .await
+    }
+
     async fn close_alert(
         &self,
         grant: &LotWork,

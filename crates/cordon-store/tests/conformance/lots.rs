@@ -279,6 +279,19 @@ async fn a_truck_goes_through_the_lot_step_by_step(store: Arc<dyn Store>) {
     let later = s.ask(&token, DriverNeed::Water, min(45)).await.unwrap();
     assert_ne!(later.id, first.id);
     assert_eq!(s.bay_requests(&token, min(46)).await.unwrap().len(), 2);
+
+    // The retention purge: the trucks that left lose their plate and driver, the closed alert
+    // its plate; the trucks still in keep theirs.
+    let (trucks, _) = s.purge_freight(min(100)).await.unwrap();
+    assert_eq!(trucks, 1);
+    let board = s.lot_board(&staff, lot.id, min(101)).await.unwrap();
+    let gone = board.trucks.iter().find(|t| t.id == truck.id).unwrap();
+    assert_eq!((gone.plate.as_str(), gone.driver.is_none()), ("", true));
+    assert!(board.trucks.iter().any(|t| t.plate == "冀B00001"));
+    assert_eq!(
+        s.freight_alerts(&staff, min(101)).await.unwrap()[0].plate,
+        ""
+    );
     let _ = Duration::zero();
 }
 

@@ -129,6 +129,14 @@ async fn passes_are_numbered_listed_and_revoked(store: Arc<dyn Store>) {
     assert!(!s.copy_revocation(&copy).await.unwrap());
     assert!(s.pass_revocation(&copy.number).await.unwrap().is_some());
     assert!(s.pass_revocation(&b.claims.number).await.unwrap().is_none());
+    // The retention purge: expired passes keep their plate (the permit), not their drivers.
+    let (_, purged) = s.purge_freight(t0 + 49 * 3_600_000).await.unwrap();
+    assert_eq!(purged, 3);
+    let kept = s.freight_pass(&city, &b.claims.number).await.unwrap();
+    assert_eq!(
+        (kept.claims.plate.as_str(), kept.drivers.len()),
+        ("鄂A54321", 0)
+    );
 }
 
 conformance!(passes_are_numbered_listed_and_revoked);
