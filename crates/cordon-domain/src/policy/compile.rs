@@ -247,6 +247,14 @@ fn title(p: &mut Problems, t: &Spanned<String>, path: &str) -> String {
 }
 
 fn check_outcome_actions(p: &mut Problems, o: Outcome, a: ActionSet, path: &str, span: usize) {
+    if a.contains(Action::HoldingLot) && o != Outcome::Hold {
+        p.add(
+            "invalid_value",
+            &format!("{path}.actions"),
+            Some(span),
+            "the action 'holding_lot' goes with the outcome 'hold': the truck is held in the lot",
+        );
+    }
     let need: &[Action] = match o {
         Outcome::TestOnSite => &[Action::AntigenSample, Action::PcrSample],
         Outcome::Refer => &[Action::QuarantineTransfer, Action::FeverClinic],

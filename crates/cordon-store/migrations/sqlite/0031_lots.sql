@@ -4,6 +4,10 @@
 -- hand-over and destination as JSON in `shown`, the clear ones sealed) with every step they
 -- took; the drivers' requests from the bays (one open per bay and need); and the freight
 -- alerts raised for the command.
+-- The passages a lane held (the lots' look-up of the trucks sent to them): few, by checkpoint
+-- and time, with the plate.
+CREATE INDEX passages_held ON passages (checkpoint_id, observed_at, plate) WHERE outcome = 'hold';
+
 CREATE TABLE lots (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     name        TEXT NOT NULL,

@@ -17,7 +17,7 @@ use sqlx::QueryBuilder;
 use uuid::Uuid;
 
 use super::rows::{corrupt, AlertDetail, BUMP};
-use crate::db::{on_pool, push_hours, push_list, retry, BeginWrite};
+use crate::db::{on_pool, push_list, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
 
@@ -177,30 +177,27 @@ async fn sent_rows(
     now_ms: i64,
 ) -> Result<Vec<SentTruck>, StoreError> {
     let from = now_ms - SENT_WITHIN_MS;
-    let checkpoints: Vec<i64> = on_pool!(&store.db.read, |p| sqlx::query_scalar(
+    let checkpoint_ids: Vec<i64> = on_pool!(&store.db.read, |p| sqlx::query_scalar(
         "SELECT checkpoint_id FROM lot_checkpoints WHERE lot_id = $1"
     )
     .bind(lot)
     .fetch_all(p)
     .await?);
-    if checkpoints.is_empty() {
+    if checkpoint_ids.is_empty() {
         return Ok(Vec::new());
     }
-    // By checkpoint and hour: the passages' hour-first index seeks each pair.
     let rows: Vec<SentRow> = on_pool!(&store.db.read, |p| {
         let mut q = QueryBuilder::new(
             "SELECT p.id, p.plate, c.code, c.name, p.observed_at, p.persons, p.decision \
              FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id \
              WHERE p.checkpoint_id IN ",
         );
-        push_list(&mut q, checkpoints.iter().copied());
-        push_hours(
-            &mut q,
-            "p.observed_at",
-            from / 3_600_000..=now_ms / 3_600_000,
-        );
+        push_list(&mut q, checkpoint_ids.iter().copied());
         q.push(" AND p.observed_at >= ").push_bind(from);
-        q.push(" AND p.outcome IN ('hold', 'refer', 'test_on_site', 'persuade_return')");
+        q.push(" AND p.observed_at <= ").push_bind(now_ms);
+        // Only a held truck is sent to a lot (the policy refuses `holding_lot` with any other
+        // outcome): the partial index `passages_held` holds just those.
+        q.push(" AND p.outcome = 'hold'");
         match plate {
             Some(plate) => {
                 q.push(" AND p.plate = ").push_bind(plate.to_owned());
