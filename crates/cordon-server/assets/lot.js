@@ -31,7 +31,7 @@
     $("lot-name").textContent = "";
     $("lot-name").append(el("span", { class: "data" }, b.lot.name));
     $("lot-address").textContent = "";
-    $("lot-address").append(el("span", { class: "data" }, b.lot.address), ` · ${W.present} ${b.present} / ${W.bays} ${b.lot.bays}` +
+    $("lot-address").append(el("span", { class: "data" }, b.lot.address), ` · ${W.present} ${b.lot.present} / ${W.bays} ${b.lot.bays}` +
       (b.average_stay_minutes != null ? ` · ${W.average_stay} ${b.average_stay_minutes} ${W.minutes}` : ""));
     const counts = $("counts");
     counts.textContent = "";

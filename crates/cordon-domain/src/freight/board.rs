@@ -35,9 +35,8 @@ pub struct LotWarning {
 /// The board of one lot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LotBoard {
+    /// The lot, with the trucks in it now (`present`).
     pub lot: Lot,
-    /// Trucks in the lot now.
-    pub present: i64,
     pub counts: Vec<StateCount>,
     pub warnings: Vec<LotWarning>,
     /// In the lot, and those that left in the last 24 hours, by bay then arrival.
@@ -115,7 +114,6 @@ impl LotBoard {
         let average_stay_minutes =
             (!stays.is_empty()).then(|| stays.iter().sum::<i64>() / stays.len() as i64);
         LotBoard {
-            present,
             lot: Lot { present, ..lot },
             counts,
             warnings,

@@ -8,7 +8,7 @@ use cordon_domain::freight::alert::{CloseAlertRequest, FreightAlert};
 use cordon_domain::time::now_ms;
 use serde::Serialize;
 
-use super::lot_api::id_of;
+use super::lot_api::{id_of, noted};
 use crate::audit::AuditNote;
 use crate::auth::Grant;
 use crate::error::{ApiResult, ErrorBody};
@@ -49,8 +49,5 @@ pub async fn close(
         .store
         .close_alert(&grant.grant, id, &note, now_ms())
         .await?;
-    Ok((
-        Extension(AuditNote::read(format!("freight alert {id} closed"), 0)),
-        Json(a),
-    ))
+    Ok((noted(format!("freight alert {id} closed")), Json(a)))
 }

@@ -27,7 +27,7 @@ pub(super) fn id_of(what: &str, id: &str) -> ApiResult<i64> {
         .map_err(|_| ApiError::NotFound(format!("{what} {id} not found")))
 }
 
-fn noted(what: String) -> Extension<AuditNote> {
+pub(super) fn noted(what: String) -> Extension<AuditNote> {
     Extension(AuditNote::read(what, 0))
 }
 

@@ -15,6 +15,7 @@ use cordon_domain::time::now_ms;
 use cordon_store::freight::PassQuery;
 use serde::{Deserialize, Serialize};
 
+use super::lot_api::noted;
 use crate::audit::AuditNote;
 use crate::auth::Grant;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -35,10 +36,6 @@ fn view(app: &AppState, pass: FreightPass) -> ApiResult<PassView> {
     let code = pass.claims.sign(&app.store.keyring().declaration_key());
     let qr_svg = crate::declaration::api::qr_svg(&code)?;
     Ok(PassView { pass, code, qr_svg })
-}
-
-fn noted(what: String) -> Extension<AuditNote> {
-    Extension(AuditNote::read(what, 0))
 }
 
 /// A pass's number from a path: its form (12 digits, a division code first), then an issuer

@@ -120,7 +120,7 @@ async fn a_lane_sends_a_truck_to_the_lot(app: TestApp) {
     assert_eq!(t["driver"]["name"], "王**", "masked: {t}");
     assert_eq!(t["next"], json!(["park", "turn_back"]));
     let (took, seen) = waiting.await.unwrap();
-    assert_eq!(seen["present"], 1, "{seen}");
+    assert_eq!(seen["lot"]["present"], 1, "{seen}");
     assert!(seen["clock"].as_i64() > Some(clock));
     assert!(took < std::time::Duration::from_secs(5), "{took:?}");
     let (s, b) = app

@@ -136,7 +136,7 @@ async fn a_truck_goes_through_the_lot_step_by_step(store: Arc<dyn Store>) {
     );
     let board = s.lot_board(&staff, lot.id, min(11)).await.unwrap();
     assert!(board.sent.is_empty());
-    assert_eq!(board.present, 1);
+    assert_eq!(board.lot.present, 1);
 
     // Steps in order only.
     let step = |t: i64, st: Step, at: i64| async move {
