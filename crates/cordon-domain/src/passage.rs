@@ -31,6 +31,21 @@ string_enum! {
 }
 
 string_enum! {
+    /// What a vehicle carries, as the national pass's categories: epidemic-control supplies,
+    /// daily necessities, government reserves, post and parcels, farming inputs, production
+    /// materials, other key goods.
+    GoodsCategory {
+        Medical = "medical",
+        Necessities = "necessities",
+        Reserves = "reserves",
+        Postal = "postal",
+        Farming = "farming",
+        Production = "production",
+        Other = "other",
+    }
+}
+
+string_enum! {
     /// An occupant's place in the passage.
     #[schema(as = OccupantRole)]
     Role { Driver = "driver", Passenger = "passenger", Pedestrian = "pedestrian" }
@@ -153,6 +168,9 @@ pub struct Vehicle {
     /// Carries a freight pass (重点物资运输车辆通行证).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub freight_pass: bool,
+    /// What that pass says the vehicle carries (only with `freight_pass`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goods: Option<GoodsCategory>,
 }
 
 /// One person in a passage. The personal data serialises masked.

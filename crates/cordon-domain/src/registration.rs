@@ -12,8 +12,8 @@ use crate::contact::MobileNumber;
 use crate::division::DivisionCode;
 use crate::identity::{DocumentType, IdentityDocument};
 use crate::passage::{
-    Direction, HealthCode, LatestTest, Occupant, PassageDraft, Role, Temperature, TestKind,
-    TestResult, Vehicle, VehicleClass,
+    Direction, GoodsCategory, HealthCode, LatestTest, Occupant, PassageDraft, Role, Temperature,
+    TestKind, TestResult, Vehicle, VehicleClass,
 };
 use crate::person::{PersonName, PersonalData};
 use crate::plate::{Plate, PlateColor};
@@ -145,6 +145,11 @@ pub struct VehicleRequest {
     /// this vehicle sets `freight_pass` when this checkpoint is on its route.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub freight_pass_code: Option<String>,
+    /// The goods the checked pass names (`medical`, `necessities`…): like `freight_pass`, what
+    /// a station reports of a pass it checked; the hub takes them from the code itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::passage::GoodsCategory>)]
+    pub goods: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -255,13 +260,30 @@ impl PassageRequest {
                 let plate = g.take(at(Plate::parse(&v.plate), "vehicle.plate"));
                 let color = g.take(at(PlateColor::parse(&v.plate_color), "vehicle.plate_color"));
                 let class = g.take(at(VehicleClass::parse(&v.class), "vehicle.class"));
-                match (plate, color, class) {
-                    (Some(plate), Some(plate_color), Some(class)) => Some(Some(Vehicle {
-                        plate,
-                        plate_color,
-                        class,
-                        freight_pass: v.freight_pass,
-                    })),
+                let goods = match v.goods.as_deref() {
+                    None => Some(None),
+                    Some(_) if !v.freight_pass => {
+                        g.push(FieldError::new(
+                            "goods_without_pass",
+                            "vehicle.goods",
+                            "goods are named by a freight pass: there is none here",
+                        ));
+                        None
+                    }
+                    Some(s) => g
+                        .take(at(GoodsCategory::parse(s), "vehicle.goods"))
+                        .map(Some),
+                };
+                match (plate, color, class, goods) {
+                    (Some(plate), Some(plate_color), Some(class), Some(goods)) => {
+                        Some(Some(Vehicle {
+                            plate,
+                            plate_color,
+                            class,
+                            freight_pass: v.freight_pass,
+                            goods,
+                        }))
+                    }
                     _ => None,
                 }
             }
@@ -479,6 +501,9 @@ impl PassageDraft {
                 put(v.class.as_str());
                 if v.freight_pass {
                     put("freight_pass");
+                }
+                if let Some(goods) = v.goods {
+                    put(goods.as_str());
                 }
             }
             None => put("-"),

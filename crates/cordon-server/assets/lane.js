@@ -204,6 +204,8 @@
     const d = p.decision, box = $("decision");
     $("decided-plate").textContent = vehicle ? vehicle.plate : T.pedestrian;
     box.className = "decision o-" + d.outcome;
+    // The green channel comes first: the officer waves the truck on before reading the rest.
+    $("priority").hidden = !d.actions.includes("priority_lane");
     $("outcome").textContent = outcomeLabel(d.outcome);
     const reasons = $("reasons");
     reasons.textContent = "";

@@ -1,6 +1,8 @@
 // The holding lots' desk: the jurisdiction's lots (trucks in against bays), the freight alerts
-// (where the truck was sent from and seen since, closed with what was done), and for a
-// commander a new lot with its zones (each refusal beside its field). Also the bays' QR sheet.
+// (a positive PCR after a release, a pass's vehicle off its route or overdue: where it was sent
+// from or left its route, where it was seen, the checkpoints ahead, closed with what was done),
+// and for a commander a new lot with its zones (each refusal beside its field). Also the bays'
+// QR sheet.
 "use strict";
 (function lotsPage() {
   const table = $("lots");
@@ -33,11 +35,17 @@
     ul.textContent = "";
     if (!r.json.alerts.length) ul.append(el("li", { class: "hint" }, W.none));
     for (const a of r.json.alerts) {
-      const li = el("li", { class: a.closed_at ? "alert closed" : "alert open", "data-id": a.id },
-        el("b", {}, el("span", { class: "data" }, a.plate), ` · ${W.alert_pcr}`), el("span", { class: "hint" }, el("span", { class: "data" }, ` ${a.lot_name || ""}`), ` · ${when(a.raised_at)}`));
+      const kind = { off_route: W.alert_off_route, overdue: W.alert_overdue }[a.kind] || W.alert_pcr;
+      const li = el("li", { class: `alert ${a.closed_at ? "closed" : "open"} k-${a.kind}`, "data-id": a.id },
+        el("b", {}, el("span", { class: "data" }, a.plate), ` · ${kind}`), el("span", { class: "hint" }, el("span", { class: "data" }, ` ${a.lot_name || ""}`), ` · ${when(a.raised_at)}`));
+      if (a.pass) li.append(el("div", {}, `${W.pass}: `, el("a", { href: `/passes/${a.pass}`, class: "data" }, a.pass)));
       if (a.sent_from) li.append(el("div", {}, `${W.sent_from}: ${seen(a.sent_from)}`));
-      li.append(el("div", { class: "seen-since" }, `${W.seen_since}: `,
-        a.seen_since.length ? a.seen_since.map(seen).join(" ← ") : W.not_seen));
+      if (a.off_route_at) li.append(el("div", { class: "off-route" }, `${W.off_route_at}: ${seen(a.off_route_at)}`));
+      if (a.expected_arrival) li.append(el("div", {}, `${W.expected_arrival}: ${when(a.expected_arrival)}`));
+      const trail = a.lot ? W.seen_since : W.seen_recently;
+      li.append(el("div", { class: "seen-since" }, `${trail}: `,
+        a.seen_since.length ? a.seen_since.map(seen).join(" ← ") : (a.lot ? W.not_seen : W.none)));
+      if (a.ahead && a.ahead.length) li.append(el("div", { class: "ahead" }, `${W.ahead}: `, a.ahead.join(" → ")));
       if (a.closed_at) {
         li.append(el("div", { class: "hint" }, `${W.closed}: ${a.closed_note} · ${a.closed_by} · ${when(a.closed_at)}`));
       } else {

@@ -61,6 +61,7 @@
       destination: $("pass-destination").value.trim(), via, goods: $("pass-goods").value, drivers,
       valid_from: at($("pass-from").value), valid_until: at($("pass-until").value),
     };
+    if ($("pass-arrival").value) body.expected_arrival = at($("pass-arrival").value);
     const tractor = $("pass-tractor").value.trim().toUpperCase();
     if (tractor) body.tractor_plate = tractor;
     const r = await api("POST", "/api/v1/freight-passes", body);
@@ -99,6 +100,7 @@
     row(W.drivers, el("span", { class: "data" }, p.drivers.map((d) => `${d.name} ${d.phone}`).join("；")));
     row(W.valid_from, day(p.valid_from));
     row(W.valid_until, day(p.valid_until));
+    if (p.expected_arrival) row(W.expected_arrival, day(p.expected_arrival));
     row(W.issued_by, `${p.issued_by} · ${day(p.issued_at)}`);
     if (p.revoked_at) {
       row(W.state, el("span", { class: "tag bad" }, `${W.revoked} · ${p.revoked_reason}`));

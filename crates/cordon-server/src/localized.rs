@@ -165,6 +165,8 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("pass_revoked", _) => "通行证已撤销",
         ("pass_code_required", _) => "通行证须扫码核验，不能只凭申报",
         ("pass_other_vehicle", _) => "这张通行证不是这辆车的",
+        ("goods_without_pass", _) => "货物类别由通行证载明，这辆车没有通行证",
+        ("arrival_outside_validity", _) => "计划到达时间须在通行证有效期内",
         ("out_of_range", "drivers") => "一张通行证有 1 至 3 名驾驶员",
         ("out_of_range", "valid_until") => "通行证有效期最长 30 天",
         ("required", "remark") => "请说明发现的问题",

@@ -1,6 +1,6 @@
 //! What every handler can reach ([`AppState`]), what a hub is started with ([`Settings`]), and
 //! how the state is made at start ([`state`]): the lanes' policy state and its refresh, sessions
-//! and the audit appender, and the trace index's load.
+//! and the audit appender, the trace index's load, and the route watch.
 
 use std::sync::Arc;
 
@@ -34,6 +34,8 @@ pub struct AppState {
     pub directives: Arc<crate::command::feed::DirectiveFeed>,
     /// Wakes the lot boards' long polls.
     pub lots: Arc<crate::freight::feed::LotFeed>,
+    /// The freight passes in force, followed along their routes (a hub's; idle at a station).
+    pub routes: Arc<crate::freight::route_watch::RouteWatcher>,
 }
 
 impl AppState {
@@ -116,8 +118,10 @@ pub async fn state(
     let auth = Arc::new(Auth::new(store.clone()));
     let trace = crate::trace::live::LiveTrace::new(settings.retention_days);
     trace.spawn(store.clone());
+    let routes = Arc::new(crate::freight::route_watch::RouteWatcher::default());
     if settings.upstream.is_none() {
         crate::command::feed::spawn_escalation(store.clone());
+        routes.spawn(store.clone(), trace.clone());
     }
     Ok(AppState {
         store,
@@ -133,5 +137,6 @@ pub async fn state(
         )),
         directives: Default::default(),
         lots: Default::default(),
+        routes,
     })
 }

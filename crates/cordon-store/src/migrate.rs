@@ -62,6 +62,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(30, "0030_patrols"),
     migration!(31, "0031_lots"),
     migration!(32, "0032_freight_passes"),
+    migration!(33, "0033_freight_tracking"),
 ];
 
 /// Which of a migration's files to apply.

@@ -17,4 +17,4 @@ pub use index::{person_key, IndexRow, PersonKey, TraceIndex, RECORDING_LAG_MS};
 pub use query::{
     trace, Contact, Cut, Evidence, EvidenceKind, Link, Subject, TraceAnswer, TraceQuery,
 };
-pub use trajectory::trajectory;
+pub use trajectory::{sightings, trajectory};

@@ -48,6 +48,24 @@ pub fn trajectory(
     out.into_iter().map(|(_, id, role)| (id, role)).collect()
 }
 
+/// Where and when a vehicle was seen in `[from_ms, to_ms)`: each passage's checkpoint number
+/// and time, in time order, withdrawn passages left out (the route watch's look-up: no ids, no
+/// occupants, no store read).
+pub fn sightings(index: &TraceIndex, plate: &str, from_ms: i64, to_ms: i64) -> Vec<(u32, i64)> {
+    let Some(v) = index.vehicle_of(plate) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(u32, i64)> = index
+        .by_vehicle
+        .between(v, &index.at, from_ms, to_ms)
+        .into_iter()
+        .filter(|&p| !index.is_withdrawn(p))
+        .map(|p| (index.checkpoint_of(p), index.at[p as usize]))
+        .collect();
+    out.sort_unstable_by_key(|&(c, at)| (at, c));
+    out
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -143,6 +161,13 @@ pub(crate) mod tests {
                 (Uuid::from_u128(1), None),
             ]
         );
+        // The route watch's look-up: where and when, in time order.
+        let seen = sightings(&index, "冀A12345", 0, 100 * MIN);
+        assert_eq!(seen.len(), 3);
+        assert!(seen.contains(&(3, 5 * MIN)));
+        assert!(seen.windows(2).all(|w| w[0].1 <= w[1].1));
+        assert!(sightings(&index, "冀A12345", 0, 5 * MIN).len() < 3);
+        assert!(sightings(&index, "冀Z99999", 0, 100 * MIN).is_empty());
         assert!(trajectory(
             &index,
             &Subject::Plate("冀Z99999".into()),

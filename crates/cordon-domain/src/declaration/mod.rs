@@ -281,6 +281,7 @@ impl Declaration {
                     class,
                     freight_pass,
                     freight_pass_code: None,
+                    goods: None,
                 }),
             origin: p.o,
             destination: p.d,

@@ -16,8 +16,9 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use super::truck::{Driver, DriverRequest, DriverShown};
-use crate::checkpoint::{string_enum, CheckpointCode};
+use crate::checkpoint::CheckpointCode;
 use crate::division::{DivisionCode, DivisionLevel};
+pub use crate::passage::GoodsCategory;
 use crate::plate::Plate;
 use crate::time::from_ms;
 use crate::FieldError;
@@ -32,21 +33,6 @@ pub const MAX_VIA: usize = 30;
 pub const MAX_DRIVERS: usize = 3;
 /// A token longer than this is not one of ours.
 const MAX_TOKEN_LEN: usize = 1_200;
-
-string_enum! {
-    /// What the vehicle carries, as the national pass's categories: epidemic-control supplies,
-    /// daily necessities, government reserves, post and parcels, farming inputs, production
-    /// materials, other key goods.
-    GoodsCategory {
-        Medical = "medical",
-        Necessities = "necessities",
-        Reserves = "reserves",
-        Postal = "postal",
-        Farming = "farming",
-        Production = "production",
-        Other = "other",
-    }
-}
 
 /// A pass's number: 12 digits, the issuing division's code and a serial from 000001.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -124,6 +110,10 @@ pub struct PassRequest {
     pub drivers: Vec<DriverRequest>,
     pub valid_from: DateTime<FixedOffset>,
     pub valid_until: DateTime<FixedOffset>,
+    /// When the carrier plans to arrive (within the validity): seen nowhere within six hours of
+    /// it, the vehicle is reported overdue.
+    #[serde(default)]
+    pub expected_arrival: Option<DateTime<FixedOffset>>,
 }
 
 /// A checked pass, not yet numbered.
@@ -138,6 +128,7 @@ pub struct PassDraft {
     pub drivers: Vec<Driver>,
     pub valid_from_ms: i64,
     pub valid_until_ms: i64,
+    pub expected_arrival_ms: Option<i64>,
 }
 
 fn county(s: &str, field: &str) -> Result<DivisionCode, FieldError> {
@@ -215,6 +206,14 @@ impl PassRequest {
                 "this pass would already have expired",
             ));
         }
+        let arrival = self.expected_arrival.map(|t| t.timestamp_millis());
+        if arrival.is_some_and(|t| t < from || t > until) {
+            errors.push(FieldError::new(
+                "arrival_outside_validity",
+                "expected_arrival",
+                "the planned arrival falls within the pass's validity",
+            ));
+        }
         match (plate, tractor, origin, destination) {
             (Ok(plate), Ok(tractor_plate), Ok(origin), Ok(destination)) if errors.is_empty() => {
                 Ok(PassDraft {
@@ -227,6 +226,7 @@ impl PassRequest {
                     drivers,
                     valid_from_ms: from,
                     valid_until_ms: until,
+                    expected_arrival_ms: arrival,
                 })
             }
             _ => Err(errors),
@@ -397,6 +397,8 @@ pub struct FreightPass {
     pub revoked_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_arrival: Option<DateTime<FixedOffset>>,
 }
 
 #[cfg(test)]
@@ -484,6 +486,7 @@ mod tests {
             drivers: vec![],
             valid_from: from_ms(now()),
             valid_until: from_ms(now() + 40 * 86_400_000),
+            expected_arrival: Some(from_ms(now() + 41 * 86_400_000)),
         };
         let fields: Vec<String> = r
             .parse(now())
@@ -493,7 +496,14 @@ mod tests {
             .collect();
         assert_eq!(
             fields,
-            ["plate", "origin", "via[0]", "drivers", "valid_until"]
+            [
+                "plate",
+                "origin",
+                "via[0]",
+                "drivers",
+                "valid_until",
+                "expected_arrival"
+            ]
         );
     }
 }

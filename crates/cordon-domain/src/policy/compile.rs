@@ -10,7 +10,8 @@ use super::{ActionSet, Combine, Conditions, Policy, Rule, TestWindow, VisitedRis
 use crate::checkpoint::{CheckpointCode, DefenceLine};
 use crate::identity::DocumentType;
 use crate::passage::{
-    Action, Direction, HealthCode, Outcome, Role, Temperature, TestKind, TestResult, VehicleClass,
+    Action, Direction, GoodsCategory, HealthCode, Outcome, Role, Temperature, TestKind, TestResult,
+    VehicleClass,
 };
 use crate::plate::PROVINCES;
 use crate::risk::RiskLevel;
@@ -361,6 +362,7 @@ enum_bits!(
     TestResult,
     TestKind,
     VehicleClass,
+    GoodsCategory,
     Direction,
     DefenceLine
 );
@@ -549,6 +551,14 @@ fn conditions(p: &mut Problems, w: &WhenDocument, path: &str) -> Option<Conditio
             &mut ok,
         ),
         freight_pass: w.freight_pass.as_ref().map(|b| *b.get_ref()),
+        goods_category: mask(
+            p,
+            w.goods_category.as_ref(),
+            &f("goods_category"),
+            GoodsCategory::parse,
+            bit_of,
+            &mut ok,
+        ),
         direction: mask(
             p,
             w.direction.as_ref(),

@@ -107,6 +107,7 @@ fn most_severe_combines_outcomes_and_actions() {
         vehicle_class: Some(VehicleClass::Truck),
         plate_province: None,
         freight_pass: false,
+        goods: None,
     };
     let o = OccupantFacts {
         document_type: DocumentType::Passport,

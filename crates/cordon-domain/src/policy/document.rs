@@ -96,6 +96,7 @@ pub struct WhenDocument {
     pub plate_province: Option<Spanned<Vec<String>>>,
     pub plate_province_not: Option<Spanned<Vec<String>>>,
     pub freight_pass: Option<Spanned<bool>>,
+    pub goods_category: Option<Spanned<Vec<String>>>,
     // The passage.
     pub direction: Option<Spanned<Vec<String>>>,
     pub checkpoint: Option<Spanned<Vec<String>>>,

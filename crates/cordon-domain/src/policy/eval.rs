@@ -134,6 +134,11 @@ impl Conditions {
                 return false;
             }
         }
+        if let Some(m) = self.goods_category {
+            if p.goods.is_none_or(|g| m & (1 << g as u8) == 0) {
+                return false;
+            }
+        }
         if let Some(list) = &self.checkpoint {
             if !list.iter().any(|c| c == p.checkpoint) {
                 return false;

@@ -19,7 +19,8 @@ mod tests {
     use crate::division::DivisionCode;
     use crate::identity::DocumentType;
     use crate::passage::{
-        Action, Direction, HealthCode, Outcome, Role, TestKind, TestResult, VehicleClass,
+        Action, Direction, GoodsCategory, HealthCode, Outcome, Role, TestKind, TestResult,
+        VehicleClass,
     };
     use crate::policy::compile;
     use crate::policy::facts::{OccupantFacts, PassageFacts, TestFacts};
@@ -48,6 +49,7 @@ mod tests {
             vehicle_class: class,
             plate_province: Some('冀'),
             freight_pass: freight,
+            goods: None,
         }
     }
 
@@ -196,6 +198,28 @@ mod tests {
                 Outcome::Pass,
                 "freight_priority",
                 &[Action::Escort, Action::ClosedLoop, Action::PriorityLane],
+            ),
+            (
+                "medical supplies with pass and test",
+                PassageFacts {
+                    goods: Some(GoodsCategory::Medical),
+                    ..passage(ProvinceBorder, truck, true)
+                },
+                person(Green, 365, neg, medium),
+                Outcome::Pass,
+                "medical_supplies",
+                &[Action::Escort, Action::PriorityLane],
+            ),
+            (
+                "medical goods named without a pass",
+                PassageFacts {
+                    goods: Some(GoodsCategory::Medical),
+                    ..passage(ProvinceBorder, truck, false)
+                },
+                person(Green, 365, neg, &[]),
+                Outcome::Pass,
+                "default",
+                &[],
             ),
             (
                 "truck without test",

@@ -176,6 +176,12 @@ fn facts_used(
     if c.freight_pass.is_some() {
         f.push(fact("freight_pass", p.freight_pass.to_string()));
     }
+    if c.goods_category.is_some() {
+        f.push(fact(
+            "goods_category",
+            p.goods.map_or("none", |g| g.as_str()),
+        ));
+    }
     if c.direction.is_some() {
         f.push(fact("direction", p.direction.as_str()));
     }

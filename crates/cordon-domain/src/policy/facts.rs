@@ -17,8 +17,8 @@ use crate::checkpoint::DefenceLine;
 use crate::division::DivisionCode;
 use crate::identity::DocumentType;
 use crate::passage::{
-    Direction, HealthCode, Occupant, PassageDraft, Role, TestKind, TestResult, Vehicle,
-    VehicleClass,
+    Direction, GoodsCategory, HealthCode, Occupant, PassageDraft, Role, TestKind, TestResult,
+    Vehicle, VehicleClass,
 };
 use crate::status::PersonStatus;
 
@@ -165,6 +165,7 @@ pub struct PassageFacts<'a> {
     pub vehicle_class: Option<VehicleClass>,
     pub plate_province: Option<char>,
     pub freight_pass: bool,
+    pub goods: Option<GoodsCategory>,
 }
 
 impl<'a> PassageFacts<'a> {
@@ -178,6 +179,7 @@ impl<'a> PassageFacts<'a> {
             vehicle_class: d.vehicle.as_ref().map(|v| v.class),
             plate_province: d.vehicle.as_ref().and_then(|v| v.plate.province()),
             freight_pass: d.vehicle.as_ref().is_some_and(|v| v.freight_pass),
+            goods: d.vehicle.as_ref().and_then(|v| v.goods),
         }
     }
 }
@@ -207,7 +209,11 @@ pub fn encode_parts(
     b.push(vehicle.map_or(0, |v| v.class as u8 + 1));
     let province = vehicle.and_then(|v| v.plate.province());
     b.extend_from_slice(&province.map_or(0, u32::from).to_le_bytes());
-    b.push(u8::from(vehicle.is_some_and(|v| v.freight_pass)));
+    // 0: no pass; 1: a pass; 2 and up: a pass and its goods (older rows hold 0 or 1).
+    b.push(match vehicle {
+        Some(v) if v.freight_pass => v.goods.map_or(1, |g| g as u8 + 2),
+        _ => 0,
+    });
     b.push(occupants.len() as u8);
     for (i, o) in occupants.iter().enumerate() {
         let f = known.occupant(o, i);
@@ -262,6 +268,7 @@ pub struct FactsBuf {
     pub vehicle_class: Option<VehicleClass>,
     pub plate_province: Option<char>,
     pub freight_pass: bool,
+    pub goods: Option<GoodsCategory>,
     occupants: Vec<DecodedOccupant>,
     visited: Vec<DivisionCode>,
 }
@@ -312,7 +319,12 @@ impl FactsBuf {
             0 => None,
             c => Some(char::from_u32(c)?),
         };
-        self.freight_pass = r.u8()? != 0;
+        let pass = r.u8()?;
+        self.freight_pass = pass != 0;
+        self.goods = match pass {
+            0 | 1 => None,
+            g => Some(pick(GoodsCategory::ALL, g - 2)?),
+        };
         let n = r.u8()?;
         for _ in 0..n {
             let document_type = pick(&DocumentType::ALL, r.u8()?)?;
@@ -394,6 +406,7 @@ impl FactsBuf {
             vehicle_class: self.vehicle_class,
             plate_province: self.plate_province,
             freight_pass: self.freight_pass,
+            goods: self.goods,
         }
     }
 }
@@ -407,7 +420,7 @@ mod tests {
     fn stored_facts_decode_to_the_registration_facts() {
         let body = serde_json::json!({"id": "0190f5c2-7d4e-7b2a-9c1e-3f6a2b8d9e01", "checkpoint": "CP-130100-0001", "lane": 2,
             "direction": "out", "observed_at": "2022-05-03T23:15:00+08:00",
-            "vehicle": {"plate": "鄂A12345", "plate_color": "yellow", "class": "truck", "freight_pass": true},
+            "vehicle": {"plate": "鄂A12345", "plate_color": "yellow", "class": "truck", "freight_pass": true, "goods": "medical"},
             "occupants": [
                 {"document": {"type": "resident_id", "number": "11010519491231002X"}, "name": "张三", "role": "driver",
                  "temperature_c": 36.5, "health_code": "yellow",
@@ -441,6 +454,16 @@ mod tests {
         );
         assert_eq!(stored, live);
         assert_eq!(live.local_minute, 23 * 60 + 15);
+        // The pass and its goods share a byte; an older row's `1` is a pass with goods unnamed.
+        assert_eq!(live.goods, Some(GoodsCategory::Medical));
+        assert_eq!(bytes[7], 2 + GoodsCategory::Medical as u8);
+        let mut older = bytes.clone();
+        older[7] = 1;
+        assert!(buf.decode(&older));
+        assert!(buf.freight_pass && buf.goods.is_none());
+        older[7] = 2 + GoodsCategory::ALL.len() as u8;
+        assert!(!buf.decode(&older));
+        assert!(buf.decode(&bytes));
         assert_eq!(buf.occupant_count(), 2);
         for (i, o) in draft.occupants.iter().enumerate() {
             assert_eq!(buf.occupant(i), known.occupant(o, i));

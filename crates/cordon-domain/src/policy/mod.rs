@@ -106,6 +106,9 @@ pub struct Conditions {
     pub plate_province: Option<Vec<char>>,
     pub plate_province_not: Option<Vec<char>>,
     pub freight_pass: Option<bool>,
+    /// Bits of [`GoodsCategory`](crate::passage::GoodsCategory): the goods a verified freight
+    /// pass names (a vehicle with none never matches).
+    pub goods_category: Option<u8>,
     pub direction: Option<u8>,
     pub checkpoint: Option<Vec<String>>,
     pub defence_line: Option<u8>,

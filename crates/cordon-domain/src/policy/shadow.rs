@@ -52,6 +52,7 @@ impl Conditions {
             && provinces
             && eq(&self.plate_province_not, &other.plate_province_not)
             && eq(&self.freight_pass, &other.freight_pass)
+            && set(self.goods_category, other.goods_category)
             && set(self.direction, other.direction)
             && checkpoints
             && set(self.defence_line, other.defence_line)

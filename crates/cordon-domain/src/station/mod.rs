@@ -85,6 +85,7 @@ impl Passage {
                 class: v.class.as_str().to_owned(),
                 freight_pass: v.freight_pass,
                 freight_pass_code: None,
+                goods: v.goods.map(|g| g.as_str().to_owned()),
             }),
             origin: self.origin.map(|d| d.to_string()),
             destination: self.destination.map(|d| d.to_string()),

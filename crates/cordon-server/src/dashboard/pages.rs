@@ -29,6 +29,8 @@ pub struct Drawn {
     pub shown: usize,
     pub shown_note: String,
     pub updated: String,
+    /// The green channel's mean handling time, or `–`.
+    pub green_handling: String,
 }
 
 fn outcome_label(t: &Texts, outcome: &str) -> &'static str {
@@ -73,6 +75,11 @@ fn draw(d: std::sync::Arc<Computed>, t: &Texts) -> Drawn {
             .take(10)
             .map(|(c, s)| (c.code.clone(), c.name.clone(), format!("{s:.1}")))
             .collect(),
+        green_handling: d
+            .dashboard
+            .green_channel
+            .handling_seconds
+            .map_or_else(|| "–".to_owned(), |s| format!("{s:.1}")),
         updated: chrono::Utc::now()
             .with_timezone(&cordon_domain::time::china())
             .format("%H:%M:%S")

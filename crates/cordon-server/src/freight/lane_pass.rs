@@ -2,7 +2,8 @@
 //! recorded (the hub, or a station with the hub's key and its copy of the revocations), so the
 //! policy's `freight_pass` condition means a genuine pass in force, not revoked, of this vehicle,
 //! with this checkpoint on its route; never the driver's word. A pass claimed without its code
-//! is refused; a pass off this checkpoint's route is recorded without it.
+//! is refused; a pass off this checkpoint's route is recorded without it. A pass that holds
+//! also names its goods (the policy's `goods_category`).
 
 use cordon_domain::freight::pass::PassClaims;
 use cordon_domain::passage::PassageDraft;
@@ -23,7 +24,7 @@ pub async fn apply(
         return Ok(());
     };
     let Some(code) = v.freight_pass_code.as_deref() else {
-        if v.freight_pass {
+        if v.freight_pass || v.goods.is_some() {
             return Err(ApiError::invalid(
                 "pass_code_required",
                 format!("{path}vehicle.freight_pass"),
@@ -55,5 +56,6 @@ pub async fn apply(
         ));
     }
     vehicle.freight_pass = claims.on_route(&draft.checkpoint);
+    vehicle.goods = vehicle.freight_pass.then_some(claims.goods);
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod pages;
 pub mod pass_api;
 pub mod pass_pages;
 pub mod pass_words;
+pub mod route_watch;
 pub mod words;
 
 use axum::routing::{get, post};

@@ -104,6 +104,7 @@ pub async fn issue(
     app.hub_only("freight passes")?;
     let draft = req.parse(now_ms())?;
     let pass = app.store.issue_pass(&grant.grant, &draft, now_ms()).await?;
+    app.routes.reload();
     let note = noted(format!("freight pass {} issued", pass.claims.number));
     Ok((StatusCode::CREATED, note, Json(view(&app, pass)?)))
 }
@@ -150,6 +151,7 @@ pub async fn revoke(
         .store
         .revoke_pass(&grant.grant, &number, &reason, now_ms())
         .await?;
+    app.routes.reload();
     Ok((noted(format!("freight pass {number} revoked")), Json(pass)))
 }
 

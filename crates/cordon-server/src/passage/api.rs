@@ -234,6 +234,7 @@ pub async fn register(
     let pending = app.trace.prepare(&passages);
     let mut recorded = app.store.record_passages(passages).await?;
     app.trace.recorded(pending, &recorded);
+    app.routes.noticed(&recorded);
     note_corrections(&app, recorded.iter().map(Recorded::passage)).await?;
     count(&recorded);
     let r = recorded.pop().ok_or(ApiError::Internal)?;
@@ -333,6 +334,7 @@ pub async fn register_batch(
             other => other.into(),
         })?;
     app.trace.recorded(pending, &recorded);
+    app.routes.noticed(&recorded);
     note_corrections(&app, recorded.iter().map(Recorded::passage)).await?;
     count(&recorded);
     let created = recorded

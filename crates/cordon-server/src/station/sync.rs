@@ -173,6 +173,7 @@ pub async fn push(
             }
         }
         app.trace.recorded(pending, &recorded);
+        app.routes.noticed(&recorded);
     }
     let high = app
         .store

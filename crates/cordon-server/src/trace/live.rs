@@ -226,6 +226,14 @@ impl LiveTrace {
         out
     }
 
+    /// Every checkpoint the index knows, by internal number.
+    pub fn checkpoint_list(&self) -> Arc<Vec<TraceCheckpoint>> {
+        self.checkpoints
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// The checkpoint with this internal number.
     pub fn checkpoint(&self, id: u32) -> Option<TraceCheckpoint> {
         let list = self

@@ -5,8 +5,11 @@
 //! recorded (claimed without it refused, off the route recorded without the pass); revoked
 //! once, then refused at the lane and with a registration; a number that is
 //! not 12 digits or not of this network's divisions refused; another city sees none of it; the
-//! stations are told of the revocation.
+//! stations are told of the revocation. The green channel: a medical-supplies truck with its pass
+//! is waved through first under the May 2022 rules, and the dashboard counts it. A passage off
+//! the pass's route raises one alert for the issuing city.
 
+use cordon_domain::policy::examples;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -178,6 +181,80 @@ async fn a_pass_is_issued_checked_and_revoked(app: TestApp) {
             "{checkpoint}: {r}"
         );
     }
+
+    // The route watch: the passage off the route raises one alert for the issuing city,
+    // naming where the truck was seen and the checkpoint ahead on its route.
+    let mut off = Value::Null;
+    for _ in 0..200 {
+        let (s, a) = app.get_as("city", "/api/v1/freight-alerts").await;
+        assert_eq!(s, StatusCode::OK, "{a}");
+        if let Some(found) = a["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["kind"] == "off_route")
+        {
+            off = found.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(off["pass"], "130100000001", "{off}");
+    assert_eq!(off["plate"], "鄂A12345");
+    assert_eq!(off["off_route_at"]["checkpoint"], "CP-130100-0002", "{off}");
+    assert_eq!(off["ahead"], json!(["CP-130100-0001"]), "{off}");
+    let (_, elsewhere) = app.get_as("elsewhere", "/api/v1/freight-alerts").await;
+    assert!(elsewhere["alerts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["kind"] != "off_route"));
+
+    // The green channel: under the May 2022 rules a truck of epidemic-control supplies with its
+    // pass and a fresh PCR is waved through first, its goods taken from the pass itself; goods
+    // named without a pass are refused; the dashboard counts the green channel's vehicles.
+    let may = crate::policy::store_version(&app, examples::STANDARD_2022_05).await;
+    crate::policy::publish(&app, may).await;
+    let fresh = chrono::Utc::now().with_timezone(&cordon_domain::time::china())
+        - chrono::Duration::hours(5);
+    let mut p = truck();
+    p["vehicle"] = json!({"plate": "鄂A12345", "plate_color": "yellow", "class": "truck", "freight_pass_code": token});
+    p["occupants"][0]["latest_test"]["taken_at"] = json!(fresh.to_rfc3339());
+    let (s, r) = app.post_as("officer", "/api/v1/passages", &p).await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    assert_eq!(r["vehicle"]["goods"], "medical", "{r}");
+    assert_eq!(
+        r["decision"]["reasons"][0]["code"], "medical_supplies",
+        "{r}"
+    );
+    assert!(
+        r["decision"]["actions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("priority_lane")),
+        "{r}"
+    );
+    let mut p = truck();
+    p["vehicle"] =
+        json!({"plate": "鄂A12345", "plate_color": "yellow", "class": "truck", "goods": "medical"});
+    let (s, b) = app.post_zh("officer", "/api/v1/passages", &p).await;
+    assert_eq!(
+        (s, code(&b)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("goods_without_pass", "vehicle.goods")
+        )
+    );
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("通行证")),
+        "{b}"
+    );
+    let (s, d) = app.get_as("city", "/api/v1/dashboard").await;
+    assert_eq!(s, StatusCode::OK, "{d}");
+    assert_eq!(d["green_channel"]["vehicles"], 2, "{}", d["green_channel"]);
+
     let mut p = truck();
     p["vehicle"] = json!({"plate": "鄂A99999", "plate_color": "yellow", "class": "truck", "freight_pass_code": token});
     let (s, b) = app.post_as("officer", "/api/v1/passages", &p).await;

@@ -428,7 +428,7 @@ pub async fn dry_run_and_diff(app: TestApp) {
         .get(&format!("/api/v1/policies/diff?from={may}&to={december}"))
         .await;
     assert_eq!(s, StatusCode::OK, "{d}");
-    assert_eq!(d["rules"].as_array().unwrap().len(), 12);
+    assert_eq!(d["rules"].as_array().unwrap().len(), 13);
     assert!(d["rules"]
         .as_array()
         .unwrap()

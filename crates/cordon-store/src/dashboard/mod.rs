@@ -1,5 +1,5 @@
 //! The command dashboard's figures: passages per checkpoint, hour and outcome, with the lanes'
-//! handling time (counts only, no personal data). [`DashboardStore`] is a supertrait of
+//! handling time, overall and for the green channel (counts only, no personal data). [`DashboardStore`] is a supertrait of
 //! [`crate::Store`]; its SQL ([`sql`]) is written once for both backends.
 
 use async_trait::async_trait;
@@ -22,6 +22,11 @@ pub struct SummaryRow {
     pub handled: i64,
     /// Sum of their handling times (recorded minus observed).
     pub handling_ms: i64,
+    /// The green channel: passages with a verified freight pass on its route, and of those the
+    /// handled ones and their handling time.
+    pub green: i64,
+    pub green_handled: i64,
+    pub green_handling_ms: i64,
 }
 
 /// A passage recorded later than this after its observation was entered afterwards (from paper,

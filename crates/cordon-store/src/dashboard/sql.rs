@@ -9,7 +9,7 @@ use crate::db::{on_pool, push_scope};
 use crate::store::SqlStore;
 use crate::StoreError;
 
-type SummaryCols = (String, i64, String, i64, i64, i64, i64);
+type SummaryCols = (String, i64, String, i64, i64, i64, i64, i64, i64, i64);
 
 fn summary(c: SummaryCols) -> SummaryRow {
     SummaryRow {
@@ -20,6 +20,9 @@ fn summary(c: SummaryCols) -> SummaryRow {
         persons: c.4,
         handled: c.5,
         handling_ms: c.6,
+        green: c.7,
+        green_handled: c.8,
+        green_handling_ms: c.9,
     }
 }
 
@@ -37,7 +40,8 @@ impl DashboardStore for SqlStore {
         // correction superseded is not counted: the vehicle passed once.
         let rows: Vec<SummaryCols> = on_pool!(&self.db.read, |p| {
             let mut q = QueryBuilder::new(
-                "SELECT c.code, g.h, g.o, g.n, g.persons, g.handled, g.handling FROM (\
+                "SELECT c.code, g.h, g.o, g.n, g.persons, g.handled, g.handling, g.green, \
+                 g.green_handled, g.green_handling FROM (\
                  SELECT p.checkpoint_id AS cid, p.observed_at / 3600000 AS h, \
                  p.outcome AS o, COUNT(*) AS n, CAST(SUM(p.persons) AS BIGINT) AS persons, \
                  CAST(SUM(CASE WHEN p.recorded_at - p.observed_at BETWEEN 0 AND ",
@@ -46,8 +50,21 @@ impl DashboardStore for SqlStore {
                 .push(" THEN 1 ELSE 0 END) AS BIGINT) AS handled, ")
                 .push("CAST(SUM(CASE WHEN p.recorded_at - p.observed_at BETWEEN 0 AND ")
                 .push_bind(LANE_HANDLING_MAX_MS)
+                .push(" THEN p.recorded_at - p.observed_at ELSE 0 END) AS BIGINT) AS handling, ")
                 .push(
-                    " THEN p.recorded_at - p.observed_at ELSE 0 END) AS BIGINT) AS handling \
+                    "CAST(SUM(CASE WHEN p.freight_pass THEN 1 ELSE 0 END) AS BIGINT) AS green, \
+                     CAST(SUM(CASE WHEN p.freight_pass AND p.recorded_at - p.observed_at \
+                     BETWEEN 0 AND ",
+                )
+                .push_bind(LANE_HANDLING_MAX_MS)
+                .push(" THEN 1 ELSE 0 END) AS BIGINT) AS green_handled, ")
+                .push(
+                    "CAST(SUM(CASE WHEN p.freight_pass AND p.recorded_at - p.observed_at \
+                     BETWEEN 0 AND ",
+                )
+                .push_bind(LANE_HANDLING_MAX_MS)
+                .push(
+                    " THEN p.recorded_at - p.observed_at ELSE 0 END) AS BIGINT) AS green_handling \
                      FROM passages p WHERE p.recorded_at >= ",
                 )
                 .push_bind(from_ms)

@@ -99,9 +99,11 @@ type AlertRow = (
     Option<i64>,
     Option<String>,
     Option<String>,
+    Option<String>,
 );
 const ALERT_SELECT: &str = "SELECT a.id, a.kind, a.plate, a.lot_id, l.name, a.truck_id, \
-     a.detail, a.raised_at, a.closed_at, a.closed_by, a.closed_note FROM freight_alerts a \
+     a.detail, a.raised_at, a.closed_at, a.closed_by, a.closed_note, a.pass_number \
+     FROM freight_alerts a \
      LEFT JOIN lots l ON l.id = a.lot_id WHERE 1 = 1";
 
 /// The passages of a plate since `from_ms` (up to two days on), latest first.
@@ -141,13 +143,60 @@ async fn seen_since(
         .collect()
 }
 
+/// The pass an alert's vehicle runs on: the alert's own, or the one in force for its plate
+/// (the latest issued); its number and route.
+async fn pass_of(
+    store: &SqlStore,
+    number: Option<&str>,
+    plate: &str,
+    now_ms: i64,
+) -> Result<Option<(String, Vec<CheckpointCode>)>, StoreError> {
+    if plate.is_empty() && number.is_none() {
+        return Ok(None);
+    }
+    let row: Option<(String, String)> = on_pool!(&store.db.read, |p| {
+        let mut q = QueryBuilder::new("SELECT p.number, p.via FROM freight_passes p ");
+        match number {
+            Some(n) => {
+                q.push("WHERE p.number = ").push_bind(n.to_owned());
+            }
+            None => {
+                q.push(
+                    "LEFT JOIN freight_pass_revocations r ON r.number = p.number \
+                     WHERE r.number IS NULL AND p.plate = ",
+                )
+                .push_bind(plate.to_owned())
+                .push(" AND p.valid_until > ")
+                .push_bind(now_ms)
+                .push(" AND p.valid_from <= ")
+                .push_bind(now_ms)
+                .push(" ORDER BY p.issued_at DESC");
+            }
+        }
+        q.push(" LIMIT 1");
+        q.build_query_as().fetch_optional(p).await?
+    });
+    row.map(|(n, via)| Ok((n, super::pass_sql::via_of(&via)?)))
+        .transpose()
+}
+
 async fn alert(store: &SqlStore, r: AlertRow, now_ms: i64) -> Result<FreightAlert, StoreError> {
     let detail: AlertDetail = serde_json::from_str(&r.6).map_err(|_| corrupt("alert"))?;
-    let seen = match detail.left_ms {
-        Some(left) => seen_since(store, &r.2, left, r.8.unwrap_or(now_ms)).await?,
+    let seen = match detail.left_ms.or(detail.seen_from_ms) {
+        Some(from) => seen_since(store, &r.2, from, r.8.unwrap_or(now_ms)).await?,
         None => Vec::new(),
     };
+    let pass = pass_of(store, r.11.as_deref(), &r.2, now_ms).await?;
+    // Where to look: the route's checkpoints after the last one it was seen at.
+    let ahead = pass.as_ref().map_or_else(Vec::new, |(_, via)| {
+        cordon_domain::freight::route::ahead(via, seen.first().map(|s| s.checkpoint.as_str()))
+            .to_vec()
+    });
     Ok(FreightAlert {
+        pass: pass.map(|(n, _)| n),
+        off_route_at: detail.off_route_at,
+        expected_arrival: detail.expected_arrival_ms.map(from_ms),
+        ahead,
         id: r.0,
         kind: AlertKind::parse(&r.1).map_err(|_| corrupt("alert kind"))?,
         plate: r.2,

@@ -13,4 +13,4 @@ mod rows;
 mod truck_sql;
 
 pub use lots::{LotPublic, LotStore};
-pub use passes::{PassQuery, PassRevocation, PassStore};
+pub use passes::{PassQuery, PassRevocation, PassStore, RouteAlert};

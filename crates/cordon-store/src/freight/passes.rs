@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use cordon_domain::access::freight::PassIssue;
+use cordon_domain::freight::alert::{AlertKind, SeenAt};
 use cordon_domain::freight::pass::{FreightPass, PassDraft, PassNumber};
+use cordon_domain::freight::route::WatchedPass;
 use serde::{Deserialize, Serialize};
 
 use crate::StoreError;
@@ -28,6 +30,19 @@ pub struct PassQuery {
     pub active_at_ms: Option<i64>,
 }
 
+/// An alert of the route watch, raised for the pass's issuing jurisdiction.
+#[derive(Debug, Clone)]
+pub struct RouteAlert<'a> {
+    pub kind: AlertKind,
+    pub pass: &'a WatchedPass,
+    /// The plate as the lane saw it (the pass's own or its tractor's).
+    pub plate: &'a str,
+    /// The passage off the route (`off_route`).
+    pub off_route_at: Option<SeenAt>,
+    /// From when the vehicle's passages are listed with the alert.
+    pub seen_from_ms: i64,
+}
+
 /// Freight passes of the grant's jurisdiction.
 #[async_trait]
 pub trait PassStore: Send + Sync + 'static {
@@ -39,6 +54,16 @@ pub trait PassStore: Send + Sync + 'static {
         draft: &PassDraft,
         now_ms: i64,
     ) -> Result<FreightPass, StoreError>;
+
+    /// Issues passes at once (a carrier's fleet, or passes taken over from another system), in
+    /// one transaction, numbered on from the jurisdiction's next serial, in the drafts' order.
+    /// Errors as [`PassStore::issue_pass`].
+    async fn issue_passes(
+        &self,
+        grant: &PassIssue,
+        drafts: &[PassDraft],
+        now_ms: i64,
+    ) -> Result<Vec<PassNumber>, StoreError>;
 
     /// The jurisdiction's passes, the latest first (at most 500).
     async fn list_passes(
@@ -74,4 +99,21 @@ pub trait PassStore: Send + Sync + 'static {
 
     /// Keeps a revocation copied from the hub (again: nothing changes).
     async fn copy_revocation(&self, r: &PassRevocation) -> Result<bool, StoreError>;
+
+    /// Every pass valid at `now_ms` or later and not revoked, of every jurisdiction: what the
+    /// hub's route watch follows (no personal data).
+    async fn watched_passes(&self, now_ms: i64) -> Result<Vec<WatchedPass>, StoreError>;
+
+    /// Raises a route alert: `false` when one of its kind was raised for the pass before.
+    async fn raise_route_alert(
+        &self,
+        alert: &RouteAlert<'_>,
+        now_ms: i64,
+    ) -> Result<bool, StoreError>;
+
+    /// The passes and kinds route alerts were raised for since `since_ms`.
+    async fn route_alerts_raised(
+        &self,
+        since_ms: i64,
+    ) -> Result<Vec<(String, AlertKind)>, StoreError>;
 }

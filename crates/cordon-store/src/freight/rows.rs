@@ -31,11 +31,19 @@ pub(super) fn push_within<'a, DB: sqlx::Database>(
         .push_bind(hi);
 }
 
-/// What an alert keeps of the truck: where it was sent from and when it left.
+/// What an alert keeps: of a truck, where it was sent from and when it left; of a pass's
+/// vehicle, the passage off its route or the arrival it missed, and from when its passages are
+/// listed.
 #[derive(serde::Serialize, serde::Deserialize, Default)]
 pub(super) struct AlertDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent_from: Option<SeenAt>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub left_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub off_route_at: Option<SeenAt>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_arrival_ms: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen_from_ms: Option<i64>,
 }

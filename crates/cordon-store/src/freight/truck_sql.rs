@@ -473,6 +473,7 @@ pub(super) async fn take_step(
             let d = AlertDetail {
                 sent_from: sent_from(store, r.13).await?,
                 left_ms: r.12,
+                ..AlertDetail::default()
             };
             Some(serde_json::to_string(&d).expect("plain values serialise"))
         } else {

@@ -33,7 +33,7 @@ pub(crate) async fn raw_baseline(
     let ids = lanes(&mut tx, &group_keys(&[&passages]).0).await?;
     let now = cordon_domain::time::now_ms();
     let passage_sql = format!(
-        "{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) "
+        "{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) "
     );
     for p in &passages {
         let d = &p.draft;
@@ -61,6 +61,7 @@ pub(crate) async fn raw_baseline(
             .bind(&p.facts[..])
             .bind(&p.sealed[..])
             .bind(&p.occupant_keys)
+            .bind(v.and_then(|v| v.goods).map(|g| g.as_str()))
             .execute(&mut *tx)
             .await?;
     }
@@ -140,7 +141,8 @@ async fn insert(
                 .push_bind(v.is_some_and(|v| v.freight_pass))
                 .push_bind(p.facts.clone())
                 .push_bind(p.sealed.clone())
-                .push_bind(p.occupant_keys.clone());
+                .push_bind(p.occupant_keys.clone())
+                .push_bind(v.and_then(|v| v.goods).map(|g| g.as_str()));
         });
         q.push(" ON CONFLICT (id) DO NOTHING");
         inserted += q.build().execute(&mut **tx).await?.rows_affected();

@@ -8,8 +8,8 @@ use cordon_domain::contact::MobileNumber;
 use cordon_domain::division::DivisionCode;
 use cordon_domain::identity::{DocumentType, IdentityDocument};
 use cordon_domain::passage::{
-    Decision, Direction, HealthCode, LatestTest, Occupant, Outcome, Passage, Role, Temperature,
-    TestKind, TestResult, TrajectoryPoint, Vehicle, VehicleClass,
+    Decision, Direction, GoodsCategory, HealthCode, LatestTest, Occupant, Outcome, Passage, Role,
+    Temperature, TestKind, TestResult, TrajectoryPoint, Vehicle, VehicleClass,
 };
 use cordon_domain::person::{PersonName, PersonalData};
 use cordon_domain::plate::{Plate, PlateColor};
@@ -22,14 +22,15 @@ use crate::StoreError;
 /// Columns of a passage row joined with its checkpoint, in [`PassageRow`] order.
 pub(crate) const PASSAGE_SELECT: &str = "SELECT p.id, c.code, p.lane, p.direction, \
      p.observed_at, p.observed_offset, p.recorded_at, p.plate, p.plate_color, p.vehicle_class, \
-     p.origin, p.destination, p.decision, p.occupants, p.freight_pass, p.sealed \
+     p.origin, p.destination, p.decision, p.occupants, \
+     CASE WHEN p.freight_pass THEN COALESCE(p.goods, '') END, p.sealed \
      FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id";
 
 /// Columns of a passage row as inserted.
 pub(crate) const PASSAGE_INSERT: &str = "INSERT INTO passages (id, checkpoint_id, lane, \
      direction, observed_at, observed_offset, recorded_at, plate, plate_color, vehicle_class, \
      origin, destination, persons, outcome, decision, fingerprint, occupants, freight_pass, facts, \
-     sealed, occupant_keys) ";
+     sealed, occupant_keys, goods) ";
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
@@ -76,7 +77,8 @@ pub(crate) struct PassageRow {
     pub decision: String,
     /// The occupants as written before they were sealed (legacy rows); empty once sealed.
     pub occupants: String,
-    pub freight_pass: bool,
+    /// `None` without a freight pass; the goods it names (`""`: none named) with one.
+    pub freight_pass: Option<String>,
     pub sealed: Option<Vec<u8>>,
 }
 
@@ -96,7 +98,7 @@ pub(crate) type PassageCols = (
     Option<i64>,
     String,
     String,
-    bool,
+    Option<String>,
     Option<Vec<u8>>,
 );
 
@@ -264,14 +266,18 @@ fn vehicle(
     plate: Option<String>,
     color: Option<String>,
     class: Option<String>,
-    freight_pass: bool,
+    freight_pass: Option<String>,
 ) -> Result<Option<Vehicle>, StoreError> {
     match (plate, color, class) {
         (Some(p), Some(c), Some(k)) => Ok(Some(Vehicle {
             plate: ok(Plate::parse(&p), "plate")?,
             plate_color: ok(PlateColor::parse(&c), "plate colour")?,
             class: ok(VehicleClass::parse(&k), "vehicle class")?,
-            freight_pass,
+            goods: match freight_pass.as_deref() {
+                None | Some("") => None,
+                Some(g) => Some(ok(GoodsCategory::parse(g), "goods")?),
+            },
+            freight_pass: freight_pass.is_some(),
         })),
         _ => Ok(None),
     }

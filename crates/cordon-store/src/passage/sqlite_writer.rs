@@ -234,7 +234,7 @@ fn insert(
         ""
     };
     let mut passage = conn.prepare_cached(&format!(
-        "{PASSAGE_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21){conflict}"
+        "{PASSAGE_INSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22){conflict}"
     ))?;
     for (p, checkpoint_id) in rows_ {
         let d = &p.draft;
@@ -262,6 +262,7 @@ fn insert(
             &p.facts[..],
             &p.sealed[..],
             &p.occupant_keys,
+            v.and_then(|v| v.goods).map(|g| g.as_str()),
         ])?;
         if written == 0 {
             return Ok(false);

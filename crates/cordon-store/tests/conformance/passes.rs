@@ -6,10 +6,11 @@
 use std::sync::Arc;
 
 use cordon_domain::access::Role;
+use cordon_domain::freight::alert::AlertKind;
 use cordon_domain::freight::pass::{GoodsCategory, PassDraft, PassNumber};
 use cordon_domain::freight::truck::Driver;
 use cordon_domain::plate::Plate;
-use cordon_store::freight::PassQuery;
+use cordon_store::freight::{PassQuery, RouteAlert};
 use cordon_store::Store;
 
 use super::support::*;
@@ -29,6 +30,7 @@ fn draft(plate: &str, tractor: Option<&str>, via: &[&str]) -> PassDraft {
         }],
         valid_from_ms: t0,
         valid_until_ms: t0 + 48 * 3_600_000,
+        expected_arrival_ms: Some(t0 + 20 * 3_600_000),
     }
 }
 
@@ -137,6 +139,92 @@ async fn passes_are_numbered_listed_and_revoked(store: Arc<dyn Store>) {
         (kept.claims.plate.as_str(), kept.drivers.len()),
         ("鄂A54321", 0)
     );
+
+    // The route watch follows every jurisdiction's passes in force, not the revoked; a route
+    // alert is raised once per pass and kind, for the issuing command, with the checkpoints
+    // still ahead on the route.
+    let d = s
+        .issue_pass(&city, &draft("鄂A77777", None, &["CP-130100-0001"]), t0)
+        .await
+        .unwrap();
+    // A fleet at once: numbered on in order, in one transaction; a bad route issues none.
+    let fleet = [draft("鄂A80001", None, &[]), draft("鄂A80002", None, &[])];
+    let numbers = s.issue_passes(&baoding, &fleet, t0).await.unwrap();
+    assert_eq!(
+        numbers.iter().map(|n| n.as_str()).collect::<Vec<_>>(),
+        ["130600000002", "130600000003"]
+    );
+    let bad = [
+        draft("鄂A80003", None, &[]),
+        draft("鄂A80004", None, &["CP-130100-0077"]),
+    ];
+    assert_eq!(
+        code_of(s.issue_passes(&baoding, &bad, t0).await),
+        "unknown_checkpoint via[0]"
+    );
+    assert_eq!(
+        s.list_passes(&baoding, &PassQuery::default())
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    let watched = s.watched_passes(t0 + 3_600_000).await.unwrap();
+    let mut numbers: Vec<&str> = watched.iter().map(|w| w.number.as_str()).collect();
+    numbers.sort_unstable();
+    assert_eq!(
+        numbers,
+        [
+            "130100000002",
+            "130100000003",
+            "130600000001",
+            "130600000002",
+            "130600000003"
+        ]
+    );
+    let w = watched
+        .iter()
+        .find(|w| w.number == d.claims.number)
+        .unwrap();
+    assert_eq!(w.expected_arrival_ms, Some(t0 + 20 * 3_600_000));
+    assert_eq!(w.via[0].as_str(), "CP-130100-0001");
+    let overdue = RouteAlert {
+        kind: AlertKind::Overdue,
+        pass: w,
+        plate: "鄂A77777",
+        off_route_at: None,
+        seen_from_ms: t0,
+    };
+    let at = t0 + 27 * 3_600_000;
+    assert!(s.raise_route_alert(&overdue, at).await.unwrap());
+    assert!(!s.raise_route_alert(&overdue, at + 60_000).await.unwrap());
+    assert_eq!(
+        s.route_alerts_raised(t0).await.unwrap(),
+        [("130100000003".to_owned(), AlertKind::Overdue)]
+    );
+    let command = who("c130100", Role::Commander, "130100")
+        .may_work_lots()
+        .unwrap();
+    let listed = s.freight_alerts(&command, at).await.unwrap();
+    let a = listed
+        .iter()
+        .find(|a| a.kind == AlertKind::Overdue)
+        .expect("listed for the city's command");
+    assert_eq!(a.pass.as_deref(), Some("130100000003"));
+    assert_eq!(
+        a.expected_arrival.map(|t| t.timestamp_millis()),
+        Some(t0 + 20 * 3_600_000)
+    );
+    assert_eq!(a.ahead.len(), 1);
+    let baoding = who("c130600", Role::Commander, "130600")
+        .may_work_lots()
+        .unwrap();
+    assert!(s
+        .freight_alerts(&baoding, at)
+        .await
+        .unwrap()
+        .iter()
+        .all(|a| a.kind != AlertKind::Overdue));
 }
 
 conformance!(passes_are_numbered_listed_and_revoked);

@@ -6,7 +6,8 @@
 //! it; then the board of 1,200 trucks is read (p50, p99, bytes); then `--changes` steps are
 //! taken while `--watchers` boards wait on the lot's clock as the page does and `--pollers`
 //! boards read it every 5 s as a plain page would (the baseline): how long until each board
-//! shows each change, against 1 s.
+//! shows each change, against 1 s. Last, a pass issued at the hub is checked at an edge station
+//! with no link ([`super::pass_check`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -41,6 +42,12 @@ pub struct FreightArgs {
     /// Boards reading every 5 s (the baseline).
     #[arg(long, default_value_t = 10)]
     pub pollers: usize,
+    /// A pass's code checked this many times at a station with no link.
+    #[arg(long, default_value_t = 2_000)]
+    pub pass_checks: usize,
+    /// Revocations the station holds while it checks.
+    #[arg(long, default_value_t = 1_000)]
+    pub revocations: usize,
 }
 
 const CHECK_IN_P99_MS: f64 = 50.0;
@@ -305,6 +312,33 @@ pub async fn run(args: FreightArgs) -> anyhow::Result<()> {
         format!("on {} boards read every 5 s (baseline)", args.pollers),
         l99 / p99.max(0.001)
     );
+
+    // A pass issued at the hub, checked at a station that cannot reach it.
+    let pass: Value = http
+        .post(format!("{base}/api/v1/freight-passes"))
+        .bearer_auth(&commander)
+        .json(
+            &json!({"plate": "鄂A35791", "origin": "420102", "destination": "130102",
+            "goods": "medical", "drivers": [{"name": "张师傅", "phone": "13740000000"}],
+            "valid_from": chrono::Utc::now().to_rfc3339(),
+            "valid_until": (chrono::Utc::now() + chrono::Duration::hours(48)).to_rfc3339()}),
+        )
+        .send()
+        .await?
+        .json()
+        .await?;
+    let code = pass["code"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("the pass was not issued: {pass}"))?;
+    let hub_key = store.keyring().declaration_key().verifying_key();
+    super::pass_check::at_station(
+        hub_key,
+        code,
+        "鄂A35791",
+        args.pass_checks,
+        args.revocations,
+    )
+    .await?;
     server.stop().await;
     fresh.remove().await;
     Ok(())

@@ -46,6 +46,13 @@ pub struct IngestArgs {
     /// Measure PostgreSQL only.
     #[arg(long)]
     pub skip_sqlite: bool,
+    /// Freight passes in force for the route watch: single registrations are measured again
+    /// with this many passes in the store, and the watch's own costs are printed.
+    #[arg(long, default_value_t = 0)]
+    pub active_passes: usize,
+    /// Passages of a day checked one by one against the passes (a province's day by default).
+    #[arg(long, default_value_t = 941_726)]
+    pub day: usize,
 }
 
 /// The key the generated rows are sealed with and every fresh store opens with.
@@ -179,9 +186,9 @@ pub(super) fn request(p: &NewPassage) -> Value {
     })
 }
 
-pub(super) struct Rows {
-    pub(super) checkpoints: Vec<NewCheckpoint>,
-    pub(super) passages: Vec<NewPassage>,
+pub(crate) struct Rows {
+    pub(crate) checkpoints: Vec<NewCheckpoint>,
+    pub(crate) passages: Vec<NewPassage>,
 }
 
 pub(super) fn generate(n: usize) -> Rows {
@@ -285,12 +292,20 @@ impl Served {
 }
 
 pub(super) async fn serve(store: Arc<dyn Store>) -> anyhow::Result<Served> {
+    serve_with(store, cordon_server::Settings::default()).await
+}
+
+/// [`serve`] with these settings (a station's: its hub and the hub's key).
+pub(super) async fn serve_with(
+    store: Arc<dyn Store>,
+    settings: cordon_server::Settings,
+) -> anyhow::Result<Served> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         let _ = cordon_server::serve(
             store,
-            &cordon_server::Settings::default(),
+            &settings,
             "127.0.0.1:0".parse().expect("addr"),
             |a| {
                 let _ = tx.send(a);
@@ -358,13 +373,20 @@ struct HttpPhase<'a> {
     persons: usize,
 }
 
+/// Runs a phase on a fresh database; with `passes`, that many freight passes are in force
+/// first, and the route watch's costs are measured after.
 async fn over_http(
     backend: &Backend,
     rows: &Rows,
     phase: HttpPhase<'_>,
-) -> anyhow::Result<Measured> {
+    passes: Option<(usize, usize)>,
+) -> anyhow::Result<(Measured, Option<super::routes::WatchCost>)> {
     let (store, fresh) = Fresh::open(backend).await?;
     prepare(store.as_ref(), rows).await?;
+    if let Some((n, _)) = passes {
+        let s = super::routes::issue(store.as_ref(), rows, n).await?;
+        println!("{n} freight passes issued in {s:.1} s");
+    }
     let token = officer_token(store.as_ref(), rows).await?;
     let server = serve(store.clone()).await?;
     let requests: Vec<Vec<u8>> = phase
@@ -376,14 +398,21 @@ async fn over_http(
     let latencies = http1::run(&server.addr, &requests, phase.concurrency, phase.expect).await;
     let seconds = started.elapsed().as_secs_f64();
     server.stop().await;
+    let cost = match passes {
+        Some((_, day)) => Some(super::routes::cost(store.as_ref(), rows, day).await?),
+        None => None,
+    };
     drop(store);
     fresh.remove().await;
-    Ok(Measured {
-        passages: phase.passages,
-        persons: phase.persons,
-        seconds,
-        latencies: latencies?,
-    })
+    Ok((
+        Measured {
+            passages: phase.passages,
+            persons: phase.persons,
+            seconds,
+            latencies: latencies?,
+        },
+        cost,
+    ))
 }
 
 async fn raw(store: &dyn Store, rows: &[NewPassage], batch: usize) -> anyhow::Result<Measured> {
@@ -401,6 +430,68 @@ async fn raw(store: &dyn Store, rows: &[NewPassage], batch: usize) -> anyhow::Re
         seconds: started.elapsed().as_secs_f64(),
         latencies,
     })
+}
+
+/// Single registrations again with `--active-passes` in force, against the run without, and
+/// what the route watch costs.
+async fn watched(
+    backend: &Backend,
+    rows: &Rows,
+    bodies: &[Vec<u8>],
+    args: &IngestArgs,
+    without: &Measured,
+    baseline: f64,
+) -> anyhow::Result<()> {
+    let single_rows = &rows.passages[..args.single];
+    let (with, cost) = over_http(
+        backend,
+        rows,
+        HttpPhase {
+            path: "/api/v1/passages",
+            bodies,
+            concurrency: args.concurrency,
+            expect: 201,
+            passages: single_rows.len(),
+            persons: persons(single_rows),
+        },
+        Some((args.active_passes, args.day)),
+    )
+    .await?;
+    let name = backend.name();
+    with.print(
+        name,
+        &format!("HTTP single, {} passes", args.active_passes),
+        Some(baseline),
+    );
+    let (mut a, mut b) = (without.latencies.clone(), with.latencies.clone());
+    a.sort();
+    b.sort();
+    println!(
+        "{name:<9} with the passes against without: throughput {:.3}, p50 {:.3}, p99 {:.3}",
+        with.persons_per_s() / without.persons_per_s(),
+        percentile(&b, 0.5) / percentile(&a, 0.5),
+        percentile(&b, 0.99) / percentile(&a, 0.99),
+    );
+    if let Some(c) = cost {
+        let per_check_us = c.check_s * 1e6 / c.checked.max(1) as f64;
+        let per_registration_us = without.seconds * 1e6 / without.passages.max(1) as f64;
+        println!(
+            "{name:<9} route watch: {} passes read in {:.0} ms; {} passages checked one by one in {:.2} s \
+             ({:.3} µs each, {:.4}% of a registration's {:.0} µs at the measured rate; {} off a route); \
+             a sweep of the trace index {:.1} ms ({} found)",
+            c.passes,
+            c.read_ms,
+            c.checked,
+            c.check_s,
+            per_check_us,
+            100.0 * per_check_us / per_registration_us,
+            per_registration_us,
+            c.strays,
+            c.sweep_ms,
+            c.sweep_found,
+        );
+    }
+    Ok(())
 }
 
 pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
@@ -458,9 +549,11 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
                 passages: batch_rows.len(),
                 persons: persons(batch_rows),
             },
+            None,
         )
-        .await?;
-        let singles = over_http(
+        .await?
+        .0;
+        let (singles, _) = over_http(
             backend,
             &rows,
             HttpPhase {
@@ -471,6 +564,7 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
                 passages: single_rows.len(),
                 persons: persons(single_rows),
             },
+            None,
         )
         .await?;
 
@@ -490,6 +584,9 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<()> {
             &format!("HTTP single, {} clients", args.concurrency),
             Some(b),
         );
+        if args.active_passes > 0 {
+            watched(backend, &rows, &single_bodies, &args, &singles, b).await?;
+        }
     }
     Ok(())
 }

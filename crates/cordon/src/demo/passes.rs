@@ -1,7 +1,7 @@
 //! The demo's freight passes: Shijiazhuang's command has issued passes for trucks bringing
 //! epidemic supplies, necessities, parcels and farming inputs from six provinces to the city's
-//! districts (a few through named highway exits), one of them revoked and one expired. Made
-//! once: a store with passes is left as it is.
+//! districts (a few through named highway exits), one of them revoked and one expired, one
+//! overdue at its destination. Made once: a store with passes is left as it is.
 
 use cordon_domain::access::Role;
 use cordon_domain::freight::pass::{GoodsCategory, PassDraft};
@@ -170,6 +170,13 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
             }],
             valid_from_ms: from,
             valid_until_ms: from + hours * HOUR,
+            // Planned three quarters into its validity; Shandong's parcels were due 18 hours ago
+            // and have been seen nowhere since (the route watch reports them overdue).
+            expected_arrival_ms: Some(if n == 2 {
+                from + 12 * HOUR
+            } else {
+                from + hours * HOUR * 3 / 4
+            }),
         };
         let p = store.issue_pass(&issue, &draft, from).await?;
         if n == 6 {

@@ -8,8 +8,8 @@ use cordon_domain::contact::MobileNumber;
 use cordon_domain::division::DivisionCode;
 use cordon_domain::identity::{check_char, DocumentType, IdentityDocument};
 use cordon_domain::passage::{
-    Direction, HealthCode, LatestTest, Occupant, PassageDraft, Role, Temperature, TestKind,
-    TestResult, Vehicle, VehicleClass,
+    Direction, GoodsCategory, HealthCode, LatestTest, Occupant, PassageDraft, Role, Temperature,
+    TestKind, TestResult, Vehicle, VehicleClass,
 };
 use cordon_domain::person::{PersonName, PersonalData};
 use cordon_domain::plate::{Plate, PlateColor};
@@ -159,13 +159,20 @@ impl Population {
                 VehicleClass::Motorcycle => Vec::new(),
                 _ => (0..rng.gen_range(0..4)).map(|_| pick(rng)).collect(),
             };
+            // Most trucks in 2022 ran with a freight pass.
+            let freight_pass = class == VehicleClass::Truck && rng.gen_bool(0.7);
+            // Named from the plate, so the demo's random stream is as before.
+            let goods = freight_pass.then(|| {
+                let n: usize = plate.as_str().bytes().map(usize::from).sum();
+                GoodsCategory::ALL[n % GoodsCategory::ALL.len()]
+            });
             vehicles_by_city[g].push(DemoVehicle {
                 vehicle: Vehicle {
                     plate,
                     plate_color,
                     class,
-                    // Most trucks in 2022 ran with a freight pass.
-                    freight_pass: class == VehicleClass::Truck && rng.gen_bool(0.7),
+                    freight_pass,
+                    goods,
                 },
                 driver,
                 companions,
