@@ -57,7 +57,8 @@ pub struct FreightAlert {
     /// The planned arrival it missed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_arrival: Option<DateTime<FixedOffset>>,
-    /// The pass's checkpoints still ahead of where the vehicle was last seen: where to look.
+    /// The route's checkpoints after the last of them the vehicle was seen at (all of them when
+    /// it was seen at none): where to look.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<String>)]
     pub ahead: Vec<CheckpointCode>,

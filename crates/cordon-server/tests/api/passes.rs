@@ -36,7 +36,7 @@ fn code(b: &Value) -> (&str, &str) {
 fn request(plate: &str) -> Value {
     let now = chrono::Utc::now().with_timezone(&cordon_domain::time::china());
     json!({"plate": plate, "tractor_plate": null, "origin": "420102", "destination": "130102",
-        "via": ["CP-130100-0001"], "goods": "medical",
+        "via": ["CP-130100-0001", "CP-130100-0003"], "goods": "medical",
         "drivers": [{"name": "王五", "phone": "13912345678"}],
         "valid_from": (now - chrono::Duration::hours(1)).to_rfc3339(),
         "valid_until": (now + chrono::Duration::hours(48)).to_rfc3339()})
@@ -202,7 +202,7 @@ async fn a_pass_is_issued_checked_and_revoked(app: TestApp) {
     assert_eq!(off["pass"], "130100000001", "{off}");
     assert_eq!(off["plate"], "鄂A12345");
     assert_eq!(off["off_route_at"]["checkpoint"], "CP-130100-0002", "{off}");
-    assert_eq!(off["ahead"], json!(["CP-130100-0001"]), "{off}");
+    assert_eq!(off["ahead"], json!(["CP-130100-0003"]), "{off}");
     let (_, elsewhere) = app.get_as("elsewhere", "/api/v1/freight-alerts").await;
     assert!(elsewhere["alerts"]
         .as_array()

@@ -187,10 +187,10 @@ async fn alert(store: &SqlStore, r: AlertRow, now_ms: i64) -> Result<FreightAler
         None => Vec::new(),
     };
     let pass = pass_of(store, r.11.as_deref(), &r.2, now_ms).await?;
-    // Where to look: the route's checkpoints after the last one it was seen at.
+    // Where to look: the route's checkpoints after the last of them it was seen at.
     let ahead = pass.as_ref().map_or_else(Vec::new, |(_, via)| {
-        cordon_domain::freight::route::ahead(via, seen.first().map(|s| s.checkpoint.as_str()))
-            .to_vec()
+        let last = seen.iter().find(|s| via.contains(&s.checkpoint));
+        cordon_domain::freight::route::ahead(via, last.map(|s| s.checkpoint.as_str())).to_vec()
     });
     Ok(FreightAlert {
         pass: pass.map(|(n, _)| n),
