@@ -226,6 +226,8 @@ impl From<StoreError> for ApiError {
                         | "bay_taken"
                         | "alert_closed"
                         | "pass_revoked"
+                        | "escort_out_of_order"
+                        | "escort_closed"
                 ) =>
             {
                 ApiError::Conflict(f)

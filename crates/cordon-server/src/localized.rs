@@ -139,6 +139,14 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
             "这一步现在不能做：须依次入场、停靠、采样、判读，再放行、接驳、护送或转运隔离"
         }
         ("truck_gone", _) => "这辆车已离场",
+        ("escort_out_of_order", _) => {
+            "这一步现在不能做：须依次出发、到达交接、完成；交接后不能取消"
+        }
+        ("escort_closed", _) => "这个护送任务已结束",
+        ("checkpoint_out_of_scope", _) => "这个卡口不在你的辖区内",
+        ("out_of_range", "vehicles") => "须有 1 到 60 辆被护送车辆",
+        ("out_of_range", "officers") => "须有 1 到 12 名护送警力",
+        ("out_of_range", "planned_arrival") => "计划到达时间须在一小时前到一周之内",
         ("bay_taken", _) => "这个车位已有车辆",
         ("no_such_bay", _) => "本场没有这个车位",
         ("required", "bay") => "请填写车位号",

@@ -430,6 +430,8 @@ mod dashboard;
 mod declaration;
 #[path = "api/directives.rs"]
 mod directives;
+#[path = "api/escorts.rs"]
+mod escorts;
 #[path = "api/followup.rs"]
 mod followup;
 #[path = "api/followup_handover.rs"]

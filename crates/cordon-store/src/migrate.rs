@@ -63,6 +63,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(31, "0031_lots"),
     migration!(32, "0032_freight_passes"),
     migration!(33, "0033_freight_tracking"),
+    migration!(34, "0034_escorts"),
 ];
 
 /// Which of a migration's files to apply.

@@ -29,6 +29,7 @@ pub trait Store:
     + crate::command::PatrolStore
     + crate::freight::LotStore
     + crate::freight::PassStore
+    + crate::freight::EscortStore
     + crate::station::StationStore
     + crate::station::sampling::SamplingSyncStore
     + crate::declaration::DeclarationStore

@@ -268,6 +268,8 @@ mod dashboard;
 mod declaration;
 #[path = "conformance/directives.rs"]
 mod directives;
+#[path = "conformance/escorts.rs"]
+mod escorts;
 #[path = "conformance/followup.rs"]
 mod followup;
 #[path = "conformance/lab.rs"]

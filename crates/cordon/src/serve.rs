@@ -143,6 +143,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         demo::patrols::load(store.as_ref()).await?;
         demo::lots::load(store.as_ref(), &officer_scope).await?;
         demo::passes::load(store.as_ref()).await?;
+        demo::escorts::load(store.as_ref(), &officer_scope).await?;
     }
     if args.upstream.is_none() {
         // After the demo: the days it kept count what it made.

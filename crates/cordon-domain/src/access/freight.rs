@@ -2,8 +2,11 @@
 //! the lot's staff (role `lot`, scoped to a jurisdiction) and the commanders work them
 //! ([`LotWork`]): the gate, the trucks' steps, the drivers' requests, the freight alerts.
 //! Commanders issue and revoke freight passes numbered by their jurisdiction ([`PassIssue`]);
-//! officers, lot staff and commanders check a pass's code ([`PassCheck`]). Each grant's fields
-//! are private: the `may_*` method beside it is the only way to make one.
+//! officers, lot staff and commanders check a pass's code ([`PassCheck`]). Commanders assign
+//! escorts from their jurisdiction's checkpoints ([`EscortAssign`]); the escorting officers
+//! (scoped to the checkpoint it leaves from) and the commanders record its steps
+//! ([`EscortWork`]). Each grant's fields are private: the `may_*` method beside it is the only
+//! way to make one.
 
 use super::{Capability, Denied, Principal, Role, Scope, Username};
 use crate::division::DivisionCode;
@@ -186,5 +189,78 @@ mod tests {
                 .value()
                 == 130104
         );
+    }
+}
+
+/// Leave to assign escorts leaving from the checkpoints of a jurisdiction, and cancel them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscortAssign {
+    username: Username,
+    division: DivisionCode,
+}
+
+impl EscortAssign {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+    pub fn division(&self) -> DivisionCode {
+        self.division
+    }
+    /// The same commander's leave to follow and step the escorts it assigns.
+    pub fn work(&self) -> EscortWork {
+        EscortWork {
+            username: self.username.clone(),
+            scope: Scope::Division(self.division),
+        }
+    }
+}
+
+/// Leave to follow the escorts leaving from a scope's checkpoints and record their steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscortWork {
+    username: Username,
+    scope: Scope,
+}
+
+impl EscortWork {
+    pub fn username(&self) -> &Username {
+        &self.username
+    }
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+}
+
+impl Principal {
+    pub fn may_assign_escorts(&self) -> Result<EscortAssign, Denied> {
+        match (self.role, &self.scope) {
+            (Role::Commander, Scope::Division(d)) => Ok(EscortAssign {
+                username: self.username.clone(),
+                division: *d,
+            }),
+            _ => Err(Self::deny("assign escorts")),
+        }
+    }
+
+    pub fn may_work_escorts(&self) -> Result<EscortWork, Denied> {
+        match self.role {
+            Role::Commander | Role::Officer => Ok(EscortWork {
+                username: self.username.clone(),
+                scope: self.scope.clone(),
+            }),
+            _ => Err(Self::deny("record escorts")),
+        }
+    }
+}
+
+impl Capability for EscortAssign {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_assign_escorts()
+    }
+}
+
+impl Capability for EscortWork {
+    fn grant(p: &Principal, _now_ms: i64) -> Result<Self, Denied> {
+        p.may_work_escorts()
     }
 }

@@ -109,6 +109,13 @@ impl RouteWatch {
             .map(|(plate, list)| (plate.as_str(), list.as_slice()))
     }
 
+    /// A watched plate as the map holds it, with its passes' positions.
+    pub fn plate(&self, plate: &str) -> Option<(&str, &[u32])> {
+        self.by_plate
+            .get_key_value(plate)
+            .map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
     /// The passes of `plate` (its own or as a tractor).
     pub fn of_plate<'a>(&'a self, plate: &str) -> impl Iterator<Item = &'a WatchedPass> + 'a {
         self.by_plate

@@ -1,10 +1,14 @@
 //! Freight over HTTP and on pages: holding lots (`lot_api`, their boards' long poll in `feed`),
 //! the drivers' requests from the bays' QR codes (`bay_api`, no account), the freight alerts
-//! (`alert_api`) and freight passes (`pass_api`; a pass sent with a registration in `lane_pass`); the pages in `pages` and `pass_pages`, their
-//! words in `words` and `pass_words`.
+//! (`alert_api`), freight passes (`pass_api`; a pass sent with a registration in `lane_pass`;
+//! followed along its route by `route_watch`) and escorts (`escort_api`); the pages in `pages`,
+//! `pass_pages` and `escort_pages`, their words in `words`, `pass_words` and `escort_words`.
 
 pub mod alert_api;
 pub mod bay_api;
+pub mod escort_api;
+pub mod escort_pages;
+pub mod escort_words;
 pub mod feed;
 pub mod lane_pass;
 pub mod lot_api;
@@ -55,6 +59,12 @@ pub fn api() -> Router<AppState> {
             "/api/v1/freight-passes/{number}/revoke",
             post(pass_api::revoke),
         )
+        .route(
+            "/api/v1/escorts",
+            get(escort_api::escorts).post(escort_api::assign),
+        )
+        .route("/api/v1/escorts/{id}", get(escort_api::escort))
+        .route("/api/v1/escorts/{id}/steps", post(escort_api::step))
 }
 
 pub static PAGES: Pages = Pages {
@@ -66,6 +76,7 @@ pub static PAGES: Pages = Pages {
             .route("/bay/{token}", get(pages::bay))
             .route("/passes", get(pass_pages::passes))
             .route("/passes/{number}", get(pass_pages::pass))
+            .route("/escorts", get(escort_pages::escorts))
     },
     nav: &[
         NavItem {
@@ -80,6 +91,11 @@ pub static PAGES: Pages = Pages {
             href: "/passes",
             roles: &[cordon_domain::access::Role::Commander],
             label: |l| pass_words::words(l).nav,
+        },
+        NavItem {
+            href: "/escorts",
+            roles: escort_pages::ESCORTERS,
+            label: |l| escort_words::words(l).nav,
         },
     ],
 };
@@ -105,8 +121,13 @@ pub static PAGES: Pages = Pages {
         pass_api::pass,
         pass_api::revoke,
         pass_api::verify,
+        escort_api::escorts,
+        escort_api::assign,
+        escort_api::escort,
+        escort_api::step,
     ),
     tags((name = "lots", description = "holding lots: trucks checked in, parked, tested and released or handed over step by step; drivers' requests from the bays; freight alerts"),
-        (name = "passes", description = "freight passes: one vehicle, one route, signed and checked offline, revoked down to the stations"))
+        (name = "passes", description = "freight passes: one vehicle, one route, signed and checked offline, revoked down to the stations"),
+        (name = "escorts", description = "police escorts from a checkpoint to a destination: assigned, under way, handed over, done"))
 )]
 pub struct Api;

@@ -1,16 +1,16 @@
 //! The hub's route watch ("tracked", 即追): every freight pass in force
-//! ([`RouteWatch`]) followed through the trace index. A sweep looks each watched vehicle up in
-//! the index (its passages since a day ago, so a station's late push is still seen), raises
+//! ([`RouteWatch`]) followed through the trace index. A sweep looks watched vehicles up in the
+//! index (their passages since a day ago, so a station's late push is still seen), raises
 //! `off_route` for a passage at a checkpoint its route does not name, and `overdue` for a
 //! planned arrival six hours gone with no passage within six hours of it. Alerts go to the
 //! issuing command, once per pass and kind (the store's unique index; the watch remembers what
 //! it raised).
 //!
 //! What it costs the lanes: a recorded passage's plate is looked up in the watch (one map
-//! look-up, [`RouteWatcher::noticed`]); a watched plate asks for a sweep, which runs on its own
-//! task once the index holds the passage (at most one a second). Otherwise a sweep runs every
-//! [`SWEEP`], and the passes are read again after one is issued or revoked and every few
-//! minutes.
+//! look-up, [`RouteWatcher::noticed`]); a watched plate is set aside for a sweep of the plates
+//! set aside, which runs on its own task (at most one a second). Every [`SWEEP`] the whole
+//! watch is swept (what other processes recorded, the arrivals that came due), and every few
+//! minutes, or after a pass is issued or revoked, the passes are read again.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -28,13 +28,13 @@ use tokio::sync::Notify;
 
 use crate::trace::live::LiveTrace;
 
-/// How often the watch sweeps when nothing asks it to.
-pub const SWEEP: Duration = Duration::from_secs(15);
+/// How often the whole watch is swept.
+pub const SWEEP: Duration = Duration::from_secs(60);
 /// The least time between two sweeps, however often the lanes ask (a busy lane network's
 /// watched plates would otherwise keep a core sweeping).
 const MIN_GAP: Duration = Duration::from_secs(1);
-/// Every this many sweeps (about five minutes), the passes are read again.
-const RELOAD_EVERY: u32 = 20;
+/// Every this many whole sweeps (about five minutes), the passes are read again.
+const RELOAD_EVERY: u32 = 5;
 /// How far back a sweep looks for passages off a route.
 const LOOK_BACK_MS: i64 = 24 * 3_600_000;
 /// An arrival missed longer ago than this is no longer reported (the hub was down).
@@ -57,18 +57,24 @@ pub struct Finding {
 /// Whether an alert of this kind was raised for this pass.
 pub type Raised = HashSet<(String, AlertKind)>;
 
-/// One sweep over the index at `now_ms`: what the watched vehicles' passages say, leaving out
-/// what was raised. `code_of` names a checkpoint by its number.
+/// One sweep over the index at `now_ms`: what the watched vehicles' passages say (those of
+/// `only`'s plates, or every one), leaving out what was raised. `code_of` names a checkpoint by
+/// its number.
 pub fn sweep(
     watch: &RouteWatch,
     index: &TraceIndex,
     code_of: &dyn Fn(u32) -> Option<CheckpointCode>,
     raised: &Raised,
+    only: Option<&HashSet<String>>,
     now_ms: i64,
 ) -> Vec<Finding> {
     let was = |p: &WatchedPass, k: AlertKind| raised.contains(&(p.number.to_string(), k));
+    let plates: Box<dyn Iterator<Item = (&str, &[u32])>> = match only {
+        Some(set) => Box::new(set.iter().filter_map(|p| watch.plate(p))),
+        None => Box::new(watch.plates()),
+    };
     let mut out = Vec::new();
-    for (plate, passes) in watch.plates() {
+    for (plate, passes) in plates {
         let mut from = i64::MAX;
         let wanted: Vec<(usize, &WatchedPass, bool, bool)> = passes
             .iter()
@@ -137,6 +143,8 @@ pub fn sweep(
 pub struct RouteWatcher {
     watch: RwLock<Arc<RouteWatch>>,
     raised: Mutex<Raised>,
+    /// Watched plates the lanes recorded since the last sweep.
+    pending: Mutex<HashSet<String>>,
     reload: AtomicBool,
     nudge: Notify,
 }
@@ -149,14 +157,19 @@ impl RouteWatcher {
         if watch.is_empty() {
             return;
         }
-        let watched = recorded.into_iter().any(|r| match r {
-            Recorded::Created(p) => p
-                .vehicle
-                .as_ref()
-                .is_some_and(|v| watch.of_plate(v.plate.as_str()).next().is_some()),
-            Recorded::Replayed(_) => false,
-        });
-        if watched {
+        let mut watched = recorded
+            .into_iter()
+            .filter_map(|r| match r {
+                Recorded::Created(p) => p.vehicle.as_ref().map(|v| v.plate.as_str()),
+                Recorded::Replayed(_) => None,
+            })
+            .filter(|plate| watch.plate(plate).is_some())
+            .peekable();
+        if watched.peek().is_some() {
+            self.pending
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(watched.map(str::to_owned));
             self.nudge.notify_one();
         }
     }
@@ -183,11 +196,13 @@ impl RouteWatcher {
         Ok(())
     }
 
-    /// One sweep: what it finds is raised (each once). Returns how many alerts were raised.
+    /// One sweep (of `only`'s plates, or of every one): what it finds is raised (each once).
+    /// Returns how many alerts were raised.
     pub async fn sweep_once(
         &self,
         store: &dyn Store,
         trace: &LiveTrace,
+        only: Option<&HashSet<String>>,
         now_ms: i64,
     ) -> Result<usize, StoreError> {
         let watch = self.current();
@@ -201,7 +216,7 @@ impl RouteWatcher {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        let found = trace.with(|index| sweep(&watch, index, &code_of, &raised, now_ms));
+        let found = trace.with(|index| sweep(&watch, index, &code_of, &raised, only, now_ms));
         let mut n = 0;
         for f in found {
             let pass = &watch.passes()[f.pass];
@@ -235,27 +250,42 @@ impl RouteWatcher {
         Ok(n)
     }
 
-    /// Starts the watch: the passes read, then a sweep every [`SWEEP`] or when asked.
+    /// Starts the watch: the passes read, then a sweep of the plates the lanes set aside when
+    /// asked (at most one a second), and of the whole watch every [`SWEEP`].
     pub fn spawn(self: &Arc<Self>, store: Arc<dyn Store>, trace: Arc<LiveTrace>) {
         let me = self.clone();
         tokio::spawn(async move {
-            let mut sweeps = 0u32;
+            let mut whole = 0u32;
+            let mut last_whole = tokio::time::Instant::now();
             me.reload.store(true, Ordering::Release);
             loop {
                 let now = cordon_domain::time::now_ms();
-                if me.reload.swap(false, Ordering::AcqRel) || sweeps.is_multiple_of(RELOAD_EVERY) {
+                let mut due = last_whole.elapsed() >= SWEEP || whole == 0;
+                // Passes read again are swept whole: what the lanes recorded while the old
+                // watch did not know a pass is in the index.
+                if me.reload.swap(false, Ordering::AcqRel)
+                    || (due && whole.is_multiple_of(RELOAD_EVERY))
+                {
+                    due = true;
                     if let Err(e) = me.load(store.as_ref(), now).await {
                         tracing::warn!(error = %e, "the route watch could not read the passes");
                     }
                 }
-                // Whatever the lanes recorded before the sweep is in the index first.
-                let _ = trace.fresh().await;
-                if let Err(e) = me.sweep_once(store.as_ref(), &trace, now).await {
-                    tracing::warn!(error = %e, "the route watch's sweep failed");
+                let pending =
+                    std::mem::take(&mut *me.pending.lock().unwrap_or_else(|e| e.into_inner()));
+                let only = (!due).then_some(&pending);
+                if due || !pending.is_empty() {
+                    if let Err(e) = me.sweep_once(store.as_ref(), &trace, only, now).await {
+                        tracing::warn!(error = %e, "the route watch's sweep failed");
+                    }
                 }
-                sweeps = sweeps.wrapping_add(1);
+                if due {
+                    whole = whole.wrapping_add(1);
+                    last_whole = tokio::time::Instant::now();
+                }
                 tokio::time::sleep(MIN_GAP).await;
-                let _ = tokio::time::timeout(SWEEP - MIN_GAP, me.nudge.notified()).await;
+                let left = SWEEP.saturating_sub(last_whole.elapsed());
+                let _ = tokio::time::timeout(left, me.nudge.notified()).await;
             }
         });
     }
@@ -332,18 +362,25 @@ mod tests {
             seen(4, 2, 2 * H, "冀B99999"),
         ]);
         let mut raised = Raised::new();
-        let found = sweep(&watch, &index, &code_of, &raised, 20 * H);
+        let found = sweep(&watch, &index, &code_of, &raised, None, 20 * H);
         let kinds: Vec<(usize, AlertKind)> = found.iter().map(|f| (f.pass, f.kind)).collect();
         assert_eq!(kinds, [(0, AlertKind::OffRoute), (2, AlertKind::Overdue)]);
         assert_eq!(found[0].off_route_at, Some((2, 3 * H)));
         assert_eq!(found[0].plate, "鄂A11111");
+        // A sweep of the plates the lanes set aside looks at those only.
+        let only: HashSet<String> = ["鄂A11111".to_owned(), "冀B99999".to_owned()].into();
+        let some = sweep(&watch, &index, &code_of, &raised, Some(&only), 20 * H);
+        assert_eq!(
+            some.iter().map(|f| (f.pass, f.kind)).collect::<Vec<_>>(),
+            [(0, AlertKind::OffRoute)]
+        );
         // Raised once: the next sweep leaves them out.
         for f in &found {
             raised.insert((watch.passes()[f.pass].number.to_string(), f.kind));
         }
-        assert!(sweep(&watch, &index, &code_of, &raised, 21 * H).is_empty());
+        assert!(sweep(&watch, &index, &code_of, &raised, None, 21 * H).is_empty());
         // Hours later the fourth is overdue too.
-        let later = sweep(&watch, &index, &code_of, &raised, 37 * H);
+        let later = sweep(&watch, &index, &code_of, &raised, None, 37 * H);
         assert_eq!(
             later.iter().map(|f| (f.pass, f.kind)).collect::<Vec<_>>(),
             [(3, AlertKind::Overdue)]

@@ -186,6 +186,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         body: include_str!("../../assets/passes.js"),
     },
+    Asset {
+        name: "escorts.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: include_str!("../../assets/escorts.js"),
+    },
 ];
 
 /// One digest over every asset: a page's links change whenever any asset does.

@@ -152,6 +152,7 @@ fn matrix() -> BTreeMap<&'static str, Row> {
         super::patrols::rows(),
         super::lots::rows(),
         super::passes::rows(),
+        super::escorts::rows(),
     ]
     .into_iter()
     .flatten()

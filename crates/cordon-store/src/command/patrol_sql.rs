@@ -14,6 +14,7 @@ use sqlx::QueryBuilder;
 use super::rows::BUMP;
 use super::PatrolStore;
 use crate::db::{division_range, on_pool, push_list, push_scope, retry, BeginWrite};
+use crate::network::sql::checkpoint_within;
 use crate::store::SqlStore;
 use crate::StoreError;
 use cordon_domain::command::report::ReportDraft;
@@ -193,23 +194,7 @@ impl PatrolStore for SqlStore {
         draft: &ChannelDraft,
         now_ms: i64,
     ) -> Result<Channel, StoreError> {
-        let cp: Option<(i64, i64)> = on_pool!(&self.db.read, |p| sqlx::query_as(
-            "SELECT id, jurisdiction FROM checkpoints WHERE code = $1"
-        )
-        .bind(draft.checkpoint.as_str())
-        .fetch_optional(p)
-        .await?);
-        let Some((cp, jurisdiction)) = cp else {
-            return Err(StoreError::invalid(
-                "unknown_checkpoint",
-                "checkpoint",
-                format!("no checkpoint {}", draft.checkpoint),
-            ));
-        };
-        let (lo, hi) = division_range(grant.division());
-        if !(lo..=hi).contains(&jurisdiction) {
-            return Err(StoreError::Forbidden);
-        }
+        let cp = checkpoint_within(self, &draft.checkpoint, grant.division(), "checkpoint").await?;
         let by = grant.username().as_str();
         let id: i64 = retry(|| async move {
             on_pool!(&self.db.write, |p| {

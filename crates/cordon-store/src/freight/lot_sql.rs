@@ -16,7 +16,8 @@ use sqlx::QueryBuilder;
 
 use super::rows::{corrupt, push_within, AlertDetail};
 use super::{bay_sql, truck_sql, LotPublic, LotStore};
-use crate::db::{division_range, on_pool, push_hours, push_list, retry, BeginWrite};
+use crate::db::{on_pool, push_hours, push_list, retry, BeginWrite};
+use crate::network::sql::checkpoint_within;
 use crate::store::SqlStore;
 use crate::StoreError;
 
@@ -242,24 +243,8 @@ impl LotStore for SqlStore {
         }
         let mut ids = Vec::with_capacity(draft.checkpoints.len());
         for (i, code) in draft.checkpoints.iter().enumerate() {
-            let cp: Option<(i64, i64)> = on_pool!(&self.db.read, |p| sqlx::query_as(
-                "SELECT id, jurisdiction FROM checkpoints WHERE code = $1"
-            )
-            .bind(code.as_str())
-            .fetch_optional(p)
-            .await?);
-            let Some((id, jurisdiction)) = cp else {
-                return Err(StoreError::invalid(
-                    "unknown_checkpoint",
-                    &format!("checkpoints[{i}]"),
-                    format!("no checkpoint {code}"),
-                ));
-            };
-            let (lo, hi) = division_range(grant.division());
-            if !(lo..=hi).contains(&jurisdiction) {
-                return Err(StoreError::Forbidden);
-            }
-            ids.push(id);
+            let field = format!("checkpoints[{i}]");
+            ids.push(checkpoint_within(self, code, grant.division(), &field).await?);
         }
         let zones = serde_json::to_string(&draft.zones).expect("zones serialise");
         let by = grant.username().as_str();
@@ -469,6 +454,13 @@ impl LotStore for SqlStore {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
+                // Escorts over before it keep their route and officers, not their vehicles.
+                sqlx::query(
+                    "UPDATE escorts SET vehicles = '[]' WHERE closed_at < $1 AND vehicles <> '[]'",
+                )
+                .bind(before_ms)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 Ok((trucks, passes))
             })

@@ -11,7 +11,7 @@ use cordon_domain::division::DivisionCode;
 
 use crate::StoreError;
 
-mod sql;
+pub(crate) mod sql;
 
 #[derive(Debug, Clone)]
 pub struct NewJurisdiction {

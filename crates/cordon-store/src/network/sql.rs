@@ -41,6 +41,35 @@ pub(crate) type CheckpointCols = (
     i64,
 );
 
+/// A checkpoint's internal number, if it lies within `division`: `Invalid`
+/// `unknown_checkpoint` at `field` when there is no such checkpoint, `Forbidden` when it lies
+/// outside (the grant's jurisdiction).
+pub(crate) async fn checkpoint_within(
+    store: &SqlStore,
+    code: &CheckpointCode,
+    division: DivisionCode,
+    field: &str,
+) -> Result<i64, StoreError> {
+    let cp: Option<(i64, i64)> = on_pool!(&store.db.read, |p| sqlx::query_as(
+        "SELECT id, jurisdiction FROM checkpoints WHERE code = $1"
+    )
+    .bind(code.as_str())
+    .fetch_optional(p)
+    .await?);
+    let Some((id, jurisdiction)) = cp else {
+        return Err(StoreError::invalid(
+            "unknown_checkpoint",
+            field,
+            format!("no checkpoint {code}"),
+        ));
+    };
+    let (lo, hi) = division_range(division);
+    if !(lo..=hi).contains(&jurisdiction) {
+        return Err(StoreError::Forbidden);
+    }
+    Ok(id)
+}
+
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
 }

@@ -14,29 +14,31 @@ use cordon_domain::freight::route::RouteWatch;
 use cordon_domain::freight::truck::Driver;
 use cordon_domain::plate::Plate;
 use cordon_server::freight::route_watch::{sweep, Raised};
-use cordon_store::Store;
+use cordon_store::{NewPassage, Store};
 use cordon_trace::{IndexRow, TraceIndex};
-
-use super::ingest::Rows;
 
 const HOUR: i64 = 3_600_000;
 /// Passes issued per transaction.
 const CHUNK: usize = 10_000;
 
-/// Issues `n` passes in force for the next two days; returns the seconds it took.
-pub async fn issue(store: &dyn Store, rows: &Rows, n: usize) -> anyhow::Result<f64> {
+/// Issues `n` passes in force for the next two days, a tenth of them for the vehicles of
+/// `passages`; returns the seconds it took.
+pub async fn issue(
+    store: &dyn Store,
+    checkpoints: &[CheckpointCode],
+    passages: &[NewPassage],
+    n: usize,
+) -> anyhow::Result<f64> {
     let grant =
         crate::demo::principal("commander.bench", Role::Commander, "130100")?.may_issue_passes()?;
     let now = cordon_domain::time::now_ms();
-    let plates: Vec<&str> = rows
-        .passages
+    let plates: Vec<&str> = passages
         .iter()
         .filter_map(|p| p.draft.vehicle.as_ref().map(|v| v.plate.as_str()))
         .collect();
-    let first_checkpoint = rows
-        .checkpoints
+    let first_checkpoint = checkpoints
         .first()
-        .map(|c| c.code.clone())
+        .cloned()
         .ok_or_else(|| anyhow::anyhow!("no checkpoints"))?;
     let driver = Driver {
         name: cordon_domain::person::PersonName::parse("张师傅")
@@ -97,16 +99,19 @@ pub struct WatchCost {
 }
 
 /// Reads the passes in force from `store` as the watch does, checks `day` passages against them
-/// (the generated ones over and over), and sweeps the trace index of the generated passages.
-pub async fn cost(store: &dyn Store, rows: &Rows, day: usize) -> anyhow::Result<WatchCost> {
+/// (`passages` over and over), and sweeps the trace index of `passages`.
+pub async fn cost(
+    store: &dyn Store,
+    codes: &[CheckpointCode],
+    passages: &[NewPassage],
+    day: usize,
+) -> anyhow::Result<WatchCost> {
     let now = cordon_domain::time::now_ms();
     let t = Instant::now();
     let watch = RouteWatch::new(store.watched_passes(now).await?);
     let read_ms = t.elapsed().as_secs_f64() * 1e3;
-    let codes: Vec<CheckpointCode> = rows.checkpoints.iter().map(|c| c.code.clone()).collect();
     let number = |code: &CheckpointCode| codes.iter().position(|c| c == code).unwrap_or(0) as u32;
-    let seen: Vec<(&str, u32, i64)> = rows
-        .passages
+    let seen: Vec<(&str, u32, i64)> = passages
         .iter()
         .filter_map(|p| {
             let d = &p.draft;
@@ -129,7 +134,7 @@ pub async fn cost(store: &dyn Store, rows: &Rows, day: usize) -> anyhow::Result<
         checked += seen.len();
     }
     let check_s = t.elapsed().as_secs_f64();
-    let index = TraceIndex::build(rows.passages.iter().enumerate().map(|(i, p)| {
+    let index = TraceIndex::build(passages.iter().enumerate().map(|(i, p)| {
         let d = &p.draft;
         IndexRow {
             id: d.id,
@@ -144,7 +149,7 @@ pub async fn cost(store: &dyn Store, rows: &Rows, day: usize) -> anyhow::Result<
     }));
     let code_of = |n: u32| codes.get(n as usize).cloned();
     let t = Instant::now();
-    let found = sweep(&watch, &index, &code_of, &Raised::new(), now);
+    let found = sweep(&watch, &index, &code_of, &Raised::new(), None, now);
     let sweep_ms = t.elapsed().as_secs_f64() * 1e3;
     Ok(WatchCost {
         passes: watch.len(),

@@ -6,6 +6,7 @@
 
 mod antigen;
 pub(crate) mod command;
+pub(crate) mod escorts;
 pub(crate) mod followup;
 pub(crate) mod hebei;
 mod lab;

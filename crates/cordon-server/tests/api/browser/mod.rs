@@ -12,6 +12,7 @@ mod access;
 mod antigen;
 mod audit;
 mod directives;
+mod escorts;
 mod followup;
 mod lab;
 mod labels;
