@@ -13,6 +13,14 @@
   const day = (iso) => iso ? chinaTime(new Date(iso)).slice(5, 16).replace("T", " ") : "";
   const words = (v) => v.split(/[,，、\s]+/).map((x) => x.trim()).filter(Boolean);
 
+  // A convoy's plates folded away past a few, each plate kept whole on its line.
+  function vehicles(e) {
+    const persons = e.persons ? ` · ${e.persons} ${W.persons_unit}` : "";
+    const plates = el("span", { class: "data plates" }, ...e.vehicles.map((p) => el("span", {}, p)));
+    if (e.vehicles.length <= 4) return el("div", {}, `${W.vehicles}: `, plates, persons);
+    return el("details", {}, el("summary", {}, `${W.vehicles}: ${e.vehicles.length}${persons}`), plates);
+  }
+
   function card(e) {
     const li = el("li", { class: `escort s-${e.state}${e.late ? " late" : ""}`, "data-id": e.id },
       el("b", {}, `${kinds[e.kind] || e.kind} · `, el("span", { class: "tag" }, states[e.state] || e.state)),
@@ -20,7 +28,7 @@
       el("div", {}, `${e.checkpoint_name} (${e.checkpoint}) → ${e.destination}`),
       el("div", { class: "hint" }, `${W.route}: ${e.route}`),
       el("div", {}, `${W.planned_arrival}: ${day(e.planned_arrival)}`),
-      el("div", {}, `${W.vehicles}: `, el("span", { class: "data" }, e.vehicles.join(" ")), e.persons ? ` · ${e.persons} ${W.persons.replace(/[（(].*$/, "")}` : ""),
+      vehicles(e),
       el("div", {}, `${W.officers}: ${e.officers.join("、")}`));
     if (e.note) li.append(el("div", { class: "hint" }, e.note));
     const trail = [`${W.assigned} ${e.assigned_by} ${day(e.assigned_at)}`].concat(

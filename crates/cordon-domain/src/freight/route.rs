@@ -23,7 +23,6 @@ pub struct WatchedPass {
     pub tractor_plate: Option<String>,
     /// The checkpoints on the way (none: any checkpoint is on the route).
     pub via: Vec<CheckpointCode>,
-    pub destination: DivisionCode,
     pub valid_from_ms: i64,
     pub valid_until_ms: i64,
     pub expected_arrival_ms: Option<i64>,
@@ -150,7 +149,6 @@ mod tests {
                 .iter()
                 .map(|c| CheckpointCode::parse(c).unwrap())
                 .collect(),
-            destination: DivisionCode::parse("130102").unwrap(),
             valid_from_ms: 0,
             valid_until_ms: 48 * HOUR_MS,
             expected_arrival_ms: arrival,

@@ -29,8 +29,8 @@ pub struct Drawn {
     pub shown: usize,
     pub shown_note: String,
     pub updated: String,
-    /// The green channel's mean handling time, or `–`.
-    pub green_handling: String,
+    /// The green channel's mean handling time, when some were registered at the lane.
+    pub green_handling: Option<String>,
 }
 
 fn outcome_label(t: &Texts, outcome: &str) -> &'static str {
@@ -79,7 +79,7 @@ fn draw(d: std::sync::Arc<Computed>, t: &Texts) -> Drawn {
             .dashboard
             .green_channel
             .handling_seconds
-            .map_or_else(|| "–".to_owned(), |s| format!("{s:.1}")),
+            .map(|s| format!("{s:.1}")),
         updated: chrono::Utc::now()
             .with_timezone(&cordon_domain::time::china())
             .format("%H:%M:%S")

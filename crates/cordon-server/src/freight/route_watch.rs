@@ -300,7 +300,6 @@ fn named(list: &[TraceCheckpoint], n: u32) -> Option<&TraceCheckpoint> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cordon_domain::division::DivisionCode;
     use cordon_domain::freight::pass::PassNumber;
     use cordon_domain::passage::Role;
     use cordon_trace::IndexRow;
@@ -317,7 +316,6 @@ mod tests {
                 .iter()
                 .map(|c| CheckpointCode::parse(c).unwrap())
                 .collect(),
-            destination: DivisionCode::parse("130102").unwrap(),
             valid_from_ms: 0,
             valid_until_ms: 72 * H,
             expected_arrival_ms: arrival,

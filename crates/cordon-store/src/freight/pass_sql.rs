@@ -358,11 +358,10 @@ impl PassStore for SqlStore {
             String,
             i64,
             i64,
-            i64,
             Option<i64>,
         );
         let rows: Vec<Row> = on_pool!(&self.db.read, |p| sqlx::query_as(
-            "SELECT p.number, p.plate, p.tractor_plate, p.via, p.destination, p.valid_from, \
+            "SELECT p.number, p.plate, p.tractor_plate, p.via, p.valid_from, \
              p.valid_until, p.expected_arrival FROM freight_passes p \
              LEFT JOIN freight_pass_revocations r ON r.number = p.number \
              WHERE p.valid_until > $1 AND r.number IS NULL"
@@ -377,10 +376,9 @@ impl PassStore for SqlStore {
                     plate: r.1,
                     tractor_plate: r.2,
                     via: via_of(&r.3)?,
-                    destination: division(r.4)?,
-                    valid_from_ms: r.5,
-                    valid_until_ms: r.6,
-                    expected_arrival_ms: r.7,
+                    valid_from_ms: r.4,
+                    valid_until_ms: r.5,
+                    expected_arrival_ms: r.6,
                 })
             })
             .collect()
