@@ -62,6 +62,9 @@
         el("span", { class: "hint" }, ` ${minutesSince(q.asked_at, b.now)} ${W.minutes} `), done));
     }
     renderTrucks();
+    // The truck in hand changed elsewhere (another phone, the lab's result): shown again.
+    const mine = current && b.trucks.find((t) => t.id === current.id);
+    if (mine && mine.changed_at !== current.changed_at) show(mine.id, false);
   }
 
   function renderTrucks() {
@@ -128,7 +131,7 @@
     }
   }
 
-  function showTruck(t) {
+  function showTruck(t, scroll = true) {
     current = t;
     $("truck-card").hidden = false;
     $("truck-title").textContent = "";
@@ -140,7 +143,10 @@
     if (t.driver) facts.push(`${t.driver.name} ${t.driver.phone}`);
     if (t.antigen) facts.push(`${stepNames.antigen} ${readings[t.antigen]}`);
     if (t.antigen_due) facts.push(timer(t, board ? board.now : new Date().toISOString()));
-    if (t.pcr_tube) facts.push(`PCR ${t.pcr_tube} ${t.pcr ? readings[t.pcr] : "…"}`);
+    if (t.pcr_tube) {
+      const result = t.pcr ? readings[t.pcr] : t.pcr_at_lab ? W.pcr_lab_waiting : "…";
+      facts.push(`PCR ${t.pcr_tube} ${result}${t.pcr && t.pcr_at_lab ? W.pcr_from_lab : ""}`);
+    }
     if (t.released_on) facts.push(releasedOn[t.released_on]);
     if (t.handed_to) facts.push(`→ ${t.handed_to.plate} ${t.handed_to.driver.name}`);
     if (t.destination) facts.push(`→ ${t.destination}`);
@@ -175,12 +181,12 @@
       ol.append(el("li", {}, el("b", {}, stepNames[s.step]), ` → ${states[s.state]} · ${when(s.at)} · ${s.by}`,
         stepDetail(s), s.why ? ` · ${W.why}: ${s.why}` : ""));
     }
-    $("truck-card").scrollIntoView({ block: "start" });
+    if (scroll) $("truck-card").scrollIntoView({ block: "start" });
   }
 
-  async function show(id) {
+  async function show(id, scroll = true) {
     const r = await api("GET", `/api/v1/lots/${lot}/trucks/${id}`);
-    if (r.status === 200) showTruck(r.json);
+    if (r.status === 200) showTruck(r.json, scroll);
   }
 
   $("gate").onsubmit = async (ev) => {

@@ -224,6 +224,7 @@ impl From<StoreError> for ApiError {
                         | "truck_out_of_order"
                         | "truck_gone"
                         | "bay_taken"
+                        | "pcr_at_lab"
                         | "alert_closed"
                         | "pass_revoked"
                         | "escort_out_of_order"

@@ -148,6 +148,7 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         ("out_of_range", "officers") => "须有 1 到 12 名护送警力",
         ("out_of_range", "planned_arrival") => "计划到达时间须在一小时前到一周之内",
         ("bay_taken", _) => "这个车位已有车辆",
+        ("pcr_at_lab", _) => "此管已在检测系统中：核酸结果由实验室发布后自动记录，不能手工录入",
         ("no_such_bay", _) => "本场没有这个车位",
         ("required", "bay") => "请填写车位号",
         ("required", "result") => "请选择结果",

@@ -122,6 +122,7 @@ pub async fn state(
     if settings.upstream.is_none() {
         crate::command::feed::spawn_escalation(store.clone());
         routes.spawn(store.clone(), trace.clone());
+        crate::freight::lab_pcr::spawn_once(store.clone());
     }
     Ok(AppState {
         store,

@@ -440,6 +440,8 @@ mod followup_handover;
 mod followup_work;
 #[path = "api/lab.rs"]
 mod lab;
+#[path = "api/lot_lab.rs"]
+mod lot_lab;
 #[path = "api/lots.rs"]
 mod lots;
 #[path = "api/matrix.rs"]

@@ -15,6 +15,7 @@ use crate::command::directive::text;
 use crate::contact::MobileNumber;
 use crate::person::PersonName;
 use crate::plate::Plate;
+use crate::testing::Barcode;
 use crate::FieldError;
 
 /// How long an antigen cassette develops before it is read.
@@ -224,18 +225,28 @@ fn required(field: &str) -> FieldError {
     FieldError::new("required", field, "this is required for this step")
 }
 
-/// A tube code: 6 to 32 letters, digits or '-'.
+/// A tube code, read as the testing records read a barcode (6 to 32 letters, digits or '-',
+/// kept in upper case), so that the lab's release finds the truck by it.
 fn tube(s: &str) -> Result<String, FieldError> {
-    let t = s.trim();
-    if (6..=32).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        Ok(t.to_owned())
-    } else {
-        Err(FieldError::new(
-            "invalid_tube",
-            "pcr_tube",
-            "a tube code is 6 to 32 letters, digits or '-'",
-        ))
-    }
+    Barcode::parse(s)
+        .map(|b| b.as_str().to_owned())
+        .map_err(|_| {
+            FieldError::new(
+                "invalid_tube",
+                "pcr_tube",
+                "a tube code is 6 to 32 letters, digits or '-'",
+            )
+        })
+}
+
+/// Why a PCR result is not entered by hand for a tube the testing records hold: the lab's
+/// release records it on the truck.
+pub fn pcr_at_lab() -> FieldError {
+    FieldError::new(
+        "pcr_at_lab",
+        "result",
+        "this truck's tube is in the testing records: its PCR result comes with the lab's release",
+    )
 }
 
 impl TruckStepRequest {
@@ -445,6 +456,10 @@ pub struct Truck {
     pub pcr_tube: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pcr: Option<LotReading>,
+    /// The PCR tube is in the testing records: its result comes with the lab's release, not by
+    /// hand.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pcr_at_lab: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub released_on: Option<ReleasedOn>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -465,6 +480,15 @@ pub struct Truck {
     /// Its steps, oldest first (on a truck's own page).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<TruckStep>,
+}
+
+impl Truck {
+    /// Marks the truck's PCR tube as one the testing records hold: its result is not entered by
+    /// hand.
+    pub fn at_lab(&mut self) {
+        self.pcr_at_lab = true;
+        self.next.retain(|s| *s != LotStep::Pcr);
+    }
 }
 
 #[cfg(test)]

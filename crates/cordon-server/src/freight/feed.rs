@@ -1,7 +1,9 @@
 //! The lot boards' long poll: a board asks with the clock it last saw and waits until the lot's
 //! clock moves (its own process's writes wake it at once; another process's within
 //! [`TICK`]), so a truck checked in or moved at the gate shows on every open board within a
-//! second, without each board fetching 1,200 trucks every few seconds.
+//! second, without each board fetching 1,200 trucks every few seconds. The boards woken by one
+//! change share one reading of the board, answered as the same bytes ([`LotFeed::boards`]): ten
+//! waiting boards cost one read of 1,200 trucks, not ten.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -11,10 +13,36 @@ pub const TICK: Duration = Duration::from_millis(500);
 /// The longest a board may wait, in seconds.
 pub const MAX_WAIT_S: u32 = 25;
 
-#[derive(Debug, Default)]
+/// A board read once for its readers: its JSON and how many trucks it holds (for the audit).
+pub struct SharedBoard {
+    pub json: axum::body::Bytes,
+    pub trucks: usize,
+}
+
+/// The boards read, by lot and clock, kept a second (the readers one change wakes arrive
+/// together); two lots read at a time.
+pub type Boards = crate::flight::Flights<(i64, i64), SharedBoard>;
+
 pub struct LotFeed {
     moved: tokio::sync::Notify,
     closing: AtomicBool,
+    pub boards: Boards,
+}
+
+impl Default for LotFeed {
+    fn default() -> Self {
+        Self {
+            moved: Default::default(),
+            closing: Default::default(),
+            boards: Boards::new(1_000, Duration::from_secs(20), 2),
+        }
+    }
+}
+
+impl std::fmt::Debug for LotFeed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LotFeed").finish_non_exhaustive()
+    }
 }
 
 impl LotFeed {

@@ -3,23 +3,26 @@
 //! print the bays' QR codes; a lane reads which lots its checkpoint sends to.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::{Extension, Json};
 use cordon_domain::access::freight::{LotKeep, LotWork};
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::freight::bay::{BayRequest, BayToken};
 use cordon_domain::freight::board::LotBoard;
 use cordon_domain::freight::lot::{Lot, LotRequest};
-use cordon_domain::freight::truck::{CheckInRequest, Truck, TruckStepRequest};
+use cordon_domain::freight::truck::{CheckInRequest, Step, Truck, TruckStepRequest};
 use cordon_domain::time::now_ms;
 use cordon_domain::FieldError;
 use cordon_store::freight::LotPublic;
+use cordon_store::StoreError;
 use serde::{Deserialize, Serialize};
 
+use super::feed::SharedBoard;
 use crate::audit::AuditNote;
 use crate::auth::{Caller, Grant};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::flight::NotNow;
 use crate::state::AppState;
 
 pub(super) fn id_of(what: &str, id: &str) -> ApiResult<i64> {
@@ -79,7 +82,11 @@ pub async fn board(
     grant: Grant<LotWork>,
     Path(id): Path<String>,
     ApiQuery(p): ApiQuery<BoardParams>,
-) -> ApiResult<(Extension<AuditNote>, Json<LotBoard>)> {
+) -> ApiResult<(
+    Extension<AuditNote>,
+    [(header::HeaderName, &'static str); 1],
+    axum::body::Bytes,
+)> {
     let id = id_of("lot", &id)?;
     if let (Some(known), Some(wait)) = (p.known, p.wait) {
         let wait = std::time::Duration::from_secs(u64::from(wait.min(super::feed::MAX_WAIT_S)));
@@ -88,9 +95,30 @@ pub async fn board(
             .wait(known, wait, || store.lot_clock(g, id))
             .await?;
     }
-    let b = app.store.lot_board(&grant.grant, id, now_ms()).await?;
-    let note = Extension(AuditNote::read(format!("lot {id} board"), b.trucks.len()));
-    Ok((note, Json(b)))
+    // The clock checks the lot is within the grant; the board read at it is shared by every
+    // reader of the same clock (it holds nothing one reader may see and another not).
+    let clock = app.store.lot_clock(&grant.grant, id).await?;
+    let (store, g) = (&app.store, &grant.grant);
+    let b = app
+        .lots
+        .boards
+        .get((id, clock), || async move {
+            let b = store.lot_board(g, id, now_ms()).await?;
+            let json =
+                serde_json::to_vec(&b).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            Ok::<_, StoreError>(SharedBoard {
+                json: json.into(),
+                trucks: b.trucks.len(),
+            })
+        })
+        .await
+        .map_err(|e| match e {
+            NotNow::Busy => ApiError::RateLimited(super::feed::MAX_WAIT_S.into()),
+            NotNow::Failed(e) => e.into(),
+        })?;
+    let note = Extension(AuditNote::read(format!("lot {id} board"), b.trucks));
+    let json = [(header::CONTENT_TYPE, "application/json")];
+    Ok((note, json, b.json.clone()))
 }
 
 #[utoipa::path(post, path = "/api/v1/lots/{id}/trucks", tag = "lots", request_body = CheckInRequest,
@@ -131,7 +159,7 @@ pub async fn truck(
     params(("id" = String, Path, description = "the lot"), ("truck" = String, Path, description = "the truck")),
     responses((status = 200, body = Truck, description = "the step taken"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "truck_out_of_order, truck_gone, bay_taken"),
+        (status = 409, body = ErrorBody, description = "truck_out_of_order, truck_gone, bay_taken, pcr_at_lab (the tube is in the testing records: the lab's release records its result)"),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
         (status = 422, body = ErrorBody, description = "too_early, no_such_bay, a missing field")))]
 pub async fn step(
@@ -143,11 +171,16 @@ pub async fn step(
     app.hub_only("holding lots")?;
     let (id, truck) = (id_of("lot", &id)?, id_of("truck", &truck)?);
     let (step, why) = req.parse()?;
-    let t = app
+    let mut t = app
         .store
         .take_step(&grant.grant, id, truck, &step, why.as_deref(), now_ms())
         .await?;
     app.lots.moved();
+    // A tube the lab has released already gives its result at once.
+    if matches!(step, Step::Sample { .. }) && t.pcr_at_lab && super::lab_pcr::take(&app).await? > 0
+    {
+        t = app.store.lot_truck(&grant.grant, id, truck).await?;
+    }
     let note = noted(format!(
         "lot {id} truck {truck} {} -> {}",
         step.kind().as_str(),

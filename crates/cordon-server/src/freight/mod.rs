@@ -1,6 +1,6 @@
 //! Freight over HTTP and on pages: holding lots (`lot_api`, their boards' long poll in `feed`),
 //! the drivers' requests from the bays' QR codes (`bay_api`, no account), the freight alerts
-//! (`alert_api`), freight passes (`pass_api`; a pass sent with a registration in `lane_pass`;
+//! (`alert_api`), a lot's PCR from the lab's release (`lab_pcr`), freight passes (`pass_api`; a pass sent with a registration in `lane_pass`;
 //! followed along its route by `route_watch`) and escorts (`escort_api`); the pages in `pages`,
 //! `pass_pages` and `escort_pages`, their words in `words`, `pass_words` and `escort_words`.
 
@@ -10,6 +10,7 @@ pub mod escort_api;
 pub mod escort_pages;
 pub mod escort_words;
 pub mod feed;
+pub mod lab_pcr;
 pub mod lane_pass;
 pub mod lot_api;
 pub mod pages;

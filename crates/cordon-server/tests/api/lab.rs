@@ -59,6 +59,46 @@ pub async fn lab_and_assay(app: &TestApp) -> (i64, i64) {
     (lab["id"].as_i64().unwrap(), a["id"].as_i64().unwrap())
 }
 
+/// Receives `barcodes` (sealed) at a new lab, plates them down the columns (A1, B1, …), reads
+/// the instrument's `file` (with H11 and H12 as the controls) and has a second lab account
+/// release the run: its id.
+pub async fn released_run(app: &TestApp, barcodes: &[&str], file: &str) -> i64 {
+    let (lab, assay) = lab_and_assay(app).await;
+    let received = format!("/api/v1/testing/labs/{lab}/received");
+    let (s, run) = app
+        .post_as(
+            "lab",
+            "/api/v1/testing/runs",
+            &json!({"lab": lab, "assay": assay}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{run}");
+    let id = run["id"].as_i64().unwrap();
+    for b in barcodes {
+        let (s, r) = app.post_as("lab", &received, &json!({"barcode": b})).await;
+        assert_eq!(s, StatusCode::CREATED, "{r}");
+        let path = format!("/api/v1/testing/runs/{id}/tubes");
+        let (s, v) = app.post_as("lab", &path, &json!({"barcode": b})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    let steps = format!("/api/v1/testing/runs/{id}/steps");
+    for step in ["inactivated", "sorted", "amplified"] {
+        let (s, v) = app.post_as("lab", &steps, &json!({"step": step})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+    }
+    let results = format!("/api/v1/testing/runs/{id}/results");
+    let (s, v) = super::post_file(app, "lab", &results, "text/csv", file.as_bytes().to_vec()).await;
+    assert_eq!(
+        (s, &v["controls_ok"]),
+        (StatusCode::OK, &json!(true)),
+        "{v}"
+    );
+    let release = format!("/api/v1/testing/runs/{id}/release");
+    let (s, r) = app.post_as("lab2", &release, &Value::Null).await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    id
+}
+
 fn code(e: &Value) -> Option<&str> {
     e["error"]["code"].as_str()
 }

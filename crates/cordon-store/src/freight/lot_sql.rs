@@ -73,13 +73,16 @@ async fn lots_of(store: &SqlStore, rows: Vec<LotRow>) -> Result<Vec<Lot>, StoreE
 /// A lot within the jurisdiction, or `NotFound`.
 pub(super) async fn lot_in(
     store: &SqlStore,
-    division: DivisionCode,
+    division: impl Into<Option<DivisionCode>>,
     id: i64,
 ) -> Result<Lot, StoreError> {
+    let division = division.into();
     let rows: Vec<LotRow> = on_pool!(&store.db.read, |p| {
         let mut q = QueryBuilder::new(LOT_SELECT);
         q.push(" AND l.id = ").push_bind(id);
-        push_within(&mut q, "l.division", division);
+        if let Some(division) = division {
+            push_within(&mut q, "l.division", division);
+        }
         q.build_query_as().fetch_all(p).await?
     });
     lots_of(store, rows)
@@ -368,6 +371,10 @@ impl LotStore for SqlStore {
     ) -> Result<Truck, StoreError> {
         let l = lot_in(self, grant.division(), lot).await?;
         truck_sql::take_step(self, grant, &l, truck, step, why, now_ms).await
+    }
+
+    async fn lab_results_to_lots(&self, now_ms: i64) -> Result<u64, StoreError> {
+        truck_sql::lab_results(self, now_ms).await
     }
 
     fn bay_check(&self, lot: i64, bay: u32) -> String {

@@ -64,7 +64,7 @@ pub trait LotStore: Send + Sync + 'static {
     async fn lot_truck(&self, grant: &LotWork, lot: i64, truck: i64) -> Result<Truck, StoreError>;
 
     /// Takes a step: `Invalid` `truck_out_of_order`, `truck_gone`, `too_early`, `no_such_bay`,
-    /// `bay_taken`. A positive PCR of a truck that has left raises an alert (once).
+    /// `bay_taken`, `pcr_at_lab` (a PCR result by hand for a tube the testing records hold). A positive PCR of a truck that has left raises an alert (once).
     async fn take_step(
         &self,
         grant: &LotWork,
@@ -74,6 +74,12 @@ pub trait LotStore: Send + Sync + 'static {
         why: Option<&str>,
         now_ms: i64,
     ) -> Result<Truck, StoreError>;
+
+    /// Records on the lots' trucks the PCR results the labs released for their tubes (a tube the
+    /// testing records hold is matched by its code), each as a `pcr` step by the account that
+    /// released the run; a positive one for a truck that has left raises its alert. Safe to run
+    /// again: a truck with a result is passed over. Answers how many were recorded.
+    async fn lab_results_to_lots(&self, now_ms: i64) -> Result<u64, StoreError>;
 
     /// The keyed check of a bay's token.
     fn bay_check(&self, lot: i64, bay: u32) -> String;

@@ -7,9 +7,9 @@ use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::freight::alert::{AlertKind, SeenAt};
 use cordon_domain::freight::lot::Lot;
 use cordon_domain::freight::truck::{
-    advance, next_steps, released_on, CheckIn, HandOverShown, LotReading, LotStep, ReleasedOn,
-    SentTruck, Step, Truck, TruckFacts, TruckShown, TruckState, TruckStep, ANTIGEN_WAIT_MS,
-    SENT_WITHIN_MS,
+    advance, next_steps, pcr_at_lab, released_on, CheckIn, HandOverShown, LotReading, LotStep,
+    ReleasedOn, SentTruck, Step, Truck, TruckFacts, TruckShown, TruckState, TruckStep,
+    ANTIGEN_WAIT_MS, SENT_WITHIN_MS,
 };
 use cordon_domain::passage::Action;
 use cordon_domain::time::from_ms;
@@ -76,6 +76,7 @@ fn truck(r: TruckRow) -> Result<Truck, StoreError> {
         antigen: reading(r.8)?,
         pcr_tube: r.9,
         pcr: f.pcr,
+        pcr_at_lab: false,
         released_on: r
             .11
             .map(|s| ReleasedOn::parse(&s).map_err(|_| corrupt("release")))
@@ -120,7 +121,47 @@ pub(super) async fn board_trucks(
     .bind(now_ms - 86_400_000)
     .fetch_all(p)
     .await?);
-    rows.into_iter().map(truck).collect()
+    let mut trucks: Vec<Truck> = rows.into_iter().map(truck).collect::<Result<_, _>>()?;
+    mark_lab_tubes(store, &mut trucks).await?;
+    Ok(trucks)
+}
+
+/// Marks the trucks whose PCR tube the testing records hold (the lab's release records their
+/// result).
+async fn mark_lab_tubes(store: &SqlStore, trucks: &mut [Truck]) -> Result<(), StoreError> {
+    let codes: Vec<&str> = trucks
+        .iter()
+        .filter_map(|t| t.pcr_tube.as_deref())
+        .collect();
+    if codes.is_empty() {
+        return Ok(());
+    }
+    let mut known = std::collections::HashSet::new();
+    for chunk in codes.chunks(500) {
+        let found: Vec<String> = on_pool!(&store.db.read, |p| {
+            let mut q = QueryBuilder::new("SELECT barcode FROM testing_tubes WHERE barcode IN ");
+            push_list(&mut q, chunk.iter().copied());
+            q.build_query_scalar().fetch_all(p).await?
+        });
+        known.extend(found);
+    }
+    for t in trucks.iter_mut() {
+        if t.pcr_tube.as_ref().is_some_and(|c| known.contains(c)) {
+            t.at_lab();
+        }
+    }
+    Ok(())
+}
+
+/// Whether the testing records hold a tube of this code.
+async fn at_lab(store: &SqlStore, code: &str) -> Result<bool, StoreError> {
+    let found: Option<i64> = on_pool!(&store.db.write, |p| sqlx::query_scalar(
+        "SELECT id FROM testing_tubes WHERE barcode = $1"
+    )
+    .bind(code)
+    .fetch_optional(p)
+    .await?);
+    Ok(found.is_some())
 }
 
 /// A step: kind, state, when, by whom, why, detail.
@@ -132,6 +173,7 @@ pub(super) async fn truck_with_steps(
     id: i64,
 ) -> Result<Truck, StoreError> {
     let mut t = truck(truck_row(store, lot, id).await?)?;
+    mark_lab_tubes(store, std::slice::from_mut(&mut t)).await?;
     let steps: Vec<StepRow> = on_pool!(&store.db.write, |p| sqlx::query_as(
         "SELECT step, state, at, by_name, why, detail FROM lot_truck_steps \
              WHERE truck_id = $1 ORDER BY seq"
@@ -441,9 +483,62 @@ fn change(r: &TruckRow, f: &TruckFacts, step: &Step, now_ms: i64, store: &SqlSto
     c
 }
 
+/// A step taken by a lot's staff: a PCR result by hand only for a tube the testing records do
+/// not hold.
 pub(super) async fn take_step(
     store: &SqlStore,
     grant: &LotWork,
+    lot: &Lot,
+    id: i64,
+    step: &Step,
+    why: Option<&str>,
+    now_ms: i64,
+) -> Result<Truck, StoreError> {
+    if let Step::Pcr(_) = step {
+        let r = truck_row(store, lot.id, id).await?;
+        if let Some(code) = &r.9 {
+            if at_lab(store, code).await? {
+                return Err(StoreError::Invalid(pcr_at_lab()));
+            }
+        }
+    }
+    write_step(store, grant.username().as_str(), lot, id, step, why, now_ms).await
+}
+
+/// A PCR reading released by a lab, with the truck it belongs to and who released it.
+type LabResult = (i64, i64, String, String);
+
+/// Records on the lots' trucks the PCR results the labs have released for their tubes and they
+/// do not have yet (each by the account that released its run); a truck whose steps no longer
+/// take a result (its driver isolated) is passed over. Answers how many were recorded.
+pub(super) async fn lab_results(store: &SqlStore, now_ms: i64) -> Result<u64, StoreError> {
+    let found: Vec<LabResult> = on_pool!(&store.db.write, |p| sqlx::query_as(
+        "SELECT t.id, t.lot_id, x.reading, r.released_by FROM lot_trucks t \
+         JOIN testing_tubes x ON x.barcode = t.pcr_tube \
+         JOIN testing_wells w ON w.tube_id = x.id \
+         JOIN testing_runs r ON r.id = w.run_id \
+         WHERE t.pcr IS NULL AND t.pcr_tube IS NOT NULL AND x.released_at IS NOT NULL \
+         AND x.reading IN ('negative', 'positive') AND r.released_by IS NOT NULL"
+    )
+    .fetch_all(p)
+    .await?);
+    let mut recorded = 0;
+    for (truck, lot, reading, by) in found {
+        let reading = LotReading::parse(&reading).map_err(|_| corrupt("reading"))?;
+        let lot = super::lot_sql::lot_in(store, None, lot).await?;
+        match write_step(store, &by, &lot, truck, &Step::Pcr(reading), None, now_ms).await {
+            Ok(_) => recorded += 1,
+            Err(StoreError::Invalid(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(recorded)
+}
+
+/// Writes a step by `by` if the truck is still as it was read.
+async fn write_step(
+    store: &SqlStore,
+    by: &str,
     lot: &Lot,
     id: i64,
     step: &Step,
@@ -459,7 +554,6 @@ pub(super) async fn take_step(
             ));
         }
     }
-    let by = grant.username().as_str();
     // A step is written only if the truck is as it was read; another staff member's step in
     // between reads it again.
     for _ in 0..5 {

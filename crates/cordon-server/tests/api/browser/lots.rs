@@ -1,8 +1,8 @@
 //! A holding lot's staff on a phone, in Chinese: the truck a lane sent is one tap from the
 //! gate, checked in, parked (a bay the lot lacks refused beside its field) and sampled; a truck
-//! sampled earlier is read negative and released with its PCR pending; its PCR comes back
-//! positive and the command's alert names where it came from; a driver asks for water from
-//! the bay's QR page.
+//! sampled earlier is read negative and released with its PCR pending; the lab releases its
+//! tube positive, the card in hand shows it and the command's alert names where it came from;
+//! a driver asks for water from the bay's QR page.
 
 use super::*;
 use cordon_domain::freight::truck::{CheckIn, Step};
@@ -34,7 +34,10 @@ pub async fn a_truck_goes_from_the_lane_through_the_lot(app: TestApp) {
             "{b}"
         );
     }
-    // The first truck came in half an hour ago and was sampled twenty minutes ago.
+    // The first truck came in half an hour ago and its driver was swabbed twenty minutes ago
+    // into a tube of the testing records.
+    let site = crate::testing::campaign_with_site(&app, 1).await;
+    crate::lab::sealed_tube(&app, site, "HB2212050002", 1..=1).await;
     let work = cordon_domain::access::Principal {
         account: 0,
         username: cordon_domain::access::Username::parse("lot").unwrap(),
@@ -133,12 +136,21 @@ pub async fn a_truck_goes_from_the_lane_through_the_lot(app: TestApp) {
     browser
         .wait_until("document.getElementById('truck-facts').textContent.includes('核酸待出')")
         .await;
-    // Its PCR comes back positive.
+    // Its tube is at the lab: no result by hand; the lab releases it positive and the card in
+    // hand shows it.
+    assert!(browser.text("#truck-facts").await.contains("送检中"));
+    assert_eq!(
+        browser
+            .eval("document.querySelectorAll('#step-buttons button[data-step=\"pcr\"]').length")
+            .await,
+        json!(0)
+    );
+    let file = "Well,ORF1ab,N\nA1,30.2,31.5\nH11,,\nH12,28.1,27.9\n";
+    crate::lab::released_run(&app, &["HB2212050002"], file).await;
     browser
-        .click("#step-buttons button[data-step=\"pcr\"][data-result=\"positive\"]")
-        .await;
-    browser
-        .wait_until("document.getElementById('truck-facts').textContent.includes('阳性')")
+        .wait_until(
+            "document.getElementById('truck-facts').textContent.includes('阳性（实验室发布）')",
+        )
         .await;
     keep(&browser, "lot-board").await;
     browser.goto(&format!("{}/lots", app.base)).await;
