@@ -25,7 +25,7 @@
     const li = el("li", { class: `escort s-${e.state}${e.late ? " late" : ""}`, "data-id": e.id },
       el("b", {}, `${kinds[e.kind] || e.kind} · `, el("span", { class: "tag" }, states[e.state] || e.state)),
       e.late ? el("span", { class: "tag bad" }, ` ${W.late}`) : "",
-      el("div", {}, `${e.checkpoint_name} (${e.checkpoint}) → ${e.destination}`),
+      el("div", {}, `${e.lot_name ? `${e.lot_name} · ` : ""}${e.checkpoint_name} (${e.checkpoint}) → ${e.destination}`),
       el("div", { class: "hint" }, `${W.route}: ${e.route}`),
       el("div", {}, `${W.planned_arrival}: ${day(e.planned_arrival)}`),
       vehicles(e),
@@ -82,6 +82,17 @@
   const form = $("escort-form");
   if (form) {
     $("escort-arrival").value = chinaTime(new Date(Date.now() + 2 * 3600e3)).slice(0, 16);
+    // The jurisdiction's lots: an escort may lead a lot's trucks out, from a checkpoint that
+    // sends to it.
+    api("GET", "/api/v1/lots").then((r) => {
+      if (r.status !== 200 || !r.json.lots.length) return;
+      for (const l of r.json.lots) $("escort-lot").append(el("option", { value: String(l.id) }, l.name));
+      $("escort-lot-field").hidden = false;
+      $("escort-lot").onchange = () => {
+        const l = r.json.lots.find((x) => String(x.id) === $("escort-lot").value);
+        if (l && l.checkpoints.length && !$("escort-checkpoint").value.trim()) $("escort-checkpoint").value = l.checkpoints[0].code;
+      };
+    }).catch(() => null);
     form.onsubmit = async (ev) => {
       ev.preventDefault();
       clearRefusals(form);
@@ -93,6 +104,7 @@
         vehicles: words($("escort-vehicles").value.toUpperCase()), officers: words($("escort-officers").value),
         planned_arrival: arrival ? `${arrival}:00+08:00` : "",
       };
+      if ($("escort-lot").value) body.lot = Number($("escort-lot").value);
       const persons = $("escort-persons").value.trim();
       if (persons) body.persons = Number(persons);
       if ($("escort-note").value.trim()) body.note = $("escort-note").value;

@@ -143,6 +143,7 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
             "这一步现在不能做：须依次出发、到达交接、完成；交接后不能取消"
         }
         ("escort_closed", _) => "这个护送任务已结束",
+        ("unknown_lot", _) => "本辖区没有这个滞留场",
         ("checkpoint_out_of_scope", _) => "这个卡口不在你的辖区内",
         ("out_of_range", "vehicles") => "须有 1 到 60 辆被护送车辆",
         ("out_of_range", "officers") => "须有 1 到 12 名护送警力",

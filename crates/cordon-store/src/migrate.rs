@@ -64,6 +64,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(32, "0032_freight_passes"),
     migration!(33, "0033_freight_tracking"),
     migration!(34, "0034_escorts"),
+    migration!(35, "0035_escort_lots"),
 ];
 
 /// Which of a migration's files to apply.

@@ -53,9 +53,12 @@ impl EscortState {
 #[serde(deny_unknown_fields)]
 pub struct EscortRequest {
     pub kind: EscortKind,
-    /// The checkpoint it leaves from.
+    /// The checkpoint it leaves from (its officers work there).
     #[schema(example = "CP-130100-0001")]
     pub checkpoint: String,
+    /// The holding lot it leaves from, when a lot's trucks are escorted out.
+    #[serde(default)]
+    pub lot: Option<i64>,
     /// Where it goes (a logistics base, a hospital, a quarantine hotel), 1 to 200 characters.
     pub destination: String,
     /// The planned route, 1 to 500 characters.
@@ -77,6 +80,7 @@ pub struct EscortRequest {
 pub struct EscortDraft {
     pub kind: EscortKind,
     pub checkpoint: CheckpointCode,
+    pub lot: Option<i64>,
     pub destination: String,
     pub route: String,
     pub vehicles: Vec<Plate>,
@@ -135,6 +139,13 @@ impl EscortRequest {
                 "persons carried: 1 to 10,000, or leave it out",
             ));
         }
+        if self.lot.is_some_and(|l| l <= 0) {
+            errors.push(FieldError::new(
+                "unknown_lot",
+                "lot",
+                "no such lot in your jurisdiction",
+            ));
+        }
         let arrival = self.planned_arrival.timestamp_millis();
         if arrival < now_ms - 3_600_000 || arrival > now_ms + MAX_AHEAD_MS {
             errors.push(FieldError::new(
@@ -148,6 +159,7 @@ impl EscortRequest {
                 Ok(EscortDraft {
                     kind: self.kind,
                     checkpoint,
+                    lot: self.lot,
                     destination,
                     route,
                     vehicles,
@@ -273,6 +285,11 @@ pub struct Escort {
     #[schema(value_type = String)]
     pub checkpoint: CheckpointCode,
     pub checkpoint_name: String,
+    /// The holding lot it leaves from, when it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lot_name: Option<String>,
     pub destination: String,
     pub route: String,
     pub vehicles: Vec<String>,
@@ -302,6 +319,7 @@ mod tests {
         EscortRequest {
             kind: EscortKind::ReturningWorkers,
             checkpoint: "CP-130100-0001".into(),
+            lot: None,
             destination: "石家庄市隔离酒店".into(),
             route: "京港澳高速 → 二环".into(),
             vehicles: vec!["冀A12345".into(), "冀A12346".into()],

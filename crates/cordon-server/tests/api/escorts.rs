@@ -1,8 +1,9 @@
-//! Escorts over HTTP: a city commander assigns one from a checkpoint of the city (a plate that
-//! does not parse, no officers and another city's checkpoint refused beside their fields in
-//! Chinese); the officer of that checkpoint sees it and sets off; a hand-over without who
-//! received it is refused, with it recorded; the officer may not cancel; done; a step after the
-//! end is refused (409); the officer of another checkpoint sees none of it.
+//! Escorts over HTTP: a city commander assigns one from a checkpoint and a holding lot of the
+//! city (a plate that does not parse, no officers, another city's checkpoint and a lot the city
+//! does not have refused beside their fields in Chinese); the officer of that checkpoint sees it
+//! and sets off; a hand-over without who received it is refused, with it recorded; the officer
+//! may not cancel; done; a step after the end is refused (409); the officer of another
+//! checkpoint sees none of it.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -56,9 +57,31 @@ async fn an_escort_is_assigned_led_and_handed_over(app: TestApp) {
         "{b}"
     );
 
-    let (s, e) = app.post_as("city", "/api/v1/escorts", &request()).await;
+    // It leads a lot's trucks out: a lot of the city, not one the city does not have.
+    let lot = json!({"name": "长安货车滞留场", "division": "130102", "address": "京港澳高速石家庄出口东 500 米",
+        "zones": [{"kind": "parking", "name": "停车区", "capacity": 12}], "checkpoints": ["CP-130100-0001"]});
+    let (s, lot) = app.post_as("city", "/api/v1/lots", &lot).await;
+    assert_eq!(s, StatusCode::CREATED, "{lot}");
+    let mut from_lot = request();
+    from_lot["lot"] = json!(999_999);
+    let (s, b) = app.post_zh("city", "/api/v1/escorts", &from_lot).await;
+    assert_eq!(
+        (s, code(&b), b["error"]["message"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ("unknown_lot", "lot"),
+            Some("本辖区没有这个滞留场")
+        ),
+        "{b}"
+    );
+    from_lot["lot"] = lot["id"].clone();
+    let (s, e) = app.post_as("city", "/api/v1/escorts", &from_lot).await;
     assert_eq!(s, StatusCode::CREATED, "{e}");
     assert_eq!(e["state"], "assigned");
+    assert_eq!(
+        (&e["lot"], &e["lot_name"]),
+        (&lot["id"], &json!("长安货车滞留场"))
+    );
     assert_eq!(e["persons"], 419);
     let steps = format!("/api/v1/escorts/{}/steps", e["id"]);
     let (_, mine) = app.get_as("officer", "/api/v1/escorts").await;

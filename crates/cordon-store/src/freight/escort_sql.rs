@@ -21,7 +21,8 @@ use crate::StoreError;
 
 const ESCORT_SELECT: &str = "SELECT e.id, e.kind, c.code, c.name, e.destination, e.route, \
      e.vehicles, e.officers, e.persons, e.planned_arrival, e.note, e.state, e.assigned_by, \
-     e.assigned_at FROM escorts e JOIN checkpoints c ON c.id = e.checkpoint_id WHERE 1 = 1";
+     e.assigned_at, l.id, l.name FROM escorts e JOIN checkpoints c ON c.id = e.checkpoint_id \
+     LEFT JOIN lots l ON l.id = e.lot_id WHERE 1 = 1";
 
 type EscortRow = (
     i64,
@@ -38,6 +39,8 @@ type EscortRow = (
     String,
     String,
     i64,
+    Option<i64>,
+    Option<String>,
 );
 
 const WEEK_MS: i64 = 7 * 86_400_000;
@@ -71,6 +74,8 @@ async fn escort_of(store: &SqlStore, r: EscortRow, now_ms: i64) -> Result<Escort
         kind: EscortKind::parse(&r.1).map_err(|_| corrupt("escort kind"))?,
         checkpoint: CheckpointCode::parse(&r.2).map_err(|_| corrupt("checkpoint"))?,
         checkpoint_name: r.3,
+        lot: r.14,
+        lot_name: r.15,
         destination: r.4,
         route: r.5,
         vehicles: serde_json::from_str(&r.6).map_err(|_| corrupt("escort vehicles"))?,
@@ -129,6 +134,18 @@ impl EscortStore for SqlStore {
             }
             other => other?,
         };
+        if let Some(lot) = draft.lot {
+            match super::lot_sql::lot_in(self, grant.division(), lot).await {
+                Err(StoreError::NotFound { .. }) => {
+                    return Err(StoreError::invalid(
+                        "unknown_lot",
+                        "lot",
+                        "no such lot in your jurisdiction",
+                    ))
+                }
+                other => other?,
+            };
+        }
         let vehicles: Vec<&str> = draft.vehicles.iter().map(|v| v.as_str()).collect();
         let vehicles = serde_json::to_string(&vehicles).expect("strings serialise");
         let officers = serde_json::to_string(&draft.officers).expect("strings serialise");
@@ -139,8 +156,9 @@ impl EscortStore for SqlStore {
                 let mut tx = p.begin_write().await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO escorts (checkpoint_id, kind, destination, route, vehicles, \
-                     officers, persons, planned_arrival, note, state, assigned_by, assigned_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                     officers, persons, planned_arrival, note, state, assigned_by, assigned_at, \
+                     lot_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+                     RETURNING id",
                 )
                 .bind(checkpoint_id)
                 .bind(draft.kind.as_str())
@@ -154,6 +172,7 @@ impl EscortStore for SqlStore {
                 .bind(EscortState::Assigned.as_str())
                 .bind(by)
                 .bind(now_ms)
+                .bind(draft.lot)
                 .fetch_one(&mut *tx)
                 .await?;
                 tx.commit().await?;

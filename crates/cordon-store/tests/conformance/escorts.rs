@@ -20,6 +20,7 @@ fn draft(checkpoint: &str, arrival_ms: i64) -> EscortDraft {
     EscortDraft {
         kind: EscortKind::ReturningWorkers,
         checkpoint: code(checkpoint),
+        lot: None,
         destination: "石家庄市集中隔离点".into(),
         route: "京港澳高速 → 二环 → 隔离点".into(),
         vehicles: vec![

@@ -1,7 +1,7 @@
 //! The demo's escorts: Shijiazhuang's command has 23 buses of returning workers under way from
 //! the demo officer's first checkpoint to the city's quarantine site, a medical team assigned
-//! for this evening, and a supplies truck guided to the logistics base this morning (handed
-//! over and done). Made once: a store with escorts is left as it is.
+//! for this evening, and a supplies truck guided from the demo's holding lot to the logistics
+//! base this morning (handed over and done). Made once: a store with escorts is left as it is.
 
 use cordon_domain::access::Role;
 use cordon_domain::checkpoint::CheckpointCode;
@@ -29,6 +29,12 @@ pub async fn load(store: &dyn Store, officer_checkpoints: &str) -> anyhow::Resul
         return Ok(());
     };
     let checkpoint = CheckpointCode::parse(first).map_err(|e| anyhow::anyhow!(e.message))?;
+    // The supplies truck left the demo's holding lot.
+    let lot = store
+        .list_lots(&city.may_work_lots()?)
+        .await?
+        .first()
+        .map(|l| l.id);
     let buses: Vec<String> = (0..23).map(|n| format!("冀A{:05}", 80_100 + n)).collect();
     let escorts = [
         (
@@ -70,6 +76,7 @@ pub async fn load(store: &dyn Store, officer_checkpoints: &str) -> anyhow::Resul
         let draft = EscortDraft {
             kind,
             checkpoint: checkpoint.clone(),
+            lot: lot.filter(|_| kind == EscortKind::SuppliesGuide),
             destination: destination.into(),
             route: route.into(),
             vehicles: plates(&vehicles)?,
