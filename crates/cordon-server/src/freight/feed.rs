@@ -23,6 +23,9 @@ pub struct SharedBoard {
 /// together); two lots read at a time.
 pub type Boards = crate::flight::Flights<(i64, i64), SharedBoard>;
 
+/// How long a board read at a clock is answered again.
+pub const BOARD_FRESH_MS: i64 = 1_000;
+
 pub struct LotFeed {
     moved: tokio::sync::Notify,
     closing: AtomicBool,
@@ -34,7 +37,7 @@ impl Default for LotFeed {
         Self {
             moved: Default::default(),
             closing: Default::default(),
-            boards: Boards::new(1_000, Duration::from_secs(20), 2),
+            boards: Boards::new(BOARD_FRESH_MS, Duration::from_secs(20), 2),
         }
     }
 }
