@@ -1,14 +1,37 @@
 // Freight passes: issue one (each refusal beside its field, the drivers' fields per driver),
-// the passes issued (by plate, valid only), and a pass's printable page with its QR code and a
-// revocation with its reason.
+// the carriers' applications to approve or refuse, the passes issued (by plate, valid only), and
+// a pass's printable page with its QR code and a revocation with its reason. A carrier's
+// application (no account) asks with the same fields, and its page follows it to the pass.
 "use strict";
+const passDay = (iso) => iso ? iso.slice(0, 16).replace("T", " ") : "";
+
+// A pass's facts and QR code, on its page and on its carrier's.
+function showPass(p, W) {
+  const goods = Object.fromEntries(W.goods_names);
+  $("pass-qr").innerHTML = p.qr_svg; // the hub's own SVG
+  const facts = $("pass-facts");
+  facts.textContent = "";
+  const row = (k, v) => facts.append(el("dt", {}, k), el("dd", {}, v));
+  row(W.plate, el("span", { class: "data" }, p.plate + (p.tractor_plate ? ` / ${p.tractor_plate}` : "")));
+  row(W.route, `${p.origin} → ${p.destination}`);
+  row(W.via, p.via.length ? p.via.join("、") : W.any_checkpoint);
+  row(W.goods, goods[p.goods] || p.goods);
+  row(W.drivers, el("span", { class: "data" }, p.drivers.map((d) => `${d.name} ${d.phone}`).join("；")));
+  row(W.valid_from, passDay(p.valid_from));
+  row(W.valid_until, passDay(p.valid_until));
+  if (p.expected_arrival) row(W.expected_arrival, passDay(p.expected_arrival));
+  row(W.issued_by, `${p.issued_by} · ${passDay(p.issued_at)}`);
+  if (p.revoked_at) row(W.state, el("span", { class: "tag bad" }, `${W.revoked} · ${p.revoked_reason}`));
+}
+
 (function passesPage() {
   const form = $("pass-form");
   if (!form) return;
   const W = JSON.parse($("words").textContent);
   const goods = Object.fromEntries(W.goods_names);
-  const day = (iso) => iso ? iso.slice(0, 16).replace("T", " ") : "";
+  const day = passDay;
   const local = (d) => chinaTime(d).slice(0, 16);
+  const applying = form.dataset.apply === "1";
 
   function driverRow() {
     const i = $("pass-drivers").children.length;
@@ -27,7 +50,54 @@
     return el("span", { class: "tag ok" }, W.valid);
   }
 
+  // The carriers' applications: the pending ones with their approval and refusal.
+  async function loadApplications() {
+    const r = await api("GET", "/api/v1/freight-pass-applications");
+    if (r.status !== 200) return;
+    const list = $("applications");
+    list.textContent = "";
+    if (!r.json.applications.length) list.append(el("li", { class: "hint" }, W.none_pending));
+    for (const a of r.json.applications) {
+      const li = el("li", { class: `application s-${a.state}`, "data-id": a.id },
+        el("b", {}, `${a.carrier} · `, el("span", { class: "tag" }, W[`state_${a.state}`] || a.state)),
+        el("div", {}, el("span", { class: "data" }, a.plate + (a.tractor_plate ? ` / ${a.tractor_plate}` : "")),
+          ` · ${a.origin} → ${a.destination} · ${goods[a.goods] || a.goods}`),
+        el("div", { class: "hint" }, `${W.valid_from} ${day(a.valid_from)} · ${W.valid_until} ${day(a.valid_until)} · ${W.drivers} ${a.drivers}`),
+        el("div", { class: "hint" }, el("span", { class: "data" }, `${a.contact.name} ${a.contact.phone}`), ` · ${W.applied_at} ${day(a.applied_at)}`));
+      if (a.pass_number) li.append(el("div", {}, el("a", { href: `/passes/${a.pass_number}`, class: "num" }, a.pass_number)));
+      if (a.reason) li.append(el("div", { class: "hint" }, `${W.refuse_reason}: ${a.reason}`));
+      if (a.state === "pending") li.append(decide(a));
+      list.append(li);
+    }
+  }
+
+  function decide(a) {
+    const f = el("form", { class: "row decide", novalidate: "" });
+    const reason = el("input", { maxlength: "500", class: "reason" });
+    const slot = el("span", { class: "field-error", "data-for": "reason" });
+    const label = el("label", { hidden: "" }, W.refuse_reason, reason, slot);
+    const out = el("p", { class: "error", role: "alert" });
+    const yes = el("button", { type: "button", class: "primary big", "data-act": "approve" }, W.approve);
+    const no = el("button", { type: "button", class: "secondary", "data-act": "refuse" }, W.refuse);
+    yes.onclick = async () => {
+      clearRefusals(f);
+      const r = await api("POST", `/api/v1/freight-pass-applications/${a.id}/approve`);
+      if (r.status !== 201) { refuseBeside(f, r, out); return; }
+      loadApplications(); load();
+    };
+    no.onclick = async () => {
+      if (label.hidden) { label.hidden = false; reason.focus(); return; }
+      clearRefusals(f);
+      const r = await api("POST", `/api/v1/freight-pass-applications/${a.id}/refuse`, { reason: reason.value });
+      if (r.status !== 200) { refuseBeside(f, r, out); return; }
+      loadApplications();
+    };
+    f.append(label, yes, no, out);
+    return f;
+  }
+
   async function load() {
+    if (applying) return;
     const q = new URLSearchParams();
     const plate = $("search-plate").value.trim().toUpperCase();
     if (plate) q.set("plate", plate);
@@ -64,48 +134,38 @@
     if ($("pass-arrival").value) body.expected_arrival = at($("pass-arrival").value);
     const tractor = $("pass-tractor").value.trim().toUpperCase();
     if (tractor) body.tractor_plate = tractor;
-    const r = await api("POST", "/api/v1/freight-passes", body);
+    const sent = applying ? {
+      carrier: $("apply-carrier").value,
+      contact: { name: $("apply-contact-name").value, phone: $("apply-contact-phone").value },
+      pass: body,
+    } : body;
+    const r = await api("POST", applying ? "/api/v1/freight-pass-applications" : "/api/v1/freight-passes", sent);
     if (r.status !== 201) {
       refuseBeside(form, r, "pass-error", (p) => {
-        const f = p.field || "";
+        const f = (p.field || "").replace(/^pass\./, "");
+        if (f.startsWith("contact.")) return f;
         return f.startsWith("drivers[") && f.includes(".") ? f : f.split(/[.[]/)[0];
       });
       return;
     }
-    location.href = `/passes/${r.json.number}`;
+    location.href = applying ? `/passes/apply/${r.json.reference}` : `/passes/${r.json.number}`;
   };
+  if (applying) return;
   $("pass-search").onsubmit = (ev) => { ev.preventDefault(); load(); };
   load();
+  loadApplications();
 })();
 
 (function passPage() {
   const card = $("pass-card");
   if (!card) return;
   const W = JSON.parse($("words").textContent);
-  const goods = Object.fromEntries(W.goods_names);
   const number = card.dataset.number;
-  const day = (iso) => iso ? iso.slice(0, 16).replace("T", " ") : "";
   async function load() {
     const r = await api("GET", `/api/v1/freight-passes/${number}`);
     if (r.status !== 200) { $("pass-error").textContent = r.json && r.json.error ? r.json.error.message : String(r.status); return; }
-    const p = r.json;
-    $("pass-qr").innerHTML = p.qr_svg; // the hub's own SVG
-    const facts = $("pass-facts");
-    facts.textContent = "";
-    const row = (k, v) => facts.append(el("dt", {}, k), el("dd", {}, v));
-    row(W.plate, el("span", { class: "data" }, p.plate + (p.tractor_plate ? ` / ${p.tractor_plate}` : "")));
-    row(W.route, `${p.origin} → ${p.destination}`);
-    row(W.via, p.via.length ? p.via.join("、") : W.any_checkpoint);
-    row(W.goods, goods[p.goods] || p.goods);
-    row(W.drivers, el("span", { class: "data" }, p.drivers.map((d) => `${d.name} ${d.phone}`).join("；")));
-    row(W.valid_from, day(p.valid_from));
-    row(W.valid_until, day(p.valid_until));
-    if (p.expected_arrival) row(W.expected_arrival, day(p.expected_arrival));
-    row(W.issued_by, `${p.issued_by} · ${day(p.issued_at)}`);
-    if (p.revoked_at) {
-      row(W.state, el("span", { class: "tag bad" }, `${W.revoked} · ${p.revoked_reason}`));
-      $("revoke-form").hidden = true;
-    }
+    showPass(r.json, W);
+    if (r.json.revoked_at) $("revoke-form").hidden = true;
   }
   $("pass-print").onclick = () => window.print();
   $("revoke-form").onsubmit = async (ev) => {
@@ -117,4 +177,32 @@
     load();
   };
   load();
+})();
+
+// A carrier's application, followed by its reference: pending, refused with the reason, or
+// approved with the pass to print.
+(function appliedPage() {
+  const card = $("applied-card");
+  if (!card) return;
+  const W = JSON.parse($("words").textContent);
+  async function load() {
+    const r = await api("GET", `/api/v1/freight-pass-applications/${card.dataset.reference}`);
+    if (r.status !== 200) { $("pass-error").textContent = r.json && r.json.error ? r.json.error.message : String(r.status); return; }
+    const a = r.json;
+    const state = $("applied-state");
+    state.textContent = "";
+    state.append(el("span", { class: `tag${a.state === "refused" ? " bad" : a.state === "approved" ? " ok" : ""}` }, W[`state_${a.state}`] || a.state),
+      ` ${a.carrier} · `, el("span", { class: "data" }, a.plate), a.reason ? ` · ${W.refuse_reason}: ${a.reason}` : "");
+    if (a.pass) {
+      $("applied-number").textContent = a.pass.number;
+      showPass(a.pass, W);
+      $("pass-print").hidden = false;
+    }
+    return a.state;
+  }
+  $("pass-print").onclick = () => window.print();
+  // A pending application is looked at again each half minute.
+  (async function follow() {
+    if ((await load()) === "pending") setTimeout(follow, 30000);
+  })();
 })();

@@ -225,6 +225,7 @@ impl From<StoreError> for ApiError {
                         | "truck_gone"
                         | "bay_taken"
                         | "pcr_at_lab"
+                        | "application_decided"
                         | "alert_closed"
                         | "pass_revoked"
                         | "escort_out_of_order"

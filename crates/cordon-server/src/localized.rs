@@ -144,6 +144,8 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
         }
         ("escort_closed", _) => "这个护送任务已结束",
         ("unknown_lot", _) => "本辖区没有这个滞留场",
+        ("application_decided", _) => "这份申请已审批过",
+        ("required", "carrier") => "请填写承运单位",
         ("checkpoint_out_of_scope", _) => "这个卡口不在你的辖区内",
         ("out_of_range", "vehicles") => "须有 1 到 60 辆被护送车辆",
         ("out_of_range", "officers") => "须有 1 到 12 名护送警力",

@@ -448,6 +448,8 @@ mod lots;
 mod matrix;
 #[path = "api/network.rs"]
 mod network;
+#[path = "api/pass_applications.rs"]
+mod pass_applications;
 #[path = "api/passage.rs"]
 mod passage;
 #[path = "api/passes.rs"]

@@ -65,6 +65,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(33, "0033_freight_tracking"),
     migration!(34, "0034_escorts"),
     migration!(35, "0035_escort_lots"),
+    migration!(36, "0036_pass_applications"),
 ];
 
 /// Which of a migration's files to apply.

@@ -30,6 +30,7 @@ pub trait Store:
     + crate::freight::LotStore
     + crate::freight::PassStore
     + crate::freight::EscortStore
+    + crate::freight::PassApplicationStore
     + crate::station::StationStore
     + crate::station::sampling::SamplingSyncStore
     + crate::declaration::DeclarationStore

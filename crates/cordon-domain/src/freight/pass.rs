@@ -90,7 +90,7 @@ impl std::fmt::Display for PassNumber {
 }
 
 /// A pass as a commander issues it.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PassRequest {
     /// The vehicle's plate (the trailer's, on an articulated truck), such as `鄂A12345`.

@@ -85,7 +85,7 @@ string_enum! {
 }
 
 /// A driver as the gate or a hand-over records them.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DriverRequest {
     pub name: String,

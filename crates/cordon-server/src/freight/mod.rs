@@ -1,10 +1,11 @@
 //! Freight over HTTP and on pages: holding lots (`lot_api`, their boards' long poll in `feed`),
 //! the drivers' requests from the bays' QR codes (`bay_api`, no account), the freight alerts
-//! (`alert_api`), a lot's PCR from the lab's release (`lab_pcr`), freight passes (`pass_api`; a pass sent with a registration in `lane_pass`;
+//! (`alert_api`), carriers' applications for passes (`application_api`), a lot's PCR from the lab's release (`lab_pcr`), freight passes (`pass_api`; a pass sent with a registration in `lane_pass`;
 //! followed along its route by `route_watch`) and escorts (`escort_api`); the pages in `pages`,
 //! `pass_pages` and `escort_pages`, their words in `words`, `pass_words` and `escort_words`.
 
 pub mod alert_api;
+pub mod application_api;
 pub mod bay_api;
 pub mod escort_api;
 pub mod escort_pages;
@@ -61,6 +62,22 @@ pub fn api() -> Router<AppState> {
             post(pass_api::revoke),
         )
         .route(
+            "/api/v1/freight-pass-applications",
+            get(application_api::applications).post(application_api::apply),
+        )
+        .route(
+            "/api/v1/freight-pass-applications/{reference}",
+            get(application_api::followed),
+        )
+        .route(
+            "/api/v1/freight-pass-applications/{id}/approve",
+            post(application_api::approve),
+        )
+        .route(
+            "/api/v1/freight-pass-applications/{id}/refuse",
+            post(application_api::refuse),
+        )
+        .route(
             "/api/v1/escorts",
             get(escort_api::escorts).post(escort_api::assign),
         )
@@ -77,6 +94,8 @@ pub static PAGES: Pages = Pages {
             .route("/bay/{token}", get(pages::bay))
             .route("/passes", get(pass_pages::passes))
             .route("/passes/{number}", get(pass_pages::pass))
+            .route("/passes/apply", get(pass_pages::apply))
+            .route("/passes/apply/{reference}", get(pass_pages::applied))
             .route("/escorts", get(escort_pages::escorts))
     },
     nav: &[
@@ -122,6 +141,11 @@ pub static PAGES: Pages = Pages {
         pass_api::pass,
         pass_api::revoke,
         pass_api::verify,
+        application_api::apply,
+        application_api::followed,
+        application_api::applications,
+        application_api::approve,
+        application_api::refuse,
         escort_api::escorts,
         escort_api::assign,
         escort_api::escort,

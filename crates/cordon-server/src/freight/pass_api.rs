@@ -32,7 +32,7 @@ pub struct PassView {
     pub qr_svg: String,
 }
 
-fn view(app: &AppState, pass: FreightPass) -> ApiResult<PassView> {
+pub(super) fn view(app: &AppState, pass: FreightPass) -> ApiResult<PassView> {
     let code = pass.claims.sign(&app.store.keyring().declaration_key());
     let qr_svg = crate::declaration::api::qr_svg(&code)?;
     Ok(PassView { pass, code, qr_svg })

@@ -1,6 +1,8 @@
-//! The freight passes' pages, for commanders: `/passes` (issue a pass, the passes issued, by
-//! plate, revoke one) and `/passes/{number}` (a pass to print, with its QR code). Shells over
-//! the API.
+//! The freight passes' pages, for commanders: `/passes` (issue a pass, the carriers'
+//! applications to decide, the passes issued, by plate) and `/passes/{number}` (a pass to print,
+//! with its QR code, and its revocation); for carriers, with no account: `/passes/apply` (apply)
+//! and `/passes/apply/{reference}` (the decision, and the pass to print once approved). Shells
+//! over the API.
 
 use askama::Template;
 use axum::extract::Path;
@@ -53,5 +55,46 @@ pub async fn pass(viewer: Viewer, Path(number): Path<String>) -> Response {
         w,
         words_json: words_json(w),
         number,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "freight/apply.html")]
+struct ApplyPage {
+    c: Chrome,
+    w: &'static Words,
+    words_json: String,
+}
+
+/// A carrier's application: no account.
+pub async fn apply(viewer: Viewer) -> Response {
+    let w = words(viewer.lang);
+    render(ApplyPage {
+        c: Chrome::new(&viewer),
+        w,
+        words_json: words_json(w),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "freight/applied.html")]
+struct AppliedPage {
+    c: Chrome,
+    w: &'static Words,
+    words_json: String,
+    reference: String,
+}
+
+/// An application followed by its reference: no account.
+pub async fn applied(viewer: Viewer, Path(reference): Path<String>) -> Response {
+    if reference.len() != 32 || !reference.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return crate::error::ApiError::NotFound("no such application".into()).into_response();
+    }
+    let w = words(viewer.lang);
+    render(AppliedPage {
+        c: Chrome::new(&viewer),
+        w,
+        words_json: words_json(w),
+        reference,
     })
 }

@@ -148,6 +148,8 @@ pub struct Texts {
     pub invalid_phone: &'static str,
     pub required: &'static str,
     pub declare_title: &'static str,
+    /// A carrier's application for a freight pass (no account).
+    pub apply_pass_title: &'static str,
     pub declare_intro: &'static str,
     pub declare_submit: &'static str,
     pub declare_done: &'static str,
@@ -307,6 +309,7 @@ pub static ZH: Texts = Texts {
     invalid_phone: "手机号应为 11 位，以 1 开头",
     required: "必填",
     declare_title: "出行前申报",
+    apply_pass_title: "申请重点物资运输通行证",
     declare_intro:
         "出发前填写车辆和随车人员信息，获取通行码；到达卡口时出示，民警扫码核对即可通过。",
     declare_submit: "提交申报，生成通行码",
@@ -466,6 +469,7 @@ pub static EN: Texts = Texts {
     invalid_phone: "A mobile number has 11 digits and starts with 1",
     required: "Required",
     declare_title: "Declare before you travel",
+    apply_pass_title: "Apply for a freight pass",
     declare_intro: "Before setting off, enter your vehicle and everyone in it to get a pass code; show it at the checkpoint and the officer scans it.",
     declare_submit: "Declare and get the code",
     declare_done: "Declared: keep this code (a screenshot) and show it at the checkpoint",

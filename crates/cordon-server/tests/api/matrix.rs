@@ -152,6 +152,7 @@ fn matrix() -> BTreeMap<&'static str, Row> {
         super::patrols::rows(),
         super::lots::rows(),
         super::passes::rows(),
+        super::pass_applications::rows(),
         super::escorts::rows(),
     ]
     .into_iter()
@@ -182,6 +183,7 @@ fn concrete(route: &str) -> (Method, String) {
         .replace("{request}", "1")
         .replace("{token}", "1-1-00000000000000000000")
         .replace("{number}", "130100999999")
+        .replace("{reference}", "00000000000000000000000000000000")
         .replace(
             "{id}",
             if path.contains("risk-areas") {

@@ -468,6 +468,15 @@ impl LotStore for SqlStore {
                 .bind(before_ms)
                 .execute(&mut *tx)
                 .await?;
+                // Applications decided before it keep what the command saw (masked), not the
+                // drivers and contact as sent.
+                sqlx::query(
+                    "UPDATE freight_pass_applications SET sealed = NULL \
+                     WHERE decided_at < $1 AND sealed IS NOT NULL",
+                )
+                .bind(before_ms)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await?;
                 Ok((trucks, passes))
             })

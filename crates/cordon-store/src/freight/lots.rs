@@ -122,7 +122,7 @@ pub trait LotStore: Send + Sync + 'static {
     /// The retention purge: trucks that left before `before_ms` lose their plate, driver and
     /// hand-over, alerts closed before it their plate, and passes expired before it their
     /// drivers (a pass keeps its plate: it is the permit), escorts over before it their
-    /// vehicles. Answers how many trucks and passes.
+    /// vehicles, carriers' applications decided before it the request as sent. Answers how many trucks and passes.
     async fn purge_freight(&self, before_ms: i64) -> Result<(u64, u64), StoreError>;
 
     /// Closes an alert with what was done: `Invalid` `alert_closed` when it was.

@@ -8,6 +8,7 @@ use cordon_domain::access::freight::PassIssue;
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::division::DivisionCode;
 use cordon_domain::freight::alert::AlertKind;
+use cordon_domain::freight::application::already_decided;
 use cordon_domain::freight::pass::{FreightPass, GoodsCategory, PassClaims, PassDraft, PassNumber};
 use cordon_domain::freight::route::WatchedPass;
 use cordon_domain::freight::truck::DriverShown;
@@ -20,12 +21,13 @@ use crate::db::{on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
 
-const PASS_COLS: &str = "p.number, p.plate, p.tractor_plate, p.origin, p.destination, p.via, \
+pub(super) const PASS_COLS: &str =
+    "p.number, p.plate, p.tractor_plate, p.origin, p.destination, p.via, \
      p.goods, p.drivers_masked, p.valid_from, p.valid_until, p.issued_by, p.issued_at, \
      r.revoked_at, r.revoked_by, r.reason, p.expected_arrival";
-const PASS_FROM: &str =
+pub(super) const PASS_FROM: &str =
     "FROM freight_passes p LEFT JOIN freight_pass_revocations r ON r.number = p.number";
-type PassRow = (
+pub(super) type PassRow = (
     String,
     String,
     Option<String>,
@@ -59,7 +61,7 @@ pub(super) fn via_of(text: &str) -> Result<Vec<CheckpointCode>, StoreError> {
         .collect()
 }
 
-fn pass(r: PassRow) -> Result<FreightPass, StoreError> {
+pub(super) fn pass(r: PassRow) -> Result<FreightPass, StoreError> {
     let drivers: Vec<DriverShown> = serde_json::from_str(&r.7).map_err(|_| corrupt("drivers"))?;
     Ok(FreightPass {
         claims: PassClaims {
@@ -130,98 +132,7 @@ impl PassStore for SqlStore {
         drafts: &[PassDraft],
         now_ms: i64,
     ) -> Result<Vec<PassNumber>, StoreError> {
-        let mut known = std::collections::HashSet::new();
-        for (i, code) in drafts.iter().flat_map(|d| d.via.iter().enumerate()) {
-            if known.contains(code) {
-                continue;
-            }
-            let found: Option<i64> = on_pool!(&self.db.read, |p| sqlx::query_scalar(
-                "SELECT id FROM checkpoints WHERE code = $1"
-            )
-            .bind(code.as_str())
-            .fetch_optional(p)
-            .await?);
-            if found.is_none() {
-                return Err(StoreError::invalid(
-                    "unknown_checkpoint",
-                    &format!("via[{i}]"),
-                    format!("no checkpoint {code}"),
-                ));
-            }
-            known.insert(code.clone());
-        }
-        let issuer = grant.division();
-        let rows: Vec<PassValues> = drafts.iter().map(PassValues::of).collect();
-        let by = grant.username().as_str();
-        let rows = &rows;
-        for _ in 0..5 {
-            let made: Option<Vec<PassNumber>> = retry(|| async move {
-                on_pool!(&self.db.write, |p| {
-                    let mut tx = p.begin_write().await?;
-                    let first: i64 = sqlx::query_scalar(
-                        "SELECT COALESCE(MAX(serial), 0) + 1 FROM freight_passes WHERE division = $1",
-                    )
-                    .bind(i64::from(issuer.value()))
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    if first + rows.len() as i64 - 1 > 999_999 {
-                        return Err(StoreError::invalid(
-                            "too_many",
-                            "",
-                            "this jurisdiction has issued 999,999 passes: issue from the one above",
-                        ));
-                    }
-                    let mut numbers = Vec::with_capacity(rows.len());
-                    for (i, (d, v)) in drafts.iter().zip(rows).enumerate() {
-                        let serial = first + i as i64;
-                        let number = PassNumber::new(issuer, serial as u32);
-                        let sealed = self.keyring.seal(&context(&number), &v.clear);
-                        let written = sqlx::query(
-                            "INSERT INTO freight_passes (number, division, serial, plate, \
-                             tractor_plate, origin, destination, via, goods, drivers_sealed, \
-                             drivers_masked, valid_from, valid_until, issued_by, issued_at, \
-                             expected_arrival) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-                             $15, $16)",
-                        )
-                        .bind(number.as_str())
-                        .bind(i64::from(issuer.value()))
-                        .bind(serial)
-                        .bind(d.plate.as_str())
-                        .bind(d.tractor_plate.as_ref().map(|t| t.as_str().to_owned()))
-                        .bind(i64::from(d.origin.value()))
-                        .bind(i64::from(d.destination.value()))
-                        .bind(v.via.as_str())
-                        .bind(d.goods.as_str())
-                        .bind(sealed)
-                        .bind(v.masked.as_str())
-                        .bind(d.valid_from_ms)
-                        .bind(d.valid_until_ms)
-                        .bind(by)
-                        .bind(now_ms)
-                        .bind(d.expected_arrival_ms)
-                        .execute(&mut *tx)
-                        .await;
-                        match written {
-                            Ok(_) => {}
-                            // Another commander took this serial at the same moment.
-                            Err(e) if StoreError::is_unique_violation(&e) => return Ok(None),
-                            Err(e) => return Err(e.into()),
-                        }
-                        numbers.push(number);
-                    }
-                    tx.commit().await?;
-                    Ok(Some(numbers))
-                })
-            })
-            .await?;
-            if let Some(numbers) = made {
-                return Ok(numbers);
-            }
-        }
-        Err(StoreError::Unavailable(
-            "passes kept being issued at once; try again".into(),
-        ))
+        issue(self, grant, drafts, now_ms, None).await
     }
 
     async fn list_passes(
@@ -454,4 +365,124 @@ impl PassStore for SqlStore {
         .await?;
         Ok(done > 0)
     }
+}
+
+/// Issues `drafts` as the grant's passes in one transaction; with `application`, the carrier's
+/// pending application they answer is marked approved in the same transaction (`Invalid`
+/// `application_decided` when it no longer is pending: nothing is issued).
+pub(super) async fn issue(
+    store: &SqlStore,
+    grant: &PassIssue,
+    drafts: &[PassDraft],
+    now_ms: i64,
+    application: Option<i64>,
+) -> Result<Vec<PassNumber>, StoreError> {
+    let mut known = std::collections::HashSet::new();
+    for (i, code) in drafts.iter().flat_map(|d| d.via.iter().enumerate()) {
+        if known.contains(code) {
+            continue;
+        }
+        let found: Option<i64> = on_pool!(&store.db.read, |p| sqlx::query_scalar(
+            "SELECT id FROM checkpoints WHERE code = $1"
+        )
+        .bind(code.as_str())
+        .fetch_optional(p)
+        .await?);
+        if found.is_none() {
+            return Err(StoreError::invalid(
+                "unknown_checkpoint",
+                &format!("via[{i}]"),
+                format!("no checkpoint {code}"),
+            ));
+        }
+        known.insert(code.clone());
+    }
+    let issuer = grant.division();
+    let rows: Vec<PassValues> = drafts.iter().map(PassValues::of).collect();
+    let by = grant.username().as_str();
+    let rows = &rows;
+    for _ in 0..5 {
+        let made: Option<Vec<PassNumber>> = retry(|| async move {
+            on_pool!(&store.db.write, |p| {
+                let mut tx = p.begin_write().await?;
+                let first: i64 = sqlx::query_scalar(
+                    "SELECT COALESCE(MAX(serial), 0) + 1 FROM freight_passes WHERE division = $1",
+                )
+                .bind(i64::from(issuer.value()))
+                .fetch_one(&mut *tx)
+                .await?;
+                if first + rows.len() as i64 - 1 > 999_999 {
+                    return Err(StoreError::invalid(
+                        "too_many",
+                        "",
+                        "this jurisdiction has issued 999,999 passes: issue from the one above",
+                    ));
+                }
+                let mut numbers = Vec::with_capacity(rows.len());
+                for (i, (d, v)) in drafts.iter().zip(rows).enumerate() {
+                    let serial = first + i as i64;
+                    let number = PassNumber::new(issuer, serial as u32);
+                    let sealed = store.keyring.seal(&context(&number), &v.clear);
+                    let written = sqlx::query(
+                        "INSERT INTO freight_passes (number, division, serial, plate, \
+                         tractor_plate, origin, destination, via, goods, drivers_sealed, \
+                         drivers_masked, valid_from, valid_until, issued_by, issued_at, \
+                         expected_arrival) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                         $15, $16)",
+                    )
+                    .bind(number.as_str())
+                    .bind(i64::from(issuer.value()))
+                    .bind(serial)
+                    .bind(d.plate.as_str())
+                    .bind(d.tractor_plate.as_ref().map(|t| t.as_str().to_owned()))
+                    .bind(i64::from(d.origin.value()))
+                    .bind(i64::from(d.destination.value()))
+                    .bind(v.via.as_str())
+                    .bind(d.goods.as_str())
+                    .bind(sealed)
+                    .bind(v.masked.as_str())
+                    .bind(d.valid_from_ms)
+                    .bind(d.valid_until_ms)
+                    .bind(by)
+                    .bind(now_ms)
+                    .bind(d.expected_arrival_ms)
+                    .execute(&mut *tx)
+                    .await;
+                    match written {
+                        Ok(_) => {}
+                        // Another commander took this serial at the same moment.
+                        Err(e) if StoreError::is_unique_violation(&e) => return Ok(None),
+                        Err(e) => return Err(e.into()),
+                    }
+                    numbers.push(number);
+                }
+                if let (Some(id), Some(number)) = (application, numbers.first()) {
+                    let decided = sqlx::query(
+                        "UPDATE freight_pass_applications SET state = 'approved', \
+                         pass_number = $1, decided_by = $2, decided_at = $3 \
+                         WHERE id = $4 AND state = 'pending'",
+                    )
+                    .bind(number.as_str())
+                    .bind(by)
+                    .bind(now_ms)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if decided.rows_affected() == 0 {
+                        return Err(StoreError::Invalid(already_decided()));
+                    }
+                }
+                tx.commit().await?;
+                Ok(Some(numbers))
+            })
+        })
+        .await?;
+        if let Some(numbers) = made {
+            return Ok(numbers);
+        }
+    }
+    Err(StoreError::Unavailable(
+        "passes kept being issued at once; try again".into(),
+    ))
 }

@@ -50,6 +50,7 @@ pub async fn every_field_of_every_page_is_labelled(app: TestApp) {
         format!("/lots/{}", lot["id"]),
         Some(cordon_domain::access::Role::Commander),
     ));
+    pages.push(("/passes/apply".into(), None));
     for (href, role) in pages {
         if let Some(role) = role {
             if signed_in != Some(role) {

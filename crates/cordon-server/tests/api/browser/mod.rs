@@ -19,6 +19,7 @@ mod labels;
 mod lane;
 mod lots;
 mod network;
+mod pass_applications;
 mod passage;
 mod passes;
 mod patrols;
