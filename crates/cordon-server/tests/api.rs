@@ -529,6 +529,8 @@ async fn health_and_the_openapi_document() {
         "GET /api/v1/places",
         "GET /api/v1/bays/{token}",
         "POST /api/v1/bays/{token}/requests",
+        "POST /api/v1/freight-pass-applications",
+        "GET /api/v1/freight-pass-applications/{reference}",
         "GET /healthz",
     ];
     for (path, ops) in doc["paths"].as_object().unwrap() {
