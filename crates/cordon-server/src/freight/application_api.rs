@@ -1,7 +1,7 @@
 //! Carriers' applications for freight passes over HTTP. A carrier applies with no account
 //! (rate-limited per address like the pre-declarations) and follows the application by the
 //! reference it is given, which shows the pass's code to print once approved; the command of
-//! the origin county's jurisdiction lists them, approves one (the pass is issued as the
+//! the origin's or the destination's jurisdiction lists them, approves one (the pass is issued as the
 //! commander's, checked again at that moment) or refuses it with the reason.
 
 use axum::extract::{Path, State};

@@ -6,16 +6,15 @@
 
 use cordon_store::{Store, StoreError};
 
-use crate::state::AppState;
+use super::feed::LotFeed;
 
 /// Records the released results on the lots' trucks and wakes the boards that wait.
-pub async fn take(app: &AppState) -> Result<u64, StoreError> {
-    let n = app
-        .store
+pub async fn take(store: &dyn Store, lots: &LotFeed) -> Result<u64, StoreError> {
+    let n = store
         .lab_results_to_lots(cordon_domain::time::now_ms())
         .await?;
     if n > 0 {
-        app.lots.moved();
+        lots.moved();
     }
     Ok(n)
 }

@@ -177,7 +177,9 @@ pub async fn step(
         .await?;
     app.lots.moved();
     // A tube the lab has released already gives its result at once.
-    if matches!(step, Step::Sample { .. }) && t.pcr_at_lab && super::lab_pcr::take(&app).await? > 0
+    if matches!(step, Step::Sample { .. })
+        && t.pcr_at_lab
+        && super::lab_pcr::take(app.store.as_ref(), &app.lots).await? > 0
     {
         t = app.store.lot_truck(&grant.grant, id, truck).await?;
     }

@@ -244,7 +244,7 @@ pub async fn release(
     // Made again on a release repeated: the list's id is derived from the run, so a list a
     // crash left unmade is made now and a made one is found, never doubled.
     // The lots' trucks sampled with these tubes take their results (again on a repeat).
-    crate::freight::lab_pcr::take(&app).await?;
+    crate::freight::lab_pcr::take(app.store.as_ref(), &app.lots).await?;
     let (recall_list, recalled) = if released.recalled > 0 {
         let (list, persons) = super::recall::make(&app, &work.grant, run).await?;
         (Some(list), persons)

@@ -2,8 +2,8 @@
 //! fields refused under their paths, in Chinese) and is answered a reference; another city's
 //! command neither sees nor decides it; the city's commander approves it (the pass issued as the
 //! city's, the drivers masked), and again is refused (409); the carrier's reference then shows
-//! the pass with its code; a second application is refused only with a reason, which its
-//! carrier sees.
+//! the pass with its code; a second application, coming into the city from another province,
+//! is refused only with a reason, which its carrier sees.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -96,9 +96,13 @@ async fn a_carrier_applies_and_the_command_decides(app: TestApp) {
     assert!(f["pass"]["code"].as_str().unwrap().starts_with("FP1."));
     assert!(f["pass"]["qr_svg"].as_str().unwrap().contains("<svg"));
 
-    // A second one is refused, only with the reason.
+    // A second one, for supplies coming into the city from Wuhan: the city's command (the
+    // destination's) refuses it, only with the reason.
+    let mut inbound = application();
+    inbound["pass"]["origin"] = json!("420102");
+    inbound["pass"]["destination"] = json!("130102");
     let (_, b2) = app
-        .post_as("-", "/api/v1/freight-pass-applications", &application())
+        .post_as("-", "/api/v1/freight-pass-applications", &inbound)
         .await;
     let refuse = format!("/api/v1/freight-pass-applications/{}/refuse", b2["id"]);
     let (s, e) = app.post_zh("city", &refuse, &json!({"reason": " "})).await;

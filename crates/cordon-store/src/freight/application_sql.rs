@@ -1,6 +1,6 @@
 //! The SQL of [`PassApplicationStore`] for both backends. An application is found by its
-//! reference (the carrier) or by its id within the jurisdiction holding its origin county (the
-//! command); its request is sealed against the reference and opened only for its approval,
+//! reference (the carrier) or by its id within a jurisdiction holding its origin or destination
+//! county (the command); its request is sealed against the reference and opened only for its approval,
 //! which issues the pass and marks the application in one transaction (`pass_sql::issue`).
 
 use async_trait::async_trait;
@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use sqlx::QueryBuilder;
 
 use super::applications::PassApplicationStore;
-use super::rows::{corrupt, push_within};
+use super::rows::corrupt;
 use super::PassStore;
-use crate::db::{on_pool, retry, BeginWrite};
+use crate::db::{division_range, on_pool, retry, BeginWrite};
 use crate::store::SqlStore;
 use crate::StoreError;
 
@@ -53,6 +53,23 @@ type Row = (
 );
 
 const WEEK_MS: i64 = 7 * 86_400_000;
+
+/// Appends: from or to a county of the grant's jurisdiction.
+fn push_within<'a, DB: sqlx::Database>(q: &mut QueryBuilder<'a, DB>, grant: &PassIssue)
+where
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let (lo, hi) = division_range(grant.division());
+    q.push(" AND (division BETWEEN ")
+        .push_bind(lo)
+        .push(" AND ")
+        .push_bind(hi)
+        .push(" OR destination BETWEEN ")
+        .push_bind(lo)
+        .push(" AND ")
+        .push_bind(hi)
+        .push(")");
+}
 
 fn context(token: &str) -> Vec<u8> {
     format!("pass application {token}").into_bytes()
@@ -90,7 +107,7 @@ async fn one(store: &SqlStore, grant: Option<&PassIssue>, id: i64) -> Result<Row
         let mut q = QueryBuilder::new(SELECT);
         q.push(" AND id = ").push_bind(id);
         if let Some(g) = grant {
-            push_within(&mut q, "division", g.division());
+            push_within(&mut q, g);
         }
         q.build_query_as().fetch_optional(p).await?
     });
@@ -128,12 +145,13 @@ impl PassApplicationStore for SqlStore {
             on_pool!(&self.db.write, |p| {
                 let mut tx = p.begin_write().await?;
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO freight_pass_applications (token, division, carrier, shown, \
-                     sealed, state, applied_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6) \
-                     RETURNING id",
+                    "INSERT INTO freight_pass_applications (token, division, destination, \
+                     carrier, shown, sealed, state, applied_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) RETURNING id",
                 )
                 .bind(token_ref.as_str())
                 .bind(i64::from(d.origin.value()))
+                .bind(i64::from(d.destination.value()))
                 .bind(checked.carrier.as_str())
                 .bind(seen.as_str())
                 .bind(sealed.clone())
@@ -177,7 +195,7 @@ impl PassApplicationStore for SqlStore {
     ) -> Result<Vec<ApplicationShown>, StoreError> {
         let rows: Vec<Row> = on_pool!(&self.db.read, |p| {
             let mut q = QueryBuilder::new(SELECT);
-            push_within(&mut q, "division", grant.division());
+            push_within(&mut q, grant);
             q.push(" AND (state = 'pending' OR decided_at >= ")
                 .push_bind(now_ms - WEEK_MS)
                 .push(") ORDER BY state <> 'pending', applied_at LIMIT 200");

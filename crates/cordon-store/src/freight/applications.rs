@@ -9,7 +9,8 @@ use cordon_domain::freight::pass::{FreightPass, PassDraft};
 
 use crate::StoreError;
 
-/// Carriers' applications, decided by the commands whose jurisdiction holds the origin county.
+/// Carriers' applications, decided by the commands whose jurisdiction holds the origin or the
+/// destination county.
 #[async_trait]
 pub trait PassApplicationStore: Send + Sync + 'static {
     /// Keeps an application (the request as sent sealed, what the command sees masked); answers

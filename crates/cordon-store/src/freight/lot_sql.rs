@@ -10,7 +10,7 @@ use cordon_domain::freight::alert::{AlertKind, FreightAlert, SeenAt};
 use cordon_domain::freight::bay::{BayRequest, BayToken, DriverNeed};
 use cordon_domain::freight::board::LotBoard;
 use cordon_domain::freight::lot::{capacity, Lot, LotCheckpoint, LotDraft, Zone, ZoneKind};
-use cordon_domain::freight::truck::{CheckIn, Step, Truck};
+use cordon_domain::freight::truck::{CheckIn, LotReading, Step, Truck};
 use cordon_domain::time::from_ms;
 use sqlx::QueryBuilder;
 
@@ -374,7 +374,19 @@ impl LotStore for SqlStore {
     }
 
     async fn lab_results_to_lots(&self, now_ms: i64) -> Result<u64, StoreError> {
-        truck_sql::lab_results(self, now_ms).await
+        let mut recorded = 0;
+        for (truck, lot, reading, by) in truck_sql::lab_results(self).await? {
+            let reading = LotReading::parse(&reading).map_err(|_| corrupt("reading"))?;
+            let lot = lot_in(self, None, lot).await?;
+            let step = Step::Pcr(reading);
+            // A truck whose steps no longer take a result (its driver isolated) is passed over.
+            match truck_sql::write_step(self, &by, &lot, truck, &step, None, now_ms).await {
+                Ok(_) => recorded += 1,
+                Err(StoreError::Invalid(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(recorded)
     }
 
     fn bay_check(&self, lot: i64, bay: u32) -> String {

@@ -505,13 +505,12 @@ pub(super) async fn take_step(
     write_step(store, grant.username().as_str(), lot, id, step, why, now_ms).await
 }
 
-/// A PCR reading released by a lab, with the truck it belongs to and who released it.
-type LabResult = (i64, i64, String, String);
+/// A PCR reading released by a lab: the truck and its lot, the reading, who released it.
+pub(super) type LabResult = (i64, i64, String, String);
 
-/// Records on the lots' trucks the PCR results the labs have released for their tubes and they
-/// do not have yet (each by the account that released its run); a truck whose steps no longer
-/// take a result (its driver isolated) is passed over. Answers how many were recorded.
-pub(super) async fn lab_results(store: &SqlStore, now_ms: i64) -> Result<u64, StoreError> {
+/// The PCR results the labs have released for the tubes of lots' trucks that do not have them
+/// yet, each with the account that released its run.
+pub(super) async fn lab_results(store: &SqlStore) -> Result<Vec<LabResult>, StoreError> {
     let found: Vec<LabResult> = on_pool!(&store.db.write, |p| sqlx::query_as(
         "SELECT t.id, t.lot_id, x.reading, r.released_by FROM lot_trucks t \
          JOIN testing_tubes x ON x.barcode = t.pcr_tube \
@@ -522,21 +521,11 @@ pub(super) async fn lab_results(store: &SqlStore, now_ms: i64) -> Result<u64, St
     )
     .fetch_all(p)
     .await?);
-    let mut recorded = 0;
-    for (truck, lot, reading, by) in found {
-        let reading = LotReading::parse(&reading).map_err(|_| corrupt("reading"))?;
-        let lot = super::lot_sql::lot_in(store, None, lot).await?;
-        match write_step(store, &by, &lot, truck, &Step::Pcr(reading), None, now_ms).await {
-            Ok(_) => recorded += 1,
-            Err(StoreError::Invalid(_)) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(recorded)
+    Ok(found)
 }
 
 /// Writes a step by `by` if the truck is still as it was read.
-async fn write_step(
+pub(super) async fn write_step(
     store: &SqlStore,
     by: &str,
     lot: &Lot,

@@ -1,9 +1,11 @@
 //! The demo's freight passes: Shijiazhuang's command has issued passes for trucks bringing
 //! epidemic supplies, necessities, parcels and farming inputs from six provinces to the city's
 //! districts (a few through named highway exits), one of them revoked and one expired, one
-//! overdue at its destination. Made once: a store with passes is left as it is.
+//! overdue at its destination; a Wuhan carrier's application waits for the command. Made once: a
+//! store with passes is left as it is.
 
 use cordon_domain::access::Role;
+use cordon_domain::freight::application::PassApplicationRequest;
 use cordon_domain::freight::pass::{GoodsCategory, PassDraft};
 use cordon_domain::freight::truck::Driver;
 use cordon_domain::plate::Plate;
@@ -190,6 +192,20 @@ pub async fn load(store: &dyn Store) -> anyhow::Result<()> {
                 .await?;
         }
     }
+    // A Wuhan carrier's application for epidemic supplies into the city, waiting for the command.
+    let start = cordon_domain::time::from_ms(now + HOUR);
+    let request: PassApplicationRequest = serde_json::from_value(serde_json::json!({
+        "carrier": "武汉顺达物流有限公司",
+        "contact": {"name": "刘经理", "phone": "13800138000"},
+        "pass": {"plate": "鄂A86420", "origin": "420102", "destination": "130102",
+            "goods": "medical", "drivers": [{"name": "李师傅", "phone": "13900139000"}],
+            "valid_from": start.to_rfc3339(),
+            "valid_until": (start + chrono::Duration::hours(48)).to_rfc3339()}
+    }))?;
+    let checked = request
+        .parse(now)
+        .map_err(|e| anyhow::anyhow!("the demo application: {e:?}"))?;
+    store.apply_for_pass(&request, &checked, now).await?;
     tracing::info!(passes = PASSES.len(), "demo freight passes of Shijiazhuang");
     Ok(())
 }
