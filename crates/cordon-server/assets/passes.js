@@ -197,6 +197,18 @@ function showPass(p, W) {
       $("applied-number").textContent = a.pass.number;
       showPass(a.pass, W);
       $("pass-print").hidden = false;
+    } else {
+      // What was asked for, until a pass answers it.
+      const goods = Object.fromEntries(W.goods_names);
+      const facts = $("pass-facts");
+      facts.textContent = "";
+      const row = (k, v) => facts.append(el("dt", {}, k), el("dd", {}, v));
+      row(W.route, `${a.origin} → ${a.destination}`);
+      row(W.goods, goods[a.goods] || a.goods);
+      row(W.valid_from, passDay(a.valid_from));
+      row(W.valid_until, passDay(a.valid_until));
+      row(W.drivers, String(a.drivers));
+      row(W.applied_at, passDay(a.applied_at));
     }
     return a.state;
   }
