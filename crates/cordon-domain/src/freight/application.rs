@@ -107,6 +107,11 @@ impl RefuseRequest {
     }
 }
 
+/// Whether `s` has the form of an application's reference: 32 hex digits.
+pub fn is_reference(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// Why an application is not decided again.
 pub fn already_decided() -> FieldError {
     FieldError::new(

@@ -43,7 +43,7 @@ pub struct ApplicationList {
 
 /// A reference as a path carries it: 32 hex digits, or not found.
 fn reference(s: &str) -> ApiResult<&str> {
-    if s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if cordon_domain::freight::application::is_reference(s) {
         Ok(s)
     } else {
         Err(ApiError::NotFound("application not found".into()))

@@ -87,7 +87,7 @@ struct AppliedPage {
 
 /// An application followed by its reference: no account.
 pub async fn applied(viewer: Viewer, Path(reference): Path<String>) -> Response {
-    if reference.len() != 32 || !reference.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !cordon_domain::freight::application::is_reference(&reference) {
         return crate::error::ApiError::NotFound("no such application".into()).into_response();
     }
     let w = words(viewer.lang);
