@@ -66,6 +66,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(34, "0034_escorts"),
     migration!(35, "0035_escort_lots"),
     migration!(36, "0036_pass_applications"),
+    migration!(37, "0037_passage_counts"),
 ];
 
 /// Which of a migration's files to apply.
@@ -221,6 +222,53 @@ mod tests {
                  VALUES (x'01', 1, 1, 'in', 1, 0, 1, 0, 'pass', '{}', x'', '')"
             )
             .is_err());
+    }
+
+    /// Migration 37 counts the passages a database of the previous release holds, per
+    /// checkpoint and hour of observation: a superseded one left out, the outcomes apart, the
+    /// lane's handling only within its ten minutes, the green channel.
+    #[test]
+    fn the_counts_migration_counts_the_stored_passages() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let counts = MIGRATIONS.iter().position(|m| m.version == 37).unwrap();
+        for m in &MIGRATIONS[..counts] {
+            conn.execute_batch(m.sqlite).unwrap();
+        }
+        // Hour 10: two passed (one a green-channel truck registered 30 s after it was seen,
+        // one entered an hour late), one held and then superseded by its correction (held,
+        // 2 persons); hour 11: one referred.
+        conn.execute_batch(
+            "INSERT INTO jurisdictions VALUES (130100, 'Shijiazhuang', 'city', NULL);
+             INSERT INTO checkpoints VALUES (1, 'CP-130100-0001', 'Toll', 130100, 'toll_station',
+                 'inland', 38.0, 114.5, 4, 2, 'open', 0);
+             INSERT INTO passages (id, checkpoint_id, lane, direction, observed_at, observed_offset,
+                 recorded_at, persons, outcome, decision, fingerprint, occupants, freight_pass)
+             VALUES (x'01', 1, 1, 'in', 36000000, 28800, 36030000, 1, 'pass', '{}', x'', '', 1),
+                    (x'02', 1, 1, 'in', 36100000, 28800, 39700000, 3, 'pass', '{}', x'', '', 0),
+                    (x'03', 1, 1, 'in', 36200000, 28800, 36210000, 1, 'hold', '{}', x'', '', 0),
+                    (x'04', 1, 1, 'in', 36200000, 28800, 36260000, 2, 'hold', '{}', x'', '', 0),
+                    (x'05', 1, 1, 'in', 39600000, 28800, 39600000, 4, 'refer', '{}', x'', '', 0);
+             INSERT INTO corrections VALUES (x'04', x'03');",
+        )
+        .unwrap();
+        conn.execute_batch(MIGRATIONS[counts].sqlite).unwrap();
+        let rows: Vec<Vec<i64>> = conn
+            .prepare("SELECT * FROM passage_counts ORDER BY checkpoint_id, hour")
+            .unwrap()
+            .query_map([], |r| (0..14).map(|i| r.get(i)).collect())
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                // hour, checkpoint, vehicles, persons, handled (30 s + 60 s), green (1, 30 s),
+                // then pass, test on site, persuaded to return, held, referred.
+                vec![10, 1, 3, 6, 2, 90_000, 1, 1, 30_000, 2, 0, 0, 1, 0],
+                vec![11, 1, 1, 4, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1],
+            ]
+        );
     }
 
     /// Every passage, every column, as text, by id.

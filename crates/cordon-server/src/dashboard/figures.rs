@@ -10,9 +10,11 @@ use std::sync::Arc;
 use cordon_domain::access::passage::PassageRead;
 use cordon_domain::access::Scope;
 use cordon_domain::checkpoint::{Checkpoint, CheckpointStatus};
-use cordon_store::dashboard::SummaryRow;
+use cordon_store::dashboard::Summary;
 use cordon_store::{CheckpointFilter, Store, StoreError};
 use serde::Serialize;
+
+const HOUR_MS: i64 = 3_600_000;
 
 /// How long a computed dashboard is served again to readers of the same scope and period.
 pub const CACHE_MS: i64 = 5_000;
@@ -82,11 +84,11 @@ pub fn iso(ms: i64) -> String {
         .to_rfc3339()
 }
 
-/// Builds the dashboard of `rows` over the checkpoints in scope; `last_60` is the rows of the
-/// last 60 minutes (the vehicles of the last hour, not of the clock's hour).
+/// Builds the dashboard of a period's `summary` over the checkpoints in scope; `recent` is the
+/// vehicles of the last 60 minutes (of the last hour, not of the clock's hour).
 pub fn compute(
-    rows: &[SummaryRow],
-    last_60: &[SummaryRow],
+    summary: &Summary,
+    recent: i64,
     checkpoints: &[Checkpoint],
     from_ms: i64,
     to_ms: i64,
@@ -128,12 +130,14 @@ pub fn compute(
     let (mut passages, mut persons) = (0, 0);
     let mut green = GreenChannel::default();
     let mut green_ms = 0;
-    let recent = last_60
-        .iter()
-        .filter(|r| by_code.contains_key(r.checkpoint.as_str()))
-        .map(|r| r.passages)
-        .sum();
-    for r in rows {
+    for h in &summary.hours {
+        let slot = (h.hour_ms.div_euclid(3_600_000) - first_hour) as usize;
+        if let Some(slot) = hourly.get_mut(slot) {
+            slot.passages += h.passages;
+            slot.persons += h.persons;
+        }
+    }
+    for r in &summary.checkpoints {
         let Some(cp) = by_code.get_mut(r.checkpoint.as_str()) else {
             continue;
         };
@@ -144,16 +148,13 @@ pub fn compute(
         green.vehicles += r.green;
         green.handled += r.green_handled;
         green_ms += r.green_handling_ms;
-        *cp.outcomes.entry(r.outcome.clone()).or_default() += r.passages;
+        for (outcome, n) in &r.outcomes {
+            *cp.outcomes.entry(outcome.clone()).or_default() += n;
+            *outcomes.entry(outcome.clone()).or_default() += n;
+        }
         *handling_ms.entry(r.checkpoint.as_str()).or_default() += r.handling_ms;
-        *outcomes.entry(r.outcome.clone()).or_default() += r.passages;
         passages += r.passages;
         persons += r.persons;
-        let h = r.hour_ms.div_euclid(3_600_000);
-        if let Some(slot) = hourly.get_mut((h - first_hour) as usize) {
-            slot.passages += r.passages;
-            slot.persons += r.persons;
-        }
     }
     let mut list: Vec<CheckpointFigures> = by_code
         .into_iter()
@@ -272,15 +273,33 @@ impl DashboardCache {
         let now = cordon_domain::time::now_ms();
         // Whole hours: the period starts at the top of the hour `hours - 1` hours ago.
         let to = now + 1;
-        let from = (now.div_euclid(3_600_000) - (hours - 1)) * 3_600_000;
-        let checkpoints = checkpoints_in(store, grant.scope()).await?;
-        let rows = store.network_summary(grant, from, to).await?;
-        let last_60 = store
-            .network_summary(grant, (now - 3_600_000).max(grant.since_ms()), to)
-            .await?;
+        let now_hour = now.div_euclid(HOUR_MS);
+        let from = (now_hour - (hours - 1)) * HOUR_MS;
         let since = from.max(grant.since_ms());
+        // The whole hours from the counts the writer keeps; an officer's period starts within
+        // an hour (their last 24 hours), and that hour's head is read from its passages. The
+        // reads go together, on connections of their own.
+        let first_whole = since.div_euclid(HOUR_MS) + i64::from(since.rem_euclid(HOUR_MS) != 0);
+        let head = async {
+            if since < first_whole * HOUR_MS {
+                store
+                    .network_summary(grant, since, first_whole * HOUR_MS)
+                    .await
+            } else {
+                Ok(Vec::new())
+            }
+        };
+        let (checkpoints, mut summary, head, recent) = tokio::try_join!(
+            checkpoints_in(store, grant.scope()),
+            store.counted_summary(grant, first_whole, now_hour),
+            head,
+            store.passages_between(grant, now - HOUR_MS, to),
+        )?;
+        if !head.is_empty() {
+            summary.add(Summary::of_rows(&head));
+        }
         tokio::task::spawn_blocking(move || {
-            let dashboard = compute(&rows, &last_60, &checkpoints, since, to);
+            let dashboard = compute(&summary, recent, &checkpoints, since, to);
             let json = serde_json::to_vec(&dashboard).map(Into::into);
             json.map(|json| Computed { dashboard, json })
         })
@@ -302,6 +321,7 @@ pub fn status_colour(status: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cordon_store::dashboard::SummaryRow;
 
     #[test]
     fn rows_add_up_per_checkpoint_hour_and_outcome() {
@@ -351,8 +371,12 @@ mod tests {
                 ..row(11, "pass", 100, 0, 0)
             },
         ];
-        // The last 60 minutes: the rows of hour 11, the one out of scope left out.
-        let d = compute(&rows, &rows[1..], &[cp], 10 * h, 12 * h);
+        // The hours as the store sums them in scope: the checkpoint out of scope left out.
+        let mut summary = Summary::of_rows(&rows[..3]);
+        summary
+            .checkpoints
+            .extend(Summary::of_rows(&rows[3..]).checkpoints);
+        let d = compute(&summary, 4, &[cp], 10 * h, 12 * h);
         assert_eq!(d.passages, 9);
         assert_eq!(d.persons, 18);
         assert_eq!(d.hours, 2);

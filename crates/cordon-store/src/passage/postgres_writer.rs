@@ -150,6 +150,49 @@ async fn insert(
     Ok(inserted == rows_.len() as u64)
 }
 
+/// Adds a group's passages to the dashboard's counts, in the group's transaction (rows in key
+/// order: two processes' groups wait for each other's rows instead of deadlocking).
+async fn add_counts(
+    tx: &mut Tx,
+    rows_: &[(&NewPassage, i64)],
+    recorded_at: i64,
+) -> Result<(), StoreError> {
+    use crate::dashboard::counts::{tally, COUNTS_ADD, COUNTS_UPSERT};
+    // As fourteen arrays in one statement (a group's rows can be as many as its passages).
+    let tallied = tally(rows_, recorded_at);
+    let mut columns: Vec<Vec<i64>> = (0..14).map(|_| Vec::with_capacity(tallied.len())).collect();
+    for ((checkpoint_id, hour), c) in tallied {
+        let values = [
+            checkpoint_id,
+            hour,
+            c.passages,
+            c.persons,
+            c.handled,
+            c.handling_ms,
+            c.green,
+            c.green_handled,
+            c.green_handling_ms,
+        ];
+        for (column, v) in columns.iter_mut().zip(values.into_iter().chain(c.outcomes)) {
+            column.push(v);
+        }
+    }
+    if columns[0].is_empty() {
+        return Ok(());
+    }
+    let arrays = (1..=14)
+        .map(|i| format!("${i}::BIGINT[]"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("{COUNTS_UPSERT} SELECT * FROM UNNEST({arrays}){COUNTS_ADD}");
+    let mut q = sqlx::query(&sql);
+    for column in columns {
+        q = q.bind(column);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
 /// Audit rows per insert statement: 14 parameters each stays under PostgreSQL's limit.
 const AUDIT_CHUNK: usize = 500;
 
@@ -226,6 +269,11 @@ impl PgWriter {
             Err(StoreError::Database(e)) if is_contention(&e) => false,
             other => other?,
         };
+        let written = written
+            && match add_counts(&mut tx, &plan.to_insert, recorded_at).await {
+                Err(StoreError::Database(e)) if is_contention(&e) => false,
+                other => other.map(|()| true)?,
+            };
         if !written {
             tx.rollback().await?;
             return Ok(None);

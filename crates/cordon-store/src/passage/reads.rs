@@ -19,7 +19,7 @@ use super::rows::{self, PassageCols, PassageRow, TrajectoryRow, PASSAGE_SELECT};
 use super::{
     Cursor, HourlyCount, NewPassage, PassagePage, PassageQuery, PassageStore, Period, Recorded,
 };
-use crate::db::{on_pool, push_hours, push_list, push_scope, Db, CHUNK};
+use crate::db::{on_pool, push_hours, push_list, push_scope, retry, BeginWrite, Db, CHUNK};
 use crate::store::SqlStore;
 use crate::StoreError;
 
@@ -280,15 +280,46 @@ impl PassageStore for SqlStore {
     }
 
     async fn record_corrections(&self, links: &[(Uuid, Uuid)]) -> Result<(), StoreError> {
+        use crate::dashboard::counts::{COUNTS_ADD, COUNTS_TAKE_OUT, COUNTS_UPSERT};
+        let link = "INSERT INTO corrections (passage, supersedes) VALUES ($1, $2) \
+             ON CONFLICT (passage) DO NOTHING";
+        let superseded = "SELECT COUNT(*) FROM corrections WHERE supersedes = $1";
+        let lock = "UPDATE passages SET persons = persons WHERE id = $1";
+        let take_out = format!("{COUNTS_UPSERT}{COUNTS_TAKE_OUT}{COUNTS_ADD}");
+        let take_out = take_out.as_str();
+        // Each link with the dashboard's counts in one transaction: a passage superseded for
+        // the first time leaves its row (a second correction of it, or a retried link, takes
+        // nothing more out).
         for chunk in links.chunks(CHUNK) {
-            on_pool!(&self.db.write, |p| {
-                let mut q = QueryBuilder::new("INSERT INTO corrections (passage, supersedes) ");
-                q.push_values(chunk, |mut b, (passage, earlier)| {
-                    b.push_bind(*passage).push_bind(*earlier);
-                });
-                q.push(" ON CONFLICT (passage) DO NOTHING");
-                q.build().execute(p).await?;
-            });
+            retry(|| async move {
+                on_pool!(&self.db.write, |p| {
+                    let mut tx = p.begin_write().await?;
+                    for (passage, earlier) in chunk {
+                        // The superseded passage's row locked first (PostgreSQL): two
+                        // corrections of it at once count its earlier ones one after the other.
+                        sqlx::query(lock).bind(*earlier).execute(&mut *tx).await?;
+                        let before: i64 = sqlx::query_scalar(superseded)
+                            .bind(*earlier)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        let added = sqlx::query(link)
+                            .bind(*passage)
+                            .bind(*earlier)
+                            .execute(&mut *tx)
+                            .await?
+                            .rows_affected();
+                        if added == 1 && before == 0 {
+                            sqlx::query(take_out)
+                                .bind(*earlier)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                    }
+                    tx.commit().await?;
+                    Ok(())
+                })
+            })
+            .await?;
         }
         Ok(())
     }

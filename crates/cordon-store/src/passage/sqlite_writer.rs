@@ -108,6 +108,7 @@ impl SqliteWriter {
         if !insert(&tx, &plan.to_insert, recorded_at, true)? {
             return Ok(None); // dropping the transaction rolls it back
         }
+        add_counts(&tx, &plan.to_insert, recorded_at)?;
         append_audit(
             &tx,
             &super::writer::accepted_audit(jobs, &plan.results, audit),
@@ -269,6 +270,38 @@ fn insert(
         }
     }
     Ok(true)
+}
+
+/// Adds a group's passages to the dashboard's counts, in the group's transaction.
+fn add_counts(
+    conn: &Connection,
+    rows_: &[(&NewPassage, i64)],
+    recorded_at: i64,
+) -> Result<(), StoreError> {
+    use crate::dashboard::counts::{tally, COUNTS_ADD, COUNTS_UPSERT};
+    let mut stmt = conn.prepare_cached(&format!(
+        "{COUNTS_UPSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14){COUNTS_ADD}"
+    ))?;
+    for ((checkpoint_id, hour), c) in tally(rows_, recorded_at) {
+        let o = c.outcomes;
+        stmt.execute(params![
+            checkpoint_id,
+            hour,
+            c.passages,
+            c.persons,
+            c.handled,
+            c.handling_ms,
+            c.green,
+            c.green_handled,
+            c.green_handling_ms,
+            o[0],
+            o[1],
+            o[2],
+            o[3],
+            o[4],
+        ])?;
+    }
+    Ok(())
 }
 
 /// The benchmark baseline: the rows inserted with one prepared statement per row in one

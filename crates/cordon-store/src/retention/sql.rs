@@ -1,10 +1,9 @@
 //! The SQL of [`RetentionStore`], written once for both backends ([`crate::db`]).
 
 use async_trait::async_trait;
-use uuid::Uuid;
 
 use super::{Purged, RetentionStore};
-use crate::db::{on_pool, retry, BeginWrite, Pool};
+use crate::db::{on_pool, retry, Pool};
 use crate::hours::HOUR_MS;
 use crate::store::SqlStore;
 use crate::StoreError;
@@ -13,35 +12,40 @@ use crate::StoreError;
 /// recording time is taken before its transaction commits.
 const RECORDING_LAG_MS: i64 = 5 * 60_000;
 
-/// Passages purged per transaction.
-const PURGE_BATCH: i64 = 500;
+/// Passages purged per statement (each its own transaction, so that the lanes' writes get
+/// through between them).
+const PURGE_BATCH: i64 = 2_000;
+
+/// Empties the personal data of the passages a `SELECT id ...` names (its binds, then its
+/// `LIMIT`), answering each one's persons and hour of observation.
+const PURGE: &str = "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, \
+     facts = NULL, occupant_keys = NULL WHERE id IN (";
+const PURGED: &str = ") RETURNING persons, observed_at / 3600000";
 
 impl SqlStore {
-    /// Purges `rows` (id, persons) in one transaction and counts them.
-    async fn purge_rows(
+    /// Purges one batch of what `pick` selects, in one statement, and counts it; answers the
+    /// batch's (persons, hour) rows.
+    async fn purge_batch(
         &self,
-        rows: &[(Uuid, i64)],
+        pick: &str,
+        binds: &[i64],
         purged: &mut Purged,
-    ) -> Result<(), StoreError> {
-        if rows.is_empty() {
-            return Ok(());
-        }
-        let sql = "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, facts = NULL, \
-             occupant_keys = NULL WHERE id = $1";
-        retry(|| async move {
-            on_pool!(&self.db.write, |p| {
-                let mut tx = p.begin_write().await?;
-                for (id, _) in rows {
-                    sqlx::query(sql).bind(*id).execute(&mut *tx).await?;
+    ) -> Result<Vec<(i64, i64)>, StoreError> {
+        let sql = format!("{PURGE}{pick}{PURGED}");
+        let sql = sql.as_str();
+        let rows: Vec<(i64, i64)> = retry(|| async move {
+            Ok(on_pool!(&self.db.write, |p| {
+                let mut q = sqlx::query_as(sql);
+                for b in binds {
+                    q = q.bind(*b);
                 }
-                tx.commit().await?;
-                Ok(())
-            })
+                q.bind(PURGE_BATCH).fetch_all(p).await?
+            }))
         })
         .await?;
         purged.passages += rows.len() as u64;
-        purged.persons += rows.iter().map(|r| r.1.max(0) as u64).sum::<u64>();
-        Ok(())
+        purged.persons += rows.iter().map(|r| r.0.max(0) as u64).sum::<u64>();
+        Ok(rows)
     }
 }
 
@@ -84,16 +88,12 @@ impl RetentionStore for SqlStore {
         let walked_to = match marks {
             Some((purged_before, recorded_through)) => {
                 let walked_to = purged_before.min(before_ms);
-                let late = "SELECT id, persons FROM passages WHERE recorded_at >= $1 \
+                let late = "SELECT id FROM passages WHERE recorded_at >= $1 \
                      AND observed_at < $2 AND sealed IS NOT NULL LIMIT $3";
                 loop {
-                    let rows: Vec<(Uuid, i64)> = on_pool!(&db.write, |p| sqlx::query_as(late)
-                        .bind(recorded_through)
-                        .bind(walked_to)
-                        .bind(PURGE_BATCH)
-                        .fetch_all(p)
-                        .await?);
-                    self.purge_rows(&rows, &mut purged).await?;
+                    let rows = self
+                        .purge_batch(late, &[recorded_through, walked_to], &mut purged)
+                        .await?;
                     if (rows.len() as i64) < PURGE_BATCH {
                         break;
                     }
@@ -113,23 +113,20 @@ impl RetentionStore for SqlStore {
                     .await?)
             }
         };
-        let batch = "SELECT id, persons, observed_at / 3600000 FROM passages \
+        let batch = "SELECT id FROM passages \
              WHERE observed_at / 3600000 >= $1 AND observed_at / 3600000 <= $2 \
              AND observed_at < $3 AND sealed IS NOT NULL \
              ORDER BY observed_at / 3600000 LIMIT $4";
         let mut hour = first.unwrap_or(i64::MAX);
         while hour <= last_hour {
-            let rows: Vec<(Uuid, i64, i64)> = on_pool!(&db.write, |p| sqlx::query_as(batch)
-                .bind(hour)
-                .bind(last_hour)
-                .bind(before_ms)
-                .bind(PURGE_BATCH)
-                .fetch_all(p)
-                .await?);
-            let Some(last) = rows.last() else { break };
-            hour = last.2;
-            let rows: Vec<(Uuid, i64)> = rows.into_iter().map(|(id, n, _)| (id, n)).collect();
-            self.purge_rows(&rows, &mut purged).await?;
+            let rows = self
+                .purge_batch(batch, &[hour, last_hour, before_ms], &mut purged)
+                .await?;
+            if (rows.len() as i64) < PURGE_BATCH {
+                break;
+            }
+            // The batch took the oldest hours first: none before its last is left.
+            hour = rows.iter().map(|r| r.1).max().unwrap_or(hour);
         }
         let mark = "INSERT INTO retention_marks (id, purged_before, recorded_through) \
              VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET \

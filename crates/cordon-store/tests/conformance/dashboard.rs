@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
+use cordon_domain::access::passage::PassageRead;
 use cordon_domain::access::{Principal, Role, Scope, Username};
+use cordon_store::dashboard::Summary;
 use cordon_store::Store;
 use uuid::Uuid;
 
@@ -79,6 +81,67 @@ pub async fn the_summary_counts_per_checkpoint_hour_and_outcome(store: Arc<dyn S
         .await
         .unwrap();
     assert_eq!(rows.len(), 1);
+
+    // The counts the writer kept answer the same, per checkpoint and outcome and per hour,
+    // in each scope; the last hour's vehicles are counted from the passages.
+    for grant in [reads(), city.clone()] {
+        counts_agree(&*store, &grant, from, to).await;
+    }
+    let summary = store
+        .counted_summary(&city, from / 3_600_000, to / 3_600_000)
+        .await
+        .unwrap();
+    assert_eq!(
+        summary
+            .hours
+            .iter()
+            .map(|h| (h.hour_ms - from, h.passages, h.persons))
+            .collect::<Vec<_>>(),
+        vec![(0, 2, 3), (3_600_000, 1, 1)]
+    );
+    assert_eq!(store.passages_between(&reads(), from, to).await.unwrap(), 4);
+    assert_eq!(
+        store
+            .passages_between(&reads(), from + 5 * 60_000, from + 70 * 60_000)
+            .await
+            .unwrap(),
+        2,
+        "minutes 5 and 10, not 70"
+    );
+    assert_eq!(store.passages_between(&city, from, to).await.unwrap(), 3);
+    assert_eq!(store.passages_between(&own, from, to).await.unwrap(), 1);
+
+    // A correction takes its superseded passage out of the counts once, however often it is
+    // sent and however many passages correct it.
+    let (wrong, fix, again) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    for (id, minute) in [(wrong, 20), (fix, 21), (again, 22)] {
+        store
+            .record_passages(vec![new(draft(
+                id,
+                "CP-130100-0001",
+                minute,
+                "冀A12345",
+                &[8],
+            ))])
+            .await
+            .unwrap();
+    }
+    store.record_corrections(&[(fix, wrong)]).await.unwrap();
+    store.record_corrections(&[(fix, wrong)]).await.unwrap();
+    store.record_corrections(&[(again, wrong)]).await.unwrap();
+    counts_agree(&*store, &reads(), from, to).await;
+    assert_eq!(store.passages_between(&reads(), from, to).await.unwrap(), 6);
+}
+
+/// The writer's counts over the whole hours of `[from, to)` equal the passages' summary.
+pub async fn counts_agree(store: &dyn Store, grant: &PassageRead, from: i64, to: i64) {
+    let rows = store.network_summary(grant, from, to).await.unwrap();
+    let read = Summary::of_rows(&rows);
+    let kept = store
+        .counted_summary(grant, from / 3_600_000, (to - 1) / 3_600_000)
+        .await
+        .unwrap();
+    assert_eq!(kept, read, "the writer's counts against the passages");
 }
 
 conformance!(the_summary_counts_per_checkpoint_hour_and_outcome);

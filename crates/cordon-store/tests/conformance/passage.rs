@@ -276,6 +276,7 @@ pub async fn a_passage_read_shows_its_corrections(store: Arc<dyn Store>) {
             .collect::<Vec<_>>(),
         vec![(2, 3)]
     );
+    super::dashboard::counts_agree(&*store, &reads(), from, from + 3_600_000).await;
     assert_eq!(
         store.corrections(&[first, other]).await.unwrap(),
         vec![(second, first)]

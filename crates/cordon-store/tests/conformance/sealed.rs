@@ -299,6 +299,19 @@ pub async fn retention_purges_personal_data(store: std::sync::Arc<dyn cordon_sto
     assert_eq!(p.decision.outcome.as_str(), "pass", "the decision stays");
     let kept = store.get_passage(&reads(), recent).await.unwrap();
     assert_eq!(kept.occupants.len(), 1);
+    // The dashboard's counts survive the purge: the four vehicles and their six persons.
+    let hours = (t0() - chrono::Duration::hours(4)).timestamp_millis() / 3_600_000;
+    let summary = store
+        .counted_summary(&reads(), hours, hours + 8)
+        .await
+        .unwrap();
+    assert_eq!(
+        summary
+            .hours
+            .iter()
+            .fold((0, 0), |(n, p), h| (n + h.passages, p + h.persons)),
+        (4, 6)
+    );
     // The trace index reads only what keeps its personal data, with its occupants' keys.
     let rows = store
         .trace_rows(cordon_store::trace::TraceCursor::since(i64::MIN), 100)
