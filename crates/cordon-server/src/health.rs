@@ -1,4 +1,4 @@
-//! `/healthz`: whether the process is up and its store answers.
+//! `/healthz`: whether the process is up and its store answers, and whether traces answer yet.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,6 +14,11 @@ pub struct Health {
     /// `sqlite` or `postgres`.
     pub backend: &'static str,
     pub version: &'static str,
+    /// The trace index: `loading` (traces answer 503 `trace_index_loading`) or `ready`.
+    pub trace_index: &'static str,
+    /// Where the trace index was loaded from once ready: `file` (saved at the last stop) or
+    /// `store`.
+    pub trace_index_from: Option<&'static str>,
 }
 
 #[utoipa::path(get, path = "/healthz", security(()), tag = "operations",
@@ -24,6 +29,16 @@ pub async fn healthz(State(app): State<AppState>) -> (StatusCode, Json<Health>) 
         status: if ok { "ok" } else { "unavailable" },
         backend: app.store.backend(),
         version: env!("CARGO_PKG_VERSION"),
+        trace_index: if app.trace.is_ready() {
+            "ready"
+        } else {
+            "loading"
+        },
+        trace_index_from: match (app.trace.is_ready(), app.trace.loaded_from_file()) {
+            (false, _) => None,
+            (true, true) => Some("file"),
+            (true, false) => Some("store"),
+        },
     };
     let status = if ok {
         StatusCode::OK

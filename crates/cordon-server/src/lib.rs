@@ -96,10 +96,13 @@ pub async fn serve(
     };
     // A stop first answers the lanes' long polls, which would otherwise hold it up to their wait.
     let (feed, lots) = (state.directives.clone(), state.lots.clone());
+    let trace = state.trace.clone();
     let shutdown = async move {
         shutdown.await;
         feed.close();
         lots.close();
+        // The next start loads the trace index from its file instead of the whole store.
+        trace.save().await;
     };
     let listener = tokio::net::TcpListener::bind(listen).await?;
     on_bound(listener.local_addr()?);

@@ -92,6 +92,10 @@ pub struct Settings {
     pub declarations_per_minute: u32,
     /// Serve HTTPS with these (plain HTTP without).
     pub tls: Option<crate::tls::TlsFiles>,
+    /// Where the trace index is saved at a stop and every half hour, and loaded from at the
+    /// next start (`trace-index.bin` under the data directory); `None`: always read from the
+    /// store.
+    pub trace_file: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -103,6 +107,7 @@ impl Default for Settings {
             site: None,
             declarations_per_minute: crate::auth::rate::DEFAULT_PER_MINUTE,
             tls: None,
+            trace_file: None,
         }
     }
 }
@@ -116,7 +121,10 @@ pub async fn state(
     let lanes = Lanes::load(store.as_ref()).await?;
     lanes.spawn_refresh(store.clone());
     let auth = Arc::new(Auth::new(store.clone()));
-    let trace = crate::trace::live::LiveTrace::new(settings.retention_days);
+    let saved = settings.trace_file.clone().map(|path| {
+        crate::trace::saved::SavedIndex::new(path, &store.keyring().subject("trace index"))
+    });
+    let trace = crate::trace::live::LiveTrace::saved_at(settings.retention_days, saved);
     trace.spawn(store.clone());
     let routes = Arc::new(crate::freight::route_watch::RouteWatcher::default());
     if settings.upstream.is_none() {

@@ -165,6 +165,42 @@ async fn station_of(app: &TestApp, site: i64) -> TestApp {
     }
 }
 
+/// A second hub on `app`'s store with `settings`, and what stops it: send on the sender, then
+/// await the task (the hub has then finished its stop, its trace index saved).
+async fn hub_of(
+    app: &TestApp,
+    settings: cordon_server::Settings,
+) -> (
+    TestApp,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let s = app.store.clone();
+    let task = tokio::spawn(async move {
+        cordon_server::serve(
+            s,
+            &settings,
+            "127.0.0.1:0".parse().unwrap(),
+            |a| tx.send(a).unwrap(),
+            async move {
+                let _ = stopped.await;
+            },
+        )
+        .await
+        .unwrap();
+    });
+    let hub = TestApp {
+        base: format!("http://{}", rx.await.unwrap()),
+        http: app.http.clone(),
+        clients: app.clients.clone(),
+        pages: app.pages.clone(),
+        store: app.store.clone(),
+    };
+    (hub, stop, task)
+}
+
 async fn spawn_with(store: Arc<dyn Store>) -> TestApp {
     let (tx, rx) = tokio::sync::oneshot::channel();
     let s = store.clone();

@@ -45,6 +45,15 @@ pub struct IndexRow {
 
 const NO_VEHICLE: u32 = u32::MAX;
 
+/// A passage as [`TraceIndex::sample`] answers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sampled {
+    pub id: Uuid,
+    pub checkpoint: u32,
+    pub observed_ms: i64,
+    pub persons: usize,
+}
+
 /// Base passages per entry of the time sample.
 const AT_STRIDE: usize = 32;
 
@@ -367,15 +376,7 @@ impl TraceIndex {
     /// end, and when passages added since the build want folding in
     /// ([`TraceIndex::wants_rebuild`]).
     pub fn without_before(&self, cutoff_ms: i64) -> TraceIndex {
-        let mut keys: Vec<u128> = self
-            .person_keys
-            .iter()
-            .map(|k| u128::from_le_bytes(*k))
-            .collect();
-        keys.resize(self.persons(), 0);
-        for (&k, &n) in &self.tail_persons {
-            keys[n as usize] = u128::from_le_bytes(k);
-        }
+        let keys = self.person_key_list();
         let rows = (0..self.ids.len() as u32)
             .filter(|&p| self.at[p as usize] >= cutoff_ms && !self.is_withdrawn(p))
             .map(|p| IndexRow {
@@ -399,6 +400,45 @@ impl TraceIndex {
         index.watermark = index.watermark.max(self.watermark);
         index.prune_recent();
         index
+    }
+
+    /// Every person's key, by person number.
+    fn person_key_list(&self) -> Vec<u128> {
+        let mut keys: Vec<u128> = self
+            .person_keys
+            .iter()
+            .map(|k| u128::from_le_bytes(*k))
+            .collect();
+        keys.resize(self.persons(), 0);
+        for (&k, &n) in &self.tail_persons {
+            keys[n as usize] = u128::from_le_bytes(k);
+        }
+        keys
+    }
+
+    /// Up to `k` passages held, not withdrawn, observed at or after `from_ms`, spread evenly
+    /// over the index, and the last `k` added: what a loader checks against the store when the
+    /// index was read from a file ([`TraceIndex::read_from`]).
+    pub fn sample(&self, k: usize, from_ms: i64) -> Vec<Sampled> {
+        let n = self.ids.len();
+        if n == 0 || k == 0 {
+            return Vec::new();
+        }
+        let step = n.div_ceil(k).max(1);
+        let mut picked: Vec<u32> = (0..n).step_by(step).map(|p| p as u32).collect();
+        picked.extend((n.saturating_sub(k)..n).map(|p| p as u32));
+        picked.sort_unstable();
+        picked.dedup();
+        picked
+            .into_iter()
+            .filter(|&p| self.at[p as usize] >= from_ms && !self.is_withdrawn(p))
+            .map(|p| Sampled {
+                id: self.ids[p as usize],
+                checkpoint: self.checkpoint_of(p),
+                observed_ms: self.at[p as usize],
+                persons: self.occupants(p).count(),
+            })
+            .collect()
     }
 
     /// The earliest observation held, if any.
@@ -639,5 +679,7 @@ impl Hasher for Fnv {
     }
 }
 
+mod saved;
+pub use saved::SAVED_FORMAT;
 #[cfg(test)]
 mod tests;

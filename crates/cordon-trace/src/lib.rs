@@ -3,8 +3,9 @@
 //! case to every person who crossed its path, with the evidence that links them;
 //! [`trajectory`] lists one person's or one vehicle's passages.
 //!
-//! The crate does no I/O: the server loads the index from the store and keeps it current
-//! (`cordon_server::trace`), and decides which checkpoints a caller may see.
+//! The crate does no I/O: the server loads the index from the store (or from the bytes it
+//! saved, [`TraceIndex::read_from`]) and keeps it current (`cordon_server::trace`), and decides
+//! which checkpoints a caller may see.
 
 mod hash;
 mod index;
@@ -13,7 +14,9 @@ mod query;
 mod trajectory;
 mod withdrawn;
 
-pub use index::{person_key, IndexRow, PersonKey, TraceIndex, RECORDING_LAG_MS};
+pub use index::{
+    person_key, IndexRow, PersonKey, Sampled, TraceIndex, RECORDING_LAG_MS, SAVED_FORMAT,
+};
 pub use query::{
     trace, Contact, Cut, Evidence, EvidenceKind, Link, Subject, TraceAnswer, TraceQuery,
 };

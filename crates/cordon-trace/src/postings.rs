@@ -49,6 +49,22 @@ impl Postings {
         p
     }
 
+    /// The base's offsets and list (what [`crate::index`]'s saved form writes).
+    pub(crate) fn base_parts(&self) -> (&[u32], &[u32]) {
+        (&self.off, &self.list)
+    }
+
+    /// A base read back from its parts (checked by the reader: offsets in order, within the
+    /// list).
+    pub(crate) fn from_base(off: Vec<u32>, list: Vec<u32>) -> Self {
+        Self {
+            off,
+            list,
+            extra: IdMap::default(),
+            extra_len: 0,
+        }
+    }
+
     fn shrink(&mut self) {
         self.off.shrink_to_fit();
         self.list.shrink_to_fit();

@@ -168,6 +168,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
                 }),
                 _ => None,
             },
+            trace_file: Some(args.store.data.join("trace-index.bin")),
         },
         args.listen,
         |bound| {

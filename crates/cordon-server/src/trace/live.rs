@@ -11,7 +11,7 @@
 //! process recorded it.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -31,6 +31,12 @@ const POLL: Duration = Duration::from_secs(1);
 const FORGET_EVERY: u32 = 3_600;
 /// After a nudge, how long to wait for more registrations before reading.
 const NUDGE_BATCH: Duration = Duration::from_millis(50);
+/// How often the index is saved (if it changed since): polls come faster than one a second
+/// while lanes register, so this is kept by the clock.
+const SAVE_EVERY: Duration = Duration::from_secs(30 * 60);
+/// Passages of a saved index checked against the store when it is loaded (spread over it, and
+/// as many of the last added).
+const CHECKED: usize = 48;
 /// Every this many polls, the last [`RECORDING_LAG_MS`] are read again.
 const LAG_SWEEP_EVERY: u32 = 30;
 /// How long a query waits for the index to read what was recorded before it; past this it
@@ -56,6 +62,13 @@ pub struct LiveTrace {
     pub retention_days: u32,
     /// Passages superseded by corrections, left out of the index.
     pub withdrawals: crate::trace::corrections::Withdrawals,
+    /// Where the index is saved (at a stop, and every half hour it changed), to be loaded at
+    /// the next start instead of read from the store.
+    saved: Option<crate::trace::saved::SavedIndex>,
+    /// The watermark of the index last saved or loaded from the file.
+    saved_watermark: AtomicI64,
+    /// Whether the first load was from the saved file.
+    from_file: AtomicBool,
 }
 
 /// The index rows of passages being recorded by this process ([`LiveTrace::prepare`]).
@@ -83,6 +96,14 @@ fn index_row(r: TraceRow) -> Option<IndexRow> {
 
 impl LiveTrace {
     pub fn new(retention_days: u32) -> Arc<Self> {
+        Self::saved_at(retention_days, None)
+    }
+
+    /// A live index saved to (and loaded from) `saved`.
+    pub fn saved_at(
+        retention_days: u32,
+        saved: Option<crate::trace::saved::SavedIndex>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             index: RwLock::new(TraceIndex::default()),
             checkpoints: RwLock::new(Arc::new(Vec::new())),
@@ -94,6 +115,9 @@ impl LiveTrace {
             load_ms: AtomicU64::new(0),
             retention_days,
             withdrawals: Default::default(),
+            saved,
+            saved_watermark: AtomicI64::new(i64::MIN),
+            from_file: AtomicBool::new(false),
         })
     }
 
@@ -252,6 +276,12 @@ impl LiveTrace {
         list.last().map(|c| c.id as u32 + 1).unwrap_or(0)
     }
 
+    /// Whether the first load read the saved file (`false` until it is done, and when it read
+    /// the store).
+    pub fn loaded_from_file(&self) -> bool {
+        self.from_file.load(Ordering::Relaxed)
+    }
+
     /// Milliseconds the first load took (0 until it is done).
     pub fn load_ms(&self) -> u64 {
         self.load_ms.load(Ordering::Relaxed)
@@ -327,6 +357,98 @@ impl LiveTrace {
             .store(took.as_millis().max(1) as u64, Ordering::Relaxed);
         self.ready.store(true, Ordering::Release);
         Ok(())
+    }
+
+    /// Loads the index from its saved file, if there is one of this hub, whole, and true to the
+    /// store: its passages checked against the store's (a file of another database, or of a
+    /// store restored from an older copy, is not). Corrections are then read as at a full
+    /// load, passages past the retention period dropped, and the poller reads what was
+    /// recorded since the file's watermark. Answers whether it did; on `false` the caller
+    /// loads from the store.
+    pub async fn load_saved(self: &Arc<Self>, store: &dyn Store) -> Result<bool, StoreError> {
+        let Some(saved) = self.saved.clone() else {
+            return Ok(false);
+        };
+        let started = Instant::now();
+        let path = saved.path().display().to_string();
+        let loaded = tokio::task::spawn_blocking(move || saved.load())
+            .await
+            .map_err(|e| StoreError::Unavailable(format!("trace index file: {e}")))?;
+        let index = match loaded {
+            Ok(index) => index,
+            Err(crate::trace::saved::Unusable::Missing) => return Ok(false),
+            Err(e) => {
+                tracing::warn!(file = %path, reason = %e, "reading the trace index from the store instead");
+                return Ok(false);
+            }
+        };
+        let sample = index.sample(CHECKED, self.retention_cutoff_ms() + 3_600_000);
+        let ids: Vec<uuid::Uuid> = sample.iter().map(|s| s.id).collect();
+        let rows: HashMap<uuid::Uuid, TraceRow> = store
+            .trace_rows_by_id(&ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        let true_to_store = sample.iter().all(|s| {
+            rows.get(&s.id).is_some_and(|r| {
+                r.checkpoint_id == i64::from(s.checkpoint)
+                    && r.observed_ms == s.observed_ms
+                    && r.occupants.len() == s.persons
+            })
+        });
+        if !true_to_store {
+            tracing::warn!(file = %path, "the saved trace index does not match the store; reading the store instead");
+            return Ok(false);
+        }
+        self.reload_checkpoints(store).await?;
+        let watermark = index.watermark();
+        *self.index.write().unwrap_or_else(|e| e.into_inner()) = index;
+        self.withdrawals.read(store, &self.index, true).await?;
+        self.saved_watermark.store(watermark, Ordering::Relaxed);
+        let took = started.elapsed();
+        tracing::info!(
+            passages = self.with(|i| i.passages()),
+            seconds = format!("{:.1}", took.as_secs_f64()),
+            "trace index loaded from its file"
+        );
+        self.load_ms
+            .store(took.as_millis().max(1) as u64, Ordering::Relaxed);
+        self.from_file.store(true, Ordering::Relaxed);
+        self.ready.store(true, Ordering::Release);
+        // Passages whose personal data was purged since the file was saved.
+        self.rebuild_if_due(true).await;
+        Ok(true)
+    }
+
+    /// Saves the index to its file if it changed since it was last saved or loaded (at a stop,
+    /// and every half hour). Holds the index's read lock while it writes: the poller waits,
+    /// traces go on.
+    pub async fn save(self: &Arc<Self>) {
+        let Some(saved) = self.saved.clone() else {
+            return;
+        };
+        if !self.is_ready() {
+            return;
+        }
+        let watermark = self.with(|i| i.watermark());
+        if watermark <= self.saved_watermark.load(Ordering::Relaxed) {
+            return;
+        }
+        let live = self.clone();
+        let started = Instant::now();
+        match tokio::task::spawn_blocking(move || live.with(|i| saved.save(i))).await {
+            Ok(Ok(bytes)) => {
+                self.saved_watermark.store(watermark, Ordering::Relaxed);
+                tracing::info!(
+                    megabytes = bytes / 1_000_000,
+                    seconds = format!("{:.1}", started.elapsed().as_secs_f64()),
+                    "trace index saved"
+                );
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not save the trace index"),
+            Err(e) => tracing::warn!(error = %e, "could not save the trace index"),
+        }
     }
 
     /// The rows the index takes of those read: not superseded, and written by Cordon.
@@ -411,7 +533,12 @@ impl LiveTrace {
         tokio::spawn(async move {
             loop {
                 let Some(l) = live.upgrade() else { return };
-                match l.load(store.as_ref()).await {
+                let loaded = match l.load_saved(store.as_ref()).await {
+                    Ok(true) => Ok(()),
+                    Ok(false) => l.load(store.as_ref()).await,
+                    Err(e) => Err(e),
+                };
+                match loaded {
                     Ok(()) => break,
                     Err(e) => {
                         tracing::warn!(error = %e, "could not load the trace index; trying again");
@@ -421,6 +548,7 @@ impl LiveTrace {
                 }
             }
             let mut polls = 0u32;
+            let mut saved_at = Instant::now();
             let mut cursor = match live.upgrade() {
                 Some(l) => TraceCursor::since(l.with(|i| i.watermark()) - RECORDING_LAG_MS),
                 None => return,
@@ -443,6 +571,10 @@ impl LiveTrace {
                 let started = Instant::now();
                 polls += 1;
                 l.rebuild_if_due(polls.is_multiple_of(FORGET_EVERY)).await;
+                if saved_at.elapsed() >= SAVE_EVERY {
+                    l.save().await;
+                    saved_at = Instant::now();
+                }
                 if l.withdrawals
                     .due(asked || polls.is_multiple_of(LAG_SWEEP_EVERY))
                 {

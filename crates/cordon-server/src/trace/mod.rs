@@ -1,5 +1,6 @@
 //! Traces: the live index of every passage of the retention period ([`live`], kept current with
-//! corrections: [`corrections`]), case traces over it ([`api`]) and their exports ([`export`]),
+//! corrections: [`corrections`]; saved to a file and loaded from it at the next start:
+//! [`saved`]), case traces over it ([`api`]) and their exports ([`export`]),
 //! trajectories of a person or a vehicle ([`trajectories`]), and the trace page ([`pages`]).
 
 pub mod api;
@@ -7,6 +8,7 @@ pub mod corrections;
 pub mod export;
 pub mod live;
 pub mod pages;
+pub mod saved;
 pub mod trajectories;
 pub mod words;
 
