@@ -67,7 +67,17 @@ pub(super) async fn demo_store(
     days: u32,
     only_open: bool,
 ) -> anyhow::Result<(Arc<dyn Store>, Fresh, Vec<String>)> {
-    let (store, fresh) = Fresh::open(&Backend::Sqlite).await?;
+    demo_store_on(&Backend::Sqlite, scale, days, only_open).await
+}
+
+/// [`demo_store`] on `backend`.
+pub(super) async fn demo_store_on(
+    backend: &Backend,
+    scale: f64,
+    days: u32,
+    only_open: bool,
+) -> anyhow::Result<(Arc<dyn Store>, Fresh, Vec<String>)> {
+    let (store, fresh) = Fresh::open(backend).await?;
     let options = crate::demo::DemoOptions {
         scale,
         days,
@@ -287,7 +297,26 @@ pub(super) struct Served {
 impl Served {
     pub async fn stop(self) {
         let _ = self.stop.send(());
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+        // A stop saves the trace index when the hub has a file for it.
+        let _ = tokio::time::timeout(Duration::from_secs(120), self.task).await;
+    }
+
+    /// Waits until the hub's trace index is ready; answers where it was loaded from (`file`
+    /// or `store`).
+    pub async fn trace_ready(&self) -> anyhow::Result<String> {
+        let http = reqwest::Client::new();
+        loop {
+            let h: serde_json::Value = http
+                .get(format!("http://{}/healthz", self.addr))
+                .send()
+                .await?
+                .json()
+                .await?;
+            if h["trace_index"] == "ready" {
+                return Ok(h["trace_index_from"].as_str().unwrap_or("").to_owned());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 

@@ -267,6 +267,52 @@ fn province() -> TrajectoryRead {
     .expect("tracers read trajectories")
 }
 
+/// The index saved to a file as a hub saves it at a stop, and loaded from it as the next
+/// start does: each timed, against the build from the rows (what a start without the file
+/// costs, before reading the store); the loaded index's two-hop answers checked against the
+/// built one's.
+fn from_file(
+    index: TraceIndex,
+    build: Duration,
+    passages: usize,
+    cases: &[Case],
+    window_ms: i64,
+    two: &Timed,
+) -> anyhow::Result<()> {
+    use cordon_server::trace::saved::SavedIndex;
+    let path = std::env::temp_dir().join(format!(
+        "cordon-bench-trace-{}.bin",
+        Uuid::now_v7().simple()
+    ));
+    let saved = SavedIndex::new(path.clone(), "bench");
+    let started = Instant::now();
+    let bytes = saved.save(&index)?;
+    let save = started.elapsed().as_secs_f64();
+    drop(index);
+    let started = Instant::now();
+    let loaded = saved.load().map_err(|e| anyhow::anyhow!("{e}"));
+    let load = started.elapsed().as_secs_f64();
+    let _ = std::fs::remove_file(&path);
+    let loaded = loaded?;
+    let again = on_index(&loaded, cases, window_ms, 2);
+    anyhow::ensure!(
+        again.links == two.links,
+        "the loaded index links {} against {}",
+        again.links,
+        two.links
+    );
+    println!(
+        "saved to its file in {save:.1} s ({} MB), loaded from it in {load:.1} s ({:.2} of the \
+         build's {:.1} s; 10^8 passages at this rate {:.1} s)  /10 s: {:.2}; two-hop answers the same",
+        bytes / 1_000_000,
+        load / build.as_secs_f64(),
+        build.as_secs_f64(),
+        load * 1e8 / passages.max(1) as f64,
+        load * 1e8 / passages.max(1) as f64 / 10.0
+    );
+    Ok(())
+}
+
 fn on_index(index: &TraceIndex, cases: &[Case], window_ms: i64, hops: u8) -> Timed {
     let all = |_: u32| true;
     let mut latencies = Vec::with_capacity(cases.len());
@@ -430,7 +476,7 @@ pub async fn run(args: TraceArgs) -> anyhow::Result<()> {
     );
 
     if args.index_only {
-        return Ok(());
+        return from_file(index, build, passages, &cases, window_ms, &two);
     }
     let mut backends = Vec::new();
     if !args.skip_sqlite {
