@@ -355,7 +355,7 @@ mod tests {
             green_handled: 0,
             green_handling_ms: 0,
         };
-        let rows = vec![
+        let rows = [
             // Two of them through the green channel, one handled in 6 s.
             SummaryRow {
                 green: 2,
