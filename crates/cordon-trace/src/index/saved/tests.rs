@@ -9,7 +9,7 @@ fn row(n: u32, checkpoint: u32, at: i64, plate: Option<&str>, who: &[u128]) -> I
         id: Uuid::from_u128(u128::from(n)),
         checkpoint,
         lane: (n % 3) as u16 + 1,
-        inbound: n % 2 == 0,
+        inbound: n.is_multiple_of(2),
         observed_ms: at,
         recorded_ms: at + 500,
         plate: plate.map(str::to_owned),
