@@ -508,6 +508,8 @@ mod status;
 mod testing;
 #[path = "api/trace.rs"]
 mod trace;
+#[path = "api/trace_saved.rs"]
+mod trace_saved;
 
 #[tokio::test]
 async fn health_and_the_openapi_document() {
