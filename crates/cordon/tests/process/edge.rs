@@ -525,9 +525,13 @@ async fn an_offline_station_applies_the_policy_published_meanwhile() {
     let (s, _) = post_json(&officer, format!("{base}/api/v1/passages"), &body).await;
     assert_eq!(s, reqwest::StatusCode::CREATED);
 
-    // At the hub, each decision keeps the version it was taken under.
+    // At the hub, each decision keeps the version it was taken under. The hub notes the
+    // correction's link after it writes the record: wait for both.
     for _ in 0..100 {
-        if hub_count(&commander, &hub_base, "CP-130100-0001").await == 3 {
+        let linked = get_json(&commander, format!("{hub_base}/api/v1/passages/{before}")).await
+            ["superseded_by"]
+            != Value::Null;
+        if linked && hub_count(&commander, &hub_base, "CP-130100-0001").await >= 2 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
