@@ -89,15 +89,28 @@ impl Browser {
     }
 
     async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        match self.try_call(method, path, body).await {
+            Ok(v) => v,
+            Err(e) => panic!("webdriver {path}: {e}"),
+        }
+    }
+
+    /// [`Self::call`], answering the driver's error instead of panicking on it.
+    async fn try_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, Value> {
         let mut r = self.http.request(method, format!("{}{path}", self.url));
         if let Some(b) = body {
             r = r.json(&b);
         }
         let v: Value = r.send().await.unwrap().json().await.unwrap();
         if v["value"]["error"].is_string() {
-            panic!("webdriver {path}: {}", v["value"]);
+            return Err(v["value"].clone());
         }
-        v["value"].clone()
+        Ok(v["value"].clone())
     }
 
     pub async fn goto(&self, url: &str) {
@@ -175,13 +188,21 @@ impl Browser {
         .await;
     }
 
+    /// The text of the element `css` finds. A page that draws the element again between the
+    /// find and the read (a live list refreshing) makes it stale: it is found again.
     pub async fn text(&self, css: &str) -> String {
-        let e = self.find(css).await;
-        self.call(reqwest::Method::GET, &format!("/element/{e}/text"), None)
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
+        for _ in 0..20 {
+            let e = self.find(css).await;
+            match self
+                .try_call(reqwest::Method::GET, &format!("/element/{e}/text"), None)
+                .await
+            {
+                Ok(v) => return v.as_str().unwrap_or_default().to_owned(),
+                Err(e) if e["error"] == "stale element reference" => continue,
+                Err(e) => panic!("webdriver text of {css}: {e}"),
+            }
+        }
+        panic!("webdriver text of {css}: the element kept going stale")
     }
 
     /// The value of a JavaScript expression.
