@@ -40,6 +40,7 @@ pub mod station;
 pub mod status;
 pub mod testing;
 pub mod time;
+pub mod varint;
 
 pub use error::{FieldError, Gathered};
 

@@ -1,7 +1,9 @@
 // The lane's duty line: the shift on duty at the selected checkpoint (its lead and hours: the
 // registrations made now belong to it) and what the shift before handed over; or, in red, that
 // nobody is on duty. Read when the checkpoint changes and every five minutes. Where the roster
-// is not kept (an edge station holds none), the line stays hidden.
+// is not kept (an edge station holds none; no shift from yesterday to tomorrow), the line stays
+// hidden: tomorrow counts, so that late in the evening, with the next shift after midnight, the
+// lane still says nobody is on duty.
 "use strict";
 (function laneDuty() {
   const line = $("duty-line");
@@ -13,7 +15,7 @@
   async function load() {
     const now = Date.now();
     const yesterday = chinaTime(new Date(now - 86400e3)).slice(0, 10);
-    const r = await api("GET", `/api/v1/checkpoints/${cp.value}/roster?from=${yesterday}&days=2`);
+    const r = await api("GET", `/api/v1/checkpoints/${cp.value}/roster?from=${yesterday}&days=3`);
     line.textContent = "";
     if (r.status !== 200 || !r.json.shifts.length) { line.hidden = true; return; }
     const shifts = r.json.shifts;

@@ -24,8 +24,13 @@ pub struct Keyring {
 }
 
 /// First byte of a sealed value: the format, so that a later key or cipher can be told apart.
+/// Version 1 carries its whole 24-byte nonce; version 2 (written since migration 38) carries 8
+/// random bytes, the other 16 being a keyed hash of the context (the record's id): a nonce
+/// repeats only if one record is sealed twice with the same 64 random bits.
 const SEALED_V1: u8 = 1;
+const SEALED_V2: u8 = 2;
 const NONCE_LEN: usize = 24;
+const RANDOM_LEN: usize = 8;
 
 impl std::fmt::Debug for Keyring {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -98,26 +103,47 @@ impl Keyring {
     /// Encrypts `plain`, bound to `context` (a record's id): the sealed value opens only with
     /// the same key and the same context.
     pub fn seal(&self, context: &[u8], plain: &[u8]) -> Vec<u8> {
-        use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, Payload};
-        use chacha20poly1305::XChaCha20Poly1305;
-        let cipher = XChaCha20Poly1305::new((&self.seal).into());
         // The thread's CSPRNG (ChaCha, seeded from the operating system and reseeded by it):
-        // a 192-bit random nonce without a system call per record.
-        let nonce = XChaCha20Poly1305::generate_nonce(&mut rand::thread_rng());
-        let sealed = cipher
+        // 64 random bits without a system call per record.
+        let mut random = [0u8; RANDOM_LEN];
+        rand::thread_rng().fill_bytes(&mut random);
+        let body = self.encrypt(&self.nonce(context, &random), context, plain);
+        [&[SEALED_V2][..], &random[..], &body[..]].concat()
+    }
+
+    /// [`Keyring::seal`] as the releases before migration 38 sealed (format 1, the whole
+    /// random nonce stored): for tests that make a database as those releases left it.
+    pub(crate) fn seal_v1(&self, context: &[u8], plain: &[u8]) -> Vec<u8> {
+        use chacha20poly1305::aead::AeadCore;
+        let nonce = chacha20poly1305::XChaCha20Poly1305::generate_nonce(&mut rand::thread_rng());
+        let body = self.encrypt(&nonce, context, plain);
+        [&[SEALED_V1][..], &nonce[..], &body[..]].concat()
+    }
+
+    /// XChaCha20-Poly1305 under the sealing key, `context` as associated data.
+    fn encrypt(&self, nonce: &chacha20poly1305::XNonce, context: &[u8], plain: &[u8]) -> Vec<u8> {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        chacha20poly1305::XChaCha20Poly1305::new((&self.seal).into())
             .encrypt(
-                &nonce,
+                nonce,
                 Payload {
                     msg: plain,
                     aad: context,
                 },
             )
-            .expect("XChaCha20-Poly1305 seals any length we store");
-        let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
-        out.push(SEALED_V1);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
-        out
+            .expect("XChaCha20-Poly1305 seals any length we store")
+    }
+
+    /// A version-2 nonce: a keyed hash of the context, then the random bytes.
+    fn nonce(&self, context: &[u8], random: &[u8; RANDOM_LEN]) -> chacha20poly1305::XNonce {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.seal).expect("any key length");
+        mac.update(b"nonce:");
+        mac.update(context);
+        let mut nonce = [0u8; NONCE_LEN];
+        nonce[..NONCE_LEN - RANDOM_LEN]
+            .copy_from_slice(&mac.finalize().into_bytes()[..NONCE_LEN - RANDOM_LEN]);
+        nonce[NONCE_LEN - RANDOM_LEN..].copy_from_slice(random);
+        nonce.into()
     }
 
     /// Decrypts a value from [`Keyring::seal`]; `Corrupt` if the key, the context or a byte differs.
@@ -129,18 +155,21 @@ impl Keyring {
                 "a sealed value does not open: wrong key file or altered data".into(),
             )
         };
-        if sealed.len() < 1 + NONCE_LEN || sealed[0] != SEALED_V1 {
-            return Err(bad());
-        }
+        let (nonce, msg) = match sealed.first() {
+            Some(&SEALED_V1) if sealed.len() > NONCE_LEN => (
+                *XNonce::from_slice(&sealed[1..1 + NONCE_LEN]),
+                &sealed[1 + NONCE_LEN..],
+            ),
+            Some(&SEALED_V2) if sealed.len() > RANDOM_LEN => {
+                let random: &[u8; RANDOM_LEN] =
+                    sealed[1..1 + RANDOM_LEN].try_into().expect("eight bytes");
+                (self.nonce(context, random), &sealed[1 + RANDOM_LEN..])
+            }
+            _ => return Err(bad()),
+        };
         let cipher = XChaCha20Poly1305::new((&self.seal).into());
         cipher
-            .decrypt(
-                XNonce::from_slice(&sealed[1..1 + NONCE_LEN]),
-                Payload {
-                    msg: &sealed[1 + NONCE_LEN..],
-                    aad: context,
-                },
-            )
+            .decrypt(&nonce, Payload { msg, aad: context })
             .map_err(|_| bad())
     }
 
@@ -226,6 +255,24 @@ mod tests {
             k.seal(b"c", b"same"),
             "random nonces"
         );
+    }
+
+    /// Version 2 costs 25 bytes beyond the plain text; a value sealed as version 1 (its whole
+    /// nonce stored) still opens, and only with its key and context.
+    #[test]
+    fn both_forms_open() {
+        let k = Keyring::random();
+        assert_eq!(k.seal(b"c", b"plain").len(), 1 + 8 + 16 + 5);
+        let v1 = k.seal_v1(b"c", b"plain");
+        assert_eq!(v1.len(), 1 + 24 + 16 + 5);
+        assert_eq!(k.open(b"c", &v1).unwrap(), b"plain");
+        assert!(k.open(b"d", &v1).is_err());
+        assert!(Keyring::random().open(b"c", &v1).is_err());
+        let mut other = v1.clone();
+        other[0] = SEALED_V2;
+        assert!(k.open(b"c", &other).is_err());
+        assert!(k.open(b"c", &[SEALED_V2]).is_err());
+        assert!(k.open(b"c", &[]).is_err());
     }
 
     #[test]

@@ -67,6 +67,9 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(35, "0035_escort_lots"),
     migration!(36, "0036_pass_applications"),
     migration!(37, "0037_passage_counts"),
+    migration!(38, "0038_compact_passages"),
+    migration!(39, "0039_purge_in_place"),
+    migration!(40, "0040_counts_in_place"),
 ];
 
 /// Which of a migration's files to apply.

@@ -33,13 +33,21 @@ pub(crate) async fn open(
         write: Pool::Postgres(pool.clone()),
     };
     crate::migrate::run(&db, crate::migrate::Backend::Postgres).await?;
-    let writer = PassageWriter::spawn(Arc::new(PgWriter { pool: pool.clone() }));
+    let words = crate::passage::words_sql::loaded(&db.write).await?;
+    let writer = PassageWriter::spawn(Arc::new(PgWriter {
+        pool: pool.clone(),
+        words: words.clone(),
+    }));
     let scans = ScanWriter::spawn(Arc::new(PgScans::new(pool)));
     Ok(SqlStore {
         db,
         writer,
         scans,
         keyring,
+        words,
+        // PostgreSQL locks rows, not the database: the purge's batches and the registrations
+        // do not wait for each other, and nothing takes this.
+        write_turn: crate::store::WriteTurn::default(),
         engine: Engine::Postgres,
     })
 }

@@ -58,13 +58,21 @@ pub(crate) async fn open(
         write: Pool::Sqlite(write),
     };
     crate::migrate::run(&db, crate::migrate::Backend::Sqlite).await?;
-    let writer = PassageWriter::spawn_thread(SqliteWriter::open(&path)?);
+    let words = crate::passage::words_sql::loaded(&db.write).await?;
+    let write_turn = crate::store::WriteTurn::default();
+    let writer = PassageWriter::spawn_thread(SqliteWriter::open(
+        &path,
+        words.clone(),
+        write_turn.clone(),
+    )?);
     let scans = ScanWriter::spawn_thread(SqliteScans::open(&path)?);
     Ok(SqlStore {
         db,
         writer,
         scans,
         keyring,
+        words,
+        write_turn,
         engine: Engine::Sqlite {
             reads: DirectReads::new(&path),
             path,

@@ -82,3 +82,25 @@ pub(crate) fn corrupt(what: &str) -> StoreError {
 pub(crate) fn blob_id(r: &rusqlite::Row<'_>, i: usize) -> Result<Uuid, StoreError> {
     Uuid::from_slice(r.get_ref(i)?.as_blob()?).map_err(|_| corrupt("passage id"))
 }
+
+/// The bytes of a column that holds text or a blob (a column whose stored form changed from one
+/// to the other).
+pub(crate) fn bytes(v: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<Vec<u8>> {
+    use rusqlite::types::ValueRef;
+    match v {
+        ValueRef::Text(b) | ValueRef::Blob(b) => Ok(b.to_vec()),
+        other => Err(rusqlite::Error::InvalidColumnType(
+            0,
+            "text or blob".into(),
+            other.data_type(),
+        )),
+    }
+}
+
+/// [`bytes`], NULL as `None`.
+pub(crate) fn opt_bytes(v: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<Option<Vec<u8>>> {
+    match v {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        v => bytes(v).map(Some),
+    }
+}

@@ -64,8 +64,18 @@ pub struct SqlStore {
     /// The writer of scans into tubes ([`crate::testing::scans`]).
     pub(crate) scans: crate::testing::scans::ScanWriter,
     pub(crate) keyring: Keyring,
+    /// The decision dictionary ([`crate::passage::words`]), shared with the passage writer.
+    pub(crate) words: std::sync::Arc<crate::passage::words::Words>,
+    /// SQLite's write lock taken in turns: the registration writer's groups and the retention
+    /// purge's batches queue for it in order (first come, first served), so a long run of
+    /// batches cannot starve the lanes. SQLite's own busy handler only polls, and a connection
+    /// that commits and begins again at once wins the lock every time.
+    pub(crate) write_turn: WriteTurn,
     pub(crate) engine: Engine,
 }
+
+/// A turn at writing (see [`SqlStore::write_turn`]): a fair (FIFO) lock.
+pub(crate) type WriteTurn = std::sync::Arc<tokio::sync::Mutex<()>>;
 
 /// What one backend has beyond its pools.
 pub(crate) enum Engine {
@@ -84,6 +94,21 @@ impl SqlStore {
             Engine::Sqlite { reads, .. } => Some(reads),
             Engine::Postgres => None,
         }
+    }
+
+    /// Passages from their rows, the words their decisions name read first if another process
+    /// wrote them.
+    pub(crate) async fn assemble(
+        &self,
+        rows: Vec<crate::passage::rows::PassageRow>,
+    ) -> Result<Vec<cordon_domain::passage::Passage>, StoreError> {
+        crate::passage::words_sql::know_all(
+            &self.db.read,
+            &self.words,
+            rows.iter().map(|r| r.decision.as_slice()),
+        )
+        .await?;
+        crate::passage::rows::assemble(rows, &self.keyring, &self.words)
     }
 
     /// The SQLite file, for work done on a connection of its own.

@@ -6,15 +6,18 @@
 //! - 1002: the occupants sealed, for passages written before migration 4 (then the database is
 //!   vacuumed, so the clear text is gone from its files, not only from the live rows);
 //! - 1006: the occupants' keyed hashes (`occupant_keys`) the trace index reads, for passages
-//!   recorded before migration 6.
+//!   recorded before migration 6;
+//! - 1038: every passage written before migration 38 in its compact form ([`compact`]).
 
 use uuid::Uuid;
 
 use crate::db::{on_pool, BeginWrite, Pool};
 use crate::migrate::{data_migration_done, mark_data_migration};
-use crate::passage::rows::{self, PassageCols, PassageRow, PASSAGE_SELECT};
+use crate::passage::rows::{self, PassageRow, PASSAGE_SELECT};
 use crate::store::SqlStore;
 use crate::StoreError;
+
+mod compact;
 
 const FACTS_MARK: i64 = 1_001;
 const SEAL_MARK: i64 = 1_002;
@@ -28,16 +31,17 @@ pub(crate) async fn run(store: &SqlStore) -> Result<(), StoreError> {
     backfill_facts(store).await?;
     seal_legacy(store).await?;
     fill_occupant_keys(store).await?;
+    compact::compact_passages(store).await?;
     Ok(())
 }
 
 /// Up to [`BATCH`] passages matching `condition` (`p.` columns).
 async fn legacy_rows(store: &SqlStore, condition: &str) -> Result<Vec<PassageRow>, StoreError> {
     let sql = format!("{PASSAGE_SELECT} WHERE {condition} LIMIT {BATCH}");
-    let rows: Vec<PassageCols> = on_pool!(&store.db.write, |p| sqlx::query_as(&sql)
+    let rows: Vec<PassageRow> = on_pool!(&store.db.write, |p| sqlx::query_as(&sql)
         .fetch_all(p)
         .await?);
-    Ok(rows.into_iter().map(PassageRow::from).collect())
+    Ok(rows)
 }
 
 /// Writes one column of many passages in one transaction: `UPDATE passages SET <set> WHERE
@@ -80,7 +84,7 @@ async fn backfill_facts(store: &SqlStore) -> Result<(), StoreError> {
         if found.is_empty() {
             break;
         }
-        let passages = rows::assemble(found, &store.keyring)?;
+        let passages = store.assemble(found).await?;
         total += passages.len();
         let facts = passages
             .iter()
@@ -162,7 +166,10 @@ async fn fill_occupant_keys(store: &SqlStore) -> Result<(), StoreError> {
                     .iter()
                     .map(|o| store.keyring.person(&o.person.document))
                     .collect();
-                Ok((r.id, rows::occupant_keys(&occupants, &keys)))
+                Ok((
+                    r.id,
+                    crate::passage::compact::occupant_keys_bytes(&occupants, &keys),
+                ))
             })
             .collect::<Result<_, StoreError>>()?;
         update_each(store, "occupant_keys = $1", keys).await?;

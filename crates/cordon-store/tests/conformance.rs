@@ -21,10 +21,32 @@ use uuid::Uuid;
 mod support {
     use super::*;
 
-    /// A fresh SQLite file in the temp directory.
-    pub async fn sqlite() -> Arc<dyn Store> {
-        let dir = std::env::temp_dir().join(format!("cordon-test-{}", Uuid::now_v7().simple()));
+    /// A directory of its own for one test's files, under `cordon-store-tests` in the temp
+    /// directory. A store holds its file to the end of its test, so no test removes its own:
+    /// the first call of a run removes what runs a day old or more left there.
+    pub fn scratch_dir() -> std::path::PathBuf {
+        static SWEPT: std::sync::Once = std::sync::Once::new();
+        let root = std::env::temp_dir().join("cordon-store-tests");
+        SWEPT.call_once(|| {
+            let day = std::time::Duration::from_secs(86_400);
+            for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+                let old = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day));
+                if old {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        });
+        let dir = root.join(Uuid::now_v7().simple().to_string());
         std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A fresh SQLite file in a scratch directory.
+    pub async fn sqlite() -> Arc<dyn Store> {
+        let dir = scratch_dir();
         let url = format!("sqlite://{}", dir.join("cordon.db").display());
         cordon_store::open(&url, &StoreOptions::default(), key())
             .await
@@ -50,8 +72,23 @@ mod support {
         }
     }
 
-    /// A fresh database on the test server; answers its URL.
+    /// A fresh database on the test server; answers its URL. The first call of a run drops
+    /// the test databases runs a day old or more left (their names hold their time of making).
     pub async fn fresh_postgres_url(admin: &str) -> String {
+        static SWEPT: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+        SWEPT
+            .get_or_init(|| async {
+                let day_ago = cordon_domain::time::now_ms() - 86_400_000;
+                for name in cordon_store::scratch::postgres_databases(admin, "test")
+                    .await
+                    .unwrap_or_default()
+                {
+                    if cordon_store::scratch::made_at_ms(&name).is_some_and(|ms| ms < day_ago) {
+                        let _ = cordon_store::scratch::drop_postgres_database(admin, &name).await;
+                    }
+                }
+            })
+            .await;
         cordon_store::scratch::create_postgres_database(admin, "test")
             .await
             .expect("test PostgreSQL")
@@ -260,6 +297,8 @@ conformance!(
 mod access;
 #[path = "conformance/antigen.rs"]
 mod antigen;
+#[path = "conformance/compact.rs"]
+mod compact;
 #[path = "conformance/daily.rs"]
 mod daily;
 #[path = "conformance/dashboard.rs"]

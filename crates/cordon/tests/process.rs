@@ -105,6 +105,23 @@ async fn staff(store: &[&str], base: &str) -> (reqwest::Client, reqwest::Client)
     )
 }
 
+/// Waits until `check` answers something, for at most `secs` seconds (a wait for a condition,
+/// not a sleep: it answers as soon as the condition holds).
+async fn until<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let end = std::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(std::time::Instant::now() < end, "timed out waiting: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Starts `cordon serve` on a free port; answers the child and its base URL.
 async fn start(args: &[&str]) -> (Child, String) {
     let (child, base, _) = start_with_output(args).await;
@@ -495,6 +512,8 @@ async fn the_console_manages_accounts_while_the_server_runs() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[path = "process/bench.rs"]
+mod bench;
 #[path = "process/proxy.rs"]
 mod proxy;
 

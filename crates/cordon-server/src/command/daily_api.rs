@@ -328,20 +328,25 @@ pub fn spawn_keeper(store: Arc<dyn Store>, at_minutes: u32) {
     });
 }
 
+/// The last day due to be kept at `now`: yesterday (China time) once `at_minutes` past midnight
+/// have gone, the day before until then.
+fn due_day(now: i64, at_minutes: u32) -> NaiveDate {
+    let today = from_ms(now).date_naive();
+    let minutes = (now + 8 * 3_600_000).rem_euclid(86_400_000) / 60_000;
+    if minutes >= i64::from(at_minutes) {
+        today - Duration::days(1)
+    } else {
+        today - Duration::days(2)
+    }
+}
+
 /// Keeps the days that are due and not kept (at most the last seven); answers how many.
 pub async fn keep_due(
     store: &dyn Store,
     at_minutes: u32,
     now: i64,
 ) -> Result<usize, cordon_store::StoreError> {
-    let local = from_ms(now);
-    let today = local.date_naive();
-    let minutes = (now + 8 * 3_600_000).rem_euclid(86_400_000) / 60_000;
-    let due = if minutes >= i64::from(at_minutes) {
-        today - Duration::days(1)
-    } else {
-        today - Duration::days(2)
-    };
+    let due = due_day(now, at_minutes);
     let first = match store.last_kept_day().await? {
         Some(last) => (last + Duration::days(1)).max(due - Duration::days(6)),
         None => due - Duration::days(6),
@@ -355,4 +360,27 @@ pub async fn keep_due(
         day += Duration::days(1);
     }
     Ok(kept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(rfc3339: &str) -> i64 {
+        chrono::DateTime::parse_from_rfc3339(rfc3339)
+            .unwrap()
+            .timestamp_millis()
+    }
+
+    #[test]
+    fn a_day_is_due_after_the_set_minute_of_the_next_in_china_time() {
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        // 00:12 China time on the 7th (16:12 UTC on the 6th): the 6th is not due before 00:30.
+        assert_eq!(due_day(at("2026-12-06T16:12:00Z"), 30), day("2026-12-05"));
+        assert_eq!(due_day(at("2026-12-06T16:12:00Z"), 0), day("2026-12-06"));
+        assert_eq!(due_day(at("2026-12-06T16:30:00Z"), 30), day("2026-12-06"));
+        // 07:59 China time: still the 7th's yesterday, though UTC says the 6th.
+        assert_eq!(due_day(at("2026-12-06T23:59:00Z"), 30), day("2026-12-06"));
+        assert_eq!(due_day(at("2026-12-07T00:00:00Z"), 30), day("2026-12-06"));
+    }
 }

@@ -197,18 +197,11 @@ pub(super) async fn truck_with_steps(
     Ok(t)
 }
 
-/// Only the decision's actions.
-#[derive(serde::Deserialize)]
-struct Actions {
-    #[serde(default)]
-    actions: Vec<Action>,
+fn sends_to_lot(decision: &[u8]) -> bool {
+    crate::passage::words::actions(decision).is_ok_and(|a| a.contains(&Action::HoldingLot))
 }
 
-fn sends_to_lot(decision: &str) -> bool {
-    serde_json::from_str::<Actions>(decision).is_ok_and(|d| d.actions.contains(&Action::HoldingLot))
-}
-
-type SentRow = (Uuid, Option<String>, String, String, i64, i64, String);
+type SentRow = (Uuid, Option<String>, String, String, i64, i64, Vec<u8>);
 
 /// The passages of the lot's checkpoints in the last 24 hours that sent a truck here (of one
 /// plate when given), latest first, with those already checked in left out.

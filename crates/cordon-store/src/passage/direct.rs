@@ -91,9 +91,10 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PassageRow> {
         vehicle_class: r.get(9)?,
         origin: r.get(10)?,
         destination: r.get(11)?,
-        decision: r.get(12)?,
+        decision: crate::sqlite_read::bytes(r.get_ref(12)?)?,
         occupants: r.get(13)?,
         freight_pass: r.get(14)?,
         sealed: r.get(15)?,
+        facts: r.get(16)?,
     })
 }

@@ -15,29 +15,35 @@ use uuid::Uuid;
 use crate::keyring::Keyring;
 use crate::StoreError;
 
+pub(crate) mod columns;
+pub(crate) mod compact;
 pub(crate) mod direct;
 pub(crate) mod postgres_writer;
 mod reads;
 pub(crate) mod rows;
 pub(crate) mod sqlite_writer;
+pub(crate) mod varint;
+pub(crate) mod words;
+pub(crate) mod words_sql;
 pub mod writer;
 
 /// A registration ready to be recorded: the parsed draft, the decision taken at the lane, the
 /// fingerprint that recognises a retry, and its stored forms. The stored forms are made here, by
-/// the request's own task, so that the single writer only writes.
+/// the request's own task, so that the single writer only writes (the decision's compact form
+/// names the words of the dictionary, so the writer makes that one, [`words`]).
 #[derive(Debug, Clone)]
 pub struct NewPassage {
     pub draft: PassageDraft,
     pub decision: Decision,
     pub fingerprint: [u8; 32],
-    pub(crate) decision_json: String,
-    /// The occupants' stored form, sealed with the keyring ([`Keyring::seal`]).
+    /// The occupants' identities and declared tests ([`compact::identities_bytes`]: the rest is
+    /// in `facts`), sealed with the keyring ([`Keyring::seal`]).
     pub(crate) sealed: Vec<u8>,
     /// The occupants' keyed hashes, written into `occupant_keys` for the trace index.
     pub(crate) doc_keys: Vec<String>,
     /// The occupants' keyed hashes with their roles, as the trace index reads them
-    /// ([`rows::occupant_keys`]).
-    pub(crate) occupant_keys: String,
+    /// ([`compact::occupant_keys_bytes`]).
+    pub(crate) occupant_keys: Vec<u8>,
     /// The compact facts a dry-run replays ([`cordon_domain::policy::facts`]).
     pub(crate) facts: Vec<u8>,
     /// The audit entry of the request this passage opens, appended in the same transaction as
@@ -68,18 +74,19 @@ impl NewPassage {
             .collect();
         let (decision, known) = decide(&draft, &doc_keys);
         let fingerprint = draft.fingerprint();
-        let decision_json = serde_json::to_string(&decision).expect("decisions serialise");
+        let engine_tests: Vec<_> = (draft.occupants.iter().enumerate())
+            .map(|(i, o)| known.occupant(o, i).test)
+            .collect();
         let sealed = keyring.seal(
             draft.id.as_bytes(),
-            rows::occupants_json(&draft.occupants).as_bytes(),
+            &compact::identities_bytes(&draft.occupants, &engine_tests),
         );
         let facts = cordon_domain::policy::facts::encode(&draft, &known);
-        let occupant_keys = rows::occupant_keys(&draft.occupants, &doc_keys);
+        let occupant_keys = compact::occupant_keys_bytes(&draft.occupants, &doc_keys);
         Self {
             draft,
             decision,
             fingerprint,
-            decision_json,
             sealed,
             doc_keys,
             occupant_keys,
@@ -107,7 +114,17 @@ impl NewPassage {
     pub fn subjects(&self) -> &[String] {
         &self.doc_keys
     }
+
+    /// The part of the fingerprint that is stored ([`FINGERPRINT_BYTES`]).
+    pub(crate) fn stored_fingerprint(&self) -> &[u8] {
+        &self.fingerprint[..FINGERPRINT_BYTES]
+    }
 }
+
+/// Bytes of a registration's fingerprint kept with its passage: enough to tell a retry from a
+/// different registration under the same id (the retry of the same id by the same client is
+/// the only thing compared), a quarter of the hash.
+pub(crate) const FINGERPRINT_BYTES: usize = 8;
 
 /// What became of one registration.
 #[derive(Debug, Clone)]

@@ -12,6 +12,8 @@ use sqlx::{PgPool, Postgres, QueryBuilder, Row as _};
 use uuid::Uuid;
 
 use super::rows::{self, PASSAGE_INSERT};
+use super::words::Words;
+use super::words_sql::{self, Pending};
 use super::writer::{group_keys, plan_group, Existing, GroupWrite, JobResult, Lane};
 use super::NewPassage;
 use crate::db::CHUNK;
@@ -22,6 +24,8 @@ type Tx = sqlx::Transaction<'static, Postgres>;
 /// The group writer's handle on the database.
 pub(crate) struct PgWriter {
     pub pool: PgPool,
+    /// The decision dictionary, shared with the store's reads.
+    pub words: std::sync::Arc<Words>,
 }
 
 /// The benchmark baseline: one prepared statement per row, one transaction.
@@ -54,8 +58,9 @@ pub(crate) async fn raw_baseline(
             .bind(d.destination.map(rows::division_int))
             .bind(d.occupants.len() as i64)
             .bind(p.decision.outcome.as_str())
-            .bind(&p.decision_json)
-            .bind(&p.fingerprint[..])
+            // The compact form's size, its words unnumbered: these rows are timed, never read.
+            .bind(super::words::encode(&p.decision, |_| 1))
+            .bind(p.stored_fingerprint())
             .bind("")
             .bind(v.is_some_and(|v| v.freight_pass))
             .bind(&p.facts[..])
@@ -90,7 +95,11 @@ async fn lanes(tx: &mut Tx, codes: &[&str]) -> Result<HashMap<String, Lane>, Sto
     Ok(out)
 }
 
-async fn existing(tx: &mut Tx, ids: &[Uuid]) -> Result<HashMap<Uuid, Existing>, StoreError> {
+async fn existing(
+    tx: &mut Tx,
+    ids: &[Uuid],
+    words: &Words,
+) -> Result<HashMap<Uuid, Existing>, StoreError> {
     let mut out = HashMap::new();
     for r in sqlx::query(
         "SELECT id, fingerprint, recorded_at, decision FROM passages WHERE id = ANY($1)",
@@ -99,10 +108,16 @@ async fn existing(tx: &mut Tx, ids: &[Uuid]) -> Result<HashMap<Uuid, Existing>, 
     .fetch_all(&mut **tx)
     .await?
     {
-        let decision: String = r.try_get(3)?;
+        let decision: Vec<u8> = r.try_get(3)?;
+        if !words.knows_all(&decision) {
+            let all: Vec<(i64, String)> = sqlx::query_as("SELECT id, text FROM decision_words")
+                .fetch_all(&mut **tx)
+                .await?;
+            words.add(all);
+        }
         out.insert(
             r.try_get::<Uuid, _>(0)?,
-            Existing::from_columns(r.try_get(1)?, r.try_get(2)?, &decision)?,
+            Existing::from_columns(r.try_get(1)?, r.try_get(2)?, &decision, words)?,
         );
     }
     Ok(out)
@@ -114,6 +129,8 @@ async fn insert(
     tx: &mut Tx,
     rows_: &[(&NewPassage, i64)],
     recorded_at: i64,
+    words: &Words,
+    pending: &Pending,
 ) -> Result<bool, StoreError> {
     let mut inserted = 0;
     for chunk in rows_.chunks(CHUNK) {
@@ -135,8 +152,8 @@ async fn insert(
                 .push_bind(d.destination.map(rows::division_int))
                 .push_bind(d.occupants.len() as i64)
                 .push_bind(p.decision.outcome.as_str())
-                .push_bind(p.decision_json.clone())
-                .push_bind(p.fingerprint.to_vec())
+                .push_bind(pending.encode(words, &p.decision))
+                .push_bind(p.stored_fingerprint().to_vec())
                 .push_bind("")
                 .push_bind(v.is_some_and(|v| v.freight_pass))
                 .push_bind(p.facts.clone())
@@ -259,16 +276,25 @@ impl PgWriter {
         let mut tx = self.pool.begin().await?;
         let (codes, ids) = group_keys(jobs);
         let lanes = lanes(&mut tx, &codes).await?;
-        let existing = existing(&mut tx, &ids).await?;
+        let existing = existing(&mut tx, &ids, &self.words).await?;
         let recorded_at = cordon_domain::time::now_ms();
         let mut plan = plan_group(jobs, &lanes, &existing, recorded_at)?;
         // One order for every process, so that two groups sharing ids wait for each other
         // instead of deadlocking.
         plan.to_insert.sort_by_key(|(p, _)| p.draft.id);
-        let written = match insert(&mut tx, &plan.to_insert, recorded_at).await {
-            Err(StoreError::Database(e)) if is_contention(&e) => false,
+        let decisions = plan.to_insert.iter().map(|(p, _)| &p.decision);
+        let pending = match words_sql::number_postgres(&mut tx, &self.words, decisions).await {
+            Err(StoreError::Database(e)) if is_contention(&e) => {
+                tx.rollback().await?;
+                return Ok(None);
+            }
             other => other?,
         };
+        let written =
+            match insert(&mut tx, &plan.to_insert, recorded_at, &self.words, &pending).await {
+                Err(StoreError::Database(e)) if is_contention(&e) => false,
+                other => other?,
+            };
         let written = written
             && match add_counts(&mut tx, &plan.to_insert, recorded_at).await {
                 Err(StoreError::Database(e)) if is_contention(&e) => false,
@@ -284,6 +310,7 @@ impl PgWriter {
         )
         .await?;
         tx.commit().await?;
+        pending.commit(&self.words);
         metrics::counter!("cordon_store_passages_written_total", "backend" => "postgres")
             .increment(plan.to_insert.len() as u64);
         Ok(Some(plan.results))

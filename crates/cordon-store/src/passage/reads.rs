@@ -15,7 +15,7 @@ use cordon_domain::passage::{Passage, Role, TrajectoryPoint};
 use sqlx::QueryBuilder;
 use uuid::Uuid;
 
-use super::rows::{self, PassageCols, PassageRow, TrajectoryRow, PASSAGE_SELECT};
+use super::rows::{PassageRow, TrajectoryRow, PASSAGE_SELECT};
 use super::{
     Cursor, HourlyCount, NewPassage, PassagePage, PassageQuery, PassageStore, Period, Recorded,
 };
@@ -129,7 +129,7 @@ impl PassageStore for SqlStore {
         let (found, links) = match self.direct_reads() {
             Some(direct) => super::direct::passage(direct, grant, id)?,
             None => {
-                let found: Option<PassageCols> = on_pool!(&self.db.read, |p| {
+                let found: Option<PassageRow> = on_pool!(&self.db.read, |p| {
                     let mut q = QueryBuilder::new(PASSAGE_SELECT);
                     q.push(" WHERE p.id = ").push_bind(id);
                     q.push(" AND p.observed_at >= ").push_bind(grant.since_ms());
@@ -140,11 +140,13 @@ impl PassageStore for SqlStore {
                     Some(_) => self.corrections(&[id]).await?,
                     None => Vec::new(),
                 };
-                (found.map(PassageRow::from), links)
+                (found, links)
             }
         };
         let r = found.ok_or_else(|| StoreError::not_found(format!("passage {id}")))?;
-        let mut passage = rows::assemble(vec![r], &self.keyring)?
+        let mut passage = self
+            .assemble(vec![r])
+            .await?
             .pop()
             .ok_or_else(|| StoreError::not_found(format!("passage {id}")))?;
         link(&mut passage, &links);
@@ -168,7 +170,7 @@ impl PassageStore for SqlStore {
         let held = hours_held(&self.db, from.max(after_ms), q.period.to_ms).await?;
         for hours in held.into_iter().flat_map(crate::hours::hour_windows) {
             let want = limit + 1 - found.len() as i64;
-            let page: Vec<PassageCols> = on_pool!(&self.db.read, |p| {
+            let page: Vec<PassageRow> = on_pool!(&self.db.read, |p| {
                 let mut b = QueryBuilder::new(PASSAGE_SELECT);
                 b.push(" WHERE p.checkpoint_id = ").push_bind(checkpoint);
                 b.push(" AND p.observed_at >= ").push_bind(from);
@@ -183,7 +185,7 @@ impl PassageStore for SqlStore {
                     .push_bind(want);
                 b.build_query_as().fetch_all(p).await?
             });
-            found.extend(page.into_iter().map(PassageRow::from));
+            found.extend(page);
             if found.len() as i64 > limit {
                 break;
             }
@@ -199,7 +201,7 @@ impl PassageStore for SqlStore {
             None
         };
         Ok(PassagePage {
-            passages: rows::assemble(found, &self.keyring)?,
+            passages: self.assemble(found).await?,
             next,
         })
     }

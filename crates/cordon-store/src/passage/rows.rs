@@ -2,10 +2,9 @@
 //! Stored values were valid when written; they are parsed again on the way out, so corruption
 //! is reported instead of passed on.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use cordon_domain::checkpoint::CheckpointCode;
 use cordon_domain::contact::MobileNumber;
-use cordon_domain::division::DivisionCode;
 use cordon_domain::identity::{DocumentType, IdentityDocument};
 use cordon_domain::passage::{
     Decision, Direction, GoodsCategory, HealthCode, LatestTest, Occupant, Outcome, Passage, Role,
@@ -23,7 +22,7 @@ use crate::StoreError;
 pub(crate) const PASSAGE_SELECT: &str = "SELECT p.id, c.code, p.lane, p.direction, \
      p.observed_at, p.observed_offset, p.recorded_at, p.plate, p.plate_color, p.vehicle_class, \
      p.origin, p.destination, p.decision, p.occupants, \
-     CASE WHEN p.freight_pass THEN COALESCE(p.goods, '') END, p.sealed \
+     CASE WHEN p.freight_pass THEN COALESCE(p.goods, '') END, p.sealed, p.facts \
      FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id";
 
 /// Columns of a passage row as inserted.
@@ -40,26 +39,7 @@ fn ok<T>(r: Result<T, FieldError>, what: &str) -> Result<T, StoreError> {
     r.map_err(|e| corrupt(what, e.code))
 }
 
-pub(crate) fn time(ms: i64, offset_s: i64) -> Result<DateTime<FixedOffset>, StoreError> {
-    let offset =
-        FixedOffset::east_opt(offset_s as i32).ok_or_else(|| corrupt("offset", offset_s))?;
-    offset
-        .timestamp_millis_opt(ms)
-        .single()
-        .ok_or_else(|| corrupt("time", ms))
-}
-
-pub(crate) fn china_time(ms: i64) -> Result<DateTime<FixedOffset>, StoreError> {
-    time(ms, 8 * 3600)
-}
-
-pub(crate) fn division(code: i64) -> Result<DivisionCode, StoreError> {
-    ok(DivisionCode::parse(&format!("{code:06}")), "division code")
-}
-
-pub(crate) fn division_int(code: DivisionCode) -> i64 {
-    i64::from(code.value())
-}
+pub(crate) use super::columns::{china_time, division, division_int, time};
 
 pub(crate) struct PassageRow {
     pub id: Uuid,
@@ -74,54 +54,48 @@ pub(crate) struct PassageRow {
     pub vehicle_class: Option<String>,
     pub origin: Option<i64>,
     pub destination: Option<i64>,
-    pub decision: String,
+    /// The decision's stored form ([`super::words`]: compact, or JSON before migration 38).
+    pub decision: Vec<u8>,
     /// The occupants as written before they were sealed (legacy rows); empty once sealed.
     pub occupants: String,
     /// `None` without a freight pass; the goods it names (`""`: none named) with one.
     pub freight_pass: Option<String>,
     pub sealed: Option<Vec<u8>>,
+    /// The facts the engine looked at ([`cordon_domain::policy::facts`]), which also hold what
+    /// the sealed form 2 leaves out.
+    pub facts: Option<Vec<u8>>,
 }
 
-/// A row of [`PASSAGE_SELECT`] as sqlx decodes it.
-pub(crate) type PassageCols = (
-    Uuid,
-    String,
-    i64,
-    String,
-    i64,
-    i64,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    Option<i64>,
-    String,
-    String,
-    Option<String>,
-    Option<Vec<u8>>,
-);
-
-impl From<PassageCols> for PassageRow {
-    fn from(c: PassageCols) -> Self {
-        PassageRow {
-            id: c.0,
-            checkpoint: c.1,
-            lane: c.2,
-            direction: c.3,
-            observed_at: c.4,
-            observed_offset: c.5,
-            recorded_at: c.6,
-            plate: c.7,
-            plate_color: c.8,
-            vehicle_class: c.9,
-            origin: c.10,
-            destination: c.11,
-            decision: c.12,
-            occupants: c.13,
-            freight_pass: c.14,
-            sealed: c.15,
-        }
+/// A row of [`PASSAGE_SELECT`] as sqlx decodes it (more columns than it decodes into a tuple).
+impl<'r, R> sqlx::FromRow<'r, R> for PassageRow
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    Uuid: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(r: &'r R) -> Result<Self, sqlx::Error> {
+        Ok(PassageRow {
+            id: r.try_get(0)?,
+            checkpoint: r.try_get(1)?,
+            lane: r.try_get(2)?,
+            direction: r.try_get(3)?,
+            observed_at: r.try_get(4)?,
+            observed_offset: r.try_get(5)?,
+            recorded_at: r.try_get(6)?,
+            plate: r.try_get(7)?,
+            plate_color: r.try_get(8)?,
+            vehicle_class: r.try_get(9)?,
+            origin: r.try_get(10)?,
+            destination: r.try_get(11)?,
+            decision: r.try_get(12)?,
+            occupants: r.try_get(13)?,
+            freight_pass: r.try_get(14)?,
+            sealed: r.try_get(15)?,
+            facts: r.try_get(16)?,
+        })
     }
 }
 
@@ -148,7 +122,8 @@ struct StoredOccupant<'a> {
     v: Vec<u32>,
 }
 
-/// The occupants of a passage as stored: a JSON array.
+/// The occupants of a passage as stored before migration 38: a JSON array (tests make old
+/// rows with it, [`crate::scratch::previous_release_forms`]).
 pub(crate) fn occupants_json(occupants: &[Occupant]) -> String {
     let stored: Vec<StoredOccupant> = occupants
         .iter()
@@ -221,8 +196,9 @@ pub(crate) fn occupants_from_json(text: &str) -> Result<Vec<Occupant>, StoreErro
         .collect()
 }
 
-/// The occupants' keyed hashes and roles as one column, for the trace index: `d<hex>,p<hex>`
-/// (`d` driver, `p` passenger, `w` pedestrian), in the occupants' order.
+/// The occupants' keyed hashes and roles as one column, for the trace index, as written before
+/// migration 38 ([`super::compact`] since): `d<hex>,p<hex>` (`d` driver, `p` passenger, `w`
+/// pedestrian), in the occupants' order.
 pub(crate) fn occupant_keys(occupants: &[Occupant], keys: &[String]) -> String {
     let mut out = String::with_capacity(keys.len() * 66);
     for (o, key) in occupants.iter().zip(keys) {
@@ -242,24 +218,6 @@ pub(crate) fn role_letter(r: Role) -> char {
         Role::Passenger => 'p',
         Role::Pedestrian => 'w',
     }
-}
-
-/// The inverse of [`occupant_keys`].
-pub(crate) fn parse_occupant_keys(text: &str) -> Result<Vec<(String, Role)>, StoreError> {
-    if text.is_empty() {
-        return Ok(Vec::new());
-    }
-    text.split(',')
-        .map(|part| {
-            let role = match part.as_bytes().first() {
-                Some(b'd') => Role::Driver,
-                Some(b'p') => Role::Passenger,
-                Some(b'w') => Role::Pedestrian,
-                _ => return Err(StoreError::Corrupt("occupant keys".into())),
-            };
-            Ok((part[1..].to_owned(), role))
-        })
-        .collect()
 }
 
 fn vehicle(
@@ -283,33 +241,47 @@ fn vehicle(
     }
 }
 
-/// Passages from their rows.
 /// The occupants of a stored row: opened from the sealed form, or read from a legacy row.
 pub(crate) fn stored_occupants(
     p: &PassageRow,
     keyring: &crate::keyring::Keyring,
 ) -> Result<Vec<Occupant>, StoreError> {
     match &p.sealed {
-        Some(sealed) => {
-            let plain = keyring.open(p.id.as_bytes(), sealed)?;
-            let text = std::str::from_utf8(&plain).map_err(|e| corrupt("occupants", e))?;
-            occupants_from_json(text)
-        }
+        Some(sealed) => sealed_occupants(p.id, sealed, p.facts.as_deref(), keyring),
         // Purged by retention: nothing personal is left.
         None if p.occupants.is_empty() => Ok(Vec::new()),
         None => occupants_from_json(&p.occupants),
     }
 }
 
+/// The occupants sealed in a passage's `sealed` (with its `facts`, which the compact form 2
+/// needs): the compact form, or the JSON written before migration 38.
+pub(crate) fn sealed_occupants(
+    id: Uuid,
+    sealed: &[u8],
+    facts: Option<&[u8]>,
+    keyring: &crate::keyring::Keyring,
+) -> Result<Vec<Occupant>, StoreError> {
+    let plain = keyring.open(id.as_bytes(), sealed)?;
+    if plain.first() == Some(&b'[') {
+        let text = std::str::from_utf8(&plain).map_err(|e| corrupt("occupants", e))?;
+        occupants_from_json(text)
+    } else {
+        super::compact::occupants_from_bytes(&plain, facts)
+    }
+}
+
+/// Passages from their rows; the words their decisions name must be known
+/// ([`super::words_sql::know_all`]).
 pub(crate) fn assemble(
     passages: Vec<PassageRow>,
     keyring: &crate::keyring::Keyring,
+    words: &super::words::Words,
 ) -> Result<Vec<Passage>, StoreError> {
     passages
         .into_iter()
         .map(|p| {
-            let decision: Decision =
-                serde_json::from_str(&p.decision).map_err(|e| corrupt("decision", e))?;
+            let decision: Decision = words.decision(&p.decision)?;
             let occupants = stored_occupants(&p, keyring)?;
             Ok(Passage {
                 id: p.id,

@@ -5,11 +5,14 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use uuid::Uuid;
 
 use super::rows::{self, PASSAGE_INSERT};
+use super::words::Words;
+use super::words_sql;
 use super::writer::{group_keys, plan_group, BlockingGroupWrite, Existing, JobResult, Lane};
 use super::NewPassage;
 use crate::StoreError;
@@ -69,14 +72,24 @@ pub(crate) struct SqliteWriter {
     /// connection, and that changes the data version this connection sees.
     lanes: HashMap<String, Lane>,
     data_version: Option<i64>,
+    /// The decision dictionary, shared with the store's reads.
+    words: Arc<Words>,
+    /// Taken around each group ([`crate::store::SqlStore::write_turn`]).
+    turn: crate::store::WriteTurn,
 }
 
 impl SqliteWriter {
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
+    pub fn open(
+        path: &Path,
+        words: Arc<Words>,
+        turn: crate::store::WriteTurn,
+    ) -> Result<Self, StoreError> {
         Ok(Self {
             conn: connect(path)?,
             lanes: HashMap::new(),
             data_version: None,
+            words,
+            turn,
         })
     }
 
@@ -99,13 +112,20 @@ impl SqliteWriter {
         }
         let (_, ids) = group_keys(jobs);
         let existing = if look_up_ids {
-            existing(&tx, &ids)?
+            existing(&tx, &ids, &self.words)?
         } else {
             HashMap::new()
         };
         let recorded_at = cordon_domain::time::now_ms();
         let plan = plan_group(jobs, &self.lanes, &existing, recorded_at)?;
-        if !insert(&tx, &plan.to_insert, recorded_at, true)? {
+        let pending = words_sql::number_sqlite(
+            &tx,
+            &self.words,
+            plan.to_insert.iter().map(|(p, _)| &p.decision),
+        )?;
+        if !insert(&tx, &plan.to_insert, recorded_at, true, |p| {
+            pending.encode(&self.words, &p.decision)
+        })? {
             return Ok(None); // dropping the transaction rolls it back
         }
         add_counts(&tx, &plan.to_insert, recorded_at)?;
@@ -114,6 +134,7 @@ impl SqliteWriter {
             &super::writer::accepted_audit(jobs, &plan.results, audit),
         )?;
         tx.commit()?;
+        pending.commit(&self.words);
         metrics::counter!("cordon_store_passages_written_total", "backend" => "sqlite")
             .increment(plan.to_insert.len() as u64);
         Ok(Some(plan.results))
@@ -126,6 +147,9 @@ impl BlockingGroupWrite for SqliteWriter {
         jobs: &[&[NewPassage]],
         audit: &[&cordon_domain::audit::AuditEntry],
     ) -> Result<Vec<JobResult>, StoreError> {
+        // The writer's own thread, outside the runtime: it may block for its turn.
+        let turn = self.turn.clone();
+        let _turn = turn.blocking_lock();
         for attempt in 0..3 {
             if let Some(results) = self.try_group(jobs, audit, attempt > 0)? {
                 return Ok(results);
@@ -196,7 +220,11 @@ fn all_lanes(conn: &Connection) -> Result<HashMap<String, Lane>, StoreError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn existing(conn: &Connection, ids: &[Uuid]) -> Result<HashMap<Uuid, Existing>, StoreError> {
+fn existing(
+    conn: &Connection,
+    ids: &[Uuid],
+    words: &Words,
+) -> Result<HashMap<Uuid, Existing>, StoreError> {
     let mut stmt = conn
         .prepare_cached("SELECT fingerprint, recorded_at, decision FROM passages WHERE id = ?1")?;
     let mut out = HashMap::new();
@@ -206,28 +234,30 @@ fn existing(conn: &Connection, ids: &[Uuid]) -> Result<HashMap<Uuid, Existing>, 
                 Ok((
                     r.get::<_, Vec<u8>>(0)?,
                     r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
+                    crate::sqlite_read::bytes(r.get_ref(2)?)?,
                 ))
             })
             .optional()?;
         if let Some((fingerprint, recorded_at, decision)) = row {
+            words_sql::know_all_sqlite(conn, words, &decision)?;
             out.insert(
                 *id,
-                Existing::from_columns(fingerprint, recorded_at, &decision)?,
+                Existing::from_columns(fingerprint, recorded_at, &decision, words)?,
             );
         }
     }
     Ok(out)
 }
 
-/// Inserts passages (occupants inside, sealed) with one prepared statement per row. With
-/// `idempotent`, a passage whose id exists already makes it answer `false` (the
-/// caller rolls back).
+/// Inserts passages (occupants inside, sealed) with one prepared statement per row, each
+/// decision in the form `decision` makes. With `idempotent`, a passage whose id exists already
+/// makes it answer `false` (the caller rolls back).
 fn insert(
     conn: &Connection,
     rows_: &[(&NewPassage, i64)],
     recorded_at: i64,
     idempotent: bool,
+    decision: impl Fn(&NewPassage) -> Vec<u8>,
 ) -> Result<bool, StoreError> {
     let conflict = if idempotent {
         " ON CONFLICT (id) DO NOTHING"
@@ -256,8 +286,8 @@ fn insert(
             d.destination.map(rows::division_int),
             d.occupants.len() as i64,
             p.decision.outcome.as_str(),
-            &p.decision_json,
-            &p.fingerprint[..],
+            decision(p),
+            p.stored_fingerprint(),
             "",
             v.is_some_and(|v| v.freight_pass),
             &p.facts[..],
@@ -322,7 +352,11 @@ pub(crate) fn raw_baseline(path: &Path, passages: &[NewPassage]) -> Result<(), S
             )
         })
         .collect();
-    insert(&tx, &rows_, cordon_domain::time::now_ms(), false)?;
+    // The decisions in their compact form's size (their words unnumbered: these rows are
+    // timed, never read).
+    insert(&tx, &rows_, cordon_domain::time::now_ms(), false, |p| {
+        super::words::encode(&p.decision, |_| 1)
+    })?;
     tx.commit()?;
     Ok(())
 }

@@ -79,24 +79,31 @@ pub(crate) struct Lane {
 
 /// The stored facts that make a retry's answer: when it was recorded and what was decided.
 pub(crate) struct Existing {
+    /// The stored part of the fingerprint (all of it before migration 38).
     pub fingerprint: Vec<u8>,
     pub recorded_at: DateTime<FixedOffset>,
     pub decision: Decision,
 }
 
 impl Existing {
-    /// From the stored columns.
+    /// From the stored columns, the decision read with `words`.
     pub fn from_columns(
         fingerprint: Vec<u8>,
         recorded_at: i64,
-        decision: &str,
+        decision: &[u8],
+        words: &super::words::Words,
     ) -> Result<Self, StoreError> {
         Ok(Existing {
             fingerprint,
             recorded_at: rows::china_time(recorded_at)?,
-            decision: serde_json::from_str(decision)
-                .map_err(|e| StoreError::Corrupt(format!("decision: {e}")))?,
+            decision: words.decision(decision)?,
         })
+    }
+
+    /// Whether `p` is the same registration sent again.
+    fn is_retry_of(&self, p: &NewPassage) -> bool {
+        self.fingerprint.len() >= super::FINGERPRINT_BYTES
+            && p.fingerprint.starts_with(&self.fingerprint)
     }
 }
 
@@ -170,7 +177,7 @@ pub(crate) fn plan_group<'a>(
             };
             let outcome = lane.and_then(|checkpoint_id| {
                 if let Some(e) = existing.get(&d.id) {
-                    if e.fingerprint != p.fingerprint {
+                    if !e.is_retry_of(p) {
                         return Err(RecordRejection::IdConflict { index });
                     }
                     return Ok(Slot::Replayed(e.recorded_at, e.decision.clone()));

@@ -1,9 +1,13 @@
 //! The retention purge: the personal data of passages observed before a cutoff is removed, their
 //! counts stay. [`RetentionStore`] is a supertrait of [`crate::Store`]; its SQL ([`sql`]) is
-//! written once for both backends.
+//! written once for both backends but for the purge's walk ([`sqlite`], [`postgres`]).
 //!
-//! A run walks the hour-first index from where the last run stopped (its marks, migration 12),
-//! oldest hour first, in small transactions that let the lanes' writes through; passages
+//! A run takes the hours from where the last run stopped (its marks, migration 12), oldest
+//! first; each hour's passages found through the hour-first index and purged in the order their
+//! rows lie in the table (the lanes record the checkpoints interleaved, so a batch taken in the
+//! index's order would write a page a passage), in small transactions that let the lanes' writes
+//! through (on PostgreSQL most updates stay on their row's page and write no index, migration
+//! 39; on SQLite the log is copied back between batches, out of the lanes' turn); passages
 //! recorded since the last run but observed before its cutoff (a paper record entered late, a
 //! station's old backlog) are found through the recording-time index. Without the marks every
 //! run would walk again every hour already purged, a year of them an hour after a year of
@@ -13,13 +17,35 @@ use async_trait::async_trait;
 
 use crate::StoreError;
 
+mod postgres;
 mod sql;
+mod sqlite;
+
+/// Passages purged per statement (each its own transaction, taken in turn with the lanes'
+/// registrations on SQLite: a lane waits for one batch at most; docs/BENCHMARKS.md has the
+/// figures).
+const PURGE_BATCH: usize = 1_000;
+
+/// Empties the personal data of the passages the rest of the statement names.
+const PURGE: &str = "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, \
+     facts = NULL, occupant_keys = NULL WHERE ";
+
+/// The passages recorded since the last run (`$1`) but observed before where it walked to (`$2`).
+const LATE: &str = "recorded_at >= $1 AND observed_at < $2 AND sealed IS NOT NULL";
 
 /// What a retention purge removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Purged {
     pub passages: u64,
     pub persons: u64,
+}
+
+impl Purged {
+    /// Counts a purged batch: each passage's persons.
+    fn count(&mut self, persons: &[i64]) {
+        self.passages += persons.len() as u64;
+        self.persons += persons.iter().map(|n| (*n).max(0) as u64).sum::<u64>();
+    }
 }
 
 #[async_trait]
@@ -31,7 +57,7 @@ pub trait RetentionStore: Send + Sync + 'static {
     async fn purge_personal_data(&self, before_ms: i64) -> Result<Purged, StoreError>;
 
     /// The bytes each table and index holds on disk, largest first (SQLite's pages by
-    /// `dbstat`; PostgreSQL's `pg_relation_size` of the schema's tables and indexes): what the
-    /// retention keeps costs.
+    /// `dbstat`; PostgreSQL's tables by `pg_table_size`, their TOAST included, and indexes by
+    /// `pg_relation_size`): what the retention keeps costs.
     async fn storage_bytes(&self) -> Result<Vec<(String, i64)>, StoreError>;
 }

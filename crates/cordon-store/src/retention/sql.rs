@@ -1,9 +1,10 @@
-//! The SQL of [`RetentionStore`], written once for both backends ([`crate::db`]).
+//! The SQL of [`RetentionStore`], written once for both backends ([`crate::db`]) but for the
+//! purge's statements: [`super::sqlite`] and [`super::postgres`] walk the rows each its way.
 
 use async_trait::async_trait;
 
-use super::{Purged, RetentionStore};
-use crate::db::{on_pool, retry, Pool};
+use super::{postgres, sqlite, Purged, RetentionStore, LATE};
+use crate::db::{on_pool, Pool};
 use crate::hours::HOUR_MS;
 use crate::store::SqlStore;
 use crate::StoreError;
@@ -11,43 +12,6 @@ use crate::StoreError;
 /// How far before a run's start its marks say everything recorded was seen: a registration's
 /// recording time is taken before its transaction commits.
 const RECORDING_LAG_MS: i64 = 5 * 60_000;
-
-/// Passages purged per statement (each its own transaction, so that the lanes' writes get
-/// through between them).
-const PURGE_BATCH: i64 = 2_000;
-
-/// Empties the personal data of the passages a `SELECT id ...` names (its binds, then its
-/// `LIMIT`), answering each one's persons and hour of observation.
-const PURGE: &str = "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, \
-     facts = NULL, occupant_keys = NULL WHERE id IN (";
-const PURGED: &str = ") RETURNING persons, observed_at / 3600000";
-
-impl SqlStore {
-    /// Purges one batch of what `pick` selects, in one statement, and counts it; answers the
-    /// batch's (persons, hour) rows.
-    async fn purge_batch(
-        &self,
-        pick: &str,
-        binds: &[i64],
-        purged: &mut Purged,
-    ) -> Result<Vec<(i64, i64)>, StoreError> {
-        let sql = format!("{PURGE}{pick}{PURGED}");
-        let sql = sql.as_str();
-        let rows: Vec<(i64, i64)> = retry(|| async move {
-            Ok(on_pool!(&self.db.write, |p| {
-                let mut q = sqlx::query_as(sql);
-                for b in binds {
-                    q = q.bind(*b);
-                }
-                q.bind(PURGE_BATCH).fetch_all(p).await?
-            }))
-        })
-        .await?;
-        purged.passages += rows.len() as u64;
-        purged.persons += rows.iter().map(|r| r.0.max(0) as u64).sum::<u64>();
-        Ok(rows)
-    }
-}
 
 #[async_trait]
 impl RetentionStore for SqlStore {
@@ -63,9 +27,11 @@ impl RetentionStore for SqlStore {
             }
             Pool::Postgres(p) => {
                 sqlx::query_as(
-                    "SELECT c.relname::TEXT, pg_relation_size(c.oid) FROM pg_class c \
+                    // A table with its TOAST table and maps (`pg_table_size`), each index apart.
+                    "SELECT c.relname::TEXT, CASE c.relkind WHEN 'r' THEN pg_table_size(c.oid) \
+                     ELSE pg_relation_size(c.oid) END FROM pg_class c \
                      JOIN pg_namespace n ON n.oid = c.relnamespace \
-                     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i', 't') \
+                     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i') \
                      ORDER BY 2 DESC",
                 )
                 .fetch_all(p)
@@ -88,15 +54,12 @@ impl RetentionStore for SqlStore {
         let walked_to = match marks {
             Some((purged_before, recorded_through)) => {
                 let walked_to = purged_before.min(before_ms);
-                let late = "SELECT id FROM passages WHERE recorded_at >= $1 \
-                     AND observed_at < $2 AND sealed IS NOT NULL LIMIT $3";
-                loop {
-                    let rows = self
-                        .purge_batch(late, &[recorded_through, walked_to], &mut purged)
-                        .await?;
-                    if (rows.len() as i64) < PURGE_BATCH {
-                        break;
+                let binds = [recorded_through, walked_to];
+                match &db.write {
+                    Pool::Sqlite(p) => {
+                        sqlite::purge_where(p, &self.write_turn, LATE, binds, &mut purged).await?
                     }
+                    Pool::Postgres(p) => postgres::purge_late(p, binds, &mut purged).await?,
                 }
                 Some(walked_to)
             }
@@ -113,20 +76,16 @@ impl RetentionStore for SqlStore {
                     .await?)
             }
         };
-        let batch = "SELECT id FROM passages \
-             WHERE observed_at / 3600000 >= $1 AND observed_at / 3600000 <= $2 \
-             AND observed_at < $3 AND sealed IS NOT NULL \
-             ORDER BY observed_at / 3600000 LIMIT $4";
-        let mut hour = first.unwrap_or(i64::MAX);
-        while hour <= last_hour {
-            let rows = self
-                .purge_batch(batch, &[hour, last_hour, before_ms], &mut purged)
-                .await?;
-            if (rows.len() as i64) < PURGE_BATCH {
-                break;
+        // Hour by hour, oldest first.
+        for hour in first.unwrap_or(i64::MAX)..=last_hour {
+            match &db.write {
+                Pool::Sqlite(p) => {
+                    let hour_rows = "observed_at / 3600000 = $1 AND observed_at < $2";
+                    let binds = [hour, before_ms];
+                    sqlite::purge_where(p, &self.write_turn, hour_rows, binds, &mut purged).await?
+                }
+                Pool::Postgres(p) => postgres::purge_hour(p, hour, before_ms, &mut purged).await?,
             }
-            // The batch took the oldest hours first: none before its last is left.
-            hour = rows.iter().map(|r| r.1).max().unwrap_or(hour);
         }
         let mark = "INSERT INTO retention_marks (id, purged_before, recorded_through) \
              VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET \

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::{StationSeries, StationStore, Uplink};
 use crate::db::{on_pool, retry, BeginWrite, Pool, CHUNK};
-use crate::passage::rows::{self, PassageCols, PassageRow, PASSAGE_SELECT};
+use crate::passage::rows::{PassageRow, PASSAGE_SELECT};
 use crate::passage::PassageStore;
 use crate::store::SqlStore;
 use crate::StoreError;
@@ -130,7 +130,7 @@ impl StationStore for SqlStore {
             .bind(limit)
             .fetch_all(&mut *tx)
             .await?;
-        let found: Vec<PassageCols> = sqlx::query_as(&outbox_sql())
+        let found: Vec<PassageRow> = sqlx::query_as(&outbox_sql())
             .bind(after)
             .bind(limit)
             .fetch_all(&mut *tx)
@@ -139,10 +139,7 @@ impl StationStore for SqlStore {
         if numbers.len() != found.len() {
             return Err(StoreError::Corrupt("outbox rows and numbers differ".into()));
         }
-        let mut passages = rows::assemble(
-            found.into_iter().map(PassageRow::from).collect(),
-            &self.keyring,
-        )?;
+        let mut passages = self.assemble(found).await?;
         // Corrections travel with the correcting record.
         let ids: Vec<Uuid> = passages.iter().map(|p| p.id).collect();
         let links = self.corrections(&ids).await?;

@@ -12,7 +12,8 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::reference::{
-    keys_column, BENCH_INDEXES, PERSON_INSERT, REFERENCE_PERSONS_POSTGRES, REFERENCE_PERSONS_SQLITE,
+    keys_column, stored_key, BENCH_INDEXES, PERSON_INSERT, REFERENCE_PERSONS_POSTGRES,
+    REFERENCE_PERSONS_SQLITE,
 };
 use super::TraceRow;
 use crate::db::Pool;
@@ -68,7 +69,7 @@ fn load_sqlite(path: &Path, mut rows: Vec<TraceRow>) -> Result<(), StoreError> {
             .flat_map(|r| {
                 r.occupants
                     .iter()
-                    .map(move |(k, role)| (k.as_str(), r.observed_ms, &r.id, role.as_str()))
+                    .map(move |(k, role)| (stored_key(k), r.observed_ms, &r.id, role.as_str()))
             })
             .collect();
         persons.sort_unstable();
@@ -100,7 +101,7 @@ async fn load_postgres(pool: &PgPool, rows: Vec<TraceRow>) -> Result<(), StoreEr
         for r in chunk {
             let _ = writeln!(
                 text,
-                "{}\t{}\t{}\t{}\t{}\t28800\t{}\t{}\t{}\tpass\t{{}}\t\\\\x\t\t{}",
+                "{}\t{}\t{}\t{}\t{}\t28800\t{}\t{}\t{}\tpass\t{{}}\t\\\\x\t\t\\\\x{}",
                 r.id,
                 r.checkpoint_id,
                 r.lane,
@@ -109,7 +110,7 @@ async fn load_postgres(pool: &PgPool, rows: Vec<TraceRow>) -> Result<(), StoreEr
                 r.recorded_ms,
                 r.plate.as_deref().unwrap_or("\\N"),
                 r.occupants.len(),
-                keys_column(r),
+                cordon_domain::audit::hex(&keys_column(r)),
             );
         }
         let mut copy = pool
@@ -124,6 +125,7 @@ async fn load_postgres(pool: &PgPool, rows: Vec<TraceRow>) -> Result<(), StoreEr
         let mut text = String::with_capacity(chunk.len() * 200);
         for r in chunk {
             for (k, role) in &r.occupants {
+                let k = stored_key(k);
                 let _ = writeln!(text, "{k}\t{}\t{}\t{}", r.observed_ms, r.id, role.as_str());
             }
         }

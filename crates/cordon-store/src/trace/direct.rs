@@ -4,7 +4,7 @@
 use cordon_domain::passage::Direction;
 
 use super::{TraceCursor, TraceRow, TRACE_POSITIONS, TRACE_ROWS_WHERE, TRACE_ROW_COLUMNS};
-use crate::passage::rows::parse_occupant_keys;
+use crate::passage::compact::parse_occupant_keys;
 use crate::sqlite_read::{blob_id, corrupt, DirectReads};
 use crate::StoreError;
 
@@ -50,7 +50,7 @@ pub(crate) fn trace_rows(
             observed_ms: r.get(4)?,
             recorded_ms: r.get(5)?,
             plate: r.get(6)?,
-            occupants: parse_occupant_keys(r.get_ref(7)?.as_str()?)?,
+            occupants: parse_occupant_keys(r.get_ref(7)?.as_bytes()?)?,
         })
     })
 }

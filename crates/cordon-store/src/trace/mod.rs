@@ -59,7 +59,8 @@ pub struct TraceRow {
     pub observed_ms: i64,
     pub recorded_ms: i64,
     pub plate: Option<String>,
-    /// Keyed hashes (hex, [`crate::keyring::Keyring::person`]) and roles, in the occupants' order.
+    /// Keyed hashes (hex of the first 16 bytes of [`crate::keyring::Keyring::person`], what the
+    /// trace index keys a person by) and roles, in the occupants' order.
     pub occupants: Vec<(String, Role)>,
 }
 
@@ -141,7 +142,7 @@ pub trait TraceStore: Send + Sync {
 /// A trace's subject, as the SQL reference takes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SqlSubject {
-    /// The person's keyed hash ([`crate::keyring::Keyring::person`]).
+    /// The person's keyed hash ([`crate::keyring::Keyring::person`]; its first 16 bytes count).
     Person(String),
     Plate(String),
 }

@@ -59,12 +59,14 @@ pub(crate) const BENCH_INDEXES: &[(&str, &str)] = &[
 ];
 
 /// A trace row's `occupant_keys` column.
-pub(crate) fn keys_column(row: &TraceRow) -> String {
-    row.occupants
-        .iter()
-        .map(|(k, r)| format!("{}{k}", rows::role_letter(*r)))
-        .collect::<Vec<_>>()
-        .join(",")
+pub(crate) fn keys_column(row: &TraceRow) -> Vec<u8> {
+    crate::passage::compact::keys_bytes(row.occupants.iter().map(|(k, r)| (k.as_str(), *r)))
+}
+
+/// A person's keyed hash as `occupant_keys` keeps it: its first 16 bytes.
+pub(super) fn stored_key(key: &str) -> &str {
+    key.get(..2 * crate::passage::compact::KEY_BYTES)
+        .unwrap_or(key)
 }
 
 fn corrupt(what: &str) -> StoreError {
@@ -72,7 +74,7 @@ fn corrupt(what: &str) -> StoreError {
 }
 
 /// A passage the subject made: id, time, plate, checkpoint code and jurisdiction, keys.
-type SubjectCols = (Uuid, i64, Option<String>, String, i64, String);
+type SubjectCols = (Uuid, i64, Option<String>, String, i64, Vec<u8>);
 
 /// (Re)builds the reference's indexes from the passages stored now.
 pub(super) async fn build(store: &SqlStore) -> Result<(), StoreError> {
@@ -137,7 +139,7 @@ async fn subject_passages(
                     "FROM trace_reference_persons pp JOIN passages p ON p.id = pp.passage \
                      JOIN checkpoints c ON c.id = p.checkpoint_id WHERE pp.doc_key = ",
                 )
-                .push_bind(key.as_str())
+                .push_bind(stored_key(key))
                 .push(" AND pp.observed_at >= ");
             }
             SqlSubject::Plate(plate) => {
@@ -167,11 +169,11 @@ impl Links<'_> {
     fn add(
         &mut self,
         kind: &'static str,
-        keys: &str,
+        keys: &[u8],
         passage: Uuid,
         gap_ms: i64,
     ) -> Result<(), StoreError> {
-        for (person, _) in rows::parse_occupant_keys(keys)? {
+        for (person, _) in crate::passage::compact::parse_occupant_keys(keys)? {
             if Some(person.as_str()) != self.subject {
                 self.links.push(SqlLink {
                     kind,
@@ -198,7 +200,7 @@ pub(super) async fn hop(
     q: &SqlTraceQuery,
 ) -> Result<SqlHop, StoreError> {
     let subject = match &q.subject {
-        SqlSubject::Person(k) => Some(k.as_str()),
+        SqlSubject::Person(k) => Some(stored_key(k)),
         SqlSubject::Plate(_) => None,
     };
     let mut links = Links {
@@ -216,7 +218,7 @@ pub(super) async fn hop(
     let own: HashSet<Uuid> = mine.iter().map(|m| m.0).collect();
     for chunk in mine.chunks(IDS_PER_QUERY) {
         // Others at the same checkpoint within the window, by the checkpoint-first index.
-        let near: Vec<(Uuid, i64, String)> = on_pool!(&store.db.read, |p| {
+        let near: Vec<(Uuid, i64, Vec<u8>)> = on_pool!(&store.db.read, |p| {
             let mut b = QueryBuilder::new(
                 "SELECT n.id, n.observed_at - m.observed_at, n.occupant_keys FROM passages m \
                  JOIN passages n ON n.checkpoint_id = m.checkpoint_id \

@@ -19,7 +19,7 @@ use crate::store::SqlStore;
 use crate::StoreError;
 
 /// A row of [`TRACE_ROW_COLUMNS`].
-type TraceCols = (Uuid, i64, i64, String, i64, i64, Option<String>, String);
+type TraceCols = (Uuid, i64, i64, String, i64, i64, Option<String>, Vec<u8>);
 
 fn corrupt(what: &str) -> StoreError {
     StoreError::Corrupt(what.to_owned())
@@ -35,7 +35,7 @@ fn trace_row(c: TraceCols) -> Result<TraceRow, StoreError> {
         observed_ms: c.4,
         recorded_ms: c.5,
         plate: c.6,
-        occupants: rows::parse_occupant_keys(&c.7)?,
+        occupants: crate::passage::compact::parse_occupant_keys(&c.7)?,
     })
 }
 
@@ -44,13 +44,12 @@ fn opened(
     keyring: &crate::keyring::Keyring,
     id: Uuid,
     sealed: Option<Vec<u8>>,
+    facts: Option<Vec<u8>>,
 ) -> Result<Vec<Occupant>, StoreError> {
     let Some(sealed) = sealed else {
         return Ok(Vec::new());
     };
-    let plain = keyring.open(id.as_bytes(), &sealed)?;
-    let text = std::str::from_utf8(&plain).map_err(|_| corrupt("occupants"))?;
-    rows::occupants_from_json(text)
+    rows::sealed_occupants(id, &sealed, facts.as_deref(), keyring)
 }
 
 #[async_trait]
@@ -159,18 +158,19 @@ impl TraceStore for SqlStore {
     ) -> Result<Vec<(Uuid, Vec<Occupant>)>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(IDS_PER_QUERY) {
-            let found: Vec<(Uuid, String, i64, Option<Vec<u8>>)> = on_pool!(&self.db.read, |p| {
-                let mut q = QueryBuilder::new(
-                    "SELECT p.id, c.code, c.jurisdiction, p.sealed FROM passages p \
+            let found: Vec<(Uuid, String, i64, Option<Vec<u8>>, Option<Vec<u8>>)> =
+                on_pool!(&self.db.read, |p| {
+                    let mut q = QueryBuilder::new(
+                        "SELECT p.id, c.code, c.jurisdiction, p.sealed, p.facts FROM passages p \
                          JOIN checkpoints c ON c.id = p.checkpoint_id WHERE p.id IN ",
-                );
-                push_list(&mut q, chunk.iter().copied());
-                q.build_query_as().fetch_all(p).await?
-            });
-            for (id, code, jurisdiction, sealed) in found {
+                    );
+                    push_list(&mut q, chunk.iter().copied());
+                    q.build_query_as().fetch_all(p).await?
+                });
+            for (id, code, jurisdiction, sealed, facts) in found {
                 let code = CheckpointCode::parse(&code).map_err(|_| corrupt("checkpoint code"))?;
                 if grant.scope().covers(&code, rows::division(jurisdiction)?) {
-                    out.push((id, opened(&self.keyring, id, sealed)?));
+                    out.push((id, opened(&self.keyring, id, sealed, facts)?));
                 }
             }
         }
@@ -201,17 +201,22 @@ mod tests {
     #[test]
     fn trace_rows_carry_their_occupants_keys() {
         let id = Uuid::now_v7();
-        let r = trace_row((id, 3, 1, "in".into(), 10, 20, None, "dk1,pk2".into())).unwrap();
+        let (a, b) = ("ab".repeat(16), "cd".repeat(16));
+        let keys = crate::passage::compact::keys_bytes([
+            (a.as_str(), cordon_domain::passage::Role::Driver),
+            (b.as_str(), cordon_domain::passage::Role::Passenger),
+        ]);
+        let r = trace_row((id, 3, 1, "in".into(), 10, 20, None, keys)).unwrap();
         assert!(r.inbound);
-        assert_eq!(r.occupants.len(), 2);
-        assert!(trace_row((id, 3, 1, "up".into(), 10, 20, None, "".into())).is_err());
-        assert!(trace_row((id, 3, 1, "out".into(), 10, 20, None, "xk1".into())).is_err());
+        assert_eq!(r.occupants[1], (b, cordon_domain::passage::Role::Passenger));
+        assert!(trace_row((id, 3, 1, "up".into(), 10, 20, None, vec![])).is_err());
+        assert!(trace_row((id, 3, 1, "out".into(), 10, 20, None, b"xk1".to_vec())).is_err());
     }
 
     #[test]
     fn a_purged_passage_has_no_occupants() {
         let k = crate::keyring::Keyring::random();
-        assert!(opened(&k, Uuid::now_v7(), None).unwrap().is_empty());
-        assert!(opened(&k, Uuid::now_v7(), Some(vec![1, 2, 3])).is_err());
+        assert!(opened(&k, Uuid::now_v7(), None, None).unwrap().is_empty());
+        assert!(opened(&k, Uuid::now_v7(), Some(vec![1, 2, 3]), None).is_err());
     }
 }

@@ -263,8 +263,7 @@ async fn tampering_is_detected(url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampering_is_detected_on_sqlite() {
-    let dir = std::env::temp_dir().join(format!("cordon-test-{}", Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::support::scratch_dir();
     tampering_is_detected(&format!("sqlite://{}", dir.join("cordon.db").display())).await;
 }
 

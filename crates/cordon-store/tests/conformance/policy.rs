@@ -176,7 +176,7 @@ async fn facts_are_backfilled(url: &str) {
         .await
         .unwrap();
     network(store.as_ref()).await;
-    let passages = (0..5)
+    let passages: Vec<cordon_store::NewPassage> = (0..5)
         .map(|i| {
             new(draft(
                 Uuid::now_v7(),
@@ -187,32 +187,28 @@ async fn facts_are_backfilled(url: &str) {
             ))
         })
         .collect();
-    store.record_passages(passages).await.unwrap();
+    store.record_passages(passages.clone()).await.unwrap();
     drop(store);
-    // As an earlier version left them: no facts, and no mark that they were computed.
-    if url.starts_with("sqlite") {
-        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
-        sqlx::query("UPDATE passages SET facts = NULL")
-            .execute(&pool)
-            .await
-            .unwrap();
-        sqlx::query("DELETE FROM cordon_migrations WHERE version = 1001")
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
-    } else {
-        let pool = sqlx::PgPool::connect(url).await.unwrap();
-        sqlx::query("UPDATE passages SET facts = NULL")
-            .execute(&pool)
-            .await
-            .unwrap();
-        sqlx::query("DELETE FROM cordon_migrations WHERE version = 1001")
-            .execute(&pool)
-            .await
-            .unwrap();
-        pool.close().await;
+    // As an earlier version left them: no facts (the occupants sealed as JSON, as then), and
+    // no mark that they were computed.
+    use cordon_store::scratch::{execute, previous_release_forms, Bind};
+    for p in &passages {
+        let sealed = previous_release_forms(&key(), p).sealed;
+        execute(
+            url,
+            "UPDATE passages SET facts = NULL, sealed = $1 WHERE id = $2",
+            &[Bind::Bytes(sealed), Bind::Id(p.draft.id)],
+        )
+        .await
+        .unwrap();
     }
+    execute(
+        url,
+        "DELETE FROM cordon_migrations WHERE version = 1001",
+        &[],
+    )
+    .await
+    .unwrap();
     let store = cordon_store::open(url, &StoreOptions::default(), key())
         .await
         .unwrap();
@@ -221,8 +217,7 @@ async fn facts_are_backfilled(url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn facts_are_backfilled_on_sqlite() {
-    let dir = std::env::temp_dir().join(format!("cordon-test-{}", Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::support::scratch_dir();
     facts_are_backfilled(&format!("sqlite://{}", dir.join("cordon.db").display())).await;
 }
 

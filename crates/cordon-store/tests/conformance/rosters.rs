@@ -97,6 +97,15 @@ async fn rosters_hold_one_shift_at_a_time(store: Arc<dyn Store>) {
     assert_eq!(first.officers, ["duty.b"]);
     assert_eq!(first.volunteers[0].name, "王*");
     assert_eq!(first.volunteers[0].phone, "139****5678");
+    // The shift on duty at an instant, as a passage's read names it: within it, not at its
+    // end, not at another checkpoint.
+    let on_duty = s.shift_at(&cp1, t0 + H).await.unwrap();
+    assert_eq!(
+        on_duty.map(|r| (r.id, r.lead)),
+        Some((first.id, "duty.a".to_owned()))
+    );
+    assert!(s.shift_at(&cp1, t0 + 8 * H).await.unwrap().is_none());
+    assert!(s.shift_at(&cp2, t0 + H).await.unwrap().is_none());
 
     // One shift at a time per checkpoint and per officer; only the checkpoint's officers.
     let refused = [

@@ -8,7 +8,6 @@ use cordon_domain::status::{ChangeState, PersonStatus, StatusChangeRequest};
 use cordon_store::access::NewAccount;
 use cordon_store::status::{NewStatusChange, StatusQuery};
 use cordon_store::{Store, StoreError, StoreOptions};
-use uuid::Uuid;
 
 use super::support::*;
 
@@ -260,8 +259,7 @@ async fn other_paths_are_refused(url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_paths_to_a_status_are_refused_on_sqlite() {
-    let dir = std::env::temp_dir().join(format!("cordon-test-{}", Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::support::scratch_dir();
     other_paths_are_refused(&format!("sqlite://{}", dir.join("cordon.db").display())).await;
 }
 

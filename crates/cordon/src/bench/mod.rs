@@ -9,6 +9,7 @@ mod freight;
 mod http1;
 mod ingest;
 mod lane;
+mod lanes_meanwhile;
 mod overload;
 mod pages;
 mod pass_check;

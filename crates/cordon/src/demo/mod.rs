@@ -143,9 +143,19 @@ pub async fn load_if_empty(store: &dyn Store, options: &DemoOptions) -> anyhow::
         let mut rng = SmallRng::seed_from_u64(seed.wrapping_add(1));
         let population = traffic::Population::generate(&mut rng, per_day);
         let mut batch = Vec::with_capacity(2_000);
-        for (i, start, n) in schedule {
+        let mut hour: Vec<(chrono::DateTime<chrono::FixedOffset>, usize)> = Vec::new();
+        let mut schedule = schedule.into_iter().peekable();
+        while let Some((i, start, n)) = schedule.next() {
             for _ in 0..n {
-                let at = traffic::minute_in_hour(&mut rng, start);
+                hour.push((traffic::minute_in_hour(&mut rng, start), i));
+            }
+            if schedule.peek().is_some_and(|next| next.1 == start) {
+                continue;
+            }
+            // Recorded as the lanes register them: in time, the checkpoints interleaved (the
+            // store's pages and indexes then hold an hour as a hub's do).
+            hour.sort_by_key(|(at, _)| *at);
+            for (at, i) in hour.drain(..) {
                 let draft = traffic::passage(&mut rng, &population, &checkpoints[i], at);
                 batch.push(traffic::with_decision(&engine, &keyring, draft));
                 if batch.len() == 2_000 && tx.blocking_send(std::mem::take(&mut batch)).is_err() {

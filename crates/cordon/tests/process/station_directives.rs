@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::edge::credential;
 use super::proxy::FaultyLink;
-use super::{add_user, setup_network, signed_in, staff, start};
+use super::{add_user, setup_network, signed_in, staff, start, until};
 
 async fn get(client: &reqwest::Client, url: String) -> Value {
     let r = client.get(url).send().await.unwrap();
@@ -24,22 +24,6 @@ async fn post(client: &reqwest::Client, url: String, body: &Value) -> Value {
     let body: Value = r.json().await.unwrap_or(Value::Null);
     assert!(status.is_success(), "{status}: {body}");
     body
-}
-
-/// Waits until `check` answers something, for at most `secs` seconds.
-async fn until<T, F, Fut>(secs: u64, what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let end = Instant::now() + Duration::from_secs(secs);
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(Instant::now() < end, "timed out waiting: {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
