@@ -4,6 +4,8 @@
 //! persons of testing's tubes, rosters and queue numbers taken before it, and the volunteers
 //! of duty shifts ended before it; each purge
 //! that removed anything is appended to the audit trail as `retention.purge` by `system`.
+//! After each run the store's planner statistics are refreshed
+//! ([`cordon_store::Store::refresh_statistics`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -113,6 +115,10 @@ pub fn spawn(store: Arc<dyn Store>, days: u32) {
             .await
             {
                 tracing::error!(error = %e, "retention purge failed; it runs again in an hour");
+            }
+            // The planner's statistics of what was written and purged since the last hour.
+            if let Err(e) = store.refresh_statistics().await {
+                tracing::warn!(error = %e, "the store's statistics were not refreshed");
             }
         }
     });

@@ -228,9 +228,31 @@ async fn spawn_with(store: Arc<dyn Store>) -> TestApp {
     app
 }
 
-async fn sqlite_app() -> TestApp {
-    let dir = std::env::temp_dir().join(format!("cordon-api-{}", Uuid::now_v7().simple()));
+/// A directory of its own for one test's SQLite file, under `cordon-api-tests` in the temp
+/// directory. The server holds its store to the end of the run, so no test removes its own:
+/// the first call of a run removes what runs a day old or more left there.
+fn scratch_dir() -> std::path::PathBuf {
+    static SWEPT: std::sync::Once = std::sync::Once::new();
+    let root = std::env::temp_dir().join("cordon-api-tests");
+    SWEPT.call_once(|| {
+        let day = std::time::Duration::from_secs(86_400);
+        for entry in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > day));
+            if old {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    });
+    let dir = root.join(Uuid::now_v7().simple().to_string());
     std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn sqlite_app() -> TestApp {
+    let dir = scratch_dir();
     let store = cordon_store::open(
         &format!("sqlite://{}", dir.join("c.db").display()),
         &StoreOptions::default(),

@@ -70,6 +70,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(38, "0038_compact_passages"),
     migration!(39, "0039_purge_in_place"),
     migration!(40, "0040_counts_in_place"),
+    migration!(41, "0041_counts_by_hour"),
 ];
 
 /// Which of a migration's files to apply.

@@ -179,10 +179,24 @@ async fn plannable(
     Ok((s, cp))
 }
 
-/// The shift on duty at a checkpoint (`$1`, its code) at an instant (`$2`).
-const SHIFT_AT: &str = "SELECT s.id, s.starts_at, s.ends_at, s.lead FROM shifts s \
-     JOIN checkpoints c ON c.id = s.checkpoint_id WHERE c.code = $1 AND s.starts_at <= $2 \
-     AND s.ends_at > $2 ORDER BY s.starts_at DESC LIMIT 1";
+/// The shift on duty at a checkpoint (the first parameter, its code) at an instant (the
+/// second), spelled with sqlx's parameters or rusqlite's.
+macro_rules! shift_at {
+    ($code:literal, $at:literal) => {
+        concat!(
+            "SELECT s.id, s.starts_at, s.ends_at, s.lead FROM shifts s \
+             JOIN checkpoints c ON c.id = s.checkpoint_id WHERE c.code = ",
+            $code,
+            " AND s.starts_at <= ",
+            $at,
+            " AND s.ends_at > ",
+            $at,
+            " ORDER BY s.starts_at DESC LIMIT 1"
+        )
+    };
+}
+const SHIFT_AT: &str = shift_at!("$1", "$2");
+const SHIFT_AT_DIRECT: &str = shift_at!("?1", "?2");
 
 #[async_trait]
 impl RosterStore for SqlStore {
@@ -482,7 +496,7 @@ impl RosterStore for SqlStore {
             Some(direct) => direct.with(|conn| {
                 use rusqlite::OptionalExtension;
                 Ok(conn
-                    .prepare_cached(&SHIFT_AT.replace('$', "?"))?
+                    .prepare_cached(SHIFT_AT_DIRECT)?
                     .query_row(rusqlite::params![checkpoint.as_str(), at_ms], |r| {
                         Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
                     })

@@ -60,4 +60,11 @@ pub trait RetentionStore: Send + Sync + 'static {
     /// `dbstat`; PostgreSQL's tables by `pg_table_size`, their TOAST included, and indexes by
     /// `pg_relation_size`): what the retention keeps costs.
     async fn storage_bytes(&self) -> Result<Vec<(String, i64)>, StoreError>;
+
+    /// Gathers the query planner's statistics (PostgreSQL's `ANALYZE`; nothing on SQLite,
+    /// whose plans here follow the indexes alone). Run after a bulk load and by the hourly
+    /// retention job: a server with autovacuum off never gathers them itself, and without them
+    /// PostgreSQL takes a province's 1,300 checkpoints for 4 and reads its dashboard's counts
+    /// checkpoint by checkpoint (docs/BENCHMARKS.md).
+    async fn refresh_statistics(&self) -> Result<(), StoreError>;
 }

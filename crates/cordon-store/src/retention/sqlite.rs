@@ -3,11 +3,15 @@
 //! a page each (the lanes record the checkpoints' passages interleaved, so an hour taken
 //! checkpoint by checkpoint is all over the table; measured in docs/BENCHMARKS.md).
 
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 
 use super::{Purged, PURGE, PURGE_BATCH};
 use crate::store::WriteTurn;
 use crate::StoreError;
+
+/// The purge's own connection for a run, opened when the run first has rows to purge (see
+/// [`purge_rows`]) and closed at its end.
+pub(super) type Own = Option<SqliteConnection>;
 
 /// Purges the passages still sealed among those `condition` (on `passages`, binding `$1` and
 /// `$2`) names, [`PURGE_BATCH`] to a transaction, each taken in turn with the registration
@@ -15,6 +19,7 @@ use crate::StoreError;
 /// by the hour index alone, purged rows too (the statements pass over them).
 pub(super) async fn purge_where(
     pool: &SqlitePool,
+    own: &mut Own,
     turn: &WriteTurn,
     condition: &str,
     binds: [i64; 2],
@@ -30,23 +35,30 @@ pub(super) async fn purge_where(
     if rows.is_empty() {
         return Ok(());
     }
-    let mut conn = sqlx::ConnectOptions::connect(pool.connect_options().as_ref()).await?;
-    purge_rows(&mut conn, turn, &rows, purged).await?;
+    let conn = match own {
+        Some(conn) => conn,
+        None => {
+            let mut conn = sqlx::ConnectOptions::connect(pool.connect_options().as_ref()).await?;
+            // The log is copied back by the purge itself, between its batches.
+            sqlx::query("PRAGMA wal_autocheckpoint = 0")
+                .execute(&mut conn)
+                .await?;
+            own.insert(conn)
+        }
+    };
+    purge_rows(conn, turn, &rows, purged).await?;
     Ok(())
 }
 
-/// Purges `rows` on a connection of its own, which copies the write-ahead log back to the
+/// Purges `rows` on the run's own connection, which copies the write-ahead log back to the
 /// database file after it has let the lanes' next group in: left to itself, a batch's commit
 /// would copy the log (megabytes, every thousand pages) while the lanes wait their turn.
 async fn purge_rows(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut SqliteConnection,
     turn: &WriteTurn,
     rows: &[i64],
     purged: &mut Purged,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("PRAGMA wal_autocheckpoint = 0")
-        .execute(&mut *conn)
-        .await?;
     let sql = format!(
         "{PURGE}rowid IN (SELECT value FROM json_each($1)) AND sealed IS NOT NULL \
          RETURNING persons"

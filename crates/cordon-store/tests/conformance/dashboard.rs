@@ -145,3 +145,48 @@ pub async fn counts_agree(store: &dyn Store, grant: &PassageRead, from: i64, to:
 }
 
 conformance!(the_summary_counts_per_checkpoint_hour_and_outcome);
+
+/// On PostgreSQL the counts can be read by the hour (migration 41), and the statistics the
+/// planner needs to choose that are gathered on demand (a server with autovacuum off has none):
+/// before, the planner takes the checkpoints table for empty; after, it knows its rows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_statistics_are_gathered_on_demand() {
+    let Some(admin) = postgres_url() else { return };
+    let url = fresh_postgres_url(&admin).await;
+    let store = cordon_store::open(&url, &cordon_store::StoreOptions::default(), key())
+        .await
+        .unwrap();
+    network(&*store).await;
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    let known = "SELECT c.reltuples::BIGINT, s.last_analyze IS NOT NULL FROM pg_class c \
+         JOIN pg_stat_user_tables s ON s.relid = c.oid WHERE c.relname = $1";
+    let (rows, analyzed): (i64, bool) = sqlx::query_as(known)
+        .bind("checkpoints")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(!analyzed && rows < 1, "{rows} {analyzed}");
+    store.refresh_statistics().await.unwrap();
+    let (checkpoints,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM checkpoints")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    for table in ["checkpoints", "passage_counts", "passages"] {
+        let (rows, analyzed): (i64, bool) = sqlx::query_as(known)
+            .bind(table)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert!(analyzed, "{table} analyzed");
+        if table == "checkpoints" {
+            assert_eq!(rows, checkpoints);
+        }
+    }
+    let (index,): (String,) =
+        sqlx::query_as("SELECT indexdef FROM pg_indexes WHERE indexname = 'passage_counts_hour'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert!(index.contains("(hour, checkpoint_id)"), "{index}");
+    pool.close().await;
+}

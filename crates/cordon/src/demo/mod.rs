@@ -176,6 +176,8 @@ pub async fn load_if_empty(store: &dyn Store, options: &DemoOptions) -> anyhow::
     }
     producer.await?;
     bar.finish_and_clear();
+    // As a server's autovacuum would after a load (this one may have it off).
+    store.refresh_statistics().await?;
     println!(
         "Demo traffic: {total} passages ({persons} person-passages) over {} days, loaded in {:.1} s",
         options.days,
