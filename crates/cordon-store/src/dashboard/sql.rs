@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use cordon_domain::access::passage::PassageRead;
 use cordon_domain::access::Scope;
 use cordon_domain::division::DivisionLevel;
-use sqlx::QueryBuilder;
+use sqlx::{Database, Encode, QueryBuilder, Type};
 
 use super::counts::OUTCOME_COLUMNS;
 use super::{
@@ -120,29 +120,20 @@ impl DashboardStore for SqlStore {
                         let sep = if i == 0 { "" } else { ", " };
                         q.push(format!("{sep}CAST(SUM(k.{column}) AS BIGINT) AS s{i}"));
                     }
-                    q.push(
-                        " FROM passage_counts k WHERE k.checkpoint_id = c.id AND k.hour BETWEEN ",
-                    )
-                    .push_bind(first_hour)
-                    .push(" AND ")
-                    .push_bind(last_hour)
-                    .push(") s WHERE s.s0 IS NOT NULL");
+                    q.push(" FROM passage_counts k WHERE k.checkpoint_id = c.id");
+                    push_hour_range(&mut q, first_hour, last_hour);
+                    q.push(") s WHERE s.s0 IS NOT NULL");
                     push_scope(&mut q, grant.scope());
                 } else {
                     q.push("SELECT c.code, g.* FROM (SELECT k.checkpoint_id");
                     for column in COUNT_COLUMNS.iter().chain(OUTCOME_COLUMNS.iter()) {
                         q.push(format!(", CAST(SUM(k.{column}) AS BIGINT)"));
                     }
-                    q.push(" FROM passage_counts k WHERE k.hour BETWEEN ")
-                        .push_bind(first_hour)
-                        .push(" AND ")
-                        .push_bind(last_hour)
-                        .push(
-                            " AND k.checkpoint_id IN (SELECT c.id FROM checkpoints c WHERE 1 = 1",
-                        );
-                    push_scope(&mut q, grant.scope());
+                    q.push(" FROM passage_counts k WHERE 1 = 1");
+                    push_hour_range(&mut q, first_hour, last_hour);
+                    push_counts_in_scope(&mut q, grant.scope());
                     q.push(
-                        ") GROUP BY k.checkpoint_id) g JOIN checkpoints c ON c.id = g.checkpoint_id",
+                        " GROUP BY k.checkpoint_id) g JOIN checkpoints c ON c.id = g.checkpoint_id",
                     );
                 }
                 q.push(" ORDER BY 1");
@@ -159,23 +150,15 @@ impl DashboardStore for SqlStore {
                     // `OFFSET 0` keeps the planner from folding the walk into a join.
                     q.push(
                         "checkpoints c CROSS JOIN LATERAL (SELECT k.hour, k.passages, k.persons \
-                         FROM passage_counts k WHERE k.checkpoint_id = c.id AND k.hour BETWEEN ",
-                    )
-                    .push_bind(first_hour)
-                    .push(" AND ")
-                    .push_bind(last_hour)
-                    .push(" OFFSET 0) k WHERE 1 = 1");
+                         FROM passage_counts k WHERE k.checkpoint_id = c.id",
+                    );
+                    push_hour_range(&mut q, first_hour, last_hour);
+                    q.push(" OFFSET 0) k WHERE 1 = 1");
                     push_scope(&mut q, grant.scope());
                 } else {
-                    q.push("passage_counts k WHERE k.hour BETWEEN ")
-                        .push_bind(first_hour)
-                        .push(" AND ")
-                        .push_bind(last_hour)
-                        .push(
-                            " AND k.checkpoint_id IN (SELECT c.id FROM checkpoints c WHERE 1 = 1",
-                        );
-                    push_scope(&mut q, grant.scope());
-                    q.push(")");
+                    q.push("passage_counts k WHERE 1 = 1");
+                    push_hour_range(&mut q, first_hour, last_hour);
+                    push_counts_in_scope(&mut q, grant.scope());
                 }
                 q.push(" GROUP BY 1 ORDER BY 1");
                 q.build_query_as().fetch_all(p).await?
@@ -282,6 +265,28 @@ fn by_checkpoint(pool: &Pool, scope: &Scope) -> bool {
     matches!(pool, Pool::Postgres(_)) && !province
 }
 
+/// Appends ` AND k.hour BETWEEN first AND last` (the count rows `k` of those hours).
+fn push_hour_range<'a, DB: Database>(q: &mut QueryBuilder<'a, DB>, first: i64, last: i64)
+where
+    i64: Encode<'a, DB> + Type<DB>,
+{
+    q.push(" AND k.hour BETWEEN ")
+        .push_bind(first)
+        .push(" AND ")
+        .push_bind(last);
+}
+
+/// Appends ` AND <the count rows k of a checkpoint in scope>`.
+fn push_counts_in_scope<'a, DB: Database>(q: &mut QueryBuilder<'a, DB>, scope: &Scope)
+where
+    i64: Encode<'a, DB> + Type<DB>,
+    String: Encode<'a, DB> + Type<DB>,
+{
+    q.push(" AND k.checkpoint_id IN (SELECT c.id FROM checkpoints c WHERE 1 = 1");
+    push_scope(q, scope);
+    q.push(")");
+}
+
 impl SqlStore {
     /// Vehicles of one hour in scope, from the writer's counts.
     async fn hour_passages(&self, grant: &PassageRead, hour: i64) -> Result<i64, StoreError> {
@@ -290,10 +295,8 @@ impl SqlStore {
                 "SELECT CAST(COALESCE(SUM(k.passages), 0) AS BIGINT) FROM passage_counts k \
                  WHERE k.hour = ",
             );
-            q.push_bind(hour)
-                .push(" AND k.checkpoint_id IN (SELECT c.id FROM checkpoints c WHERE 1 = 1");
-            push_scope(&mut q, grant.scope());
-            q.push(")");
+            q.push_bind(hour);
+            push_counts_in_scope(&mut q, grant.scope());
             q.build_query_scalar::<i64>().fetch_one(p).await?
         }))
     }
