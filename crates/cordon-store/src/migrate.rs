@@ -71,6 +71,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(39, "0039_purge_in_place"),
     migration!(40, "0040_counts_in_place"),
     migration!(41, "0041_counts_by_hour"),
+    migration!(42, "0042_counts_revision"),
 ];
 
 /// Which of a migration's files to apply.

@@ -5,7 +5,7 @@
 //! few seconds per scope, so that a wall of screens refreshing does not each scan the day.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use cordon_domain::access::passage::PassageRead;
 use cordon_domain::access::Scope;
@@ -236,17 +236,36 @@ pub struct Computed {
 pub type NotNow = crate::flight::NotNow<StoreError>;
 
 /// Recently computed dashboards, by scope (in full) and period. A scope's dashboard is computed
-/// once at a time (readers of the same scope wait for that result and share it); the summing
-/// runs on a blocking thread, so the async runtime keeps answering the lanes and `/healthz`; and
-/// one scope is computed at a time, so the dashboards leave a core to the lanes.
+/// from the counts the registration writer keeps; the sums of its settled hours (all but the
+/// last two) are kept with the counts' revision they were read at and read again only when it
+/// moved ([`Settled`]). The JSON is written on a blocking thread, so the async runtime keeps
+/// answering the lanes and `/healthz`; and one scope is computed at a time, so the dashboards
+/// leave a core to the lanes.
 pub struct DashboardCache {
     flights: crate::flight::Flights<(String, i64), Computed>,
+    settled: Mutex<HashMap<SettledKey, Arc<Settled>>>,
 }
+
+/// A scope (in full) and its settled hours, first and last.
+type SettledKey = (String, i64, i64);
+
+/// The sums of a scope's settled hours, read at a revision of the counts. An hour is settled
+/// when two more have begun: a registration that decided before an hour's top and committed
+/// after it has moved the revision if it changed an earlier hour (`revises_past` in the store),
+/// and no transaction lasts an hour.
+struct Settled {
+    revision: i64,
+    summary: Summary,
+}
+
+/// How many of the last hours are always read from the counts, the current one included.
+pub const UNSETTLED_HOURS: i64 = 2;
 
 impl Default for DashboardCache {
     fn default() -> Self {
         Self {
             flights: crate::flight::Flights::new(CACHE_MS, WAIT, 1),
+            settled: Mutex::default(),
         }
     }
 }
@@ -261,11 +280,45 @@ impl DashboardCache {
     ) -> Result<Arc<Computed>, NotNow> {
         let key = (grant.scope().to_string(), hours);
         self.flights
-            .get(key, || Self::compute(store, grant, hours))
+            .get(key, || self.compute(store, grant, hours))
             .await
     }
 
+    /// The sums of the whole hours `first..=last` of the grant's scope: those kept, if read
+    /// at `revision`, or read now and kept (those of hours no longer settled let go).
+    async fn settled(
+        &self,
+        store: &dyn Store,
+        grant: &PassageRead,
+        (first, last): (i64, i64),
+        revision: i64,
+    ) -> Result<Summary, StoreError> {
+        if first > last {
+            return Ok(Summary::default());
+        }
+        let key = (grant.scope().to_string(), first, last);
+        let kept = self
+            .settled
+            .lock()
+            .expect("settled sums")
+            .get(&key)
+            .cloned();
+        if let Some(kept) = kept.filter(|k| k.revision == revision) {
+            return Ok(kept.summary.clone());
+        }
+        let summary = store.counted_summary(grant, first, last).await?;
+        let mut settled = self.settled.lock().expect("settled sums");
+        settled.retain(|(_, _, l), _| *l >= last);
+        let kept = Settled {
+            revision,
+            summary: summary.clone(),
+        };
+        settled.insert(key, Arc::new(kept));
+        Ok(summary)
+    }
+
     async fn compute(
+        &self,
         store: &dyn Store,
         grant: &PassageRead,
         hours: i64,
@@ -276,10 +329,13 @@ impl DashboardCache {
         let now_hour = now.div_euclid(HOUR_MS);
         let from = (now_hour - (hours - 1)) * HOUR_MS;
         let since = from.max(grant.since_ms());
-        // The whole hours from the counts the writer keeps; an officer's period starts within
-        // an hour (their last 24 hours), and that hour's head is read from its passages. The
-        // reads go together, on connections of their own.
+        // The whole hours from the counts the writer keeps, the settled ones' sums kept
+        // between reads; an officer's period starts within an hour (their last 24 hours), and
+        // that hour's head is read from its passages. The revision is read before the counts
+        // it vouches for; the reads go together, on connections of their own.
         let first_whole = since.div_euclid(HOUR_MS) + i64::from(since.rem_euclid(HOUR_MS) != 0);
+        let last_settled = now_hour - UNSETTLED_HOURS;
+        let revision = store.counts_revision().await?;
         let head = async {
             if since < first_whole * HOUR_MS {
                 store
@@ -289,12 +345,14 @@ impl DashboardCache {
                 Ok(Vec::new())
             }
         };
-        let (checkpoints, mut summary, head, recent) = tokio::try_join!(
+        let (checkpoints, mut summary, latest, head, recent) = tokio::try_join!(
             checkpoints_in(store, grant.scope()),
-            store.counted_summary(grant, first_whole, now_hour),
+            self.settled(store, grant, (first_whole, last_settled), revision),
+            store.counted_summary(grant, first_whole.max(last_settled + 1), now_hour),
             head,
             store.passages_between(grant, now - HOUR_MS, to),
         )?;
+        summary.add(latest);
         if !head.is_empty() {
             summary.add(Summary::of_rows(&head));
         }

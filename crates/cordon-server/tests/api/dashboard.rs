@@ -47,6 +47,53 @@ pub async fn the_dashboard_counts_in_scope(app: TestApp) {
     assert_eq!(e["error"]["field"], "hours");
 }
 
+/// A record entered hours after its vehicle passed (from paper) is counted in its hour, which
+/// the hub keeps summed between reads: the sums are read again once the counts changed.
+pub async fn a_late_record_reaches_the_kept_hours(app: TestApp) {
+    let path = "/api/v1/dashboard?hours=6";
+    let (s, first) = app.get_as("commander", path).await;
+    assert_eq!(s, StatusCode::OK, "{first}");
+    let before = first["passages"].as_i64().unwrap();
+    let china = cordon_domain::time::china();
+    let observed = chrono::Utc::now() - chrono::Duration::hours(4);
+    let mut p = super::example();
+    p["id"] = json!(uuid::Uuid::now_v7());
+    p["observed_at"] = json!(observed.with_timezone(&china).to_rfc3339());
+    p["occupants"][0]["latest_test"]["taken_at"] = p["observed_at"].clone();
+    let (s, b) = app.post("/api/v1/passages", &p).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    // Each computed dashboard is served again for a few seconds.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let d = loop {
+        let (_, d) = app.get_as("commander", path).await;
+        if d["passages"].as_i64().unwrap() == before + 1 {
+            break d;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the late record never counted: {before} then {}",
+            d["passages"]
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    };
+    assert_eq!(in_hour(&d, observed), in_hour(&first, observed) + 1);
+}
+
+/// The vehicles a dashboard counts in the hour of `at`.
+fn in_hour(d: &Value, at: chrono::DateTime<chrono::Utc>) -> i64 {
+    let hour = at.timestamp() / 3600;
+    let slot = d["hourly"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| {
+            let start = chrono::DateTime::parse_from_rfc3339(h["hour"].as_str().unwrap());
+            start.unwrap().timestamp() / 3600 == hour
+        })
+        .unwrap_or_else(|| panic!("no hour {hour}: {}", d["hourly"]));
+    slot["passages"].as_i64().unwrap()
+}
+
 /// The dashboard's row of the access matrix: counts only, filtered by scope.
 pub fn rows() -> Vec<Row> {
     vec![row("GET /api/v1/dashboard", PASSAGE_READERS, Value::Null)]
@@ -85,5 +132,6 @@ pub async fn answers_are_compressed_by_accept_encoding(app: TestApp) {
 
 on_both!(
     the_dashboard_counts_in_scope,
-    answers_are_compressed_by_accept_encoding
+    answers_are_compressed_by_accept_encoding,
+    a_late_record_reaches_the_kept_hours
 );

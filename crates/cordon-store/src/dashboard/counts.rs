@@ -79,6 +79,22 @@ pub(crate) const COUNTS_TAKE_OUT: &str = "SELECT p.checkpoint_id, p.observed_at 
      CASE WHEN p.outcome = 'refer' THEN -1 ELSE 0 END \
      FROM passages p WHERE p.id = $1";
 
+/// Moves the revision of the counts of past hours on (migration 42): in the transaction that
+/// changes one, after its count rows (so that every writer takes the revision's row last).
+pub(crate) const COUNTS_REVISE: &str =
+    "UPDATE counts_revision SET revision = revision + 1 WHERE id = 1";
+
+/// Whether a group's counts change an hour before the one it is recorded in (`recorded_at`):
+/// a late record, or a lane's vehicle observed before the top of the hour. A hub reads the
+/// counts of the hours before the last two again only when the revision moved, so that any
+/// change to them (a group deciding before an hour's top and committing after it included)
+/// moves it.
+pub(crate) fn revises_past(tallied: &BTreeMap<(i64, i64), Counts>, recorded_at: i64) -> bool {
+    tallied
+        .keys()
+        .any(|(_, hour)| *hour < recorded_at / HOUR_MS)
+}
+
 /// What the passages of a group (with their checkpoint's id), recorded at `recorded_at`, add
 /// per (checkpoint, hour), in key order (so that concurrent writers on PostgreSQL take the
 /// rows' locks in one order).

@@ -2,7 +2,7 @@
 //! handling time, overall and for the green channel (counts only, no personal data). [`DashboardStore`] is a supertrait of
 //! [`crate::Store`]; its SQL ([`sql`]) is written once for both backends.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 use cordon_domain::access::passage::PassageRead;
@@ -99,12 +99,14 @@ impl Summary {
     /// Adds another period's figures (an hour's head read from the passages to the whole
     /// hours' counts).
     pub fn add(&mut self, other: Summary) {
+        let at: HashMap<String, usize> = self
+            .checkpoints
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.checkpoint.clone(), i))
+            .collect();
         for o in other.checkpoints {
-            match self
-                .checkpoints
-                .iter_mut()
-                .find(|c| c.checkpoint == o.checkpoint)
-            {
+            match at.get(&o.checkpoint).map(|i| &mut self.checkpoints[*i]) {
                 Some(c) => {
                     c.passages += o.passages;
                     c.persons += o.persons;
@@ -160,6 +162,11 @@ pub trait DashboardStore: Send + Sync + 'static {
         first_hour: i64,
         last_hour: i64,
     ) -> Result<Summary, StoreError>;
+
+    /// The revision of the counts of past hours (migration 42): it moves, in the same
+    /// transaction, with every change to an hour's counts after that hour ended (a late record,
+    /// a correction). Sums of past hours read at a revision stay right while it stays.
+    async fn counts_revision(&self) -> Result<i64, StoreError>;
 
     /// Vehicles observed in `[from_ms, to_ms)` within the grant's scope (a passage a
     /// correction superseded not counted).

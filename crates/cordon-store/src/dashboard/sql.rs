@@ -178,6 +178,13 @@ impl DashboardStore for SqlStore {
         })
     }
 
+    async fn counts_revision(&self) -> Result<i64, StoreError> {
+        let sql = "SELECT revision FROM counts_revision WHERE id = 1";
+        Ok(on_pool!(&self.db.read, |p| sqlx::query_scalar(sql)
+            .fetch_one(p)
+            .await?))
+    }
+
     async fn passages_between(
         &self,
         grant: &PassageRead,

@@ -174,9 +174,10 @@ async fn add_counts(
     rows_: &[(&NewPassage, i64)],
     recorded_at: i64,
 ) -> Result<(), StoreError> {
-    use crate::dashboard::counts::{tally, COUNTS_ADD, COUNTS_UPSERT};
+    use crate::dashboard::counts::{revises_past, tally, COUNTS_ADD, COUNTS_REVISE, COUNTS_UPSERT};
     // As fourteen arrays in one statement (a group's rows can be as many as its passages).
     let tallied = tally(rows_, recorded_at);
+    let revises = revises_past(&tallied, recorded_at);
     let mut columns: Vec<Vec<i64>> = (0..14).map(|_| Vec::with_capacity(tallied.len())).collect();
     for ((checkpoint_id, hour), c) in tallied {
         let values = [
@@ -207,6 +208,9 @@ async fn add_counts(
         q = q.bind(column);
     }
     q.execute(&mut **tx).await?;
+    if revises {
+        sqlx::query(COUNTS_REVISE).execute(&mut **tx).await?;
+    }
     Ok(())
 }
 

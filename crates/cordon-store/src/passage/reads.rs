@@ -282,7 +282,7 @@ impl PassageStore for SqlStore {
     }
 
     async fn record_corrections(&self, links: &[(Uuid, Uuid)]) -> Result<(), StoreError> {
-        use crate::dashboard::counts::{COUNTS_ADD, COUNTS_TAKE_OUT, COUNTS_UPSERT};
+        use crate::dashboard::counts::{COUNTS_ADD, COUNTS_REVISE, COUNTS_TAKE_OUT, COUNTS_UPSERT};
         let link = "INSERT INTO corrections (passage, supersedes) VALUES ($1, $2) \
              ON CONFLICT (passage) DO NOTHING";
         let superseded = "SELECT COUNT(*) FROM corrections WHERE supersedes = $1";
@@ -296,6 +296,7 @@ impl PassageStore for SqlStore {
             retry(|| async move {
                 on_pool!(&self.db.write, |p| {
                     let mut tx = p.begin_write().await?;
+                    let mut took_out = false;
                     for (passage, earlier) in chunk {
                         // The superseded passage's row locked first (PostgreSQL): two
                         // corrections of it at once count its earlier ones one after the other.
@@ -315,7 +316,12 @@ impl PassageStore for SqlStore {
                                 .bind(*earlier)
                                 .execute(&mut *tx)
                                 .await?;
+                            took_out = true;
                         }
+                    }
+                    if took_out {
+                        // The hubs' sums of past hours are read again (migration 42).
+                        sqlx::query(COUNTS_REVISE).execute(&mut *tx).await?;
                     }
                     tx.commit().await?;
                     Ok(())

@@ -308,11 +308,13 @@ fn add_counts(
     rows_: &[(&NewPassage, i64)],
     recorded_at: i64,
 ) -> Result<(), StoreError> {
-    use crate::dashboard::counts::{tally, COUNTS_ADD, COUNTS_UPSERT};
+    use crate::dashboard::counts::{revises_past, tally, COUNTS_ADD, COUNTS_REVISE, COUNTS_UPSERT};
     let mut stmt = conn.prepare_cached(&format!(
         "{COUNTS_UPSERT} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14){COUNTS_ADD}"
     ))?;
-    for ((checkpoint_id, hour), c) in tally(rows_, recorded_at) {
+    let tallied = tally(rows_, recorded_at);
+    let revises = revises_past(&tallied, recorded_at);
+    for ((checkpoint_id, hour), c) in tallied {
         let o = c.outcomes;
         stmt.execute(params![
             checkpoint_id,
@@ -330,6 +332,9 @@ fn add_counts(
             o[3],
             o[4],
         ])?;
+    }
+    if revises {
+        conn.prepare_cached(COUNTS_REVISE)?.execute([])?;
     }
     Ok(())
 }

@@ -144,7 +144,41 @@ pub async fn counts_agree(store: &dyn Store, grant: &PassageRead, from: i64, to:
     assert_eq!(kept, read, "the writer's counts against the passages");
 }
 
-conformance!(the_summary_counts_per_checkpoint_hour_and_outcome);
+/// The revision of past hours' counts (migration 42) moves with every change to an hour that
+/// has ended, in the writer's transaction or the correction's, and stays for a vehicle of the
+/// current hour: a hub's kept sums of settled hours are read again exactly when they changed.
+pub async fn the_counts_revision_moves_with_past_hours(store: Arc<dyn Store>) {
+    network(&*store).await;
+    let revision = || async { store.counts_revision().await.unwrap() };
+    let start = revision().await;
+    // A lane's vehicle of this hour.
+    let mut now = draft(Uuid::now_v7(), "CP-130100-0001", 0, "冀A12345", &[1]);
+    now.observed_at = chrono::Utc::now().fixed_offset();
+    let hour = |t: i64| t.div_euclid(3_600_000);
+    let observed = now.observed_at.timestamp_millis();
+    store.record_passages(vec![new(now)]).await.unwrap();
+    if hour(observed) == hour(chrono::Utc::now().timestamp_millis()) {
+        assert_eq!(revision().await, start, "this hour's vehicle");
+    }
+    // A paper record of an hour long past, then its correction.
+    let (wrong, fix) = (Uuid::now_v7(), Uuid::now_v7());
+    for id in [wrong, fix] {
+        let late = new(draft(id, "CP-130100-0001", 30, "冀A12345", &[2]));
+        store.record_passages(vec![late]).await.unwrap();
+    }
+    let after_late = revision().await;
+    assert_eq!(after_late, start + 2, "two late records");
+    store.record_corrections(&[(fix, wrong)]).await.unwrap();
+    assert_eq!(revision().await, after_late + 1, "a correction");
+    // Sent again, it takes nothing more out and moves nothing.
+    store.record_corrections(&[(fix, wrong)]).await.unwrap();
+    assert_eq!(revision().await, after_late + 1, "a correction sent again");
+}
+
+conformance!(
+    the_summary_counts_per_checkpoint_hour_and_outcome,
+    the_counts_revision_moves_with_past_hours
+);
 
 /// On PostgreSQL the counts can be read by the hour (migration 41), and the statistics the
 /// planner needs to choose that are gathered on demand (a server with autovacuum off has none):
