@@ -436,3 +436,67 @@ pub async fn a_busy_hour_is_purged_whole(store: std::sync::Arc<dyn cordon_store:
 }
 
 conformance!(retention_purges_personal_data, a_busy_hour_is_purged_whole);
+
+/// On PostgreSQL a purge's batch finds its rows by their address; a row another transaction
+/// updates meanwhile moves, its batch leaves it, and the hour's walk goes on by id. Purged while
+/// another connection keeps updating the hour's rows (as a correction's lock does), every
+/// passage is purged once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_purges_the_rows_updated_meanwhile() {
+    let Some(admin) = postgres_url() else { return };
+    let url = fresh_postgres_url(&admin).await;
+    let store = cordon_store::open(&url, &StoreOptions::default(), key())
+        .await
+        .unwrap();
+    network(&*store).await;
+    let n = 3_000u32;
+    let passages: Vec<cordon_store::NewPassage> = (0..n)
+        .map(|i| {
+            let checkpoint = ["CP-130100-0001", "CP-130100-0002"][(i % 2) as usize];
+            let minute = i64::from(i / 2 % 60);
+            new(draft(Uuid::now_v7(), checkpoint, minute, "冀A12345", &[i]))
+        })
+        .collect();
+    for chunk in passages.chunks(500) {
+        store.record_passages(chunk.to_vec()).await.unwrap();
+    }
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    // One row a statement, as a correction locks its superseded passage: the purge's batches
+    // wait for it, it waits for none of them.
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let (stop, moved) = (
+        std::sync::Arc::new(AtomicBool::new(false)),
+        std::sync::Arc::new(AtomicU64::new(0)),
+    );
+    let mover = {
+        let (pool, stop, moved) = (pool.clone(), stop.clone(), moved.clone());
+        tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                let n = sqlx::query(
+                    "UPDATE passages SET persons = persons WHERE id = (SELECT id FROM passages \
+                     WHERE sealed IS NOT NULL ORDER BY random() LIMIT 1)",
+                )
+                .execute(&pool)
+                .await
+                .unwrap()
+                .rows_affected();
+                moved.fetch_add(n, Ordering::Relaxed);
+            }
+        })
+    };
+    while moved.load(Ordering::Relaxed) == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    let cutoff = (t0() + chrono::Duration::hours(1)).timestamp_millis();
+    let purged = store.purge_personal_data(cutoff).await.unwrap();
+    stop.store(true, Ordering::Relaxed);
+    mover.await.unwrap();
+    let moved = moved.load(Ordering::Relaxed);
+    assert_eq!(purged.passages, u64::from(n), "{moved} updated meanwhile");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM passages WHERE sealed IS NOT NULL")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    pool.close().await;
+}
