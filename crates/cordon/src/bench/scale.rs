@@ -7,7 +7,7 @@
 //! day, against 10 s, with lanes registering through the hub meanwhile (their latency before
 //! and during it).
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::Args;
 use cordon_domain::access::Role;
@@ -97,6 +97,20 @@ pub async fn run(args: ScaleArgs) -> anyhow::Result<()> {
         );
     }
 
+    // PostgreSQL writes the load's pages back at its next checkpoints: minutes of the disk
+    // that a hub in service, recording as it goes, does not spend at once. Asked for now, so
+    // that what follows measures a hub in service and not the load's write-back.
+    if let Fresh::Postgres { admin, .. } = &fresh {
+        let t = Instant::now();
+        match cordon_store::scratch::execute(admin, "CHECKPOINT", &[]).await {
+            Ok(_) => println!(
+                "PostgreSQL's checkpoint after the load: {:.1} s",
+                t.elapsed().as_secs_f64()
+            ),
+            Err(e) => println!("no checkpoint after the load ({e}): its write-back goes on"),
+        }
+    }
+
     // The trace index loaded cold, as a restart loads it.
     let live = cordon_server::trace::live::LiveTrace::new(cordon_server::retention::DEFAULT_DAYS);
     let t = Instant::now();
@@ -183,6 +197,15 @@ pub async fn run(args: ScaleArgs) -> anyhow::Result<()> {
                 first.as_secs_f64() * 1e3
             );
         }
+        // The slowest computed reads and when they came (a single slow read sets the p99).
+        let mut slowest: Vec<(usize, Duration)> = computed.iter().copied().enumerate().collect();
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.1));
+        let slowest: Vec<String> = slowest
+            .iter()
+            .take(3)
+            .map(|(i, d)| format!("#{} {:.1} ms", i + 2, d.as_secs_f64() * 1e3))
+            .collect();
+        println!("  {scope}, the slowest computed: {}", slowest.join(", "));
         for (what, mut times) in [("computed", computed), ("from the cache", cached)] {
             times.sort();
             let p99 = percentile(&times, 0.99);
