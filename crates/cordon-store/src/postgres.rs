@@ -45,9 +45,6 @@ pub(crate) async fn open(
         scans,
         keyring,
         words,
-        // PostgreSQL locks rows, not the database: the purge's batches and the registrations
-        // do not wait for each other, and nothing takes this.
-        write_turn: crate::store::WriteTurn::default(),
         engine: Engine::Postgres,
     })
 }

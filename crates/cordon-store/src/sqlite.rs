@@ -59,12 +59,7 @@ pub(crate) async fn open(
     };
     crate::migrate::run(&db, crate::migrate::Backend::Sqlite).await?;
     let words = crate::passage::words_sql::loaded(&db.write).await?;
-    let write_turn = crate::store::WriteTurn::default();
-    let writer = PassageWriter::spawn_thread(SqliteWriter::open(
-        &path,
-        words.clone(),
-        write_turn.clone(),
-    )?);
+    let writer = PassageWriter::spawn_thread(SqliteWriter::open(&path, words.clone())?);
     let scans = ScanWriter::spawn_thread(SqliteScans::open(&path)?);
     Ok(SqlStore {
         db,
@@ -72,7 +67,6 @@ pub(crate) async fn open(
         scans,
         keyring,
         words,
-        write_turn,
         engine: Engine::Sqlite {
             reads: DirectReads::new(&path),
             path,

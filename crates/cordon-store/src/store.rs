@@ -66,16 +66,8 @@ pub struct SqlStore {
     pub(crate) keyring: Keyring,
     /// The decision dictionary ([`crate::passage::words`]), shared with the passage writer.
     pub(crate) words: std::sync::Arc<crate::passage::words::Words>,
-    /// SQLite's write lock taken in turns: the registration writer's groups and the retention
-    /// purge's batches queue for it in order (first come, first served), so a long run of
-    /// batches cannot starve the lanes. SQLite's own busy handler only polls, and a connection
-    /// that commits and begins again at once wins the lock every time.
-    pub(crate) write_turn: WriteTurn,
     pub(crate) engine: Engine,
 }
-
-/// A turn at writing (see [`SqlStore::write_turn`]): a fair (FIFO) lock.
-pub(crate) type WriteTurn = std::sync::Arc<tokio::sync::Mutex<()>>;
 
 /// What one backend has beyond its pools.
 pub(crate) enum Engine {

@@ -74,23 +74,30 @@ pub(crate) struct SqliteWriter {
     data_version: Option<i64>,
     /// The decision dictionary, shared with the store's reads.
     words: Arc<Words>,
-    /// Taken around each group ([`crate::store::SqlStore::write_turn`]).
-    turn: crate::store::WriteTurn,
 }
 
 impl SqliteWriter {
-    pub fn open(
-        path: &Path,
-        words: Arc<Words>,
-        turn: crate::store::WriteTurn,
-    ) -> Result<Self, StoreError> {
+    pub fn open(path: &Path, words: Arc<Words>) -> Result<Self, StoreError> {
         Ok(Self {
             conn: connect(path)?,
             lanes: HashMap::new(),
             data_version: None,
             words,
-            turn,
         })
+    }
+
+    /// One slice of the purge, in one transaction.
+    fn purge_slice(&mut self, rows: &[i64]) -> Result<Vec<i64>, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let rows = serde_json::to_string(rows).unwrap_or_default();
+        let persons = tx
+            .prepare_cached(crate::retention::PURGE_ROWS)?
+            .query_map([rows], |r| r.get(0))?
+            .collect::<Result<Vec<i64>, _>>()?;
+        tx.commit()?;
+        Ok(persons)
     }
 
     /// One attempt at a group. The fast path (`look_up_ids` false) does not look for stored ids:
@@ -147,9 +154,6 @@ impl BlockingGroupWrite for SqliteWriter {
         jobs: &[&[NewPassage]],
         audit: &[&cordon_domain::audit::AuditEntry],
     ) -> Result<Vec<JobResult>, StoreError> {
-        // The writer's own thread, outside the runtime: it may block for its turn.
-        let turn = self.turn.clone();
-        let _turn = turn.blocking_lock();
         for attempt in 0..3 {
             if let Some(results) = self.try_group(jobs, audit, attempt > 0)? {
                 return Ok(results);
@@ -158,6 +162,17 @@ impl BlockingGroupWrite for SqliteWriter {
         Err(StoreError::Unavailable(
             "concurrent writers kept colliding".into(),
         ))
+    }
+
+    /// A slice commits without waiting for the disk (`synchronous = NORMAL`): the next group's
+    /// commit, or the run's mark after its last slice, takes it there with its own. A crash
+    /// that loses a slice loses the mark too, and the next run purges the slice again.
+    fn purge(&mut self, rows: &[i64]) -> Result<Vec<i64>, StoreError> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let purged = self.purge_slice(rows);
+        self.conn
+            .pragma_update(None, "synchronous", synchronous())?;
+        purged
     }
 }
 

@@ -61,13 +61,17 @@ pub trait GroupWrite: Send + Sync + 'static {
 }
 
 /// A backend that writes a group of requests in one transaction, on its own thread (as
-/// [`GroupWrite`]).
+/// [`GroupWrite`]), and the retention purge's slices between its groups.
 pub trait BlockingGroupWrite: Send + 'static {
     fn write_group(
         &mut self,
         jobs: &[&[NewPassage]],
         audit: &[&AuditEntry],
     ) -> Result<Vec<JobResult>, StoreError>;
+
+    /// Empties the personal data of the passages `rows` names (their row ids) that still hold
+    /// it, in one transaction; answers each one's persons.
+    fn purge(&mut self, rows: &[i64]) -> Result<Vec<i64>, StoreError>;
 }
 
 /// A checkpoint as a registration needs it.
@@ -226,6 +230,18 @@ struct Job {
     reply: oneshot::Sender<Reply>,
 }
 
+/// A slice of the retention purge for the writer's own connection ([`PassageWriter::purge`]).
+struct Purge {
+    rows: Vec<i64>,
+    reply: oneshot::Sender<Result<Vec<i64>, StoreError>>,
+}
+
+/// What the writer is sent.
+enum Work {
+    Job(Job),
+    Purge(Purge),
+}
+
 /// A job's passages, handed back with what became of them.
 type Reply = (Vec<NewPassage>, Result<Vec<Slot>, StoreError>);
 
@@ -240,7 +256,7 @@ fn inputs(jobs: &[Job]) -> (Vec<&[NewPassage]>, Vec<&AuditEntry>) {
 /// Handle to the writer; cheap to clone.
 #[derive(Clone)]
 pub struct PassageWriter {
-    tx: mpsc::Sender<Job>,
+    tx: mpsc::Sender<Work>,
 }
 
 /// Most persons written in one group.
@@ -249,10 +265,29 @@ const GROUP_ROWS: usize = 4_000;
 impl PassageWriter {
     /// A writer task driving an async backend.
     pub fn spawn(backend: Arc<dyn GroupWrite>) -> Self {
-        let (tx, mut rx) = mpsc::channel::<Job>(4_096);
+        let (tx, mut rx) = mpsc::channel::<Work>(4_096);
         tokio::spawn(async move {
-            while let Some(first) = rx.recv().await {
-                let jobs = gather(first, &mut rx);
+            let mut next = None;
+            loop {
+                let work = match next.take() {
+                    Some(work) => work,
+                    None => match rx.recv().await {
+                        Some(work) => work,
+                        None => break,
+                    },
+                };
+                let first = match work {
+                    Work::Job(job) => job,
+                    Work::Purge(p) => {
+                        let refused = StoreError::Unavailable(
+                            "this backend purges on its pool, not through the writer".into(),
+                        );
+                        let _ = p.reply.send(Err(refused));
+                        continue;
+                    }
+                };
+                let (jobs, after) = gather(first, &mut rx);
+                next = after;
                 let started = std::time::Instant::now();
                 let (passages, audit) = inputs(&jobs);
                 let outcome = backend.write_group(&passages, &audit).await;
@@ -262,14 +297,24 @@ impl PassageWriter {
         Self { tx }
     }
 
-    /// A writer thread driving a blocking backend.
+    /// A writer thread driving a blocking backend. The purge's slices are written between its
+    /// groups, in the order they were sent, so a lane waits for one slice at most.
     pub fn spawn_thread(mut backend: impl BlockingGroupWrite) -> Self {
-        let (tx, mut rx) = mpsc::channel::<Job>(4_096);
+        let (tx, mut rx) = mpsc::channel::<Work>(4_096);
         std::thread::Builder::new()
             .name("cordon-writer".into())
             .spawn(move || {
-                while let Some(first) = rx.blocking_recv() {
-                    let jobs = gather(first, &mut rx);
+                let mut next = None;
+                while let Some(work) = next.take().or_else(|| rx.blocking_recv()) {
+                    let first = match work {
+                        Work::Job(job) => job,
+                        Work::Purge(p) => {
+                            let _ = p.reply.send(backend.purge(&p.rows));
+                            continue;
+                        }
+                    };
+                    let (jobs, after) = gather(first, &mut rx);
+                    next = after;
                     let started = std::time::Instant::now();
                     let (passages, audit) = inputs(&jobs);
                     let outcome = backend.write_group(&passages, &audit);
@@ -278,6 +323,19 @@ impl PassageWriter {
             })
             .expect("start the writer thread");
         Self { tx }
+    }
+
+    /// Has the writer empty the personal data of the passages `rows` names (SQLite's row ids)
+    /// on its own connection, between its groups: answers each purged passage's persons.
+    /// Purged there, a slice neither makes the lanes' groups wait for SQLite's write lock nor
+    /// empties the writer's page cache, as a commit on another connection does.
+    pub async fn purge(&self, rows: Vec<i64>) -> Result<Vec<i64>, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Work::Purge(Purge { rows, reply }))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
     }
 
     pub async fn record(&self, passages: Vec<NewPassage>) -> Result<Vec<Recorded>, StoreError> {
@@ -304,11 +362,11 @@ impl PassageWriter {
     ) -> Result<Vec<Recorded>, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(Job {
+            .send(Work::Job(Job {
                 passages,
                 audit,
                 reply,
-            })
+            }))
             .await
             .map_err(|_| StoreError::Closed)?;
         let (passages, slots) = answer.await.map_err(|_| StoreError::Closed)?;
@@ -329,20 +387,22 @@ fn persons(job: &Job) -> usize {
         + job.audit.len()
 }
 
-/// The first job and whatever else is waiting, up to the row budget.
-fn gather(first: Job, rx: &mut mpsc::Receiver<Job>) -> Vec<Job> {
+/// The first job and whatever else is waiting, up to the row budget; a purge's slice met on the
+/// way ends the group and comes back to be written after it.
+fn gather(first: Job, rx: &mut mpsc::Receiver<Work>) -> (Vec<Job>, Option<Work>) {
     let mut rows = persons(&first);
     let mut jobs = vec![first];
     while rows < GROUP_ROWS {
         match rx.try_recv() {
-            Ok(job) => {
+            Ok(Work::Job(job)) => {
                 rows += persons(&job);
                 jobs.push(job);
             }
+            Ok(purge) => return (jobs, Some(purge)),
             Err(_) => break,
         }
     }
-    jobs
+    (jobs, None)
 }
 
 fn answer(

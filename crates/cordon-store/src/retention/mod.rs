@@ -7,7 +7,8 @@
 //! rows lie in the table (the lanes record the checkpoints interleaved, so a batch taken in the
 //! index's order would write a page a passage), in small transactions that let the lanes' writes
 //! through (on PostgreSQL most updates stay on their row's page and write no index, migration
-//! 39; on SQLite the log is copied back between batches, out of the lanes' turn); passages
+//! 39; on SQLite the registration writer purges the slices between its groups, and the log is
+//! copied back between batches on another connection); passages
 //! recorded since the last run but observed before its cutoff (a paper record entered late, a
 //! station's old backlog) are found through the recording-time index. Without the marks every
 //! run would walk again every hour already purged, a year of them an hour after a year of
@@ -21,14 +22,28 @@ mod postgres;
 mod sql;
 mod sqlite;
 
-/// Passages purged per statement (each its own transaction, taken in turn with the lanes'
-/// registrations on SQLite: a lane waits for one batch at most; docs/BENCHMARKS.md has the
-/// figures).
+/// Passages purged per statement on PostgreSQL, each its own transaction (docs/BENCHMARKS.md
+/// has the figures); on SQLite, passages between two copies of the log back to the file.
 const PURGE_BATCH: usize = 1_000;
 
+/// What the purge empties.
+macro_rules! purge_set {
+    () => {
+        "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, facts = NULL, \
+         occupant_keys = NULL WHERE "
+    };
+}
+
 /// Empties the personal data of the passages the rest of the statement names.
-const PURGE: &str = "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, \
-     facts = NULL, occupant_keys = NULL WHERE ";
+const PURGE: &str = purge_set!();
+
+/// Empties the personal data of the passages that still hold it among those SQLite's row ids
+/// (`$1`, a JSON array) name, and answers their persons: SQLite's registration writer runs it
+/// for the purge's slices.
+pub(crate) const PURGE_ROWS: &str = concat!(
+    purge_set!(),
+    "rowid IN (SELECT value FROM json_each($1)) AND sealed IS NOT NULL RETURNING persons"
+);
 
 /// The passages recorded since the last run (`$1`) but observed before where it walked to (`$2`).
 const LATE: &str = "recorded_at >= $1 AND observed_at < $2 AND sealed IS NOT NULL";

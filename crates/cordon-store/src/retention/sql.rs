@@ -56,7 +56,6 @@ impl RetentionStore for SqlStore {
             .fetch_optional(p)
             .await?);
         let mut purged = Purged::default();
-        let mut own: sqlite::Own = None;
         // Everything observed before `walked_to` and recorded before the last run was purged by
         // it (a cutoff that moved back, with a longer retention, is taken as it is now).
         let walked_to = match marks {
@@ -65,8 +64,7 @@ impl RetentionStore for SqlStore {
                 let binds = [recorded_through, walked_to];
                 match &db.write {
                     Pool::Sqlite(p) => {
-                        let turn = &self.write_turn;
-                        sqlite::purge_where(p, &mut own, turn, LATE, binds, &mut purged).await?
+                        sqlite::purge_where(p, &self.writer, LATE, binds, &mut purged).await?
                     }
                     Pool::Postgres(p) => postgres::purge_late(p, binds, &mut purged).await?,
                 }
@@ -91,14 +89,10 @@ impl RetentionStore for SqlStore {
                 Pool::Sqlite(p) => {
                     let hour_rows = "observed_at / 3600000 = $1 AND observed_at < $2";
                     let binds = [hour, before_ms];
-                    let turn = &self.write_turn;
-                    sqlite::purge_where(p, &mut own, turn, hour_rows, binds, &mut purged).await?
+                    sqlite::purge_where(p, &self.writer, hour_rows, binds, &mut purged).await?
                 }
                 Pool::Postgres(p) => postgres::purge_hour(p, hour, before_ms, &mut purged).await?,
             }
-        }
-        if let Some(conn) = own {
-            sqlx::Connection::close(conn).await?;
         }
         let mark = "INSERT INTO retention_marks (id, purged_before, recorded_through) \
              VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET \

@@ -1,26 +1,31 @@
 //! SQLite's purge: the rows a condition names, found at once and purged in the order they lie
-//! in the table, so a batch of a thousand writes a few dozen pages to the write-ahead log, not
-//! a page each (the lanes record the checkpoints' passages interleaved, so an hour taken
-//! checkpoint by checkpoint is all over the table; measured in docs/BENCHMARKS.md).
+//! in the table, so a slice writes a few pages to the write-ahead log, not a page a passage (the
+//! lanes record the checkpoints' passages interleaved, so an hour taken checkpoint by checkpoint
+//! is all over the table; measured in docs/BENCHMARKS.md).
+//!
+//! The slices are written by the registration writer, on its connection, between its groups
+//! ([`PassageWriter::purge`]): a lane's group waits for one slice at most, and the writer keeps
+//! its page cache and its list of checkpoints, which a commit on any other connection would
+//! make it read again (SQLite empties a connection's cache when another one wrote). The log is
+//! copied back to the file by the purge, on the pool, between slices: left to the writer, a
+//! commit would copy megabytes while the lanes wait.
 
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::SqlitePool;
 
-use super::{Purged, PURGE, PURGE_BATCH};
-use crate::store::WriteTurn;
+use super::{Purged, PURGE_BATCH};
+use crate::passage::writer::PassageWriter;
 use crate::StoreError;
 
-/// The purge's own connection for a run, opened when the run first has rows to purge (see
-/// [`purge_rows`]) and closed at its end.
-pub(super) type Own = Option<SqliteConnection>;
+/// Passages purged in one of the writer's transactions: about a millisecond of its time.
+const SLICE: usize = 250;
 
 /// Purges the passages still sealed among those `condition` (on `passages`, binding `$1` and
-/// `$2`) names, [`PURGE_BATCH`] to a transaction, each taken in turn with the registration
-/// writer's groups, so the lanes wait for one batch at most. An hour's condition is answered
-/// by the hour index alone, purged rows too (the statements pass over them).
+/// `$2`) names, [`SLICE`] to a transaction of the registration writer, the log copied back
+/// after each [`PURGE_BATCH`]. An hour's condition is answered by the hour index alone, purged
+/// rows too (the writer's statement passes over them).
 pub(super) async fn purge_where(
     pool: &SqlitePool,
-    own: &mut Own,
-    turn: &WriteTurn,
+    writer: &PassageWriter,
     condition: &str,
     binds: [i64; 2],
     purged: &mut Purged,
@@ -32,48 +37,12 @@ pub(super) async fn purge_where(
     .bind(binds[1])
     .fetch_all(pool)
     .await?;
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let conn = match own {
-        Some(conn) => conn,
-        None => {
-            let mut conn = sqlx::ConnectOptions::connect(pool.connect_options().as_ref()).await?;
-            // The log is copied back by the purge itself, between its batches.
-            sqlx::query("PRAGMA wal_autocheckpoint = 0")
-                .execute(&mut conn)
-                .await?;
-            own.insert(conn)
+    for batch in rows.chunks(PURGE_BATCH) {
+        for slice in batch.chunks(SLICE) {
+            purged.count(&writer.purge(slice.to_vec()).await?);
         }
-    };
-    purge_rows(conn, turn, &rows, purged).await?;
-    Ok(())
-}
-
-/// Purges `rows` on the run's own connection, which copies the write-ahead log back to the
-/// database file after it has let the lanes' next group in: left to itself, a batch's commit
-/// would copy the log (megabytes, every thousand pages) while the lanes wait their turn.
-async fn purge_rows(
-    conn: &mut SqliteConnection,
-    turn: &WriteTurn,
-    rows: &[i64],
-    purged: &mut Purged,
-) -> Result<(), sqlx::Error> {
-    let sql = format!(
-        "{PURGE}rowid IN (SELECT value FROM json_each($1)) AND sealed IS NOT NULL \
-         RETURNING persons"
-    );
-    for rows in rows.chunks(PURGE_BATCH) {
-        let rows = serde_json::to_string(rows).unwrap_or_default();
-        let turn = turn.lock().await;
-        let persons: Vec<i64> = sqlx::query_scalar(&sql)
-            .bind(rows)
-            .fetch_all(&mut *conn)
-            .await?;
-        drop(turn);
-        purged.count(&persons);
         sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&mut *conn)
+            .execute(pool)
             .await?;
     }
     Ok(())

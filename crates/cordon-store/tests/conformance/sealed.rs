@@ -435,7 +435,76 @@ pub async fn a_busy_hour_is_purged_whole(store: std::sync::Arc<dyn cordon_store:
     assert!(rows.is_empty());
 }
 
-conformance!(retention_purges_personal_data, a_busy_hour_is_purged_whole);
+/// Lanes go on registering while a purge runs (on SQLite its slices are written by the
+/// registration writer, between the lanes' groups): registrations are answered while the purge
+/// is under way, each is kept whole, and every passage before the cutoff is purged, once.
+pub async fn lanes_register_during_a_purge(store: std::sync::Arc<dyn cordon_store::Store>) {
+    network(&*store).await;
+    let n = 5_000u32;
+    let old: Vec<cordon_store::NewPassage> = (0..n)
+        .map(|i| {
+            let checkpoint = ["CP-130100-0001", "CP-130100-0002"][(i % 2) as usize];
+            new(draft(
+                Uuid::now_v7(),
+                checkpoint,
+                i64::from(i % 100),
+                "冀A12345",
+                &[i + 500],
+            ))
+        })
+        .collect();
+    for chunk in old.chunks(500) {
+        store.record_passages(chunk.to_vec()).await.unwrap();
+    }
+    let cutoff = (t0() + chrono::Duration::hours(2)).timestamp_millis();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let lanes = {
+        let (store, done) = (store.clone(), done.clone());
+        tokio::spawn(async move {
+            let mut answered = Vec::new();
+            for i in 0..400u32 {
+                if done.load(std::sync::atomic::Ordering::SeqCst) && i >= 20 {
+                    break;
+                }
+                let p = new(draft(
+                    Uuid::now_v7(),
+                    "CP-130100-0001",
+                    180 + i64::from(i % 50),
+                    "冀B54321",
+                    &[i + 9_000],
+                ));
+                let id = p.draft.id;
+                store.record_passages(vec![p]).await.unwrap();
+                answered.push((id, std::time::Instant::now()));
+            }
+            answered
+        })
+    };
+    let started = std::time::Instant::now();
+    let purged = store.purge_personal_data(cutoff).await.unwrap();
+    let ended = std::time::Instant::now();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let answered = lanes.await.unwrap();
+    assert_eq!(
+        (purged.passages, purged.persons),
+        (u64::from(n), u64::from(n))
+    );
+    assert!(
+        answered.iter().any(|(_, at)| *at > started && *at < ended),
+        "no registration was answered while the purge ran"
+    );
+    for (id, _) in &answered {
+        let read = store.get_passage(&reads(), *id).await.unwrap();
+        assert_eq!(read.occupants.len(), 1, "a registration kept whole");
+    }
+    assert_eq!(store.purge_personal_data(cutoff).await.unwrap().passages, 0);
+}
+
+conformance!(
+    retention_purges_personal_data,
+    a_busy_hour_is_purged_whole,
+    lanes_register_during_a_purge
+);
 
 /// On PostgreSQL a purge's batch finds its rows by their address; a row another transaction
 /// updates meanwhile moves, its batch leaves it, and the hour's walk goes on by id. Purged while
