@@ -395,12 +395,13 @@ async fn purged_data_leaves_the_sqlite_file() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// Two busy hours: each more passages than one batch of the purge takes, recorded with the
+/// Records `n` passages of one person each in the first two hours after `t0`, with the
 /// checkpoints and the hours interleaved as lanes record them, dozens seen at the same
-/// millisecond at the same checkpoint; every one is purged, once.
-pub async fn a_busy_hour_is_purged_whole(store: std::sync::Arc<dyn cordon_store::Store>) {
-    network(&*store).await;
-    let n = 2_300u32;
+/// millisecond at the same checkpoint; answers them.
+async fn record_busy_hours(
+    store: &dyn cordon_store::Store,
+    n: u32,
+) -> Vec<cordon_store::NewPassage> {
     let passages: Vec<cordon_store::NewPassage> = (0..n)
         .map(|i| {
             let checkpoint = ["CP-130100-0001", "CP-130100-0002"][(i / 2 % 2) as usize];
@@ -416,6 +417,16 @@ pub async fn a_busy_hour_is_purged_whole(store: std::sync::Arc<dyn cordon_store:
     for chunk in passages.chunks(500) {
         store.record_passages(chunk.to_vec()).await.unwrap();
     }
+    passages
+}
+
+/// Two busy hours: each more passages than one batch of the purge takes, recorded with the
+/// checkpoints and the hours interleaved as lanes record them, dozens seen at the same
+/// millisecond at the same checkpoint; every one is purged, once.
+pub async fn a_busy_hour_is_purged_whole(store: std::sync::Arc<dyn cordon_store::Store>) {
+    network(&*store).await;
+    let n = 2_300u32;
+    let passages = record_busy_hours(&*store, n).await;
     let cutoff = (t0() + chrono::Duration::hours(2)).timestamp_millis();
     let purged = store.purge_personal_data(cutoff).await.unwrap();
     assert_eq!(
@@ -441,21 +452,7 @@ pub async fn a_busy_hour_is_purged_whole(store: std::sync::Arc<dyn cordon_store:
 pub async fn lanes_register_during_a_purge(store: std::sync::Arc<dyn cordon_store::Store>) {
     network(&*store).await;
     let n = 5_000u32;
-    let old: Vec<cordon_store::NewPassage> = (0..n)
-        .map(|i| {
-            let checkpoint = ["CP-130100-0001", "CP-130100-0002"][(i % 2) as usize];
-            new(draft(
-                Uuid::now_v7(),
-                checkpoint,
-                i64::from(i % 100),
-                "冀A12345",
-                &[i + 500],
-            ))
-        })
-        .collect();
-    for chunk in old.chunks(500) {
-        store.record_passages(chunk.to_vec()).await.unwrap();
-    }
+    record_busy_hours(&*store, n).await;
     let cutoff = (t0() + chrono::Duration::hours(2)).timestamp_millis();
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let lanes = {
