@@ -103,18 +103,29 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, StoreError>>,
 {
-    for n in 1..=ATTEMPTS {
+    for n in 1.. {
         match attempt().await {
             Err(StoreError::Database(e)) if is_retryable(&e) => {
                 tracing::debug!(attempt = n, error = %e, "write met contention; trying again");
-                tokio::time::sleep(Duration::from_millis(2 * u64::from(n * n))).await;
+                after_contention(n).await?;
             }
             other => return other,
         }
     }
-    Err(StoreError::Unavailable(
-        "the database stayed busy; try again".into(),
-    ))
+    unreachable!("after_contention ends the attempts")
+}
+
+/// After attempt `n` of a write met contention: waits a little more each time before the next,
+/// or after [`ATTEMPTS`] answers `Unavailable` (for a write whose attempts [`retry`] cannot
+/// run, such as a statement on a connection the caller holds).
+pub(crate) async fn after_contention(n: u32) -> Result<(), StoreError> {
+    if n >= ATTEMPTS {
+        return Err(StoreError::Unavailable(
+            "the database stayed busy; try again".into(),
+        ));
+    }
+    tokio::time::sleep(Duration::from_millis(2 * u64::from(n * n))).await;
+    Ok(())
 }
 
 /// The smallest and largest division codes inside `code`.

@@ -22,8 +22,8 @@ mod postgres;
 mod sql;
 mod sqlite;
 
-/// Passages purged per statement on PostgreSQL, each its own transaction (docs/BENCHMARKS.md
-/// has the figures); on SQLite, passages between two copies of the log back to the file.
+/// On SQLite, passages purged between two copies of the log back to the file (PostgreSQL's
+/// batch is its own, [`postgres`]).
 const PURGE_BATCH: usize = 1_000;
 
 /// What the purge empties.

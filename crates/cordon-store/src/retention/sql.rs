@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use super::{postgres, sqlite, Purged, RetentionStore, LATE};
 use crate::db::{on_pool, Pool};
 use crate::hours::HOUR_MS;
+use crate::passage::writer::PassageWriter;
 use crate::store::SqlStore;
 use crate::StoreError;
 
@@ -55,26 +56,14 @@ impl RetentionStore for SqlStore {
         let marks: Option<(i64, i64)> = on_pool!(&db.write, |p| sqlx::query_as(marks)
             .fetch_optional(p)
             .await?);
-        let mut purged = Purged::default();
         // Everything observed before `walked_to` and recorded before the last run was purged by
-        // it (a cutoff that moved back, with a longer retention, is taken as it is now).
-        let walked_to = match marks {
-            Some((purged_before, recorded_through)) => {
-                let walked_to = purged_before.min(before_ms);
-                let binds = [recorded_through, walked_to];
-                match &db.write {
-                    Pool::Sqlite(p) => {
-                        sqlite::purge_where(p, &self.writer, LATE, binds, &mut purged).await?
-                    }
-                    Pool::Postgres(p) => postgres::purge_late(p, binds, &mut purged).await?,
-                }
-                Some(walked_to)
-            }
-            None => None,
-        };
-        let last_hour = before_ms.saturating_sub(1) / HOUR_MS;
-        let first: Option<i64> = match walked_to {
-            Some(ms) => Some(ms / HOUR_MS),
+        // it (a cutoff that moved back, with a longer retention, is taken as it is now); the
+        // passages recorded since but observed before it are purged first.
+        let late = marks.map(|(purged_before, recorded_through)| {
+            [recorded_through, purged_before.min(before_ms)]
+        });
+        let first: Option<i64> = match late {
+            Some([_, walked_to]) => Some(walked_to / HOUR_MS),
             None => {
                 let sql = "SELECT observed_at / 3600000 FROM passages \
                      ORDER BY observed_at / 3600000 LIMIT 1";
@@ -84,16 +73,29 @@ impl RetentionStore for SqlStore {
             }
         };
         // Hour by hour, oldest first.
-        for hour in first.unwrap_or(i64::MAX)..=last_hour {
-            match &db.write {
-                Pool::Sqlite(p) => {
-                    let hour_rows = "observed_at / 3600000 = $1 AND observed_at < $2";
-                    let binds = [hour, before_ms];
-                    sqlite::purge_where(p, &self.writer, hour_rows, binds, &mut purged).await?
-                }
-                Pool::Postgres(p) => postgres::purge_hour(p, hour, before_ms, &mut purged).await?,
+        let hours = first.unwrap_or(i64::MAX)..=before_ms.saturating_sub(1) / HOUR_MS;
+        let mut walker = match &db.write {
+            Pool::Sqlite(p) => Walker::Sqlite(p),
+            Pool::Postgres(p) => Walker::Postgres(postgres::Purger::new(p).await?),
+        };
+        let mut purged = Purged::default();
+        let walked = async {
+            if let Some(binds) = late {
+                walker
+                    .purge(&self.writer, Rows::Late { binds }, &mut purged)
+                    .await?;
             }
+            for hour in hours {
+                let rows = Rows::Hour { hour, before_ms };
+                walker.purge(&self.writer, rows, &mut purged).await?;
+            }
+            Ok::<_, StoreError>(())
         }
+        .await;
+        if let Walker::Postgres(purger) = walker {
+            purger.close().await;
+        }
+        walked?;
         let mark = "INSERT INTO retention_marks (id, purged_before, recorded_through) \
              VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET \
              purged_before = excluded.purged_before, \
@@ -114,3 +116,45 @@ impl RetentionStore for SqlStore {
         Ok(purged)
     }
 }
+
+/// What walks the purge's rows: SQLite's registration writer, fed from the pool, or
+/// PostgreSQL's purge on a connection of its own.
+enum Walker<'a> {
+    Sqlite(&'a sqlx::SqlitePool),
+    Postgres(postgres::Purger),
+}
+
+impl Walker<'_> {
+    /// Purges the passages `rows` names.
+    async fn purge(
+        &mut self,
+        writer: &PassageWriter,
+        rows: Rows,
+        purged: &mut Purged,
+    ) -> Result<(), StoreError> {
+        match (self, rows) {
+            (Walker::Sqlite(p), Rows::Late { binds }) => {
+                sqlite::purge_where(p, writer, LATE, binds, purged).await
+            }
+            (Walker::Sqlite(p), Rows::Hour { hour, before_ms }) => {
+                sqlite::purge_where(p, writer, HOUR, [hour, before_ms], purged).await
+            }
+            (Walker::Postgres(pg), Rows::Late { binds }) => pg.late(binds, purged).await,
+            (Walker::Postgres(pg), Rows::Hour { hour, before_ms }) => {
+                pg.hour(hour, before_ms, purged).await
+            }
+        }
+    }
+}
+
+/// The passages a step of the walk purges.
+enum Rows {
+    /// Recorded since the last run (`binds[0]`) but observed before where it walked to
+    /// (`binds[1]`): [`LATE`].
+    Late { binds: [i64; 2] },
+    /// Observed in `hour` before `before_ms`.
+    Hour { hour: i64, before_ms: i64 },
+}
+
+/// An hour's passages (`$1`) observed before the cutoff (`$2`).
+const HOUR: &str = "observed_at / 3600000 = $1 AND observed_at < $2";
