@@ -103,7 +103,9 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, StoreError>>,
 {
-    for n in 1.. {
+    let mut n = 0;
+    loop {
+        n += 1;
         match attempt().await {
             Err(StoreError::Database(e)) if is_retryable(&e) => {
                 tracing::debug!(attempt = n, error = %e, "write met contention; trying again");
@@ -112,7 +114,6 @@ where
             other => return other,
         }
     }
-    unreachable!("after_contention ends the attempts")
 }
 
 /// After attempt `n` of a write met contention: waits a little more each time before the next,
