@@ -1,5 +1,8 @@
 //! The retention job: every hour, the personal data of passages older than the retention period
-//! (default 28 days) is purged ([`cordon_store::Store::purge_personal_data`]), and so are the
+//! (default 28 days), by whole days (a day runs midnight to midnight in UTC+8, and what was
+//! observed on it is kept at least the period and at most a day more:
+//! [`cordon_store::retention_cutoff`]; on PostgreSQL the day's partition is dropped whole) is
+//! purged ([`cordon_store::Store::purge_personal_data`]), and so are the
 //! rows of follow-up lists brought in before it and the answers given before it, and the
 //! persons of testing's tubes, rosters and queue numbers taken before it, and the volunteers
 //! of duty shifts ended before it; each purge
@@ -16,18 +19,18 @@ use cordon_store::{Purged, Store, StoreError};
 use crate::audit::appender::Auditor;
 
 pub const DEFAULT_DAYS: u32 = 28;
-const DAY_MS: i64 = 86_400_000;
 /// How often the job runs.
 const EVERY: Duration = Duration::from_secs(3_600);
 
-/// One purge of what is older than `days` before `now_ms`, audited if it removed anything.
+/// One purge of the days ended `days` days before `now_ms` or earlier, audited if it removed
+/// anything.
 pub async fn purge_once(
     store: &dyn Store,
     auditor: &Auditor,
     days: u32,
     now_ms: i64,
 ) -> Result<Purged, StoreError> {
-    let before = now_ms - i64::from(days) * DAY_MS;
+    let before = cordon_store::retention_cutoff(now_ms, days);
     let purged = store.purge_personal_data(before).await?;
     let since = cordon_domain::time::from_ms(before).to_rfc3339();
     let (rows, answers) = store.purge_followup(before).await?;

@@ -11,6 +11,7 @@
 
 use std::sync::Arc;
 
+mod days;
 mod db;
 mod error;
 mod hours;
@@ -43,6 +44,7 @@ pub mod trace;
 pub use access::AccessStore;
 pub use audit::AuditStore;
 pub use dashboard::DashboardStore;
+pub use days::retention_cutoff;
 pub use declaration::DeclarationStore;
 pub use error::{RecordRejection, StoreError};
 pub use network::{

@@ -72,6 +72,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(40, "0040_counts_in_place"),
     migration!(41, "0041_counts_by_hour"),
     migration!(42, "0042_counts_revision"),
+    migration!(43, "0043_personal_by_day"),
 ];
 
 /// Which of a migration's files to apply.

@@ -37,6 +37,7 @@ pub(crate) async fn open(
     let writer = PassageWriter::spawn(Arc::new(PgWriter {
         pool: pool.clone(),
         words: words.clone(),
+        partitions: Default::default(),
     }));
     let scans = ScanWriter::spawn(Arc::new(PgScans::new(pool)));
     Ok(SqlStore {

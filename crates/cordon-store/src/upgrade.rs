@@ -45,7 +45,7 @@ async fn legacy_rows(store: &SqlStore, condition: &str) -> Result<Vec<PassageRow
 }
 
 /// Writes one column of many passages in one transaction: `UPDATE passages SET <set> WHERE
-/// id = $2`, `$1` each passage's value.
+/// id = $2`, `$1` each passage's value (on PostgreSQL, `passage_personal`).
 async fn update_each<T>(
     store: &SqlStore,
     set: &str,
@@ -59,18 +59,54 @@ where
         + Send
         + Sync,
 {
-    let sql = format!("UPDATE passages SET {set} WHERE id = $2");
-    on_pool!(&store.db.write, |p| {
-        let mut tx = p.begin_write().await?;
-        for (id, value) in &values {
-            sqlx::query(&sql)
-                .bind(value)
-                .bind(*id)
-                .execute(&mut *tx)
-                .await?;
+    match &store.db.write {
+        Pool::Sqlite(p) => {
+            let sql = format!("UPDATE passages SET {set} WHERE id = $2");
+            let mut tx = p.begin_write().await?;
+            for (id, value) in &values {
+                sqlx::query(&sql)
+                    .bind(value)
+                    .bind(*id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
         }
-        tx.commit().await?;
-    });
+        Pool::Postgres(p) => {
+            // The columns are personal (migration 43): each passage's row there made first,
+            // in its day's partition, if it had none.
+            let ids: Vec<Uuid> = values.iter().map(|(id, _)| *id).collect();
+            let mut tx = p.begin().await?;
+            sqlx::query(
+                "SELECT cordon_personal_partition(d) FROM (SELECT DISTINCT \
+                 (observed_at + 28800000) / 86400000 AS d FROM passage_core \
+                 WHERE id = ANY($1)) days",
+            )
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO passage_personal (observed_at, id, persons) \
+                 SELECT observed_at, id, persons FROM passage_core WHERE id = ANY($1) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await?;
+            let sql = format!(
+                "UPDATE passage_personal SET {set} WHERE id = $2 \
+                 AND observed_at = (SELECT observed_at FROM passage_core WHERE id = $2)"
+            );
+            for (id, value) in &values {
+                sqlx::query(&sql)
+                    .bind(value)
+                    .bind(*id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        }
+    }
     Ok(())
 }
 
@@ -136,7 +172,9 @@ async fn seal_legacy(store: &SqlStore) -> Result<(), StoreError> {
                     .await?;
             }
             Pool::Postgres(p) => {
-                sqlx::raw_sql("VACUUM FULL passages").execute(p).await?;
+                sqlx::raw_sql("VACUUM FULL passage_core, passage_personal")
+                    .execute(p)
+                    .await?;
             }
         }
         tracing::info!(

@@ -18,6 +18,7 @@ use crate::StoreError;
 pub(crate) mod columns;
 pub(crate) mod compact;
 pub(crate) mod direct;
+pub(crate) mod postgres_rows;
 pub(crate) mod postgres_writer;
 mod reads;
 pub(crate) mod rows;

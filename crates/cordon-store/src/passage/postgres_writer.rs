@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use cordon_domain::checkpoint::CheckpointStatus;
-use sqlx::{PgPool, Postgres, QueryBuilder, Row as _};
+use sqlx::{PgPool, Postgres, Row as _};
 use uuid::Uuid;
 
-use super::rows::{self, PASSAGE_INSERT};
+use super::postgres_rows::{self, is_missing_partition, Partitions};
 use super::words::Words;
 use super::words_sql::{self, Pending};
 use super::writer::{group_keys, plan_group, Existing, GroupWrite, JobResult, Lane};
@@ -26,49 +26,32 @@ pub(crate) struct PgWriter {
     pub pool: PgPool,
     /// The decision dictionary, shared with the store's reads.
     pub words: std::sync::Arc<Words>,
+    /// The day partitions of the personal data it made sure of.
+    pub partitions: std::sync::Arc<Partitions>,
 }
 
-/// The benchmark baseline: one prepared statement per row, one transaction.
+/// The benchmark baseline: one statement per row, one transaction.
 pub(crate) async fn raw_baseline(
     pool: &PgPool,
     passages: Vec<NewPassage>,
 ) -> Result<(), StoreError> {
+    let observed = passages
+        .iter()
+        .map(|p| p.draft.observed_at.timestamp_millis());
+    Partitions::default().ensure(pool, observed).await?;
     let mut tx = pool.begin().await?;
     let ids = lanes(&mut tx, &group_keys(&[&passages]).0).await?;
     let now = cordon_domain::time::now_ms();
-    let passage_sql = format!(
-        "{PASSAGE_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) "
-    );
     for p in &passages {
-        let d = &p.draft;
-        let v = d.vehicle.as_ref();
-        let checkpoint = ids.get(d.checkpoint.as_str()).map(|l| l.id).unwrap_or(0);
-        sqlx::query(&passage_sql)
-            .bind(d.id)
-            .bind(checkpoint)
-            .bind(i64::from(d.lane))
-            .bind(d.direction.as_str())
-            .bind(d.observed_at.timestamp_millis())
-            .bind(i64::from(d.observed_at.offset().local_minus_utc()))
-            .bind(now)
-            .bind(v.map(|v| v.plate.as_str()))
-            .bind(v.map(|v| v.plate_color.as_str()))
-            .bind(v.map(|v| v.class.as_str()))
-            .bind(d.origin.map(rows::division_int))
-            .bind(d.destination.map(rows::division_int))
-            .bind(d.occupants.len() as i64)
-            .bind(p.decision.outcome.as_str())
-            // The compact form's size, its words unnumbered: these rows are timed, never read.
-            .bind(super::words::encode(&p.decision, |_| 1))
-            .bind(p.stored_fingerprint())
-            .bind("")
-            .bind(v.is_some_and(|v| v.freight_pass))
-            .bind(&p.facts[..])
-            .bind(&p.sealed[..])
-            .bind(&p.occupant_keys)
-            .bind(v.and_then(|v| v.goods).map(|g| g.as_str()))
-            .execute(&mut *tx)
-            .await?;
+        let checkpoint = ids
+            .get(p.draft.checkpoint.as_str())
+            .map(|l| l.id)
+            .unwrap_or(0);
+        // The compact form's size, its words unnumbered: these rows are timed, never read.
+        postgres_rows::insert(&mut tx, &[(p, checkpoint)], now, |p| {
+            super::words::encode(&p.decision, |_| 1)
+        })
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -102,7 +85,7 @@ async fn existing(
 ) -> Result<HashMap<Uuid, Existing>, StoreError> {
     let mut out = HashMap::new();
     for r in sqlx::query(
-        "SELECT id, fingerprint, recorded_at, decision FROM passages WHERE id = ANY($1)",
+        "SELECT id, fingerprint, recorded_at, decision FROM passage_core WHERE id = ANY($1)",
     )
     .bind(ids)
     .fetch_all(&mut **tx)
@@ -134,35 +117,10 @@ async fn insert(
 ) -> Result<bool, StoreError> {
     let mut inserted = 0;
     for chunk in rows_.chunks(CHUNK) {
-        let mut q = QueryBuilder::<Postgres>::new(PASSAGE_INSERT);
-        q.push_values(chunk, |mut b, (p, checkpoint_id)| {
-            let d = &p.draft;
-            let v = d.vehicle.as_ref();
-            b.push_bind(d.id)
-                .push_bind(*checkpoint_id)
-                .push_bind(i64::from(d.lane))
-                .push_bind(d.direction.as_str())
-                .push_bind(d.observed_at.timestamp_millis())
-                .push_bind(i64::from(d.observed_at.offset().local_minus_utc()))
-                .push_bind(recorded_at)
-                .push_bind(v.map(|v| v.plate.as_str().to_owned()))
-                .push_bind(v.map(|v| v.plate_color.as_str()))
-                .push_bind(v.map(|v| v.class.as_str()))
-                .push_bind(d.origin.map(rows::division_int))
-                .push_bind(d.destination.map(rows::division_int))
-                .push_bind(d.occupants.len() as i64)
-                .push_bind(p.decision.outcome.as_str())
-                .push_bind(pending.encode(words, &p.decision))
-                .push_bind(p.stored_fingerprint().to_vec())
-                .push_bind("")
-                .push_bind(v.is_some_and(|v| v.freight_pass))
-                .push_bind(p.facts.clone())
-                .push_bind(p.sealed.clone())
-                .push_bind(p.occupant_keys.clone())
-                .push_bind(v.and_then(|v| v.goods).map(|g| g.as_str()));
-        });
-        q.push(" ON CONFLICT (id) DO NOTHING");
-        inserted += q.build().execute(&mut **tx).await?.rows_affected();
+        inserted += postgres_rows::insert(tx, chunk, recorded_at, |p| {
+            pending.encode(words, &p.decision)
+        })
+        .await?;
     }
     Ok(inserted == rows_.len() as u64)
 }
@@ -277,6 +235,9 @@ impl PgWriter {
         jobs: &[&[NewPassage]],
         audit: &[&cordon_domain::audit::AuditEntry],
     ) -> Result<Option<Vec<JobResult>>, StoreError> {
+        let observed = jobs.iter().flat_map(|j| j.iter());
+        let observed = observed.map(|p| p.draft.observed_at.timestamp_millis());
+        self.partitions.ensure(&self.pool, observed).await?;
         let mut tx = self.pool.begin().await?;
         let (codes, ids) = group_keys(jobs);
         let lanes = lanes(&mut tx, &codes).await?;
@@ -297,6 +258,12 @@ impl PgWriter {
         let written =
             match insert(&mut tx, &plan.to_insert, recorded_at, &self.words, &pending).await {
                 Err(StoreError::Database(e)) if is_contention(&e) => false,
+                Err(e) if is_missing_partition(&e) => {
+                    // The purge dropped a day this process had made sure of: again, with
+                    // the partitions looked up anew.
+                    self.partitions.forget();
+                    false
+                }
                 other => other?,
             };
         let written = written

@@ -19,7 +19,7 @@ use super::rows::{PassageRow, TrajectoryRow, PASSAGE_SELECT};
 use super::{
     Cursor, HourlyCount, NewPassage, PassagePage, PassageQuery, PassageStore, Period, Recorded,
 };
-use crate::db::{on_pool, push_hours, push_list, push_scope, retry, BeginWrite, Db, CHUNK};
+use crate::db::{on_pool, push_hours, push_list, push_scope, retry, BeginWrite, Db, Pool, CHUNK};
 use crate::store::SqlStore;
 use crate::StoreError;
 
@@ -286,7 +286,11 @@ impl PassageStore for SqlStore {
         let link = "INSERT INTO corrections (passage, supersedes) VALUES ($1, $2) \
              ON CONFLICT (passage) DO NOTHING";
         let superseded = "SELECT COUNT(*) FROM corrections WHERE supersedes = $1";
-        let lock = "UPDATE passages SET persons = persons WHERE id = $1";
+        // The superseded passage's row (on PostgreSQL its core, migration 43).
+        let lock = match &self.db.write {
+            Pool::Sqlite(_) => "UPDATE passages SET persons = persons WHERE id = $1",
+            Pool::Postgres(_) => "UPDATE passage_core SET persons = persons WHERE id = $1",
+        };
         let take_out = format!("{COUNTS_UPSERT}{COUNTS_TAKE_OUT}{COUNTS_ADD}");
         let take_out = take_out.as_str();
         // Each link with the dashboard's counts in one transaction: a passage superseded for

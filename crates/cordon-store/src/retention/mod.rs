@@ -1,18 +1,19 @@
 //! The retention purge: the personal data of passages observed before a cutoff is removed, their
 //! counts stay. [`RetentionStore`] is a supertrait of [`crate::Store`]; its SQL ([`sql`]) is
-//! written once for both backends but for the purge's walk ([`sqlite`], [`postgres`]).
+//! written once for both backends but for the purge itself ([`sqlite`], [`postgres`]).
 //!
-//! A run takes the hours from where the last run stopped (its marks, migration 12), oldest
-//! first; each hour's passages found through the hour-first index and purged in the order their
-//! rows lie in the table (the lanes record the checkpoints interleaved, so a batch taken in the
-//! index's order would write a page a passage), in small transactions that let the lanes' writes
-//! through (on PostgreSQL most updates stay on their row's page and write no index, migration
-//! 39; on SQLite the registration writer purges the slices between its groups, and the log is
-//! copied back between batches on another connection); passages
-//! recorded since the last run but observed before its cutoff (a paper record entered late, a
-//! station's old backlog) are found through the recording-time index. Without the marks every
-//! run would walk again every hour already purged, a year of them an hour after a year of
-//! service.
+//! On PostgreSQL a passage's personal data lies in a table partitioned by day (migration 43):
+//! a day wholly before the cutoff is dropped whole, what the cutoff leaves of its own day is
+//! deleted row by row. On SQLite each run takes the hours from where the last run stopped (its
+//! marks, migration 12), oldest first; each hour's passages found through the hour-first index
+//! and emptied in the order their rows lie in the table (the lanes record the checkpoints
+//! interleaved, so a batch taken in the index's order would write a page a passage), by the
+//! registration writer in slices between its groups, the log copied back between batches on
+//! another connection; passages recorded since the last run but observed before its cutoff (a
+//! paper record entered late, a station's old backlog) are found through the recording-time
+//! index. Without the marks every run would walk again every hour already purged, a year of
+//! them an hour after a year of service. The retention job purges whole days
+//! ([`crate::retention_cutoff`]).
 
 use async_trait::async_trait;
 
@@ -22,28 +23,15 @@ mod postgres;
 mod sql;
 mod sqlite;
 
-/// On SQLite, passages purged between two copies of the log back to the file (PostgreSQL's
-/// batch is its own, [`postgres`]).
+/// On SQLite, passages purged between two copies of the log back to the file.
 const PURGE_BATCH: usize = 1_000;
-
-/// What the purge empties.
-macro_rules! purge_set {
-    () => {
-        "UPDATE passages SET sealed = NULL, occupants = '', plate = NULL, facts = NULL, \
-         occupant_keys = NULL WHERE "
-    };
-}
-
-/// Empties the personal data of the passages the rest of the statement names.
-const PURGE: &str = purge_set!();
 
 /// Empties the personal data of the passages that still hold it among those SQLite's row ids
 /// (`$1`, a JSON array) name, and answers their persons: SQLite's registration writer runs it
 /// for the purge's slices.
-pub(crate) const PURGE_ROWS: &str = concat!(
-    purge_set!(),
-    "rowid IN (SELECT value FROM json_each($1)) AND sealed IS NOT NULL RETURNING persons"
-);
+pub(crate) const PURGE_ROWS: &str = "UPDATE passages SET sealed = NULL, occupants = '', \
+     plate = NULL, facts = NULL, occupant_keys = NULL \
+     WHERE rowid IN (SELECT value FROM json_each($1)) AND sealed IS NOT NULL RETURNING persons";
 
 /// The passages recorded since the last run (`$1`) but observed before where it walked to (`$2`).
 const LATE: &str = "recorded_at >= $1 AND observed_at < $2 AND sealed IS NOT NULL";

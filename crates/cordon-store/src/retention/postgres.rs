@@ -1,125 +1,158 @@
-//! PostgreSQL's purge: each hour walked in the order of its index (checkpoint, time), each batch
-//! starting where the last ended, so no batch walks again what an earlier one purged. The order
-//! of the rows in the table matters less here than on SQLite: a page goes to the write-ahead
-//! log whole once per checkpoint of the log, whichever batch touches it first (the row order
-//! was tried and measured no better, docs/BENCHMARKS.md).
+//! PostgreSQL's purge: a passage's personal data lies in `passage_personal`, one partition a day
+//! (migration 43), so a day wholly before the cutoff is dropped whole: a moment's lock and a few
+//! pages of the catalogue written, where emptying its million rows one by one wrote every page
+//! of them to the write-ahead log, and the lanes' commits waited behind it (docs/BENCHMARKS.md,
+//! eighth and ninth parts). What the cutoff leaves of the day it falls in (the retention job
+//! purges whole days, [`crate::retention_cutoff`], so only a purge asked for with another
+//! cutoff) is deleted row by row, in the order of the table's key, [`BATCH`] a statement.
 //!
-//! A batch finds its rows by their address (`ctid`), which the walk read from the index entry,
-//! not again through the primary key (a quarter of a batch's time). A row another transaction
-//! updated meanwhile has moved, and its batch leaves it and comes back short; from that batch's
-//! start the hour is walked on by id, as a late record's batches are, which finds the row where
-//! it now is.
+//! It all runs on a connection of its own, opened with the pool's options but never in the
+//! pool: its commits do not wait for the write-ahead log to reach the disk
+//! (`synchronous_commit = off`, set once for its session). A crash may lose the last batches;
+//! the next run purges them again. No lane's write ever runs on it: it closes when the run ends.
+
+use std::time::Duration;
 
 use sqlx::{Connection, PgConnection, PgPool};
+use uuid::Uuid;
 
-use super::{Purged, LATE, PURGE};
+use super::Purged;
+use crate::days::DAY_MS;
 use crate::db::{after_contention, is_retryable};
 use crate::StoreError;
 
-/// Passages purged per statement, each its own transaction. A batch's update writes its pages
-/// to the write-ahead log (whole, the first time a page is touched after a checkpoint of the
-/// log), and every lane's commit waits for the log up to its own record. Measured, a lane's p99
-/// during a purge: in `psql`, 11-39 ms with 1,000 a batch and 6-10 ms with 250; through the
-/// hub, 39-87 ms against 14-26 ms in three runs of four, the purge as fast (docs/BENCHMARKS.md,
-/// eighth part).
-const BATCH: usize = 250;
+/// Passages deleted per statement, each its own transaction. A batch's delete writes its pages
+/// to the write-ahead log, and every lane's commit waits for the log up to its own record.
+/// Measured, a lane's p99 during a purge: in `psql`, 11-39 ms with 1,000 a batch and 6-10 ms
+/// with 250 (docs/BENCHMARKS.md, eighth part).
+const BATCH: i64 = 250;
 
-/// A run's purge on a connection of its own, opened with the pool's options but never in the
-/// pool: its commits do not wait for the write-ahead log to reach the disk
-/// (`synchronous_commit = off` for the session, so a batch is one statement and one round
-/// trip, where a transaction setting it for itself took four). A crash may lose the last
-/// batches, which the next run purges again, since the run's mark, committed after them on the
-/// pool and waiting for the disk, is lost with them. No lane's write ever runs on this
-/// connection: it closes when the run ends or is dropped.
-pub(super) struct Purger {
-    conn: PgConnection,
-}
+/// How long the drop of a day waits for the lock on the whole table before it lets the lanes
+/// (queued behind it) through and tries again; and how often it tries.
+const LOCK_WAIT: &str = "50ms";
+const LOCK_ATTEMPTS: u32 = 40;
+const LOCK_PAUSE: Duration = Duration::from_millis(100);
 
-impl Purger {
-    pub(super) async fn new(pool: &PgPool) -> Result<Purger, StoreError> {
-        let mut conn = PgConnection::connect_with(&pool.connect_options()).await?;
+/// The day partitions wholly before `$1`, oldest first: named by their date (migration 43's
+/// `cordon_personal_partition`), the day they hold runs to the next midnight in UTC+8.
+const DAYS_BEFORE: &str = "SELECT c.relname::TEXT FROM pg_inherits i \
+     JOIN pg_class c ON c.oid = i.inhrelid \
+     WHERE i.inhparent = 'passage_personal'::regclass \
+     AND ((to_date(right(c.relname, 8), 'YYYYMMDD') - DATE '1970-01-01') + 1)::BIGINT \
+         * 86400000 - 28800000 <= $1 \
+     ORDER BY c.relname";
+
+/// The next batch before the cutoff (`$1`), after (observed at `$2`, id `$3`), at most `$4`.
+const ROWS_BEFORE: &str = "DELETE FROM passage_personal WHERE (observed_at, id) IN \
+     (SELECT observed_at, id FROM passage_personal WHERE observed_at < $1 \
+     AND (observed_at, id) > ($2, $3) ORDER BY observed_at, id LIMIT $4) \
+     RETURNING observed_at, id, persons";
+
+/// Purges the personal data of the passages observed before `before_ms`.
+pub(super) async fn purge(pool: &PgPool, before_ms: i64) -> Result<Purged, StoreError> {
+    let mut conn = PgConnection::connect_with(&pool.connect_options()).await?;
+    let purged = async {
         sqlx::query("SET synchronous_commit = off")
             .execute(&mut conn)
             .await?;
-        Ok(Purger { conn })
+        let mut purged = Purged::default();
+        let days: Vec<String> = sqlx::query_scalar(DAYS_BEFORE)
+            .bind(before_ms)
+            .fetch_all(&mut conn)
+            .await?;
+        for day in days {
+            drop_day(&mut conn, &day, &mut purged).await?;
+        }
+        rows_before(&mut conn, before_ms, &mut purged).await?;
+        Ok::<_, StoreError>(purged)
     }
+    .await;
+    let _ = conn.close().await;
+    purged
+}
 
-    /// Purges, in one statement, the passages `rows` names (the condition's binds, then the
-    /// batch's `LIMIT`), and counts them; answers their (checkpoint, observed at).
-    async fn batch(
-        &mut self,
-        rows: &str,
-        binds: &[i64],
-        purged: &mut Purged,
-    ) -> Result<Vec<(i64, i64)>, StoreError> {
-        let sql = format!(
-            "{PURGE}{rows} AND sealed IS NOT NULL RETURNING persons, checkpoint_id, observed_at"
-        );
-        let mut n = 0;
-        let rows: Vec<(i64, i64, i64)> = loop {
-            n += 1;
-            let mut q = sqlx::query_as(&sql);
-            for b in binds {
-                q = q.bind(*b);
+/// Drops a day's partition, counting what it held first. Late records of the day wait for the
+/// count; the drop itself locks the whole table, so it waits at most [`LOCK_WAIT`] for the
+/// readers before it (the lanes' writes queue behind it meanwhile), then lets them through and
+/// tries again.
+async fn drop_day(
+    conn: &mut PgConnection,
+    partition: &str,
+    purged: &mut Purged,
+) -> Result<(), StoreError> {
+    // The name comes from the catalogue, made by `cordon_personal_partition`: quoted all the same.
+    let name = format!("\"{}\"", partition.replace('"', "\"\""));
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut tx = conn.begin().await?;
+        let done = async {
+            sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(&format!("LOCK TABLE {name} IN SHARE MODE"))
+                .execute(&mut *tx)
+                .await?;
+            let (passages, persons): (i64, i64) = sqlx::query_as(&format!(
+                "SELECT COUNT(*), COALESCE(SUM(persons), 0)::BIGINT FROM {name}"
+            ))
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(&format!("DROP TABLE {name}"))
+                .execute(&mut *tx)
+                .await?;
+            Ok::<_, sqlx::Error>((passages, persons))
+        }
+        .await;
+        match done {
+            Ok((passages, persons)) => {
+                tx.commit().await?;
+                purged.passages += passages.max(0) as u64;
+                purged.persons += persons.max(0) as u64;
+                return Ok(());
             }
-            match q.bind(BATCH as i64).fetch_all(&mut self.conn).await {
+            Err(e) if is_lock_timeout(&e) && attempt < LOCK_ATTEMPTS => {
+                tx.rollback().await?;
+                tokio::time::sleep(LOCK_PAUSE).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Deletes what the cutoff leaves of the day it falls in: every day before was dropped (a late
+/// record of one of them, recorded after its drop, is in a partition the writer made again,
+/// which the next run drops).
+async fn rows_before(
+    conn: &mut PgConnection,
+    before_ms: i64,
+    purged: &mut Purged,
+) -> Result<(), StoreError> {
+    let mut from = (before_ms - DAY_MS - 1, Uuid::nil());
+    loop {
+        let mut n = 0;
+        let rows: Vec<(i64, Uuid, i64)> = loop {
+            n += 1;
+            let q = sqlx::query_as(ROWS_BEFORE)
+                .bind(before_ms)
+                .bind(from.0)
+                .bind(from.1)
+                .bind(BATCH);
+            match q.fetch_all(&mut *conn).await {
                 Err(e) if is_retryable(&e) => after_contention(n).await?,
                 rows => break rows?,
             }
         };
-        let persons: Vec<i64> = rows.iter().map(|r| r.0).collect();
+        let persons: Vec<i64> = rows.iter().map(|r| r.2).collect();
         purged.count(&persons);
-        Ok(rows.into_iter().map(|r| (r.1, r.2)).collect())
-    }
-
-    /// Purges the passages recorded since the last run (`binds[0]`) but observed before where
-    /// it walked to (`binds[1]`).
-    pub(super) async fn late(
-        &mut self,
-        binds: [i64; 2],
-        purged: &mut Purged,
-    ) -> Result<(), StoreError> {
-        let late = format!("id IN (SELECT id FROM passages WHERE {LATE} LIMIT $3)");
-        while self.batch(&late, &binds, purged).await?.len() == BATCH {}
-        Ok(())
-    }
-
-    /// Purges the passages observed in `hour` before `before_ms`.
-    pub(super) async fn hour(
-        &mut self,
-        hour: i64,
-        before_ms: i64,
-        purged: &mut Purged,
-    ) -> Result<(), StoreError> {
-        let by_address = format!("ctid = ANY(ARRAY(SELECT ctid {HOUR_BATCH}))");
-        let by_id = format!("id IN (SELECT id {HOUR_BATCH})");
-        let mut on_by_id = false;
-        let mut from = (i64::MIN, i64::MIN);
-        loop {
-            let rows = if on_by_id { &by_id } else { &by_address };
-            let done = self
-                .batch(rows, &[hour, from.0, from.1, before_ms], purged)
-                .await?;
-            if done.len() < BATCH {
-                if on_by_id {
-                    return Ok(());
-                }
-                // The hour's end, or a row that moved: the rest by id, from this batch's start.
-                on_by_id = true;
-                continue;
-            }
-            from = done.into_iter().max().unwrap_or(from);
+        if rows.len() < BATCH as usize {
+            return Ok(());
         }
-    }
-
-    /// Closes the connection.
-    pub(super) async fn close(self) {
-        let _ = self.conn.close().await;
+        from = rows.iter().map(|r| (r.0, r.1)).max().unwrap_or(from);
     }
 }
 
-/// The next batch of an hour's walk (`$1`), from (checkpoint `$2`, observed at `$3`) on, observed
-/// before `$4`, at most `$5` passages.
-const HOUR_BATCH: &str = "FROM passages WHERE observed_at / 3600000 = $1 \
-     AND (checkpoint_id, observed_at) >= ($2, $3) AND observed_at < $4 \
-     AND sealed IS NOT NULL ORDER BY checkpoint_id, observed_at LIMIT $5";
+/// A lock not had within `lock_timeout`.
+fn is_lock_timeout(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("55P03"))
+}

@@ -28,12 +28,15 @@ impl RetentionStore for SqlStore {
             }
             Pool::Postgres(p) => {
                 sqlx::query_as(
-                    // A table with its TOAST table and maps (`pg_table_size`), each index apart.
-                    "SELECT c.relname::TEXT, CASE c.relkind WHEN 'r' THEN pg_table_size(c.oid) \
-                     ELSE pg_relation_size(c.oid) END FROM pg_class c \
-                     JOIN pg_namespace n ON n.oid = c.relnamespace \
+                    // A table with its TOAST table and maps (`pg_table_size`), each index apart;
+                    // a partition's under its partitioned table's name, and its indexes' under
+                    // the partitioned index's.
+                    "SELECT COALESCE(r.relname, c.relname)::TEXT, SUM(CASE c.relkind \
+                     WHEN 'r' THEN pg_table_size(c.oid) ELSE pg_relation_size(c.oid) END)::BIGINT \
+                     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     LEFT JOIN pg_class r ON r.oid = pg_partition_root(c.oid) \
                      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i') \
-                     ORDER BY 2 DESC",
+                     GROUP BY 1 ORDER BY 2 DESC",
                 )
                 .fetch_all(p)
                 .await?
@@ -56,46 +59,10 @@ impl RetentionStore for SqlStore {
         let marks: Option<(i64, i64)> = on_pool!(&db.write, |p| sqlx::query_as(marks)
             .fetch_optional(p)
             .await?);
-        // Everything observed before `walked_to` and recorded before the last run was purged by
-        // it (a cutoff that moved back, with a longer retention, is taken as it is now); the
-        // passages recorded since but observed before it are purged first.
-        let late = marks.map(|(purged_before, recorded_through)| {
-            [recorded_through, purged_before.min(before_ms)]
-        });
-        let first: Option<i64> = match late {
-            Some([_, walked_to]) => Some(walked_to / HOUR_MS),
-            None => {
-                let sql = "SELECT observed_at / 3600000 FROM passages \
-                     ORDER BY observed_at / 3600000 LIMIT 1";
-                on_pool!(&db.write, |p| sqlx::query_scalar(sql)
-                    .fetch_optional(p)
-                    .await?)
-            }
+        let purged = match &db.write {
+            Pool::Sqlite(p) => walk_sqlite(p, &self.writer, marks, before_ms).await?,
+            Pool::Postgres(p) => postgres::purge(p, before_ms).await?,
         };
-        // Hour by hour, oldest first.
-        let hours = first.unwrap_or(i64::MAX)..=before_ms.saturating_sub(1) / HOUR_MS;
-        let mut walker = match &db.write {
-            Pool::Sqlite(p) => Walker::Sqlite(p),
-            Pool::Postgres(p) => Walker::Postgres(postgres::Purger::new(p).await?),
-        };
-        let mut purged = Purged::default();
-        let walked = async {
-            if let Some(binds) = late {
-                walker
-                    .purge(&self.writer, Rows::Late { binds }, &mut purged)
-                    .await?;
-            }
-            for hour in hours {
-                let rows = Rows::Hour { hour, before_ms };
-                walker.purge(&self.writer, rows, &mut purged).await?;
-            }
-            Ok::<_, StoreError>(())
-        }
-        .await;
-        if let Walker::Postgres(purger) = walker {
-            purger.close().await;
-        }
-        walked?;
         let mark = "INSERT INTO retention_marks (id, purged_before, recorded_through) \
              VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET \
              purged_before = excluded.purged_before, \
@@ -117,43 +84,34 @@ impl RetentionStore for SqlStore {
     }
 }
 
-/// What walks the purge's rows: SQLite's registration writer, fed from the pool, or
-/// PostgreSQL's purge on a connection of its own.
-enum Walker<'a> {
-    Sqlite(&'a sqlx::SqlitePool),
-    Postgres(postgres::Purger),
-}
-
-impl Walker<'_> {
-    /// Purges the passages `rows` names.
-    async fn purge(
-        &mut self,
-        writer: &PassageWriter,
-        rows: Rows,
-        purged: &mut Purged,
-    ) -> Result<(), StoreError> {
-        match (self, rows) {
-            (Walker::Sqlite(p), Rows::Late { binds }) => {
-                sqlite::purge_where(p, writer, LATE, binds, purged).await
-            }
-            (Walker::Sqlite(p), Rows::Hour { hour, before_ms }) => {
-                sqlite::purge_where(p, writer, HOUR, [hour, before_ms], purged).await
-            }
-            (Walker::Postgres(pg), Rows::Late { binds }) => pg.late(binds, purged).await,
-            (Walker::Postgres(pg), Rows::Hour { hour, before_ms }) => {
-                pg.hour(hour, before_ms, purged).await
-            }
+/// SQLite's walk, from the last run's marks (`purged_before`, `recorded_through`): everything
+/// observed before where it walked to and recorded before it was purged by it (a cutoff that
+/// moved back, with a longer retention, is taken as it is now); the passages recorded since but
+/// observed before it are purged first, then the hours from there on, oldest first.
+async fn walk_sqlite(
+    pool: &sqlx::SqlitePool,
+    writer: &PassageWriter,
+    marks: Option<(i64, i64)>,
+    before_ms: i64,
+) -> Result<Purged, StoreError> {
+    let mut purged = Purged::default();
+    let first: Option<i64> = match marks {
+        Some((purged_before, recorded_through)) => {
+            let walked_to = purged_before.min(before_ms);
+            let binds = [recorded_through, walked_to];
+            sqlite::purge_where(pool, writer, LATE, binds, &mut purged).await?;
+            Some(walked_to / HOUR_MS)
         }
+        None => {
+            let sql = "SELECT observed_at / 3600000 FROM passages \
+                 ORDER BY observed_at / 3600000 LIMIT 1";
+            sqlx::query_scalar(sql).fetch_optional(pool).await?
+        }
+    };
+    for hour in first.unwrap_or(i64::MAX)..=before_ms.saturating_sub(1) / HOUR_MS {
+        sqlite::purge_where(pool, writer, HOUR, [hour, before_ms], &mut purged).await?;
     }
-}
-
-/// The passages a step of the walk purges.
-enum Rows {
-    /// Recorded since the last run (`binds[0]`) but observed before where it walked to
-    /// (`binds[1]`): [`LATE`].
-    Late { binds: [i64; 2] },
-    /// Observed in `hour` before `before_ms`.
-    Hour { hour: i64, before_ms: i64 },
+    Ok(purged)
 }
 
 /// An hour's passages (`$1`) observed before the cutoff (`$2`).

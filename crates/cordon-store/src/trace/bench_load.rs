@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::reference::{
-    keys_column, stored_key, BENCH_INDEXES, PERSON_INSERT, REFERENCE_PERSONS_POSTGRES,
+    bench_index, keys_column, stored_key, BENCH_INDEXES, PERSON_INSERT, REFERENCE_PERSONS_POSTGRES,
     REFERENCE_PERSONS_SQLITE,
 };
 use super::TraceRow;
@@ -96,32 +96,55 @@ async fn load_postgres(pool: &PgPool, rows: Vec<TraceRow>) -> Result<(), StoreEr
     sqlx::raw_sql(REFERENCE_PERSONS_POSTGRES)
         .execute(pool)
         .await?;
+    let days: std::collections::BTreeSet<i64> = rows
+        .iter()
+        .map(|r| crate::days::day_of(r.observed_ms))
+        .collect();
+    sqlx::query("SELECT cordon_personal_partition(d) FROM UNNEST($1::BIGINT[]) AS d")
+        .bind(days.into_iter().collect::<Vec<_>>())
+        .execute(pool)
+        .await?;
     for chunk in rows.chunks(50_000) {
-        let mut text = String::with_capacity(chunk.len() * 300);
+        // Each passage's core, then its personal part (migration 43).
+        let mut core = String::with_capacity(chunk.len() * 150);
+        let mut personal = String::with_capacity(chunk.len() * 150);
         for r in chunk {
             let _ = writeln!(
-                text,
-                "{}\t{}\t{}\t{}\t{}\t28800\t{}\t{}\t{}\tpass\t{{}}\t\\\\x\t\t\\\\x{}",
+                core,
+                "{}\t{}\t{}\t{}\t{}\t28800\t{}\t{}\tpass\t{{}}\t\\\\x",
                 r.id,
                 r.checkpoint_id,
                 r.lane,
                 if r.inbound { "in" } else { "out" },
                 r.observed_ms,
                 r.recorded_ms,
-                r.plate.as_deref().unwrap_or("\\N"),
                 r.occupants.len(),
+            );
+            let _ = writeln!(
+                personal,
+                "{}\t{}\t{}\t{}\t\\\\x{}",
+                r.observed_ms,
+                r.id,
+                r.occupants.len(),
+                r.plate.as_deref().unwrap_or("\\N"),
                 cordon_domain::audit::hex(&keys_column(r)),
             );
         }
-        let mut copy = pool
-            .copy_in_raw(
-                "COPY passages (id, checkpoint_id, lane, direction, observed_at, observed_offset, \
-                 recorded_at, plate, persons, outcome, decision, fingerprint, occupants, occupant_keys) \
-                 FROM STDIN",
-            )
-            .await?;
-        copy.send(text.into_bytes()).await?;
-        copy.finish().await?;
+        for (copy, text) in [
+            (
+                "COPY passage_core (id, checkpoint_id, lane, direction, observed_at, \
+                 observed_offset, recorded_at, persons, outcome, decision, fingerprint) FROM STDIN",
+                core,
+            ),
+            (
+                "COPY passage_personal (observed_at, id, persons, plate, occupant_keys) FROM STDIN",
+                personal,
+            ),
+        ] {
+            let mut copy = pool.copy_in_raw(copy).await?;
+            copy.send(text.into_bytes()).await?;
+            copy.finish().await?;
+        }
         let mut text = String::with_capacity(chunk.len() * 200);
         for r in chunk {
             for (k, role) in &r.occupants {
@@ -138,9 +161,11 @@ async fn load_postgres(pool: &PgPool, rows: Vec<TraceRow>) -> Result<(), StoreEr
         copy.finish().await?;
     }
     for (_, create) in BENCH_INDEXES {
-        sqlx::raw_sql(create).execute(pool).await?;
+        sqlx::raw_sql(&bench_index(create, true))
+            .execute(pool)
+            .await?;
     }
-    sqlx::raw_sql("ANALYZE passages; ANALYZE trace_reference_persons")
+    sqlx::raw_sql("ANALYZE passage_core, passage_personal, trace_reference_persons")
         .execute(pool)
         .await?;
     Ok(())

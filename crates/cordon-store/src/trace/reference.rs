@@ -58,6 +58,18 @@ pub(crate) const BENCH_INDEXES: &[(&str, &str)] = &[
     ),
 ];
 
+/// An index of [`BENCH_INDEXES`] as `backend` creates it: on PostgreSQL the table's columns lie
+/// in `passage_core` and the plate in `passage_personal` (migration 43; `passages` is a view).
+pub(crate) fn bench_index(create: &str, postgres: bool) -> String {
+    if !postgres {
+        create.to_owned()
+    } else if create.contains("(plate,") {
+        create.replace(" ON passages ", " ON passage_personal ")
+    } else {
+        create.replace(" ON passages ", " ON passage_core ")
+    }
+}
+
 /// A trace row's `occupant_keys` column.
 pub(crate) fn keys_column(row: &TraceRow) -> Vec<u8> {
     crate::passage::compact::keys_bytes(row.occupants.iter().map(|(k, r)| (k.as_str(), *r)))
@@ -88,6 +100,7 @@ pub(super) async fn build(store: &SqlStore) -> Result<(), StoreError> {
             .execute(p)
             .await?;
         for (_, index) in BENCH_INDEXES {
+            let index = bench_index(index, matches!(&store.db.write, Pool::Postgres(_)));
             let index = index.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS");
             sqlx::raw_sql(&index).execute(p).await?;
         }

@@ -314,15 +314,23 @@ async fn postgres(store: &SqlStore) -> Result<(), StoreError> {
         let s: Vec<Option<Vec<u8>>> = out.iter().map(|(_, c)| c.sealed.clone()).collect();
         let k: Vec<Option<Vec<u8>>> = out.iter().map(|(_, c)| c.keys.clone()).collect();
         let facts: Vec<Option<Vec<u8>>> = out.iter().map(|(_, c)| c.facts.clone()).collect();
+        // The core and the personal part of each (migration 43).
         sqlx::query(
-            "UPDATE passages p SET decision = u.d, fingerprint = u.f, sealed = u.s, \
-             occupant_keys = u.k, facts = u.x \
-             FROM UNNEST($1::uuid[], $2::bytea[], $3::bytea[], $4::bytea[], $5::bytea[], \
-             $6::bytea[]) AS u(id, d, f, s, k, x) WHERE p.id = u.id",
+            "UPDATE passage_core p SET decision = u.d, fingerprint = u.f \
+             FROM UNNEST($1::uuid[], $2::bytea[], $3::bytea[]) AS u(id, d, f) WHERE p.id = u.id",
         )
         .bind(&ids)
         .bind(&d)
         .bind(&f)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE passage_personal p SET sealed = u.s, occupant_keys = u.k, facts = u.x \
+             FROM UNNEST($1::uuid[], $2::bytea[], $3::bytea[], $4::bytea[]) AS u(id, s, k, x) \
+             JOIN passage_core c ON c.id = u.id WHERE p.observed_at = c.observed_at \
+             AND p.id = u.id",
+        )
+        .bind(&ids)
         .bind(&s)
         .bind(&k)
         .bind(&facts)
@@ -340,9 +348,11 @@ async fn postgres(store: &SqlStore) -> Result<(), StoreError> {
     tx.commit().await?;
     progress.end(converted);
     if converted > 0 {
-        tracing::info!("rewriting the passages table");
-        sqlx::raw_sql("VACUUM FULL passages").execute(pool).await?;
-        tracing::info!("the passages table is rewritten");
+        tracing::info!("rewriting the passages tables");
+        sqlx::raw_sql("VACUUM FULL passage_core, passage_personal")
+            .execute(pool)
+            .await?;
+        tracing::info!("the passages tables are rewritten");
     }
     Ok(())
 }

@@ -52,7 +52,12 @@ async fn passages_bytes(store: &dyn cordon_store::Store) -> i64 {
         .await
         .unwrap()
         .iter()
-        .filter(|(name, _)| name == "passages")
+        .filter(|(name, _)| {
+            matches!(
+                name.as_str(),
+                "passages" | "passage_core" | "passage_personal"
+            )
+        })
         .map(|(_, b)| b)
         .sum()
 }
@@ -106,7 +111,7 @@ async fn story(url: &str) {
     let vacuum = if url.starts_with("sqlite:") {
         "VACUUM"
     } else {
-        "VACUUM FULL passages"
+        "VACUUM FULL passage_core, passage_personal"
     };
     execute(url, vacuum, &[]).await.unwrap();
     let store = open().await.unwrap();

@@ -205,7 +205,7 @@ async fn postgres_statistics_are_gathered_on_demand() {
         .fetch_one(&pool)
         .await
         .unwrap();
-    for table in ["checkpoints", "passage_counts", "passages"] {
+    for table in ["checkpoints", "passage_counts", "passage_core"] {
         let (rows, analyzed): (i64, bool) = sqlx::query_as(known)
             .bind(table)
             .fetch_one(&pool)

@@ -503,10 +503,8 @@ conformance!(
     lanes_register_during_a_purge
 );
 
-/// On PostgreSQL a purge's batch finds its rows by their address; a row another transaction
-/// updates meanwhile moves, its batch leaves it, and the hour's walk goes on by id. Purged while
-/// another connection keeps updating the hour's rows (as a correction's lock does), every
-/// passage is purged once.
+/// On PostgreSQL what the cutoff leaves of its day is deleted row by row. Purged while another
+/// connection keeps updating the hour's rows, every passage is purged once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_purges_the_rows_updated_meanwhile() {
     let Some(admin) = postgres_url() else { return };
@@ -564,5 +562,96 @@ async fn postgres_purges_the_rows_updated_meanwhile() {
         .await
         .unwrap();
     assert_eq!(left, 0);
+    pool.close().await;
+}
+
+/// On PostgreSQL a day wholly before the cutoff is dropped whole, its partition gone, the
+/// passages still read without their personal data. A record of that day entered afterwards
+/// is written (the writer makes the day's partition again), and the next run purges it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_drops_a_purged_day_whole() {
+    let Some(admin) = postgres_url() else { return };
+    let url = fresh_postgres_url(&admin).await;
+    let store = cordon_store::open(&url, &StoreOptions::default(), key())
+        .await
+        .unwrap();
+    network(&*store).await;
+    // 2022-05-03 08:00 and 2022-05-04 08:00 in UTC+8.
+    let (old, kept) = (Uuid::now_v7(), Uuid::now_v7());
+    store
+        .record_passages(vec![
+            new(draft(old, "CP-130100-0001", 0, "冀R97531", &[70, 71])),
+            new(draft(kept, "CP-130100-0001", 24 * 60, "冀A12345", &[72])),
+        ])
+        .await
+        .unwrap();
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    let exists = |day: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, bool>("SELECT to_regclass($1) IS NOT NULL")
+                .bind(format!("passage_personal_{day}"))
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(exists("20220503").await && exists("20220504").await);
+    let midnight = (t0() + chrono::Duration::hours(16)).timestamp_millis();
+    let purged = store.purge_personal_data(midnight).await.unwrap();
+    assert_eq!((purged.passages, purged.persons), (1, 2));
+    assert!(!exists("20220503").await, "the day's partition is dropped");
+    assert!(exists("20220504").await);
+    let p = store.get_passage(&reads(), old).await.unwrap();
+    assert!(p.occupants.is_empty() && p.vehicle.is_none());
+    assert_eq!(p.decision.outcome.as_str(), "pass", "the decision stays");
+    assert_eq!(
+        store
+            .get_passage(&reads(), kept)
+            .await
+            .unwrap()
+            .occupants
+            .len(),
+        1
+    );
+
+    // A late record of the dropped day: written whole, then purged by the next run.
+    let late = Uuid::now_v7();
+    store
+        .record_passages(vec![new(draft(
+            late,
+            "CP-130100-0001",
+            60,
+            "冀R97533",
+            &[73],
+        ))])
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .get_passage(&reads(), late)
+            .await
+            .unwrap()
+            .occupants
+            .len(),
+        1
+    );
+    let purged = store.purge_personal_data(midnight).await.unwrap();
+    assert_eq!((purged.passages, purged.persons), (1, 1));
+    assert!(store
+        .get_passage(&reads(), late)
+        .await
+        .unwrap()
+        .occupants
+        .is_empty());
+    assert_eq!(
+        store
+            .get_passage(&reads(), kept)
+            .await
+            .unwrap()
+            .occupants
+            .len(),
+        1
+    );
     pool.close().await;
 }
