@@ -98,7 +98,7 @@ async fn count_day(
     let passages: Vec<(i64, String, i64, i64)> = on_pool!(&store.db.read, |p| {
         let mut q = QueryBuilder::new(
             "SELECT p.checkpoint_id, p.outcome, COUNT(*), CAST(SUM(p.persons) AS BIGINT) \
-             FROM passages p WHERE p.recorded_at >= ",
+             FROM passage_core p WHERE p.recorded_at >= ",
         );
         q.push_bind(from)
             .push(" AND p.observed_at >= ")

@@ -27,7 +27,7 @@ use plan::{check_crew, context, save};
 
 const SHIFT_COLS: &str = "s.id, c.code, c.name, s.starts_at, s.ends_at, s.lead, s.officers, \
      s.volunteers_masked, s.handover_note, s.handover_by, s.handover_at, s.planned_by, \
-     s.checkpoint_id, (SELECT COUNT(*) FROM passages p WHERE p.checkpoint_id = s.checkpoint_id \
+     s.checkpoint_id, (SELECT COUNT(*) FROM passage_core p WHERE p.checkpoint_id = s.checkpoint_id \
      AND p.observed_at >= s.starts_at AND p.observed_at < s.ends_at AND s.starts_at <= $1 \
      AND NOT EXISTS (SELECT 1 FROM corrections k WHERE k.supersedes = p.id))";
 const SHIFT_FROM: &str = "FROM shifts s JOIN checkpoints c ON c.id = s.checkpoint_id";

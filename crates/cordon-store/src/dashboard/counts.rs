@@ -77,7 +77,7 @@ pub(crate) const COUNTS_TAKE_OUT: &str = "SELECT p.checkpoint_id, p.observed_at 
      CASE WHEN p.outcome = 'persuade_return' THEN -1 ELSE 0 END, \
      CASE WHEN p.outcome = 'hold' THEN -1 ELSE 0 END, \
      CASE WHEN p.outcome = 'refer' THEN -1 ELSE 0 END \
-     FROM passages p WHERE p.id = $1";
+     FROM passage_core p WHERE p.id = $1";
 
 /// Moves the revision of the counts of past hours on (migration 42): in the transaction that
 /// changes one, after its count rows (so that every writer takes the revision's row last).

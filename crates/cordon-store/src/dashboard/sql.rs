@@ -71,7 +71,7 @@ impl DashboardStore for SqlStore {
                 .push_bind(LANE_HANDLING_MAX_MS)
                 .push(
                     " THEN p.recorded_at - p.observed_at ELSE 0 END) AS BIGINT) AS green_handling \
-                     FROM passages p WHERE p.recorded_at >= ",
+                     FROM passage_core p WHERE p.recorded_at >= ",
                 )
                 .push_bind(from_ms)
                 .push(" AND p.observed_at >= ")
@@ -321,7 +321,7 @@ impl SqlStore {
         }
         // Through the hour-first index, which holds the checkpoint and the time.
         Ok(on_pool!(&self.db.read, |p| {
-            let mut q = QueryBuilder::new("SELECT COUNT(*) FROM passages p WHERE 1 = 1");
+            let mut q = QueryBuilder::new("SELECT COUNT(*) FROM passage_core p WHERE 1 = 1");
             push_hours(&mut q, "p.observed_at", hour..=hour);
             q.push(" AND p.observed_at >= ")
                 .push_bind(from_ms)

@@ -381,7 +381,7 @@ async fn sent_from(store: &SqlStore, passage: Option<Uuid>) -> Result<Option<See
         return Ok(None);
     };
     let row: Option<(String, String, i64)> = on_pool!(&store.db.read, |p| sqlx::query_as(
-        "SELECT c.code, c.name, p.observed_at FROM passages p \
+        "SELECT c.code, c.name, p.observed_at FROM passage_core p \
          JOIN checkpoints c ON c.id = p.checkpoint_id WHERE p.id = $1"
     )
     .bind(passage)

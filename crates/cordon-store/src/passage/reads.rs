@@ -64,8 +64,8 @@ async fn hours_held(db: &Db, from_ms: i64, to_ms: i64) -> Result<Option<(i64, i6
         return Ok(Some((first, last)));
     }
     let sql = "SELECT \
-        (SELECT observed_at / 3600000 FROM passages ORDER BY observed_at / 3600000 LIMIT 1), \
-        (SELECT observed_at / 3600000 FROM passages ORDER BY observed_at / 3600000 DESC LIMIT 1)";
+        (SELECT observed_at / 3600000 FROM passage_core ORDER BY observed_at / 3600000 LIMIT 1), \
+        (SELECT observed_at / 3600000 FROM passage_core ORDER BY observed_at / 3600000 DESC LIMIT 1)";
     let (lo, hi): (Option<i64>, Option<i64>) =
         on_pool!(&db.read, |p| sqlx::query_as(sql).fetch_one(p).await?);
     Ok(match (lo, hi) {
@@ -220,7 +220,7 @@ impl PassageStore for SqlStore {
             let rows: Vec<(i64, i64, i64)> = on_pool!(&self.db.read, |p| {
                 let mut b = QueryBuilder::new(
                     "SELECT observed_at / 3600000 AS hour, COUNT(*), CAST(SUM(persons) AS BIGINT) \
-                     FROM passages WHERE checkpoint_id = ",
+                     FROM passage_core WHERE checkpoint_id = ",
                 );
                 b.push_bind(id);
                 b.push(" AND observed_at >= ").push_bind(from);
@@ -229,7 +229,7 @@ impl PassageStore for SqlStore {
                 // A passage a correction superseded is not counted: the vehicle passed once.
                 b.push(
                     " AND NOT EXISTS (SELECT 1 FROM corrections k \
-                     WHERE k.supersedes = passages.id) GROUP BY hour ORDER BY hour",
+                     WHERE k.supersedes = passage_core.id) GROUP BY hour ORDER BY hour",
                 );
                 b.build_query_as().fetch_all(p).await?
             });
@@ -246,7 +246,7 @@ impl PassageStore for SqlStore {
     }
 
     async fn count_passages(&self) -> Result<i64, StoreError> {
-        let sql = "SELECT COUNT(*) FROM passages";
+        let sql = "SELECT COUNT(*) FROM passage_core";
         Ok(on_pool!(&self.db.read, |p| sqlx::query_scalar(sql)
             .fetch_one(p)
             .await?))
@@ -354,7 +354,7 @@ impl PassageStore for SqlStore {
     }
 
     async fn passage_checkpoint(&self, id: Uuid) -> Result<Option<String>, StoreError> {
-        let sql = "SELECT c.code FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id \
+        let sql = "SELECT c.code FROM passage_core p JOIN checkpoints c ON c.id = p.checkpoint_id \
              WHERE p.id = $1";
         Ok(on_pool!(&self.db.read, |p| sqlx::query_scalar(sql)
             .bind(id)

@@ -95,7 +95,7 @@ impl StationStore for SqlStore {
     async fn station_series(&self) -> Result<Vec<StationSeries>, StoreError> {
         let sql = "SELECT a.username, c.code, s.high_water, s.last_sync_at, \
              COALESCE((SELECT MAX(p.observed_at) FROM station_records r \
-               JOIN passages p ON p.id = r.passage \
+               JOIN passage_core p ON p.id = r.passage \
                WHERE r.account_id = s.account_id AND r.seq = s.high_water), 0) \
              FROM station_series s JOIN accounts a ON a.id = s.account_id \
              JOIN checkpoints c ON c.id = s.checkpoint_id ORDER BY c.code, a.username";

@@ -29,7 +29,7 @@ pub(crate) const TRACE_ROWS_WHERE: &str = " WHERE recorded_at >= $1 \
      ORDER BY recorded_at, id LIMIT $3";
 
 /// Positions in the recording order, from the recording index alone.
-pub(crate) const TRACE_POSITIONS: &str = "SELECT recorded_at, id FROM passages \
+pub(crate) const TRACE_POSITIONS: &str = "SELECT recorded_at, id FROM passage_core \
      WHERE recorded_at >= $1 AND (recorded_at > $1 OR id > $2) ORDER BY recorded_at, id LIMIT $3";
 
 /// Position in the recording order: rows after this one come next.

@@ -13,10 +13,22 @@ use super::{
     SqlHop, SqlTraceQuery, Superseded, TraceCheckpoint, TraceCursor, TraceRow, TraceStore,
     TRACE_POSITIONS, TRACE_ROWS_WHERE, TRACE_ROW_COLUMNS,
 };
-use crate::db::{on_pool, push_list, IDS_PER_QUERY};
+use crate::db::{on_pool, push_list, Pool, IDS_PER_QUERY};
 use crate::passage::rows;
 use crate::store::SqlStore;
 use crate::StoreError;
+
+/// [`TRACE_ROW_COLUMNS`] and [`TRACE_ROWS_WHERE`] on PostgreSQL (migration 43): the core rows
+/// in recording order, each row's personal part looked up by its key as it comes (`OFFSET 0`
+/// keeps the planner from joining the two tables whole, which it chose for a page of 20,000
+/// and which a load of the whole index would repeat page after page).
+const TRACE_ROWS_POSTGRES: &str = "SELECT c.id, c.checkpoint_id, c.lane, c.direction, \
+     c.observed_at, c.recorded_at, p.plate, p.occupant_keys FROM passage_core c \
+     CROSS JOIN LATERAL (SELECT plate, occupant_keys FROM passage_personal p \
+     WHERE p.observed_at = c.observed_at AND p.id = c.id AND p.occupant_keys IS NOT NULL \
+     OFFSET 0) p \
+     WHERE c.recorded_at >= $1 AND (c.recorded_at > $1 OR c.id > $2) \
+     ORDER BY c.recorded_at, c.id LIMIT $3";
 
 /// A row of [`TRACE_ROW_COLUMNS`].
 type TraceCols = (Uuid, i64, i64, String, i64, i64, Option<String>, Vec<u8>);
@@ -64,7 +76,10 @@ impl TraceStore for SqlStore {
                 .off_runtime(move |r| super::direct::trace_rows(r, after, limit))
                 .await;
         }
-        let sql = format!("{TRACE_ROW_COLUMNS}{TRACE_ROWS_WHERE}");
+        let sql = match &self.db.read {
+            Pool::Sqlite(_) => format!("{TRACE_ROW_COLUMNS}{TRACE_ROWS_WHERE}"),
+            Pool::Postgres(_) => TRACE_ROWS_POSTGRES.to_owned(),
+        };
         let found: Vec<TraceCols> = on_pool!(&self.db.read, |p| sqlx::query_as(&sql)
             .bind(after.recorded_ms)
             .bind(after.id)
@@ -138,7 +153,7 @@ impl TraceStore for SqlStore {
 
     async fn superseded_passages(&self) -> Result<Vec<Superseded>, StoreError> {
         let sql = "SELECT k.supersedes, p.checkpoint_id, p.observed_at FROM corrections k \
-             JOIN passages p ON p.id = k.supersedes";
+             JOIN passage_core p ON p.id = k.supersedes";
         let found: Vec<(Uuid, i64, i64)> =
             on_pool!(&self.db.read, |p| sqlx::query_as(sql).fetch_all(p).await?);
         Ok(found
