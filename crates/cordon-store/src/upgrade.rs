@@ -7,7 +7,10 @@
 //!   vacuumed, so the clear text is gone from its files, not only from the live rows);
 //! - 1006: the occupants' keyed hashes (`occupant_keys`) the trace index reads, for passages
 //!   recorded before migration 6;
-//! - 1038: every passage written before migration 38 in its compact form ([`compact`]).
+//! - 1038: every passage written before migration 38 in its compact form ([`compact`]);
+//! - 1043: on PostgreSQL, `passage_core` rewritten once (`VACUUM FULL`) after migration 43 moved
+//!   the personal columns out of it: a dropped column keeps its bytes in every row until the
+//!   row is written again, and a core row never is.
 
 use uuid::Uuid;
 
@@ -22,6 +25,7 @@ mod compact;
 const FACTS_MARK: i64 = 1_001;
 const SEAL_MARK: i64 = 1_002;
 const KEYS_MARK: i64 = 1_006;
+const CORE_MARK: i64 = 1_043;
 
 /// Rows per batch.
 const BATCH: usize = 2_000;
@@ -32,7 +36,28 @@ pub(crate) async fn run(store: &SqlStore) -> Result<(), StoreError> {
     seal_legacy(store).await?;
     fill_occupant_keys(store).await?;
     compact::compact_passages(store).await?;
+    rewrite_core(store).await?;
     Ok(())
+}
+
+/// 1043: PostgreSQL's `passage_core` rewritten without the bytes of the columns migration 43
+/// dropped, if it held rows then.
+async fn rewrite_core(store: &SqlStore) -> Result<(), StoreError> {
+    let Pool::Postgres(p) = &store.db.write else {
+        return Ok(());
+    };
+    if data_migration_done(&store.db, CORE_MARK).await? {
+        return Ok(());
+    }
+    let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM passage_core)")
+        .fetch_one(p)
+        .await?;
+    if any {
+        tracing::info!("rewriting passage_core without the personal columns (migration 43)");
+        sqlx::raw_sql("VACUUM FULL passage_core").execute(p).await?;
+        tracing::info!("passage_core is rewritten");
+    }
+    mark_data_migration(&store.db, CORE_MARK, "rewrite_passage_core").await
 }
 
 /// Up to [`BATCH`] passages matching `condition` (`p.` columns).

@@ -323,6 +323,8 @@ mod passage;
 mod passes;
 #[path = "conformance/patrols.rs"]
 mod patrols;
+#[path = "conformance/personal_by_day.rs"]
+mod personal_by_day;
 #[path = "conformance/policy.rs"]
 mod policy;
 #[path = "conformance/rosters.rs"]

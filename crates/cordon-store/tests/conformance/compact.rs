@@ -62,6 +62,15 @@ async fn passages_bytes(store: &dyn cordon_store::Store) -> i64 {
         .sum()
 }
 
+/// The rows vacuumed as the previous release would hold them, for a fair count of bytes.
+fn vacuum(url: &str) -> &'static str {
+    if url.starts_with("sqlite:") {
+        "VACUUM"
+    } else {
+        "VACUUM FULL passage_core, passage_personal"
+    }
+}
+
 async fn story(url: &str) {
     let options = StoreOptions::default();
     let open = || cordon_store::open(url, &options, key());
@@ -107,13 +116,7 @@ async fn story(url: &str) {
     )
     .await
     .unwrap();
-    // Vacuumed as the previous release would hold them, for a fair count of bytes.
-    let vacuum = if url.starts_with("sqlite:") {
-        "VACUUM"
-    } else {
-        "VACUUM FULL passage_core, passage_personal"
-    };
-    execute(url, vacuum, &[]).await.unwrap();
+    execute(url, vacuum(url), &[]).await.unwrap();
     let store = open().await.unwrap();
     for (p, b) in written.iter().zip(&before) {
         assert_eq!(&store.get_passage(&reads(), p.draft.id).await.unwrap(), b);
@@ -138,6 +141,9 @@ async fn story(url: &str) {
         Err(StoreError::Rejected(RecordRejection::IdConflict { .. })) => {}
         other => panic!("{other:?}"),
     }
+    // Vacuumed by the test too: a snapshot held anywhere meanwhile keeps the old versions
+    // through the conversion's own `VACUUM FULL` (seen once in a few runs beside other tests).
+    execute(url, vacuum(url), &[]).await.unwrap();
     let compact = passages_bytes(&*store).await;
     drop(store);
 
@@ -167,7 +173,7 @@ async fn story(url: &str) {
         .await
         .unwrap();
     }
-    execute(url, vacuum, &[]).await.unwrap();
+    execute(url, vacuum(url), &[]).await.unwrap();
     let store = open().await.unwrap();
     let old = passages_bytes(&*store).await;
     assert!(compact * 2 < old, "{compact} bytes compact, {old} before");
