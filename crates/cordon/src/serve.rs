@@ -25,7 +25,8 @@ pub struct ServeArgs {
     /// Address of the Prometheus metrics listener (`/metrics`); off unless given.
     #[arg(long, env = "CORDON_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
-    /// Days the personal data of a passage is kept; older passages keep only their counts.
+    /// Days the personal data of a passage is kept (purged by whole days, midnight to midnight
+    /// in China time: at most a day more); older passages keep only their counts.
     #[arg(long, env = "CORDON_RETENTION_DAYS", default_value_t = cordon_server::retention::DEFAULT_DAYS,
           value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub retention_days: u32,
