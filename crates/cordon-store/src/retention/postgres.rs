@@ -1,8 +1,8 @@
 //! PostgreSQL's purge: a passage's personal data lies in `passage_personal`, one partition a day
-//! (migration 43), so a day wholly before the cutoff is dropped whole: a moment's lock and a few
-//! pages of the catalogue written, where emptying its million rows one by one wrote every page
-//! of them to the write-ahead log, and the lanes' commits waited behind it (docs/BENCHMARKS.md,
-//! eighth and ninth parts). What the cutoff leaves of the day it falls in (the retention job
+//! (migration 43), so a day wholly before the cutoff is detached and dropped whole: a few pages
+//! of the catalogue written, where emptying its million rows one by one wrote every page of them
+//! to the write-ahead log, and the lanes' commits waited behind it (docs/BENCHMARKS.md, eighth
+//! and ninth parts). What the cutoff leaves of the day it falls in (the retention job
 //! purges whole days, [`crate::retention_cutoff`], so only a purge asked for with another
 //! cutoff) is deleted row by row, in the order of the table's key, [`BATCH`] a statement.
 //!
@@ -10,8 +10,6 @@
 //! pool: its commits do not wait for the write-ahead log to reach the disk
 //! (`synchronous_commit = off`, set once for its session). A crash may lose the last batches;
 //! the next run purges them again. No lane's write ever runs on it: it closes when the run ends.
-
-use std::time::Duration;
 
 use sqlx::{Connection, PgConnection, PgPool};
 use uuid::Uuid;
@@ -27,19 +25,19 @@ use crate::StoreError;
 /// with 250 (docs/BENCHMARKS.md, eighth part).
 const BATCH: i64 = 250;
 
-/// How long the drop of a day waits for the lock on the whole table before it lets the lanes
-/// (queued behind it) through and tries again; and how often it tries.
-const LOCK_WAIT: &str = "50ms";
-const LOCK_ATTEMPTS: u32 = 40;
-const LOCK_PAUSE: Duration = Duration::from_millis(100);
-
-/// The day partitions wholly before `$1`, oldest first: named by their date (migration 43's
-/// `cordon_personal_partition`), the day they hold runs to the next midnight in UTC+8.
-const DAYS_BEFORE: &str = "SELECT c.relname::TEXT FROM pg_inherits i \
-     JOIN pg_class c ON c.oid = i.inhrelid \
-     WHERE i.inhparent = 'passage_personal'::regclass \
-     AND ((to_date(right(c.relname, 8), 'YYYYMMDD') - DATE '1970-01-01') + 1)::BIGINT \
-         * 86400000 - 28800000 <= $1 \
+/// The day tables to drop, oldest first: the partitions wholly before `$1`, and any a run
+/// stopped by a crash left detached or detaching. Named by their date (migration 43's
+/// `cordon_personal_partition`), the day they hold runs to the next midnight in UTC+8. Each
+/// with whether it is still attached and whether its detaching is pending.
+const DAYS_BEFORE: &str = "SELECT c.relname::TEXT, c.relispartition, \
+     COALESCE(i.inhdetachpending, FALSE) FROM pg_class c \
+     JOIN pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_inherits i ON i.inhrelid = c.oid \
+     WHERE n.nspname = current_schema() AND c.relkind = 'r' \
+     AND c.relname ~ '^passage_personal_[0-9]{8}$' \
+     AND (NOT c.relispartition OR COALESCE(i.inhdetachpending, FALSE) \
+          OR ((to_date(right(c.relname, 8), 'YYYYMMDD') - DATE '1970-01-01') + 1)::BIGINT \
+             * 86400000 - 28800000 <= $1) \
      ORDER BY c.relname";
 
 /// The next batch before the cutoff (`$1`), after (observed at `$2`, id `$3`), at most `$4`.
@@ -56,12 +54,12 @@ pub(super) async fn purge(pool: &PgPool, before_ms: i64) -> Result<Purged, Store
             .execute(&mut conn)
             .await?;
         let mut purged = Purged::default();
-        let days: Vec<String> = sqlx::query_scalar(DAYS_BEFORE)
+        let days: Vec<(String, bool, bool)> = sqlx::query_as(DAYS_BEFORE)
             .bind(before_ms)
             .fetch_all(&mut conn)
             .await?;
-        for day in days {
-            drop_day(&mut conn, &day, &mut purged).await?;
+        for (day, attached, pending) in days {
+            drop_day(&mut conn, &day, attached, pending, &mut purged).await?;
         }
         rows_before(&mut conn, before_ms, &mut purged).await?;
         Ok::<_, StoreError>(purged)
@@ -71,53 +69,39 @@ pub(super) async fn purge(pool: &PgPool, before_ms: i64) -> Result<Purged, Store
     purged
 }
 
-/// Drops a day's partition, counting what it held first. Late records of the day wait for the
-/// count; the drop itself locks the whole table, so it waits at most [`LOCK_WAIT`] for the
-/// readers before it (the lanes' writes queue behind it meanwhile), then lets them through and
-/// tries again.
+/// Drops a day's partition, counting what it held first. It is detached first without
+/// locking the table against the lanes (`CONCURRENTLY`: the detach waits for the reads that may
+/// still see it, no one waits for the detach), then counted and dropped on its own: a late
+/// record of that day arriving meanwhile finds no partition, and the writer makes it again,
+/// for the next run. A run stopped between the two leaves the table detached (or its detach
+/// pending), and the next run finishes it.
 async fn drop_day(
     conn: &mut PgConnection,
-    partition: &str,
+    table: &str,
+    attached: bool,
+    pending: bool,
     purged: &mut Purged,
 ) -> Result<(), StoreError> {
     // The name comes from the catalogue, made by `cordon_personal_partition`: quoted all the same.
-    let name = format!("\"{}\"", partition.replace('"', "\"\""));
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let mut tx = conn.begin().await?;
-        let done = async {
-            sqlx::query(&format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(&format!("LOCK TABLE {name} IN SHARE MODE"))
-                .execute(&mut *tx)
-                .await?;
-            let (passages, persons): (i64, i64) = sqlx::query_as(&format!(
-                "SELECT COUNT(*), COALESCE(SUM(persons), 0)::BIGINT FROM {name}"
-            ))
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(&format!("DROP TABLE {name}"))
-                .execute(&mut *tx)
-                .await?;
-            Ok::<_, sqlx::Error>((passages, persons))
-        }
-        .await;
-        match done {
-            Ok((passages, persons)) => {
-                tx.commit().await?;
-                purged.passages += passages.max(0) as u64;
-                purged.persons += persons.max(0) as u64;
-                return Ok(());
-            }
-            Err(e) if is_lock_timeout(&e) && attempt < LOCK_ATTEMPTS => {
-                tx.rollback().await?;
-                tokio::time::sleep(LOCK_PAUSE).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
+    let name = format!("\"{}\"", table.replace('"', "\"\""));
+    if pending {
+        let sql = format!("ALTER TABLE passage_personal DETACH PARTITION {name} FINALIZE");
+        sqlx::query(&sql).execute(&mut *conn).await?;
+    } else if attached {
+        let sql = format!("ALTER TABLE passage_personal DETACH PARTITION {name} CONCURRENTLY");
+        sqlx::query(&sql).execute(&mut *conn).await?;
     }
+    let (passages, persons): (i64, i64) = sqlx::query_as(&format!(
+        "SELECT COUNT(*), COALESCE(SUM(persons), 0)::BIGINT FROM {name}"
+    ))
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(&format!("DROP TABLE {name}"))
+        .execute(&mut *conn)
+        .await?;
+    purged.passages += passages.max(0) as u64;
+    purged.persons += persons.max(0) as u64;
+    Ok(())
 }
 
 /// Deletes what the cutoff leaves of the day it falls in: every day before was dropped (a late
@@ -150,9 +134,4 @@ async fn rows_before(
         }
         from = rows.iter().map(|r| (r.0, r.1)).max().unwrap_or(from);
     }
-}
-
-/// A lock not had within `lock_timeout`.
-fn is_lock_timeout(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("55P03"))
 }
