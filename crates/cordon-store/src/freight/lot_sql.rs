@@ -16,7 +16,7 @@ use sqlx::QueryBuilder;
 
 use super::rows::{corrupt, push_within, AlertDetail};
 use super::{bay_sql, truck_sql, LotPublic, LotStore};
-use crate::db::{on_pool, push_hours, push_list, retry, BeginWrite};
+use crate::db::{on_pool, push_hours, push_list, retry, BeginWrite, Pool};
 use crate::network::sql::checkpoint_within;
 use crate::store::SqlStore;
 use crate::StoreError;
@@ -121,11 +121,22 @@ async fn seen_since(
     if until < since_ms {
         return Ok(Vec::new());
     }
+    // On PostgreSQL the plate is read from the personal data's table with the period named on
+    // it (migration 43), so that only those days' partitions are read.
+    let from = match &store.db.read {
+        Pool::Sqlite(_) => {
+            "FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id \
+             WHERE p.plate = "
+        }
+        Pool::Postgres(_) => {
+            "FROM passage_personal p \
+             JOIN passage_core k ON k.observed_at = p.observed_at AND k.id = p.id \
+             JOIN checkpoints c ON c.id = k.checkpoint_id WHERE p.plate = "
+        }
+    };
     let rows: Vec<(String, String, i64)> = on_pool!(&store.db.read, |p| {
-        let mut q = QueryBuilder::new(
-            "SELECT c.code, c.name, p.observed_at FROM passages p \
-             JOIN checkpoints c ON c.id = p.checkpoint_id WHERE p.plate = ",
-        );
+        let mut q = QueryBuilder::new("SELECT c.code, c.name, p.observed_at ");
+        q.push(from);
         q.push_bind(plate.to_owned());
         push_hours(
             &mut q,
@@ -133,6 +144,8 @@ async fn seen_since(
             since_ms / 3_600_000..=until / 3_600_000,
         );
         q.push(" AND p.observed_at >= ").push_bind(since_ms);
+        q.push(" AND p.observed_at < ")
+            .push_bind((until / 3_600_000 + 1) * 3_600_000);
         q.push(" ORDER BY p.observed_at DESC LIMIT 20");
         q.build_query_as().fetch_all(p).await?
     });

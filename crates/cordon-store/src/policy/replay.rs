@@ -37,8 +37,12 @@ async fn replay_postgres(
     to: mpsc::Sender<Vec<ReplayRow>>,
 ) -> Result<u64, StoreError> {
     let mut rows = sqlx::query_as::<_, (Uuid, i64, i64, i64, String, Vec<u8>, Option<i64>)>(
-        "SELECT id, checkpoint_id, observed_at, observed_offset, outcome, facts, origin FROM passages \
-         WHERE observed_at >= $1 AND observed_at < $2 AND facts IS NOT NULL",
+        // The period named on the personal data's table (migration 43), so that only its days'
+        // partitions are read.
+        "SELECT c.id, c.checkpoint_id, c.observed_at, c.observed_offset, c.outcome, p.facts, \
+         c.origin FROM passage_personal p \
+         JOIN passage_core c ON c.observed_at = p.observed_at AND c.id = p.id \
+         WHERE p.observed_at >= $1 AND p.observed_at < $2 AND p.facts IS NOT NULL",
     )
     .bind(period.from_ms)
     .bind(period.to_ms)
