@@ -112,6 +112,7 @@ async fn rows_before(
     before_ms: i64,
     purged: &mut Purged,
 ) -> Result<(), StoreError> {
+    // Nothing is left before the start of the cutoff's day, less than a day before it.
     let mut from = (before_ms - DAY_MS - 1, Uuid::nil());
     loop {
         let mut n = 0;
