@@ -2,10 +2,11 @@
 //! one database. Registrations are written by an async group writer with multi-row statements
 //! ([`crate::passage::postgres_writer`]); everything else through the same pool.
 
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 use crate::db::{Db, Pool};
 use crate::keyring::Keyring;
@@ -23,10 +24,16 @@ pub(crate) async fn open(
     options: &StoreOptions,
     keyring: Keyring,
 ) -> Result<SqlStore, StoreError> {
+    // No just-in-time compilation of queries: PostgreSQL compiles a query whose estimate passes
+    // `jit_above_cost`, which a dashboard's read crossed now and then with the minute of the hour
+    // it read at, and the compiling took 20-80 ms of a read otherwise 6 (a city's p99 80-86 ms
+    // against 7.5 without, docs/BENCHMARKS.md, ninth part). The hub's queries are short; none
+    // gains from it.
+    let connect = PgConnectOptions::from_str(url)?.options([("jit", "off")]);
     let pool = PgPoolOptions::new()
         .max_connections(options.max_connections.max(2))
         .acquire_timeout(Duration::from_secs(10))
-        .connect(url)
+        .connect_with(connect)
         .await?;
     let db = Db {
         read: Pool::Postgres(pool.clone()),
