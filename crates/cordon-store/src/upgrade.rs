@@ -84,54 +84,52 @@ where
         + Send
         + Sync,
 {
-    match &store.db.write {
-        Pool::Sqlite(p) => {
-            let sql = format!("UPDATE passages SET {set} WHERE id = $2");
-            let mut tx = p.begin_write().await?;
-            for (id, value) in &values {
-                sqlx::query(&sql)
-                    .bind(value)
-                    .bind(*id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-        }
+    let sql = match &store.db.write {
+        Pool::Sqlite(_) => format!("UPDATE passages SET {set} WHERE id = $2"),
         Pool::Postgres(p) => {
-            // The columns are personal (migration 43): each passage's row there made first,
-            // in its day's partition, if it had none.
             let ids: Vec<Uuid> = values.iter().map(|(id, _)| *id).collect();
-            let mut tx = p.begin().await?;
-            sqlx::query(
-                "SELECT cordon_personal_partition(d) FROM (SELECT DISTINCT \
-                 (observed_at + 28800000) / 86400000 AS d FROM passage_core \
-                 WHERE id = ANY($1)) days",
-            )
-            .bind(&ids)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO passage_personal (observed_at, id, persons) \
-                 SELECT observed_at, id, persons FROM passage_core WHERE id = ANY($1) \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(&ids)
-            .execute(&mut *tx)
-            .await?;
-            let sql = format!(
+            personal_rows(p, &ids).await?;
+            format!(
                 "UPDATE passage_personal SET {set} WHERE id = $2 \
                  AND observed_at = (SELECT observed_at FROM passage_core WHERE id = $2)"
-            );
-            for (id, value) in &values {
-                sqlx::query(&sql)
-                    .bind(value)
-                    .bind(*id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
+            )
         }
-    }
+    };
+    on_pool!(&store.db.write, |p| {
+        let mut tx = p.begin_write().await?;
+        for (id, value) in &values {
+            sqlx::query(&sql)
+                .bind(value)
+                .bind(*id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    });
+    Ok(())
+}
+
+/// On PostgreSQL the columns [`update_each`] writes are personal (migration 43): each passage's
+/// row there is made first, in its day's partition, if it has none (an empty one reads as the
+/// view read the passage before).
+async fn personal_rows(pool: &sqlx::PgPool, ids: &[Uuid]) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "SELECT cordon_personal_partition(d) FROM (SELECT DISTINCT \
+         (observed_at + 28800000) / 86400000 AS d FROM passage_core WHERE id = ANY($1)) days",
+    )
+    .bind(ids)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO passage_personal (observed_at, id, persons) \
+         SELECT observed_at, id, persons FROM passage_core WHERE id = ANY($1) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(ids)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

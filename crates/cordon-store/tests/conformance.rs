@@ -251,6 +251,23 @@ mod support {
         }
     }
 
+    /// What a store reads back of `written`: each passage, and the trace rows (up to 1,000), to
+    /// hold an upgraded database to what it read before.
+    pub async fn read_back(
+        store: &dyn Store,
+        written: &[NewPassage],
+    ) -> (
+        Vec<cordon_domain::passage::Passage>,
+        Vec<cordon_store::trace::TraceRow>,
+    ) {
+        let mut passages = Vec::new();
+        for p in written {
+            passages.push(store.get_passage(&reads(), p.draft.id).await.unwrap());
+        }
+        let since = cordon_store::trace::TraceCursor::since(i64::MIN);
+        (passages, store.trace_rows(since, 1_000).await.unwrap())
+    }
+
     pub fn all_time() -> Period {
         Period {
             from_ms: 0,

@@ -78,14 +78,7 @@ async fn story(url: &str) {
     network(&*store).await;
     let written = passages();
     store.record_passages(written.clone()).await.unwrap();
-    let mut before = Vec::new();
-    for p in &written {
-        before.push(store.get_passage(&reads(), p.draft.id).await.unwrap());
-    }
-    let rows_before = store
-        .trace_rows(TraceCursor::since(i64::MIN), 1_000)
-        .await
-        .unwrap();
+    let (before, rows_before) = read_back(&*store, &written).await;
     drop(store);
 
     // Back to the previous release's forms, its dictionary and mark gone.

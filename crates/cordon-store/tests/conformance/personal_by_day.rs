@@ -4,7 +4,6 @@
 //! are the same, each day's personal data lies in its day's partition, and `passage_core`
 //! keeps no personal column and was rewritten once (data migration 1043).
 
-use cordon_store::trace::TraceCursor;
 use cordon_store::StoreOptions;
 use uuid::Uuid;
 
@@ -49,15 +48,8 @@ async fn a_previous_release_postgres_database_keeps_personal_data_by_day() {
     store.record_passages(written.clone()).await.unwrap();
     let cutoff = (t0() + chrono::Duration::hours(2)).timestamp_millis();
     assert_eq!(store.purge_personal_data(cutoff).await.unwrap().passages, 3);
-    let mut before = Vec::new();
-    for p in &written {
-        before.push(store.get_passage(&reads(), p.draft.id).await.unwrap());
-    }
-    let rows_before = store
-        .trace_rows(TraceCursor::since(i64::MIN), 1_000)
-        .await
-        .unwrap();
-    assert_eq!(rows_before.len(), 57);
+    let before = read_back(&*store, &written).await;
+    assert_eq!(before.1.len(), 57);
     drop(store);
 
     let pool = sqlx::PgPool::connect(&url).await.unwrap();
@@ -66,14 +58,7 @@ async fn a_previous_release_postgres_database_keeps_personal_data_by_day() {
         .await
         .unwrap();
     let store = open().await.unwrap();
-    for (p, b) in written.iter().zip(&before) {
-        assert_eq!(&store.get_passage(&reads(), p.draft.id).await.unwrap(), b);
-    }
-    let rows_after = store
-        .trace_rows(TraceCursor::since(i64::MIN), 1_000)
-        .await
-        .unwrap();
-    assert_eq!(rows_after, rows_before);
+    assert_eq!(read_back(&*store, &written).await, before);
     let days: Vec<String> = sqlx::query_scalar(
         "SELECT c.relname::TEXT FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
          WHERE i.inhparent = 'passage_personal'::regclass ORDER BY 1",
