@@ -1,9 +1,13 @@
 //! Schema migrations: one list, one line per migration, each a pair of files named after the
 //! capability that brought it (`migrations/sqlite/NNNN_name.sql` and
-//! `migrations/postgres/NNNN_name.sql`). A shipped migration is never edited: a change is a new
-//! pair with the next number. Each is applied once, in its own transaction, and recorded in
-//! `cordon_migrations`; on PostgreSQL an advisory lock keeps processes that start together from
-//! applying one twice. One-time data migrations (numbers above 1000) are in [`crate::upgrade`].
+//! `migrations/postgres/NNNN_name.sql`). A shipped migration is never edited in what it leaves:
+//! a change is a new pair with the next number. Each is applied once, in its own transaction,
+//! and recorded in `cordon_migrations`; on PostgreSQL an advisory lock keeps processes that start
+//! together from applying one twice. A migration that moves many rows names a step written in
+//! Rust at the point of its file where the rows move (a line `-- cordon:step NAME`): the step
+//! runs there, in the same transaction, and logs its progress (migration 43's file was cut at
+//! its step after it shipped; what it leaves is the same). One-time data migrations (numbers
+//! above 1000) are in [`crate::upgrade`].
 
 use crate::db::{on_pool, BeginWrite, Db};
 use crate::StoreError;
@@ -122,7 +126,14 @@ pub(crate) async fn run(db: &Db, backend: Backend) -> Result<(), StoreError> {
                 .await?;
             if applied.is_none() {
                 tracing::info!(version = m.version, name = m.name, "applying migration");
-                sqlx::raw_sql(m.sql(backend)).execute(&mut *tx).await?;
+                for (sql, step) in parts(m.sql(backend)) {
+                    if !sql.trim().is_empty() {
+                        sqlx::raw_sql(sql).execute(&mut *tx).await?;
+                    }
+                    if let Some(step) = step {
+                        (*tx).step(step).await?;
+                    }
+                }
                 sqlx::query(record)
                     .bind(m.version)
                     .bind(m.short_name())
@@ -134,6 +145,53 @@ pub(crate) async fn run(db: &Db, backend: Backend) -> Result<(), StoreError> {
         tx.commit().await?;
     });
     Ok(())
+}
+
+/// The line of a migration's file that runs a step written in Rust.
+const STEP_MARK: &str = "-- cordon:step ";
+
+/// A migration's SQL cut at its steps: each part, and the step that follows it.
+fn parts(sql: &str) -> Vec<(&str, Option<&str>)> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut at = 0;
+    for line in sql.split_inclusive('\n') {
+        if let Some(step) = line.trim_end().strip_prefix(STEP_MARK) {
+            parts.push((&sql[start..at], Some(step.trim())));
+            start = at + line.len();
+        }
+        at += line.len();
+    }
+    parts.push((&sql[start..], None));
+    parts
+}
+
+/// Runs a migration's step on the migration's connection, in its transaction.
+trait Step {
+    async fn step(&mut self, name: &str) -> Result<(), StoreError>;
+}
+
+fn no_such_step(name: &str) -> StoreError {
+    StoreError::Config(format!(
+        "a migration names a step this backend has not: {name}"
+    ))
+}
+
+impl Step for sqlx::SqliteConnection {
+    async fn step(&mut self, name: &str) -> Result<(), StoreError> {
+        Err(no_such_step(name))
+    }
+}
+
+impl Step for sqlx::PgConnection {
+    async fn step(&mut self, name: &str) -> Result<(), StoreError> {
+        match name {
+            crate::upgrade::personal_by_day::STEP => {
+                crate::upgrade::personal_by_day::run(self).await
+            }
+            _ => Err(no_such_step(name)),
+        }
+    }
 }
 
 /// Whether a one-time data migration (a version above 1000 in `cordon_migrations`) has run.
@@ -167,6 +225,40 @@ pub(crate) async fn mark_data_migration(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The steps each backend's [`Step`] knows.
+    const SQLITE_STEPS: &[&str] = &[];
+    const POSTGRES_STEPS: &[&str] = &[crate::upgrade::personal_by_day::STEP];
+
+    #[test]
+    fn a_file_is_cut_at_its_steps_and_names_only_steps_its_backend_has() {
+        let sql = "CREATE TABLE a (x INT);\n-- cordon:step move\nDROP TABLE b;\n";
+        assert_eq!(
+            parts(sql),
+            [
+                ("CREATE TABLE a (x INT);\n", Some("move")),
+                ("DROP TABLE b;\n", None)
+            ]
+        );
+        assert_eq!(parts("SELECT 1;"), [("SELECT 1;", None)]);
+        for m in MIGRATIONS {
+            for (backend, known) in [
+                (Backend::Sqlite, SQLITE_STEPS),
+                (Backend::Postgres, POSTGRES_STEPS),
+            ] {
+                for step in parts(m.sql(backend)).iter().filter_map(|p| p.1) {
+                    assert!(
+                        known.contains(&step),
+                        "{}: no step {step} on {backend:?}",
+                        m.name
+                    );
+                }
+            }
+        }
+        let moved = parts(MIGRATIONS[42].postgres);
+        assert_eq!(moved.len(), 2, "migration 43 moves the rows by its step");
+        assert!(moved[1].0.contains("DROP COLUMN plate"), "after the move");
+    }
 
     #[test]
     fn versions_are_consecutive_and_files_are_numbered_alike() {

@@ -11,6 +11,10 @@
 //! - 1043: on PostgreSQL, `passage_core` rewritten once (`VACUUM FULL`) after migration 43 moved
 //!   the personal columns out of it: a dropped column keeps its bytes in every row until the
 //!   row is written again, and a core row never is.
+//!
+//! Migration 43's move of the personal data, day by day, is here too ([`personal_by_day`]),
+//! though it runs as a step of the migration, in its transaction; both log their progress
+//! ([`progress`]).
 
 use uuid::Uuid;
 
@@ -21,6 +25,8 @@ use crate::store::SqlStore;
 use crate::StoreError;
 
 mod compact;
+pub(crate) mod personal_by_day;
+mod progress;
 
 const FACTS_MARK: i64 = 1_001;
 const SEAL_MARK: i64 = 1_002;

@@ -36,17 +36,9 @@ EXCEPTION WHEN duplicate_table OR unique_violation THEN
     NULL;
 END $$;
 
-SELECT cordon_personal_partition(d) FROM (
-    SELECT DISTINCT (observed_at + 28800000) / 86400000 AS d FROM passage_core
-    WHERE sealed IS NOT NULL OR plate IS NOT NULL OR facts IS NOT NULL
-       OR occupant_keys IS NOT NULL OR occupants <> ''
-) days;
-
-INSERT INTO passage_personal (observed_at, id, persons, plate, occupants, facts, sealed, occupant_keys)
-SELECT observed_at, id, persons, plate, NULLIF(occupants, ''), facts, sealed, occupant_keys
-FROM passage_core
-WHERE sealed IS NOT NULL OR plate IS NOT NULL OR facts IS NOT NULL
-   OR occupant_keys IS NOT NULL OR occupants <> '';
+-- The rows written before move day by day, each day's partition made first, the progress
+-- logged (cordon_store::upgrade::personal_by_day), in this migration's transaction.
+-- cordon:step personal_by_day
 
 ALTER TABLE passage_core
     DROP COLUMN plate, DROP COLUMN occupants, DROP COLUMN facts, DROP COLUMN sealed,

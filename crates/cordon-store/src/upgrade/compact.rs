@@ -7,8 +7,6 @@
 //! begins again) or converted whole, never half. Progress goes to the log. Then the file is
 //! vacuumed (SQLite) or the table rewritten (PostgreSQL), so the space comes back to the disk.
 
-use std::time::{Duration, Instant};
-
 use cordon_domain::passage::Decision;
 use cordon_domain::policy::facts::{FactsBuf, FACTS_VERSION};
 use uuid::Uuid;
@@ -19,8 +17,12 @@ use crate::passage::{compact, rows, words_sql, FINGERPRINT_BYTES};
 use crate::store::{Engine, SqlStore};
 use crate::StoreError;
 
+use super::progress::Progress;
+
 pub(super) const COMPACT_MARK: i64 = 1_038;
 const NAME: &str = "compact_passages";
+/// What the log says the conversion does.
+const DOING: &str = "converting the stored passages to their compact form";
 /// Rows read and written per statement.
 const BATCH: i64 = 5_000;
 
@@ -111,58 +113,6 @@ fn compacted(s: Stored, keyring: &Keyring) -> Result<Option<Compacted>, StoreErr
     }))
 }
 
-/// Logs how far the conversion is, every few seconds.
-struct Progress {
-    total: i64,
-    done: i64,
-    started: Instant,
-    said: Instant,
-}
-
-impl Progress {
-    fn new(total: i64) -> Self {
-        if total > 0 {
-            tracing::info!(
-                passages = total,
-                "converting the stored passages to their compact form (one transaction; a \
-                 stop before the end leaves them as they were)"
-            );
-        }
-        let now = Instant::now();
-        Progress {
-            total,
-            done: 0,
-            started: now,
-            said: now,
-        }
-    }
-
-    fn add(&mut self, n: usize) {
-        self.done += n as i64;
-        if self.said.elapsed() >= Duration::from_secs(5) {
-            self.said = Instant::now();
-            let percent = self.done * 100 / self.total.max(1);
-            tracing::info!(
-                done = self.done,
-                total = self.total,
-                "converting the stored passages: {percent} %"
-            );
-        }
-    }
-
-    fn end(&self, converted: i64) {
-        if self.total == 0 {
-            return;
-        }
-        tracing::info!(
-            converted,
-            passages = self.done,
-            seconds = self.started.elapsed().as_secs_f64(),
-            "the stored passages are in their compact form"
-        );
-    }
-}
-
 /// Runs the conversion if it has not run.
 pub(super) async fn compact_passages(store: &SqlStore) -> Result<(), StoreError> {
     if super::data_migration_done(&store.db, COMPACT_MARK).await? {
@@ -184,7 +134,7 @@ fn sqlite(path: &std::path::Path, keyring: &Keyring, words: &Words) -> Result<()
     let mut conn = crate::passage::sqlite_writer::connect(path)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let total: i64 = tx.query_row("SELECT COUNT(*) FROM passages", [], |r| r.get(0))?;
-    let mut progress = Progress::new(total);
+    let mut progress = Progress::new(DOING, total);
     let mut converted = 0i64;
     let mut after = i64::MIN;
     loop {
@@ -245,7 +195,7 @@ fn sqlite(path: &std::path::Path, keyring: &Keyring, words: &Words) -> Result<()
         params![COMPACT_MARK, NAME, cordon_domain::time::now_ms()],
     )?;
     tx.commit()?;
-    progress.end(converted);
+    progress.end(&format!("{converted} converted"));
     if converted > 0 {
         let before = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         tracing::info!(bytes = before, "vacuuming the database file");
@@ -274,7 +224,7 @@ async fn postgres(store: &SqlStore) -> Result<(), StoreError> {
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM passages")
         .fetch_one(&mut *tx)
         .await?;
-    let mut progress = Progress::new(total);
+    let mut progress = Progress::new(DOING, total);
     let mut converted = 0i64;
     let mut after: Option<Uuid> = None;
     loop {
@@ -346,7 +296,7 @@ async fn postgres(store: &SqlStore) -> Result<(), StoreError> {
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    progress.end(converted);
+    progress.end(&format!("{converted} converted"));
     if converted > 0 {
         tracing::info!("rewriting the passages tables");
         sqlx::raw_sql("VACUUM FULL passage_core, passage_personal")

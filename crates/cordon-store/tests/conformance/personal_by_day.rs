@@ -1,8 +1,9 @@
 //! Migration 43 on a PostgreSQL database as the previous release left it (a passage's personal
-//! data in its row of `passages`): converted at the next start, in one transaction. Every
-//! passage reads back as it did (a purged one without personal data, as before), the trace rows
-//! are the same, each day's personal data lies in its day's partition, and `passage_core`
-//! keeps no personal column and was rewritten once (data migration 1043).
+//! data in its row of `passages`): converted at the next start, in one transaction, day by day
+//! (a start that fails on a day leaves it as it was). Every passage reads back as it did (a
+//! purged one without personal data, as before), the trace rows are the same, each day's
+//! personal data lies in its day's partition, and `passage_core` keeps no personal column and
+//! was rewritten once (data migration 1043).
 
 use cordon_store::StoreOptions;
 use uuid::Uuid;
@@ -54,6 +55,28 @@ async fn a_previous_release_postgres_database_keeps_personal_data_by_day() {
 
     let pool = sqlx::PgPool::connect(&url).await.unwrap();
     sqlx::raw_sql(PREVIOUS_RELEASE)
+        .execute(&pool)
+        .await
+        .unwrap();
+    // A stop during the move leaves the database as the previous release left it: the 4th's
+    // partition taken by a table of another shape, its rows cannot move after the 3rd's have.
+    let blocker = "CREATE TABLE passage_personal_20220504 (x INT)";
+    sqlx::raw_sql(blocker).execute(&pool).await.unwrap();
+    let refused = open()
+        .await
+        .err()
+        .expect("the 4th's rows have no partition");
+    assert!(refused.to_string().contains("partition"), "{refused}");
+    let left: (Option<String>, Option<String>, i64) = sqlx::query_as(
+        "SELECT to_regclass('passage_personal')::TEXT, \
+         (SELECT relkind::TEXT FROM pg_class WHERE relname = 'passages'), \
+         (SELECT COUNT(*) FROM passages WHERE sealed IS NOT NULL)",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(left, (None, Some("r".into()), 57), "as it was");
+    sqlx::raw_sql("DROP TABLE passage_personal_20220504")
         .execute(&pool)
         .await
         .unwrap();
