@@ -54,9 +54,29 @@ pub(crate) fn synchronous() -> &'static str {
     }
 }
 
+/// How long a writer waits for the database's write lock, by the tries so far: a tenth of a
+/// millisecond at first, then a millisecond, up to [`crate::db::BUSY_TIMEOUT`] in all. SQLite's
+/// own handler sleeps 1, 2, 5, 10, 15, 20, 25 ms and on, so a lock held for 20 ms (another
+/// connection's commit) held a lane's registration for 33-53 ms (docs/BENCHMARKS.md, tenth
+/// part).
+fn wait_for_lock(tries: i32) -> bool {
+    const FIRST: i32 = 20;
+    let waited_ms = f64::from(tries.min(FIRST)) * 0.1 + f64::from((tries - FIRST).max(0));
+    if waited_ms >= crate::db::BUSY_TIMEOUT.as_millis() as f64 {
+        return false;
+    }
+    let sleep = if tries < FIRST {
+        std::time::Duration::from_micros(100)
+    } else {
+        std::time::Duration::from_millis(1)
+    };
+    std::thread::sleep(sleep);
+    true
+}
+
 pub(crate) fn connect(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open(path)?;
-    conn.busy_timeout(crate::db::BUSY_TIMEOUT)?;
+    conn.busy_handler(Some(wait_for_lock))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", synchronous())?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -379,4 +399,51 @@ pub(crate) fn raw_baseline(path: &Path, passages: &[NewPassage]) -> Result<(), S
     })?;
     tx.commit()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_writer_waits_for_the_lock_in_short_steps_up_to_the_busy_timeout() {
+        let started = std::time::Instant::now();
+        assert!(wait_for_lock(0), "the first tries wait");
+        assert!(started.elapsed() < std::time::Duration::from_millis(1) * 50);
+        assert!(wait_for_lock(10_017), "the last try within the timeout");
+        assert!(!wait_for_lock(10_018), "ten seconds waited");
+        assert!(!wait_for_lock(i32::MAX));
+    }
+
+    #[test]
+    fn a_writer_gets_the_lock_another_connection_held() {
+        let dir = std::env::temp_dir().join(format!("cordon-lock-{}", Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("cordon.db");
+        let holder = connect(&path).unwrap();
+        holder.execute_batch("CREATE TABLE t (x INTEGER)").unwrap();
+        holder
+            .execute_batch("BEGIN IMMEDIATE; INSERT INTO t VALUES (1)")
+            .unwrap();
+        let waiter = std::thread::spawn({
+            let path = path.clone();
+            move || {
+                connect(&path)
+                    .unwrap()
+                    .execute("INSERT INTO t VALUES (2)", [])
+            }
+        });
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        holder.execute_batch("COMMIT").unwrap();
+        assert_eq!(
+            waiter.join().unwrap().unwrap(),
+            1,
+            "written once the lock was free"
+        );
+        let n: i64 = holder
+            .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

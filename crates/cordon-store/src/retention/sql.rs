@@ -76,9 +76,7 @@ impl RetentionStore for SqlStore {
         });
         if let (true, Pool::Sqlite(p)) = (purged.passages > 0, &db.write) {
             // Old page images in the write-ahead log go too.
-            sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                .execute(p)
-                .await?;
+            sqlite::empty_log(p).await?;
         }
         Ok(purged)
     }

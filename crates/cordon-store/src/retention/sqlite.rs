@@ -30,13 +30,7 @@ pub(super) async fn purge_where(
     binds: [i64; 2],
     purged: &mut Purged,
 ) -> Result<(), StoreError> {
-    let rows: Vec<i64> = sqlx::query_scalar(&format!(
-        "SELECT rowid FROM passages WHERE {condition} ORDER BY rowid"
-    ))
-    .bind(binds[0])
-    .bind(binds[1])
-    .fetch_all(pool)
-    .await?;
+    let rows = rowids(pool, condition, binds).await?;
     for batch in rows.chunks(PURGE_BATCH) {
         for slice in batch.chunks(SLICE) {
             purged.count(&writer.purge(slice.to_vec()).await?);
@@ -46,4 +40,70 @@ pub(super) async fn purge_where(
             .await?;
     }
     Ok(())
+}
+
+/// The row ids `condition` names, in table order, read as one JSON array: read a row at a time,
+/// an hour's 40,000-60,000 ids kept a worker of the hub's runtime busy for tens of
+/// milliseconds, and the lanes' requests on it waited (their p99 during a purge about halved
+/// without it; docs/BENCHMARKS.md, tenth part).
+async fn rowids(
+    pool: &SqlitePool,
+    condition: &str,
+    binds: [i64; 2],
+) -> Result<Vec<i64>, StoreError> {
+    let ids: String = sqlx::query_scalar(&format!(
+        "SELECT json_group_array(rowid ORDER BY rowid) FROM passages WHERE {condition}"
+    ))
+    .bind(binds[0])
+    .bind(binds[1])
+    .fetch_one(pool)
+    .await?;
+    serde_json::from_str(&ids).map_err(|e| StoreError::Corrupt(format!("the purge's row ids: {e}")))
+}
+
+/// How often, and how many times, [`empty_log`] tries while a reader or a writer is in its way.
+const EMPTY_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+const EMPTY_TRIES: u32 = 100;
+
+/// The write-ahead log copied back and cut to nothing after a purge, so that no earlier image of
+/// a purged page stays in its file. Tried without waiting, again every [`EMPTY_EVERY`] while a
+/// reader or a writer is in the way: with the connection's busy handler, the checkpoint held
+/// every new writer while it waited for the readers, and a lane's registration waited tens of
+/// milliseconds (docs/BENCHMARKS.md, tenth part). Answers whether the log was emptied (if not,
+/// the next purge tries again, and the log's pages are overwritten as the lanes write).
+pub(super) async fn empty_log(pool: &SqlitePool) -> Result<bool, StoreError> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query("PRAGMA busy_timeout = 0")
+        .execute(&mut *conn)
+        .await?;
+    let mut emptied = Ok(false);
+    for _ in 0..EMPTY_TRIES {
+        let done: Result<(i64, i64, i64), _> = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&mut *conn)
+            .await;
+        match done {
+            Ok((0, _, _)) => {
+                emptied = Ok(true);
+                break;
+            }
+            Ok(_) => tokio::time::sleep(EMPTY_EVERY).await,
+            Err(e) => {
+                emptied = Err(e);
+                break;
+            }
+        }
+    }
+    let wait = format!(
+        "PRAGMA busy_timeout = {}",
+        crate::db::BUSY_TIMEOUT.as_millis()
+    );
+    if sqlx::query(&wait).execute(&mut *conn).await.is_err() {
+        // Not back in the pool without its wait.
+        conn.close_on_drop();
+    }
+    let emptied = emptied?;
+    if !emptied {
+        tracing::warn!("the write-ahead log was not emptied after the purge: readers kept it");
+    }
+    Ok(emptied)
 }

@@ -371,6 +371,20 @@ async fn purged_data_leaves_the_sqlite_file() {
         .await
         .unwrap();
     retention_purges_personal_data(store.clone()).await;
+    // A purge that took something leaves the write-ahead log empty, the hub still open: no
+    // earlier image of a purged page stays in it.
+    let late = new(draft(
+        Uuid::now_v7(),
+        "CP-130100-0001",
+        -240,
+        "冀R97531",
+        &[66],
+    ));
+    store.record_passages(vec![late]).await.unwrap();
+    let before = (t0() - chrono::Duration::minutes(120)).timestamp_millis();
+    assert_eq!(store.purge_personal_data(before).await.unwrap().passages, 1);
+    let wal = std::fs::metadata(dir.join("cordon.db-wal")).map_or(0, |m| m.len());
+    assert_eq!(wal, 0, "the log is emptied after the purge");
     drop(store);
     let mut bytes = Vec::new();
     // The pools close in the background after the drop: a -wal or -shm file may vanish while
