@@ -73,35 +73,22 @@ const EMPTY_TRIES: u32 = 100;
 /// the next purge tries again, and the log's pages are overwritten as the lanes write).
 pub(super) async fn empty_log(pool: &SqlitePool) -> Result<bool, StoreError> {
     let mut conn = pool.acquire().await?;
+    // Closed after, never back in the pool without its wait (nor if this is cancelled).
+    conn.close_on_drop();
     sqlx::query("PRAGMA busy_timeout = 0")
         .execute(&mut *conn)
         .await?;
-    let mut emptied = Ok(false);
+    let mut emptied = false;
     for _ in 0..EMPTY_TRIES {
-        let done: Result<(i64, i64, i64), _> = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
             .fetch_one(&mut *conn)
-            .await;
-        match done {
-            Ok((0, _, _)) => {
-                emptied = Ok(true);
-                break;
-            }
-            Ok(_) => tokio::time::sleep(EMPTY_EVERY).await,
-            Err(e) => {
-                emptied = Err(e);
-                break;
-            }
+            .await?;
+        if busy == 0 {
+            emptied = true;
+            break;
         }
+        tokio::time::sleep(EMPTY_EVERY).await;
     }
-    let wait = format!(
-        "PRAGMA busy_timeout = {}",
-        crate::db::BUSY_TIMEOUT.as_millis()
-    );
-    if sqlx::query(&wait).execute(&mut *conn).await.is_err() {
-        // Not back in the pool without its wait.
-        conn.close_on_drop();
-    }
-    let emptied = emptied?;
     if !emptied {
         tracing::warn!("the write-ahead log was not emptied after the purge: readers kept it");
     }
