@@ -57,7 +57,7 @@ pub(crate) fn synchronous() -> &'static str {
 /// How long a writer waits for the database's write lock, by the tries so far: a tenth of a
 /// millisecond at first, then a millisecond, up to [`crate::db::BUSY_TIMEOUT`] in all. SQLite's
 /// own handler sleeps 1, 2, 5, 10, 15, 20, 25 ms and on, so a lock held for 20 ms (another
-/// connection's commit) held a lane's registration for 33-53 ms (docs/BENCHMARKS.md, tenth
+/// connection's commit) held a lane's registration 33 ms or more (docs/BENCHMARKS.md, tenth
 /// part).
 fn wait_for_lock(tries: i32) -> bool {
     const FIRST: i32 = 20;
