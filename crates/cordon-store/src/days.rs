@@ -16,6 +16,9 @@ pub(crate) fn day_of(ms: i64) -> i64 {
     (ms + OFFSET_MS).div_euclid(DAY_MS)
 }
 
+/// [`day_of`] of a row's `observed_at`, in SQL (the passages observed before 1970 have none).
+pub(crate) const DAY_OF_OBSERVED_SQL: &str = "((observed_at + 28800000) / 86400000)";
+
 /// The instant a day starts (its midnight in UTC+8).
 pub(crate) fn day_start(day: i64) -> i64 {
     day * DAY_MS - OFFSET_MS
@@ -50,5 +53,11 @@ mod tests {
         // At midnight the day 28 days back has just ended.
         assert_eq!(retention_cutoff(midnight, 28), midnight - 28 * DAY_MS);
         assert_eq!(retention_cutoff(midnight - 1, 28), midnight - 29 * DAY_MS);
+    }
+
+    #[test]
+    fn the_sql_day_is_the_day() {
+        let sql = DAY_OF_OBSERVED_SQL.replace(' ', "");
+        assert_eq!(sql, format!("((observed_at+{OFFSET_MS})/{DAY_MS})"));
     }
 }

@@ -18,6 +18,7 @@
 
 use uuid::Uuid;
 
+use crate::days::DAY_OF_OBSERVED_SQL;
 use crate::db::{on_pool, BeginWrite, Pool};
 use crate::migrate::{data_migration_done, mark_data_migration};
 use crate::passage::rows::{self, PassageRow, PASSAGE_SELECT};
@@ -120,10 +121,10 @@ where
 /// view read the passage before).
 async fn personal_rows(pool: &sqlx::PgPool, ids: &[Uuid]) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    sqlx::query(
+    sqlx::query(&format!(
         "SELECT cordon_personal_partition(d) FROM (SELECT DISTINCT \
-         (observed_at + 28800000) / 86400000 AS d FROM passage_core WHERE id = ANY($1)) days",
-    )
+         {DAY_OF_OBSERVED_SQL} AS d FROM passage_core WHERE id = ANY($1)) days",
+    ))
     .bind(ids)
     .execute(&mut *tx)
     .await?;

@@ -8,7 +8,7 @@
 use sqlx::PgConnection;
 
 use super::progress::Progress;
-use crate::days::{day_start, DAY_MS};
+use crate::days::{day_start, DAY_OF_OBSERVED_SQL};
 use crate::StoreError;
 
 /// The step's name in the migration's file.
@@ -18,10 +18,10 @@ pub(crate) const STEP: &str = "personal_by_day";
 const PERSONAL: &str = "(sealed IS NOT NULL OR plate IS NOT NULL OR facts IS NOT NULL \
      OR occupant_keys IS NOT NULL OR occupants <> '')";
 
-/// The days with personal data and their rows, by the hour index (`observed_at / 3600000`).
+/// The days with personal data and their rows (one scan of the table).
 fn days_sql() -> String {
     format!(
-        "SELECT ((observed_at + 28800000) / {DAY_MS})::BIGINT AS day, COUNT(*) FROM passage_core \
+        "SELECT {DAY_OF_OBSERVED_SQL}::BIGINT AS day, COUNT(*) FROM passage_core \
          WHERE {PERSONAL} GROUP BY 1 ORDER BY 1"
     )
 }
