@@ -8,8 +8,8 @@
 //! marks, migration 12), oldest first; each hour's passages found through the hour-first index
 //! and emptied in the order their rows lie in the table (the lanes record the checkpoints
 //! interleaved, so a batch taken in the index's order would write a page a passage), by the
-//! registration writer in slices between its groups, the log copied back between batches on
-//! another connection; passages recorded since the last run but observed before its cutoff (a
+//! registration writer in slices between its groups, the rows found and the log copied back
+//! between batches on a thread of lower priority; passages recorded since the last run but observed before its cutoff (a
 //! paper record entered late, a station's old backlog) are found through the recording-time
 //! index. Without the marks every run would walk again every hour already purged, a year of
 //! them an hour after a year of service. The retention job purges whole days
@@ -19,6 +19,7 @@ use async_trait::async_trait;
 
 use crate::StoreError;
 
+mod low_priority;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -33,8 +34,8 @@ pub(crate) const PURGE_ROWS: &str = "UPDATE passages SET sealed = NULL, occupant
      plate = NULL, facts = NULL, occupant_keys = NULL \
      WHERE rowid IN (SELECT value FROM json_each($1)) AND sealed IS NOT NULL RETURNING persons";
 
-/// The passages recorded since the last run (`$1`) but observed before where it walked to (`$2`).
-const LATE: &str = "recorded_at >= $1 AND observed_at < $2 AND sealed IS NOT NULL";
+/// The passages recorded since the last run (`?1`) but observed before where it walked to (`?2`).
+const LATE: &str = "recorded_at >= ?1 AND observed_at < ?2 AND sealed IS NOT NULL";
 
 /// What a retention purge removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

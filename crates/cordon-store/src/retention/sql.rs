@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 
+use super::low_priority::LowPriority;
 use super::{postgres, sqlite, Purged, RetentionStore, LATE};
 use crate::db::{on_pool, Pool};
 use crate::hours::HOUR_MS;
@@ -60,7 +61,13 @@ impl RetentionStore for SqlStore {
             .fetch_optional(p)
             .await?);
         let purged = match &db.write {
-            Pool::Sqlite(p) => walk_sqlite(p, &self.writer, marks, before_ms).await?,
+            Pool::Sqlite(p) => {
+                let file = self.direct_reads().map(|r| r.path().to_owned());
+                let file =
+                    file.ok_or_else(|| StoreError::Config("SQLite without a file".into()))?;
+                let aside = LowPriority::start(&file)?;
+                walk_sqlite(p, &aside, &self.writer, marks, before_ms).await?
+            }
             Pool::Postgres(p) => postgres::purge(p, before_ms).await?,
         };
         let mark = "INSERT INTO retention_marks (id, purged_before, recorded_through) \
@@ -88,6 +95,7 @@ impl RetentionStore for SqlStore {
 /// observed before it are purged first, then the hours from there on, oldest first.
 async fn walk_sqlite(
     pool: &sqlx::SqlitePool,
+    aside: &LowPriority,
     writer: &PassageWriter,
     marks: Option<(i64, i64)>,
     before_ms: i64,
@@ -97,7 +105,7 @@ async fn walk_sqlite(
         Some((purged_before, recorded_through)) => {
             let walked_to = purged_before.min(before_ms);
             let binds = [recorded_through, walked_to];
-            sqlite::purge_where(pool, writer, LATE, binds, &mut purged).await?;
+            sqlite::purge_where(aside, writer, LATE, binds, &mut purged).await?;
             Some(walked_to / HOUR_MS)
         }
         None => {
@@ -107,10 +115,10 @@ async fn walk_sqlite(
         }
     };
     for hour in first.unwrap_or(i64::MAX)..=before_ms.saturating_sub(1) / HOUR_MS {
-        sqlite::purge_where(pool, writer, HOUR, [hour, before_ms], &mut purged).await?;
+        sqlite::purge_where(aside, writer, HOUR, [hour, before_ms], &mut purged).await?;
     }
     Ok(purged)
 }
 
-/// An hour's passages (`$1`) observed before the cutoff (`$2`).
-const HOUR: &str = "observed_at / 3600000 = $1 AND observed_at < $2";
+/// An hour's passages (`?1`) observed before the cutoff (`?2`).
+const HOUR: &str = "observed_at / 3600000 = ?1 AND observed_at < ?2";

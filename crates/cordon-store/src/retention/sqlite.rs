@@ -6,12 +6,14 @@
 //! The slices are written by the registration writer, on its connection, between its groups
 //! ([`PassageWriter::purge`]): a lane's group waits for one slice at most, and the writer keeps
 //! its page cache and its list of checkpoints, which a commit on any other connection would
-//! make it read again (SQLite empties a connection's cache when another one wrote). The log is
-//! copied back to the file by the purge, on the pool, between slices: left to the writer, a
-//! commit would copy megabytes while the lanes wait.
+//! make it read again (SQLite empties a connection's cache when another one wrote). The rest of
+//! the purge's work, which takes no write lock (finding an hour's rows, copying the log back to
+//! the file between batches: left to the writer, a commit would copy megabytes while the lanes
+//! wait), runs on a thread of lower priority with a connection of its own ([`LowPriority`]).
 
 use sqlx::SqlitePool;
 
+use super::low_priority::LowPriority;
 use super::{Purged, PURGE_BATCH};
 use crate::passage::writer::PassageWriter;
 use crate::StoreError;
@@ -19,46 +21,47 @@ use crate::StoreError;
 /// Passages purged in one of the writer's transactions: about a millisecond of its time.
 const SLICE: usize = 250;
 
-/// Purges the passages still sealed among those `condition` (on `passages`, binding `$1` and
-/// `$2`) names, [`SLICE`] to a transaction of the registration writer, the log copied back
+/// Purges the passages still sealed among those `condition` (on `passages`, binding `?1` and
+/// `?2`) names, [`SLICE`] to a transaction of the registration writer, the log copied back
 /// after each [`PURGE_BATCH`]. An hour's condition is answered by the hour index alone, purged
 /// rows too (the writer's statement passes over them).
 pub(super) async fn purge_where(
-    pool: &SqlitePool,
+    aside: &LowPriority,
     writer: &PassageWriter,
-    condition: &str,
+    condition: &'static str,
     binds: [i64; 2],
     purged: &mut Purged,
 ) -> Result<(), StoreError> {
-    let rows = rowids(pool, condition, binds).await?;
+    let rows = aside
+        .run(move |conn| rowids(conn, condition, binds))
+        .await?;
     for batch in rows.chunks(PURGE_BATCH) {
         for slice in batch.chunks(SLICE) {
             purged.count(&writer.purge(slice.to_vec()).await?);
         }
-        sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(pool)
+        aside
+            .run(|conn| {
+                conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+                Ok(())
+            })
             .await?;
     }
     Ok(())
 }
 
-/// The row ids `condition` names, in table order, read as one JSON array: read a row at a time,
-/// an hour's 40,000-60,000 ids kept a worker of the hub's runtime busy for tens of
-/// milliseconds, and the lanes' requests on it waited (their p99 during a purge about halved
-/// without it; docs/BENCHMARKS.md, tenth part).
-async fn rowids(
-    pool: &SqlitePool,
+/// The row ids `condition` names, in table order. Read on the purge's own thread: through the
+/// pool, an hour's 40,000-60,000 rows, handed over one by one, kept a worker of the hub's
+/// runtime busy for tens of milliseconds while the lanes' requests waited on it
+/// (docs/BENCHMARKS.md, tenth part).
+fn rowids(
+    conn: &rusqlite::Connection,
     condition: &str,
     binds: [i64; 2],
 ) -> Result<Vec<i64>, StoreError> {
-    let ids: String = sqlx::query_scalar(&format!(
-        "SELECT json_group_array(rowid ORDER BY rowid) FROM passages WHERE {condition}"
-    ))
-    .bind(binds[0])
-    .bind(binds[1])
-    .fetch_one(pool)
-    .await?;
-    serde_json::from_str(&ids).map_err(|e| StoreError::Corrupt(format!("the purge's row ids: {e}")))
+    let sql = format!("SELECT rowid FROM passages WHERE {condition} ORDER BY rowid");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let ids = stmt.query_map(binds, |r| r.get(0))?;
+    Ok(ids.collect::<Result<_, _>>()?)
 }
 
 /// How often, and how many times, [`empty_log`] tries while a reader or a writer is in its way.
