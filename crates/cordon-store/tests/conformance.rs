@@ -265,7 +265,10 @@ mod support {
             passages.push(store.get_passage(&reads(), p.draft.id).await.unwrap());
         }
         let since = cordon_store::trace::TraceCursor::since(i64::MIN);
-        (passages, store.trace_rows(since, 1_000).await.unwrap())
+        (
+            passages,
+            store.trace_rows(since, i64::MAX, 1_000).await.unwrap(),
+        )
     }
 
     pub fn all_time() -> Period {

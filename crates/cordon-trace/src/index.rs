@@ -184,10 +184,12 @@ impl TraceIndex {
                 *v = vehicle_renumber[*v as usize];
             }
         }
-        // Passages: by checkpoint, then time, then arrival.
+        // Passages: by checkpoint, then time, then id (not arrival: the first load reads parts
+        // of the store at once, and the same rows make the same index).
         let cp: Vec<u32> = (0..n as u32).map(|p| self.checkpoint_of(p)).collect();
         let mut order: Vec<u32> = (0..n as u32).collect();
-        order.sort_unstable_by_key(|&p| (cp[p as usize], self.at[p as usize], p));
+        order
+            .sort_unstable_by_key(|&p| (cp[p as usize], self.at[p as usize], self.ids[p as usize]));
         let ids: Vec<Uuid> = permuted(&self.ids, &order);
         let at: Vec<i64> = permuted(&self.at, &order);
         let lane_dir: Vec<u16> = permuted(&self.lane_dir, &order);

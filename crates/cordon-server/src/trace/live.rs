@@ -19,12 +19,20 @@ use cordon_domain::access::Scope;
 use cordon_store::trace::{TraceCheckpoint, TraceCursor, TraceRow};
 use cordon_store::{NewPassage, Recorded, Store, StoreError};
 use cordon_trace::{person_key, IndexRow, TraceIndex, RECORDING_LAG_MS};
+use futures_util::{StreamExt, TryStreamExt};
 use tokio::sync::{watch, Notify};
 
 use crate::error::ApiError;
 
 /// Rows per read while loading and polling.
 const PAGE: u32 = 20_000;
+/// The first load reads the span of recording times in this many parts of equal time,
+/// [`LOAD_AT_ONCE`] at a time: on PostgreSQL each row's personal part is looked up by its key
+/// (migration 43), and one read at a time left the database's second core idle (a province's
+/// three days: 11.2-11.9 s against 15.4-17.9; three or four at a time no faster on two cores;
+/// docs/BENCHMARKS.md, eleventh part).
+const LOAD_PARTS: i64 = 8;
+const LOAD_AT_ONCE: usize = 2;
 /// How often the index reads what was recorded since.
 const POLL: Duration = Duration::from_secs(1);
 /// Every this many polls (about an hour), passages past the retention period are dropped.
@@ -308,37 +316,16 @@ impl LiveTrace {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<IndexRow>>(4);
         let build =
             tokio::task::spawn_blocking(move || TraceIndex::build(rx.into_iter().flatten()));
-        let mut cursor = TraceCursor::since(i64::MIN);
-        let mut read = 0u64;
-        let mut next_report = total / 10;
-        loop {
-            let rows = store.trace_rows(cursor, PAGE).await?;
-            let Some(last) = rows.last() else { break };
-            cursor = TraceCursor {
-                recorded_ms: last.recorded_ms,
-                id: last.id,
-            };
-            let full = rows.len() == PAGE as usize;
-            read += rows.len() as u64;
-            let batch: Vec<IndexRow> = self.kept(rows);
-            let tx2 = tx.clone();
-            // The channel is bounded: hand the batch over without blocking the runtime.
-            tokio::task::spawn_blocking(move || tx2.send(batch))
-                .await
-                .map_err(|e| StoreError::Unavailable(format!("trace index loader: {e}")))?
-                .map_err(|_| StoreError::Unavailable("the trace index builder stopped".into()))?;
-            if read >= next_report {
-                tracing::info!(
-                    passages = read,
-                    percent = (read * 100 / total).min(100),
-                    "loading the trace index"
-                );
-                next_report += total / 10;
-            }
-            if !full {
-                break;
-            }
-        }
+        let parts = match store.trace_span().await? {
+            Some((first, last)) => load_parts(first, last),
+            None => Vec::new(),
+        };
+        let progress = LoadProgress::new(total);
+        futures_util::stream::iter(parts)
+            .map(|(from, until)| self.load_part(store, from, until, &tx, &progress))
+            .buffer_unordered(LOAD_AT_ONCE)
+            .try_collect::<Vec<()>>()
+            .await?;
         drop(tx);
         let index = build
             .await
@@ -455,6 +442,41 @@ impl LiveTrace {
     fn kept(&self, mut rows: Vec<TraceRow>) -> Vec<IndexRow> {
         self.withdrawals.leave_out(&mut rows, |r| r.id);
         rows.into_iter().filter_map(index_row).collect()
+    }
+
+    /// The passages recorded from `from` until before `until_ms`, page by page, handed to the
+    /// index's builder.
+    async fn load_part(
+        &self,
+        store: &dyn Store,
+        from: i64,
+        until_ms: i64,
+        tx: &std::sync::mpsc::SyncSender<Vec<IndexRow>>,
+        progress: &LoadProgress,
+    ) -> Result<(), StoreError> {
+        let mut cursor = TraceCursor::since(from);
+        loop {
+            let rows = store.trace_rows(cursor, until_ms, PAGE).await?;
+            let Some(last) = rows.last() else {
+                return Ok(());
+            };
+            cursor = TraceCursor {
+                recorded_ms: last.recorded_ms,
+                id: last.id,
+            };
+            let full = rows.len() == PAGE as usize;
+            progress.add(rows.len() as u64);
+            let batch: Vec<IndexRow> = self.kept(rows);
+            let tx = tx.clone();
+            // The channel is bounded: hand the batch over without blocking the runtime.
+            tokio::task::spawn_blocking(move || tx.send(batch))
+                .await
+                .map_err(|e| StoreError::Unavailable(format!("trace index loader: {e}")))?
+                .map_err(|_| StoreError::Unavailable("the trace index builder stopped".into()))?;
+            if !full {
+                return Ok(());
+            }
+        }
     }
 
     /// The earliest observation time a trace may reach: the retention period before now.
@@ -603,5 +625,64 @@ impl LiveTrace {
                 }
             }
         });
+    }
+}
+
+/// The first load's parts of the recording span `first..=last`: equal times, the first from
+/// the beginning of time and the last to its end (so nothing recorded meanwhile at either end
+/// is missed).
+fn load_parts(first: i64, last: i64) -> Vec<(i64, i64)> {
+    let span = i128::from(last) - i128::from(first) + 1;
+    let bound = |i: i64| match i {
+        0 => i64::MIN,
+        LOAD_PARTS => i64::MAX,
+        _ => (i128::from(first) + span * i128::from(i) / i128::from(LOAD_PARTS)) as i64,
+    };
+    (0..LOAD_PARTS).map(|i| (bound(i), bound(i + 1))).collect()
+}
+
+/// How far the first load is, in the log every tenth of the passages.
+struct LoadProgress {
+    read: AtomicU64,
+    total: u64,
+}
+
+impl LoadProgress {
+    fn new(total: u64) -> Self {
+        Self {
+            read: AtomicU64::new(0),
+            total: total.max(1),
+        }
+    }
+
+    fn add(&self, rows: u64) {
+        let before = self.read.fetch_add(rows, Ordering::Relaxed);
+        let now = before + rows;
+        if before * 10 / self.total != now * 10 / self.total {
+            tracing::info!(
+                passages = now,
+                percent = (now * 100 / self.total).min(100),
+                "loading the trace index"
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_load_parts_cover_all_time_in_order() {
+        for (first, last) in [(0, 0), (1_000, 1_007), (5, 3_600_005), (i64::MIN, i64::MAX)] {
+            let parts = load_parts(first, last);
+            assert_eq!(parts.len(), LOAD_PARTS as usize);
+            assert_eq!(parts[0].0, i64::MIN);
+            assert_eq!(parts[parts.len() - 1].1, i64::MAX);
+            assert!(parts.windows(2).all(|w| w[0].1 == w[1].0), "{parts:?}");
+            assert!(parts.iter().all(|(from, until)| from <= until), "{parts:?}");
+        }
+        let parts = load_parts(1_000, 1_007);
+        assert_eq!(parts[1].0, 1_001, "equal times: {parts:?}");
     }
 }

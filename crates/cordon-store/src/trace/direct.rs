@@ -9,21 +9,24 @@ use crate::sqlite_read::{blob_id, corrupt, DirectReads};
 use crate::StoreError;
 
 /// Up to `limit` rows of `sql` (recording order after a cursor: `$1` time, `$2` id, `$3`
-/// limit), each made by `make`.
+/// limit, and `$4` the time it stops before if `until_ms` is given), each made by `make`. The
+/// parameters are bound by name: SQLite numbers `$N` in the order they first appear.
 fn after_cursor<T>(
     reads: &DirectReads,
     sql: &str,
-    after: TraceCursor,
+    (after, until_ms): (TraceCursor, Option<i64>),
     limit: u32,
     make: impl Fn(&rusqlite::Row<'_>) -> Result<T, StoreError>,
 ) -> Result<Vec<T>, StoreError> {
     reads.with(|conn| {
         let mut stmt = conn.prepare_cached(sql)?;
-        let mut rows = stmt.query(rusqlite::params![
-            after.recorded_ms,
-            &after.id.as_bytes()[..],
-            i64::from(limit)
-        ])?;
+        let (id, limit) = (&after.id.as_bytes()[..], i64::from(limit));
+        let mut named: Vec<(&str, &dyn rusqlite::ToSql)> =
+            vec![("$1", &after.recorded_ms), ("$2", &id), ("$3", &limit)];
+        if let Some(until) = &until_ms {
+            named.push(("$4", until));
+        }
+        let mut rows = stmt.query(named.as_slice())?;
         let mut out = Vec::with_capacity(limit.min(4_096) as usize);
         while let Some(r) = rows.next()? {
             out.push(make(r)?);
@@ -36,10 +39,11 @@ fn after_cursor<T>(
 pub(crate) fn trace_rows(
     reads: &DirectReads,
     after: TraceCursor,
+    until_ms: i64,
     limit: u32,
 ) -> Result<Vec<TraceRow>, StoreError> {
     let sql = format!("{TRACE_ROW_COLUMNS}{TRACE_ROWS_WHERE}");
-    after_cursor(reads, &sql, after, limit, |r| {
+    after_cursor(reads, &sql, (after, Some(until_ms)), limit, |r| {
         let direction =
             Direction::parse(r.get_ref(3)?.as_str()?).map_err(|_| corrupt("direction"))?;
         Ok(TraceRow {
@@ -61,7 +65,7 @@ pub(crate) fn trace_positions(
     after: TraceCursor,
     limit: u32,
 ) -> Result<Vec<TraceCursor>, StoreError> {
-    after_cursor(reads, TRACE_POSITIONS, after, limit, |r| {
+    after_cursor(reads, TRACE_POSITIONS, (after, None), limit, |r| {
         Ok(TraceCursor {
             recorded_ms: r.get(0)?,
             id: blob_id(r, 1)?,

@@ -22,10 +22,10 @@ mod sql;
 pub(crate) const TRACE_ROW_COLUMNS: &str = "SELECT id, checkpoint_id, lane, direction, \
      observed_at, recorded_at, plate, occupant_keys FROM passages";
 
-/// Passages recorded after a cursor (`$1` time, `$2` id), in recording order, at most `$3`,
-/// leaving out purged ones: what the trace index reads.
+/// Passages recorded after a cursor (`$1` time, `$2` id) and before `$4`, in recording order,
+/// at most `$3`, leaving out purged ones: what the trace index reads.
 pub(crate) const TRACE_ROWS_WHERE: &str = " WHERE recorded_at >= $1 \
-     AND (recorded_at > $1 OR id > $2) AND occupant_keys IS NOT NULL \
+     AND (recorded_at > $1 OR id > $2) AND recorded_at < $4 AND occupant_keys IS NOT NULL \
      ORDER BY recorded_at, id LIMIT $3";
 
 /// Positions in the recording order, from the recording index alone.
@@ -83,10 +83,18 @@ pub struct TraceCheckpoint {
 
 #[async_trait]
 pub trait TraceStore: Send + Sync {
-    /// Up to `limit` passages recorded after `after`, in recording order, leaving out those
-    /// whose personal data was purged.
-    async fn trace_rows(&self, after: TraceCursor, limit: u32)
-        -> Result<Vec<TraceRow>, StoreError>;
+    /// Up to `limit` passages recorded after `after` and before `until_ms`, in recording order,
+    /// leaving out those whose personal data was purged.
+    async fn trace_rows(
+        &self,
+        after: TraceCursor,
+        until_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<TraceRow>, StoreError>;
+
+    /// The first and the last recording time of the passages held (none: no passage): the
+    /// trace index's load reads the span in parts at once.
+    async fn trace_span(&self) -> Result<Option<(i64, i64)>, StoreError>;
 
     /// Up to `limit` positions of passages recorded after `after`, in recording order (read
     /// from the recording index alone): the live index checks them against what it holds and

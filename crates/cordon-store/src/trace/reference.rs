@@ -107,7 +107,7 @@ pub(super) async fn build(store: &SqlStore) -> Result<(), StoreError> {
     });
     let mut after = TraceCursor::since(i64::MIN);
     loop {
-        let found = store.trace_rows(after, 2_000).await?;
+        let found = store.trace_rows(after, i64::MAX, 2_000).await?;
         let Some(last) = found.last() else { break };
         after = TraceCursor {
             recorded_ms: last.recorded_ms,

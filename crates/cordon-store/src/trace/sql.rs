@@ -27,7 +27,7 @@ const TRACE_ROWS_POSTGRES: &str = "SELECT c.id, c.checkpoint_id, c.lane, c.direc
      CROSS JOIN LATERAL (SELECT plate, occupant_keys FROM passage_personal p \
      WHERE p.observed_at = c.observed_at AND p.id = c.id AND p.occupant_keys IS NOT NULL \
      OFFSET 0) p \
-     WHERE c.recorded_at >= $1 AND (c.recorded_at > $1 OR c.id > $2) \
+     WHERE c.recorded_at >= $1 AND (c.recorded_at > $1 OR c.id > $2) AND c.recorded_at < $4 \
      ORDER BY c.recorded_at, c.id LIMIT $3";
 
 /// A row of [`TRACE_ROW_COLUMNS`].
@@ -69,11 +69,12 @@ impl TraceStore for SqlStore {
     async fn trace_rows(
         &self,
         after: TraceCursor,
+        until_ms: i64,
         limit: u32,
     ) -> Result<Vec<TraceRow>, StoreError> {
         if let Some(reads) = self.direct_reads() {
             return reads
-                .off_runtime(move |r| super::direct::trace_rows(r, after, limit))
+                .off_runtime(move |r| super::direct::trace_rows(r, after, until_ms, limit))
                 .await;
         }
         let sql = match &self.db.read {
@@ -84,9 +85,20 @@ impl TraceStore for SqlStore {
             .bind(after.recorded_ms)
             .bind(after.id)
             .bind(i64::from(limit))
+            .bind(until_ms)
             .fetch_all(p)
             .await?);
         found.into_iter().map(trace_row).collect()
+    }
+
+    async fn trace_span(&self) -> Result<Option<(i64, i64)>, StoreError> {
+        // Two subqueries: each is one end of the recording index (SQLite reads the whole index
+        // for MIN and MAX in one).
+        let sql = "SELECT (SELECT MIN(recorded_at) FROM passage_core), \
+             (SELECT MAX(recorded_at) FROM passage_core)";
+        let (first, last): (Option<i64>, Option<i64>) =
+            on_pool!(&self.db.read, |p| sqlx::query_as(sql).fetch_one(p).await?);
+        Ok(first.zip(last))
     }
 
     async fn trace_positions(

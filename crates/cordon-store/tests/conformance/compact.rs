@@ -116,7 +116,7 @@ async fn story(url: &str) {
     }
     assert_eq!(
         store
-            .trace_rows(TraceCursor::since(i64::MIN), 1_000)
+            .trace_rows(TraceCursor::since(i64::MIN), i64::MAX, 1_000)
             .await
             .unwrap(),
         rows_before

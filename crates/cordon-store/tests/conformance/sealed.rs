@@ -116,7 +116,11 @@ async fn story(url: &str, legacy_number: &str) -> Vec<Uuid> {
     assert_eq!(p.occupants[0].person.name.expose(), LEGACY_NAME);
     let doc = IdentityDocument::parse(DocumentType::ResidentId, legacy_number).unwrap();
     let rows = store
-        .trace_rows(cordon_store::trace::TraceCursor::since(i64::MIN), 100)
+        .trace_rows(
+            cordon_store::trace::TraceCursor::since(i64::MIN),
+            i64::MAX,
+            100,
+        )
         .await
         .unwrap();
     let row = rows.iter().find(|r| r.id == ids[0]).unwrap();
@@ -310,7 +314,11 @@ pub async fn retention_purges_personal_data(store: std::sync::Arc<dyn cordon_sto
     );
     // The trace index reads only what keeps its personal data, with its occupants' keys.
     let rows = store
-        .trace_rows(cordon_store::trace::TraceCursor::since(i64::MIN), 100)
+        .trace_rows(
+            cordon_store::trace::TraceCursor::since(i64::MIN),
+            i64::MAX,
+            100,
+        )
         .await
         .unwrap();
     assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![recent]);
@@ -451,7 +459,11 @@ pub async fn a_busy_hour_is_purged_whole(store: std::sync::Arc<dyn cordon_store:
         assert!(read.occupants.is_empty());
     }
     let rows = store
-        .trace_rows(cordon_store::trace::TraceCursor::since(i64::MIN), 10)
+        .trace_rows(
+            cordon_store::trace::TraceCursor::since(i64::MIN),
+            i64::MAX,
+            10,
+        )
         .await
         .unwrap();
     assert!(rows.is_empty());
@@ -508,10 +520,53 @@ pub async fn lanes_register_during_a_purge(store: std::sync::Arc<dyn cordon_stor
     assert_eq!(store.purge_personal_data(cutoff).await.unwrap().passages, 0);
 }
 
+/// The trace index's load reads the span of recording times in parts at once: the parts'
+/// rows, page by page, are every row read in one go, each once and inside its part.
+pub async fn trace_rows_are_read_in_parts(store: std::sync::Arc<dyn cordon_store::Store>) {
+    use cordon_store::trace::TraceCursor;
+    assert_eq!(store.trace_span().await.unwrap(), None, "no passage yet");
+    network(&*store).await;
+    let mut written = Vec::new();
+    for _ in 0..3 {
+        written.extend(record_busy_hours(&*store, 300).await);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let all = store
+        .trace_rows(TraceCursor::since(i64::MIN), i64::MAX, 10_000)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), written.len());
+    let (first, last) = store.trace_span().await.unwrap().unwrap();
+    assert_eq!(first, all[0].recorded_ms);
+    assert_eq!(last, all[all.len() - 1].recorded_ms);
+    assert!(last > first, "recorded over some milliseconds");
+    let middle = first + (last - first) / 2;
+    let mut parts = Vec::new();
+    for (from, until) in [(i64::MIN, middle), (middle, i64::MAX)] {
+        let mut after = TraceCursor::since(from);
+        loop {
+            let page = store.trace_rows(after, until, 128).await.unwrap();
+            let Some(end) = page.last() else { break };
+            after = TraceCursor {
+                recorded_ms: end.recorded_ms,
+                id: end.id,
+            };
+            assert!(page
+                .iter()
+                .all(|r| r.recorded_ms >= from && r.recorded_ms < until));
+            parts.extend(page);
+        }
+    }
+    assert!(parts.iter().any(|r| r.recorded_ms < middle));
+    assert!(parts.iter().any(|r| r.recorded_ms >= middle));
+    assert_eq!(parts, all, "the parts in order are the whole");
+}
+
 conformance!(
     retention_purges_personal_data,
     a_busy_hour_is_purged_whole,
-    lanes_register_during_a_purge
+    lanes_register_during_a_purge,
+    trace_rows_are_read_in_parts
 );
 
 /// On PostgreSQL what the cutoff leaves of its day is deleted row by row. Purged while another
