@@ -155,6 +155,11 @@ async fn antigen_tests_are_read_after_fifteen_minutes(store: Arc<dyn Store>) {
         [t3.test.id]
     );
     assert_eq!(list.read.len(), 2);
+    // Read since a time after their swabs (a site's "today" that began between the two): listed.
+    let since_swab = s.site_antigen(&sampler, site, now + 1).await.unwrap();
+    assert_eq!(since_swab.read.len(), 2);
+    let after_reads = s.site_antigen(&sampler, site, at + 1).await.unwrap();
+    assert!(after_reads.read.is_empty(), "{:?}", after_reads.read);
     assert!(s.site_antigen(&stranger, site, now).await.is_err());
     // At the lane: person 1 positive by antigen, person 2 nothing yet, person 3 never tested.
     let keys: Vec<String> = [1, 2, 3]

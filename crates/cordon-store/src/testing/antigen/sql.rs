@@ -226,8 +226,10 @@ impl AntigenStore for SqlStore {
         .fetch_all(p)
         .await?);
         let read: Vec<TestCols> = on_pool!(&self.db.read, |p| sqlx::query_as(&format!(
+            // Read since `$2`; swabbed at most a day before it (the site's index: a cassette
+            // is read within the hour).
             "SELECT {TEST_COLS} FROM testing_antigen a WHERE a.site_id = $1 \
-             AND a.swabbed_at >= $2 AND a.result IS NOT NULL \
+             AND a.swabbed_at >= $2 - 86400000 AND a.read_at >= $2 AND a.result IS NOT NULL \
              ORDER BY a.read_at DESC, a.id DESC LIMIT $3"
         ))
         .bind(site)
