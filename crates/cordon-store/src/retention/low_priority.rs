@@ -26,7 +26,7 @@ impl LowPriority {
     /// Starts the thread and opens its connection (the registration writer's settings).
     pub fn start(path: &Path) -> Result<Self, StoreError> {
         let (jobs, queue) = mpsc::channel::<Job>();
-        let (opened, open) = std::sync::mpsc::sync_channel(1);
+        let (opened, open) = mpsc::sync_channel(1);
         let path = path.to_owned();
         std::thread::Builder::new()
             .name("cordon-purge".into())

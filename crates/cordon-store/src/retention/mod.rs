@@ -9,11 +9,11 @@
 //! and emptied in the order their rows lie in the table (the lanes record the checkpoints
 //! interleaved, so a batch taken in the index's order would write a page a passage), by the
 //! registration writer in slices between its groups, the rows found and the log copied back
-//! between batches on a thread of lower priority; passages recorded since the last run but observed before its cutoff (a
-//! paper record entered late, a station's old backlog) are found through the recording-time
-//! index. Without the marks every run would walk again every hour already purged, a year of
-//! them an hour after a year of service. The retention job purges whole days
-//! ([`crate::retention_cutoff`]).
+//! between batches on a thread of lower priority; passages recorded since the last run but
+//! observed before its cutoff (a paper record entered late, a station's old backlog) are found
+//! through the recording-time index. Without the marks every run would walk again every hour
+//! already purged, a year of them an hour after a year of service. The retention job purges
+//! whole days ([`crate::retention_cutoff`]).
 
 use async_trait::async_trait;
 
