@@ -347,6 +347,8 @@ mod patrols;
 mod personal_by_day;
 #[path = "conformance/policy.rs"]
 mod policy;
+#[path = "conformance/purge.rs"]
+mod purge;
 #[path = "conformance/rosters.rs"]
 mod rosters;
 #[path = "conformance/sealed.rs"]
@@ -355,6 +357,8 @@ mod sealed;
 mod status;
 #[path = "conformance/testing.rs"]
 mod testing;
+#[path = "conformance/trace_rows.rs"]
+mod trace_rows;
 
 async fn registration_is_idempotent(store: Arc<dyn Store>) {
     network(&*store).await;

@@ -61,12 +61,12 @@ impl RetentionStore for SqlStore {
             .fetch_optional(p)
             .await?);
         let purged = match &db.write {
-            Pool::Sqlite(p) => {
+            Pool::Sqlite(_) => {
                 let file = self.direct_reads().map(|r| r.path().to_owned());
                 let file =
                     file.ok_or_else(|| StoreError::Config("SQLite without a file".into()))?;
                 let aside = LowPriority::start(&file)?;
-                walk_sqlite(p, &aside, &self.writer, marks, before_ms).await?
+                walk_sqlite(&aside, &self.writer, marks, before_ms).await?
             }
             Pool::Postgres(p) => postgres::purge(p, before_ms).await?,
         };
@@ -94,7 +94,6 @@ impl RetentionStore for SqlStore {
 /// moved back, with a longer retention, is taken as it is now); the passages recorded since but
 /// observed before it are purged first, then the hours from there on, oldest first.
 async fn walk_sqlite(
-    pool: &sqlx::SqlitePool,
     aside: &LowPriority,
     writer: &PassageWriter,
     marks: Option<(i64, i64)>,
@@ -111,7 +110,12 @@ async fn walk_sqlite(
         None => {
             let sql = "SELECT observed_at / 3600000 FROM passages \
                  ORDER BY observed_at / 3600000 LIMIT 1";
-            sqlx::query_scalar(sql).fetch_optional(pool).await?
+            aside
+                .run(move |conn| {
+                    use rusqlite::OptionalExtension;
+                    Ok(conn.query_row(sql, [], |r| r.get(0)).optional()?)
+                })
+                .await?
         }
     };
     for hour in first.unwrap_or(i64::MAX)..=before_ms.saturating_sub(1) / HOUR_MS {
