@@ -77,6 +77,7 @@ pub const MIGRATIONS: &[Migration] = &[
     migration!(41, "0041_counts_by_hour"),
     migration!(42, "0042_counts_revision"),
     migration!(43, "0043_personal_by_day"),
+    migration!(44, "0044_personal_days"),
 ];
 
 /// Which of a migration's files to apply.

@@ -3,8 +3,8 @@
 //! written once for both backends but for the purge itself ([`sqlite`], [`postgres`]).
 //!
 //! On PostgreSQL a passage's personal data lies in a table partitioned by day (migration 43):
-//! a day wholly before the cutoff is dropped whole, what the cutoff leaves of its own day is
-//! deleted row by row. On SQLite each run takes the hours from where the last run stopped (its
+//! a day wholly before the cutoff is dropped whole, its figures read from `personal_days`
+//! (migration 44), what the cutoff leaves of its own day is deleted row by row. On SQLite each run takes the hours from where the last run stopped (its
 //! marks, migration 12), oldest first; each hour's passages found through the hour-first index
 //! and emptied in the order their rows lie in the table (the lanes record the checkpoints
 //! interleaved, so a batch taken in the index's order would write a page a passage), by the

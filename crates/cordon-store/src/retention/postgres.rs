@@ -28,8 +28,10 @@ const BATCH: i64 = 250;
 /// The day tables to drop, oldest first: the partitions wholly before `$1`, and any a run
 /// stopped by a crash left detached or detaching. Named by their date (migration 43's
 /// `cordon_personal_partition`), the day they hold runs to the next midnight in UTC+8. Each
-/// with whether it is still attached and whether its detaching is pending.
-const DAYS_BEFORE: &str = "SELECT c.relname::TEXT, c.relispartition, \
+/// with its day (since 1970-01-01, as `personal_days` counts them), whether it is still
+/// attached and whether its detaching is pending.
+const DAYS_BEFORE: &str = "SELECT c.relname::TEXT, \
+     (to_date(right(c.relname, 8), 'YYYYMMDD') - DATE '1970-01-01')::BIGINT, c.relispartition, \
      COALESCE(i.inhdetachpending, FALSE) FROM pg_class c \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_inherits i ON i.inhrelid = c.oid \
@@ -54,12 +56,12 @@ pub(super) async fn purge(pool: &PgPool, before_ms: i64) -> Result<Purged, Store
             .execute(&mut conn)
             .await?;
         let mut purged = Purged::default();
-        let days: Vec<(String, bool, bool)> = sqlx::query_as(DAYS_BEFORE)
+        let days: Vec<(String, i64, bool, bool)> = sqlx::query_as(DAYS_BEFORE)
             .bind(before_ms)
             .fetch_all(&mut conn)
             .await?;
-        for (day, attached, pending) in days {
-            drop_day(&mut conn, &day, attached, pending, &mut purged).await?;
+        for (table, day, attached, pending) in days {
+            drop_day(&mut conn, (&table, day), attached, pending, &mut purged).await?;
         }
         rows_before(&mut conn, before_ms, &mut purged).await?;
         Ok::<_, StoreError>(purged)
@@ -69,15 +71,18 @@ pub(super) async fn purge(pool: &PgPool, before_ms: i64) -> Result<Purged, Store
     purged
 }
 
-/// Drops a day's partition, counting what it held first. It is detached first without
-/// locking the table against the lanes (`CONCURRENTLY`: the detach waits for the reads that may
-/// still see it, no one waits for the detach), then counted and dropped on its own: a late
-/// record of that day arriving meanwhile finds no partition, and the writer makes it again,
-/// for the next run. A run stopped between the two leaves the table detached (or its detach
-/// pending), and the next run finishes it.
+/// Drops a day's partition, with its figures. It is detached first without locking the table
+/// against the lanes (`CONCURRENTLY`: the detach waits for the reads that may still see it, no
+/// one waits for the detach), then dropped on its own: a late record of that day arriving
+/// meanwhile finds no partition, and the writer makes it again, for the next run. A run stopped
+/// between the two leaves the table detached (or its detach pending), and the next run finishes
+/// it. What the day held is taken from `personal_days` (migration 44) in the drop's
+/// transaction: counting the table read all of it from the disk, a province's 240 MB a day,
+/// and the lanes waited for the processor meanwhile (docs/BENCHMARKS.md, twelfth part). A day
+/// without figures there held no row when it was made; it is counted all the same.
 async fn drop_day(
     conn: &mut PgConnection,
-    table: &str,
+    (table, day): (&str, i64),
     attached: bool,
     pending: bool,
     purged: &mut Purged,
@@ -91,14 +96,26 @@ async fn drop_day(
         let sql = format!("ALTER TABLE passage_personal DETACH PARTITION {name} CONCURRENTLY");
         sqlx::query(&sql).execute(&mut *conn).await?;
     }
-    let (passages, persons): (i64, i64) = sqlx::query_as(&format!(
-        "SELECT COUNT(*), COALESCE(SUM(persons), 0)::BIGINT FROM {name}"
-    ))
-    .fetch_one(&mut *conn)
-    .await?;
+    let mut tx = conn.begin().await?;
+    let kept: Option<(i64, i64)> =
+        sqlx::query_as("DELETE FROM personal_days WHERE day = $1 RETURNING passages, persons")
+            .bind(day)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (passages, persons) = match kept {
+        Some(figures) => figures,
+        None => {
+            sqlx::query_as(&format!(
+                "SELECT COUNT(*), COALESCE(SUM(persons), 0)::BIGINT FROM {name}"
+            ))
+            .fetch_one(&mut *tx)
+            .await?
+        }
+    };
     sqlx::query(&format!("DROP TABLE {name}"))
-        .execute(&mut *conn)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     purged.passages += passages.max(0) as u64;
     purged.persons += persons.max(0) as u64;
     Ok(())

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::support::*;
 
-/// The shape migration 42 left: the view's columns back in the table, under its name.
+/// The shape migration 42 left (migration 44's figures of the days gone with the days): the view's columns back in the table, under its name.
 const PREVIOUS_RELEASE: &str = "
     DROP VIEW passages;
     DROP FUNCTION passages_update();
@@ -20,10 +20,12 @@ const PREVIOUS_RELEASE: &str = "
         occupant_keys = p.occupant_keys
         FROM passage_personal p WHERE p.observed_at = c.observed_at AND p.id = c.id;
     DROP TABLE passage_personal;
+    DROP TABLE personal_days;
+    DROP FUNCTION cordon_personal_days();
     DROP FUNCTION cordon_personal_partition(BIGINT);
     ALTER TABLE passage_core RENAME TO passages;
     ALTER TABLE passages SET (fillfactor = 75);
-    DELETE FROM cordon_migrations WHERE version IN (43, 1043);";
+    DELETE FROM cordon_migrations WHERE version IN (43, 44, 1043);";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_previous_release_postgres_database_keeps_personal_data_by_day() {

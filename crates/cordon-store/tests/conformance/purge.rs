@@ -407,3 +407,128 @@ async fn postgres_drops_a_purged_day_whole() {
     assert_eq!(occupants(&*store, kept).await, 1);
     pool.close().await;
 }
+
+/// On PostgreSQL `personal_days` holds what each day's partition holds (migration 44, also on a
+/// database the last release wrote), through inserts, a purge of part of a day, an update of a passage's persons and a late record; the
+/// purge that drops a day answers its figures from there, without reading the day, and lets
+/// them go with it; a day without figures is counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_keeps_each_days_figures() {
+    let Some(admin) = postgres_url() else { return };
+    let url = fresh_postgres_url(&admin).await;
+    let store = cordon_store::open(&url, &StoreOptions::default(), key())
+        .await
+        .unwrap();
+    network(&*store).await;
+    // From 2022-05-03 08:00 (UTC+8) every 50 minutes into the 6th, 1 to 3 persons each.
+    let passages: Vec<_> = (0..80u32)
+        .map(|i| {
+            let persons: Vec<u32> = (0..=i % 3).map(|k| 300 + 3 * i + k).collect();
+            let minute = i64::from(i) * 50;
+            new(draft(
+                Uuid::now_v7(),
+                "CP-130100-0001",
+                minute,
+                "冀A12345",
+                &persons,
+            ))
+        })
+        .collect();
+    store.record_passages(passages.clone()).await.unwrap();
+    drop(store);
+    // Written by the last release, before migration 44: the figures made from the days.
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::raw_sql(
+        "DROP TRIGGER personal_days_added ON passage_personal; \
+         DROP TRIGGER personal_days_updated ON passage_personal; \
+         DROP TRIGGER personal_days_removed ON passage_personal; \
+         DROP FUNCTION cordon_personal_days(); DROP TABLE personal_days; \
+         DELETE FROM cordon_migrations WHERE version = 44",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let store = cordon_store::open(&url, &StoreOptions::default(), key())
+        .await
+        .unwrap();
+    let figures = || {
+        let pool = pool.clone();
+        async move {
+            let kept: Vec<(i64, i64, i64)> =
+                sqlx::query_as("SELECT day, passages, persons FROM personal_days ORDER BY day")
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap();
+            let held: Vec<(i64, i64, i64)> = sqlx::query_as(
+                "SELECT (observed_at + 28800000) / 86400000, COUNT(*), SUM(persons)::BIGINT \
+                 FROM passage_personal GROUP BY 1 ORDER BY 1",
+            )
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+            assert_eq!(kept, held, "personal_days holds what the days hold");
+            kept
+        }
+    };
+    assert_eq!(figures().await.len(), 4);
+    // Part of the 3rd purged row by row; one passage's persons changed through the view.
+    let two_hours = (t0() + chrono::Duration::hours(2)).timestamp_millis();
+    assert_eq!(
+        store.purge_personal_data(two_hours).await.unwrap().passages,
+        3
+    );
+    sqlx::query("UPDATE passages SET persons = persons + 4 WHERE id = $1")
+        .bind(passages[10].draft.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let before = figures().await;
+    let third = before[0];
+    // The 3rd dropped whole: its figures answered from `personal_days`, set apart here so
+    // that a count of the day would answer otherwise.
+    sqlx::query("UPDATE personal_days SET passages = passages + 1000 WHERE day = $1")
+        .bind(third.0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let midnight = (t0() + chrono::Duration::hours(16)).timestamp_millis();
+    let purged = store.purge_personal_data(midnight).await.unwrap();
+    assert_eq!(
+        (purged.passages, purged.persons),
+        (third.1 as u64 + 1000, third.2 as u64)
+    );
+    assert_eq!(figures().await, before[1..], "the 3rd's figures go with it");
+    // A late record of the 3rd: its partition and its figures made again, and dropped again.
+    store
+        .record_passages(vec![new(draft(
+            Uuid::now_v7(),
+            "CP-130100-0001",
+            30,
+            "冀R97533",
+            &[900, 901],
+        ))])
+        .await
+        .unwrap();
+    assert_eq!(figures().await[0], (third.0, 1, 2));
+    assert_eq!(
+        store.purge_personal_data(midnight).await.unwrap(),
+        cordon_store::Purged {
+            passages: 1,
+            persons: 2
+        }
+    );
+    // A day whose figures are missing (as no trigger kept them) is counted.
+    let next_midnight = midnight + 86_400_000;
+    sqlx::query("DELETE FROM personal_days WHERE day = $1")
+        .bind(before[1].0)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let purged = store.purge_personal_data(next_midnight).await.unwrap();
+    assert_eq!(
+        (purged.passages, purged.persons),
+        (before[1].1 as u64, before[1].2 as u64)
+    );
+    assert_eq!(figures().await, before[2..]);
+    pool.close().await;
+}
