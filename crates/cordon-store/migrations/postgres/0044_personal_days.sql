@@ -11,20 +11,21 @@ CREATE TABLE personal_days (
 );
 
 -- One statement's rows, added (`added`: an insert, an update's new rows) and taken away
--- (`removed`: a delete, an update's old rows), summed by day.
+-- (`removed`: a delete, an update's old rows), summed by day; the days' rows taken in their
+-- order, so that two writers of the same days never wait for each other in a circle.
 CREATE FUNCTION cordon_personal_days() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
         INSERT INTO personal_days AS t (day, passages, persons)
         SELECT (observed_at + 28800000) / 86400000, -COUNT(*), -COALESCE(SUM(persons), 0)
-        FROM removed GROUP BY 1
+        FROM removed GROUP BY 1 ORDER BY 1
         ON CONFLICT (day) DO UPDATE SET passages = t.passages + EXCLUDED.passages,
             persons = t.persons + EXCLUDED.persons;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO personal_days AS t (day, passages, persons)
         SELECT (observed_at + 28800000) / 86400000, COUNT(*), COALESCE(SUM(persons), 0)
-        FROM added GROUP BY 1
+        FROM added GROUP BY 1 ORDER BY 1
         ON CONFLICT (day) DO UPDATE SET passages = t.passages + EXCLUDED.passages,
             persons = t.persons + EXCLUDED.persons;
     END IF;

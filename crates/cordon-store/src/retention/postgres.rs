@@ -79,7 +79,7 @@ pub(super) async fn purge(pool: &PgPool, before_ms: i64) -> Result<Purged, Store
 /// it. What the day held is taken from `personal_days` (migration 44) in the drop's
 /// transaction: counting the table read all of it from the disk, a province's 240 MB a day,
 /// and the lanes waited for the processor meanwhile (docs/BENCHMARKS.md, twelfth part). A day
-/// without figures there held no row when it was made; it is counted all the same.
+/// without figures there (a partition made ahead and never written) is counted, as before.
 async fn drop_day(
     conn: &mut PgConnection,
     (table, day): (&str, i64),
