@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::support::*;
 
-/// The shape migration 42 left (migration 44's figures of the days gone with the days): the view's columns back in the table, under its name.
+/// The shape migration 42 left: the view's columns back in the table, under its name (and
+/// migration 44's figures of the days gone with the days).
 const PREVIOUS_RELEASE: &str = "
     DROP VIEW passages;
     DROP FUNCTION passages_update();
