@@ -47,10 +47,20 @@ mod support {
     /// A fresh SQLite file in a scratch directory.
     pub async fn sqlite() -> Arc<dyn Store> {
         let dir = scratch_dir();
-        let url = format!("sqlite://{}", dir.join("cordon.db").display());
-        cordon_store::open(&url, &StoreOptions::default(), key())
+        open_store(&format!("sqlite://{}", dir.join("cordon.db").display())).await
+    }
+
+    /// The store at `url`, opened as the tests open it (default options, the test key).
+    pub async fn open_store(url: &str) -> Arc<dyn Store> {
+        cordon_store::open(url, &StoreOptions::default(), key())
             .await
             .unwrap()
+    }
+
+    /// Every trace row the store holds (a test's few), in the index's reading order.
+    pub async fn all_trace_rows(store: &dyn Store) -> Vec<cordon_store::trace::TraceRow> {
+        let since = cordon_store::trace::TraceCursor::since(i64::MIN);
+        store.trace_rows(since, i64::MAX, 100_000).await.unwrap()
     }
 
     /// The admin URL of the test PostgreSQL server, or a printed notice that it is skipped.
@@ -96,10 +106,7 @@ mod support {
     }
 
     pub async fn postgres(admin: &str) -> Arc<dyn Store> {
-        let url = fresh_postgres_url(admin).await;
-        cordon_store::open(&url, &StoreOptions::default(), key())
-            .await
-            .unwrap()
+        open_store(&fresh_postgres_url(admin).await).await
     }
 
     pub fn resident_id(seed: u32) -> String {
@@ -264,11 +271,7 @@ mod support {
         for p in written {
             passages.push(store.get_passage(&reads(), p.draft.id).await.unwrap());
         }
-        let since = cordon_store::trace::TraceCursor::since(i64::MIN);
-        (
-            passages,
-            store.trace_rows(since, i64::MAX, 1_000).await.unwrap(),
-        )
+        (passages, all_trace_rows(store).await)
     }
 
     pub fn all_time() -> Period {
@@ -513,12 +516,8 @@ async fn concurrent_registrations_are_written_whole(store: Arc<dyn Store>) {
 async fn postgres_idempotency_across_processes() {
     let Some(admin) = postgres_url() else { return };
     let url = fresh_postgres_url(&admin).await;
-    let a = cordon_store::open(&url, &StoreOptions::default(), key())
-        .await
-        .unwrap();
-    let b = cordon_store::open(&url, &StoreOptions::default(), key())
-        .await
-        .unwrap();
+    let a = open_store(&url).await;
+    let b = open_store(&url).await;
     network(&*a).await;
     let drafts: Vec<PassageDraft> = (0..200)
         .map(|i| {

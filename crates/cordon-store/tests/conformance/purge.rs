@@ -5,7 +5,7 @@
 
 use cordon_domain::access::{Principal, Role, Scope, Username};
 use cordon_domain::identity::{DocumentType, IdentityDocument};
-use cordon_store::{Period, StoreOptions};
+use cordon_store::Period;
 use uuid::Uuid;
 
 use super::support::*;
@@ -106,14 +106,7 @@ pub async fn retention_purges_personal_data(store: std::sync::Arc<dyn cordon_sto
         (4, 6)
     );
     // The trace index reads only what keeps its personal data, with its occupants' keys.
-    let rows = store
-        .trace_rows(
-            cordon_store::trace::TraceCursor::since(i64::MIN),
-            i64::MAX,
-            100,
-        )
-        .await
-        .unwrap();
+    let rows = all_trace_rows(&*store).await;
     assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![recent]);
     let doc = IdentityDocument::parse(DocumentType::ResidentId, &resident_id(62)).unwrap();
     assert_eq!(rows[0].occupants[0].0, store.keyring().person(&doc)[..32]);
@@ -208,14 +201,7 @@ pub async fn a_busy_hour_is_purged_whole(store: std::sync::Arc<dyn cordon_store:
         let read = store.get_passage(&reads(), p.draft.id).await.unwrap();
         assert!(read.occupants.is_empty());
     }
-    let rows = store
-        .trace_rows(
-            cordon_store::trace::TraceCursor::since(i64::MIN),
-            i64::MAX,
-            10,
-        )
-        .await
-        .unwrap();
+    let rows = all_trace_rows(&*store).await;
     assert!(rows.is_empty());
 }
 
@@ -282,9 +268,7 @@ conformance!(
 async fn postgres_purges_the_rows_updated_meanwhile() {
     let Some(admin) = postgres_url() else { return };
     let url = fresh_postgres_url(&admin).await;
-    let store = cordon_store::open(&url, &StoreOptions::default(), key())
-        .await
-        .unwrap();
+    let store = open_store(&url).await;
     network(&*store).await;
     let n = 3_000u32;
     let passages: Vec<cordon_store::NewPassage> = (0..n)
@@ -346,9 +330,7 @@ async fn postgres_purges_the_rows_updated_meanwhile() {
 async fn postgres_drops_a_purged_day_whole() {
     let Some(admin) = postgres_url() else { return };
     let url = fresh_postgres_url(&admin).await;
-    let store = cordon_store::open(&url, &StoreOptions::default(), key())
-        .await
-        .unwrap();
+    let store = open_store(&url).await;
     network(&*store).await;
     // 2022-05-03 08:00 and 2022-05-04 08:00 in UTC+8.
     let (old, kept) = (Uuid::now_v7(), Uuid::now_v7());
@@ -409,16 +391,14 @@ async fn postgres_drops_a_purged_day_whole() {
 }
 
 /// On PostgreSQL `personal_days` holds what each day's partition holds (migration 44, also on a
-/// database the last release wrote), through inserts, a purge of part of a day, an update of a passage's persons and a late record; the
-/// purge that drops a day answers its figures from there, without reading the day, and lets
-/// them go with it; a day without figures is counted.
+/// database the last release wrote), through inserts, a purge of part of a day, an update of a
+/// passage's persons and a late record; the purge that drops a day answers its figures from
+/// there, without reading the day, and lets them go with it; a day without figures is counted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_keeps_each_days_figures() {
     let Some(admin) = postgres_url() else { return };
     let url = fresh_postgres_url(&admin).await;
-    let store = cordon_store::open(&url, &StoreOptions::default(), key())
-        .await
-        .unwrap();
+    let store = open_store(&url).await;
     network(&*store).await;
     // From 2022-05-03 08:00 (UTC+8) every 50 minutes into the 6th, 1 to 3 persons each.
     let passages: Vec<_> = (0..80u32)
@@ -448,9 +428,7 @@ async fn postgres_keeps_each_days_figures() {
     .execute(&pool)
     .await
     .unwrap();
-    let store = cordon_store::open(&url, &StoreOptions::default(), key())
-        .await
-        .unwrap();
+    let store = open_store(&url).await;
     let figures = || {
         let pool = pool.clone();
         async move {

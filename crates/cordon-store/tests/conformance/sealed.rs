@@ -37,9 +37,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> bool {
 /// Writes passages, turns one back into the clear form an earlier version wrote, reopens, and
 /// answers the ids.
 async fn story(url: &str, legacy_number: &str) -> Vec<Uuid> {
-    let store = cordon_store::open(url, &StoreOptions::default(), key())
-        .await
-        .unwrap();
+    let store = open_store(url).await;
     network(store.as_ref()).await;
     let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
     for (i, id) in ids.iter().enumerate() {
@@ -80,20 +78,11 @@ async fn story(url: &str, legacy_number: &str) -> Vec<Uuid> {
     .await
     .unwrap();
     execute(url, statements[1], &[]).await.unwrap();
-    let store = cordon_store::open(url, &StoreOptions::default(), key())
-        .await
-        .unwrap();
+    let store = open_store(url).await;
     let p = store.get_passage(&reads(), ids[0]).await.unwrap();
     assert_eq!(p.occupants[0].person.name.expose(), LEGACY_NAME);
     let doc = IdentityDocument::parse(DocumentType::ResidentId, legacy_number).unwrap();
-    let rows = store
-        .trace_rows(
-            cordon_store::trace::TraceCursor::since(i64::MIN),
-            i64::MAX,
-            100,
-        )
-        .await
-        .unwrap();
+    let rows = all_trace_rows(&*store).await;
     let row = rows.iter().find(|r| r.id == ids[0]).unwrap();
     assert_eq!(
         row.occupants,
@@ -219,10 +208,7 @@ async fn personal_data_is_sealed_in_the_postgres_files() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn purged_data_leaves_the_sqlite_file() {
     let dir = crate::support::scratch_dir();
-    let url = format!("sqlite://{}", dir.join("cordon.db").display());
-    let store = cordon_store::open(&url, &StoreOptions::default(), key())
-        .await
-        .unwrap();
+    let store = open_store(&format!("sqlite://{}", dir.join("cordon.db").display())).await;
     super::purge::retention_purges_personal_data(store.clone()).await;
     // A purge that took something leaves the write-ahead log empty, the hub still open: no
     // earlier image of a purged page stays in it.
