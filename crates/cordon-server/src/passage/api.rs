@@ -387,11 +387,7 @@ pub async fn get_passage(
 ) -> ApiResult<(Extension<AuditNote>, Json<PassageView>)> {
     let id =
         cordon_domain::registration::parse_id(&id).map_err(|e| ApiError::Invalid(e.under("id")))?;
-    let passage = app.store.get_passage(&read.grant, id).await?;
-    let shift = app
-        .store
-        .shift_at(&passage.checkpoint, passage.observed_at.timestamp_millis())
-        .await?;
+    let (passage, shift) = app.store.get_passage_on_duty(&read.grant, id).await?;
     let note = AuditNote::read(id.to_string(), passage.persons());
     Ok((Extension(note), Json(PassageView { passage, shift })))
 }

@@ -20,6 +20,7 @@ mod relay_sql;
 mod reports;
 mod reports_sql;
 mod roster_sql;
+pub(crate) use roster_sql::{shift_on_duty, shift_ref};
 mod rosters;
 mod rows;
 mod targets;

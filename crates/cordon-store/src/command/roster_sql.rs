@@ -179,14 +179,16 @@ async fn plannable(
     Ok((s, cp))
 }
 
-/// The shift on duty at a checkpoint (the first parameter, its code) at an instant (the
-/// second), spelled with sqlx's parameters or rusqlite's.
-macro_rules! shift_at {
-    ($code:literal, $at:literal) => {
+/// The shift on duty at a checkpoint (the first argument, an SQL expression of its id) at an
+/// instant (the second): the latest to start of those holding the instant. Here with a
+/// checkpoint's code as a parameter, sqlx's or rusqlite's; a passage's read on PostgreSQL asks
+/// it of the passage's own checkpoint and time in the passage's statement
+/// (`passage::postgres_read`).
+macro_rules! shift_on_duty {
+    ($checkpoint:literal, $at:literal) => {
         concat!(
-            "SELECT s.id, s.starts_at, s.ends_at, s.lead FROM shifts s \
-             JOIN checkpoints c ON c.id = s.checkpoint_id WHERE c.code = ",
-            $code,
+            "SELECT s.id, s.starts_at, s.ends_at, s.lead FROM shifts s WHERE s.checkpoint_id = ",
+            $checkpoint,
             " AND s.starts_at <= ",
             $at,
             " AND s.ends_at > ",
@@ -195,8 +197,20 @@ macro_rules! shift_at {
         )
     };
 }
-const SHIFT_AT: &str = shift_at!("$1", "$2");
-const SHIFT_AT_DIRECT: &str = shift_at!("?1", "?2");
+pub(crate) use shift_on_duty;
+
+/// A shift as [`shift_on_duty!`] answers it: id, start, end, lead.
+pub(crate) fn shift_ref((id, starts, ends, lead): (i64, i64, i64, String)) -> ShiftRef {
+    ShiftRef {
+        id,
+        starts_at: from_ms(starts),
+        ends_at: from_ms(ends),
+        lead,
+    }
+}
+
+const SHIFT_AT: &str = shift_on_duty!("(SELECT id FROM checkpoints WHERE code = $1)", "$2");
+const SHIFT_AT_DIRECT: &str = shift_on_duty!("(SELECT id FROM checkpoints WHERE code = ?1)", "?2");
 
 #[async_trait]
 impl RosterStore for SqlStore {
@@ -508,12 +522,7 @@ impl RosterStore for SqlStore {
                 .fetch_optional(p)
                 .await?),
         };
-        Ok(row.map(|(id, starts, ends, lead)| ShiftRef {
-            id,
-            starts_at: from_ms(starts),
-            ends_at: from_ms(ends),
-            lead,
-        }))
+        Ok(row.map(shift_ref))
     }
 
     async fn station_shifts(

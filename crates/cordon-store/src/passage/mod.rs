@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use cordon_domain::access::passage::PassageRead;
 use cordon_domain::access::trace::TrajectoryRead;
 use cordon_domain::checkpoint::CheckpointCode;
+use cordon_domain::command::roster::ShiftRef;
 use cordon_domain::passage::{Decision, Passage, PassageDraft, Role, TrajectoryPoint};
 use cordon_domain::policy::facts::Known;
 use uuid::Uuid;
@@ -18,6 +19,7 @@ use crate::StoreError;
 pub(crate) mod columns;
 pub(crate) mod compact;
 pub(crate) mod direct;
+pub(crate) mod postgres_read;
 pub(crate) mod postgres_rows;
 pub(crate) mod postgres_writer;
 mod reads;
@@ -211,6 +213,13 @@ pub trait PassageStore: Send + Sync + 'static {
     /// `superseded_by`); one outside its scope or period is `NotFound`, like one that does not
     /// exist.
     async fn get_passage(&self, grant: &PassageRead, id: Uuid) -> Result<Passage, StoreError>;
+    /// [`Self::get_passage`] with the shift that held its checkpoint at its time (`None`: the
+    /// roster had none), as the passage's read answers it.
+    async fn get_passage_on_duty(
+        &self,
+        grant: &PassageRead,
+        id: Uuid,
+    ) -> Result<(Passage, Option<ShiftRef>), StoreError>;
     /// `Forbidden` for a checkpoint outside the grant's scope; nothing before its `since`.
     async fn passages_at_checkpoint(
         &self,

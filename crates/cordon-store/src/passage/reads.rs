@@ -10,6 +10,7 @@ use cordon_domain::access::passage::PassageRead;
 use cordon_domain::access::trace::TrajectoryRead;
 use cordon_domain::access::Scope;
 use cordon_domain::checkpoint::CheckpointCode;
+use cordon_domain::command::roster::ShiftRef;
 use cordon_domain::division::DivisionCode;
 use cordon_domain::passage::{Passage, Role, TrajectoryPoint};
 use sqlx::QueryBuilder;
@@ -19,6 +20,7 @@ use super::rows::{PassageRow, TrajectoryRow, PASSAGE_SELECT};
 use super::{
     Cursor, HourlyCount, NewPassage, PassagePage, PassageQuery, PassageStore, Period, Recorded,
 };
+use crate::command::RosterStore;
 use crate::db::{on_pool, push_hours, push_list, push_scope, retry, BeginWrite, Db, Pool, CHUNK};
 use crate::store::SqlStore;
 use crate::StoreError;
@@ -105,14 +107,25 @@ fn point(c: PointCols) -> Result<TrajectoryPoint, StoreError> {
     .into_domain()
 }
 
-/// Fills a passage's correction links from `(later, earlier)` pairs.
+/// Fills a passage's correction links from `(later, earlier)` pairs: of two corrections of it,
+/// the latest (ids are time-ordered), as PostgreSQL's read takes it.
 fn link(passage: &mut Passage, links: &[(Uuid, Uuid)]) {
     for (later, earlier) in links {
         if *later == passage.id {
             passage.supersedes = Some(*earlier);
         } else if *earlier == passage.id {
-            passage.superseded_by = Some(*later);
+            passage.superseded_by = passage.superseded_by.max(Some(*later));
         }
+    }
+}
+
+impl SqlStore {
+    /// The passage `id` from its row.
+    async fn assemble_one(&self, row: PassageRow, id: Uuid) -> Result<Passage, StoreError> {
+        self.assemble(vec![row])
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::not_found(format!("passage {id}")))
     }
 }
 
@@ -126,31 +139,38 @@ impl PassageStore for SqlStore {
     }
 
     async fn get_passage(&self, grant: &PassageRead, id: Uuid) -> Result<Passage, StoreError> {
-        let (found, links) = match self.direct_reads() {
-            Some(direct) => super::direct::passage(direct, grant, id)?,
-            None => {
-                let found: Option<PassageRow> = on_pool!(&self.db.read, |p| {
-                    let mut q = QueryBuilder::new(PASSAGE_SELECT);
-                    q.push(" WHERE p.id = ").push_bind(id);
-                    q.push(" AND p.observed_at >= ").push_bind(grant.since_ms());
-                    push_scope(&mut q, grant.scope());
-                    q.build_query_as().fetch_optional(p).await?
-                });
-                let links = match found {
-                    Some(_) => self.corrections(&[id]).await?,
-                    None => Vec::new(),
-                };
-                (found, links)
-            }
+        let Some(direct) = self.direct_reads() else {
+            // PostgreSQL: the passage and its links in one statement (the shift comes along).
+            return Ok(self.get_passage_on_duty(grant, id).await?.0);
         };
+        let (found, links) = super::direct::passage(direct, grant, id)?;
         let r = found.ok_or_else(|| StoreError::not_found(format!("passage {id}")))?;
-        let mut passage = self
-            .assemble(vec![r])
-            .await?
-            .pop()
-            .ok_or_else(|| StoreError::not_found(format!("passage {id}")))?;
+        let mut passage = self.assemble_one(r, id).await?;
         link(&mut passage, &links);
         Ok(passage)
+    }
+
+    async fn get_passage_on_duty(
+        &self,
+        grant: &PassageRead,
+        id: Uuid,
+    ) -> Result<(Passage, Option<ShiftRef>), StoreError> {
+        if self.direct_reads().is_some() {
+            // SQLite reads the passage and the roster straight from the file.
+            let passage = self.get_passage(grant, id).await?;
+            let at = passage.observed_at.timestamp_millis();
+            let shift = self.shift_at(&passage.checkpoint, at).await?;
+            return Ok((passage, shift));
+        }
+        let Pool::Postgres(pool) = &self.db.read else {
+            return Err(StoreError::Config("SQLite without its direct reads".into()));
+        };
+        let found = super::postgres_read::passage_on_duty(pool, grant, id).await?;
+        let found = found.ok_or_else(|| StoreError::not_found(format!("passage {id}")))?;
+        let mut passage = self.assemble_one(found.row, id).await?;
+        passage.supersedes = found.supersedes;
+        passage.superseded_by = found.superseded_by;
+        Ok((passage, found.shift))
     }
 
     async fn passages_at_checkpoint(
@@ -393,6 +413,9 @@ mod tests {
         };
         link(&mut p, &[(b, a), (c, b)]);
         assert_eq!((p.supersedes, p.superseded_by), (Some(a), Some(c)));
+        let d = Uuid::now_v7();
+        link(&mut p, &[(d, b), (c, b)]);
+        assert_eq!(p.superseded_by, Some(d), "the latest of two corrections");
     }
 
     #[test]

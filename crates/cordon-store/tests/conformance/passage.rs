@@ -258,6 +258,25 @@ pub async fn a_passage_read_shows_its_corrections(store: Arc<dyn Store>) {
     assert_eq!((fixed.supersedes, fixed.superseded_by), (Some(first), None));
     let plain = store.get_passage(&reads(), other).await.unwrap();
     assert_eq!((plain.supersedes, plain.superseded_by), (None, None));
+    // Read with its shift (none planned), the same links.
+    for p in [&old, &fixed, &plain] {
+        let (read, shift) = store.get_passage_on_duty(&reads(), p.id).await.unwrap();
+        assert_eq!((&read, shift), (p, None));
+    }
+    // Out of the reader's scope, or unknown: not found, as the plain read.
+    let elsewhere = who(
+        "elsewhere",
+        cordon_domain::access::Role::Commander,
+        "130600",
+    )
+    .may_read_passages(0)
+    .unwrap();
+    for (grant, id) in [(&elsewhere, first), (&reads(), Uuid::now_v7())] {
+        assert_eq!(
+            code_of(store.get_passage_on_duty(grant, id).await),
+            "not_found"
+        );
+    }
     // Counted once: the superseded record is left out of hourly counts and the summary.
     let counts = store
         .hourly_counts(&reads(), &cp, all_time())

@@ -156,10 +156,11 @@ async fn rosters_hold_one_shift_at_a_time(store: Arc<dyn Store>) {
         ]
     );
 
-    // A registration belongs to the shift whose hours hold it.
-    for minute in [30, 9 * 60] {
+    // A registration belongs to the shift whose hours hold it; a passage's read names it.
+    for (minute, shift) in [(30, Some(first.id)), (9 * 60, None)] {
+        let id = Uuid::now_v7();
         s.record_passages(vec![new(draft(
-            Uuid::now_v7(),
+            id,
             "CP-130100-0001",
             minute,
             "冀A12345",
@@ -167,6 +168,9 @@ async fn rosters_hold_one_shift_at_a_time(store: Arc<dyn Store>) {
         ))])
         .await
         .unwrap();
+        let (passage, on_duty) = s.get_passage_on_duty(&reads(), id).await.unwrap();
+        assert_eq!(passage, s.get_passage(&reads(), id).await.unwrap());
+        assert_eq!(on_duty.map(|r| r.id), shift, "minute {minute}");
     }
     let read_a = a.may_read_rosters().unwrap();
     let roster = s
