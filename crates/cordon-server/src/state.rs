@@ -10,9 +10,21 @@ use cordon_store::Store;
 use crate::auth::sessions::Auth;
 use crate::policy::decide::Lanes;
 
-/// What every handler can reach.
+/// What every handler can reach, shared: the router clones the state for every request and for
+/// layers on its way, so a clone is one count raised, not one for each part ([`Parts`]).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Parts>);
+
+impl std::ops::Deref for AppState {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct Parts {
     pub store: Arc<dyn Store>,
     /// What the lanes apply: policies in force, risk areas, checkpoints' defence lines.
     pub lanes: Arc<Lanes>,
@@ -38,7 +50,7 @@ pub struct AppState {
     pub routes: Arc<crate::freight::route_watch::RouteWatcher>,
 }
 
-impl AppState {
+impl Parts {
     /// Refuses a change a station must take from the hub (its policies, its risk areas): a
     /// change of its own would fork them.
     pub(crate) fn hub_only(&self, what: &str) -> crate::error::ApiResult<()> {
@@ -132,7 +144,7 @@ pub async fn state(
         routes.spawn(store.clone(), trace.clone());
         crate::freight::lab_pcr::spawn_once(store.clone());
     }
-    Ok(AppState {
+    Ok(AppState(Arc::new(Parts {
         store,
         lanes,
         auth,
@@ -147,5 +159,5 @@ pub async fn state(
         directives: Default::default(),
         lots: Default::default(),
         routes,
-    })
+    })))
 }

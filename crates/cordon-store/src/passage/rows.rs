@@ -18,23 +18,12 @@ use uuid::Uuid;
 
 use crate::StoreError;
 
-/// The columns of a passage `p` and its checkpoint `c`, in [`PassageRow`] order.
-macro_rules! passage_columns {
-    () => {
-        "p.id, c.code, p.lane, p.direction, \
-         p.observed_at, p.observed_offset, p.recorded_at, p.plate, p.plate_color, p.vehicle_class, \
-         p.origin, p.destination, p.decision, p.occupants, \
-         CASE WHEN p.freight_pass THEN COALESCE(p.goods, '') END, p.sealed, p.facts"
-    };
-}
-pub(crate) use passage_columns;
-
 /// Columns of a passage row joined with its checkpoint, in [`PassageRow`] order.
-pub(crate) const PASSAGE_SELECT: &str = concat!(
-    "SELECT ",
-    passage_columns!(),
-    " FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id"
-);
+pub(crate) const PASSAGE_SELECT: &str = "SELECT p.id, c.code, p.lane, p.direction, \
+     p.observed_at, p.observed_offset, p.recorded_at, p.plate, p.plate_color, p.vehicle_class, \
+     p.origin, p.destination, p.decision, p.occupants, \
+     CASE WHEN p.freight_pass THEN COALESCE(p.goods, '') END, p.sealed, p.facts \
+     FROM passages p JOIN checkpoints c ON c.id = p.checkpoint_id";
 
 /// Columns of a passage row as inserted.
 pub(crate) const PASSAGE_INSERT: &str = "INSERT INTO passages (id, checkpoint_id, lane, \

@@ -382,6 +382,11 @@ async fn postgres_drops_a_purged_day_whole() {
         .execute(&pool)
         .await
         .unwrap();
+    assert_eq!(
+        occupants(&*store, late).await,
+        0,
+        "a detached day is read by no one"
+    );
     let purged = store.purge_personal_data(midnight).await.unwrap();
     assert_eq!((purged.passages, purged.persons), (1, 1));
     assert!(!exists("20220503").await, "the detached table is dropped");

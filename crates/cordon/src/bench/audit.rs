@@ -1,6 +1,7 @@
 //! `cordon bench audit`: how many audited reads of personal data a hub answers per second, against
 //! the same server answering reads it does not audit. On a fresh database per backend, with the
-//! demo network and `--passages` stored passages, a tracer's session reads:
+//! demo network and `--passages` stored passages (in the last `--passages` seconds, or spread over
+//! `--days`), a tracer's session reads:
 //!
 //! 1. baseline: `GET /api/v1/checkpoints/{code}` (signed in, scope-checked, not audited);
 //! 2. audited: `GET /api/v1/passages/{id}` (signed in, scope-filtered, and an audit entry committed
@@ -18,7 +19,9 @@ use clap::Args;
 use cordon_domain::access::Role;
 
 use super::http1;
-use super::ingest::{generate, percentile, prepare, serve, session_token, Backend, Fresh};
+use super::ingest::{
+    generate, generate_over, percentile, prepare, serve, session_token, Backend, Fresh,
+};
 
 #[derive(Debug, Args)]
 pub struct AuditArgs {
@@ -28,6 +31,10 @@ pub struct AuditArgs {
     /// Passages stored (the audited reads cycle through them).
     #[arg(long, default_value_t = 5_000)]
     pub passages: usize,
+    /// Days before now the stored passages spread over: PostgreSQL keeps each day's personal
+    /// data in a partition of its own, and a province's month holds about thirty.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=28))]
+    pub days: u32,
     /// Concurrent HTTP clients.
     #[arg(long, default_value_t = 64)]
     pub concurrency: usize,
@@ -110,7 +117,10 @@ async fn phase(addr: &str, requests: &[Vec<u8>], concurrency: usize) -> anyhow::
 }
 
 pub async fn run(args: AuditArgs) -> anyhow::Result<()> {
-    let rows = generate(args.passages);
+    let rows = match args.days {
+        0 => generate(args.passages),
+        days => generate_over(args.passages, chrono::Duration::days(days.into())),
+    };
     let mut backends = vec![Backend::Sqlite];
     match &args.postgres {
         Some(url) => backends.push(Backend::Postgres(url.clone())),

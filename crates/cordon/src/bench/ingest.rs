@@ -202,6 +202,11 @@ pub(super) struct Rows {
 }
 
 pub(super) fn generate(n: usize) -> Rows {
+    generate_over(n, chrono::Duration::seconds(n as i64))
+}
+
+/// `n` passages evenly over the `span` before now (the last a second or less ago).
+pub(super) fn generate_over(n: usize, span: chrono::Duration) -> Rows {
     let mut rng = SmallRng::seed_from_u64(7);
     let checkpoints = network::checkpoints(&mut rng);
     let open: Vec<&network::DemoCheckpoint> = checkpoints
@@ -214,7 +219,10 @@ pub(super) fn generate(n: usize) -> Rows {
     let keyring = bench_keyring();
     let passages = (0..n)
         .map(|i| {
-            let at = now - chrono::Duration::seconds((n - i) as i64);
+            let at = now
+                - chrono::Duration::milliseconds(
+                    span.num_milliseconds() * (n - i) as i64 / n.max(1) as i64,
+                );
             traffic::with_decision(
                 &engine,
                 &keyring,
