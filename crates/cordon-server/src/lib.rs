@@ -60,9 +60,7 @@ pub fn app(state: AppState) -> Router {
         .merge(ui::site::router(state.clone()))
         .merge(api::router(state))
         .fallback(|| async { error::ApiError::NotFound("no such route".into()) })
-        .layer(axum::middleware::from_fn(refusals::as_json))
-        .layer(axum::middleware::from_fn(refusals::bounded))
-        .layer(axum::middleware::from_fn(localized::localize))
+        .layer(axum::middleware::from_fn(refusals::edge))
         // Pages and answers compressed by `Accept-Encoding` (brotli, else gzip), at a level
         // made for answers computed on the fly (brotli's own default, 11, is for files built
         // once); outside the refusals, which read the bodies they rewrite.

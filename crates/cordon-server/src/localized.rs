@@ -7,7 +7,6 @@
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::header::{ACCEPT_LANGUAGE, CONTENT_LENGTH, CONTENT_TYPE};
-use axum::middleware::Next;
 use axum::response::Response;
 
 /// Largest refusal body rewritten (a policy's problems can be long; those go out as they are).
@@ -342,14 +341,18 @@ pub fn zh(code: &str, field: &str) -> Option<&'static str> {
     })
 }
 
-/// Rewrites a JSON refusal's message into Chinese when the caller prefers Chinese.
-pub async fn localize(request: Request, next: Next) -> Response {
-    let chinese = request
+/// Whether the caller prefers Chinese (`Accept-Language`).
+pub fn wants_chinese(request: &Request) -> bool {
+    request
         .headers()
         .get(ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(prefers_chinese);
-    let response = next.run(request).await;
+        .is_some_and(prefers_chinese)
+}
+
+/// Rewrites a JSON refusal's message into Chinese when the caller prefers Chinese (the edge
+/// layer, [`crate::refusals::edge`]).
+pub async fn localize(chinese: bool, response: Response) -> Response {
     let json = response
         .headers()
         .get(CONTENT_TYPE)
@@ -435,7 +438,7 @@ mod tests {
                     )
                 }),
             )
-            .layer(axum::middleware::from_fn(localize));
+            .layer(axum::middleware::from_fn(crate::refusals::edge));
         let request = Request::builder()
             .uri("/")
             .header(ACCEPT_LANGUAGE, "zh-CN")
