@@ -140,7 +140,7 @@ impl PassageStore for SqlStore {
 
     async fn get_passage(&self, grant: &PassageRead, id: Uuid) -> Result<Passage, StoreError> {
         let Some(direct) = self.direct_reads() else {
-            // PostgreSQL: the passage and its links in one statement (the shift comes along).
+            // PostgreSQL: as the audited read takes it (`postgres_read.rs`), the shift unasked.
             return Ok(self.get_passage_on_duty(grant, id).await?.0);
         };
         let (found, links) = super::direct::passage(direct, grant, id)?;
