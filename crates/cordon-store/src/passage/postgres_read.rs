@@ -23,12 +23,14 @@ use crate::days::day_of;
 use crate::db::push_scope;
 use crate::StoreError;
 
-/// The passage's columns but its personal data, then the passage it corrects, the latest that
-/// corrects it, and the shift on duty (id, start, end, lead); the grant's conditions follow.
+/// The passage's columns in [`PassageRow`] order, its personal data left empty (read from the
+/// day's partition after), then the passage it corrects, the latest that corrects it, and the
+/// shift on duty (id, start, end, lead); the grant's conditions follow.
 const CORE_ON_DUTY: &str = concat!(
     "SELECT p.id, c.code, p.lane, p.direction, p.observed_at, p.observed_offset, \
-     p.recorded_at, p.plate_color, p.vehicle_class, p.origin, p.destination, p.decision, \
-     CASE WHEN p.freight_pass THEN COALESCE(p.goods, '') END, \
+     p.recorded_at, NULL::TEXT, p.plate_color, p.vehicle_class, p.origin, p.destination, \
+     p.decision, '', CASE WHEN p.freight_pass THEN COALESCE(p.goods, '') END, NULL::BYTEA, \
+     NULL::BYTEA, \
      (SELECT k.supersedes FROM corrections k WHERE k.passage = p.id), \
      (SELECT k.passage FROM corrections k WHERE k.supersedes = p.id \
      ORDER BY k.passage DESC LIMIT 1), \
@@ -49,39 +51,20 @@ pub(crate) struct OnDuty {
 
 impl<'r> sqlx::FromRow<'r, PgRow> for OnDuty {
     fn from_row(r: &'r PgRow) -> Result<Self, sqlx::Error> {
-        let shift: Option<i64> = r.try_get(15)?;
+        let shift: Option<i64> = r.try_get(19)?;
         let shift = match shift {
             Some(id) => Some(crate::command::shift_ref((
                 id,
-                r.try_get(16)?,
-                r.try_get(17)?,
-                r.try_get(18)?,
+                r.try_get(20)?,
+                r.try_get(21)?,
+                r.try_get(22)?,
             ))),
             None => None,
         };
         Ok(OnDuty {
-            row: PassageRow {
-                id: r.try_get(0)?,
-                checkpoint: r.try_get(1)?,
-                lane: r.try_get(2)?,
-                direction: r.try_get(3)?,
-                observed_at: r.try_get(4)?,
-                observed_offset: r.try_get(5)?,
-                recorded_at: r.try_get(6)?,
-                plate_color: r.try_get(7)?,
-                vehicle_class: r.try_get(8)?,
-                origin: r.try_get(9)?,
-                destination: r.try_get(10)?,
-                decision: r.try_get(11)?,
-                freight_pass: r.try_get(12)?,
-                // Filled from the day's partition.
-                plate: None,
-                occupants: String::new(),
-                sealed: None,
-                facts: None,
-            },
-            supersedes: r.try_get(13)?,
-            superseded_by: r.try_get(14)?,
+            row: PassageRow::from_row(r)?,
+            supersedes: r.try_get(17)?,
+            superseded_by: r.try_get(18)?,
             shift,
         })
     }
